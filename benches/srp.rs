@@ -1,0 +1,2 @@
+//! SRP benchmarks (being written).
+fn main() {}

@@ -1,0 +1,415 @@
+//! Errors, split by cause: Cognito said no ([`ServiceError`]), Cognito said something we cannot
+//! use ([`ProtocolError`]), or the caller did something the flow did not ask for ([`Misuse`]).
+
+use std::fmt;
+
+use crate::srp::SrpError;
+use crate::wire::Operation;
+
+/// Everything a flow can fail with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Cognito answered with an exception, e.g. `NotAuthorizedException`.
+    Service(ServiceError),
+    /// Cognito's answer could not be used (not JSON, a field missing, an SRP value out of range).
+    Protocol(ProtocolError),
+    /// The caller's input did not fit the flow's state; the flow is unchanged.
+    Misuse(Misuse),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Service(e) => e.fmt(f),
+            Self::Protocol(e) => e.fmt(f),
+            Self::Misuse(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Service(e) => Some(e),
+            Self::Protocol(e) => Some(e),
+            Self::Misuse(e) => Some(e),
+        }
+    }
+}
+
+impl From<ServiceError> for Error {
+    fn from(e: ServiceError) -> Self {
+        Self::Service(e)
+    }
+}
+
+impl From<ProtocolError> for Error {
+    fn from(e: ProtocolError) -> Self {
+        Self::Protocol(e)
+    }
+}
+
+impl From<Misuse> for Error {
+    fn from(e: Misuse) -> Self {
+        Self::Misuse(e)
+    }
+}
+
+impl Error {
+    /// The exception kind, when Cognito answered with one.
+    pub fn service_kind(&self) -> Option<&ErrorKind> {
+        match self {
+            Self::Service(e) => Some(&e.kind),
+            _ => None,
+        }
+    }
+}
+
+/// An exception Cognito answered with: `{"__type": "...Exception", "message": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    /// Which operation failed.
+    pub operation: Operation,
+    /// The exception, typed.
+    pub kind: ErrorKind,
+    /// Cognito's message, verbatim (it never contains secrets; it may be empty).
+    pub message: String,
+    /// The HTTP status.
+    pub status: u16,
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed with {}", self.operation, self.kind)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// Cognito's exception names, typed. Anything else is kept in [`ErrorKind::Unknown`].
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $variant,)*
+            /// An exception this version does not know, by its name (without any `prefix#`).
+            Unknown(String),
+        }
+
+        impl ErrorKind {
+            /// Reads an exception name as Cognito sends it in `__type` or `x-amzn-ErrorType`:
+            /// `NotAuthorizedException`, `com.amazonaws.cognito#NotAuthorizedException`, or
+            /// `NotAuthorizedException:http://...`.
+            pub fn from_type(raw: &str) -> Self {
+                let name = raw.rsplit('#').next().unwrap_or(raw);
+                let name = name.split(':').next().unwrap_or(name).trim();
+                match name {
+                    $($name => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+
+            /// The exception's name, e.g. `"NotAuthorizedException"`.
+            pub fn name(&self) -> &str {
+                match self {
+                    $(Self::$variant => $name,)*
+                    Self::Unknown(name) => name,
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    /// An alias (email or phone) is already used by another user.
+    AliasExists = "AliasExistsException",
+    /// A verification code could not be sent.
+    CodeDeliveryFailure = "CodeDeliveryFailureException",
+    /// The code the user entered is wrong.
+    CodeMismatch = "CodeMismatchException",
+    /// Another request changed the same resource.
+    ConcurrentModification = "ConcurrentModificationException",
+    /// The TOTP code given while enabling software token MFA is wrong.
+    EnableSoftwareTokenMfa = "EnableSoftwareTokenMFAException",
+    /// The code expired; ask for a new one.
+    ExpiredCode = "ExpiredCodeException",
+    /// WAF blocked the request.
+    Forbidden = "ForbiddenException",
+    /// Cognito failed internally; retrying may help.
+    InternalError = "InternalErrorException",
+    /// The pool's email configuration is broken.
+    InvalidEmailRoleAccessPolicy = "InvalidEmailRoleAccessPolicyException",
+    /// A Lambda trigger answered something Cognito could not use.
+    InvalidLambdaResponse = "InvalidLambdaResponseException",
+    /// A parameter is invalid.
+    InvalidParameter = "InvalidParameterException",
+    /// The password does not meet the pool's policy.
+    InvalidPassword = "InvalidPasswordException",
+    /// The pool's SMS role is broken.
+    InvalidSmsRoleAccessPolicy = "InvalidSmsRoleAccessPolicyException",
+    /// The pool's SMS role trust relationship is broken.
+    InvalidSmsRoleTrustRelationship = "InvalidSmsRoleTrustRelationshipException",
+    /// The pool is misconfigured for this request.
+    InvalidUserPoolConfiguration = "InvalidUserPoolConfigurationException",
+    /// A limit was exceeded (e.g. too many code requests).
+    LimitExceeded = "LimitExceededException",
+    /// The user has no MFA method that fits.
+    MfaMethodNotFound = "MFAMethodNotFoundException",
+    /// Wrong user name or password, a disabled user, an invalid or revoked token, ...
+    NotAuthorized = "NotAuthorizedException",
+    /// The new password was used recently.
+    PasswordHistoryPolicyViolation = "PasswordHistoryPolicyViolationException",
+    /// The user must reset their password.
+    PasswordResetRequired = "PasswordResetRequiredException",
+    /// A refresh token was reused after rotation.
+    RefreshTokenReuse = "RefreshTokenReuseException",
+    /// The resource (e.g. a device, a pool, a client) does not exist.
+    ResourceNotFound = "ResourceNotFoundException",
+    /// The user has no software token.
+    SoftwareTokenMfaNotFound = "SoftwareTokenMFANotFoundException",
+    /// Too many failed attempts.
+    TooManyFailedAttempts = "TooManyFailedAttemptsException",
+    /// Throttled; retry later.
+    TooManyRequests = "TooManyRequestsException",
+    /// The client is not allowed to do this (e.g. RevokeToken without token revocation).
+    Unauthorized = "UnauthorizedException",
+    /// A Lambda trigger failed.
+    UnexpectedLambda = "UnexpectedLambdaException",
+    /// The operation is not supported.
+    UnsupportedOperation = "UnsupportedOperationException",
+    /// The token type is not supported here.
+    UnsupportedTokenType = "UnsupportedTokenTypeException",
+    /// A Lambda trigger refused the request.
+    UserLambdaValidation = "UserLambdaValidationException",
+    /// The user has not confirmed their account.
+    UserNotConfirmed = "UserNotConfirmedException",
+    /// The user does not exist (only when the pool does not hide it).
+    UserNotFound = "UserNotFoundException",
+    /// The user name is taken.
+    UsernameExists = "UsernameExistsException",
+    /// The pool's advanced security features are not enabled.
+    UserPoolAddOnNotEnabled = "UserPoolAddOnNotEnabledException",
+    /// The WebAuthn challenge was not found.
+    WebAuthnChallengeNotFound = "WebAuthnChallengeNotFoundException",
+    /// The WebAuthn credential belongs to another client.
+    WebAuthnClientMismatch = "WebAuthnClientMismatchException",
+    /// WebAuthn is not configured.
+    WebAuthnConfigurationMissing = "WebAuthnConfigurationMissingException",
+    /// The WebAuthn credential is not supported.
+    WebAuthnCredentialNotSupported = "WebAuthnCredentialNotSupportedException",
+    /// WebAuthn is not enabled.
+    WebAuthnNotEnabled = "WebAuthnNotEnabledException",
+    /// The WebAuthn origin is not allowed.
+    WebAuthnOriginNotAllowed = "WebAuthnOriginNotAllowedException",
+    /// The WebAuthn relying party does not match.
+    WebAuthnRelyingPartyMismatch = "WebAuthnRelyingPartyMismatchException",
+    /// AWS throttled the request.
+    Throttling = "ThrottlingException",
+    /// AWS refused the request's authorization.
+    AccessDenied = "AccessDeniedException",
+    /// AWS could not validate the request.
+    Validation = "ValidationException",
+    /// AWS is unavailable.
+    ServiceUnavailable = "ServiceUnavailableException",
+}
+
+impl ErrorKind {
+    /// Whether retrying the same request later may succeed (throttling, internal errors).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::TooManyRequests
+                | Self::Throttling
+                | Self::InternalError
+                | Self::ServiceUnavailable
+        )
+    }
+
+    /// Whether the user can correct the input and try again (a wrong code, a weak password):
+    /// the flows then return to the same prompt.
+    pub fn is_correctable(&self) -> bool {
+        matches!(
+            self,
+            Self::CodeMismatch
+                | Self::InvalidPassword
+                | Self::PasswordHistoryPolicyViolation
+                | Self::EnableSoftwareTokenMfa
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Cognito answered something this library cannot use. The body is kept (see
+/// [`ProtocolError::body`]) but never printed, since it may hold tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProtocolError {
+    /// Which operation's answer it was.
+    pub operation: Operation,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// What was wrong with it.
+    pub reason: ProtocolReason,
+    body: Vec<u8>,
+}
+
+impl ProtocolError {
+    /// A protocol error about an answer with the given status and body.
+    pub fn new(operation: Operation, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Self {
+        Self {
+            operation,
+            status,
+            reason,
+            body,
+        }
+    }
+
+    /// The offending body, verbatim. It may contain tokens: handle it as a secret.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl fmt::Debug for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProtocolError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("reason", &self.reason)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unusable {} response (HTTP {}): {}",
+            self.operation, self.status, self.reason
+        )
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+/// What was wrong with an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProtocolReason {
+    /// The body is not the JSON expected; the parser's message, without any of the body.
+    InvalidJson(String),
+    /// An error status without a recognizable `__type` (e.g. an HTML page from a proxy, or a
+    /// 5xx with an empty body).
+    UnexpectedStatus,
+    /// A field the flow needs is missing.
+    MissingField(&'static str),
+    /// A field has a value the flow cannot use.
+    InvalidField {
+        /// The field's name.
+        field: &'static str,
+        /// Why it is unusable.
+        detail: String,
+    },
+    /// The SRP values in the challenge are unusable or hostile.
+    Srp(SrpError),
+    /// A token in the answer is not a decodable JWT.
+    InvalidToken(&'static str),
+}
+
+impl fmt::Display for ProtocolReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
+            Self::UnexpectedStatus => f.write_str("error status without a Cognito exception"),
+            Self::MissingField(field) => write!(f, "missing field {field}"),
+            Self::InvalidField { field, detail } => write!(f, "invalid {field}: {detail}"),
+            Self::Srp(e) => write!(f, "SRP: {e}"),
+            Self::InvalidToken(which) => write!(f, "{which} is not a valid JWT"),
+        }
+    }
+}
+
+/// The caller did something the flow's current state does not allow. The flow is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// An input was given while the flow waits for something else.
+    UnexpectedInput {
+        /// What the flow is waiting for.
+        expected: &'static str,
+        /// What it got.
+        got: &'static str,
+    },
+    /// A response was given while no request is in flight.
+    UnexpectedResponse {
+        /// What the flow is waiting for.
+        expected: &'static str,
+    },
+    /// The flow has finished (done or failed); start a new one.
+    Finished,
+    /// An input is malformed (e.g. an empty code); the message says how.
+    InvalidInput(String),
+    /// The clock given is outside what Cognito accepts (before 1970 or after 9999).
+    ClockOutOfRange,
+}
+
+impl fmt::Display for Misuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnexpectedInput { expected, got } => {
+                write!(f, "the flow is waiting for {expected}, not {got}")
+            }
+            Self::UnexpectedResponse { expected } => {
+                write!(
+                    f,
+                    "no request is in flight: the flow is waiting for {expected}"
+                )
+            }
+            Self::Finished => f.write_str("the flow has finished"),
+            Self::InvalidInput(why) => write!(f, "invalid input: {why}"),
+            Self::ClockOutOfRange => f.write_str("the clock is outside the years 1970 to 9999"),
+        }
+    }
+}
+
+impl std::error::Error for Misuse {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exception_names_are_read_with_or_without_prefixes() {
+        assert_eq!(
+            ErrorKind::from_type("NotAuthorizedException"),
+            ErrorKind::NotAuthorized
+        );
+        assert_eq!(
+            ErrorKind::from_type("com.amazonaws.cognito.identity.idp.model#CodeMismatchException"),
+            ErrorKind::CodeMismatch
+        );
+        assert_eq!(
+            ErrorKind::from_type("UserNotFoundException:http://internal.amazon.com/coral/"),
+            ErrorKind::UserNotFound
+        );
+        assert_eq!(
+            ErrorKind::from_type("BrandNewException"),
+            ErrorKind::Unknown("BrandNewException".into())
+        );
+        assert_eq!(
+            ErrorKind::MfaMethodNotFound.name(),
+            "MFAMethodNotFoundException"
+        );
+    }
+}

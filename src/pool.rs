@@ -1,0 +1,228 @@
+//! A user pool and its app client: where requests go and how they are signed.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::secret::ClientSecret;
+
+/// A user pool id that is not `{region}_{name}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PoolError {
+    /// The pool id is not `{region}_{name}` (e.g. `us-east-1_AbC123`).
+    InvalidPoolId(String),
+    /// The endpoint is not an absolute `http` or `https` URI.
+    InvalidEndpoint(String),
+}
+
+impl fmt::Display for PoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidPoolId(id) => write!(
+                f,
+                "invalid user pool id {id:?}: expected {{region}}_{{name}}, e.g. us-east-1_AbC123"
+            ),
+            Self::InvalidEndpoint(e) => {
+                write!(f, "invalid endpoint {e:?}: expected http(s)://host/")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PoolError {}
+
+/// A Cognito user pool seen through one app client.
+///
+/// ```
+/// use cognito_flows::UserPool;
+///
+/// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+/// assert_eq!(pool.region(), "us-east-1");
+/// assert_eq!(pool.name(), "AbC123");
+/// assert_eq!(pool.endpoint().to_string(), "https://cognito-idp.us-east-1.amazonaws.com/");
+///
+/// // An app client with a secret: every call that names a user carries SECRET_HASH.
+/// let pool = pool.with_client_secret("s3cr3t");
+/// assert!(pool.secret_hash("alice").is_some());
+///
+/// // A local emulator, a proxy or a FIPS endpoint:
+/// let pool = pool.with_endpoint("http://127.0.0.1:9229/")?;
+/// # Ok::<(), cognito_flows::PoolError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserPool {
+    id: String,
+    /// Index of the `_` in `id`.
+    split: usize,
+    client_id: String,
+    client_secret: Option<ClientSecret>,
+    endpoint: http::Uri,
+}
+
+impl fmt::Debug for UserPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserPool")
+            .field("id", &self.id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+fn is_region(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+impl UserPool {
+    /// A pool from its id (`{region}_{name}`) and an app client id.
+    pub fn new(pool_id: &str, client_id: impl Into<String>) -> Result<Self, PoolError> {
+        let invalid = || PoolError::InvalidPoolId(pool_id.to_owned());
+        let (region, name) = pool_id.split_once('_').ok_or_else(invalid)?;
+        if !is_region(region) || name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(invalid());
+        }
+        let endpoint = format!("https://cognito-idp.{region}.amazonaws.com/")
+            .parse()
+            .map_err(|_| invalid())?;
+        Ok(Self {
+            id: pool_id.to_owned(),
+            split: region.len(),
+            client_id: client_id.into(),
+            client_secret: None,
+            endpoint,
+        })
+    }
+
+    /// The same pool through an app client that has a secret.
+    #[must_use]
+    pub fn with_client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// The same pool behind another endpoint (an emulator, a proxy, a FIPS endpoint).
+    pub fn with_endpoint(mut self, endpoint: &str) -> Result<Self, PoolError> {
+        let invalid = || PoolError::InvalidEndpoint(endpoint.to_owned());
+        let uri: http::Uri = endpoint.parse().map_err(|_| invalid())?;
+        match uri.scheme_str() {
+            Some("http" | "https") if uri.authority().is_some() => {}
+            _ => return Err(invalid()),
+        }
+        self.endpoint = uri;
+        Ok(self)
+    }
+
+    /// The pool id, e.g. `us-east-1_AbC123`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The region, e.g. `us-east-1`.
+    pub fn region(&self) -> &str {
+        self.id.get(..self.split).unwrap_or_default()
+    }
+
+    /// The pool name, the part after `_`, e.g. `AbC123`: SRP's realm.
+    pub fn name(&self) -> &str {
+        self.id.get(self.split + 1..).unwrap_or_default()
+    }
+
+    /// The app client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// Whether the app client has a secret.
+    pub fn has_client_secret(&self) -> bool {
+        self.client_secret.is_some()
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &http::Uri {
+        &self.endpoint
+    }
+
+    /// The token issuer for this pool: `https://cognito-idp.{region}.amazonaws.com/{pool id}`
+    /// (or under the configured endpoint).
+    pub fn issuer(&self) -> String {
+        let base = self.endpoint.to_string();
+        format!("{}/{}", base.trim_end_matches('/'), self.id)
+    }
+
+    /// `SECRET_HASH = base64(HMAC-SHA256(client secret, username || client id))`, or `None` when
+    /// the app client has no secret. `username` must be the name Cognito knows the user by (the
+    /// challenge's `USERNAME`, or the `username` claim of the access token), not an alias.
+    pub fn secret_hash(&self, username: &str) -> Option<String> {
+        let secret = self.client_secret.as_ref()?;
+        let mac = crate::crypto::hmac_sha256(
+            secret.expose().as_bytes(),
+            &[username.as_bytes(), self.client_id.as_bytes()],
+        );
+        Some(BASE64.encode(mac))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_ids_are_parsed_strictly() {
+        let pool = UserPool::new("us-gov-west-1_Zz9", "c").unwrap();
+        assert_eq!((pool.region(), pool.name()), ("us-gov-west-1", "Zz9"));
+        for bad in [
+            "",
+            "us-east-1",
+            "_AbC",
+            "us-east-1_",
+            "us-east-1_Ab_C",
+            "US-EAST-1_AbC",
+            "us-east-1_Ab-C",
+            "-us_AbC",
+            "us east_1",
+        ] {
+            assert_eq!(
+                UserPool::new(bad, "c"),
+                Err(PoolError::InvalidPoolId(bad.into())),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn endpoints_must_be_absolute_http() {
+        let pool = UserPool::new("eu-west-2_A1", "c").unwrap();
+        assert!(pool.clone().with_endpoint("http://127.0.0.1:5000/").is_ok());
+        assert!(pool.clone().with_endpoint("ftp://x/").is_err());
+        assert!(pool.clone().with_endpoint("/relative").is_err());
+        assert_eq!(
+            pool.issuer(),
+            "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_A1"
+        );
+    }
+
+    #[test]
+    fn secret_hash_matches_a_known_value() {
+        // python3 -c "import hmac,hashlib,base64;print(base64.b64encode(hmac.new(b'secret',
+        //   b'alice'+b'client',hashlib.sha256).digest()).decode())"
+        let pool = UserPool::new("us-east-1_A", "client")
+            .unwrap()
+            .with_client_secret("secret");
+        assert_eq!(
+            pool.secret_hash("alice").as_deref(),
+            Some("RTsve+FQ659UKyESgvLg9GYmZEL+QjzQsW/OjL77/b0=")
+        );
+        assert_eq!(
+            UserPool::new("us-east-1_A", "c").unwrap().secret_hash("a"),
+            None
+        );
+    }
+}

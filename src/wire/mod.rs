@@ -1,0 +1,201 @@
+//! Cognito's JSON 1.1 wire format: one typed request and response per operation, in PascalCase,
+//! and the `X-Amz-Target` table.
+//!
+//! These are the bytes on the wire and nothing more; the flows in [`crate::flows`] decide what to
+//! send. They are public for users who call an operation this crate has no flow for.
+
+mod auth;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use self::auth::{
+    AuthenticationResult, InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata,
+    RespondToAuthChallengeRequest, RespondToAuthChallengeResponse,
+};
+
+/// `X-Amz-Target`'s service prefix.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
+
+/// The media type of every request and response body.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+macro_rules! operations {
+    ($($(#[$doc:meta])* $variant:ident,)*) => {
+        /// A Cognito user pools operation that a client (not an administrator) calls.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Operation {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Operation {
+            /// The operation's name, e.g. `"InitiateAuth"`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => stringify!($variant),)*
+                }
+            }
+
+            /// The `X-Amz-Target` header value, e.g.
+            /// `"AWSCognitoIdentityProviderService.InitiateAuth"`.
+            pub const fn target(self) -> &'static str {
+                match self {
+                    $(Self::$variant => concat!("AWSCognitoIdentityProviderService.", stringify!($variant)),)*
+                }
+            }
+
+            /// Every operation, in declaration order.
+            pub const ALL: &'static [Operation] = &[$(Self::$variant,)*];
+
+            /// The operation named by an `X-Amz-Target` header value (or a bare name).
+            pub fn from_target(target: &str) -> Option<Self> {
+                let name = target.strip_prefix("AWSCognitoIdentityProviderService.").unwrap_or(target);
+                Self::ALL.iter().copied().find(|op| op.name() == name)
+            }
+        }
+    };
+}
+
+operations! {
+    /// Starts a sign-in (SRP, password, custom, refresh, choice-based).
+    InitiateAuth,
+    /// Answers a sign-in challenge.
+    RespondToAuthChallenge,
+    /// Registers a user.
+    SignUp,
+    /// Confirms a registration with the code sent to the user.
+    ConfirmSignUp,
+    /// Sends the registration code again.
+    ResendConfirmationCode,
+    /// Starts a password reset.
+    ForgotPassword,
+    /// Completes a password reset with the code.
+    ConfirmForgotPassword,
+    /// Changes the signed-in user's password.
+    ChangePassword,
+    /// Reads the signed-in user.
+    GetUser,
+    /// Updates the signed-in user's attributes.
+    UpdateUserAttributes,
+    /// Deletes attributes of the signed-in user.
+    DeleteUserAttributes,
+    /// Sends a code to verify an attribute.
+    GetUserAttributeVerificationCode,
+    /// Verifies an attribute with its code.
+    VerifyUserAttribute,
+    /// Sets the user's MFA preferences.
+    SetUserMFAPreference,
+    /// Sets the user's (legacy SMS) MFA options.
+    SetUserSettings,
+    /// Starts TOTP setup.
+    AssociateSoftwareToken,
+    /// Completes TOTP setup with a code.
+    VerifySoftwareToken,
+    /// Signs the user out everywhere.
+    GlobalSignOut,
+    /// Revokes a refresh token.
+    RevokeToken,
+    /// Deletes the signed-in user.
+    DeleteUser,
+    /// Registers the device the user signed in on.
+    ConfirmDevice,
+    /// Remembers or forgets a device.
+    UpdateDeviceStatus,
+    /// Lists the user's devices.
+    ListDevices,
+    /// Reads a device.
+    GetDevice,
+    /// Forgets a device.
+    ForgetDevice,
+    /// Lists the user's sign-in factors.
+    GetUserAuthFactors,
+    /// Starts WebAuthn credential registration.
+    StartWebAuthnRegistration,
+    /// Completes WebAuthn credential registration.
+    CompleteWebAuthnRegistration,
+    /// Lists WebAuthn credentials.
+    ListWebAuthnCredentials,
+    /// Deletes a WebAuthn credential.
+    DeleteWebAuthnCredential,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Free-form key-value pairs passed to the pool's Lambda triggers.
+pub type ClientMetadata = BTreeMap<String, String>;
+
+/// Amazon Pinpoint analytics metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AnalyticsMetadata {
+    /// The endpoint id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analytics_endpoint_id: Option<String>,
+}
+
+/// Contextual data for threat protection (advanced security).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserContextData {
+    /// The encoded fingerprint collected by Cognito's JS snippet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoded_data: Option<String>,
+    /// The user's IP address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+}
+
+/// Where a code was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryDetails {
+    /// The masked destination, e.g. `+*******1234` or `a***@e***.com`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// `SMS` or `EMAIL`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_medium: Option<String>,
+    /// The attribute the code verifies, e.g. `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<String>,
+}
+
+/// A user attribute: a name and a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeType {
+    /// The attribute's name, e.g. `email` or `custom:team`.
+    pub name: String,
+    /// Its value.
+    #[serde(default)]
+    pub value: String,
+}
+
+impl AttributeType {
+    /// An attribute.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// The error body of every failed call: `{"__type": "...", "message": "..."}` (some services
+/// write `Message`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ErrorBody {
+    /// The exception name, maybe with a `prefix#`.
+    #[serde(rename = "__type")]
+    pub error_type: Option<String>,
+    /// The message.
+    #[serde(alias = "Message")]
+    pub message: Option<String>,
+}
