@@ -1,0 +1,1 @@
+//! Test support for cognito-flows (being written): starts moto on 127.0.0.1.
