@@ -71,11 +71,8 @@ fn from_be(bytes: &[u8]) -> Option<U3072> {
 /// The public value `B` reduced into `[1, N)`, or `None` when `B % N == 0` (or out of range).
 pub fn residue(b: &SignedHex) -> Option<U3072> {
     let n = NonZero::new(n()).into_option()?;
-    let magnitude = match b.magnitude() {
-        // A 385-byte magnitude is only acceptable with a zero top byte, which parsing strips.
-        m if m.len() > U3072::BYTES => return None,
-        m => from_be(m)?,
-    };
+    // Parsing bounds the magnitude to N's 384 bytes (leading zeros stripped).
+    let magnitude = from_be(b.magnitude())?;
     let r = magnitude.rem(&n);
     if bool::from(r.is_zero()) {
         return None;

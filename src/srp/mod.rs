@@ -51,8 +51,8 @@ pub use self::math::{G, N_HEX};
 /// The HKDF `info` Cognito uses for the password claim key.
 const HKDF_INFO: &[u8] = b"Caldera Derived Key";
 
-/// The most bytes accepted for `SRP_B` (a residue mod N needs 384; a leading zero may pad it).
-const MAX_B_BYTES: usize = 385;
+/// The most significant bytes accepted for `SRP_B` (leading zeros are not counted): N's size.
+const MAX_B_BYTES: usize = 384;
 /// The most bytes accepted for a `SALT` (Cognito's are 16; anything above this is hostile).
 const MAX_SALT_BYTES: usize = 1024;
 
@@ -161,18 +161,43 @@ impl SrpClient {
         let b_residue = math::residue(&b).ok_or(SrpError::BIsZero)?;
 
         let u = crate::crypto::sha256(&[&hex::pad_unsigned(&self.public), &b.pad()]);
+        self.sign(
+            &u,
+            &b_residue,
+            &salt,
+            realm,
+            identity,
+            password,
+            challenge.secret_block,
+            timestamp,
+        )
+    }
+
+    /// The claim for a given scrambling parameter `u` (split out so that `u == 0` is testable).
+    #[allow(clippy::too_many_arguments)]
+    fn sign(
+        &self,
+        u: &[u8; 32],
+        b: &crypto_bigint::U3072,
+        salt: &SignedHex,
+        realm: &str,
+        identity: &str,
+        password: &[u8],
+        secret_block: &str,
+        timestamp: &str,
+    ) -> Result<String, SrpError> {
         if u.iter().all(|&v| v == 0) {
             return Err(SrpError::UIsZero);
         }
-        let x = private_key(realm, identity, password, &salt);
-        let s = math::premaster_secret(&b_residue, &self.a, &U256::from_be_slice(&u), &x);
-        let key = derive_key(&s, &u);
+        let x = private_key(realm, identity, password, salt);
+        let s = math::premaster_secret(b, &self.a, &U256::from_be_slice(u), &x);
+        let key = derive_key(&s, u);
         let signature = crate::crypto::hmac_sha256(
             key.as_ref(),
             &[
                 realm.as_bytes(),
                 identity.as_bytes(),
-                &decode_secret_block(challenge.secret_block),
+                &decode_secret_block(secret_block),
                 timestamp.as_bytes(),
             ],
         );
@@ -308,5 +333,57 @@ pub fn device_verifier(
     DeviceVerifier {
         password_verifier: BASE64.encode(hex::pad_unsigned(&math::to_minimal_be(&verifier))),
         salt: BASE64.encode(salt.pad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn u_zero_is_refused() {
+        let client = SrpClient::from_private_key(&[9; 32]);
+        let salt = SignedHex::from_unsigned_be(&[1]);
+        let b = crypto_bigint::U3072::from_u64(5);
+        assert_eq!(
+            client.sign(&[0; 32], &b, &salt, "p", "u", b"pw", "", "t"),
+            Err(SrpError::UIsZero)
+        );
+        assert!(
+            client
+                .sign(&[1; 32], &b, &salt, "p", "u", b"pw", "", "t")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn secret_blocks_decode_like_node_buffers() {
+        assert_eq!(decode_secret_block("AAEC"), vec![0, 1, 2]);
+        assert_eq!(decode_secret_block("AAE="), vec![0, 1]);
+        // moto's UUID: '-' is base64url's 62, so Node decodes it all the same.
+        assert_eq!(decode_secret_block("ab-_").len(), 3);
+        assert_eq!(decode_secret_block("ab+/"), decode_secret_block("ab-_"));
+        // Junk is skipped, '=' stops decoding, a lone trailing sextet is dropped.
+        assert_eq!(decode_secret_block("A A E C"), vec![0, 1, 2]);
+        assert_eq!(decode_secret_block("AAEC=AAEC"), vec![0, 1, 2]);
+        assert_eq!(decode_secret_block("AAECA"), vec![0, 1, 2]);
+        assert_eq!(decode_secret_block(""), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn timestamps_use_an_unpadded_day() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let at = |s| timestamp(UNIX_EPOCH + Duration::from_secs(s));
+        assert_eq!(
+            at(1_795_507_507).as_deref(),
+            Some("Tue Nov 24 08:05:07 UTC 2026")
+        );
+        assert_eq!(at(0).as_deref(), Some("Thu Jan 1 00:00:00 UTC 1970"));
+        assert_eq!(
+            at(253_402_300_799).as_deref(),
+            Some("Fri Dec 31 23:59:59 UTC 9999")
+        );
+        assert_eq!(at(253_402_300_800), None);
+        assert_eq!(timestamp(UNIX_EPOCH - Duration::from_secs(1)), None);
     }
 }
