@@ -40,6 +40,8 @@ mod crypto;
 mod entropy;
 pub mod error;
 pub mod flows;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod pool;
 pub mod secret;
 pub mod srp;

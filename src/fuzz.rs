@@ -1,0 +1,83 @@
+//! Fuzz target bodies (feature `fuzzing`). They live in the library so that normal builds keep
+//! them compiling; each `fuzz/fuzz_targets/*.rs` is a one-liner, and `tests/fuzz_corpus.rs`
+//! replays the committed corpus on stable.
+//!
+//! Every body asserts only what must hold for any input: no panic, and errors of the right kind.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::flows::{Action, Flow, Input};
+use crate::srp::{ChallengeParameters, SrpClient, SrpError};
+use crate::{Entropy, Error, SignIn, UserPool};
+
+/// Splits `data` into up to `N` strings at 0xFF bytes (lossy UTF-8).
+fn fields<const N: usize>(data: &[u8]) -> [String; N] {
+    let mut out: [String; N] = std::array::from_fn(|_| String::new());
+    for (slot, part) in out.iter_mut().zip(data.splitn(N, |&b| b == 0xFF)) {
+        *slot = String::from_utf8_lossy(part).into_owned();
+    }
+    out
+}
+
+/// SRP's challenge inputs (`SRP_B`, `SALT`, `SECRET_BLOCK`) as arbitrary strings.
+pub fn srp_challenge(data: &[u8]) {
+    let [srp_b, salt, secret_block] = fields::<3>(data);
+    let client = SrpClient::from_private_key(&[0x11; 32]);
+    let challenge = ChallengeParameters {
+        srp_b: &srp_b,
+        salt: &salt,
+        secret_block: &secret_block,
+    };
+    match client.password_claim("pool", "user", b"pw", &challenge, "t") {
+        Ok(signature) => assert_eq!(signature.len(), 44),
+        Err(
+            SrpError::InvalidB(_)
+            | SrpError::InvalidSalt(_)
+            | SrpError::BIsZero
+            | SrpError::UIsZero,
+        ) => {}
+    }
+}
+
+/// A sign-in fed arbitrary responses: each is `[status][len: u16 be][body]`, and prompts are
+/// answered with a fixed generic answer. The flow must never panic, and must always be in a
+/// state whose action is consistent with what `handle_*` returned.
+pub fn sign_in(data: &[u8]) {
+    let Ok(pool) = UserPool::new("us-east-1_Fuzz", "client") else {
+        return;
+    };
+    let pool = pool.with_client_secret("secret");
+    let mut flow = SignIn::user_srp(&pool, "alice", "pw", Entropy::from([3; 32]));
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_507_507);
+    let mut rest = data;
+    for _ in 0..16 {
+        match flow.poll_action() {
+            Action::Send(_) => {
+                let [status, hi, lo, tail @ ..] = rest else {
+                    return;
+                };
+                let len = usize::from(u16::from_be_bytes([*hi, *lo])).min(tail.len());
+                let (body, tail) = tail.split_at(len);
+                rest = tail;
+                let mut response = http::Response::new(body.to_vec());
+                if let Ok(code) = http::StatusCode::from_u16(100 + u16::from(*status) * 2) {
+                    *response.status_mut() = code;
+                }
+                if let Err(e) = flow.handle_response(now, response) {
+                    assert!(
+                        !matches!(e, Error::Misuse(_)),
+                        "a response while sending is no misuse"
+                    );
+                }
+            }
+            Action::Prompt(_) => {
+                let answer = BTreeMap::from([("ANSWER".to_owned(), "42".to_owned())]);
+                if flow.handle_input(Input::Challenge(answer)).is_err() {
+                    return;
+                }
+            }
+            Action::Done(_) | Action::Failed(_) => return,
+        }
+    }
+}
