@@ -46,6 +46,7 @@ pub mod pool;
 pub mod secret;
 pub mod srp;
 pub mod tokens;
+pub mod totp;
 pub mod wire;
 
 pub use http;

@@ -175,9 +175,9 @@ fn client_metadata_rides_on_every_request() {
     assert_eq!(second["ClientMetadata"], json!({"app": "web"}));
 }
 
-fn custom_challenge() -> serde_json::Value {
+fn unknown_challenge() -> serde_json::Value {
     json!({
-        "ChallengeName": "CUSTOM_CHALLENGE",
+        "ChallengeName": "SOME_NEW_CHALLENGE",
         "Session": "session-1",
         "ChallengeParameters": {"USERNAME": "alice", "question": "2+2?"},
     })
@@ -191,7 +191,7 @@ fn unknown_challenges_are_prompts_answered_generically() {
         "pw",
         entropy(),
     ));
-    s.respond(ok(custom_challenge()));
+    s.respond(ok(unknown_challenge()));
     let Prompt::Challenge {
         name,
         parameters,
@@ -200,7 +200,7 @@ fn unknown_challenges_are_prompts_answered_generically() {
     else {
         panic!()
     };
-    assert_eq!(name, "CUSTOM_CHALLENGE");
+    assert_eq!(name, "SOME_NEW_CHALLENGE");
     assert_eq!(parameters["question"], "2+2?");
     assert_eq!(error, None);
     s.answer(Input::Challenge(BTreeMap::from([(
@@ -222,7 +222,7 @@ fn unknown_challenges_are_prompts_answered_generically() {
 #[test]
 fn a_wrong_code_returns_to_the_prompt_with_the_error() {
     let mut s = Scenario::new(SignIn::user_password(&pool(), "alice", "pw", entropy()));
-    s.respond(ok(custom_challenge()));
+    s.respond(ok(unknown_challenge()));
     s.answer(Input::Challenge(BTreeMap::from([(
         "ANSWER".into(),
         "5".into(),
@@ -301,7 +301,7 @@ fn misuse_leaves_the_flow_unchanged() {
 
     // At a prompt, a response is misuse too.
     let mut flow = SignIn::user_password(&pool(), "alice", "pw", entropy());
-    flow.handle_response(now(), ok(custom_challenge())).unwrap();
+    flow.handle_response(now(), ok(unknown_challenge())).unwrap();
     assert!(matches!(
         flow.handle_response(now(), ok(tokens_answer("alice", true))),
         Err(Error::Misuse(Misuse::UnexpectedResponse { .. }))

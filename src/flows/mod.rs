@@ -15,14 +15,19 @@
 //! password) returns the flow to the same prompt, carrying the error; any other error ends the
 //! flow, and `poll_action` reports it as [`Action::Failed`] from then on.
 
+pub mod challenge;
+pub mod device;
 pub mod sign_in;
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use crate::error::{Error, ServiceError};
+use crate::secret::{Password, SecretString};
 
-pub use self::sign_in::{SignIn, SignedIn};
+pub use self::challenge::{CodeDelivery, MfaMethod, TotpSetup};
+pub use self::device::DeviceCredentials;
+pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 
 /// What a flow needs next.
 #[derive(Debug)]
@@ -84,19 +89,114 @@ pub trait Flow {
     fn handle_input(&mut self, input: Input) -> Result<(), Error>;
 }
 
-/// Something only the user (or the application) can answer.
+/// Something only the user (or the application) can answer, with the [`Input`] that answers it.
+///
+/// A prompt that may be answered again after a correctable error (a wrong code, a weak password)
+/// carries that error in `error`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Prompt {
     /// A challenge this version has no typed prompt for. Answer with [`Input::Challenge`]:
     /// the responses Cognito expects for it (the flow adds `USERNAME` and `SECRET_HASH`).
     Challenge {
-        /// `ChallengeName`, e.g. `CUSTOM_CHALLENGE`.
+        /// `ChallengeName`, e.g. `SOME_NEW_CHALLENGE`.
         name: String,
         /// `ChallengeParameters`, untouched.
         parameters: BTreeMap<String, String>,
         /// The error of the previous answer, when the user may try again.
         error: Option<ServiceError>,
+    },
+    /// `SMS_MFA`: the code texted to the user. Answer with [`Input::Code`].
+    SmsMfaCode {
+        /// Where the code went.
+        delivery: CodeDelivery,
+        /// The error of the previous answer.
+        error: Option<ServiceError>,
+    },
+    /// `EMAIL_OTP`: the code emailed to the user (MFA, or a first factor of `USER_AUTH`).
+    /// Answer with [`Input::Code`].
+    EmailOtpCode {
+        /// Where the code went.
+        delivery: CodeDelivery,
+        /// The error of the previous answer.
+        error: Option<ServiceError>,
+    },
+    /// `SMS_OTP`: the code texted as a first factor of `USER_AUTH`. Answer with [`Input::Code`].
+    SmsOtpCode {
+        /// Where the code went.
+        delivery: CodeDelivery,
+        /// The error of the previous answer.
+        error: Option<ServiceError>,
+    },
+    /// `SOFTWARE_TOKEN_MFA`: the code of the user's authenticator app. Answer with
+    /// [`Input::Code`].
+    TotpCode {
+        /// The authenticator's name, when Cognito says it (`FRIENDLY_DEVICE_NAME`).
+        device_name: Option<String>,
+        /// The error of the previous answer.
+        error: Option<ServiceError>,
+    },
+    /// `SELECT_MFA_TYPE`: the user has several MFA methods; which one now? Answer with
+    /// [`Input::SelectMfa`].
+    SelectMfa {
+        /// `MFAS_CAN_CHOOSE`.
+        options: Vec<MfaMethod>,
+    },
+    /// `MFA_SETUP` with several methods: which one to set up? Answer with [`Input::SelectMfa`].
+    SelectMfaSetup {
+        /// `MFAS_CAN_SETUP`.
+        options: Vec<MfaMethod>,
+    },
+    /// Set up an authenticator app: show the secret (or its QR code, from
+    /// [`TotpSetup::uri`]), then answer with [`Input::TotpSetup`] and the app's current code.
+    TotpSetup {
+        /// The secret and its `otpauth://` URI.
+        setup: TotpSetup,
+        /// The error of the previous answer (a wrong code).
+        error: Option<ServiceError>,
+    },
+    /// Set up email MFA: which address? Answer with [`Input::Email`].
+    EmailMfaSetup {
+        /// The error of the previous answer.
+        error: Option<ServiceError>,
+    },
+    /// `NEW_PASSWORD_REQUIRED`: the user signed in with a temporary password and must choose a
+    /// new one. Answer with [`Input::NewPassword`].
+    NewPassword {
+        /// The user's current attributes (without those Cognito refuses back, like
+        /// `email_verified` and `sub`).
+        user_attributes: BTreeMap<String, String>,
+        /// Attributes the user must provide, e.g. `name`.
+        required_attributes: Vec<String>,
+        /// The error of the previous answer (a weak password, a missing attribute).
+        error: Option<ServiceError>,
+    },
+    /// `CUSTOM_CHALLENGE`: your Lambda triggers' question. Answer with [`Input::Answer`] (or
+    /// [`Input::Challenge`] for extra responses).
+    CustomChallenge {
+        /// `ChallengeParameters`, untouched (your create-challenge trigger's public ones).
+        parameters: BTreeMap<String, String>,
+        /// The error of the previous answer.
+        error: Option<ServiceError>,
+    },
+    /// `SELECT_CHALLENGE` (`USER_AUTH`): how does the user want to sign in? Answer with
+    /// [`Input::SelectChallenge`].
+    SelectChallenge {
+        /// `AvailableChallenges`, e.g. `PASSWORD_SRP`, `EMAIL_OTP`, `WEB_AUTHN`.
+        available: Vec<String>,
+    },
+    /// `WEB_AUTHN`: sign with a passkey. Give `credential_request_options` to the
+    /// authenticator (`navigator.credentials.get`) and answer with
+    /// [`Input::WebAuthnCredential`].
+    WebAuthn {
+        /// `CREDENTIAL_REQUEST_OPTIONS`, JSON, untouched.
+        credential_request_options: String,
+    },
+    /// Remember this device, so that it can skip MFA next time? (Pools where users opt in.)
+    /// Answer with [`Input::RememberDevice`].
+    RememberDevice {
+        /// The device's key.
+        device_key: String,
     },
 }
 
@@ -105,6 +205,39 @@ impl Prompt {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Challenge { .. } => "a challenge answer",
+            Self::SmsMfaCode { .. } => "an SMS MFA code",
+            Self::EmailOtpCode { .. } => "an email code",
+            Self::SmsOtpCode { .. } => "an SMS code",
+            Self::TotpCode { .. } => "a TOTP code",
+            Self::SelectMfa { .. } => "an MFA method",
+            Self::SelectMfaSetup { .. } => "an MFA method to set up",
+            Self::TotpSetup { .. } => "a TOTP setup code",
+            Self::EmailMfaSetup { .. } => "an email address for MFA",
+            Self::NewPassword { .. } => "a new password",
+            Self::CustomChallenge { .. } => "a custom challenge answer",
+            Self::SelectChallenge { .. } => "a sign-in method",
+            Self::WebAuthn { .. } => "a WebAuthn credential",
+            Self::RememberDevice { .. } => "whether to remember the device",
+        }
+    }
+
+    /// The error of the previous answer, when the user is asked again.
+    pub fn error(&self) -> Option<&ServiceError> {
+        match self {
+            Self::Challenge { error, .. }
+            | Self::SmsMfaCode { error, .. }
+            | Self::EmailOtpCode { error, .. }
+            | Self::SmsOtpCode { error, .. }
+            | Self::TotpCode { error, .. }
+            | Self::TotpSetup { error, .. }
+            | Self::EmailMfaSetup { error }
+            | Self::NewPassword { error, .. }
+            | Self::CustomChallenge { error, .. } => error.as_ref(),
+            Self::SelectMfa { .. }
+            | Self::SelectMfaSetup { .. }
+            | Self::SelectChallenge { .. }
+            | Self::WebAuthn { .. }
+            | Self::RememberDevice { .. } => None,
         }
     }
 }
@@ -113,23 +246,71 @@ impl Prompt {
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Input {
-    /// Answers to a [`Prompt::Challenge`]: `ChallengeResponses` without `USERNAME` and
-    /// `SECRET_HASH`, which the flow adds.
+    /// Raw `ChallengeResponses` (without `USERNAME` and `SECRET_HASH`, which the flow adds), for
+    /// [`Prompt::Challenge`] and, as an escape hatch, any prompt for a Cognito challenge.
     Challenge(BTreeMap<String, String>),
+    /// A code: SMS, email, TOTP.
+    Code(SecretString),
+    /// An MFA method, for [`Prompt::SelectMfa`] and [`Prompt::SelectMfaSetup`].
+    SelectMfa(MfaMethod),
+    /// The authenticator's current code, and a name for it.
+    TotpSetup {
+        /// The code.
+        code: SecretString,
+        /// A name the user will recognize, e.g. "Phone".
+        device_name: Option<String>,
+    },
+    /// An email address, for [`Prompt::EmailMfaSetup`].
+    Email(String),
+    /// The new password and the attributes to set (e.g. the required ones).
+    NewPassword {
+        /// The new password.
+        password: Password,
+        /// Attributes to set, by name (`name`, `custom:team`, ...).
+        attributes: BTreeMap<String, String>,
+    },
+    /// The answer to a custom challenge (`ANSWER`).
+    Answer(SecretString),
+    /// The sign-in method picked at [`Prompt::SelectChallenge`], and the password when it is
+    /// `PASSWORD` or `PASSWORD_SRP` (unless the flow was started with one).
+    SelectChallenge {
+        /// One of `AvailableChallenges`.
+        challenge: String,
+        /// The password, for the password methods.
+        password: Option<Password>,
+    },
+    /// The authenticator's response (`PublicKeyCredential` as JSON).
+    WebAuthnCredential(String),
+    /// Whether to remember the device.
+    RememberDevice(bool),
 }
 
 impl std::fmt::Debug for Input {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Answers are codes and passwords: print only which input it is.
-        f.write_str(self.kind())
+        write!(f, "Input({})", self.kind())
     }
 }
 
 impl Input {
+    /// A code, e.g. `Input::code("123456")`.
+    pub fn code(code: impl Into<String>) -> Self {
+        Self::Code(SecretString::new(code.into()))
+    }
+
     /// A short name for the input, used in misuse errors.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Challenge(_) => "a challenge answer",
+            Self::Code(_) => "a code",
+            Self::SelectMfa(_) => "an MFA method",
+            Self::TotpSetup { .. } => "a TOTP setup code",
+            Self::Email(_) => "an email address",
+            Self::NewPassword { .. } => "a new password",
+            Self::Answer(_) => "a custom challenge answer",
+            Self::SelectChallenge { .. } => "a sign-in method",
+            Self::WebAuthnCredential(_) => "a WebAuthn credential",
+            Self::RememberDevice(_) => "whether to remember the device",
         }
     }
 }

@@ -1,22 +1,31 @@
-//! Signing in: `USER_SRP_AUTH`, `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`, then whatever
-//! challenges the pool asks for, until tokens arrive.
+//! Signing in: every `AuthFlow` (`USER_SRP_AUTH`, `USER_PASSWORD_AUTH`, `REFRESH_TOKEN_AUTH`,
+//! `CUSTOM_AUTH` with or without SRP, `USER_AUTH`), every challenge Cognito may ask on the way
+//! (MFA by SMS, TOTP or email, MFA selection and setup, new password, custom challenges, passkeys,
+//! device SRP), and the confirmation of the new device a sign-in may create.
 //!
 //! ```text
-//!  user_srp ──▶ InitiateSrp ──PASSWORD_VERIFIER──▶ (sign with SRP) ─┐
-//!                    │                                             ▼
-//!  user_password ──▶ Awaiting ◀────────────────────────────── Awaiting(RespondToAuthChallenge)
-//!  refresh ───────▶    │  tokens ──▶ Done(SignedIn)                 ▲
-//!                      │  other challenge ──▶ Challenge ──input─────┘
-//!                      │                          ▲  correctable error (wrong code, weak password)
-//!                      │                          └──────────────────────────────
-//!                      └─ any other error ──▶ Failed
+//!                 ┌───────────────────────────── Sending ◀─────────────────────────────┐
+//!  constructors ──▶ InitiateAuth / RespondToAuthChallenge                               │
+//!                   │ PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER:      │
+//!                   │     answered by the flow (SRP) ───────────────────────────────────▶│
+//!                   │ MFA_SETUP (TOTP): AssociateSoftwareToken ─▶ Asking(TotpSetup)      │
+//!                   │                   ─input─▶ VerifySoftwareToken ─▶ MFA_SETUP ───────▶│
+//!                   │ any other challenge ─▶ Asking(Challenge) ─input──────────────────▶│
+//!                   │ tokens + NewDeviceMetadata ─▶ ConfirmDevice                        │
+//!                   │        ─▶ [Asking(RememberDevice) ─▶ UpdateDeviceStatus] ─▶ Done   │
+//!                   │ tokens ─▶ Done(SignedIn)                                           │
+//!                   │ correctable error (wrong code, weak password) ─▶ Asking, with it   │
+//!                   └ any other error ─▶ Failed
 //! ```
 //!
-//! Out of scope here: confirming the new device that a sign-in may return (see
-//! [`SignedIn::new_device`]).
+//! The JS SDK's `authenticateUser` callbacks map to prompts: `mfaRequired` to
+//! [`Prompt::SmsMfaCode`], `totpRequired` to [`Prompt::TotpCode`], `selectMFAType` to
+//! [`Prompt::SelectMfa`], `mfaSetup`/`associateSecretCode` to [`Prompt::SelectMfaSetup`] and
+//! [`Prompt::TotpSetup`], `newPasswordRequired` to [`Prompt::NewPassword`], `customChallenge` to
+//! [`Prompt::CustomChallenge`], and `onSuccess(session, userConfirmationNecessary)` to
+//! [`Prompt::RememberDevice`] then [`Action::Done`].
 //!
 //! ```
-//! use std::time::{Duration, UNIX_EPOCH};
 //! use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
 //!
 //! let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
@@ -33,15 +42,20 @@ use std::time::SystemTime;
 
 use crate::call::{self, Parsed};
 use crate::entropy::{Entropy, FlowRng};
-use crate::error::{Error, Misuse, ProtocolReason};
-use crate::flows::{Action, Flow, Input, Prompt};
+use crate::error::{Error, ErrorKind, Misuse, ProtocolReason, ServiceError};
+use crate::flows::challenge::{Challenge, TotpSetup};
+use crate::flows::device::DeviceCredentials;
+use crate::flows::{Action, Flow, Input, MfaMethod, Prompt};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::srp::{self, SrpClient};
 use crate::tokens::{RefreshToken, Tokens};
 use crate::wire::{
-    AnalyticsMetadata, ClientMetadata, InitiateAuthRequest, InitiateAuthResponse,
-    NewDeviceMetadata, Operation, RespondToAuthChallengeRequest, UserContextData,
+    AnalyticsMetadata, AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse,
+    ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, DeviceSecretVerifierConfig,
+    InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata, Operation,
+    RespondToAuthChallengeRequest, UpdateDeviceStatusRequest, UserContextData,
+    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
 
 /// A finished sign-in.
@@ -50,95 +64,208 @@ use crate::wire::{
 pub struct SignedIn {
     /// The tokens.
     pub tokens: Tokens,
-    /// The name Cognito knows the user by (not an alias): the key for SECRET_HASH on refresh,
+    /// The name Cognito knows the user by (not an alias): the key for `SECRET_HASH` on refresh
     /// and for the JS SDK's storage keys.
     pub username: String,
-    /// A device Cognito created for this sign-in, to confirm (and maybe remember).
+    /// The device this sign-in confirmed: persist its credentials for device sign-ins.
+    pub device: Option<ConfirmedDevice>,
+    /// A device Cognito created that was not confirmed (confirmation turned off, or it failed:
+    /// see `device_error`).
     pub new_device: Option<NewDeviceMetadata>,
+    /// Why confirming the new device failed. The sign-in itself succeeded.
+    pub device_error: Option<Error>,
+    /// The device key Cognito no longer knows (it answered "device does not exist" on refresh):
+    /// forget the stored credentials of this device. The refresh was retried without it.
+    pub forgotten_device: Option<String>,
+}
+
+/// A device confirmed during sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmedDevice {
+    /// Its credentials.
+    pub credentials: DeviceCredentials,
+    /// Whether the user chose to remember it; `None` when Cognito did not ask (the pool
+    /// remembers devices always, or never).
+    pub remembered: Option<bool>,
+}
+
+/// How a `USER_AUTH` (choice-based) sign-in starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FirstFactor {
+    /// Let Cognito offer the choice (`SELECT_CHALLENGE`).
+    Select,
+    /// Prefer the password, sent to Cognito.
+    Password(Password),
+    /// Prefer the password, proven with SRP.
+    PasswordSrp(Password),
+    /// Prefer a code by email.
+    EmailOtp,
+    /// Prefer a code by SMS.
+    SmsOtp,
+    /// Prefer a passkey.
+    WebAuthn,
 }
 
 /// A sign-in, as a state machine. See the [module docs](self).
 #[derive(Debug)]
 pub struct SignIn {
     pool: UserPool,
+    rng: FlowRng,
     options: Options,
     /// The name Cognito knows the user by: what the caller typed until a challenge names them.
     username: String,
+    /// For SRP, and for `USER_AUTH` password methods chosen later.
+    password: Option<Password>,
+    device: Option<DeviceCredentials>,
     device_key: Option<String>,
+    /// A device key Cognito said it does not know, reported in the outcome.
+    forgotten: Option<String>,
     state: State,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct Options {
     client_metadata: Option<ClientMetadata>,
     analytics: Option<AnalyticsMetadata>,
     user_context: Option<UserContextData>,
+    device_name: String,
+    confirm_devices: bool,
+    totp_issuer: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            client_metadata: None,
+            analytics: None,
+            user_context: None,
+            device_name: "cognito-flows".into(),
+            confirm_devices: true,
+            totp_issuer: "AWSCognito".into(),
+        }
+    }
+}
+
+impl State {
+    fn sending(pending: Pending) -> Self {
+        Self::Sending(Box::new(pending))
+    }
+
+    fn asking(ask: Ask) -> Self {
+        Self::Asking(Box::new(ask))
+    }
 }
 
 #[derive(Debug)]
 enum State {
-    /// `InitiateAuth(USER_SRP_AUTH)` is in flight; the exchange waits for `PASSWORD_VERIFIER`.
-    InitiateSrp {
-        request: InitiateAuthRequest,
-        srp: SrpClient,
-        password: Password,
-    },
-    /// A request whose answer is tokens or a challenge is in flight.
-    Awaiting {
-        call: Call,
-        /// The challenge to return to when the answer is a correctable error.
-        retry: Option<Challenge>,
-        /// On refresh, Cognito sends no refresh token: keep this one.
-        keep_refresh: Option<RefreshToken>,
-    },
-    /// The user must answer a challenge.
-    Challenge(Challenge),
-    Done(SignedIn),
+    /// A request is in flight.
+    Sending(Box<Pending>),
+    /// The user must answer.
+    Asking(Box<Ask>),
+    Done(Box<SignedIn>),
     Failed(Error),
 }
 
 #[derive(Debug)]
-enum Call {
-    Initiate(InitiateAuthRequest),
-    Respond(RespondToAuthChallengeRequest),
+enum Pending {
+    /// InitiateAuth or RespondToAuthChallenge: the answer is tokens or a challenge.
+    Auth {
+        call: AuthCall,
+        /// The SRP exchange waiting for `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER`.
+        srp: Option<SrpClient>,
+        /// The prompt to return to on a correctable error.
+        retry: Option<Ask>,
+        /// A refresh: the token to keep (Cognito sends none back) and the device key sent.
+        refresh: Option<(RefreshToken, Option<String>)>,
+    },
+    /// AssociateSoftwareToken for `MFA_SETUP`.
+    Associate { challenge: Challenge },
+    /// VerifySoftwareToken for `MFA_SETUP`.
+    Verify {
+        challenge: Challenge,
+        setup: TotpSetup,
+        request: VerifySoftwareTokenRequest,
+    },
+    /// ConfirmDevice, once tokens arrived.
+    ConfirmDevice {
+        signed_in: Box<SignedIn>,
+        credentials: DeviceCredentials,
+        request: ConfirmDeviceRequest,
+    },
+    /// UpdateDeviceStatus, once the user chose.
+    UpdateDevice {
+        signed_in: Box<SignedIn>,
+        credentials: DeviceCredentials,
+        remembered: bool,
+    },
 }
 
-#[derive(Debug, Clone)]
-struct Challenge {
-    name: String,
-    parameters: BTreeMap<String, String>,
-    session: Option<SecretString>,
-    error: Option<crate::error::ServiceError>,
+#[derive(Debug)]
+enum AuthCall {
+    Initiate(Box<InitiateAuthRequest>),
+    Respond(Box<RespondToAuthChallengeRequest>),
+}
+
+#[derive(Debug)]
+enum Ask {
+    Challenge(Challenge),
+    TotpSetup {
+        challenge: Challenge,
+        setup: TotpSetup,
+        error: Option<ServiceError>,
+    },
+    EmailSetup {
+        challenge: Challenge,
+    },
+    RememberDevice {
+        signed_in: Box<SignedIn>,
+        credentials: DeviceCredentials,
+    },
+}
+
+impl Ask {
+    /// Whether the user may answer again after `kind`.
+    fn is_correctable(&self, kind: &ErrorKind) -> bool {
+        match self {
+            Self::Challenge(c) | Self::EmailSetup { challenge: c } => c.is_correctable(kind),
+            Self::TotpSetup { .. } | Self::RememberDevice { .. } => kind.is_correctable(),
+        }
+    }
+
+    /// The same prompt, carrying the error of the previous answer.
+    fn with_error(mut self, error: ServiceError) -> Self {
+        match &mut self {
+            Self::Challenge(c) | Self::EmailSetup { challenge: c } => c.error = Some(error),
+            Self::TotpSetup { error: slot, .. } => *slot = Some(error),
+            Self::RememberDevice { .. } => {}
+        }
+        self
+    }
+}
+
+fn params<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 impl SignIn {
     fn start(
         pool: &UserPool,
         username: &str,
+        password: Option<Password>,
         entropy: &Entropy,
-        state: impl FnOnce(&mut FlowRng) -> State,
+        flow: &str,
+        parameters: impl FnOnce(
+            &mut FlowRng,
+            Option<&Password>,
+        ) -> (BTreeMap<String, String>, Option<SrpClient>),
     ) -> Self {
         let mut rng = FlowRng::new(entropy);
-        let state = state(&mut rng);
-        Self {
-            pool: pool.clone(),
-            options: Options::default(),
-            username: username.to_owned(),
-            device_key: None,
-            state,
-        }
-    }
-
-    fn initiate(
-        pool: &UserPool,
-        flow: &str,
-        mut parameters: BTreeMap<String, String>,
-        username: Option<&str>,
-    ) -> InitiateAuthRequest {
-        if let Some(hash) = username.and_then(|u| pool.secret_hash(u)) {
+        let (mut parameters, srp) = parameters(&mut rng, password.as_ref());
+        if let Some(hash) = pool.secret_hash(username) {
             parameters.insert("SECRET_HASH".into(), hash);
         }
-        InitiateAuthRequest {
+        let request = InitiateAuthRequest {
             auth_flow: flow.into(),
             auth_parameters: parameters,
             client_id: pool.client_id().into(),
@@ -146,7 +273,35 @@ impl SignIn {
             analytics_metadata: None,
             user_context_data: None,
             session: None,
+        };
+        Self {
+            pool: pool.clone(),
+            rng,
+            options: Options::default(),
+            username: username.to_owned(),
+            password,
+            device: None,
+            device_key: None,
+            forgotten: None,
+            state: State::sending(Pending::Auth {
+                call: AuthCall::Initiate(Box::new(request)),
+                srp,
+                retry: None,
+                refresh: None,
+            }),
         }
+    }
+
+    fn srp_parameters(
+        rng: &mut FlowRng,
+        username: &str,
+    ) -> (BTreeMap<String, String>, Option<SrpClient>) {
+        let srp = SrpClient::from_private_key(&rng.bytes());
+        let p = params([
+            ("USERNAME", username.to_owned()),
+            ("SRP_A", srp.public_key_hex()),
+        ]);
+        (p, Some(srp))
     }
 
     /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this process.
@@ -157,19 +312,14 @@ impl SignIn {
         password: impl Into<Password>,
         entropy: Entropy,
     ) -> Self {
-        let password = password.into();
-        Self::start(pool, username, &entropy, |rng| {
-            let srp = SrpClient::from_private_key(&rng.bytes());
-            let parameters = BTreeMap::from([
-                ("USERNAME".to_owned(), username.to_owned()),
-                ("SRP_A".to_owned(), srp.public_key_hex()),
-            ]);
-            State::InitiateSrp {
-                request: Self::initiate(pool, "USER_SRP_AUTH", parameters, Some(username)),
-                srp,
-                password,
-            }
-        })
+        Self::start(
+            pool,
+            username,
+            Some(password.into()),
+            &entropy,
+            "USER_SRP_AUTH",
+            |rng, _| Self::srp_parameters(rng, username),
+        )
     }
 
     /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
@@ -180,23 +330,111 @@ impl SignIn {
         password: impl Into<Password>,
         entropy: Entropy,
     ) -> Self {
-        let password = password.into();
-        Self::start(pool, username, &entropy, |_| {
-            let parameters = BTreeMap::from([
-                ("USERNAME".to_owned(), username.to_owned()),
-                ("PASSWORD".to_owned(), password.expose().to_owned()),
-            ]);
-            State::Awaiting {
-                call: Call::Initiate(Self::initiate(
-                    pool,
-                    "USER_PASSWORD_AUTH",
-                    parameters,
-                    Some(username),
-                )),
-                retry: None,
-                keep_refresh: None,
-            }
+        Self::start(
+            pool,
+            username,
+            Some(password.into()),
+            &entropy,
+            "USER_PASSWORD_AUTH",
+            |_, pw| {
+                let pw = pw.map(|p| p.expose().to_owned()).unwrap_or_default();
+                (
+                    params([("USERNAME", username.to_owned()), ("PASSWORD", pw)]),
+                    None,
+                )
+            },
+        )
+    }
+
+    /// Custom authentication (`CUSTOM_AUTH`) driven by the pool's Lambda triggers; each
+    /// `CUSTOM_CHALLENGE` becomes a [`Prompt::CustomChallenge`].
+    pub fn custom(pool: &UserPool, username: &str, entropy: Entropy) -> Self {
+        Self::start(pool, username, None, &entropy, "CUSTOM_AUTH", |_, _| {
+            (params([("USERNAME", username.to_owned())]), None)
         })
+    }
+
+    /// Custom authentication that starts with the password, proven by SRP
+    /// (`CUSTOM_AUTH` with `CHALLENGE_NAME=SRP_A`), then the triggers' custom challenges.
+    pub fn custom_with_srp(
+        pool: &UserPool,
+        username: &str,
+        password: impl Into<Password>,
+        entropy: Entropy,
+    ) -> Self {
+        Self::start(
+            pool,
+            username,
+            Some(password.into()),
+            &entropy,
+            "CUSTOM_AUTH",
+            |rng, _| {
+                let (mut p, srp) = Self::srp_parameters(rng, username);
+                p.insert("CHALLENGE_NAME".into(), "SRP_A".into());
+                (p, srp)
+            },
+        )
+    }
+
+    /// Choice-based sign-in (`USER_AUTH`): passwords, one-time codes or passkeys, as the pool
+    /// allows; with [`FirstFactor::Select`] Cognito offers the choice
+    /// ([`Prompt::SelectChallenge`]).
+    pub fn user_auth(
+        pool: &UserPool,
+        username: &str,
+        first: FirstFactor,
+        entropy: Entropy,
+    ) -> Self {
+        let (preferred, password) = match first {
+            FirstFactor::Select => (None, None),
+            FirstFactor::Password(p) => (Some("PASSWORD"), Some(p)),
+            FirstFactor::PasswordSrp(p) => (Some("PASSWORD_SRP"), Some(p)),
+            FirstFactor::EmailOtp => (Some("EMAIL_OTP"), None),
+            FirstFactor::SmsOtp => (Some("SMS_OTP"), None),
+            FirstFactor::WebAuthn => (Some("WEB_AUTHN"), None),
+        };
+        Self::start(
+            pool,
+            username,
+            password,
+            &entropy,
+            "USER_AUTH",
+            |rng, pw| {
+                let (mut p, srp) = match preferred {
+                    Some("PASSWORD_SRP") => Self::srp_parameters(rng, username),
+                    _ => (params([("USERNAME", username.to_owned())]), None),
+                };
+                if let Some(preferred) = preferred {
+                    p.insert("PREFERRED_CHALLENGE".into(), preferred.into());
+                }
+                if let (Some("PASSWORD"), Some(pw)) = (preferred, pw) {
+                    p.insert("PASSWORD".into(), pw.expose().to_owned());
+                }
+                (p, srp)
+            },
+        )
+    }
+
+    /// The sign-in that follows a `ConfirmSignUp` which returned a `Session`: `USER_AUTH` with
+    /// that session, without asking for the password again.
+    pub fn after_sign_up(
+        pool: &UserPool,
+        username: &str,
+        session: SecretString,
+        entropy: Entropy,
+    ) -> Self {
+        let mut flow = Self::start(pool, username, None, &entropy, "USER_AUTH", |_, _| {
+            (params([("USERNAME", username.to_owned())]), None)
+        });
+        if let State::Sending(pending) = &mut flow.state
+            && let Pending::Auth {
+                call: AuthCall::Initiate(request),
+                ..
+            } = &mut **pending
+        {
+            request.session = Some(session.expose().to_owned());
+        }
+        flow
     }
 
     /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`).
@@ -204,47 +442,63 @@ impl SignIn {
     /// `username` is the name Cognito knows the user by ([`Tokens::username`], the access
     /// token's `username` claim); it is only used for `SECRET_HASH` when the app client has a
     /// secret. The outcome keeps this refresh token, since Cognito sends none back (unless the
-    /// pool rotates refresh tokens, in which case the new one is kept).
+    /// pool rotates refresh tokens, in which case the new one is kept). With a device
+    /// ([`SignIn::with_device`]) `DEVICE_KEY` is sent; if Cognito answers that the device does
+    /// not exist, the refresh is retried once without it and the outcome's
+    /// [`SignedIn::forgotten_device`] says so.
     pub fn refresh(
         pool: &UserPool,
         username: &str,
         refresh_token: RefreshToken,
         entropy: Entropy,
     ) -> Self {
-        Self::start(pool, username, &entropy, |_| {
-            let parameters = BTreeMap::from([(
-                "REFRESH_TOKEN".to_owned(),
-                refresh_token.expose().to_owned(),
-            )]);
-            State::Awaiting {
-                call: Call::Initiate(Self::initiate(
-                    pool,
-                    "REFRESH_TOKEN_AUTH",
-                    parameters,
-                    Some(username),
-                )),
-                retry: None,
-                keep_refresh: Some(refresh_token),
-            }
-        })
+        let mut flow = Self::start(
+            pool,
+            username,
+            None,
+            &entropy,
+            "REFRESH_TOKEN_AUTH",
+            |_, _| {
+                (
+                    params([("REFRESH_TOKEN", refresh_token.expose().to_owned())]),
+                    None,
+                )
+            },
+        );
+        if let State::Sending(pending) = &mut flow.state
+            && let Pending::Auth { refresh, .. } = &mut **pending
+        {
+            *refresh = Some((refresh_token, None));
+        }
+        flow
     }
 
-    /// Sends `DEVICE_KEY` with the sign-in (a remembered device), so that Cognito can skip MFA
-    /// for it and, on refresh, accept the device's tokens.
+    /// Signs in as a remembered device: sends `DEVICE_KEY`, and answers `DEVICE_SRP_AUTH` with
+    /// the device's credentials, so that Cognito can skip MFA for it.
+    #[must_use]
+    pub fn with_device(mut self, device: DeviceCredentials) -> Self {
+        self = self.with_device_key(device.device_key.clone());
+        self.device = Some(device);
+        self
+    }
+
+    /// Sends `DEVICE_KEY` without the device's credentials (enough for refresh).
     #[must_use]
     pub fn with_device_key(mut self, device_key: impl Into<String>) -> Self {
         let key = device_key.into();
-        match &mut self.state {
-            State::InitiateSrp { request, .. }
-            | State::Awaiting {
-                call: Call::Initiate(request),
+        if let State::Sending(pending) = &mut self.state
+            && let Pending::Auth {
+                call: AuthCall::Initiate(request),
+                refresh,
                 ..
-            } => {
-                request
-                    .auth_parameters
-                    .insert("DEVICE_KEY".into(), key.clone());
+            } = &mut **pending
+        {
+            request
+                .auth_parameters
+                .insert("DEVICE_KEY".into(), key.clone());
+            if let Some((_, sent)) = refresh {
+                *sent = Some(key.clone());
             }
-            _ => {}
         }
         self.device_key = Some(key);
         self
@@ -271,31 +525,109 @@ impl SignIn {
         self
     }
 
+    /// The name a new device is confirmed with (default `cognito-flows`).
+    #[must_use]
+    pub fn with_device_name(mut self, name: impl Into<String>) -> Self {
+        self.options.device_name = name.into();
+        self
+    }
+
+    /// Leaves a new device unconfirmed: the outcome carries its [`SignedIn::new_device`].
+    #[must_use]
+    pub fn without_device_confirmation(mut self) -> Self {
+        self.options.confirm_devices = false;
+        self
+    }
+
+    /// The issuer shown by authenticator apps for a TOTP set up during sign-in (default
+    /// `AWSCognito`).
+    #[must_use]
+    pub fn with_totp_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.options.totp_issuer = issuer.into();
+        self
+    }
+
     fn expected(&self) -> &'static str {
         match &self.state {
-            State::InitiateSrp { .. } | State::Awaiting { .. } => "a response",
-            State::Challenge(_) => "a challenge answer",
+            State::Sending(_) => "a response",
+            State::Asking(ask) => self.prompt(ask).kind(),
             State::Done(_) | State::Failed(_) => "nothing (finished)",
         }
     }
 
-    fn request(&self, call: &Call) -> http::Request<Vec<u8>> {
+    fn prompt(&self, ask: &Ask) -> Prompt {
+        match ask {
+            Ask::Challenge(c) => c.prompt(),
+            Ask::TotpSetup { setup, error, .. } => Prompt::TotpSetup {
+                setup: setup.clone(),
+                error: error.clone(),
+            },
+            Ask::EmailSetup { challenge } => Prompt::EmailMfaSetup {
+                error: challenge.error.clone(),
+            },
+            Ask::RememberDevice { credentials, .. } => Prompt::RememberDevice {
+                device_key: credentials.device_key.clone(),
+            },
+        }
+    }
+
+    fn request(&self, pending: &Pending) -> http::Request<Vec<u8>> {
         let o = &self.options;
-        match call {
-            Call::Initiate(r) => {
+        match pending {
+            Pending::Auth {
+                call: AuthCall::Initiate(r),
+                ..
+            } => {
                 let mut r = r.clone();
                 r.client_metadata.clone_from(&o.client_metadata);
                 r.analytics_metadata.clone_from(&o.analytics);
                 r.user_context_data.clone_from(&o.user_context);
                 call::request(&self.pool, Operation::InitiateAuth, &r)
             }
-            Call::Respond(r) => {
+            Pending::Auth {
+                call: AuthCall::Respond(r),
+                ..
+            } => {
                 let mut r = r.clone();
                 r.client_metadata.clone_from(&o.client_metadata);
                 r.analytics_metadata.clone_from(&o.analytics);
                 r.user_context_data.clone_from(&o.user_context);
                 call::request(&self.pool, Operation::RespondToAuthChallenge, &r)
             }
+            Pending::Associate { challenge } => call::request(
+                &self.pool,
+                Operation::AssociateSoftwareToken,
+                &AssociateSoftwareTokenRequest {
+                    access_token: None,
+                    session: challenge.session.clone(),
+                },
+            ),
+            Pending::Verify { request, .. } => {
+                call::request(&self.pool, Operation::VerifySoftwareToken, request)
+            }
+            Pending::ConfirmDevice { request, .. } => {
+                call::request(&self.pool, Operation::ConfirmDevice, request)
+            }
+            Pending::UpdateDevice {
+                signed_in,
+                credentials,
+                remembered,
+            } => call::request(
+                &self.pool,
+                Operation::UpdateDeviceStatus,
+                &UpdateDeviceStatusRequest {
+                    access_token: SecretString::new(signed_in.tokens.access_token.expose()),
+                    device_key: credentials.device_key.clone(),
+                    device_remembered_status: Some(
+                        if *remembered {
+                            "remembered"
+                        } else {
+                            "not_remembered"
+                        }
+                        .into(),
+                    ),
+                },
+            ),
         }
     }
 
@@ -305,7 +637,7 @@ impl SignIn {
         name: &str,
         mut responses: BTreeMap<String, String>,
         session: Option<&SecretString>,
-    ) -> Call {
+    ) -> AuthCall {
         responses.insert("USERNAME".into(), self.username.clone());
         if let Some(hash) = self.pool.secret_hash(&self.username) {
             responses.insert("SECRET_HASH".into(), hash);
@@ -315,7 +647,7 @@ impl SignIn {
                 .entry("DEVICE_KEY".into())
                 .or_insert_with(|| key.clone());
         }
-        Call::Respond(RespondToAuthChallengeRequest {
+        AuthCall::Respond(Box::new(RespondToAuthChallengeRequest {
             challenge_name: name.into(),
             challenge_responses: responses,
             client_id: self.pool.client_id().into(),
@@ -323,31 +655,44 @@ impl SignIn {
             client_metadata: None,
             analytics_metadata: None,
             user_context_data: None,
+        }))
+    }
+
+    fn send(&self, call: AuthCall, srp: Option<SrpClient>, retry: Option<Ask>) -> State {
+        State::sending(Pending::Auth {
+            call,
+            srp,
+            retry,
+            refresh: None,
         })
     }
 
     /// Reads the answer to InitiateAuth or RespondToAuthChallenge.
-    fn on_answer(
+    fn on_auth_answer(
         &mut self,
         now: SystemTime,
         operation: Operation,
         response: http::Response<Vec<u8>>,
-        srp: Option<(SrpClient, Password)>,
-        keep_refresh: Option<RefreshToken>,
+        srp: Option<SrpClient>,
+        refresh: Option<&(RefreshToken, Option<String>)>,
     ) -> Result<State, Error> {
         let parsed: Parsed<InitiateAuthResponse> = call::parse(operation, response)?;
         let answer = &parsed.value;
         if let Some(result) = &answer.authentication_result {
-            let tokens = Tokens::from_result(result, now, keep_refresh.as_ref())
+            let tokens = Tokens::from_result(result, now, refresh.map(|(token, _)| token))
                 .map_err(|r| parsed.fail(r))?;
             if let Some(name) = tokens.username() {
                 self.username = name.to_owned();
             }
-            return Ok(State::Done(SignedIn {
+            let signed_in = Box::new(SignedIn {
                 tokens,
                 username: self.username.clone(),
+                device: None,
                 new_device: result.new_device_metadata.clone(),
-            }));
+                device_error: None,
+                forgotten_device: None,
+            });
+            return Ok(self.confirm_device(signed_in));
         }
         let name = answer
             .challenge_name
@@ -360,72 +705,462 @@ impl SignIn {
         {
             self.username.clone_from(username);
         }
+        let challenge = Challenge {
+            name: name.to_owned(),
+            parameters,
+            session: answer.session.clone(),
+            available: answer.available_challenges.clone().unwrap_or_default(),
+            error: None,
+        };
         match (name, srp) {
-            ("PASSWORD_VERIFIER", Some((srp, password))) => {
-                let call = self.password_verifier(now, &parsed, &parameters, &srp, &password)?;
-                Ok(State::Awaiting {
-                    call,
-                    retry: None,
-                    keep_refresh: None,
-                })
+            ("PASSWORD_VERIFIER", Some(srp)) => {
+                let password = self.password.clone().ok_or_else(|| {
+                    parsed.fail(ProtocolReason::InvalidField {
+                        field: "ChallengeName",
+                        detail: "PASSWORD_VERIFIER without a password".into(),
+                    })
+                })?;
+                let user_id = self
+                    .field(&parsed, &challenge, "USER_ID_FOR_SRP")?
+                    .to_owned();
+                let realm = self.pool.name().to_owned();
+                let call = self.password_claim(
+                    now,
+                    &parsed,
+                    &challenge,
+                    &srp,
+                    &realm,
+                    &user_id,
+                    password.expose(),
+                )?;
+                Ok(self.send(call, None, None))
             }
-            ("PASSWORD_VERIFIER", None) => Err(parsed.fail(ProtocolReason::InvalidField {
-                field: "ChallengeName",
-                detail: "PASSWORD_VERIFIER without an SRP exchange".into(),
-            })),
-            (name, _) => Ok(State::Challenge(Challenge {
-                name: name.to_owned(),
-                parameters,
-                session: answer.session.clone(),
-                error: None,
-            })),
+            ("DEVICE_PASSWORD_VERIFIER", Some(srp)) => {
+                let device = self.device.clone().ok_or_else(|| {
+                    parsed.fail(ProtocolReason::InvalidField {
+                        field: "ChallengeName",
+                        detail: "DEVICE_PASSWORD_VERIFIER without device credentials".into(),
+                    })
+                })?;
+                let call = self.password_claim(
+                    now,
+                    &parsed,
+                    &challenge,
+                    &srp,
+                    &device.device_group_key,
+                    &device.device_key,
+                    device.password.expose(),
+                )?;
+                Ok(self.send(call, None, None))
+            }
+            ("PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER", None) => {
+                Err(parsed.fail(ProtocolReason::InvalidField {
+                    field: "ChallengeName",
+                    detail: format!("{name} without an SRP exchange"),
+                }))
+            }
+            ("DEVICE_SRP_AUTH", _) => {
+                let device = self.device.as_ref().ok_or_else(|| {
+                    parsed.fail(ProtocolReason::InvalidField {
+                        field: "ChallengeName",
+                        detail: "DEVICE_SRP_AUTH without device credentials".into(),
+                    })
+                })?;
+                let srp = SrpClient::from_private_key(&self.rng.bytes());
+                let responses = params([
+                    ("DEVICE_KEY", device.device_key.clone()),
+                    ("SRP_A", srp.public_key_hex()),
+                ]);
+                let call = self.respond("DEVICE_SRP_AUTH", responses, challenge.session.as_ref());
+                Ok(self.send(call, Some(srp), None))
+            }
+            ("MFA_SETUP", _) => {
+                let options = challenge.methods("MFAS_CAN_SETUP");
+                if options.iter().all(|m| *m == MfaMethod::Totp) {
+                    Ok(State::sending(Pending::Associate { challenge }))
+                } else {
+                    Ok(State::asking(Ask::Challenge(challenge)))
+                }
+            }
+            _ => Ok(State::asking(Ask::Challenge(challenge))),
         }
     }
 
-    fn password_verifier(
+    fn field<'a>(
+        &self,
+        parsed: &Parsed<InitiateAuthResponse>,
+        challenge: &'a Challenge,
+        name: &'static str,
+    ) -> Result<&'a str, Error> {
+        challenge
+            .parameters
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| parsed.fail(ProtocolReason::MissingField(name)))
+    }
+
+    /// Answers `PASSWORD_VERIFIER` or `DEVICE_PASSWORD_VERIFIER`.
+    #[allow(clippy::too_many_arguments)]
+    fn password_claim(
         &self,
         now: SystemTime,
         parsed: &Parsed<InitiateAuthResponse>,
-        parameters: &BTreeMap<String, String>,
+        challenge: &Challenge,
         srp: &SrpClient,
-        password: &Password,
-    ) -> Result<Call, Error> {
-        let field = |name: &'static str| {
-            parameters
-                .get(name)
-                .map(String::as_str)
-                .ok_or_else(|| parsed.fail(ProtocolReason::MissingField(name)))
-        };
-        let user_id = field("USER_ID_FOR_SRP")?;
-        let secret_block = field("SECRET_BLOCK")?;
-        let challenge = srp::ChallengeParameters {
-            srp_b: field("SRP_B")?,
-            salt: field("SALT")?,
+        realm: &str,
+        identity: &str,
+        password: &str,
+    ) -> Result<AuthCall, Error> {
+        let secret_block = self.field(parsed, challenge, "SECRET_BLOCK")?;
+        let parameters = srp::ChallengeParameters {
+            srp_b: self.field(parsed, challenge, "SRP_B")?,
+            salt: self.field(parsed, challenge, "SALT")?,
             secret_block,
         };
         let timestamp = srp::timestamp(now).ok_or(Misuse::ClockOutOfRange)?;
         let signature = srp
             .password_claim(
-                self.pool.name(),
-                user_id,
-                password.expose().as_bytes(),
-                &challenge,
+                realm,
+                identity,
+                password.as_bytes(),
+                &parameters,
                 &timestamp,
             )
             .map_err(|e| parsed.fail(ProtocolReason::Srp(e)))?;
-        let responses = BTreeMap::from([
-            (
-                "PASSWORD_CLAIM_SECRET_BLOCK".to_owned(),
-                secret_block.to_owned(),
-            ),
-            ("PASSWORD_CLAIM_SIGNATURE".to_owned(), signature),
-            ("TIMESTAMP".to_owned(), timestamp),
+        let responses = params([
+            ("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.to_owned()),
+            ("PASSWORD_CLAIM_SIGNATURE", signature),
+            ("TIMESTAMP", timestamp),
         ]);
-        Ok(self.respond(
-            "PASSWORD_VERIFIER",
-            responses,
-            parsed.value.session.as_ref(),
-        ))
+        Ok(self.respond(&challenge.name, responses, challenge.session.as_ref()))
+    }
+
+    /// After tokens: confirm the new device, or finish.
+    fn confirm_device(&mut self, mut signed_in: Box<SignedIn>) -> State {
+        let Some(meta) = signed_in
+            .new_device
+            .clone()
+            .filter(|_| self.options.confirm_devices)
+        else {
+            return State::Done(signed_in);
+        };
+        let (credentials, verifier) =
+            DeviceCredentials::generate(&mut self.rng, &meta.device_key, &meta.device_group_key);
+        let request = ConfirmDeviceRequest {
+            access_token: SecretString::new(signed_in.tokens.access_token.expose()),
+            device_key: meta.device_key,
+            device_secret_verifier_config: DeviceSecretVerifierConfig {
+                password_verifier: verifier.password_verifier,
+                salt: verifier.salt,
+            },
+            device_name: Some(self.options.device_name.clone()),
+        };
+        signed_in.new_device = None;
+        State::sending(Pending::ConfirmDevice {
+            signed_in,
+            credentials,
+            request,
+        })
+    }
+
+    /// Moves the flow with a response; errors come back with the state to resume.
+    #[allow(
+        clippy::result_large_err,
+        reason = "private, and moved once per response"
+    )]
+    fn on_response(
+        &mut self,
+        pending: Pending,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<State, (Error, Option<State>)> {
+        match pending {
+            Pending::Auth {
+                call,
+                srp,
+                retry,
+                refresh,
+            } => {
+                let operation = match call {
+                    AuthCall::Initiate(_) => Operation::InitiateAuth,
+                    AuthCall::Respond(_) => Operation::RespondToAuthChallenge,
+                };
+                let e = match self.on_auth_answer(now, operation, response, srp, refresh.as_ref()) {
+                    Ok(state) => return Ok(state),
+                    Err(Error::Service(e)) => e,
+                    Err(e) => return Err((e, None)),
+                };
+                match (retry, refresh) {
+                    (Some(ask), _) if ask.is_correctable(&e.kind) => {
+                        let resume = ask.with_error(e.clone());
+                        Err((Error::Service(e), Some(State::asking(resume))))
+                    }
+                    (_, Some((token, Some(stale)))) if e.kind == ErrorKind::ResourceNotFound => {
+                        // The device is gone: forget it and refresh once without it.
+                        Ok(self.refresh_without_device(call, token, stale))
+                    }
+                    _ => Err((Error::Service(e), None)),
+                }
+            }
+            Pending::Associate { challenge } => {
+                let parsed: Parsed<AssociateSoftwareTokenResponse> =
+                    call::parse(Operation::AssociateSoftwareToken, response)
+                        .map_err(|e| (e, None))?;
+                let secret = parsed.value.secret_code.clone().ok_or_else(|| {
+                    (
+                        parsed.fail(ProtocolReason::MissingField("SecretCode")),
+                        None,
+                    )
+                })?;
+                let mut challenge = challenge;
+                if let Some(session) = parsed.value.session.clone() {
+                    challenge.session = Some(session);
+                }
+                let setup = TotpSetup::new(secret, &self.options.totp_issuer, &self.username);
+                Ok(State::asking(Ask::TotpSetup {
+                    challenge,
+                    setup,
+                    error: None,
+                }))
+            }
+            Pending::Verify {
+                mut challenge,
+                setup,
+                ..
+            } => match call::parse::<VerifySoftwareTokenResponse>(
+                Operation::VerifySoftwareToken,
+                response,
+            ) {
+                Ok(parsed)
+                    if parsed
+                        .value
+                        .status
+                        .as_deref()
+                        .is_none_or(|s| s == "SUCCESS") =>
+                {
+                    if let Some(session) = parsed.value.session.clone() {
+                        challenge.session = Some(session);
+                    }
+                    let call =
+                        self.respond("MFA_SETUP", BTreeMap::new(), challenge.session.as_ref());
+                    Ok(self.send(call, None, None))
+                }
+                Ok(parsed) => {
+                    let error = ServiceError {
+                        operation: Operation::VerifySoftwareToken,
+                        kind: ErrorKind::EnableSoftwareTokenMfa,
+                        message: format!(
+                            "status {}",
+                            parsed.value.status.clone().unwrap_or_default()
+                        ),
+                        status: 200,
+                    };
+                    let resume = Ask::TotpSetup {
+                        challenge,
+                        setup,
+                        error: Some(error.clone()),
+                    };
+                    Err((Error::Service(error), Some(State::asking(resume))))
+                }
+                Err(Error::Service(e)) if e.kind.is_correctable() => {
+                    let resume = Ask::TotpSetup {
+                        challenge,
+                        setup,
+                        error: Some(e.clone()),
+                    };
+                    Err((Error::Service(e), Some(State::asking(resume))))
+                }
+                Err(e) => Err((e, None)),
+            },
+            Pending::ConfirmDevice {
+                mut signed_in,
+                credentials,
+                request,
+            } => match call::parse::<ConfirmDeviceResponse>(Operation::ConfirmDevice, response) {
+                Ok(parsed) if parsed.value.user_confirmation_necessary => {
+                    Ok(State::asking(Ask::RememberDevice {
+                        signed_in,
+                        credentials,
+                    }))
+                }
+                Ok(_) => {
+                    signed_in.device = Some(ConfirmedDevice {
+                        credentials,
+                        remembered: None,
+                    });
+                    Ok(State::Done(signed_in))
+                }
+                Err(e) => {
+                    // The sign-in succeeded: keep the tokens, report the device.
+                    signed_in.new_device = Some(NewDeviceMetadata {
+                        device_key: request.device_key.clone(),
+                        device_group_key: credentials.device_group_key.clone(),
+                    });
+                    signed_in.device_error = Some(e);
+                    Ok(State::Done(signed_in))
+                }
+            },
+            Pending::UpdateDevice {
+                mut signed_in,
+                credentials,
+                remembered,
+            } => {
+                let result =
+                    call::parse::<serde_json::Value>(Operation::UpdateDeviceStatus, response);
+                signed_in.device_error = result.err();
+                signed_in.device = Some(ConfirmedDevice {
+                    credentials,
+                    remembered: Some(remembered),
+                });
+                Ok(State::Done(signed_in))
+            }
+        }
+    }
+
+    fn refresh_without_device(
+        &mut self,
+        call: AuthCall,
+        token: RefreshToken,
+        stale: String,
+    ) -> State {
+        let AuthCall::Initiate(mut request) = call else {
+            return State::Failed(Error::Misuse(Misuse::Finished));
+        };
+        request.auth_parameters.remove("DEVICE_KEY");
+        self.device_key = None;
+        self.device = None;
+        self.forgotten = Some(stale);
+        State::sending(Pending::Auth {
+            call: AuthCall::Initiate(request),
+            srp: None,
+            retry: None,
+            refresh: Some((token, None)),
+        })
+    }
+
+    fn on_input(&mut self, ask: Ask, input: Input) -> Result<State, (Misuse, Box<Ask>)> {
+        match ask {
+            Ask::Challenge(challenge) => match (challenge.name.as_str(), input) {
+                ("MFA_SETUP", Input::SelectMfa(MfaMethod::Totp)) => {
+                    Ok(State::sending(Pending::Associate { challenge }))
+                }
+                ("MFA_SETUP", Input::SelectMfa(MfaMethod::Email)) => {
+                    Ok(State::asking(Ask::EmailSetup { challenge }))
+                }
+                (
+                    "SELECT_CHALLENGE",
+                    Input::SelectChallenge {
+                        challenge: choice,
+                        password,
+                    },
+                ) => {
+                    let password = password.or_else(|| self.password.clone());
+                    let mut responses = params([("ANSWER", choice.clone())]);
+                    let mut srp = None;
+                    match (choice.as_str(), password) {
+                        ("PASSWORD", Some(p)) => {
+                            responses.insert("PASSWORD".into(), p.expose().to_owned());
+                        }
+                        ("PASSWORD_SRP", Some(p)) => {
+                            let client = SrpClient::from_private_key(&self.rng.bytes());
+                            responses.insert("SRP_A".into(), client.public_key_hex());
+                            srp = Some(client);
+                            self.password = Some(p);
+                        }
+                        ("PASSWORD" | "PASSWORD_SRP", None) => {
+                            return Err((
+                                Misuse::InvalidInput(format!("{choice} needs the password")),
+                                Box::new(Ask::Challenge(challenge)),
+                            ));
+                        }
+                        _ => {}
+                    }
+                    let call =
+                        self.respond("SELECT_CHALLENGE", responses, challenge.session.as_ref());
+                    Ok(self.send(call, srp, Some(Ask::Challenge(challenge))))
+                }
+                (_, input) => match challenge.responses(input) {
+                    Ok(responses) => {
+                        let call =
+                            self.respond(&challenge.name, responses, challenge.session.as_ref());
+                        Ok(self.send(call, None, Some(Ask::Challenge(challenge))))
+                    }
+                    Err(misuse) => Err((misuse, Box::new(Ask::Challenge(challenge)))),
+                },
+            },
+            Ask::TotpSetup {
+                challenge,
+                setup,
+                error,
+            } => {
+                let (code, device_name) = match input {
+                    Input::TotpSetup { code, device_name } => (code, device_name),
+                    Input::Code(code) => (code, None),
+                    other => {
+                        let misuse = Misuse::UnexpectedInput {
+                            expected: "a TOTP setup code",
+                            got: other.kind(),
+                        };
+                        return Err((
+                            misuse,
+                            Box::new(Ask::TotpSetup {
+                                challenge,
+                                setup,
+                                error,
+                            }),
+                        ));
+                    }
+                };
+                let request = VerifySoftwareTokenRequest {
+                    access_token: None,
+                    session: challenge.session.clone(),
+                    user_code: SecretString::new(code.expose().trim()),
+                    friendly_device_name: device_name,
+                };
+                Ok(State::sending(Pending::Verify {
+                    challenge,
+                    setup,
+                    request,
+                }))
+            }
+            Ask::EmailSetup { challenge } => match input {
+                Input::Email(email) => {
+                    let call = self.respond(
+                        "MFA_SETUP",
+                        params([("EMAIL", email)]),
+                        challenge.session.as_ref(),
+                    );
+                    Ok(self.send(call, None, Some(Ask::EmailSetup { challenge })))
+                }
+                other => Err((
+                    Misuse::UnexpectedInput {
+                        expected: "an email address for MFA",
+                        got: other.kind(),
+                    },
+                    Box::new(Ask::EmailSetup { challenge }),
+                )),
+            },
+            Ask::RememberDevice {
+                signed_in,
+                credentials,
+            } => match input {
+                Input::RememberDevice(remembered) => Ok(State::sending(Pending::UpdateDevice {
+                    signed_in,
+                    credentials,
+                    remembered,
+                })),
+                other => Err((
+                    Misuse::UnexpectedInput {
+                        expected: "whether to remember the device",
+                        got: other.kind(),
+                    },
+                    Box::new(Ask::RememberDevice {
+                        signed_in,
+                        credentials,
+                    }),
+                )),
+            },
+        }
     }
 }
 
@@ -434,16 +1169,9 @@ impl Flow for SignIn {
 
     fn poll_action(&self) -> Action<SignedIn> {
         match &self.state {
-            State::InitiateSrp { request, .. } => {
-                Action::Send(self.request(&Call::Initiate(request.clone())))
-            }
-            State::Awaiting { call, .. } => Action::Send(self.request(call)),
-            State::Challenge(c) => Action::Prompt(Prompt::Challenge {
-                name: c.name.clone(),
-                parameters: c.parameters.clone(),
-                error: c.error.clone(),
-            }),
-            State::Done(out) => Action::Done(out.clone()),
+            State::Sending(pending) => Action::Send(self.request(pending)),
+            State::Asking(ask) => Action::Prompt(self.prompt(ask)),
+            State::Done(out) => Action::Done((**out).clone()),
             State::Failed(e) => Action::Failed(e.clone()),
         }
     }
@@ -457,72 +1185,50 @@ impl Flow for SignIn {
             &mut self.state,
             State::Failed(Error::Misuse(Misuse::Finished)),
         );
-        let (next, retry) = match state {
-            State::InitiateSrp { srp, password, .. } => (
-                self.on_answer(
-                    now,
-                    Operation::InitiateAuth,
-                    response,
-                    Some((srp, password)),
-                    None,
-                ),
-                None,
-            ),
-            State::Awaiting {
-                call,
-                retry,
-                keep_refresh,
-            } => {
-                let operation = match call {
-                    Call::Initiate(_) => Operation::InitiateAuth,
-                    Call::Respond(_) => Operation::RespondToAuthChallenge,
-                };
-                (
-                    self.on_answer(now, operation, response, None, keep_refresh),
-                    retry,
-                )
+        let State::Sending(pending) = state else {
+            self.state = state;
+            return Err(Misuse::UnexpectedResponse {
+                expected: self.expected(),
             }
-            other => {
-                self.state = other;
-                return Err(Misuse::UnexpectedResponse {
-                    expected: self.expected(),
-                }
-                .into());
-            }
+            .into());
         };
-        match (next, retry) {
-            (Ok(state), _) => {
-                self.state = state;
+        match self.on_response(*pending, now, response) {
+            Ok(mut next) => {
+                if let (State::Done(out), Some(stale)) = (&mut next, self.forgotten.take()) {
+                    out.forgotten_device = Some(stale);
+                }
+                self.state = next;
                 Ok(())
             }
-            (Err(Error::Service(e)), Some(mut challenge)) if e.kind.is_correctable() => {
-                challenge.error = Some(e.clone());
-                self.state = State::Challenge(challenge);
-                Err(Error::Service(e))
-            }
-            (Err(e), _) => {
-                self.state = State::Failed(e.clone());
-                Err(e)
+            Err((error, resume)) => {
+                self.state = resume.unwrap_or_else(|| State::Failed(error.clone()));
+                Err(error)
             }
         }
     }
 
     fn handle_input(&mut self, input: Input) -> Result<(), Error> {
-        let State::Challenge(challenge) = &self.state else {
+        let state = mem::replace(
+            &mut self.state,
+            State::Failed(Error::Misuse(Misuse::Finished)),
+        );
+        let State::Asking(ask) = state else {
+            self.state = state;
             return Err(Misuse::UnexpectedInput {
                 expected: self.expected(),
                 got: input.kind(),
             }
             .into());
         };
-        let Input::Challenge(responses) = input;
-        let call = self.respond(&challenge.name, responses, challenge.session.as_ref());
-        let retry = Some(challenge.clone());
-        self.state = State::Awaiting {
-            call,
-            retry,
-            keep_refresh: None,
-        };
-        Ok(())
+        match self.on_input(*ask, input) {
+            Ok(next) => {
+                self.state = next;
+                Ok(())
+            }
+            Err((misuse, ask)) => {
+                self.state = State::Asking(ask);
+                Err(misuse.into())
+            }
+        }
     }
 }

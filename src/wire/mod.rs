@@ -5,6 +5,8 @@
 //! send. They are public for users who call an operation this crate has no flow for.
 
 mod auth;
+mod device;
+mod mfa;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,6 +16,14 @@ use serde::{Deserialize, Serialize};
 pub use self::auth::{
     AuthenticationResult, InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata,
     RespondToAuthChallengeRequest, RespondToAuthChallengeResponse,
+};
+pub use self::device::{
+    ConfirmDeviceRequest, ConfirmDeviceResponse, DeviceSecretVerifierConfig,
+    UpdateDeviceStatusRequest,
+};
+pub use self::mfa::{
+    AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, VerifySoftwareTokenRequest,
+    VerifySoftwareTokenResponse,
 };
 
 /// `X-Amz-Target`'s service prefix.
