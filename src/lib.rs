@@ -53,7 +53,10 @@ pub use http;
 
 pub use crate::entropy::Entropy;
 pub use crate::error::{Error, ErrorKind, Misuse, ProtocolError, ProtocolReason, ServiceError};
-pub use crate::flows::{Action, Flow, Input, Prompt, SignIn, SignedIn};
+pub use crate::flows::{
+    Action, CodeDelivery, DeviceCredentials, Flow, Input, MfaMethod, Prompt, SignIn, SignedIn,
+    TotpSetup,
+};
 pub use crate::pool::{PoolError, UserPool};
 pub use crate::secret::{ClientSecret, Password, SecretString};
 pub use crate::tokens::{Jwt, Tokens};
