@@ -301,7 +301,8 @@ fn misuse_leaves_the_flow_unchanged() {
 
     // At a prompt, a response is misuse too.
     let mut flow = SignIn::user_password(&pool(), "alice", "pw", entropy());
-    flow.handle_response(now(), ok(unknown_challenge())).unwrap();
+    flow.handle_response(now(), ok(unknown_challenge()))
+        .unwrap();
     assert!(matches!(
         flow.handle_response(now(), ok(tokens_answer("alice", true))),
         Err(Error::Misuse(Misuse::UnexpectedResponse { .. }))

@@ -3,15 +3,14 @@
 //! the server accepts the client's signature. Hostile B values are refused.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "common/srp_server.rs"]
-mod srp_server;
+mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use cognito_flows::srp::{ChallengeParameters, SrpClient, SrpError};
+use common::srp_server::{Server, hex, n};
 use num_bigint::BigUint;
 use proptest::prelude::*;
-use srp_server::{Server, hex, n};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]

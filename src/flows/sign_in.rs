@@ -1194,8 +1194,8 @@ impl Flow for SignIn {
         };
         match self.on_response(*pending, now, response) {
             Ok(mut next) => {
-                if let (State::Done(out), Some(stale)) = (&mut next, self.forgotten.take()) {
-                    out.forgotten_device = Some(stale);
+                if let State::Done(out) = &mut next {
+                    out.forgotten_device = self.forgotten.take();
                 }
                 self.state = next;
                 Ok(())

@@ -2,6 +2,8 @@
 //! clock, and a `Scenario` that fast-forwards a flow to any state.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod srp_server;
+
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

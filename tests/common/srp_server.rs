@@ -15,8 +15,16 @@ pub fn n() -> BigUint {
 
 /// RFC 5054's padding as Cognito does it: minimal bytes, 00 in front when the top bit is set.
 pub fn pad(v: &BigUint) -> Vec<u8> {
-    let bytes = if *v == BigUint::ZERO { vec![0] } else { v.to_bytes_be() };
-    if bytes[0] >= 0x80 { [vec![0], bytes].concat() } else { bytes }
+    let bytes = if *v == BigUint::ZERO {
+        vec![0]
+    } else {
+        v.to_bytes_be()
+    };
+    if bytes[0] >= 0x80 {
+        [vec![0], bytes].concat()
+    } else {
+        bytes
+    }
 }
 
 pub fn h(parts: &[&[u8]]) -> Vec<u8> {
@@ -52,19 +60,37 @@ pub struct Server {
 impl Server {
     /// `v = g^x` from the password, as at registration.
     pub fn new(realm: &str, identity: &str, password: &str, salt: BigUint, b: BigUint) -> Self {
-        let inner = h(&[realm.as_bytes(), identity.as_bytes(), b":", password.as_bytes()]);
+        let inner = h(&[
+            realm.as_bytes(),
+            identity.as_bytes(),
+            b":",
+            password.as_bytes(),
+        ]);
         let x = BigUint::from_bytes_be(&h(&[&pad(&salt), &inner]));
         let v = BigUint::from(2u8).modpow(&x, &n());
         Self::with_verifier(realm, identity, salt, v, b)
     }
 
     /// From a stored verifier (e.g. the one ConfirmDevice registered).
-    pub fn with_verifier(realm: &str, identity: &str, salt: BigUint, v: BigUint, b: BigUint) -> Self {
+    pub fn with_verifier(
+        realm: &str,
+        identity: &str,
+        salt: BigUint,
+        v: BigUint,
+        b: BigUint,
+    ) -> Self {
         let n = n();
         let g = BigUint::from(2u8);
         let k = BigUint::from_bytes_be(&h(&[&pad(&n), &pad(&g)]));
         let big_b = (k * &v + g.modpow(&b, &n)) % &n;
-        Self { realm: realm.into(), identity: identity.into(), salt, b, v, big_b }
+        Self {
+            realm: realm.into(),
+            identity: identity.into(),
+            salt,
+            b,
+            v,
+            big_b,
+        }
     }
 
     /// The signature the server expects for `A`: `S = (A * v^u)^b`.
@@ -77,7 +103,12 @@ impl Server {
         let key = hmac(&prk, &[b"Caldera Derived Key", &[1]]);
         BASE64.encode(hmac(
             &key[..16],
-            &[self.realm.as_bytes(), self.identity.as_bytes(), block, ts.as_bytes()],
+            &[
+                self.realm.as_bytes(),
+                self.identity.as_bytes(),
+                block,
+                ts.as_bytes(),
+            ],
         ))
     }
 }
