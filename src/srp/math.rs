@@ -1,7 +1,7 @@
 //! Arithmetic modulo Cognito's N, constant-time wherever a secret is involved.
 
 use crypto_bigint::modular::ConstMontyForm;
-use crypto_bigint::{NonZero, U256, U576, U3072, const_monty_params};
+use crypto_bigint::{CtAssign as _, NonZero, U256, U576, U3072, const_monty_params};
 use zeroize::Zeroizing;
 
 use super::hex::SignedHex;
@@ -45,11 +45,21 @@ fn n() -> U3072 {
     U3072::from_be_hex(N_HEX)
 }
 
-/// `g^e mod N` for a secret `e`, considering exactly its low `bits` bits.
-pub fn pow_g(e: &U256, bits: u32) -> U3072 {
-    Fe::new(&U3072::from_u64(G))
-        .pow_bounded_exp(e, bits)
-        .retrieve()
+/// `2^e mod N` for a secret `e`, considering exactly its low `bits` bits (a fixed size, never
+/// `e`'s own length).
+///
+/// With g = 2, left-to-right binary exponentiation needs no multiplications: each step squares,
+/// and doubles (a modular addition) when the exponent bit is set. The doubling is always computed
+/// and kept or not with a constant-time assignment, so the work and the memory accesses are the
+/// same for every exponent.
+pub fn pow_g(e: &U256, bits: u32) -> Fe {
+    let mut r = Fe::ONE;
+    for i in (0..bits).rev() {
+        r = r.square();
+        let doubled = r.double();
+        r.ct_assign(&doubled, e.bit(i));
+    }
+    r
 }
 
 /// Minimal big-endian bytes of a value (empty for zero).
@@ -88,7 +98,7 @@ pub fn residue(b: &SignedHex) -> Option<U3072> {
 /// `modPow` does. Returns `S` as minimal big-endian bytes, zeroized on drop.
 pub fn premaster_secret(b: &U3072, a: &U256, u: &U256, x: &U256) -> Zeroizing<Vec<u8>> {
     let k = Fe::new(&U256::from_be_hex(K_HEX).resize());
-    let gx = Zeroizing::new(Fe::new(&U3072::from_u64(G)).pow_bounded_exp(x, X_BITS));
+    let gx = Zeroizing::new(pow_g(x, X_BITS));
     let base = Zeroizing::new(Fe::new(b).sub(&k.mul(&gx)));
     let ux = Zeroizing::new(u.concatenating_mul::<{ U256::LIMBS }, { 2 * U256::LIMBS }>(x));
     let e: Zeroizing<U576> = Zeroizing::new(ux.resize().wrapping_add(&a.resize()));
@@ -126,5 +136,19 @@ mod tests {
         assert_eq!(residue(&n_hex), None);
         let minus_one = SignedHex::parse("-1", 400).unwrap();
         assert_eq!(residue(&minus_one), Some(n().wrapping_sub(&U3072::ONE)));
+    }
+}
+
+#[cfg(test)]
+mod pow_tests {
+    use super::*;
+
+    #[test]
+    fn the_doubling_ladder_agrees_with_the_generic_pow() {
+        for seed in [0u64, 1, 2, 0xFFFF_FFFF_FFFF_FFFF, 0x0123_4567_89AB_CDEF] {
+            let e = U256::from_u64(seed).wrapping_mul(&U256::from_be_hex(K_HEX));
+            let generic = Fe::new(&U3072::from_u64(G)).pow_bounded_exp(&e, A_BITS);
+            assert_eq!(pow_g(&e, A_BITS), generic, "{seed}");
+        }
     }
 }

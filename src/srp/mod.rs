@@ -122,7 +122,7 @@ impl SrpClient {
     /// accepts but is pointless: draw `a` at random.
     pub fn from_private_key(a: &[u8; 32]) -> Self {
         let a = Zeroizing::new(U256::from_be_slice(a));
-        let public = math::to_minimal_be(&math::pow_g(&a, math::A_BITS));
+        let public = math::to_minimal_be(&math::pow_g(&a, math::A_BITS).retrieve());
         Self { a, public }
     }
 
@@ -329,7 +329,7 @@ pub fn device_verifier(
 ) -> DeviceVerifier {
     let salt = SignedHex::from_unsigned_be(salt);
     let x = private_key(device_group_key, device_key, password, &salt);
-    let verifier = math::pow_g(&x, math::X_BITS);
+    let verifier = math::pow_g(&x, math::X_BITS).retrieve();
     DeviceVerifier {
         password_verifier: BASE64.encode(hex::pad_unsigned(&math::to_minimal_be(&verifier))),
         salt: BASE64.encode(salt.pad()),
