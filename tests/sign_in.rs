@@ -341,7 +341,8 @@ fn unusable_answers_are_protocol_errors_with_the_body_kept() {
         c
     };
     verifier["ChallengeParameters"]["SRP_B"] = json!("0");
-    let cases: Vec<(&str, http::Response<Vec<u8>>, fn(&ProtocolReason) -> bool)> = vec![
+    type Case = (&'static str, http::Response<Vec<u8>>, fn(&ProtocolReason) -> bool);
+    let cases: Vec<Case> = vec![
         ("empty 200", raw(200, b""), |r| {
             matches!(r, ProtocolReason::MissingField("AuthenticationResult"))
         }),

@@ -88,7 +88,12 @@ fn user_password_claims_match_the_js_sdk() {
     assert!(v.cases.len() >= 20);
     for c in &v.cases {
         let client = SrpClient::from_private_key(&bytes::<32>(&c.a));
-        assert_eq!(client.public_key_hex(), c.expected.srp_a, "{}: SRP_A", c.name);
+        assert_eq!(
+            client.public_key_hex(),
+            c.expected.srp_a,
+            "{}: SRP_A",
+            c.name
+        );
         let pool = UserPool::new(&c.pool_id, c.client_id.clone()).unwrap();
         let challenge = ChallengeParameters {
             srp_b: &c.srp_b,
@@ -96,14 +101,29 @@ fn user_password_claims_match_the_js_sdk() {
             secret_block: &c.secret_block,
         };
         let signature = client
-            .password_claim(pool.name(), &c.user_id_for_srp, c.password.as_bytes(), &challenge, &c.timestamp)
+            .password_claim(
+                pool.name(),
+                &c.user_id_for_srp,
+                c.password.as_bytes(),
+                &challenge,
+                &c.timestamp,
+            )
             .unwrap_or_else(|e| panic!("{}: {e}", c.name));
-        assert_eq!(signature, c.expected.password_claim_signature, "{}: signature", c.name);
+        assert_eq!(
+            signature, c.expected.password_claim_signature,
+            "{}: signature",
+            c.name
+        );
         let pool = match &c.client_secret {
             Some(secret) => pool.with_client_secret(secret.as_str()),
             None => pool,
         };
-        assert_eq!(pool.secret_hash(&c.user_id_for_srp), c.expected.secret_hash, "{}: SECRET_HASH", c.name);
+        assert_eq!(
+            pool.secret_hash(&c.user_id_for_srp),
+            c.expected.secret_hash,
+            "{}: SECRET_HASH",
+            c.name
+        );
     }
 }
 
@@ -111,14 +131,24 @@ fn user_password_claims_match_the_js_sdk() {
 fn timestamps_are_formatted_as_the_js_sdk_does() {
     use std::time::{Duration, UNIX_EPOCH};
     // The generator's instants, in order of the cases that use them.
-    let instants = [1_795_507_507u64, 1_767_776_703, 1_738_368_000, 1_830_297_599];
+    let instants = [
+        1_795_507_507u64,
+        1_767_776_703,
+        1_738_368_000,
+        1_830_297_599,
+    ];
     let formatted: Vec<String> = instants
         .iter()
         .map(|s| cognito_flows::srp::timestamp(UNIX_EPOCH + Duration::from_secs(*s)).unwrap())
         .collect();
     let v = vectors();
     for c in &v.cases {
-        assert!(formatted.contains(&c.timestamp), "{}: {} is not one of ours", c.name, c.timestamp);
+        assert!(
+            formatted.contains(&c.timestamp),
+            "{}: {} is not one of ours",
+            c.name,
+            c.timestamp
+        );
     }
 }
 
@@ -128,16 +158,31 @@ fn device_password_claims_match_the_js_sdk() {
     assert!(v.device_cases.len() >= 4);
     for c in &v.device_cases {
         let client = SrpClient::from_private_key(&bytes::<32>(&c.a));
-        assert_eq!(client.public_key_hex(), c.expected.srp_a, "{}: SRP_A", c.name);
+        assert_eq!(
+            client.public_key_hex(),
+            c.expected.srp_a,
+            "{}: SRP_A",
+            c.name
+        );
         let challenge = ChallengeParameters {
             srp_b: &c.srp_b,
             salt: &c.salt,
             secret_block: &c.secret_block,
         };
         let signature = client
-            .password_claim(&c.device_group_key, &c.device_key, c.device_password.as_bytes(), &challenge, &c.timestamp)
+            .password_claim(
+                &c.device_group_key,
+                &c.device_key,
+                c.device_password.as_bytes(),
+                &challenge,
+                &c.timestamp,
+            )
             .unwrap_or_else(|e| panic!("{}: {e}", c.name));
-        assert_eq!(signature, c.expected.password_claim_signature, "{}: signature", c.name);
+        assert_eq!(
+            signature, c.expected.password_claim_signature,
+            "{}: signature",
+            c.name
+        );
     }
 }
 
@@ -152,7 +197,11 @@ fn device_verifiers_match_the_js_sdk() {
             c.device_password.as_bytes(),
             &bytes::<16>(&c.salt),
         );
-        assert_eq!(verifier.password_verifier, c.expected.password_verifier, "{}: verifier", c.name);
+        assert_eq!(
+            verifier.password_verifier, c.expected.password_verifier,
+            "{}: verifier",
+            c.name
+        );
         assert_eq!(verifier.salt, c.expected.salt, "{}: salt", c.name);
     }
 }

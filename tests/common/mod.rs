@@ -2,6 +2,7 @@
 //! clock, and a `Scenario` that fast-forwards a flow to any state.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod live;
 pub mod srp_server;
 
 use std::fmt::Write as _;
