@@ -45,6 +45,7 @@ pub mod fuzz;
 pub mod pool;
 pub mod secret;
 pub mod srp;
+pub mod storage;
 pub mod tokens;
 pub mod totp;
 pub mod wire;

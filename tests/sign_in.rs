@@ -341,7 +341,11 @@ fn unusable_answers_are_protocol_errors_with_the_body_kept() {
         c
     };
     verifier["ChallengeParameters"]["SRP_B"] = json!("0");
-    type Case = (&'static str, http::Response<Vec<u8>>, fn(&ProtocolReason) -> bool);
+    type Case = (
+        &'static str,
+        http::Response<Vec<u8>>,
+        fn(&ProtocolReason) -> bool,
+    );
     let cases: Vec<Case> = vec![
         ("empty 200", raw(200, b""), |r| {
             matches!(r, ProtocolReason::MissingField("AuthenticationResult"))

@@ -1,6 +1,12 @@
 //! Shared test support: canonical request text for snapshots, canned Cognito answers, a fixed
 //! clock, and a `Scenario` that fast-forwards a flow to any state.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod live;
 pub mod srp_server;
