@@ -7,8 +7,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::call;
 use crate::flows::{Action, Flow, Input};
 use crate::srp::{ChallengeParameters, SrpClient, SrpError};
+use crate::tokens::{Jwt, Tokens};
+use crate::wire::{self, Operation};
 use crate::{Entropy, Error, SignIn, UserPool};
 
 /// Splits `data` into up to `N` strings at 0xFF bytes (lossy UTF-8).
@@ -79,5 +82,65 @@ pub fn sign_in(data: &[u8]) {
             }
             Action::Done(_) | Action::Failed(_) => return,
         }
+    }
+}
+
+/// Every response parser: `[selector][status][body...]` parsed as one of the wire types; errors
+/// must be typed and keep the body.
+pub fn responses(data: &[u8]) {
+    let [selector, status, body @ ..] = data else {
+        return;
+    };
+    let mut response = http::Response::new(body.to_vec());
+    if let Ok(code) = http::StatusCode::from_u16(100 + u16::from(*status) * 2) {
+        *response.status_mut() = code;
+    }
+    fn check<T: serde::de::DeserializeOwned>(op: Operation, response: http::Response<Vec<u8>>) {
+        let body = response.body().clone();
+        match call::parse::<T>(op, response) {
+            Ok(_) | Err(Error::Service(_)) => {}
+            Err(Error::Protocol(p)) => assert_eq!(p.body(), body.as_slice()),
+            Err(other) => panic!("parse returned {other:?}"),
+        }
+    }
+    match selector % 6 {
+        0 => check::<wire::InitiateAuthResponse>(Operation::InitiateAuth, response),
+        1 => check::<wire::AssociateSoftwareTokenResponse>(
+            Operation::AssociateSoftwareToken,
+            response,
+        ),
+        2 => check::<wire::VerifySoftwareTokenResponse>(Operation::VerifySoftwareToken, response),
+        3 => check::<wire::ConfirmDeviceResponse>(Operation::ConfirmDevice, response),
+        4 => check::<wire::AuthenticationResult>(Operation::InitiateAuth, response),
+        _ => check::<serde_json::Value>(Operation::GetUser, response),
+    }
+}
+
+/// JWT decoding and token reading: arbitrary strings as the id and access tokens.
+pub fn jwt(data: &[u8]) {
+    let [id, access] = fields::<2>(data);
+    let decoded = Jwt::decode(id.as_str());
+    if let Ok(jwt) = &decoded {
+        let claims = jwt.claims();
+        let _ = (
+            claims.exp(),
+            claims.iat(),
+            claims.username(),
+            claims.groups(),
+        );
+    }
+    let result = wire::AuthenticationResult {
+        id_token: Some(id.into()),
+        access_token: Some(access.into()),
+        expires_in: Some(3600),
+        ..Default::default()
+    };
+    if let Ok(tokens) = Tokens::from_result(&result, UNIX_EPOCH + Duration::from_secs(1), None) {
+        assert!(decoded.is_ok());
+        let _ = (
+            tokens.is_valid(UNIX_EPOCH),
+            tokens.expires_at(),
+            tokens.username(),
+        );
     }
 }

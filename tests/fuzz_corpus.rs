@@ -27,3 +27,13 @@ fn srp_challenge_corpus() {
 fn sign_in_corpus() {
     replay("sign_in", cognito_flows::fuzz::sign_in);
 }
+
+#[test]
+fn responses_corpus() {
+    replay("responses", cognito_flows::fuzz::responses);
+}
+
+#[test]
+fn jwt_corpus() {
+    replay("jwt", cognito_flows::fuzz::jwt);
+}
