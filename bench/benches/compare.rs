@@ -15,10 +15,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 type Impl = (&'static str, fn(&[u8; 32], &str) -> String);
 
 fn impls() -> Vec<Impl> {
-    let mut v: Vec<Impl> = vec![("cognito-flows", ours), ("crypto-bigint stock pow", stock)];
-    #[cfg(feature = "openssl")]
-    v.push(("openssl consttime", cognito_flows_bench::openssl));
-    v
+    vec![
+        ("cognito-flows", ours),
+        ("crypto-bigint stock pow", stock),
+        #[cfg(feature = "openssl")]
+        ("openssl consttime", cognito_flows_bench::openssl),
+    ]
 }
 
 fn compare(c: &mut Criterion) {
