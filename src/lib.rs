@@ -44,6 +44,7 @@ pub mod flows;
 pub mod fuzz;
 pub mod pool;
 pub mod secret;
+mod session;
 pub mod srp;
 pub mod storage;
 pub mod tokens;
@@ -55,9 +56,10 @@ pub use http;
 pub use crate::entropy::Entropy;
 pub use crate::error::{Error, ErrorKind, Misuse, ProtocolError, ProtocolReason, ServiceError};
 pub use crate::flows::{
-    Action, CodeDelivery, DeviceCredentials, Flow, Input, MfaMethod, Prompt, SignIn, SignedIn,
-    TotpSetup,
+    Action, CodeDelivery, DeviceCredentials, Flow, ForgotPassword, Input, MfaMethod, Prompt,
+    SignIn, SignedIn, TotpSetup,
 };
 pub use crate::pool::{PoolError, UserPool};
 pub use crate::secret::{ClientSecret, Password, SecretString};
+pub use crate::session::Session;
 pub use crate::tokens::{Jwt, Tokens};

@@ -15,8 +15,10 @@
 //! password) returns the flow to the same prompt, carrying the error; any other error ends the
 //! flow, and `poll_action` reports it as [`Action::Failed`] from then on.
 
+pub mod account;
 pub mod challenge;
 pub mod device;
+pub mod forgot_password;
 pub mod sign_in;
 
 use std::collections::BTreeMap;
@@ -27,6 +29,7 @@ use crate::secret::{Password, SecretString};
 
 pub use self::challenge::{CodeDelivery, MfaMethod, TotpSetup};
 pub use self::device::DeviceCredentials;
+pub use self::forgot_password::ForgotPassword;
 pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 
 /// What a flow needs next.
@@ -192,6 +195,14 @@ pub enum Prompt {
         /// `CREDENTIAL_REQUEST_OPTIONS`, JSON, untouched.
         credential_request_options: String,
     },
+    /// Reset the password: the code Cognito sent and a new password. Answer with
+    /// [`Input::PasswordReset`], or [`Input::ResendCode`] for a new code.
+    PasswordReset {
+        /// Where the code went.
+        delivery: CodeDelivery,
+        /// The error of the previous answer (a wrong code, a weak password).
+        error: Option<ServiceError>,
+    },
     /// Remember this device, so that it can skip MFA next time? (Pools where users opt in.)
     /// Answer with [`Input::RememberDevice`].
     RememberDevice {
@@ -218,6 +229,7 @@ impl Prompt {
             Self::SelectChallenge { .. } => "a sign-in method",
             Self::WebAuthn { .. } => "a WebAuthn credential",
             Self::RememberDevice { .. } => "whether to remember the device",
+            Self::PasswordReset { .. } => "a code and a new password",
         }
     }
 
@@ -232,7 +244,8 @@ impl Prompt {
             | Self::TotpSetup { error, .. }
             | Self::EmailMfaSetup { error }
             | Self::NewPassword { error, .. }
-            | Self::CustomChallenge { error, .. } => error.as_ref(),
+            | Self::CustomChallenge { error, .. }
+            | Self::PasswordReset { error, .. } => error.as_ref(),
             Self::SelectMfa { .. }
             | Self::SelectMfaSetup { .. }
             | Self::SelectChallenge { .. }
@@ -283,6 +296,15 @@ pub enum Input {
     WebAuthnCredential(String),
     /// Whether to remember the device.
     RememberDevice(bool),
+    /// The code Cognito sent and the new password, for [`Prompt::PasswordReset`].
+    PasswordReset {
+        /// The code.
+        code: SecretString,
+        /// The new password.
+        password: Password,
+    },
+    /// Send the code again.
+    ResendCode,
 }
 
 impl std::fmt::Debug for Input {
@@ -311,6 +333,8 @@ impl Input {
             Self::SelectChallenge { .. } => "a sign-in method",
             Self::WebAuthnCredential(_) => "a WebAuthn credential",
             Self::RememberDevice(_) => "whether to remember the device",
+            Self::PasswordReset { .. } => "a code and a new password",
+            Self::ResendCode => "a request for a new code",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! These are the bytes on the wire and nothing more; the flows in [`crate::flows`] decide what to
 //! send. They are public for users who call an operation this crate has no flow for.
 
+mod account;
 mod auth;
 mod device;
 mod mfa;
@@ -13,6 +14,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use self::account::*;
 pub use self::auth::{
     AuthenticationResult, InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata,
     RespondToAuthChallengeRequest, RespondToAuthChallengeResponse,

@@ -1,0 +1,609 @@
+//! Single-call operations (sign-up, attributes, MFA settings, sign-out, devices, ...) under the
+//! same contract as every flow: one request ([`Action::Send`]), one typed outcome
+//! ([`Action::Done`]) or error ([`Action::Failed`]). One state machine, [`Call`], serves them all;
+//! each operation is a constructor.
+//!
+//! ```text
+//!  constructor ──▶ Sending ──response──▶ Done(T)
+//!                                  └───▶ Failed(error)
+//! ```
+//!
+//! The JS SDK's `CognitoUser` methods map here: `getUserAttributes`/`getUserData` to
+//! [`get_user`], `updateAttributes` to [`update_user_attributes`], `deleteAttributes` to
+//! [`delete_user_attributes`], `getAttributeVerificationCode` / `verifyAttribute` to
+//! [`get_user_attribute_verification_code`] / [`verify_user_attribute`], `changePassword` to
+//! [`change_password`], `enableMFA` / `disableMFA` to [`set_user_settings`],
+//! `setUserMfaPreference` to [`set_user_mfa_preference`], `associateSoftwareToken` /
+//! `verifySoftwareToken` to [`associate_software_token`] / [`verify_software_token`],
+//! `globalSignOut` to [`global_sign_out`], `deleteUser` to [`delete_user`], `listDevices`,
+//! `getDevice`, `forgetDevice`, `setDeviceStatusRemembered` to the device calls;
+//! `CognitoUserPool.signUp` to [`sign_up`], `confirmRegistration` to [`confirm_sign_up`],
+//! `resendConfirmationCode` to [`resend_confirmation_code`].
+//!
+//! ```
+//! use cognito_flows::flows::account;
+//! use cognito_flows::{Action, Flow, UserPool};
+//!
+//! let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+//! let mut call = account::resend_confirmation_code(&pool, "alice");
+//! let Action::Send(request) = call.poll_action() else { unreachable!() };
+//! assert_eq!(request.headers()["x-amz-target"], "AWSCognitoIdentityProviderService.ResendConfirmationCode");
+//! let answer = br#"{"CodeDeliveryDetails":{"Destination":"a***@e***.com","DeliveryMedium":"EMAIL","AttributeName":"email"}}"#;
+//! call.handle_response(std::time::SystemTime::UNIX_EPOCH, http::Response::new(answer.to_vec()))?;
+//! let Action::Done(sent) = call.poll_action() else { unreachable!() };
+//! assert_eq!(sent.code_delivery_details.unwrap().delivery_medium.as_deref(), Some("EMAIL"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::time::SystemTime;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use crate::call;
+use crate::entropy::Entropy;
+use crate::error::{Error, Misuse};
+use crate::flows::{Action, Flow, Input};
+use crate::pool::UserPool;
+use crate::secret::{Password, SecretString};
+use crate::tokens::Jwt;
+use crate::wire::{
+    AccessTokenRequest, AssociateSoftwareTokenResponse, AttributeType,
+    AttributeVerificationCodeRequest, ChangePasswordRequest, ClientMetadata, CodeDeliveryResponse,
+    ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserAttributesRequest, DeviceRequest, Empty,
+    GetDeviceResponse, GetUserResponse, ListDevicesRequest, ListDevicesResponse, MfaOption,
+    MfaSettings, Operation, RevokeTokenRequest, SetUserMfaPreferenceRequest,
+    SetUserSettingsRequest, SignUpRequest, SignUpResponse, UpdateDeviceStatusRequest,
+    UpdateUserAttributesRequest, UpdateUserAttributesResponse, UserRequest,
+    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse, VerifyUserAttributeRequest,
+};
+
+/// A token that authorizes account calls: a decoded [`Jwt`], a [`SecretString`] or a `&str`.
+pub trait AccessToken {
+    /// The token as sent.
+    fn token(&self) -> &str;
+}
+
+impl AccessToken for Jwt {
+    fn token(&self) -> &str {
+        self.expose()
+    }
+}
+
+impl AccessToken for SecretString {
+    fn token(&self) -> &str {
+        self.expose()
+    }
+}
+
+impl AccessToken for str {
+    fn token(&self) -> &str {
+        self
+    }
+}
+
+impl AccessToken for String {
+    fn token(&self) -> &str {
+        self
+    }
+}
+
+fn bearer(token: &(impl AccessToken + ?Sized)) -> SecretString {
+    SecretString::new(token.token())
+}
+
+/// One Cognito operation as a flow. See the [module docs](self).
+pub struct Call<T> {
+    pool: UserPool,
+    operation: Operation,
+    /// The request body, zeroized on drop (it may hold passwords and tokens).
+    body: Zeroizing<Vec<u8>>,
+    state: CallState<T>,
+}
+
+enum CallState<T> {
+    Sending,
+    Done(T),
+    Failed(Error),
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            CallState::Sending => "sending",
+            CallState::Done(_) => "done",
+            CallState::Failed(_) => "failed",
+        };
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Call<T> {
+    /// A call of `operation` with `request` as its body, for operations this module has no
+    /// constructor for.
+    pub fn new(pool: &UserPool, operation: Operation, request: &impl Serialize) -> Self {
+        let request = call::request(pool, operation, request);
+        Self {
+            pool: pool.clone(),
+            operation,
+            body: Zeroizing::new(request.into_body()),
+            state: CallState::Sending,
+        }
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+}
+
+impl<T: DeserializeOwned + Clone> Flow for Call<T> {
+    type Output = T;
+
+    fn poll_action(&self) -> Action<T> {
+        match &self.state {
+            CallState::Sending => {
+                let mut request =
+                    call::request(&self.pool, self.operation, &serde_json::Value::Null);
+                request.body_mut().clone_from(&self.body);
+                Action::Send(request)
+            }
+            CallState::Done(out) => Action::Done(out.clone()),
+            CallState::Failed(e) => Action::Failed(e.clone()),
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        _now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        if !matches!(self.state, CallState::Sending) {
+            return Err(Misuse::UnexpectedResponse {
+                expected: "nothing (finished)",
+            }
+            .into());
+        }
+        match call::parse::<T>(self.operation, response) {
+            Ok(parsed) => {
+                self.state = CallState::Done(parsed.value);
+                Ok(())
+            }
+            Err(e) => {
+                self.state = CallState::Failed(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
+        let expected = match self.state {
+            CallState::Sending => "a response",
+            _ => "nothing (finished)",
+        };
+        Err(Misuse::UnexpectedInput {
+            expected,
+            got: input.kind(),
+        }
+        .into())
+    }
+}
+
+/// What a new user signs up with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// The user name (or email / phone, in pools that use them as user names).
+    pub username: String,
+    /// The password.
+    pub password: Password,
+    /// Attributes, e.g. `email`, `name`, `custom:team`.
+    pub attributes: Vec<AttributeType>,
+    /// Validation data for the pre sign-up trigger (not stored).
+    pub validation_data: Vec<AttributeType>,
+    /// Passed to Lambda triggers.
+    pub client_metadata: Option<ClientMetadata>,
+}
+
+impl NewUser {
+    /// A user with a name and a password, and no attributes yet.
+    pub fn new(username: impl Into<String>, password: impl Into<Password>) -> Self {
+        Self {
+            username: username.into(),
+            password: password.into(),
+            attributes: Vec::new(),
+            validation_data: Vec::new(),
+            client_metadata: None,
+        }
+    }
+
+    /// Adds an attribute.
+    #[must_use]
+    pub fn attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.push(AttributeType::new(name, value));
+        self
+    }
+}
+
+/// `SignUp`: registers a user (use case 1).
+pub fn sign_up(pool: &UserPool, user: &NewUser) -> Call<SignUpResponse> {
+    Call::new(
+        pool,
+        Operation::SignUp,
+        &SignUpRequest {
+            client_id: pool.client_id().into(),
+            secret_hash: pool.secret_hash(&user.username),
+            username: user.username.clone(),
+            password: SecretString::new(user.password.expose()),
+            user_attributes: user.attributes.clone(),
+            validation_data: user.validation_data.clone(),
+            client_metadata: user.client_metadata.clone(),
+            analytics_metadata: None,
+            user_context_data: None,
+        },
+    )
+}
+
+/// `ConfirmSignUp`: confirms a registration with the code sent to the user (use case 2). When
+/// the answer carries a `Session`, [`sign_in_after_confirmation`] signs the user in without the
+/// password.
+pub fn confirm_sign_up(
+    pool: &UserPool,
+    username: &str,
+    code: &str,
+    force_alias_creation: bool,
+) -> Call<ConfirmSignUpResponse> {
+    Call::new(
+        pool,
+        Operation::ConfirmSignUp,
+        &ConfirmSignUpRequest {
+            client_id: pool.client_id().into(),
+            secret_hash: pool.secret_hash(username),
+            username: username.into(),
+            confirmation_code: SecretString::new(code.trim()),
+            force_alias_creation,
+            session: None,
+            client_metadata: None,
+        },
+    )
+}
+
+/// The sign-in that follows a confirmation whose answer carried a `Session`.
+pub fn sign_in_after_confirmation(
+    pool: &UserPool,
+    username: &str,
+    confirmed: &ConfirmSignUpResponse,
+    entropy: Entropy,
+) -> Option<crate::SignIn> {
+    let session = confirmed.session.clone()?;
+    Some(crate::SignIn::after_sign_up(
+        pool, username, session, entropy,
+    ))
+}
+
+/// `ResendConfirmationCode` (use case 3).
+pub fn resend_confirmation_code(pool: &UserPool, username: &str) -> Call<CodeDeliveryResponse> {
+    Call::new(
+        pool,
+        Operation::ResendConfirmationCode,
+        &user_request(pool, username),
+    )
+}
+
+pub(crate) fn user_request(pool: &UserPool, username: &str) -> UserRequest {
+    UserRequest {
+        client_id: pool.client_id().into(),
+        secret_hash: pool.secret_hash(username),
+        username: username.into(),
+        client_metadata: None,
+    }
+}
+
+/// `ChangePassword` (use case 11).
+pub fn change_password(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    previous: &Password,
+    proposed: &Password,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::ChangePassword,
+        &ChangePasswordRequest {
+            access_token: bearer(access_token),
+            previous_password: SecretString::new(previous.expose()),
+            proposed_password: SecretString::new(proposed.expose()),
+        },
+    )
+}
+
+/// `GetUser`: attributes and MFA settings (use cases 5 and 22).
+pub fn get_user(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+) -> Call<GetUserResponse> {
+    Call::new(
+        pool,
+        Operation::GetUser,
+        &AccessTokenRequest {
+            access_token: bearer(access_token),
+        },
+    )
+}
+
+/// `UpdateUserAttributes` (use case 8); the answer lists the codes sent for attributes that
+/// need verifying.
+pub fn update_user_attributes(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    attributes: Vec<AttributeType>,
+) -> Call<UpdateUserAttributesResponse> {
+    Call::new(
+        pool,
+        Operation::UpdateUserAttributes,
+        &UpdateUserAttributesRequest {
+            access_token: bearer(access_token),
+            user_attributes: attributes,
+            client_metadata: None,
+        },
+    )
+}
+
+/// `DeleteUserAttributes` (use case 7).
+pub fn delete_user_attributes(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    names: Vec<String>,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::DeleteUserAttributes,
+        &DeleteUserAttributesRequest {
+            access_token: bearer(access_token),
+            user_attribute_names: names,
+        },
+    )
+}
+
+/// `GetUserAttributeVerificationCode` (use case 6, first step).
+pub fn get_user_attribute_verification_code(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    attribute: &str,
+) -> Call<CodeDeliveryResponse> {
+    Call::new(
+        pool,
+        Operation::GetUserAttributeVerificationCode,
+        &AttributeVerificationCodeRequest {
+            access_token: bearer(access_token),
+            attribute_name: attribute.into(),
+            client_metadata: None,
+        },
+    )
+}
+
+/// `VerifyUserAttribute` (use case 6, second step).
+pub fn verify_user_attribute(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    attribute: &str,
+    code: &str,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::VerifyUserAttribute,
+        &VerifyUserAttributeRequest {
+            access_token: bearer(access_token),
+            attribute_name: attribute.into(),
+            code: SecretString::new(code.trim()),
+        },
+    )
+}
+
+/// The MFA preferences to set; `None` leaves a method unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MfaPreferences {
+    /// SMS.
+    pub sms: Option<MfaSettings>,
+    /// TOTP.
+    pub totp: Option<MfaSettings>,
+    /// Email.
+    pub email: Option<MfaSettings>,
+}
+
+/// `SetUserMFAPreference` (use case 27).
+pub fn set_user_mfa_preference(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    preferences: MfaPreferences,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::SetUserMFAPreference,
+        &SetUserMfaPreferenceRequest {
+            access_token: bearer(access_token),
+            sms_mfa_settings: preferences.sms,
+            software_token_mfa_settings: preferences.totp,
+            email_mfa_settings: preferences.email,
+        },
+    )
+}
+
+/// `SetUserSettings`: the JS SDK's `enableMFA` (`true`: SMS to `phone_number`) and `disableMFA`
+/// (use cases 9 and 10).
+pub fn set_user_settings(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    sms_mfa: bool,
+) -> Call<Empty> {
+    let mfa_options = if sms_mfa {
+        vec![MfaOption {
+            delivery_medium: "SMS".into(),
+            attribute_name: "phone_number".into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    Call::new(
+        pool,
+        Operation::SetUserSettings,
+        &SetUserSettingsRequest {
+            access_token: bearer(access_token),
+            mfa_options,
+        },
+    )
+}
+
+/// `AssociateSoftwareToken` for a signed-in user (use case 25): the answer's `SecretCode` goes
+/// into an authenticator app (see [`crate::totp::otpauth_uri`]).
+pub fn associate_software_token(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+) -> Call<AssociateSoftwareTokenResponse> {
+    Call::new(
+        pool,
+        Operation::AssociateSoftwareToken,
+        &AccessTokenRequest {
+            access_token: bearer(access_token),
+        },
+    )
+}
+
+/// `VerifySoftwareToken` for a signed-in user (use case 25, second step).
+pub fn verify_software_token(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    code: &str,
+    device_name: Option<&str>,
+) -> Call<VerifySoftwareTokenResponse> {
+    Call::new(
+        pool,
+        Operation::VerifySoftwareToken,
+        &VerifySoftwareTokenRequest {
+            access_token: Some(bearer(access_token)),
+            session: None,
+            user_code: SecretString::new(code.trim()),
+            friendly_device_name: device_name.map(str::to_owned),
+        },
+    )
+}
+
+/// `GlobalSignOut`: invalidates every token of the user, everywhere (use case 15).
+pub fn global_sign_out(pool: &UserPool, access_token: &(impl AccessToken + ?Sized)) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::GlobalSignOut,
+        &AccessTokenRequest {
+            access_token: bearer(access_token),
+        },
+    )
+}
+
+/// `RevokeToken`: revokes a refresh token and the tokens issued from it (use case 14's
+/// `signOut` with `{ global: false }` in Amplify terms).
+pub fn revoke_token(
+    pool: &UserPool,
+    refresh_token: &SecretString,
+    client_secret: Option<&SecretString>,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::RevokeToken,
+        &RevokeTokenRequest {
+            token: refresh_token.clone(),
+            client_id: pool.client_id().into(),
+            client_secret: client_secret.cloned(),
+        },
+    )
+}
+
+/// `DeleteUser` (use case 13).
+pub fn delete_user(pool: &UserPool, access_token: &(impl AccessToken + ?Sized)) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::DeleteUser,
+        &AccessTokenRequest {
+            access_token: bearer(access_token),
+        },
+    )
+}
+
+/// `ListDevices`, one page (use case 23). Pass the previous page's `pagination_token` to read the
+/// next.
+pub fn list_devices(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    limit: Option<u32>,
+    pagination_token: Option<&str>,
+) -> Call<ListDevicesResponse> {
+    Call::new(
+        pool,
+        Operation::ListDevices,
+        &ListDevicesRequest {
+            access_token: bearer(access_token),
+            limit,
+            pagination_token: pagination_token.map(str::to_owned),
+        },
+    )
+}
+
+/// `GetDevice`.
+pub fn get_device(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    device_key: &str,
+) -> Call<GetDeviceResponse> {
+    Call::new(
+        pool,
+        Operation::GetDevice,
+        &DeviceRequest {
+            access_token: bearer(access_token),
+            device_key: device_key.into(),
+        },
+    )
+}
+
+/// `ForgetDevice` (use case 24): this device (its key from the stored credentials) or any other.
+pub fn forget_device(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    device_key: &str,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::ForgetDevice,
+        &DeviceRequest {
+            access_token: bearer(access_token),
+            device_key: device_key.into(),
+        },
+    )
+}
+
+/// `UpdateDeviceStatus`: remember a device (it may skip MFA) or stop remembering it.
+pub fn update_device_status(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    device_key: &str,
+    remembered: bool,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        Operation::UpdateDeviceStatus,
+        &UpdateDeviceStatusRequest {
+            access_token: bearer(access_token),
+            device_key: device_key.into(),
+            device_remembered_status: Some(
+                if remembered {
+                    "remembered"
+                } else {
+                    "not_remembered"
+                }
+                .into(),
+            ),
+        },
+    )
+}

@@ -1,0 +1,85 @@
+//! A signed-in user's session, as the JS SDK's `CognitoUserSession` users know it: the tokens,
+//! whether they are still valid (with the clock drift), whether it is time to refresh, and the
+//! refresh itself.
+
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::entropy::Entropy;
+use crate::flows::{DeviceCredentials, SignIn, SignedIn};
+use crate::pool::UserPool;
+use crate::tokens::Tokens;
+
+/// A session: persist it with serde (it holds secrets), check it with [`Session::is_valid`],
+/// refresh it with [`Session::refresh`] when [`Session::needs_refresh`] says so.
+///
+/// ```
+/// # use cognito_flows::{Session, Tokens};
+/// # fn demo(session: &mut Session, pool: &cognito_flows::UserPool, now: std::time::SystemTime) {
+/// use std::time::Duration;
+/// if session.needs_refresh(now, Duration::from_secs(300)) {
+///     if let Some(flow) = session.refresh(pool, cognito_flows::Entropy::from([0; 32])) {
+///         // drive `flow`, then: session.update(signed_in)
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The tokens.
+    pub tokens: Tokens,
+    /// The name Cognito knows the user by.
+    pub username: String,
+    /// The device credentials, when this device is confirmed.
+    #[serde(default)]
+    pub device: Option<DeviceCredentials>,
+}
+
+impl From<SignedIn> for Session {
+    fn from(signed_in: SignedIn) -> Self {
+        Self {
+            tokens: signed_in.tokens,
+            username: signed_in.username,
+            device: signed_in.device.map(|d| d.credentials),
+        }
+    }
+}
+
+impl Session {
+    /// Whether the id and access tokens are valid at `now` (the JS SDK's `isValid()`).
+    pub fn is_valid(&self, now: SystemTime) -> bool {
+        self.tokens.is_valid(now)
+    }
+
+    /// Whether the id or access token expires within `margin` of `now` (or already has).
+    pub fn needs_refresh(&self, now: SystemTime, margin: Duration) -> bool {
+        now.checked_add(margin)
+            .is_none_or(|deadline| deadline >= self.tokens.expires_at())
+    }
+
+    /// The refresh flow (`REFRESH_TOKEN_AUTH`, with the device key when there is one), or
+    /// `None` without a refresh token.
+    pub fn refresh(&self, pool: &UserPool, entropy: Entropy) -> Option<SignIn> {
+        let token = self.tokens.refresh_token.clone()?;
+        let username = self.tokens.username().unwrap_or(&self.username).to_owned();
+        let flow = SignIn::refresh(pool, &username, token, entropy);
+        Some(match &self.device {
+            Some(device) => flow.with_device(device.clone()),
+            None => flow,
+        })
+    }
+
+    /// Takes the tokens of a refresh (or a new sign-in); forgets the device if Cognito said it
+    /// no longer exists.
+    pub fn update(&mut self, signed_in: SignedIn) {
+        if signed_in.forgotten_device.is_some() {
+            self.device = None;
+        }
+        if let Some(device) = signed_in.device {
+            self.device = Some(device.credentials);
+        }
+        self.tokens = signed_in.tokens;
+        self.username = signed_in.username;
+    }
+}
