@@ -1,0 +1,801 @@
+//! The emulator driven by the real client library: SRP that is really checked, MFA, devices,
+//! refresh, sign-up, password reset, sign-out, and errors in Cognito's shape.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
+use cognito_flows::wire::MfaSettings;
+use cognito_flows::{
+    Action, Entropy, Error, ErrorKind, Flow, ForgotPassword, Input, Prompt, SignIn, UserPool,
+};
+use cognito_flows_emulator::{
+    ClientConfig, DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig,
+};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Passw0rd!";
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    let response = agent.run(request).unwrap();
+    let (parts, mut body) = response.into_parts();
+    http::Response::from_parts(parts, body.read_to_vec().unwrap())
+}
+
+fn entropy() -> Entropy {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static N: AtomicU8 = AtomicU8::new(0);
+    Entropy::from([N.fetch_add(1, Ordering::Relaxed); 32])
+}
+
+/// Drives a flow against the emulator, with the emulator's clock.
+fn drive<F: Flow>(
+    e: &Emulator,
+    flow: F,
+    mut answer: impl FnMut(&Prompt) -> Input,
+) -> Result<F::Output, Error> {
+    let agent = agent();
+    let mut flow = flow;
+    for _ in 0..40 {
+        match flow.poll_action() {
+            Action::Send(r) => {
+                let response = send(&agent, r);
+                let _ = flow.handle_response(e.now(), response);
+            }
+            Action::Prompt(p) => flow.handle_input(answer(&p)).unwrap(),
+            Action::Done(out) => return Ok(out),
+            Action::Failed(err) => return Err(err),
+            _ => unreachable!(),
+        }
+    }
+    panic!("no end")
+}
+
+fn no_prompt(p: &Prompt) -> Input {
+    panic!("unexpected prompt {p:?}")
+}
+
+struct World {
+    e: Emulator,
+    pool_id: String,
+    pool: UserPool,
+}
+
+fn world(config: PoolConfig, secret: bool) -> World {
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool_id = e.create_user_pool(config);
+    let client = e.create_client(&pool_id, ClientConfig { secret }).unwrap();
+    let mut pool = UserPool::new(&pool_id, client.id)
+        .unwrap()
+        .with_endpoint(e.endpoint())
+        .unwrap();
+    if let Some(s) = client.secret {
+        pool = pool.with_client_secret(s);
+    }
+    World { e, pool_id, pool }
+}
+
+/// The tokens are RS256-signed with the key the JWKS endpoint publishes.
+fn verify_rs256(jwks: &Value, token: &str) {
+    use rsa::traits::PublicKeyParts as _;
+    let key = &jwks["keys"][0];
+    let n =
+        rsa::BoxedUint::from_be_slice_vartime(&B64URL.decode(key["n"].as_str().unwrap()).unwrap());
+    let e =
+        rsa::BoxedUint::from_be_slice_vartime(&B64URL.decode(key["e"].as_str().unwrap()).unwrap());
+    let public = rsa::PublicKey::new(n, e).unwrap();
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    public
+        .pkcs1v15_verify::<rsa::sha2::Sha256>(input.as_bytes(), &B64URL.decode(signature).unwrap())
+        .unwrap();
+    assert!(public.n_bytes().len() >= 256);
+}
+
+#[test]
+fn srp_is_really_checked() {
+    let w = world(PoolConfig::default(), false);
+    w.e.admin_create_user(
+        &w.pool_id,
+        "alice",
+        PASSWORD,
+        &[("email", "alice@example.com")],
+    )
+    .unwrap();
+    let out = drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(out.username, "alice");
+    assert_eq!(
+        out.tokens.id_token.claims().str("email"),
+        Some("alice@example.com")
+    );
+    assert_eq!(
+        out.tokens.id_token.claims().str("iss"),
+        Some(format!("{}{}", w.e.endpoint(), w.pool_id).as_str())
+    );
+    // The JWKS endpoint serves the key that signed them.
+    let jwks: Value = serde_json::from_slice(
+        send(
+            &agent(),
+            http::Request::get(format!(
+                "{}{}/.well-known/jwks.json",
+                w.e.endpoint(),
+                w.pool_id
+            ))
+            .body(Vec::new())
+            .unwrap(),
+        )
+        .body(),
+    )
+    .unwrap();
+    verify_rs256(&jwks, out.tokens.access_token.expose());
+    verify_rs256(&jwks, out.tokens.id_token.expose());
+
+    // A wrong password is refused, by SRP and by USER_PASSWORD_AUTH.
+    for flow in [
+        SignIn::user_srp(&w.pool, "alice", "Wr0ng-pass!", entropy()),
+        SignIn::user_password(&w.pool, "alice", "Wr0ng-pass!", entropy()),
+    ] {
+        let err = drive(&w.e, flow, no_prompt).unwrap_err();
+        let Error::Service(s) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            (s.kind, s.message.as_str(), s.status),
+            (
+                ErrorKind::NotAuthorized,
+                "Incorrect username or password.",
+                400
+            )
+        );
+    }
+    let err = drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "nobody", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(err.service_kind(), Some(&ErrorKind::NotAuthorized));
+}
+
+#[test]
+fn a_stale_timestamp_is_refused() {
+    let w = world(PoolConfig::default(), false);
+    w.e.admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
+        .unwrap();
+    let agent = agent();
+    let mut flow = SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy());
+    let Action::Send(r) = flow.poll_action() else {
+        panic!()
+    };
+    // The client's clock is an hour late.
+    flow.handle_response(w.e.now() - Duration::from_secs(3600), send(&agent, r))
+        .unwrap();
+    let Action::Send(r) = flow.poll_action() else {
+        panic!()
+    };
+    flow.handle_response(w.e.now(), send(&agent, r))
+        .unwrap_err();
+    assert!(
+        matches!(flow.poll_action(), Action::Failed(e) if e.service_kind() == Some(&ErrorKind::NotAuthorized))
+    );
+}
+
+#[test]
+fn secret_hash_is_enforced() {
+    let w = world(PoolConfig::default(), true);
+    w.e.admin_create_user(&w.pool_id, "bob", PASSWORD, &[])
+        .unwrap();
+    let signed_in = drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "bob", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    let refreshed = drive(
+        &w.e,
+        SignIn::refresh(
+            &w.pool,
+            &signed_in.username,
+            signed_in.tokens.refresh_token.clone().unwrap(),
+            entropy(),
+        ),
+        no_prompt,
+    )
+    .unwrap();
+    assert!(refreshed.tokens.is_valid(w.e.now()));
+    let no_secret = UserPool::new(w.pool.id(), w.pool.client_id())
+        .unwrap()
+        .with_endpoint(w.e.endpoint())
+        .unwrap();
+    let err = drive(
+        &w.e,
+        SignIn::user_srp(&no_secret, "bob", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(err.service_kind(), Some(&ErrorKind::NotAuthorized));
+}
+
+#[test]
+fn totp_setup_then_mfa_sign_in() {
+    let w = world(
+        PoolConfig {
+            mfa: Mfa::On,
+            ..PoolConfig::default()
+        },
+        false,
+    );
+    w.e.admin_create_user(&w.pool_id, "carol", PASSWORD, &[])
+        .unwrap();
+    let mut secret = None;
+    let now = w.e.now();
+    drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "carol", PASSWORD, entropy()),
+        |p| match p {
+            Prompt::TotpSetup { setup, .. } => {
+                secret = Some(setup.secret.expose().to_owned());
+                Input::Code(cognito_flows::totp::code(setup.secret.expose(), now).unwrap())
+            }
+            other => panic!("{other:?}"),
+        },
+    )
+    .unwrap();
+    let secret = secret.unwrap();
+    let mut attempts = 0;
+    drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "carol", PASSWORD, entropy()),
+        |p| {
+            attempts += 1;
+            match p {
+                Prompt::TotpCode { error: None, .. } => Input::code("000000"),
+                Prompt::TotpCode { error: Some(e), .. } => {
+                    assert_eq!(e.kind, ErrorKind::CodeMismatch);
+                    Input::Code(cognito_flows::totp::code(&secret, now).unwrap())
+                }
+                other => panic!("{other:?}"),
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(attempts, 2);
+}
+
+#[test]
+fn sms_mfa_with_the_code_from_the_outbox() {
+    let w = world(
+        PoolConfig {
+            mfa: Mfa::Optional,
+            ..PoolConfig::default()
+        },
+        false,
+    );
+    w.e.admin_create_user(
+        &w.pool_id,
+        "dave",
+        PASSWORD,
+        &[("phone_number", "+15555550123")],
+    )
+    .unwrap();
+    w.e.admin_enable_sms_mfa(&w.pool_id, "dave").unwrap();
+    let e = &w.e;
+    drive(
+        e,
+        SignIn::user_srp(&w.pool, "dave", PASSWORD, entropy()),
+        |p| match p {
+            Prompt::SmsMfaCode { delivery, .. } => {
+                assert_eq!(delivery.destination.as_deref(), Some("+*******0123"));
+                Input::code(e.last_code("dave").unwrap())
+            }
+            other => panic!("{other:?}"),
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn devices_confirm_remember_device_srp_refresh_and_forget() {
+    let w = world(
+        PoolConfig {
+            mfa: Mfa::Optional,
+            device_tracking: DeviceTracking::UserOptIn,
+            ..PoolConfig::default()
+        },
+        true,
+    );
+    w.e.admin_create_user(
+        &w.pool_id,
+        "erin",
+        PASSWORD,
+        &[("phone_number", "+15555550199")],
+    )
+    .unwrap();
+    w.e.admin_enable_sms_mfa(&w.pool_id, "erin").unwrap();
+    let e = &w.e;
+    let sms = |p: &Prompt| match p {
+        Prompt::SmsMfaCode { .. } => Input::code(e.last_code("erin").unwrap()),
+        Prompt::RememberDevice { .. } => Input::RememberDevice(true),
+        other => panic!("{other:?}"),
+    };
+    let first = drive(
+        e,
+        SignIn::user_srp(&w.pool, "erin", PASSWORD, entropy()),
+        sms,
+    )
+    .unwrap();
+    let device = first.device.clone().expect("confirmed");
+    assert_eq!(device.remembered, Some(true));
+    let token = first.tokens.access_token.clone();
+    let listed = drive(
+        e,
+        account::list_devices(&w.pool, &token, None, None),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(listed.devices.len(), 1);
+    assert_eq!(
+        listed.devices[0].attribute("device_name"),
+        Some("cognito-flows")
+    );
+
+    // With the device, device SRP replaces the SMS code.
+    let second = drive(
+        e,
+        SignIn::user_srp(&w.pool, "erin", PASSWORD, entropy())
+            .with_device(device.credentials.clone()),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(
+        second.tokens.access_token.claims().str("device_key"),
+        Some(device.credentials.device_key.as_str())
+    );
+    // A device with the wrong password is refused.
+    let mut forged = device.credentials.clone();
+    forged.password = "not the device password".into();
+    let err = drive(
+        e,
+        SignIn::user_srp(&w.pool, "erin", PASSWORD, entropy()).with_device(forged),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(err.service_kind(), Some(&ErrorKind::NotAuthorized));
+
+    // Refresh with the device key; then forget the device and see the refresh retried without it.
+    let refresh = second.tokens.refresh_token.clone().unwrap();
+    drive(
+        e,
+        SignIn::refresh(&w.pool, "erin", refresh.clone(), entropy())
+            .with_device(device.credentials.clone()),
+        no_prompt,
+    )
+    .unwrap();
+    drive(
+        e,
+        account::forget_device(
+            &w.pool,
+            &second.tokens.access_token,
+            &device.credentials.device_key,
+        ),
+        no_prompt,
+    )
+    .unwrap();
+    let after = drive(
+        e,
+        SignIn::refresh(&w.pool, "erin", refresh, entropy())
+            .with_device(device.credentials.clone()),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(
+        after.forgotten_device.as_deref(),
+        Some(device.credentials.device_key.as_str())
+    );
+}
+
+#[test]
+fn sign_up_confirm_and_forgot_password_with_codes_from_the_outbox() {
+    let w = world(PoolConfig::default(), true);
+    let e = &w.e;
+    let weak = drive(
+        e,
+        account::sign_up(&w.pool, &NewUser::new("frank", "weak")),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(weak.service_kind(), Some(&ErrorKind::InvalidPassword));
+    let user = NewUser::new("frank", PASSWORD).attribute("email", "frank@example.com");
+    let signed_up = drive(e, account::sign_up(&w.pool, &user), no_prompt).unwrap();
+    assert!(!signed_up.user_confirmed);
+    let again = drive(e, account::sign_up(&w.pool, &user), no_prompt).unwrap_err();
+    assert_eq!(again.service_kind(), Some(&ErrorKind::UsernameExists));
+    drive(
+        e,
+        account::resend_confirmation_code(&w.pool, "frank"),
+        no_prompt,
+    )
+    .unwrap();
+    let wrong = drive(
+        e,
+        account::confirm_sign_up(&w.pool, "frank", "000000", false),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::CodeMismatch));
+    drive(
+        e,
+        account::confirm_sign_up(&w.pool, "frank", &e.last_code("frank").unwrap(), false),
+        no_prompt,
+    )
+    .unwrap();
+
+    let mut tries = 0;
+    drive(e, ForgotPassword::new(&w.pool, "frank"), |p| {
+        tries += 1;
+        let Prompt::PasswordReset { .. } = p else {
+            panic!("{p:?}")
+        };
+        let code = if tries == 1 {
+            "999999".to_owned()
+        } else {
+            e.last_code("frank").unwrap()
+        };
+        Input::PasswordReset {
+            code: code.into(),
+            password: "N3w-Passw0rd!".into(),
+        }
+    })
+    .unwrap();
+    assert_eq!(tries, 2);
+    drive(
+        e,
+        SignIn::user_srp(&w.pool, "frank", "N3w-Passw0rd!", entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    drive(
+        e,
+        SignIn::user_srp(&w.pool, "frank", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap_err();
+}
+
+#[test]
+fn account_calls_and_sign_out() {
+    let w = world(PoolConfig::default(), false);
+    let e = &w.e;
+    e.admin_create_user(
+        &w.pool_id,
+        "grace",
+        PASSWORD,
+        &[("email", "grace@example.com")],
+    )
+    .unwrap();
+    let signed_in = drive(
+        e,
+        SignIn::user_srp(&w.pool, "grace", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    let t = &signed_in.tokens.access_token;
+    let user = drive(e, account::get_user(&w.pool, t), no_prompt).unwrap();
+    assert_eq!(user.attribute("email"), Some("grace@example.com"));
+    let changed = drive(
+        e,
+        account::update_user_attributes(
+            &w.pool,
+            t,
+            vec![cognito_flows::wire::AttributeType::new(
+                "email",
+                "g2@example.com",
+            )],
+        ),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(changed.code_delivery_details_list.len(), 1);
+    drive(
+        e,
+        account::verify_user_attribute(&w.pool, t, "email", &e.last_code("grace").unwrap()),
+        no_prompt,
+    )
+    .unwrap();
+    drive(
+        e,
+        account::delete_user_attributes(&w.pool, t, vec!["email".into()]),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(
+        drive(e, account::get_user(&w.pool, t), no_prompt)
+            .unwrap()
+            .attribute("email"),
+        None
+    );
+    let associated = drive(e, account::associate_software_token(&w.pool, t), no_prompt).unwrap();
+    let code =
+        cognito_flows::totp::code(associated.secret_code.unwrap().expose(), e.now()).unwrap();
+    drive(
+        e,
+        account::verify_software_token(&w.pool, t, code.expose(), None),
+        no_prompt,
+    )
+    .unwrap();
+    let on = Some(MfaSettings {
+        enabled: true,
+        preferred_mfa: true,
+    });
+    drive(
+        e,
+        account::set_user_mfa_preference(
+            &w.pool,
+            t,
+            MfaPreferences {
+                totp: on,
+                ..Default::default()
+            },
+        ),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(
+        drive(e, account::get_user(&w.pool, t), no_prompt)
+            .unwrap()
+            .preferred_mfa_setting
+            .as_deref(),
+        Some("SOFTWARE_TOKEN_MFA")
+    );
+    drive(
+        e,
+        account::change_password(&w.pool, t, &PASSWORD.into(), &"An0ther-pass!".into()),
+        no_prompt,
+    )
+    .unwrap();
+
+    let refresh = signed_in.tokens.refresh_token.clone().unwrap();
+    drive(e, account::revoke_token(&w.pool, &refresh, None), no_prompt).unwrap();
+    let revoked = drive(
+        e,
+        SignIn::refresh(&w.pool, "grace", refresh, entropy()),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(revoked.service_kind(), Some(&ErrorKind::NotAuthorized));
+    let revoked = drive(e, account::get_user(&w.pool, t), no_prompt).unwrap_err();
+    assert_eq!(revoked.service_kind(), Some(&ErrorKind::NotAuthorized));
+}
+
+#[test]
+fn global_sign_out_then_delete() {
+    let w = world(PoolConfig::default(), false);
+    let e = &w.e;
+    e.admin_create_user(&w.pool_id, "heidi", PASSWORD, &[])
+        .unwrap();
+    let s = drive(
+        e,
+        SignIn::user_srp(&w.pool, "heidi", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    e.advance(Duration::from_secs(2));
+    drive(
+        e,
+        account::global_sign_out(&w.pool, &s.tokens.access_token),
+        no_prompt,
+    )
+    .unwrap();
+    let err = drive(
+        e,
+        SignIn::refresh(
+            &w.pool,
+            "heidi",
+            s.tokens.refresh_token.clone().unwrap(),
+            entropy(),
+        ),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(err.service_kind(), Some(&ErrorKind::NotAuthorized));
+    e.advance(Duration::from_secs(2));
+    let s = drive(
+        e,
+        SignIn::user_srp(&w.pool, "heidi", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    drive(
+        e,
+        account::delete_user(&w.pool, &s.tokens.access_token),
+        no_prompt,
+    )
+    .unwrap();
+    drive(
+        e,
+        SignIn::user_srp(&w.pool, "heidi", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap_err();
+}
+
+#[test]
+fn new_password_required() {
+    let w = world(PoolConfig::default(), false);
+    w.e.admin_create_user_with_temporary_password(
+        &w.pool_id,
+        "ivan",
+        "Temp-Passw0rd!",
+        &[("email", "ivan@example.com")],
+    )
+    .unwrap();
+    let mut tries = 0;
+    drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "ivan", "Temp-Passw0rd!", entropy()),
+        |p| {
+            tries += 1;
+            let Prompt::NewPassword {
+                user_attributes, ..
+            } = p
+            else {
+                panic!("{p:?}")
+            };
+            assert_eq!(
+                user_attributes.get("email").map(String::as_str),
+                Some("ivan@example.com")
+            );
+            let password = if tries == 1 {
+                "weak"
+            } else {
+                "Str0nger-Passw0rd!"
+            };
+            Input::NewPassword {
+                password: password.into(),
+                attributes: Default::default(),
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(tries, 2);
+    drive(
+        &w.e,
+        SignIn::user_password(&w.pool, "ivan", "Str0nger-Passw0rd!", entropy()),
+        no_prompt,
+    )
+    .unwrap();
+}
+
+/// With a seed and a fixed clock, the same inputs give the same bytes.
+#[test]
+fn deterministic_mode() {
+    let run = || {
+        let config = EmulatorConfig {
+            seed: Some([9; 32]),
+            clock: cognito_flows_emulator::Clock::Fixed(
+                UNIX_EPOCH + Duration::from_secs(1_795_507_507),
+            ),
+            ..EmulatorConfig::default()
+        };
+        let e = Emulator::start(config).unwrap();
+        let pool_id = e.create_user_pool(PoolConfig::default());
+        let client = e.create_client(&pool_id, ClientConfig::default()).unwrap();
+        e.admin_create_user(&pool_id, "judy", PASSWORD, &[])
+            .unwrap();
+        let pool = UserPool::new(&pool_id, client.id)
+            .unwrap()
+            .with_endpoint(e.endpoint())
+            .unwrap();
+        let mut flow = SignIn::user_srp(&pool, "judy", PASSWORD, Entropy::from([4; 32]));
+        let Action::Send(r) = flow.poll_action() else {
+            panic!()
+        };
+        let challenge = send(&agent(), r).into_body();
+        flow.handle_response(e.now(), http::Response::new(challenge.clone()))
+            .unwrap();
+        let Action::Send(r) = flow.poll_action() else {
+            panic!()
+        };
+        let tokens: Value = serde_json::from_slice(&send(&agent(), r).into_body()).unwrap();
+        // Everything but the issuer (which names the port) is the same.
+        let claims = |name: &str| {
+            let jwt =
+                cognito_flows::Jwt::decode(tokens["AuthenticationResult"][name].as_str().unwrap())
+                    .unwrap();
+            let mut claims = jwt.claims().as_map().clone();
+            claims.remove("iss");
+            claims
+        };
+        (
+            pool_id,
+            challenge,
+            claims("AccessToken"),
+            claims("IdToken"),
+            tokens["AuthenticationResult"]["RefreshToken"].clone(),
+        )
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    assert_eq!(a.2["iat"], json!(1_795_507_507));
+}
+
+#[test]
+fn garbage_gets_cognito_shaped_errors() {
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let agent = agent();
+    let post = |target: &str, body: &[u8]| {
+        let r = http::Request::post(e.endpoint())
+            .header("x-amz-target", target)
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(body.to_vec())
+            .unwrap();
+        let response = send(&agent, r);
+        (
+            response.status().as_u16(),
+            serde_json::from_slice::<Value>(response.body()).unwrap(),
+        )
+    };
+    let (status, body) = post(
+        "AWSCognitoIdentityProviderService.InitiateAuth",
+        b"not json",
+    );
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("SerializationException"))
+    );
+    let (status, body) = post("AWSCognitoIdentityProviderService.Nope", b"{}");
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("UnknownOperationException"))
+    );
+    let (status, body) = post("AWSCognitoIdentityProviderService.InitiateAuth", b"{}");
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("InvalidParameterException"))
+    );
+    let (_, body) = post(
+        "AWSCognitoIdentityProviderService.InitiateAuth",
+        br#"{"ClientId":"nope","AuthFlow":"USER_SRP_AUTH"}"#,
+    );
+    assert_eq!(body["__type"], "ResourceNotFoundException");
+    let (_, body) = post("AWSCognitoIdentityProviderService.RespondToAuthChallenge", br#"{"ClientId":"x","ChallengeName":"PASSWORD_VERIFIER","Session":"forged","ChallengeResponses":{}}"#);
+    assert_eq!(
+        body,
+        json!({"__type": "NotAuthorizedException", "message": "Invalid session for the user."})
+    );
+    for junk in [
+        &b"[]"[..],
+        b"{\"ClientId\": 5}",
+        b"\xff\xfe",
+        b"{\"AuthFlow\":\"USER_SRP_AUTH\",\"ClientId\":\"\",\"AuthParameters\":[]}",
+    ] {
+        let (status, _) = post("AWSCognitoIdentityProviderService.InitiateAuth", junk);
+        assert_eq!(status, 400);
+    }
+    // Still serving.
+    let (status, _) = post(
+        "AWSCognitoIdentityProviderService.GetUser",
+        br#"{"AccessToken":"x.y.z"}"#,
+    );
+    assert_eq!(status, 400);
+    let _ = SystemTime::now;
+}
