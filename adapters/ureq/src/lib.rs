@@ -99,13 +99,22 @@ pub fn send(
 /// carrying the error; any other error ends the flow and is returned.
 pub fn drive<F: Flow, P>(
     agent: &ureq::Agent,
+    flow: F,
+    answer: impl FnMut(Prompt) -> Result<Input, P>,
+) -> Result<F::Output, DriveError<P>> {
+    drive_with(|request| send(agent, request), flow, answer)
+}
+
+/// [`drive`] with your own transport (to log, record or rewrite requests).
+pub fn drive_with<F: Flow, P>(
+    mut transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
     mut flow: F,
     mut answer: impl FnMut(Prompt) -> Result<Input, P>,
 ) -> Result<F::Output, DriveError<P>> {
     loop {
         match flow.poll_action() {
             Action::Send(request) => {
-                let response = send(agent, request).map_err(DriveError::Transport)?;
+                let response = transport(request).map_err(DriveError::Transport)?;
                 // The clock is read when the answer arrives: SRP's TIMESTAMP and token expiry.
                 let now = SystemTime::now();
                 // Errors are reported by the next poll: Failed, or the prompt again.

@@ -1,0 +1,138 @@
+//! Answers to the flows' prompts from the terminal: questions on stderr, answers on stdin,
+//! passwords without echo.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Write};
+
+use cognito_flows::{Input, MfaMethod, Password, Prompt};
+
+/// Asks a question on stderr; reads a line from stdin.
+pub(crate) fn ask(question: &str) -> io::Result<String> {
+    eprint!("{question}: ");
+    io::stderr().flush()?;
+    let mut line = String::new();
+    if io::stdin().lock().read_line(&mut line)? == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "no more input",
+        ));
+    }
+    Ok(line.trim().to_owned())
+}
+
+fn secret(question: &str) -> io::Result<Password> {
+    rpassword::prompt_password(format!("{question}: ")).map(Password::from)
+}
+
+fn choose(options: &[MfaMethod]) -> io::Result<MfaMethod> {
+    for (i, o) in options.iter().enumerate() {
+        eprintln!("  {}. {}", i + 1, o.challenge_name());
+    }
+    let picked = ask("Choose")?;
+    picked
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| options.get(i.wrapping_sub(1)))
+        .cloned()
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{picked:?} is not one of the options"),
+            )
+        })
+}
+
+/// The interactive answer to any prompt.
+pub(crate) fn interactive(prompt: Prompt) -> io::Result<Input> {
+    if let Some(error) = prompt.error() {
+        eprintln!("{error}");
+    }
+    Ok(match prompt {
+        Prompt::SmsMfaCode { delivery, .. }
+        | Prompt::EmailOtpCode { delivery, .. }
+        | Prompt::SmsOtpCode { delivery, .. } => {
+            let to = delivery.destination.unwrap_or_else(|| "you".into());
+            Input::code(ask(&format!("Code sent to {to}"))?)
+        }
+        Prompt::TotpCode { .. } => Input::code(ask("Code from your authenticator app")?),
+        Prompt::SelectMfa { options } | Prompt::SelectMfaSetup { options } => {
+            Input::SelectMfa(choose(&options)?)
+        }
+        Prompt::TotpSetup { setup, .. } => {
+            eprintln!(
+                "Add this to your authenticator app:\n  secret: {}\n  uri:    {}",
+                setup.secret.expose(),
+                setup.uri()
+            );
+            Input::TotpSetup {
+                code: ask("Code from the app")?.into(),
+                device_name: Some("cognito CLI".into()),
+            }
+        }
+        Prompt::EmailMfaSetup { .. } => Input::Email(ask("Email address for MFA codes")?),
+        Prompt::NewPassword {
+            required_attributes,
+            ..
+        } => {
+            let password = secret("New password")?;
+            let mut attributes = BTreeMap::new();
+            for name in required_attributes {
+                attributes.insert(name.clone(), ask(&name)?);
+            }
+            Input::NewPassword {
+                password,
+                attributes,
+            }
+        }
+        Prompt::CustomChallenge { parameters, .. } => {
+            for (k, v) in &parameters {
+                eprintln!("  {k}: {v}");
+            }
+            Input::Answer(ask("Answer")?.into())
+        }
+        Prompt::SelectChallenge { available } => {
+            eprintln!("Sign in with: {}", available.join(", "));
+            let challenge = ask("Method")?;
+            let password = if challenge.starts_with("PASSWORD") {
+                Some(secret("Password")?)
+            } else {
+                None
+            };
+            Input::SelectChallenge {
+                challenge,
+                password,
+            }
+        }
+        Prompt::RememberDevice { .. } => {
+            let yes = ask("Remember this device? [y/N]")?;
+            Input::RememberDevice(yes.eq_ignore_ascii_case("y") || yes.eq_ignore_ascii_case("yes"))
+        }
+        Prompt::PasswordReset { delivery, .. } => {
+            let to = delivery.destination.unwrap_or_else(|| "you".into());
+            let code = ask(&format!("Code sent to {to}"))?;
+            Input::PasswordReset {
+                code: code.into(),
+                password: secret("New password")?,
+            }
+        }
+        Prompt::WebAuthn { .. } => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "passkeys need a browser or an authenticator API",
+            ));
+        }
+        Prompt::Challenge {
+            name, parameters, ..
+        } => {
+            eprintln!("Challenge {name}: {parameters:?}");
+            let answer = ask("ANSWER")?;
+            Input::Challenge(BTreeMap::from([("ANSWER".to_owned(), answer)]))
+        }
+        other => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("cannot answer {} here", other.kind()),
+            ));
+        }
+    })
+}

@@ -1,0 +1,238 @@
+//! The `cognito` binary end to end, spawned as a process against the emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+
+struct Env {
+    emulator: Emulator,
+    pool_id: String,
+    client_id: String,
+    secret: String,
+}
+
+fn env() -> Env {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool_id = emulator.create_user_pool(PoolConfig::default());
+    let client = emulator
+        .create_client(&pool_id, ClientConfig { secret: true })
+        .unwrap();
+    emulator
+        .admin_create_user(
+            &pool_id,
+            "alice",
+            "Passw0rd!",
+            &[("email", "alice@example.com")],
+        )
+        .unwrap();
+    Env {
+        emulator,
+        pool_id,
+        client_id: client.id,
+        secret: client.secret.unwrap(),
+    }
+}
+
+fn cognito(env: &Env, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito"))
+        .args(args)
+        .env("COGNITO_USER_POOL_ID", &env.pool_id)
+        .env("COGNITO_CLIENT_ID", &env.client_id)
+        .env("COGNITO_CLIENT_SECRET", &env.secret)
+        .env("COGNITO_ENDPOINT", env.emulator.endpoint())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sign_in_prints_tokens_and_whoami_decodes_them() {
+    let env = env();
+    let out = cognito(
+        &env,
+        &["sign-in", "--username", "alice", "--password-stdin"],
+        "Passw0rd!\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tokens["username"], "alice");
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "nothing but tokens, and only on stdout"
+    );
+
+    let out = cognito(&env, &["whoami", "--token", "-"], &format!("{access}\n"));
+    assert!(out.status.success());
+    let claims: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(claims["username"], "alice");
+    assert_eq!(claims["token_use"], "access");
+
+    let out = cognito(
+        &env,
+        &["refresh", "--username", "alice", "--refresh-token", "-"],
+        &format!("{refresh}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let refreshed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(refreshed["refresh_token"], refresh);
+}
+
+#[test]
+fn a_wrong_password_exits_1_with_cognitos_message() {
+    let env = env();
+    let out = cognito(
+        &env,
+        &["sign-in", "--username", "alice", "--password-stdin"],
+        "wrong\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("NotAuthorizedException: Incorrect username or password."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong"), "the password is never echoed");
+}
+
+#[test]
+fn usage_and_network_errors_have_their_own_exit_codes() {
+    let env = env();
+    let out = cognito(&env, &["sign-in"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito"))
+        .args([
+            "--user-pool-id",
+            "us-east-1_X",
+            "--client-id",
+            "c",
+            "--endpoint",
+            "http://127.0.0.1:9/",
+            "sign-in",
+            "--username",
+            "a",
+            "--password-stdin",
+        ])
+        .env_remove("COGNITO_CLIENT_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"pw\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cognito(
+        &env,
+        &[
+            "--user-pool-id",
+            "not-a-pool",
+            "sign-in",
+            "--username",
+            "a",
+            "--password-stdin",
+        ],
+        "pw\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sign_up_confirm_and_devices() {
+    let env = env();
+    let out = cognito(
+        &env,
+        &[
+            "sign-up",
+            "--username",
+            "bob",
+            "--attribute",
+            "email=bob@example.com",
+            "--password-stdin",
+        ],
+        "Passw0rd!\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = env.emulator.last_code("bob").unwrap();
+    let out = cognito(
+        &env,
+        &["confirm-sign-up", "--username", "bob", "--code", &code],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cognito(
+        &env,
+        &["sign-in", "--username", "bob", "--password-stdin"],
+        "Passw0rd!\n",
+    );
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = cognito(
+        &env,
+        &[
+            "devices",
+            "list",
+            "--access-token",
+            tokens["access_token"].as_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn the_demo_runs() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cognito"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("done: every step passed."));
+    assert!(stdout.contains("<- 400 NotAuthorizedException (Incorrect username or password.)"));
+}
