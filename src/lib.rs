@@ -42,11 +42,13 @@ pub mod error;
 pub mod flows;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
+pub mod guide;
 pub mod pool;
 pub mod secret;
 mod session;
 pub mod srp;
 pub mod storage;
+pub mod testing;
 pub mod tokens;
 pub mod totp;
 pub mod wire;
