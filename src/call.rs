@@ -119,3 +119,12 @@ pub(crate) fn json_reason(e: &serde_json::Error) -> ProtocolReason {
     };
     ProtocolReason::InvalidJson(format!("{what} at line {} column {}", e.line(), e.column()))
 }
+
+/// The operation a request calls, from its `X-Amz-Target`.
+pub fn operation_of<B>(request: &http::Request<B>) -> Option<Operation> {
+    request
+        .headers()
+        .get(X_AMZ_TARGET)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Operation::from_target)
+}

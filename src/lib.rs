@@ -44,6 +44,7 @@ pub mod flows;
 pub mod fuzz;
 pub mod guide;
 pub mod pool;
+pub mod retry;
 pub mod secret;
 mod session;
 pub mod srp;

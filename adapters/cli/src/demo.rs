@@ -286,7 +286,9 @@ pub(crate) fn run() -> Result<()> {
             println!("    refused: {e}")
         }
         other => {
-            return Err(format!("the old password was not refused: {:?}", other.map(|_| ())).into());
+            return Err(
+                format!("the old password was not refused: {:?}", other.map(|_| ())).into(),
+            );
         }
     }
     let last = run_flow(

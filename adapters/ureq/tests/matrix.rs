@@ -1,0 +1,204 @@
+//! The blocking client against moto and against the emulator: the same test bodies on both.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use cognito_flows::flows::account::NewUser;
+use cognito_flows::{ErrorKind, Input, Prompt, Session, UserPool};
+use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
+use cognito_flows_testkit::{ClientOptions, MfaConfiguration, Moto, PoolOptions};
+use cognito_flows_ureq::{CallError, Client, UnexpectedPrompt};
+
+const PASSWORD: &str = "Corr3ct-Horse!";
+
+/// A Cognito to test against.
+trait Backend {
+    /// A new pool (optional MFA) and app client.
+    fn pool(&self, secret: bool) -> UserPool;
+    /// A confirmed user.
+    fn user(&self, pool: &UserPool, name: &str, attributes: &[(&str, &str)]);
+    /// Turns SMS MFA on for a user.
+    fn sms_mfa(&self, pool: &UserPool, name: &str);
+    /// The SMS code just sent.
+    fn sms_code(&self, name: &str) -> String;
+    /// Whether SRP signatures are checked.
+    fn checks_srp(&self) -> bool;
+}
+
+impl Backend for Moto {
+    fn pool(&self, secret: bool) -> UserPool {
+        let pool = self.create_pool(PoolOptions {
+            mfa: MfaConfiguration::Optional,
+            ..PoolOptions::default()
+        });
+        let client = self.create_client(
+            &pool.id,
+            ClientOptions {
+                generate_secret: secret,
+                ..ClientOptions::default()
+            },
+        );
+        let p = UserPool::new(&pool.id, client.id)
+            .unwrap()
+            .with_endpoint(&self.endpoint())
+            .unwrap();
+        match client.secret {
+            Some(s) => p.with_client_secret(s),
+            None => p,
+        }
+    }
+    fn user(&self, pool: &UserPool, name: &str, attributes: &[(&str, &str)]) {
+        self.create_confirmed_user(pool.id(), name, PASSWORD, attributes);
+    }
+    fn sms_mfa(&self, pool: &UserPool, name: &str) {
+        self.enable_sms_mfa(pool.id(), name);
+    }
+    fn sms_code(&self, _: &str) -> String {
+        "123456".into() // moto accepts any code
+    }
+    fn checks_srp(&self) -> bool {
+        false
+    }
+}
+
+impl Backend for Emulator {
+    fn pool(&self, secret: bool) -> UserPool {
+        let id = self.create_user_pool(PoolConfig {
+            mfa: Mfa::Optional,
+            ..PoolConfig::default()
+        });
+        let client = self.create_client(&id, ClientConfig { secret }).unwrap();
+        let p = UserPool::new(&id, client.id)
+            .unwrap()
+            .with_endpoint(self.endpoint())
+            .unwrap();
+        match client.secret {
+            Some(s) => p.with_client_secret(s),
+            None => p,
+        }
+    }
+    fn user(&self, pool: &UserPool, name: &str, attributes: &[(&str, &str)]) {
+        self.admin_create_user(pool.id(), name, PASSWORD, attributes)
+            .unwrap();
+    }
+    fn sms_mfa(&self, pool: &UserPool, name: &str) {
+        self.admin_enable_sms_mfa(pool.id(), name).unwrap();
+    }
+    fn sms_code(&self, name: &str) -> String {
+        self.last_code(name).unwrap()
+    }
+    fn checks_srp(&self) -> bool {
+        true
+    }
+}
+
+fn no_prompt(p: Prompt) -> Result<Input, UnexpectedPrompt> {
+    Err(UnexpectedPrompt(p.kind()))
+}
+
+fn sign_in_refresh_and_errors(backend: &dyn Backend, secret: bool) {
+    let pool = backend.pool(secret);
+    backend.user(&pool, "alice", &[("email", "alice@example.com")]);
+    let client = Client::new(pool.clone());
+    let signed_in = client.sign_in_srp("alice", PASSWORD, no_prompt).unwrap();
+    assert_eq!(signed_in.username, "alice");
+    client
+        .sign_in_password("alice", PASSWORD, no_prompt)
+        .unwrap();
+    let mut session = Session::from(signed_in);
+    client.refresh(&mut session).unwrap();
+    assert_eq!(
+        client
+            .get_user(&session.tokens.access_token)
+            .unwrap()
+            .username,
+        "alice"
+    );
+
+    let wrong = client
+        .sign_in_password("alice", "Wr0ng-pass!", no_prompt)
+        .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert!(
+        wrong
+            .to_string()
+            .contains("InitiateAuth failed with NotAuthorizedException"),
+        "{wrong}"
+    );
+    let srp = client.sign_in_srp("alice", "Wr0ng-pass!", no_prompt);
+    if backend.checks_srp() {
+        assert_eq!(
+            srp.unwrap_err().service_kind(),
+            Some(&ErrorKind::NotAuthorized)
+        );
+    }
+    let unknown = client
+        .sign_in_password("nobody", PASSWORD, no_prompt)
+        .unwrap_err();
+    assert!(
+        matches!(
+            unknown.service_kind(),
+            Some(ErrorKind::NotAuthorized | ErrorKind::UserNotFound)
+        ),
+        "{unknown}"
+    );
+
+    client
+        .sign_up(&NewUser::new("bob", PASSWORD).attribute("email", "bob@example.com"))
+        .unwrap();
+    let unconfirmed = client
+        .sign_in_password("bob", PASSWORD, no_prompt)
+        .unwrap_err();
+    assert_eq!(
+        unconfirmed.service_kind(),
+        Some(&ErrorKind::UserNotConfirmed)
+    );
+    let taken: CallError = client.sign_up(&NewUser::new("bob", PASSWORD)).unwrap_err();
+    assert_eq!(taken.service_kind(), Some(&ErrorKind::UsernameExists));
+}
+
+fn sms_mfa(backend: &dyn Backend) {
+    let pool = backend.pool(false);
+    backend.user(&pool, "carol", &[("phone_number", "+15555550100")]);
+    backend.sms_mfa(&pool, "carol");
+    let client = Client::new(pool);
+    let mut asked = 0;
+    client
+        .sign_in_srp("carol", PASSWORD, |p| match p {
+            Prompt::SmsMfaCode { .. } => {
+                asked += 1;
+                Ok::<_, UnexpectedPrompt>(Input::code(backend.sms_code("carol")))
+            }
+            other => panic!("{other:?}"),
+        })
+        .unwrap();
+    assert_eq!(asked, 1);
+}
+
+#[test]
+fn moto_sign_in_refresh_and_errors() {
+    sign_in_refresh_and_errors(&Moto::start(), false);
+}
+
+#[test]
+fn moto_with_a_client_secret() {
+    sign_in_refresh_and_errors(&Moto::start(), true);
+}
+
+#[test]
+fn moto_sms_mfa() {
+    sms_mfa(&Moto::start());
+}
+
+#[test]
+fn emulator_sign_in_refresh_and_errors() {
+    sign_in_refresh_and_errors(&Emulator::start(EmulatorConfig::default()).unwrap(), false);
+}
+
+#[test]
+fn emulator_with_a_client_secret() {
+    sign_in_refresh_and_errors(&Emulator::start(EmulatorConfig::default()).unwrap(), true);
+}
+
+#[test]
+fn emulator_sms_mfa() {
+    sms_mfa(&Emulator::start(EmulatorConfig::default()).unwrap());
+}
