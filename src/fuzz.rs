@@ -149,3 +149,27 @@ pub fn jwt(data: &[u8]) {
         );
     }
 }
+
+/// The JWKS of `tests/fixtures/verify-key-1.pem`.
+const FUZZ_JWKS: &str = r#"{"keys":[{"kid":"k1","kty":"RSA","alg":"RS256","n":"rA2viM-8ZpBAHrbmszdv-gzxuRunDS8fNWtbi7zhhlQmFfdFsbVgVROLuMoE3MEra8q_1MHRno90_SRo7dhaD62pypLLU9OA_fZO2df4ji_lJNSmoVNb4mNjmsM2qtENdx6zU8EbC2Dfv2JXAGW9MQI6LOTnPkRF5-0gNFelN0Haj5Ft6yjODCNszs1tT5Pl5XoWIbxl1uRIyOFFLbx5muI_Vg134rqAwQr4APfZesRG0qMAUo-UXJw2VawpnQbQRi2QeyOJ5NvnHWQMHwk6vAbXOYeLp7RCRo5GyarFlRoUqerEYG4dj7N6VcdqcCslWeh4Vnp9ltZMgVVsIFBuSQ","e":"AQAB"}]}"#;
+
+/// Token verification: arbitrary strings as tokens, never a panic, never accepted without a
+/// signature of the fixture key.
+pub fn verify_token(data: &[u8]) {
+    use crate::verify::{Verification, Verifier, VerifyOptions};
+    let issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Fuzz";
+    let mut verifier =
+        Verifier::with_issuer(issuer, VerifyOptions::access_tokens(Vec::<String>::new()));
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_507_507);
+    if verifier
+        .handle_jwks_response(now, http::Response::new(FUZZ_JWKS.as_bytes().to_vec()))
+        .is_err()
+    {
+        panic!("the fixture JWKS must load");
+    }
+    let token = String::from_utf8_lossy(data);
+    match verifier.verify(&token, now) {
+        Verification::Valid(_) => panic!("accepted a token nobody signed"),
+        Verification::FetchKeys(_) | Verification::Invalid(_) => {}
+    }
+}

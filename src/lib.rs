@@ -52,6 +52,7 @@ pub mod storage;
 pub mod testing;
 pub mod tokens;
 pub mod totp;
+pub mod verify;
 pub mod wire;
 
 pub use http;

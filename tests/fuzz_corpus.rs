@@ -37,3 +37,8 @@ fn responses_corpus() {
 fn jwt_corpus() {
     replay("jwt", cognito_flows::fuzz::jwt);
 }
+
+#[test]
+fn verify_token_corpus() {
+    replay("verify_token", cognito_flows::fuzz::verify_token);
+}

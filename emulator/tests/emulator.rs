@@ -799,3 +799,38 @@ fn garbage_gets_cognito_shaped_errors() {
     assert_eq!(status, 400);
     let _ = SystemTime::now;
 }
+
+#[test]
+fn tokens_verify_with_the_library_verifier_and_the_jwks_endpoint() {
+    use cognito_flows::verify::{Verifier, VerifyOptions};
+    let w = world(PoolConfig::default(), false);
+    w.e.admin_create_user(&w.pool_id, "kim", PASSWORD, &[])
+        .unwrap();
+    let out = drive(
+        &w.e,
+        SignIn::user_srp(&w.pool, "kim", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    let mut verifier = Verifier::new(&w.pool, VerifyOptions::access_tokens([w.pool.client_id()]));
+    let claims = cognito_flows_ureq_verify(&mut verifier, out.tokens.access_token.expose());
+    assert_eq!(claims.username(), Some("kim"));
+}
+
+/// The blocking adapter's helper, inlined (the emulator does not depend on the adapters).
+fn cognito_flows_ureq_verify(
+    verifier: &mut cognito_flows::verify::Verifier,
+    token: &str,
+) -> cognito_flows::tokens::Claims {
+    use cognito_flows::verify::Verification;
+    let now = SystemTime::now();
+    if let Verification::FetchKeys(request) = verifier.verify(token, now) {
+        verifier
+            .handle_jwks_response(now, send(&agent(), *request))
+            .unwrap();
+    }
+    match verifier.verify(token, now) {
+        Verification::Valid(claims) => claims,
+        other => panic!("{other:?}"),
+    }
+}
