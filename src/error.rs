@@ -16,6 +16,10 @@ pub enum Error {
     Protocol(ProtocolError),
     /// The caller's input did not fit the flow's state; the flow is unchanged.
     Misuse(Misuse),
+    /// The hosted UI or its token endpoint answered with an OAuth error.
+    OAuth(crate::flows::hosted_ui::OAuthError),
+    /// A hosted UI callback URL was refused (forged state, no code, ...); the flow still waits.
+    Callback(crate::flows::hosted_ui::CallbackError),
 }
 
 impl fmt::Display for Error {
@@ -24,6 +28,8 @@ impl fmt::Display for Error {
             Self::Service(e) => e.fmt(f),
             Self::Protocol(e) => e.fmt(f),
             Self::Misuse(e) => e.fmt(f),
+            Self::OAuth(e) => e.fmt(f),
+            Self::Callback(e) => e.fmt(f),
         }
     }
 }
@@ -34,6 +40,8 @@ impl std::error::Error for Error {
             Self::Service(e) => Some(e),
             Self::Protocol(e) => Some(e),
             Self::Misuse(e) => Some(e),
+            Self::OAuth(e) => Some(e),
+            Self::Callback(e) => Some(e),
         }
     }
 }

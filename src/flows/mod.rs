@@ -19,6 +19,7 @@ pub mod account;
 pub mod challenge;
 pub mod device;
 pub mod forgot_password;
+pub mod hosted_ui;
 pub mod sign_in;
 
 use std::collections::BTreeMap;
@@ -195,6 +196,12 @@ pub enum Prompt {
         /// `CREDENTIAL_REQUEST_OPTIONS`, JSON, untouched.
         credential_request_options: String,
     },
+    /// Open this URL in a browser (the hosted UI); answer with [`Input::Callback`] and the URL
+    /// the browser is redirected to.
+    Authorize {
+        /// The `/oauth2/authorize` URL.
+        url: String,
+    },
     /// Reset the password: the code Cognito sent and a new password. Answer with
     /// [`Input::PasswordReset`], or [`Input::ResendCode`] for a new code.
     PasswordReset {
@@ -230,6 +237,7 @@ impl Prompt {
             Self::WebAuthn { .. } => "a WebAuthn credential",
             Self::RememberDevice { .. } => "whether to remember the device",
             Self::PasswordReset { .. } => "a code and a new password",
+            Self::Authorize { .. } => "the callback URL",
         }
     }
 
@@ -250,7 +258,8 @@ impl Prompt {
             | Self::SelectMfaSetup { .. }
             | Self::SelectChallenge { .. }
             | Self::WebAuthn { .. }
-            | Self::RememberDevice { .. } => None,
+            | Self::RememberDevice { .. }
+            | Self::Authorize { .. } => None,
         }
     }
 }
@@ -305,6 +314,8 @@ pub enum Input {
     },
     /// Send the code again.
     ResendCode,
+    /// The URL the hosted UI redirected the browser to, for [`Prompt::Authorize`].
+    Callback(String),
 }
 
 impl std::fmt::Debug for Input {
@@ -335,6 +346,7 @@ impl Input {
             Self::RememberDevice(_) => "whether to remember the device",
             Self::PasswordReset { .. } => "a code and a new password",
             Self::ResendCode => "a request for a new code",
+            Self::Callback(_) => "the callback URL",
         }
     }
 }

@@ -1,0 +1,745 @@
+//! The Hosted UI (OAuth 2.0 / OpenID Connect), Sans-IO: the authorization code flow with PKCE
+//! (S256), `state` and `nonce`; the callback; the token exchange; refresh, revocation, userInfo
+//! and the logout URL. What `amazon-cognito-auth-js` did (without PKCE), done right.
+//!
+//! ```text
+//!  authorize ──▶ Prompt::Authorize { url } ──Input::Callback(redirect URL)──▶ check state
+//!      code flow: ──▶ POST /oauth2/token (code + code_verifier) ──▶ Done(OAuthTokens)
+//!      implicit:  ──▶ Done(OAuthTokens from the fragment)
+//!      error=... in the callback, or from /oauth2/token ──▶ Failed(Error::OAuth)
+//! ```
+//!
+//! `amazon-cognito-auth-js` users will recognize: `getSession()` as [`HostedUi::authorize`] (open
+//! the URL), `parseCognitoWebResponse(url)` as [`Input::Callback`], `refreshSession` as
+//! [`HostedUi::refresh`], `signOut()` as [`HostedUi::logout_url`] (plus [`HostedUi::revoke`]).
+//!
+//! ```
+//! use cognito_flows::flows::hosted_ui::HostedUi;
+//! use cognito_flows::{Action, Entropy, Flow, Input, Prompt};
+//!
+//! let ui = HostedUi::new("https://example.auth.us-east-1.amazoncognito.com", "client", "https://app.example/cb")?
+//!     .with_scopes(["openid", "email"]);
+//! let mut flow = ui.authorize(Entropy::from([1; 32]));
+//! let Action::Prompt(Prompt::Authorize { url }) = flow.poll_action() else { unreachable!() };
+//! assert!(url.starts_with("https://example.auth.us-east-1.amazoncognito.com/oauth2/authorize?"));
+//! assert!(url.contains("code_challenge_method=S256"));
+//! // The browser comes back to https://app.example/cb?code=...&state=...:
+//! let state = url.split("state=").nth(1).unwrap().split('&').next().unwrap();
+//! flow.handle_input(Input::Callback(format!("https://app.example/cb?code=abc&state={state}")))?;
+//! let Action::Send(request) = flow.poll_action() else { unreachable!() };
+//! assert_eq!(request.uri().path(), "/oauth2/token");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde::Deserialize;
+use subtle::ConstantTimeEq as _;
+
+use crate::entropy::{Entropy, FlowRng};
+use crate::error::{Error, Misuse, ProtocolError, ProtocolReason};
+use crate::flows::{Action, Flow, Input, Prompt};
+use crate::secret::{ClientSecret, SecretString};
+use crate::tokens::{Jwt, unix_seconds};
+use crate::wire::Operation;
+
+/// `response_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseType {
+    /// The authorization code flow (with PKCE): the default, and the one to use.
+    #[default]
+    Code,
+    /// The implicit flow (tokens in the URL fragment): legacy, no refresh token.
+    Token,
+}
+
+/// An OAuth error code, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OAuthErrorCode {
+    /// `invalid_request`.
+    InvalidRequest,
+    /// `invalid_client`.
+    InvalidClient,
+    /// `invalid_grant`: a wrong, used or expired code or refresh token.
+    InvalidGrant,
+    /// `unauthorized_client`.
+    UnauthorizedClient,
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType,
+    /// `invalid_scope`.
+    InvalidScope,
+    /// `access_denied`: the user (or a trigger) said no.
+    AccessDenied,
+    /// `server_error`.
+    ServerError,
+    /// `temporarily_unavailable`.
+    TemporarilyUnavailable,
+    /// Anything else.
+    Other(String),
+}
+
+impl OAuthErrorCode {
+    fn parse(s: &str) -> Self {
+        match s {
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_client" => Self::InvalidClient,
+            "invalid_grant" => Self::InvalidGrant,
+            "unauthorized_client" => Self::UnauthorizedClient,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "invalid_scope" => Self::InvalidScope,
+            "access_denied" => Self::AccessDenied,
+            "server_error" => Self::ServerError,
+            "temporarily_unavailable" => Self::TemporarilyUnavailable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// An OAuth error: from the callback (`error=...`) or from the token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// `error`.
+    pub code: OAuthErrorCode,
+    /// `error_description`.
+    pub description: Option<String>,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OAuth error {:?}", self.code)?;
+        if let Some(d) = &self.description {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+/// Why a callback URL was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// Not an absolute URL.
+    NotAUrl,
+    /// It does not go to the configured redirect URI.
+    WrongRedirect,
+    /// No `state`.
+    MissingState,
+    /// `state` is not the one sent: a forged or stale callback (CSRF).
+    StateMismatch,
+    /// No `code` (code flow) or no `access_token` (implicit flow).
+    MissingCode,
+    /// A parameter appears twice.
+    DuplicateParameter,
+    /// A token in the fragment (implicit flow) is not a JWT.
+    InvalidToken,
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotAUrl => "the callback is not a URL",
+            Self::WrongRedirect => "the callback does not go to the redirect URI",
+            Self::MissingState => "the callback has no state",
+            Self::StateMismatch => "the callback's state is not ours",
+            Self::MissingCode => "the callback has no code or token",
+            Self::DuplicateParameter => "the callback repeats a parameter",
+            Self::InvalidToken => "a token in the callback is not a JWT",
+        })
+    }
+}
+
+impl std::error::Error for CallbackError {}
+
+/// The tokens of the hosted UI (`id_token` only with the `openid` scope).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OAuthTokens {
+    /// The access token.
+    pub access_token: Jwt,
+    /// The id token, when `openid` was asked.
+    pub id_token: Option<Jwt>,
+    /// The refresh token (code flow only; on refresh, the one given is kept).
+    pub refresh_token: Option<SecretString>,
+    /// Seconds until the access token expires.
+    pub expires_in: Option<i64>,
+    /// When the tokens arrived, seconds since the epoch.
+    pub received_at: i64,
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    access_token: Option<SecretString>,
+    id_token: Option<SecretString>,
+    refresh_token: Option<SecretString>,
+    expires_in: Option<i64>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// A Cognito domain and app client, for the hosted UI.
+#[derive(Debug, Clone)]
+pub struct HostedUi {
+    domain: url::Url,
+    client_id: String,
+    client_secret: Option<ClientSecret>,
+    redirect_uri: String,
+    scopes: Vec<String>,
+    identity_provider: Option<String>,
+    idp_identifier: Option<String>,
+    response_type: ResponseType,
+}
+
+/// An invalid domain or redirect URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidUrl(pub String);
+
+impl fmt::Display for InvalidUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not an absolute http(s) URL: {:?}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidUrl {}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish().into_bytes()
+}
+
+impl HostedUi {
+    /// A hosted UI on `domain` (`https://{prefix}.auth.{region}.amazoncognito.com` or a custom
+    /// domain), for an app client and one of its redirect URIs.
+    pub fn new(
+        domain: &str,
+        client_id: impl Into<String>,
+        redirect_uri: &str,
+    ) -> Result<Self, InvalidUrl> {
+        let parsed = url::Url::parse(domain).map_err(|_| InvalidUrl(domain.into()))?;
+        if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+            return Err(InvalidUrl(domain.into()));
+        }
+        url::Url::parse(redirect_uri).map_err(|_| InvalidUrl(redirect_uri.into()))?;
+        Ok(Self {
+            domain: parsed,
+            client_id: client_id.into(),
+            client_secret: None,
+            redirect_uri: redirect_uri.into(),
+            scopes: vec!["openid".into()],
+            identity_provider: None,
+            idp_identifier: None,
+            response_type: ResponseType::Code,
+        })
+    }
+
+    /// The app client's secret (sent as HTTP Basic to the token endpoint).
+    #[must_use]
+    pub fn with_client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// The scopes (default `openid`).
+    #[must_use]
+    pub fn with_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Go straight to an identity provider (`identity_provider`, e.g. `Google`).
+    #[must_use]
+    pub fn with_identity_provider(mut self, provider: impl Into<String>) -> Self {
+        self.identity_provider = Some(provider.into());
+        self
+    }
+
+    /// Pick the identity provider by identifier (`idp_identifier`).
+    #[must_use]
+    pub fn with_idp_identifier(mut self, identifier: impl Into<String>) -> Self {
+        self.idp_identifier = Some(identifier.into());
+        self
+    }
+
+    /// The response type (default: code).
+    #[must_use]
+    pub fn with_response_type(mut self, response_type: ResponseType) -> Self {
+        self.response_type = response_type;
+        self
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        let base = self.domain.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+
+    /// The sign-in: a prompt with the URL to open, then the callback URL as input.
+    pub fn authorize(&self, entropy: Entropy) -> Authorize {
+        let mut rng = FlowRng::new(&entropy);
+        let verifier = SecretString::new(URL_SAFE_NO_PAD.encode(rng.bytes::<32>()));
+        let state = URL_SAFE_NO_PAD.encode(rng.bytes::<16>());
+        let nonce = URL_SAFE_NO_PAD.encode(rng.bytes::<16>());
+        Authorize {
+            ui: self.clone(),
+            verifier,
+            state_param: state,
+            nonce,
+            state: AuthState::Asking,
+        }
+    }
+
+    fn token_request(&self, body: &[(&str, &str)]) -> http::Request<Vec<u8>> {
+        let mut request = http::Request::new(form(body));
+        *request.method_mut() = http::Method::POST;
+        if let Ok(uri) = self.endpoint("/oauth2/token").parse() {
+            *request.uri_mut() = uri;
+        }
+        let headers = request.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        if let Some(secret) = &self.client_secret {
+            let basic = STANDARD.encode(format!("{}:{}", self.client_id, secret.expose()));
+            if let Ok(v) = http::HeaderValue::from_str(&format!("Basic {basic}")) {
+                headers.insert(http::header::AUTHORIZATION, v);
+            }
+        }
+        request
+    }
+
+    /// New tokens from a refresh token (`grant_type=refresh_token`).
+    pub fn refresh(&self, refresh_token: SecretString) -> TokenCall {
+        let request = self.token_request(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &self.client_id),
+            ("refresh_token", refresh_token.expose()),
+        ]);
+        TokenCall::new(request, Some(refresh_token))
+    }
+
+    /// Revokes a refresh token (`POST /oauth2/revoke`): the outcome is `Done` with no tokens.
+    pub fn revoke(&self, refresh_token: &SecretString) -> TokenCall {
+        let mut request = self.token_request(&[
+            ("token", refresh_token.expose()),
+            ("client_id", &self.client_id),
+        ]);
+        if let Ok(uri) = self.endpoint("/oauth2/revoke").parse() {
+            *request.uri_mut() = uri;
+        }
+        TokenCall {
+            request_body: request.body().clone(),
+            request,
+            kind: TokenCallKind::Revoke,
+            keep_refresh: None,
+            state: CallState::Sending,
+        }
+    }
+
+    /// The user's claims (`GET /oauth2/userInfo` with the access token).
+    pub fn user_info(&self, access_token: &Jwt) -> TokenCall {
+        let mut request = http::Request::new(Vec::new());
+        if let Ok(uri) = self.endpoint("/oauth2/userInfo").parse() {
+            *request.uri_mut() = uri;
+        }
+        if let Ok(v) = http::HeaderValue::from_str(&format!("Bearer {}", access_token.expose())) {
+            request.headers_mut().insert(http::header::AUTHORIZATION, v);
+        }
+        TokenCall {
+            request_body: Vec::new(),
+            request,
+            kind: TokenCallKind::UserInfo,
+            keep_refresh: None,
+            state: CallState::Sending,
+        }
+    }
+
+    /// The URL that signs the user out of the hosted UI and comes back to `logout_uri` (one of
+    /// the client's sign-out URLs).
+    pub fn logout_url(&self, logout_uri: &str) -> String {
+        let query = String::from_utf8(form(&[
+            ("client_id", &self.client_id),
+            ("logout_uri", logout_uri),
+        ]))
+        .unwrap_or_default();
+        format!("{}?{query}", self.endpoint("/logout"))
+    }
+}
+
+/// The authorization flow. See the [module docs](self).
+#[derive(Debug)]
+pub struct Authorize {
+    ui: HostedUi,
+    verifier: SecretString,
+    state_param: String,
+    nonce: String,
+    state: AuthState,
+}
+
+#[derive(Debug)]
+enum AuthState {
+    Asking,
+    Exchanging(Box<TokenCall>),
+    Done(Box<OAuthTokens>),
+    Failed(Error),
+}
+
+impl Authorize {
+    /// The URL to open in the browser.
+    pub fn url(&self) -> String {
+        let challenge =
+            URL_SAFE_NO_PAD.encode(crate::crypto::sha256(&[self.verifier.expose().as_bytes()]));
+        let response_type = match self.ui.response_type {
+            ResponseType::Code => "code",
+            ResponseType::Token => "token",
+        };
+        let scope = self.ui.scopes.join(" ");
+        let mut pairs = vec![
+            ("response_type", response_type),
+            ("client_id", self.ui.client_id.as_str()),
+            ("redirect_uri", self.ui.redirect_uri.as_str()),
+            ("scope", scope.as_str()),
+            ("state", self.state_param.as_str()),
+            ("nonce", self.nonce.as_str()),
+        ];
+        if self.ui.response_type == ResponseType::Code {
+            pairs.push(("code_challenge", challenge.as_str()));
+            pairs.push(("code_challenge_method", "S256"));
+        }
+        if let Some(p) = &self.ui.identity_provider {
+            pairs.push(("identity_provider", p));
+        }
+        if let Some(p) = &self.ui.idp_identifier {
+            pairs.push(("idp_identifier", p));
+        }
+        let query = String::from_utf8(form(&pairs)).unwrap_or_default();
+        format!("{}?{query}", self.ui.endpoint("/oauth2/authorize"))
+    }
+
+    /// The `nonce` sent, to check against the id token's `nonce` claim.
+    pub fn nonce(&self) -> &str {
+        &self.nonce
+    }
+
+    fn callback(&self, url: &str) -> Result<AuthState, Error> {
+        let parsed = parse_callback(url, &self.ui.redirect_uri).map_err(Error::Callback)?;
+        let param = |k: &str| parsed.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        if let Some(code) = param("error") {
+            return Err(Error::OAuth(OAuthError {
+                code: OAuthErrorCode::parse(code),
+                description: param("error_description").map(str::to_owned),
+            }));
+        }
+        let state = param("state").ok_or(Error::Callback(CallbackError::MissingState))?;
+        if !bool::from(state.as_bytes().ct_eq(self.state_param.as_bytes())) {
+            return Err(Error::Callback(CallbackError::StateMismatch));
+        }
+        match self.ui.response_type {
+            ResponseType::Code => {
+                let code = param("code").ok_or(Error::Callback(CallbackError::MissingCode))?;
+                let request = self.ui.token_request(&[
+                    ("grant_type", "authorization_code"),
+                    ("client_id", &self.ui.client_id),
+                    ("code", code),
+                    ("redirect_uri", &self.ui.redirect_uri),
+                    ("code_verifier", self.verifier.expose()),
+                ]);
+                Ok(AuthState::Exchanging(Box::new(TokenCall::new(
+                    request, None,
+                ))))
+            }
+            ResponseType::Token => {
+                let access =
+                    param("access_token").ok_or(Error::Callback(CallbackError::MissingCode))?;
+                let bad = |_| Error::Callback(CallbackError::InvalidToken);
+                let access_token = Jwt::decode(access).map_err(bad)?;
+                let id_token = param("id_token")
+                    .map(Jwt::decode)
+                    .transpose()
+                    .map_err(bad)?;
+                Ok(AuthState::Done(Box::new(OAuthTokens {
+                    access_token,
+                    id_token,
+                    refresh_token: None,
+                    expires_in: param("expires_in").and_then(|e| e.parse().ok()),
+                    received_at: 0,
+                })))
+            }
+        }
+    }
+}
+
+/// Splits a callback URL into its parameters (query, then fragment), checking it goes to the
+/// redirect URI and repeats nothing.
+pub fn parse_callback(
+    url: &str,
+    redirect_uri: &str,
+) -> Result<Vec<(String, String)>, CallbackError> {
+    let parsed = url::Url::parse(url).map_err(|_| CallbackError::NotAUrl)?;
+    let expected = url::Url::parse(redirect_uri).map_err(|_| CallbackError::WrongRedirect)?;
+    if parsed.origin() != expected.origin() || parsed.path() != expected.path() {
+        return Err(CallbackError::WrongRedirect);
+    }
+    let mut pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if let Some(fragment) = parsed.fragment() {
+        pairs.extend(
+            url::form_urlencoded::parse(fragment.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned())),
+        );
+    }
+    let mut names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w.first() == w.get(1)) {
+        return Err(CallbackError::DuplicateParameter);
+    }
+    Ok(pairs)
+}
+
+impl Flow for Authorize {
+    type Output = OAuthTokens;
+
+    fn poll_action(&self) -> Action<OAuthTokens> {
+        match &self.state {
+            AuthState::Asking => Action::Prompt(Prompt::Authorize { url: self.url() }),
+            AuthState::Exchanging(call) => match call.poll_action() {
+                Action::Done(TokenOutcome::Tokens(t)) => Action::Done(*t),
+                Action::Send(r) => Action::Send(r),
+                Action::Failed(e) => Action::Failed(e),
+                _ => Action::Failed(Error::Misuse(Misuse::Finished)),
+            },
+            AuthState::Done(t) => Action::Done((**t).clone()),
+            AuthState::Failed(e) => Action::Failed(e.clone()),
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        let AuthState::Exchanging(call) = &mut self.state else {
+            return Err(Misuse::UnexpectedResponse {
+                expected: "the callback URL",
+            }
+            .into());
+        };
+        let result = call.handle_response(now, response);
+        if let Action::Done(TokenOutcome::Tokens(t)) = call.poll_action() {
+            self.state = AuthState::Done(t);
+        } else if let Err(e) = &result {
+            self.state = AuthState::Failed(e.clone());
+        }
+        result
+    }
+
+    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
+        let AuthState::Asking = self.state else {
+            return Err(Misuse::UnexpectedInput {
+                expected: "a response",
+                got: input.kind(),
+            }
+            .into());
+        };
+        let Input::Callback(url) = input else {
+            return Err(Misuse::UnexpectedInput {
+                expected: "the callback URL",
+                got: input.kind(),
+            }
+            .into());
+        };
+        match self.callback(&url) {
+            Ok(next) => {
+                self.state = next;
+                Ok(())
+            }
+            // A forged or garbled callback leaves the flow waiting for the real one.
+            Err(e @ Error::Callback(_)) => Err(e),
+            Err(e) => {
+                self.state = AuthState::Failed(e.clone());
+                Err(e)
+            }
+        }
+    }
+}
+
+/// What a token-endpoint call produced.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TokenOutcome {
+    /// Tokens (authorization code or refresh).
+    Tokens(Box<OAuthTokens>),
+    /// The token was revoked.
+    Revoked,
+    /// The userInfo claims.
+    UserInfo(serde_json::Map<String, serde_json::Value>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenCallKind {
+    Tokens,
+    Revoke,
+    UserInfo,
+}
+
+#[derive(Debug)]
+enum CallState {
+    Sending,
+    Done(TokenOutcome),
+    Failed(Error),
+}
+
+/// One request to the OAuth endpoints (token, revoke, userInfo), as a flow.
+#[derive(Debug)]
+pub struct TokenCall {
+    request: http::Request<Vec<u8>>,
+    request_body: Vec<u8>,
+    kind: TokenCallKind,
+    keep_refresh: Option<SecretString>,
+    state: CallState,
+}
+
+impl TokenCall {
+    fn new(request: http::Request<Vec<u8>>, keep_refresh: Option<SecretString>) -> Self {
+        Self {
+            request_body: request.body().clone(),
+            request,
+            kind: TokenCallKind::Tokens,
+            keep_refresh,
+            state: CallState::Sending,
+        }
+    }
+
+    fn fail(&self, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Error {
+        Error::Protocol(ProtocolError::new(
+            Operation::InitiateAuth,
+            status,
+            reason,
+            body,
+        ))
+    }
+
+    fn read(
+        &self,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<TokenOutcome, Error> {
+        let status = response.status();
+        let body = response.into_body();
+        if self.kind == TokenCallKind::Revoke && status.is_success() {
+            return Ok(TokenOutcome::Revoked);
+        }
+        if self.kind == TokenCallKind::UserInfo && status.is_success() {
+            return match serde_json::from_slice(&body) {
+                Ok(serde_json::Value::Object(map)) => Ok(TokenOutcome::UserInfo(map)),
+                _ => Err(self.fail(
+                    status.as_u16(),
+                    ProtocolReason::InvalidJson("not a JSON object".into()),
+                    body,
+                )),
+            };
+        }
+        let parsed: TokenBody = match serde_json::from_slice(&body) {
+            Ok(p) => p,
+            Err(e) => return Err(self.fail(status.as_u16(), crate::call::json_reason(&e), body)),
+        };
+        if let Some(code) = parsed.error {
+            return Err(Error::OAuth(OAuthError {
+                code: OAuthErrorCode::parse(&code),
+                description: parsed.error_description,
+            }));
+        }
+        if !status.is_success() {
+            return Err(self.fail(status.as_u16(), ProtocolReason::UnexpectedStatus, body));
+        }
+        let access = parsed.access_token.ok_or_else(|| {
+            self.fail(
+                status.as_u16(),
+                ProtocolReason::MissingField("access_token"),
+                body.clone(),
+            )
+        })?;
+        let access_token = Jwt::decode(access).map_err(|_| {
+            self.fail(
+                status.as_u16(),
+                ProtocolReason::InvalidToken("access_token"),
+                body.clone(),
+            )
+        })?;
+        let id_token = match parsed.id_token {
+            Some(t) => Some(Jwt::decode(t).map_err(|_| {
+                self.fail(
+                    status.as_u16(),
+                    ProtocolReason::InvalidToken("id_token"),
+                    body.clone(),
+                )
+            })?),
+            None => None,
+        };
+        Ok(TokenOutcome::Tokens(Box::new(OAuthTokens {
+            access_token,
+            id_token,
+            refresh_token: parsed.refresh_token.or_else(|| self.keep_refresh.clone()),
+            expires_in: parsed.expires_in,
+            received_at: unix_seconds(now),
+        })))
+    }
+}
+
+impl Flow for TokenCall {
+    type Output = TokenOutcome;
+
+    fn poll_action(&self) -> Action<TokenOutcome> {
+        match &self.state {
+            CallState::Sending => {
+                let mut request = http::Request::new(self.request_body.clone());
+                *request.method_mut() = self.request.method().clone();
+                *request.uri_mut() = self.request.uri().clone();
+                *request.headers_mut() = self.request.headers().clone();
+                Action::Send(request)
+            }
+            CallState::Done(out) => Action::Done(out.clone()),
+            CallState::Failed(e) => Action::Failed(e.clone()),
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        if !matches!(self.state, CallState::Sending) {
+            return Err(Misuse::UnexpectedResponse {
+                expected: "nothing (finished)",
+            }
+            .into());
+        }
+        match self.read(now, response) {
+            Ok(out) => {
+                self.state = CallState::Done(out);
+                Ok(())
+            }
+            Err(e) => {
+                self.state = CallState::Failed(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
+        Err(Misuse::UnexpectedInput {
+            expected: "a response",
+            got: input.kind(),
+        }
+        .into())
+    }
+}
