@@ -173,3 +173,24 @@ pub fn verify_token(data: &[u8]) {
         Verification::FetchKeys(_) | Verification::Invalid(_) => {}
     }
 }
+
+/// The hosted UI callback parser and the authorize flow's input handling: arbitrary URLs.
+pub fn callback(data: &[u8]) {
+    use crate::flows::hosted_ui::{HostedUi, parse_callback};
+    let url = String::from_utf8_lossy(data);
+    let _ = parse_callback(&url, "https://app.example/cb");
+    let Ok(ui) = HostedUi::new(
+        "https://example.auth.us-east-1.amazoncognito.com",
+        "client",
+        "https://app.example/cb",
+    ) else {
+        return;
+    };
+    let mut flow = ui.authorize(Entropy::from([5; 32]));
+    match flow.handle_input(Input::Callback(url.into_owned())) {
+        // No state can match: the fuzzer cannot know it.
+        Ok(()) => panic!("a callback without our state was accepted"),
+        Err(Error::Callback(_) | Error::OAuth(_)) => {}
+        Err(other) => panic!("unexpected {other:?}"),
+    }
+}

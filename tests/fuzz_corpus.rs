@@ -42,3 +42,8 @@ fn jwt_corpus() {
 fn verify_token_corpus() {
     replay("verify_token", cognito_flows::fuzz::verify_token);
 }
+
+#[test]
+fn callback_corpus() {
+    replay("callback", cognito_flows::fuzz::callback);
+}

@@ -20,11 +20,14 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! What it does not do (yet): hosted UI / OAuth endpoints, custom auth Lambda triggers,
+//! The hosted UI's OAuth endpoints are there for the code flow with PKCE (no login page: pass
+//! `username` and `password` to `/oauth2/authorize`). What it does not do (yet): custom auth
+//! Lambda triggers,
 //! `USER_AUTH` choice-based sign-in, user pool groups, advanced security.
 
 mod account;
 mod jwt;
+mod oauth;
 mod ops;
 mod server;
 mod srp;
@@ -90,6 +93,7 @@ impl Emulator {
         let endpoint = format!("http://127.0.0.1:{}/", listener.port);
         let inner = Arc::new(Mutex::new(Inner {
             pools: BTreeMap::new(),
+            grants: BTreeMap::new(),
             sessions: BTreeMap::new(),
             refresh_tokens: BTreeMap::new(),
             access_tokens: BTreeMap::new(),

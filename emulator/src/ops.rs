@@ -236,6 +236,17 @@ impl Inner {
         )
     }
 
+    pub(crate) fn issue_public(
+        &mut self,
+        signer: &Signer,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        refresh: Option<String>,
+    ) -> Answer {
+        self.issue(signer, pool_id, client_id, username, refresh, None)
+    }
+
     fn issue(
         &mut self,
         signer: &Signer,

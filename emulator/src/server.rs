@@ -101,10 +101,44 @@ fn error(request: tiny_http::Request, f: &Fault) {
     let _ = request.respond(response);
 }
 
+fn reply(request: tiny_http::Request, (status, headers, body): crate::oauth::Reply) {
+    let mut response = tiny_http::Response::from_string(body).with_status_code(status);
+    for (k, v) in headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str().to_owned())
+}
+
 fn handle(mut request: tiny_http::Request, inner: &Arc<Mutex<Inner>>, signer: &Signer) {
     let url = request.url().to_owned();
     if *request.method() == tiny_http::Method::Get && url.ends_with("/.well-known/jwks.json") {
         return respond(request, 200, &signer.jwks());
+    }
+    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    if path.starts_with("/oauth2/") {
+        let authorization = header(&request, "Authorization");
+        let mut body = Vec::new();
+        let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);
+        let mut state = inner.lock().unwrap_or_else(|p| p.into_inner());
+        let answer = match path {
+            "/oauth2/authorize" => state.authorize(query),
+            "/oauth2/token" => state.token_endpoint(signer, authorization.as_deref(), &body),
+            "/oauth2/revoke" => state.revoke_endpoint(authorization.as_deref(), &body),
+            "/oauth2/userInfo" => state.user_info(authorization.as_deref()),
+            _ => (404, Vec::new(), String::new()),
+        };
+        drop(state);
+        return reply(request, answer);
     }
     if *request.method() != tiny_http::Method::Post {
         return error(

@@ -273,6 +273,7 @@ pub enum Clock {
 
 pub(crate) struct Inner {
     pub pools: BTreeMap<String, Pool>,
+    pub grants: BTreeMap<String, crate::oauth::Grant>,
     pub sessions: BTreeMap<String, Session>,
     pub refresh_tokens: BTreeMap<String, RefreshToken>,
     pub access_tokens: BTreeMap<String, AccessToken>,

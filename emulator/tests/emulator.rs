@@ -834,3 +834,144 @@ fn cognito_flows_ureq_verify(
         other => panic!("{other:?}"),
     }
 }
+
+/// The hosted UI code flow with PKCE against the emulator's /oauth2 endpoints: the verifier is
+/// really checked, and a wrong one is refused.
+#[test]
+fn hosted_ui_code_flow_with_pkce() {
+    use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode, TokenOutcome};
+    let w = world(PoolConfig::default(), true);
+    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
+        .unwrap();
+    let emulator_secret = {
+        let c =
+            w.e.create_client(&w.pool_id, ClientConfig { secret: true })
+                .unwrap();
+        (c.id, c.secret.unwrap())
+    };
+    let redirect = "http://127.0.0.1:1/callback";
+    let ui = HostedUi::new(w.e.endpoint(), emulator_secret.0.clone(), redirect)
+        .unwrap()
+        .with_client_secret(emulator_secret.1.clone());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .build()
+        .into();
+    let browser = |url: &str, user: &str, password: &str| -> String {
+        // The emulator has no login page: credentials go in the query, the redirect comes back at once.
+        let url = format!("{url}&username={user}&password={password}");
+        let response = send(&agent, http::Request::get(url).body(Vec::new()).unwrap());
+        assert_eq!(response.status().as_u16(), 302);
+        response.headers()["location"].to_str().unwrap().to_owned()
+    };
+
+    let mut flow = ui.authorize(Entropy::from([8; 32]));
+    let Action::Prompt(Prompt::Authorize { url }) = flow.poll_action() else {
+        panic!()
+    };
+    let callback = browser(&url, "lee", PASSWORD);
+    flow.handle_input(Input::Callback(callback)).unwrap();
+    let Action::Send(exchange) = flow.poll_action() else {
+        panic!()
+    };
+    flow.handle_response(w.e.now(), send(&agent, exchange))
+        .unwrap();
+    let Action::Done(tokens) = flow.poll_action() else {
+        panic!("{:?}", flow.poll_action())
+    };
+    assert_eq!(
+        tokens.id_token.unwrap().claims().str("email"),
+        Some("lee@example.com")
+    );
+    let refresh = tokens.refresh_token.unwrap();
+
+    // userInfo, refresh, revoke.
+    let mut info = ui.user_info(&tokens.access_token);
+    let Action::Send(r) = info.poll_action() else {
+        panic!()
+    };
+    info.handle_response(w.e.now(), send(&agent, r)).unwrap();
+    let Action::Done(TokenOutcome::UserInfo(claims)) = info.poll_action() else {
+        panic!()
+    };
+    assert_eq!(claims["username"], "lee");
+    let mut again = ui.refresh(refresh.clone());
+    let Action::Send(r) = again.poll_action() else {
+        panic!()
+    };
+    again.handle_response(w.e.now(), send(&agent, r)).unwrap();
+    assert!(matches!(
+        again.poll_action(),
+        Action::Done(TokenOutcome::Tokens(_))
+    ));
+    let mut revoke = ui.revoke(&refresh);
+    let Action::Send(r) = revoke.poll_action() else {
+        panic!()
+    };
+    revoke.handle_response(w.e.now(), send(&agent, r)).unwrap();
+    let mut dead = ui.refresh(refresh);
+    let Action::Send(r) = dead.poll_action() else {
+        panic!()
+    };
+    let err = dead
+        .handle_response(w.e.now(), send(&agent, r))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::OAuth(ref e) if e.code == OAuthErrorCode::InvalidGrant),
+        "{err:?}"
+    );
+
+    // A code exchanged by someone without the verifier (another flow's) is refused.
+    let stolen_from = ui.authorize(Entropy::from([9; 32]));
+    let Action::Prompt(Prompt::Authorize { url }) = stolen_from.poll_action() else {
+        panic!()
+    };
+    let callback = browser(&url, "lee", PASSWORD);
+    let mut thief = ui.authorize(Entropy::from([10; 32]));
+    let Action::Prompt(Prompt::Authorize { url: thief_url }) = thief.poll_action() else {
+        panic!()
+    };
+    let thief_state = url::Url::parse(&thief_url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let code = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    thief
+        .handle_input(Input::Callback(format!(
+            "{redirect}?code={code}&state={thief_state}"
+        )))
+        .unwrap();
+    let Action::Send(r) = thief.poll_action() else {
+        panic!()
+    };
+    let err = thief
+        .handle_response(w.e.now(), send(&agent, r))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::OAuth(ref e) if e.code == OAuthErrorCode::InvalidGrant),
+        "{err:?}"
+    );
+
+    // Wrong credentials come back as an OAuth error in the callback.
+    let mut denied = ui.authorize(Entropy::from([11; 32]));
+    let Action::Prompt(Prompt::Authorize { url }) = denied.poll_action() else {
+        panic!()
+    };
+    let callback = browser(&url, "lee", "wrong");
+    let err = denied.handle_input(Input::Callback(callback)).unwrap_err();
+    assert!(
+        matches!(err, Error::OAuth(ref e) if e.code == OAuthErrorCode::AccessDenied),
+        "{err:?}"
+    );
+}
