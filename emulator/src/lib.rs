@@ -21,8 +21,8 @@
 //! ```
 //!
 //! The hosted UI's OAuth endpoints are there for the code flow with PKCE (no login page: pass
-//! `username` and `password` to `/oauth2/authorize`). What it does not do (yet): custom auth
-//! Lambda triggers,
+//! `username` and `password` to `/oauth2/authorize`). Custom authentication runs Rust callbacks
+//! in place of the Lambda triggers ([`CustomAuth`]). What it does not do (yet):
 //! `USER_AUTH` choice-based sign-in, user pool groups, advanced security.
 
 mod account;
@@ -43,7 +43,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 pub use crate::state::{
-    ClientConfig, ClientInfo, Clock, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
+    ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
+    CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
 };
 use crate::state::{Inner, Pool, Status};
 

@@ -12,8 +12,8 @@ use subtle::ConstantTimeEq;
 use crate::jwt::Signer;
 use crate::srp;
 use crate::state::{
-    AccessToken, Device, DeviceTracking, Inner, Message, Mfa, RefreshToken, Session, Stage, Status,
-    User,
+    AccessToken, ChallengeResult, Define, Device, DeviceTracking, Inner, Message, Mfa,
+    RefreshToken, Session, Stage, Status, User,
 };
 use crate::totp;
 
@@ -482,6 +482,33 @@ impl Inner {
         let params = body.get("AuthParameters").cloned().unwrap_or(json!({}));
         let (pool_id, _) = self.client(&client_id)?;
         match flow {
+            "CUSTOM_AUTH" => {
+                let name = param(&params, "USERNAME")?;
+                self.check_secret_hash(
+                    &client_id,
+                    name,
+                    params.get("SECRET_HASH").and_then(Value::as_str),
+                )?;
+                let user = self
+                    .user(&pool_id, name)
+                    .map_err(|_| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))?
+                    .clone();
+                if self
+                    .pools
+                    .get(&pool_id)
+                    .and_then(|p| p.config.custom_auth.as_ref())
+                    .is_none()
+                {
+                    return Err(fault(
+                        "InvalidParameterException",
+                        "Custom auth lambda trigger is not configured for the user pool.",
+                    ));
+                }
+                if params.get("SRP_A").is_some() {
+                    return self.srp_challenge(&pool_id, &client_id, &user, &params, true);
+                }
+                self.custom_step(signer, &pool_id, &client_id, &user.username, Vec::new())
+            }
             "USER_SRP_AUTH" => {
                 let name = param(&params, "USERNAME")?;
                 self.check_secret_hash(
@@ -496,35 +523,7 @@ impl Inner {
                 if user.status == Status::Unconfirmed {
                     return Err(fault("UserNotConfirmedException", "User is not confirmed."));
                 }
-                let big_a = srp::parse_public(param(&params, "SRP_A")?)
-                    .filter(|a| *a != BigUint::ZERO)
-                    .ok_or_else(|| fault("InvalidParameterException", "SRP_A is invalid"))?;
-                let b = BigUint::from_bytes_be(&self.bytes::<32>());
-                let exchange = srp::start(&user.verifier, b);
-                let secret_block = self.bytes::<64>().to_vec();
-                let challenge = json!({
-                    "SALT": srp::to_hex(&BigUint::from_bytes_be(&user.salt)), "SRP_B": srp::to_hex(&exchange.big_b),
-                    "SECRET_BLOCK": BASE64.encode(&secret_block), "USER_ID_FOR_SRP": user.username, "USERNAME": user.username,
-                });
-                let device_key = params
-                    .get("DEVICE_KEY")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                let session = self.new_session(
-                    &pool_id,
-                    &client_id,
-                    &user.username,
-                    device_key,
-                    Stage::PasswordVerifier {
-                        b: exchange.b,
-                        big_b: exchange.big_b,
-                        secret_block,
-                        big_a,
-                    },
-                );
-                Ok(
-                    json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge}),
-                )
+                self.srp_challenge(&pool_id, &client_id, &user, &params, false)
             }
             "USER_PASSWORD_AUTH" => {
                 let name = param(&params, "USERNAME")?;
@@ -609,6 +608,89 @@ impl Inner {
         }
     }
 
+    fn srp_challenge(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        user: &User,
+        params: &Value,
+        custom: bool,
+    ) -> Answer {
+        let big_a = srp::parse_public(param(params, "SRP_A")?)
+            .filter(|a| *a != BigUint::ZERO)
+            .ok_or_else(|| fault("InvalidParameterException", "SRP_A is invalid"))?;
+        let b = BigUint::from_bytes_be(&self.bytes::<32>());
+        let exchange = srp::start(&user.verifier, b);
+        let secret_block = self.bytes::<64>().to_vec();
+        let challenge = json!({
+            "SALT": srp::to_hex(&BigUint::from_bytes_be(&user.salt)), "SRP_B": srp::to_hex(&exchange.big_b),
+            "SECRET_BLOCK": BASE64.encode(&secret_block), "USER_ID_FOR_SRP": user.username, "USERNAME": user.username,
+        });
+        let device_key = params
+            .get("DEVICE_KEY")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let stage = Stage::PasswordVerifier {
+            b: exchange.b,
+            big_b: exchange.big_b,
+            secret_block,
+            big_a,
+            custom,
+        };
+        let session = self.new_session(pool_id, client_id, &user.username, device_key, stage);
+        Ok(
+            json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge}),
+        )
+    }
+
+    /// One round of the custom auth triggers: define, then create or finish.
+    fn custom_step(
+        &mut self,
+        signer: &Signer,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        results: Vec<ChallengeResult>,
+    ) -> Answer {
+        let triggers = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.config.custom_auth.clone())
+            .ok_or_else(|| {
+                fault(
+                    "InvalidParameterException",
+                    "Custom auth lambda trigger is not configured for the user pool.",
+                )
+            })?;
+        match triggers.0.define(username, &results) {
+            Define::Fail => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
+            Define::IssueTokens => {
+                let result = self.issue(signer, pool_id, client_id, username, None, None)?;
+                Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
+            }
+            Define::CustomChallenge => {
+                let challenge = triggers.0.create(username, &results);
+                let mut params = json!({"USERNAME": username});
+                for (k, v) in &challenge.public {
+                    params[k.as_str()] = json!(v);
+                }
+                let session = self.new_session(
+                    pool_id,
+                    client_id,
+                    username,
+                    None,
+                    Stage::Custom {
+                        results,
+                        answer: challenge.answer,
+                    },
+                );
+                Ok(
+                    json!({"ChallengeName": "CUSTOM_CHALLENGE", "Session": session, "ChallengeParameters": params}),
+                )
+            }
+        }
+    }
+
     pub(crate) fn respond_to_auth_challenge(&mut self, signer: &Signer, body: &Value) -> Answer {
         let client_id = field(body, "ClientId")?.to_owned();
         let name = field(body, "ChallengeName")?.to_owned();
@@ -649,6 +731,7 @@ impl Inner {
                     big_b,
                     secret_block,
                     big_a,
+                    custom,
                 },
             ) => {
                 let timestamp = param(&responses, "TIMESTAMP")?;
@@ -668,6 +751,13 @@ impl Inner {
                 let given = param(&responses, "PASSWORD_CLAIM_SIGNATURE")?;
                 if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
                     return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
+                }
+                if custom {
+                    let results = vec![ChallengeResult {
+                        name: "SRP_A".into(),
+                        correct: true,
+                    }];
+                    return self.custom_step(signer, &pool_id, &client_id, &user_name, results);
                 }
                 let device_key = responses
                     .get("DEVICE_KEY")
@@ -832,6 +922,31 @@ impl Inner {
                 user.totp_secret = user.totp_pending.take();
                 user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
                 self.finish_mfa(signer, &pool_id, &client_id, &user_name, session.device_key)
+            }
+            (
+                "CUSTOM_CHALLENGE",
+                Stage::Custom {
+                    mut results,
+                    answer,
+                },
+            ) => {
+                let given = param(&responses, "ANSWER")?;
+                let triggers = self
+                    .pools
+                    .get(&pool_id)
+                    .and_then(|p| p.config.custom_auth.clone())
+                    .ok_or_else(|| {
+                        fault(
+                            "InvalidParameterException",
+                            "Custom auth lambda trigger is not configured for the user pool.",
+                        )
+                    })?;
+                let correct = triggers.0.verify(&user_name, &answer, given);
+                results.push(ChallengeResult {
+                    name: "CUSTOM_CHALLENGE".into(),
+                    correct,
+                });
+                self.custom_step(signer, &pool_id, &client_id, &user_name, results)
             }
             ("MFA_SETUP", Stage::MfaSetup) => Err(fault(
                 "InvalidParameterException",

@@ -95,9 +95,63 @@ impl PasswordPolicy {
     }
 }
 
+/// One step of a custom authentication so far, as Cognito's Lambda triggers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeResult {
+    /// `SRP_A` / `PASSWORD_VERIFIER` or `CUSTOM_CHALLENGE`.
+    pub name: String,
+    /// Whether it was answered right.
+    pub correct: bool,
+}
+
+/// What the define-challenge trigger decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Define {
+    /// Sign the user in.
+    IssueTokens,
+    /// Refuse (`NotAuthorizedException`).
+    Fail,
+    /// Ask a custom challenge (the create trigger makes it).
+    CustomChallenge,
+}
+
+/// A custom challenge made by the create trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomChallenge {
+    /// `publicChallengeParameters`: sent to the client.
+    pub public: BTreeMap<String, String>,
+    /// `privateChallengeParameters.answer`: kept for the verify trigger.
+    pub answer: String,
+}
+
+/// Custom authentication, like Cognito's three Lambda triggers.
+pub trait CustomAuth: Send + Sync {
+    /// DefineAuthChallenge.
+    fn define(&self, username: &str, session: &[ChallengeResult]) -> Define;
+    /// CreateAuthChallenge.
+    fn create(&self, username: &str, session: &[ChallengeResult]) -> CustomChallenge;
+    /// VerifyAuthChallengeResponse.
+    fn verify(&self, username: &str, expected: &str, answer: &str) -> bool {
+        let _ = username;
+        expected == answer
+    }
+}
+
+/// A pool's custom auth triggers.
+#[derive(Clone)]
+pub struct CustomAuthTriggers(pub std::sync::Arc<dyn CustomAuth>);
+
+impl std::fmt::Debug for CustomAuthTriggers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CustomAuthTriggers")
+    }
+}
+
 /// How a user pool behaves.
 #[derive(Debug, Clone, Default)]
 pub struct PoolConfig {
+    /// The Lambda triggers of `CUSTOM_AUTH`; without them `CUSTOM_AUTH` is refused.
+    pub custom_auth: Option<CustomAuthTriggers>,
     /// The pool's name (free text).
     pub name: String,
     /// MFA.
@@ -212,6 +266,12 @@ pub(crate) enum Stage {
         big_b: BigUint,
         secret_block: Vec<u8>,
         big_a: BigUint,
+        /// A `CUSTOM_AUTH` that started with SRP: the triggers decide what follows.
+        custom: bool,
+    },
+    Custom {
+        results: Vec<ChallengeResult>,
+        answer: String,
     },
     DeviceSrp {
         device_key: String,

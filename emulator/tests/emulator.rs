@@ -975,3 +975,110 @@ fn hosted_ui_code_flow_with_pkce() {
         "{err:?}"
     );
 }
+
+/// Two questions; a wrong answer fails the sign-in (a small quiz, as Cognito's Lambda triggers would
+/// implement it).
+struct Quiz;
+
+impl cognito_flows_emulator::CustomAuth for Quiz {
+    fn define(
+        &self,
+        _: &str,
+        session: &[cognito_flows_emulator::ChallengeResult],
+    ) -> cognito_flows_emulator::Define {
+        use cognito_flows_emulator::Define;
+        let answered = session
+            .iter()
+            .filter(|r| r.name == "CUSTOM_CHALLENGE")
+            .count();
+        if session.iter().any(|r| !r.correct) {
+            Define::Fail
+        } else if answered == 2 {
+            Define::IssueTokens
+        } else {
+            Define::CustomChallenge
+        }
+    }
+
+    fn create(
+        &self,
+        _: &str,
+        session: &[cognito_flows_emulator::ChallengeResult],
+    ) -> cognito_flows_emulator::CustomChallenge {
+        let n = session
+            .iter()
+            .filter(|r| r.name == "CUSTOM_CHALLENGE")
+            .count();
+        let (question, answer) = if n == 0 { ("2+2", "4") } else { ("3*3", "9") };
+        cognito_flows_emulator::CustomChallenge {
+            public: std::collections::BTreeMap::from([(
+                "question".to_owned(),
+                question.to_owned(),
+            )]),
+            answer: answer.to_owned(),
+        }
+    }
+}
+
+#[test]
+fn custom_auth_runs_the_callbacks_with_and_without_srp() {
+    let config = PoolConfig {
+        custom_auth: Some(cognito_flows_emulator::CustomAuthTriggers(
+            std::sync::Arc::new(Quiz),
+        )),
+        ..PoolConfig::default()
+    };
+    let w = world(config, true);
+    w.e.admin_create_user(&w.pool_id, "mia", PASSWORD, &[])
+        .unwrap();
+    let answers = |p: &Prompt| match p {
+        Prompt::CustomChallenge { parameters, .. } => match parameters["question"].as_str() {
+            "2+2" => Input::Answer("4".into()),
+            _ => Input::Answer("9".into()),
+        },
+        other => panic!("{other:?}"),
+    };
+    let mut seen = Vec::new();
+    drive(&w.e, SignIn::custom(&w.pool, "mia", entropy()), |p| {
+        seen.push(p.clone());
+        answers(p)
+    })
+    .unwrap();
+    assert_eq!(seen.len(), 2);
+    // With SRP first: the password is checked, then the quiz.
+    drive(
+        &w.e,
+        SignIn::custom_with_srp(&w.pool, "mia", PASSWORD, entropy()),
+        answers,
+    )
+    .unwrap();
+    let wrong_password = drive(
+        &w.e,
+        SignIn::custom_with_srp(&w.pool, "mia", "wrong", entropy()),
+        answers,
+    )
+    .unwrap_err();
+    assert_eq!(
+        wrong_password.service_kind(),
+        Some(&ErrorKind::NotAuthorized)
+    );
+    // A wrong answer fails.
+    let wrong = drive(&w.e, SignIn::custom(&w.pool, "mia", entropy()), |_| {
+        Input::Answer("5".into())
+    })
+    .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
+    // Without triggers, CUSTOM_AUTH is refused.
+    let plain = world(PoolConfig::default(), false);
+    plain
+        .e
+        .admin_create_user(&plain.pool_id, "mia", PASSWORD, &[])
+        .unwrap();
+    let refused = drive(
+        &plain.e,
+        SignIn::custom(&plain.pool, "mia", entropy()),
+        answers,
+    )
+    .unwrap_err();
+    assert_eq!(refused.service_kind(), Some(&ErrorKind::InvalidParameter));
+}
