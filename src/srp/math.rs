@@ -95,15 +95,23 @@ pub fn residue(b: &SignedHex) -> Option<U3072> {
 }
 
 /// `S = (B - k*g^x)^(a + u*x) mod N`, with the base reduced into `[0, N)` as the JS SDK's
-/// `modPow` does. Returns `S` as minimal big-endian bytes, zeroized on drop.
+/// `modPow` does. Returns `S` as minimal big-endian bytes, zeroized on drop. (Stripping the
+/// leading zero bytes is the one step whose timing depends on `S`: Cognito's key derivation
+/// hashes the minimal encoding, so every implementation must; it reveals only how many leading
+/// bytes of `S` are zero.)
 pub fn premaster_secret(b: &U3072, a: &U256, u: &U256, x: &U256) -> Zeroizing<Vec<u8>> {
+    let s = Zeroizing::new(premaster_secret_fixed(b, a, u, x));
+    Zeroizing::new(to_minimal_be(&s))
+}
+
+/// [`premaster_secret`] as a fixed-size integer: constant-time in `a` and `x`.
+pub fn premaster_secret_fixed(b: &U3072, a: &U256, u: &U256, x: &U256) -> U3072 {
     let k = Fe::new(&U256::from_be_hex(K_HEX).resize());
     let gx = Zeroizing::new(pow_g(x, X_BITS));
     let base = Zeroizing::new(Fe::new(b).sub(&k.mul(&gx)));
     let ux = Zeroizing::new(u.concatenating_mul::<{ U256::LIMBS }, { 2 * U256::LIMBS }>(x));
     let e: Zeroizing<U576> = Zeroizing::new(ux.resize().wrapping_add(&a.resize()));
-    let s = Zeroizing::new(base.pow_bounded_exp(&*e, E_BITS).retrieve());
-    Zeroizing::new(to_minimal_be(&s))
+    base.pow_bounded_exp(&*e, E_BITS).retrieve()
 }
 
 #[cfg(test)]

@@ -205,6 +205,30 @@ impl SrpClient {
     }
 }
 
+#[doc(hidden)]
+/// Fixed-size entry points into the secret arithmetic, for the constant-time check (`ct-check/`
+/// runs them under valgrind with the secrets marked undefined). Not API.
+pub mod ct {
+    use crypto_bigint::{U256, U3072};
+
+    /// `g^a mod N`, as 384 big-endian bytes.
+    pub fn public_key(a: &[u8; 32]) -> [u8; 384] {
+        let v = super::math::pow_g(&U256::from_be_slice(a), super::math::A_BITS).retrieve();
+        v.to_be_bytes().into()
+    }
+
+    /// `S = (B - k*g^x)^(a + u*x) mod N`, as 384 big-endian bytes (`B` public, < N).
+    pub fn premaster_secret(b: &[u8; 384], a: &[u8; 32], u: &[u8; 32], x: &[u8; 32]) -> [u8; 384] {
+        let s = super::math::premaster_secret_fixed(
+            &U3072::from_be_slice(b),
+            &U256::from_be_slice(a),
+            &U256::from_be_slice(u),
+            &U256::from_be_slice(x),
+        );
+        s.to_be_bytes().into()
+    }
+}
+
 /// `x = H(pad(salt) || H(realm || identity || ":" || password))`.
 fn private_key(realm: &str, identity: &str, password: &[u8], salt: &SignedHex) -> Zeroizing<U256> {
     let mut inner = Sha256::new();
