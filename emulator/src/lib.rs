@@ -164,6 +164,23 @@ impl Emulator {
         Some(info)
     }
 
+    fn create_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+        status: Status,
+    ) -> Result<String, String> {
+        let attrs = attributes
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.lock()
+            .new_user(pool_id, username, password, attrs, status)
+            .map_err(|f| f.message)
+    }
+
     /// Creates a confirmed user with a permanent password. Returns the user's `sub`.
     pub fn admin_create_user(
         &self,
@@ -172,13 +189,7 @@ impl Emulator {
         password: &str,
         attributes: &[(&str, &str)],
     ) -> Result<String, String> {
-        let attrs = attributes
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        self.lock()
-            .new_user(pool_id, username, password, attrs, Status::Confirmed)
-            .map_err(|f| f.message)
+        self.create_user(pool_id, username, password, attributes, Status::Confirmed)
     }
 
     /// Creates a user who must choose a new password at first sign-in (`NEW_PASSWORD_REQUIRED`).
@@ -189,19 +200,13 @@ impl Emulator {
         temporary: &str,
         attributes: &[(&str, &str)],
     ) -> Result<String, String> {
-        let attrs = attributes
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        self.lock()
-            .new_user(
-                pool_id,
-                username,
-                temporary,
-                attrs,
-                Status::ForceChangePassword,
-            )
-            .map_err(|f| f.message)
+        self.create_user(
+            pool_id,
+            username,
+            temporary,
+            attributes,
+            Status::ForceChangePassword,
+        )
     }
 
     /// Sets a user's password (permanent).

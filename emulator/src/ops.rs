@@ -409,6 +409,24 @@ impl Inner {
                 ));
             }
         }
+        self.sign_in_done(signer, pool_id, client_id, username, device_key)
+    }
+
+    /// Tokens at the end of a sign-in, with `NewDeviceMetadata` when the pool tracks devices and
+    /// the sign-in named no known device.
+    fn sign_in_done(
+        &mut self,
+        signer: &Signer,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        device_key: Option<String>,
+    ) -> Answer {
+        let config = self
+            .pools
+            .get(pool_id)
+            .map(|p| p.config.clone())
+            .unwrap_or_default();
         let known_device = device_key.as_ref().is_some_and(|k| {
             self.pools
                 .get(pool_id)
@@ -977,48 +995,7 @@ impl Inner {
         username: &str,
         device_key: Option<String>,
     ) -> Answer {
-        let known = device_key.as_ref().is_some_and(|k| {
-            self.pools
-                .get(pool_id)
-                .is_some_and(|p| p.devices.contains_key(k))
-        });
-        let config = self
-            .pools
-            .get(pool_id)
-            .map(|p| p.config.clone())
-            .unwrap_or_default();
-        let mut result = self.issue(
-            signer,
-            pool_id,
-            client_id,
-            username,
-            None,
-            device_key.as_deref().filter(|_| known),
-        )?;
-        if config.device_tracking != DeviceTracking::Off && !known {
-            let uuid = self.uuid();
-            let key = format!("{}_{uuid}", self.region);
-            let group = format!("-{}", self.alnum(9));
-            let now = self.unix();
-            if let Some(pool) = self.pools.get_mut(pool_id) {
-                pool.devices.insert(
-                    key.clone(),
-                    Device {
-                        key: key.clone(),
-                        group_key: group.clone(),
-                        username: username.into(),
-                        name: None,
-                        salt: Vec::new(),
-                        verifier: BigUint::ZERO,
-                        remembered: None,
-                        created: now,
-                        last_authenticated: now,
-                    },
-                );
-            }
-            result["NewDeviceMetadata"] = json!({"DeviceKey": key, "DeviceGroupKey": group});
-        }
-        Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
+        self.sign_in_done(signer, pool_id, client_id, username, device_key)
     }
 }
 

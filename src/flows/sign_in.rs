@@ -578,20 +578,24 @@ impl SignIn {
                 call: AuthCall::Initiate(r),
                 ..
             } => {
-                let mut r = r.clone();
-                r.client_metadata.clone_from(&o.client_metadata);
-                r.analytics_metadata.clone_from(&o.analytics);
-                r.user_context_data.clone_from(&o.user_context);
+                let r = InitiateAuthRequest {
+                    client_metadata: o.client_metadata.clone(),
+                    analytics_metadata: o.analytics.clone(),
+                    user_context_data: o.user_context.clone(),
+                    ..(**r).clone()
+                };
                 call::request(&self.pool, Operation::InitiateAuth, &r)
             }
             Pending::Auth {
                 call: AuthCall::Respond(r),
                 ..
             } => {
-                let mut r = r.clone();
-                r.client_metadata.clone_from(&o.client_metadata);
-                r.analytics_metadata.clone_from(&o.analytics);
-                r.user_context_data.clone_from(&o.user_context);
+                let r = RespondToAuthChallengeRequest {
+                    client_metadata: o.client_metadata.clone(),
+                    analytics_metadata: o.analytics.clone(),
+                    user_context_data: o.user_context.clone(),
+                    ..(**r).clone()
+                };
                 call::request(&self.pool, Operation::RespondToAuthChallenge, &r)
             }
             Pending::Associate { challenge } => call::request(
