@@ -50,6 +50,8 @@ use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::srp::{self, SrpClient};
 use crate::tokens::{RefreshToken, Tokens};
+use zeroize::Zeroize;
+
 use crate::wire::{
     AnalyticsMetadata, AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse,
     ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, DeviceSecretVerifierConfig,
@@ -205,6 +207,24 @@ enum Pending {
 enum AuthCall {
     Initiate(Box<InitiateAuthRequest>),
     Respond(Box<RespondToAuthChallengeRequest>),
+}
+
+impl Drop for AuthCall {
+    /// The parameters hold passwords, refresh tokens, codes and sessions.
+    fn drop(&mut self) {
+        match self {
+            Self::Initiate(r) => {
+                r.auth_parameters.values_mut().for_each(Zeroize::zeroize);
+                r.session.zeroize();
+            }
+            Self::Respond(r) => {
+                r.challenge_responses
+                    .values_mut()
+                    .for_each(Zeroize::zeroize);
+                r.session.zeroize();
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -1023,11 +1043,11 @@ impl SignIn {
 
     fn refresh_without_device(
         &mut self,
-        call: AuthCall,
+        mut call: AuthCall,
         token: RefreshToken,
         stale: String,
     ) -> State {
-        let AuthCall::Initiate(mut request) = call else {
+        let AuthCall::Initiate(request) = &mut call else {
             return State::Failed(Error::Misuse(Misuse::Finished));
         };
         request.auth_parameters.remove("DEVICE_KEY");
@@ -1035,7 +1055,7 @@ impl SignIn {
         self.device = None;
         self.forgotten = Some(stale);
         State::sending(Pending::Auth {
-            call: AuthCall::Initiate(request),
+            call,
             srp: None,
             retry: None,
             refresh: Some((token, None)),
