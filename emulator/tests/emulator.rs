@@ -1082,3 +1082,122 @@ fn custom_auth_runs_the_callbacks_with_and_without_srp() {
     .unwrap_err();
     assert_eq!(refused.service_kind(), Some(&ErrorKind::InvalidParameter));
 }
+
+/// The account calls moto lacks, against the emulator.
+#[test]
+fn calls_moto_lacks() {
+    let w = world(
+        PoolConfig {
+            device_tracking: DeviceTracking::Always,
+            ..PoolConfig::default()
+        },
+        false,
+    );
+    let e = &w.e;
+    e.admin_create_user(
+        &w.pool_id,
+        "noa",
+        PASSWORD,
+        &[
+            ("email", "noa@example.com"),
+            ("phone_number", "+15555550111"),
+        ],
+    )
+    .unwrap();
+    let s = drive(
+        e,
+        SignIn::user_srp(&w.pool, "noa", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    let t = &s.tokens.access_token;
+    let device = s.device.expect("devices are always remembered here");
+    assert_eq!(device.remembered, None, "Cognito did not ask");
+    let sent = drive(
+        e,
+        account::get_user_attribute_verification_code(&w.pool, t, "email"),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(
+        sent.code_delivery_details
+            .unwrap()
+            .delivery_medium
+            .as_deref(),
+        Some("EMAIL")
+    );
+    let wrong = drive(
+        e,
+        account::verify_user_attribute(&w.pool, t, "email", "000000"),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::CodeMismatch));
+    drive(
+        e,
+        account::verify_user_attribute(&w.pool, t, "email", &e.last_code("noa").unwrap()),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(
+        drive(e, account::get_user(&w.pool, t), no_prompt)
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+    drive(e, account::set_user_settings(&w.pool, t, true), no_prompt).unwrap();
+    assert_eq!(
+        drive(e, account::get_user(&w.pool, t), no_prompt)
+            .unwrap()
+            .mfa_options
+            .len(),
+        1
+    );
+    drive(e, account::set_user_settings(&w.pool, t, false), no_prompt).unwrap();
+    let key = &device.credentials.device_key;
+    let got = drive(e, account::get_device(&w.pool, t, key), no_prompt).unwrap();
+    assert_eq!(got.device.device_key, *key);
+    drive(
+        e,
+        account::update_device_status(&w.pool, t, key, false),
+        no_prompt,
+    )
+    .unwrap();
+    let got = drive(e, account::get_device(&w.pool, t, key), no_prompt).unwrap();
+    assert_eq!(
+        got.device.attribute("dev:device_remembered_status"),
+        Some("not_remembered")
+    );
+    let missing = drive(
+        e,
+        account::get_device(&w.pool, t, "us-east-1_nope"),
+        no_prompt,
+    )
+    .unwrap_err();
+    assert_eq!(missing.service_kind(), Some(&ErrorKind::ResourceNotFound));
+    // Pagination: a second device, one per page.
+    let s2 = drive(
+        e,
+        SignIn::user_srp(&w.pool, "noa", PASSWORD, entropy()),
+        no_prompt,
+    )
+    .unwrap();
+    assert!(s2.device.is_some());
+    let first = drive(
+        e,
+        account::list_devices(&w.pool, t, Some(1), None),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(first.devices.len(), 1);
+    let next = first.pagination_token.expect("a second page");
+    let second = drive(
+        e,
+        account::list_devices(&w.pool, t, Some(1), Some(&next)),
+        no_prompt,
+    )
+    .unwrap();
+    assert_eq!(second.devices.len(), 1);
+    assert_ne!(first.devices[0].device_key, second.devices[0].device_key);
+    assert!(second.pagination_token.is_none());
+}
