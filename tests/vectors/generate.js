@@ -321,9 +321,8 @@ const verifierSpecs = [
   ...v,
 }));
 
+// Exactly the documented format: other tools read it (the SDK version is pinned in package.json).
 const out = {
-  generator: 'tests/vectors/generate.js',
-  sdk: `amazon-cognito-identity-js ${require('amazon-cognito-identity-js/package.json').version}`,
   cases: userSpecs.map(userCase),
   device_cases: deviceSpecs.map(deviceCase),
   verifier_cases: verifierSpecs.map(verifierCase),
