@@ -1,0 +1,44 @@
+//! Reset a forgotten password on tokio and reqwest:
+//! `cargo run -p cognito-flows-async --example forgot_password -- POOL_ID CLIENT_ID alice`.
+
+use std::io::{self, BufRead, Write};
+
+use cognito_flows::{ForgotPassword, Input, Prompt, UserPool};
+use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep};
+
+fn line(question: &str) -> io::Result<String> {
+    eprint!("{question}: ");
+    io::stderr().flush()?;
+    let mut s = String::new();
+    io::stdin().lock().read_line(&mut s)?;
+    Ok(s.trim().to_owned())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [pool_id, client_id, username] = args.as_slice() else {
+        return Err("usage: forgot_password POOL_ID CLIENT_ID USERNAME".into());
+    };
+    let pool = UserPool::new(pool_id, client_id.as_str())?;
+    let driver = Driver::new(ReqwestTransport::new()?, TokioSleep);
+    driver
+        .run(ForgotPassword::new(&pool, username), |prompt| async move {
+            match prompt {
+                Prompt::PasswordReset { delivery, error } => {
+                    if let Some(e) = error {
+                        eprintln!("{e}");
+                    }
+                    let code = line(&format!("Code sent to {:?}", delivery.destination))?;
+                    Ok(Input::PasswordReset {
+                        code: code.into(),
+                        password: line("New password")?.into(),
+                    })
+                }
+                other => Err(io::Error::other(format!("unexpected {}", other.kind()))),
+            }
+        })
+        .await?;
+    eprintln!("done");
+    Ok(())
+}
