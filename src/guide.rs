@@ -48,7 +48,7 @@
 //! let signed_in = cognito.run_with(flow, |prompt| match prompt {
 //!     Prompt::SmsMfaCode { delivery, .. } => Input::code("123456"), // mfaRequired
 //!     Prompt::TotpCode { .. } => Input::code("654321"),             // totpRequired
-//!     other => unimplemented!("{other:?}"),
+//!     other => panic!("this example answers no {}", other.kind()),
 //! })?;
 //! println!("access token: {}", signed_in.tokens.access_token.expose());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -133,7 +133,7 @@
 //! # let mut cognito = Canned::new([json!({"CodeDeliveryDetails": {}}), json!({})]);
 //! cognito.run_with(ForgotPassword::new(&pool, "alice"), |prompt| match prompt {
 //!     Prompt::PasswordReset { .. } => Input::PasswordReset { code: "123456".into(), password: "N3w-pass!".into() },
-//!     other => unimplemented!("{other:?}"),
+//!     other => panic!("this example answers no {}", other.kind()),
 //! })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -223,7 +223,7 @@
 //!         password: "Str0ng-pass!".into(),
 //!         attributes: required_attributes.into_iter().map(|name| (name, "Alice".to_owned())).collect(),
 //!     },
-//!     other => unimplemented!("{other:?}"),
+//!     other => panic!("this example answers no {}", other.kind()),
 //! })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -3,8 +3,7 @@
 //! Every flow of `amazon-cognito-identity-js` (SRP sign-in, MFA, devices, refresh, ...) is an
 //! explicit state machine here: it takes the user's answers, Cognito's HTTP responses, the
 //! current time and 32 bytes of entropy, and emits typed HTTP requests and outcomes. It never
-//! opens a socket, reads a clock or a global RNG, sleeps, spawns or logs a secret: this crate
-//! never calls `SystemTime::now()`. The adapters (`cognito-flows-ureq`, `cognito-flows-async`)
+//! opens a socket, reads a clock or a global RNG, sleeps, spawns or logs a secret. The adapters (`cognito-flows-ureq`, `cognito-flows-async`)
 //! do the I/O with a loop of a dozen lines, and so can you, in any runtime, executor or WASM.
 //!
 //! ```

@@ -494,6 +494,20 @@ impl Inner {
         Ok(())
     }
 
+    /// The user named by `USERNAME`, once `SECRET_HASH` checks out; unknown users are refused as
+    /// a wrong password is (Cognito's user existence error prevention).
+    fn signing_in(&self, pool_id: &str, client_id: &str, params: &Value) -> Result<User, Fault> {
+        let name = param(params, "USERNAME")?;
+        self.check_secret_hash(
+            client_id,
+            name,
+            params.get("SECRET_HASH").and_then(Value::as_str),
+        )?;
+        self.user(pool_id, name)
+            .cloned()
+            .map_err(|_| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))
+    }
+
     pub(crate) fn initiate_auth(&mut self, signer: &Signer, body: &Value) -> Answer {
         let client_id = field(body, "ClientId")?.to_owned();
         let flow = field(body, "AuthFlow")?;
@@ -501,16 +515,7 @@ impl Inner {
         let (pool_id, _) = self.client(&client_id)?;
         match flow {
             "CUSTOM_AUTH" => {
-                let name = param(&params, "USERNAME")?;
-                self.check_secret_hash(
-                    &client_id,
-                    name,
-                    params.get("SECRET_HASH").and_then(Value::as_str),
-                )?;
-                let user = self
-                    .user(&pool_id, name)
-                    .map_err(|_| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))?
-                    .clone();
+                let user = self.signing_in(&pool_id, &client_id, &params)?;
                 if self
                     .pools
                     .get(&pool_id)
@@ -528,33 +533,15 @@ impl Inner {
                 self.custom_step(signer, &pool_id, &client_id, &user.username, Vec::new())
             }
             "USER_SRP_AUTH" => {
-                let name = param(&params, "USERNAME")?;
-                self.check_secret_hash(
-                    &client_id,
-                    name,
-                    params.get("SECRET_HASH").and_then(Value::as_str),
-                )?;
-                let user = self
-                    .user(&pool_id, name)
-                    .map_err(|_| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))?
-                    .clone();
+                let user = self.signing_in(&pool_id, &client_id, &params)?;
                 if user.status == Status::Unconfirmed {
                     return Err(fault("UserNotConfirmedException", "User is not confirmed."));
                 }
                 self.srp_challenge(&pool_id, &client_id, &user, &params, false)
             }
             "USER_PASSWORD_AUTH" => {
-                let name = param(&params, "USERNAME")?;
-                self.check_secret_hash(
-                    &client_id,
-                    name,
-                    params.get("SECRET_HASH").and_then(Value::as_str),
-                )?;
+                let user = self.signing_in(&pool_id, &client_id, &params)?;
                 let password = param(&params, "PASSWORD")?;
-                let user = self
-                    .user(&pool_id, name)
-                    .map_err(|_| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))?
-                    .clone();
                 let realm = self
                     .pools
                     .get(&pool_id)
