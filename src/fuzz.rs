@@ -28,6 +28,12 @@ fn fields<const N: usize>(data: &[u8]) -> [String; N] {
     out
 }
 
+/// The SRP arithmetic (Montgomery products and squares, `g^e`, `base^e`) on arbitrary values,
+/// against crypto-bigint's: byte 0 holds flags, then up to three 384-byte values.
+pub fn srp_arithmetic(data: &[u8]) {
+    crate::srp::fuzz_against_crypto_bigint(data);
+}
+
 /// SRP's challenge inputs (`SRP_B`, `SALT`, `SECRET_BLOCK`) as arbitrary strings.
 pub fn srp_challenge(data: &[u8]) {
     let [srp_b, salt, secret_block] = fields::<3>(data);

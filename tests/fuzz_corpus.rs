@@ -24,6 +24,11 @@ fn srp_challenge_corpus() {
 }
 
 #[test]
+fn srp_arithmetic_corpus() {
+    replay("srp_arithmetic", cognito_flows::fuzz::srp_arithmetic);
+}
+
+#[test]
 fn sign_in_corpus() {
     replay("sign_in", cognito_flows::fuzz::sign_in);
 }

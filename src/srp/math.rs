@@ -1,10 +1,13 @@
-//! Arithmetic modulo Cognito's N, constant-time wherever a secret is involved.
+//! The exponentiations modulo Cognito's N, constant-time wherever a secret is involved: `g^e`
+//! with a precomputed comb (g is fixed), `base^e` with fixed windows, both on the Montgomery
+//! arithmetic of [`super::mont`].
 
-use crypto_bigint::modular::ConstMontyForm;
-use crypto_bigint::{CtAssign as _, NonZero, U256, U576, U3072, const_monty_params};
-use zeroize::Zeroizing;
+use crypto_bigint::{NonZero, U256, U576, U3072};
+use zeroize::{Zeroize as _, Zeroizing};
 
+use super::comb_table;
 use super::hex::SignedHex;
+use super::mont::{self, Elem};
 
 /// RFC 3526's 3072-bit MODP prime (group 15), Cognito's N.
 pub const N_HEX: &str = concat!(
@@ -26,40 +29,103 @@ pub const N_HEX: &str = concat!(
 pub const G: u64 = 2;
 
 /// `k = H(pad(N) || pad(g))`, checked against its definition in the tests below.
+#[cfg(test)]
 const K_HEX: &str = "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6";
 
-const_monty_params!(CognitoN, U3072, N_HEX, "Cognito's SRP modulus N.");
+/// `k` in Montgomery form.
+const K: Elem = Elem::from_montgomery(comb_table::K);
 
-/// An element of Z/NZ in Montgomery form.
-pub type Fe = ConstMontyForm<CognitoN, { U3072::LIMBS }>;
-
-/// Bits of the private ephemeral `a`.
-pub const A_BITS: u32 = 256;
-/// Bits of the password hash `x` (a SHA-256 output).
-pub const X_BITS: u32 = 256;
+/// Bits of the private ephemeral `a` and of the password hash `x` (a SHA-256 output): the
+/// exponents of `g`. All of them are used, whatever the value, so timing shows no length.
+pub const G_EXPONENT_BITS: u32 = 256;
 /// Bits of `a + u*x` (`a` has fewer bits than `u*x`): fixed, so the exponent's length never
 /// shows in the timing.
-pub const E_BITS: u32 = 2 * X_BITS + 1;
+pub const E_BITS: u32 = 2 * G_EXPONENT_BITS + 1;
+
+/// The fixed-base comb for `g^e` (Lim and Lee, "More flexible exponentiation with
+/// precomputation", CRYPTO '94). Bit `ROW_BITS*i + COLUMNS*j + k` of the exponent (`i < ROWS`,
+/// `j < TABLES`, `k < COLUMNS`) is bit `i` of the digit that picks an entry of `COMB[j]` at column
+/// `k`; `COMB[j][d]` is `g` raised to the bits of `d` spread out that way. So
+/// `g^e = prod_k (prod_j COMB[j][digit(j, k)])^(2^k)`: 21 squarings and 43 multiplications in
+/// place of 256 squarings, for 48 KiB of constants (`comb_table.rs`, derived again by
+/// `tests/srp_tables.rs`).
+const ROWS: u32 = 6;
+const ROW_BITS: u32 = 44;
+const COLUMNS: u32 = 22;
+const _: () = assert!(ROWS * ROW_BITS >= G_EXPONENT_BITS && ROW_BITS == 2 * COLUMNS);
+
+/// Window width of the variable-base exponentiation.
+const WINDOW: u32 = 5;
 
 fn n() -> U3072 {
     U3072::from_be_hex(N_HEX)
 }
 
-/// `2^e mod N` for a secret `e`, considering exactly its low `bits` bits (a fixed size, never
-/// `e`'s own length).
-///
-/// With g = 2, left-to-right binary exponentiation needs no multiplications: each step squares,
-/// and doubles (a modular addition) when the exponent bit is set. The doubling is always computed
-/// and kept or not with a constant-time assignment, so the work and the memory accesses are the
-/// same for every exponent.
-pub fn pow_g(e: &U256, bits: u32) -> Fe {
-    let mut r = Fe::ONE;
-    for i in (0..bits).rev() {
-        r = r.square();
-        let doubled = r.double();
-        r.ct_assign(&doubled, e.bit(i));
+/// Little-endian 64-bit words of an integer (for reading exponent bits at public positions).
+fn words<const W: usize>(bytes: &[u8]) -> [u64; W] {
+    let mut out = [0u64; W];
+    for (word, chunk) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(chunk);
+        *word = u64::from_le_bytes(buf);
     }
-    r
+    out
+}
+
+/// `count` bits of `e` from bit `from` up (bits past the end are 0), as a digit. The positions
+/// are public; the digit is secret and is only ever used by [`Elem::select`].
+fn bits(e: &[u64], from: u32, count: u32) -> u32 {
+    (0..count).fold(0, |digit, i| {
+        let p = from + i;
+        let bit = e.get((p / 64) as usize).map_or(0, |w| (w >> (p % 64)) & 1);
+        digit | ((bit as u32) << i)
+    })
+}
+
+/// `2^e mod N` for a secret `e`, using all 256 bits of `e` whatever its value, with the
+/// precomputed comb: the same squarings, multiplications and full-table reads for every `e`.
+pub fn pow_g(e: &U256) -> Elem {
+    let e = Zeroizing::new(words::<4>(e.to_le_bytes().as_ref()));
+    let digit = |table: u32, column: u32| {
+        (0..ROWS).fold(0, |d, i| {
+            d | (bits(&*e, ROW_BITS * i + COLUMNS * table + column, 1) << i)
+        })
+    };
+    let [low, high] = &comb_table::COMB;
+    let top = COLUMNS - 1;
+    let mut r = Zeroizing::new(Elem::select(low, digit(0, top)));
+    *r = r.mul(&Elem::select(high, digit(1, top)));
+    for column in (0..top).rev() {
+        *r = r.square();
+        *r = r.mul(&Elem::select(low, digit(0, column)));
+        *r = r.mul(&Elem::select(high, digit(1, column)));
+    }
+    *r
+}
+
+/// `base^e mod N` for a secret `e`, considering exactly its low [`E_BITS`] bits, with fixed
+/// windows of [`WINDOW`] bits: every window costs the same squarings, one multiplication and a
+/// read of the whole table, whatever its digit.
+fn pow(base: &Elem, e: &U576) -> Elem {
+    let e = Zeroizing::new(words::<{ U576::BYTES / 8 }>(e.to_le_bytes().as_ref()));
+    let mut table = Zeroizing::new([[0u64; mont::LIMBS]; 1 << WINDOW]);
+    let mut power = Elem::ONE;
+    for entry in table.iter_mut() {
+        *entry = *power.limbs();
+        power = power.mul(base);
+    }
+    power.zeroize();
+    let top = E_BITS.div_ceil(WINDOW) - 1;
+    // The top window holds what is left of the E_BITS bits (3 of them), so no bit above counts.
+    let top_bits = E_BITS - top * WINDOW;
+    let mut r = Zeroizing::new(Elem::select(&*table, bits(&*e, top * WINDOW, top_bits)));
+    for w in (0..top).rev() {
+        for _ in 0..WINDOW {
+            *r = r.square();
+        }
+        *r = r.mul(&Elem::select(&*table, bits(&*e, w * WINDOW, WINDOW)));
+    }
+    *r
 }
 
 /// Minimal big-endian bytes of a value (empty for zero).
@@ -104,14 +170,57 @@ pub fn premaster_secret(b: &U3072, a: &U256, u: &U256, x: &U256) -> Zeroizing<Ve
     Zeroizing::new(to_minimal_be(&s))
 }
 
-/// [`premaster_secret`] as a fixed-size integer: constant-time in `a` and `x`.
+/// [`premaster_secret`] as a fixed-size integer: constant-time in `a` and `x`. `b` is below N.
 pub fn premaster_secret_fixed(b: &U3072, a: &U256, u: &U256, x: &U256) -> U3072 {
-    let k = Fe::new(&U256::from_be_hex(K_HEX).resize());
-    let gx = Zeroizing::new(pow_g(x, X_BITS));
-    let base = Zeroizing::new(Fe::new(b).sub(&k.mul(&gx)));
+    let gx = Zeroizing::new(pow_g(x));
+    let base = Zeroizing::new(Elem::new(b).sub(&K.mul(&gx)));
     let ux = Zeroizing::new(u.concatenating_mul::<{ U256::LIMBS }, { 2 * U256::LIMBS }>(x));
     let e: Zeroizing<U576> = Zeroizing::new(ux.resize().wrapping_add(&a.resize()));
-    base.pow_bounded_exp(&*e, E_BITS).retrieve()
+    pow(&base, &e).retrieve()
+}
+
+/// The fuzz body for the arithmetic (feature `fuzzing`): Montgomery products, squares,
+/// differences, `g^e` and `base^e` on arbitrary values must equal crypto-bigint's.
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_against_crypto_bigint(data: &[u8]) {
+    use crypto_bigint::modular::ConstMontyForm;
+    crypto_bigint::const_monty_params!(Reference, U3072, N_HEX, "N, for the reference.");
+    type Fe = ConstMontyForm<Reference, { U3072::LIMBS }>;
+
+    let Some(n) = NonZero::new(n()).into_option() else {
+        return;
+    };
+    let (flags, data) = data.split_first().unwrap_or((&0, &[]));
+    let mut chunks = data.chunks(U3072::BYTES);
+    // A value below N from up to 384 bytes; with its flag, N - 1 - it, to reach the top of the range.
+    let mut value = |flag: u8| {
+        let mut buf = [0u8; U3072::BYTES];
+        let bytes = chunks.next().unwrap_or_default();
+        buf.get_mut(..bytes.len())
+            .unwrap_or_default()
+            .copy_from_slice(bytes);
+        let v = U3072::from_le_slice(&buf).rem(&n);
+        if flags & flag != 0 {
+            n.get().wrapping_sub(&U3072::ONE).wrapping_sub(&v)
+        } else {
+            v
+        }
+    };
+    let (x, y) = (value(1), value(2));
+    let (ex, ey) = (Elem::new(&x), Elem::new(&y));
+    let (fx, fy) = (Fe::new(&x), Fe::new(&y));
+    assert_eq!(ex.retrieve(), x, "round trip");
+    assert_eq!(ex.mul(&ey).retrieve(), fx.mul(&fy).retrieve(), "product");
+    assert_eq!(ex.square().retrieve(), fx.square().retrieve(), "square");
+    assert_eq!(ex.sub(&ey).retrieve(), fx.sub(&fy).retrieve(), "difference");
+    if flags & 4 != 0 {
+        let e = value(0).resize::<{ U576::LIMBS }>();
+        let generic = fx.pow_bounded_exp(&e, E_BITS);
+        assert_eq!(pow(&ex, &e).retrieve(), generic.retrieve(), "base^e");
+        let e = e.resize::<{ U256::LIMBS }>();
+        let generic = Fe::new(&U3072::from_u64(G)).pow_bounded_exp(&e, G_EXPONENT_BITS);
+        assert_eq!(pow_g(&e).retrieve(), generic.retrieve(), "g^e");
+    }
 }
 
 #[cfg(test)]
@@ -150,13 +259,48 @@ mod tests {
 #[cfg(test)]
 mod pow_tests {
     use super::*;
+    use crypto_bigint::const_monty_params;
+    use crypto_bigint::modular::ConstMontyForm;
+    use proptest::prelude::*;
+
+    const_monty_params!(Reference, U3072, N_HEX, "N, for the reference.");
+    type Fe = ConstMontyForm<Reference, { U3072::LIMBS }>;
+
+    fn exponents() -> impl Strategy<Value = [u8; 32]> {
+        prop_oneof![
+            any::<[u8; 32]>(),
+            Just([0; 32]),
+            Just([0xFF; 32]),
+            (0usize..256).prop_map(|bit| {
+                let mut e = [0u8; 32];
+                e[31 - bit / 8] = 1 << (bit % 8);
+                e
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn the_comb_agrees_with_the_generic_pow(e in exponents()) {
+            let e = U256::from_be_slice(&e);
+            let generic = Fe::new(&U3072::from_u64(G)).pow_bounded_exp(&e, G_EXPONENT_BITS);
+            prop_assert_eq!(pow_g(&e).retrieve(), generic.retrieve());
+        }
+
+        #[test]
+        fn the_windowed_pow_agrees_with_the_generic_pow(base in proptest::collection::vec(any::<u8>(), 384), e in any::<[u8; 72]>()) {
+            // Bits above E_BITS (set at random here) must not count.
+            let e = U576::from_be_slice(&e);
+            let b = U3072::from_be_slice(&base).rem(&NonZero::new(n()).unwrap());
+            let generic = Fe::new(&b).pow_bounded_exp(&e, E_BITS);
+            prop_assert_eq!(pow(&Elem::new(&b), &e).retrieve(), generic.retrieve());
+        }
+    }
 
     #[test]
-    fn the_doubling_ladder_agrees_with_the_generic_pow() {
-        for seed in [0u64, 1, 2, 0xFFFF_FFFF_FFFF_FFFF, 0x0123_4567_89AB_CDEF] {
-            let e = U256::from_u64(seed).wrapping_mul(&U256::from_be_hex(K_HEX));
-            let generic = Fe::new(&U3072::from_u64(G)).pow_bounded_exp(&e, A_BITS);
-            assert_eq!(pow_g(&e, A_BITS), generic, "{seed}");
-        }
+    fn k_in_montgomery_form_is_k() {
+        assert_eq!(K.retrieve(), U256::from_be_hex(K_HEX).resize());
     }
 }

@@ -33,8 +33,10 @@
 //! # Ok::<(), cognito_flows::srp::SrpError>(())
 //! ```
 
+mod comb_table;
 pub mod hex;
 mod math;
+mod mont;
 
 use std::fmt;
 
@@ -47,6 +49,9 @@ use zeroize::{Zeroize, Zeroizing};
 use self::hex::{HexError, SignedHex};
 
 pub use self::math::{G, N_HEX};
+
+#[cfg(feature = "fuzzing")]
+pub(crate) use self::math::fuzz_against_crypto_bigint;
 
 /// The HKDF `info` Cognito uses for the password claim key.
 const HKDF_INFO: &[u8] = b"Caldera Derived Key";
@@ -122,7 +127,7 @@ impl SrpClient {
     /// accepts but is pointless: draw `a` at random.
     pub fn from_private_key(a: &[u8; 32]) -> Self {
         let a = Zeroizing::new(U256::from_be_slice(a));
-        let public = math::to_minimal_be(&math::pow_g(&a, math::A_BITS).retrieve());
+        let public = math::to_minimal_be(&math::pow_g(&a).retrieve());
         Self { a, public }
     }
 
@@ -213,7 +218,7 @@ pub mod ct {
 
     /// `g^a mod N`, as 384 big-endian bytes.
     pub fn public_key(a: &[u8; 32]) -> [u8; 384] {
-        let v = super::math::pow_g(&U256::from_be_slice(a), super::math::A_BITS).retrieve();
+        let v = super::math::pow_g(&U256::from_be_slice(a)).retrieve();
         v.to_be_bytes().into()
     }
 
@@ -353,7 +358,7 @@ pub fn device_verifier(
 ) -> DeviceVerifier {
     let salt = SignedHex::from_unsigned_be(salt);
     let x = private_key(device_group_key, device_key, password, &salt);
-    let verifier = math::pow_g(&x, math::X_BITS).retrieve();
+    let verifier = math::pow_g(&x).retrieve();
     DeviceVerifier {
         password_verifier: BASE64.encode(hex::pad_unsigned(&math::to_minimal_be(&verifier))),
         salt: BASE64.encode(salt.pad()),
