@@ -28,8 +28,8 @@ fn fields<const N: usize>(data: &[u8]) -> [String; N] {
     out
 }
 
-/// The SRP arithmetic (Montgomery products and squares, `g^e`, `base^e`) on arbitrary values,
-/// against crypto-bigint's: byte 0 holds flags, then up to three 384-byte values.
+/// The SRP arithmetic (Montgomery products, squares, differences) on arbitrary values, against
+/// crypto-bigint's: byte 0 holds flags, then up to two 384-byte values.
 pub fn srp_arithmetic(data: &[u8]) {
     crate::srp::fuzz_against_crypto_bigint(data);
 }
