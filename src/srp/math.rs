@@ -182,15 +182,26 @@ pub fn premaster_secret_fixed(b: &U3072, a: &U256, u: &U256, x: &U256) -> U3072 
     pow(&base, &e).retrieve()
 }
 
+/// crypto-bigint's own Montgomery arithmetic modulo N: what the tests and the fuzz target
+/// compare this module's with.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(super) mod reference {
+    use crypto_bigint::U3072;
+    use crypto_bigint::modular::ConstMontyForm;
+
+    crypto_bigint::const_monty_params!(CognitoN, U3072, super::N_HEX, "N, for the reference.");
+
+    /// An element of Z/NZ, crypto-bigint's way.
+    pub type Fe = ConstMontyForm<CognitoN, { U3072::LIMBS }>;
+}
+
 /// The fuzz body for the arithmetic (feature `fuzzing`): Montgomery products, squares and
 /// differences on arbitrary values must equal crypto-bigint's (the exponentiations built on them
 /// are checked by the property tests below). Byte 0 holds flags (bits 0 and 1: take the first or
 /// second value from the top of the range), then up to two 384-byte values.
 #[cfg(feature = "fuzzing")]
 pub fn fuzz_against_crypto_bigint(data: &[u8]) {
-    use crypto_bigint::modular::ConstMontyForm;
-    crypto_bigint::const_monty_params!(Reference, U3072, N_HEX, "N, for the reference.");
-    type Fe = ConstMontyForm<Reference, { U3072::LIMBS }>;
+    use reference::Fe;
 
     let Some(n) = NonZero::new(n()).into_option() else {
         return;
@@ -255,13 +266,9 @@ mod tests {
 
 #[cfg(test)]
 mod pow_tests {
+    use super::reference::Fe;
     use super::*;
-    use crypto_bigint::const_monty_params;
-    use crypto_bigint::modular::ConstMontyForm;
     use proptest::prelude::*;
-
-    const_monty_params!(Reference, U3072, N_HEX, "N, for the reference.");
-    type Fe = ConstMontyForm<Reference, { U3072::LIMBS }>;
 
     fn exponents() -> impl Strategy<Value = [u8; 32]> {
         prop_oneof![

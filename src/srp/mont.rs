@@ -300,18 +300,10 @@ const fn negate(v: &Limbs) -> Limbs {
 
 #[cfg(test)]
 mod tests {
+    use super::super::math::reference::Fe;
     use super::*;
-    use crypto_bigint::modular::ConstMontyForm;
-    use crypto_bigint::{NonZero, const_monty_params};
+    use crypto_bigint::NonZero;
     use proptest::prelude::*;
-
-    const_monty_params!(
-        Reference,
-        U3072,
-        super::super::math::N_HEX,
-        "N, for the reference."
-    );
-    type Fe = ConstMontyForm<Reference, { U3072::LIMBS }>;
 
     fn n() -> NonZero<U3072> {
         NonZero::new(U3072::from_be_hex(super::super::math::N_HEX)).unwrap()
