@@ -56,7 +56,8 @@ impl Elem {
         &self.0
     }
 
-    /// The element for a value below N (the caller reduces it first).
+    /// The element for a value, reduced mod N on the way: any 3072-bit value times `R² < N` is
+    /// below `N·R`, which is all the reduction needs.
     pub(super) fn new(value: &U3072) -> Self {
         let mut limbs = [0u64; LIMBS];
         let bytes = value.to_le_bytes();
@@ -361,6 +362,9 @@ mod tests {
         }
         assert_eq!(e.0, *f.as_montgomery().as_words());
         assert_eq!(Elem::ONE.retrieve(), U3072::ONE);
+        // Values at or above N enter reduced.
+        assert_eq!(Elem::new(n().as_ref()).retrieve(), U3072::ZERO);
+        assert_eq!(Elem::new(&U3072::MAX).retrieve(), U3072::MAX.rem(&n()));
         assert_eq!(Elem::ONE.0, *Fe::ONE.as_montgomery().as_words());
     }
 }
