@@ -61,17 +61,6 @@ fn n() -> U3072 {
     U3072::from_be_hex(N_HEX)
 }
 
-/// Little-endian 64-bit words of an integer (for reading exponent bits at public positions).
-fn words<const W: usize>(bytes: &[u8]) -> [u64; W] {
-    let mut out = [0u64; W];
-    for (word, chunk) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-        let mut buf = [0u8; 8];
-        buf.copy_from_slice(chunk);
-        *word = u64::from_le_bytes(buf);
-    }
-    out
-}
-
 /// `count` bits of `e` from bit `from` up (bits past the end are 0), as a digit. The positions
 /// are public; the digit is secret and is only ever used by [`Elem::select`].
 fn bits(e: &[u64], from: u32, count: u32) -> u32 {
@@ -85,7 +74,7 @@ fn bits(e: &[u64], from: u32, count: u32) -> u32 {
 /// `2^e mod N` for a secret `e`, using all 256 bits of `e` whatever its value, with the
 /// precomputed comb: the same squarings, multiplications and full-table reads for every `e`.
 pub fn pow_g(e: &U256) -> Elem {
-    let e = Zeroizing::new(words::<4>(e.to_le_bytes().as_ref()));
+    let e = Zeroizing::new(mont::le_words::<4>(e.to_le_bytes().as_ref()));
     let digit = |table: u32, column: u32| {
         (0..ROWS).fold(0, |d, i| {
             d | (bits(&*e, ROW_BITS * i + COLUMNS * table + column, 1) << i)
@@ -107,7 +96,9 @@ pub fn pow_g(e: &U256) -> Elem {
 /// windows of [`WINDOW`] bits: every window costs the same squarings, one multiplication and a
 /// read of the whole table, whatever its digit.
 fn pow(base: &Elem, e: &U576) -> Elem {
-    let e = Zeroizing::new(words::<{ U576::BYTES / 8 }>(e.to_le_bytes().as_ref()));
+    let e = Zeroizing::new(mont::le_words::<{ U576::BYTES / 8 }>(
+        e.to_le_bytes().as_ref(),
+    ));
     let mut table = Zeroizing::new([[0u64; mont::LIMBS]; 1 << WINDOW]);
     // table[d] = base^d.
     let mut power = Elem::ONE;
@@ -173,7 +164,8 @@ pub fn premaster_secret(b: &U3072, a: &U256, u: &U256, x: &U256) -> Zeroizing<Ve
     Zeroizing::new(to_minimal_be(&s))
 }
 
-/// [`premaster_secret`] as a fixed-size integer: constant-time in `a` and `x`. `b` is below N.
+/// [`premaster_secret`] as a fixed-size integer: constant-time in `a` and `x`. `b` is public and
+/// may be any value: it enters reduced.
 pub fn premaster_secret_fixed(b: &U3072, a: &U256, u: &U256, x: &U256) -> U3072 {
     let gx = Zeroizing::new(pow_g(x));
     let base = Zeroizing::new(Elem::new(b).sub(&K.mul(&gx)));
