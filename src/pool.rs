@@ -150,11 +150,26 @@ impl UserPool {
         &self.endpoint
     }
 
-    /// The token issuer for this pool: `https://cognito-idp.{region}.amazonaws.com/{pool id}`
-    /// (or under the configured endpoint).
+    /// The token issuer for this pool: always `https://cognito-idp.{region}.amazonaws.com/{pool
+    /// id}`, whatever [endpoint](Self::with_endpoint) requests go to. Real Cognito names this
+    /// issuer in every token, also behind a FIPS, VPC or proxy endpoint.
     pub fn issuer(&self) -> String {
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            self.region(),
+            self.id
+        )
+    }
+
+    /// Where the pool's signing keys are: `{endpoint}/{pool id}/.well-known/jwks.json`. Unlike
+    /// the [issuer](Self::issuer), this follows a custom endpoint (a proxy, a local emulator).
+    pub fn jwks_uri(&self) -> String {
         let base = self.endpoint.to_string();
-        format!("{}/{}", base.trim_end_matches('/'), self.id)
+        format!(
+            "{}/{}/.well-known/jwks.json",
+            base.trim_end_matches('/'),
+            self.id
+        )
     }
 
     /// `SECRET_HASH = base64(HMAC-SHA256(client secret, username || client id))`, or `None` when
@@ -206,6 +221,31 @@ mod tests {
         assert_eq!(
             pool.issuer(),
             "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_A1"
+        );
+    }
+
+    #[test]
+    fn the_issuer_never_follows_a_custom_endpoint_but_the_jwks_does() {
+        let pool = UserPool::new("us-east-1_A1", "c")
+            .unwrap()
+            .with_endpoint("https://cognito-idp-fips.us-east-1.amazonaws.com/")
+            .unwrap();
+        assert_eq!(
+            pool.issuer(),
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_A1"
+        );
+        assert_eq!(
+            pool.jwks_uri(),
+            "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_A1/.well-known/jwks.json"
+        );
+        let local = pool.with_endpoint("http://127.0.0.1:9229").unwrap();
+        assert_eq!(
+            local.issuer(),
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_A1"
+        );
+        assert_eq!(
+            local.jwks_uri(),
+            "http://127.0.0.1:9229/us-east-1_A1/.well-known/jwks.json"
         );
     }
 

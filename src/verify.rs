@@ -214,9 +214,13 @@ pub struct Verifier {
 
 impl Verifier {
     /// A verifier for `pool`'s tokens: issuer `https://cognito-idp.{region}.amazonaws.com/{pool
-    /// id}` (or under the pool's endpoint), keys at `{issuer}/.well-known/jwks.json`.
+    /// id}` (whatever the pool's endpoint), keys at the pool's [`jwks_uri`](UserPool::jwks_uri),
+    /// which follows a custom endpoint.
     pub fn new(pool: &UserPool, options: VerifyOptions) -> Self {
-        Self::with_issuer(pool.issuer(), options)
+        Self {
+            jwks_uri: pool.jwks_uri(),
+            ..Self::with_issuer(pool.issuer(), options)
+        }
     }
 
     /// A verifier for another issuer (a local server, a proxy).

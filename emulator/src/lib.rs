@@ -102,7 +102,6 @@ impl Emulator {
             rng: ChaCha20Rng::from_seed(seed),
             clock: config.clock,
             region: config.region,
-            endpoint: endpoint.clone(),
         }));
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
         let server = server::serve(listener, Arc::clone(&inner), signer)?;

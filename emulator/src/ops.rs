@@ -258,7 +258,7 @@ impl Inner {
     ) -> Answer {
         let now = self.unix();
         let user = self.user(pool_id, username)?.clone();
-        let issuer = format!("{}{pool_id}", self.endpoint);
+        let issuer = aws_issuer(pool_id);
         let (jti, id_jti) = (self.uuid(), self.uuid());
         let origin = self.uuid();
         let mut access = json!({
@@ -1011,4 +1011,14 @@ fn mask(destination: &str) -> String {
             .collect();
         format!("+*******{tail}")
     }
+}
+
+/// The issuer real Cognito names in its tokens, `https://cognito-idp.{region}.amazonaws.com/{pool}`,
+/// whatever endpoint the client used: libraries that build the issuer from the pool id (the
+/// AWS SDKs, aws-jwt-verify) accept the emulator's tokens. The JWKS is still served locally.
+pub(crate) fn aws_issuer(pool_id: &str) -> String {
+    let region = pool_id
+        .split_once('_')
+        .map_or(pool_id, |(region, _)| region);
+    format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
 }

@@ -341,7 +341,6 @@ pub(crate) struct Inner {
     pub rng: ChaCha20Rng,
     pub clock: Clock,
     pub region: String,
-    pub endpoint: String,
 }
 
 impl Inner {

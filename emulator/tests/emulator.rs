@@ -129,7 +129,11 @@ fn srp_is_really_checked() {
     );
     assert_eq!(
         out.tokens.id_token.claims().str("iss"),
-        Some(format!("{}{}", w.e.endpoint(), w.pool_id).as_str())
+        Some(w.pool.issuer().as_str())
+    );
+    assert_eq!(
+        w.pool.issuer(),
+        format!("https://cognito-idp.us-east-1.amazonaws.com/{}", w.pool_id)
     );
     // The JWKS endpoint serves the key that signed them.
     let jwks: Value = serde_json::from_slice(
@@ -716,14 +720,12 @@ fn deterministic_mode() {
             panic!()
         };
         let tokens: Value = serde_json::from_slice(&send(&agent(), r).into_body()).unwrap();
-        // Everything but the issuer (which names the port) is the same.
+        // The issuer is the AWS form, the same whatever the port.
         let claims = |name: &str| {
             let jwt =
                 cognito_flows::Jwt::decode(tokens["AuthenticationResult"][name].as_str().unwrap())
                     .unwrap();
-            let mut claims = jwt.claims().as_map().clone();
-            claims.remove("iss");
-            claims
+            jwt.claims().as_map().clone()
         };
         (
             pool_id,
