@@ -34,11 +34,15 @@ pub use self::forgot_password::ForgotPassword;
 pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 
 /// What a flow needs next.
+///
+/// Exhaustive: a new action is a compile error in drivers, not a surprise at run time.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Action<O> {
     /// Send this request and give the response to [`Flow::handle_response`].
     Send(http::Request<Vec<u8>>),
+    /// Wait this long, then poll again: a retry decided by the core. Flows themselves never emit
+    /// it; the retry wrapper in [`retry`](crate::retry) does.
+    Wait(std::time::Duration),
     /// Ask the user and give the answer to [`Flow::handle_input`].
     Prompt(Prompt),
     /// The flow has finished with this outcome.
@@ -65,9 +69,12 @@ pub enum Action<O> {
 ///                 flow.handle_response(now(), response)
 ///             }
 ///             Action::Prompt(prompt) => flow.handle_input(ask(prompt)?),
+///             Action::Wait(delay) => {
+///                 std::thread::sleep(delay);
+///                 Ok(())
+///             }
 ///             Action::Done(outcome) => return Ok(Ok(outcome)),
 ///             Action::Failed(error) => return Ok(Err(error)),
-///             _ => unreachable!("Action is non_exhaustive; these are all its variants today"),
 ///         };
 ///         // Errors are also reported by the next poll_action (as Failed, or as the prompt again).
 ///         let _ = step;
