@@ -23,6 +23,7 @@ pub mod hosted_ui;
 pub mod sign_in;
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::time::SystemTime;
 
 use crate::error::{Error, ServiceError};
@@ -36,7 +37,9 @@ pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 /// What a flow needs next.
 ///
 /// Exhaustive: a new action is a compile error in drivers, not a surprise at run time.
-#[derive(Debug)]
+///
+/// `Debug` prints a request's method, URI and headers (credentials marked sensitive show as
+/// `Sensitive`) and only the length of its body, which holds passwords, codes and tokens.
 pub enum Action<O> {
     /// Send this request and give the response to [`Flow::handle_response`].
     Send(http::Request<Vec<u8>>),
@@ -49,6 +52,27 @@ pub enum Action<O> {
     Done(O),
     /// The flow has failed for good with this error (the one `handle_*` returned).
     Failed(Error),
+}
+
+impl<O: fmt::Debug> fmt::Debug for Action<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Send(request) => f
+                .debug_struct("Send")
+                .field("method", request.method())
+                .field("uri", request.uri())
+                .field("headers", request.headers())
+                .field(
+                    "body",
+                    &format_args!("[{} bytes redacted]", request.body().len()),
+                )
+                .finish(),
+            Self::Wait(delay) => f.debug_tuple("Wait").field(delay).finish(),
+            Self::Prompt(prompt) => f.debug_tuple("Prompt").field(prompt).finish(),
+            Self::Done(outcome) => f.debug_tuple("Done").field(outcome).finish(),
+            Self::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
+        }
+    }
 }
 
 /// The contract every flow follows; adapters drive any flow with one loop.
