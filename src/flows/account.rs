@@ -1,6 +1,6 @@
 //! Single-call operations (sign-up, attributes, MFA settings, sign-out, devices, ...) under the
-//! same contract as every flow: one request ([`Action::Send`]), one typed outcome
-//! ([`Action::Done`]) or error ([`Action::Failed`]). One state machine, [`Call`], serves them all;
+//! same contract as every flow: one request ([`Action::Send`](crate::Action::Send)), one typed outcome
+//! ([`Action::Done`](crate::Action::Done)) or error ([`Action::Failed`](crate::Action::Failed)). One state machine, [`Call`], serves them all;
 //! each operation is a constructor.
 //!
 //! ```text

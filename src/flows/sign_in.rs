@@ -23,7 +23,7 @@
 //! [`Prompt::SelectMfa`], `mfaSetup`/`associateSecretCode` to [`Prompt::SelectMfaSetup`] and
 //! [`Prompt::TotpSetup`], `newPasswordRequired` to [`Prompt::NewPassword`], `customChallenge` to
 //! [`Prompt::CustomChallenge`], and `onSuccess(session, userConfirmationNecessary)` to
-//! [`Prompt::RememberDevice`] then [`Action::Done`].
+//! [`Prompt::RememberDevice`] then [`Action::Done`](crate::Action::Done).
 //!
 //! ```
 //! use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
