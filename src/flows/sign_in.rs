@@ -1193,13 +1193,7 @@ impl Machine for SignIn {
     type State = Waiting;
     type Output = SignedIn;
 
-    fn phase(&self) -> &Phase<Waiting, SignedIn> {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase<Waiting, SignedIn> {
-        &mut self.phase
-    }
+    machine::phase!(phase);
 
     fn sending(state: &Waiting) -> bool {
         matches!(state, Waiting::Sending(_))
