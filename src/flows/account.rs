@@ -51,12 +51,13 @@ use crate::tokens::Jwt;
 use crate::wire::{
     AccessTokenRequest, AssociateSoftwareTokenResponse, AttributeType,
     AttributeVerificationCodeRequest, ChangePasswordRequest, ClientMetadata, CodeDeliveryResponse,
-    ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserAttributesRequest, DeviceRequest, Empty,
-    GetDeviceResponse, GetUserResponse, ListDevicesRequest, ListDevicesResponse, MfaOption,
-    MfaSettings, Operation, RevokeTokenRequest, SetUserMfaPreferenceRequest,
-    SetUserSettingsRequest, SignUpRequest, SignUpResponse, UpdateDeviceStatusRequest,
-    UpdateUserAttributesRequest, UpdateUserAttributesResponse, UserRequest,
-    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse, VerifyUserAttributeRequest,
+    ConfirmSignUpRequest, ConfirmSignUpResponse, Context, DeleteUserAttributesRequest,
+    DeviceRequest, Empty, GetDeviceResponse, GetUserResponse, ListDevicesRequest,
+    ListDevicesResponse, MfaOption, MfaSettings, Operation, RevokeTokenRequest,
+    SetUserMfaPreferenceRequest, SetUserSettingsRequest, SignUpRequest, SignUpResponse,
+    UpdateDeviceStatusRequest, UpdateUserAttributesRequest, UpdateUserAttributesResponse,
+    UserRequest, VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
+    VerifyUserAttributeRequest,
 };
 
 /// A token that authorizes account calls: a decoded [`Jwt`], a [`SecretString`] or a `&str`.
@@ -211,9 +212,10 @@ pub fn sign_up(pool: &UserPool, user: &NewUser) -> Call<SignUpResponse> {
             password: SecretString::new(user.password.expose()),
             user_attributes: user.attributes.clone(),
             validation_data: user.validation_data.clone(),
-            client_metadata: user.client_metadata.clone(),
-            analytics_metadata: None,
-            user_context_data: None,
+            context: Context {
+                client_metadata: user.client_metadata.clone(),
+                ..Context::default()
+            },
         },
     )
 }

@@ -75,10 +75,10 @@ use crate::srp::{self, SrpClient};
 use crate::tokens::{RefreshToken, Tokens};
 use crate::wire::{
     AnalyticsMetadata, AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse,
-    ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, DeviceSecretVerifierConfig,
-    InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata, Operation, Parameters,
-    RespondToAuthChallengeRequest, UpdateDeviceStatusRequest, UserContextData,
-    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
+    ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, Context,
+    DeviceSecretVerifierConfig, InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata,
+    Operation, Parameters, RespondToAuthChallengeRequest, UpdateDeviceStatusRequest,
+    UserContextData, VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
 
 /// A finished sign-in.
@@ -142,9 +142,7 @@ pub struct SignIn {
 /// What every request of the flow carries, fixed when it is built.
 #[derive(Debug, Clone)]
 struct Options {
-    client_metadata: Option<ClientMetadata>,
-    analytics: Option<AnalyticsMetadata>,
-    user_context: Option<UserContextData>,
+    context: Context,
     device_name: String,
     confirm_devices: bool,
     totp_issuer: String,
@@ -153,9 +151,7 @@ struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            client_metadata: None,
-            analytics: None,
-            user_context: None,
+            context: Context::default(),
             device_name: "cognito-flows".into(),
             confirm_devices: true,
             totp_issuer: "AWSCognito".into(),
@@ -357,19 +353,19 @@ impl SignInBuilder {
 
     /// Sends `ClientMetadata` (for the pool's Lambda triggers) with every request of the flow.
     pub fn with_client_metadata(mut self, metadata: ClientMetadata) -> Self {
-        self.options.client_metadata = Some(metadata);
+        self.options.context.client_metadata = Some(metadata);
         self
     }
 
     /// Sends `AnalyticsMetadata` with every request of the flow.
     pub fn with_analytics_metadata(mut self, metadata: AnalyticsMetadata) -> Self {
-        self.options.analytics = Some(metadata);
+        self.options.context.analytics_metadata = Some(metadata);
         self
     }
 
     /// Sends `UserContextData` (threat protection) with every request of the flow.
     pub fn with_user_context_data(mut self, data: UserContextData) -> Self {
-        self.options.user_context = Some(data);
+        self.options.context.user_context_data = Some(data);
         self
     }
 
@@ -413,9 +409,7 @@ impl SignInBuilder {
             auth_flow: flow.into(),
             auth_parameters: parameters,
             client_id: self.pool.client_id().into(),
-            client_metadata: None,
-            analytics_metadata: None,
-            user_context_data: None,
+            context: Context::default(),
             session: None,
         });
         let user = User {
@@ -653,22 +647,16 @@ impl SignIn {
     }
 
     fn initiate(&self, r: &InitiateAuthRequest) -> http::Request<Vec<u8>> {
-        let o = &self.options;
         let r = InitiateAuthRequest {
-            client_metadata: o.client_metadata.clone(),
-            analytics_metadata: o.analytics.clone(),
-            user_context_data: o.user_context.clone(),
+            context: self.options.context.clone(),
             ..r.clone()
         };
         call::request(&self.pool, Operation::InitiateAuth, &r)
     }
 
     fn respond_request(&self, r: &RespondToAuthChallengeRequest) -> http::Request<Vec<u8>> {
-        let o = &self.options;
         let r = RespondToAuthChallengeRequest {
-            client_metadata: o.client_metadata.clone(),
-            analytics_metadata: o.analytics.clone(),
-            user_context_data: o.user_context.clone(),
+            context: self.options.context.clone(),
             ..r.clone()
         };
         call::request(&self.pool, Operation::RespondToAuthChallenge, &r)
@@ -760,9 +748,7 @@ impl SignIn {
             challenge_responses: responses,
             client_id: self.pool.client_id().into(),
             session: session.cloned(),
-            client_metadata: None,
-            analytics_metadata: None,
-            user_context_data: None,
+            context: Context::default(),
         })
     }
 
