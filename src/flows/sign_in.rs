@@ -651,7 +651,7 @@ impl SignIn {
             context: self.options.context.clone(),
             ..r.clone()
         };
-        call::request(&self.pool, Operation::InitiateAuth, &r)
+        call::request(&self.pool, &r)
     }
 
     fn respond_request(&self, r: &RespondToAuthChallengeRequest) -> http::Request<Vec<u8>> {
@@ -659,7 +659,7 @@ impl SignIn {
             context: self.options.context.clone(),
             ..r.clone()
         };
-        call::request(&self.pool, Operation::RespondToAuthChallenge, &r)
+        call::request(&self.pool, &r)
     }
 
     /// What a state needs: the request it sends, or the prompt it shows.
@@ -678,27 +678,21 @@ impl SignIn {
             }
             State::AwaitAssociateSoftwareToken { challenge, .. } => send(call::request(
                 &self.pool,
-                Operation::AssociateSoftwareToken,
                 &AssociateSoftwareTokenRequest {
                     access_token: None,
                     session: challenge.session.clone(),
                 },
             )),
-            State::AwaitVerifySoftwareToken { request, .. } => send(call::request(
-                &self.pool,
-                Operation::VerifySoftwareToken,
-                request,
-            )),
-            State::AwaitConfirmDevice { request, .. } => {
-                send(call::request(&self.pool, Operation::ConfirmDevice, request))
+            State::AwaitVerifySoftwareToken { request, .. } => {
+                send(call::request(&self.pool, request))
             }
+            State::AwaitConfirmDevice { request, .. } => send(call::request(&self.pool, request)),
             State::AwaitUpdateDeviceStatus {
                 signed_in,
                 credentials,
                 remembered,
             } => send(call::request(
                 &self.pool,
-                Operation::UpdateDeviceStatus,
                 &UpdateDeviceStatusRequest {
                     access_token: SecretString::new(signed_in.tokens.access_token.expose()),
                     device_key: credentials.device_key.clone(),

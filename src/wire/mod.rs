@@ -8,6 +8,7 @@ mod account;
 mod auth;
 mod device;
 mod mfa;
+mod request;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,6 +28,7 @@ pub use self::mfa::{
     AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, VerifySoftwareTokenRequest,
     VerifySoftwareTokenResponse,
 };
+pub use self::request::*;
 
 /// `X-Amz-Target`'s service prefix.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
