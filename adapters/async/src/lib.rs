@@ -232,9 +232,12 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
                 Err(_) => Attempt::Failed,
             };
             let decision = match operation {
-                Some(op) => self
-                    .policy
-                    .decide(attempt, op, outcome, (self.jitter.borrow_mut())()),
+                Some(op) => self.policy.decide(
+                    attempt,
+                    retry::is_repeatable(op),
+                    outcome,
+                    (self.jitter.borrow_mut())(),
+                ),
                 None => Decision::GiveUp,
             };
             match decision {

@@ -227,10 +227,12 @@ impl<S: FnMut(Duration), J: FnMut() -> u32> Driver<S, J> {
                 Err(e) if not_sent(e) => Attempt::NotSent,
                 Err(_) => Attempt::Failed,
             };
-            match self
-                .policy
-                .decide(attempt, operation, outcome, (self.jitter)())
-            {
+            match self.policy.decide(
+                attempt,
+                retry::is_repeatable(operation),
+                outcome,
+                (self.jitter)(),
+            ) {
                 Decision::Retry(delay) => (self.sleep)(delay),
                 Decision::GiveUp => return result.map_err(DriveError::Transport),
             }
