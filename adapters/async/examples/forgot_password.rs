@@ -3,8 +3,8 @@
 
 use std::io::{self, BufRead, Write};
 
-use cognito_flows::{ForgotPassword, Input, Prompt, UserPool};
-use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep};
+use cognito_flows::{Input, Prompt, UserPool};
+use cognito_flows_async::Client;
 
 fn line(question: &str) -> io::Result<String> {
     eprint!("{question}: ");
@@ -20,23 +20,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [pool_id, client_id, username] = args.as_slice() else {
         return Err("usage: forgot_password POOL_ID CLIENT_ID USERNAME".into());
     };
-    let pool = UserPool::new(pool_id, client_id.as_str())?;
-    let driver = Driver::new(ReqwestTransport::new()?, TokioSleep);
-    driver
-        .run(ForgotPassword::new(&pool, username), |prompt| async move {
-            match prompt {
-                Prompt::PasswordReset { delivery, error } => {
-                    if let Some(e) = error {
-                        eprintln!("{e}");
-                    }
-                    let code = line(&format!("Code sent to {:?}", delivery.destination))?;
-                    Ok(Input::PasswordReset {
-                        code: code.into(),
-                        password: line("New password")?.into(),
-                    })
+    let client = Client::new(UserPool::new(pool_id, client_id.as_str())?)?;
+    client
+        .forgot_password(username, async |prompt| match prompt {
+            Prompt::PasswordReset { delivery, error } => {
+                if let Some(e) = error {
+                    eprintln!("{e}");
                 }
-                other => Err(io::Error::other(format!("unexpected {}", other.kind()))),
+                let code = line(&format!("Code sent to {:?}", delivery.destination))?;
+                Ok(Input::PasswordReset {
+                    code: code.into(),
+                    password: line("New password")?.into(),
+                })
             }
+            other => Err(format!("unexpected {}", other.kind()).into()),
         })
         .await?;
     eprintln!("done");
