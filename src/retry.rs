@@ -132,7 +132,7 @@ pub fn is_repeatable(operation: Operation) -> bool {
 /// operation by [`is_repeatable`]; of the hosted UI's OAuth endpoints, all but the
 /// authorization-code exchange (a code is good once). Anything else is not.
 pub fn is_request_repeatable(request: &http::Request<Vec<u8>>) -> bool {
-    if let Some(operation) = crate::call::operation_of(request) {
+    if let Some(operation) = Operation::of(request) {
         return is_repeatable(operation);
     }
     let path = request.uri().path();

@@ -129,7 +129,7 @@ macro_rules! __client_methods {
         /// Refreshes a session (with its device, if any) and updates it.
         pub $($fn)* refresh(
             &self,
-            session: &mut $crate::__private::cognito_flows::Session,
+            session: &mut $crate::__private::cognito_flows::StoredSession,
         ) -> Result<(), $error> {
             let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
             let Some(flow) = session.refresh(&self.pool, entropy) else {

@@ -129,7 +129,7 @@ pub fn entropy() -> Result<Entropy, getrandom::Error> {
 ///
 /// ```no_run
 /// # #[cfg(feature = "reqwest")]
-/// # async fn demo(session: &mut cognito_flows::Session) -> Result<(), Box<dyn std::error::Error>> {
+/// # async fn demo(session: &mut cognito_flows::StoredSession) -> Result<(), Box<dyn std::error::Error>> {
 /// use cognito_flows::{UserPool, flows::account};
 /// use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep, no_prompt};
 ///

@@ -4,7 +4,7 @@
 
 use cognito_flows::flows::account::{MfaPreferences, NewUser};
 use cognito_flows::wire::MfaSettings;
-use cognito_flows::{ErrorKind, Input, Prompt, Session, UserPool, totp};
+use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool, totp};
 use cognito_flows_async::{Client, UnexpectedPrompt, no_prompt};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
 use cognito_flows_testkit::{ClientOptions, MfaConfiguration, Moto, PoolOptions};
@@ -111,7 +111,7 @@ async fn matrix(backend: Backend, secret: bool) {
         .sign_in_password("alice", PASSWORD, async |p| panic!("{p:?}"))
         .await
         .unwrap();
-    let mut session = Session::from(signed_in);
+    let mut session = StoredSession::from(signed_in);
     client.refresh(&mut session).await.unwrap();
     let user = client.get_user(&session.tokens.access_token).await.unwrap();
     assert_eq!(user.username, "alice");
