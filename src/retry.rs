@@ -387,10 +387,10 @@ impl<F: Flow> Flow for Retrying<F> {
             }
             .into());
         }
-        if let Action::Send(request) = self.flow.poll_action() {
-            if let Decision::Retry(_) = self.decide(now, &request, classify(&response)) {
-                return Ok(());
-            }
+        if let Action::Send(request) = self.flow.poll_action()
+            && let Decision::Retry(_) = self.decide(now, &request, classify(&response))
+        {
+            return Ok(());
         }
         self.attempt = 1;
         self.flow.handle_response(now, response)

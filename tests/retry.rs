@@ -35,6 +35,28 @@ where
     ))
 }
 
+/// Alice's password sign-in, with retries.
+fn alice() -> Scenario<Retrying<SignIn>> {
+    retrying(SignIn::user_password(
+        &pool(),
+        "alice",
+        "hunter2",
+        Entropy::from([1; 32]),
+    ))
+}
+
+/// Alice's sign-in, the SMS code just answered: RespondToAuthChallenge is pending.
+fn at_the_sms_code() -> Scenario<Retrying<SignIn>> {
+    let mut s = alice();
+    s.respond(ok(json!({
+        "ChallengeName": "SMS_MFA",
+        "Session": "session-1",
+        "ChallengeParameters": {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "USERNAME": "alice"},
+    })));
+    s.answer(Input::code("123456"));
+    s
+}
+
 /// Expects a wait, records it, and ends it at the right time; returns the delay.
 fn wait<F: Flow>(s: &mut Scenario<Retrying<F>>) -> Duration
 where
@@ -94,12 +116,7 @@ where
 
 #[test]
 fn a_throttled_initiate_auth_waits_and_is_sent_again() {
-    let mut s = retrying(SignIn::user_password(
-        &pool(),
-        "alice",
-        "hunter2",
-        Entropy::from([1; 32]),
-    ));
+    let mut s = alice();
     let first = pending(&s.flow);
     s.respond(error(400, "TooManyRequestsException", "Rate exceeded"));
     let d1 = wait(&mut s);
@@ -115,12 +132,7 @@ fn a_throttled_initiate_auth_waits_and_is_sent_again() {
 
 #[test]
 fn retries_stop_at_the_limit_and_the_flow_gets_the_last_answer() {
-    let mut s = retrying(SignIn::user_password(
-        &pool(),
-        "alice",
-        "hunter2",
-        Entropy::from([1; 32]),
-    ));
+    let mut s = alice();
     for _ in 0..2 {
         s.respond(error(500, "InternalErrorException", "oops"));
         wait(&mut s);
@@ -131,18 +143,7 @@ fn retries_stop_at_the_limit_and_the_flow_gets_the_last_answer() {
 
 #[test]
 fn a_challenge_answer_is_not_resent_after_a_transport_failure() {
-    let mut s = retrying(SignIn::user_password(
-        &pool(),
-        "alice",
-        "hunter2",
-        Entropy::from([1; 32]),
-    ));
-    s.respond(ok(json!({
-        "ChallengeName": "SMS_MFA",
-        "Session": "session-1",
-        "ChallengeParameters": {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "USERNAME": "alice"},
-    })));
-    s.answer(Input::code("123456"));
+    let mut s = at_the_sms_code();
     // The connection was never made: safe to send again.
     assert!(matches!(
         transport_error(&mut s, TransportFailure::NotSent),
@@ -161,36 +162,14 @@ fn a_challenge_answer_is_not_resent_after_a_transport_failure() {
 
 #[test]
 fn a_challenge_answer_is_not_resent_after_a_5xx() {
-    let mut s = retrying(SignIn::user_password(
-        &pool(),
-        "alice",
-        "hunter2",
-        Entropy::from([1; 32]),
-    ));
-    s.respond(ok(json!({
-        "ChallengeName": "SMS_MFA",
-        "Session": "session-1",
-        "ChallengeParameters": {"USERNAME": "alice"},
-    })));
-    s.answer(Input::code("123456"));
+    let mut s = at_the_sms_code();
     s.respond(error(500, "InternalErrorException", "oops"));
     assert_eq!(s.failed().service_kind(), Some(&ErrorKind::InternalError));
 }
 
 #[test]
 fn a_throttled_challenge_answer_is_sent_again() {
-    let mut s = retrying(SignIn::user_password(
-        &pool(),
-        "alice",
-        "hunter2",
-        Entropy::from([1; 32]),
-    ));
-    s.respond(ok(json!({
-        "ChallengeName": "SMS_MFA",
-        "Session": "session-1",
-        "ChallengeParameters": {"USERNAME": "alice"},
-    })));
-    s.answer(Input::code("123456"));
+    let mut s = at_the_sms_code();
     s.respond(raw(429, b""));
     wait(&mut s);
     let sent = s.respond(ok(tokens_answer("alice", true)));
@@ -255,12 +234,7 @@ fn an_authorization_code_is_not_exchanged_twice() {
 
 #[test]
 fn a_wait_takes_no_response_and_no_input() {
-    let mut s = retrying(SignIn::user_password(
-        &pool(),
-        "alice",
-        "hunter2",
-        Entropy::from([1; 32]),
-    ));
+    let mut s = alice();
     s.respond(raw(429, b""));
     assert!(s.flow.handle_response(now(), raw(200, b"{}")).is_err());
     assert!(s.flow.handle_input(Input::code("1")).is_err());
@@ -278,11 +252,7 @@ fn a_wait_takes_no_response_and_no_input() {
 
 #[test]
 fn a_clock_set_back_does_not_lengthen_the_wait() {
-    let mut flow = Retrying::new(
-        SignIn::user_password(&pool(), "alice", "hunter2", Entropy::from([1; 32])),
-        RetryPolicy::default(),
-        Entropy::from([9; 32]),
-    );
+    let mut flow = alice().flow;
     flow.handle_response(now(), raw(429, b"")).unwrap();
     let Action::Wait(delay) = flow.poll_action() else {
         panic!()

@@ -20,11 +20,9 @@ use crate::{DriveError, Driver, PromptError, Sleep, Transport};
 /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
 /// let client = Client::new(pool)?;
 /// let signed_in = client
-///     .sign_in_srp("alice", "correct horse", |prompt| async move {
-///         match prompt {
-///             Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
-///             other => Err(format!("cannot answer {}", other.kind()).into()),
-///         }
+///     .sign_in_srp("alice", "correct horse", async |prompt| match prompt {
+///         Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
+///         other => Err(format!("cannot answer {}", other.kind()).into()),
 ///     })
 ///     .await?;
 /// let user = client.get_user(&signed_in.tokens.access_token).await?;
@@ -103,27 +101,25 @@ macro_rules! __client_methods {
     ) => {
         /// SRP sign-in (`USER_SRP_AUTH`), answering challenges (MFA, a new password, ...) with
         /// `answer`. A wrong code comes back to `answer` as the same prompt, carrying the error.
-        pub $($fn)* sign_in_srp $($generics)* (
-            &self,
-            username: &str,
-            password: impl Into<$crate::__private::cognito_flows::Password>,
-            answer: $answer,
-        ) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
-            let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
-            let flow = $crate::__private::cognito_flows::SignIn::user_srp(&self.pool, username, password, entropy);
-            self.run(flow, answer) $($await)*
+        pub $($fn)* sign_in_srp $($generics)* (&self, username: &str, password: impl Into<$crate::__private::cognito_flows::Password>, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            let password = password.into();
+            self.sign_in(|pool, entropy| $crate::__private::cognito_flows::SignIn::user_srp(pool, username, password, entropy), answer) $($await)*
         }
 
         /// Password sign-in (`USER_PASSWORD_AUTH`), answering challenges with `answer`.
-        pub $($fn)* sign_in_password $($generics)* (
+        pub $($fn)* sign_in_password $($generics)* (&self, username: &str, password: impl Into<$crate::__private::cognito_flows::Password>, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            let password = password.into();
+            self.sign_in(|pool, entropy| $crate::__private::cognito_flows::SignIn::user_password(pool, username, password, entropy), answer) $($await)*
+        }
+
+        /// Runs the sign-in that `flow` builds from the pool and fresh entropy.
+        $($fn)* sign_in $($generics)* (
             &self,
-            username: &str,
-            password: impl Into<$crate::__private::cognito_flows::Password>,
+            flow: impl FnOnce(&$crate::__private::cognito_flows::UserPool, $crate::__private::cognito_flows::Entropy) -> $crate::__private::cognito_flows::SignIn,
             answer: $answer,
         ) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
             let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
-            let flow = $crate::__private::cognito_flows::SignIn::user_password(&self.pool, username, password, entropy);
-            self.run(flow, answer) $($await)*
+            self.run(flow(&self.pool, entropy), answer) $($await)*
         }
 
         /// Refreshes a session (with its device, if any) and updates it.

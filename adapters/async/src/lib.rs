@@ -22,11 +22,9 @@
 //! let driver = Driver::new(ReqwestTransport::new()?, TokioSleep);
 //! let flow = SignIn::user_srp(&pool, "alice", "correct horse", entropy()?);
 //! let signed_in = driver
-//!     .run(flow, |prompt| async move {
-//!         match prompt {
-//!             Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
-//!             other => Err(format!("cannot answer {}", other.kind()).into()),
-//!         }
+//!     .run(flow, async |prompt| match prompt {
+//!         Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
+//!         other => Err(format!("cannot answer {}", other.kind()).into()),
 //!     })
 //!     .await?;
 //! # Ok(())
