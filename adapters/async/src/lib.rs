@@ -209,17 +209,8 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
             // a wait ends. Errors come back from the next poll: Failed, or the prompt again.
             match flow.poll_action() {
                 Action::Send(request) => match self.transport.send(request).await {
-                    Ok(response) => {
-                        let _ = flow.handle_response(SystemTime::now(), response);
-                    }
-                    Err(e) => {
-                        let failure = self.transport.failure(&e);
-                        if flow.handle_transport_error(SystemTime::now(), failure)
-                            == Decision::GiveUp
-                        {
-                            return Err(DriveError::Transport(e));
-                        }
-                    }
+                    Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
+                    Err(e) => self.lost(&mut flow, e)?,
                 },
                 Action::Wait(delay) => {
                     self.sleep.sleep(delay).await;
@@ -231,6 +222,19 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
                 Action::Done(outcome) => return Ok(outcome),
                 Action::Failed(error) => return Err(DriveError::Auth(error)),
             }
+        }
+    }
+
+    /// The request failed in the transport: the flow waits and sends it again when the rules
+    /// allow; otherwise the failure is reported.
+    fn lost<F: Flow>(
+        &self,
+        flow: &mut Retrying<F>,
+        error: T::Error,
+    ) -> Result<(), DriveError<T::Error>> {
+        match flow.handle_transport_error(SystemTime::now(), self.transport.failure(&error)) {
+            Decision::Retry(_) => Ok(()),
+            Decision::GiveUp => Err(DriveError::Transport(error)),
         }
     }
 
