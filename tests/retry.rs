@@ -302,3 +302,68 @@ fn without_retries_everything_goes_to_the_flow() {
     assert!(flow.handle_response(now(), raw(429, b"")).is_err());
     assert!(matches!(flow.poll_action(), Action::Failed(_)));
 }
+
+/// What happens to one attempt, in the property test.
+#[derive(Debug, Clone, Copy)]
+enum Fate {
+    Throttled,
+    ServerError,
+    NotSent,
+    MaybeSent,
+    Refused,
+}
+
+fn fate() -> impl proptest::strategy::Strategy<Value = Fate> {
+    proptest::prop_oneof![
+        proptest::strategy::Just(Fate::Throttled),
+        proptest::strategy::Just(Fate::ServerError),
+        proptest::strategy::Just(Fate::NotSent),
+        proptest::strategy::Just(Fate::MaybeSent),
+        proptest::strategy::Just(Fate::Refused),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever happens to each attempt: at most `max_attempts` sends of one request, every wait
+    /// within its backoff, and a challenge answer that may have been processed never sent again.
+    #[test]
+    fn retries_keep_their_bounds(
+        fates in proptest::collection::vec(fate(), 1..12),
+        max_attempts in 1u32..6,
+        seed in proptest::prelude::any::<[u8; 32]>(),
+        at_the_answer in proptest::prelude::any::<bool>(),
+    ) {
+        let policy = RetryPolicy { max_attempts, ..RetryPolicy::default() };
+        let inner = if at_the_answer { at_the_sms_code().flow.into_inner() } else { alice().flow.into_inner() };
+        let mut flow = Retrying::new(inner, policy, Entropy::from(seed));
+        let (mut sends, mut clock) = (0u32, now());
+        for fate in fates {
+            let Action::Send(_) = flow.poll_action() else { break };
+            sends += 1;
+            proptest::prop_assert!(sends <= max_attempts);
+            let may_have_been_processed = matches!(fate, Fate::ServerError | Fate::MaybeSent);
+            match fate {
+                Fate::Throttled => drop(flow.handle_response(clock, raw(429, b""))),
+                Fate::ServerError => drop(flow.handle_response(clock, raw(503, b""))),
+                Fate::Refused => drop(flow.handle_response(clock, error(400, "NotAuthorizedException", "no"))),
+                Fate::NotSent | Fate::MaybeSent => {
+                    let failure = if matches!(fate, Fate::NotSent) { TransportFailure::NotSent } else { TransportFailure::MaybeSent };
+                    if flow.handle_transport_error(clock, failure) == Decision::GiveUp {
+                        break;
+                    }
+                }
+            }
+            match flow.poll_action() {
+                Action::Wait(delay) => {
+                    proptest::prop_assert!(!(at_the_answer && may_have_been_processed));
+                    proptest::prop_assert!(!matches!(fate, Fate::Refused));
+                    let backoff = policy.base.saturating_mul(1 << (sends - 1)).min(policy.max_delay);
+                    proptest::prop_assert!(delay <= backoff, "{:?} > {:?}", delay, backoff);
+                    clock += delay;
+                    flow.handle_timeout(clock);
+                }
+                _ => break,
+            }
+        }
+    }
+}

@@ -209,6 +209,12 @@ macro_rules! __client_methods {
                 access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
                 preferences: $crate::__private::cognito_flows::flows::account::MfaPreferences,
             ) -> Empty = set_user_mfa_preference(access_token, preferences);
+            /// The JS SDK's `enableMFA` (`true`: SMS to `phone_number`) and `disableMFA`
+            /// (`SetUserSettings`, the legacy MFA options).
+            set_user_settings(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                sms_mfa: bool,
+            ) -> Empty = set_user_settings(access_token, sms_mfa);
             /// One page of the user's devices, 60 at most (`ListDevices`): pass the previous
             /// page's `pagination_token` for the next.
             list_devices(
