@@ -47,7 +47,7 @@
 //!
 //! # let emulator = Emulator::start(EmulatorConfig::default())?;
 //! # let pool_id = emulator.create_user_pool(PoolConfig { mfa: Mfa::Optional, ..PoolConfig::default() });
-//! # let app = emulator.create_client(&pool_id, ClientConfig { secret: false }).unwrap();
+//! # let app = emulator.create_client(&pool_id, ClientConfig::default()).unwrap();
 //! # emulator.admin_create_user(&pool_id, "alice", "Corr3ct-Horse!", &[]).unwrap();
 //! # let pool = UserPool::new(&pool_id, app.id)?.with_endpoint(emulator.endpoint())?;
 //! let client = Client::new(pool);
