@@ -51,7 +51,7 @@ use std::time::{Duration, SystemTime};
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ErrorKind, Misuse};
 use crate::flows::{Action, Flow, Input};
-use crate::wire::{ErrorBody, Operation};
+use crate::wire::{Endpoint, ErrorBody, Operation};
 
 /// How an attempt went, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,20 +128,18 @@ pub fn is_repeatable(operation: Operation) -> bool {
     )
 }
 
-/// Whether `request` may be sent twice after an attempt that may have been processed: a Cognito
-/// operation by [`is_repeatable`]; of the hosted UI's OAuth endpoints, all but the
-/// authorization-code exchange (a code is good once). Anything else is not.
+/// Whether `request` may be sent twice after an attempt that may have been processed, by its
+/// [`Endpoint`]: a Cognito operation by [`is_repeatable`]; of the hosted UI's OAuth endpoints,
+/// all but the authorization-code exchange (a code is good once); the JWKS. Anything else is
+/// not.
 pub fn is_request_repeatable(request: &http::Request<Vec<u8>>) -> bool {
-    if let Some(operation) = Operation::of(request) {
-        return is_repeatable(operation);
+    match Endpoint::of(request) {
+        Some(Endpoint::Cognito(operation)) => is_repeatable(operation),
+        Some(Endpoint::OAuthToken) => !url::form_urlencoded::parse(request.body())
+            .any(|(k, v)| k == "grant_type" && v == "authorization_code"),
+        Some(Endpoint::OAuthRevoke | Endpoint::UserInfo | Endpoint::Jwks) => true,
+        None => false,
     }
-    let path = request.uri().path();
-    if path.ends_with("/oauth2/token") {
-        let code_exchange = url::form_urlencoded::parse(request.body())
-            .any(|(k, v)| k == "grant_type" && v == "authorization_code");
-        return !code_exchange;
-    }
-    path.ends_with("/oauth2/revoke") || path.ends_with("/oauth2/userInfo")
 }
 
 /// Reads a response as an [`Attempt`]: throttled, failed (5xx, `InternalErrorException`), or
@@ -503,6 +501,10 @@ mod tests {
         )));
         assert!(is_request_repeatable(&oauth("/oauth2/revoke", "token=r")));
         assert!(is_request_repeatable(&oauth("/oauth2/userInfo", "")));
+        assert!(is_request_repeatable(&oauth(
+            "/us-east-1_AbC123/.well-known/jwks.json",
+            ""
+        )));
         assert!(!is_request_repeatable(&oauth("/somewhere/else", "")));
     }
 }
