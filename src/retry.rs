@@ -1,36 +1,57 @@
-//! When an adapter may send a request again, and after how long: bounded exponential backoff
-//! with full jitter. Pure: the adapter sleeps, and brings the randomness.
+//! When to send a request again, and after how long, decided in the core: [`Retrying`] wraps any
+//! [`Flow`] and emits [`Action::Wait`] between attempts. Bounded exponential backoff with full
+//! jitter; the jitter comes from seeded [`Entropy`], the time from the caller (`now`). Nothing
+//! here sleeps or reads a clock: the adapter sleeps for the [`Duration`] of the wait, then says
+//! the time with [`Retrying::handle_timeout`].
 //!
 //! A request is sent again only when that cannot do harm:
 //!
 //! - it was never sent (the connection could not be made): always;
-//! - Cognito refused it for throttling (`TooManyRequestsException`, `ThrottlingException`,
+//! - the server refused it for throttling (`TooManyRequestsException`, `ThrottlingException`,
 //!   HTTP 429): it was not processed, so always;
-//! - Cognito failed (HTTP 5xx, `InternalErrorException`) or the answer was lost (a timeout, a
-//!   reset connection): only operations that can be repeated safely. A `RespondToAuthChallenge`
+//! - the server failed (HTTP 5xx, `InternalErrorException`) or the answer was lost (a timeout, a
+//!   reset connection): only requests that can be repeated safely. A `RespondToAuthChallenge`
 //!   is never repeated then, since its session or code may have been consumed; nor are
 //!   `ConfirmSignUp`, `ConfirmForgotPassword`, `ChangePassword`, `VerifySoftwareToken`,
 //!   `VerifyUserAttribute`, `SignUp`, `DeleteUser` and `ForgetDevice`, whose second attempt
-//!   would fail (or act twice) after a first one that worked.
+//!   would fail (or act twice) after a first one that worked; nor the hosted UI's
+//!   authorization-code exchange (a code is good once).
+//!
+//! The hosted UI's OAuth calls (token refresh, revoke, userInfo) follow the same rules as
+//! Cognito's operations.
 //!
 //! ```
-//! use std::time::Duration;
-//! use cognito_flows::retry::{Attempt, Decision, RetryPolicy};
-//! use cognito_flows::wire::Operation;
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use cognito_flows::retry::{RetryPolicy, Retrying};
+//! use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
 //!
-//! let policy = RetryPolicy::default();
-//! let throttled = Attempt::Throttled;
-//! match policy.decide(1, Operation::RespondToAuthChallenge, throttled, 0x8000_0000) {
-//!     Decision::Retry(delay) => assert!(delay <= Duration::from_millis(200)),
-//!     Decision::GiveUp => unreachable!(),
-//! }
-//! assert_eq!(policy.decide(1, Operation::RespondToAuthChallenge, Attempt::Failed, 0), Decision::GiveUp);
+//! let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+//! let flow = SignIn::user_password(&pool, "alice", "correct horse", Entropy::from([7; 32]));
+//! let mut flow = Retrying::new(flow, RetryPolicy::default(), Entropy::from([9; 32]));
+//! let now = UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+//!
+//! let Action::Send(first) = flow.poll_action() else { unreachable!() };
+//! let mut throttled = http::Response::new(br#"{"__type":"TooManyRequestsException"}"#.to_vec());
+//! *throttled.status_mut() = http::StatusCode::BAD_REQUEST;
+//! flow.handle_response(now, throttled)?;
+//!
+//! // The core decided to wait (at most 100 ms before the second attempt) ...
+//! let Action::Wait(delay) = flow.poll_action() else { unreachable!() };
+//! assert!(delay <= Duration::from_millis(100));
+//! // ... and, once the wait is over, to send the same request again.
+//! flow.handle_timeout(now + delay);
+//! let Action::Send(again) = flow.poll_action() else { unreachable!() };
+//! assert_eq!(again.body(), first.body());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::Duration;
+use std::fmt;
+use std::time::{Duration, SystemTime};
 
-use crate::error::ErrorKind;
-use crate::wire::{ErrorBody, Operation};
+use crate::entropy::{Entropy, FlowRng};
+use crate::error::{Error, ErrorKind, Misuse};
+use crate::flows::{Action, Flow, Input};
+use crate::wire::{Endpoint, ErrorBody, Operation};
 
 /// How an attempt went, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,18 +60,31 @@ pub enum Attempt {
     NotSent,
     /// Throttled: not processed.
     Throttled,
-    /// Sent, and Cognito failed or the answer was lost: it may have been processed.
+    /// Sent, and the server failed or the answer was lost: it may have been processed.
     Failed,
     /// An answer to give to the flow (a success, or an error retrying would not fix).
     Final,
 }
 
+/// Why a request got no answer, as the transport knows it: for
+/// [`Retrying::handle_transport_error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// The request never left: the connection could not be made (refused, no route, DNS).
+    /// Sending it again is always safe.
+    NotSent,
+    /// The request may have reached the server (a timeout, a reset connection, a truncated
+    /// answer): sending it again is safe only for requests that can be repeated.
+    MaybeSent,
+}
+
 /// Whether to send again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
 pub enum Decision {
     /// After this delay.
     Retry(Duration),
-    /// Give the outcome to the flow.
+    /// Give the outcome to the flow (or, for a transport failure, report it).
     GiveUp,
 }
 
@@ -94,6 +128,20 @@ pub fn is_repeatable(operation: Operation) -> bool {
     )
 }
 
+/// Whether `request` may be sent twice after an attempt that may have been processed, by its
+/// [`Endpoint`]: a Cognito operation by [`is_repeatable`]; of the hosted UI's OAuth endpoints,
+/// all but the authorization-code exchange (a code is good once); the JWKS. Anything else is
+/// not.
+pub fn is_request_repeatable(request: &http::Request<Vec<u8>>) -> bool {
+    match Endpoint::of(request) {
+        Some(Endpoint::Cognito(operation)) => is_repeatable(operation),
+        Some(Endpoint::OAuthToken) => !url::form_urlencoded::parse(request.body())
+            .any(|(k, v)| k == "grant_type" && v == "authorization_code"),
+        Some(Endpoint::OAuthRevoke | Endpoint::UserInfo | Endpoint::Jwks) => true,
+        None => false,
+    }
+}
+
 /// Reads a response as an [`Attempt`]: throttled, failed (5xx, `InternalErrorException`), or
 /// final.
 pub fn classify(response: &http::Response<Vec<u8>>) -> Attempt {
@@ -122,23 +170,30 @@ impl RetryPolicy {
         }
     }
 
-    /// After attempt number `attempt` (1 for the first) of `operation` went as `outcome`: send
-    /// again after a delay, or give up. `jitter` is a random `u32` from the adapter.
+    /// After attempt number `attempt` (1 for the first) went as `outcome`: send again after a
+    /// delay, or give up. `repeatable`: whether the request may be sent twice after an attempt
+    /// that may have been processed ([`is_request_repeatable`]). `jitter` is a random `u32`.
     pub fn decide(
         &self,
         attempt: u32,
-        operation: Operation,
+        repeatable: bool,
         outcome: Attempt,
         jitter: u32,
     ) -> Decision {
         let safe = match outcome {
             Attempt::NotSent | Attempt::Throttled => true,
-            Attempt::Failed => is_repeatable(operation),
+            Attempt::Failed => repeatable,
             Attempt::Final => false,
         };
         if !safe || attempt >= self.max_attempts {
             return Decision::GiveUp;
         }
+        Decision::Retry(self.delay(attempt, jitter))
+    }
+
+    /// The wait after attempt number `attempt`: uniform in [0, min(base · 2^(attempt-1),
+    /// max_delay)] by `jitter` (full jitter).
+    fn delay(&self, attempt: u32, jitter: u32) -> Duration {
         let exp = self
             .base
             .saturating_mul(
@@ -146,11 +201,208 @@ impl RetryPolicy {
                     .unwrap_or(u32::MAX),
             )
             .min(self.max_delay);
-        // Full jitter: uniform in [0, exp].
         let nanos = exp.as_nanos().saturating_mul(u128::from(jitter)) / u128::from(u32::MAX);
-        Decision::Retry(Duration::from_nanos(
-            u64::try_from(nanos).unwrap_or(u64::MAX),
-        ))
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+}
+
+/// A wait in progress: until when, and how long is left as last told.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    until: SystemTime,
+    left: Duration,
+}
+
+/// Any [`Flow`], with retries: a response or a transport failure that the [rules](self) allow to
+/// retry is held back from the flow, [`poll_action`](Flow::poll_action) says
+/// [`Action::Wait`], and after [`handle_timeout`](Self::handle_timeout) the same request is
+/// [`Action::Send`] again. Everything else goes to the flow untouched.
+///
+/// The loop that drives it (this is the whole of each adapter's driver):
+///
+/// ```
+/// use std::time::SystemTime;
+/// use cognito_flows::retry::{Decision, Retrying, TransportFailure};
+/// use cognito_flows::{Action, Flow, Input, Prompt};
+///
+/// fn drive<F: Flow, E>(
+///     mut flow: Retrying<F>,
+///     mut send: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, E>,
+///     mut ask: impl FnMut(Prompt) -> Input,
+/// ) -> Result<Result<F::Output, cognito_flows::Error>, E> {
+///     loop {
+///         match flow.poll_action() {
+///             Action::Send(request) => match send(request) {
+///                 Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
+///                 Err(e) => match flow.handle_transport_error(SystemTime::now(), TransportFailure::MaybeSent) {
+///                     Decision::Retry(_) => {}
+///                     Decision::GiveUp => return Err(e),
+///                 },
+///             },
+///             Action::Wait(delay) => {
+///                 std::thread::sleep(delay);
+///                 flow.handle_timeout(SystemTime::now());
+///             }
+///             Action::Prompt(prompt) => drop(flow.handle_input(ask(prompt))),
+///             Action::Done(outcome) => return Ok(Ok(outcome)),
+///             Action::Failed(error) => return Ok(Err(error)),
+///         }
+///     }
+/// }
+/// ```
+pub struct Retrying<F> {
+    flow: F,
+    policy: RetryPolicy,
+    rng: FlowRng,
+    /// Attempts made so far of the request the flow is sending now.
+    attempt: u32,
+    waiting: Option<Waiting>,
+}
+
+impl<F: fmt::Debug> fmt::Debug for Retrying<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Retrying")
+            .field("flow", &self.flow)
+            .field("policy", &self.policy)
+            .field("attempt", &self.attempt)
+            .field("waiting", &self.waiting.map(|w| w.left))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Flow> Retrying<F> {
+    /// `flow` with retries by `policy`; `entropy` seeds the jitter (take it from the operating
+    /// system, or fix it in tests: the delays are then reproducible).
+    pub fn new(flow: F, policy: RetryPolicy, entropy: Entropy) -> Self {
+        Self {
+            flow,
+            policy,
+            rng: FlowRng::new(&entropy),
+            attempt: 1,
+            waiting: None,
+        }
+    }
+
+    /// `flow` without retries: every answer and failure goes to the flow (or back to the caller).
+    pub fn without_retries(flow: F) -> Self {
+        // With one attempt allowed, no jitter is ever drawn.
+        Self::new(flow, RetryPolicy::none(), Entropy::from([0; 32]))
+    }
+
+    /// The flow inside.
+    pub fn inner(&self) -> &F {
+        &self.flow
+    }
+
+    /// The flow inside, e.g. to go on without retries.
+    pub fn into_inner(self) -> F {
+        self.flow
+    }
+
+    /// The request could not be sent or its answer not read. [`Decision::Retry`]: the flow now
+    /// waits ([`Action::Wait`]) and then sends the request again. [`Decision::GiveUp`]: report
+    /// the failure; the flow is unchanged, still asking to send the same request (sending it
+    /// again is then your decision: do not, for a request that is not repeatable). Also
+    /// `GiveUp` when no request is pending.
+    pub fn handle_transport_error(
+        &mut self,
+        now: SystemTime,
+        failure: TransportFailure,
+    ) -> Decision {
+        let outcome = match failure {
+            TransportFailure::NotSent => Attempt::NotSent,
+            TransportFailure::MaybeSent => Attempt::Failed,
+        };
+        let decision = match (self.waiting, self.flow.poll_action()) {
+            (None, Action::Send(request)) => self.decide(now, &request, outcome),
+            _ => Decision::GiveUp,
+        };
+        if decision == Decision::GiveUp {
+            self.attempt = 1;
+        }
+        decision
+    }
+
+    /// The time, after an [`Action::Wait`]: once the wait is over, the request is sent again.
+    /// Early (or with no wait pending), nothing changes but the time left, which is never more
+    /// than the wait first said (so a clock set back cannot stall the flow).
+    pub fn handle_timeout(&mut self, now: SystemTime) {
+        if let Some(waiting) = &mut self.waiting {
+            match waiting.until.duration_since(now) {
+                Ok(left) if !left.is_zero() => waiting.left = left.min(waiting.left),
+                _ => self.waiting = None,
+            }
+        }
+    }
+
+    fn decide(
+        &mut self,
+        now: SystemTime,
+        request: &http::Request<Vec<u8>>,
+        outcome: Attempt,
+    ) -> Decision {
+        let repeatable = is_request_repeatable(request);
+        let decision = match self.policy.decide(self.attempt, repeatable, outcome, 0) {
+            // Draw jitter only for a retry, so that the delays depend on retries alone.
+            Decision::Retry(_) => {
+                let jitter = u32::from_le_bytes(self.rng.bytes());
+                self.policy
+                    .decide(self.attempt, repeatable, outcome, jitter)
+            }
+            Decision::GiveUp => Decision::GiveUp,
+        };
+        if let Decision::Retry(delay) = decision {
+            self.attempt = self.attempt.saturating_add(1);
+            self.waiting = Some(Waiting {
+                until: now.checked_add(delay).unwrap_or(now),
+                left: delay,
+            });
+        }
+        decision
+    }
+}
+
+impl<F: Flow> Flow for Retrying<F> {
+    type Output = F::Output;
+
+    fn poll_action(&self) -> Action<F::Output> {
+        match self.waiting {
+            Some(waiting) => Action::Wait(waiting.left),
+            None => self.flow.poll_action(),
+        }
+    }
+
+    /// A response that the rules allow to retry (throttling, 5xx) starts a wait; any other goes
+    /// to the flow.
+    fn handle_response(
+        &mut self,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        if self.waiting.is_some() {
+            return Err(Misuse::UnexpectedResponse {
+                expected: "the end of a wait (handle_timeout)",
+            }
+            .into());
+        }
+        if let Action::Send(request) = self.flow.poll_action()
+            && let Decision::Retry(_) = self.decide(now, &request, classify(&response))
+        {
+            return Ok(());
+        }
+        self.attempt = 1;
+        self.flow.handle_response(now, response)
+    }
+
+    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
+        if self.waiting.is_some() {
+            return Err(Misuse::UnexpectedInput {
+                expected: "the end of a wait (handle_timeout)",
+                got: input.kind(),
+            }
+            .into());
+        }
+        self.flow.handle_input(input)
     }
 }
 
@@ -181,6 +433,10 @@ mod tests {
             Attempt::Failed
         );
         assert_eq!(classify(&response(503, "<html>")), Attempt::Failed);
+        assert_eq!(
+            classify(&response(400, r#"{"error":"invalid_grant"}"#)),
+            Attempt::Final
+        );
     }
 
     #[test]
@@ -190,7 +446,7 @@ mod tests {
             base: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
         };
-        let full = |n| match p.decide(n, Operation::InitiateAuth, Attempt::Failed, u32::MAX) {
+        let full = |n| match p.decide(n, true, Attempt::Failed, u32::MAX) {
             Decision::Retry(d) => d,
             Decision::GiveUp => panic!(),
         };
@@ -200,37 +456,55 @@ mod tests {
         assert_eq!(full(5), Duration::from_secs(1));
         assert_eq!(full(9), Duration::from_secs(1));
         assert_eq!(
-            p.decide(1, Operation::InitiateAuth, Attempt::Failed, 0),
+            p.decide(1, true, Attempt::Failed, 0),
             Decision::Retry(Duration::ZERO)
         );
-        assert_eq!(
-            p.decide(10, Operation::InitiateAuth, Attempt::Failed, 7),
-            Decision::GiveUp
-        );
-        assert_eq!(
-            p.decide(1, Operation::InitiateAuth, Attempt::Final, 7),
-            Decision::GiveUp
-        );
+        assert_eq!(p.decide(10, true, Attempt::Failed, 7), Decision::GiveUp);
+        assert_eq!(p.decide(1, true, Attempt::Final, 7), Decision::GiveUp);
     }
 
     #[test]
     fn answers_that_may_have_been_consumed_are_not_repeated() {
         let p = RetryPolicy::default();
-        assert_eq!(
-            p.decide(1, Operation::RespondToAuthChallenge, Attempt::Failed, 1),
-            Decision::GiveUp
-        );
+        let respond = is_repeatable(Operation::RespondToAuthChallenge);
+        assert!(!respond);
+        assert_eq!(p.decide(1, respond, Attempt::Failed, 1), Decision::GiveUp);
         assert!(matches!(
-            p.decide(1, Operation::RespondToAuthChallenge, Attempt::NotSent, 1),
+            p.decide(1, respond, Attempt::NotSent, 1),
             Decision::Retry(_)
         ));
         assert!(matches!(
-            p.decide(1, Operation::RespondToAuthChallenge, Attempt::Throttled, 1),
+            p.decide(1, respond, Attempt::Throttled, 1),
             Decision::Retry(_)
         ));
         assert_eq!(
-            RetryPolicy::none().decide(1, Operation::InitiateAuth, Attempt::NotSent, 1),
+            RetryPolicy::none().decide(1, true, Attempt::NotSent, 1),
             Decision::GiveUp
         );
+    }
+
+    fn oauth(path: &str, body: &str) -> http::Request<Vec<u8>> {
+        let mut request = http::Request::new(body.as_bytes().to_vec());
+        *request.uri_mut() = format!("https://auth.example{path}").parse().unwrap();
+        request
+    }
+
+    #[test]
+    fn oauth_calls_follow_the_same_rules() {
+        assert!(is_request_repeatable(&oauth(
+            "/oauth2/token",
+            "grant_type=refresh_token&client_id=c&refresh_token=r"
+        )));
+        assert!(!is_request_repeatable(&oauth(
+            "/oauth2/token",
+            "grant_type=authorization_code&client_id=c&code=x"
+        )));
+        assert!(is_request_repeatable(&oauth("/oauth2/revoke", "token=r")));
+        assert!(is_request_repeatable(&oauth("/oauth2/userInfo", "")));
+        assert!(is_request_repeatable(&oauth(
+            "/us-east-1_AbC123/.well-known/jwks.json",
+            ""
+        )));
+        assert!(!is_request_repeatable(&oauth("/somewhere/else", "")));
     }
 }

@@ -3,8 +3,8 @@
 
 use std::io::{self, BufRead, Write};
 
-use cognito_flows::{Input, Prompt, SignIn, UserPool};
-use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep, entropy};
+use cognito_flows::{Input, Prompt, UserPool};
+use cognito_flows_async::Client;
 
 fn line(question: &str) -> io::Result<String> {
     eprint!("{question}: ");
@@ -20,17 +20,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [pool_id, client_id, username] = args.as_slice() else {
         return Err("usage: sign_in POOL_ID CLIENT_ID USERNAME".into());
     };
-    let pool = UserPool::new(pool_id, client_id.as_str())?;
-    let driver = Driver::new(ReqwestTransport::new()?, TokioSleep);
-    let flow = SignIn::user_srp(&pool, username, line("Password")?, entropy()?);
-    let signed_in = driver
-        .run(flow, |prompt| async move {
-            match prompt {
-                Prompt::SmsMfaCode { .. } | Prompt::TotpCode { .. } => {
-                    Ok(Input::code(line("Code")?))
-                }
-                other => Err(io::Error::other(format!("cannot answer {}", other.kind()))),
-            }
+    let client = Client::new(UserPool::new(pool_id, client_id.as_str())?)?;
+    let signed_in = client
+        .sign_in_srp(username, line("Password")?, async |prompt| match prompt {
+            Prompt::SmsMfaCode { .. } | Prompt::TotpCode { .. } => Ok(Input::code(line("Code")?)),
+            other => Err(format!("cannot answer {}", other.kind()).into()),
         })
         .await?;
     println!("{}", signed_in.tokens.id_token.expose());

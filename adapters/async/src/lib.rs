@@ -1,9 +1,16 @@
 //! An async driver for [`cognito_flows`] that runs on any executor: it needs a [`Transport`]
-//! (send a request, get a response) and a [`Sleep`] (for retry backoff), nothing else. With the
-//! default `reqwest` feature, [`ReqwestTransport`] and [`TokioSleep`] are ready to use.
+//! (send a request, get a response) and a [`Sleep`] (for the waits between retries), nothing
+//! else. With the default `reqwest` feature, [`ReqwestTransport`] and [`TokioSleep`] are ready
+//! to use, and [`Client::new`] builds a client on them.
 //!
-//! The loop is the same as the blocking adapter's, with the same retry rules
-//! ([`cognito_flows::retry`]): it holds no flow logic.
+//! The driver is one loop over [`cognito_flows::retry::Retrying`]: the retry rules, the waits
+//! and every flow's logic live in the core. The blocking adapter (`cognito-flows-ureq`) runs this
+//! same loop with a transport that never waits, and shares its [`DriveError`], [`PromptError`],
+//! [`UnexpectedPrompt`] and [`Client`] method list.
+//!
+//! [`Driver`], [`Client`] and the futures of their methods are `Send` whenever the transport and
+//! the sleep are (and `Sync`, as methods take `&self`), so `tokio::spawn` and axum handlers take
+//! them.
 //!
 //! ```no_run
 //! # #[cfg(feature = "reqwest")]
@@ -15,24 +22,35 @@
 //! let driver = Driver::new(ReqwestTransport::new()?, TokioSleep);
 //! let flow = SignIn::user_srp(&pool, "alice", "correct horse", entropy()?);
 //! let signed_in = driver
-//!     .run(flow, |prompt| async move {
-//!         match prompt {
-//!             Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
-//!             other => Err(format!("cannot answer {}", other.kind())),
-//!         }
+//!     .run(flow, async |prompt| match prompt {
+//!         Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
+//!         other => Err(format!("cannot answer {}", other.kind()).into()),
 //!     })
 //!     .await?;
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! A flow that should never prompt (a single call, a refresh, a sign-in without MFA) takes
+//! [`no_prompt`]; a prompt then ends it with [`DriveError::Prompt`] holding an
+//! [`UnexpectedPrompt`] ([`DriveError::unexpected_prompt`]).
 
-use std::cell::RefCell;
-use std::fmt;
+mod client;
+mod error;
+
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use cognito_flows::retry::{self, Attempt, Decision, RetryPolicy};
+use cognito_flows::retry::{Decision, RetryPolicy, Retrying, TransportFailure};
 use cognito_flows::{Action, Entropy, Flow, Input, Prompt};
+
+pub use crate::client::Client;
+pub use crate::error::{DriveError, PromptError, UnexpectedPrompt};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use cognito_flows;
+}
 
 /// Sends a request and reads the whole response. Implemented for async closures
 /// `Fn(http::Request<Vec<u8>>) -> impl Future<Output = Result<http::Response<Vec<u8>>, E>>`.
@@ -52,6 +70,15 @@ pub trait Transport {
         let _ = error;
         false
     }
+
+    /// How `error` failed the request, as the retry rules need it: from [`not_sent`](Self::not_sent).
+    fn failure(&self, error: &Self::Error) -> TransportFailure {
+        if self.not_sent(error) {
+            TransportFailure::NotSent
+        } else {
+            TransportFailure::MaybeSent
+        }
+    }
 }
 
 impl<F, Fut, E> Transport for F
@@ -70,6 +97,9 @@ where
 }
 
 /// Waits, for retry backoff. Implemented for closures `Fn(Duration) -> impl Future<Output = ()>`.
+///
+/// The wait must let the time pass: after it the driver reads the clock, and a wait that ended
+/// early goes on for what is left.
 pub trait Sleep {
     /// Waits for `duration`.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
@@ -85,43 +115,6 @@ where
     }
 }
 
-/// Why driving a flow stopped.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum DriveError<T, P> {
-    /// The transport failed (after the retries allowed).
-    Transport(T),
-    /// Cognito refused, answered something unusable, or an input did not fit the flow.
-    Auth(cognito_flows::Error),
-    /// The prompt callback gave up.
-    Prompt(P),
-}
-
-impl<T: fmt::Display, P: fmt::Display> fmt::Display for DriveError<T, P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Transport(e) => write!(f, "could not reach Cognito: {e}"),
-            Self::Auth(e) => e.fmt(f),
-            Self::Prompt(e) => write!(f, "prompt failed: {e}"),
-        }
-    }
-}
-
-impl<T: fmt::Debug + fmt::Display, P: fmt::Debug + fmt::Display> std::error::Error
-    for DriveError<T, P>
-{
-}
-
-impl<T, P> DriveError<T, P> {
-    /// The exception kind, when Cognito answered with one.
-    pub fn service_kind(&self) -> Option<&cognito_flows::ErrorKind> {
-        match self {
-            Self::Auth(e) => e.service_kind(),
-            _ => None,
-        }
-    }
-}
-
 /// 32 bytes of entropy from the operating system, to seed a flow.
 pub fn entropy() -> Result<Entropy, getrandom::Error> {
     let mut seed = [0u8; 32];
@@ -129,22 +122,42 @@ pub fn entropy() -> Result<Entropy, getrandom::Error> {
     Ok(Entropy::from(seed))
 }
 
+/// A prompt callback for flows that should never prompt: it refuses every prompt with
+/// [`UnexpectedPrompt`].
+///
+/// ```no_run
+/// # #[cfg(feature = "reqwest")]
+/// # async fn demo(session: &mut cognito_flows::StoredSession) -> Result<(), Box<dyn std::error::Error>> {
+/// use cognito_flows::{UserPool, flows::account};
+/// use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep, no_prompt};
+///
+/// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+/// let driver = Driver::new(ReqwestTransport::new()?, TokioSleep);
+/// let user = driver.run(account::get_user(&pool, &session.tokens.access_token), no_prompt).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn no_prompt(prompt: Prompt) -> Result<Input, PromptError> {
+    Err(Box::new(UnexpectedPrompt::of(&prompt)))
+}
+
 /// A transport, a sleep, and a retry policy: drives any flow.
+#[derive(Debug, Clone)]
 pub struct Driver<T, S> {
     transport: T,
     sleep: S,
     policy: RetryPolicy,
-    jitter: RefCell<Box<dyn FnMut() -> u32>>,
+    jitter: Option<Entropy>,
 }
 
-impl<T: Transport, S: Sleep> Driver<T, S> {
-    /// A driver with [`RetryPolicy::default`] and jitter from the OS.
+impl<T, S> Driver<T, S> {
+    /// A driver with [`RetryPolicy::default`] and jitter seeded from the OS at each run.
     pub fn new(transport: T, sleep: S) -> Self {
         Self {
             transport,
             sleep,
             policy: RetryPolicy::default(),
-            jitter: RefCell::new(Box::new(|| getrandom::u32().unwrap_or(u32::MAX / 2))),
+            jitter: None,
         }
     }
 
@@ -155,40 +168,73 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
         self
     }
 
-    /// Another source of jitter (tests pin it).
+    /// Seeds the retries' jitter with `seed` at every run, not from the OS (tests fix it, and
+    /// the waits are then reproducible).
     #[must_use]
-    pub fn with_jitter(self, jitter: impl FnMut() -> u32 + 'static) -> Self {
-        *self.jitter.borrow_mut() = Box::new(jitter);
+    pub fn with_jitter_seed(mut self, seed: Entropy) -> Self {
+        self.jitter = Some(seed);
         self
     }
 
-    /// Drives `flow` to its end, asking `answer` for its prompts.
-    pub async fn run<F, A, AF, P>(
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// `flow` with this driver's retries.
+    fn retrying<F: Flow>(&self, flow: F) -> Result<Retrying<F>, getrandom::Error> {
+        if self.policy.max_attempts <= 1 {
+            return Ok(Retrying::without_retries(flow));
+        }
+        let seed = match &self.jitter {
+            Some(seed) => seed.clone(),
+            None => entropy()?,
+        };
+        Ok(Retrying::new(flow, self.policy, seed))
+    }
+}
+
+impl<T: Transport, S: Sleep> Driver<T, S> {
+    /// Drives `flow` to its end, asking `answer` for its prompts ([`no_prompt`] when there
+    /// should be none). A service error the user can correct (a wrong code) comes back to
+    /// `answer` as the same prompt, carrying the error; any other error ends the flow.
+    pub async fn run<F: Flow, A: Future<Output = Result<Input, PromptError>>>(
         &self,
-        mut flow: F,
-        mut answer: A,
-    ) -> Result<F::Output, DriveError<T::Error, P>>
-    where
-        F: Flow,
-        A: FnMut(Prompt) -> AF,
-        AF: Future<Output = Result<Input, P>>,
-    {
+        flow: F,
+        mut answer: impl FnMut(Prompt) -> A,
+    ) -> Result<F::Output, DriveError<T::Error>> {
+        let mut flow = self.retrying(flow).map_err(DriveError::Entropy)?;
         loop {
+            // The clock is read when an answer arrives (SRP's TIMESTAMP, token expiry) and when
+            // a wait ends. Errors come back from the next poll: Failed, or the prompt again.
             match flow.poll_action() {
-                Action::Send(request) => {
-                    let response = self.send(&flow, request).await?;
-                    // The clock is read when the answer arrives: SRP's TIMESTAMP, token expiry.
-                    let now = SystemTime::now();
-                    let _ = flow.handle_response(now, response);
+                Action::Send(request) => match self.transport.send(request).await {
+                    Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
+                    Err(e) => self.lost(&mut flow, e)?,
+                },
+                Action::Wait(delay) => {
+                    self.sleep.sleep(delay).await;
+                    flow.handle_timeout(SystemTime::now());
                 }
                 Action::Prompt(prompt) => {
-                    let input = answer(prompt).await.map_err(DriveError::Prompt)?;
-                    flow.handle_input(input).map_err(DriveError::Auth)?;
+                    flow.handle_input(answer(prompt).await.map_err(DriveError::Prompt)?)?;
                 }
                 Action::Done(outcome) => return Ok(outcome),
                 Action::Failed(error) => return Err(DriveError::Auth(error)),
-                Action::Wait(delay) => self.sleep.sleep(delay).await,
             }
+        }
+    }
+
+    /// The request failed in the transport: the flow waits and sends it again when the rules
+    /// allow; otherwise the failure is reported.
+    fn lost<F: Flow>(
+        &self,
+        flow: &mut Retrying<F>,
+        error: T::Error,
+    ) -> Result<(), DriveError<T::Error>> {
+        match flow.handle_transport_error(SystemTime::now(), self.transport.failure(&error)) {
+            Decision::Retry(_) => Ok(()),
+            Decision::GiveUp => Err(DriveError::Transport(error)),
         }
     }
 
@@ -214,39 +260,6 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
             }
         }
         Err(Ok(VerifyError::UnknownKey(String::new())))
-    }
-
-    async fn send<F: Flow, P>(
-        &self,
-        flow: &F,
-        first: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, DriveError<T::Error, P>> {
-        let operation = cognito_flows::wire::Operation::of(&first);
-        let mut request = first;
-        let mut attempt = 1;
-        loop {
-            let result = self.transport.send(request).await;
-            let outcome = match &result {
-                Ok(response) => retry::classify(response),
-                Err(e) if self.transport.not_sent(e) => Attempt::NotSent,
-                Err(_) => Attempt::Failed,
-            };
-            let decision = match operation {
-                Some(op) => self
-                    .policy
-                    .decide(attempt, op, outcome, (self.jitter.borrow_mut())()),
-                None => Decision::GiveUp,
-            };
-            match decision {
-                Decision::Retry(delay) => self.sleep.sleep(delay).await,
-                Decision::GiveUp => return result.map_err(DriveError::Transport),
-            }
-            attempt += 1;
-            request = match flow.poll_action() {
-                Action::Send(again) => again,
-                _ => return result.map_err(DriveError::Transport),
-            };
-        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! The async driver on two executors (tokio, and futures' block_on with no runtime at all),
-//! against the emulator and moto, and its retries against scripted faults.
+//! The async driver on three executors (tokio's two runtimes, async-io's block_on with its own
+//! timer, and futures' block_on with no runtime at all), against the emulator and moto, and its
+//! retries against scripted faults.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,8 +14,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
-use cognito_flows::{Entropy, ErrorKind, Input, Prompt, SignIn, UserPool};
-use cognito_flows_async::{DriveError, Driver, ReqwestTransport, TokioSleep};
+use cognito_flows::{Entropy, ErrorKind, Input, SignIn, UserPool};
+use cognito_flows_async::{Client, DriveError, Driver, ReqwestTransport, TokioSleep, no_prompt};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
 use cognito_flows_testkit::{ClientOptions, Moto, PoolOptions};
 
@@ -29,10 +30,6 @@ fn emulator_pool(e: &Emulator) -> UserPool {
         .with_endpoint(e.endpoint())
         .unwrap()
         .with_client_secret(client.secret.unwrap())
-}
-
-async fn no_prompt(p: Prompt) -> Result<Input, String> {
-    Err(format!("unexpected {}", p.kind()))
 }
 
 /// A transport that is only an async closure over a blocking client: no runtime needed.
@@ -76,6 +73,78 @@ fn runs_on_futures_block_on_without_a_runtime() {
             .contains("NotAuthorizedException: Incorrect username or password."),
         "{wrong}"
     );
+}
+
+#[test]
+fn sign_ins_spawned_on_a_multi_threaded_tokio_runtime() {
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool = emulator_pool(&e);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // tokio::spawn takes only Send + 'static futures: the client's and the driver's are.
+    let client = std::sync::Arc::new(Client::new(pool.clone()).unwrap());
+    let spawned: Vec<_> = (0..3)
+        .map(|_| {
+            let client = std::sync::Arc::clone(&client);
+            runtime.spawn(async move { client.sign_in_srp("alice", PASSWORD, no_prompt).await })
+        })
+        .collect();
+    let driver = Driver::new(ReqwestTransport::new().unwrap(), TokioSleep);
+    let mut prompts = 0;
+    let by_driver = runtime.spawn(async move {
+        let flow = SignIn::user_srp(&pool, "alice", PASSWORD, Entropy::from([7; 32]));
+        let out = driver
+            .run(flow, |p| {
+                prompts += 1;
+                async move { Err(format!("unexpected {}", p.kind()).into()) }
+            })
+            .await;
+        (out, prompts)
+    });
+    for handle in spawned {
+        let out = runtime.block_on(handle).unwrap().unwrap();
+        assert_eq!(out.username, "alice");
+    }
+    let (out, prompts) = runtime.block_on(by_driver).unwrap();
+    assert_eq!(out.unwrap().username, "alice");
+    assert_eq!(prompts, 0);
+}
+
+#[test]
+fn runs_on_async_io_with_its_timer() {
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool = emulator_pool(&e);
+    // The first answer is a throttling: the driver waits on async-io's timer, then resends.
+    let calls = Rc::new(std::cell::Cell::new(0));
+    let counted = Rc::clone(&calls);
+    let inner = blocking_transport();
+    let transport = move |request: http::Request<Vec<u8>>| {
+        counted.set(counted.get() + 1);
+        if counted.get() == 1 {
+            let mut throttled = http::Response::new(Vec::new());
+            *throttled.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+            std::future::ready(Ok(throttled))
+        } else {
+            inner(request)
+        }
+    };
+    let waits = Rc::new(RefCell::new(Vec::new()));
+    let recorded = Rc::clone(&waits);
+    let sleep = move |d: Duration| {
+        recorded.borrow_mut().push(d);
+        async move {
+            async_io::Timer::after(d).await;
+        }
+    };
+    let client = Client::with_driver(pool, Driver::new(transport, sleep));
+    let out = async_io::block_on(client.sign_in_srp("alice", PASSWORD, no_prompt)).unwrap();
+    assert_eq!(out.username, "alice");
+    // The throttled InitiateAuth, again, then the PASSWORD_VERIFIER answer.
+    assert_eq!(calls.get(), 3);
+    assert_eq!(waits.borrow().len(), 1);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -170,8 +239,10 @@ fn retries_follow_the_rules() {
     let pool = UserPool::new("us-east-1_Faults", "client").unwrap();
     let delays = Rc::new(RefCell::new(Vec::new()));
     let recorded = Rc::clone(&delays);
+    // Record each wait, and let it pass: the driver reads the clock after it.
     let sleep = move |d: Duration| {
         recorded.borrow_mut().push(d);
+        std::thread::sleep(d);
         std::future::ready(())
     };
     // InitiateAuth: 503 then throttled then tokens.
@@ -180,24 +251,25 @@ fn retries_follow_the_rules() {
         (400, r#"{"__type":"TooManyRequestsException"}"#),
         (200, TOKENS),
     ]);
-    let driver = Driver::new(transport, sleep.clone()).with_jitter(|| u32::MAX);
+    let driver = Driver::new(transport, sleep.clone()).with_jitter_seed(Entropy::from([9; 32]));
     futures::executor::block_on(driver.run(
         SignIn::user_password(&pool, "a", "pw", Entropy::from([1; 32])),
         no_prompt,
     ))
     .unwrap();
     assert_eq!(sent.borrow().len(), 3);
-    assert_eq!(
-        *delays.borrow(),
-        [Duration::from_millis(100), Duration::from_millis(200)]
-    );
+    // Full jitter: each wait is at most the backoff of its attempt (100 ms, then 200 ms).
+    let waited = delays.borrow().clone();
+    assert_eq!(waited.len(), 2);
+    assert!(waited[0] <= Duration::from_millis(100), "{waited:?}");
+    assert!(waited[1] <= Duration::from_millis(200), "{waited:?}");
 
     // A challenge answer met with a 5xx is sent once.
     let (transport, sent) = scripted(vec![(200, CHALLENGE), (503, "down"), (200, TOKENS)]);
     let driver = Driver::new(transport, sleep.clone());
     let out = futures::executor::block_on(driver.run(
         SignIn::user_password(&pool, "a", "pw", Entropy::from([1; 32])),
-        |_| async { Ok::<_, String>(Input::code("123456")) },
+        async |_| Ok(Input::code("123456")),
     ));
     assert!(matches!(out, Err(DriveError::Auth(_))), "{out:?}");
     assert_eq!(*sent.borrow(), ["InitiateAuth", "RespondToAuthChallenge"]);

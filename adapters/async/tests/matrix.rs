@@ -1,10 +1,11 @@
-//! The async driver against moto and against the emulator: the blocking adapter's matrix, on tokio
-//! with reqwest.
+//! The async `Client` against moto and against the emulator, with and without a client secret:
+//! the blocking adapter's matrix, on tokio with reqwest.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cognito_flows::flows::account::{self, NewUser};
-use cognito_flows::{Entropy, ErrorKind, Input, Prompt, SignIn, UserPool};
-use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep};
+use cognito_flows::flows::account::{MfaPreferences, NewUser};
+use cognito_flows::wire::MfaSettings;
+use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool, totp};
+use cognito_flows_async::{Client, UnexpectedPrompt, no_prompt};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
 use cognito_flows_testkit::{ClientOptions, MfaConfiguration, Moto, PoolOptions};
 
@@ -96,119 +97,157 @@ impl Backend {
     }
 }
 
-async fn no_prompt(p: Prompt) -> Result<Input, String> {
-    Err(format!("unexpected {}", p.kind()))
-}
-
-fn seed(n: u8) -> Entropy {
-    Entropy::from([n; 32])
-}
-
 async fn matrix(backend: Backend, secret: bool) {
-    let driver = Driver::new(ReqwestTransport::new().unwrap(), TokioSleep);
     let pool = backend.pool(secret);
     backend.user(&pool, "alice");
-    let signed_in = driver
-        .run(
-            SignIn::user_srp(&pool, "alice", PASSWORD, seed(1)),
-            no_prompt,
-        )
+    let client = Client::new(pool).unwrap();
+    let signed_in = client
+        .sign_in_srp("alice", PASSWORD, no_prompt)
         .await
         .unwrap();
-    driver
-        .run(
-            SignIn::user_password(&pool, "alice", PASSWORD, seed(2)),
-            no_prompt,
-        )
+    assert_eq!(signed_in.username, "alice");
+    // A callback that must not be reached may panic, with no type annotations.
+    client
+        .sign_in_password("alice", PASSWORD, async |p| panic!("{p:?}"))
         .await
         .unwrap();
-    let refresh = signed_in.tokens.refresh_token.clone().unwrap();
-    let username = signed_in.tokens.username().unwrap().to_owned();
-    driver
-        .run(
-            SignIn::refresh(&pool, &username, refresh, seed(3)),
-            no_prompt,
-        )
-        .await
-        .unwrap();
-    let user = driver
-        .run(
-            account::get_user(&pool, &signed_in.tokens.access_token),
-            no_prompt,
-        )
-        .await
-        .unwrap();
+    let mut session = StoredSession::from(signed_in);
+    client.refresh(&mut session).await.unwrap();
+    let user = client.get_user(&session.tokens.access_token).await.unwrap();
     assert_eq!(user.username, "alice");
 
-    let wrong = driver
-        .run(
-            SignIn::user_password(&pool, "alice", "Wr0ng-Horse!", seed(4)),
-            no_prompt,
-        )
+    let wrong = client
+        .sign_in_password("alice", "Wr0ng-Horse!", no_prompt)
         .await
         .unwrap_err();
     assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
-    let srp = driver
-        .run(
-            SignIn::user_srp(&pool, "alice", "Wr0ng-Horse!", seed(5)),
-            no_prompt,
-        )
-        .await;
+    let srp = client.sign_in_srp("alice", "Wr0ng-Horse!", no_prompt).await;
     if matches!(backend, Backend::Emulator(_)) {
         assert_eq!(
             srp.unwrap_err().service_kind(),
             Some(&ErrorKind::NotAuthorized)
         );
     }
-    let unknown = driver
-        .run(
-            SignIn::user_password(&pool, "nobody", PASSWORD, seed(6)),
-            no_prompt,
-        )
+    let unknown = client
+        .sign_in_password("nobody", PASSWORD, no_prompt)
         .await
         .unwrap_err();
     assert!(matches!(
         unknown.service_kind(),
         Some(ErrorKind::NotAuthorized | ErrorKind::UserNotFound)
     ));
-    driver
-        .run(
-            account::sign_up(
-                &pool,
-                &NewUser::new("bob", PASSWORD).attribute("email", "bob@example.com"),
-            ),
-            no_prompt,
-        )
+    client
+        .sign_up(&NewUser::new("bob", PASSWORD).attribute("email", "bob@example.com"))
         .await
         .unwrap();
-    let unconfirmed = driver
-        .run(
-            SignIn::user_password(&pool, "bob", PASSWORD, seed(7)),
-            no_prompt,
-        )
+    let unconfirmed = client
+        .sign_in_password("bob", PASSWORD, no_prompt)
         .await
         .unwrap_err();
     assert_eq!(
         unconfirmed.service_kind(),
         Some(&ErrorKind::UserNotConfirmed)
     );
+    let taken = client
+        .sign_up(&NewUser::new("bob", PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(taken.service_kind(), Some(&ErrorKind::UsernameExists));
 
-    backend.user(&pool, "carol");
-    backend.sms_mfa(&pool, "carol");
+    backend.user(client.pool(), "carol");
+    backend.sms_mfa(client.pool(), "carol");
     let code = |name: &str| backend.sms_code(name);
     let mut asked = 0;
-    driver
-        .run(SignIn::user_srp(&pool, "carol", PASSWORD, seed(8)), |p| {
+    client
+        .sign_in_srp("carol", PASSWORD, |p| {
             asked += 1;
             let answer = match p {
                 Prompt::SmsMfaCode { .. } => Ok(Input::code(code("carol"))),
-                other => Err(format!("unexpected {}", other.kind())),
+                other => Err(format!("unexpected {}", other.kind()).into()),
             };
             async move { answer }
         })
         .await
         .unwrap();
     assert_eq!(asked, 1);
+    let refused = client
+        .sign_in_srp("carol", PASSWORD, no_prompt)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.unexpected_prompt(),
+        Some(&UnexpectedPrompt("an SMS MFA code"))
+    );
+
+    if matches!(backend, Backend::Emulator(_)) {
+        totp_setup(&client).await;
+    }
+}
+
+/// TOTP setup with an access token, then a sign-in that asks for the authenticator's code.
+async fn totp_setup<T, S>(client: &Client<T, S>)
+where
+    T: cognito_flows_async::Transport,
+    T::Error: std::fmt::Debug,
+    S: cognito_flows_async::Sleep,
+{
+    let signed_in = client
+        .sign_in_srp("alice", PASSWORD, no_prompt)
+        .await
+        .unwrap();
+    let access = &signed_in.tokens.access_token;
+    let associated = client.associate_software_token(access).await.unwrap();
+    let secret = associated.secret_code.unwrap();
+    let now = std::time::SystemTime::now();
+    let step = now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30;
+    let near: Vec<String> = (step - 1..=step + 1)
+        .map(|n| {
+            totp::code_at_step(secret.expose(), n)
+                .unwrap()
+                .expose()
+                .to_owned()
+        })
+        .collect();
+    let wrong = if near.iter().any(|c| c == "000000") {
+        "999999"
+    } else {
+        "000000"
+    };
+    // Cognito says a wrong first code with EnableSoftwareTokenMFAException.
+    let refused = client.verify_software_token(access, wrong, None).await;
+    assert_eq!(
+        refused.unwrap_err().service_kind(),
+        Some(&ErrorKind::EnableSoftwareTokenMfa)
+    );
+    let code = totp::code(secret.expose(), now).unwrap();
+    client
+        .verify_software_token(access, code.expose(), Some("Phone"))
+        .await
+        .unwrap();
+    let preferred = MfaSettings {
+        enabled: true,
+        preferred_mfa: true,
+    };
+    client
+        .set_user_mfa_preference(
+            access,
+            MfaPreferences {
+                totp: Some(preferred),
+                ..MfaPreferences::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut asked = Vec::new();
+    client
+        .sign_in_srp("alice", PASSWORD, |p| {
+            asked.push(p.kind());
+            let code = totp::code(secret.expose(), std::time::SystemTime::now());
+            async move { Ok(Input::Code(code?)) }
+        })
+        .await
+        .unwrap();
+    assert_eq!(asked, ["a TOTP code"]);
 }
 
 #[tokio::test(flavor = "current_thread")]

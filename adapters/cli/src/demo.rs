@@ -63,8 +63,8 @@ fn describe_response(response: &http::Response<Vec<u8>>) -> String {
 fn run_flow<F: Flow>(
     agent: &ureq::Agent,
     flow: F,
-    answer: impl FnMut(Prompt) -> std::result::Result<Input, io::Error>,
-) -> std::result::Result<F::Output, DriveError<io::Error>> {
+    mut answer: impl FnMut(Prompt) -> std::result::Result<Input, io::Error>,
+) -> std::result::Result<F::Output, DriveError> {
     drive_with(
         |request| {
             println!("    -> {}", describe_request(&request));
@@ -73,7 +73,7 @@ fn run_flow<F: Flow>(
             Ok(response)
         },
         flow,
-        answer,
+        |prompt| answer(prompt).map_err(Into::into),
     )
 }
 

@@ -189,12 +189,15 @@ impl Failure {
     }
 }
 
-impl From<DriveError<io::Error>> for Failure {
-    fn from(e: DriveError<io::Error>) -> Self {
+impl From<DriveError> for Failure {
+    fn from(e: DriveError) -> Self {
         match e {
             DriveError::Transport(e) => Self::Network(format!("could not reach Cognito: {e}")),
             DriveError::Auth(e) => Self::Auth(e),
-            DriveError::Prompt(e) => Self::Terminal(e),
+            DriveError::Prompt(e) => Self::Terminal(match e.downcast::<io::Error>() {
+                Ok(e) => *e,
+                Err(e) => io::Error::other(e),
+            }),
             _ => Self::Usage("unexpected driver error".into()),
         }
     }

@@ -43,7 +43,7 @@ fn choose(options: &[MfaMethod]) -> io::Result<MfaMethod> {
 }
 
 /// The interactive answer to any prompt.
-pub(crate) fn interactive(prompt: Prompt) -> io::Result<Input> {
+pub(crate) fn interactive(prompt: Prompt) -> Result<Input, cognito_flows_ureq::PromptError> {
     if let Some(error) = prompt.error() {
         eprintln!("{error}");
     }
@@ -119,7 +119,8 @@ pub(crate) fn interactive(prompt: Prompt) -> io::Result<Input> {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "passkeys need a browser or an authenticator API",
-            ));
+            )
+            .into());
         }
         Prompt::Challenge {
             name, parameters, ..
@@ -132,7 +133,8 @@ pub(crate) fn interactive(prompt: Prompt) -> io::Result<Input> {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 format!("cannot answer {} here", other.kind()),
-            ));
+            )
+            .into());
         }
     })
 }

@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 password: line("New password")?.into(),
             })
         }
-        other => Err(io::Error::other(format!("unexpected {}", other.kind()))),
+        other => Err(format!("unexpected {}", other.kind()).into()),
     })?;
     eprintln!("done");
     Ok(())

@@ -31,10 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Prompt::RememberDevice { .. } => Ok(Input::RememberDevice(
             line("Remember this device? [y/N]")? == "y",
         )),
-        other => Err(io::Error::other(format!(
-            "this example cannot answer {}",
-            other.kind()
-        ))),
+        other => Err(format!("this example cannot answer {}", other.kind()).into()),
     })?;
     println!("{}", signed_in.tokens.id_token.expose());
     Ok(())

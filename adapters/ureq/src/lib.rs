@@ -1,5 +1,9 @@
 //! A blocking driver for [`cognito_flows`] over [ureq] 3: the loop that performs the I/O the
-//! Sans-IO flows ask for, with bounded retries. It holds no flow logic of its own.
+//! Sans-IO flows ask for, with the core's retries ([`cognito_flows::retry`]). It holds no flow
+//! or retry logic of its own: it runs the async adapter's one loop
+//! ([`cognito_flows_async::Driver`]) over a blocking transport, so nothing ever waits for a
+//! wake-up, and shares its [`DriveError`], [`PromptError`], [`UnexpectedPrompt`] and [`Client`]
+//! method list.
 //!
 //! It is also the one place, with the async adapter, that reads the system clock and the
 //! operating system's randomness ([`entropy`]).
@@ -12,78 +16,80 @@
 //! let client = Client::new(pool);
 //! let signed_in = client.sign_in_srp("alice", "correct horse", |prompt| match prompt {
 //!     Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
-//!     other => Err(std::io::Error::other(format!("cannot answer {}", other.kind()))),
+//!     other => Err(format!("cannot answer {}", other.kind()).into()),
 //! })?;
 //! let user = client.get_user(&signed_in.tokens.access_token)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! A flow that should never prompt (a single call, a refresh, a sign-in without MFA) takes
+//! [`no_prompt`]; a prompt then ends it with [`DriveError::Prompt`] holding an
+//! [`UnexpectedPrompt`]. A callback that cannot be reached may simply panic:
+//!
+//! ```no_run
+//! # let client = cognito_flows_ureq::Client::new(cognito_flows::UserPool::new("us-east-1_AbC123", "c")?);
+//! let signed_in = client.sign_in_password("alice", "correct horse", |p| panic!("{p:?}"))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # TOTP setup with an access token
+//!
+//! A signed-in user adds an authenticator app: associate a secret, show it (or its QR code),
+//! verify the app's first code, and make TOTP the user's MFA. The next sign-in asks for a code
+//! ([`Prompt::TotpCode`]). This runs against the embedded emulator:
+//!
+//! ```
+//! # use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
+//! use cognito_flows::flows::account::MfaPreferences;
+//! use cognito_flows::wire::MfaSettings;
+//! use cognito_flows::{Input, Prompt, UserPool, totp};
+//! use cognito_flows_ureq::{Client, no_prompt};
+//!
+//! # let emulator = Emulator::start(EmulatorConfig::default())?;
+//! # let pool_id = emulator.create_user_pool(PoolConfig { mfa: Mfa::Optional, ..PoolConfig::default() });
+//! # let app = emulator.create_client(&pool_id, ClientConfig::default()).unwrap();
+//! # emulator.admin_create_user(&pool_id, "alice", "Corr3ct-Horse!", &[]).unwrap();
+//! # let pool = UserPool::new(&pool_id, app.id)?.with_endpoint(emulator.endpoint())?;
+//! let client = Client::new(pool);
+//! let signed_in = client.sign_in_srp("alice", "Corr3ct-Horse!", no_prompt)?;
+//! let access = &signed_in.tokens.access_token;
+//!
+//! let associated = client.associate_software_token(access)?;
+//! let secret = associated.secret_code.ok_or("no secret")?;
+//! let qr_code = totp::otpauth_uri(secret.expose(), "Example", "alice"); // show it to the user
+//! # let _ = qr_code;
+//! // The user types the code their app shows; here we compute it.
+//! let code = totp::code(secret.expose(), std::time::SystemTime::now())?;
+//! client.verify_software_token(access, code.expose(), Some("Phone"))?;
+//! let totp_first = MfaSettings { enabled: true, preferred_mfa: true };
+//! client.set_user_mfa_preference(access, MfaPreferences { totp: Some(totp_first), ..Default::default() })?;
+//!
+//! let mut asked = 0;
+//! client.sign_in_srp("alice", "Corr3ct-Horse!", |prompt| match prompt {
+//!     Prompt::TotpCode { .. } => {
+//!         asked += 1;
+//!         Ok(Input::Code(totp::code(secret.expose(), std::time::SystemTime::now())?))
+//!     }
+//!     other => Err(format!("cannot answer {}", other.kind()).into()),
+//! })?;
+//! assert_eq!(asked, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-use std::convert::Infallible;
+use std::cell::RefCell;
 use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use cognito_flows::flows::account::{self, AccessToken, NewUser};
-use cognito_flows::retry::{self, Attempt, Decision, RetryPolicy};
-use cognito_flows::wire::{
-    CodeDeliveryResponse, ConfirmSignUpResponse, Empty, GetUserResponse, ListDevicesResponse,
-    SignUpResponse,
-};
-use cognito_flows::{
-    Action, Entropy, Flow, ForgotPassword, Input, Password, Prompt, SecretString, SignIn, SignedIn,
-    StoredSession, UserPool,
-};
+use cognito_flows::retry::RetryPolicy;
+use cognito_flows::{Entropy, Flow, Input, Prompt, UserPool};
+pub use cognito_flows_async::{PromptError, UnexpectedPrompt, entropy};
 
-/// Why driving a flow stopped.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum DriveError<P = Infallible> {
-    /// The request could not be sent or its response not read (after the retries allowed).
-    Transport(ureq::Error),
-    /// Cognito refused, answered something unusable, or an input did not fit the flow.
-    Auth(cognito_flows::Error),
-    /// The prompt callback gave up.
-    Prompt(P),
-    /// The operating system had no randomness to give.
-    Entropy(String),
-}
-
-impl<P: fmt::Display> fmt::Display for DriveError<P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Transport(e) => write!(f, "could not reach Cognito: {e}"),
-            Self::Auth(e) => e.fmt(f),
-            Self::Prompt(e) => write!(f, "prompt failed: {e}"),
-            Self::Entropy(e) => write!(f, "no randomness from the OS: {e}"),
-        }
-    }
-}
-
-impl<P: std::error::Error + 'static> std::error::Error for DriveError<P> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Transport(e) => Some(e),
-            Self::Auth(e) => Some(e),
-            Self::Prompt(e) => Some(e),
-            Self::Entropy(_) => None,
-        }
-    }
-}
-
-impl<P> From<cognito_flows::Error> for DriveError<P> {
-    fn from(e: cognito_flows::Error) -> Self {
-        Self::Auth(e)
-    }
-}
-
-impl<P> DriveError<P> {
-    /// The exception kind, when Cognito answered with one.
-    pub fn service_kind(&self) -> Option<&cognito_flows::ErrorKind> {
-        match self {
-            Self::Auth(e) => e.service_kind(),
-            _ => None,
-        }
-    }
-}
+/// Why driving a flow stopped: the async adapter's [`DriveError`](cognito_flows_async::DriveError)
+/// with ureq's transport error.
+pub type DriveError = cognito_flows_async::DriveError<ureq::Error>;
 
 /// A ureq agent set up for Cognito: redirects never followed, HTTP error statuses returned as
 /// responses (the flows classify them), 30 s overall timeout, 10 s to connect.
@@ -97,13 +103,6 @@ pub fn agent() -> ureq::Agent {
         .user_agent(concat!("cognito-flows-ureq/", env!("CARGO_PKG_VERSION")))
         .build()
         .into()
-}
-
-/// 32 bytes of entropy from the operating system, to seed a flow.
-pub fn entropy() -> Result<Entropy, getrandom::Error> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed)?;
-    Ok(Entropy::from(seed))
 }
 
 /// Sends one request and reads the whole response.
@@ -125,129 +124,141 @@ pub fn not_sent(error: &ureq::Error) -> bool {
     )
 }
 
+/// A prompt callback for flows that should never prompt: it refuses every prompt with
+/// [`UnexpectedPrompt`].
+///
+/// ```no_run
+/// use cognito_flows::{UserPool, flows::account};
+/// use cognito_flows_ureq::{agent, drive, no_prompt};
+///
+/// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+/// # let access_token = String::new();
+/// let user = drive(&agent(), account::get_user(&pool, &access_token), no_prompt)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn no_prompt(prompt: Prompt) -> Result<Input, PromptError> {
+    Err(Box::new(UnexpectedPrompt::of(&prompt)))
+}
+
 /// Drives `flow` to its end with `agent`, no retries: see [`Driver`] for retries.
 ///
 /// A service error the user can correct (a wrong code) comes back to `answer` as the same prompt,
 /// carrying the error; any other error ends the flow and is returned.
-pub fn drive<F: Flow, P>(
+pub fn drive<F: Flow>(
     agent: &ureq::Agent,
     flow: F,
-    answer: impl FnMut(Prompt) -> Result<Input, P>,
-) -> Result<F::Output, DriveError<P>> {
+    answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+) -> Result<F::Output, DriveError> {
     drive_with(|request| send(agent, request), flow, answer)
 }
 
 /// [`drive`] with your own transport (to log, record or rewrite requests), no retries.
-pub fn drive_with<F: Flow, P>(
+pub fn drive_with<F: Flow>(
     transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
     flow: F,
-    answer: impl FnMut(Prompt) -> Result<Input, P>,
-) -> Result<F::Output, DriveError<P>> {
+    answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+) -> Result<F::Output, DriveError> {
     Driver {
         policy: RetryPolicy::none(),
-        sleep: |_| {},
-        jitter: || 0,
+        ..Driver::default()
     }
     .run(transport, flow, answer)
 }
 
-/// The loop, with a retry policy, a sleep and a source of jitter (so tests can record delays
-/// instead of sleeping).
-pub struct Driver<S, J> {
+/// The loop, with a retry policy and a sleep (so tests can record the waits instead of
+/// sleeping), and the seed of the retries' jitter.
+#[derive(Debug, Clone)]
+pub struct Driver<S = fn(Duration)> {
     /// When to send again.
     pub policy: RetryPolicy,
-    /// How to wait.
+    /// How to wait. It must let the time pass: after it the driver reads the clock, and a wait
+    /// that ended early goes on for what is left.
     pub sleep: S,
-    /// A random `u32` per retry.
-    pub jitter: J,
+    /// The seed of the retries' jitter: `None` draws one from the OS at each run.
+    pub jitter: Option<Entropy>,
 }
 
-/// The driver with the system's sleep and the OS's randomness.
-pub type SystemDriver = Driver<fn(Duration), fn() -> u32>;
-
-impl Default for SystemDriver {
+impl Default for Driver {
     /// [`RetryPolicy::default`], `std::thread::sleep`, jitter from the OS.
     fn default() -> Self {
         Self {
             policy: RetryPolicy::default(),
             sleep: std::thread::sleep,
-            jitter: || getrandom::u32().unwrap_or(u32::MAX / 2),
+            jitter: None,
         }
     }
 }
 
-impl<S: FnMut(Duration), J: FnMut() -> u32> Driver<S, J> {
-    /// Drives `flow` to its end.
-    pub fn run<F: Flow, P>(
+impl<S: FnMut(Duration)> Driver<S> {
+    /// Drives `flow` to its end with `transport`, asking `answer` for its prompts.
+    pub fn run<F: Flow>(
         &mut self,
-        mut transport: impl FnMut(
-            http::Request<Vec<u8>>,
-        ) -> Result<http::Response<Vec<u8>>, ureq::Error>,
-        mut flow: F,
-        mut answer: impl FnMut(Prompt) -> Result<Input, P>,
-    ) -> Result<F::Output, DriveError<P>> {
-        loop {
-            match flow.poll_action() {
-                Action::Send(request) => {
-                    let response = self.send(&mut transport, &flow, request)?;
-                    // The clock is read when the answer arrives: SRP's TIMESTAMP, token expiry.
-                    let now = SystemTime::now();
-                    // Errors are reported by the next poll: Failed, or the prompt again.
-                    let _ = flow.handle_response(now, response);
-                }
-                Action::Prompt(prompt) => {
-                    let input = answer(prompt).map_err(DriveError::Prompt)?;
-                    flow.handle_input(input)?;
-                }
-                Action::Done(outcome) => return Ok(outcome),
-                Action::Failed(error) => return Err(DriveError::Auth(error)),
-                Action::Wait(delay) => (self.sleep)(delay),
-            }
+        transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+        flow: F,
+        mut answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, DriveError> {
+        let mut driver = cognito_flows_async::Driver::new(
+            Blocking(RefCell::new(transport)),
+            Blocking(RefCell::new(&mut self.sleep)),
+        )
+        .with_retry_policy(self.policy);
+        if let Some(seed) = &self.jitter {
+            driver = driver.with_jitter_seed(seed.clone());
         }
-    }
-
-    /// Sends a request, and again while the policy allows (polling the flow for an equal one).
-    fn send<F: Flow, P>(
-        &mut self,
-        transport: &mut impl FnMut(
-            http::Request<Vec<u8>>,
-        ) -> Result<http::Response<Vec<u8>>, ureq::Error>,
-        flow: &F,
-        first: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, DriveError<P>> {
-        let Some(operation) = cognito_flows::wire::Operation::of(&first) else {
-            return transport(first).map_err(DriveError::Transport);
-        };
-        let mut request = first;
-        let mut attempt = 1;
-        loop {
-            let result = transport(request);
-            let outcome = match &result {
-                Ok(response) => retry::classify(response),
-                Err(e) if not_sent(e) => Attempt::NotSent,
-                Err(_) => Attempt::Failed,
-            };
-            match self
-                .policy
-                .decide(attempt, operation, outcome, (self.jitter)())
-            {
-                Decision::Retry(delay) => (self.sleep)(delay),
-                Decision::GiveUp => return result.map_err(DriveError::Transport),
-            }
-            attempt += 1;
-            request = match flow.poll_action() {
-                Action::Send(again) => again,
-                _ => return result.map_err(DriveError::Transport),
-            };
-        }
+        run_to_end(driver.run(flow, |prompt| std::future::ready(answer(prompt))))
     }
 }
 
-/// A user pool and an agent, with a method per flow: the blocking client most applications need.
+/// A blocking transport or sleep, as the async driver's: its futures are ready at once.
+struct Blocking<F>(RefCell<F>);
+
+impl<F> cognito_flows_async::Transport for Blocking<F>
+where
+    F: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+{
+    type Error = ureq::Error;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, ureq::Error>> {
+        std::future::ready((self.0.borrow_mut())(request))
+    }
+
+    fn not_sent(&self, error: &ureq::Error) -> bool {
+        not_sent(error)
+    }
+}
+
+impl<F: FnMut(Duration)> cognito_flows_async::Sleep for Blocking<F> {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+        (self.0.borrow_mut())(duration);
+        std::future::ready(())
+    }
+}
+
+/// Runs a future whose every part is blocking (transport, sleep, prompt): it never waits for a
+/// wake-up, so the first poll completes it. The loop only guards that invariant, so no
+/// executor is needed.
+fn run_to_end<T>(future: impl Future<Output = T>) -> T {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// A user pool and an agent, with a method per flow and per account call: the blocking client
+/// most applications need. Every call is retried by the rules of [`cognito_flows::retry`]. Its
+/// methods are those of the async [`cognito_flows_async::Client`], from the same list.
+#[derive(Debug, Clone)]
 pub struct Client {
     pool: UserPool,
     agent: ureq::Agent,
-    driver: SystemDriver,
+    policy: RetryPolicy,
 }
 
 impl Client {
@@ -256,7 +267,7 @@ impl Client {
         Self {
             pool,
             agent: agent(),
-            driver: Driver::default(),
+            policy: RetryPolicy::default(),
         }
     }
 
@@ -271,7 +282,7 @@ impl Client {
     /// The same client with another retry policy ([`RetryPolicy::none`] to disable).
     #[must_use]
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.driver.policy = policy;
+        self.policy = policy;
         self
     }
 
@@ -280,182 +291,27 @@ impl Client {
         &self.pool
     }
 
-    fn entropy<P>(&self) -> Result<Entropy, DriveError<P>> {
-        entropy().map_err(|e| DriveError::Entropy(e.to_string()))
-    }
-
-    /// Runs any flow.
-    pub fn run<F: Flow, P>(
+    /// Runs any flow, asking `answer` for its prompts.
+    pub fn run<F: Flow>(
         &self,
         flow: F,
-        answer: impl FnMut(Prompt) -> Result<Input, P>,
-    ) -> Result<F::Output, DriveError<P>> {
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, DriveError> {
         let mut driver = Driver {
-            policy: self.driver.policy,
-            sleep: self.driver.sleep,
-            jitter: self.driver.jitter,
+            policy: self.policy,
+            ..Driver::default()
         };
         driver.run(|request| send(&self.agent, request), flow, answer)
     }
 
-    fn call<T: serde::de::DeserializeOwned + Clone>(
-        &self,
-        call: account::Call<T>,
-    ) -> Result<T, CallError> {
-        self.run(call, |prompt| Err(unexpected(prompt)))
+    cognito_flows_async::__client_methods! {
+        fn: {fn},
+        await: {},
+        generics: {},
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+        no_prompt: no_prompt,
+        error: DriveError,
     }
-
-    /// SRP sign-in, answering challenges with `answer`.
-    pub fn sign_in_srp<P>(
-        &self,
-        username: &str,
-        password: impl Into<Password>,
-        answer: impl FnMut(Prompt) -> Result<Input, P>,
-    ) -> Result<SignedIn, DriveError<P>> {
-        let flow = SignIn::user_srp(&self.pool, username, password, self.entropy()?);
-        self.run(flow, answer)
-    }
-
-    /// Password sign-in (`USER_PASSWORD_AUTH`).
-    pub fn sign_in_password<P>(
-        &self,
-        username: &str,
-        password: impl Into<Password>,
-        answer: impl FnMut(Prompt) -> Result<Input, P>,
-    ) -> Result<SignedIn, DriveError<P>> {
-        let flow = SignIn::user_password(&self.pool, username, password, self.entropy()?);
-        self.run(flow, answer)
-    }
-
-    /// Refreshes a session (with its device, if any) and updates it.
-    pub fn refresh(&self, session: &mut StoredSession) -> Result<(), CallError> {
-        let flow = session
-            .refresh(&self.pool, self.entropy()?)
-            .ok_or(DriveError::Auth(
-                cognito_flows::Misuse::InvalidInput("the session has no refresh token".into())
-                    .into(),
-            ))?;
-        let refreshed = self.run(flow, |prompt| Err(unexpected(prompt)))?;
-        session.update(refreshed);
-        Ok(())
-    }
-
-    /// Registers a user.
-    pub fn sign_up(&self, user: &NewUser) -> Result<SignUpResponse, CallError> {
-        self.call(account::sign_up(&self.pool, user))
-    }
-
-    /// Confirms a registration.
-    pub fn confirm_sign_up(
-        &self,
-        username: &str,
-        code: &str,
-    ) -> Result<ConfirmSignUpResponse, CallError> {
-        self.call(account::confirm_sign_up(&self.pool, username, code, false))
-    }
-
-    /// Sends the registration code again.
-    pub fn resend_confirmation_code(
-        &self,
-        username: &str,
-    ) -> Result<CodeDeliveryResponse, CallError> {
-        self.call(account::resend_confirmation_code(&self.pool, username))
-    }
-
-    /// Resets a forgotten password, asking `answer` for the code and the new password.
-    pub fn forgot_password<P>(
-        &self,
-        username: &str,
-        answer: impl FnMut(Prompt) -> Result<Input, P>,
-    ) -> Result<(), DriveError<P>> {
-        self.run(ForgotPassword::new(&self.pool, username), answer)
-    }
-
-    /// Changes the password.
-    pub fn change_password(
-        &self,
-        access_token: &(impl AccessToken + ?Sized),
-        previous: &Password,
-        proposed: &Password,
-    ) -> Result<Empty, CallError> {
-        self.call(account::change_password(
-            &self.pool,
-            access_token,
-            previous,
-            proposed,
-        ))
-    }
-
-    /// The signed-in user.
-    pub fn get_user(
-        &self,
-        access_token: &(impl AccessToken + ?Sized),
-    ) -> Result<GetUserResponse, CallError> {
-        self.call(account::get_user(&self.pool, access_token))
-    }
-
-    /// One page of the user's devices.
-    pub fn list_devices(
-        &self,
-        access_token: &(impl AccessToken + ?Sized),
-        page: Option<&str>,
-    ) -> Result<ListDevicesResponse, CallError> {
-        self.call(account::list_devices(
-            &self.pool,
-            access_token,
-            Some(60),
-            page,
-        ))
-    }
-
-    /// Forgets a device.
-    pub fn forget_device(
-        &self,
-        access_token: &(impl AccessToken + ?Sized),
-        device_key: &str,
-    ) -> Result<Empty, CallError> {
-        self.call(account::forget_device(&self.pool, access_token, device_key))
-    }
-
-    /// Signs the user out everywhere.
-    pub fn global_sign_out(
-        &self,
-        access_token: &(impl AccessToken + ?Sized),
-    ) -> Result<Empty, CallError> {
-        self.call(account::global_sign_out(&self.pool, access_token))
-    }
-
-    /// Revokes a refresh token.
-    pub fn revoke_token(&self, refresh_token: &SecretString) -> Result<Empty, CallError> {
-        self.call(account::revoke_token(&self.pool, refresh_token, None))
-    }
-
-    /// Deletes the user.
-    pub fn delete_user(
-        &self,
-        access_token: &(impl AccessToken + ?Sized),
-    ) -> Result<Empty, CallError> {
-        self.call(account::delete_user(&self.pool, access_token))
-    }
-}
-
-/// A flow asked something where none was expected (single calls and refreshes never prompt).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnexpectedPrompt(pub &'static str);
-
-impl fmt::Display for UnexpectedPrompt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unexpected prompt for {}", self.0)
-    }
-}
-
-impl std::error::Error for UnexpectedPrompt {}
-
-/// The error of the client's calls that never prompt.
-pub type CallError = DriveError<UnexpectedPrompt>;
-
-fn unexpected(prompt: Prompt) -> UnexpectedPrompt {
-    UnexpectedPrompt(prompt.kind())
 }
 
 /// Why a token could not be verified.

@@ -122,21 +122,22 @@ fn pool(endpoint: &str) -> UserPool {
         .unwrap()
 }
 
-/// Drives with a recording sleeper; returns the outcome and the delays.
+/// Drives with a recording sleep; returns the outcome and the delays.
 fn run(
     endpoint: &str,
     policy: RetryPolicy,
     flow: SignIn,
-) -> (
-    Result<cognito_flows::SignedIn, DriveError<std::convert::Infallible>>,
-    Vec<Duration>,
-) {
+) -> (Result<cognito_flows::SignedIn, DriveError>, Vec<Duration>) {
     let agent = agent();
     let mut delays = Vec::new();
     let mut driver = Driver {
         policy,
-        sleep: |d| delays.push(d),
-        jitter: || u32::MAX,
+        // Record each wait, and let it pass: the driver reads the clock after it.
+        sleep: |d| {
+            delays.push(d);
+            std::thread::sleep(d);
+        },
+        jitter: Some(Entropy::from([9; 32])),
     };
     let out = driver.run(
         |r| send(&agent, r),
@@ -167,10 +168,10 @@ fn initiate_auth_is_retried_through_5xx_and_throttling_with_backoff() {
     );
     out.unwrap();
     assert_eq!(server.count("initiateauth"), 3);
-    assert_eq!(
-        delays,
-        [Duration::from_millis(100), Duration::from_millis(200)]
-    );
+    // Full jitter: each wait is at most the backoff of its attempt (100 ms, then 200 ms).
+    assert_eq!(delays.len(), 2);
+    assert!(delays[0] <= Duration::from_millis(100), "{delays:?}");
+    assert!(delays[1] <= Duration::from_millis(200), "{delays:?}");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use cognito_flows::flows::account::NewUser;
 use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
 use cognito_flows_testkit::{ClientOptions, MfaConfiguration, Moto, PoolOptions};
-use cognito_flows_ureq::{CallError, Client, UnexpectedPrompt};
+use cognito_flows_ureq::{Client, DriveError, UnexpectedPrompt, no_prompt};
 
 const PASSWORD: &str = "Corr3ct-Horse!";
 
@@ -90,18 +90,15 @@ impl Backend for Emulator {
     }
 }
 
-fn no_prompt(p: Prompt) -> Result<Input, UnexpectedPrompt> {
-    Err(UnexpectedPrompt(p.kind()))
-}
-
 fn sign_in_refresh_and_errors(backend: &dyn Backend, secret: bool) {
     let pool = backend.pool(secret);
     backend.user(&pool, "alice", &[("email", "alice@example.com")]);
     let client = Client::new(pool.clone());
     let signed_in = client.sign_in_srp("alice", PASSWORD, no_prompt).unwrap();
     assert_eq!(signed_in.username, "alice");
+    // A callback that must not be reached may panic, with no type annotations.
     client
-        .sign_in_password("alice", PASSWORD, no_prompt)
+        .sign_in_password("alice", PASSWORD, |p| panic!("{p:?}"))
         .unwrap();
     let mut session = StoredSession::from(signed_in);
     client.refresh(&mut session).unwrap();
@@ -151,7 +148,7 @@ fn sign_in_refresh_and_errors(backend: &dyn Backend, secret: bool) {
         unconfirmed.service_kind(),
         Some(&ErrorKind::UserNotConfirmed)
     );
-    let taken: CallError = client.sign_up(&NewUser::new("bob", PASSWORD)).unwrap_err();
+    let taken: DriveError = client.sign_up(&NewUser::new("bob", PASSWORD)).unwrap_err();
     assert_eq!(taken.service_kind(), Some(&ErrorKind::UsernameExists));
 }
 
@@ -165,12 +162,27 @@ fn sms_mfa(backend: &dyn Backend) {
         .sign_in_srp("carol", PASSWORD, |p| match p {
             Prompt::SmsMfaCode { .. } => {
                 asked += 1;
-                Ok::<_, UnexpectedPrompt>(Input::code(backend.sms_code("carol")))
+                Ok(Input::code(backend.sms_code("carol")))
             }
             other => panic!("{other:?}"),
         })
         .unwrap();
     assert_eq!(asked, 1);
+
+    // A flow that should never prompt, and does: the refusal says which prompt it was.
+    let refused = client
+        .sign_in_srp("carol", PASSWORD, no_prompt)
+        .unwrap_err();
+    assert_eq!(
+        refused.unexpected_prompt(),
+        Some(&UnexpectedPrompt("an SMS MFA code"))
+    );
+    assert_eq!(
+        refused.to_string(),
+        "prompt failed: unexpected prompt for an SMS MFA code"
+    );
+    let source = std::error::Error::source(&refused).unwrap();
+    assert_eq!(source.to_string(), "unexpected prompt for an SMS MFA code");
 }
 
 #[test]

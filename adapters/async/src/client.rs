@@ -1,0 +1,277 @@
+//! The convenience [`Client`]: a pool and a driver, with a method per everyday call. The method
+//! list is written once, in [`client_methods!`](crate::__client_methods), for this client and the
+//! blocking one of `cognito-flows-ureq`.
+
+use std::future::Future;
+
+use cognito_flows::{Flow, Input, Prompt, UserPool};
+
+use crate::{DriveError, Driver, PromptError, Sleep, Transport};
+
+/// A user pool and a [`Driver`], with a method per flow and per account call: the async client
+/// most applications need. Every call is retried by the rules of [`cognito_flows::retry`].
+///
+/// ```no_run
+/// # #[cfg(feature = "reqwest")]
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use cognito_flows::{Input, Prompt, UserPool};
+/// use cognito_flows_async::Client;
+///
+/// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+/// let client = Client::new(pool)?;
+/// let signed_in = client
+///     .sign_in_srp("alice", "correct horse", async |prompt| match prompt {
+///         Prompt::TotpCode { .. } => Ok(Input::code("123456")), // ask the user
+///         other => Err(format!("cannot answer {}", other.kind()).into()),
+///     })
+///     .await?;
+/// let user = client.get_user(&signed_in.tokens.access_token).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Client<T, S> {
+    pool: UserPool,
+    driver: Driver<T, S>,
+}
+
+#[cfg(feature = "reqwest")]
+impl Client<crate::ReqwestTransport, crate::TokioSleep> {
+    /// A client on [`ReqwestTransport`](crate::ReqwestTransport) and
+    /// [`TokioSleep`](crate::TokioSleep), with the default retry policy.
+    pub fn new(pool: UserPool) -> Result<Self, reqwest::Error> {
+        Ok(Self::with_driver(
+            pool,
+            Driver::new(crate::ReqwestTransport::new()?, crate::TokioSleep),
+        ))
+    }
+}
+
+impl<T, S> Client<T, S> {
+    /// A client on your driver (your transport, sleep and retry policy).
+    pub fn with_driver(pool: UserPool, driver: Driver<T, S>) -> Self {
+        Self { pool, driver }
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &UserPool {
+        &self.pool
+    }
+
+    /// The driver.
+    pub fn driver(&self) -> &Driver<T, S> {
+        &self.driver
+    }
+}
+
+impl<T: Transport, S: Sleep> Client<T, S> {
+    /// Runs any flow, asking `answer` for its prompts.
+    pub async fn run<F: Flow, A: Future<Output = Result<Input, PromptError>>>(
+        &self,
+        flow: F,
+        answer: impl FnMut(Prompt) -> A,
+    ) -> Result<F::Output, DriveError<T::Error>> {
+        self.driver.run(flow, answer).await
+    }
+
+    crate::__client_methods! {
+        fn: {async fn},
+        await: {.await},
+        generics: {<A: Future<Output = Result<Input, PromptError>>>},
+        answer: impl FnMut(Prompt) -> A,
+        no_prompt: crate::no_prompt,
+        error: DriveError<T::Error>,
+    }
+}
+
+/// The method list of both `Client`s (this crate's and `cognito-flows-ureq`'s), generated for
+/// an `impl` block that has a `pool: UserPool` field and a `run(flow, answer)` method: `fn` is
+/// `{fn}` or `{async fn}`, `await` is `{}` or `{.await}`, `generics` those of the methods that
+/// take `answer` (the async one's future).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_methods {
+    (
+        fn: {$($fn:tt)*},
+        await: {$($await:tt)*},
+        generics: {$($generics:tt)*},
+        answer: $answer:ty,
+        no_prompt: $no_prompt:path,
+        error: $error:ty $(,)?
+    ) => {
+        /// SRP sign-in (`USER_SRP_AUTH`), answering challenges (MFA, a new password, ...) with
+        /// `answer`. A wrong code comes back to `answer` as the same prompt, carrying the error.
+        pub $($fn)* sign_in_srp $($generics)* (&self, username: &str, password: impl Into<$crate::__private::cognito_flows::Password>, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            let password = password.into();
+            self.sign_in(|pool, entropy| $crate::__private::cognito_flows::SignIn::user_srp(pool, username, password, entropy), answer) $($await)*
+        }
+
+        /// Password sign-in (`USER_PASSWORD_AUTH`), answering challenges with `answer`.
+        pub $($fn)* sign_in_password $($generics)* (&self, username: &str, password: impl Into<$crate::__private::cognito_flows::Password>, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            let password = password.into();
+            self.sign_in(|pool, entropy| $crate::__private::cognito_flows::SignIn::user_password(pool, username, password, entropy), answer) $($await)*
+        }
+
+        /// Runs the sign-in that `flow` builds from the pool and fresh entropy.
+        $($fn)* sign_in $($generics)* (
+            &self,
+            flow: impl FnOnce(&$crate::__private::cognito_flows::UserPool, $crate::__private::cognito_flows::Entropy) -> $crate::__private::cognito_flows::SignIn,
+            answer: $answer,
+        ) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
+            self.run(flow(&self.pool, entropy), answer) $($await)*
+        }
+
+        /// Refreshes a session (with its device, if any) and updates it.
+        pub $($fn)* refresh(
+            &self,
+            session: &mut $crate::__private::cognito_flows::StoredSession,
+        ) -> Result<(), $error> {
+            let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
+            let Some(flow) = session.refresh(&self.pool, entropy) else {
+                return Err($crate::DriveError::Auth(
+                    $crate::__private::cognito_flows::Misuse::InvalidInput(
+                        "the session has no refresh token".into(),
+                    )
+                    .into(),
+                ));
+            };
+            let refreshed = self.run(flow, $no_prompt) $($await)*?;
+            session.update(refreshed);
+            Ok(())
+        }
+
+        /// Resets a forgotten password, asking `answer` for the code and the new password
+        /// ([`Prompt::PasswordReset`](cognito_flows::Prompt::PasswordReset)).
+        pub $($fn)* forgot_password $($generics)* (&self, username: &str, answer: $answer) -> Result<(), $error> {
+            self.run($crate::__private::cognito_flows::ForgotPassword::new(&self.pool, username), answer) $($await)*
+        }
+
+        $crate::__client_calls! {
+            fn: {$($fn)*}, await: {$($await)*}, no_prompt: $no_prompt, error: $error,
+            /// Registers a user (`SignUp`).
+            sign_up(user: &$crate::__private::cognito_flows::flows::account::NewUser)
+                -> SignUpResponse = sign_up(user);
+            /// Confirms a registration with the code sent to the user (`ConfirmSignUp`).
+            confirm_sign_up(username: &str, code: &str)
+                -> ConfirmSignUpResponse = confirm_sign_up(username, code, false);
+            /// Sends the registration code again (`ResendConfirmationCode`).
+            resend_confirmation_code(username: &str)
+                -> CodeDeliveryResponse = resend_confirmation_code(username);
+            /// Changes the signed-in user's password (`ChangePassword`).
+            change_password(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                previous: &$crate::__private::cognito_flows::Password,
+                proposed: &$crate::__private::cognito_flows::Password,
+            ) -> Empty = change_password(access_token, previous, proposed);
+            /// The signed-in user: attributes and MFA settings (`GetUser`).
+            get_user(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
+                -> GetUserResponse = get_user(access_token);
+            /// Sets attributes of the signed-in user (`UpdateUserAttributes`); the answer lists
+            /// the codes sent for those that need verifying.
+            update_user_attributes(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                attributes: Vec<$crate::__private::cognito_flows::wire::AttributeType>,
+            ) -> UpdateUserAttributesResponse = update_user_attributes(access_token, attributes);
+            /// Deletes attributes of the signed-in user (`DeleteUserAttributes`).
+            delete_user_attributes(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                names: Vec<String>,
+            ) -> Empty = delete_user_attributes(access_token, names);
+            /// Sends a code to verify an attribute (`GetUserAttributeVerificationCode`).
+            get_user_attribute_verification_code(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                attribute: &str,
+            ) -> CodeDeliveryResponse = get_user_attribute_verification_code(access_token, attribute);
+            /// Verifies an attribute with its code (`VerifyUserAttribute`).
+            verify_user_attribute(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                attribute: &str,
+                code: &str,
+            ) -> Empty = verify_user_attribute(access_token, attribute, code);
+            /// Starts TOTP setup for the signed-in user (`AssociateSoftwareToken`): put the
+            /// answer's `secret_code` into an authenticator app (see
+            /// [`cognito_flows::totp::otpauth_uri`] for its QR code), then
+            /// [`verify_software_token`](Self::verify_software_token) with the app's code.
+            associate_software_token(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
+                -> AssociateSoftwareTokenResponse = associate_software_token(access_token);
+            /// Completes TOTP setup with the authenticator's current code (`VerifySoftwareToken`);
+            /// then make TOTP the user's MFA with
+            /// [`set_user_mfa_preference`](Self::set_user_mfa_preference).
+            verify_software_token(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                code: &str,
+                device_name: Option<&str>,
+            ) -> VerifySoftwareTokenResponse = verify_software_token(access_token, code, device_name);
+            /// Sets the user's MFA preferences (`SetUserMFAPreference`); `None` leaves a method
+            /// unchanged.
+            set_user_mfa_preference(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                preferences: $crate::__private::cognito_flows::flows::account::MfaPreferences,
+            ) -> Empty = set_user_mfa_preference(access_token, preferences);
+            /// The JS SDK's `enableMFA` (`true`: SMS to `phone_number`) and `disableMFA`
+            /// (`SetUserSettings`, the legacy MFA options).
+            set_user_settings(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                sms_mfa: bool,
+            ) -> Empty = set_user_settings(access_token, sms_mfa);
+            /// One page of the user's devices, 60 at most (`ListDevices`): pass the previous
+            /// page's `pagination_token` for the next.
+            list_devices(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                page: Option<&str>,
+            ) -> ListDevicesResponse = list_devices(access_token, Some(60), page);
+            /// A device (`GetDevice`).
+            get_device(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                device_key: &str,
+            ) -> GetDeviceResponse = get_device(access_token, device_key);
+            /// Remembers a device, so that it may skip MFA, or stops remembering it
+            /// (`UpdateDeviceStatus`).
+            update_device_status(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                device_key: &str,
+                remembered: bool,
+            ) -> Empty = update_device_status(access_token, device_key, remembered);
+            /// Forgets a device (`ForgetDevice`).
+            forget_device(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                device_key: &str,
+            ) -> Empty = forget_device(access_token, device_key);
+            /// Signs the user out everywhere: every token of the user stops working
+            /// (`GlobalSignOut`).
+            global_sign_out(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
+                -> Empty = global_sign_out(access_token);
+            /// Revokes a refresh token and the tokens issued from it (`RevokeToken`).
+            revoke_token(refresh_token: &$crate::__private::cognito_flows::SecretString)
+                -> Empty = revoke_token(refresh_token, None);
+            /// Deletes the signed-in user (`DeleteUser`).
+            delete_user(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
+                -> Empty = delete_user(access_token);
+        }
+    };
+}
+
+/// One method per single call of `cognito_flows::flows::account`: `name(params) -> Response =
+/// constructor(args)`, the pool added as the constructor's first argument.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_calls {
+    (fn: $fn:tt, await: $await:tt, no_prompt: $no_prompt:path, error: $error:ty,) => {};
+    (
+        fn: {$($fn:tt)*}, await: {$($await:tt)*}, no_prompt: $no_prompt:path, error: $error:ty,
+        $(#[$doc:meta])*
+        $name:ident($($param:ident: $ty:ty),* $(,)?) -> $out:ident = $call:ident($($arg:expr),* $(,)?);
+        $($rest:tt)*
+    ) => {
+        $(#[$doc])*
+        pub $($fn)* $name(&self, $($param: $ty),*) -> Result<$crate::__private::cognito_flows::wire::$out, $error> {
+            let call = $crate::__private::cognito_flows::flows::account::$call(&self.pool, $($arg),*);
+            self.run(call, $no_prompt) $($await)*
+        }
+        $crate::__client_calls! {
+            fn: {$($fn)*}, await: {$($await)*}, no_prompt: $no_prompt, error: $error,
+            $($rest)*
+        }
+    };
+}
