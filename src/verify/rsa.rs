@@ -143,7 +143,7 @@ pub(crate) struct Mont<const L: usize, const W: usize> {
 }
 
 impl<const L: usize, const W: usize> Mont<L, W> {
-    const WIDE: () = assert!(W == 2 * L);
+    const WIDE: () = assert!(W == 2 * L && L % 2 == 0 && L >= 4);
 
     /// `n` (stripped of leading zeros, odd, at most `64·L` bits) and `e`.
     fn new(n: &[u8], e: u64) -> Self {
@@ -248,66 +248,56 @@ impl<const L: usize, const W: usize> Mont<L, W> {
     }
 
     /// `a²·R⁻¹ mod n`: the cross products once, doubled, plus the squares, then reduced.
-    #[allow(
-        clippy::indexing_slicing,
-        reason = "loop bounds are the constant limb count"
-    )]
     fn square(&self, a: &[u64; L]) -> [u64; L] {
         let mut t = [0u64; W];
-        // Cross products a_i·a_j, i < j.
-        for i in 0..L {
-            let ai = a[i];
-            let mut c = 0u64;
-            for j in i + 1..L {
-                let (v, h) = mul_add(ai, a[j], t[i + j], c);
-                t[i + j] = v;
-                c = h;
-            }
-            t[i + L] = c;
-        }
-        // Doubled, plus the squares a_i² at limb 2i.
-        let mut shifted = 0u64;
-        let mut carry = 0u64;
-        for i in 0..L {
-            let (lo, hi) = mul_add(a[i], a[i], 0, 0);
-            let (t0, t1) = (t[2 * i], t[2 * i + 1]);
-            let d0 = (t0 << 1) | shifted;
-            let d1 = (t1 << 1) | (t0 >> 63);
-            shifted = t1 >> 63;
-            let (v0, c0) = d0.overflowing_add(lo);
-            let (v0, c1) = v0.overflowing_add(carry);
-            let (v1, c2) = d1.overflowing_add(hi);
-            let (v1, c3) = v1.overflowing_add(u64::from(c0) + u64::from(c1));
-            t[2 * i] = v0;
-            t[2 * i + 1] = v1;
-            carry = u64::from(c2) + u64::from(c3);
-        }
+        cross_products(a, &mut t);
+        double_and_add_squares(a, &mut t);
         self.redc(&mut t)
     }
 
-    /// Montgomery reduction of a `2L`-limb value below `n·R`.
+    /// `a·b·R⁻¹ mod n` by a full product and a reduction: see [`Mont::mul`].
+    #[cfg(test)]
+    fn mul_separated(&self, a: &[u64; L], b: &[u64; L]) -> [u64; L] {
+        let mut t = [0u64; W];
+        product(a, b, &mut t);
+        self.redc(&mut t)
+    }
+
+    /// Montgomery reduction of a `2L`-limb value below `n·R`: `t·R⁻¹ mod n`.
+    ///
+    /// Two rows at a time: row `i` adds `u0·n` at limb `i` (`u0 = t_i·(-n⁻¹)`, which clears
+    /// it), row `i + 1` adds `u1·n` at limb `i + 1`, its digit read once row `i` has passed
+    /// there. The two rows' carries are two independent chains, which a processor runs side by
+    /// side, and each limb of `t` is loaded and stored once per pair.
     #[allow(
         clippy::indexing_slicing,
         reason = "loop bounds are the constant limb count"
     )]
     fn redc(&self, t: &mut [u64; W]) -> [u64; L] {
-        let mut hi = 0u64;
-        for i in 0..L {
-            let m = t[i].wrapping_mul(self.n0);
-            let mut c = 0u64;
-            for j in 0..L {
-                let (v, h) = mul_add(m, self.n[j], t[i + j], c);
+        let n = &self.n;
+        let mut overflow = false;
+        for i in (0..L).step_by(2) {
+            let u0 = t[i].wrapping_mul(self.n0);
+            let (_, c0) = mul_add(u0, n[0], t[i], 0);
+            let (v, mut c0) = mul_add(u0, n[1], t[i + 1], c0);
+            let u1 = v.wrapping_mul(self.n0);
+            let (_, mut c1) = mul_add(u1, n[0], v, 0);
+            for j in 2..L {
+                let (v, h0) = mul_add(u0, n[j], t[i + j], c0);
+                let (v, h1) = mul_add(u1, n[j - 1], v, c1);
                 t[i + j] = v;
-                c = h;
+                (c0, c1) = (h0, h1);
             }
-            let (s, o1) = t[i + L].overflowing_add(c);
-            let (s, o2) = s.overflowing_add(hi);
-            t[i + L] = s;
-            hi = u64::from(o1 | o2);
+            // Limb i + L: row i's carry, row i + 1's last product and the bit left over from
+            // the pair before; limb i + L + 1: row i + 1's carry, and what is left for the next.
+            let (v, o) = t[i + L].carrying_add(c0, overflow);
+            let (v, h1) = mul_add(u1, n[L - 1], v, c1);
+            t[i + L] = v;
+            (t[i + L + 1], overflow) = t[i + L + 1].carrying_add(h1, o);
         }
         let mut out = [0u64; L];
         out.copy_from_slice(&t[L..]);
-        self.reduce_once(out, hi)
+        self.reduce_once(out, u64::from(overflow))
     }
 
     /// `t - n` when `t` (plus `hi·R`) is at least `n`: values below `2n` end below `n`.
@@ -324,6 +314,81 @@ impl<const L: usize, const W: usize> Mont<L, W> {
             borrow = b1 | b2;
         }
         out
+    }
+}
+
+/// `t = a·b` (`t` zero on entry), two rows at a time (see [`Mont::redc`]).
+#[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    reason = "loop bounds are the constant limb count"
+)]
+fn product<const L: usize, const W: usize>(a: &[u64; L], b: &[u64; L], t: &mut [u64; W]) {
+    for i in (0..L).step_by(2) {
+        let (x0, x1) = (a[i], a[i + 1]);
+        let (v, mut c0) = mul_add(x0, b[0], t[i], 0);
+        t[i] = v;
+        let mut c1 = 0;
+        for j in 1..L {
+            let (v, h0) = mul_add(x0, b[j], t[i + j], c0);
+            let (v, h1) = mul_add(x1, b[j - 1], v, c1);
+            t[i + j] = v;
+            (c0, c1) = (h0, h1);
+        }
+        let (v, h1) = mul_add(x1, b[L - 1], c0, c1);
+        t[i + L] = v;
+        t[i + L + 1] = h1;
+    }
+}
+
+/// `t = Σ a_i·a_j·2^(64(i+j))` over `i < j` (`t` zero on entry), two rows at a time.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "loop bounds are the constant limb count"
+)]
+fn cross_products<const L: usize, const W: usize>(a: &[u64; L], t: &mut [u64; W]) {
+    // Row i adds a_i·a_j for j > i at limb i + j, so it starts at limb 2i + 1.
+    for i in (0..L - 2).step_by(2) {
+        let (x0, x1) = (a[i], a[i + 1]);
+        // Limbs 2i + 1 and 2i + 2 get row i alone.
+        let (v, c0) = mul_add(x0, a[i + 1], t[2 * i + 1], 0);
+        t[2 * i + 1] = v;
+        let (v, mut c0) = mul_add(x0, a[i + 2], t[2 * i + 2], c0);
+        t[2 * i + 2] = v;
+        let mut c1 = 0;
+        for p in 2 * i + 3..i + L {
+            let (v, h0) = mul_add(x0, a[p - i], t[p], c0);
+            let (v, h1) = mul_add(x1, a[p - i - 1], v, c1);
+            t[p] = v;
+            (c0, c1) = (h0, h1);
+        }
+        // Limb i + L gets row i's carry and row i + 1's last product, limb i + L + 1 the rest.
+        let (v, overflow) = t[i + L].overflowing_add(c0);
+        let (v, h1) = mul_add(x1, a[L - 1], v, c1);
+        t[i + L] = v;
+        t[i + L + 1] = h1 + u64::from(overflow);
+    }
+    // The last pair of rows has a single product.
+    let i = L - 2;
+    let (v, c0) = mul_add(a[i], a[i + 1], t[2 * i + 1], 0);
+    t[2 * i + 1] = v;
+    t[2 * i + 2] = c0;
+}
+
+/// `t = 2t + Σ a_i²·2^(128i)`: from the cross products to the square.
+fn double_and_add_squares<const L: usize, const W: usize>(a: &[u64; L], t: &mut [u64; W]) {
+    let (pairs, _) = t.as_chunks_mut::<2>();
+    let mut shifted_out = 0;
+    let mut carry = false;
+    for (pair, &x) in pairs.iter_mut().zip(a) {
+        let (lo, hi) = x.carrying_mul(x, 0);
+        let doubled_lo = (pair[0] << 1) | shifted_out;
+        let doubled_hi = (pair[1] << 1) | (pair[0] >> 63);
+        shifted_out = pair[1] >> 63;
+        let (sum_lo, c) = doubled_lo.carrying_add(lo, carry);
+        let (sum_hi, c) = doubled_hi.carrying_add(hi, c);
+        *pair = [sum_lo, sum_hi];
+        carry = c;
     }
 }
 
@@ -559,6 +624,21 @@ mod tests {
         let mut padded = vec![0u8; 3];
         padded.extend_from_slice(&n);
         assert_eq!(PublicKey::new(&padded, &[0, 1, 0, 1]).unwrap().bits(), 2048);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn both_products_agree(seed in prop::collection::vec(any::<u8>(), 1..300), a in prop::collection::vec(any::<u8>(), 256), b in prop::collection::vec(any::<u8>(), 256)) {
+            let n = modulus(256, &seed);
+            let m = Mont::<32, 64>::new(&n, 65537);
+            let (mut a, mut b) = (a, b);
+            a[0] &= 0x7F;
+            b[0] &= 0x7F;
+            let (a, b) = (limbs_from_be::<32>(&a), limbs_from_be::<32>(&b));
+            prop_assert_eq!(m.mul(&a, &b), m.mul_separated(&a, &b));
+            prop_assert_eq!(m.square(&a), m.mul(&a, &a));
+        }
     }
 
     #[test]
