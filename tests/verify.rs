@@ -855,3 +855,31 @@ fn moto_tokens_verify_against_motos_jwks() {
         "{v:?}"
     );
 }
+
+#[test]
+fn verify_without_fetch_never_asks_for_one() {
+    let v = Verifier::builder()
+        .pool(&pool(), VerifyOptions::access_tokens(["client-1"]))
+        .fetch_policy(FetchPolicy {
+            refetch_interval: Duration::ZERO,
+            ..FetchPolicy::default()
+        })
+        .build();
+    // With no interval every unknown key asks for a fetch; the second try after one does not.
+    let f = fetch(&v, &token(&access_claims()), now());
+    v.handle_jwks_response(now(), &f, jwks(&[("k2", &key(2))]))
+        .unwrap();
+    assert_eq!(
+        v.verify_without_fetch(&token(&access_claims()), now()),
+        Err(VerifyError::UnknownKey("k1".into()))
+    );
+    let f = fetch(&v, &token(&access_claims()), now());
+    v.handle_jwks_response(now(), &f, jwks(&[("k1", &key(1))]))
+        .unwrap();
+    assert_eq!(
+        v.verify_without_fetch(&token(&access_claims()), now())
+            .unwrap()
+            .username(),
+        Some("alice")
+    );
+}

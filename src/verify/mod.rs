@@ -705,14 +705,31 @@ impl Verifier {
     /// Verifies `token` at `now`. Never does I/O, never blocks on a lock held by another
     /// verification.
     pub fn verify(&self, token: &str, now: SystemTime) -> Verification {
-        match self.check(token, now) {
+        match self.check(token, now, true) {
             Ok(claims) => Verification::Valid(claims),
             Err(Refusal::Fetch(fetch)) => Verification::FetchKeys(fetch),
             Err(Refusal::Invalid(e)) => Verification::Invalid(e),
         }
     }
 
-    fn check(&self, token: &str, now: SystemTime) -> Result<Claims, Refusal> {
+    /// Verifies `token` at `now` with the keys at hand, never asking for a fetch: an unknown
+    /// key is [`VerifyError::UnknownKey`]. For the second try, once a fetch was handled.
+    pub fn verify_without_fetch(
+        &self,
+        token: &str,
+        now: SystemTime,
+    ) -> Result<Claims, VerifyError> {
+        match self.check(token, now, false) {
+            Ok(claims) => Ok(claims),
+            Err(Refusal::Invalid(e)) => Err(e),
+            Err(Refusal::Fetch(f)) => Err(VerifyError::JwksFetch(format!(
+                "unexpected fetch of {}",
+                f.uri
+            ))),
+        }
+    }
+
+    fn check(&self, token: &str, now: SystemTime, may_fetch: bool) -> Result<Claims, Refusal> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(VerifyError::Malformed("longer than 16 KiB").into());
         }
@@ -756,7 +773,10 @@ impl Verifier {
         };
         let keys = source.keys.load();
         let Some(key) = keys.get(&kid, now, self.policy.removed_key_grace) else {
-            return Err(match self.fetch_if_due(source_index, now) {
+            let fetch = may_fetch
+                .then(|| self.fetch_if_due(source_index, now))
+                .flatten();
+            return Err(match fetch {
                 Some(fetch) => Refusal::Fetch(fetch),
                 None => VerifyError::UnknownKey(short(&kid)).into(),
             });

@@ -54,25 +54,14 @@ where
     T::Error: Display,
     S: Sleep,
 {
-    let mut fetched = false;
-    loop {
-        match verifier.verify(token, SystemTime::now()) {
-            Verification::Valid(claims) => return Ok(claims),
-            Verification::Invalid(e) => return Err(e),
-            Verification::FetchKeys(f) => {
-                fetch(transport, sleep, verifier, &f).await?;
-                // A second fetch for one token is answered (not left in flight), once.
-                if fetched {
-                    return match verifier.verify(token, SystemTime::now()) {
-                        Verification::Valid(claims) => Ok(claims),
-                        Verification::Invalid(e) => Err(e),
-                        _ => Err(VerifyError::JwksFetch("the keys keep changing".into())),
-                    };
-                }
-                fetched = true;
-            }
-            _ => return Err(VerifyError::JwksFetch("unexpected answer".into())),
+    match verifier.verify(token, SystemTime::now()) {
+        Verification::Valid(claims) => Ok(claims),
+        Verification::Invalid(e) => Err(e),
+        Verification::FetchKeys(f) => {
+            fetch(transport, sleep, verifier, &f).await?;
+            verifier.verify_without_fetch(token, SystemTime::now())
         }
+        _ => Err(VerifyError::JwksFetch("unexpected answer".into())),
     }
 }
 
