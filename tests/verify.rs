@@ -471,17 +471,17 @@ fn every_part_is_strict_base64url_without_padding() {
         p[i] = part;
         p.join(".")
     };
-    for i in 0..3 {
+    for (i, part) in parts.iter().enumerate() {
         for pad in ["=", "==", "=====", "%3D"] {
-            let padded = format!("{}{pad}", parts[i]);
+            let padded = format!("{}{pad}", part);
             assert!(
                 matches!(refused(&v, &with(i, &padded)), VerifyError::Malformed(_)),
                 "part {i} with {pad}"
             );
         }
         // Standard base64 characters are not base64url.
-        let std_alphabet = parts[i].replace('-', "+").replace('_', "/");
-        if std_alphabet != parts[i] {
+        let std_alphabet = part.replace('-', "+").replace('_', "/");
+        if std_alphabet != *part {
             assert!(matches!(
                 refused(&v, &with(i, &std_alphabet)),
                 VerifyError::Malformed(_)
