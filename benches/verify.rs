@@ -1,4 +1,6 @@
-//! Token verification with a warm key cache: RS256 (2048-bit) plus the claim checks.
+//! Token verification with a warm key cache: RS256 (2048-bit) plus the claim checks, and the
+//! same token again through the cache of verified tokens. (The comparison with jsonwebtoken
+//! and aws-jwt-verify is bench/benches/verify_compare.rs.)
 #![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
@@ -37,16 +39,34 @@ fn verify(c: &mut Criterion) {
     let public = key.to_public_key();
     let jwks = json!({"keys": [{"kid": "k1", "kty": "RSA", "n": B64.encode(public.n_bytes()), "e": B64.encode(public.e_bytes())}]});
     let at = UNIX_EPOCH + Duration::from_secs(now);
-    let mut verifier = Verifier::with_issuer(issuer, VerifyOptions::access_tokens(["c"]));
-    verifier
-        .handle_jwks_response(at, http::Response::new(jwks.to_string().into_bytes()))
-        .unwrap();
-    assert!(matches!(
-        verifier.verify(&token, at),
-        Verification::Valid(_)
-    ));
-    c.bench_function("verify/access token, warm cache", |b| {
+    let body = jwks.to_string().into_bytes();
+    let load = |verifier: &Verifier| {
+        for fetch in verifier.hydrate(at) {
+            verifier
+                .handle_jwks_response(at, &fetch, http::Response::new(body.clone()))
+                .unwrap();
+        }
+        assert!(matches!(
+            verifier.verify(&token, at),
+            Verification::Valid(_)
+        ));
+    };
+    let verifier = Verifier::with_issuer(issuer, VerifyOptions::access_tokens(["c"]));
+    load(&verifier);
+    c.bench_function("verify/access token, warm keys", |b| {
         b.iter(|| verifier.verify(black_box(&token), at))
+    });
+    let cached = Verifier::builder()
+        .issuer(
+            issuer,
+            format!("{issuer}/.well-known/jwks.json"),
+            VerifyOptions::access_tokens(["c"]),
+        )
+        .cache(1024)
+        .build();
+    load(&cached);
+    c.bench_function("verify/access token, cache hit", |b| {
+        b.iter(|| cached.verify(black_box(&token), at))
     });
 }
 

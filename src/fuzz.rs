@@ -166,13 +166,18 @@ const FUZZ_JWKS: &str = r#"{"keys":[{"kid":"k1","kty":"RSA","alg":"RS256","n":"r
 pub fn verify_token(data: &[u8]) {
     use crate::verify::{Verification, Verifier, VerifyOptions};
     let issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Fuzz";
-    let mut verifier =
-        Verifier::with_issuer(issuer, VerifyOptions::access_tokens(Vec::<String>::new()));
+    let verifier = Verifier::with_issuer(issuer, VerifyOptions::any_tokens(Vec::<String>::new()));
     let now = UNIX_EPOCH + Duration::from_secs(1_795_507_507);
-    if verifier
-        .handle_jwks_response(now, http::Response::new(FUZZ_JWKS.as_bytes().to_vec()))
-        .is_err()
-    {
+    let loaded = verifier.hydrate(now).iter().all(|fetch| {
+        verifier
+            .handle_jwks_response(
+                now,
+                fetch,
+                http::Response::new(FUZZ_JWKS.as_bytes().to_vec()),
+            )
+            .is_ok_and(|count| count == 1)
+    });
+    if !loaded {
         panic!("the fixture JWKS must load");
     }
     let token = String::from_utf8_lossy(data);
@@ -180,6 +185,38 @@ pub fn verify_token(data: &[u8]) {
         Verification::Valid(_) => panic!("accepted a token nobody signed"),
         Verification::FetchKeys(_) | Verification::Invalid(_) => {}
     }
+}
+
+/// The JWKS parser on arbitrary bodies: never a panic, never more keys than asked for, and a
+/// verifier fed the body stays usable.
+pub fn verify_jwks(data: &[u8]) {
+    use crate::verify::{MAX_JWKS_KEYS, Verification, Verifier, VerifyError, VerifyOptions};
+    if let Ok(count) = crate::verify::fuzz_jwks(data) {
+        assert!(count <= MAX_JWKS_KEYS);
+    }
+    let verifier = Verifier::with_issuer(
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Fuzz",
+        VerifyOptions::access_tokens(["c"]),
+    );
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_507_507);
+    for fetch in verifier.hydrate(now) {
+        match verifier.handle_jwks_response(now, &fetch, http::Response::new(data.to_vec())) {
+            Ok(count) => assert_eq!(verifier.key_count(), count),
+            Err(VerifyError::InvalidJwks(_)) => assert_eq!(verifier.key_count(), 0),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    // A token nobody signed still fails, whatever the keys.
+    let token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2NvZ25pdG8taWRwLnVzLWVhc3QtMS5hbWF6b25hd3MuY29tL3VzLWVhc3QtMV9GdXp6In0.AAAA";
+    if let Verification::Valid(_) = verifier.verify(token, now) {
+        panic!("accepted a token nobody signed");
+    }
+}
+
+/// The RSA public-key arithmetic (2048, 3072 and 4096 bits, several exponents) against
+/// crypto-bigint's: byte 0 picks the size and the exponent, then a modulus and a base.
+pub fn rsa_arithmetic(data: &[u8]) {
+    crate::verify::rsa::fuzz_against_crypto_bigint(data);
 }
 
 /// The hosted UI callback parser and the authorize flow's input handling: arbitrary URLs.

@@ -48,6 +48,11 @@ impl fmt::Debug for Claims {
 }
 
 impl Claims {
+    /// Claims from a decoded JSON object (the verifier decodes payloads itself, strictly).
+    pub(crate) fn from_map(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+
     /// A claim as a string.
     pub fn str(&self, name: &str) -> Option<&str> {
         self.0.get(name).and_then(Value::as_str)

@@ -49,6 +49,16 @@ fn verify_token_corpus() {
 }
 
 #[test]
+fn verify_jwks_corpus() {
+    replay("verify_jwks", cognito_flows::fuzz::verify_jwks);
+}
+
+#[test]
+fn rsa_arithmetic_corpus() {
+    replay("rsa_arithmetic", cognito_flows::fuzz::rsa_arithmetic);
+}
+
+#[test]
 fn callback_corpus() {
     replay("callback", cognito_flows::fuzz::callback);
 }

@@ -819,21 +819,21 @@ fn tokens_verify_with_the_library_verifier_and_the_jwks_endpoint() {
         no_prompt,
     )
     .unwrap();
-    let mut verifier = Verifier::new(&w.pool, VerifyOptions::access_tokens([w.pool.client_id()]));
-    let claims = cognito_flows_ureq_verify(&mut verifier, out.tokens.access_token.expose());
+    let verifier = Verifier::new(&w.pool, VerifyOptions::access_tokens([w.pool.client_id()]));
+    let claims = cognito_flows_ureq_verify(&verifier, out.tokens.access_token.expose());
     assert_eq!(claims.username(), Some("kim"));
 }
 
 /// The blocking adapter's helper, inlined (the emulator does not depend on the adapters).
 fn cognito_flows_ureq_verify(
-    verifier: &mut cognito_flows::verify::Verifier,
+    verifier: &cognito_flows::verify::Verifier,
     token: &str,
 ) -> cognito_flows::tokens::Claims {
     use cognito_flows::verify::Verification;
     let now = SystemTime::now();
-    if let Verification::FetchKeys(request) = verifier.verify(token, now) {
+    if let Verification::FetchKeys(fetch) = verifier.verify(token, now) {
         verifier
-            .handle_jwks_response(now, send(&agent(), *request))
+            .handle_jwks_response(now, &fetch, send(&agent(), fetch.request()))
             .unwrap();
     }
     match verifier.verify(token, now) {

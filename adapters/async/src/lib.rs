@@ -38,6 +38,10 @@
 mod client;
 mod error;
 
+mod verify;
+
+pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
+
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
@@ -236,30 +240,6 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
             Decision::Retry(_) => Ok(()),
             Decision::GiveUp => Err(DriveError::Transport(error)),
         }
-    }
-
-    /// Verifies `token` with `verifier`, fetching the pool's JWKS through the transport when the
-    /// verifier asks (at most once per refetch interval). `Err(Err(..))` is a transport error.
-    pub async fn verify(
-        &self,
-        verifier: &mut cognito_flows::verify::Verifier,
-        token: &str,
-    ) -> Result<cognito_flows::tokens::Claims, Result<cognito_flows::verify::VerifyError, T::Error>>
-    {
-        use cognito_flows::verify::{Verification, VerifyError};
-        for _ in 0..2 {
-            let now = SystemTime::now();
-            match verifier.verify(token, now) {
-                Verification::Valid(claims) => return Ok(claims),
-                Verification::Invalid(e) => return Err(Ok(e)),
-                Verification::FetchKeys(request) => {
-                    let response = self.transport.send(*request).await.map_err(Err)?;
-                    verifier.handle_jwks_response(now, response).map_err(Ok)?;
-                }
-                _ => break,
-            }
-        }
-        Err(Ok(VerifyError::UnknownKey(String::new())))
     }
 }
 

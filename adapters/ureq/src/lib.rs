@@ -76,6 +76,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod verify;
+
+pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
+
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
@@ -312,52 +316,4 @@ impl Client {
         no_prompt: no_prompt,
         error: DriveError,
     }
-}
-
-/// Why a token could not be verified.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum VerifyFailure {
-    /// The JWKS could not be fetched.
-    Transport(ureq::Error),
-    /// The token is refused.
-    Invalid(cognito_flows::verify::VerifyError),
-}
-
-impl fmt::Display for VerifyFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Transport(e) => write!(f, "could not fetch the JWKS: {e}"),
-            Self::Invalid(e) => write!(f, "invalid token: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for VerifyFailure {}
-
-/// Verifies `token` with `verifier`, fetching the pool's JWKS with `agent` when the verifier
-/// asks (at most once per refetch interval), at the system clock's time.
-pub fn verify(
-    agent: &ureq::Agent,
-    verifier: &mut cognito_flows::verify::Verifier,
-    token: &str,
-) -> Result<cognito_flows::tokens::Claims, VerifyFailure> {
-    use cognito_flows::verify::Verification;
-    for _ in 0..2 {
-        let now = SystemTime::now();
-        match verifier.verify(token, now) {
-            Verification::Valid(claims) => return Ok(claims),
-            Verification::Invalid(e) => return Err(VerifyFailure::Invalid(e)),
-            Verification::FetchKeys(request) => {
-                let response = send(agent, *request).map_err(VerifyFailure::Transport)?;
-                verifier
-                    .handle_jwks_response(now, response)
-                    .map_err(VerifyFailure::Invalid)?;
-            }
-            _ => break,
-        }
-    }
-    Err(VerifyFailure::Invalid(
-        cognito_flows::verify::VerifyError::UnknownKey(String::new()),
-    ))
 }
