@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -21,6 +23,8 @@ use cognito_flows_emulator::{
 };
 use serde_json::{Value, json};
 
+use common::send;
+
 const PASSWORD: &str = "Passw0rd!";
 
 fn agent() -> ureq::Agent {
@@ -31,11 +35,6 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
-    let response = agent.run(request).unwrap();
-    let (parts, mut body) = response.into_parts();
-    http::Response::from_parts(parts, body.read_to_vec().unwrap())
-}
 
 fn entropy() -> Entropy {
     use std::sync::atomic::{AtomicU8, Ordering};
@@ -79,7 +78,15 @@ struct World {
 fn world(config: PoolConfig, secret: bool) -> World {
     let e = Emulator::start(EmulatorConfig::default()).unwrap();
     let pool_id = e.create_user_pool(config);
-    let client = e.create_client(&pool_id, ClientConfig { secret }).unwrap();
+    let client = e
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                secret,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
     let mut pool = UserPool::new(&pool_id, client.id)
         .unwrap()
         .with_endpoint(e.endpoint())
@@ -492,7 +499,14 @@ fn sign_up_confirm_and_forgot_password_with_codes_from_the_outbox() {
 
 #[test]
 fn account_calls_and_sign_out() {
-    let w = world(PoolConfig::default(), false);
+    // TOTP needs a pool whose MFA is not off.
+    let w = world(
+        PoolConfig {
+            mfa: Mfa::Optional,
+            ..PoolConfig::default()
+        },
+        false,
+    );
     let e = &w.e;
     e.admin_create_user(
         &w.pool_id,
@@ -852,8 +866,15 @@ fn hosted_ui_code_flow_with_pkce() {
         .unwrap();
     let emulator_secret = {
         let c =
-            w.e.create_client(&w.pool_id, ClientConfig { secret: true })
-                .unwrap();
+            w.e.create_client(
+                &w.pool_id,
+                ClientConfig {
+                    secret: true,
+                    callback_urls: vec!["http://127.0.0.1:1/callback".into()],
+                    ..ClientConfig::default()
+                },
+            )
+            .unwrap();
         (c.id, c.secret.unwrap())
     };
     let redirect = "http://127.0.0.1:1/callback";
@@ -1096,6 +1117,7 @@ fn calls_moto_lacks() {
     let w = world(
         PoolConfig {
             device_tracking: DeviceTracking::Always,
+            mfa: Mfa::Optional,
             ..PoolConfig::default()
         },
         false,
