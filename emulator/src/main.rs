@@ -329,7 +329,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
     let mut users = file.users;
     let password = password.unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
     let mut names = cli.user;
-    if names.is_empty() && users.is_empty() {
+    if names.is_empty() && cli.config.is_none() {
         names.push("alice".into());
     }
     users.extend(names.into_iter().map(|username| UserFile {
