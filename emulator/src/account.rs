@@ -7,28 +7,73 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use num_bigint::BigUint;
 use serde_json::{Value, json};
 
-use crate::ops::Fault;
+use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field, realm};
 use crate::srp;
-use crate::state::{Inner, Stage, Status, User};
+use crate::state::{Client, Code, Credential, Inner, Mfa, PoolConfig, Stage, Status, User};
 use crate::totp;
 
-type Answer = Result<Value, Fault>;
+/// The standard attributes a user may write (OpenID Connect's, as Cognito has them).
+const STANDARD: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
 
-fn fault(kind: &'static str, message: impl Into<String>) -> Fault {
-    Fault {
-        status: 400,
-        kind,
-        message: message.into(),
+/// Whether `attributes` may be written: standard attributes and the pool's declared `custom:`
+/// ones; `email_verified` and `phone_number_verified` only by an administrator; `sub` and every
+/// other name (token claims such as `token_use`, `client_id`, `scope`, `username`) never.
+pub(crate) fn check_attributes(
+    config: Option<&PoolConfig>,
+    attributes: &BTreeMap<String, String>,
+    admin: bool,
+) -> Result<(), Fault> {
+    for name in attributes.keys() {
+        if name == "sub" {
+            return Err(fault(
+                "InvalidParameterException",
+                "Cannot modify the non-mutable attribute sub",
+            ));
+        }
+        if name == "email_verified" || name == "phone_number_verified" {
+            if admin {
+                continue;
+            }
+            return Err(fault(
+                "InvalidParameterException",
+                format!("A client attempted to write unauthorized attribute {name}"),
+            ));
+        }
+        let declared = name.strip_prefix("custom:").is_some_and(|custom| {
+            config.is_some_and(|c| {
+                c.custom_attributes
+                    .iter()
+                    .any(|d| d.strip_prefix("custom:").unwrap_or(d) == custom)
+            })
+        });
+        if !declared && !STANDARD.contains(&name.as_str()) {
+            return Err(fault(
+                "InvalidParameterException",
+                format!(
+                    "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
+                ),
+            ));
+        }
     }
-}
-
-fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, Fault> {
-    body.get(name).and_then(Value::as_str).ok_or_else(|| {
-        fault(
-            "InvalidParameterException",
-            format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"),
-        )
-    })
+    Ok(())
 }
 
 fn attributes(body: &Value, name: &str) -> BTreeMap<String, String> {
@@ -58,41 +103,31 @@ fn attribute_list(map: &BTreeMap<String, String>) -> Value {
     )
 }
 
+/// The delivery Cognito reports for a user who does not exist, when the client prevents user
+/// existence errors: an email, masked like a real one.
+fn phantom_delivery(name: &str) -> Value {
+    let first = name.chars().next().unwrap_or('u');
+    json!({"Destination": format!("{first}***@e***.com"), "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+}
+
+fn is_true(user: &User, attribute: &str) -> bool {
+    user.attributes.get(attribute).map(String::as_str) == Some("true")
+}
+
 impl Inner {
-    fn secret_checked_user(&self, body: &Value) -> Result<(String, String, String), Fault> {
+    /// The pool, client and named user of a call with `ClientId`, `Username` and `SecretHash`.
+    fn secret_checked_user(&self, body: &Value) -> Result<(String, Client, String), Fault> {
         let client_id = field(body, "ClientId")?.to_owned();
         let name = field(body, "Username")?.to_owned();
-        let (pool_id, secret) = self
-            .pools
-            .values()
-            .find_map(|p| {
-                p.clients
-                    .get(&client_id)
-                    .map(|c| (p.id.clone(), c.secret.clone()))
-            })
-            .ok_or_else(|| {
-                fault(
-                    "ResourceNotFoundException",
-                    "User pool client does not exist.",
-                )
-            })?;
-        if let Some(secret) = secret {
-            use hmac::{KeyInit, Mac};
-            let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-                .map_err(|_| fault("InternalErrorException", "hmac"))?;
-            m.update(name.as_bytes());
-            m.update(client_id.as_bytes());
-            let expected = BASE64.encode(m.finalize().into_bytes());
-            if body.get("SecretHash").and_then(Value::as_str) != Some(expected.as_str()) {
-                return Err(fault(
-                    "NotAuthorizedException",
-                    format!(
-                        "Client {client_id} is configured with secret but SECRET_HASH was not received"
-                    ),
-                ));
-            }
+        let (pool_id, client) = self.client(&client_id)?;
+        if client.info.secret.is_some() {
+            self.check_secret_hash(
+                &client_id,
+                &name,
+                body.get("SecretHash").and_then(Value::as_str),
+            )?;
         }
-        Ok((pool_id, client_id, name))
+        Ok((pool_id, client, name))
     }
 
     fn policy_check(&self, pool_id: &str, password: &str) -> Result<(), Fault> {
@@ -106,25 +141,14 @@ impl Inner {
             .map_err(|why| fault("InvalidPasswordException", why))
     }
 
-    pub(crate) fn set_password(
+    pub(crate) fn set_credential(
         &mut self,
         pool_id: &str,
         username: &str,
-        password: &str,
+        credential: Credential,
     ) -> Result<(), Fault> {
-        let salt = self.bytes::<16>();
-        let realm = self
-            .pools
-            .get(pool_id)
-            .map(|p| p.name().to_owned())
-            .unwrap_or_default();
-        let user = self
-            .pools
-            .get_mut(pool_id)
-            .and_then(|p| p.users.get_mut(username))
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
-        user.salt = salt;
-        user.verifier = srp::verifier(&realm, username, password, &salt);
+        let user = self.user_mut(pool_id, username)?;
+        user.credential = credential;
         Ok(())
     }
 
@@ -132,7 +156,7 @@ impl Inner {
         &mut self,
         pool_id: &str,
         username: &str,
-        password: &str,
+        credential: Credential,
         attrs: BTreeMap<String, String>,
         status: Status,
     ) -> Result<String, Fault> {
@@ -149,225 +173,202 @@ impl Inner {
         let user = User {
             username: username.into(),
             sub: sub.clone(),
-            salt: [0; 16],
-            verifier: BigUint::ZERO,
+            credential,
             status,
             attributes,
             totp_secret: None,
             totp_pending: None,
+            totp_name: None,
             sms_mfa: false,
             preferred_mfa: None,
             signup_code: None,
             reset_code: None,
             attribute_codes: BTreeMap::new(),
-            signed_out_at: 0,
+            signed_out_seq: 0,
+            failed_passwords: 0,
+            locked_until: 0,
         };
         if let Some(pool) = self.pools.get_mut(pool_id) {
             pool.users.insert(username.into(), user);
         }
-        self.set_password(pool_id, username, password)?;
         Ok(sub)
     }
 
-    pub(crate) fn sign_up(&mut self, body: &Value) -> Answer {
+    pub(crate) fn sign_up(&mut self, body: &Value, credential: Option<Credential>) -> Answer {
         let (pool_id, _, username) = self.secret_checked_user(body)?;
         let password = field(body, "Password")?;
         self.policy_check(&pool_id, password)?;
-        let sub = self.new_user(
-            &pool_id,
-            &username,
-            password,
-            attributes(body, "UserAttributes"),
-            Status::Unconfirmed,
-        )?;
-        let (message, delivery) = self.send_code_for(&pool_id, &username, "SignUp");
-        if let Some(user) = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-        {
-            user.signup_code = Some(message);
-        }
+        let attrs = attributes(body, "UserAttributes");
+        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &attrs, false)?;
+        let credential = self.credential_for(&pool_id, &username, password, credential);
+        let sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
+        let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", false);
+        self.user_mut(&pool_id, &username)?.signup_code = Some(code);
         Ok(json!({"UserSub": sub, "UserConfirmed": false, "CodeDeliveryDetails": delivery}))
     }
 
-    fn send_code_for(&mut self, pool_id: &str, username: &str, purpose: &str) -> (String, Value) {
-        let (message, delivery) = self.send_code_public(pool_id, username, purpose);
-        (message, delivery)
-    }
-
     pub(crate) fn confirm_sign_up(&mut self, body: &Value) -> Answer {
-        let (pool_id, _, username) = self.secret_checked_user(body)?;
-        let code = field(body, "ConfirmationCode")?.trim().to_owned();
-        let user = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-            .ok_or_else(|| {
+        let (pool_id, client, username) = self.secret_checked_user(body)?;
+        let code = field(body, "ConfirmationCode")?.to_owned();
+        let Ok(user) = self.user_mut(&pool_id, &username) else {
+            return Err(if client.prevent_user_existence_errors {
+                fault(
+                    "CodeMismatchException",
+                    "Invalid verification code provided, please try again.",
+                )
+            } else {
                 fault(
                     "UserNotFoundException",
                     "Username/client id combination not found.",
                 )
-            })?;
+            });
+        };
         if user.status != Status::Unconfirmed {
             return Err(fault(
-                "NotAuthorizedException",
+                NOT_AUTHORIZED,
                 "User cannot be confirmed. Current status is CONFIRMED",
             ));
         }
-        if user.signup_code.as_deref() != Some(code.as_str()) {
-            return Err(fault(
-                "CodeMismatchException",
-                "Invalid verification code provided, please try again.",
-            ));
-        }
+        Self::check_code(&mut user.signup_code, &code)?;
         user.status = Status::Confirmed;
-        user.signup_code = None;
+        // The code went to the email if there is one, else to the phone: that one is verified.
+        let verified = if user.attributes.contains_key("email") {
+            "email_verified"
+        } else {
+            "phone_number_verified"
+        };
+        if user.attributes.contains_key("email") || user.attributes.contains_key("phone_number") {
+            user.attributes.insert(verified.into(), "true".into());
+        }
         Ok(json!({}))
     }
 
     pub(crate) fn resend_confirmation_code(&mut self, body: &Value) -> Answer {
-        let (pool_id, _, username) = self.secret_checked_user(body)?;
-        let status = self
-            .pools
-            .get(&pool_id)
-            .and_then(|p| p.users.get(&username))
-            .map(|u| u.status)
-            .ok_or_else(|| {
-                fault(
-                    "UserNotFoundException",
-                    "Username/client id combination not found.",
-                )
-            })?;
+        let (pool_id, client, username) = self.secret_checked_user(body)?;
+        let Ok(status) = self.user(&pool_id, &username).map(|u| u.status) else {
+            if client.prevent_user_existence_errors {
+                return Ok(json!({"CodeDeliveryDetails": phantom_delivery(&username)}));
+            }
+            return Err(fault(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+            ));
+        };
         if status != Status::Unconfirmed {
             return Err(fault(
                 "InvalidParameterException",
                 "User is already confirmed.",
             ));
         }
-        let (code, delivery) = self.send_code_for(&pool_id, &username, "SignUp");
-        if let Some(user) = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-        {
-            user.signup_code = Some(code);
-        }
+        let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", false);
+        self.user_mut(&pool_id, &username)?.signup_code = Some(code);
         Ok(json!({"CodeDeliveryDetails": delivery}))
     }
 
     pub(crate) fn forgot_password(&mut self, body: &Value) -> Answer {
-        let (pool_id, _, name) = self.secret_checked_user(body)?;
-        let username = self
+        let (pool_id, client, name) = self.secret_checked_user(body)?;
+        let Some(user) = self
             .pools
             .get(&pool_id)
             .and_then(|p| p.find(&name))
-            .map(|u| u.username.clone())
-            .ok_or_else(|| {
-                fault(
-                    "UserNotFoundException",
-                    "Username/client id combination not found.",
-                )
-            })?;
-        let (code, delivery) = self.send_code_for(&pool_id, &username, "ForgotPassword");
-        if let Some(user) = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-        {
-            user.reset_code = Some(code);
+            .cloned()
+        else {
+            if client.prevent_user_existence_errors {
+                return Ok(json!({"CodeDeliveryDetails": phantom_delivery(&name)}));
+            }
+            return Err(fault(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+            ));
+        };
+        let email = is_true(&user, "email_verified") && user.attributes.contains_key("email");
+        let phone =
+            is_true(&user, "phone_number_verified") && user.attributes.contains_key("phone_number");
+        if !email && !phone {
+            return Err(fault(
+                "InvalidParameterException",
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            ));
         }
+        let (code, delivery) = self.send_code(&pool_id, &user.username, "ForgotPassword", !email);
+        self.user_mut(&pool_id, &user.username)?.reset_code = Some(code);
         Ok(json!({"CodeDeliveryDetails": delivery}))
     }
 
-    pub(crate) fn confirm_forgot_password(&mut self, body: &Value) -> Answer {
-        let (pool_id, _, name) = self.secret_checked_user(body)?;
-        let code = field(body, "ConfirmationCode")?.trim().to_owned();
+    pub(crate) fn confirm_forgot_password(
+        &mut self,
+        body: &Value,
+        credential: Option<Credential>,
+    ) -> Answer {
+        let (pool_id, client, name) = self.secret_checked_user(body)?;
+        let code = field(body, "ConfirmationCode")?.to_owned();
         let password = field(body, "Password")?.to_owned();
-        let username = self
+        let Some(username) = self
             .pools
             .get(&pool_id)
             .and_then(|p| p.find(&name))
             .map(|u| u.username.clone())
-            .ok_or_else(|| {
+        else {
+            return Err(if client.prevent_user_existence_errors {
+                fault(
+                    "CodeMismatchException",
+                    "Invalid verification code provided, please try again.",
+                )
+            } else {
                 fault(
                     "UserNotFoundException",
                     "Username/client id combination not found.",
                 )
-            })?;
-        let expected = self
-            .pools
-            .get(&pool_id)
-            .and_then(|p| p.users.get(&username))
-            .and_then(|u| u.reset_code.clone());
-        match expected {
-            None => {
-                return Err(fault(
-                    "ExpiredCodeException",
-                    "Invalid code provided, please request a code again.",
-                ));
-            }
-            Some(c) if c != code => {
-                return Err(fault(
-                    "CodeMismatchException",
-                    "Invalid verification code provided, please try again.",
-                ));
-            }
-            Some(_) => {}
-        }
+            });
+        };
         self.policy_check(&pool_id, &password)?;
-        self.set_password(&pool_id, &username, &password)?;
-        if let Some(user) = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-        {
-            user.reset_code = None;
-            if user.status == Status::ForceChangePassword {
-                user.status = Status::Confirmed;
-            }
+        let user = self.user_mut(&pool_id, &username)?;
+        Self::check_code(&mut user.reset_code, &code)?;
+        let credential = self.credential_for(&pool_id, &username, &password, credential);
+        let user = self.user_mut(&pool_id, &username)?;
+        user.credential = credential;
+        user.failed_passwords = 0;
+        user.locked_until = 0;
+        if user.status == Status::ForceChangePassword {
+            user.status = Status::Confirmed;
         }
         Ok(json!({}))
     }
 
     fn signed_in(&self, body: &Value) -> Result<(String, String), Fault> {
         let token = field(body, "AccessToken")?;
-        let (pool_id, username, _) = self.access_public(token)?;
+        let (pool_id, username, _) = self.access(token)?;
         Ok((pool_id, username))
     }
 
     fn me(&mut self, body: &Value) -> Result<(String, &mut User), Fault> {
         let (pool_id, username) = self.signed_in(body)?;
-        let user = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        let user = self.user_mut(&pool_id, &username)?;
         Ok((pool_id, user))
     }
 
-    pub(crate) fn change_password(&mut self, body: &Value) -> Answer {
+    fn mfa_of(&self, pool_id: &str) -> Mfa {
+        self.pools
+            .get(pool_id)
+            .map(|p| p.config.mfa)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn change_password(
+        &mut self,
+        body: &Value,
+        credential: Option<Credential>,
+    ) -> Answer {
         let (pool_id, username) = self.signed_in(body)?;
         let previous = field(body, "PreviousPassword")?;
         let proposed = field(body, "ProposedPassword")?.to_owned();
-        let realm = self
-            .pools
-            .get(&pool_id)
-            .map(|p| p.name().to_owned())
-            .unwrap_or_default();
-        let user = self
-            .pools
-            .get(&pool_id)
-            .and_then(|p| p.users.get(&username))
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
-        if srp::verifier(&realm, &username, previous, &user.salt) != user.verifier {
-            return Err(fault(
-                "NotAuthorizedException",
-                "Incorrect username or password.",
-            ));
+        let user = self.user(&pool_id, &username)?;
+        if !srp::password_matches(realm(&pool_id), previous, &user.credential) {
+            return Err(fault(NOT_AUTHORIZED, "Incorrect username or password."));
         }
         self.policy_check(&pool_id, &proposed)?;
-        self.set_password(&pool_id, &username, &proposed)?;
+        let credential = self.credential_for(&pool_id, &username, &proposed, credential);
+        self.set_credential(&pool_id, &username, credential)?;
         Ok(json!({}))
     }
 
@@ -393,14 +394,9 @@ impl Inner {
 
     pub(crate) fn update_user_attributes(&mut self, body: &Value) -> Answer {
         let changes = attributes(body, "UserAttributes");
-        if changes.contains_key("sub") {
-            return Err(fault(
-                "InvalidParameterException",
-                "Cannot modify the non-mutable attribute sub",
-            ));
-        }
-        let (pool_id, user) = self.me(body)?;
-        let username = user.username.clone();
+        let (pool_id, username) = self.signed_in(body)?;
+        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, false)?;
+        let user = self.user_mut(&pool_id, &username)?;
         let mut to_verify = Vec::new();
         for (k, v) in changes {
             if (k == "email" || k == "phone_number") && user.attributes.get(&k) != Some(&v) {
@@ -412,15 +408,11 @@ impl Inner {
         }
         let mut deliveries = Vec::new();
         for attribute in to_verify {
-            let (code, delivery) =
-                self.send_code_public(&pool_id, &username, "VerifyUserAttribute");
-            if let Some(user) = self
-                .pools
-                .get_mut(&pool_id)
-                .and_then(|p| p.users.get_mut(&username))
-            {
-                user.attribute_codes.insert(attribute, code);
-            }
+            let sms = attribute == "phone_number";
+            let (code, delivery) = self.send_code(&pool_id, &username, "VerifyUserAttribute", sms);
+            self.user_mut(&pool_id, &username)?
+                .attribute_codes
+                .insert(attribute, code);
             deliveries.push(delivery);
         }
         Ok(json!({"CodeDeliveryDetailsList": deliveries}))
@@ -452,40 +444,47 @@ impl Inner {
     pub(crate) fn get_user_attribute_verification_code(&mut self, body: &Value) -> Answer {
         let attribute = field(body, "AttributeName")?.to_owned();
         let (pool_id, username) = self.signed_in(body)?;
-        let (code, delivery) = self.send_code_public(&pool_id, &username, "VerifyUserAttribute");
-        if let Some(user) = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.users.get_mut(&username))
-        {
-            user.attribute_codes.insert(attribute, code);
-        }
+        let sms = attribute == "phone_number";
+        let (code, delivery) = self.send_code(&pool_id, &username, "VerifyUserAttribute", sms);
+        self.user_mut(&pool_id, &username)?
+            .attribute_codes
+            .insert(attribute, code);
         Ok(json!({"CodeDeliveryDetails": delivery}))
     }
 
     pub(crate) fn verify_user_attribute(&mut self, body: &Value) -> Answer {
         let attribute = field(body, "AttributeName")?.to_owned();
-        let code = field(body, "Code")?.trim().to_owned();
+        let code = field(body, "Code")?.to_owned();
         let (_, user) = self.me(body)?;
-        match user.attribute_codes.get(&attribute) {
-            Some(c) if *c == code => {
-                user.attribute_codes.remove(&attribute);
-                user.attributes
-                    .insert(format!("{attribute}_verified"), "true".into());
-                Ok(json!({}))
-            }
-            Some(_) => Err(fault(
-                "CodeMismatchException",
-                "Invalid verification code provided, please try again.",
-            )),
-            None => Err(fault(
-                "ExpiredCodeException",
-                "Invalid code provided, please request a code again.",
-            )),
+        let mut slot: Option<Code> = user.attribute_codes.remove(&attribute);
+        let checked = Self::check_code(&mut slot, &code);
+        if let Some(still) = slot {
+            user.attribute_codes.insert(attribute.clone(), still);
         }
+        checked?;
+        user.attributes
+            .insert(format!("{attribute}_verified"), "true".into());
+        Ok(json!({}))
     }
 
+    /// SetUserMFAPreference. On a pool with MFA off, turning a factor on is refused (Cognito's
+    /// pool-level switch wins: the factor would never be asked).
     pub(crate) fn set_user_mfa_preference(&mut self, body: &Value) -> Answer {
+        let (pool_id, _) = self.signed_in(body)?;
+        let enabling = ["SMSMfaSettings", "SoftwareTokenMfaSettings"]
+            .iter()
+            .any(|k| {
+                body.get(k)
+                    .and_then(|s| s.get("Enabled"))
+                    .and_then(Value::as_bool)
+                    == Some(true)
+            });
+        if enabling && self.mfa_of(&pool_id) == Mfa::Off {
+            return Err(fault(
+                "InvalidParameterException",
+                "MFA is not enabled for the user pool.",
+            ));
+        }
         let (_, user) = self.me(body)?;
         if let Some(s) = body.get("SMSMfaSettings") {
             user.sms_mfa = s
@@ -519,109 +518,126 @@ impl Inner {
             .get("MFAOptions")
             .and_then(Value::as_array)
             .is_some_and(|l| !l.is_empty());
+        let (pool_id, _) = self.signed_in(body)?;
+        if enable && self.mfa_of(&pool_id) == Mfa::Off {
+            return Err(fault(
+                "InvalidParameterException",
+                "MFA is not enabled for the user pool.",
+            ));
+        }
         let (_, user) = self.me(body)?;
         user.sms_mfa = enable;
         Ok(json!({}))
     }
 
+    /// AssociateSoftwareToken: with a sign-in session waiting for `MFA_SETUP`, or with an access
+    /// token. On a pool with MFA off, `SoftwareTokenMFANotFoundException` (Cognito: TOTP is not
+    /// activated for the pool).
     pub(crate) fn associate_software_token(&mut self, body: &Value) -> Answer {
         let secret = crate::totp::BASE32.encode(&self.bytes::<20>());
         if let Some(session_id) = body.get("Session").and_then(Value::as_str) {
-            let mut session = self
+            let now = self.unix();
+            let session = self
                 .sessions
-                .remove(session_id)
-                .ok_or_else(|| fault("NotAuthorizedException", "Invalid session for the user."))?;
-            if !matches!(session.stage, Stage::MfaSetup) {
-                return Err(fault(
-                    "NotAuthorizedException",
-                    "Invalid session for the user.",
-                ));
-            }
+                .get(session_id)
+                .filter(|s| s.expires >= now)
+                .filter(|s| matches!(s.stage, Stage::MfaSetup | Stage::MfaSetupAssociated))
+                .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
             let (pool_id, username) = (session.pool_id.clone(), session.username.clone());
-            if let Some(user) = self
-                .pools
-                .get_mut(&pool_id)
-                .and_then(|p| p.users.get_mut(&username))
-            {
-                user.totp_pending = Some(secret.clone());
-            }
-            session.expires = self.unix() + 180;
+            let Some(mut session) = self.sessions.remove(session_id) else {
+                return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
+            };
+            self.user_mut(&pool_id, &username)?.totp_pending = Some(secret.clone());
+            session.stage = Stage::MfaSetupAssociated;
+            session.expires = now + crate::state::SESSION_SECONDS;
             let id = self.token();
             self.sessions.insert(id.clone(), session);
             return Ok(json!({"SecretCode": secret, "Session": id}));
+        }
+        let (pool_id, _) = self.signed_in(body)?;
+        if self.mfa_of(&pool_id) == Mfa::Off {
+            return Err(fault(
+                "SoftwareTokenMFANotFoundException",
+                "Software Token MFA is not enabled for the user pool.",
+            ));
         }
         let (_, user) = self.me(body)?;
         user.totp_pending = Some(secret.clone());
         Ok(json!({"SecretCode": secret}))
     }
 
+    /// VerifySoftwareToken: only with the session AssociateSoftwareToken returned (a sign-in
+    /// session at any other stage is refused), or with an access token; only against a secret
+    /// AssociateSoftwareToken made. `FriendlyDeviceName` is kept and sent back as
+    /// `FRIENDLY_DEVICE_NAME` in `SOFTWARE_TOKEN_MFA` challenges.
     pub(crate) fn verify_software_token(&mut self, body: &Value) -> Answer {
         let code = field(body, "UserCode")?.to_owned();
+        let friendly = body
+            .get("FriendlyDeviceName")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let now = self.unix();
+        let mismatch = || {
+            fault(
+                "EnableSoftwareTokenMFAException",
+                "Code mismatch and fail enable Software Token MFA",
+            )
+        };
         if let Some(session_id) = body.get("Session").and_then(Value::as_str) {
-            let mut session = self
+            let session = self
                 .sessions
-                .remove(session_id)
-                .ok_or_else(|| fault("NotAuthorizedException", "Invalid session for the user."))?;
+                .get(session_id)
+                .filter(|s| s.expires >= now && matches!(s.stage, Stage::MfaSetupAssociated))
+                .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
             let (pool_id, username) = (session.pool_id.clone(), session.username.clone());
-            let pending = self
-                .pools
-                .get(&pool_id)
-                .and_then(|p| p.users.get(&username))
-                .and_then(|u| u.totp_pending.clone())
-                .unwrap_or_default();
-            let id = self.token();
-            if !totp::check(&pending, &code, now) {
-                self.sessions.insert(session_id.to_owned(), session);
-                return Err(fault(
-                    "EnableSoftwareTokenMFAException",
-                    "Code mismatch and fail enable Software Token MFA",
-                ));
+            let user = self.user_mut(&pool_id, &username)?;
+            if !totp::check(user.totp_pending.as_deref(), &code, now) {
+                return Err(mismatch());
             }
+            user.totp_name = friendly;
+            let Some(mut session) = self.sessions.remove(session_id) else {
+                return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
+            };
             session.stage = Stage::MfaSetupVerified;
+            let id = self.token();
             self.sessions.insert(id.clone(), session);
             return Ok(json!({"Status": "SUCCESS", "Session": id}));
         }
         let (_, user) = self.me(body)?;
-        let pending = user.totp_pending.clone().unwrap_or_default();
-        if !totp::check(&pending, &code, now) {
-            return Err(fault(
-                "EnableSoftwareTokenMFAException",
-                "Code mismatch and fail enable Software Token MFA",
-            ));
+        if !totp::check(user.totp_pending.as_deref(), &code, now) {
+            return Err(mismatch());
         }
         user.totp_secret = user.totp_pending.take();
+        user.totp_name = friendly;
         Ok(json!({"Status": "SUCCESS"}))
     }
 
+    /// GlobalSignOut: every token issued so far is revoked; tokens issued after it (even in the
+    /// same second) are not.
     pub(crate) fn global_sign_out(&mut self, body: &Value) -> Answer {
-        let now = self.unix() + 1;
-        let (_, user) = self.me(body)?;
-        user.signed_out_at = now;
+        let (pool_id, username) = self.signed_in(body)?;
+        let seq = self.seq;
+        self.user_mut(&pool_id, &username)?.signed_out_seq = seq;
         Ok(json!({}))
     }
 
     pub(crate) fn revoke_token(&mut self, body: &Value) -> Answer {
         let token = field(body, "Token")?.to_owned();
         let client_id = field(body, "ClientId")?.to_owned();
-        let secret = self
-            .pools
-            .values()
-            .find_map(|p| p.clients.get(&client_id).map(|c| c.secret.clone()))
-            .ok_or_else(|| {
-                fault(
-                    "ResourceNotFoundException",
-                    "User pool client does not exist.",
-                )
-            })?;
-        if secret.is_some() && body.get("ClientSecret").and_then(Value::as_str) != secret.as_deref()
-        {
-            return Err(fault(
-                "NotAuthorizedException",
-                "Client secret is incorrect.",
-            ));
+        let (_, client) = self.client(&client_id)?;
+        if let Some(secret) = &client.info.secret {
+            let given = body.get("ClientSecret").and_then(Value::as_str);
+            let matches = given.is_some_and(|g| {
+                bool::from(subtle::ConstantTimeEq::ct_eq(
+                    g.as_bytes(),
+                    secret.as_bytes(),
+                ))
+            });
+            if !matches {
+                return Err(fault(NOT_AUTHORIZED, "Client secret is incorrect."));
+            }
         }
-        let Some(record) = self.refresh_tokens.get_mut(&token) else {
+        let Some(record) = self.refresh_tokens.get(&token) else {
             return Err(fault(
                 "UnsupportedTokenTypeException",
                 "Token is not a refresh token",
@@ -633,21 +649,22 @@ impl Inner {
                 "The client is not allowed to revoke this token",
             ));
         }
-        record.revoked = true;
-        for t in self.access_tokens.values_mut() {
-            if t.refresh.as_deref() == Some(token.as_str()) {
-                t.revoked = true;
-            }
-        }
+        self.revoke_refresh(&token);
         Ok(json!({}))
     }
 
     pub(crate) fn delete_user(&mut self, body: &Value) -> Answer {
         let (pool_id, username) = self.signed_in(body)?;
-        if let Some(pool) = self.pools.get_mut(&pool_id) {
-            pool.users.remove(&username);
-            pool.devices.retain(|_, d| d.username != username);
-        }
+        self.remove_user(&pool_id, &username)?;
+        Ok(json!({}))
+    }
+
+    /// AdminDeleteUser (`UserPoolId`, `Username`). Like moto, the emulator does not check IAM.
+    pub(crate) fn admin_delete_user(&mut self, body: &Value) -> Answer {
+        let pool_id = field(body, "UserPoolId")?.to_owned();
+        let name = field(body, "Username")?;
+        let username = self.user(&pool_id, name)?.username.clone();
+        self.remove_user(&pool_id, &username)?;
         Ok(json!({}))
     }
 
@@ -681,7 +698,14 @@ impl Inner {
             .and_then(|p| p.devices.get_mut(&key))
             .filter(|d| d.username == username)
             .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
-        device.verifier = BigUint::from_bytes_be(&verifier);
+        let verifier = BigUint::from_bytes_be(&verifier);
+        if (&verifier % crate::srp::n()) == BigUint::ZERO {
+            return Err(fault(
+                "InvalidParameterException",
+                "DeviceSecretVerifierConfig is invalid",
+            ));
+        }
+        device.verifier = verifier;
         device.salt = salt;
         device.name = body
             .get("DeviceName")

@@ -1,47 +1,100 @@
 //! RS256 JWTs and their JWKS, signed with the emulator's built-in key (a fixed test key: tokens
 //! from the emulator are for testing only).
+//!
+//! ring signs: about ten times faster than the pure-Rust `rsa` crate (two signatures per sign-in),
+//! and it checks signatures as fast.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::traits::PublicKeyParts;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64URL};
+use ring::rand::SystemRandom;
+use ring::signature::{self, RsaKeyPair, RsaPublicKeyComponents};
 use serde_json::{Value, json};
 
 const KEY_PEM: &str = include_str!("emulator-key.pem");
 pub(crate) const KID: &str = "cognito-flows-emulator-1";
 
 pub(crate) struct Signer {
-    key: rsa::PrivateKey,
+    key: RsaKeyPair,
+    rng: SystemRandom,
+    header: String,
+    jwks: Value,
 }
 
 impl Signer {
     pub(crate) fn new() -> Result<Self, String> {
-        let key = rsa::PrivateKey::from_pkcs8_pem(KEY_PEM).map_err(|e| e.to_string())?;
-        Ok(Self { key })
+        let base64: String = KEY_PEM
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let der = STANDARD.decode(base64).map_err(|e| e.to_string())?;
+        let key = RsaKeyPair::from_pkcs8(&der).map_err(|e| e.to_string())?;
+        let public: RsaPublicKeyComponents<Vec<u8>> = key.public().into();
+        let jwks = json!({"keys": [{
+            "kid": KID, "alg": "RS256", "kty": "RSA", "use": "sig",
+            "n": B64URL.encode(&public.n),
+            "e": B64URL.encode(&public.e),
+        }]});
+        let header = B64URL.encode(json!({"kid": KID, "alg": "RS256", "typ": "JWT"}).to_string());
+        Ok(Self {
+            key,
+            rng: SystemRandom::new(),
+            header,
+            jwks,
+        })
     }
 
     pub(crate) fn sign(&self, claims: &Value) -> Result<String, String> {
-        let header = B64URL.encode(json!({"kid": KID, "alg": "RS256", "typ": "JWT"}).to_string());
-        let payload = B64URL.encode(claims.to_string());
-        let input = format!("{header}.{payload}");
-        let signature = self
-            .key
-            .pkcs1v15_sign::<rsa::sha2::Sha256>(input.as_bytes())
+        let input = format!("{}.{}", self.header, B64URL.encode(claims.to_string()));
+        let mut signature = vec![0; self.key.public().modulus_len()];
+        self.key
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &self.rng,
+                input.as_bytes(),
+                &mut signature,
+            )
             .map_err(|e| e.to_string())?;
         Ok(format!("{input}.{}", B64URL.encode(signature)))
     }
 
-    pub(crate) fn jwks(&self) -> Value {
-        let public = self.key.to_public_key();
-        json!({"keys": [{
-            "kid": KID, "alg": "RS256", "kty": "RSA", "use": "sig",
-            "n": B64URL.encode(public.n_bytes()), "e": B64URL.encode(public.e_bytes()),
-        }]})
+    /// Whether `token` is an RS256 JWT signed by this key (the header names the key; `alg: none`
+    /// and every other algorithm are refused).
+    pub(crate) fn verify(&self, token: &str) -> bool {
+        let Some((input, signature)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let Some((header, payload)) = input.split_once('.') else {
+            return false;
+        };
+        let header: Option<Value> = B64URL
+            .decode(header)
+            .ok()
+            .and_then(|h| serde_json::from_slice(&h).ok());
+        let Some(header) = header else { return false };
+        if header.get("alg").and_then(Value::as_str) != Some("RS256")
+            || header.get("kid").and_then(Value::as_str) != Some(KID)
+            || payload.contains('.')
+        {
+            return false;
+        }
+        let Ok(signature) = B64URL.decode(signature) else {
+            return false;
+        };
+        signature::UnparsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            self.key.public().as_ref(),
+        )
+        .verify(input.as_bytes(), &signature)
+        .is_ok()
+    }
+
+    pub(crate) fn jwks(&self) -> &Value {
+        &self.jwks
     }
 }
 
-/// The claims of a JWT (no verification: the emulator only reads its own tokens, which it also
-/// records by `jti`).
+/// The claims of a JWT. Read only after [`Signer::verify`] accepted it, or for the emulator's
+/// own records.
 pub(crate) fn claims(token: &str) -> Option<Value> {
     let payload = token.split('.').nth(1)?;
     serde_json::from_slice(&B64URL.decode(payload).ok()?).ok()

@@ -36,7 +36,7 @@ mod totp;
 
 use std::collections::BTreeMap;
 use std::io;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use rand_chacha::ChaCha20Rng;
@@ -59,6 +59,12 @@ pub struct EmulatorConfig {
     pub clock: Clock,
     /// The region in pool ids and device keys.
     pub region: String,
+    /// A connection that sends no part of a request head or body, or accepts no byte of a reply,
+    /// for this long is closed (an idle keep-alive connection may wait six times as long).
+    pub io_timeout: Duration,
+    /// Print each code to stderr as it is sent (the binary does), besides keeping it in the
+    /// outbox.
+    pub log_codes: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -68,15 +74,18 @@ impl Default for EmulatorConfig {
             seed: None,
             clock: Clock::System(Duration::ZERO),
             region: "us-east-1".into(),
+            io_timeout: Duration::from_secs(10),
+            log_codes: false,
         }
     }
 }
 
 /// A running emulator; stopped when dropped.
 pub struct Emulator {
-    inner: Arc<Mutex<Inner>>,
-    endpoint: String,
-    server: server::Handle,
+    shared: Arc<server::Shared>,
+    port: u16,
+    // Dropped last: the server stops before the state goes.
+    _server: server::Handle,
 }
 
 impl Emulator {
@@ -90,42 +99,53 @@ impl Emulator {
                 seed
             }
         };
-        let listener = server::bind(config.port)?;
-        let endpoint = format!("http://127.0.0.1:{}/", listener.port);
-        let inner = Arc::new(Mutex::new(Inner {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+        let port = listener.local_addr()?.port();
+        let endpoint = format!("http://127.0.0.1:{port}/");
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let prefix = rand_core::Rng::next_u64(&mut rng);
+        let inner = Inner {
             pools: BTreeMap::new(),
             grants: BTreeMap::new(),
             sessions: BTreeMap::new(),
             refresh_tokens: BTreeMap::new(),
             access_tokens: BTreeMap::new(),
             outbox: Vec::new(),
-            rng: ChaCha20Rng::from_seed(seed),
+            rng,
             clock: config.clock,
             region: config.region,
-        }));
+            seq: 0,
+            since_prune: 0,
+            log_codes: config.log_codes,
+        };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
-        let server = server::serve(listener, Arc::clone(&inner), signer)?;
-        Ok(Self {
+        let shared = Arc::new(server::Shared::new(
             inner,
+            signer,
             endpoint,
-            server,
+            config.io_timeout,
+            prefix,
+        ));
+        let server = server::serve(listener, Arc::clone(&shared))?;
+        Ok(Self {
+            shared,
+            port,
+            _server: server,
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.shared.lock()
     }
 
     /// The endpoint to give `UserPool::with_endpoint`, e.g. `http://127.0.0.1:41234/`.
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        &self.shared.endpoint
     }
 
     /// The port.
     pub fn port(&self) -> u16 {
-        self.server.port
+        self.port
     }
 
     /// Creates a user pool; returns its id (`{region}_{name}`).
@@ -133,6 +153,7 @@ impl Emulator {
         let mut inner = self.lock();
         let name = inner.alnum(9);
         let id = format!("{}_{name}", inner.region);
+        let phantom_key = inner.bytes::<32>();
         inner.pools.insert(
             id.clone(),
             Pool {
@@ -141,26 +162,45 @@ impl Emulator {
                 clients: BTreeMap::new(),
                 users: BTreeMap::new(),
                 devices: BTreeMap::new(),
+                phantom_key,
             },
         );
         id
     }
 
-    /// Creates an app client of a pool.
+    /// Creates an app client of a pool. `None`: no such pool, or a callback URL that is not an
+    /// absolute URL or holds control characters.
     pub fn create_client(&self, pool_id: &str, config: ClientConfig) -> Option<ClientInfo> {
+        if config
+            .callback_urls
+            .iter()
+            .any(|u| u.chars().any(char::is_control) || url::Url::parse(u).is_err())
+        {
+            return None;
+        }
         let mut inner = self.lock();
+        inner.pools.get(pool_id)?;
         let id = inner.alnum(26).to_lowercase();
         let secret = config.secret.then(|| inner.alnum(51));
         let info = ClientInfo {
             id: id.clone(),
             secret,
         };
-        inner
-            .pools
-            .get_mut(pool_id)?
-            .clients
-            .insert(id, info.clone());
+        inner.pools.get_mut(pool_id)?.clients.insert(
+            id,
+            state::Client {
+                info: info.clone(),
+                callback_urls: config.callback_urls,
+                prevent_user_existence_errors: config.prevent_user_existence_errors,
+            },
+        );
         Some(info)
+    }
+
+    /// A credential for `password`, derived without the state lock.
+    fn credential(&self, pool_id: &str, username: &str, password: &str) -> state::Credential {
+        let salt = self.lock().bytes::<16>();
+        srp::credential(ops::realm(pool_id), username, password, salt)
     }
 
     fn create_user(
@@ -171,16 +211,34 @@ impl Emulator {
         attributes: &[(&str, &str)],
         status: Status,
     ) -> Result<String, String> {
-        let attrs = attributes
+        let mut attrs: BTreeMap<String, String> = attributes
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        self.lock()
-            .new_user(pool_id, username, password, attrs, status)
+        // As an administrator who ticks "mark as verified": the email and phone given are
+        // verified unless the attributes say otherwise.
+        for (attribute, verified) in [
+            ("email", "email_verified"),
+            ("phone_number", "phone_number_verified"),
+        ] {
+            if attrs.contains_key(attribute) && !attrs.contains_key(verified) {
+                attrs.insert(verified.into(), "true".into());
+            }
+        }
+        let credential = self.credential(pool_id, username, password);
+        let mut inner = self.lock();
+        account::check_attributes(inner.pools.get(pool_id).map(|p| &p.config), &attrs, true)
+            .map_err(|f| f.message)?;
+        inner
+            .new_user(pool_id, username, credential, attrs, status)
             .map_err(|f| f.message)
     }
 
     /// Creates a confirmed user with a permanent password. Returns the user's `sub`.
+    ///
+    /// The attributes are standard ones or the pool's declared custom ones; an `email` or
+    /// `phone_number` given is marked verified unless `email_verified` / `phone_number_verified`
+    /// is given too.
     pub fn admin_create_user(
         &self,
         pool_id: &str,
@@ -215,25 +273,34 @@ impl Emulator {
         username: &str,
         password: &str,
     ) -> Result<(), String> {
+        let credential = self.credential(pool_id, username, password);
         self.lock()
-            .set_password(pool_id, username, password)
+            .set_credential(pool_id, username, credential)
             .map_err(|f| f.message)
     }
 
-    /// Turns SMS MFA on for a user (codes land in the [`Emulator::outbox`]).
+    /// Deletes a user, with every token, session and device of theirs (AdminDeleteUser).
+    pub fn admin_delete_user(&self, pool_id: &str, username: &str) -> Result<(), String> {
+        self.lock()
+            .remove_user(pool_id, username)
+            .map_err(|f| f.message)
+    }
+
+    /// Turns SMS MFA on for a user (codes land in the [`Emulator::outbox`]). Refused on a pool
+    /// with MFA off, where Cognito would never ask for it.
     pub fn admin_enable_sms_mfa(&self, pool_id: &str, username: &str) -> Result<(), String> {
         let mut inner = self.lock();
-        let user = inner
-            .pools
-            .get_mut(pool_id)
-            .and_then(|p| p.users.get_mut(username))
-            .ok_or("no such user")?;
+        let pool = inner.pools.get_mut(pool_id).ok_or("no such pool")?;
+        if pool.config.mfa == Mfa::Off {
+            return Err("MFA is not enabled for the user pool.".into());
+        }
+        let user = pool.users.get_mut(username).ok_or("no such user")?;
         user.sms_mfa = true;
         user.preferred_mfa = Some("SMS_MFA".into());
         Ok(())
     }
 
-    /// Every code sent so far.
+    /// Every code sent so far (also served as JSON at `GET /_emulator/outbox?username=...`).
     pub fn outbox(&self) -> Vec<Message> {
         self.lock().outbox.clone()
     }
@@ -268,8 +335,8 @@ impl Emulator {
     }
 
     /// The JWKS the emulator signs its tokens with (also served at
-    /// `GET /{pool id}/.well-known/jwks.json`).
+    /// `GET /{pool id}/.well-known/jwks.json`, beside `/{pool id}/.well-known/openid-configuration`).
     pub fn jwks(&self) -> serde_json::Value {
-        self.server.jwks.clone()
+        self.shared.signer.jwks().clone()
     }
 }

@@ -43,10 +43,13 @@ errors. Flags override the file. See emulator/cognito-emulator.example.toml.
   port = 0                          # 0 picks a free port
   region = \"us-east-1\"
   seed = \"any text\"                 # makes ids, codes and salts reproducible
+  log_codes = true                  # print each code to stderr as it is sent
   [pool]
   name = \"example\"
   mfa = \"off\" | \"optional\" | \"required\"
   device_tracking = \"off\" | \"always\" | \"user-opt-in\"
+  custom_attributes = [\"tenant\"]     # declares custom:tenant
+  fixed_code = \"123456\"             # every code sent is this one (else random, in the outbox)
   [pool.password_policy]            # Cognito's default: 8, and all four classes
   minimum_length = 8                # 6 to 99
   require_uppercase = true
@@ -56,12 +59,19 @@ errors. Flags override the file. See emulator/cognito-emulator.example.toml.
   [[clients]]                       # none: one client named \"default\"
   name = \"web\"
   secret = false                    # true: every call naming a user needs SECRET_HASH
+  prevent_user_existence_errors = true  # false: unknown users get UserNotFoundException
+  callback_urls = [\"http://localhost:3000/callback\"]  # the hosted UI's redirect_uri, exact
   [[users]]
   username = \"alice\"
   password = \"Passw0rd!\"
   temporary = false                 # true: NEW_PASSWORD_REQUIRED at first sign-in
   sms_mfa = false                   # true: SMS_MFA at sign-in (needs pool.mfa)
   attributes = { email = \"alice@example.com\", email_verified = \"true\" }
+
+Codes: every code sent (sign-up, password reset, attribute verification, SMS MFA) is printed to
+stderr and served as JSON at GET {endpoint}_emulator/outbox?username=NAME, as
+{\"messages\": [{\"pool_id\", \"username\", \"medium\", \"destination\", \"purpose\", \"code\"}]},
+oldest first. The JWKS is at jwks_uri, beside {endpoint}POOL/.well-known/openid-configuration.
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad flags or config.";
 
@@ -90,6 +100,15 @@ struct Cli {
     /// Gives every app client a secret.
     #[arg(long)]
     client_secret: bool,
+    /// PreventUserExistenceErrors of every app client [default: true].
+    #[arg(long, value_name = "BOOL")]
+    prevent_user_existence_errors: Option<bool>,
+    /// A callback URL of every app client, for the hosted UI (repeatable).
+    #[arg(long, value_name = "URL")]
+    callback_url: Vec<String>,
+    /// Every code the pool sends is this one (for suites that cannot read the outbox).
+    #[arg(long, value_name = "CODE")]
+    fixed_code: Option<String>,
     /// Creates this confirmed user (repeatable), with the password in $COGNITO_EMULATOR_PASSWORD
     /// or else Passw0rd!.
     #[arg(long, value_name = "NAME")]
@@ -130,6 +149,7 @@ struct FileConfig {
     port: Option<u16>,
     region: Option<String>,
     seed: Option<String>,
+    log_codes: Option<bool>,
     pool: PoolFile,
     clients: Vec<ClientFile>,
     users: Vec<UserFile>,
@@ -142,6 +162,8 @@ struct PoolFile {
     mfa: MfaSetting,
     device_tracking: DeviceSetting,
     password_policy: PolicyFile,
+    custom_attributes: Vec<String>,
+    fixed_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -173,6 +195,14 @@ struct ClientFile {
     name: String,
     #[serde(default)]
     secret: bool,
+    #[serde(default = "yes")]
+    prevent_user_existence_errors: bool,
+    #[serde(default)]
+    callback_urls: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize, PartialEq)]
@@ -240,8 +270,33 @@ fn parse_config(text: &str, json: bool) -> Result<FileConfig, String> {
                 client.name
             ));
         }
+        check_callback_urls(&client.callback_urls)
+            .map_err(|why| format!("client {:?}: {why}", client.name))?;
+    }
+    if let Some(code) = &config.pool.fixed_code {
+        check_fixed_code(code)?;
     }
     Ok(config)
+}
+
+/// Callback URLs as Cognito takes them: absolute, without control characters.
+fn check_callback_urls(urls: &[String]) -> Result<(), String> {
+    for url in urls {
+        if url.chars().any(char::is_control) || url::Url::parse(url).is_err() {
+            return Err(format!("callback URL {url:?} is not an absolute URL"));
+        }
+    }
+    Ok(())
+}
+
+/// A code as Cognito's ConfirmationCode takes it: 1 to 2048 characters, no white space.
+fn check_fixed_code(code: &str) -> Result<(), String> {
+    if code.is_empty() || code.len() > 2048 || code.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "fixed_code {code:?}: a code is 1 to 2048 characters without white space"
+        ));
+    }
+    Ok(())
 }
 
 /// A region as AWS spells them: `us-east-1`, `eu-central-2`, `us-gov-west-1`.
@@ -279,7 +334,10 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
         Some(path) => read_config(path)?,
         None => FileConfig::default(),
     };
-    let mut emulator = EmulatorConfig::default();
+    let mut emulator = EmulatorConfig {
+        log_codes: file.log_codes.unwrap_or(true),
+        ..EmulatorConfig::default()
+    };
     if let Some(port) = cli.port.or(file.port) {
         emulator.port = port;
     }
@@ -291,6 +349,11 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
         .seed
         .or(file.seed)
         .map(|text| sha2::Sha256::digest(text.as_bytes()).into());
+    let fixed_code = cli.fixed_code.or(file.pool.fixed_code);
+    if let Some(code) = &fixed_code {
+        check_fixed_code(code).map_err(Failure::Config)?;
+    }
+    check_callback_urls(&cli.callback_url).map_err(Failure::Config)?;
     let policy = &file.pool.password_policy;
     let pool = PoolConfig {
         name: file.pool.name,
@@ -311,20 +374,33 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
             require_numbers: policy.require_numbers,
             require_symbols: policy.require_symbols,
         },
+        custom_attributes: file.pool.custom_attributes,
+        fixed_code,
         ..PoolConfig::default()
     };
     let mut clients: Vec<(String, ClientConfig)> = file
         .clients
         .into_iter()
-        .map(|c| (c.name, ClientConfig { secret: c.secret }))
+        .map(|c| {
+            let config = ClientConfig {
+                secret: c.secret,
+                callback_urls: c.callback_urls,
+                prevent_user_existence_errors: c.prevent_user_existence_errors,
+            };
+            (c.name, config)
+        })
         .collect();
     if clients.is_empty() {
         clients.push(("default".into(), ClientConfig::default()));
     }
-    if cli.client_secret {
-        for (_, client) in &mut clients {
-            client.secret = true;
+    for (_, client) in &mut clients {
+        client.secret |= cli.client_secret;
+        if let Some(prevent) = cli.prevent_user_existence_errors {
+            client.prevent_user_existence_errors = prevent;
         }
+        client
+            .callback_urls
+            .extend(cli.callback_url.iter().cloned());
     }
     let mut users = file.users;
     let password = password.unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
@@ -367,17 +443,22 @@ fn start(plan: Plan) -> Result<Running, Failure> {
     ));
     let mut clients = Vec::new();
     for (name, config) in plan.clients {
+        let prevent = config.prevent_user_existence_errors;
         let info = emulator
             .create_client(&pool, config)
-            .ok_or_else(|| Failure::Start(format!("the pool {pool} vanished")))?;
+            .ok_or_else(|| Failure::Config(format!("client {name:?}: refused by the emulator")))?;
         summary.push(format!(
-            "client {:?}: {}{}",
-            name,
+            "client {name:?}: {}{}{}",
             info.id,
             if info.secret.is_some() {
-                " (with a secret)"
+                ", with a secret"
             } else {
                 ""
+            },
+            if prevent {
+                ""
+            } else {
+                ", PreventUserExistenceErrors off"
             }
         ));
         clients.push(json!({"name": name, "client_id": info.id, "client_secret": info.secret}));
@@ -488,6 +569,13 @@ mod tests {
         assert_eq!(config.pool.device_tracking, DeviceSetting::UserOptIn);
         assert_eq!(config.clients.len(), 2);
         assert!(config.clients.iter().any(|c| c.secret));
+        assert!(config.clients[0].prevent_user_existence_errors);
+        assert_eq!(
+            config.clients[0].callback_urls,
+            ["http://localhost:3000/callback"]
+        );
+        assert_eq!(config.pool.custom_attributes, ["tenant"]);
+        assert_eq!(config.pool.fixed_code, None);
         assert_eq!(config.users[0].username, "alice");
         assert_eq!(
             config.users[0].attributes.get("email").map(String::as_str),
@@ -538,6 +626,18 @@ mod tests {
             ("{\"users\": 3}", true, "invalid type"),
             ("{\"pool\": {\"device_tracking\": \"maybe\"}", true, "maybe"),
             ("[pool", false, "TOML parse error"),
+            ("[pool]\nfixed_code = \"12 34\"", false, "white space"),
+            ("[pool]\nfixed_code = \"\"", false, "1 to 2048"),
+            (
+                "[[clients]]\nname = \"a\"\ncallback_urls = [\"/relative\"]",
+                false,
+                "\"/relative\" is not an absolute URL",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\ncallback_urls = [\"http://x/\\r\\nSet-Cookie: a=b\"]",
+                false,
+                "not an absolute URL",
+            ),
         ] {
             let err = parse_config(text, json).unwrap_err();
             assert!(err.contains(says), "{text:?}: {err}");
@@ -573,16 +673,63 @@ mod tests {
             "--client-secret",
             "--user",
             "carol",
+            "--prevent-user-existence-errors",
+            "false",
+            "--callback-url",
+            "http://localhost/cb",
+            "--fixed-code",
+            "424242",
         ])
         .unwrap();
         let plan = plan(cli, None).unwrap();
         assert_eq!(plan.pool.mfa, Mfa::On);
         assert_eq!(plan.pool.device_tracking, DeviceTracking::Always);
         assert!(plan.clients.iter().all(|(_, c)| c.secret));
+        assert!(
+            plan.clients
+                .iter()
+                .all(|(_, c)| !c.prevent_user_existence_errors)
+        );
+        assert_eq!(plan.clients[0].1.callback_urls, ["http://localhost/cb"]);
+        assert_eq!(plan.pool.fixed_code.as_deref(), Some("424242"));
+        assert!(plan.emulator.log_codes);
         assert_eq!(plan.users.len(), 1);
         assert_eq!(plan.users[0].username, "carol");
         assert!(!format!("{:?}", plan.users[0]).contains(DEFAULT_PASSWORD));
         assert!(Cli::try_parse_from(["cognito-emulator", "--password", "x"]).is_err());
+    }
+
+    #[test]
+    fn a_fixed_code_is_what_the_outbox_gets() {
+        let cli = Cli::try_parse_from(["cognito-emulator", "--fixed-code", "123456"]).unwrap();
+        let running = start(plan(cli, None).unwrap()).unwrap();
+        let endpoint = running.line["endpoint"].as_str().unwrap();
+        let client_id = running.line["client_id"].as_str().unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let answer = agent
+            .post(endpoint)
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .header("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp")
+            .send(
+                json!({"ClientId": client_id, "Username": "zoe", "Password": "Passw0rd!",
+                       "UserAttributes": [{"Name": "email", "Value": "zoe@example.com"}]})
+                .to_string(),
+            )
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        let text = agent
+            .get(format!("{endpoint}_emulator/outbox?username=zoe"))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let outbox: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(outbox["messages"][0]["code"], "123456");
+        assert_eq!(outbox["messages"][0]["purpose"], "SignUp");
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! The hosted UI's OAuth endpoints: `/oauth2/authorize` (code flow with PKCE; the emulator has no
 //! login page, so the test passes `username` and `password` as extra query parameters and gets
 //! the redirect at once), `/oauth2/token` (authorization code with the PKCE verifier, refresh
-//! token), `/oauth2/revoke`, `/oauth2/userInfo`.
+//! token), `/oauth2/revoke`, `/oauth2/userInfo`; and the GET paths beside them: the JWKS, the
+//! OpenID configuration and the emulator's outbox.
 
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use http::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
 
-use crate::jwt::Signer;
+use crate::ops::{aws_issuer, realm, sign_tokens};
+use crate::server::{Reply, Shared};
 use crate::srp;
 use crate::state::Inner;
 
@@ -25,14 +29,18 @@ pub(crate) struct Grant {
     pub expires: u64,
 }
 
-/// An HTTP answer: status, headers, body.
-pub(crate) type Reply = (u16, Vec<(&'static str, String)>, String);
-
 fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+    json_reply(
+        status,
+        &json!({"error": error, "error_description": description}),
+    )
+}
+
+fn json_reply(status: u16, body: &Value) -> Reply {
     (
         status,
         vec![("Content-Type", "application/json".into())],
-        json!({"error": error, "error_description": description}).to_string(),
+        body.to_string(),
     )
 }
 
@@ -42,19 +50,120 @@ fn params(query: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The GET paths: `/{pool}/.well-known/jwks.json`, `/{pool}/.well-known/openid-configuration`
+/// and `/_emulator/outbox?username=...&pool_id=...` (every code sent, oldest first, as
+/// `{"messages": [{"pool_id", "username", "medium", "destination", "purpose", "code"}]}`).
+pub(crate) fn well_known(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &str,
+) -> Option<Reply> {
+    if *method != Method::GET && *method != Method::HEAD {
+        return None;
+    }
+    if path.ends_with("/.well-known/jwks.json") {
+        return Some(json_reply(200, shared.signer.jwks()));
+    }
+    if let Some(pool) = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_suffix("/.well-known/openid-configuration"))
+    {
+        let local = |p: &str| format!("{}{p}", shared.endpoint);
+        return Some(json_reply(
+            200,
+            &json!({
+                "issuer": aws_issuer(pool),
+                "jwks_uri": local(&format!("{pool}/.well-known/jwks.json")),
+                "authorization_endpoint": local("oauth2/authorize"),
+                "token_endpoint": local("oauth2/token"),
+                "userinfo_endpoint": local("oauth2/userInfo"),
+                "revocation_endpoint": local("oauth2/revoke"),
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "code_challenge_methods_supported": ["S256"],
+                "scopes_supported": ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
+            }),
+        ));
+    }
+    if path == "/_emulator/outbox" {
+        let p = params(query);
+        let messages: Vec<Value> = shared
+            .lock()
+            .outbox
+            .iter()
+            .filter(|m| p.get("username").is_none_or(|u| *u == m.username))
+            .filter(|m| p.get("pool_id").is_none_or(|id| *id == m.pool_id))
+            .map(|m| {
+                json!({"pool_id": m.pool_id, "username": m.username, "medium": m.medium,
+                       "destination": m.destination, "purpose": m.purpose, "code": m.code})
+            })
+            .collect();
+        return Some(json_reply(200, &json!({"messages": messages})));
+    }
+    None
+}
+
+/// `/oauth2/*`.
+pub(crate) fn endpoint(
+    shared: &Shared,
+    path: &str,
+    query: &str,
+    authorization: Option<&str>,
+    body: &[u8],
+) -> Reply {
+    match path {
+        "/oauth2/authorize" => shared.lock().authorize(query),
+        "/oauth2/token" => {
+            let result = shared.lock().token_endpoint(authorization, body);
+            match result {
+                Ok(mut answer) => match sign_tokens(&shared.signer, &mut answer) {
+                    Ok(()) => {
+                        let result = &answer["AuthenticationResult"];
+                        let mut out = json!({"access_token": result["AccessToken"], "id_token": result["IdToken"], "expires_in": 3600, "token_type": "Bearer"});
+                        if let Some(r) = result.get("RefreshToken") {
+                            out["refresh_token"] = r.clone();
+                        }
+                        json_reply(200, &out)
+                    }
+                    Err(e) => oauth_error(500, "server_error", &e.message),
+                },
+                Err(reply) => reply,
+            }
+        }
+        "/oauth2/revoke" => shared.lock().revoke_endpoint(authorization, body),
+        "/oauth2/userInfo" => {
+            let token = authorization
+                .and_then(|a| a.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            if !shared.signer.verify(token) {
+                return oauth_error(401, "invalid_token", "Access token is invalid");
+            }
+            shared.lock().user_info(token)
+        }
+        _ => (404, Vec::new(), String::new()),
+    }
+}
+
 impl Inner {
     pub(crate) fn authorize(&mut self, query: &str) -> Reply {
         let p = params(query);
+        if p.iter()
+            .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+        {
+            return oauth_error(400, "invalid_request", "control characters in the request");
+        }
         let get = |k: &str| p.get(k).cloned().unwrap_or_default();
         let (client_id, redirect_uri) = (get("client_id"), get("redirect_uri"));
-        let Some(pool_id) = self
-            .pools
-            .values()
-            .find(|pool| pool.clients.contains_key(&client_id))
-            .map(|pool| pool.id.clone())
-        else {
+        let Ok((pool_id, client)) = self.client(&client_id) else {
             return oauth_error(400, "invalid_request", "unknown client");
         };
+        // Only a registered callback URL, matched exactly: never redirect anywhere else.
+        if !client.callback_urls.contains(&redirect_uri) {
+            return oauth_error(400, "redirect_mismatch", "redirect_uri is not registered");
+        }
         if get("response_type") != "code" {
             return oauth_error(400, "unsupported_response_type", "only code");
         }
@@ -72,18 +181,15 @@ impl Inner {
                 )
             })
             .unwrap_or_default();
-        let realm = self
-            .pools
-            .get(&pool_id)
-            .map(|pool| pool.name().to_owned())
-            .unwrap_or_default();
         let user = self
             .pools
             .get(&pool_id)
             .and_then(|pool| pool.find(&get("username")))
             .cloned();
+        let now = self.unix();
         let authenticated = user.as_ref().is_some_and(|u| {
-            srp::verifier(&realm, &u.username, &get("password"), &u.salt) == u.verifier
+            let right = srp::password_matches(realm(&pool_id), &get("password"), &u.credential);
+            self.password_outcome(&pool_id, &u.username, right).is_ok()
         });
         let Some(user) = user.filter(|_| authenticated) else {
             let location = format!(
@@ -92,7 +198,6 @@ impl Inner {
             return (302, vec![("Location", location)], String::new());
         };
         let code = self.token();
-        let expires = self.unix() + 300;
         self.grants.insert(
             code.clone(),
             Grant {
@@ -101,7 +206,7 @@ impl Inner {
                 username: user.username,
                 redirect_uri: redirect_uri.clone(),
                 challenge,
-                expires,
+                expires: now + 300,
             },
         );
         (
@@ -120,18 +225,13 @@ impl Inner {
         form: &BTreeMap<String, String>,
     ) -> Result<(String, String), Reply> {
         let client_id = form.get("client_id").cloned().unwrap_or_default();
-        let (pool_id, secret) = self
-            .pools
-            .values()
-            .find_map(|p| {
-                p.clients
-                    .get(&client_id)
-                    .map(|c| (p.id.clone(), c.secret.clone()))
-            })
-            .ok_or_else(|| oauth_error(400, "invalid_client", "unknown client"))?;
-        if let Some(secret) = secret {
+        let (pool_id, client) = self
+            .client(&client_id)
+            .map_err(|_| oauth_error(400, "invalid_client", "unknown client"))?;
+        if let Some(secret) = client.info.secret {
             let expected = format!("Basic {}", STANDARD.encode(format!("{client_id}:{secret}")));
-            if authorization != Some(expected.as_str()) {
+            let given = authorization.unwrap_or_default();
+            if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
                 return Err(oauth_error(
                     400,
                     "invalid_client",
@@ -142,94 +242,88 @@ impl Inner {
         Ok((pool_id, client_id))
     }
 
-    pub(crate) fn token_endpoint(
-        &mut self,
-        signer: &Signer,
-        authorization: Option<&str>,
-        body: &[u8],
-    ) -> Reply {
+    /// `/oauth2/token`: the tokens as claims (signed by the caller once the lock is released).
+    fn token_endpoint(&mut self, authorization: Option<&str>, body: &[u8]) -> Result<Value, Reply> {
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
-        let (pool_id, client_id) = match self.basic_client(authorization, &form) {
-            Ok(c) => c,
-            Err(reply) => return reply,
-        };
+        let (pool_id, client_id) = self.basic_client(authorization, &form)?;
         let (username, refresh) = match form.get("grant_type").map(String::as_str) {
             Some("authorization_code") => {
                 let code = form.get("code").cloned().unwrap_or_default();
                 let Some(grant) = self.grants.remove(&code) else {
-                    return oauth_error(400, "invalid_grant", "unknown or used code");
+                    return Err(oauth_error(400, "invalid_grant", "unknown or used code"));
                 };
                 if grant.client_id != client_id
                     || grant.pool_id != pool_id
                     || grant.expires < self.unix()
                 {
-                    return oauth_error(400, "invalid_grant", "code not valid for this client");
+                    return Err(oauth_error(
+                        400,
+                        "invalid_grant",
+                        "code not valid for this client",
+                    ));
                 }
                 if form.get("redirect_uri") != Some(&grant.redirect_uri) {
-                    return oauth_error(400, "invalid_grant", "redirect_uri mismatch");
+                    return Err(oauth_error(400, "invalid_grant", "redirect_uri mismatch"));
                 }
                 if let Some(challenge) = &grant.challenge {
                     let verifier = form.get("code_verifier").cloned().unwrap_or_default();
-                    if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
-                        return oauth_error(400, "invalid_grant", "PKCE verification failed");
+                    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+                    if !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
+                        return Err(oauth_error(
+                            400,
+                            "invalid_grant",
+                            "PKCE verification failed",
+                        ));
                     }
                 }
                 (grant.username, None)
             }
             Some("refresh_token") => {
                 let token = form.get("refresh_token").cloned().unwrap_or_default();
-                match self.refresh_tokens.get(&token) {
-                    Some(r) if !r.revoked && r.client_id == client_id => {
-                        (r.username.clone(), Some(token))
+                match self.refresh_record(&token, &client_id) {
+                    Ok((_, username)) => (username, Some(token)),
+                    Err(_) => {
+                        return Err(oauth_error(400, "invalid_grant", "invalid refresh token"));
                     }
-                    _ => return oauth_error(400, "invalid_grant", "invalid refresh token"),
                 }
             }
             _ => {
-                return oauth_error(
+                return Err(oauth_error(
                     400,
                     "unsupported_grant_type",
                     "authorization_code or refresh_token",
-                );
+                ));
             }
         };
-        match self.issue_public(signer, &pool_id, &client_id, &username, refresh) {
-            Ok(result) => {
-                let mut out = json!({"access_token": result["AccessToken"], "id_token": result["IdToken"], "expires_in": 3600, "token_type": "Bearer"});
-                if let Some(r) = result.get("RefreshToken") {
-                    out["refresh_token"] = r.clone();
-                }
-                (
-                    200,
-                    vec![("Content-Type", "application/json".into())],
-                    out.to_string(),
-                )
-            }
-            Err(e) => oauth_error(500, "server_error", &e.message),
+        match self.issue(&pool_id, &client_id, &username, refresh, None) {
+            Ok(result) => Ok(json!({"AuthenticationResult": result})),
+            Err(e) => Err(oauth_error(500, "server_error", &e.message)),
         }
     }
 
-    pub(crate) fn revoke_endpoint(&mut self, authorization: Option<&str>, body: &[u8]) -> Reply {
+    /// `/oauth2/revoke`: the refresh token and every access token issued from it.
+    fn revoke_endpoint(&mut self, authorization: Option<&str>, body: &[u8]) -> Reply {
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
-        if let Err(reply) = self.basic_client(authorization, &form) {
-            return reply;
-        }
-        if let Some(r) = form
-            .get("token")
-            .and_then(|t| self.refresh_tokens.get_mut(t))
+        let client_id = match self.basic_client(authorization, &form) {
+            Ok((_, client_id)) => client_id,
+            Err(reply) => return reply,
+        };
+        if let Some(token) = form.get("token")
+            && self
+                .refresh_tokens
+                .get(token)
+                .is_some_and(|r| r.client_id == client_id)
         {
-            r.revoked = true;
+            self.revoke_refresh(token);
         }
         (200, Vec::new(), String::new())
     }
 
-    pub(crate) fn user_info(&self, authorization: Option<&str>) -> Reply {
-        let token = authorization
-            .and_then(|a| a.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        match self.access_public(token) {
+    /// `/oauth2/userInfo`, for a bearer whose signature the caller checked.
+    fn user_info(&self, token: &str) -> Reply {
+        match self.access(token) {
             Ok((pool_id, username, _)) => {
                 let attrs = self
                     .pools
@@ -242,11 +336,7 @@ impl Inner {
                     .map(|(k, v)| (k, Value::String(v)))
                     .collect();
                 out.insert("username".into(), Value::String(username));
-                (
-                    200,
-                    vec![("Content-Type", "application/json".into())],
-                    Value::Object(out).to_string(),
-                )
+                json_reply(200, &Value::Object(out))
             }
             Err(_) => oauth_error(401, "invalid_token", "Access token is invalid"),
         }

@@ -1,4 +1,10 @@
-//! Cognito's operations, as the emulator answers them.
+//! Cognito's operations, as the emulator answers them: the routing table, the shared checks
+//! (clients, secret hashes, sessions, tokens, revocation, codes) and the sign-in flows.
+//!
+//! The state lock is held for bookkeeping only. Each sign-in step that needs SRP maths runs in
+//! three phases: under the lock it reads what the maths needs, without the lock it computes, under
+//! the lock again it records the outcome. Tokens are built under the lock as claims and signed
+//! after it is released ([`sign_tokens`]).
 
 use std::collections::BTreeMap;
 
@@ -10,10 +16,12 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
 use crate::jwt::Signer;
+use crate::server::Shared;
 use crate::srp;
 use crate::state::{
-    AccessToken, ChallengeResult, Define, Device, DeviceTracking, Inner, Message, Mfa,
-    RefreshToken, Session, Stage, Status, User,
+    AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Define, Device,
+    DeviceTracking, Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status,
+    User,
 };
 use crate::totp;
 
@@ -25,7 +33,7 @@ pub(crate) struct Fault {
     pub message: String,
 }
 
-fn fault(kind: &'static str, message: impl Into<String>) -> Fault {
+pub(crate) fn fault(kind: &'static str, message: impl Into<String>) -> Fault {
     Fault {
         status: 400,
         kind,
@@ -33,12 +41,15 @@ fn fault(kind: &'static str, message: impl Into<String>) -> Fault {
     }
 }
 
-const NOT_AUTHORIZED: &str = "NotAuthorizedException";
-const BAD_CREDENTIALS: &str = "Incorrect username or password.";
+pub(crate) const NOT_AUTHORIZED: &str = "NotAuthorizedException";
+pub(crate) const BAD_CREDENTIALS: &str = "Incorrect username or password.";
+const INVALID_SESSION: &str = "Invalid session for the user.";
+/// Consecutive wrong passwords before the temporary lockout.
+const PASSWORD_ATTEMPTS: u32 = 5;
 
-type Answer = Result<Value, Fault>;
+pub(crate) type Answer = Result<Value, Fault>;
 
-fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, Fault> {
+pub(crate) fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, Fault> {
     body.get(name).and_then(Value::as_str).ok_or_else(|| {
         fault(
             "InvalidParameterException",
@@ -56,7 +67,7 @@ fn param<'a>(map: &'a Value, name: &str) -> Result<&'a str, Fault> {
     })
 }
 
-fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+pub(crate) fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     m.update(username.as_bytes());
@@ -64,16 +75,137 @@ fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     BASE64.encode(m.finalize().into_bytes())
 }
 
+fn hmac256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    for p in parts {
+        m.update(p);
+    }
+    m.finalize().into_bytes().into()
+}
+
+/// The realm of SRP: the pool id's part after the region.
+pub(crate) fn realm(pool_id: &str) -> &str {
+    pool_id.split_once('_').map_or("", |(_, n)| n)
+}
+
+/// Routes one JSON 1.1 operation. An `AccessToken` in the body is checked against the signing
+/// key first (a forged payload or `alg: none` never reaches the state).
+pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answer {
+    if let Some(token) = body.get("AccessToken").and_then(Value::as_str)
+        && !shared.signer.verify(token)
+    {
+        return Err(fault(NOT_AUTHORIZED, "Invalid Access Token"));
+    }
+    let mut answer = match operation {
+        "InitiateAuth" => initiate_auth(shared, body),
+        "RespondToAuthChallenge" => respond_to_auth_challenge(shared, body),
+        "SignUp" => {
+            let credential = prepare(shared, body, "Password", Who::Named);
+            shared.lock().sign_up(body, credential)
+        }
+        "ConfirmForgotPassword" => {
+            let credential = prepare(shared, body, "Password", Who::Named);
+            shared.lock().confirm_forgot_password(body, credential)
+        }
+        "ChangePassword" => {
+            let credential = prepare(shared, body, "ProposedPassword", Who::Token);
+            shared.lock().change_password(body, credential)
+        }
+        other => {
+            let mut state = shared.lock();
+            match other {
+                "ConfirmSignUp" => state.confirm_sign_up(body),
+                "ResendConfirmationCode" => state.resend_confirmation_code(body),
+                "ForgotPassword" => state.forgot_password(body),
+                "GetUser" => state.get_user(body),
+                "UpdateUserAttributes" => state.update_user_attributes(body),
+                "DeleteUserAttributes" => state.delete_user_attributes(body),
+                "GetUserAttributeVerificationCode" => {
+                    state.get_user_attribute_verification_code(body)
+                }
+                "VerifyUserAttribute" => state.verify_user_attribute(body),
+                "SetUserMFAPreference" => state.set_user_mfa_preference(body),
+                "SetUserSettings" => state.set_user_settings(body),
+                "AssociateSoftwareToken" => state.associate_software_token(body),
+                "VerifySoftwareToken" => state.verify_software_token(body),
+                "GlobalSignOut" => state.global_sign_out(body),
+                "RevokeToken" => state.revoke_token(body),
+                "DeleteUser" => state.delete_user(body),
+                "AdminDeleteUser" => state.admin_delete_user(body),
+                "ConfirmDevice" => state.confirm_device(body),
+                "UpdateDeviceStatus" => state.update_device_status(body),
+                "ListDevices" => state.list_devices(body),
+                "GetDevice" => state.get_device(body),
+                "ForgetDevice" => state.forget_device(body),
+                _ => Err(fault(
+                    "UnknownOperationException",
+                    format!("unknown operation {operation:?}"),
+                )),
+            }
+        }
+    }?;
+    sign_tokens(&shared.signer, &mut answer)?;
+    Ok(answer)
+}
+
+/// Replaces the claims that [`Inner::issue`] left in `AuthenticationResult` by signed tokens.
+pub(crate) fn sign_tokens(signer: &Signer, answer: &mut Value) -> Result<(), Fault> {
+    if let Some(result) = answer.get_mut("AuthenticationResult") {
+        for name in ["AccessToken", "IdToken"] {
+            if let Some(claims) = result.get(name).filter(|c| c.is_object()) {
+                let token = signer.sign(claims).map_err(internal)?;
+                result[name] = Value::String(token);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whose new password [`prepare`] derives.
+enum Who {
+    /// `ClientId` and `Username` in the body.
+    Named,
+    /// The `AccessToken` in the body.
+    Token,
+}
+
+/// The credential for the password in `body[password_field]`, derived without the lock (the user
+/// is resolved and the salt drawn under a short lock first). `None` when the body names no
+/// password; the operation then reports what is missing.
+fn prepare(shared: &Shared, body: &Value, password_field: &str, who: Who) -> Option<Credential> {
+    let password = body.get(password_field).and_then(Value::as_str)?;
+    let (pool_id, username, salt) = {
+        let mut state = shared.lock();
+        let (pool_id, username) = match who {
+            Who::Named => {
+                let client_id = body.get("ClientId").and_then(Value::as_str)?;
+                let name = body.get("Username").and_then(Value::as_str)?;
+                let (pool_id, _) = state.client(client_id).ok()?;
+                let username = state
+                    .pools
+                    .get(&pool_id)
+                    .and_then(|p| p.find(name))
+                    .map_or_else(|| name.to_owned(), |u| u.username.clone());
+                (pool_id, username)
+            }
+            Who::Token => {
+                let token = body.get("AccessToken").and_then(Value::as_str)?;
+                let (pool_id, username, _) = state.access(token).ok()?;
+                (pool_id, username)
+            }
+        };
+        (pool_id, username, state.bytes::<16>())
+    };
+    Some(srp::credential(realm(&pool_id), &username, password, salt))
+}
+
 impl Inner {
     /// The pool and client of a `ClientId`.
-    fn client(&self, client_id: &str) -> Result<(String, Option<String>), Fault> {
+    pub(crate) fn client(&self, client_id: &str) -> Result<(String, Client), Fault> {
         self.pools
             .values()
-            .find_map(|p| {
-                p.clients
-                    .get(client_id)
-                    .map(|c| (p.id.clone(), c.secret.clone()))
-            })
+            .find_map(|p| p.clients.get(client_id).map(|c| (p.id.clone(), c.clone())))
             .ok_or_else(|| {
                 fault(
                     "ResourceNotFoundException",
@@ -82,22 +214,22 @@ impl Inner {
             })
     }
 
-    fn check_secret_hash(
+    pub(crate) fn check_secret_hash(
         &self,
         client_id: &str,
         username: &str,
         given: Option<&str>,
     ) -> Result<(), Fault> {
-        let (_, secret) = self.client(client_id)?;
-        let Some(secret) = secret else { return Ok(()) };
+        let (_, client) = self.client(client_id)?;
+        let Some(secret) = client.info.secret else {
+            return Ok(());
+        };
         let expected = secret_hash(&secret, username, client_id);
         match given {
             Some(given) if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) => Ok(()),
             Some(_) => Err(fault(
                 NOT_AUTHORIZED,
-                format!(
-                    "Client {client_id} is configured with secret but SECRET_HASH was not received"
-                ),
+                format!("Unable to verify secret hash for client {client_id}"),
             )),
             None => Err(fault(
                 NOT_AUTHORIZED,
@@ -108,18 +240,36 @@ impl Inner {
         }
     }
 
-    fn user(&self, pool_id: &str, name: &str) -> Result<&User, Fault> {
+    pub(crate) fn user(&self, pool_id: &str, name: &str) -> Result<&User, Fault> {
         self.pools
             .get(pool_id)
             .and_then(|p| p.find(name))
             .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))
     }
 
-    fn user_mut(&mut self, pool_id: &str, username: &str) -> Result<&mut User, Fault> {
+    pub(crate) fn user_mut(&mut self, pool_id: &str, username: &str) -> Result<&mut User, Fault> {
         self.pools
             .get_mut(pool_id)
             .and_then(|p| p.users.get_mut(username))
             .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))
+    }
+
+    /// `pre` when it was derived for `username`, else a credential derived now (under the lock:
+    /// only when the user changed between the two locks).
+    pub(crate) fn credential_for(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        pre: Option<Credential>,
+    ) -> Credential {
+        match pre {
+            Some(c) if c.identity == username => c,
+            _ => {
+                let salt = self.bytes::<16>();
+                srp::credential(realm(pool_id), username, password, salt)
+            }
+        }
     }
 
     fn new_session(
@@ -130,8 +280,9 @@ impl Inner {
         device_key: Option<String>,
         stage: Stage,
     ) -> String {
+        self.prune();
         let id = self.token();
-        let expires = self.unix() + 180;
+        let expires = self.unix() + SESSION_SECONDS;
         self.sessions.insert(
             id.clone(),
             Session {
@@ -147,23 +298,25 @@ impl Inner {
         id
     }
 
-    fn take_session(&mut self, id: Option<&str>, client_id: &str) -> Result<Session, Fault> {
-        let invalid = || fault(NOT_AUTHORIZED, "Invalid session for the user.");
-        let session = self
-            .sessions
-            .remove(id.ok_or_else(invalid)?)
-            .ok_or_else(invalid)?;
-        if session.client_id != client_id || session.expires < self.unix() {
+    /// A live session of `client_id`, left in place. Expired sessions are removed.
+    pub(crate) fn live_session(&mut self, id: &str, client_id: &str) -> Result<&Session, Fault> {
+        let now = self.unix();
+        if self.sessions.get(id).is_some_and(|s| s.expires < now) {
+            self.sessions.remove(id);
             return Err(fault(
                 NOT_AUTHORIZED,
                 "Invalid session for the user, session is expired.",
             ));
         }
-        Ok(session)
+        self.sessions
+            .get(id)
+            .filter(|s| s.client_id == client_id)
+            .ok_or_else(|| fault(NOT_AUTHORIZED, INVALID_SESSION))
     }
 
-    /// A signed-in user's access token: its pool and user name.
-    fn access(&self, token: &str) -> Result<(String, String, AccessToken), Fault> {
+    /// A signed-in user's access token: its pool and user name. The caller checked the token's
+    /// signature ([`operation`] does it for every `AccessToken`, the OAuth endpoints for bearers).
+    pub(crate) fn access(&self, token: &str) -> Result<(String, String, AccessToken), Fault> {
         let invalid = || fault(NOT_AUTHORIZED, "Invalid Access Token");
         let jti = crate::jwt::claims(token)
             .and_then(|c| c.get("jti").and_then(Value::as_str).map(str::to_owned))
@@ -175,38 +328,143 @@ impl Inner {
         if t.expires <= self.unix() {
             return Err(fault(NOT_AUTHORIZED, "Access Token has expired"));
         }
-        let user = self.user(&t.pool_id, &t.username).map_err(|_| invalid())?;
-        if t.issued < user.signed_out_at {
+        let user = self
+            .pools
+            .get(&t.pool_id)
+            .and_then(|p| p.by_sub(&t.sub))
+            .ok_or_else(invalid)?;
+        if t.seq <= user.signed_out_seq {
             return Err(fault(NOT_AUTHORIZED, "Access Token has been revoked"));
         }
-        Ok((t.pool_id.clone(), t.username.clone(), t.clone()))
+        Ok((t.pool_id.clone(), user.username.clone(), t.clone()))
     }
 
-    pub(crate) fn send_code_public(
+    /// The one revocation check of refresh tokens (InitiateAuth and `/oauth2/token`): the token
+    /// exists, belongs to the client, is not revoked, and its user still exists and has not
+    /// signed out since. Returns the record and the user's name.
+    pub(crate) fn refresh_record(
+        &self,
+        token: &str,
+        client_id: &str,
+    ) -> Result<(RefreshToken, String), Fault> {
+        let invalid = || fault(NOT_AUTHORIZED, "Invalid Refresh Token");
+        let record = self
+            .refresh_tokens
+            .get(token)
+            .filter(|r| r.client_id == client_id)
+            .ok_or_else(invalid)?;
+        let user = self
+            .pools
+            .get(&record.pool_id)
+            .and_then(|p| p.by_sub(&record.sub))
+            .ok_or_else(invalid)?;
+        if record.revoked || record.seq <= user.signed_out_seq {
+            return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
+        }
+        Ok((record.clone(), user.username.clone()))
+    }
+
+    /// Revokes a refresh token and every access token issued from it.
+    pub(crate) fn revoke_refresh(&mut self, token: &str) {
+        if let Some(record) = self.refresh_tokens.get_mut(token) {
+            record.revoked = true;
+        }
+        for t in self.access_tokens.values_mut() {
+            if t.refresh.as_deref() == Some(token) {
+                t.revoked = true;
+            }
+        }
+    }
+
+    /// Deletes a user with every token, session and device of theirs (DeleteUser,
+    /// AdminDeleteUser): a new user of the same name starts with nothing.
+    pub(crate) fn remove_user(&mut self, pool_id: &str, username: &str) -> Result<(), Fault> {
+        let pool = self
+            .pools
+            .get_mut(pool_id)
+            .ok_or_else(|| fault("ResourceNotFoundException", "User pool does not exist."))?;
+        let user = pool
+            .users
+            .remove(username)
+            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        pool.devices.retain(|_, d| d.username != username);
+        self.refresh_tokens.retain(|_, r| r.sub != user.sub);
+        self.access_tokens.retain(|_, t| t.sub != user.sub);
+        self.sessions
+            .retain(|_, s| s.pool_id != pool_id || s.username != username);
+        Ok(())
+    }
+
+    /// Checks `given` against a code sent earlier: a match consumes it; a wrong guess counts, and
+    /// the last allowed one invalidates the code (`LimitExceededException`).
+    pub(crate) fn check_code(slot: &mut Option<Code>, given: &str) -> Result<(), Fault> {
+        let Some(code) = slot.as_mut() else {
+            return Err(fault(
+                "ExpiredCodeException",
+                "Invalid code provided, please request a code again.",
+            ));
+        };
+        if bool::from(code.value.as_bytes().ct_eq(given.trim().as_bytes())) {
+            *slot = None;
+            return Ok(());
+        }
+        code.failures += 1;
+        if code.failures >= CODE_ATTEMPTS {
+            *slot = None;
+            return Err(fault(
+                "LimitExceededException",
+                "Attempt limit exceeded, please try after some time.",
+            ));
+        }
+        Err(fault(
+            "CodeMismatchException",
+            "Invalid verification code provided, please try again.",
+        ))
+    }
+
+    /// The outcome of a password check, with Cognito's attempt limit: after
+    /// [`PASSWORD_ATTEMPTS`] wrong passwords in a row the user is locked out for a second,
+    /// doubling with each further failure (at most 15 minutes), on the emulator's clock.
+    pub(crate) fn password_outcome(
         &mut self,
         pool_id: &str,
         username: &str,
-        purpose: &str,
-    ) -> (String, Value) {
-        let (message, delivery) = self.send_code(pool_id, username, purpose, false);
-        (message.code, delivery)
+        right: bool,
+    ) -> Result<(), Fault> {
+        let now = self.unix();
+        let user = self.user_mut(pool_id, username)?;
+        if user.locked_until > now {
+            return Err(fault(NOT_AUTHORIZED, "Password attempts exceeded"));
+        }
+        if right {
+            user.failed_passwords = 0;
+            return Ok(());
+        }
+        user.failed_passwords += 1;
+        if user.failed_passwords >= PASSWORD_ATTEMPTS {
+            let doubling = (user.failed_passwords - PASSWORD_ATTEMPTS).min(10);
+            user.locked_until = now + (1u64 << doubling).min(900);
+        }
+        Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS))
     }
 
-    pub(crate) fn access_public(
-        &self,
-        token: &str,
-    ) -> Result<(String, String, AccessToken), Fault> {
-        self.access(token)
-    }
-
-    fn send_code(
+    /// Sends a code: to the phone when `prefer_sms` and there is one, else to the email, else to
+    /// the phone. `Err` when the user has neither.
+    pub(crate) fn send_code(
         &mut self,
         pool_id: &str,
         username: &str,
         purpose: &str,
         prefer_sms: bool,
-    ) -> (Message, Value) {
-        let code = self.code();
+    ) -> (Code, Value) {
+        let fixed = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.config.fixed_code.clone());
+        let code = match fixed {
+            Some(code) => code,
+            None => self.code(),
+        };
         let attrs = self
             .pools
             .get(pool_id)
@@ -220,36 +478,32 @@ impl Inner {
             (Some(phone), None) => ("SMS", "phone_number", phone.clone()),
             (None, None) => ("EMAIL", "email", String::new()),
         };
-        let message = Message {
+        if self.log_codes {
+            eprintln!(
+                "cognito-emulator: {purpose} code for {username} in {pool_id} by {medium} to {destination:?}: {code}"
+            );
+        }
+        self.outbox.push(Message {
             pool_id: pool_id.into(),
             username: username.into(),
             medium: medium.into(),
             destination: destination.clone(),
             purpose: purpose.into(),
-            code,
-        };
-        self.outbox.push(message.clone());
-        let masked = mask(&destination);
+            code: code.clone(),
+        });
         (
-            message,
-            json!({"Destination": masked, "DeliveryMedium": medium, "AttributeName": attribute}),
+            Code {
+                value: code,
+                failures: 0,
+            },
+            json!({"Destination": mask(&destination), "DeliveryMedium": medium, "AttributeName": attribute}),
         )
     }
 
-    pub(crate) fn issue_public(
+    /// The tokens of a sign-in or a refresh, as claims: [`sign_tokens`] signs them once the lock
+    /// is released. A refresh (`refresh` given) issues no new refresh token.
+    pub(crate) fn issue(
         &mut self,
-        signer: &Signer,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        refresh: Option<String>,
-    ) -> Answer {
-        self.issue(signer, pool_id, client_id, username, refresh, None)
-    }
-
-    fn issue(
-        &mut self,
-        signer: &Signer,
         pool_id: &str,
         client_id: &str,
         username: &str,
@@ -258,6 +512,7 @@ impl Inner {
     ) -> Answer {
         let now = self.unix();
         let user = self.user(pool_id, username)?.clone();
+        let seq = self.next_seq();
         let issuer = aws_issuer(pool_id);
         let (jti, id_jti) = (self.uuid(), self.uuid());
         let origin = self.uuid();
@@ -275,14 +530,16 @@ impl Inner {
             "cognito:username": user.username,
         });
         for (k, v) in &user.attributes {
+            // Attributes never overwrite the token's own claims.
+            if id.get(k.as_str()).is_some() {
+                continue;
+            }
             id[k.as_str()] = match v.as_str() {
-                "true" => json!(true),
-                "false" => json!(false),
+                "true" if k.ends_with("_verified") => json!(true),
+                "false" if k.ends_with("_verified") => json!(false),
                 other => json!(other),
             };
         }
-        let access_token = signer.sign(&access).map_err(internal)?;
-        let id_token = signer.sign(&id).map_err(internal)?;
         let new_refresh = match &refresh {
             Some(_) => None,
             None => {
@@ -292,8 +549,8 @@ impl Inner {
                     RefreshToken {
                         pool_id: pool_id.into(),
                         client_id: client_id.into(),
-                        username: user.username.clone(),
-                        issued: now,
+                        sub: user.sub.clone(),
+                        seq,
                         revoked: false,
                     },
                 );
@@ -304,14 +561,15 @@ impl Inner {
             jti,
             AccessToken {
                 pool_id: pool_id.into(),
-                username: user.username.clone(),
-                issued: now,
+                sub: user.sub.clone(),
+                seq,
                 expires: now + 3600,
                 revoked: false,
                 refresh: refresh.clone().or(new_refresh.clone()),
             },
         );
-        let mut result = json!({"AccessToken": access_token, "IdToken": id_token, "ExpiresIn": 3600, "TokenType": "Bearer"});
+        let mut result =
+            json!({"AccessToken": access, "IdToken": id, "ExpiresIn": 3600, "TokenType": "Bearer"});
         if let Some(token) = new_refresh {
             result["RefreshToken"] = json!(token);
         }
@@ -321,7 +579,6 @@ impl Inner {
     /// After the password (or the device) is proven: the next challenge, or tokens.
     fn after_password(
         &mut self,
-        signer: &Signer,
         pool_id: &str,
         client_id: &str,
         username: &str,
@@ -336,11 +593,12 @@ impl Inner {
             (pool.config.clone(), self.user(pool_id, username)?.clone())
         };
         let challenge = |name: &str, session: String, params: Value| json!({"ChallengeName": name, "Session": session, "ChallengeParameters": params});
-        // A remembered device proves itself with device SRP first.
+        // A remembered, confirmed device proves itself with device SRP first.
         if !device_proven
             && let Some(key) = &device_key
             && let Some(device) = self.pools.get(pool_id).and_then(|p| p.devices.get(key))
             && device.username == user.username
+            && device.verifier != BigUint::ZERO
             && device.remembered != Some(false)
         {
             let session = self.new_session(
@@ -378,20 +636,20 @@ impl Inner {
             if totp {
                 let session =
                     self.new_session(pool_id, client_id, username, device_key, Stage::TotpMfa);
-                return Ok(challenge(
-                    "SOFTWARE_TOKEN_MFA",
-                    session,
-                    json!({"USERNAME": username}),
-                ));
+                let mut params = json!({"USERNAME": username});
+                if let Some(name) = &user.totp_name {
+                    params["FRIENDLY_DEVICE_NAME"] = json!(name);
+                }
+                return Ok(challenge("SOFTWARE_TOKEN_MFA", session, params));
             }
             if user.sms_mfa {
-                let (message, delivery) = self.send_code(pool_id, username, "SMS_MFA", true);
+                let (code, delivery) = self.send_code(pool_id, username, "SMS_MFA", true);
                 let session = self.new_session(
                     pool_id,
                     client_id,
                     username,
                     device_key,
-                    Stage::SmsMfa { code: message.code },
+                    Stage::SmsMfa { code: code.value },
                 );
                 return Ok(challenge(
                     "SMS_MFA",
@@ -409,14 +667,13 @@ impl Inner {
                 ));
             }
         }
-        self.sign_in_done(signer, pool_id, client_id, username, device_key)
+        self.sign_in_done(pool_id, client_id, username, device_key)
     }
 
     /// Tokens at the end of a sign-in, with `NewDeviceMetadata` when the pool tracks devices and
     /// the sign-in named no known device.
     fn sign_in_done(
         &mut self,
-        signer: &Signer,
         pool_id: &str,
         client_id: &str,
         username: &str,
@@ -430,10 +687,10 @@ impl Inner {
         let known_device = device_key.as_ref().is_some_and(|k| {
             self.pools
                 .get(pool_id)
-                .is_some_and(|p| p.devices.contains_key(k))
+                .and_then(|p| p.devices.get(k))
+                .is_some_and(|d| d.username == username)
         });
         let mut result = self.issue(
-            signer,
             pool_id,
             client_id,
             username,
@@ -494,28 +751,39 @@ impl Inner {
         Ok(())
     }
 
-    /// The user named by `USERNAME`, once `SECRET_HASH` checks out; unknown users are refused as
-    /// a wrong password is (Cognito's user existence error prevention).
-    fn signing_in(&self, pool_id: &str, client_id: &str, params: &Value) -> Result<User, Fault> {
+    /// The user named by `USERNAME`, once `SECRET_HASH` checks out. `Ok(None)`: no such user,
+    /// and the client prevents user existence errors.
+    fn signing_in(
+        &self,
+        pool_id: &str,
+        client: &Client,
+        params: &Value,
+    ) -> Result<Option<User>, Fault> {
         let name = param(params, "USERNAME")?;
         self.check_secret_hash(
-            client_id,
+            &client.info.id,
             name,
             params.get("SECRET_HASH").and_then(Value::as_str),
         )?;
-        self.user(pool_id, name)
-            .cloned()
-            .map_err(|_| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))
+        match self.user(pool_id, name) {
+            Ok(user) => Ok(Some(user.clone())),
+            Err(_) if client.prevent_user_existence_errors => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
-    pub(crate) fn initiate_auth(&mut self, signer: &Signer, body: &Value) -> Answer {
+    /// The first step of InitiateAuth: done, or an SRP challenge to compute.
+    fn initiate(&mut self, body: &Value) -> Result<Step<SrpStart>, Fault> {
         let client_id = field(body, "ClientId")?.to_owned();
         let flow = field(body, "AuthFlow")?;
         let params = body.get("AuthParameters").cloned().unwrap_or(json!({}));
-        let (pool_id, _) = self.client(&client_id)?;
+        let (pool_id, client) = self.client(&client_id)?;
+        let not_found = || fault(NOT_AUTHORIZED, BAD_CREDENTIALS);
         match flow {
             "CUSTOM_AUTH" => {
-                let user = self.signing_in(&pool_id, &client_id, &params)?;
+                let user = self
+                    .signing_in(&pool_id, &client, &params)?
+                    .ok_or_else(not_found)?;
                 if self
                     .pools
                     .get(&pool_id)
@@ -528,28 +796,28 @@ impl Inner {
                     ));
                 }
                 if params.get("SRP_A").is_some() {
-                    return self.srp_challenge(&pool_id, &client_id, &user, &params, true);
+                    return self.srp_start(&pool_id, &client_id, Some(&user), &params, true);
                 }
-                self.custom_step(signer, &pool_id, &client_id, &user.username, Vec::new())
+                self.custom_step(&pool_id, &client_id, &user.username, Vec::new())
+                    .map(Step::Done)
             }
             "USER_SRP_AUTH" => {
-                let user = self.signing_in(&pool_id, &client_id, &params)?;
-                if user.status == Status::Unconfirmed {
+                let user = self.signing_in(&pool_id, &client, &params)?;
+                if user
+                    .as_ref()
+                    .is_some_and(|u| u.status == Status::Unconfirmed)
+                {
                     return Err(fault("UserNotConfirmedException", "User is not confirmed."));
                 }
-                self.srp_challenge(&pool_id, &client_id, &user, &params, false)
+                self.srp_start(&pool_id, &client_id, user.as_ref(), &params, false)
             }
             "USER_PASSWORD_AUTH" => {
-                let user = self.signing_in(&pool_id, &client_id, &params)?;
+                let user = self
+                    .signing_in(&pool_id, &client, &params)?
+                    .ok_or_else(not_found)?;
                 let password = param(&params, "PASSWORD")?;
-                let realm = self
-                    .pools
-                    .get(&pool_id)
-                    .map(|p| p.name().to_owned())
-                    .unwrap_or_default();
-                if srp::verifier(&realm, &user.username, password, &user.salt) != user.verifier {
-                    return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
-                }
+                let right = srp::password_matches(realm(&pool_id), password, &user.credential);
+                self.password_outcome(&pool_id, &user.username, right)?;
                 if user.status == Status::Unconfirmed {
                     return Err(fault("UserNotConfirmedException", "User is not confirmed."));
                 }
@@ -557,54 +825,40 @@ impl Inner {
                     .get("DEVICE_KEY")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                self.after_password(
-                    signer,
-                    &pool_id,
-                    &client_id,
-                    &user.username,
-                    device_key,
-                    false,
-                )
+                self.after_password(&pool_id, &client_id, &user.username, device_key, false)
+                    .map(Step::Done)
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
                 let token = param(&params, "REFRESH_TOKEN")?;
-                let record = self
-                    .refresh_tokens
-                    .get(token)
-                    .cloned()
-                    .filter(|r| !r.revoked && r.client_id == client_id && r.pool_id == pool_id)
-                    .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid Refresh Token"))?;
-                let user = self
-                    .user(&pool_id, &record.username)
-                    .map_err(|_| fault(NOT_AUTHORIZED, "Invalid Refresh Token"))?
-                    .clone();
-                if record.issued < user.signed_out_at {
-                    return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
+                let (record, username) = self.refresh_record(token, &client_id)?;
+                if record.pool_id != pool_id {
+                    return Err(fault(NOT_AUTHORIZED, "Invalid Refresh Token"));
                 }
                 self.check_secret_hash(
                     &client_id,
-                    &user.username,
+                    &username,
                     params.get("SECRET_HASH").and_then(Value::as_str),
                 )?;
                 let device_key = params.get("DEVICE_KEY").and_then(Value::as_str);
-                if let Some(key) = device_key
-                    && !self.pools.get(&pool_id).is_some_and(|p| {
-                        p.devices
-                            .get(key)
-                            .is_some_and(|d| d.username == user.username)
-                    })
-                {
+                let known = device_key.is_none_or(|key| {
+                    self.pools
+                        .get(&pool_id)
+                        .and_then(|p| p.devices.get(key))
+                        .is_some_and(|d| d.username == username)
+                });
+                if !known {
                     return Err(fault("ResourceNotFoundException", "Device does not exist."));
                 }
                 let result = self.issue(
-                    signer,
                     &pool_id,
                     &client_id,
-                    &user.username,
+                    &username,
                     Some(token.to_owned()),
                     device_key,
                 )?;
-                Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
+                Ok(Step::Done(
+                    json!({"AuthenticationResult": result, "ChallengeParameters": {}}),
+                ))
             }
             other => Err(fault(
                 "InvalidParameterException",
@@ -613,36 +867,81 @@ impl Inner {
         }
     }
 
-    fn srp_challenge(
+    /// What an SRP challenge needs, read under the lock. An unknown user (`None`) gets a
+    /// believable one: a salt and verifier derived from the pool's phantom key and the name, so
+    /// that asking twice gives the same salt.
+    fn srp_start(
         &mut self,
         pool_id: &str,
         client_id: &str,
-        user: &User,
+        user: Option<&User>,
         params: &Value,
         custom: bool,
-    ) -> Answer {
+    ) -> Result<Step<SrpStart>, Fault> {
         let big_a = srp::parse_public(param(params, "SRP_A")?)
             .filter(|a| *a != BigUint::ZERO)
             .ok_or_else(|| fault("InvalidParameterException", "SRP_A is invalid"))?;
-        let b = BigUint::from_bytes_be(&self.bytes::<32>());
-        let exchange = srp::start(&user.verifier, b);
-        let secret_block = self.bytes::<64>().to_vec();
+        let (username, salt, verifier) = match user {
+            Some(u) => (
+                u.username.clone(),
+                u.credential.salt.to_vec(),
+                u.credential.verifier.clone(),
+            ),
+            None => {
+                let name = param(params, "USERNAME")?.to_owned();
+                let key = self
+                    .pools
+                    .get(pool_id)
+                    .map(|p| p.phantom_key)
+                    .unwrap_or_default();
+                let salt = hmac256(&key, &[b"salt", name.as_bytes()]);
+                let v = hmac256(&key, &[b"verifier", name.as_bytes()]);
+                (
+                    name,
+                    salt.get(..16).unwrap_or_default().to_vec(),
+                    BigUint::from_bytes_be(&v),
+                )
+            }
+        };
+        Ok(Step::Compute(SrpStart {
+            pool_id: pool_id.into(),
+            client_id: client_id.into(),
+            username,
+            salt,
+            verifier,
+            b: BigUint::from_bytes_be(&self.bytes::<32>()),
+            secret_block: self.bytes::<64>().to_vec(),
+            big_a,
+            device_key: params
+                .get("DEVICE_KEY")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            custom,
+            phantom: user.is_none(),
+        }))
+    }
+
+    /// The PASSWORD_VERIFIER challenge, once `B` is computed.
+    fn srp_challenge(&mut self, start: SrpStart, exchange: srp::Exchange) -> Answer {
         let challenge = json!({
-            "SALT": srp::to_hex(&BigUint::from_bytes_be(&user.salt)), "SRP_B": srp::to_hex(&exchange.big_b),
-            "SECRET_BLOCK": BASE64.encode(&secret_block), "USER_ID_FOR_SRP": user.username, "USERNAME": user.username,
+            "SALT": srp::to_hex(&BigUint::from_bytes_be(&start.salt)), "SRP_B": srp::to_hex(&exchange.big_b),
+            "SECRET_BLOCK": BASE64.encode(&start.secret_block), "USER_ID_FOR_SRP": start.username, "USERNAME": start.username,
         });
-        let device_key = params
-            .get("DEVICE_KEY")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
         let stage = Stage::PasswordVerifier {
             b: exchange.b,
             big_b: exchange.big_b,
-            secret_block,
-            big_a,
-            custom,
+            secret_block: start.secret_block,
+            big_a: start.big_a,
+            custom: start.custom,
+            phantom: start.phantom,
         };
-        let session = self.new_session(pool_id, client_id, &user.username, device_key, stage);
+        let session = self.new_session(
+            &start.pool_id,
+            &start.client_id,
+            &start.username,
+            start.device_key,
+            stage,
+        );
         Ok(
             json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge}),
         )
@@ -651,7 +950,6 @@ impl Inner {
     /// One round of the custom auth triggers: define, then create or finish.
     fn custom_step(
         &mut self,
-        signer: &Signer,
         pool_id: &str,
         client_id: &str,
         username: &str,
@@ -670,7 +968,7 @@ impl Inner {
         match triggers.0.define(username, &results) {
             Define::Fail => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
             Define::IssueTokens => {
-                let result = self.issue(signer, pool_id, client_id, username, None, None)?;
+                let result = self.issue(pool_id, client_id, username, None, None)?;
                 Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
             }
             Define::CustomChallenge => {
@@ -696,245 +994,255 @@ impl Inner {
         }
     }
 
-    pub(crate) fn respond_to_auth_challenge(&mut self, signer: &Signer, body: &Value) -> Answer {
+    /// The session an answer without `Session` belongs to, as Cognito finds it: a password
+    /// verifier by its secret block, a device challenge by the device key.
+    fn session_of(&self, client_id: &str, name: &str, responses: &Value) -> Result<String, Fault> {
+        let block = responses
+            .get("PASSWORD_CLAIM_SECRET_BLOCK")
+            .and_then(Value::as_str)
+            .and_then(|b| BASE64.decode(b).ok());
+        let device = responses.get("DEVICE_KEY").and_then(Value::as_str);
+        self.sessions
+            .iter()
+            .find(|(_, s)| {
+                s.client_id == client_id
+                    && match (&s.stage, name) {
+                        (Stage::PasswordVerifier { secret_block, .. }, "PASSWORD_VERIFIER")
+                        | (
+                            Stage::DevicePasswordVerifier { secret_block, .. },
+                            "DEVICE_PASSWORD_VERIFIER",
+                        ) => block.as_deref() == Some(secret_block.as_slice()),
+                        (Stage::DeviceSrp { device_key }, "DEVICE_SRP_AUTH") => {
+                            device == Some(device_key.as_str())
+                        }
+                        _ => false,
+                    }
+            })
+            .map(|(id, _)| id.clone())
+            .ok_or_else(|| fault(NOT_AUTHORIZED, INVALID_SESSION))
+    }
+
+    /// The first step of RespondToAuthChallenge: done, or maths to do without the lock.
+    fn respond(&mut self, body: &Value) -> Result<Step<Pending>, Fault> {
         let client_id = field(body, "ClientId")?.to_owned();
         let name = field(body, "ChallengeName")?.to_owned();
         let responses = body.get("ChallengeResponses").cloned().unwrap_or(json!({}));
-        let session_id = body
-            .get("Session")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let mut session = self.take_session(Some(&session_id), &client_id)?;
+        let session_id = match body.get("Session").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => self.session_of(&client_id, &name, &responses)?,
+        };
+        self.live_session(&session_id, &client_id)?;
         let username = param(&responses, "USERNAME")?.to_owned();
         self.check_secret_hash(
             &client_id,
             &username,
             responses.get("SECRET_HASH").and_then(Value::as_str),
         )?;
-        if self
-            .user(&session.pool_id, &username)
-            .map(|u| u.username.clone())
-            .ok()
-            .as_deref()
-            != Some(session.username.as_str())
-        {
-            return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
+        let session = self.live_session(&session_id, &client_id)?;
+        let phantom = matches!(session.stage, Stage::PasswordVerifier { phantom: true, .. });
+        let expected = stage_name(&session.stage);
+        let (session_pool, session_user) = (session.pool_id.clone(), session.username.clone());
+        let named = if phantom {
+            Some(username.clone())
+        } else {
+            self.user(&session_pool, &username)
+                .ok()
+                .map(|u| u.username.clone())
+        };
+        // A wrong USERNAME leaves the session for the right one.
+        if named.as_deref() != Some(session_user.as_str()) {
+            return Err(fault(NOT_AUTHORIZED, INVALID_SESSION));
         }
+        if expected != name {
+            return Err(fault(
+                "InvalidParameterException",
+                format!("{name} does not answer this session's challenge"),
+            ));
+        }
+        let Some(mut session) = self.sessions.remove(&session_id) else {
+            return Err(fault(NOT_AUTHORIZED, INVALID_SESSION));
+        };
         let (pool_id, user_name) = (session.pool_id.clone(), session.username.clone());
-        let realm = self
-            .pools
-            .get(&pool_id)
-            .map(|p| p.name().to_owned())
-            .unwrap_or_default();
         let stage = std::mem::replace(&mut session.stage, Stage::NewPassword);
-        match (name.as_str(), stage) {
-            (
-                "PASSWORD_VERIFIER",
-                Stage::PasswordVerifier {
-                    b,
-                    big_b,
-                    secret_block,
-                    big_a,
-                    custom,
-                },
-            ) => {
-                let timestamp = param(&responses, "TIMESTAMP")?;
-                self.check_timestamp(timestamp)?;
-                let user = self.user(&pool_id, &user_name)?.clone();
-                let exchange = srp::Exchange { b, big_b };
-                let expected = srp::expected_signature(
-                    &exchange,
-                    &user.verifier,
-                    &big_a,
-                    &realm,
-                    &user.username,
-                    &secret_block,
-                    timestamp,
-                )
-                .ok_or_else(|| fault(NOT_AUTHORIZED, BAD_CREDENTIALS))?;
-                let given = param(&responses, "PASSWORD_CLAIM_SIGNATURE")?;
-                if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-                    return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
-                }
-                if custom {
-                    let results = vec![ChallengeResult {
-                        name: "SRP_A".into(),
-                        correct: true,
-                    }];
-                    return self.custom_step(signer, &pool_id, &client_id, &user_name, results);
-                }
+        match stage {
+            Stage::PasswordVerifier {
+                b,
+                big_b,
+                secret_block,
+                big_a,
+                custom,
+                phantom,
+            } => {
+                let timestamp = param(&responses, "TIMESTAMP")?.to_owned();
+                self.check_timestamp(&timestamp)?;
+                let verifier = if phantom {
+                    BigUint::from(1u8)
+                } else {
+                    self.user(&pool_id, &user_name)?.credential.verifier.clone()
+                };
                 let device_key = responses
                     .get("DEVICE_KEY")
                     .and_then(Value::as_str)
                     .map(str::to_owned)
                     .or(session.device_key);
-                self.after_password(signer, &pool_id, &client_id, &user_name, device_key, false)
+                Ok(Step::Compute(Pending::Verify(Verify {
+                    kind: if phantom {
+                        Proof::Phantom
+                    } else {
+                        Proof::User { custom }
+                    },
+                    pool_id: pool_id.clone(),
+                    client_id,
+                    username: user_name.clone(),
+                    realm: realm(&pool_id).to_owned(),
+                    identity: user_name,
+                    exchange: srp::Exchange { b, big_b },
+                    verifier,
+                    big_a,
+                    secret_block,
+                    timestamp,
+                    signature: param(&responses, "PASSWORD_CLAIM_SIGNATURE")?.to_owned(),
+                    device_key,
+                })))
             }
-            ("DEVICE_SRP_AUTH", Stage::DeviceSrp { device_key }) => {
+            Stage::DeviceSrp { device_key } => {
                 let device = self
                     .pools
                     .get(&pool_id)
                     .and_then(|p| p.devices.get(&device_key))
+                    .filter(|d| d.username == user_name && d.verifier != BigUint::ZERO)
                     .cloned()
                     .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
                 let big_a = srp::parse_public(param(&responses, "SRP_A")?)
                     .filter(|a| *a != BigUint::ZERO)
                     .ok_or_else(|| fault("InvalidParameterException", "SRP_A is invalid"))?;
-                let exchange = srp::start(
-                    &device.verifier,
-                    BigUint::from_bytes_be(&self.bytes::<32>()),
-                );
-                let secret_block = self.bytes::<64>().to_vec();
-                let params = json!({
-                    "SRP_B": srp::to_hex(&exchange.big_b), "SALT": srp::to_hex(&BigUint::from_bytes_be(&device.salt)),
-                    "SECRET_BLOCK": BASE64.encode(&secret_block), "USERNAME": user_name, "DEVICE_KEY": device_key,
-                });
-                let id = self.new_session(
-                    &pool_id,
-                    &client_id,
-                    &user_name,
-                    Some(device_key.clone()),
-                    Stage::DevicePasswordVerifier {
-                        device_key,
-                        b: exchange.b,
-                        big_b: exchange.big_b,
-                        secret_block,
-                        big_a,
-                    },
-                );
-                Ok(
-                    json!({"ChallengeName": "DEVICE_PASSWORD_VERIFIER", "Session": id, "ChallengeParameters": params}),
-                )
-            }
-            (
-                "DEVICE_PASSWORD_VERIFIER",
-                Stage::DevicePasswordVerifier {
-                    device_key,
-                    b,
-                    big_b,
-                    secret_block,
+                Ok(Step::Compute(Pending::DeviceSrp(DeviceStart {
+                    pool_id,
+                    client_id,
+                    username: user_name,
+                    device,
                     big_a,
-                },
-            ) => {
-                let timestamp = param(&responses, "TIMESTAMP")?;
-                self.check_timestamp(timestamp)?;
+                    b: BigUint::from_bytes_be(&self.bytes::<32>()),
+                    secret_block: self.bytes::<64>().to_vec(),
+                })))
+            }
+            Stage::DevicePasswordVerifier {
+                device_key,
+                b,
+                big_b,
+                secret_block,
+                big_a,
+            } => {
+                let timestamp = param(&responses, "TIMESTAMP")?.to_owned();
+                self.check_timestamp(&timestamp)?;
                 let device = self
                     .pools
                     .get(&pool_id)
                     .and_then(|p| p.devices.get(&device_key))
+                    .filter(|d| d.username == user_name && d.verifier != BigUint::ZERO)
                     .cloned()
                     .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
-                let exchange = srp::Exchange { b, big_b };
-                let expected = srp::expected_signature(
-                    &exchange,
-                    &device.verifier,
-                    &big_a,
-                    &device.group_key,
-                    &device.key,
-                    &secret_block,
+                Ok(Step::Compute(Pending::Verify(Verify {
+                    kind: Proof::Device,
+                    pool_id,
+                    client_id,
+                    username: user_name,
+                    realm: device.group_key.clone(),
+                    identity: device.key.clone(),
+                    exchange: srp::Exchange { b, big_b },
+                    verifier: device.verifier,
+                    big_a,
+                    secret_block,
                     timestamp,
-                )
-                .ok_or_else(|| fault(NOT_AUTHORIZED, "Incorrect device password."))?;
-                if !bool::from(
-                    param(&responses, "PASSWORD_CLAIM_SIGNATURE")?
-                        .as_bytes()
-                        .ct_eq(expected.as_bytes()),
-                ) {
-                    return Err(fault(NOT_AUTHORIZED, "Incorrect device password."));
-                }
-                self.after_password(
-                    signer,
-                    &pool_id,
-                    &client_id,
-                    &user_name,
-                    Some(device_key),
-                    true,
-                )
+                    signature: param(&responses, "PASSWORD_CLAIM_SIGNATURE")?.to_owned(),
+                    device_key: Some(device_key),
+                })))
             }
-            ("SOFTWARE_TOKEN_MFA", Stage::TotpMfa) => {
-                let code = param(&responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-                let secret = self
-                    .user(&pool_id, &user_name)?
-                    .totp_secret
-                    .clone()
-                    .unwrap_or_default();
-                if !totp::check(&secret, code, self.unix()) {
-                    return self.retry(
-                        &session_id,
-                        session,
-                        Stage::TotpMfa,
-                        fault("CodeMismatchException", "Invalid code received for user"),
-                    );
-                }
-                self.finish_mfa(signer, &pool_id, &client_id, &user_name, session.device_key)
-            }
-            ("SMS_MFA", Stage::SmsMfa { code }) => {
-                let given = param(&responses, "SMS_MFA_CODE")?;
-                if !bool::from(given.trim().as_bytes().ct_eq(code.as_bytes())) {
-                    return self.retry(
-                        &session_id,
-                        session,
-                        Stage::SmsMfa { code },
-                        fault(
-                            "CodeMismatchException",
-                            "Invalid code or auth state for the user.",
-                        ),
-                    );
-                }
-                self.finish_mfa(signer, &pool_id, &client_id, &user_name, session.device_key)
-            }
-            ("NEW_PASSWORD_REQUIRED", Stage::NewPassword) => {
-                let password = param(&responses, "NEW_PASSWORD")?;
+            Stage::NewPassword => {
+                let password = param(&responses, "NEW_PASSWORD")?.to_owned();
                 let policy = self
                     .pools
                     .get(&pool_id)
                     .map(|p| p.config.password_policy)
                     .unwrap_or_default();
-                if let Err(why) = policy.check(password) {
-                    return self.retry(
-                        &session_id,
-                        session,
-                        Stage::NewPassword,
-                        fault("InvalidPasswordException", why),
-                    );
-                }
-                let salt = self.bytes::<16>();
-                let user = self.user_mut(&pool_id, &user_name)?;
-                user.salt = salt;
-                user.verifier = srp::verifier(&realm, &user_name, password, &salt);
-                user.status = Status::Confirmed;
-                if let Some(attrs) = responses.as_object() {
-                    for (k, v) in attrs {
+                let mut attributes = BTreeMap::new();
+                if let Some(map) = responses.as_object() {
+                    for (k, v) in map {
                         if let (Some(attr), Some(v)) =
                             (k.strip_prefix("userAttributes."), v.as_str())
                         {
-                            user.attributes.insert(attr.to_owned(), v.to_owned());
+                            attributes.insert(attr.to_owned(), v.to_owned());
                         }
                     }
                 }
-                self.after_password(
-                    signer,
-                    &pool_id,
-                    &client_id,
-                    &user_name,
-                    session.device_key,
-                    false,
-                )
+                let checked = policy
+                    .check(&password)
+                    .map_err(|why| fault("InvalidPasswordException", why))
+                    .and_then(|()| {
+                        let config = self.pools.get(&pool_id).map(|p| &p.config);
+                        crate::account::check_attributes(config, &attributes, false)
+                    });
+                if let Err(e) = checked {
+                    return self
+                        .retry(&session_id, session, Stage::NewPassword, e)
+                        .map(Step::Done);
+                }
+                let salt = self.bytes::<16>();
+                Ok(Step::Compute(Pending::NewPassword(NewPassword {
+                    session,
+                    password,
+                    attributes,
+                    salt,
+                })))
             }
-            ("MFA_SETUP", Stage::MfaSetupVerified) => {
+            Stage::TotpMfa => {
+                let code = param(&responses, "SOFTWARE_TOKEN_MFA_CODE")?;
+                let secret = self.user(&pool_id, &user_name)?.totp_secret.clone();
+                if !totp::check(secret.as_deref(), code, self.unix()) {
+                    return self
+                        .retry(
+                            &session_id,
+                            session,
+                            Stage::TotpMfa,
+                            fault("CodeMismatchException", "Invalid code received for user"),
+                        )
+                        .map(Step::Done);
+                }
+                self.sign_in_done(&pool_id, &client_id, &user_name, session.device_key)
+                    .map(Step::Done)
+            }
+            Stage::SmsMfa { code } => {
+                let given = param(&responses, "SMS_MFA_CODE")?;
+                if !bool::from(given.trim().as_bytes().ct_eq(code.as_bytes())) {
+                    return self
+                        .retry(
+                            &session_id,
+                            session,
+                            Stage::SmsMfa { code },
+                            fault(
+                                "CodeMismatchException",
+                                "Invalid code or auth state for the user.",
+                            ),
+                        )
+                        .map(Step::Done);
+                }
+                self.sign_in_done(&pool_id, &client_id, &user_name, session.device_key)
+                    .map(Step::Done)
+            }
+            Stage::MfaSetupVerified => {
                 let user = self.user_mut(&pool_id, &user_name)?;
-                user.totp_secret = user.totp_pending.take();
+                let Some(secret) = user.totp_pending.take() else {
+                    return Err(fault(NOT_AUTHORIZED, INVALID_SESSION));
+                };
+                user.totp_secret = Some(secret);
                 user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
-                self.finish_mfa(signer, &pool_id, &client_id, &user_name, session.device_key)
+                self.sign_in_done(&pool_id, &client_id, &user_name, session.device_key)
+                    .map(Step::Done)
             }
-            (
-                "CUSTOM_CHALLENGE",
-                Stage::Custom {
-                    mut results,
-                    answer,
-                },
-            ) => {
+            Stage::Custom {
+                mut results,
+                answer,
+            } => {
                 let given = param(&responses, "ANSWER")?;
                 let triggers = self
                     .pools
@@ -951,17 +1259,71 @@ impl Inner {
                     name: "CUSTOM_CHALLENGE".into(),
                     correct,
                 });
-                self.custom_step(signer, &pool_id, &client_id, &user_name, results)
+                self.custom_step(&pool_id, &client_id, &user_name, results)
+                    .map(Step::Done)
             }
-            ("MFA_SETUP", Stage::MfaSetup) => Err(fault(
+            Stage::MfaSetup | Stage::MfaSetupAssociated => Err(fault(
                 "InvalidParameterException",
                 "Software token MFA has not been verified (VerifySoftwareToken)",
             )),
-            _ => Err(fault(
-                "InvalidParameterException",
-                format!("{name} does not answer this session's challenge"),
-            )),
         }
+    }
+
+    /// After a password claim was checked without the lock.
+    fn verified(&mut self, v: Verify, right: bool) -> Answer {
+        match v.kind {
+            Proof::Phantom => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
+            Proof::User { custom } => {
+                self.password_outcome(&v.pool_id, &v.username, right)?;
+                if custom {
+                    let results = vec![ChallengeResult {
+                        name: "SRP_A".into(),
+                        correct: true,
+                    }];
+                    return self.custom_step(&v.pool_id, &v.client_id, &v.username, results);
+                }
+                self.after_password(&v.pool_id, &v.client_id, &v.username, v.device_key, false)
+            }
+            Proof::Device if !right => Err(fault(NOT_AUTHORIZED, "Incorrect device password.")),
+            Proof::Device => {
+                self.after_password(&v.pool_id, &v.client_id, &v.username, v.device_key, true)
+            }
+        }
+    }
+
+    /// The DEVICE_PASSWORD_VERIFIER challenge, once `B` is computed.
+    fn device_challenge(&mut self, d: DeviceStart, exchange: srp::Exchange) -> Answer {
+        let params = json!({
+            "SRP_B": srp::to_hex(&exchange.big_b), "SALT": srp::to_hex(&BigUint::from_bytes_be(&d.device.salt)),
+            "SECRET_BLOCK": BASE64.encode(&d.secret_block), "USERNAME": d.username, "DEVICE_KEY": d.device.key,
+        });
+        let id = self.new_session(
+            &d.pool_id,
+            &d.client_id,
+            &d.username,
+            Some(d.device.key.clone()),
+            Stage::DevicePasswordVerifier {
+                device_key: d.device.key,
+                b: exchange.b,
+                big_b: exchange.big_b,
+                secret_block: d.secret_block,
+                big_a: d.big_a,
+            },
+        );
+        Ok(
+            json!({"ChallengeName": "DEVICE_PASSWORD_VERIFIER", "Session": id, "ChallengeParameters": params}),
+        )
+    }
+
+    /// NEW_PASSWORD_REQUIRED, once the new credential is derived.
+    fn new_password_set(&mut self, n: NewPassword, credential: Credential) -> Answer {
+        let s = n.session;
+        let user = self.user_mut(&s.pool_id, &s.username)?;
+        user.credential = credential;
+        user.status = Status::Confirmed;
+        user.attributes.extend(n.attributes);
+        drop(n.password);
+        self.after_password(&s.pool_id, &s.client_id, &s.username, s.device_key, false)
     }
 
     /// A wrong answer: the same session stays valid for another try, three tries in all.
@@ -973,20 +1335,131 @@ impl Inner {
         }
         Err(error)
     }
+}
 
-    fn finish_mfa(
-        &mut self,
-        signer: &Signer,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        device_key: Option<String>,
-    ) -> Answer {
-        self.sign_in_done(signer, pool_id, client_id, username, device_key)
+/// The challenge a stage waits for.
+fn stage_name(stage: &Stage) -> &'static str {
+    match stage {
+        Stage::PasswordVerifier { .. } => "PASSWORD_VERIFIER",
+        Stage::Custom { .. } => "CUSTOM_CHALLENGE",
+        Stage::DeviceSrp { .. } => "DEVICE_SRP_AUTH",
+        Stage::DevicePasswordVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
+        Stage::NewPassword => "NEW_PASSWORD_REQUIRED",
+        Stage::SmsMfa { .. } => "SMS_MFA",
+        Stage::TotpMfa => "SOFTWARE_TOKEN_MFA",
+        Stage::MfaSetup | Stage::MfaSetupAssociated | Stage::MfaSetupVerified => "MFA_SETUP",
     }
 }
 
-fn internal(e: String) -> Fault {
+/// A step under the lock: finished, or maths to do without it.
+enum Step<T> {
+    Done(Value),
+    Compute(T),
+}
+
+/// What an SRP challenge needs: `B = k*v + g^b`.
+struct SrpStart {
+    pool_id: String,
+    client_id: String,
+    username: String,
+    salt: Vec<u8>,
+    verifier: BigUint,
+    b: BigUint,
+    secret_block: Vec<u8>,
+    big_a: BigUint,
+    device_key: Option<String>,
+    custom: bool,
+    phantom: bool,
+}
+
+enum Proof {
+    User { custom: bool },
+    Device,
+    Phantom,
+}
+
+/// A password claim to check.
+struct Verify {
+    kind: Proof,
+    pool_id: String,
+    client_id: String,
+    username: String,
+    realm: String,
+    identity: String,
+    exchange: srp::Exchange,
+    verifier: BigUint,
+    big_a: BigUint,
+    secret_block: Vec<u8>,
+    timestamp: String,
+    signature: String,
+    device_key: Option<String>,
+}
+
+struct DeviceStart {
+    pool_id: String,
+    client_id: String,
+    username: String,
+    device: Device,
+    big_a: BigUint,
+    b: BigUint,
+    secret_block: Vec<u8>,
+}
+
+struct NewPassword {
+    session: Session,
+    password: String,
+    attributes: BTreeMap<String, String>,
+    salt: [u8; 16],
+}
+
+enum Pending {
+    Verify(Verify),
+    DeviceSrp(DeviceStart),
+    NewPassword(NewPassword),
+}
+
+fn initiate_auth(shared: &Shared, body: &Value) -> Answer {
+    let start = match shared.lock().initiate(body)? {
+        Step::Done(answer) => return Ok(answer),
+        Step::Compute(start) => start,
+    };
+    let exchange = srp::start(&start.verifier, start.b.clone());
+    shared.lock().srp_challenge(start, exchange)
+}
+
+fn respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer {
+    let pending = match shared.lock().respond(body)? {
+        Step::Done(answer) => return Ok(answer),
+        Step::Compute(pending) => pending,
+    };
+    match pending {
+        Pending::Verify(v) => {
+            let expected = srp::expected_signature(
+                &v.exchange,
+                &v.verifier,
+                &v.big_a,
+                &v.realm,
+                &v.identity,
+                &v.secret_block,
+                &v.timestamp,
+            );
+            let right =
+                expected.is_some_and(|e| bool::from(e.as_bytes().ct_eq(v.signature.as_bytes())));
+            shared.lock().verified(v, right)
+        }
+        Pending::DeviceSrp(d) => {
+            let exchange = srp::start(&d.device.verifier, d.b.clone());
+            shared.lock().device_challenge(d, exchange)
+        }
+        Pending::NewPassword(n) => {
+            let s = &n.session;
+            let credential = srp::credential(realm(&s.pool_id), &s.username, &n.password, n.salt);
+            shared.lock().new_password_set(n, credential)
+        }
+    }
+}
+
+pub(crate) fn internal(e: String) -> Fault {
     Fault {
         status: 500,
         kind: "InternalErrorException",
@@ -995,7 +1468,7 @@ fn internal(e: String) -> Fault {
 }
 
 /// `a***@e***.com` / `+*******0100`.
-fn mask(destination: &str) -> String {
+pub(crate) fn mask(destination: &str) -> String {
     if let Some((local, domain)) = destination.split_once('@') {
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
         let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));

@@ -1,229 +1,381 @@
-//! The HTTP side: tiny_http on 127.0.0.1, one thread, Cognito's JSON 1.1 protocol.
+//! The HTTP side: hyper on a tokio runtime of its own, on 127.0.0.1, Cognito's JSON 1.1 protocol.
 //!
-//! tiny_http is a small synchronous server with no runtime: right for an embedded loopback test
-//! server that must start in milliseconds inside any test, sync or async.
+//! Every connection is its own task, so no client can stall another: request heads must arrive
+//! within the I/O deadline, bodies are bounded in size and must arrive within the deadline too, a
+//! write that makes no progress for the deadline (a client that pipelines requests and never
+//! reads the replies) closes the connection, and replies go out with `TCP_NODELAY`. The state
+//! lock is held only for bookkeeping: SRP and RSA maths and all socket I/O happen outside it.
 
-use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{Semaphore, oneshot};
+use tokio::time::Sleep;
 
 use crate::jwt::Signer;
 use crate::ops::Fault;
 use crate::state::Inner;
 
-pub(crate) struct Listener {
-    server: tiny_http::Server,
-    pub port: u16,
+/// The largest request body accepted (Cognito's own limit is far below it).
+pub(crate) const MAX_BODY: usize = 256 * 1024;
+/// The read buffer of a connection, which bounds the request head.
+const MAX_HEAD: usize = 16 * 1024;
+/// Connections served at once; more wait in the listen queue.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// What every connection task shares.
+pub(crate) struct Shared {
+    state: Mutex<Inner>,
+    pub signer: Signer,
+    pub endpoint: String,
+    io_timeout: Duration,
+    request_ids: AtomicU64,
+    request_id_prefix: u64,
 }
 
-pub(crate) fn bind(port: u16) -> io::Result<Listener> {
-    let server = tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or_else(|| io::Error::other("no IP address"))?;
-    Ok(Listener { server, port })
+impl Shared {
+    pub(crate) fn new(
+        state: Inner,
+        signer: Signer,
+        endpoint: String,
+        io_timeout: Duration,
+        prefix: u64,
+    ) -> Self {
+        Self {
+            state: Mutex::new(state),
+            signer,
+            endpoint,
+            io_timeout,
+            request_ids: AtomicU64::new(0),
+            request_id_prefix: prefix,
+        }
+    }
+
+    /// The state, for bookkeeping only: never held across maths or I/O.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A fresh `x-amzn-RequestId` (UUID-shaped).
+    fn request_id(&self) -> String {
+        let n = self.request_ids.fetch_add(1, Ordering::Relaxed);
+        let p = self.request_id_prefix;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            p >> 32,
+            (p >> 16) & 0xffff,
+            p & 0xfff,
+            (n >> 48) & 0xfff,
+            n & 0xffff_ffff_ffff
+        )
+    }
 }
 
 pub(crate) struct Handle {
-    pub port: u16,
-    pub jwks: Value,
-    stop: Arc<AtomicBool>,
+    shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-pub(crate) fn serve(
-    listener: Listener,
-    inner: Arc<Mutex<Inner>>,
-    signer: Signer,
-) -> io::Result<Handle> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let jwks = signer.jwks();
-    let flag = Arc::clone(&stop);
-    let Listener { server, port } = listener;
+/// Serves `listener` on a runtime owned by a background thread, until the handle is dropped.
+pub(crate) fn serve(listener: std::net::TcpListener, shared: Arc<Shared>) -> io::Result<Handle> {
+    listener.set_nonblocking(true)?;
+    let port = listener.local_addr()?.port();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(format!("cognito-emulator-{port}"))
+        .enable_all()
+        .build()?;
+    let (tx, rx) = oneshot::channel();
     let thread = std::thread::Builder::new()
         .name(format!("cognito-emulator-{port}"))
         .spawn(move || {
-            while !flag.load(Ordering::SeqCst) {
-                match server.recv_timeout(Duration::from_millis(50)) {
-                    Ok(Some(request)) => handle(request, &inner, &signer),
-                    Ok(None) => {}
-                    Err(_) => break,
-                }
-            }
+            runtime.block_on(accept(listener, shared, rx));
+            runtime.shutdown_timeout(Duration::from_millis(200));
         })?;
     Ok(Handle {
-        port,
-        jwks,
-        stop,
+        shutdown: Some(tx),
         thread: Some(thread),
     })
 }
 
-fn respond(request: tiny_http::Request, status: u16, body: &Value) {
-    let header =
-        tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"application/x-amz-json-1.1"[..]);
-    let mut response = tiny_http::Response::from_string(body.to_string()).with_status_code(status);
-    if let Ok(h) = header {
-        response.add_header(h);
+async fn accept(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let permit = tokio::select! {
+            _ = &mut stop => return,
+            permit = Arc::clone(&permits).acquire_owned() => permit,
+        };
+        let Ok(permit) = permit else { return };
+        let stream = tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let timeout = shared.io_timeout;
+            let io = TokioIo::new(Deadline::new(stream, timeout));
+            let service = hyper::service::service_fn(move |request| {
+                let shared = Arc::clone(&shared);
+                async move { Ok::<_, Infallible>(handle(&shared, request).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(timeout)
+                .max_buf_size(MAX_HEAD)
+                .max_headers(64)
+                .serve_connection(io, service)
+                .await;
+            drop(permit);
+        });
     }
-    let _ = request.respond(response);
 }
 
-fn error(request: tiny_http::Request, f: &Fault) {
-    let mut response = tiny_http::Response::from_string(
+/// A stream whose reads and writes each fail after `limit` without progress.
+struct Deadline {
+    inner: tokio::net::TcpStream,
+    limit: Duration,
+    read: Option<Pin<Box<Sleep>>>,
+    write: Option<Pin<Box<Sleep>>>,
+}
+
+impl Deadline {
+    fn new(inner: tokio::net::TcpStream, limit: Duration) -> Self {
+        Self {
+            inner,
+            limit,
+            read: None,
+            write: None,
+        }
+    }
+}
+
+/// `poll` after an I/O poll: disarms the timer on progress, fails once it fires while pending.
+fn watch<T>(
+    poll: Poll<io::Result<T>>,
+    timer: &mut Option<Pin<Box<Sleep>>>,
+    limit: Duration,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<T>> {
+    match poll {
+        Poll::Pending => {
+            let sleep = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+            match sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(io::ErrorKind::TimedOut.into())),
+                Poll::Pending => Poll::Pending,
+            }
+        }
+        ready => {
+            *timer = None;
+            ready
+        }
+    }
+}
+
+impl AsyncRead for Deadline {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        // An idle keep-alive connection may wait for its next request longer than a stalled one.
+        let limit = this.limit * 6;
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        watch(poll, &mut this.read, limit, cx)
+    }
+}
+
+impl AsyncWrite for Deadline {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        watch(poll, &mut this.write, this.limit, cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        watch(poll, &mut this.write, this.limit, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        watch(poll, &mut this.write, this.limit, cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_shutdown(cx);
+        watch(poll, &mut this.write, this.limit, cx)
+    }
+}
+
+/// An HTTP answer: status, headers, body.
+pub(crate) type Reply = (u16, Vec<(&'static str, String)>, String);
+
+fn json_reply(status: u16, body: &Value) -> Reply {
+    (
+        status,
+        vec![("Content-Type", "application/x-amz-json-1.1".into())],
+        body.to_string(),
+    )
+}
+
+pub(crate) fn fault_reply(f: &Fault) -> Reply {
+    (
+        f.status,
+        vec![
+            ("Content-Type", "application/x-amz-json-1.1".into()),
+            ("x-amzn-ErrorType", f.kind.into()),
+        ],
         json!({"__type": f.kind, "message": f.message}).to_string(),
     )
-    .with_status_code(f.status);
-    for (k, v) in [
-        ("Content-Type", "application/x-amz-json-1.1"),
-        ("x-amzn-ErrorType", f.kind),
-    ] {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = request.respond(response);
 }
 
-fn reply(request: tiny_http::Request, (status, headers, body): crate::oauth::Reply) {
-    let mut response = tiny_http::Response::from_string(body).with_status_code(status);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = request.respond(response);
-}
-
-fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str().to_owned())
-}
-
-fn handle(mut request: tiny_http::Request, inner: &Arc<Mutex<Inner>>, signer: &Signer) {
-    let url = request.url().to_owned();
-    if *request.method() == tiny_http::Method::Get && url.ends_with("/.well-known/jwks.json") {
-        return respond(request, 200, &signer.jwks());
-    }
-    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    if path.starts_with("/oauth2/") {
-        let authorization = header(&request, "Authorization");
-        let mut body = Vec::new();
-        let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);
-        let mut state = inner.lock().unwrap_or_else(|p| p.into_inner());
-        let answer = match path {
-            "/oauth2/authorize" => state.authorize(query),
-            "/oauth2/token" => state.token_endpoint(signer, authorization.as_deref(), &body),
-            "/oauth2/revoke" => state.revoke_endpoint(authorization.as_deref(), &body),
-            "/oauth2/userInfo" => state.user_info(authorization.as_deref()),
-            _ => (404, Vec::new(), String::new()),
-        };
-        drop(state);
-        return reply(request, answer);
-    }
-    if *request.method() != tiny_http::Method::Post {
-        return error(
-            request,
-            &Fault {
-                status: 405,
-                kind: "UnknownOperationException",
-                message: "only POST".into(),
-            },
-        );
-    }
-    let target = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("X-Amz-Target"))
-        .map(|h| h.value.as_str().to_owned())
-        .unwrap_or_default();
-    let mut raw = Vec::new();
-    if request
-        .as_reader()
-        .take(1 << 20)
-        .read_to_end(&mut raw)
-        .is_err()
-    {
-        return error(
-            request,
-            &Fault {
+async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let collected =
+        tokio::time::timeout(shared.io_timeout, Limited::new(body, MAX_BODY).collect()).await;
+    let reply = match collected {
+        Ok(Ok(body)) => dispatch(
+            shared,
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            &body.to_bytes(),
+        ),
+        Ok(Err(_)) => fault_reply(&Fault {
+            status: 413,
+            kind: "SerializationException",
+            message: format!("the body is unreadable or larger than {MAX_BODY} bytes"),
+        }),
+        Err(_) => fault_reply(&Fault {
+            status: 408,
+            kind: "RequestTimeoutException",
+            message: "the body did not arrive in time".into(),
+        }),
+    };
+    let request_id = shared.request_id();
+    build(reply, &request_id).unwrap_or_else(|| {
+        build(
+            fault_reply(&Fault {
                 status: 400,
-                kind: "SerializationException",
-                message: "unreadable body".into(),
-            },
-        );
+                kind: "InvalidParameterException",
+                message: "the answer would carry an invalid header value".into(),
+            }),
+            &request_id,
+        )
+        .unwrap_or_default()
+    })
+}
+
+/// The response, or `None` when a header value is not a valid one (control characters).
+fn build((status, headers, body): Reply, request_id: &str) -> Option<Response<Full<Bytes>>> {
+    let mut response = Response::builder().status(status);
+    for (k, v) in headers {
+        response = response.header(k, HeaderValue::from_str(&v).ok()?);
     }
-    let body: Value = match serde_json::from_slice(&raw) {
+    response
+        .header("x-amzn-RequestId", request_id)
+        .body(Full::new(Bytes::from(body)))
+        .ok()
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn dispatch(
+    shared: &Shared,
+    method: &Method,
+    uri: &http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Reply {
+    let path = uri.path();
+    let query = uri.query().unwrap_or("");
+    if let Some(reply) = crate::oauth::well_known(shared, method, path, query) {
+        return reply;
+    }
+    if path.starts_with("/oauth2/") {
+        let authorization = header(headers, "authorization");
+        return crate::oauth::endpoint(shared, path, query, authorization.as_deref(), body);
+    }
+    if *method != Method::POST {
+        return fault_reply(&Fault {
+            status: 405,
+            kind: "UnknownOperationException",
+            message: "Cognito's API takes POST".into(),
+        });
+    }
+    let target = header(headers, "x-amz-target").unwrap_or_default();
+    let body: Value = match serde_json::from_slice(body) {
         Ok(v @ Value::Object(_)) => v,
         _ => {
-            return error(
-                request,
-                &Fault {
-                    status: 400,
-                    kind: "SerializationException",
-                    message: "the body is not a JSON object".into(),
-                },
-            );
+            return fault_reply(&Fault {
+                status: 400,
+                kind: "SerializationException",
+                message: "the body is not a JSON object".into(),
+            });
         }
     };
     let operation = target
         .strip_prefix("AWSCognitoIdentityProviderService.")
         .unwrap_or("");
-    let mut state = inner.lock().unwrap_or_else(|p| p.into_inner());
-    let answer = match operation {
-        "InitiateAuth" => state.initiate_auth(signer, &body),
-        "RespondToAuthChallenge" => state.respond_to_auth_challenge(signer, &body),
-        "SignUp" => state.sign_up(&body),
-        "ConfirmSignUp" => state.confirm_sign_up(&body),
-        "ResendConfirmationCode" => state.resend_confirmation_code(&body),
-        "ForgotPassword" => state.forgot_password(&body),
-        "ConfirmForgotPassword" => state.confirm_forgot_password(&body),
-        "ChangePassword" => state.change_password(&body),
-        "GetUser" => state.get_user(&body),
-        "UpdateUserAttributes" => state.update_user_attributes(&body),
-        "DeleteUserAttributes" => state.delete_user_attributes(&body),
-        "GetUserAttributeVerificationCode" => state.get_user_attribute_verification_code(&body),
-        "VerifyUserAttribute" => state.verify_user_attribute(&body),
-        "SetUserMFAPreference" => state.set_user_mfa_preference(&body),
-        "SetUserSettings" => state.set_user_settings(&body),
-        "AssociateSoftwareToken" => state.associate_software_token(&body),
-        "VerifySoftwareToken" => state.verify_software_token(&body),
-        "GlobalSignOut" => state.global_sign_out(&body),
-        "RevokeToken" => state.revoke_token(&body),
-        "DeleteUser" => state.delete_user(&body),
-        "ConfirmDevice" => state.confirm_device(&body),
-        "UpdateDeviceStatus" => state.update_device_status(&body),
-        "ListDevices" => state.list_devices(&body),
-        "GetDevice" => state.get_device(&body),
-        "ForgetDevice" => state.forget_device(&body),
-        _ => Err(Fault {
-            status: 400,
-            kind: "UnknownOperationException",
-            message: format!("unknown operation {target:?}"),
-        }),
-    };
-    drop(state);
-    match answer {
-        Ok(value) => respond(request, 200, &value),
-        Err(f) => error(request, &f),
+    match crate::ops::operation(shared, operation, &body) {
+        Ok(value) => json_reply(200, &value),
+        Err(f) => fault_reply(&f),
     }
 }

@@ -7,6 +7,8 @@ use hmac::{KeyInit, Mac};
 use num_bigint::{BigInt, BigUint, Sign};
 use sha2::{Digest, Sha256};
 
+use crate::state::Credential;
+
 const N_HEX: &str = concat!(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
@@ -58,16 +60,44 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
-/// `v = g^x`, `x = H(pad(salt) || H(realm || identity || ":" || password))`.
-pub(crate) fn verifier(realm: &str, identity: &str, password: &str, salt: &[u8]) -> BigUint {
+/// `x = H(pad(salt) || H(realm || identity || ":" || password))`.
+fn x(realm: &str, identity: &str, password: &str, salt: &[u8]) -> [u8; 32] {
     let inner = h(&[
         realm.as_bytes(),
         identity.as_bytes(),
         b":",
         password.as_bytes(),
     ]);
-    let x = BigUint::from_bytes_be(&h(&[&pad(&BigUint::from_bytes_be(salt)), &inner]));
-    g().modpow(&x, &n())
+    h(&[&pad(&BigUint::from_bytes_be(salt)), &inner])
+}
+
+/// `H("check" || x)`: what a password is checked against without SRP.
+fn check_of(x: &[u8; 32]) -> [u8; 32] {
+    h(&[b"cognito-flows-emulator password check", x])
+}
+
+/// A password's credential: the verifier `v = g^x` (one modular exponentiation: call it
+/// without the state lock) and the hash of `x` that [`password_matches`] compares.
+pub(crate) fn credential(
+    realm: &str,
+    identity: &str,
+    password: &str,
+    salt: [u8; 16],
+) -> Credential {
+    let x = x(realm, identity, password, &salt);
+    Credential {
+        identity: identity.to_owned(),
+        salt,
+        verifier: g().modpow(&BigUint::from_bytes_be(&x), &n()),
+        check: check_of(&x),
+    }
+}
+
+/// Whether `password` is the one of `credential` (two SHA-256, compared in constant time).
+pub(crate) fn password_matches(realm: &str, password: &str, credential: &Credential) -> bool {
+    use subtle::ConstantTimeEq as _;
+    let x = x(realm, &credential.identity, password, &credential.salt);
+    bool::from(check_of(&x).ct_eq(&credential.check))
 }
 
 /// Parses hex as the JS SDK's `BigInteger(hex, 16)` would (an optional `-`), reduced mod N.

@@ -160,13 +160,46 @@ pub struct PoolConfig {
     pub device_tracking: DeviceTracking,
     /// Password policy.
     pub password_policy: PasswordPolicy,
+    /// The pool's custom attributes, with or without the `custom:` prefix (`"tenant"` declares
+    /// `custom:tenant`). Only these and the standard attributes are accepted.
+    pub custom_attributes: Vec<String>,
+    /// Every code the pool sends (sign-up, reset, verification, SMS MFA) is this one, for suites
+    /// that cannot read the outbox. `None`: random six-digit codes.
+    pub fixed_code: Option<String>,
 }
 
 /// How an app client behaves.
-#[derive(Debug, Clone, Copy, Default)]
+///
+/// ```
+/// use cognito_flows_emulator::ClientConfig;
+///
+/// let hosted_ui = ClientConfig {
+///     callback_urls: vec!["http://localhost:3000/callback".into()],
+///     ..ClientConfig::default()
+/// };
+/// assert!(hosted_ui.prevent_user_existence_errors);
+/// ```
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Whether the client has a secret (every call naming a user then needs SECRET_HASH).
     pub secret: bool,
+    /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
+    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`.
+    pub callback_urls: Vec<String>,
+    /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
+    /// unknown user gets a believable SRP challenge and a believable code delivery, and every
+    /// sign-in failure reads "Incorrect username or password.". Off: `UserNotFoundException`.
+    pub prevent_user_existence_errors: bool,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            secret: false,
+            callback_urls: Vec::new(),
+            prevent_user_existence_errors: true,
+        }
+    }
 }
 
 /// An app client, as created.
@@ -176,6 +209,14 @@ pub struct ClientInfo {
     pub id: String,
     /// The client secret, if any.
     pub secret: Option<String>,
+}
+
+/// An app client as the emulator keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Client {
+    pub info: ClientInfo,
+    pub callback_urls: Vec<String>,
+    pub prevent_user_existence_errors: bool,
 }
 
 /// A message the emulator "sent": a code by SMS or email.
@@ -202,23 +243,49 @@ pub(crate) enum Status {
     ForceChangePassword,
 }
 
+/// A code sent to a user, with the wrong guesses made so far.
+#[derive(Debug, Clone)]
+pub(crate) struct Code {
+    pub value: String,
+    pub failures: u32,
+}
+
+/// Wrong guesses allowed before a code is invalidated (`LimitExceededException`).
+pub(crate) const CODE_ATTEMPTS: u32 = 5;
+
+/// What a user's password is stored as: the SRP verifier for SRP sign-ins, and a hash of SRP's
+/// `x` for the password checks that have the password itself (USER_PASSWORD_AUTH, ChangePassword,
+/// the hosted UI) and need no modular exponentiation.
+#[derive(Debug, Clone)]
+pub(crate) struct Credential {
+    pub identity: String,
+    pub salt: [u8; 16],
+    pub verifier: BigUint,
+    pub check: [u8; 32],
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct User {
     pub username: String,
     pub sub: String,
-    pub salt: [u8; 16],
-    pub verifier: BigUint,
+    pub credential: Credential,
     pub status: Status,
     pub attributes: BTreeMap<String, String>,
     pub totp_secret: Option<String>,
     pub totp_pending: Option<String>,
+    /// The name given to the authenticator at VerifySoftwareToken (`FRIENDLY_DEVICE_NAME`).
+    pub totp_name: Option<String>,
     pub sms_mfa: bool,
     pub preferred_mfa: Option<String>,
-    pub signup_code: Option<String>,
-    pub reset_code: Option<String>,
-    pub attribute_codes: BTreeMap<String, String>,
-    /// Tokens issued before this instant are invalid (GlobalSignOut).
-    pub signed_out_at: u64,
+    pub signup_code: Option<Code>,
+    pub reset_code: Option<Code>,
+    pub attribute_codes: BTreeMap<String, Code>,
+    /// Tokens issued at or before this point of the token sequence are invalid (GlobalSignOut).
+    pub signed_out_seq: u64,
+    /// Consecutive wrong passwords.
+    pub failed_passwords: u32,
+    /// No sign-in before this instant (unix seconds): "Password attempts exceeded".
+    pub locked_until: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -238,14 +305,17 @@ pub(crate) struct Device {
 pub(crate) struct Pool {
     pub id: String,
     pub config: PoolConfig,
-    pub clients: BTreeMap<String, ClientInfo>,
+    pub clients: BTreeMap<String, Client>,
     pub users: BTreeMap<String, User>,
     pub devices: BTreeMap<String, Device>,
+    /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
+    pub phantom_key: [u8; 32],
 }
 
 impl Pool {
-    pub(crate) fn name(&self) -> &str {
-        self.id.split_once('_').map_or("", |(_, n)| n)
+    /// A user by `sub`: what tokens are bound to.
+    pub(crate) fn by_sub(&self, sub: &str) -> Option<&User> {
+        self.users.values().find(|u| u.sub == sub)
     }
 
     /// A user by name or alias (email).
@@ -268,6 +338,8 @@ pub(crate) enum Stage {
         big_a: BigUint,
         /// A `CUSTOM_AUTH` that started with SRP: the triggers decide what follows.
         custom: bool,
+        /// A challenge made up for an unknown user: every answer is wrong.
+        phantom: bool,
     },
     Custom {
         results: Vec<ChallengeResult>,
@@ -289,6 +361,8 @@ pub(crate) enum Stage {
     },
     TotpMfa,
     MfaSetup,
+    /// AssociateSoftwareToken ran with this session: VerifySoftwareToken may follow.
+    MfaSetupAssociated,
     MfaSetupVerified,
 }
 
@@ -307,20 +381,23 @@ pub(crate) struct Session {
 pub(crate) struct RefreshToken {
     pub pool_id: String,
     pub client_id: String,
-    pub username: String,
-    pub issued: u64,
+    pub sub: String,
+    pub seq: u64,
     pub revoked: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct AccessToken {
     pub pool_id: String,
-    pub username: String,
-    pub issued: u64,
+    pub sub: String,
+    pub seq: u64,
     pub expires: u64,
     pub revoked: bool,
     pub refresh: Option<String>,
 }
+
+/// How long a sign-in session lives (Cognito: 3 minutes).
+pub(crate) const SESSION_SECONDS: u64 = 180;
 
 /// The clock: the system's, or a settable one.
 #[derive(Debug, Clone, Copy)]
@@ -341,6 +418,13 @@ pub(crate) struct Inner {
     pub rng: ChaCha20Rng,
     pub clock: Clock,
     pub region: String,
+    /// Orders token issues and sign-outs: a token is revoked by a GlobalSignOut that comes after
+    /// it, never by one in the same second before it.
+    pub seq: u64,
+    /// Sessions created since the last prune of expired ones.
+    pub since_prune: u32,
+    /// Print each code to stderr as it is sent.
+    pub log_codes: bool,
 }
 
 impl Inner {
@@ -350,6 +434,24 @@ impl Inner {
             Clock::System(offset) => SystemTime::now() + offset,
             Clock::Fixed(t) => t,
         }
+    }
+
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Drops expired sessions, grants and access tokens (every 256 new sessions).
+    pub(crate) fn prune(&mut self) {
+        self.since_prune += 1;
+        if self.since_prune < 256 {
+            return;
+        }
+        self.since_prune = 0;
+        let now = self.unix();
+        self.sessions.retain(|_, s| s.expires >= now);
+        self.grants.retain(|_, g| g.expires >= now);
+        self.access_tokens.retain(|_, t| t.expires > now);
     }
 
     pub(crate) fn unix(&self) -> u64 {

@@ -10,20 +10,30 @@ fn code(key: &[u8], counter: u64) -> Option<u32> {
     let d = mac.finalize().into_bytes();
     let offset = usize::from(d.get(19)? & 0x0f);
     let w = d.get(offset..offset + 4)?;
-    let word = u32::from_be_bytes([w[0] & 0x7f, w[1], w[2], w[3]]);
+    let word = u32::from_be_bytes([w.first()? & 0x7f, *w.get(1)?, *w.get(2)?, *w.get(3)?]);
     Some(word % 1_000_000)
 }
 
-/// Whether `given` is the code at `unix`, or one step before or after.
-pub(crate) fn check(secret_base32: &str, given: &str, unix: u64) -> bool {
-    let Ok(key) = BASE32.decode(secret_base32.as_bytes()) else {
+/// Whether `given` is the code at `unix`, or one step before or after. A missing, empty or
+/// short secret (under 16 bytes: the emulator makes 20) matches no code.
+pub(crate) fn check(secret_base32: Option<&str>, given: &str, unix: u64) -> bool {
+    use subtle::ConstantTimeEq as _;
+    let Some(Ok(key)) = secret_base32.map(|s| BASE32.decode(s.as_bytes())) else {
         return false;
     };
-    let Ok(given) = given.trim().parse::<u32>() else {
+    if key.len() < 16 {
         return false;
-    };
+    }
+    let given = given.trim();
+    if given.len() != 6 || !given.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
     let step = unix / 30;
-    [step.saturating_sub(1), step, step + 1]
-        .iter()
-        .any(|&s| code(&key, s) == Some(given))
+    let mut found = subtle::Choice::from(0);
+    for s in [step.saturating_sub(1), step, step + 1] {
+        if let Some(c) = code(&key, s) {
+            found |= format!("{c:06}").as_bytes().ct_eq(given.as_bytes());
+        }
+    }
+    found.into()
 }

@@ -79,7 +79,15 @@ struct World {
 fn world(config: PoolConfig, secret: bool) -> World {
     let e = Emulator::start(EmulatorConfig::default()).unwrap();
     let pool_id = e.create_user_pool(config);
-    let client = e.create_client(&pool_id, ClientConfig { secret }).unwrap();
+    let client = e
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                secret,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
     let mut pool = UserPool::new(&pool_id, client.id)
         .unwrap()
         .with_endpoint(e.endpoint())
@@ -487,7 +495,14 @@ fn sign_up_confirm_and_forgot_password_with_codes_from_the_outbox() {
 
 #[test]
 fn account_calls_and_sign_out() {
-    let w = world(PoolConfig::default(), false);
+    // TOTP needs a pool whose MFA is not off.
+    let w = world(
+        PoolConfig {
+            mfa: Mfa::Optional,
+            ..PoolConfig::default()
+        },
+        false,
+    );
     let e = &w.e;
     e.admin_create_user(
         &w.pool_id,
@@ -847,8 +862,15 @@ fn hosted_ui_code_flow_with_pkce() {
         .unwrap();
     let emulator_secret = {
         let c =
-            w.e.create_client(&w.pool_id, ClientConfig { secret: true })
-                .unwrap();
+            w.e.create_client(
+                &w.pool_id,
+                ClientConfig {
+                    secret: true,
+                    callback_urls: vec!["http://127.0.0.1:1/callback".into()],
+                    ..ClientConfig::default()
+                },
+            )
+            .unwrap();
         (c.id, c.secret.unwrap())
     };
     let redirect = "http://127.0.0.1:1/callback";
@@ -1091,6 +1113,7 @@ fn calls_moto_lacks() {
     let w = world(
         PoolConfig {
             device_tracking: DeviceTracking::Always,
+            mfa: Mfa::Optional,
             ..PoolConfig::default()
         },
         false,

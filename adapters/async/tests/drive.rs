@@ -22,7 +22,15 @@ const PASSWORD: &str = "Passw0rd!";
 
 fn emulator_pool(e: &Emulator) -> UserPool {
     let id = e.create_user_pool(PoolConfig::default());
-    let client = e.create_client(&id, ClientConfig { secret: true }).unwrap();
+    let client = e
+        .create_client(
+            &id,
+            ClientConfig {
+                secret: true,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
     e.admin_create_user(&id, "alice", PASSWORD, &[]).unwrap();
     UserPool::new(&id, client.id)
         .unwrap()

@@ -45,7 +45,15 @@ impl Backend {
                     mfa: Mfa::Optional,
                     ..PoolConfig::default()
                 });
-                let c = e.create_client(&id, ClientConfig { secret }).unwrap();
+                let c = e
+                    .create_client(
+                        &id,
+                        ClientConfig {
+                            secret,
+                            ..ClientConfig::default()
+                        },
+                    )
+                    .unwrap();
                 let p = UserPool::new(&id, c.id)
                     .unwrap()
                     .with_endpoint(e.endpoint())

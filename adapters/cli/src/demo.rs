@@ -98,7 +98,13 @@ pub(crate) fn run() -> Result<()> {
         ..PoolConfig::default()
     });
     let client = emulator
-        .create_client(&pool_id, ClientConfig { secret: true })
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                secret: true,
+                ..ClientConfig::default()
+            },
+        )
         .ok_or("no pool")?;
     let mut pool =
         UserPool::new(&pool_id, client.id.clone())?.with_endpoint(emulator.endpoint())?;

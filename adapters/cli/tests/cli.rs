@@ -17,7 +17,13 @@ fn env() -> Env {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let pool_id = emulator.create_user_pool(PoolConfig::default());
     let client = emulator
-        .create_client(&pool_id, ClientConfig { secret: true })
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                secret: true,
+                ..ClientConfig::default()
+            },
+        )
         .unwrap();
     emulator
         .admin_create_user(

@@ -65,7 +65,15 @@ impl Backend for Emulator {
             mfa: Mfa::Optional,
             ..PoolConfig::default()
         });
-        let client = self.create_client(&id, ClientConfig { secret }).unwrap();
+        let client = self
+            .create_client(
+                &id,
+                ClientConfig {
+                    secret,
+                    ..ClientConfig::default()
+                },
+            )
+            .unwrap();
         let p = UserPool::new(&id, client.id)
             .unwrap()
             .with_endpoint(self.endpoint())

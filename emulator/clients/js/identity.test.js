@@ -3,6 +3,7 @@
 // app would use it: sign-up, confirmation with the code from the outbox, SRP sign-in, sessions,
 // attributes, passwords, devices, TOTP, global sign-out and account deletion.
 // The steps run in order and share one account.
+const fs = require('node:fs');
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const {
@@ -80,6 +81,9 @@ test('sign-up, then confirmation with the code from the outbox', async () => {
   await refused(signIn(unconfirmed, password), 'UserNotConfirmedException');
   await refused(call((cb) => unconfirmed.confirmRegistration('000000', true, cb)), 'CodeMismatchException');
   const code = await lastCode(USERNAME, 'SignUp');
+  // The binary also prints each code to its log as it is sent.
+  const log = fs.readFileSync(process.env.COGNITO_EMULATOR_LOG, 'utf8');
+  assert.ok(log.split('\n').some((line) => line.includes(USERNAME) && line.includes('SignUp') && line.endsWith(code)), log);
   assert.equal(await call((cb) => laptop.user().confirmRegistration(code, true, cb)), 'SUCCESS');
 });
 
@@ -175,8 +179,9 @@ test('devices: the device is listed, and remembered', async () => {
   );
   const device = listed.Devices.find((d) => d.DeviceKey === deviceKey);
   assert.ok(device, `device ${deviceKey} not in ${JSON.stringify(listed.Devices)}`);
-  const status = device.DeviceAttributes.find((a) => a.Name === 'device_status');
-  assert.equal(status && status.Value, 'remembered');
+  const attribute = (name) => (device.DeviceAttributes.find((a) => a.Name === name) || {}).Value;
+  assert.equal(attribute('device_status'), 'valid');
+  assert.equal(attribute('dev:device_remembered_status'), 'remembered');
 });
 
 test('TOTP MFA: set up with a code computed here, then asked at sign-in on a new device', async () => {
