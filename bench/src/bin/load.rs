@@ -77,7 +77,14 @@ impl Drop for Server {
 impl Server {
     /// CPU seconds the process has used so far (user + system).
     fn cpu_seconds(&self) -> Option<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        cpu_seconds(&self.child.id().to_string())
+    }
+}
+
+/// CPU seconds process `pid` (or `self`) has used so far, from `/proc/PID/stat`.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         // The fields after the command name, which is in parentheses and may hold spaces.
         let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
         let ticks: f64 =
@@ -241,6 +248,8 @@ struct Slice {
     errors: u64,
     seconds: f64,
     cpu_seconds: Option<f64>,
+    /// The CPU this benchmark itself used (the clients' side of the load).
+    client_cpu_seconds: Option<f64>,
 }
 
 /// `connections` threads send sign-ins back to back to `server` for `length`.
@@ -281,6 +290,7 @@ fn slice(server: &Server, connections: usize, length: Duration) -> Slice {
         .collect();
     start.wait();
     let cpu_before = server.cpu_seconds();
+    let client_before = cpu_seconds("self");
     let began = Instant::now();
     thread::sleep(length);
     stop.store(true, Ordering::Relaxed);
@@ -288,15 +298,19 @@ fn slice(server: &Server, connections: usize, length: Duration) -> Slice {
         worker.join().unwrap();
     }
     let seconds = began.elapsed().as_secs_f64();
-    let cpu_seconds = server
+    let server_cpu = server
         .cpu_seconds()
         .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    let client_cpu_seconds = cpu_seconds("self")
+        .zip(client_before)
         .map(|(after, before)| after - before);
     Slice {
         ok: ok.load(Ordering::Relaxed),
         errors: errors.load(Ordering::Relaxed),
         seconds,
-        cpu_seconds,
+        cpu_seconds: server_cpu,
+        client_cpu_seconds,
     }
 }
 
@@ -306,6 +320,7 @@ struct Total {
     median: f64,
     errors: u64,
     cpu_ms_per_sign_in: Option<f64>,
+    client_cpu_ms_per_sign_in: Option<f64>,
 }
 
 fn total(slices: &[Slice]) -> Total {
@@ -314,11 +329,15 @@ fn total(slices: &[Slice]) -> Total {
     let mut rates: Vec<f64> = slices.iter().map(|s| s.ok as f64 / s.seconds).collect();
     rates.sort_by(f64::total_cmp);
     let cpu: Option<f64> = slices.iter().map(|s| s.cpu_seconds).sum();
+    let client_cpu: Option<f64> = slices.iter().map(|s| s.client_cpu_seconds).sum();
     Total {
         rate: ok as f64 / seconds,
         median: rates[rates.len() / 2],
         errors: slices.iter().map(|s| s.errors).sum(),
         cpu_ms_per_sign_in: cpu.filter(|_| ok > 0).map(|c| c * 1000.0 / ok as f64),
+        client_cpu_ms_per_sign_in: client_cpu
+            .filter(|_| ok > 0)
+            .map(|c| c * 1000.0 / ok as f64),
     }
 }
 
@@ -359,12 +378,16 @@ fn main() -> ExitCode {
     }
     let totals = [total(&slices[0]), total(&slices[1])];
     for (server, t) in servers.iter().zip(&totals) {
-        let cpu = t
-            .cpu_ms_per_sign_in
-            .map_or_else(|| "n/a".to_owned(), |c| format!("{c:.3} ms"));
+        let ms = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |c| format!("{c:.3} ms"));
         println!(
-            "{:<8} {:>8.1} requests/s (median slice {:.1}), {} errors, CPU per sign-in {cpu}",
-            server.name, t.rate, t.median, t.errors
+            "{:<8} {:>8.1} requests/s (median slice {:.1}), {} errors, CPU per sign-in {} \
+             (the load's own: {})",
+            server.name,
+            t.rate,
+            t.median,
+            t.errors,
+            ms(t.cpu_ms_per_sign_in),
+            ms(t.client_cpu_ms_per_sign_in)
         );
     }
     println!(
