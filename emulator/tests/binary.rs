@@ -41,14 +41,20 @@ impl Drop for Running {
     }
 }
 
-fn start(args: &[&str]) -> Running {
-    let mut child = Command::new(BINARY)
+/// Spawns the binary with stdout or stderr piped.
+fn spawn(args: &[&str], piped_stdout: bool) -> Child {
+    let pipe = |yes: bool| if yes { Stdio::piped() } else { Stdio::null() };
+    Command::new(BINARY)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stdout(pipe(piped_stdout))
+        .stderr(pipe(!piped_stdout))
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn start(args: &[&str]) -> Running {
+    let mut child = spawn(args, true);
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -74,13 +80,7 @@ fn wait(child: &mut Child) -> ExitStatus {
 
 /// Runs the binary to its end: (exit code, stderr).
 fn run_to_end(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = Command::new(BINARY)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(args, false);
     let status = wait(&mut child);
     let mut stderr = String::new();
     child

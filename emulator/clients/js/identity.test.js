@@ -6,13 +6,8 @@
 const fs = require('node:fs');
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const {
-  AuthenticationDetails,
-  CognitoUser,
-  CognitoUserAttribute,
-  CognitoUserPool,
-} = require('amazon-cognito-identity-js');
-const { info, lastCode, totp, Storage, call, refused } = require('./support');
+const { AuthenticationDetails, CognitoUser, CognitoUserAttribute } = require('amazon-cognito-identity-js');
+const { info, lastCode, totp, Storage, userPool, call, refused } = require('./support');
 
 const USERNAME = 'dana';
 const EMAIL = 'dana@example.com';
@@ -21,12 +16,7 @@ let password = 'Initial-Passw0rd';
 /** One browser: its own storage (tokens, device keys) and a log of the calls its SDK makes. */
 function browser() {
   const storage = new Storage();
-  const pool = new CognitoUserPool({
-    UserPoolId: info.pool_id,
-    ClientId: info.client_id,
-    endpoint: info.endpoint,
-    Storage: storage,
-  });
+  const pool = userPool(storage);
   const calls = [];
   const request = pool.client.request.bind(pool.client);
   pool.client.request = (operation, params, callback) => {

@@ -4,20 +4,14 @@
 // while signing in. The steps run in order.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
-const { info, lastCode, totp, Storage, refused } = require('./support');
+const { AuthenticationDetails, CognitoUser } = require('amazon-cognito-identity-js');
+const { lastCode, totp, Storage, userPool, refused } = require('./support');
 
 const FIXED_CODE = '246810';
 
 function user(username) {
   const storage = new Storage();
-  const pool = new CognitoUserPool({
-    UserPoolId: info.pool_id,
-    ClientId: info.client_id,
-    endpoint: info.endpoint,
-    Storage: storage,
-  });
-  return new CognitoUser({ Username: username, Pool: pool, Storage: storage });
+  return new CognitoUser({ Username: username, Pool: userPool(storage), Storage: storage });
 }
 
 /** Signs in; `on` answers the challenges by name, each getting (user, callbacks, parameters). */

@@ -85,6 +85,17 @@ class Storage {
   }
 }
 
+/** A user pool of the JS SDK for the emulator's first client, keeping tokens in `storage`. */
+function userPool(storage) {
+  const { CognitoUserPool } = require('amazon-cognito-identity-js');
+  return new CognitoUserPool({
+    UserPoolId: info.pool_id,
+    ClientId: info.client_id,
+    endpoint: info.endpoint,
+    Storage: storage,
+  });
+}
+
 /** A promise over a node-style callback API: `call((cb) => user.getSession(cb))`. */
 function call(start) {
   return new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value))));
@@ -99,4 +110,4 @@ async function refused(promise, code, message) {
   });
 }
 
-module.exports = { info, client, outbox, lastCode, totp, Storage, call, refused };
+module.exports = { info, client, outbox, lastCode, totp, Storage, userPool, call, refused };
