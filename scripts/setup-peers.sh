@@ -2,8 +2,13 @@
 # Installs the peers that the integration tests drive, under <repo>/.tools
 # (gitignored). Idempotent and quiet on success; safe to run on every CI run.
 #
-#   .tools/moto   Python venv with moto's server (Cognito IDP mock), used by
-#                 the cognito-flows-testkit crate (bin/moto_server).
+#   .tools/moto        Python venv with moto's server (Cognito IDP mock), used by
+#                      the cognito-flows-testkit crate (bin/moto_server).
+#   .tools/clients/js  node_modules of emulator/clients/js (npm ci of its package-lock.json):
+#                      amazon-cognito-identity-js, the AWS SDK v3, aws-jwt-verify.
+#   .tools/clients/py  Python venv of emulator/clients/python/requirements.txt (pinned with
+#                      hashes): boto3, pycognito.
+# Each is (re)installed only when its pinned versions are not the ones installed.
 set -euo pipefail
 
 # Pinned peer versions. Bump deliberately: the testkit's smoke tests
@@ -38,7 +43,28 @@ if [[ ! -x "$moto_venv/bin/moto_server" ]] \
     fi
 fi
 
-# --- npm peers -----------------------------------------------------------------
-# (placeholder) npm packages used by the adapter tests will be installed here,
-# under "$tools/npm", with the same "skip if the pinned version is present"
-# pattern as above.
+# --- the real clients that scripts/test-clients runs against the emulator -----------------
+# Each install is stamped with the hash of its lock file and skipped while the stamp matches.
+clients="$repo/emulator/clients"
+lock_hash() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+js_dir="$tools/clients/js"
+js_lock="$(lock_hash "$clients/js/package.json" "$clients/js/package-lock.json")"
+if [[ "$(cat "$js_dir/.installed" 2>/dev/null)" != "$js_lock" ]]; then
+    rm -rf "$js_dir"
+    mkdir -p "$js_dir"
+    cp "$clients/js/package.json" "$clients/js/package-lock.json" "$js_dir/"
+    (cd "$js_dir" && npm ci --no-audit --no-fund --silent)
+    echo "$js_lock" >"$js_dir/.installed"
+fi
+
+py_dir="$tools/clients/py"
+py_lock="$(lock_hash "$clients/python/requirements.txt")"
+if [[ "$(cat "$py_dir/.installed" 2>/dev/null)" != "$py_lock" ]] \
+    || [[ ! -x "$py_dir/bin/python" ]]; then
+    rm -rf "$py_dir"
+    "$python" -m venv "$py_dir"
+    "$py_dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+        --require-hashes -r "$clients/python/requirements.txt"
+    echo "$py_lock" >"$py_dir/.installed"
+fi

@@ -1,45 +1,749 @@
-//! `cognito-emulator`: runs the emulator on 127.0.0.1 with one pool, one client and one user, and
-//! prints how to reach them.
+//! `cognito-emulator`: runs the emulator on 127.0.0.1 with one user pool, its app clients and
+//! users, set up from flags or a small config file; prints one JSON line on stdout saying how to
+//! reach them; stops cleanly on SIGTERM or Ctrl-C.
+//!
+//! ```text
+//! $ cognito-emulator --config emulator/cognito-emulator.example.toml
+//! {"endpoint":"http://127.0.0.1:41234/","region":"us-east-1","pool_id":"us-east-1_AbCdEfGhI",...}
+//! ```
+//!
+//! Everything a test script needs is in that first line of stdout; the rest of the output (what
+//! was set up, the codes as they are sent) goes to stderr.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use clap::{Parser, ValueEnum};
+use cognito_flows_emulator::{
+    ClientConfig, DeviceTracking, Emulator, EmulatorConfig, Mfa, PasswordPolicy, PoolConfig,
+};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::Digest as _;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut config = EmulatorConfig::default();
-    let mut args = std::env::args().skip(1);
-    let mut user = ("alice".to_owned(), "Passw0rd!".to_owned());
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--port" => config.port = args.next().ok_or("--port needs a value")?.parse()?,
-            "--seed" => {
-                let text = args.next().ok_or("--seed needs a value")?;
-                let mut seed = [0u8; 32];
-                for (slot, byte) in seed.iter_mut().zip(text.bytes()) {
-                    *slot = byte;
-                }
-                config.seed = Some(seed);
-            }
-            "--user" => user.0 = args.next().ok_or("--user needs a value")?,
-            "--password" => user.1 = args.next().ok_or("--password needs a value")?,
-            "--help" | "-h" => {
-                println!("cognito-emulator [--port N] [--seed TEXT] [--user NAME] [--password PW]");
-                return Ok(());
-            }
-            other => return Err(format!("unknown argument {other:?}").into()),
+/// The password of the user created when neither flags nor the config file name any.
+const DEFAULT_PASSWORD: &str = "Passw0rd!";
+
+const AFTER_HELP: &str = "\
+Output: the first line on stdout is one JSON object, for test scripts in any language:
+  {\"endpoint\": \"http://127.0.0.1:PORT/\", \"region\": \"us-east-1\", \"pool_id\": \"us-east-1_...\",
+   \"client_id\": \"...\", \"client_secret\": null, \"clients\": [{\"name\": \"default\", \"client_id\": \"...\",
+   \"client_secret\": null}], \"users\": [\"alice\"], \"issuer\": \"https://cognito-idp.REGION.amazonaws.com/POOL\",
+   \"jwks_uri\": \"http://127.0.0.1:PORT/POOL/.well-known/jwks.json\"}
+  client_id / client_secret are those of the first client. Passwords are never printed.
+  Everything else (what was set up, codes as they are sent) goes to stderr.
+
+Without --config and --user, one confirmed user `alice` is created, with the password in
+$COGNITO_EMULATOR_PASSWORD or else Passw0rd!. Passwords are never taken on the command line.
+
+Config file (TOML; JSON when the name ends in .json). Every key is optional; unknown keys are
+errors. Flags override the file. See emulator/cognito-emulator.example.toml.
+  port = 0                          # 0 picks a free port
+  region = \"us-east-1\"
+  seed = \"any text\"                 # makes ids, codes and salts reproducible
+  log_codes = true                  # print each code to stderr as it is sent
+  [pool]
+  name = \"example\"
+  mfa = \"off\" | \"optional\" | \"required\"
+  device_tracking = \"off\" | \"always\" | \"user-opt-in\"
+  custom_attributes = [\"tenant\"]     # declares custom:tenant
+  fixed_code = \"123456\"             # every code sent is this one (else random, in the outbox)
+  [pool.password_policy]            # Cognito's default: 8, and all four classes
+  minimum_length = 8                # 6 to 99
+  require_uppercase = true
+  require_lowercase = true
+  require_numbers = true
+  require_symbols = true
+  [[clients]]                       # none: one client named \"default\"
+  name = \"web\"
+  secret = false                    # true: every call naming a user needs SECRET_HASH
+  prevent_user_existence_errors = true  # false: unknown users get UserNotFoundException
+  callback_urls = [\"http://localhost:3000/callback\"]  # the hosted UI's redirect_uri, exact
+  [[users]]
+  username = \"alice\"
+  password = \"Passw0rd!\"
+  temporary = false                 # true: NEW_PASSWORD_REQUIRED at first sign-in
+  sms_mfa = false                   # true: SMS_MFA at sign-in (needs pool.mfa)
+  attributes = { email = \"alice@example.com\", email_verified = \"true\" }
+
+Codes: every code sent (sign-up, password reset, attribute verification, SMS MFA) is printed to
+stderr and served as JSON at GET {endpoint}_emulator/outbox?username=NAME, as
+{\"messages\": [{\"pool_id\", \"username\", \"medium\", \"destination\", \"purpose\", \"code\"}]},
+oldest first. The JWKS is at jwks_uri, beside {endpoint}POOL/.well-known/openid-configuration.
+
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad flags or config.";
+
+/// A local Amazon Cognito User Pools emulator on 127.0.0.1 that really verifies SRP.
+#[derive(Parser, Debug)]
+#[command(name = "cognito-emulator", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// A config file (TOML, or JSON when the name ends in .json).
+    #[arg(long, short, env = "COGNITO_EMULATOR_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The port on 127.0.0.1 (0: a free one) [default: 0].
+    #[arg(long)]
+    port: Option<u16>,
+    /// The region in pool ids and the issuer [default: us-east-1].
+    #[arg(long)]
+    region: Option<String>,
+    /// Any text: makes every id, code, salt and SRP value reproducible.
+    #[arg(long, value_name = "TEXT")]
+    seed: Option<String>,
+    /// The pool's MFA.
+    #[arg(long, value_enum)]
+    mfa: Option<MfaSetting>,
+    /// The pool's device tracking.
+    #[arg(long, value_enum)]
+    device_tracking: Option<DeviceSetting>,
+    /// Gives every app client a secret.
+    #[arg(long)]
+    client_secret: bool,
+    /// PreventUserExistenceErrors of every app client [default: true].
+    #[arg(long, value_name = "BOOL")]
+    prevent_user_existence_errors: Option<bool>,
+    /// A callback URL of every app client, for the hosted UI (repeatable).
+    #[arg(long, value_name = "URL")]
+    callback_url: Vec<String>,
+    /// Every code the pool sends is this one (for suites that cannot read the outbox).
+    #[arg(long, value_name = "CODE")]
+    fixed_code: Option<String>,
+    /// Creates this confirmed user (repeatable), with the password in $COGNITO_EMULATOR_PASSWORD
+    /// or else Passw0rd!.
+    #[arg(long, value_name = "NAME")]
+    user: Vec<String>,
+}
+
+/// Whether the pool asks for MFA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum MfaSetting {
+    /// Never.
+    #[default]
+    Off,
+    /// When the user has set it up.
+    Optional,
+    /// Always: users without MFA set up TOTP while signing in.
+    #[serde(alias = "on")]
+    Required,
+}
+
+/// Whether the pool remembers devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum DeviceSetting {
+    /// No devices.
+    #[default]
+    Off,
+    /// Every device is remembered.
+    Always,
+    /// The user chooses.
+    UserOptIn,
+}
+
+/// The config file.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+struct FileConfig {
+    port: Option<u16>,
+    region: Option<String>,
+    seed: Option<String>,
+    log_codes: Option<bool>,
+    pool: PoolFile,
+    clients: Vec<ClientFile>,
+    users: Vec<UserFile>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+struct PoolFile {
+    name: String,
+    mfa: MfaSetting,
+    device_tracking: DeviceSetting,
+    password_policy: PolicyFile,
+    custom_attributes: Vec<String>,
+    fixed_code: Option<String>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+struct PolicyFile {
+    minimum_length: usize,
+    require_uppercase: bool,
+    require_lowercase: bool,
+    require_numbers: bool,
+    require_symbols: bool,
+}
+
+impl Default for PolicyFile {
+    fn default() -> Self {
+        let p = PasswordPolicy::default();
+        Self {
+            minimum_length: p.minimum_length,
+            require_uppercase: p.require_uppercase,
+            require_lowercase: p.require_lowercase,
+            require_numbers: p.require_numbers,
+            require_symbols: p.require_symbols,
         }
     }
-    let emulator = Emulator::start(config)?;
-    let pool = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(&pool, ClientConfig::default())
-        .ok_or("no pool")?;
-    emulator.admin_create_user(&pool, &user.0, &user.1, &[])?;
-    println!("endpoint    {}", emulator.endpoint());
-    println!("pool id     {pool}");
-    println!("client id   {}", client.id);
-    println!("user        {} / {}", user.0, user.1);
-    loop {
-        std::thread::sleep(Duration::from_secs(3600));
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    name: String,
+    #[serde(default)]
+    secret: bool,
+    #[serde(default = "yes")]
+    prevent_user_existence_errors: bool,
+    #[serde(default)]
+    callback_urls: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct UserFile {
+    username: String,
+    password: String,
+    #[serde(default)]
+    temporary: bool,
+    #[serde(default)]
+    sms_mfa: bool,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for UserFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserFile")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("temporary", &self.temporary)
+            .field("sms_mfa", &self.sms_mfa)
+            .field("attributes", &self.attributes)
+            .finish()
+    }
+}
+
+/// Why the emulator did not start.
+#[derive(Debug)]
+enum Failure {
+    /// Bad flags or config (exit code 2).
+    Config(String),
+    /// The server could not start (exit code 1).
+    Start(String),
+}
+
+/// Reads a config file: TOML, or JSON when its name ends in `.json`.
+fn read_config(path: &Path) -> Result<FileConfig, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Config(format!("cannot read {}: {e}", path.display())))?;
+    let json = path
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("json"));
+    parse_config(&text, json).map_err(|e| Failure::Config(format!("{}: {e}", path.display())))
+}
+
+/// Parses and checks a config file's text.
+fn parse_config(text: &str, json: bool) -> Result<FileConfig, String> {
+    let config: FileConfig = if json {
+        serde_json::from_str(text).map_err(|e| e.to_string())?
+    } else {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?
+    };
+    let length = config.pool.password_policy.minimum_length;
+    if !(6..=99).contains(&length) {
+        return Err(format!(
+            "pool.password_policy.minimum_length is {length}: Cognito takes 6 to 99"
+        ));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for client in &config.clients {
+        if client.name.is_empty() || !names.insert(client.name.as_str()) {
+            return Err(format!(
+                "clients: each needs a name of its own (found {:?} twice or empty)",
+                client.name
+            ));
+        }
+        check_callback_urls(&client.callback_urls)
+            .map_err(|why| format!("client {:?}: {why}", client.name))?;
+    }
+    if let Some(code) = &config.pool.fixed_code {
+        check_fixed_code(code)?;
+    }
+    Ok(config)
+}
+
+/// Callback URLs as Cognito takes them: absolute, without control characters.
+fn check_callback_urls(urls: &[String]) -> Result<(), String> {
+    for url in urls {
+        if url.chars().any(char::is_control) || url::Url::parse(url).is_err() {
+            return Err(format!("callback URL {url:?} is not an absolute URL"));
+        }
+    }
+    Ok(())
+}
+
+/// A code as Cognito's ConfirmationCode takes it: 1 to 2048 characters, no white space.
+fn check_fixed_code(code: &str) -> Result<(), String> {
+    if code.is_empty() || code.len() > 2048 || code.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "fixed_code {code:?}: a code is 1 to 2048 characters without white space"
+        ));
+    }
+    Ok(())
+}
+
+/// A region as AWS spells them: `us-east-1`, `eu-central-2`, `us-gov-west-1`.
+fn check_region(region: &str) -> Result<(), Failure> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let well_formed = parts.len() >= 3
+        && parts
+            .last()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .rev()
+            .skip(1)
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
+    if well_formed {
+        Ok(())
+    } else {
+        Err(Failure::Config(format!(
+            "region {region:?} is not a region name like us-east-1"
+        )))
+    }
+}
+
+/// What `main` sets up, from the flags over the config file.
+struct Plan {
+    emulator: EmulatorConfig,
+    pool: PoolConfig,
+    clients: Vec<(String, ClientConfig)>,
+    users: Vec<UserFile>,
+}
+
+/// The flags over the config file; `password` is the one of the users named by `--user`.
+fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
+    let file = match &cli.config {
+        Some(path) => read_config(path)?,
+        None => FileConfig::default(),
+    };
+    let mut emulator = EmulatorConfig {
+        log_codes: file.log_codes.unwrap_or(true),
+        ..EmulatorConfig::default()
+    };
+    if let Some(port) = cli.port.or(file.port) {
+        emulator.port = port;
+    }
+    if let Some(region) = cli.region.or(file.region) {
+        check_region(&region)?;
+        emulator.region = region;
+    }
+    emulator.seed = cli
+        .seed
+        .or(file.seed)
+        .map(|text| sha2::Sha256::digest(text.as_bytes()).into());
+    let fixed_code = cli.fixed_code.or(file.pool.fixed_code);
+    if let Some(code) = &fixed_code {
+        check_fixed_code(code).map_err(Failure::Config)?;
+    }
+    check_callback_urls(&cli.callback_url).map_err(Failure::Config)?;
+    let policy = &file.pool.password_policy;
+    let pool = PoolConfig {
+        name: file.pool.name,
+        mfa: match cli.mfa.unwrap_or(file.pool.mfa) {
+            MfaSetting::Off => Mfa::Off,
+            MfaSetting::Optional => Mfa::Optional,
+            MfaSetting::Required => Mfa::On,
+        },
+        device_tracking: match cli.device_tracking.unwrap_or(file.pool.device_tracking) {
+            DeviceSetting::Off => DeviceTracking::Off,
+            DeviceSetting::Always => DeviceTracking::Always,
+            DeviceSetting::UserOptIn => DeviceTracking::UserOptIn,
+        },
+        password_policy: PasswordPolicy {
+            minimum_length: policy.minimum_length,
+            require_uppercase: policy.require_uppercase,
+            require_lowercase: policy.require_lowercase,
+            require_numbers: policy.require_numbers,
+            require_symbols: policy.require_symbols,
+        },
+        custom_attributes: file.pool.custom_attributes,
+        fixed_code,
+        ..PoolConfig::default()
+    };
+    let mut clients: Vec<(String, ClientConfig)> = file
+        .clients
+        .into_iter()
+        .map(|c| {
+            let config = ClientConfig {
+                secret: c.secret,
+                callback_urls: c.callback_urls,
+                prevent_user_existence_errors: c.prevent_user_existence_errors,
+            };
+            (c.name, config)
+        })
+        .collect();
+    if clients.is_empty() {
+        clients.push(("default".into(), ClientConfig::default()));
+    }
+    for (_, client) in &mut clients {
+        client.secret |= cli.client_secret;
+        if let Some(prevent) = cli.prevent_user_existence_errors {
+            client.prevent_user_existence_errors = prevent;
+        }
+        client
+            .callback_urls
+            .extend(cli.callback_url.iter().cloned());
+    }
+    let mut users = file.users;
+    let password = password.unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
+    let mut names = cli.user;
+    if names.is_empty() && cli.config.is_none() {
+        names.push("alice".into());
+    }
+    users.extend(names.into_iter().map(|username| UserFile {
+        username,
+        password: password.clone(),
+        temporary: false,
+        sms_mfa: false,
+        attributes: BTreeMap::new(),
+    }));
+    Ok(Plan {
+        emulator,
+        pool,
+        clients,
+        users,
+    })
+}
+
+/// A running emulator and the line that says how to reach it.
+struct Running {
+    emulator: Emulator,
+    line: serde_json::Value,
+    summary: Vec<String>,
+}
+
+fn start(plan: Plan) -> Result<Running, Failure> {
+    let region = plan.emulator.region.clone();
+    let emulator = Emulator::start(plan.emulator)
+        .map_err(|e| Failure::Start(format!("cannot start the server: {e}")))?;
+    let mut summary = Vec::new();
+    let pool_name = plan.pool.name.clone();
+    let (mfa, devices) = (plan.pool.mfa, plan.pool.device_tracking);
+    let pool = emulator.create_user_pool(plan.pool);
+    summary.push(format!(
+        "pool {pool} {pool_name:?}: MFA {mfa:?}, device tracking {devices:?}"
+    ));
+    let mut clients = Vec::new();
+    for (name, config) in plan.clients {
+        let prevent = config.prevent_user_existence_errors;
+        let info = emulator
+            .create_client(&pool, config)
+            .ok_or_else(|| Failure::Config(format!("client {name:?}: refused by the emulator")))?;
+        summary.push(format!(
+            "client {name:?}: {}{}{}",
+            info.id,
+            if info.secret.is_some() {
+                ", with a secret"
+            } else {
+                ""
+            },
+            if prevent {
+                ""
+            } else {
+                ", PreventUserExistenceErrors off"
+            }
+        ));
+        clients.push(json!({"name": name, "client_id": info.id, "client_secret": info.secret}));
+    }
+    let mut users = Vec::new();
+    for user in &plan.users {
+        let attributes: Vec<(&str, &str)> = user
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let created = if user.temporary {
+            emulator.admin_create_user_with_temporary_password(
+                &pool,
+                &user.username,
+                &user.password,
+                &attributes,
+            )
+        } else {
+            emulator.admin_create_user(&pool, &user.username, &user.password, &attributes)
+        };
+        let sub =
+            created.map_err(|why| Failure::Config(format!("user {:?}: {why}", user.username)))?;
+        if user.sms_mfa {
+            emulator
+                .admin_enable_sms_mfa(&pool, &user.username)
+                .map_err(|why| Failure::Config(format!("user {:?}: {why}", user.username)))?;
+        }
+        summary.push(format!("user {:?} (sub {sub})", user.username));
+        users.push(user.username.clone());
+    }
+    let endpoint = emulator.endpoint().to_owned();
+    let first = clients.first().cloned().unwrap_or_default();
+    let line = json!({
+        "endpoint": endpoint,
+        "region": region,
+        "pool_id": pool,
+        "client_id": first["client_id"],
+        "client_secret": first["client_secret"],
+        "clients": clients,
+        "users": users,
+        "issuer": format!("https://cognito-idp.{region}.amazonaws.com/{pool}"),
+        "jwks_uri": format!("{endpoint}{pool}/.well-known/jwks.json"),
+    });
+    Ok(Running {
+        emulator,
+        line,
+        summary,
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Installed first, so that a signal during the set-up stops the emulator as soon as it runs.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    }) {
+        eprintln!("cognito-emulator: cannot handle signals: {e}");
+        return ExitCode::from(1);
+    }
+    let password = std::env::var("COGNITO_EMULATOR_PASSWORD").ok();
+    let running = match plan(cli, password).and_then(start) {
+        Ok(running) => running,
+        Err(Failure::Config(why)) => {
+            eprintln!("cognito-emulator: {why}");
+            return ExitCode::from(2);
+        }
+        Err(Failure::Start(why)) => {
+            eprintln!("cognito-emulator: {why}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{}", running.line)
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        eprintln!("cognito-emulator: cannot write to stdout");
+        return ExitCode::from(1);
+    }
+    drop(stdout);
+    eprintln!(
+        "cognito-emulator: listening on {}",
+        running.emulator.endpoint()
+    );
+    for line in &running.summary {
+        eprintln!("cognito-emulator: {line}");
+    }
+    // Every sender lives in the signal handler, which is never removed: recv returns on a signal.
+    let _ = stop_rx.recv();
+    eprintln!("cognito-emulator: stopping");
+    drop(running);
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../cognito-emulator.example.toml");
+
+    #[test]
+    fn the_example_config_parses_to_what_it_says() {
+        let config = parse_config(EXAMPLE, false).unwrap();
+        assert_eq!(config.pool.mfa, MfaSetting::Optional);
+        assert_eq!(config.pool.device_tracking, DeviceSetting::UserOptIn);
+        assert_eq!(config.clients.len(), 2);
+        assert!(config.clients.iter().any(|c| c.secret));
+        assert!(config.clients[0].prevent_user_existence_errors);
+        assert_eq!(
+            config.clients[0].callback_urls,
+            ["http://localhost:3000/callback"]
+        );
+        assert_eq!(config.pool.custom_attributes, ["tenant"]);
+        assert_eq!(config.pool.fixed_code, None);
+        assert_eq!(config.users[0].username, "alice");
+        assert_eq!(
+            config.users[0].attributes.get("email").map(String::as_str),
+            Some("alice@example.com")
+        );
+    }
+
+    #[test]
+    fn json_config_is_the_same_schema() {
+        let config = parse_config(
+            r#"{"pool": {"mfa": "required", "device_tracking": "always",
+                "password_policy": {"minimum_length": 12, "require_symbols": false}},
+                "clients": [{"name": "a", "secret": true}],
+                "users": [{"username": "bob", "password": "pw", "attributes": {"email": "b@x"}}]}"#,
+            true,
+        )
+        .unwrap();
+        assert_eq!(config.pool.mfa, MfaSetting::Required);
+        assert_eq!(config.pool.password_policy.minimum_length, 12);
+        assert!(!config.pool.password_policy.require_symbols);
+        assert!(config.pool.password_policy.require_numbers);
+        assert!(config.clients[0].secret);
+    }
+
+    #[test]
+    fn an_empty_file_is_the_default_setup() {
+        assert_eq!(parse_config("", false).unwrap(), FileConfig::default());
+        assert_eq!(parse_config("{}", true).unwrap(), FileConfig::default());
+    }
+
+    #[test]
+    fn bad_configs_say_what_is_wrong() {
+        for (text, json, says) in [
+            ("[pool]\nmfa = \"sometimes\"", false, "sometimes"),
+            ("[pool]\nmfa_typo = \"off\"", false, "mfa_typo"),
+            ("[[users]]\nusername = \"a\"", false, "password"),
+            ("port = 70000", false, "70000"),
+            (
+                "[pool.password_policy]\nminimum_length = 5",
+                false,
+                "6 to 99",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\n[[clients]]\nname = \"a\"",
+                false,
+                "\"a\"",
+            ),
+            ("{\"users\": 3}", true, "invalid type"),
+            ("{\"pool\": {\"device_tracking\": \"maybe\"}", true, "maybe"),
+            ("[pool", false, "TOML parse error"),
+            ("[pool]\nfixed_code = \"12 34\"", false, "white space"),
+            ("[pool]\nfixed_code = \"\"", false, "1 to 2048"),
+            (
+                "[[clients]]\nname = \"a\"\ncallback_urls = [\"/relative\"]",
+                false,
+                "\"/relative\" is not an absolute URL",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\ncallback_urls = [\"http://x/\\r\\nSet-Cookie: a=b\"]",
+                false,
+                "not an absolute URL",
+            ),
+        ] {
+            let err = parse_config(text, json).unwrap_err();
+            assert!(err.contains(says), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn regions_are_checked() {
+        for good in ["us-east-1", "eu-central-2", "us-gov-west-1"] {
+            assert!(check_region(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "US-EAST-1",
+            "us-east-x",
+            "us--1",
+            "us-east-1/",
+        ] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn flags_override_the_file_and_passwords_stay_off_the_command_line() {
+        let cli = Cli::try_parse_from([
+            "cognito-emulator",
+            "--mfa",
+            "required",
+            "--device-tracking",
+            "always",
+            "--client-secret",
+            "--user",
+            "carol",
+            "--prevent-user-existence-errors",
+            "false",
+            "--callback-url",
+            "http://localhost/cb",
+            "--fixed-code",
+            "424242",
+        ])
+        .unwrap();
+        let plan = plan(cli, None).unwrap();
+        assert_eq!(plan.pool.mfa, Mfa::On);
+        assert_eq!(plan.pool.device_tracking, DeviceTracking::Always);
+        assert!(plan.clients.iter().all(|(_, c)| c.secret));
+        assert!(
+            plan.clients
+                .iter()
+                .all(|(_, c)| !c.prevent_user_existence_errors)
+        );
+        assert_eq!(plan.clients[0].1.callback_urls, ["http://localhost/cb"]);
+        assert_eq!(plan.pool.fixed_code.as_deref(), Some("424242"));
+        assert!(plan.emulator.log_codes);
+        assert_eq!(plan.users.len(), 1);
+        assert_eq!(plan.users[0].username, "carol");
+        assert!(!format!("{:?}", plan.users[0]).contains(DEFAULT_PASSWORD));
+        assert!(Cli::try_parse_from(["cognito-emulator", "--password", "x"]).is_err());
+    }
+
+    #[test]
+    fn a_fixed_code_is_what_the_outbox_gets() {
+        let cli = Cli::try_parse_from(["cognito-emulator", "--fixed-code", "123456"]).unwrap();
+        let running = start(plan(cli, None).unwrap()).unwrap();
+        let endpoint = running.line["endpoint"].as_str().unwrap();
+        let client_id = running.line["client_id"].as_str().unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let answer = agent
+            .post(endpoint)
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .header("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp")
+            .send(
+                json!({"ClientId": client_id, "Username": "zoe", "Password": "Passw0rd!",
+                       "UserAttributes": [{"Name": "email", "Value": "zoe@example.com"}]})
+                .to_string(),
+            )
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        let text = agent
+            .get(format!("{endpoint}_emulator/outbox?username=zoe"))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let outbox: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(outbox["messages"][0]["code"], "123456");
+        assert_eq!(outbox["messages"][0]["purpose"], "SignUp");
+    }
+
+    #[test]
+    fn a_seed_of_any_length_makes_the_same_setup() {
+        let seeded = |seed: &str| {
+            let cli = Cli::try_parse_from(["cognito-emulator", "--seed", seed]).unwrap();
+            let running = start(plan(cli, None).unwrap()).unwrap();
+            (
+                running.line["pool_id"].clone(),
+                running.line["client_id"].clone(),
+            )
+        };
+        let long = "a seed longer than thirty-two bytes, which used to be cut";
+        assert_eq!(seeded(long), seeded(long));
+        assert_ne!(seeded(long), seeded("another seed"));
     }
 }

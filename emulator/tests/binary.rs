@@ -1,0 +1,243 @@
+//! The `cognito-emulator` binary as test scripts run it: a config file in, one JSON line out, a
+//! pool that works as printed, a clean stop on SIGTERM, and clear exits for bad set-ups.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_cognito-emulator");
+
+/// A config file of its own for each test.
+fn config_file(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "cognito-emulator-test-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The running binary; killed if a test fails before stopping it.
+struct Running {
+    child: Child,
+    info: Value,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns the binary with stdout or stderr piped.
+fn spawn(args: &[&str], piped_stdout: bool) -> Child {
+    let pipe = |yes: bool| if yes { Stdio::piped() } else { Stdio::null() };
+    Command::new(BINARY)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(pipe(piped_stdout))
+        .stderr(pipe(!piped_stdout))
+        .spawn()
+        .unwrap()
+}
+
+fn start(args: &[&str]) -> Running {
+    let mut child = spawn(args, true);
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    Running { child, info }
+}
+
+/// Waits at most 10 s for the process to end.
+fn wait(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the emulator did not stop in 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs the binary to its end: (exit code, stderr).
+fn run_to_end(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = spawn(args, false);
+    let status = wait(&mut child);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status.code(), stderr)
+}
+
+fn post(endpoint: &str, operation: &str, body: &Value) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .post(endpoint)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header(
+            "X-Amz-Target",
+            format!("AWSCognitoIdentityProviderService.{operation}"),
+        )
+        .send(body.to_string())
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn the_printed_line_reaches_a_pool_set_up_as_the_config_says() {
+    let config = config_file(
+        "setup.json",
+        r#"{"region": "eu-west-3",
+            "pool": {"password_policy": {"minimum_length": 12}},
+            "clients": [{"name": "public"}, {"name": "server", "secret": true}],
+            "users": [{"username": "kim", "password": "Kim-Passw0rd-long",
+                       "attributes": {"email": "kim@example.com"}}]}"#,
+    );
+    let running = start(&["--config", config.to_str().unwrap()]);
+    let info = &running.info;
+    let endpoint = info["endpoint"].as_str().unwrap();
+    let pool = info["pool_id"].as_str().unwrap();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    assert!(pool.starts_with("eu-west-3_"), "{pool}");
+    assert_eq!(
+        info["issuer"],
+        format!("https://cognito-idp.eu-west-3.amazonaws.com/{pool}")
+    );
+    assert_eq!(
+        info["jwks_uri"],
+        format!("{endpoint}{pool}/.well-known/jwks.json")
+    );
+    assert_eq!(info["users"], json!(["kim"]));
+    assert_eq!(info["client_id"], info["clients"][0]["client_id"]);
+    assert!(info["client_secret"].is_null());
+    let server = &info["clients"][1];
+    assert_eq!(server["name"], "server");
+    let (id, secret) = (
+        server["client_id"].as_str().unwrap(),
+        server["client_secret"].as_str().unwrap(),
+    );
+
+    // The printed secret is the client's: SECRET_HASH made with it is accepted.
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("kim{id}").as_bytes());
+    let secret_hash = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let sign_in = |hash: &str| {
+        post(
+            endpoint,
+            "InitiateAuth",
+            &json!({"ClientId": id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": "kim", "PASSWORD": "Kim-Passw0rd-long",
+                                       "SECRET_HASH": hash}}),
+        )
+    };
+    let (status, answer) = sign_in(&secret_hash);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["AuthenticationResult"]["AccessToken"].is_string());
+    let (status, answer) = sign_in("bm90IGl0");
+    assert_eq!(
+        (status, answer["__type"].as_str()),
+        (400, Some("NotAuthorizedException"))
+    );
+
+    // The policy of the config: 12 characters.
+    let (status, answer) = post(
+        endpoint,
+        "SignUp",
+        &json!({"ClientId": info["client_id"], "Username": "lee", "Password": "Sh0rt-Pass!"}),
+    );
+    assert_eq!(
+        (status, answer["__type"].as_str()),
+        (400, Some("InvalidPasswordException"))
+    );
+    std::fs::remove_file(config).unwrap();
+}
+
+#[test]
+fn sigterm_stops_it_cleanly() {
+    let mut running = start(&[]);
+    let endpoint = running.info["endpoint"].as_str().unwrap().to_owned();
+    let port = endpoint
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .to_owned();
+    let killed = Command::new("kill")
+        .args(["-TERM", &running.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = wait(&mut running.child);
+    assert_eq!(status.code(), Some(0), "{status}");
+    assert!(std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err());
+}
+
+#[test]
+fn a_bad_config_is_a_clear_error_not_a_panic() {
+    let config = config_file("bad.toml", "[pool]\nmfa = \"sometimes\"\n");
+    let (code, stderr) = run_to_end(&["--config", config.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+    assert!(stderr.contains("sometimes"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::fs::remove_file(config).unwrap();
+
+    let (code, stderr) = run_to_end(&["--config", "/nonexistent/cognito.toml"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read /nonexistent/cognito.toml"),
+        "{stderr}"
+    );
+
+    let config = config_file(
+        "twice.toml",
+        "[[users]]\nusername = \"a\"\npassword = \"Secret-Passw0rd\"\n\
+         [[users]]\nusername = \"a\"\npassword = \"Secret-Passw0rd\"\n",
+    );
+    let (code, stderr) = run_to_end(&["--config", config.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("user \"a\": User already exists"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Secret-Passw0rd"),
+        "the password is in the error: {stderr}"
+    );
+    std::fs::remove_file(config).unwrap();
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, stderr) = run_to_end(&["--port", &port]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("cannot start the server"), "{stderr}");
+}
