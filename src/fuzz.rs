@@ -91,6 +91,8 @@ pub fn sign_in(data: &[u8]) {
                     return;
                 }
             }
+            // Flows never wait; a wait is only the retry wrapper's, and costs nothing here.
+            Action::Wait(_) => {}
             Action::Done(_) | Action::Failed(_) => return,
         }
     }

@@ -22,8 +22,8 @@
 //!         Action::Send(request) => flow.handle_response(now, cognito(request))?,
 //!         Action::Prompt(prompt) => unreachable!("no challenge in this example: {prompt:?}"),
 //!         Action::Done(outcome) => break outcome,
+//!         Action::Wait(delay) => std::thread::sleep(delay),
 //!         Action::Failed(error) => return Err(error.into()),
-//!         _ => unreachable!(),
 //!     }
 //! };
 //! assert_eq!(signed_in.username, "alice");

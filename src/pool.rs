@@ -5,7 +5,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::secret::ClientSecret;
+use crate::secret::{ClientSecret, SecretString};
 
 /// A user pool id that is not `{region}_{name}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,13 +175,13 @@ impl UserPool {
     /// `SECRET_HASH = base64(HMAC-SHA256(client secret, username || client id))`, or `None` when
     /// the app client has no secret. `username` must be the name Cognito knows the user by (the
     /// challenge's `USERNAME`, or the `username` claim of the access token), not an alias.
-    pub fn secret_hash(&self, username: &str) -> Option<String> {
+    pub fn secret_hash(&self, username: &str) -> Option<SecretString> {
         let secret = self.client_secret.as_ref()?;
         let mac = crate::crypto::hmac_sha256(
             secret.expose().as_bytes(),
             &[username.as_bytes(), self.client_id.as_bytes()],
         );
-        Some(BASE64.encode(mac))
+        Some(SecretString::new(BASE64.encode(mac)))
     }
 }
 
@@ -257,7 +257,7 @@ mod tests {
             .unwrap()
             .with_client_secret("secret");
         assert_eq!(
-            pool.secret_hash("alice").as_deref(),
+            pool.secret_hash("alice").as_ref().map(SecretString::expose),
             Some("RTsve+FQ659UKyESgvLg9GYmZEL+QjzQsW/OjL77/b0=")
         );
         assert_eq!(

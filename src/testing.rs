@@ -100,6 +100,8 @@ impl Canned {
                     let _ = flow.handle_response(self.now, response);
                 }
                 Action::Prompt(prompt) => flow.handle_input(answer(prompt)?)?,
+                // The mock's clock moves on instead of sleeping.
+                Action::Wait(delay) => self.now += delay,
                 Action::Done(out) => return Ok(out),
                 Action::Failed(error) => return Err(error),
             }

@@ -269,7 +269,10 @@ fn forgot_password_with_a_wrong_code_a_resend_and_the_right_code() {
     let mut s = Scenario::new(ForgotPassword::new(&pool(), "alice"));
     let delivery = json!({"CodeDeliveryDetails": {"Destination": "a***@e***.com", "DeliveryMedium": "EMAIL", "AttributeName": "email"}});
     let sent = s.respond(ok(delivery.clone()));
-    assert_eq!(sent["SecretHash"], pool().secret_hash("alice").unwrap());
+    assert_eq!(
+        sent["SecretHash"],
+        pool().secret_hash("alice").unwrap().expose()
+    );
     let reset = |code: &str| Input::PasswordReset {
         code: code.into(),
         password: "N3w-Passw0rd!".into(),

@@ -70,7 +70,7 @@ fn sms_mfa_with_a_wrong_code_then_the_right_one() {
     assert_eq!(sent["ChallengeResponses"]["USERNAME"], "alice");
     assert_eq!(
         sent["ChallengeResponses"]["SECRET_HASH"],
-        pool().secret_hash("alice").unwrap()
+        pool().secret_hash("alice").unwrap().expose()
     );
     s.done();
     insta::assert_snapshot!(s.transcript);

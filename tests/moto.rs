@@ -245,7 +245,7 @@ fn moto_srp_quirks() {
     assert_eq!(body["ChallengeResponses"]["USERNAME"], "frank");
     assert_eq!(
         body["ChallengeResponses"]["SECRET_HASH"],
-        s.pool.secret_hash("frank").unwrap()
+        s.pool.secret_hash("frank").unwrap().expose()
     );
     let (out, _) = drive(&agent, flow, no_prompt);
     out.unwrap();

@@ -97,7 +97,7 @@ fn password_sign_in_with_a_secret() {
     assert_eq!(sent["AuthParameters"]["PASSWORD"], "correct horse");
     assert_eq!(
         sent["AuthParameters"]["SECRET_HASH"],
-        secret_pool().secret_hash("alice").unwrap()
+        secret_pool().secret_hash("alice").unwrap().expose()
     );
     s.done();
     insta::assert_snapshot!(s.transcript);
@@ -117,7 +117,7 @@ fn refresh_keeps_the_refresh_token_and_sends_the_device_key() {
     assert_eq!(sent["AuthFlow"], "REFRESH_TOKEN_AUTH");
     assert_eq!(
         sent["AuthParameters"]["SECRET_HASH"],
-        secret_pool().secret_hash("5b1c0e4e-sub").unwrap()
+        secret_pool().secret_hash("5b1c0e4e-sub").unwrap().expose()
     );
     let out = s.done();
     assert_eq!(
@@ -140,13 +140,16 @@ fn secret_hash_and_username_come_from_the_challenge_not_the_alias() {
     assert_eq!(initiate["AuthParameters"]["USERNAME"], "alice@example.com");
     assert_eq!(
         initiate["AuthParameters"]["SECRET_HASH"],
-        secret_pool().secret_hash("alice@example.com").unwrap()
+        secret_pool()
+            .secret_hash("alice@example.com")
+            .unwrap()
+            .expose()
     );
     let respond = s.respond(ok(tokens_answer("alice", true)));
     assert_eq!(respond["ChallengeResponses"]["USERNAME"], "alice");
     assert_eq!(
         respond["ChallengeResponses"]["SECRET_HASH"],
-        secret_pool().secret_hash("alice").unwrap()
+        secret_pool().secret_hash("alice").unwrap().expose()
     );
     assert_eq!(s.done().username, "alice");
 }
@@ -213,7 +216,7 @@ fn unknown_challenges_are_prompts_answered_generically() {
     assert_eq!(sent["ChallengeResponses"]["USERNAME"], "alice");
     assert_eq!(
         sent["ChallengeResponses"]["SECRET_HASH"],
-        secret_pool().secret_hash("alice").unwrap()
+        secret_pool().secret_hash("alice").unwrap().expose()
     );
     s.done();
     insta::assert_snapshot!(s.transcript);

@@ -60,7 +60,7 @@ fn drive<F: Flow>(
             Action::Prompt(p) => flow.handle_input(answer(&p)).unwrap(),
             Action::Done(out) => return Ok(out),
             Action::Failed(err) => return Err(err),
-            _ => unreachable!(),
+            Action::Wait(delay) => std::thread::sleep(delay),
         }
     }
     panic!("no end")

@@ -7,6 +7,7 @@ use std::fmt;
 use crate::error::{ErrorKind, Misuse, ServiceError};
 use crate::flows::{Input, Prompt};
 use crate::secret::SecretString;
+use crate::wire::Parameters;
 
 /// Where Cognito sent a code.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -217,7 +218,7 @@ impl Challenge {
     }
 
     /// The `ChallengeResponses` of a code or answer input, for the challenges that take one.
-    pub fn responses(&self, input: Input) -> Result<BTreeMap<String, String>, Misuse> {
+    pub fn responses(&self, input: Input) -> Result<Parameters, Misuse> {
         let key = match (self.name.as_str(), &input) {
             (_, Input::Challenge(_)) => None,
             ("SMS_MFA", Input::Code(_)) => Some("SMS_MFA_CODE"),
@@ -237,28 +238,33 @@ impl Challenge {
         };
         let mut responses = BTreeMap::new();
         match input {
-            Input::Challenge(raw) => responses = raw,
+            Input::Challenge(raw) => {
+                responses = raw
+                    .into_iter()
+                    .map(|(k, v)| (k, SecretString::from(v)))
+                    .collect();
+            }
             Input::Code(code) | Input::Answer(code) => {
                 let code = code.expose().trim();
                 if code.is_empty() {
                     return Err(Misuse::InvalidInput("the answer is empty".into()));
                 }
-                responses.insert(key.unwrap_or("ANSWER").to_owned(), code.to_owned());
+                responses.insert(key.unwrap_or("ANSWER").to_owned(), SecretString::new(code));
             }
             Input::SelectMfa(method) => {
-                responses.insert("ANSWER".to_owned(), method.challenge_name().to_owned());
+                responses.insert("ANSWER".to_owned(), method.challenge_name().into());
             }
             Input::WebAuthnCredential(json) => {
-                responses.insert("CREDENTIAL".to_owned(), json);
+                responses.insert("CREDENTIAL".to_owned(), json.into());
             }
             Input::NewPassword {
                 password,
                 attributes,
             } => {
-                responses.insert("NEW_PASSWORD".to_owned(), password.expose().to_owned());
+                responses.insert("NEW_PASSWORD".to_owned(), password.expose().into());
                 for (name, value) in attributes {
                     if !REFUSED_ATTRIBUTES.contains(&name.as_str()) {
-                        responses.insert(format!("userAttributes.{name}"), value);
+                        responses.insert(format!("userAttributes.{name}"), value.into());
                     }
                 }
             }

@@ -38,6 +38,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
 
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, Misuse, ProtocolError, ProtocolReason};
@@ -307,8 +308,10 @@ impl HostedUi {
             http::HeaderValue::from_static("application/x-www-form-urlencoded"),
         );
         if let Some(secret) = &self.client_secret {
-            let basic = STANDARD.encode(format!("{}:{}", self.client_id, secret.expose()));
-            if let Ok(v) = http::HeaderValue::from_str(&format!("Basic {basic}")) {
+            let basic = Zeroizing::new(format!("{}:{}", self.client_id, secret.expose()));
+            let basic = Zeroizing::new(format!("Basic {}", STANDARD.encode(basic.as_bytes())));
+            if let Ok(mut v) = http::HeaderValue::from_str(&basic) {
+                v.set_sensitive(true);
                 headers.insert(http::header::AUTHORIZATION, v);
             }
         }
@@ -334,9 +337,10 @@ impl HostedUi {
         if let Ok(uri) = self.endpoint("/oauth2/revoke").parse() {
             *request.uri_mut() = uri;
         }
+        let (parts, body) = request.into_parts();
         TokenCall {
-            request_body: request.body().clone(),
-            request,
+            body: Zeroizing::new(body),
+            request: http::Request::from_parts(parts, ()),
             kind: TokenCallKind::Revoke,
             keep_refresh: None,
             state: CallState::Sending,
@@ -345,16 +349,18 @@ impl HostedUi {
 
     /// The user's claims (`GET /oauth2/userInfo` with the access token).
     pub fn user_info(&self, access_token: &Jwt) -> TokenCall {
-        let mut request = http::Request::new(Vec::new());
+        let mut request = http::Request::new(Vec::<u8>::new());
         if let Ok(uri) = self.endpoint("/oauth2/userInfo").parse() {
             *request.uri_mut() = uri;
         }
-        if let Ok(v) = http::HeaderValue::from_str(&format!("Bearer {}", access_token.expose())) {
+        let bearer = Zeroizing::new(format!("Bearer {}", access_token.expose()));
+        if let Ok(mut v) = http::HeaderValue::from_str(&bearer) {
+            v.set_sensitive(true);
             request.headers_mut().insert(http::header::AUTHORIZATION, v);
         }
         TokenCall {
-            request_body: Vec::new(),
-            request,
+            body: Zeroizing::new(Vec::new()),
+            request: request.map(|_| ()),
             kind: TokenCallKind::UserInfo,
             keep_refresh: None,
             state: CallState::Sending,
@@ -599,20 +605,37 @@ enum CallState {
 }
 
 /// One request to the OAuth endpoints (token, revoke, userInfo), as a flow.
-#[derive(Debug)]
 pub struct TokenCall {
-    request: http::Request<Vec<u8>>,
-    request_body: Vec<u8>,
+    /// The request without its body; its credentials are marked sensitive.
+    request: http::Request<()>,
+    /// The body (codes, verifiers, refresh tokens), zeroized on drop.
+    body: Zeroizing<Vec<u8>>,
     kind: TokenCallKind,
     keep_refresh: Option<SecretString>,
     state: CallState,
 }
 
+impl fmt::Debug for TokenCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCall")
+            .field("uri", self.request.uri())
+            .field("kind", &self.kind)
+            .field(
+                "body",
+                &format_args!("[{} bytes redacted]", self.body.len()),
+            )
+            .field("keep_refresh", &self.keep_refresh)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 impl TokenCall {
     fn new(request: http::Request<Vec<u8>>, keep_refresh: Option<SecretString>) -> Self {
+        let (parts, body) = request.into_parts();
         Self {
-            request_body: request.body().clone(),
-            request,
+            body: Zeroizing::new(body),
+            request: http::Request::from_parts(parts, ()),
             kind: TokenCallKind::Tokens,
             keep_refresh,
             state: CallState::Sending,
@@ -701,7 +724,7 @@ impl Flow for TokenCall {
     fn poll_action(&self) -> Action<TokenOutcome> {
         match &self.state {
             CallState::Sending => {
-                let mut request = http::Request::new(self.request_body.clone());
+                let mut request = http::Request::new(self.body.to_vec());
                 *request.method_mut() = self.request.method().clone();
                 *request.uri_mut() = self.request.uri().clone();
                 *request.headers_mut() = self.request.headers().clone();

@@ -23,6 +23,7 @@ pub mod hosted_ui;
 pub mod sign_in;
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::time::SystemTime;
 
 use crate::error::{Error, ServiceError};
@@ -34,17 +35,44 @@ pub use self::forgot_password::ForgotPassword;
 pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 
 /// What a flow needs next.
-#[derive(Debug)]
-#[non_exhaustive]
+///
+/// Exhaustive: a new action is a compile error in drivers, not a surprise at run time.
+///
+/// `Debug` prints a request's method, URI and headers (credentials marked sensitive show as
+/// `Sensitive`) and only the length of its body, which holds passwords, codes and tokens.
 pub enum Action<O> {
     /// Send this request and give the response to [`Flow::handle_response`].
     Send(http::Request<Vec<u8>>),
+    /// Wait this long, then poll again: a retry decided by the core. Flows themselves never emit
+    /// it; the retry wrapper in [`retry`](crate::retry) does.
+    Wait(std::time::Duration),
     /// Ask the user and give the answer to [`Flow::handle_input`].
     Prompt(Prompt),
     /// The flow has finished with this outcome.
     Done(O),
     /// The flow has failed for good with this error (the one `handle_*` returned).
     Failed(Error),
+}
+
+impl<O: fmt::Debug> fmt::Debug for Action<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Send(request) => f
+                .debug_struct("Send")
+                .field("method", request.method())
+                .field("uri", request.uri())
+                .field("headers", request.headers())
+                .field(
+                    "body",
+                    &format_args!("[{} bytes redacted]", request.body().len()),
+                )
+                .finish(),
+            Self::Wait(delay) => f.debug_tuple("Wait").field(delay).finish(),
+            Self::Prompt(prompt) => f.debug_tuple("Prompt").field(prompt).finish(),
+            Self::Done(outcome) => f.debug_tuple("Done").field(outcome).finish(),
+            Self::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
+        }
+    }
 }
 
 /// The contract every flow follows; adapters drive any flow with one loop.
@@ -65,9 +93,12 @@ pub enum Action<O> {
 ///                 flow.handle_response(now(), response)
 ///             }
 ///             Action::Prompt(prompt) => flow.handle_input(ask(prompt)?),
+///             Action::Wait(delay) => {
+///                 std::thread::sleep(delay);
+///                 Ok(())
+///             }
 ///             Action::Done(outcome) => return Ok(Ok(outcome)),
 ///             Action::Failed(error) => return Ok(Err(error)),
-///             _ => unreachable!("Action is non_exhaustive; these are all its variants today"),
 ///         };
 ///         // Errors are also reported by the next poll_action (as Failed, or as the prompt again).
 ///         let _ = step;

@@ -50,12 +50,11 @@ use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::srp::{self, SrpClient};
 use crate::tokens::{RefreshToken, Tokens};
-use zeroize::Zeroize;
 
 use crate::wire::{
     AnalyticsMetadata, AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse,
     ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, DeviceSecretVerifierConfig,
-    InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata, Operation,
+    InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata, Operation, Parameters,
     RespondToAuthChallengeRequest, UpdateDeviceStatusRequest, UserContextData,
     VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
@@ -209,24 +208,6 @@ enum AuthCall {
     Respond(Box<RespondToAuthChallengeRequest>),
 }
 
-impl Drop for AuthCall {
-    /// The parameters hold passwords, refresh tokens, codes and sessions.
-    fn drop(&mut self) {
-        match self {
-            Self::Initiate(r) => {
-                r.auth_parameters.values_mut().for_each(Zeroize::zeroize);
-                r.session.zeroize();
-            }
-            Self::Respond(r) => {
-                r.challenge_responses
-                    .values_mut()
-                    .for_each(Zeroize::zeroize);
-                r.session.zeroize();
-            }
-        }
-    }
-}
-
 #[derive(Debug)]
 enum Ask {
     Challenge(Challenge),
@@ -264,8 +245,11 @@ impl Ask {
     }
 }
 
-fn params<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
-    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+fn params<const N: usize>(pairs: [(&str, String); N]) -> Parameters {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), SecretString::from(v)))
+        .collect()
 }
 
 impl SignIn {
@@ -275,15 +259,12 @@ impl SignIn {
         password: Option<Password>,
         entropy: &Entropy,
         flow: &str,
-        parameters: impl FnOnce(
-            &mut FlowRng,
-            Option<&Password>,
-        ) -> (BTreeMap<String, String>, Option<SrpClient>),
+        parameters: impl FnOnce(&mut FlowRng, Option<&Password>) -> (Parameters, Option<SrpClient>),
     ) -> Self {
         let mut rng = FlowRng::new(entropy);
         let (mut parameters, srp) = parameters(&mut rng, password.as_ref());
         if let Some(hash) = pool.secret_hash(username) {
-            parameters.insert("SECRET_HASH".into(), hash);
+            parameters.insert("SECRET_HASH".into(), hash.into());
         }
         let request = InitiateAuthRequest {
             auth_flow: flow.into(),
@@ -312,10 +293,7 @@ impl SignIn {
         }
     }
 
-    fn srp_parameters(
-        rng: &mut FlowRng,
-        username: &str,
-    ) -> (BTreeMap<String, String>, Option<SrpClient>) {
+    fn srp_parameters(rng: &mut FlowRng, username: &str) -> (Parameters, Option<SrpClient>) {
         let srp = SrpClient::from_private_key(&rng.bytes());
         let p = params([
             ("USERNAME", username.to_owned()),
@@ -428,7 +406,7 @@ impl SignIn {
                     p.insert("PREFERRED_CHALLENGE".into(), preferred.into());
                 }
                 if let (Some("PASSWORD"), Some(pw)) = (preferred, pw) {
-                    p.insert("PASSWORD".into(), pw.expose().to_owned());
+                    p.insert("PASSWORD".into(), pw.expose().into());
                 }
                 (p, srp)
             },
@@ -452,7 +430,7 @@ impl SignIn {
                 ..
             } = &mut **pending
         {
-            request.session = Some(session.expose().to_owned());
+            request.session = Some(session);
         }
         flow
     }
@@ -515,7 +493,7 @@ impl SignIn {
         {
             request
                 .auth_parameters
-                .insert("DEVICE_KEY".into(), key.clone());
+                .insert("DEVICE_KEY".into(), key.clone().into());
             if let Some((_, sent)) = refresh {
                 *sent = Some(key.clone());
             }
@@ -659,23 +637,23 @@ impl SignIn {
     fn respond(
         &self,
         name: &str,
-        mut responses: BTreeMap<String, String>,
+        mut responses: Parameters,
         session: Option<&SecretString>,
     ) -> AuthCall {
-        responses.insert("USERNAME".into(), self.username.clone());
+        responses.insert("USERNAME".into(), self.username.clone().into());
         if let Some(hash) = self.pool.secret_hash(&self.username) {
-            responses.insert("SECRET_HASH".into(), hash);
+            responses.insert("SECRET_HASH".into(), hash.into());
         }
         if let Some(key) = &self.device_key {
             responses
                 .entry("DEVICE_KEY".into())
-                .or_insert_with(|| key.clone());
+                .or_insert_with(|| key.clone().into());
         }
         AuthCall::Respond(Box::new(RespondToAuthChallengeRequest {
             challenge_name: name.into(),
             challenge_responses: responses,
             client_id: self.pool.client_id().into(),
-            session: session.map(|s| s.expose().to_owned()),
+            session: session.cloned(),
             client_metadata: None,
             analytics_metadata: None,
             user_context_data: None,
@@ -1083,11 +1061,11 @@ impl SignIn {
                     let mut srp = None;
                     match (choice.as_str(), password) {
                         ("PASSWORD", Some(p)) => {
-                            responses.insert("PASSWORD".into(), p.expose().to_owned());
+                            responses.insert("PASSWORD".into(), p.expose().into());
                         }
                         ("PASSWORD_SRP", Some(p)) => {
                             let client = SrpClient::from_private_key(&self.rng.bytes());
-                            responses.insert("SRP_A".into(), client.public_key_hex());
+                            responses.insert("SRP_A".into(), client.public_key_hex().into());
                             srp = Some(client);
                             self.password = Some(p);
                         }

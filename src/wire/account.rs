@@ -21,7 +21,7 @@ pub struct SignUpRequest {
     pub client_id: String,
     /// `SECRET_HASH` when the client has a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_hash: Option<String>,
+    pub secret_hash: Option<SecretString>,
     /// The user name (or email / phone when the pool uses them as user names).
     pub username: String,
     /// The password.
@@ -67,7 +67,7 @@ pub struct ConfirmSignUpRequest {
     pub client_id: String,
     /// `SECRET_HASH` when the client has a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_hash: Option<String>,
+    pub secret_hash: Option<SecretString>,
     /// The user name.
     pub username: String,
     /// The code sent to the user.
@@ -99,7 +99,7 @@ pub struct UserRequest {
     pub client_id: String,
     /// `SECRET_HASH` when the client has a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_hash: Option<String>,
+    pub secret_hash: Option<SecretString>,
     /// The user name.
     pub username: String,
     /// Passed to Lambda triggers.
@@ -123,7 +123,7 @@ pub struct ConfirmForgotPasswordRequest {
     pub client_id: String,
     /// `SECRET_HASH` when the client has a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_hash: Option<String>,
+    pub secret_hash: Option<SecretString>,
     /// The user name.
     pub username: String,
     /// The code sent to the user.

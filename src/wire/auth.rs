@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AnalyticsMetadata, ClientMetadata, UserContextData};
+use super::{AnalyticsMetadata, ClientMetadata, Parameters, UserContextData};
 use crate::secret::SecretString;
 
 /// `InitiateAuth`'s request.
@@ -14,7 +14,8 @@ pub struct InitiateAuthRequest {
     /// `USER_SRP_AUTH`, `USER_PASSWORD_AUTH`, `REFRESH_TOKEN_AUTH`, `CUSTOM_AUTH`, `USER_AUTH`.
     pub auth_flow: String,
     /// The flow's parameters (`USERNAME`, `SRP_A`, `PASSWORD`, `SECRET_HASH`, `DEVICE_KEY`, ...).
-    pub auth_parameters: BTreeMap<String, String>,
+    /// Every value is a secret (passwords, refresh tokens): zeroized on drop, `Debug` redacts it.
+    pub auth_parameters: Parameters,
     /// The app client id.
     pub client_id: String,
     /// Passed to Lambda triggers.
@@ -28,7 +29,7 @@ pub struct InitiateAuthRequest {
     pub user_context_data: Option<UserContextData>,
     /// A session from ConfirmSignUp, to sign in without the password (`USER_AUTH`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
+    pub session: Option<SecretString>,
 }
 
 /// `InitiateAuth`'s response: a challenge or tokens.
@@ -53,13 +54,14 @@ pub struct InitiateAuthResponse {
 pub struct RespondToAuthChallengeRequest {
     /// The challenge answered.
     pub challenge_name: String,
-    /// The answers (`USERNAME`, `SECRET_HASH`, and the challenge's own).
-    pub challenge_responses: BTreeMap<String, String>,
+    /// The answers (`USERNAME`, `SECRET_HASH`, and the challenge's own: codes, new passwords,
+    /// SRP claims). Every value is a secret: zeroized on drop, `Debug` redacts it.
+    pub challenge_responses: Parameters,
     /// The app client id.
     pub client_id: String,
     /// The session from the challenge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
+    pub session: Option<SecretString>,
     /// Passed to Lambda triggers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<ClientMetadata>,

@@ -140,6 +140,10 @@ impl fmt::Display for Operation {
     }
 }
 
+/// `AuthParameters` or `ChallengeResponses`: names to secret values (passwords, refresh tokens,
+/// codes, SRP claims), zeroized on drop and redacted by `Debug`.
+pub type Parameters = BTreeMap<String, crate::secret::SecretString>;
+
 /// Free-form key-value pairs passed to the pool's Lambda triggers.
 pub type ClientMetadata = BTreeMap<String, String>;
 

@@ -63,7 +63,7 @@ pub fn drive<F: Flow>(
             }
             Action::Done(outcome) => return (Ok(outcome), prompts),
             Action::Failed(error) => return (Err(error), prompts),
-            _ => unreachable!(),
+            Action::Wait(delay) => std::thread::sleep(delay),
         }
     }
     panic!("the flow did not finish in 50 steps");

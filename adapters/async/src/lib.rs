@@ -187,7 +187,7 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
                 }
                 Action::Done(outcome) => return Ok(outcome),
                 Action::Failed(error) => return Err(DriveError::Auth(error)),
-                _ => return Err(DriveError::Auth(cognito_flows::Misuse::Finished.into())),
+                Action::Wait(delay) => self.sleep.sleep(delay).await,
             }
         }
     }

@@ -201,7 +201,7 @@ impl<S: FnMut(Duration), J: FnMut() -> u32> Driver<S, J> {
                 }
                 Action::Done(outcome) => return Ok(outcome),
                 Action::Failed(error) => return Err(DriveError::Auth(error)),
-                _ => return Err(DriveError::Auth(cognito_flows::Misuse::Finished.into())),
+                Action::Wait(delay) => (self.sleep)(delay),
             }
         }
     }
