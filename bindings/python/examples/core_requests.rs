@@ -10,13 +10,13 @@ use std::time::{Duration, UNIX_EPOCH};
 use cognito_flows::flows::account;
 use cognito_flows::flows::hosted_ui::HostedUi;
 use cognito_flows::{
-    Action, DeviceCredentials, Entropy, Flow, ForgotPassword, Input, SecretString, SignIn,
-    UserPool,
+    Action, DeviceCredentials, Entropy, Flow, ForgotPassword, Input, SecretString, SignIn, UserPool,
 };
 
 /// The canned answers, shared with `tests/test_snapshot.py` (which reads them from this
 /// program's `--answers` output so both sides use the very same bytes).
-const ACCESS: &str = "eyJhbGciOiJub25lIn0.eyJ1c2VybmFtZSI6ImFsaWNlIiwiaWF0IjoxNzY0MDAwMDAwLCJleHAiOjE3NjQwMDM2MDB9.";
+const ACCESS: &str =
+    "eyJhbGciOiJub25lIn0.eyJ1c2VybmFtZSI6ImFsaWNlIiwiaWF0IjoxNzY0MDAwMDAwLCJleHAiOjE3NjQwMDM2MDB9.";
 const ID: &str = "eyJhbGciOiJub25lIn0.eyJpYXQiOjE3NjQwMDAwMDAsImV4cCI6MTc2NDAwMzYwMH0.";
 
 fn answers() -> BTreeMap<&'static str, String> {
@@ -57,7 +57,12 @@ fn pool() -> UserPool {
 fn write_request(out: &mut String, request: &http::Request<Vec<u8>>) {
     let _ = writeln!(out, "--> {} {}", request.method(), request.uri());
     for (name, value) in request.headers() {
-        let _ = writeln!(out, "{}: {}", name, String::from_utf8_lossy(value.as_bytes()));
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            name,
+            String::from_utf8_lossy(value.as_bytes())
+        );
     }
     let _ = writeln!(out, "\n{}", String::from_utf8_lossy(request.body()));
 }
@@ -95,7 +100,7 @@ fn run<F: Flow>(
                 let _ = writeln!(out, "=== failed {error}");
                 break;
             }
-            _ => break,
+            Action::Wait(_) => break,
         }
     }
 }
@@ -132,8 +137,13 @@ fn main() {
     run(
         &mut out,
         "refresh_with_device",
-        SignIn::refresh(&pool, "alice", SecretString::new("refresh-1"), Entropy::from(ENTROPY))
-            .with_device(device),
+        SignIn::refresh(
+            &pool,
+            "alice",
+            SecretString::new("refresh-1"),
+            Entropy::from(ENTROPY),
+        )
+        .with_device(device),
         &["tokens"],
         never,
     );

@@ -45,7 +45,12 @@ fn sign_up(
 /// `ConfirmSignUp` with the code Cognito sent.
 #[pyfunction]
 #[pyo3(signature = (pool, username, code, *, force_alias_creation=false))]
-fn confirm_sign_up(pool: &UserPool, username: &str, code: &str, force_alias_creation: bool) -> Call {
+fn confirm_sign_up(
+    pool: &UserPool,
+    username: &str,
+    code: &str,
+    force_alias_creation: bool,
+) -> Call {
     Call::new(account::confirm_sign_up(
         &pool.0,
         username,
@@ -62,7 +67,12 @@ fn resend_confirmation_code(pool: &UserPool, username: &str) -> Call {
 
 /// `ChangePassword`.
 #[pyfunction]
-fn change_password(pool: &UserPool, access_token: &str, previous: String, proposed: String) -> Call {
+fn change_password(
+    pool: &UserPool,
+    access_token: &str,
+    previous: String,
+    proposed: String,
+) -> Call {
     Call::new(account::change_password(
         &pool.0,
         access_token,
@@ -94,12 +104,20 @@ fn update_user_attributes(
 /// `DeleteUserAttributes`.
 #[pyfunction]
 fn delete_user_attributes(pool: &UserPool, access_token: &str, names: Vec<String>) -> Call {
-    Call::new(account::delete_user_attributes(&pool.0, access_token, names))
+    Call::new(account::delete_user_attributes(
+        &pool.0,
+        access_token,
+        names,
+    ))
 }
 
 /// `GetUserAttributeVerificationCode`, e.g. for `email`.
 #[pyfunction]
-fn get_user_attribute_verification_code(pool: &UserPool, access_token: &str, attribute: &str) -> Call {
+fn get_user_attribute_verification_code(
+    pool: &UserPool,
+    access_token: &str,
+    attribute: &str,
+) -> Call {
     Call::new(account::get_user_attribute_verification_code(
         &pool.0,
         access_token,
@@ -231,7 +249,12 @@ fn forget_device(pool: &UserPool, access_token: &str, device_key: &str) -> Call 
 
 /// `UpdateDeviceStatus`: remembered or not.
 #[pyfunction]
-fn update_device_status(pool: &UserPool, access_token: &str, device_key: &str, remembered: bool) -> Call {
+fn update_device_status(
+    pool: &UserPool,
+    access_token: &str,
+    device_key: &str,
+    remembered: bool,
+) -> Call {
     Call::new(account::update_device_status(
         &pool.0,
         access_token,
@@ -288,7 +311,9 @@ impl HostedUi {
 
     /// The sign-in: an `authorize` prompt with the URL to open, then `Input.callback(url)`.
     fn authorize(&self, entropy: &[u8]) -> PyResult<Authorize> {
-        Ok(Authorize(self.0.authorize(crate::values::entropy(entropy)?)))
+        Ok(Authorize(
+            self.0.authorize(crate::values::entropy(entropy)?),
+        ))
     }
 
     /// New tokens from a refresh token (`grant_type=refresh_token`).
@@ -410,7 +435,9 @@ impl Verifier {
                 Ok(Py::new(py, Request::new(py, &request)?)?.into_any())
             }
             Verification::Invalid(e) => Err(invalid_token(py, &e)),
-            _ => Err(invalid_argument("a verification this binding does not know")),
+            _ => Err(invalid_argument(
+                "a verification this binding does not know",
+            )),
         }
     }
 

@@ -125,7 +125,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OAuthError", py.get_type::<OAuthError>())?;
     m.add("CallbackError", py.get_type::<CallbackError>())?;
     m.add("InvalidTokenError", py.get_type::<InvalidTokenError>())?;
-    m.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
+    m.add(
+        "InvalidArgumentError",
+        py.get_type::<InvalidArgumentError>(),
+    )?;
     let base = py.get_type::<ServiceError>();
     for name in SERVICE_EXCEPTIONS {
         let qualified = CString::new(format!("cognito_flows.{name}"))
@@ -175,17 +178,37 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
                 err,
                 py,
                 &[
-                    ("operation", e.operation.to_string().into_pyobject(py)?.into_any().unbind()),
+                    (
+                        "operation",
+                        e.operation
+                            .to_string()
+                            .into_pyobject(py)?
+                            .into_any()
+                            .unbind(),
+                    ),
                     ("kind", name.into_pyobject(py)?.into_any().unbind()),
-                    ("message", e.message.clone().into_pyobject(py)?.into_any().unbind()),
+                    (
+                        "message",
+                        e.message.clone().into_pyobject(py)?.into_any().unbind(),
+                    ),
                     ("status", e.status.into_pyobject(py)?.into_any().unbind()),
                     (
                         "retryable",
-                        e.kind.is_retryable().into_pyobject(py)?.to_owned().into_any().unbind(),
+                        e.kind
+                            .is_retryable()
+                            .into_pyobject(py)?
+                            .to_owned()
+                            .into_any()
+                            .unbind(),
                     ),
                     (
                         "correctable",
-                        e.kind.is_correctable().into_pyobject(py)?.to_owned().into_any().unbind(),
+                        e.kind
+                            .is_correctable()
+                            .into_pyobject(py)?
+                            .to_owned()
+                            .into_any()
+                            .unbind(),
                     ),
                 ],
             )
@@ -194,9 +217,19 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
             ProtocolError::new_err(message),
             py,
             &[
-                ("operation", e.operation.to_string().into_pyobject(py)?.into_any().unbind()),
+                (
+                    "operation",
+                    e.operation
+                        .to_string()
+                        .into_pyobject(py)?
+                        .into_any()
+                        .unbind(),
+                ),
                 ("status", e.status.into_pyobject(py)?.into_any().unbind()),
-                ("reason", e.reason.to_string().into_pyobject(py)?.into_any().unbind()),
+                (
+                    "reason",
+                    e.reason.to_string().into_pyobject(py)?.into_any().unbind(),
+                ),
             ],
         ),
         Error::Misuse(_) => MisuseError::new_err(message),
@@ -204,8 +237,14 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
             OAuthError::new_err(message),
             py,
             &[
-                ("code", oauth_code(&e.code).into_pyobject(py)?.into_any().unbind()),
-                ("description", e.description.clone().into_pyobject(py)?.into_any().unbind()),
+                (
+                    "code",
+                    oauth_code(&e.code).into_pyobject(py)?.into_any().unbind(),
+                ),
+                (
+                    "description",
+                    e.description.clone().into_pyobject(py)?.into_any().unbind(),
+                ),
             ],
         ),
         Error::Callback(_) => CallbackError::new_err(message),

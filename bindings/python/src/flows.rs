@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use cognito_flows::flows::account::Call as CoreCall;
-use cognito_flows::flows::hosted_ui::{Authorize as CoreAuthorize, TokenCall as CoreTokenCall, TokenOutcome};
+use cognito_flows::flows::hosted_ui::{
+    Authorize as CoreAuthorize, TokenCall as CoreTokenCall, TokenOutcome,
+};
 use cognito_flows::flows::sign_in::FirstFactor;
 use cognito_flows::{
     Action, Error, Flow, ForgotPassword as CoreForgotPassword, Input as CoreInput, Password,
@@ -16,7 +18,7 @@ use serde::de::DeserializeOwned;
 
 use crate::errors::{invalid_argument, to_py};
 use crate::values::{
-    DeviceCredentials, Done, Failed, Input, OAuthTokens, Prompt, Request, Secret, SignedIn,
+    DeviceCredentials, Done, Failed, Input, OAuthTokens, Prompt, Request, Secret, SignedIn, Wait,
     json_to_py, system_time,
 };
 
@@ -151,7 +153,13 @@ fn action<O>(
             },
         )?
         .into_any(),
-        _ => return Err(invalid_argument("an action this version of the binding does not know")),
+        Action::Wait(delay) => Py::new(
+            py,
+            Wait {
+                seconds: delay.as_secs_f64(),
+            },
+        )?
+        .into_any(),
     })
 }
 
@@ -206,7 +214,6 @@ macro_rules! flow_methods {
 #[pyclass(module = "cognito_flows")]
 pub struct SignIn(CoreSignIn);
 
-
 /// The options every sign-in takes as keyword arguments.
 #[allow(clippy::too_many_arguments)]
 fn with_options(
@@ -238,168 +245,221 @@ fn with_options(
     SignIn(flow)
 }
 
-flow_methods!(SignIn, |py, out| Ok(Py::new(py, SignedIn::new(py, out)?)?.into_any()), {
-    /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this
-    /// process. `entropy`: 32 random bytes (`os.urandom(32)`).
-    #[staticmethod]
-    #[pyo3(signature = (pool, username, password, entropy, *, device=None, device_key=None,
+flow_methods!(
+    SignIn,
+    |py, out| Ok(Py::new(py, SignedIn::new(py, out)?)?.into_any()),
+    {
+        /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this
+        /// process. `entropy`: 32 random bytes (`os.urandom(32)`).
+        #[staticmethod]
+        #[pyo3(signature = (pool, username, password, entropy, *, device=None, device_key=None,
         device_name=None, confirm_device=true, client_metadata=None, totp_issuer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn user_srp(
-        pool: &UserPool,
-        username: &str,
-        password: String,
-        entropy: &[u8],
-        device: Option<PyRef<'_, DeviceCredentials>>,
-        device_key: Option<String>,
-        device_name: Option<String>,
-        confirm_device: bool,
-        client_metadata: Option<BTreeMap<String, String>>,
-        totp_issuer: Option<String>,
-    ) -> PyResult<Self> {
-        let flow = CoreSignIn::user_srp(&pool.0, username, password, crate::values::entropy(entropy)?);
-        Ok(with_options(flow, device.as_deref(), device_key, device_name, confirm_device, client_metadata, totp_issuer))
-    }
+        #[allow(clippy::too_many_arguments)]
+        fn user_srp(
+            pool: &UserPool,
+            username: &str,
+            password: String,
+            entropy: &[u8],
+            device: Option<PyRef<'_, DeviceCredentials>>,
+            device_key: Option<String>,
+            device_name: Option<String>,
+            confirm_device: bool,
+            client_metadata: Option<BTreeMap<String, String>>,
+            totp_issuer: Option<String>,
+        ) -> PyResult<Self> {
+            let flow = CoreSignIn::user_srp(
+                &pool.0,
+                username,
+                password,
+                crate::values::entropy(entropy)?,
+            );
+            Ok(with_options(
+                flow,
+                device.as_deref(),
+                device_key,
+                device_name,
+                confirm_device,
+                client_metadata,
+                totp_issuer,
+            ))
+        }
 
-    /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
-    #[staticmethod]
-    #[pyo3(signature = (pool, username, password, entropy, *, device=None, device_key=None,
+        /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
+        #[staticmethod]
+        #[pyo3(signature = (pool, username, password, entropy, *, device=None, device_key=None,
         device_name=None, confirm_device=true, client_metadata=None, totp_issuer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn user_password(
-        pool: &UserPool,
-        username: &str,
-        password: String,
-        entropy: &[u8],
-        device: Option<PyRef<'_, DeviceCredentials>>,
-        device_key: Option<String>,
-        device_name: Option<String>,
-        confirm_device: bool,
-        client_metadata: Option<BTreeMap<String, String>>,
-        totp_issuer: Option<String>,
-    ) -> PyResult<Self> {
-        let flow =
-            CoreSignIn::user_password(&pool.0, username, password, crate::values::entropy(entropy)?);
-        Ok(with_options(flow, device.as_deref(), device_key, device_name, confirm_device, client_metadata, totp_issuer))
-    }
+        #[allow(clippy::too_many_arguments)]
+        fn user_password(
+            pool: &UserPool,
+            username: &str,
+            password: String,
+            entropy: &[u8],
+            device: Option<PyRef<'_, DeviceCredentials>>,
+            device_key: Option<String>,
+            device_name: Option<String>,
+            confirm_device: bool,
+            client_metadata: Option<BTreeMap<String, String>>,
+            totp_issuer: Option<String>,
+        ) -> PyResult<Self> {
+            let flow = CoreSignIn::user_password(
+                &pool.0,
+                username,
+                password,
+                crate::values::entropy(entropy)?,
+            );
+            Ok(with_options(
+                flow,
+                device.as_deref(),
+                device_key,
+                device_name,
+                confirm_device,
+                client_metadata,
+                totp_issuer,
+            ))
+        }
 
-    /// Custom authentication (`CUSTOM_AUTH`): each of the triggers' challenges is a
-    /// `custom_challenge` prompt. With `password`, it starts with SRP (`CHALLENGE_NAME=SRP_A`).
-    #[staticmethod]
-    #[pyo3(signature = (pool, username, entropy, *, password=None, device=None, device_key=None,
+        /// Custom authentication (`CUSTOM_AUTH`): each of the triggers' challenges is a
+        /// `custom_challenge` prompt. With `password`, it starts with SRP (`CHALLENGE_NAME=SRP_A`).
+        #[staticmethod]
+        #[pyo3(signature = (pool, username, entropy, *, password=None, device=None, device_key=None,
         device_name=None, confirm_device=true, client_metadata=None, totp_issuer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn custom(
-        pool: &UserPool,
-        username: &str,
-        entropy: &[u8],
-        password: Option<String>,
-        device: Option<PyRef<'_, DeviceCredentials>>,
-        device_key: Option<String>,
-        device_name: Option<String>,
-        confirm_device: bool,
-        client_metadata: Option<BTreeMap<String, String>>,
-        totp_issuer: Option<String>,
-    ) -> PyResult<Self> {
-        let entropy = crate::values::entropy(entropy)?;
-        let flow = match password {
-            Some(password) => CoreSignIn::custom_with_srp(&pool.0, username, password, entropy),
-            None => CoreSignIn::custom(&pool.0, username, entropy),
-        };
-        Ok(with_options(flow, device.as_deref(), device_key, device_name, confirm_device, client_metadata, totp_issuer))
-    }
+        #[allow(clippy::too_many_arguments)]
+        fn custom(
+            pool: &UserPool,
+            username: &str,
+            entropy: &[u8],
+            password: Option<String>,
+            device: Option<PyRef<'_, DeviceCredentials>>,
+            device_key: Option<String>,
+            device_name: Option<String>,
+            confirm_device: bool,
+            client_metadata: Option<BTreeMap<String, String>>,
+            totp_issuer: Option<String>,
+        ) -> PyResult<Self> {
+            let entropy = crate::values::entropy(entropy)?;
+            let flow = match password {
+                Some(password) => CoreSignIn::custom_with_srp(&pool.0, username, password, entropy),
+                None => CoreSignIn::custom(&pool.0, username, entropy),
+            };
+            Ok(with_options(
+                flow,
+                device.as_deref(),
+                device_key,
+                device_name,
+                confirm_device,
+                client_metadata,
+                totp_issuer,
+            ))
+        }
 
-    /// Choice-based sign-in (`USER_AUTH`). `preferred`: `PASSWORD`, `PASSWORD_SRP` (both need
-    /// `password`), `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`, or `None` to let Cognito offer the
-    /// choice (a `select_challenge` prompt).
-    #[staticmethod]
-    #[pyo3(signature = (pool, username, entropy, *, preferred=None, password=None, device=None,
+        /// Choice-based sign-in (`USER_AUTH`). `preferred`: `PASSWORD`, `PASSWORD_SRP` (both need
+        /// `password`), `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`, or `None` to let Cognito offer the
+        /// choice (a `select_challenge` prompt).
+        #[staticmethod]
+        #[pyo3(signature = (pool, username, entropy, *, preferred=None, password=None, device=None,
         device_key=None, device_name=None, confirm_device=true, client_metadata=None,
         totp_issuer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn user_auth(
-        pool: &UserPool,
-        username: &str,
-        entropy: &[u8],
-        preferred: Option<&str>,
-        password: Option<String>,
-        device: Option<PyRef<'_, DeviceCredentials>>,
-        device_key: Option<String>,
-        device_name: Option<String>,
-        confirm_device: bool,
-        client_metadata: Option<BTreeMap<String, String>>,
-        totp_issuer: Option<String>,
-    ) -> PyResult<Self> {
-        let need_password = |password: Option<String>| {
-            password
-                .map(Password::new)
-                .ok_or_else(|| invalid_argument("this preferred challenge needs a password"))
-        };
-        let first = match preferred {
-            None => FirstFactor::Select,
-            Some("PASSWORD") => FirstFactor::Password(need_password(password)?),
-            Some("PASSWORD_SRP") => FirstFactor::PasswordSrp(need_password(password)?),
-            Some("EMAIL_OTP") => FirstFactor::EmailOtp,
-            Some("SMS_OTP") => FirstFactor::SmsOtp,
-            Some("WEB_AUTHN") => FirstFactor::WebAuthn,
-            Some(other) => {
-                return Err(invalid_argument(format!(
-                    "{other:?} is not PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
-                )));
-            }
-        };
-        let flow = CoreSignIn::user_auth(&pool.0, username, first, crate::values::entropy(entropy)?);
-        Ok(with_options(flow, device.as_deref(), device_key, device_name, confirm_device, client_metadata, totp_issuer))
-    }
+        #[allow(clippy::too_many_arguments)]
+        fn user_auth(
+            pool: &UserPool,
+            username: &str,
+            entropy: &[u8],
+            preferred: Option<&str>,
+            password: Option<String>,
+            device: Option<PyRef<'_, DeviceCredentials>>,
+            device_key: Option<String>,
+            device_name: Option<String>,
+            confirm_device: bool,
+            client_metadata: Option<BTreeMap<String, String>>,
+            totp_issuer: Option<String>,
+        ) -> PyResult<Self> {
+            let need_password = |password: Option<String>| {
+                password
+                    .map(Password::new)
+                    .ok_or_else(|| invalid_argument("this preferred challenge needs a password"))
+            };
+            let first = match preferred {
+                None => FirstFactor::Select,
+                Some("PASSWORD") => FirstFactor::Password(need_password(password)?),
+                Some("PASSWORD_SRP") => FirstFactor::PasswordSrp(need_password(password)?),
+                Some("EMAIL_OTP") => FirstFactor::EmailOtp,
+                Some("SMS_OTP") => FirstFactor::SmsOtp,
+                Some("WEB_AUTHN") => FirstFactor::WebAuthn,
+                Some(other) => {
+                    return Err(invalid_argument(format!(
+                        "{other:?} is not PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
+                    )));
+                }
+            };
+            let flow =
+                CoreSignIn::user_auth(&pool.0, username, first, crate::values::entropy(entropy)?);
+            Ok(with_options(
+                flow,
+                device.as_deref(),
+                device_key,
+                device_name,
+                confirm_device,
+                client_metadata,
+                totp_issuer,
+            ))
+        }
 
-    /// The `USER_AUTH` sign-in that follows a `confirm_sign_up` which returned a `Session`.
-    #[staticmethod]
-    fn after_sign_up(
-        pool: &UserPool,
-        username: &str,
-        session: &Bound<'_, PyAny>,
-        entropy: &[u8],
-    ) -> PyResult<Self> {
-        let session = match session.cast::<Secret>() {
-            Ok(secret) => secret.get().0.clone(),
-            Err(_) => SecretString::new(session.extract::<String>()?),
-        };
-        Ok(Self(CoreSignIn::after_sign_up(
-            &pool.0,
-            username,
-            session,
-            crate::values::entropy(entropy)?,
-        )))
-    }
+        /// The `USER_AUTH` sign-in that follows a `confirm_sign_up` which returned a `Session`.
+        #[staticmethod]
+        fn after_sign_up(
+            pool: &UserPool,
+            username: &str,
+            session: &Bound<'_, PyAny>,
+            entropy: &[u8],
+        ) -> PyResult<Self> {
+            let session = match session.cast::<Secret>() {
+                Ok(secret) => secret.get().0.clone(),
+                Err(_) => SecretString::new(session.extract::<String>()?),
+            };
+            Ok(Self(CoreSignIn::after_sign_up(
+                &pool.0,
+                username,
+                session,
+                crate::values::entropy(entropy)?,
+            )))
+        }
 
-    /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`). `username`: the
-    /// name Cognito knows the user by (`Tokens.username`). With `device`, `DEVICE_KEY` is sent,
-    /// and a device Cognito forgot is dropped (`SignedIn.forgotten_device`).
-    #[staticmethod]
-    #[pyo3(signature = (pool, username, refresh_token, entropy, *, device=None, device_key=None))]
-    fn refresh(
-        pool: &UserPool,
-        username: &str,
-        refresh_token: String,
-        entropy: &[u8],
-        device: Option<PyRef<'_, DeviceCredentials>>,
-        device_key: Option<String>,
-    ) -> PyResult<Self> {
-        let flow = CoreSignIn::refresh(
-            &pool.0,
-            username,
-            SecretString::new(refresh_token),
-            crate::values::entropy(entropy)?,
-        );
-        Ok(with_options(flow, device.as_deref(), device_key, None, true, None, None))
+        /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`). `username`: the
+        /// name Cognito knows the user by (`Tokens.username`). With `device`, `DEVICE_KEY` is sent,
+        /// and a device Cognito forgot is dropped (`SignedIn.forgotten_device`).
+        #[staticmethod]
+        #[pyo3(signature = (pool, username, refresh_token, entropy, *, device=None, device_key=None))]
+        fn refresh(
+            pool: &UserPool,
+            username: &str,
+            refresh_token: String,
+            entropy: &[u8],
+            device: Option<PyRef<'_, DeviceCredentials>>,
+            device_key: Option<String>,
+        ) -> PyResult<Self> {
+            let flow = CoreSignIn::refresh(
+                &pool.0,
+                username,
+                SecretString::new(refresh_token),
+                crate::values::entropy(entropy)?,
+            );
+            Ok(with_options(
+                flow,
+                device.as_deref(),
+                device_key,
+                None,
+                true,
+                None,
+                None,
+            ))
+        }
     }
-});
+);
 
 /// Forgot password: `ForgotPassword` sends the code, a `password_reset` prompt takes it and the
 /// new password (`Input.password_reset`), or `Input.resend_code()`. Done with `None`.
 #[pyclass(module = "cognito_flows")]
 pub struct ForgotPassword(CoreForgotPassword);
-
 
 flow_methods!(ForgotPassword, |py, ()| Ok(py.None()), {
     #[new]
@@ -458,7 +518,7 @@ impl<T: DeserializeOwned + Clone + Send + Sync> AnyCall for CoreCall<T> {
             Action::Prompt(prompt) => Action::Prompt(prompt),
             Action::Done(_) => Action::Done(()),
             Action::Failed(error) => Action::Failed(error),
-            _ => Action::Done(()),
+            Action::Wait(delay) => Action::Wait(delay),
         }
     }
 
@@ -485,7 +545,9 @@ pub struct Call {
 }
 
 impl Call {
-    pub(crate) fn new<T: DeserializeOwned + Clone + Send + Sync + 'static>(call: CoreCall<T>) -> Self {
+    pub(crate) fn new<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+        call: CoreCall<T>,
+    ) -> Self {
         Self {
             operation: call.operation().to_string(),
             call: Box::new(call),
@@ -551,24 +613,27 @@ fn token_outcome(py: Python<'_>, outcome: TokenOutcome) -> PyResult<Py<PyAny>> {
 #[pyclass(module = "cognito_flows")]
 pub struct Authorize(pub(crate) CoreAuthorize);
 
+flow_methods!(
+    Authorize,
+    |py, o| Ok(Py::new(py, OAuthTokens(o))?.into_any()),
+    {
+        /// The `/oauth2/authorize` URL.
+        #[getter]
+        fn url(&self) -> String {
+            self.0.url()
+        }
 
-flow_methods!(Authorize, |py, o| Ok(Py::new(py, OAuthTokens(o))?.into_any()), {
-    /// The `/oauth2/authorize` URL.
-    #[getter]
-    fn url(&self) -> String {
-        self.0.url()
+        /// The `nonce` sent: the id token must carry it.
+        #[getter]
+        fn nonce(&self) -> &str {
+            self.0.nonce()
+        }
     }
-
-    /// The `nonce` sent: the id token must carry it.
-    #[getter]
-    fn nonce(&self) -> &str {
-        self.0.nonce()
-    }
-});
+);
 
 /// One request to the OAuth endpoints (refresh, revoke, userInfo). Done with `OAuthTokens`,
 /// `None` (revoked) or the userInfo claims (`dict`).
 #[pyclass(module = "cognito_flows")]
 pub struct TokenCall(pub(crate) CoreTokenCall);
 
-flow_methods!(TokenCall, |py, o| token_outcome(py, o), {});
+flow_methods!(TokenCall, token_outcome, {});

@@ -34,9 +34,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<flows::Authorize>()?;
     m.add_class::<flows::TokenCall>()?;
     account::register(m)?;
-    m.add(
-        "SERVICE_EXCEPTIONS",
-        errors::SERVICE_EXCEPTIONS.to_vec(),
-    )?;
+    m.add("SERVICE_EXCEPTIONS", errors::SERVICE_EXCEPTIONS.to_vec())?;
     Ok(())
 }

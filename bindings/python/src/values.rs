@@ -53,7 +53,12 @@ pub(crate) fn json_to_py(py: Python<'_>, value: &serde_json::Value) -> PyResult<
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => i.into_pyobject(py)?.into_any().unbind(),
             (None, Some(u)) => u.into_pyobject(py)?.into_any().unbind(),
-            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any().unbind(),
+            _ => n
+                .as_f64()
+                .unwrap_or(f64::NAN)
+                .into_pyobject(py)?
+                .into_any()
+                .unbind(),
         },
         Value::String(s) => s.into_pyobject(py)?.into_any().unbind(),
         Value::Array(items) => {
@@ -304,10 +309,11 @@ impl Prompt {
 
 impl Prompt {
     pub(crate) fn new(py: Python<'_>, prompt: &CorePrompt) -> PyResult<Self> {
-        let error = match prompt.error() {
-            Some(e) => Some(to_py(py, &Error::Service(e.clone())).into_value(py).into_any()),
-            None => None,
-        };
+        let error = prompt.error().map(|e| {
+            to_py(py, &Error::Service(e.clone()))
+                .into_value(py)
+                .into_any()
+        });
         let base = |kind: &str| Self {
             kind: kind.to_owned(),
             error: error.as_ref().map(|e| e.clone_ref(py)),
@@ -724,8 +730,16 @@ impl OAuthTokens {
     fn __repr__(&self) -> String {
         format!(
             "OAuthTokens(access_token=[redacted], id_token={}, refresh_token={}, expires_in={:?})",
-            if self.0.id_token.is_some() { "[redacted]" } else { "None" },
-            if self.0.refresh_token.is_some() { "[redacted]" } else { "None" },
+            if self.0.id_token.is_some() {
+                "[redacted]"
+            } else {
+                "None"
+            },
+            if self.0.refresh_token.is_some() {
+                "[redacted]"
+            } else {
+                "None"
+            },
             self.0.expires_in
         )
     }
