@@ -152,3 +152,15 @@ def test_the_hosted_ui_refuses_a_forged_callback():
     token_request = flow.poll_action()
     assert token_request.url == "https://auth.example.com/oauth2/token"
     assert b"code=the-code" in token_request.body and b"code_verifier=" in token_request.body
+
+
+def test_the_type_stubs_name_everything_the_extension_exports():
+    import ast
+    from pathlib import Path
+
+    stub = ast.parse((Path(cf.__file__).parent / "_native.pyi").read_text())
+    declared = {n.name for n in stub.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    declared |= {t.id for n in stub.body if isinstance(n, (ast.Assign, ast.AnnAssign)) for t in ([n.target] if isinstance(n, ast.AnnAssign) else n.targets) if isinstance(t, ast.Name)}
+    exported = {name for name in dir(cf._native) if not name.startswith("_")}
+    assert exported - declared == set()
+    assert (Path(cf.__file__).parent / "py.typed").exists()
