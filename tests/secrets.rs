@@ -3,7 +3,12 @@
 //! flow with canned answers, and `{:?}`, `{:#?}` and `Display` of the flow, of every action, of
 //! every request struct and of every error never contain any of them, in clear, in base64, or as
 //! the decimal bytes a derived `Debug` of a `Vec<u8>` would print.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -44,8 +44,8 @@ use zeroize::Zeroizing;
 
 use crate::call;
 use crate::entropy::Entropy;
-use crate::error::{Error, Misuse};
-use crate::flows::{Action, Flow, Input};
+use crate::flows::Input;
+use crate::flows::machine::{Machine, Pending, Phase, Sending, Step};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::tokens::Jwt;
@@ -100,21 +100,15 @@ pub struct Call<T> {
     operation: Operation,
     /// The request body, zeroized on drop (it may hold passwords and tokens).
     body: Zeroizing<Vec<u8>>,
-    state: CallState<T>,
-}
-
-enum CallState<T> {
-    Sending,
-    Done(T),
-    Failed(Error),
+    phase: Phase<Sending, T>,
 }
 
 impl<T> fmt::Debug for Call<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            CallState::Sending => "sending",
-            CallState::Done(_) => "done",
-            CallState::Failed(_) => "failed",
+        let state = match &self.phase {
+            Phase::Running(Sending) => "sending",
+            Phase::Done(_) => "done",
+            Phase::Failed(_) => "failed",
         };
         f.debug_struct("Call")
             .field("operation", &self.operation)
@@ -132,7 +126,7 @@ impl<T> Call<T> {
             pool: pool.clone(),
             operation,
             body: Zeroizing::new(request.into_body()),
-            state: CallState::Sending,
+            phase: Phase::Running(Sending),
         }
     }
 
@@ -142,55 +136,42 @@ impl<T> Call<T> {
     }
 }
 
-impl<T: DeserializeOwned + Clone> Flow for Call<T> {
+impl<T: DeserializeOwned + Clone> Machine for Call<T> {
+    type State = Sending;
     type Output = T;
 
-    fn poll_action(&self) -> Action<T> {
-        match &self.state {
-            CallState::Sending => {
-                let mut request =
-                    call::request(&self.pool, self.operation, &serde_json::Value::Null);
-                request.body_mut().clone_from(&self.body);
-                Action::Send(request)
-            }
-            CallState::Done(out) => Action::Done(out.clone()),
-            CallState::Failed(e) => Action::Failed(e.clone()),
-        }
+    fn phase(&self) -> &Phase<Sending, T> {
+        &self.phase
     }
 
-    fn handle_response(
+    fn phase_mut(&mut self) -> &mut Phase<Sending, T> {
+        &mut self.phase
+    }
+
+    fn sending(_: &Sending) -> bool {
+        true
+    }
+
+    fn pending(&self, _: &Sending) -> Pending {
+        let mut request = call::request(&self.pool, self.operation, &serde_json::Value::Null);
+        request.body_mut().clone_from(&self.body);
+        Pending::Send(request)
+    }
+
+    fn on_response(
         &mut self,
+        _: Sending,
         _now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Result<(), Error> {
-        if !matches!(self.state, CallState::Sending) {
-            return Err(Misuse::UnexpectedResponse {
-                expected: "nothing (finished)",
-            }
-            .into());
-        }
+    ) -> Step<Sending, T> {
         match call::parse::<T>(self.operation, response) {
-            Ok(parsed) => {
-                self.state = CallState::Done(parsed.value);
-                Ok(())
-            }
-            Err(e) => {
-                self.state = CallState::Failed(e.clone());
-                Err(e)
-            }
+            Ok(parsed) => Step::Done(parsed.value),
+            Err(e) => Step::Fail(e),
         }
     }
 
-    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
-        let expected = match self.state {
-            CallState::Sending => "a response",
-            _ => "nothing (finished)",
-        };
-        Err(Misuse::UnexpectedInput {
-            expected,
-            got: input.kind(),
-        }
-        .into())
+    fn on_input(&mut self, state: Sending, _: Input) -> Step<Sending, T> {
+        Step::Unexpected(state)
     }
 }
 

@@ -24,13 +24,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::mem;
 use std::time::SystemTime;
 
 use crate::call;
-use crate::error::{Error, Misuse, ServiceError};
+use crate::error::{Error, Misuse};
 use crate::flows::account::user_request;
-use crate::flows::{Action, CodeDelivery, Flow, Input, Prompt};
+use crate::flows::machine::{Machine, Pending, Phase, Step};
+use crate::flows::{CodeDelivery, Input, Prompt};
 use crate::pool::UserPool;
 use crate::secret::SecretString;
 use crate::wire::{
@@ -43,26 +43,33 @@ pub struct ForgotPassword {
     pool: UserPool,
     username: String,
     client_metadata: Option<ClientMetadata>,
-    state: State,
+    phase: Phase<State, ()>,
 }
 
-#[derive(Debug)]
-enum State {
-    /// ForgotPassword is in flight.
-    Requesting,
-    /// The user must type the code and the new password.
-    Asking {
-        delivery: CodeDelivery,
-        error: Option<ServiceError>,
-    },
-    /// ConfirmForgotPassword is in flight.
-    Confirming {
-        delivery: CodeDelivery,
-        request: Box<ConfirmForgotPasswordRequest>,
-    },
-    Done,
-    Failed(Error),
+/// Nominally `pub` because the core's `Machine` trait names it; unreachable outside the crate.
+mod state {
+    use crate::error::ServiceError;
+    use crate::flows::CodeDelivery;
+    use crate::wire::ConfirmForgotPasswordRequest;
+
+    /// What a running reset waits for.
+    #[derive(Debug)]
+    pub enum State {
+        /// ForgotPassword is in flight.
+        Requesting,
+        /// The user must type the code and the new password.
+        Asking {
+            delivery: CodeDelivery,
+            error: Option<ServiceError>,
+        },
+        /// ConfirmForgotPassword is in flight.
+        Confirming {
+            delivery: CodeDelivery,
+            request: Box<ConfirmForgotPasswordRequest>,
+        },
+    }
 }
+use state::State;
 
 impl ForgotPassword {
     /// Starts a reset for `username` (the name or an alias).
@@ -71,7 +78,7 @@ impl ForgotPassword {
             pool: pool.clone(),
             username: username.to_owned(),
             client_metadata: None,
-            state: State::Requesting,
+            phase: Phase::Running(State::Requesting),
         }
     }
 
@@ -81,51 +88,54 @@ impl ForgotPassword {
         self.client_metadata = Some(metadata);
         self
     }
-
-    fn expected(&self) -> &'static str {
-        match self.state {
-            State::Requesting | State::Confirming { .. } => "a response",
-            State::Asking { .. } => "a code and a new password",
-            State::Done | State::Failed(_) => "nothing (finished)",
-        }
-    }
 }
 
-impl Flow for ForgotPassword {
+impl Machine for ForgotPassword {
+    type State = State;
     type Output = ();
 
-    fn poll_action(&self) -> Action<()> {
-        match &self.state {
+    fn phase(&self) -> &Phase<State, ()> {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase<State, ()> {
+        &mut self.phase
+    }
+
+    fn sending(state: &State) -> bool {
+        !matches!(state, State::Asking { .. })
+    }
+
+    fn pending(&self, state: &State) -> Pending {
+        match state {
             State::Requesting => {
                 let mut request = user_request(&self.pool, &self.username);
                 request.client_metadata.clone_from(&self.client_metadata);
-                Action::Send(call::request(
+                Pending::Send(call::request(
                     &self.pool,
                     Operation::ForgotPassword,
                     &request,
                 ))
             }
-            State::Asking { delivery, error } => Action::Prompt(Prompt::PasswordReset {
+            State::Asking { delivery, error } => Pending::Prompt(Prompt::PasswordReset {
                 delivery: delivery.clone(),
                 error: error.clone(),
             }),
-            State::Confirming { request, .. } => Action::Send(call::request(
+            State::Confirming { request, .. } => Pending::Send(call::request(
                 &self.pool,
                 Operation::ConfirmForgotPassword,
                 request,
             )),
-            State::Done => Action::Done(()),
-            State::Failed(e) => Action::Failed(e.clone()),
         }
     }
 
-    fn handle_response(
+    fn on_response(
         &mut self,
+        state: State,
         _now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Result<(), Error> {
-        let state = mem::replace(&mut self.state, State::Done);
-        let (next, result) = match state {
+    ) -> Step<State, ()> {
+        match state {
             State::Requesting => {
                 match call::parse::<CodeDeliveryResponse>(Operation::ForgotPassword, response) {
                     Ok(parsed) => {
@@ -134,55 +144,41 @@ impl Flow for ForgotPassword {
                             destination: details.destination,
                             medium: details.delivery_medium,
                         };
-                        (
-                            State::Asking {
-                                delivery,
-                                error: None,
-                            },
-                            Ok(()),
-                        )
+                        Step::Next(State::Asking {
+                            delivery,
+                            error: None,
+                        })
                     }
-                    Err(e) => (State::Failed(e.clone()), Err(e)),
+                    Err(e) => Step::Fail(e),
                 }
             }
             State::Confirming { delivery, .. } => {
                 match call::parse::<Empty>(Operation::ConfirmForgotPassword, response) {
-                    Ok(_) => (State::Done, Ok(())),
-                    Err(Error::Service(e)) if e.kind.is_correctable() => (
+                    Ok(_) => Step::Done(()),
+                    Err(Error::Service(e)) if e.kind.is_correctable() => Step::Again(
                         State::Asking {
                             delivery,
                             error: Some(e.clone()),
                         },
-                        Err(Error::Service(e)),
+                        Error::Service(e),
                     ),
-                    Err(e) => (State::Failed(e.clone()), Err(e)),
+                    Err(e) => Step::Fail(e),
                 }
             }
-            other => {
-                self.state = other;
-                return Err(Misuse::UnexpectedResponse {
-                    expected: self.expected(),
-                }
-                .into());
-            }
-        };
-        self.state = next;
-        result
+            asking @ State::Asking { .. } => Step::Unexpected(asking),
+        }
     }
 
-    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
-        let State::Asking { delivery, .. } = &self.state else {
-            return Err(Misuse::UnexpectedInput {
-                expected: self.expected(),
-                got: input.kind(),
-            }
-            .into());
+    fn on_input(&mut self, state: State, input: Input) -> Step<State, ()> {
+        let State::Asking { delivery, error } = state else {
+            return Step::Unexpected(state);
         };
         match input {
             Input::PasswordReset { code, password } => {
                 let code = code.expose().trim();
                 if code.is_empty() {
-                    return Err(Misuse::InvalidInput("the code is empty".into()).into());
+                    let misuse = Misuse::InvalidInput("the code is empty".into());
+                    return Step::Refuse(State::Asking { delivery, error }, misuse);
                 }
                 let request = ConfirmForgotPasswordRequest {
                     client_id: self.pool.client_id().into(),
@@ -192,21 +188,13 @@ impl Flow for ForgotPassword {
                     password: SecretString::new(password.expose()),
                     client_metadata: self.client_metadata.clone(),
                 };
-                self.state = State::Confirming {
-                    delivery: delivery.clone(),
+                Step::Next(State::Confirming {
+                    delivery,
                     request: Box::new(request),
-                };
-                Ok(())
+                })
             }
-            Input::ResendCode => {
-                self.state = State::Requesting;
-                Ok(())
-            }
-            other => Err(Misuse::UnexpectedInput {
-                expected: "a code and a new password",
-                got: other.kind(),
-            }
-            .into()),
+            Input::ResendCode => Step::Next(State::Requesting),
+            _ => Step::Unexpected(State::Asking { delivery, error }),
         }
     }
 }

@@ -41,8 +41,9 @@ use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
 use crate::entropy::{Entropy, FlowRng};
-use crate::error::{Error, Misuse, ProtocolError, ProtocolReason};
-use crate::flows::{Action, Flow, Input, Prompt};
+use crate::error::{Error, ProtocolError, ProtocolReason};
+use crate::flows::machine::{Machine, Pending, Phase, Sending, Step};
+use crate::flows::{Input, Prompt};
 use crate::secret::{ClientSecret, SecretString};
 use crate::tokens::{Jwt, unix_seconds};
 use crate::wire::Operation;
@@ -292,7 +293,7 @@ impl HostedUi {
             verifier,
             state_param: state,
             nonce,
-            state: AuthState::Asking,
+            phase: Phase::Running(AuthState::AwaitCallback),
         }
     }
 
@@ -325,7 +326,7 @@ impl HostedUi {
             ("client_id", &self.client_id),
             ("refresh_token", refresh_token.expose()),
         ]);
-        TokenCall::new(request, Some(refresh_token))
+        TokenCall::new(request, TokenCallKind::Tokens, Some(refresh_token))
     }
 
     /// Revokes a refresh token (`POST /oauth2/revoke`): the outcome is `Done` with no tokens.
@@ -337,14 +338,7 @@ impl HostedUi {
         if let Ok(uri) = self.endpoint("/oauth2/revoke").parse() {
             *request.uri_mut() = uri;
         }
-        let (parts, body) = request.into_parts();
-        TokenCall {
-            body: Zeroizing::new(body),
-            request: http::Request::from_parts(parts, ()),
-            kind: TokenCallKind::Revoke,
-            keep_refresh: None,
-            state: CallState::Sending,
-        }
+        TokenCall::new(request, TokenCallKind::Revoke, None)
     }
 
     /// The user's claims (`GET /oauth2/userInfo` with the access token).
@@ -358,13 +352,7 @@ impl HostedUi {
             v.set_sensitive(true);
             request.headers_mut().insert(http::header::AUTHORIZATION, v);
         }
-        TokenCall {
-            body: Zeroizing::new(Vec::new()),
-            request: request.map(|_| ()),
-            kind: TokenCallKind::UserInfo,
-            keep_refresh: None,
-            state: CallState::Sending,
-        }
+        TokenCall::new(request, TokenCallKind::UserInfo, None)
     }
 
     /// The URL that signs the user out of the hosted UI and comes back to `logout_uri` (one of
@@ -380,22 +368,37 @@ impl HostedUi {
 }
 
 /// The authorization flow. See the [module docs](self).
-#[derive(Debug)]
 pub struct Authorize {
     ui: HostedUi,
     verifier: SecretString,
     state_param: String,
     nonce: String,
-    state: AuthState,
+    phase: Phase<AuthState, OAuthTokens>,
 }
 
-#[derive(Debug)]
-enum AuthState {
-    Asking,
-    Exchanging(Box<TokenCall>),
-    Done(Box<OAuthTokens>),
-    Failed(Error),
+impl fmt::Debug for Authorize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authorize")
+            .field("ui", &self.ui)
+            .field("verifier", &self.verifier)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
 }
+
+/// Nominally `pub` because the core's `Machine` trait names it; unreachable outside the crate.
+#[allow(private_interfaces, reason = "a sealed state: the module is private")]
+mod state {
+    /// What a running authorization waits for.
+    #[derive(Debug)]
+    pub enum AuthState {
+        /// The browser's redirect to the callback URL.
+        AwaitCallback,
+        /// The token endpoint's answer to the code exchange.
+        AwaitTokens(Box<super::TokenRequest>),
+    }
+}
+use state::AuthState;
 
 impl Authorize {
     /// The URL to open in the browser.
@@ -434,7 +437,7 @@ impl Authorize {
         &self.nonce
     }
 
-    fn callback(&self, url: &str) -> Result<AuthState, Error> {
+    fn callback(&self, url: &str) -> Result<Step<AuthState, OAuthTokens>, Error> {
         let parsed = parse_callback(url, &self.ui.redirect_uri).map_err(Error::Callback)?;
         let param = |k: &str| parsed.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         if let Some(code) = param("error") {
@@ -457,8 +460,8 @@ impl Authorize {
                     ("redirect_uri", &self.ui.redirect_uri),
                     ("code_verifier", self.verifier.expose()),
                 ]);
-                Ok(AuthState::Exchanging(Box::new(TokenCall::new(
-                    request, None,
+                Ok(Step::Next(AuthState::AwaitTokens(Box::new(
+                    TokenRequest::new(request, TokenCallKind::Tokens, None),
                 ))))
             }
             ResponseType::Token => {
@@ -470,13 +473,13 @@ impl Authorize {
                     .map(Jwt::decode)
                     .transpose()
                     .map_err(bad)?;
-                Ok(AuthState::Done(Box::new(OAuthTokens {
+                Ok(Step::Done(OAuthTokens {
                     access_token,
                     id_token,
                     refresh_token: None,
                     expires_in: param("expires_in").and_then(|e| e.parse().ok()),
                     received_at: 0,
-                })))
+                }))
             }
         }
     }
@@ -511,69 +514,59 @@ pub fn parse_callback(
     Ok(pairs)
 }
 
-impl Flow for Authorize {
+impl Machine for Authorize {
+    type State = AuthState;
     type Output = OAuthTokens;
 
-    fn poll_action(&self) -> Action<OAuthTokens> {
-        match &self.state {
-            AuthState::Asking => Action::Prompt(Prompt::Authorize { url: self.url() }),
-            AuthState::Exchanging(call) => match call.poll_action() {
-                Action::Done(TokenOutcome::Tokens(t)) => Action::Done(*t),
-                Action::Send(r) => Action::Send(r),
-                Action::Failed(e) => Action::Failed(e),
-                _ => Action::Failed(Error::Misuse(Misuse::Finished)),
-            },
-            AuthState::Done(t) => Action::Done((**t).clone()),
-            AuthState::Failed(e) => Action::Failed(e.clone()),
+    fn phase(&self) -> &Phase<AuthState, OAuthTokens> {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase<AuthState, OAuthTokens> {
+        &mut self.phase
+    }
+
+    fn sending(state: &AuthState) -> bool {
+        matches!(state, AuthState::AwaitTokens(_))
+    }
+
+    fn pending(&self, state: &AuthState) -> Pending {
+        match state {
+            AuthState::AwaitCallback => Pending::Prompt(Prompt::Authorize { url: self.url() }),
+            AuthState::AwaitTokens(request) => Pending::Send(request.build()),
         }
     }
 
-    fn handle_response(
+    fn on_response(
         &mut self,
+        state: AuthState,
         now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Result<(), Error> {
-        let AuthState::Exchanging(call) = &mut self.state else {
-            return Err(Misuse::UnexpectedResponse {
-                expected: "the callback URL",
-            }
-            .into());
+    ) -> Step<AuthState, OAuthTokens> {
+        let AuthState::AwaitTokens(request) = state else {
+            return Step::Unexpected(state);
         };
-        let result = call.handle_response(now, response);
-        if let Action::Done(TokenOutcome::Tokens(t)) = call.poll_action() {
-            self.state = AuthState::Done(t);
-        } else if let Err(e) = &result {
-            self.state = AuthState::Failed(e.clone());
+        match request.read(now, response) {
+            Ok(TokenOutcome::Tokens(tokens)) => Step::Done(*tokens),
+            // A token request reads as tokens or an error, never as a revocation or claims.
+            Ok(_) => Step::Fail(request.fail(
+                200,
+                ProtocolReason::MissingField("access_token"),
+                Vec::new(),
+            )),
+            Err(e) => Step::Fail(e),
         }
-        result
     }
 
-    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
-        let AuthState::Asking = self.state else {
-            return Err(Misuse::UnexpectedInput {
-                expected: "a response",
-                got: input.kind(),
-            }
-            .into());
+    fn on_input(&mut self, state: AuthState, input: Input) -> Step<AuthState, OAuthTokens> {
+        let (AuthState::AwaitCallback, Input::Callback(url)) = (&state, &input) else {
+            return Step::Unexpected(state);
         };
-        let Input::Callback(url) = input else {
-            return Err(Misuse::UnexpectedInput {
-                expected: "the callback URL",
-                got: input.kind(),
-            }
-            .into());
-        };
-        match self.callback(&url) {
-            Ok(next) => {
-                self.state = next;
-                Ok(())
-            }
+        match self.callback(url) {
+            Ok(step) => step,
             // A forged or garbled callback leaves the flow waiting for the real one.
-            Err(e @ Error::Callback(_)) => Err(e),
-            Err(e) => {
-                self.state = AuthState::Failed(e.clone());
-                Err(e)
-            }
+            Err(e @ Error::Callback(_)) => Step::Again(state, e),
+            Err(e) => Step::Fail(e),
         }
     }
 }
@@ -597,27 +590,26 @@ enum TokenCallKind {
     UserInfo,
 }
 
+/// One request to the OAuth endpoints (token, revoke, userInfo), as a flow.
 #[derive(Debug)]
-enum CallState {
-    Sending,
-    Done(TokenOutcome),
-    Failed(Error),
+pub struct TokenCall {
+    request: TokenRequest,
+    phase: Phase<Sending, TokenOutcome>,
 }
 
-/// One request to the OAuth endpoints (token, revoke, userInfo), as a flow.
-pub struct TokenCall {
+/// A request to an OAuth endpoint, and how to read its answer.
+pub(crate) struct TokenRequest {
     /// The request without its body; its credentials are marked sensitive.
     request: http::Request<()>,
     /// The body (codes, verifiers, refresh tokens), zeroized on drop.
     body: Zeroizing<Vec<u8>>,
     kind: TokenCallKind,
     keep_refresh: Option<SecretString>,
-    state: CallState,
 }
 
-impl fmt::Debug for TokenCall {
+impl fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenCall")
+        f.debug_struct("TokenRequest")
             .field("uri", self.request.uri())
             .field("kind", &self.kind)
             .field(
@@ -625,21 +617,82 @@ impl fmt::Debug for TokenCall {
                 &format_args!("[{} bytes redacted]", self.body.len()),
             )
             .field("keep_refresh", &self.keep_refresh)
-            .field("state", &self.state)
             .finish()
     }
 }
 
 impl TokenCall {
-    fn new(request: http::Request<Vec<u8>>, keep_refresh: Option<SecretString>) -> Self {
+    fn new(
+        request: http::Request<Vec<u8>>,
+        kind: TokenCallKind,
+        keep_refresh: Option<SecretString>,
+    ) -> Self {
+        Self {
+            request: TokenRequest::new(request, kind, keep_refresh),
+            phase: Phase::Running(Sending),
+        }
+    }
+}
+
+impl Machine for TokenCall {
+    type State = Sending;
+    type Output = TokenOutcome;
+
+    fn phase(&self) -> &Phase<Sending, TokenOutcome> {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase<Sending, TokenOutcome> {
+        &mut self.phase
+    }
+
+    fn sending(_: &Sending) -> bool {
+        true
+    }
+
+    fn pending(&self, _: &Sending) -> Pending {
+        Pending::Send(self.request.build())
+    }
+
+    fn on_response(
+        &mut self,
+        _: Sending,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Step<Sending, TokenOutcome> {
+        match self.request.read(now, response) {
+            Ok(out) => Step::Done(out),
+            Err(e) => Step::Fail(e),
+        }
+    }
+
+    fn on_input(&mut self, state: Sending, _: Input) -> Step<Sending, TokenOutcome> {
+        Step::Unexpected(state)
+    }
+}
+
+impl TokenRequest {
+    fn new(
+        request: http::Request<Vec<u8>>,
+        kind: TokenCallKind,
+        keep_refresh: Option<SecretString>,
+    ) -> Self {
         let (parts, body) = request.into_parts();
         Self {
-            body: Zeroizing::new(body),
             request: http::Request::from_parts(parts, ()),
-            kind: TokenCallKind::Tokens,
+            body: Zeroizing::new(body),
+            kind,
             keep_refresh,
-            state: CallState::Sending,
         }
+    }
+
+    /// The request, with a copy of its body.
+    fn build(&self) -> http::Request<Vec<u8>> {
+        let mut request = http::Request::new(self.body.to_vec());
+        *request.method_mut() = self.request.method().clone();
+        *request.uri_mut() = self.request.uri().clone();
+        *request.headers_mut() = self.request.headers().clone();
+        request
     }
 
     fn fail(&self, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Error {
@@ -715,54 +768,5 @@ impl TokenCall {
             expires_in: parsed.expires_in,
             received_at: unix_seconds(now),
         })))
-    }
-}
-
-impl Flow for TokenCall {
-    type Output = TokenOutcome;
-
-    fn poll_action(&self) -> Action<TokenOutcome> {
-        match &self.state {
-            CallState::Sending => {
-                let mut request = http::Request::new(self.body.to_vec());
-                *request.method_mut() = self.request.method().clone();
-                *request.uri_mut() = self.request.uri().clone();
-                *request.headers_mut() = self.request.headers().clone();
-                Action::Send(request)
-            }
-            CallState::Done(out) => Action::Done(out.clone()),
-            CallState::Failed(e) => Action::Failed(e.clone()),
-        }
-    }
-
-    fn handle_response(
-        &mut self,
-        now: SystemTime,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<(), Error> {
-        if !matches!(self.state, CallState::Sending) {
-            return Err(Misuse::UnexpectedResponse {
-                expected: "nothing (finished)",
-            }
-            .into());
-        }
-        match self.read(now, response) {
-            Ok(out) => {
-                self.state = CallState::Done(out);
-                Ok(())
-            }
-            Err(e) => {
-                self.state = CallState::Failed(e.clone());
-                Err(e)
-            }
-        }
-    }
-
-    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
-        Err(Misuse::UnexpectedInput {
-            expected: "a response",
-            got: input.kind(),
-        }
-        .into())
     }
 }

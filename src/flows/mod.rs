@@ -124,6 +124,190 @@ pub trait Flow {
     fn handle_input(&mut self, input: Input) -> Result<(), Error>;
 }
 
+/// The machine core: every flow in this crate is a [`Machine`], and this one generic
+/// [`Flow`] impl owns the contract. It swaps the state out and back in, leaves the state unchanged
+/// on misuse, keeps `Done` and `Failed` final, and writes the "expected ..." misuse message from
+/// what the state is waiting for. A flow only says, for each of its states, what it needs
+/// ([`Machine::pending`]) and where a response or an input leads ([`Step`]).
+pub(crate) mod machine {
+    use std::mem;
+    use std::time::SystemTime;
+
+    use super::{Action, Flow, Input, Prompt};
+    use crate::error::{Error, Misuse};
+
+    /// What a running state needs.
+    pub enum Pending {
+        /// A request to send.
+        Send(http::Request<Vec<u8>>),
+        /// A question for the user.
+        Prompt(Prompt),
+    }
+
+    /// Where a response or an input leads.
+    pub enum Step<S, O> {
+        /// On to this state.
+        Next(S),
+        /// Finished with this outcome.
+        Done(O),
+        /// Back to this state (a prompt that carries the error now), and the error returned: a
+        /// wrong code, a weak password, a forged callback.
+        Again(S, Error),
+        /// Failed for good.
+        Fail(Error),
+        /// Not an input this state takes: the state, unchanged.
+        Unexpected(S),
+        /// An input this state takes, but unusable: the state, unchanged, and why.
+        Refuse(S, Misuse),
+    }
+
+    /// The one state of a single call: its request is out.
+    #[derive(Debug)]
+    pub struct Sending;
+
+    /// Where a flow is: running in one of its states, or finished for good.
+    pub enum Phase<S, O> {
+        Running(S),
+        Done(O),
+        Failed(Error),
+    }
+
+    impl<S: std::fmt::Debug, O: std::fmt::Debug> std::fmt::Debug for Phase<S, O> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                Self::Running(s) => s.fmt(f),
+                Self::Done(o) => f.debug_tuple("Done").field(o).finish(),
+                Self::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+            }
+        }
+    }
+
+    /// A flow's states and transitions; [`Flow`] comes with it.
+    pub trait Machine {
+        /// The states (a private enum).
+        type State;
+        /// What the flow produces.
+        type Output: Clone;
+        /// The current phase.
+        fn phase(&self) -> &Phase<Self::State, Self::Output>;
+        /// The current phase, to move it.
+        fn phase_mut(&mut self) -> &mut Phase<Self::State, Self::Output>;
+        /// Whether `state` waits for a response (otherwise for an input).
+        fn sending(state: &Self::State) -> bool;
+        /// What `state` needs.
+        fn pending(&self, state: &Self::State) -> Pending;
+        /// The response to the request `state` sent.
+        fn on_response(
+            &mut self,
+            state: Self::State,
+            now: SystemTime,
+            response: http::Response<Vec<u8>>,
+        ) -> Step<Self::State, Self::Output>;
+        /// The user's answer to the prompt of `state`.
+        fn on_input(&mut self, state: Self::State, input: Input)
+        -> Step<Self::State, Self::Output>;
+    }
+
+    /// What the flow waits for, for misuse messages.
+    fn expected<M: Machine>(flow: &M) -> &'static str {
+        match flow.phase() {
+            Phase::Running(state) if M::sending(state) => "a response",
+            Phase::Running(state) => match flow.pending(state) {
+                Pending::Prompt(prompt) => prompt.kind(),
+                Pending::Send(_) => "a response",
+            },
+            Phase::Done(_) | Phase::Failed(_) => "nothing (finished)",
+        }
+    }
+
+    /// Applies a step: the one place a flow's state changes.
+    fn apply<M: Machine>(
+        flow: &mut M,
+        step: Step<M::State, M::Output>,
+        unexpected: impl FnOnce(&'static str) -> Misuse,
+    ) -> Result<(), Error> {
+        let (phase, result) = match step {
+            Step::Next(state) => (Phase::Running(state), Ok(())),
+            Step::Done(out) => (Phase::Done(out), Ok(())),
+            Step::Again(state, error) => (Phase::Running(state), Err(error)),
+            Step::Fail(error) => (Phase::Failed(error.clone()), Err(error)),
+            Step::Unexpected(state) => {
+                *flow.phase_mut() = Phase::Running(state);
+                return Err(unexpected(expected(flow)).into());
+            }
+            Step::Refuse(state, misuse) => (Phase::Running(state), Err(misuse.into())),
+        };
+        *flow.phase_mut() = phase;
+        result
+    }
+
+    /// Takes the running state out, leaving a placeholder that `apply` always replaces.
+    fn take<M: Machine>(flow: &mut M) -> Option<M::State> {
+        let placeholder = Phase::Failed(Error::Misuse(Misuse::Finished));
+        match mem::replace(flow.phase_mut(), placeholder) {
+            Phase::Running(state) => Some(state),
+            finished => {
+                *flow.phase_mut() = finished;
+                None
+            }
+        }
+    }
+
+    impl<M: Machine> Flow for M {
+        type Output = M::Output;
+
+        fn poll_action(&self) -> Action<M::Output> {
+            match self.phase() {
+                Phase::Running(state) => match self.pending(state) {
+                    Pending::Send(request) => Action::Send(request),
+                    Pending::Prompt(prompt) => Action::Prompt(prompt),
+                },
+                Phase::Done(out) => Action::Done(out.clone()),
+                Phase::Failed(error) => Action::Failed(error.clone()),
+            }
+        }
+
+        fn handle_response(
+            &mut self,
+            now: SystemTime,
+            response: http::Response<Vec<u8>>,
+        ) -> Result<(), Error> {
+            let waiting = matches!(self.phase(), Phase::Running(s) if M::sending(s));
+            let state = match take(self) {
+                Some(state) if waiting => state,
+                Some(state) => {
+                    return apply(self, Step::Unexpected(state), |expected| {
+                        Misuse::UnexpectedResponse { expected }
+                    });
+                }
+                None => {
+                    return Err(Misuse::UnexpectedResponse {
+                        expected: expected(self),
+                    }
+                    .into());
+                }
+            };
+            let step = self.on_response(state, now, response);
+            apply(self, step, |expected| Misuse::UnexpectedResponse {
+                expected,
+            })
+        }
+
+        fn handle_input(&mut self, input: Input) -> Result<(), Error> {
+            let got = input.kind();
+            let waiting = matches!(self.phase(), Phase::Running(s) if !M::sending(s));
+            let unexpected = |expected| Misuse::UnexpectedInput { expected, got };
+            let state = match take(self) {
+                Some(state) if waiting => state,
+                Some(state) => return apply(self, Step::Unexpected(state), unexpected),
+                None => return Err(unexpected(expected(self)).into()),
+            };
+            let step = self.on_input(state, input);
+            apply(self, step, unexpected)
+        }
+    }
+}
+
 /// Something only the user (or the application) can answer, with the [`Input`] that answers it.
 ///
 /// A prompt that may be answered again after a correctable error (a wrong code, a weak password)

@@ -37,7 +37,6 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::mem;
 use std::time::SystemTime;
 
 use crate::call::{self, Parsed};
@@ -45,7 +44,8 @@ use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ErrorKind, Misuse, ProtocolReason, ServiceError};
 use crate::flows::challenge::{Challenge, TotpSetup};
 use crate::flows::device::DeviceCredentials;
-use crate::flows::{Action, Flow, Input, MfaMethod, Prompt};
+use crate::flows::machine::{self, Machine, Phase, Step};
+use crate::flows::{Input, MfaMethod, Prompt};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::srp::{self, SrpClient};
@@ -122,8 +122,22 @@ pub struct SignIn {
     device_key: Option<String>,
     /// A device key Cognito said it does not know, reported in the outcome.
     forgotten: Option<String>,
-    state: State,
+    phase: Phase<Waiting, SignedIn>,
 }
+
+/// Nominally `pub` because the core's `Machine` trait names it; unreachable outside the crate.
+#[allow(private_interfaces, reason = "a sealed state: the module is private")]
+mod waiting {
+    /// What a running sign-in waits for: Cognito's answer, or the user's.
+    #[derive(Debug)]
+    pub enum Waiting {
+        /// A request is in flight.
+        Sending(Box<super::Pending>),
+        /// The user must answer.
+        Asking(Box<super::Ask>),
+    }
+}
+use waiting::Waiting;
 
 #[derive(Debug, Clone)]
 struct Options {
@@ -158,6 +172,8 @@ impl State {
     }
 }
 
+/// Where a transition leads, inside this module; [`SignIn::step`] turns it into the core's
+/// [`Step`].
 #[derive(Debug)]
 enum State {
     /// A request is in flight.
@@ -264,7 +280,7 @@ impl SignIn {
         let mut rng = FlowRng::new(entropy);
         let (mut parameters, srp) = parameters(&mut rng, password.as_ref());
         if let Some(hash) = pool.secret_hash(username) {
-            parameters.insert("SECRET_HASH".into(), hash.into());
+            parameters.insert("SECRET_HASH".into(), hash);
         }
         let request = InitiateAuthRequest {
             auth_flow: flow.into(),
@@ -284,12 +300,12 @@ impl SignIn {
             device: None,
             device_key: None,
             forgotten: None,
-            state: State::sending(Pending::Auth {
+            phase: Phase::Running(Waiting::Sending(Box::new(Pending::Auth {
                 call: AuthCall::Initiate(Box::new(request)),
                 srp,
                 retry: None,
                 refresh: None,
-            }),
+            }))),
         }
     }
 
@@ -424,7 +440,7 @@ impl SignIn {
         let mut flow = Self::start(pool, username, None, &entropy, "USER_AUTH", |_, _| {
             (params([("USERNAME", username.to_owned())]), None)
         });
-        if let State::Sending(pending) = &mut flow.state
+        if let Phase::Running(Waiting::Sending(pending)) = &mut flow.phase
             && let Pending::Auth {
                 call: AuthCall::Initiate(request),
                 ..
@@ -463,7 +479,7 @@ impl SignIn {
                 )
             },
         );
-        if let State::Sending(pending) = &mut flow.state
+        if let Phase::Running(Waiting::Sending(pending)) = &mut flow.phase
             && let Pending::Auth { refresh, .. } = &mut **pending
         {
             *refresh = Some((refresh_token, None));
@@ -484,7 +500,7 @@ impl SignIn {
     #[must_use]
     pub fn with_device_key(mut self, device_key: impl Into<String>) -> Self {
         let key = device_key.into();
-        if let State::Sending(pending) = &mut self.state
+        if let Phase::Running(Waiting::Sending(pending)) = &mut self.phase
             && let Pending::Auth {
                 call: AuthCall::Initiate(request),
                 refresh,
@@ -543,14 +559,6 @@ impl SignIn {
     pub fn with_totp_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.options.totp_issuer = issuer.into();
         self
-    }
-
-    fn expected(&self) -> &'static str {
-        match &self.state {
-            State::Sending(_) => "a response",
-            State::Asking(ask) => self.prompt(ask).kind(),
-            State::Done(_) | State::Failed(_) => "nothing (finished)",
-        }
     }
 
     fn prompt(&self, ask: &Ask) -> Prompt {
@@ -642,7 +650,7 @@ impl SignIn {
     ) -> AuthCall {
         responses.insert("USERNAME".into(), self.username.clone().into());
         if let Some(hash) = self.pool.secret_hash(&self.username) {
-            responses.insert("SECRET_HASH".into(), hash.into());
+            responses.insert("SECRET_HASH".into(), hash);
         }
         if let Some(key) = &self.device_key {
             responses
@@ -870,7 +878,7 @@ impl SignIn {
         clippy::result_large_err,
         reason = "private, and moved once per response"
     )]
-    fn on_response(
+    fn on_sent(
         &mut self,
         pending: Pending,
         now: SystemTime,
@@ -1040,7 +1048,7 @@ impl SignIn {
         })
     }
 
-    fn on_input(&mut self, ask: Ask, input: Input) -> Result<State, (Misuse, Box<Ask>)> {
+    fn on_answer(&mut self, ask: Ask, input: Input) -> Result<State, (Misuse, Box<Ask>)> {
         match ask {
             Ask::Challenge(challenge) => match (challenge.name.as_str(), input) {
                 ("MFA_SETUP", Input::SelectMfa(MfaMethod::Totp)) => {
@@ -1166,71 +1174,70 @@ impl SignIn {
     }
 }
 
-impl Flow for SignIn {
+impl SignIn {
+    /// The core's step for a transition.
+    fn step(&mut self, next: State) -> Step<Waiting, SignedIn> {
+        match next {
+            State::Sending(pending) => Step::Next(Waiting::Sending(pending)),
+            State::Asking(ask) => Step::Next(Waiting::Asking(ask)),
+            State::Done(mut out) => {
+                out.forgotten_device = self.forgotten.take();
+                Step::Done(*out)
+            }
+            State::Failed(e) => Step::Fail(e),
+        }
+    }
+}
+
+impl Machine for SignIn {
+    type State = Waiting;
     type Output = SignedIn;
 
-    fn poll_action(&self) -> Action<SignedIn> {
-        match &self.state {
-            State::Sending(pending) => Action::Send(self.request(pending)),
-            State::Asking(ask) => Action::Prompt(self.prompt(ask)),
-            State::Done(out) => Action::Done((**out).clone()),
-            State::Failed(e) => Action::Failed(e.clone()),
+    fn phase(&self) -> &Phase<Waiting, SignedIn> {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase<Waiting, SignedIn> {
+        &mut self.phase
+    }
+
+    fn sending(state: &Waiting) -> bool {
+        matches!(state, Waiting::Sending(_))
+    }
+
+    fn pending(&self, state: &Waiting) -> machine::Pending {
+        match state {
+            Waiting::Sending(pending) => machine::Pending::Send(self.request(pending)),
+            Waiting::Asking(ask) => machine::Pending::Prompt(self.prompt(ask)),
         }
     }
 
-    fn handle_response(
+    fn on_response(
         &mut self,
+        state: Waiting,
         now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Result<(), Error> {
-        let state = mem::replace(
-            &mut self.state,
-            State::Failed(Error::Misuse(Misuse::Finished)),
-        );
-        let State::Sending(pending) = state else {
-            self.state = state;
-            return Err(Misuse::UnexpectedResponse {
-                expected: self.expected(),
-            }
-            .into());
+    ) -> Step<Waiting, SignedIn> {
+        let Waiting::Sending(pending) = state else {
+            return Step::Unexpected(state);
         };
-        match self.on_response(*pending, now, response) {
-            Ok(mut next) => {
-                if let State::Done(out) = &mut next {
-                    out.forgotten_device = self.forgotten.take();
-                }
-                self.state = next;
-                Ok(())
+        match self.on_sent(*pending, now, response) {
+            Ok(next) => self.step(next),
+            Err((error, Some(State::Asking(ask)))) => Step::Again(Waiting::Asking(ask), error),
+            Err((error, Some(State::Sending(pending)))) => {
+                Step::Again(Waiting::Sending(pending), error)
             }
-            Err((error, resume)) => {
-                self.state = resume.unwrap_or_else(|| State::Failed(error.clone()));
-                Err(error)
-            }
+            Err((error, _)) => Step::Fail(error),
         }
     }
 
-    fn handle_input(&mut self, input: Input) -> Result<(), Error> {
-        let state = mem::replace(
-            &mut self.state,
-            State::Failed(Error::Misuse(Misuse::Finished)),
-        );
-        let State::Asking(ask) = state else {
-            self.state = state;
-            return Err(Misuse::UnexpectedInput {
-                expected: self.expected(),
-                got: input.kind(),
-            }
-            .into());
+    fn on_input(&mut self, state: Waiting, input: Input) -> Step<Waiting, SignedIn> {
+        let Waiting::Asking(ask) = state else {
+            return Step::Unexpected(state);
         };
-        match self.on_input(*ask, input) {
-            Ok(next) => {
-                self.state = next;
-                Ok(())
-            }
-            Err((misuse, ask)) => {
-                self.state = State::Asking(ask);
-                Err(misuse.into())
-            }
+        match self.on_answer(*ask, input) {
+            Ok(next) => self.step(next),
+            Err((misuse, ask)) => Step::Refuse(Waiting::Asking(ask), misuse),
         }
     }
 }
