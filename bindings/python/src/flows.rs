@@ -167,6 +167,20 @@ fn raise(py: Python<'_>, result: Result<(), Error>) -> PyResult<()> {
     result.map_err(|e| to_py(py, &e))
 }
 
+/// `handle_response` of any flow, from what Python has.
+fn respond(
+    py: Python<'_>,
+    flow: &mut impl Flow,
+    now: f64,
+    status: u16,
+    headers: &Bound<'_, PyAny>,
+    body: &[u8],
+) -> PyResult<()> {
+    let now = system_time(now)?;
+    let response = response(status, headers, body)?;
+    raise(py, flow.handle_response(now, response))
+}
+
 /// The three methods of the flow contract, for a class whose `.0` is a core flow.
 macro_rules! flow_methods {
     ($class:ident, $done:expr, { $($extra:tt)* }) => {
@@ -191,9 +205,7 @@ macro_rules! flow_methods {
                 headers: &Bound<'_, PyAny>,
                 body: &[u8],
             ) -> PyResult<()> {
-                let now = system_time(now)?;
-                let response = response(status, headers, body)?;
-                raise(py, self.0.handle_response(now, response))
+                respond(py, &mut self.0, now, status, headers, body)
             }
 
             /// The user's answer to the last `Prompt`. Raises `MisuseError` (the flow is
@@ -214,247 +226,216 @@ macro_rules! flow_methods {
 #[pyclass(module = "cognito_flows")]
 pub struct SignIn(CoreSignIn);
 
-/// The options every sign-in takes as keyword arguments.
-#[allow(clippy::too_many_arguments)]
-fn with_options(
-    mut flow: CoreSignIn,
-    device: Option<&DeviceCredentials>,
-    device_key: Option<String>,
-    device_name: Option<String>,
-    confirm_device: bool,
-    client_metadata: Option<BTreeMap<String, String>>,
-    totp_issuer: Option<String>,
-) -> SignIn {
-    if let Some(device) = device {
-        flow = flow.with_device(device.0.clone());
-    } else if let Some(key) = device_key {
-        flow = flow.with_device_key(key);
+/// The options every sign-in takes as keyword arguments: `device` (`DeviceCredentials`),
+/// `device_key`, `device_name`, `confirm_device` (default `True`), `client_metadata` (a `dict`),
+/// `totp_issuer`. `None` means not given.
+fn with_options(mut flow: CoreSignIn, options: Option<&Bound<'_, PyDict>>) -> PyResult<SignIn> {
+    let Some(options) = options else {
+        return Ok(SignIn(flow));
+    };
+    let (mut device, mut device_key) = (None, None);
+    for (name, value) in options.iter() {
+        let name: String = name.extract()?;
+        if value.is_none() {
+            continue;
+        }
+        match name.as_str() {
+            "device" => device = Some(value.cast::<DeviceCredentials>()?.get().0.clone()),
+            "device_key" => device_key = Some(value.extract::<String>()?),
+            "device_name" => flow = flow.with_device_name(value.extract::<String>()?),
+            "confirm_device" => {
+                if !value.extract::<bool>()? {
+                    flow = flow.without_device_confirmation();
+                }
+            }
+            "client_metadata" => {
+                flow = flow.with_client_metadata(value.extract::<BTreeMap<String, String>>()?);
+            }
+            "totp_issuer" => flow = flow.with_totp_issuer(value.extract::<String>()?),
+            other => {
+                return Err(invalid_argument(format!(
+                    "unknown sign-in option {other:?} (device, device_key, device_name, \
+                     confirm_device, client_metadata, totp_issuer)"
+                )));
+            }
+        }
     }
-    if let Some(name) = device_name {
-        flow = flow.with_device_name(name);
-    }
-    if !confirm_device {
-        flow = flow.without_device_confirmation();
-    }
-    if let Some(metadata) = client_metadata {
-        flow = flow.with_client_metadata(metadata);
-    }
-    if let Some(issuer) = totp_issuer {
-        flow = flow.with_totp_issuer(issuer);
-    }
-    SignIn(flow)
+    flow = match (device, device_key) {
+        (Some(device), _) => flow.with_device(device),
+        (None, Some(key)) => flow.with_device_key(key),
+        (None, None) => flow,
+    };
+    Ok(SignIn(flow))
 }
 
-flow_methods!(
-    SignIn,
-    |py, out| Ok(Py::new(py, SignedIn::new(py, out)?)?.into_any()),
-    {
-        /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this
-        /// process. `entropy`: 32 random bytes (`os.urandom(32)`).
-        #[staticmethod]
-        #[pyo3(signature = (pool, username, password, entropy, *, device=None, device_key=None,
-        device_name=None, confirm_device=true, client_metadata=None, totp_issuer=None))]
-        #[allow(clippy::too_many_arguments)]
-        fn user_srp(
-            pool: &UserPool,
-            username: &str,
-            password: String,
-            entropy: &[u8],
-            device: Option<PyRef<'_, DeviceCredentials>>,
-            device_key: Option<String>,
-            device_name: Option<String>,
-            confirm_device: bool,
-            client_metadata: Option<BTreeMap<String, String>>,
-            totp_issuer: Option<String>,
-        ) -> PyResult<Self> {
-            let flow = CoreSignIn::user_srp(
-                &pool.0,
-                username,
-                password,
-                crate::values::entropy(entropy)?,
-            );
-            Ok(with_options(
-                flow,
-                device.as_deref(),
-                device_key,
-                device_name,
-                confirm_device,
-                client_metadata,
-                totp_issuer,
-            ))
-        }
-
-        /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
-        #[staticmethod]
-        #[pyo3(signature = (pool, username, password, entropy, *, device=None, device_key=None,
-        device_name=None, confirm_device=true, client_metadata=None, totp_issuer=None))]
-        #[allow(clippy::too_many_arguments)]
-        fn user_password(
-            pool: &UserPool,
-            username: &str,
-            password: String,
-            entropy: &[u8],
-            device: Option<PyRef<'_, DeviceCredentials>>,
-            device_key: Option<String>,
-            device_name: Option<String>,
-            confirm_device: bool,
-            client_metadata: Option<BTreeMap<String, String>>,
-            totp_issuer: Option<String>,
-        ) -> PyResult<Self> {
-            let flow = CoreSignIn::user_password(
-                &pool.0,
-                username,
-                password,
-                crate::values::entropy(entropy)?,
-            );
-            Ok(with_options(
-                flow,
-                device.as_deref(),
-                device_key,
-                device_name,
-                confirm_device,
-                client_metadata,
-                totp_issuer,
-            ))
-        }
-
-        /// Custom authentication (`CUSTOM_AUTH`): each of the triggers' challenges is a
-        /// `custom_challenge` prompt. With `password`, it starts with SRP (`CHALLENGE_NAME=SRP_A`).
-        #[staticmethod]
-        #[pyo3(signature = (pool, username, entropy, *, password=None, device=None, device_key=None,
-        device_name=None, confirm_device=true, client_metadata=None, totp_issuer=None))]
-        #[allow(clippy::too_many_arguments)]
-        fn custom(
-            pool: &UserPool,
-            username: &str,
-            entropy: &[u8],
-            password: Option<String>,
-            device: Option<PyRef<'_, DeviceCredentials>>,
-            device_key: Option<String>,
-            device_name: Option<String>,
-            confirm_device: bool,
-            client_metadata: Option<BTreeMap<String, String>>,
-            totp_issuer: Option<String>,
-        ) -> PyResult<Self> {
-            let entropy = crate::values::entropy(entropy)?;
-            let flow = match password {
-                Some(password) => CoreSignIn::custom_with_srp(&pool.0, username, password, entropy),
-                None => CoreSignIn::custom(&pool.0, username, entropy),
-            };
-            Ok(with_options(
-                flow,
-                device.as_deref(),
-                device_key,
-                device_name,
-                confirm_device,
-                client_metadata,
-                totp_issuer,
-            ))
-        }
-
-        /// Choice-based sign-in (`USER_AUTH`). `preferred`: `PASSWORD`, `PASSWORD_SRP` (both need
-        /// `password`), `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`, or `None` to let Cognito offer the
-        /// choice (a `select_challenge` prompt).
-        #[staticmethod]
-        #[pyo3(signature = (pool, username, entropy, *, preferred=None, password=None, device=None,
-        device_key=None, device_name=None, confirm_device=true, client_metadata=None,
-        totp_issuer=None))]
-        #[allow(clippy::too_many_arguments)]
-        fn user_auth(
-            pool: &UserPool,
-            username: &str,
-            entropy: &[u8],
-            preferred: Option<&str>,
-            password: Option<String>,
-            device: Option<PyRef<'_, DeviceCredentials>>,
-            device_key: Option<String>,
-            device_name: Option<String>,
-            confirm_device: bool,
-            client_metadata: Option<BTreeMap<String, String>>,
-            totp_issuer: Option<String>,
-        ) -> PyResult<Self> {
-            let need_password = |password: Option<String>| {
-                password
-                    .map(Password::new)
-                    .ok_or_else(|| invalid_argument("this preferred challenge needs a password"))
-            };
-            let first = match preferred {
-                None => FirstFactor::Select,
-                Some("PASSWORD") => FirstFactor::Password(need_password(password)?),
-                Some("PASSWORD_SRP") => FirstFactor::PasswordSrp(need_password(password)?),
-                Some("EMAIL_OTP") => FirstFactor::EmailOtp,
-                Some("SMS_OTP") => FirstFactor::SmsOtp,
-                Some("WEB_AUTHN") => FirstFactor::WebAuthn,
-                Some(other) => {
-                    return Err(invalid_argument(format!(
-                        "{other:?} is not PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
-                    )));
-                }
-            };
-            let flow =
-                CoreSignIn::user_auth(&pool.0, username, first, crate::values::entropy(entropy)?);
-            Ok(with_options(
-                flow,
-                device.as_deref(),
-                device_key,
-                device_name,
-                confirm_device,
-                client_metadata,
-                totp_issuer,
-            ))
-        }
-
-        /// The `USER_AUTH` sign-in that follows a `confirm_sign_up` which returned a `Session`.
-        #[staticmethod]
-        fn after_sign_up(
-            pool: &UserPool,
-            username: &str,
-            session: &Bound<'_, PyAny>,
-            entropy: &[u8],
-        ) -> PyResult<Self> {
-            let session = match session.cast::<Secret>() {
-                Ok(secret) => secret.get().0.clone(),
-                Err(_) => SecretString::new(session.extract::<String>()?),
-            };
-            Ok(Self(CoreSignIn::after_sign_up(
-                &pool.0,
-                username,
-                session,
-                crate::values::entropy(entropy)?,
-            )))
-        }
-
-        /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`). `username`: the
-        /// name Cognito knows the user by (`Tokens.username`). With `device`, `DEVICE_KEY` is sent,
-        /// and a device Cognito forgot is dropped (`SignedIn.forgotten_device`).
-        #[staticmethod]
-        #[pyo3(signature = (pool, username, refresh_token, entropy, *, device=None, device_key=None))]
-        fn refresh(
-            pool: &UserPool,
-            username: &str,
-            refresh_token: String,
-            entropy: &[u8],
-            device: Option<PyRef<'_, DeviceCredentials>>,
-            device_key: Option<String>,
-        ) -> PyResult<Self> {
-            let flow = CoreSignIn::refresh(
-                &pool.0,
-                username,
-                SecretString::new(refresh_token),
-                crate::values::entropy(entropy)?,
-            );
-            Ok(with_options(
-                flow,
-                device.as_deref(),
-                device_key,
-                None,
-                true,
-                None,
-                None,
-            ))
-        }
+#[pymethods]
+impl SignIn {
+    /// The one pending action: `Request`, `Prompt`, `Wait`, `Done` (with a `SignedIn`) or
+    /// `Failed`. Idempotent: only `handle_*` move the flow.
+    fn poll_action(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        action(py, self.0.poll_action(), |py, out| {
+            Ok(Py::new(py, SignedIn::new(py, out)?)?.into_any())
+        })
     }
-);
+
+    /// Cognito's answer to the last `Request`, received at `now` (seconds since the epoch).
+    /// Raises the flow's error, which the next `poll_action` also reports (as `Failed`, or as
+    /// the prompt again with `error` set).
+    fn handle_response(
+        &mut self,
+        py: Python<'_>,
+        now: f64,
+        status: u16,
+        headers: &Bound<'_, PyAny>,
+        body: &[u8],
+    ) -> PyResult<()> {
+        respond(py, &mut self.0, now, status, headers, body)
+    }
+
+    /// The user's answer to the last `Prompt`. Raises `MisuseError` (the flow is unchanged) if
+    /// the flow did not ask for it.
+    fn handle_input(&mut self, py: Python<'_>, input: &Input) -> PyResult<()> {
+        raise(py, self.0.handle_input(input.0.clone()))
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "SignIn(...)"
+    }
+
+    /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this
+    /// process. `entropy`: 32 random bytes (`os.urandom(32)`). Keyword options: `device`,
+    /// `device_key`, `device_name`, `confirm_device`, `client_metadata`, `totp_issuer`.
+    #[staticmethod]
+    #[pyo3(signature = (pool, username, password, entropy, **options))]
+    fn user_srp(
+        pool: &UserPool,
+        username: &str,
+        password: String,
+        entropy: &[u8],
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let entropy = crate::values::entropy(entropy)?;
+        with_options(
+            CoreSignIn::user_srp(&pool.0, username, password, entropy),
+            options,
+        )
+    }
+
+    /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
+    /// The options of `user_srp`.
+    #[staticmethod]
+    #[pyo3(signature = (pool, username, password, entropy, **options))]
+    fn user_password(
+        pool: &UserPool,
+        username: &str,
+        password: String,
+        entropy: &[u8],
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let entropy = crate::values::entropy(entropy)?;
+        with_options(
+            CoreSignIn::user_password(&pool.0, username, password, entropy),
+            options,
+        )
+    }
+
+    /// Custom authentication (`CUSTOM_AUTH`): each of the triggers' challenges is a
+    /// `custom_challenge` prompt. With `password`, it starts with SRP (`CHALLENGE_NAME=SRP_A`).
+    /// The options of `user_srp`.
+    #[staticmethod]
+    #[pyo3(signature = (pool, username, entropy, *, password=None, **options))]
+    fn custom(
+        pool: &UserPool,
+        username: &str,
+        entropy: &[u8],
+        password: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let entropy = crate::values::entropy(entropy)?;
+        let flow = match password {
+            Some(password) => CoreSignIn::custom_with_srp(&pool.0, username, password, entropy),
+            None => CoreSignIn::custom(&pool.0, username, entropy),
+        };
+        with_options(flow, options)
+    }
+
+    /// Choice-based sign-in (`USER_AUTH`). `preferred`: `PASSWORD`, `PASSWORD_SRP` (both need
+    /// `password`), `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`, or `None` to let Cognito offer the
+    /// choice (a `select_challenge` prompt). The options of `user_srp`.
+    #[staticmethod]
+    #[pyo3(signature = (pool, username, entropy, *, preferred=None, password=None, **options))]
+    fn user_auth(
+        pool: &UserPool,
+        username: &str,
+        entropy: &[u8],
+        preferred: Option<&str>,
+        password: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let need_password = |password: Option<String>| {
+            password
+                .map(Password::new)
+                .ok_or_else(|| invalid_argument("this preferred challenge needs a password"))
+        };
+        let first = match preferred {
+            None => FirstFactor::Select,
+            Some("PASSWORD") => FirstFactor::Password(need_password(password)?),
+            Some("PASSWORD_SRP") => FirstFactor::PasswordSrp(need_password(password)?),
+            Some("EMAIL_OTP") => FirstFactor::EmailOtp,
+            Some("SMS_OTP") => FirstFactor::SmsOtp,
+            Some("WEB_AUTHN") => FirstFactor::WebAuthn,
+            Some(other) => {
+                return Err(invalid_argument(format!(
+                    "{other:?} is not PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
+                )));
+            }
+        };
+        let entropy = crate::values::entropy(entropy)?;
+        with_options(
+            CoreSignIn::user_auth(&pool.0, username, first, entropy),
+            options,
+        )
+    }
+
+    /// The `USER_AUTH` sign-in that follows a `confirm_sign_up` which returned a `Session`.
+    #[staticmethod]
+    fn after_sign_up(
+        pool: &UserPool,
+        username: &str,
+        session: &Bound<'_, PyAny>,
+        entropy: &[u8],
+    ) -> PyResult<Self> {
+        let session = match session.cast::<Secret>() {
+            Ok(secret) => secret.get().0.clone(),
+            Err(_) => SecretString::new(session.extract::<String>()?),
+        };
+        let entropy = crate::values::entropy(entropy)?;
+        Ok(Self(CoreSignIn::after_sign_up(
+            &pool.0, username, session, entropy,
+        )))
+    }
+
+    /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`). `username`: the
+    /// name Cognito knows the user by (`Tokens.username`). With `device` (or `device_key`),
+    /// `DEVICE_KEY` is sent, and a device Cognito forgot is dropped
+    /// (`SignedIn.forgotten_device`).
+    #[staticmethod]
+    #[pyo3(signature = (pool, username, refresh_token, entropy, **options))]
+    fn refresh(
+        pool: &UserPool,
+        username: &str,
+        refresh_token: String,
+        entropy: &[u8],
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let entropy = crate::values::entropy(entropy)?;
+        let token = SecretString::new(refresh_token);
+        with_options(
+            CoreSignIn::refresh(&pool.0, username, token, entropy),
+            options,
+        )
+    }
+}
 
 /// Forgot password: `ForgotPassword` sends the code, a `password_reset` prompt takes it and the
 /// new password (`Input.password_reset`), or `Input.resend_code()`. Done with `None`.

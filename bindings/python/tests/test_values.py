@@ -164,3 +164,13 @@ def test_the_type_stubs_name_everything_the_extension_exports():
     exported = {name for name in dir(cf._native) if not name.startswith("_")}
     assert exported - declared == set()
     assert (Path(cf.__file__).parent / "py.typed").exists()
+
+
+def test_sign_in_options_are_applied_and_unknown_ones_refused():
+    device = cf.DeviceCredentials("us-east-1_dev", "group", "device-pw")
+    request = cf.SignIn.user_srp(POOL, "alice", "pw", bytes(32), device=device, client_metadata={"k": "v"}).poll_action()
+    assert b'"DEVICE_KEY":"us-east-1_dev"' in request.body and b'"ClientMetadata":{"k":"v"}' in request.body
+    refresh = cf.SignIn.refresh(POOL, "alice", "refresh-s3cret", bytes(32), device_key="us-east-1_dev").poll_action()
+    assert b'"DEVICE_KEY":"us-east-1_dev"' in refresh.body
+    with pytest.raises(cf.InvalidArgumentError):
+        cf.SignIn.user_srp(POOL, "alice", "pw", bytes(32), devise=device)
