@@ -47,12 +47,14 @@ from ._native import (
     Wait,
 )
 from . import account
+from .aio import AsyncClient
 from .client import ChallengeRequired, Client
 
 # One class per Cognito exception, e.g. cognito_flows.NotAuthorizedException.
 globals().update({name: getattr(_native, name) for name in SERVICE_EXCEPTIONS})
 
 __all__ = [
+    "AsyncClient",
     "Authorize",
     "Call",
     "CallbackError",

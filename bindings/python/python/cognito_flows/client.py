@@ -79,6 +79,33 @@ def _as_input(prompt: Prompt, answer: Answer) -> Input:
     raise TypeError(f"on_prompt must answer {prompt.kind} with an Input, not {type(answer).__name__}")
 
 
+def give_response(flow: Any, now: float, status: int, headers: Any, body: bytes) -> None:
+    """``flow.handle_response``; the flow's own errors are left to the next ``poll_action``
+    (``Failed``, or the prompt again with ``error``), a misuse is raised."""
+    try:
+        flow.handle_response(now, status, headers, body)
+    except MisuseError:
+        raise
+    except CognitoError:
+        pass
+
+
+def answer(prompt: Prompt, on_prompt: Optional[OnPrompt]) -> Input:
+    """What ``on_prompt`` says to ``prompt``, as an ``Input``."""
+    if on_prompt is None:
+        raise ChallengeRequired(prompt)
+    return _as_input(prompt, on_prompt(prompt))
+
+
+def outcome(action: Any) -> Any:
+    """The outcome of ``Done``; raises the error of ``Failed``."""
+    if isinstance(action, Done):
+        return action.outcome
+    if isinstance(action, Failed):
+        raise action.error
+    raise TypeError(f"unknown action {action!r}")
+
+
 class Client:
     """Drives the flows over HTTPS (or HTTP, for a local emulator) with ``http.client``.
 
@@ -153,25 +180,13 @@ class Client:
         while True:
             action = flow.poll_action()
             if isinstance(action, Request):
-                status, headers, body = self.send(action)
-                try:
-                    flow.handle_response(self._clock(), status, headers, body)
-                except MisuseError:
-                    raise
-                except CognitoError:
-                    pass  # The next poll_action reports it: Failed, or the prompt with .error.
+                give_response(flow, self._clock(), *self.send(action))
             elif isinstance(action, Prompt):
-                if on_prompt is None:
-                    raise ChallengeRequired(action)
-                flow.handle_input(_as_input(action, on_prompt(action)))
+                flow.handle_input(answer(action, on_prompt))
             elif isinstance(action, Wait):
                 self._sleep(action.seconds)
-            elif isinstance(action, Done):
-                return action.outcome
-            elif isinstance(action, Failed):
-                raise action.error
             else:
-                raise TypeError(f"unknown action {action!r}")
+                return outcome(action)
 
     # --- The use cases -------------------------------------------------------------------------
 
@@ -193,13 +208,13 @@ class Client:
         flow = start(self.pool, username, password, self._entropy(32), device=device, **options)
         return self.run(flow, on_prompt)
 
-    def refresh(
+    def refresh_flow(
         self,
         tokens: Union[SignedIn, Tokens],
         *,
         device: Optional[DeviceCredentials] = None,
-    ) -> SignedIn:
-        """New id and access tokens from the refresh token (``REFRESH_TOKEN_AUTH``)."""
+    ) -> SignIn:
+        """The ``REFRESH_TOKEN_AUTH`` flow for these tokens (with the device's key)."""
         if isinstance(tokens, SignedIn):
             device = device or tokens.device
             username = tokens.username
@@ -208,20 +223,31 @@ class Client:
             username = tokens.username or ""
         if tokens.refresh_token is None:
             raise MisuseError("these tokens have no refresh token")
-        flow = SignIn.refresh(self.pool, username, tokens.refresh_token, self._entropy(32), device=device)
-        return self.run(flow)
+        return SignIn.refresh(self.pool, username, tokens.refresh_token, self._entropy(32), device=device)
+
+    def refresh(
+        self,
+        tokens: Union[SignedIn, Tokens],
+        *,
+        device: Optional[DeviceCredentials] = None,
+    ) -> SignedIn:
+        """New id and access tokens from the refresh token (``REFRESH_TOKEN_AUTH``)."""
+        return self.run(self.refresh_flow(tokens, device=device))
+
+    def sign_out_flow(self, tokens: Union[SignedIn, Tokens], *, everywhere: bool = False) -> Any:
+        """The ``RevokeToken`` (or, ``everywhere``, ``GlobalSignOut``) call for these tokens."""
+        if isinstance(tokens, SignedIn):
+            tokens = tokens.tokens
+        if everywhere:
+            return global_sign_out(self.pool, tokens.access_token)
+        if tokens.refresh_token is None:
+            raise MisuseError("these tokens have no refresh token to revoke; use everywhere=True")
+        return revoke_token(self.pool, tokens.refresh_token)
 
     def sign_out(self, tokens: Union[SignedIn, Tokens], *, everywhere: bool = False) -> None:
         """Revokes the refresh token (and the tokens issued from it); with ``everywhere``,
         every token of the user (``GlobalSignOut``)."""
-        if isinstance(tokens, SignedIn):
-            tokens = tokens.tokens
-        if everywhere:
-            self.run(global_sign_out(self.pool, tokens.access_token))
-        elif tokens.refresh_token is not None:
-            self.run(revoke_token(self.pool, tokens.refresh_token))
-        else:
-            raise MisuseError("these tokens have no refresh token to revoke; use everywhere=True")
+        self.run(self.sign_out_flow(tokens, everywhere=everywhere))
 
     def forgot_password(self, username: str, on_prompt: OnPrompt) -> None:
         """Sends a reset code, then asks ``on_prompt`` (a ``password_reset`` prompt) for it
@@ -232,23 +258,33 @@ class Client:
         """Runs an account call (``cognito_flows.account.get_user(pool, token)``, ...)."""
         return self.run(flow)
 
-    def verify(self, token: str, *, token_use: str = "access", **options: Any) -> Dict[str, Any]:
-        """Verifies a token (signature against the pool's JWKS, issuer, audience, expiry) and
-        returns its claims; fetches the JWKS when the token names a key not seen yet. Raises
-        ``InvalidTokenError``."""
+    def verifier(self, token_use: str = "access", **options: Any) -> Verifier:
+        """The verifier for these options, kept with the keys it fetched."""
         key = token_use + repr(sorted(options.items()))
         verifier = self._verifiers.get(key)
         if verifier is None:
             verifier = Verifier(self.pool, token_use=token_use, **options)
             self._verifiers[key] = verifier
-        verdict = verifier.verify(token, self._clock())
-        if isinstance(verdict, Request):
-            status, headers, body = self.send(verdict)
-            verifier.handle_jwks_response(self._clock(), status, headers, body)
-            verdict = verifier.verify(token, self._clock())
+        return verifier
+
+    @staticmethod
+    def verdict(verdict: Any) -> Dict[str, Any]:
+        """The claims, from a second ``verify`` after the JWKS fetch."""
         if isinstance(verdict, Request):
             # Only with refetch_interval=0 and a key the JWKS still lacks.
             error = InvalidTokenError("the token's key is not in the pool's JWKS")
             error.reason = "unknown_key"
             raise error
         return verdict
+
+    def verify(self, token: str, *, token_use: str = "access", **options: Any) -> Dict[str, Any]:
+        """Verifies a token (signature against the pool's JWKS, issuer, audience, expiry) and
+        returns its claims; fetches the JWKS when the token names a key not seen yet. Raises
+        ``InvalidTokenError``."""
+        verifier = self.verifier(token_use, **options)
+        verdict = verifier.verify(token, self._clock())
+        if isinstance(verdict, Request):
+            status, headers, body = self.send(verdict)
+            verifier.handle_jwks_response(self._clock(), status, headers, body)
+            verdict = verifier.verify(token, self._clock())
+        return self.verdict(verdict)
