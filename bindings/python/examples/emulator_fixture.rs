@@ -5,7 +5,8 @@
 //! - `code USERNAME`: the last code sent to the user, as `{"code": "..."}` (or `null`).
 //!
 //! Flags: `--mfa off|optional|on`, `--devices off|always|opt-in`, `--secret` (the app client
-//! has a secret), `--user NAME`, `--password PW`.
+//! has a secret), `--user NAME`, `--password PW`, `--temporary` (the password is temporary: the
+//! first sign-in must choose a new one).
 
 use std::io::{BufRead as _, Write as _};
 
@@ -18,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pool = PoolConfig::default();
     let mut client = ClientConfig::default();
     let (mut user, mut password) = ("alice".to_owned(), "Passw0rd!".to_owned());
+    let mut temporary = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -39,6 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             "--secret" => client.secret = true,
+            "--temporary" => temporary = true,
             "--user" => user = value()?,
             "--password" => password = value()?,
             other => return Err(format!("unknown argument {other:?}").into()),
@@ -49,7 +52,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let info = emulator
         .create_client(&pool_id, client)
         .ok_or("the pool just created is missing")?;
-    emulator.admin_create_user(&pool_id, &user, &password, &[])?;
+    if temporary {
+        emulator.admin_create_user_with_temporary_password(&pool_id, &user, &password, &[])?;
+    } else {
+        emulator.admin_create_user(&pool_id, &user, &password, &[])?;
+    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

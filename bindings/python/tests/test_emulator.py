@@ -171,3 +171,58 @@ def test_account_calls_get_user_and_change_password(emulator):
         assert client.sign_in(emulator.username, "Ch4nged-Passw0rd!").username == emulator.username
         with pytest.raises(cf.NotAuthorizedException):
             client.call(cf.account.change_password(emulator.pool, access, "Wr0ng-Passw0rd!", "X1-aaaaaaaa"))
+
+
+@pytest.mark.emulator("--temporary")
+def test_a_temporary_password_must_be_replaced_at_first_sign_in(emulator):
+    prompts: list = []
+
+    def on_prompt(prompt: cf.Prompt):
+        prompts.append(prompt)
+        assert prompt.kind == "new_password"
+        if len(prompts) == 1:
+            return cf.Input.new_password("short")  # refused by the policy: asked again
+        return cf.Input.new_password("N3w-Passw0rd!")
+
+    with emulator.client() as client:
+        signed_in = client.sign_in(emulator.username, emulator.password, on_prompt=on_prompt)
+        assert signed_in.username == emulator.username
+        assert isinstance(prompts[1].error, cf.InvalidPasswordException)
+        assert client.sign_in(emulator.username, "N3w-Passw0rd!").username == emulator.username
+
+
+@pytest.mark.emulator("--mfa", "on")
+def test_mfa_setup_during_sign_in_with_an_authenticator(emulator):
+    secrets: list = []
+
+    def on_prompt(prompt: cf.Prompt):
+        if prompt.kind == "select_mfa_setup":
+            assert "SOFTWARE_TOKEN_MFA" in prompt.options
+            return cf.Input.select_mfa("SOFTWARE_TOKEN_MFA")
+        if prompt.kind == "totp_setup":
+            secrets.append(prompt.secret)
+            assert prompt.uri.startswith("otpauth://totp/")
+            return cf.Input.totp_setup(totp(prompt.secret, time.time()), "phone")
+        assert prompt.kind == "totp_code", prompt
+        return totp(secrets[0], time.time())
+
+    with emulator.client() as client:
+        first = client.sign_in(emulator.username, emulator.password, on_prompt=on_prompt)
+        assert first.username == emulator.username and len(secrets) == 1
+        # Now set up: the next sign-in asks for the authenticator's code.
+        again = client.sign_in(emulator.username, emulator.password, on_prompt=on_prompt)
+        assert again.username == emulator.username and len(secrets) == 1
+
+
+def test_sign_up_confirm_with_the_code_sent_then_sign_in(emulator):
+    with emulator.client() as client:
+        answer = client.call(
+            cf.account.sign_up(emulator.pool, "bob", "B0b-Passw0rd!", attributes={"email": "bob@example.com"})
+        )
+        assert answer["UserConfirmed"] is False and answer["UserSub"]
+        with pytest.raises(cf.UserNotConfirmedException):
+            client.sign_in("bob", "B0b-Passw0rd!")
+        with pytest.raises(cf.CodeMismatchException):
+            client.call(cf.account.confirm_sign_up(emulator.pool, "bob", "000000" if emulator.code("bob") != "000000" else "111111"))
+        client.call(cf.account.confirm_sign_up(emulator.pool, "bob", emulator.code("bob")))
+        assert client.sign_in("bob", "B0b-Passw0rd!").username == "bob"
