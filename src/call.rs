@@ -12,10 +12,10 @@ use crate::pool::UserPool;
 use crate::wire::{self, ErrorBody, Operation};
 
 /// The header that carries the operation.
-pub const X_AMZ_TARGET: &str = "x-amz-target";
+pub(crate) const X_AMZ_TARGET: &str = "x-amz-target";
 
 /// Builds the `POST` of `operation` with `body` as its JSON, to the pool's endpoint.
-pub fn request<T: Serialize>(
+pub(crate) fn request<T: Serialize>(
     pool: &UserPool,
     operation: Operation,
     body: &T,
@@ -33,7 +33,7 @@ pub fn request<T: Serialize>(
 
 /// A parsed 2xx answer, with its body kept (zeroized on drop) until the flow has checked the
 /// fields it needs, so that a [`ProtocolError`] about a missing field can still carry it.
-pub struct Parsed<T> {
+pub(crate) struct Parsed<T> {
     /// The typed body.
     pub value: T,
     operation: Operation,
@@ -50,7 +50,7 @@ impl<T> Parsed<T> {
 
 /// Reads the answer to `operation`: its body as `T` on 2xx (an empty body reads as `{}`), the
 /// exception on 4xx/5xx.
-pub fn parse<T: DeserializeOwned>(
+pub(crate) fn parse<T: DeserializeOwned>(
     operation: Operation,
     response: http::Response<Vec<u8>>,
 ) -> Result<Parsed<T>, Error> {
@@ -118,13 +118,4 @@ pub(crate) fn json_reason(e: &serde_json::Error) -> ProtocolReason {
         serde_json::error::Category::Eof => "truncated",
     };
     ProtocolReason::InvalidJson(format!("{what} at line {} column {}", e.line(), e.column()))
-}
-
-/// The operation a request calls, from its `X-Amz-Target`.
-pub fn operation_of<B>(request: &http::Request<B>) -> Option<Operation> {
-    request
-        .headers()
-        .get(X_AMZ_TARGET)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Operation::from_target)
 }

@@ -166,7 +166,7 @@
 //! ```
 //! # use std::collections::BTreeMap;
 //! # use std::time::Duration;
-//! # use cognito_flows::{UserPool, Entropy, Session, storage::{self, Saved}, testing::{self, Canned}};
+//! # use cognito_flows::{UserPool, Entropy, StoredSession, storage::{self, Saved}, testing::{self, Canned}};
 //! # let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
 //! # let mut cognito = Canned::new([testing::tokens("alice")]);
 //! # let signed_in = cognito.run(cognito_flows::SignIn::user_password(&pool, "alice", "pw", Entropy::from([1; 32])))?;
@@ -174,7 +174,7 @@
 //! # let mut cognito = Canned::new([testing::tokens("alice")]);
 //! let saved = Saved::read(pool.client_id(), |key| store.get(key).cloned()).ok_or("nobody signed in")?;
 //! # let now = cognito.now;
-//! let mut session = Session::from(signed_in);
+//! let mut session = StoredSession::from(signed_in);
 //! if session.needs_refresh(now, Duration::from_secs(300)) {
 //!     if let Some(flow) = session.refresh(&pool, Entropy::from([2; 32])) {
 //!         session.update(cognito.run(flow)?);

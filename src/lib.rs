@@ -33,14 +33,23 @@
 //!
 //! The contract every flow follows is documented on [`Flow`]; errors are split by cause in
 //! [`Error`]; the SRP math is in [`srp`], checked against vectors from the JS SDK.
+//!
+//! The normal path is at the crate root: a [`UserPool`]; the flows [`SignIn`],
+//! [`ForgotPassword`], the single calls in [`account`] (each a [`Call`]) and the hosted UI's
+//! [`HostedUi`]; what they exchange with you ([`Action`], [`Prompt`], [`Input`], [`Error`]); what
+//! they produce ([`Tokens`], kept as a [`StoredSession`]); and the token [`Verifier`]. The
+//! modules hold the rest: the wire types ([`wire`]), retry rules ([`retry`]), the JS SDK's
+//! storage keys ([`storage`]), and, with the `testing` feature, canned answers for your tests
+//! ([`testing`]). ARCHITECTURE.md at the repository root maps the code.
 
-pub mod call;
+mod call;
 mod crypto;
 mod entropy;
 pub mod error;
 pub mod flows;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
+#[cfg(any(doc, doctest))]
 pub mod guide;
 pub mod pool;
 pub mod retry;
@@ -48,6 +57,7 @@ pub mod secret;
 mod session;
 pub mod srp;
 pub mod storage;
+#[cfg(any(feature = "testing", doc))]
 pub mod testing;
 pub mod tokens;
 pub mod totp;
@@ -58,11 +68,15 @@ pub use http;
 
 pub use crate::entropy::Entropy;
 pub use crate::error::{Error, ErrorKind, Misuse, ProtocolError, ProtocolReason, ServiceError};
+pub use crate::flows::account::{self, Call, NewUser};
+pub use crate::flows::hosted_ui::HostedUi;
+pub use crate::flows::sign_in::FirstFactor;
 pub use crate::flows::{
     Action, CodeDelivery, DeviceCredentials, Flow, ForgotPassword, Input, MfaMethod, Prompt,
     SignIn, SignedIn, TotpSetup,
 };
 pub use crate::pool::{PoolError, UserPool};
 pub use crate::secret::{ClientSecret, Password, SecretString};
-pub use crate::session::Session;
+pub use crate::session::StoredSession;
 pub use crate::tokens::{Jwt, Tokens};
+pub use crate::verify::Verifier;

@@ -11,12 +11,14 @@ use crate::flows::{DeviceCredentials, SignIn, SignedIn};
 use crate::pool::UserPool;
 use crate::tokens::Tokens;
 
-/// A session: persist it with serde (it holds secrets), check it with [`Session::is_valid`],
-/// refresh it with [`Session::refresh`] when [`Session::needs_refresh`] says so.
+/// A signed-in user's stored session, the JS SDK's `CognitoUserSession` (not Cognito's challenge
+/// `Session`, a [`SecretString`](crate::SecretString) in the wire types). Persist it with serde
+/// (it holds secrets), check it with [`StoredSession::is_valid`], refresh it with
+/// [`StoredSession::refresh`] when [`StoredSession::needs_refresh`] says so.
 ///
 /// ```
-/// # use cognito_flows::{Session, Tokens};
-/// # fn demo(session: &mut Session, pool: &cognito_flows::UserPool, now: std::time::SystemTime) {
+/// # use cognito_flows::{StoredSession, Tokens};
+/// # fn demo(session: &mut StoredSession, pool: &cognito_flows::UserPool, now: std::time::SystemTime) {
 /// use std::time::Duration;
 /// if session.needs_refresh(now, Duration::from_secs(300)) {
 ///     if let Some(flow) = session.refresh(pool, cognito_flows::Entropy::from([0; 32])) {
@@ -26,7 +28,7 @@ use crate::tokens::Tokens;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Session {
+pub struct StoredSession {
     /// The tokens.
     pub tokens: Tokens,
     /// The name Cognito knows the user by.
@@ -36,7 +38,7 @@ pub struct Session {
     pub device: Option<DeviceCredentials>,
 }
 
-impl From<SignedIn> for Session {
+impl From<SignedIn> for StoredSession {
     fn from(signed_in: SignedIn) -> Self {
         Self {
             tokens: signed_in.tokens,
@@ -46,7 +48,7 @@ impl From<SignedIn> for Session {
     }
 }
 
-impl Session {
+impl StoredSession {
     /// Whether the id and access tokens are valid at `now` (the JS SDK's `isValid()`).
     pub fn is_valid(&self, now: SystemTime) -> bool {
         self.tokens.is_valid(now)

@@ -14,8 +14,8 @@ use std::time::Duration;
 use cognito_flows::flows::account::{self, Call, MfaPreferences, NewUser};
 use cognito_flows::wire::{AttributeType, MfaSettings};
 use cognito_flows::{
-    Action, Entropy, Error, ErrorKind, Flow, ForgotPassword, Input, Misuse, Prompt, Session,
-    SignIn, UserPool,
+    Action, Entropy, Error, ErrorKind, Flow, ForgotPassword, Input, Misuse, Prompt, SignIn,
+    StoredSession, UserPool,
 };
 use common::*;
 use serde::de::DeserializeOwned;
@@ -347,13 +347,16 @@ fn sessions_know_when_to_refresh_and_how() {
     let Action::Done(signed_in) = flow.poll_action() else {
         panic!()
     };
-    let mut session = Session::from(signed_in);
+    let mut session = StoredSession::from(signed_in);
     assert!(session.is_valid(now()));
     assert!(!session.needs_refresh(now(), Duration::from_secs(300)));
     assert!(session.needs_refresh(now() + Duration::from_secs(3400), Duration::from_secs(300)));
     assert!(!session.is_valid(now() + Duration::from_secs(3600)));
     let json = serde_json::to_string(&session).unwrap();
-    assert_eq!(serde_json::from_str::<Session>(&json).unwrap(), session);
+    assert_eq!(
+        serde_json::from_str::<StoredSession>(&json).unwrap(),
+        session
+    );
     let mut refresh = session.refresh(&pool(), Entropy::from([2; 32])).unwrap();
     let Action::Send(r) = refresh.poll_action() else {
         panic!()

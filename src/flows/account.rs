@@ -1,6 +1,6 @@
 //! Single-call operations (sign-up, attributes, MFA settings, sign-out, devices, ...) under the
-//! same contract as every flow: one request ([`Action::Send`]), one typed outcome
-//! ([`Action::Done`]) or error ([`Action::Failed`]). One state machine, [`Call`], serves them all;
+//! same contract as every flow: one request ([`Action::Send`](crate::Action::Send)), one typed outcome
+//! ([`Action::Done`](crate::Action::Done)) or error ([`Action::Failed`](crate::Action::Failed)). One state machine, [`Call`], serves them all;
 //! each operation is a constructor.
 //!
 //! ```text
@@ -44,8 +44,7 @@ use zeroize::Zeroizing;
 
 use crate::call;
 use crate::entropy::Entropy;
-use crate::flows::Input;
-use crate::flows::machine::{Machine, Pending, Phase, Sending, Step};
+use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::tokens::Jwt;
@@ -140,13 +139,7 @@ impl<T: DeserializeOwned + Clone> Machine for Call<T> {
     type State = Sending;
     type Output = T;
 
-    fn phase(&self) -> &Phase<Sending, T> {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase<Sending, T> {
-        &mut self.phase
-    }
+    machine::phase!(phase);
 
     fn sending(_: &Sending) -> bool {
         true
@@ -168,10 +161,6 @@ impl<T: DeserializeOwned + Clone> Machine for Call<T> {
             Ok(parsed) => Step::Done(parsed.value),
             Err(e) => Step::Fail(e),
         }
-    }
-
-    fn on_input(&mut self, state: Sending, _: Input) -> Step<Sending, T> {
-        Step::Unexpected(state)
     }
 }
 

@@ -29,7 +29,7 @@ use std::time::SystemTime;
 use crate::call;
 use crate::error::{Error, Misuse};
 use crate::flows::account::user_request;
-use crate::flows::machine::{Machine, Pending, Phase, Step};
+use crate::flows::machine::{self, Machine, Pending, Phase, Step};
 use crate::flows::{CodeDelivery, Input, Prompt};
 use crate::pool::UserPool;
 use crate::secret::SecretString;
@@ -94,13 +94,7 @@ impl Machine for ForgotPassword {
     type State = State;
     type Output = ();
 
-    fn phase(&self) -> &Phase<State, ()> {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase<State, ()> {
-        &mut self.phase
-    }
+    machine::phase!(phase);
 
     fn sending(state: &State) -> bool {
         !matches!(state, State::Asking { .. })

@@ -42,7 +42,7 @@ use zeroize::Zeroizing;
 
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ProtocolError, ProtocolReason};
-use crate::flows::machine::{Machine, Pending, Phase, Sending, Step};
+use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
 use crate::flows::{Input, Prompt};
 use crate::secret::{ClientSecret, SecretString};
 use crate::tokens::{Jwt, unix_seconds};
@@ -518,13 +518,7 @@ impl Machine for Authorize {
     type State = AuthState;
     type Output = OAuthTokens;
 
-    fn phase(&self) -> &Phase<AuthState, OAuthTokens> {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase<AuthState, OAuthTokens> {
-        &mut self.phase
-    }
+    machine::phase!(phase);
 
     fn sending(state: &AuthState) -> bool {
         matches!(state, AuthState::AwaitTokens(_))
@@ -638,13 +632,7 @@ impl Machine for TokenCall {
     type State = Sending;
     type Output = TokenOutcome;
 
-    fn phase(&self) -> &Phase<Sending, TokenOutcome> {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase<Sending, TokenOutcome> {
-        &mut self.phase
-    }
+    machine::phase!(phase);
 
     fn sending(_: &Sending) -> bool {
         true
@@ -664,10 +652,6 @@ impl Machine for TokenCall {
             Ok(out) => Step::Done(out),
             Err(e) => Step::Fail(e),
         }
-    }
-
-    fn on_input(&mut self, state: Sending, _: Input) -> Step<Sending, TokenOutcome> {
-        Step::Unexpected(state)
     }
 }
 

@@ -182,6 +182,22 @@ pub(crate) mod machine {
         }
     }
 
+    /// The accessors of a flow's phase field, in a `Machine` impl: `machine::phase!(field);`.
+    macro_rules! phase {
+        ($field:ident) => {
+            fn phase(&self) -> &$crate::flows::machine::Phase<Self::State, Self::Output> {
+                &self.$field
+            }
+
+            fn phase_mut(
+                &mut self,
+            ) -> &mut $crate::flows::machine::Phase<Self::State, Self::Output> {
+                &mut self.$field
+            }
+        };
+    }
+    pub(crate) use phase;
+
     /// A flow's states and transitions; [`Flow`] comes with it.
     pub trait Machine {
         /// The states (a private enum).
@@ -203,9 +219,15 @@ pub(crate) mod machine {
             now: SystemTime,
             response: http::Response<Vec<u8>>,
         ) -> Step<Self::State, Self::Output>;
-        /// The user's answer to the prompt of `state`.
-        fn on_input(&mut self, state: Self::State, input: Input)
-        -> Step<Self::State, Self::Output>;
+        /// The user's answer to the prompt of `state`; by default, no state takes input.
+        fn on_input(
+            &mut self,
+            state: Self::State,
+            input: Input,
+        ) -> Step<Self::State, Self::Output> {
+            let _ = input;
+            Step::Unexpected(state)
+        }
     }
 
     /// What the flow waits for, for misuse messages.

@@ -23,7 +23,7 @@
 //! [`Prompt::SelectMfa`], `mfaSetup`/`associateSecretCode` to [`Prompt::SelectMfaSetup`] and
 //! [`Prompt::TotpSetup`], `newPasswordRequired` to [`Prompt::NewPassword`], `customChallenge` to
 //! [`Prompt::CustomChallenge`], and `onSuccess(session, userConfirmationNecessary)` to
-//! [`Prompt::RememberDevice`] then [`Action::Done`].
+//! [`Prompt::RememberDevice`] then [`Action::Done`](crate::Action::Done).
 //!
 //! ```
 //! use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
@@ -1193,13 +1193,7 @@ impl Machine for SignIn {
     type State = Waiting;
     type Output = SignedIn;
 
-    fn phase(&self) -> &Phase<Waiting, SignedIn> {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase<Waiting, SignedIn> {
-        &mut self.phase
-    }
+    machine::phase!(phase);
 
     fn sending(state: &Waiting) -> bool {
         matches!(state, Waiting::Sending(_))

@@ -134,6 +134,29 @@ operations! {
     DeleteWebAuthnCredential,
 }
 
+impl Operation {
+    /// The operation a request calls, from its `X-Amz-Target` header (`None` for a request to
+    /// another endpoint, e.g. the hosted UI's).
+    ///
+    /// ```
+    /// use cognito_flows::wire::Operation;
+    /// use cognito_flows::{Entropy, Flow, SignIn, UserPool, Action};
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "client")?;
+    /// let flow = SignIn::user_srp(&pool, "alice", "pw", Entropy::from([1; 32]));
+    /// let Action::Send(request) = flow.poll_action() else { unreachable!() };
+    /// assert_eq!(Operation::of(&request), Some(Operation::InitiateAuth));
+    /// # Ok::<(), cognito_flows::PoolError>(())
+    /// ```
+    pub fn of<B>(request: &http::Request<B>) -> Option<Self> {
+        request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .and_then(Self::from_target)
+    }
+}
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

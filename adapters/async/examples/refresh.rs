@@ -1,7 +1,7 @@
 //! Refresh a stored session on tokio and reqwest:
 //! `cargo run -p cognito-flows-async --example refresh -- POOL_ID CLIENT_ID session.json`.
 
-use cognito_flows::{Input, Prompt, Session, UserPool};
+use cognito_flows::{Input, Prompt, StoredSession, UserPool};
 use cognito_flows_async::{Driver, ReqwestTransport, TokioSleep, entropy};
 
 #[tokio::main(flavor = "current_thread")]
@@ -11,7 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: refresh POOL_ID CLIENT_ID SESSION_FILE".into());
     };
     let pool = UserPool::new(pool_id, client_id.as_str())?;
-    let mut session: Session = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+    let mut session: StoredSession = serde_json::from_str(&std::fs::read_to_string(path)?)?;
     let flow = session
         .refresh(&pool, entropy()?)
         .ok_or("the session has no refresh token")?;

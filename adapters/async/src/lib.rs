@@ -221,7 +221,7 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
         flow: &F,
         first: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, DriveError<T::Error, P>> {
-        let operation = cognito_flows::call::operation_of(&first);
+        let operation = cognito_flows::wire::Operation::of(&first);
         let mut request = first;
         let mut attempt = 1;
         loop {

@@ -29,8 +29,8 @@ use cognito_flows::wire::{
     SignUpResponse,
 };
 use cognito_flows::{
-    Action, Entropy, Flow, ForgotPassword, Input, Password, Prompt, SecretString, Session, SignIn,
-    SignedIn, UserPool,
+    Action, Entropy, Flow, ForgotPassword, Input, Password, Prompt, SecretString, SignIn, SignedIn,
+    StoredSession, UserPool,
 };
 
 /// Why driving a flow stopped.
@@ -215,7 +215,7 @@ impl<S: FnMut(Duration), J: FnMut() -> u32> Driver<S, J> {
         flow: &F,
         first: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, DriveError<P>> {
-        let Some(operation) = cognito_flows::call::operation_of(&first) else {
+        let Some(operation) = cognito_flows::wire::Operation::of(&first) else {
             return transport(first).map_err(DriveError::Transport);
         };
         let mut request = first;
@@ -328,7 +328,7 @@ impl Client {
     }
 
     /// Refreshes a session (with its device, if any) and updates it.
-    pub fn refresh(&self, session: &mut Session) -> Result<(), CallError> {
+    pub fn refresh(&self, session: &mut StoredSession) -> Result<(), CallError> {
         let flow = session
             .refresh(&self.pool, self.entropy()?)
             .ok_or(DriveError::Auth(

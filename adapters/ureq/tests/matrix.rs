@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cognito_flows::flows::account::NewUser;
-use cognito_flows::{ErrorKind, Input, Prompt, Session, UserPool};
+use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
 use cognito_flows_testkit::{ClientOptions, MfaConfiguration, Moto, PoolOptions};
 use cognito_flows_ureq::{CallError, Client, UnexpectedPrompt};
@@ -103,7 +103,7 @@ fn sign_in_refresh_and_errors(backend: &dyn Backend, secret: bool) {
     client
         .sign_in_password("alice", PASSWORD, no_prompt)
         .unwrap();
-    let mut session = Session::from(signed_in);
+    let mut session = StoredSession::from(signed_in);
     client.refresh(&mut session).unwrap();
     assert_eq!(
         client
