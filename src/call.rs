@@ -3,25 +3,29 @@
 //! [`ProtocolError`].
 
 use http::header::{CONTENT_TYPE, HeaderValue};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ProtocolError, ProtocolReason, ServiceError};
 use crate::pool::UserPool;
-use crate::wire::{self, ErrorBody, Operation};
+use crate::wire::{self, ErrorBody, Operation, Request};
 
 /// The header that carries the operation.
 pub(crate) const X_AMZ_TARGET: &str = "x-amz-target";
 
-/// Builds the `POST` of `operation` with `body` as its JSON, to the pool's endpoint.
-pub(crate) fn request<T: Serialize>(
-    pool: &UserPool,
-    operation: Operation,
-    body: &T,
-) -> http::Request<Vec<u8>> {
+/// Builds the `POST` of `body` to its own operation, as JSON, to the pool's endpoint.
+pub(crate) fn request<R: Request>(pool: &UserPool, body: &R) -> http::Request<Vec<u8>> {
     // Serializing the wire types (strings, numbers, maps keyed by strings) cannot fail.
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    post(pool, R::OPERATION, bytes)
+}
+
+/// The `POST` of `operation` with these bytes as its body.
+pub(crate) fn post(
+    pool: &UserPool,
+    operation: Operation,
+    bytes: Vec<u8>,
+) -> http::Request<Vec<u8>> {
     let mut request = http::Request::new(bytes);
     *request.method_mut() = http::Method::POST;
     *request.uri_mut() = pool.endpoint().clone();

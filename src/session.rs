@@ -65,11 +65,12 @@ impl StoredSession {
     pub fn refresh(&self, pool: &UserPool, entropy: Entropy) -> Option<SignIn> {
         let token = self.tokens.refresh_token.clone()?;
         let username = self.tokens.username().unwrap_or(&self.username).to_owned();
-        let flow = SignIn::refresh(pool, &username, token, entropy);
-        Some(match &self.device {
-            Some(device) => flow.with_device(device.clone()),
-            None => flow,
-        })
+        let builder = SignIn::builder(pool);
+        let builder = match &self.device {
+            Some(device) => builder.with_device(device.clone()),
+            None => builder,
+        };
+        Some(builder.refresh(&username, token, entropy))
     }
 
     /// Takes the tokens of a refresh (or a new sign-in); forgets the device if Cognito said it

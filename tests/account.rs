@@ -120,6 +120,64 @@ fn every_operation_sends_exactly_this() {
     insta::assert_snapshot!(out);
 }
 
+/// The operations that had no types (sign-in factors and passkeys), pinned the same way; each
+/// request goes to its own operation, and its answer is read as its own type.
+#[test]
+fn the_factor_and_passkey_operations_send_exactly_this() {
+    let p = pool();
+    let t = TOKEN.to_owned();
+    let mut out = String::new();
+    let mut record = |r: http::Request<Vec<u8>>| {
+        out.push_str(&canonical(&r));
+        out.push('\n');
+    };
+    fn sent<T: DeserializeOwned + Clone + std::fmt::Debug>(c: &Call<T>) -> http::Request<Vec<u8>> {
+        match c.poll_action() {
+            Action::Send(r) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+    let mut factors = account::get_user_auth_factors(&p, &t);
+    record(sent(&factors));
+    let credential = serde_json::json!({"id": "cred", "type": "public-key"});
+    let start = account::start_web_authn_registration(&p, &t);
+    record(sent(&start));
+    record(sent(&account::complete_web_authn_registration(
+        &p, &t, credential,
+    )));
+    let mut list = account::list_web_authn_credentials(&p, &t, Some(5), Some("page-2"));
+    record(sent(&list));
+    record(sent(&account::delete_web_authn_credential(&p, &t, "cred")));
+    insta::assert_snapshot!(out);
+
+    let answer = ok(serde_json::json!({
+        "Username": "alice", "ConfiguredUserAuthFactors": ["PASSWORD", "WEB_AUTHN"],
+        "UserMFASettingList": ["SOFTWARE_TOKEN_MFA"], "PreferredMfaSetting": "SOFTWARE_TOKEN_MFA",
+    }));
+    factors.handle_response(now(), answer).unwrap();
+    let Action::Done(factors) = factors.poll_action() else {
+        panic!()
+    };
+    assert_eq!(
+        factors.configured_user_auth_factors,
+        ["PASSWORD", "WEB_AUTHN"]
+    );
+    assert_eq!(factors.user_mfa_setting_list, ["SOFTWARE_TOKEN_MFA"]);
+    let page = ok(serde_json::json!({
+        "Credentials": [{"CredentialId": "cred", "FriendlyCredentialName": "laptop", "AuthenticatorTransports": ["internal"], "CreatedAt": 1.7e9}],
+        "NextToken": "page-3",
+    }));
+    list.handle_response(now(), page).unwrap();
+    let Action::Done(page) = list.poll_action() else {
+        panic!()
+    };
+    assert_eq!(
+        page.credentials[0].friendly_credential_name.as_deref(),
+        Some("laptop")
+    );
+    assert_eq!(page.next_token.as_deref(), Some("page-3"));
+}
+
 fn answer<T: DeserializeOwned + Clone + std::fmt::Debug>(
     mut call: Call<T>,
     response: http::Response<Vec<u8>>,

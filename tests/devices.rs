@@ -34,8 +34,9 @@ fn with_new_device(mut answer: Value) -> Value {
 /// Signs in, confirms the new device and (optionally) remembers it; returns the credentials and
 /// the ConfirmDevice request's body.
 fn confirm(remember: Option<bool>) -> (Scenario<SignIn>, DeviceCredentials, Value) {
-    let flow = SignIn::user_password(&pool(), "alice", "pw", Entropy::from([5; 32]))
-        .with_device_name("Alice's laptop");
+    let flow = SignIn::builder(&pool())
+        .with_device_name("Alice's laptop")
+        .user_password("alice", "pw", Entropy::from([5; 32]));
     let mut s = Scenario::new(flow);
     s.respond(ok(with_new_device(tokens_answer("alice", true))));
     let confirm = s.respond(ok(json!({"UserConfirmationNecessary": remember.is_some()})));
@@ -139,8 +140,9 @@ fn a_failed_confirmation_keeps_the_tokens() {
 
 #[test]
 fn confirmation_can_be_turned_off() {
-    let flow = SignIn::user_password(&pool(), "alice", "pw", Entropy::from([5; 32]))
-        .without_device_confirmation();
+    let flow = SignIn::builder(&pool())
+        .without_device_confirmation()
+        .user_password("alice", "pw", Entropy::from([5; 32]));
     let mut s = Scenario::new(flow);
     s.respond(ok(with_new_device(tokens_answer("alice", true))));
     let out = s.done();
@@ -166,8 +168,11 @@ fn device_srp_sign_in_is_accepted_by_the_verifier_it_registered() {
         BigUint::from(0xC0FFEEu32),
     );
 
-    let flow =
-        SignIn::user_srp(&pool(), "alice", "pw", Entropy::from([6; 32])).with_device(credentials);
+    let flow = SignIn::builder(&pool()).with_device(credentials).user_srp(
+        "alice",
+        "pw",
+        Entropy::from([6; 32]),
+    );
     let mut s = Scenario::new(flow);
     let initiate = s.respond(ok(password_verifier_challenge("alice", "alice")));
     assert_eq!(initiate["AuthParameters"]["DEVICE_KEY"], DEVICE_KEY);
@@ -206,13 +211,13 @@ fn device_srp_sign_in_is_accepted_by_the_verifier_it_registered() {
 
 #[test]
 fn refresh_retries_once_without_a_device_cognito_forgot() {
-    let flow = SignIn::refresh(
-        &pool(),
-        "alice",
-        "refresh-token-opaque".into(),
-        Entropy::from([1; 32]),
-    )
-    .with_device_key(DEVICE_KEY);
+    let flow = SignIn::builder(&pool())
+        .with_device_key(DEVICE_KEY)
+        .refresh(
+            "alice",
+            "refresh-token-opaque".into(),
+            Entropy::from([1; 32]),
+        );
     let mut s = Scenario::new(flow);
     let first = s.respond(error(
         400,
@@ -237,8 +242,9 @@ fn refresh_retries_once_without_a_device_cognito_forgot() {
 
 #[test]
 fn refresh_fails_for_good_when_the_retry_fails_too() {
-    let flow = SignIn::refresh(&pool(), "alice", "r".into(), Entropy::from([1; 32]))
-        .with_device_key(DEVICE_KEY);
+    let flow = SignIn::builder(&pool())
+        .with_device_key(DEVICE_KEY)
+        .refresh("alice", "r".into(), Entropy::from([1; 32]));
     let mut s = Scenario::new(flow);
     s.respond(error(
         400,

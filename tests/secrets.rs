@@ -265,8 +265,11 @@ fn device_srp(s: &Secrets) {
         device_group_key: "-group".into(),
         password: SecretString::new(s.device_password.as_str()),
     };
-    let mut flow =
-        SignIn::user_srp(&pool(s), "alice", s.password.as_str(), entropy(s)).with_device(device);
+    let mut flow = SignIn::builder(&pool(s)).with_device(device).user_srp(
+        "alice",
+        s.password.as_str(),
+        entropy(s),
+    );
     let mut verifier = password_verifier_challenge("alice", "alice");
     verifier["Session"] = json!(s.session);
     respond(&mut flow, verifier, s, &[]);
@@ -367,13 +370,9 @@ fn user_auth_and_custom(s: &Secrets) {
 
 /// Refresh (with a device Cognito no longer knows), and the sign-in after sign-up's session.
 fn refresh_and_after_sign_up(s: &Secrets) {
-    let mut flow = SignIn::refresh(
-        &pool(s),
-        "alice",
-        SecretString::new(s.refresh.as_str()),
-        entropy(s),
-    )
-    .with_device_key("us-east-1_gone");
+    let mut flow = SignIn::builder(&pool(s))
+        .with_device_key("us-east-1_gone")
+        .refresh("alice", SecretString::new(s.refresh.as_str()), entropy(s));
     respond_raw(
         &mut flow,
         error(400, "ResourceNotFoundException", "Device does not exist."),

@@ -105,13 +105,9 @@ fn password_sign_in_with_a_secret() {
 
 #[test]
 fn refresh_keeps_the_refresh_token_and_sends_the_device_key() {
-    let flow = SignIn::refresh(
-        &secret_pool(),
-        "5b1c0e4e-sub",
-        "refresh-token-opaque".into(),
-        entropy(),
-    )
-    .with_device_key("us-east-1_0d7e5a2c-1111-4222-8333-944445555666");
+    let flow = SignIn::builder(&secret_pool())
+        .with_device_key("us-east-1_0d7e5a2c-1111-4222-8333-944445555666")
+        .refresh("5b1c0e4e-sub", "refresh-token-opaque".into(), entropy());
     let mut s = Scenario::new(flow);
     let sent = s.respond(ok(tokens_answer("5b1c0e4e-sub", false)));
     assert_eq!(sent["AuthFlow"], "REFRESH_TOKEN_AUTH");
@@ -170,7 +166,9 @@ fn username_falls_back_to_user_id_for_srp() {
 #[test]
 fn client_metadata_rides_on_every_request() {
     let metadata = BTreeMap::from([("app".to_owned(), "web".to_owned())]);
-    let flow = SignIn::user_srp(&pool(), "alice", "pw", entropy()).with_client_metadata(metadata);
+    let flow = SignIn::builder(&pool())
+        .with_client_metadata(metadata)
+        .user_srp("alice", "pw", entropy());
     let mut s = Scenario::new(flow);
     let first = s.respond(ok(password_verifier_challenge("alice", "alice")));
     let second = s.respond(ok(tokens_answer("alice", true)));

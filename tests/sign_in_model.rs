@@ -156,9 +156,13 @@ fn flow(kind: usize) -> SignIn {
         password: "p".into(),
     };
     match kind % 7 {
-        0 => SignIn::user_srp(&pool, "alice", "pw", e()).with_device(device),
+        0 => SignIn::builder(&pool)
+            .with_device(device)
+            .user_srp("alice", "pw", e()),
         1 => SignIn::user_password(&pool, "alice", "pw", e()),
-        2 => SignIn::refresh(&pool, "alice", "r".into(), e()).with_device_key("dk"),
+        2 => SignIn::builder(&pool)
+            .with_device_key("dk")
+            .refresh("alice", "r".into(), e()),
         3 => SignIn::custom(&pool, "alice", e()),
         4 => SignIn::custom_with_srp(&pool, "alice", "pw", e()),
         5 => SignIn::user_auth(&pool, "alice", FirstFactor::Select, e()),

@@ -365,8 +365,9 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
     // With the device, device SRP replaces the SMS code.
     let second = drive(
         e,
-        SignIn::user_srp(&w.pool, "erin", PASSWORD, entropy())
-            .with_device(device.credentials.clone()),
+        SignIn::builder(&w.pool)
+            .with_device(device.credentials.clone())
+            .user_srp("erin", PASSWORD, entropy()),
         no_prompt,
     )
     .unwrap();
@@ -379,7 +380,9 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
     forged.password = "not the device password".into();
     let err = drive(
         e,
-        SignIn::user_srp(&w.pool, "erin", PASSWORD, entropy()).with_device(forged),
+        SignIn::builder(&w.pool)
+            .with_device(forged)
+            .user_srp("erin", PASSWORD, entropy()),
         no_prompt,
     )
     .unwrap_err();
@@ -389,8 +392,9 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
     let refresh = second.tokens.refresh_token.clone().unwrap();
     drive(
         e,
-        SignIn::refresh(&w.pool, "erin", refresh.clone(), entropy())
-            .with_device(device.credentials.clone()),
+        SignIn::builder(&w.pool)
+            .with_device(device.credentials.clone())
+            .refresh("erin", refresh.clone(), entropy()),
         no_prompt,
     )
     .unwrap();
@@ -406,8 +410,9 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
     .unwrap();
     let after = drive(
         e,
-        SignIn::refresh(&w.pool, "erin", refresh, entropy())
-            .with_device(device.credentials.clone()),
+        SignIn::builder(&w.pool)
+            .with_device(device.credentials.clone())
+            .refresh("erin", refresh, entropy()),
         no_prompt,
     )
     .unwrap();

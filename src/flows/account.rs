@@ -38,7 +38,6 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
@@ -48,16 +47,7 @@ use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::tokens::Jwt;
-use crate::wire::{
-    AccessTokenRequest, AssociateSoftwareTokenResponse, AttributeType,
-    AttributeVerificationCodeRequest, ChangePasswordRequest, ClientMetadata, CodeDeliveryResponse,
-    ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserAttributesRequest, DeviceRequest, Empty,
-    GetDeviceResponse, GetUserResponse, ListDevicesRequest, ListDevicesResponse, MfaOption,
-    MfaSettings, Operation, RevokeTokenRequest, SetUserMfaPreferenceRequest,
-    SetUserSettingsRequest, SignUpRequest, SignUpResponse, UpdateDeviceStatusRequest,
-    UpdateUserAttributesRequest, UpdateUserAttributesResponse, UserRequest,
-    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse, VerifyUserAttributeRequest,
-};
+use crate::wire::*;
 
 /// A token that authorizes account calls: a decoded [`Jwt`], a [`SecretString`] or a `&str`.
 pub trait AccessToken {
@@ -117,13 +107,12 @@ impl<T> fmt::Debug for Call<T> {
 }
 
 impl<T> Call<T> {
-    /// A call of `operation` with `request` as its body, for operations this module has no
-    /// constructor for.
-    pub fn new(pool: &UserPool, operation: Operation, request: &impl Serialize) -> Self {
-        let request = call::request(pool, operation, request);
+    /// A call of `request`'s own operation, for operations this module has no constructor for.
+    pub fn new<R: Request<Response = T>>(pool: &UserPool, request: &R) -> Self {
+        let request = call::request(pool, request);
         Self {
             pool: pool.clone(),
-            operation,
+            operation: R::OPERATION,
             body: Zeroizing::new(request.into_body()),
             phase: Phase::Running(Sending),
         }
@@ -146,9 +135,7 @@ impl<T: DeserializeOwned + Clone> Machine for Call<T> {
     }
 
     fn pending(&self, _: &Sending) -> Pending {
-        let mut request = call::request(&self.pool, self.operation, &serde_json::Value::Null);
-        request.body_mut().clone_from(&self.body);
-        Pending::Send(request)
+        Pending::Send(call::post(&self.pool, self.operation, self.body.to_vec()))
     }
 
     fn on_response(
@@ -203,7 +190,6 @@ impl NewUser {
 pub fn sign_up(pool: &UserPool, user: &NewUser) -> Call<SignUpResponse> {
     Call::new(
         pool,
-        Operation::SignUp,
         &SignUpRequest {
             client_id: pool.client_id().into(),
             secret_hash: pool.secret_hash(&user.username),
@@ -211,9 +197,10 @@ pub fn sign_up(pool: &UserPool, user: &NewUser) -> Call<SignUpResponse> {
             password: SecretString::new(user.password.expose()),
             user_attributes: user.attributes.clone(),
             validation_data: user.validation_data.clone(),
-            client_metadata: user.client_metadata.clone(),
-            analytics_metadata: None,
-            user_context_data: None,
+            context: Context {
+                client_metadata: user.client_metadata.clone(),
+                ..Context::default()
+            },
         },
     )
 }
@@ -229,7 +216,6 @@ pub fn confirm_sign_up(
 ) -> Call<ConfirmSignUpResponse> {
     Call::new(
         pool,
-        Operation::ConfirmSignUp,
         &ConfirmSignUpRequest {
             client_id: pool.client_id().into(),
             secret_hash: pool.secret_hash(username),
@@ -259,8 +245,7 @@ pub fn sign_in_after_confirmation(
 pub fn resend_confirmation_code(pool: &UserPool, username: &str) -> Call<CodeDeliveryResponse> {
     Call::new(
         pool,
-        Operation::ResendConfirmationCode,
-        &user_request(pool, username),
+        &ResendConfirmationCodeRequest(user_request(pool, username)),
     )
 }
 
@@ -282,7 +267,6 @@ pub fn change_password(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::ChangePassword,
         &ChangePasswordRequest {
             access_token: bearer(access_token),
             previous_password: SecretString::new(previous.expose()),
@@ -298,10 +282,9 @@ pub fn get_user(
 ) -> Call<GetUserResponse> {
     Call::new(
         pool,
-        Operation::GetUser,
-        &AccessTokenRequest {
+        &GetUserRequest(AccessTokenRequest {
             access_token: bearer(access_token),
-        },
+        }),
     )
 }
 
@@ -314,7 +297,6 @@ pub fn update_user_attributes(
 ) -> Call<UpdateUserAttributesResponse> {
     Call::new(
         pool,
-        Operation::UpdateUserAttributes,
         &UpdateUserAttributesRequest {
             access_token: bearer(access_token),
             user_attributes: attributes,
@@ -331,7 +313,6 @@ pub fn delete_user_attributes(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::DeleteUserAttributes,
         &DeleteUserAttributesRequest {
             access_token: bearer(access_token),
             user_attribute_names: names,
@@ -347,7 +328,6 @@ pub fn get_user_attribute_verification_code(
 ) -> Call<CodeDeliveryResponse> {
     Call::new(
         pool,
-        Operation::GetUserAttributeVerificationCode,
         &AttributeVerificationCodeRequest {
             access_token: bearer(access_token),
             attribute_name: attribute.into(),
@@ -365,7 +345,6 @@ pub fn verify_user_attribute(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::VerifyUserAttribute,
         &VerifyUserAttributeRequest {
             access_token: bearer(access_token),
             attribute_name: attribute.into(),
@@ -393,7 +372,6 @@ pub fn set_user_mfa_preference(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::SetUserMFAPreference,
         &SetUserMfaPreferenceRequest {
             access_token: bearer(access_token),
             sms_mfa_settings: preferences.sms,
@@ -420,7 +398,6 @@ pub fn set_user_settings(
     };
     Call::new(
         pool,
-        Operation::SetUserSettings,
         &SetUserSettingsRequest {
             access_token: bearer(access_token),
             mfa_options,
@@ -436,9 +413,9 @@ pub fn associate_software_token(
 ) -> Call<AssociateSoftwareTokenResponse> {
     Call::new(
         pool,
-        Operation::AssociateSoftwareToken,
-        &AccessTokenRequest {
-            access_token: bearer(access_token),
+        &AssociateSoftwareTokenRequest {
+            access_token: Some(bearer(access_token)),
+            session: None,
         },
     )
 }
@@ -452,7 +429,6 @@ pub fn verify_software_token(
 ) -> Call<VerifySoftwareTokenResponse> {
     Call::new(
         pool,
-        Operation::VerifySoftwareToken,
         &VerifySoftwareTokenRequest {
             access_token: Some(bearer(access_token)),
             session: None,
@@ -466,10 +442,9 @@ pub fn verify_software_token(
 pub fn global_sign_out(pool: &UserPool, access_token: &(impl AccessToken + ?Sized)) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::GlobalSignOut,
-        &AccessTokenRequest {
+        &GlobalSignOutRequest(AccessTokenRequest {
             access_token: bearer(access_token),
-        },
+        }),
     )
 }
 
@@ -482,7 +457,6 @@ pub fn revoke_token(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::RevokeToken,
         &RevokeTokenRequest {
             token: refresh_token.clone(),
             client_id: pool.client_id().into(),
@@ -495,10 +469,9 @@ pub fn revoke_token(
 pub fn delete_user(pool: &UserPool, access_token: &(impl AccessToken + ?Sized)) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::DeleteUser,
-        &AccessTokenRequest {
+        &DeleteUserRequest(AccessTokenRequest {
             access_token: bearer(access_token),
-        },
+        }),
     )
 }
 
@@ -512,7 +485,6 @@ pub fn list_devices(
 ) -> Call<ListDevicesResponse> {
     Call::new(
         pool,
-        Operation::ListDevices,
         &ListDevicesRequest {
             access_token: bearer(access_token),
             limit,
@@ -529,11 +501,10 @@ pub fn get_device(
 ) -> Call<GetDeviceResponse> {
     Call::new(
         pool,
-        Operation::GetDevice,
-        &DeviceRequest {
+        &GetDeviceRequest(DeviceRequest {
             access_token: bearer(access_token),
             device_key: device_key.into(),
-        },
+        }),
     )
 }
 
@@ -545,11 +516,10 @@ pub fn forget_device(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::ForgetDevice,
-        &DeviceRequest {
+        &ForgetDeviceRequest(DeviceRequest {
             access_token: bearer(access_token),
             device_key: device_key.into(),
-        },
+        }),
     )
 }
 
@@ -562,7 +532,6 @@ pub fn update_device_status(
 ) -> Call<Empty> {
     Call::new(
         pool,
-        Operation::UpdateDeviceStatus,
         &UpdateDeviceStatusRequest {
             access_token: bearer(access_token),
             device_key: device_key.into(),
@@ -574,6 +543,80 @@ pub fn update_device_status(
                 }
                 .into(),
             ),
+        },
+    )
+}
+
+/// `GetUserAuthFactors`: the user's sign-in factors (passwords, codes, passkeys) and MFA.
+pub fn get_user_auth_factors(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+) -> Call<GetUserAuthFactorsResponse> {
+    Call::new(
+        pool,
+        &GetUserAuthFactorsRequest(AccessTokenRequest {
+            access_token: bearer(access_token),
+        }),
+    )
+}
+
+/// `StartWebAuthnRegistration`: the options to create a passkey with.
+pub fn start_web_authn_registration(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+) -> Call<StartWebAuthnRegistrationResponse> {
+    Call::new(
+        pool,
+        &StartWebAuthnRegistrationRequest(AccessTokenRequest {
+            access_token: bearer(access_token),
+        }),
+    )
+}
+
+/// `CompleteWebAuthnRegistration`: registers the passkey the authenticator created
+/// (`credential`, the `PublicKeyCredential` as JSON).
+pub fn complete_web_authn_registration(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    credential: serde_json::Value,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        &CompleteWebAuthnRegistrationRequest {
+            access_token: bearer(access_token),
+            credential,
+        },
+    )
+}
+
+/// `ListWebAuthnCredentials`: the user's passkeys, a page at a time.
+pub fn list_web_authn_credentials(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    max_results: Option<u32>,
+    next_token: Option<&str>,
+) -> Call<ListWebAuthnCredentialsResponse> {
+    Call::new(
+        pool,
+        &ListWebAuthnCredentialsRequest {
+            access_token: bearer(access_token),
+            max_results,
+            next_token: next_token.map(str::to_owned),
+        },
+    )
+}
+
+/// `DeleteWebAuthnCredential`: deletes one of the user's passkeys.
+pub fn delete_web_authn_credential(
+    pool: &UserPool,
+    access_token: &(impl AccessToken + ?Sized),
+    credential_id: &str,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        &DeleteWebAuthnCredentialRequest {
+            access_token: bearer(access_token),
+            credential_id: credential_id.into(),
         },
     )
 }

@@ -34,7 +34,8 @@ use crate::flows::{CodeDelivery, Input, Prompt};
 use crate::pool::UserPool;
 use crate::secret::SecretString;
 use crate::wire::{
-    ClientMetadata, CodeDeliveryResponse, ConfirmForgotPasswordRequest, Empty, Operation,
+    ClientMetadata, CodeDeliveryResponse, ConfirmForgotPasswordRequest, Empty,
+    ForgotPasswordRequest, Operation,
 };
 
 /// A password reset, as a state machine. See the [module docs](self).
@@ -105,21 +106,13 @@ impl Machine for ForgotPassword {
             State::Requesting => {
                 let mut request = user_request(&self.pool, &self.username);
                 request.client_metadata.clone_from(&self.client_metadata);
-                Pending::Send(call::request(
-                    &self.pool,
-                    Operation::ForgotPassword,
-                    &request,
-                ))
+                Pending::Send(call::request(&self.pool, &ForgotPasswordRequest(request)))
             }
             State::Asking { delivery, error } => Pending::Prompt(Prompt::PasswordReset {
                 delivery: delivery.clone(),
                 error: error.clone(),
             }),
-            State::Confirming { request, .. } => Pending::Send(call::request(
-                &self.pool,
-                Operation::ConfirmForgotPassword,
-                request,
-            )),
+            State::Confirming { request, .. } => Pending::Send(call::request(&self.pool, request)),
         }
     }
 

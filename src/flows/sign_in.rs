@@ -3,19 +3,27 @@
 //! (MFA by SMS, TOTP or email, MFA selection and setup, new password, custom challenges, passkeys,
 //! device SRP), and the confirmation of the new device a sign-in may create.
 //!
+//! The states, one flat enum named by what each waits for (each holds only what is valid in it;
+//! the user and the device travel inside them):
+//!
 //! ```text
-//!                 ┌───────────────────────────── Sending ◀─────────────────────────────┐
-//!  constructors ──▶ InitiateAuth / RespondToAuthChallenge                               │
-//!                   │ PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER:      │
-//!                   │     answered by the flow (SRP) ───────────────────────────────────▶│
-//!                   │ MFA_SETUP (TOTP): AssociateSoftwareToken ─▶ Asking(TotpSetup)      │
-//!                   │                   ─input─▶ VerifySoftwareToken ─▶ MFA_SETUP ───────▶│
-//!                   │ any other challenge ─▶ Asking(Challenge) ─input──────────────────▶│
-//!                   │ tokens + NewDeviceMetadata ─▶ ConfirmDevice                        │
-//!                   │        ─▶ [Asking(RememberDevice) ─▶ UpdateDeviceStatus] ─▶ Done   │
-//!                   │ tokens ─▶ Done(SignedIn)                                           │
-//!                   │ correctable error (wrong code, weak password) ─▶ Asking, with it   │
-//!                   └ any other error ─▶ Failed
+//!  constructors ─┬─▶ AwaitInitiate ────────────┐  (password, custom, USER_AUTH, after sign-up)
+//!                ├─▶ AwaitSrpChallenge ────────┤  PASSWORD_VERIFIER ─▶ AwaitPasswordVerifierAnswer
+//!                └─▶ AwaitRefresh ─────────────┤  (device gone: once more without DEVICE_KEY)
+//!                                              ▼
+//!       tokens or a challenge ◀── AwaitPasswordVerifierAnswer, AwaitChallengeAnswer,
+//!                                 AwaitSelectedSrpChallenge, AwaitDeviceSrpChallenge
+//!   DEVICE_SRP_AUTH ─▶ AwaitDeviceSrpChallenge ─DEVICE_PASSWORD_VERIFIER─▶ AwaitPasswordVerifierAnswer
+//!   MFA_SETUP (TOTP) ─▶ AwaitAssociateSoftwareToken ─▶ AskTotpSetup ─input─▶
+//!                       AwaitVerifySoftwareToken ─▶ AwaitPasswordVerifierAnswer (MFA_SETUP)
+//!   MFA_SETUP (email) ─▶ AskEmailMfaSetup ─input─▶ AwaitChallengeAnswer
+//!   any other challenge ─▶ AskChallenge ─input─▶ AwaitChallengeAnswer
+//!                          (SELECT_CHALLENGE with PASSWORD_SRP ─▶ AwaitSelectedSrpChallenge)
+//!   tokens + NewDeviceMetadata ─▶ AwaitConfirmDevice
+//!                                 ─▶ [AskRememberDevice ─▶ AwaitUpdateDeviceStatus] ─▶ Done
+//!   tokens ─▶ Done(SignedIn)
+//!   correctable error (wrong code, weak password) ─▶ back to the Ask* state, with the error
+//!   any other error ─▶ Failed
 //! ```
 //!
 //! The JS SDK's `authenticateUser` callbacks map to prompts: `mfaRequired` to
@@ -25,6 +33,9 @@
 //! [`Prompt::CustomChallenge`], and `onSuccess(session, userConfirmationNecessary)` to
 //! [`Prompt::RememberDevice`] then [`Action::Done`](crate::Action::Done).
 //!
+//! Options (a remembered device, metadata, the device name) are fixed when the flow is built,
+//! with [`SignIn::builder`]; the plain constructors ([`SignIn::user_srp`], ...) take none.
+//!
 //! ```
 //! use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
 //!
@@ -33,6 +44,18 @@
 //! let Action::Send(request) = flow.poll_action() else { unreachable!() };
 //! assert_eq!(request.headers()["x-amz-target"], "AWSCognitoIdentityProviderService.InitiateAuth");
 //! // ... send it, then: flow.handle_response(now, response)?; and poll again.
+//!
+//! // A remembered device, with metadata for the pool's triggers:
+//! let device = cognito_flows::DeviceCredentials {
+//!     device_key: "us-east-1_d3v1c3".into(),
+//!     device_group_key: "-g".into(),
+//!     password: "device password".into(),
+//! };
+//! let flow = SignIn::builder(&pool)
+//!     .with_device(device)
+//!     .with_client_metadata([("app".to_owned(), "web".to_owned())].into())
+//!     .user_srp("alice", "correct horse", Entropy::from([7; 32]));
+//! # let _ = flow;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -50,13 +73,12 @@ use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::srp::{self, SrpClient};
 use crate::tokens::{RefreshToken, Tokens};
-
 use crate::wire::{
     AnalyticsMetadata, AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse,
-    ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, DeviceSecretVerifierConfig,
-    InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata, Operation, Parameters,
-    RespondToAuthChallengeRequest, UpdateDeviceStatusRequest, UserContextData,
-    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
+    ClientMetadata, ConfirmDeviceRequest, ConfirmDeviceResponse, Context,
+    DeviceSecretVerifierConfig, InitiateAuthRequest, InitiateAuthResponse, NewDeviceMetadata,
+    Operation, Parameters, RespondToAuthChallengeRequest, UpdateDeviceStatusRequest,
+    UserContextData, VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
 
 /// A finished sign-in.
@@ -114,36 +136,13 @@ pub struct SignIn {
     pool: UserPool,
     rng: FlowRng,
     options: Options,
-    /// The name Cognito knows the user by: what the caller typed until a challenge names them.
-    username: String,
-    /// For SRP, and for `USER_AUTH` password methods chosen later.
-    password: Option<Password>,
-    device: Option<DeviceCredentials>,
-    device_key: Option<String>,
-    /// A device key Cognito said it does not know, reported in the outcome.
-    forgotten: Option<String>,
-    phase: Phase<Waiting, SignedIn>,
+    phase: Phase<State, SignedIn>,
 }
 
-/// Nominally `pub` because the core's `Machine` trait names it; unreachable outside the crate.
-#[allow(private_interfaces, reason = "a sealed state: the module is private")]
-mod waiting {
-    /// What a running sign-in waits for: Cognito's answer, or the user's.
-    #[derive(Debug)]
-    pub enum Waiting {
-        /// A request is in flight.
-        Sending(Box<super::Pending>),
-        /// The user must answer.
-        Asking(Box<super::Ask>),
-    }
-}
-use waiting::Waiting;
-
+/// What every request of the flow carries, fixed when it is built.
 #[derive(Debug, Clone)]
 struct Options {
-    client_metadata: Option<ClientMetadata>,
-    analytics: Option<AnalyticsMetadata>,
-    user_context: Option<UserContextData>,
+    context: Context,
     device_name: String,
     confirm_devices: bool,
     totp_issuer: String,
@@ -152,9 +151,7 @@ struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            client_metadata: None,
-            analytics: None,
-            user_context: None,
+            context: Context::default(),
             device_name: "cognito-flows".into(),
             confirm_devices: true,
             totp_issuer: "AWSCognito".into(),
@@ -162,100 +159,165 @@ impl Default for Options {
     }
 }
 
+/// The options of a sign-in, fixed before it starts; then one of the constructors. See
+/// [`SignIn::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SignInBuilder {
+    pool: UserPool,
+    options: Options,
+    device: Option<Device>,
+}
+
+/// Who signs in: travels inside the states that need it.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    /// The name Cognito knows the user by: what the caller typed until a challenge names them.
+    name: String,
+    /// For SRP, and for `USER_AUTH` password methods chosen later.
+    password: Option<Password>,
+    /// The remembered device, when signing in or refreshing as one.
+    device: Option<Device>,
+}
+
+/// A remembered device.
+#[derive(Debug, Clone)]
+pub(crate) enum Device {
+    /// `DEVICE_KEY` only (enough for refresh).
+    Key(String),
+    /// The full credentials, for device SRP.
+    Credentials(DeviceCredentials),
+}
+
+impl Device {
+    fn key(&self) -> &str {
+        match self {
+            Self::Key(key) => key,
+            Self::Credentials(c) => &c.device_key,
+        }
+    }
+}
+
+/// The states are nominally `pub` because the core's `Machine` trait names them; the module is
+/// private, so they are unreachable outside the crate.
+#[allow(private_interfaces, reason = "a sealed state: the module is private")]
+mod state {
+    use super::{
+        Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest, RefreshToken,
+        RespondToAuthChallengeRequest, ServiceError, SignedIn, SrpClient, TotpSetup, User,
+        VerifySoftwareTokenRequest,
+    };
+
+    /// Every state of a running sign-in, named by what it waits for.
+    #[derive(Debug)]
+    pub enum State {
+        /// InitiateAuth without SRP (password, custom, `USER_AUTH`, after sign-up): tokens or a
+        /// challenge.
+        AwaitInitiate {
+            user: User,
+            request: Box<InitiateAuthRequest>,
+        },
+        /// InitiateAuth with `SRP_A`: `PASSWORD_VERIFIER` (or tokens, or another challenge).
+        AwaitSrpChallenge {
+            user: User,
+            request: Box<InitiateAuthRequest>,
+            srp: SrpClient,
+        },
+        /// `REFRESH_TOKEN_AUTH`: new tokens. The token is kept, since Cognito sends none back;
+        /// `forgotten` is the device key Cognito no longer knew, if the refresh was retried.
+        AwaitRefresh {
+            user: User,
+            request: Box<InitiateAuthRequest>,
+            token: RefreshToken,
+            forgotten: Option<String>,
+        },
+        /// An answer the flow gave itself (an SRP claim, `MFA_SETUP` after a verified TOTP):
+        /// tokens or the next challenge.
+        AwaitPasswordVerifierAnswer {
+            user: User,
+            request: Box<RespondToAuthChallengeRequest>,
+        },
+        /// `DEVICE_SRP_AUTH` answered with `SRP_A`: `DEVICE_PASSWORD_VERIFIER`.
+        AwaitDeviceSrpChallenge {
+            user: User,
+            request: Box<RespondToAuthChallengeRequest>,
+            srp: SrpClient,
+        },
+        /// The user's answer to a challenge: tokens or the next challenge; a correctable error
+        /// goes back to `ask`.
+        AwaitChallengeAnswer {
+            user: User,
+            request: Box<RespondToAuthChallengeRequest>,
+            ask: Box<State>,
+        },
+        /// `SELECT_CHALLENGE` answered with `PASSWORD_SRP`: `PASSWORD_VERIFIER`; a correctable
+        /// error goes back to `ask`.
+        AwaitSelectedSrpChallenge {
+            user: User,
+            request: Box<RespondToAuthChallengeRequest>,
+            srp: SrpClient,
+            ask: Box<State>,
+        },
+        /// AssociateSoftwareToken for `MFA_SETUP`: the TOTP secret.
+        AwaitAssociateSoftwareToken { user: User, challenge: Challenge },
+        /// VerifySoftwareToken for `MFA_SETUP`.
+        AwaitVerifySoftwareToken {
+            user: User,
+            challenge: Challenge,
+            setup: TotpSetup,
+            request: Box<VerifySoftwareTokenRequest>,
+        },
+        /// ConfirmDevice, once tokens arrived.
+        AwaitConfirmDevice {
+            signed_in: Box<SignedIn>,
+            credentials: DeviceCredentials,
+            request: Box<ConfirmDeviceRequest>,
+        },
+        /// UpdateDeviceStatus, once the user chose.
+        AwaitUpdateDeviceStatus {
+            signed_in: Box<SignedIn>,
+            credentials: DeviceCredentials,
+            remembered: bool,
+        },
+        /// A challenge for the user (a code, a new password, a choice, ...).
+        AskChallenge { user: User, challenge: Challenge },
+        /// The TOTP secret to set up, and the app's code to verify it.
+        AskTotpSetup {
+            user: User,
+            challenge: Challenge,
+            setup: TotpSetup,
+            error: Option<ServiceError>,
+        },
+        /// The address for email MFA.
+        AskEmailMfaSetup { user: User, challenge: Challenge },
+        /// Whether to remember the new device.
+        AskRememberDevice {
+            signed_in: Box<SignedIn>,
+            credentials: DeviceCredentials,
+        },
+    }
+}
+use state::State;
+
 impl State {
-    fn sending(pending: Pending) -> Self {
-        Self::Sending(Box::new(pending))
-    }
-
-    fn asking(ask: Ask) -> Self {
-        Self::Asking(Box::new(ask))
-    }
-}
-
-/// Where a transition leads, inside this module; [`SignIn::step`] turns it into the core's
-/// [`Step`].
-#[derive(Debug)]
-enum State {
-    /// A request is in flight.
-    Sending(Box<Pending>),
-    /// The user must answer.
-    Asking(Box<Ask>),
-    Done(Box<SignedIn>),
-    Failed(Error),
-}
-
-#[derive(Debug)]
-enum Pending {
-    /// InitiateAuth or RespondToAuthChallenge: the answer is tokens or a challenge.
-    Auth {
-        call: AuthCall,
-        /// The SRP exchange waiting for `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER`.
-        srp: Option<SrpClient>,
-        /// The prompt to return to on a correctable error.
-        retry: Option<Ask>,
-        /// A refresh: the token to keep (Cognito sends none back) and the device key sent.
-        refresh: Option<(RefreshToken, Option<String>)>,
-    },
-    /// AssociateSoftwareToken for `MFA_SETUP`.
-    Associate { challenge: Challenge },
-    /// VerifySoftwareToken for `MFA_SETUP`.
-    Verify {
-        challenge: Challenge,
-        setup: TotpSetup,
-        request: VerifySoftwareTokenRequest,
-    },
-    /// ConfirmDevice, once tokens arrived.
-    ConfirmDevice {
-        signed_in: Box<SignedIn>,
-        credentials: DeviceCredentials,
-        request: ConfirmDeviceRequest,
-    },
-    /// UpdateDeviceStatus, once the user chose.
-    UpdateDevice {
-        signed_in: Box<SignedIn>,
-        credentials: DeviceCredentials,
-        remembered: bool,
-    },
-}
-
-#[derive(Debug)]
-enum AuthCall {
-    Initiate(Box<InitiateAuthRequest>),
-    Respond(Box<RespondToAuthChallengeRequest>),
-}
-
-#[derive(Debug)]
-enum Ask {
-    Challenge(Challenge),
-    TotpSetup {
-        challenge: Challenge,
-        setup: TotpSetup,
-        error: Option<ServiceError>,
-    },
-    EmailSetup {
-        challenge: Challenge,
-    },
-    RememberDevice {
-        signed_in: Box<SignedIn>,
-        credentials: DeviceCredentials,
-    },
-}
-
-impl Ask {
-    /// Whether the user may answer again after `kind`.
+    /// Whether the user may answer this prompt again after `kind`.
     fn is_correctable(&self, kind: &ErrorKind) -> bool {
         match self {
-            Self::Challenge(c) | Self::EmailSetup { challenge: c } => c.is_correctable(kind),
-            Self::TotpSetup { .. } | Self::RememberDevice { .. } => kind.is_correctable(),
+            Self::AskChallenge { challenge, .. } | Self::AskEmailMfaSetup { challenge, .. } => {
+                challenge.is_correctable(kind)
+            }
+            _ => kind.is_correctable(),
         }
     }
 
     /// The same prompt, carrying the error of the previous answer.
     fn with_error(mut self, error: ServiceError) -> Self {
         match &mut self {
-            Self::Challenge(c) | Self::EmailSetup { challenge: c } => c.error = Some(error),
-            Self::TotpSetup { error: slot, .. } => *slot = Some(error),
-            Self::RememberDevice { .. } => {}
+            Self::AskChallenge { challenge, .. } | Self::AskEmailMfaSetup { challenge, .. } => {
+                challenge.error = Some(error);
+            }
+            Self::AskTotpSetup { error: slot, .. } => *slot = Some(error),
+            _ => {}
         }
         self
     }
@@ -268,66 +330,128 @@ fn params<const N: usize>(pairs: [(&str, String); N]) -> Parameters {
         .collect()
 }
 
-impl SignIn {
+/// How the first request starts: the SRP exchange it opens, or a refresh token to keep.
+enum Start {
+    Plain,
+    Srp(SrpClient),
+    Refresh(RefreshToken),
+}
+
+impl SignInBuilder {
+    /// Signs in as a remembered device: sends `DEVICE_KEY`, and answers `DEVICE_SRP_AUTH` with
+    /// the device's credentials, so that Cognito can skip MFA for it.
+    pub fn with_device(mut self, device: DeviceCredentials) -> Self {
+        self.device = Some(Device::Credentials(device));
+        self
+    }
+
+    /// Sends `DEVICE_KEY` without the device's credentials (enough for refresh).
+    pub fn with_device_key(mut self, device_key: impl Into<String>) -> Self {
+        self.device = Some(Device::Key(device_key.into()));
+        self
+    }
+
+    /// Sends `ClientMetadata` (for the pool's Lambda triggers) with every request of the flow.
+    pub fn with_client_metadata(mut self, metadata: ClientMetadata) -> Self {
+        self.options.context.client_metadata = Some(metadata);
+        self
+    }
+
+    /// Sends `AnalyticsMetadata` with every request of the flow.
+    pub fn with_analytics_metadata(mut self, metadata: AnalyticsMetadata) -> Self {
+        self.options.context.analytics_metadata = Some(metadata);
+        self
+    }
+
+    /// Sends `UserContextData` (threat protection) with every request of the flow.
+    pub fn with_user_context_data(mut self, data: UserContextData) -> Self {
+        self.options.context.user_context_data = Some(data);
+        self
+    }
+
+    /// The name a new device is confirmed with (default `cognito-flows`).
+    pub fn with_device_name(mut self, name: impl Into<String>) -> Self {
+        self.options.device_name = name.into();
+        self
+    }
+
+    /// Leaves a new device unconfirmed: the outcome carries its [`SignedIn::new_device`].
+    pub fn without_device_confirmation(mut self) -> Self {
+        self.options.confirm_devices = false;
+        self
+    }
+
+    /// The issuer shown by authenticator apps for a TOTP set up during sign-in (default
+    /// `AWSCognito`).
+    pub fn with_totp_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.options.totp_issuer = issuer.into();
+        self
+    }
+
+    /// Builds the flow and its first request.
     fn start(
-        pool: &UserPool,
+        self,
         username: &str,
         password: Option<Password>,
         entropy: &Entropy,
         flow: &str,
-        parameters: impl FnOnce(&mut FlowRng, Option<&Password>) -> (Parameters, Option<SrpClient>),
-    ) -> Self {
+        parameters: impl FnOnce(&mut FlowRng, Option<&Password>) -> (Parameters, Start),
+    ) -> SignIn {
         let mut rng = FlowRng::new(entropy);
-        let (mut parameters, srp) = parameters(&mut rng, password.as_ref());
-        if let Some(hash) = pool.secret_hash(username) {
+        let (mut parameters, start) = parameters(&mut rng, password.as_ref());
+        if let Some(hash) = self.pool.secret_hash(username) {
             parameters.insert("SECRET_HASH".into(), hash);
         }
-        let request = InitiateAuthRequest {
+        if let Some(device) = &self.device {
+            parameters.insert("DEVICE_KEY".into(), device.key().into());
+        }
+        let request = Box::new(InitiateAuthRequest {
             auth_flow: flow.into(),
             auth_parameters: parameters,
-            client_id: pool.client_id().into(),
-            client_metadata: None,
-            analytics_metadata: None,
-            user_context_data: None,
+            client_id: self.pool.client_id().into(),
+            context: Context::default(),
             session: None,
-        };
-        Self {
-            pool: pool.clone(),
-            rng,
-            options: Options::default(),
-            username: username.to_owned(),
+        });
+        let user = User {
+            name: username.to_owned(),
             password,
-            device: None,
-            device_key: None,
-            forgotten: None,
-            phase: Phase::Running(Waiting::Sending(Box::new(Pending::Auth {
-                call: AuthCall::Initiate(Box::new(request)),
-                srp,
-                retry: None,
-                refresh: None,
-            }))),
+            device: self.device,
+        };
+        let state = match start {
+            Start::Plain => State::AwaitInitiate { user, request },
+            Start::Srp(srp) => State::AwaitSrpChallenge { user, request, srp },
+            Start::Refresh(token) => State::AwaitRefresh {
+                user,
+                request,
+                token,
+                forgotten: None,
+            },
+        };
+        SignIn {
+            pool: self.pool,
+            rng,
+            options: self.options,
+            phase: Phase::Running(state),
         }
     }
 
-    fn srp_parameters(rng: &mut FlowRng, username: &str) -> (Parameters, Option<SrpClient>) {
+    fn srp_parameters(rng: &mut FlowRng, username: &str) -> (Parameters, Start) {
         let srp = SrpClient::from_private_key(&rng.bytes());
         let p = params([
             ("USERNAME", username.to_owned()),
             ("SRP_A", srp.public_key_hex()),
         ]);
-        (p, Some(srp))
+        (p, Start::Srp(srp))
     }
 
-    /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this process.
-    /// `username` may be an alias (email, phone) when the pool allows it.
+    /// [`SignIn::user_srp`] with these options.
     pub fn user_srp(
-        pool: &UserPool,
+        self,
         username: &str,
         password: impl Into<Password>,
         entropy: Entropy,
-    ) -> Self {
-        Self::start(
-            pool,
+    ) -> SignIn {
+        self.start(
             username,
             Some(password.into()),
             &entropy,
@@ -336,16 +460,14 @@ impl SignIn {
         )
     }
 
-    /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
-    /// Needs the app client to allow it; prefer [`SignIn::user_srp`].
+    /// [`SignIn::user_password`] with these options.
     pub fn user_password(
-        pool: &UserPool,
+        self,
         username: &str,
         password: impl Into<Password>,
         entropy: Entropy,
-    ) -> Self {
-        Self::start(
-            pool,
+    ) -> SignIn {
+        self.start(
             username,
             Some(password.into()),
             &entropy,
@@ -354,30 +476,27 @@ impl SignIn {
                 let pw = pw.map(|p| p.expose().to_owned()).unwrap_or_default();
                 (
                     params([("USERNAME", username.to_owned()), ("PASSWORD", pw)]),
-                    None,
+                    Start::Plain,
                 )
             },
         )
     }
 
-    /// Custom authentication (`CUSTOM_AUTH`) driven by the pool's Lambda triggers; each
-    /// `CUSTOM_CHALLENGE` becomes a [`Prompt::CustomChallenge`].
-    pub fn custom(pool: &UserPool, username: &str, entropy: Entropy) -> Self {
-        Self::start(pool, username, None, &entropy, "CUSTOM_AUTH", |_, _| {
-            (params([("USERNAME", username.to_owned())]), None)
+    /// [`SignIn::custom`] with these options.
+    pub fn custom(self, username: &str, entropy: Entropy) -> SignIn {
+        self.start(username, None, &entropy, "CUSTOM_AUTH", |_, _| {
+            (params([("USERNAME", username.to_owned())]), Start::Plain)
         })
     }
 
-    /// Custom authentication that starts with the password, proven by SRP
-    /// (`CUSTOM_AUTH` with `CHALLENGE_NAME=SRP_A`), then the triggers' custom challenges.
+    /// [`SignIn::custom_with_srp`] with these options.
     pub fn custom_with_srp(
-        pool: &UserPool,
+        self,
         username: &str,
         password: impl Into<Password>,
         entropy: Entropy,
-    ) -> Self {
-        Self::start(
-            pool,
+    ) -> SignIn {
+        self.start(
             username,
             Some(password.into()),
             &entropy,
@@ -390,6 +509,102 @@ impl SignIn {
         )
     }
 
+    /// [`SignIn::user_auth`] with these options.
+    pub fn user_auth(self, username: &str, first: FirstFactor, entropy: Entropy) -> SignIn {
+        let (preferred, password) = match first {
+            FirstFactor::Select => (None, None),
+            FirstFactor::Password(p) => (Some("PASSWORD"), Some(p)),
+            FirstFactor::PasswordSrp(p) => (Some("PASSWORD_SRP"), Some(p)),
+            FirstFactor::EmailOtp => (Some("EMAIL_OTP"), None),
+            FirstFactor::SmsOtp => (Some("SMS_OTP"), None),
+            FirstFactor::WebAuthn => (Some("WEB_AUTHN"), None),
+        };
+        self.start(username, password, &entropy, "USER_AUTH", |rng, pw| {
+            let (mut p, start) = match preferred {
+                Some("PASSWORD_SRP") => Self::srp_parameters(rng, username),
+                _ => (params([("USERNAME", username.to_owned())]), Start::Plain),
+            };
+            if let Some(preferred) = preferred {
+                p.insert("PREFERRED_CHALLENGE".into(), preferred.into());
+            }
+            if let (Some("PASSWORD"), Some(pw)) = (preferred, pw) {
+                p.insert("PASSWORD".into(), pw.expose().into());
+            }
+            (p, start)
+        })
+    }
+
+    /// [`SignIn::after_sign_up`] with these options.
+    pub fn after_sign_up(self, username: &str, session: SecretString, entropy: Entropy) -> SignIn {
+        let mut flow = self.start(username, None, &entropy, "USER_AUTH", |_, _| {
+            (params([("USERNAME", username.to_owned())]), Start::Plain)
+        });
+        if let Phase::Running(State::AwaitInitiate { request, .. }) = &mut flow.phase {
+            request.session = Some(session);
+        }
+        flow
+    }
+
+    /// [`SignIn::refresh`] with these options; with a device ([`SignInBuilder::with_device`] or
+    /// [`SignInBuilder::with_device_key`]) `DEVICE_KEY` is sent.
+    pub fn refresh(self, username: &str, refresh_token: RefreshToken, entropy: Entropy) -> SignIn {
+        self.start(username, None, &entropy, "REFRESH_TOKEN_AUTH", |_, _| {
+            let p = params([("REFRESH_TOKEN", refresh_token.expose().to_owned())]);
+            (p, Start::Refresh(refresh_token))
+        })
+    }
+}
+
+impl SignIn {
+    /// Options first (a remembered device, metadata, the device name), then a constructor:
+    /// `SignIn::builder(&pool).with_device(device).user_srp("alice", password, entropy)`.
+    pub fn builder(pool: &UserPool) -> SignInBuilder {
+        SignInBuilder {
+            pool: pool.clone(),
+            options: Options::default(),
+            device: None,
+        }
+    }
+
+    /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this process.
+    /// `username` may be an alias (email, phone) when the pool allows it.
+    pub fn user_srp(
+        pool: &UserPool,
+        username: &str,
+        password: impl Into<Password>,
+        entropy: Entropy,
+    ) -> Self {
+        Self::builder(pool).user_srp(username, password, entropy)
+    }
+
+    /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
+    /// Needs the app client to allow it; prefer [`SignIn::user_srp`].
+    pub fn user_password(
+        pool: &UserPool,
+        username: &str,
+        password: impl Into<Password>,
+        entropy: Entropy,
+    ) -> Self {
+        Self::builder(pool).user_password(username, password, entropy)
+    }
+
+    /// Custom authentication (`CUSTOM_AUTH`) driven by the pool's Lambda triggers; each
+    /// `CUSTOM_CHALLENGE` becomes a [`Prompt::CustomChallenge`].
+    pub fn custom(pool: &UserPool, username: &str, entropy: Entropy) -> Self {
+        Self::builder(pool).custom(username, entropy)
+    }
+
+    /// Custom authentication that starts with the password, proven by SRP
+    /// (`CUSTOM_AUTH` with `CHALLENGE_NAME=SRP_A`), then the triggers' custom challenges.
+    pub fn custom_with_srp(
+        pool: &UserPool,
+        username: &str,
+        password: impl Into<Password>,
+        entropy: Entropy,
+    ) -> Self {
+        Self::builder(pool).custom_with_srp(username, password, entropy)
+    }
+
     /// Choice-based sign-in (`USER_AUTH`): passwords, one-time codes or passkeys, as the pool
     /// allows; with [`FirstFactor::Select`] Cognito offers the choice
     /// ([`Prompt::SelectChallenge`]).
@@ -399,34 +614,7 @@ impl SignIn {
         first: FirstFactor,
         entropy: Entropy,
     ) -> Self {
-        let (preferred, password) = match first {
-            FirstFactor::Select => (None, None),
-            FirstFactor::Password(p) => (Some("PASSWORD"), Some(p)),
-            FirstFactor::PasswordSrp(p) => (Some("PASSWORD_SRP"), Some(p)),
-            FirstFactor::EmailOtp => (Some("EMAIL_OTP"), None),
-            FirstFactor::SmsOtp => (Some("SMS_OTP"), None),
-            FirstFactor::WebAuthn => (Some("WEB_AUTHN"), None),
-        };
-        Self::start(
-            pool,
-            username,
-            password,
-            &entropy,
-            "USER_AUTH",
-            |rng, pw| {
-                let (mut p, srp) = match preferred {
-                    Some("PASSWORD_SRP") => Self::srp_parameters(rng, username),
-                    _ => (params([("USERNAME", username.to_owned())]), None),
-                };
-                if let Some(preferred) = preferred {
-                    p.insert("PREFERRED_CHALLENGE".into(), preferred.into());
-                }
-                if let (Some("PASSWORD"), Some(pw)) = (preferred, pw) {
-                    p.insert("PASSWORD".into(), pw.expose().into());
-                }
-                (p, srp)
-            },
-        )
+        Self::builder(pool).user_auth(username, first, entropy)
     }
 
     /// The sign-in that follows a `ConfirmSignUp` which returned a `Session`: `USER_AUTH` with
@@ -437,18 +625,7 @@ impl SignIn {
         session: SecretString,
         entropy: Entropy,
     ) -> Self {
-        let mut flow = Self::start(pool, username, None, &entropy, "USER_AUTH", |_, _| {
-            (params([("USERNAME", username.to_owned())]), None)
-        });
-        if let Phase::Running(Waiting::Sending(pending)) = &mut flow.phase
-            && let Pending::Auth {
-                call: AuthCall::Initiate(request),
-                ..
-            } = &mut **pending
-        {
-            request.session = Some(session);
-        }
-        flow
+        Self::builder(pool).after_sign_up(username, session, entropy)
     }
 
     /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`).
@@ -457,8 +634,8 @@ impl SignIn {
     /// token's `username` claim); it is only used for `SECRET_HASH` when the app client has a
     /// secret. The outcome keeps this refresh token, since Cognito sends none back (unless the
     /// pool rotates refresh tokens, in which case the new one is kept). With a device
-    /// ([`SignIn::with_device`]) `DEVICE_KEY` is sent; if Cognito answers that the device does
-    /// not exist, the refresh is retried once without it and the outcome's
+    /// ([`SignInBuilder::with_device`]) `DEVICE_KEY` is sent; if Cognito answers that the device
+    /// does not exist, the refresh is retried once without it and the outcome's
     /// [`SignedIn::forgotten_device`] says so.
     pub fn refresh(
         pool: &UserPool,
@@ -466,165 +643,56 @@ impl SignIn {
         refresh_token: RefreshToken,
         entropy: Entropy,
     ) -> Self {
-        let mut flow = Self::start(
-            pool,
-            username,
-            None,
-            &entropy,
-            "REFRESH_TOKEN_AUTH",
-            |_, _| {
-                (
-                    params([("REFRESH_TOKEN", refresh_token.expose().to_owned())]),
-                    None,
-                )
-            },
-        );
-        if let Phase::Running(Waiting::Sending(pending)) = &mut flow.phase
-            && let Pending::Auth { refresh, .. } = &mut **pending
-        {
-            *refresh = Some((refresh_token, None));
-        }
-        flow
+        Self::builder(pool).refresh(username, refresh_token, entropy)
     }
 
-    /// Signs in as a remembered device: sends `DEVICE_KEY`, and answers `DEVICE_SRP_AUTH` with
-    /// the device's credentials, so that Cognito can skip MFA for it.
-    #[must_use]
-    pub fn with_device(mut self, device: DeviceCredentials) -> Self {
-        self = self.with_device_key(device.device_key.clone());
-        self.device = Some(device);
-        self
+    fn initiate(&self, r: &InitiateAuthRequest) -> http::Request<Vec<u8>> {
+        let r = InitiateAuthRequest {
+            context: self.options.context.clone(),
+            ..r.clone()
+        };
+        call::request(&self.pool, &r)
     }
 
-    /// Sends `DEVICE_KEY` without the device's credentials (enough for refresh).
-    #[must_use]
-    pub fn with_device_key(mut self, device_key: impl Into<String>) -> Self {
-        let key = device_key.into();
-        if let Phase::Running(Waiting::Sending(pending)) = &mut self.phase
-            && let Pending::Auth {
-                call: AuthCall::Initiate(request),
-                refresh,
-                ..
-            } = &mut **pending
-        {
-            request
-                .auth_parameters
-                .insert("DEVICE_KEY".into(), key.clone().into());
-            if let Some((_, sent)) = refresh {
-                *sent = Some(key.clone());
+    fn respond_request(&self, r: &RespondToAuthChallengeRequest) -> http::Request<Vec<u8>> {
+        let r = RespondToAuthChallengeRequest {
+            context: self.options.context.clone(),
+            ..r.clone()
+        };
+        call::request(&self.pool, &r)
+    }
+
+    /// What a state needs: the request it sends, or the prompt it shows.
+    fn need(&self, state: &State) -> machine::Pending {
+        let send = machine::Pending::Send;
+        let prompt = machine::Pending::Prompt;
+        match state {
+            State::AwaitInitiate { request, .. }
+            | State::AwaitSrpChallenge { request, .. }
+            | State::AwaitRefresh { request, .. } => send(self.initiate(request)),
+            State::AwaitPasswordVerifierAnswer { request, .. }
+            | State::AwaitDeviceSrpChallenge { request, .. }
+            | State::AwaitChallengeAnswer { request, .. }
+            | State::AwaitSelectedSrpChallenge { request, .. } => {
+                send(self.respond_request(request))
             }
-        }
-        self.device_key = Some(key);
-        self
-    }
-
-    /// Sends `ClientMetadata` (for the pool's Lambda triggers) with every request of the flow.
-    #[must_use]
-    pub fn with_client_metadata(mut self, metadata: ClientMetadata) -> Self {
-        self.options.client_metadata = Some(metadata);
-        self
-    }
-
-    /// Sends `AnalyticsMetadata` with every request of the flow.
-    #[must_use]
-    pub fn with_analytics_metadata(mut self, metadata: AnalyticsMetadata) -> Self {
-        self.options.analytics = Some(metadata);
-        self
-    }
-
-    /// Sends `UserContextData` (threat protection) with every request of the flow.
-    #[must_use]
-    pub fn with_user_context_data(mut self, data: UserContextData) -> Self {
-        self.options.user_context = Some(data);
-        self
-    }
-
-    /// The name a new device is confirmed with (default `cognito-flows`).
-    #[must_use]
-    pub fn with_device_name(mut self, name: impl Into<String>) -> Self {
-        self.options.device_name = name.into();
-        self
-    }
-
-    /// Leaves a new device unconfirmed: the outcome carries its [`SignedIn::new_device`].
-    #[must_use]
-    pub fn without_device_confirmation(mut self) -> Self {
-        self.options.confirm_devices = false;
-        self
-    }
-
-    /// The issuer shown by authenticator apps for a TOTP set up during sign-in (default
-    /// `AWSCognito`).
-    #[must_use]
-    pub fn with_totp_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.options.totp_issuer = issuer.into();
-        self
-    }
-
-    fn prompt(&self, ask: &Ask) -> Prompt {
-        match ask {
-            Ask::Challenge(c) => c.prompt(),
-            Ask::TotpSetup { setup, error, .. } => Prompt::TotpSetup {
-                setup: setup.clone(),
-                error: error.clone(),
-            },
-            Ask::EmailSetup { challenge } => Prompt::EmailMfaSetup {
-                error: challenge.error.clone(),
-            },
-            Ask::RememberDevice { credentials, .. } => Prompt::RememberDevice {
-                device_key: credentials.device_key.clone(),
-            },
-        }
-    }
-
-    fn request(&self, pending: &Pending) -> http::Request<Vec<u8>> {
-        let o = &self.options;
-        match pending {
-            Pending::Auth {
-                call: AuthCall::Initiate(r),
-                ..
-            } => {
-                let r = InitiateAuthRequest {
-                    client_metadata: o.client_metadata.clone(),
-                    analytics_metadata: o.analytics.clone(),
-                    user_context_data: o.user_context.clone(),
-                    ..(**r).clone()
-                };
-                call::request(&self.pool, Operation::InitiateAuth, &r)
-            }
-            Pending::Auth {
-                call: AuthCall::Respond(r),
-                ..
-            } => {
-                let r = RespondToAuthChallengeRequest {
-                    client_metadata: o.client_metadata.clone(),
-                    analytics_metadata: o.analytics.clone(),
-                    user_context_data: o.user_context.clone(),
-                    ..(**r).clone()
-                };
-                call::request(&self.pool, Operation::RespondToAuthChallenge, &r)
-            }
-            Pending::Associate { challenge } => call::request(
+            State::AwaitAssociateSoftwareToken { challenge, .. } => send(call::request(
                 &self.pool,
-                Operation::AssociateSoftwareToken,
                 &AssociateSoftwareTokenRequest {
                     access_token: None,
                     session: challenge.session.clone(),
                 },
-            ),
-            Pending::Verify { request, .. } => {
-                call::request(&self.pool, Operation::VerifySoftwareToken, request)
+            )),
+            State::AwaitVerifySoftwareToken { request, .. } => {
+                send(call::request(&self.pool, request))
             }
-            Pending::ConfirmDevice { request, .. } => {
-                call::request(&self.pool, Operation::ConfirmDevice, request)
-            }
-            Pending::UpdateDevice {
+            State::AwaitConfirmDevice { request, .. } => send(call::request(&self.pool, request)),
+            State::AwaitUpdateDeviceStatus {
                 signed_in,
                 credentials,
                 remembered,
-            } => call::request(
+            } => send(call::request(
                 &self.pool,
-                Operation::UpdateDeviceStatus,
                 &UpdateDeviceStatusRequest {
                     access_token: SecretString::new(signed_in.tokens.access_token.expose()),
                     device_key: credentials.device_key.clone(),
@@ -637,70 +705,72 @@ impl SignIn {
                         .into(),
                     ),
                 },
-            ),
+            )),
+            State::AskChallenge { challenge, .. } => prompt(challenge.prompt()),
+            State::AskTotpSetup { setup, error, .. } => prompt(Prompt::TotpSetup {
+                setup: setup.clone(),
+                error: error.clone(),
+            }),
+            State::AskEmailMfaSetup { challenge, .. } => prompt(Prompt::EmailMfaSetup {
+                error: challenge.error.clone(),
+            }),
+            State::AskRememberDevice { credentials, .. } => prompt(Prompt::RememberDevice {
+                device_key: credentials.device_key.clone(),
+            }),
         }
     }
 
     /// `RespondToAuthChallenge` for `name`, adding `USERNAME`, `SECRET_HASH` and `DEVICE_KEY`.
     fn respond(
         &self,
+        user: &User,
         name: &str,
         mut responses: Parameters,
         session: Option<&SecretString>,
-    ) -> AuthCall {
-        responses.insert("USERNAME".into(), self.username.clone().into());
-        if let Some(hash) = self.pool.secret_hash(&self.username) {
+    ) -> Box<RespondToAuthChallengeRequest> {
+        responses.insert("USERNAME".into(), user.name.clone().into());
+        if let Some(hash) = self.pool.secret_hash(&user.name) {
             responses.insert("SECRET_HASH".into(), hash);
         }
-        if let Some(key) = &self.device_key {
+        if let Some(device) = &user.device {
             responses
                 .entry("DEVICE_KEY".into())
-                .or_insert_with(|| key.clone().into());
+                .or_insert_with(|| device.key().into());
         }
-        AuthCall::Respond(Box::new(RespondToAuthChallengeRequest {
+        Box::new(RespondToAuthChallengeRequest {
             challenge_name: name.into(),
             challenge_responses: responses,
             client_id: self.pool.client_id().into(),
             session: session.cloned(),
-            client_metadata: None,
-            analytics_metadata: None,
-            user_context_data: None,
-        }))
-    }
-
-    fn send(&self, call: AuthCall, srp: Option<SrpClient>, retry: Option<Ask>) -> State {
-        State::sending(Pending::Auth {
-            call,
-            srp,
-            retry,
-            refresh: None,
+            context: Context::default(),
         })
     }
 
-    /// Reads the answer to InitiateAuth or RespondToAuthChallenge.
+    /// Reads the answer to InitiateAuth or RespondToAuthChallenge: tokens or the next challenge.
     fn on_auth_answer(
         &mut self,
         now: SystemTime,
         operation: Operation,
         response: http::Response<Vec<u8>>,
+        mut user: User,
         srp: Option<SrpClient>,
-        refresh: Option<&(RefreshToken, Option<String>)>,
-    ) -> Result<State, Error> {
+        refresh: Option<(&RefreshToken, Option<String>)>,
+    ) -> Result<Step<State, SignedIn>, Error> {
         let parsed: Parsed<InitiateAuthResponse> = call::parse(operation, response)?;
         let answer = &parsed.value;
         if let Some(result) = &answer.authentication_result {
-            let tokens = Tokens::from_result(result, now, refresh.map(|(token, _)| token))
-                .map_err(|r| parsed.fail(r))?;
+            let (token, forgotten) = refresh.map_or((None, None), |(t, f)| (Some(t), f));
+            let tokens = Tokens::from_result(result, now, token).map_err(|r| parsed.fail(r))?;
             if let Some(name) = tokens.username() {
-                self.username = name.to_owned();
+                user.name = name.to_owned();
             }
             let signed_in = Box::new(SignedIn {
                 tokens,
-                username: self.username.clone(),
+                username: user.name,
                 device: None,
                 new_device: result.new_device_metadata.clone(),
                 device_error: None,
-                forgotten_device: None,
+                forgotten_device: forgotten,
             });
             return Ok(self.confirm_device(signed_in));
         }
@@ -713,7 +783,7 @@ impl SignIn {
             .get("USERNAME")
             .or_else(|| parameters.get("USER_ID_FOR_SRP"))
         {
-            self.username.clone_from(username);
+            user.name.clone_from(username);
         }
         let challenge = Challenge {
             name: name.to_owned(),
@@ -722,19 +792,21 @@ impl SignIn {
             available: answer.available_challenges.clone().unwrap_or_default(),
             error: None,
         };
-        match (name, srp) {
+        let invalid = |detail: String| {
+            parsed.fail(ProtocolReason::InvalidField {
+                field: "ChallengeName",
+                detail,
+            })
+        };
+        let next = match (name, srp) {
             ("PASSWORD_VERIFIER", Some(srp)) => {
-                let password = self.password.clone().ok_or_else(|| {
-                    parsed.fail(ProtocolReason::InvalidField {
-                        field: "ChallengeName",
-                        detail: "PASSWORD_VERIFIER without a password".into(),
-                    })
-                })?;
-                let user_id = self
-                    .field(&parsed, &challenge, "USER_ID_FOR_SRP")?
-                    .to_owned();
+                let password = user
+                    .password
+                    .clone()
+                    .ok_or_else(|| invalid("PASSWORD_VERIFIER without a password".into()))?;
+                let user_id = Self::field(&parsed, &challenge, "USER_ID_FOR_SRP")?.to_owned();
                 let realm = self.pool.name().to_owned();
-                let call = self.password_claim(
+                let responses = Self::password_claim(
                     now,
                     &parsed,
                     &challenge,
@@ -743,16 +815,16 @@ impl SignIn {
                     &user_id,
                     password.expose(),
                 )?;
-                Ok(self.send(call, None, None))
+                let request = self.respond(&user, name, responses, challenge.session.as_ref());
+                State::AwaitPasswordVerifierAnswer { user, request }
             }
             ("DEVICE_PASSWORD_VERIFIER", Some(srp)) => {
-                let device = self.device.clone().ok_or_else(|| {
-                    parsed.fail(ProtocolReason::InvalidField {
-                        field: "ChallengeName",
-                        detail: "DEVICE_PASSWORD_VERIFIER without device credentials".into(),
-                    })
-                })?;
-                let call = self.password_claim(
+                let Some(Device::Credentials(device)) = user.device.clone() else {
+                    return Err(invalid(
+                        "DEVICE_PASSWORD_VERIFIER without device credentials".into(),
+                    ));
+                };
+                let responses = Self::password_claim(
                     now,
                     &parsed,
                     &challenge,
@@ -761,43 +833,43 @@ impl SignIn {
                     &device.device_key,
                     device.password.expose(),
                 )?;
-                Ok(self.send(call, None, None))
+                let request = self.respond(&user, name, responses, challenge.session.as_ref());
+                State::AwaitPasswordVerifierAnswer { user, request }
             }
             ("PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER", None) => {
-                Err(parsed.fail(ProtocolReason::InvalidField {
-                    field: "ChallengeName",
-                    detail: format!("{name} without an SRP exchange"),
-                }))
+                return Err(invalid(format!("{name} without an SRP exchange")));
             }
             ("DEVICE_SRP_AUTH", _) => {
-                let device = self.device.as_ref().ok_or_else(|| {
-                    parsed.fail(ProtocolReason::InvalidField {
-                        field: "ChallengeName",
-                        detail: "DEVICE_SRP_AUTH without device credentials".into(),
-                    })
-                })?;
+                let Some(Device::Credentials(device)) = &user.device else {
+                    return Err(invalid("DEVICE_SRP_AUTH without device credentials".into()));
+                };
                 let srp = SrpClient::from_private_key(&self.rng.bytes());
                 let responses = params([
                     ("DEVICE_KEY", device.device_key.clone()),
                     ("SRP_A", srp.public_key_hex()),
                 ]);
-                let call = self.respond("DEVICE_SRP_AUTH", responses, challenge.session.as_ref());
-                Ok(self.send(call, Some(srp), None))
+                let request = self.respond(
+                    &user,
+                    "DEVICE_SRP_AUTH",
+                    responses,
+                    challenge.session.as_ref(),
+                );
+                State::AwaitDeviceSrpChallenge { user, request, srp }
             }
             ("MFA_SETUP", _) => {
                 let options = challenge.methods("MFAS_CAN_SETUP");
                 if options.iter().all(|m| *m == MfaMethod::Totp) {
-                    Ok(State::sending(Pending::Associate { challenge }))
+                    State::AwaitAssociateSoftwareToken { user, challenge }
                 } else {
-                    Ok(State::asking(Ask::Challenge(challenge)))
+                    State::AskChallenge { user, challenge }
                 }
             }
-            _ => Ok(State::asking(Ask::Challenge(challenge))),
-        }
+            _ => State::AskChallenge { user, challenge },
+        };
+        Ok(Step::Next(next))
     }
 
     fn field<'a>(
-        &self,
         parsed: &Parsed<InitiateAuthResponse>,
         challenge: &'a Challenge,
         name: &'static str,
@@ -809,10 +881,9 @@ impl SignIn {
             .ok_or_else(|| parsed.fail(ProtocolReason::MissingField(name)))
     }
 
-    /// Answers `PASSWORD_VERIFIER` or `DEVICE_PASSWORD_VERIFIER`.
+    /// The responses to `PASSWORD_VERIFIER` or `DEVICE_PASSWORD_VERIFIER`.
     #[allow(clippy::too_many_arguments)]
     fn password_claim(
-        &self,
         now: SystemTime,
         parsed: &Parsed<InitiateAuthResponse>,
         challenge: &Challenge,
@@ -820,11 +891,11 @@ impl SignIn {
         realm: &str,
         identity: &str,
         password: &str,
-    ) -> Result<AuthCall, Error> {
-        let secret_block = self.field(parsed, challenge, "SECRET_BLOCK")?;
+    ) -> Result<Parameters, Error> {
+        let secret_block = Self::field(parsed, challenge, "SECRET_BLOCK")?;
         let parameters = srp::ChallengeParameters {
-            srp_b: self.field(parsed, challenge, "SRP_B")?,
-            salt: self.field(parsed, challenge, "SALT")?,
+            srp_b: Self::field(parsed, challenge, "SRP_B")?,
+            salt: Self::field(parsed, challenge, "SALT")?,
             secret_block,
         };
         let timestamp = srp::timestamp(now).ok_or(Misuse::ClockOutOfRange)?;
@@ -837,26 +908,25 @@ impl SignIn {
                 &timestamp,
             )
             .map_err(|e| parsed.fail(ProtocolReason::Srp(e)))?;
-        let responses = params([
+        Ok(params([
             ("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.to_owned()),
             ("PASSWORD_CLAIM_SIGNATURE", signature),
             ("TIMESTAMP", timestamp),
-        ]);
-        Ok(self.respond(&challenge.name, responses, challenge.session.as_ref()))
+        ]))
     }
 
     /// After tokens: confirm the new device, or finish.
-    fn confirm_device(&mut self, mut signed_in: Box<SignedIn>) -> State {
+    fn confirm_device(&mut self, mut signed_in: Box<SignedIn>) -> Step<State, SignedIn> {
         let Some(meta) = signed_in
             .new_device
             .clone()
             .filter(|_| self.options.confirm_devices)
         else {
-            return State::Done(signed_in);
+            return Step::Done(*signed_in);
         };
         let (credentials, verifier) =
             DeviceCredentials::generate(&mut self.rng, &meta.device_key, &meta.device_group_key);
-        let request = ConfirmDeviceRequest {
+        let request = Box::new(ConfirmDeviceRequest {
             access_token: SecretString::new(signed_in.tokens.access_token.expose()),
             device_key: meta.device_key,
             device_secret_verifier_config: DeviceSecretVerifierConfig {
@@ -864,141 +934,309 @@ impl SignIn {
                 salt: verifier.salt,
             },
             device_name: Some(self.options.device_name.clone()),
-        };
+        });
         signed_in.new_device = None;
-        State::sending(Pending::ConfirmDevice {
+        Step::Next(State::AwaitConfirmDevice {
             signed_in,
             credentials,
             request,
         })
     }
 
-    /// Moves the flow with a response; errors come back with the state to resume.
-    #[allow(
-        clippy::result_large_err,
-        reason = "private, and moved once per response"
-    )]
-    fn on_sent(
+    /// The answer to InitiateAuth or RespondToAuthChallenge, with what to do on a service error:
+    /// go back to `ask` when it is correctable.
+    fn on_auth(
         &mut self,
-        pending: Pending,
+        now: SystemTime,
+        operation: Operation,
+        response: http::Response<Vec<u8>>,
+        user: User,
+        srp: Option<SrpClient>,
+        ask: Option<Box<State>>,
+    ) -> Step<State, SignedIn> {
+        match self.on_auth_answer(now, operation, response, user, srp, None) {
+            Ok(step) => step,
+            Err(Error::Service(e)) => match ask {
+                Some(ask) if ask.is_correctable(&e.kind) => {
+                    let back = ask.with_error(e.clone());
+                    Step::Again(back, Error::Service(e))
+                }
+                _ => Step::Fail(Error::Service(e)),
+            },
+            Err(e) => Step::Fail(e),
+        }
+    }
+
+    fn on_refresh(
+        &mut self,
         now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Result<State, (Error, Option<State>)> {
-        match pending {
-            Pending::Auth {
-                call,
-                srp,
-                retry,
-                refresh,
-            } => {
-                let operation = match call {
-                    AuthCall::Initiate(_) => Operation::InitiateAuth,
-                    AuthCall::Respond(_) => Operation::RespondToAuthChallenge,
+        mut user: User,
+        mut request: Box<InitiateAuthRequest>,
+        token: RefreshToken,
+        forgotten: Option<String>,
+    ) -> Step<State, SignedIn> {
+        let refresh = Some((&token, forgotten.clone()));
+        match self.on_auth_answer(
+            now,
+            Operation::InitiateAuth,
+            response,
+            user.clone(),
+            None,
+            refresh,
+        ) {
+            Ok(step) => step,
+            Err(Error::Service(e)) if e.kind == ErrorKind::ResourceNotFound => {
+                let Some(stale) = user.device.take() else {
+                    return Step::Fail(Error::Service(e));
                 };
-                let e = match self.on_auth_answer(now, operation, response, srp, refresh.as_ref()) {
-                    Ok(state) => return Ok(state),
-                    Err(Error::Service(e)) => e,
-                    Err(e) => return Err((e, None)),
-                };
-                match (retry, refresh) {
-                    (Some(ask), _) if ask.is_correctable(&e.kind) => {
-                        let resume = ask.with_error(e.clone());
-                        Err((Error::Service(e), Some(State::asking(resume))))
-                    }
-                    (_, Some((token, Some(stale)))) if e.kind == ErrorKind::ResourceNotFound => {
-                        // The device is gone: forget it and refresh once without it.
-                        Ok(self.refresh_without_device(call, token, stale))
-                    }
-                    _ => Err((Error::Service(e), None)),
-                }
+                // The device is gone: forget it and refresh once without it.
+                request.auth_parameters.remove("DEVICE_KEY");
+                Step::Next(State::AwaitRefresh {
+                    user,
+                    request,
+                    token,
+                    forgotten: Some(stale.key().to_owned()),
+                })
             }
-            Pending::Associate { challenge } => {
-                let parsed: Parsed<AssociateSoftwareTokenResponse> =
-                    call::parse(Operation::AssociateSoftwareToken, response)
-                        .map_err(|e| (e, None))?;
-                let secret = parsed.value.secret_code.clone().ok_or_else(|| {
-                    (
-                        parsed.fail(ProtocolReason::MissingField("SecretCode")),
-                        None,
-                    )
-                })?;
-                let mut challenge = challenge;
+            Err(e) => Step::Fail(e),
+        }
+    }
+
+    fn on_verified(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        user: User,
+        mut challenge: Challenge,
+        setup: TotpSetup,
+    ) -> Step<State, SignedIn> {
+        match call::parse::<VerifySoftwareTokenResponse>(Operation::VerifySoftwareToken, response) {
+            Ok(parsed)
+                if parsed
+                    .value
+                    .status
+                    .as_deref()
+                    .is_none_or(|s| s == "SUCCESS") =>
+            {
                 if let Some(session) = parsed.value.session.clone() {
                     challenge.session = Some(session);
                 }
-                let setup = TotpSetup::new(secret, &self.options.totp_issuer, &self.username);
-                Ok(State::asking(Ask::TotpSetup {
+                let request = self.respond(
+                    &user,
+                    "MFA_SETUP",
+                    BTreeMap::new(),
+                    challenge.session.as_ref(),
+                );
+                Step::Next(State::AwaitPasswordVerifierAnswer { user, request })
+            }
+            Ok(parsed) => {
+                let error = ServiceError {
+                    operation: Operation::VerifySoftwareToken,
+                    kind: ErrorKind::EnableSoftwareTokenMfa,
+                    message: format!("status {}", parsed.value.status.clone().unwrap_or_default()),
+                    status: 200,
+                };
+                let back = State::AskTotpSetup {
+                    user,
+                    challenge,
+                    setup,
+                    error: Some(error.clone()),
+                };
+                Step::Again(back, Error::Service(error))
+            }
+            Err(Error::Service(e)) if e.kind.is_correctable() => {
+                let back = State::AskTotpSetup {
+                    user,
+                    challenge,
+                    setup,
+                    error: Some(e.clone()),
+                };
+                Step::Again(back, Error::Service(e))
+            }
+            Err(e) => Step::Fail(e),
+        }
+    }
+
+    /// The user's answer to a challenge prompt.
+    fn on_challenge_input(
+        &mut self,
+        user: User,
+        challenge: Challenge,
+        input: Input,
+    ) -> Step<State, SignedIn> {
+        match (challenge.name.as_str(), input) {
+            ("MFA_SETUP", Input::SelectMfa(MfaMethod::Totp)) => {
+                Step::Next(State::AwaitAssociateSoftwareToken { user, challenge })
+            }
+            ("MFA_SETUP", Input::SelectMfa(MfaMethod::Email)) => {
+                Step::Next(State::AskEmailMfaSetup { user, challenge })
+            }
+            (
+                "SELECT_CHALLENGE",
+                Input::SelectChallenge {
+                    challenge: choice,
+                    password,
+                },
+            ) => {
+                let mut user = user;
+                let password = password.or_else(|| user.password.clone());
+                let mut responses = params([("ANSWER", choice.clone())]);
+                let mut srp = None;
+                match (choice.as_str(), password) {
+                    ("PASSWORD", Some(p)) => {
+                        responses.insert("PASSWORD".into(), p.expose().into());
+                    }
+                    ("PASSWORD_SRP", Some(p)) => {
+                        let client = SrpClient::from_private_key(&self.rng.bytes());
+                        responses.insert("SRP_A".into(), client.public_key_hex().into());
+                        srp = Some(client);
+                        user.password = Some(p);
+                    }
+                    ("PASSWORD" | "PASSWORD_SRP", None) => {
+                        let misuse = Misuse::InvalidInput(format!("{choice} needs the password"));
+                        return Step::Refuse(State::AskChallenge { user, challenge }, misuse);
+                    }
+                    _ => {}
+                }
+                let request = self.respond(
+                    &user,
+                    "SELECT_CHALLENGE",
+                    responses,
+                    challenge.session.as_ref(),
+                );
+                let ask = Box::new(State::AskChallenge {
+                    user: user.clone(),
+                    challenge,
+                });
+                Step::Next(match srp {
+                    Some(srp) => State::AwaitSelectedSrpChallenge {
+                        user,
+                        request,
+                        srp,
+                        ask,
+                    },
+                    None => State::AwaitChallengeAnswer { user, request, ask },
+                })
+            }
+            (_, input) => match challenge.responses(input) {
+                Ok(responses) => {
+                    let request = self.respond(
+                        &user,
+                        &challenge.name,
+                        responses,
+                        challenge.session.as_ref(),
+                    );
+                    let ask = Box::new(State::AskChallenge {
+                        user: user.clone(),
+                        challenge,
+                    });
+                    Step::Next(State::AwaitChallengeAnswer { user, request, ask })
+                }
+                Err(misuse) => Step::Refuse(State::AskChallenge { user, challenge }, misuse),
+            },
+        }
+    }
+}
+
+impl Machine for SignIn {
+    type State = State;
+    type Output = SignedIn;
+
+    machine::phase!(phase);
+
+    fn sending(state: &State) -> bool {
+        !matches!(
+            state,
+            State::AskChallenge { .. }
+                | State::AskTotpSetup { .. }
+                | State::AskEmailMfaSetup { .. }
+                | State::AskRememberDevice { .. }
+        )
+    }
+
+    fn pending(&self, state: &State) -> machine::Pending {
+        self.need(state)
+    }
+
+    fn on_response(
+        &mut self,
+        state: State,
+        now: SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Step<State, SignedIn> {
+        let initiate = Operation::InitiateAuth;
+        let respond = Operation::RespondToAuthChallenge;
+        match state {
+            State::AwaitInitiate { user, .. } => {
+                self.on_auth(now, initiate, response, user, None, None)
+            }
+            State::AwaitSrpChallenge { user, srp, .. } => {
+                self.on_auth(now, initiate, response, user, Some(srp), None)
+            }
+            State::AwaitRefresh {
+                user,
+                request,
+                token,
+                forgotten,
+            } => self.on_refresh(now, response, user, request, token, forgotten),
+            State::AwaitPasswordVerifierAnswer { user, .. } => {
+                self.on_auth(now, respond, response, user, None, None)
+            }
+            State::AwaitDeviceSrpChallenge { user, srp, .. } => {
+                self.on_auth(now, respond, response, user, Some(srp), None)
+            }
+            State::AwaitChallengeAnswer { user, ask, .. } => {
+                self.on_auth(now, respond, response, user, None, Some(ask))
+            }
+            State::AwaitSelectedSrpChallenge { user, srp, ask, .. } => {
+                self.on_auth(now, respond, response, user, Some(srp), Some(ask))
+            }
+            State::AwaitAssociateSoftwareToken {
+                user,
+                mut challenge,
+            } => {
+                let parsed: Parsed<AssociateSoftwareTokenResponse> =
+                    match call::parse(Operation::AssociateSoftwareToken, response) {
+                        Ok(parsed) => parsed,
+                        Err(e) => return Step::Fail(e),
+                    };
+                let Some(secret) = parsed.value.secret_code.clone() else {
+                    return Step::Fail(parsed.fail(ProtocolReason::MissingField("SecretCode")));
+                };
+                if let Some(session) = parsed.value.session.clone() {
+                    challenge.session = Some(session);
+                }
+                let setup = TotpSetup::new(secret, &self.options.totp_issuer, &user.name);
+                Step::Next(State::AskTotpSetup {
+                    user,
                     challenge,
                     setup,
                     error: None,
-                }))
+                })
             }
-            Pending::Verify {
-                mut challenge,
+            State::AwaitVerifySoftwareToken {
+                user,
+                challenge,
                 setup,
                 ..
-            } => match call::parse::<VerifySoftwareTokenResponse>(
-                Operation::VerifySoftwareToken,
-                response,
-            ) {
-                Ok(parsed)
-                    if parsed
-                        .value
-                        .status
-                        .as_deref()
-                        .is_none_or(|s| s == "SUCCESS") =>
-                {
-                    if let Some(session) = parsed.value.session.clone() {
-                        challenge.session = Some(session);
-                    }
-                    let call =
-                        self.respond("MFA_SETUP", BTreeMap::new(), challenge.session.as_ref());
-                    Ok(self.send(call, None, None))
-                }
-                Ok(parsed) => {
-                    let error = ServiceError {
-                        operation: Operation::VerifySoftwareToken,
-                        kind: ErrorKind::EnableSoftwareTokenMfa,
-                        message: format!(
-                            "status {}",
-                            parsed.value.status.clone().unwrap_or_default()
-                        ),
-                        status: 200,
-                    };
-                    let resume = Ask::TotpSetup {
-                        challenge,
-                        setup,
-                        error: Some(error.clone()),
-                    };
-                    Err((Error::Service(error), Some(State::asking(resume))))
-                }
-                Err(Error::Service(e)) if e.kind.is_correctable() => {
-                    let resume = Ask::TotpSetup {
-                        challenge,
-                        setup,
-                        error: Some(e.clone()),
-                    };
-                    Err((Error::Service(e), Some(State::asking(resume))))
-                }
-                Err(e) => Err((e, None)),
-            },
-            Pending::ConfirmDevice {
+            } => self.on_verified(response, user, challenge, setup),
+            State::AwaitConfirmDevice {
                 mut signed_in,
                 credentials,
                 request,
             } => match call::parse::<ConfirmDeviceResponse>(Operation::ConfirmDevice, response) {
                 Ok(parsed) if parsed.value.user_confirmation_necessary => {
-                    Ok(State::asking(Ask::RememberDevice {
+                    Step::Next(State::AskRememberDevice {
                         signed_in,
                         credentials,
-                    }))
+                    })
                 }
                 Ok(_) => {
                     signed_in.device = Some(ConfirmedDevice {
                         credentials,
                         remembered: None,
                     });
-                    Ok(State::Done(signed_in))
+                    Step::Done(*signed_in)
                 }
                 Err(e) => {
                     // The sign-in succeeded: keep the tokens, report the device.
@@ -1007,10 +1245,10 @@ impl SignIn {
                         device_group_key: credentials.device_group_key.clone(),
                     });
                     signed_in.device_error = Some(e);
-                    Ok(State::Done(signed_in))
+                    Step::Done(*signed_in)
                 }
             },
-            Pending::UpdateDevice {
+            State::AwaitUpdateDeviceStatus {
                 mut signed_in,
                 credentials,
                 remembered,
@@ -1022,216 +1260,130 @@ impl SignIn {
                     credentials,
                     remembered: Some(remembered),
                 });
-                Ok(State::Done(signed_in))
+                Step::Done(*signed_in)
             }
+            ask => Step::Unexpected(ask),
         }
     }
 
-    fn refresh_without_device(
-        &mut self,
-        mut call: AuthCall,
-        token: RefreshToken,
-        stale: String,
-    ) -> State {
-        let AuthCall::Initiate(request) = &mut call else {
-            return State::Failed(Error::Misuse(Misuse::Finished));
-        };
-        request.auth_parameters.remove("DEVICE_KEY");
-        self.device_key = None;
-        self.device = None;
-        self.forgotten = Some(stale);
-        State::sending(Pending::Auth {
-            call,
-            srp: None,
-            retry: None,
-            refresh: Some((token, None)),
-        })
-    }
-
-    fn on_answer(&mut self, ask: Ask, input: Input) -> Result<State, (Misuse, Box<Ask>)> {
-        match ask {
-            Ask::Challenge(challenge) => match (challenge.name.as_str(), input) {
-                ("MFA_SETUP", Input::SelectMfa(MfaMethod::Totp)) => {
-                    Ok(State::sending(Pending::Associate { challenge }))
-                }
-                ("MFA_SETUP", Input::SelectMfa(MfaMethod::Email)) => {
-                    Ok(State::asking(Ask::EmailSetup { challenge }))
-                }
-                (
-                    "SELECT_CHALLENGE",
-                    Input::SelectChallenge {
-                        challenge: choice,
-                        password,
-                    },
-                ) => {
-                    let password = password.or_else(|| self.password.clone());
-                    let mut responses = params([("ANSWER", choice.clone())]);
-                    let mut srp = None;
-                    match (choice.as_str(), password) {
-                        ("PASSWORD", Some(p)) => {
-                            responses.insert("PASSWORD".into(), p.expose().into());
-                        }
-                        ("PASSWORD_SRP", Some(p)) => {
-                            let client = SrpClient::from_private_key(&self.rng.bytes());
-                            responses.insert("SRP_A".into(), client.public_key_hex().into());
-                            srp = Some(client);
-                            self.password = Some(p);
-                        }
-                        ("PASSWORD" | "PASSWORD_SRP", None) => {
-                            return Err((
-                                Misuse::InvalidInput(format!("{choice} needs the password")),
-                                Box::new(Ask::Challenge(challenge)),
-                            ));
-                        }
-                        _ => {}
-                    }
-                    let call =
-                        self.respond("SELECT_CHALLENGE", responses, challenge.session.as_ref());
-                    Ok(self.send(call, srp, Some(Ask::Challenge(challenge))))
-                }
-                (_, input) => match challenge.responses(input) {
-                    Ok(responses) => {
-                        let call =
-                            self.respond(&challenge.name, responses, challenge.session.as_ref());
-                        Ok(self.send(call, None, Some(Ask::Challenge(challenge))))
-                    }
-                    Err(misuse) => Err((misuse, Box::new(Ask::Challenge(challenge)))),
-                },
-            },
-            Ask::TotpSetup {
-                challenge,
-                setup,
-                error,
-            } => {
-                let (code, device_name) = match input {
-                    Input::TotpSetup { code, device_name } => (code, device_name),
-                    Input::Code(code) => (code, None),
-                    other => {
-                        let misuse = Misuse::UnexpectedInput {
-                            expected: "a TOTP setup code",
-                            got: other.kind(),
-                        };
-                        return Err((
-                            misuse,
-                            Box::new(Ask::TotpSetup {
-                                challenge,
-                                setup,
-                                error,
-                            }),
-                        ));
-                    }
-                };
-                let request = VerifySoftwareTokenRequest {
-                    access_token: None,
-                    session: challenge.session.clone(),
-                    user_code: SecretString::new(code.expose().trim()),
-                    friendly_device_name: device_name,
-                };
-                Ok(State::sending(Pending::Verify {
+    fn on_input(&mut self, state: State, input: Input) -> Step<State, SignedIn> {
+        match (state, input) {
+            (State::AskChallenge { user, challenge }, input) => {
+                self.on_challenge_input(user, challenge, input)
+            }
+            (
+                State::AskTotpSetup {
+                    user,
                     challenge,
                     setup,
-                    request,
-                }))
+                    ..
+                },
+                Input::TotpSetup { code, device_name },
+            ) => Step::Next(Self::verify_totp(
+                user,
+                challenge,
+                setup,
+                &code,
+                device_name,
+            )),
+            (
+                State::AskTotpSetup {
+                    user,
+                    challenge,
+                    setup,
+                    ..
+                },
+                Input::Code(code),
+            ) => Step::Next(Self::verify_totp(user, challenge, setup, &code, None)),
+            (State::AskEmailMfaSetup { user, challenge }, Input::Email(email)) => {
+                let request = self.respond(
+                    &user,
+                    "MFA_SETUP",
+                    params([("EMAIL", email)]),
+                    challenge.session.as_ref(),
+                );
+                let ask = Box::new(State::AskEmailMfaSetup {
+                    user: user.clone(),
+                    challenge,
+                });
+                Step::Next(State::AwaitChallengeAnswer { user, request, ask })
             }
-            Ask::EmailSetup { challenge } => match input {
-                Input::Email(email) => {
-                    let call = self.respond(
-                        "MFA_SETUP",
-                        params([("EMAIL", email)]),
-                        challenge.session.as_ref(),
-                    );
-                    Ok(self.send(call, None, Some(Ask::EmailSetup { challenge })))
-                }
-                other => Err((
-                    Misuse::UnexpectedInput {
-                        expected: "an email address for MFA",
-                        got: other.kind(),
-                    },
-                    Box::new(Ask::EmailSetup { challenge }),
-                )),
-            },
-            Ask::RememberDevice {
-                signed_in,
-                credentials,
-            } => match input {
-                Input::RememberDevice(remembered) => Ok(State::sending(Pending::UpdateDevice {
+            (
+                State::AskRememberDevice {
                     signed_in,
                     credentials,
-                    remembered,
-                })),
-                other => Err((
-                    Misuse::UnexpectedInput {
-                        expected: "whether to remember the device",
-                        got: other.kind(),
-                    },
-                    Box::new(Ask::RememberDevice {
-                        signed_in,
-                        credentials,
-                    }),
-                )),
-            },
+                },
+                Input::RememberDevice(remembered),
+            ) => Step::Next(State::AwaitUpdateDeviceStatus {
+                signed_in,
+                credentials,
+                remembered,
+            }),
+            (state, _) => Step::Unexpected(state),
         }
     }
 }
 
 impl SignIn {
-    /// The core's step for a transition.
-    fn step(&mut self, next: State) -> Step<Waiting, SignedIn> {
-        match next {
-            State::Sending(pending) => Step::Next(Waiting::Sending(pending)),
-            State::Asking(ask) => Step::Next(Waiting::Asking(ask)),
-            State::Done(mut out) => {
-                out.forgotten_device = self.forgotten.take();
-                Step::Done(*out)
-            }
-            State::Failed(e) => Step::Fail(e),
+    fn verify_totp(
+        user: User,
+        challenge: Challenge,
+        setup: TotpSetup,
+        code: &SecretString,
+        device_name: Option<String>,
+    ) -> State {
+        let request = Box::new(VerifySoftwareTokenRequest {
+            access_token: None,
+            session: challenge.session.clone(),
+            user_code: SecretString::new(code.expose().trim()),
+            friendly_device_name: device_name,
+        });
+        State::AwaitVerifySoftwareToken {
+            user,
+            challenge,
+            setup,
+            request,
         }
     }
 }
 
-impl Machine for SignIn {
-    type State = Waiting;
-    type Output = SignedIn;
-
-    machine::phase!(phase);
-
-    fn sending(state: &Waiting) -> bool {
-        matches!(state, Waiting::Sending(_))
+#[cfg(test)]
+mod tests {
+    /// Every variant of the state enum, as written in its definition.
+    fn variants() -> Vec<String> {
+        let source = include_str!("sign_in.rs");
+        let start = source.find("pub enum State {").unwrap_or_default();
+        let body = source.get(start..).unwrap_or_default();
+        let end = body.find("\n    }\n").unwrap_or(body.len());
+        body.get(..end)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let line = line.strip_prefix("        ")?;
+                let name: String = line
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                (name.starts_with("Await") || name.starts_with("Ask")).then_some(name)
+            })
+            .collect()
     }
 
-    fn pending(&self, state: &Waiting) -> machine::Pending {
-        match state {
-            Waiting::Sending(pending) => machine::Pending::Send(self.request(pending)),
-            Waiting::Asking(ask) => machine::Pending::Prompt(self.prompt(ask)),
-        }
-    }
-
-    fn on_response(
-        &mut self,
-        state: Waiting,
-        now: SystemTime,
-        response: http::Response<Vec<u8>>,
-    ) -> Step<Waiting, SignedIn> {
-        let Waiting::Sending(pending) = state else {
-            return Step::Unexpected(state);
-        };
-        match self.on_sent(*pending, now, response) {
-            Ok(next) => self.step(next),
-            Err((error, Some(State::Asking(ask)))) => Step::Again(Waiting::Asking(ask), error),
-            Err((error, Some(State::Sending(pending)))) => {
-                Step::Again(Waiting::Sending(pending), error)
-            }
-            Err((error, _)) => Step::Fail(error),
-        }
-    }
-
-    fn on_input(&mut self, state: Waiting, input: Input) -> Step<Waiting, SignedIn> {
-        let Waiting::Asking(ask) = state else {
-            return Step::Unexpected(state);
-        };
-        match self.on_answer(*ask, input) {
-            Ok(next) => self.step(next),
-            Err((misuse, ask)) => Step::Refuse(Waiting::Asking(ask), misuse),
+    #[test]
+    fn the_module_diagram_names_every_state() {
+        let source = include_str!("sign_in.rs");
+        let diagram: String = source
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let variants = variants();
+        assert!(variants.len() >= 14, "the parser found {variants:?}");
+        for variant in &variants {
+            assert!(
+                diagram.contains(variant.as_str()),
+                "the diagram misses {variant}"
+            );
         }
     }
 }

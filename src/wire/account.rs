@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AnalyticsMetadata, AttributeType, ClientMetadata, CodeDeliveryDetails, UserContextData,
-};
+use super::{AttributeType, ClientMetadata, CodeDeliveryDetails, Context};
 use crate::secret::SecretString;
 
 /// An empty answer (`{}`), for operations that return nothing.
@@ -32,15 +30,9 @@ pub struct SignUpRequest {
     /// Passed to the pre sign-up trigger, not stored.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub validation_data: Vec<AttributeType>,
-    /// Passed to Lambda triggers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_metadata: Option<ClientMetadata>,
-    /// Pinpoint analytics.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub analytics_metadata: Option<AnalyticsMetadata>,
-    /// Threat protection data.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_context_data: Option<UserContextData>,
+    /// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, flattened into the request.
+    #[serde(flatten)]
+    pub context: Context,
 }
 
 /// `SignUp`'s response.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AnalyticsMetadata, ClientMetadata, Parameters, UserContextData};
+use super::{Context, Parameters};
 use crate::secret::SecretString;
 
 /// `InitiateAuth`'s request.
@@ -18,15 +18,9 @@ pub struct InitiateAuthRequest {
     pub auth_parameters: Parameters,
     /// The app client id.
     pub client_id: String,
-    /// Passed to Lambda triggers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_metadata: Option<ClientMetadata>,
-    /// Pinpoint analytics.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub analytics_metadata: Option<AnalyticsMetadata>,
-    /// Threat protection data.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_context_data: Option<UserContextData>,
+    /// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, flattened into the request.
+    #[serde(flatten)]
+    pub context: Context,
     /// A session from ConfirmSignUp, to sign in without the password (`USER_AUTH`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<SecretString>,
@@ -62,15 +56,9 @@ pub struct RespondToAuthChallengeRequest {
     /// The session from the challenge.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<SecretString>,
-    /// Passed to Lambda triggers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_metadata: Option<ClientMetadata>,
-    /// Pinpoint analytics.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub analytics_metadata: Option<AnalyticsMetadata>,
-    /// Threat protection data.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_context_data: Option<UserContextData>,
+    /// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, flattened into the request.
+    #[serde(flatten)]
+    pub context: Context,
 }
 
 /// `RespondToAuthChallenge`'s response has the shape of `InitiateAuth`'s.

@@ -8,6 +8,7 @@ mod account;
 mod auth;
 mod device;
 mod mfa;
+mod request;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,6 +28,7 @@ pub use self::mfa::{
     AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, VerifySoftwareTokenRequest,
     VerifySoftwareTokenResponse,
 };
+pub use self::request::*;
 
 /// `X-Amz-Target`'s service prefix.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
@@ -169,6 +171,23 @@ pub type Parameters = BTreeMap<String, crate::secret::SecretString>;
 
 /// Free-form key-value pairs passed to the pool's Lambda triggers.
 pub type ClientMetadata = BTreeMap<String, String>;
+
+/// What the sign-in and sign-up requests carry besides their own fields, for the pool's Lambda
+/// triggers, analytics and threat protection; flattened into each request (absent fields are
+/// not written).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Context {
+    /// Passed to Lambda triggers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<ClientMetadata>,
+    /// Pinpoint analytics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analytics_metadata: Option<AnalyticsMetadata>,
+    /// Threat protection data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_context_data: Option<UserContextData>,
+}
 
 /// Amazon Pinpoint analytics metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

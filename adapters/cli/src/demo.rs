@@ -192,7 +192,9 @@ pub(crate) fn run() -> Result<()> {
     step(5, "sign in with MFA, and remember this device");
     let mfa_sign_in = run_flow(
         &agent,
-        SignIn::user_srp(&pool, USER, PASSWORD, entropy()?).with_device_name("demo laptop"),
+        SignIn::builder(&pool)
+            .with_device_name("demo laptop")
+            .user_srp(USER, PASSWORD, entropy()?),
         |prompt| match prompt {
             Prompt::TotpCode { .. } => {
                 println!(
@@ -221,7 +223,9 @@ pub(crate) fn run() -> Result<()> {
     );
     let device_sign_in = run_flow(
         &agent,
-        SignIn::user_srp(&pool, USER, PASSWORD, entropy()?).with_device(device.credentials.clone()),
+        SignIn::builder(&pool)
+            .with_device(device.credentials.clone())
+            .user_srp(USER, PASSWORD, entropy()?),
         no_prompt,
     )?;
     println!(
@@ -242,8 +246,9 @@ pub(crate) fn run() -> Result<()> {
         .ok_or("no refresh token")?;
     let refreshed = run_flow(
         &agent,
-        SignIn::refresh(&pool, USER, refresh_token.clone(), entropy()?)
-            .with_device(device.credentials.clone()),
+        SignIn::builder(&pool)
+            .with_device(device.credentials.clone())
+            .refresh(USER, refresh_token.clone(), entropy()?),
         no_prompt,
     )?;
     println!(
@@ -279,7 +284,9 @@ pub(crate) fn run() -> Result<()> {
     );
     match run_flow(
         &agent,
-        SignIn::user_srp(&pool, USER, PASSWORD, entropy()?).with_device(device.credentials.clone()),
+        SignIn::builder(&pool)
+            .with_device(device.credentials.clone())
+            .user_srp(USER, PASSWORD, entropy()?),
         no_prompt,
     ) {
         Err(DriveError::Auth(e)) if e.service_kind() == Some(&ErrorKind::NotAuthorized) => {
@@ -293,8 +300,9 @@ pub(crate) fn run() -> Result<()> {
     }
     let last = run_flow(
         &agent,
-        SignIn::user_srp(&pool, USER, "N3w-Horse-Battery!", entropy()?)
-            .with_device(device.credentials.clone()),
+        SignIn::builder(&pool)
+            .with_device(device.credentials.clone())
+            .user_srp(USER, "N3w-Horse-Battery!", entropy()?),
         no_prompt,
     )?;
 

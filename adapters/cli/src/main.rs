@@ -308,10 +308,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             device_key,
         } => {
             let token = value_or_stdin(&refresh_token)?;
-            let mut flow = SignIn::refresh(&pool, &username, token.into(), seed()?);
+            let mut builder = SignIn::builder(&pool);
             if let Some(key) = device_key {
-                flow = flow.with_device_key(key);
+                builder = builder.with_device_key(key);
             }
+            let flow = builder.refresh(&username, token.into(), seed()?);
             let signed_in = drive(&agent, flow, prompt::interactive)?;
             print_json(&tokens_json(&signed_in))
         }
