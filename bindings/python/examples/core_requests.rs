@@ -137,13 +137,11 @@ fn main() {
     run(
         &mut out,
         "refresh_with_device",
-        SignIn::refresh(
-            &pool,
+        SignIn::builder(&pool).with_device(device).refresh(
             "alice",
             SecretString::new("refresh-1"),
             Entropy::from(ENTROPY),
-        )
-        .with_device(device),
+        ),
         &["tokens"],
         never,
     );

@@ -7,7 +7,7 @@ use cognito_flows::flows::account::Call as CoreCall;
 use cognito_flows::flows::hosted_ui::{
     Authorize as CoreAuthorize, TokenCall as CoreTokenCall, TokenOutcome,
 };
-use cognito_flows::flows::sign_in::FirstFactor;
+use cognito_flows::flows::sign_in::{FirstFactor, SignInBuilder};
 use cognito_flows::{
     Action, Error, Flow, ForgotPassword as CoreForgotPassword, Input as CoreInput, Password,
     SecretString, SignIn as CoreSignIn, UserPool as CoreUserPool,
@@ -229,9 +229,10 @@ pub struct SignIn(CoreSignIn);
 /// The options every sign-in takes as keyword arguments: `device` (`DeviceCredentials`),
 /// `device_key`, `device_name`, `confirm_device` (default `True`), `client_metadata` (a `dict`),
 /// `totp_issuer`. `None` means not given.
-fn with_options(mut flow: CoreSignIn, options: Option<&Bound<'_, PyDict>>) -> PyResult<SignIn> {
+fn builder(pool: &UserPool, options: Option<&Bound<'_, PyDict>>) -> PyResult<SignInBuilder> {
+    let mut flow = CoreSignIn::builder(&pool.0);
     let Some(options) = options else {
-        return Ok(SignIn(flow));
+        return Ok(flow);
     };
     let (mut device, mut device_key) = (None, None);
     for (name, value) in options.iter() {
@@ -265,7 +266,7 @@ fn with_options(mut flow: CoreSignIn, options: Option<&Bound<'_, PyDict>>) -> Py
         (None, Some(key)) => flow.with_device_key(key),
         (None, None) => flow,
     };
-    Ok(SignIn(flow))
+    Ok(flow)
 }
 
 #[pymethods]
@@ -315,10 +316,9 @@ impl SignIn {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
-        with_options(
-            CoreSignIn::user_srp(&pool.0, username, password, entropy),
-            options,
-        )
+        Ok(Self(
+            builder(pool, options)?.user_srp(username, password, entropy),
+        ))
     }
 
     /// Plain password sign-in (`USER_PASSWORD_AUTH`): the password goes to Cognito over TLS.
@@ -333,10 +333,9 @@ impl SignIn {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
-        with_options(
-            CoreSignIn::user_password(&pool.0, username, password, entropy),
-            options,
-        )
+        Ok(Self(
+            builder(pool, options)?.user_password(username, password, entropy),
+        ))
     }
 
     /// Custom authentication (`CUSTOM_AUTH`): each of the triggers' challenges is a
@@ -352,11 +351,11 @@ impl SignIn {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
-        let flow = match password {
-            Some(password) => CoreSignIn::custom_with_srp(&pool.0, username, password, entropy),
-            None => CoreSignIn::custom(&pool.0, username, entropy),
-        };
-        with_options(flow, options)
+        let builder = builder(pool, options)?;
+        Ok(Self(match password {
+            Some(password) => builder.custom_with_srp(username, password, entropy),
+            None => builder.custom(username, entropy),
+        }))
     }
 
     /// Choice-based sign-in (`USER_AUTH`). `preferred`: `PASSWORD`, `PASSWORD_SRP` (both need
@@ -391,10 +390,9 @@ impl SignIn {
             }
         };
         let entropy = crate::values::entropy(entropy)?;
-        with_options(
-            CoreSignIn::user_auth(&pool.0, username, first, entropy),
-            options,
-        )
+        Ok(Self(
+            builder(pool, options)?.user_auth(username, first, entropy),
+        ))
     }
 
     /// The `USER_AUTH` sign-in that follows a `confirm_sign_up` which returned a `Session`.
@@ -430,10 +428,9 @@ impl SignIn {
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
         let token = SecretString::new(refresh_token);
-        with_options(
-            CoreSignIn::refresh(&pool.0, username, token, entropy),
-            options,
-        )
+        Ok(Self(
+            builder(pool, options)?.refresh(username, token, entropy),
+        ))
     }
 }
 
