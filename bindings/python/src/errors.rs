@@ -146,16 +146,6 @@ fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyType>> {
     Ok(module.getattr(name)?.cast_into::<PyType>()?)
 }
 
-fn with_attrs(err: PyErr, py: Python<'_>, attrs: &[(&str, Py<PyAny>)]) -> PyErr {
-    let value = err.value(py);
-    for (name, v) in attrs {
-        if let Err(e) = value.setattr(*name, v) {
-            return e;
-        }
-    }
-    err
-}
-
 /// The Python exception for a flow error.
 pub(crate) fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     match build(py, error) {
@@ -165,7 +155,7 @@ pub(crate) fn to_py(py: Python<'_>, error: &Error) -> PyErr {
 
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     let message = error.to_string();
-    Ok(match error {
+    let err = match error {
         Error::Service(e) => {
             let name = e.kind.name();
             let class = if SERVICE_EXCEPTIONS.contains(&name) {
@@ -174,82 +164,35 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
                 py.get_type::<ServiceError>()
             };
             let err = PyErr::from_type(class, (message,));
-            with_attrs(
-                err,
-                py,
-                &[
-                    (
-                        "operation",
-                        e.operation
-                            .to_string()
-                            .into_pyobject(py)?
-                            .into_any()
-                            .unbind(),
-                    ),
-                    ("kind", name.into_pyobject(py)?.into_any().unbind()),
-                    (
-                        "message",
-                        e.message.clone().into_pyobject(py)?.into_any().unbind(),
-                    ),
-                    ("status", e.status.into_pyobject(py)?.into_any().unbind()),
-                    (
-                        "retryable",
-                        e.kind
-                            .is_retryable()
-                            .into_pyobject(py)?
-                            .to_owned()
-                            .into_any()
-                            .unbind(),
-                    ),
-                    (
-                        "correctable",
-                        e.kind
-                            .is_correctable()
-                            .into_pyobject(py)?
-                            .to_owned()
-                            .into_any()
-                            .unbind(),
-                    ),
-                ],
-            )
+            let value = err.value(py);
+            value.setattr("operation", e.operation.to_string())?;
+            value.setattr("kind", name)?;
+            value.setattr("message", e.message.as_str())?;
+            value.setattr("status", e.status)?;
+            value.setattr("retryable", e.kind.is_retryable())?;
+            value.setattr("correctable", e.kind.is_correctable())?;
+            err
         }
-        Error::Protocol(e) => with_attrs(
-            ProtocolError::new_err(message),
-            py,
-            &[
-                (
-                    "operation",
-                    e.operation
-                        .to_string()
-                        .into_pyobject(py)?
-                        .into_any()
-                        .unbind(),
-                ),
-                ("status", e.status.into_pyobject(py)?.into_any().unbind()),
-                (
-                    "reason",
-                    e.reason.to_string().into_pyobject(py)?.into_any().unbind(),
-                ),
-            ],
-        ),
+        Error::Protocol(e) => {
+            let err = ProtocolError::new_err(message);
+            let value = err.value(py);
+            value.setattr("operation", e.operation.to_string())?;
+            value.setattr("status", e.status)?;
+            value.setattr("reason", e.reason.to_string())?;
+            err
+        }
         Error::Misuse(_) => MisuseError::new_err(message),
-        Error::OAuth(e) => with_attrs(
-            OAuthError::new_err(message),
-            py,
-            &[
-                (
-                    "code",
-                    oauth_code(&e.code).into_pyobject(py)?.into_any().unbind(),
-                ),
-                (
-                    "description",
-                    e.description.clone().into_pyobject(py)?.into_any().unbind(),
-                ),
-            ],
-        ),
+        Error::OAuth(e) => {
+            let err = OAuthError::new_err(message);
+            let value = err.value(py);
+            value.setattr("code", oauth_code(&e.code))?;
+            value.setattr("description", e.description.clone())?;
+            err
+        }
         Error::Callback(_) => CallbackError::new_err(message),
         _ => CognitoError::new_err(message),
-    })
+    };
+    Ok(err)
 }
 
 fn oauth_code(code: &OAuthErrorCode) -> String {
@@ -288,8 +231,10 @@ pub(crate) fn invalid_token(py: Python<'_>, error: &VerifyError) -> PyErr {
         _ => "other",
     };
     let err = InvalidTokenError::new_err(error.to_string());
-    let reason = pyo3::types::PyString::new(py, reason).into_any().unbind();
-    with_attrs(err, py, &[("reason", reason)])
+    match err.value(py).setattr("reason", reason) {
+        Ok(()) => err,
+        Err(e) => e,
+    }
 }
 
 /// A malformed argument.

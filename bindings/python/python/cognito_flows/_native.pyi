@@ -1,6 +1,8 @@
 """Type stubs for the Rust extension module (the Sans-IO flows)."""
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, TypedDict, Union
+
+from typing_extensions import Unpack
 
 Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 Action = Union["Request", "Prompt", "Wait", "Done", "Failed"]
@@ -214,49 +216,28 @@ class _Flow:
     def handle_response(self, now: float, status: int, headers: Headers, body: bytes) -> None: ...
     def handle_input(self, input: Input) -> None: ...
 
+class SignInOptions(TypedDict, total=False):
+    """The keyword options every sign-in takes."""
+    device: Optional[DeviceCredentials]
+    device_key: Optional[str]
+    device_name: Optional[str]
+    confirm_device: bool
+    client_metadata: Optional[Dict[str, str]]
+    totp_issuer: Optional[str]
+
 class SignIn(_Flow):
     """A sign-in flow; build one with the static methods."""
     @staticmethod
     def user_srp(
-        pool: UserPool,
-        username: str,
-        password: str,
-        entropy: bytes,
-        *,
-        device: Optional[DeviceCredentials] = None,
-        device_key: Optional[str] = None,
-        device_name: Optional[str] = None,
-        confirm_device: bool = True,
-        client_metadata: Optional[Dict[str, str]] = None,
-        totp_issuer: Optional[str] = None,
+        pool: UserPool, username: str, password: str, entropy: bytes, **options: Unpack[SignInOptions]
     ) -> SignIn: ...
     @staticmethod
     def user_password(
-        pool: UserPool,
-        username: str,
-        password: str,
-        entropy: bytes,
-        *,
-        device: Optional[DeviceCredentials] = None,
-        device_key: Optional[str] = None,
-        device_name: Optional[str] = None,
-        confirm_device: bool = True,
-        client_metadata: Optional[Dict[str, str]] = None,
-        totp_issuer: Optional[str] = None,
+        pool: UserPool, username: str, password: str, entropy: bytes, **options: Unpack[SignInOptions]
     ) -> SignIn: ...
     @staticmethod
     def custom(
-        pool: UserPool,
-        username: str,
-        entropy: bytes,
-        *,
-        password: Optional[str] = None,
-        device: Optional[DeviceCredentials] = None,
-        device_key: Optional[str] = None,
-        device_name: Optional[str] = None,
-        confirm_device: bool = True,
-        client_metadata: Optional[Dict[str, str]] = None,
-        totp_issuer: Optional[str] = None,
+        pool: UserPool, username: str, entropy: bytes, *, password: Optional[str] = None, **options: Unpack[SignInOptions]
     ) -> SignIn: ...
     @staticmethod
     def user_auth(
@@ -266,24 +247,13 @@ class SignIn(_Flow):
         *,
         preferred: Optional[str] = None,
         password: Optional[str] = None,
-        device: Optional[DeviceCredentials] = None,
-        device_key: Optional[str] = None,
-        device_name: Optional[str] = None,
-        confirm_device: bool = True,
-        client_metadata: Optional[Dict[str, str]] = None,
-        totp_issuer: Optional[str] = None,
+        **options: Unpack[SignInOptions],
     ) -> SignIn: ...
     @staticmethod
     def after_sign_up(pool: UserPool, username: str, session: Union[Secret, str], entropy: bytes) -> SignIn: ...
     @staticmethod
     def refresh(
-        pool: UserPool,
-        username: str,
-        refresh_token: str,
-        entropy: bytes,
-        *,
-        device: Optional[DeviceCredentials] = None,
-        device_key: Optional[str] = None,
+        pool: UserPool, username: str, refresh_token: str, entropy: bytes, **options: Unpack[SignInOptions]
     ) -> SignIn: ...
 
 class ForgotPassword(_Flow):
