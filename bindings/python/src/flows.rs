@@ -269,40 +269,16 @@ fn builder(pool: &UserPool, options: Option<&Bound<'_, PyDict>>) -> PyResult<Sig
     Ok(flow)
 }
 
+flow_methods!(
+    SignIn,
+    |py, out| Ok(Py::new(py, SignedIn::new(py, out)?)?.into_any()),
+    {}
+);
+
+// A second `#[pymethods]` block (PyO3's `multiple-pymethods`): `**options` does not survive
+// being passed through `flow_methods!`.
 #[pymethods]
 impl SignIn {
-    /// The one pending action: `Request`, `Prompt`, `Wait`, `Done` (with a `SignedIn`) or
-    /// `Failed`. Idempotent: only `handle_*` move the flow.
-    fn poll_action(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        action(py, self.0.poll_action(), |py, out| {
-            Ok(Py::new(py, SignedIn::new(py, out)?)?.into_any())
-        })
-    }
-
-    /// Cognito's answer to the last `Request`, received at `now` (seconds since the epoch).
-    /// Raises the flow's error, which the next `poll_action` also reports (as `Failed`, or as
-    /// the prompt again with `error` set).
-    fn handle_response(
-        &mut self,
-        py: Python<'_>,
-        now: f64,
-        status: u16,
-        headers: &Bound<'_, PyAny>,
-        body: &[u8],
-    ) -> PyResult<()> {
-        respond(py, &mut self.0, now, status, headers, body)
-    }
-
-    /// The user's answer to the last `Prompt`. Raises `MisuseError` (the flow is unchanged) if
-    /// the flow did not ask for it.
-    fn handle_input(&mut self, py: Python<'_>, input: &Input) -> PyResult<()> {
-        raise(py, self.0.handle_input(input.0.clone()))
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "SignIn(...)"
-    }
-
     /// Secure Remote Password sign-in (`USER_SRP_AUTH`): the password never leaves this
     /// process. `entropy`: 32 random bytes (`os.urandom(32)`). Keyword options: `device`,
     /// `device_key`, `device_name`, `confirm_device`, `client_metadata`, `totp_issuer`.
