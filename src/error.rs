@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::srp::SrpError;
-use crate::wire::Operation;
+use crate::wire::{Endpoint, Operation};
 
 /// Everything a flow can fail with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,9 +17,9 @@ pub enum Error {
     /// The caller's input did not fit the flow's state; the flow is unchanged.
     Misuse(Misuse),
     /// The hosted UI or its token endpoint answered with an OAuth error.
-    OAuth(crate::flows::hosted_ui::OAuthError),
+    OAuth(OAuthError),
     /// A hosted UI callback URL was refused (forged state, no code, ...); the flow still waits.
-    Callback(crate::flows::hosted_ui::CallbackError),
+    Callback(CallbackError),
 }
 
 impl fmt::Display for Error {
@@ -262,8 +262,8 @@ impl fmt::Display for ErrorKind {
 /// [`ProtocolError::body`]) but never printed, since it may hold tokens.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProtocolError {
-    /// Which operation's answer it was.
-    pub operation: Operation,
+    /// Which endpoint's answer it was.
+    pub endpoint: Endpoint,
     /// The HTTP status of the answer.
     pub status: u16,
     /// What was wrong with it.
@@ -273,9 +273,14 @@ pub struct ProtocolError {
 
 impl ProtocolError {
     /// A protocol error about an answer with the given status and body.
-    pub fn new(operation: Operation, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Self {
+    pub fn new(
+        endpoint: impl Into<Endpoint>,
+        status: u16,
+        reason: ProtocolReason,
+        body: Vec<u8>,
+    ) -> Self {
         Self {
-            operation,
+            endpoint: endpoint.into(),
             status,
             reason,
             body,
@@ -291,7 +296,7 @@ impl ProtocolError {
 impl fmt::Debug for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProtocolError")
-            .field("operation", &self.operation)
+            .field("endpoint", &self.endpoint)
             .field("status", &self.status)
             .field("reason", &self.reason)
             .field("body", &format_args!("[{} bytes]", self.body.len()))
@@ -304,7 +309,7 @@ impl fmt::Display for ProtocolError {
         write!(
             f,
             "unusable {} response (HTTP {}): {}",
-            self.operation, self.status, self.reason
+            self.endpoint, self.status, self.reason
         )
     }
 }
@@ -392,6 +397,106 @@ impl fmt::Display for Misuse {
 }
 
 impl std::error::Error for Misuse {}
+
+/// An OAuth error code, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OAuthErrorCode {
+    /// `invalid_request`.
+    InvalidRequest,
+    /// `invalid_client`.
+    InvalidClient,
+    /// `invalid_grant`: a wrong, used or expired code or refresh token.
+    InvalidGrant,
+    /// `unauthorized_client`.
+    UnauthorizedClient,
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType,
+    /// `invalid_scope`.
+    InvalidScope,
+    /// `access_denied`: the user (or a trigger) said no.
+    AccessDenied,
+    /// `server_error`.
+    ServerError,
+    /// `temporarily_unavailable`.
+    TemporarilyUnavailable,
+    /// Anything else.
+    Other(String),
+}
+
+impl OAuthErrorCode {
+    pub(crate) fn parse(s: &str) -> Self {
+        match s {
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_client" => Self::InvalidClient,
+            "invalid_grant" => Self::InvalidGrant,
+            "unauthorized_client" => Self::UnauthorizedClient,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "invalid_scope" => Self::InvalidScope,
+            "access_denied" => Self::AccessDenied,
+            "server_error" => Self::ServerError,
+            "temporarily_unavailable" => Self::TemporarilyUnavailable,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// An OAuth error: from the callback (`error=...`) or from the token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// `error`.
+    pub code: OAuthErrorCode,
+    /// `error_description`.
+    pub description: Option<String>,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OAuth error {:?}", self.code)?;
+        if let Some(d) = &self.description {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+/// Why a callback URL was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// Not an absolute URL.
+    NotAUrl,
+    /// It does not go to the configured redirect URI.
+    WrongRedirect,
+    /// No `state`.
+    MissingState,
+    /// `state` is not the one sent: a forged or stale callback (CSRF).
+    StateMismatch,
+    /// No `code` (code flow) or no `access_token` (implicit flow).
+    MissingCode,
+    /// A parameter appears twice.
+    DuplicateParameter,
+    /// A token in the fragment (implicit flow) is not a JWT.
+    InvalidToken,
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotAUrl => "the callback is not a URL",
+            Self::WrongRedirect => "the callback does not go to the redirect URI",
+            Self::MissingState => "the callback has no state",
+            Self::StateMismatch => "the callback's state is not ours",
+            Self::MissingCode => "the callback has no code or token",
+            Self::DuplicateParameter => "the callback repeats a parameter",
+            Self::InvalidToken => "a token in the callback is not a JWT",
+        })
+    }
+}
+
+impl std::error::Error for CallbackError {}
 
 #[cfg(test)]
 mod tests {

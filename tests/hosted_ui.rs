@@ -269,3 +269,36 @@ proptest! {
         let _ = parse_callback(&url, redirect);
     }
 }
+
+/// An unusable answer of the hosted UI names the endpoint it came from (it used to say
+/// `InitiateAuth`), and the endpoint of every request the hosted UI sends is known.
+#[test]
+fn hosted_ui_errors_and_requests_name_their_endpoint() {
+    use cognito_flows::wire::Endpoint;
+    let mut refresh = ui().refresh("r".into());
+    let Action::Send(request) = refresh.poll_action() else {
+        panic!()
+    };
+    assert_eq!(Endpoint::of(&request), Some(Endpoint::OAuthToken));
+    let err = refresh
+        .handle_response(now(), raw(200, b"<html>"))
+        .unwrap_err();
+    let Error::Protocol(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.endpoint, Endpoint::OAuthToken);
+    assert!(err.to_string().contains("OAuth token"), "{err}");
+
+    let mut revoke = ui().revoke(&"r".into());
+    let Action::Send(request) = revoke.poll_action() else {
+        panic!()
+    };
+    assert_eq!(Endpoint::of(&request), Some(Endpoint::OAuthRevoke));
+    let access = jwt(json!({"token_use": "access"}));
+    let info = ui().user_info(&cognito_flows::Jwt::decode(access).unwrap());
+    let Action::Send(request) = info.poll_action() else {
+        panic!()
+    };
+    assert_eq!(Endpoint::of(&request), Some(Endpoint::UserInfo));
+    let _ = revoke.handle_response(now(), raw(200, b""));
+}

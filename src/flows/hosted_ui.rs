@@ -46,7 +46,7 @@ use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
 use crate::flows::{Input, Prompt};
 use crate::secret::{ClientSecret, SecretString};
 use crate::tokens::{Jwt, unix_seconds};
-use crate::wire::Operation;
+use crate::wire::Endpoint;
 
 /// `response_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,105 +58,7 @@ pub enum ResponseType {
     Token,
 }
 
-/// An OAuth error code, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OAuthErrorCode {
-    /// `invalid_request`.
-    InvalidRequest,
-    /// `invalid_client`.
-    InvalidClient,
-    /// `invalid_grant`: a wrong, used or expired code or refresh token.
-    InvalidGrant,
-    /// `unauthorized_client`.
-    UnauthorizedClient,
-    /// `unsupported_grant_type`.
-    UnsupportedGrantType,
-    /// `invalid_scope`.
-    InvalidScope,
-    /// `access_denied`: the user (or a trigger) said no.
-    AccessDenied,
-    /// `server_error`.
-    ServerError,
-    /// `temporarily_unavailable`.
-    TemporarilyUnavailable,
-    /// Anything else.
-    Other(String),
-}
-
-impl OAuthErrorCode {
-    fn parse(s: &str) -> Self {
-        match s {
-            "invalid_request" => Self::InvalidRequest,
-            "invalid_client" => Self::InvalidClient,
-            "invalid_grant" => Self::InvalidGrant,
-            "unauthorized_client" => Self::UnauthorizedClient,
-            "unsupported_grant_type" => Self::UnsupportedGrantType,
-            "invalid_scope" => Self::InvalidScope,
-            "access_denied" => Self::AccessDenied,
-            "server_error" => Self::ServerError,
-            "temporarily_unavailable" => Self::TemporarilyUnavailable,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-/// An OAuth error: from the callback (`error=...`) or from the token endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
-    /// `error`.
-    pub code: OAuthErrorCode,
-    /// `error_description`.
-    pub description: Option<String>,
-}
-
-impl fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OAuth error {:?}", self.code)?;
-        if let Some(d) = &self.description {
-            write!(f, ": {d}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for OAuthError {}
-
-/// Why a callback URL was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CallbackError {
-    /// Not an absolute URL.
-    NotAUrl,
-    /// It does not go to the configured redirect URI.
-    WrongRedirect,
-    /// No `state`.
-    MissingState,
-    /// `state` is not the one sent: a forged or stale callback (CSRF).
-    StateMismatch,
-    /// No `code` (code flow) or no `access_token` (implicit flow).
-    MissingCode,
-    /// A parameter appears twice.
-    DuplicateParameter,
-    /// A token in the fragment (implicit flow) is not a JWT.
-    InvalidToken,
-}
-
-impl fmt::Display for CallbackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NotAUrl => "the callback is not a URL",
-            Self::WrongRedirect => "the callback does not go to the redirect URI",
-            Self::MissingState => "the callback has no state",
-            Self::StateMismatch => "the callback's state is not ours",
-            Self::MissingCode => "the callback has no code or token",
-            Self::DuplicateParameter => "the callback repeats a parameter",
-            Self::InvalidToken => "a token in the callback is not a JWT",
-        })
-    }
-}
-
-impl std::error::Error for CallbackError {}
+pub use crate::error::{CallbackError, OAuthError, OAuthErrorCode};
 
 /// The tokens of the hosted UI (`id_token` only with the `openid` scope).
 #[derive(Debug, Clone, PartialEq)]
@@ -679,13 +581,17 @@ impl TokenRequest {
         request
     }
 
+    /// The endpoint this request goes to.
+    fn endpoint(&self) -> Endpoint {
+        match self.kind {
+            TokenCallKind::Tokens => Endpoint::OAuthToken,
+            TokenCallKind::Revoke => Endpoint::OAuthRevoke,
+            TokenCallKind::UserInfo => Endpoint::UserInfo,
+        }
+    }
+
     fn fail(&self, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Error {
-        Error::Protocol(ProtocolError::new(
-            Operation::InitiateAuth,
-            status,
-            reason,
-            body,
-        ))
+        Error::Protocol(ProtocolError::new(self.endpoint(), status, reason, body))
     }
 
     fn read(

@@ -165,6 +165,72 @@ impl fmt::Display for Operation {
     }
 }
 
+/// Where a request goes: a Cognito operation, or one of the hosted UI's OAuth endpoints, or the
+/// pool's JWKS. Errors, retries and snapshots name requests by it.
+///
+/// ```
+/// use cognito_flows::wire::{Endpoint, Operation};
+///
+/// let mut request = http::Request::new(Vec::new());
+/// *request.uri_mut() = "https://example.auth.us-east-1.amazoncognito.com/oauth2/token".parse()?;
+/// assert_eq!(Endpoint::of(&request), Some(Endpoint::OAuthToken));
+/// assert_eq!(Endpoint::from(Operation::InitiateAuth).to_string(), "InitiateAuth");
+/// # Ok::<(), http::uri::InvalidUri>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// A Cognito user pools operation (`X-Amz-Target`).
+    Cognito(Operation),
+    /// The hosted UI's `/oauth2/token`: code exchange and refresh.
+    OAuthToken,
+    /// The hosted UI's `/oauth2/revoke`.
+    OAuthRevoke,
+    /// The hosted UI's `/oauth2/userInfo`.
+    UserInfo,
+    /// The pool's `/.well-known/jwks.json`.
+    Jwks,
+}
+
+impl Endpoint {
+    /// The endpoint a request goes to, from its `X-Amz-Target` or its path.
+    pub fn of<B>(request: &http::Request<B>) -> Option<Self> {
+        if let Some(operation) = Operation::of(request) {
+            return Some(Self::Cognito(operation));
+        }
+        match request.uri().path() {
+            "/oauth2/token" => Some(Self::OAuthToken),
+            "/oauth2/revoke" => Some(Self::OAuthRevoke),
+            "/oauth2/userInfo" => Some(Self::UserInfo),
+            path if path.ends_with("/.well-known/jwks.json") => Some(Self::Jwks),
+            _ => None,
+        }
+    }
+
+    /// A short name: the operation's, or `OAuth token`, `OAuth revoke`, `userInfo`, `JWKS`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Cognito(operation) => operation.name(),
+            Self::OAuthToken => "OAuth token",
+            Self::OAuthRevoke => "OAuth revoke",
+            Self::UserInfo => "userInfo",
+            Self::Jwks => "JWKS",
+        }
+    }
+}
+
+impl From<Operation> for Endpoint {
+    fn from(operation: Operation) -> Self {
+        Self::Cognito(operation)
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// `AuthParameters` or `ChallengeResponses`: names to secret values (passwords, refresh tokens,
 /// codes, SRP claims), zeroized on drop and redacted by `Debug`.
 pub type Parameters = BTreeMap<String, crate::secret::SecretString>;
