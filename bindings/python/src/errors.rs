@@ -176,7 +176,8 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
         Error::Protocol(e) => {
             let err = ProtocolError::new_err(message);
             let value = err.value(py);
-            value.setattr("operation", e.operation.to_string())?;
+            // The operation's name (`InitiateAuth`), or the hosted UI endpoint's.
+            value.setattr("operation", e.endpoint.to_string())?;
             value.setattr("status", e.status)?;
             value.setattr("reason", e.reason.to_string())?;
             err
