@@ -1,0 +1,89 @@
+"""Amazon Cognito User Pools sign-in for Python, on the Sans-IO Rust core ``cognito-flows``.
+
+Two layers:
+
+* The flows (``SignIn``, ``ForgotPassword``, the account calls, ``HostedUi``, ``Verifier``) are
+  state machines that never do I/O: ``poll_action()`` says what is needed next (a ``Request`` to
+  send, a ``Prompt`` for the user, ``Wait``, ``Done`` or ``Failed``), ``handle_response(now,
+  status, headers, body)`` and ``handle_input(Input...)`` feed them. Time and 32 bytes of
+  entropy are arguments, so the same inputs give the same bytes out.
+* ``Client`` drives them with the standard library's ``http.client``: ``sign_in``, ``refresh``,
+  ``sign_out``, ``forgot_password``, ``verify``.
+
+Errors are exceptions under ``CognitoError``; each exception Cognito names has its own class
+(``NotAuthorizedException``, ``CodeMismatchException``, ...) under ``ServiceError``.
+Secrets never appear in ``repr()``.
+"""
+
+from . import _native
+from ._native import (
+    SERVICE_EXCEPTIONS,
+    Authorize,
+    Call,
+    CallbackError,
+    CognitoError,
+    DeviceCredentials,
+    Done,
+    Failed,
+    ForgotPassword,
+    HostedUi,
+    Input,
+    InvalidArgumentError,
+    InvalidTokenError,
+    MisuseError,
+    OAuthError,
+    OAuthTokens,
+    Prompt,
+    ProtocolError,
+    Request,
+    Secret,
+    ServiceError,
+    SignedIn,
+    SignIn,
+    TokenCall,
+    Tokens,
+    UserPool,
+    Verifier,
+    Wait,
+)
+from . import account
+from .aio import AsyncClient
+from .client import ChallengeRequired, Client
+
+# One class per Cognito exception, e.g. cognito_flows.NotAuthorizedException.
+globals().update({name: getattr(_native, name) for name in SERVICE_EXCEPTIONS})
+
+__all__ = [
+    "AsyncClient",
+    "Authorize",
+    "Call",
+    "CallbackError",
+    "ChallengeRequired",
+    "Client",
+    "CognitoError",
+    "DeviceCredentials",
+    "Done",
+    "Failed",
+    "ForgotPassword",
+    "HostedUi",
+    "Input",
+    "InvalidArgumentError",
+    "InvalidTokenError",
+    "MisuseError",
+    "OAuthError",
+    "OAuthTokens",
+    "Prompt",
+    "ProtocolError",
+    "Request",
+    "Secret",
+    "ServiceError",
+    "SignedIn",
+    "SignIn",
+    "TokenCall",
+    "Tokens",
+    "UserPool",
+    "Verifier",
+    "Wait",
+    "account",
+    *SERVICE_EXCEPTIONS,
+]

@@ -1,0 +1,474 @@
+//! The account calls, the hosted UI and the token verifier.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
+use cognito_flows::flows::hosted_ui::{HostedUi as CoreHostedUi, ResponseType};
+use cognito_flows::tokens::Jwt;
+use cognito_flows::verify::{Verification, Verifier as CoreVerifier, VerifyOptions};
+use cognito_flows::wire::{AttributeType, MfaSettings};
+use cognito_flows::{Password, SecretString};
+use pyo3::prelude::*;
+
+use crate::errors::{invalid_argument, invalid_token};
+use crate::flows::{Authorize, Call, TokenCall, UserPool};
+use crate::values::{Request, json_to_py, system_time};
+
+fn attributes(map: Option<BTreeMap<String, String>>) -> Vec<AttributeType> {
+    map.unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| AttributeType::new(k, v))
+        .collect()
+}
+
+/// `SignUp`: registers a user. Done with `{"UserConfirmed": ..., "UserSub": ...,
+/// "CodeDeliveryDetails": ...}`.
+#[pyfunction]
+#[pyo3(signature = (pool, username, password, *, attributes=None, validation_data=None,
+    client_metadata=None))]
+fn sign_up(
+    pool: &UserPool,
+    username: String,
+    password: String,
+    attributes: Option<BTreeMap<String, String>>,
+    validation_data: Option<BTreeMap<String, String>>,
+    client_metadata: Option<BTreeMap<String, String>>,
+) -> Call {
+    let mut user = NewUser::new(username, Password::new(password));
+    user.attributes = self::attributes(attributes);
+    user.validation_data = self::attributes(validation_data);
+    user.client_metadata = client_metadata;
+    Call::new(account::sign_up(&pool.0, &user))
+}
+
+/// `ConfirmSignUp` with the code Cognito sent.
+#[pyfunction]
+#[pyo3(signature = (pool, username, code, *, force_alias_creation=false))]
+fn confirm_sign_up(
+    pool: &UserPool,
+    username: &str,
+    code: &str,
+    force_alias_creation: bool,
+) -> Call {
+    Call::new(account::confirm_sign_up(
+        &pool.0,
+        username,
+        code,
+        force_alias_creation,
+    ))
+}
+
+/// `ResendConfirmationCode`.
+#[pyfunction]
+fn resend_confirmation_code(pool: &UserPool, username: &str) -> Call {
+    Call::new(account::resend_confirmation_code(&pool.0, username))
+}
+
+/// `ChangePassword`.
+#[pyfunction]
+fn change_password(
+    pool: &UserPool,
+    access_token: &str,
+    previous: String,
+    proposed: String,
+) -> Call {
+    Call::new(account::change_password(
+        &pool.0,
+        access_token,
+        &Password::new(previous),
+        &Password::new(proposed),
+    ))
+}
+
+/// `GetUser`: the user's name, attributes and MFA settings.
+#[pyfunction]
+fn get_user(pool: &UserPool, access_token: &str) -> Call {
+    Call::new(account::get_user(&pool.0, access_token))
+}
+
+/// `UpdateUserAttributes`, e.g. `{"name": "Alice"}`.
+#[pyfunction]
+fn update_user_attributes(
+    pool: &UserPool,
+    access_token: &str,
+    attributes: BTreeMap<String, String>,
+) -> Call {
+    Call::new(account::update_user_attributes(
+        &pool.0,
+        access_token,
+        self::attributes(Some(attributes)),
+    ))
+}
+
+/// `DeleteUserAttributes`.
+#[pyfunction]
+fn delete_user_attributes(pool: &UserPool, access_token: &str, names: Vec<String>) -> Call {
+    Call::new(account::delete_user_attributes(
+        &pool.0,
+        access_token,
+        names,
+    ))
+}
+
+/// `GetUserAttributeVerificationCode`, e.g. for `email`.
+#[pyfunction]
+fn get_user_attribute_verification_code(
+    pool: &UserPool,
+    access_token: &str,
+    attribute: &str,
+) -> Call {
+    Call::new(account::get_user_attribute_verification_code(
+        &pool.0,
+        access_token,
+        attribute,
+    ))
+}
+
+/// `VerifyUserAttribute` with the code Cognito sent.
+#[pyfunction]
+fn verify_user_attribute(pool: &UserPool, access_token: &str, attribute: &str, code: &str) -> Call {
+    Call::new(account::verify_user_attribute(
+        &pool.0,
+        access_token,
+        attribute,
+        code,
+    ))
+}
+
+fn mfa_settings(value: Option<(bool, bool)>) -> Option<MfaSettings> {
+    value.map(|(enabled, preferred_mfa)| MfaSettings {
+        enabled,
+        preferred_mfa,
+    })
+}
+
+/// `SetUserMFAPreference`: each factor is `None` (unchanged) or `(enabled, preferred)`.
+#[pyfunction]
+#[pyo3(signature = (pool, access_token, *, sms=None, totp=None, email=None))]
+fn set_user_mfa_preference(
+    pool: &UserPool,
+    access_token: &str,
+    sms: Option<(bool, bool)>,
+    totp: Option<(bool, bool)>,
+    email: Option<(bool, bool)>,
+) -> Call {
+    let preferences = MfaPreferences {
+        sms: mfa_settings(sms),
+        totp: mfa_settings(totp),
+        email: mfa_settings(email),
+    };
+    Call::new(account::set_user_mfa_preference(
+        &pool.0,
+        access_token,
+        preferences,
+    ))
+}
+
+/// `SetUserSettings` (legacy SMS MFA on or off).
+#[pyfunction]
+fn set_user_settings(pool: &UserPool, access_token: &str, sms_mfa: bool) -> Call {
+    Call::new(account::set_user_settings(&pool.0, access_token, sms_mfa))
+}
+
+/// `AssociateSoftwareToken`: done with `{"SecretCode": Secret(...)}`.
+#[pyfunction]
+fn associate_software_token(pool: &UserPool, access_token: &str) -> Call {
+    Call::new(account::associate_software_token(&pool.0, access_token))
+}
+
+/// `VerifySoftwareToken` with the authenticator's current code.
+#[pyfunction]
+#[pyo3(signature = (pool, access_token, code, device_name=None))]
+fn verify_software_token(
+    pool: &UserPool,
+    access_token: &str,
+    code: &str,
+    device_name: Option<&str>,
+) -> Call {
+    Call::new(account::verify_software_token(
+        &pool.0,
+        access_token,
+        code,
+        device_name,
+    ))
+}
+
+/// `GlobalSignOut`: revokes every token of the user.
+#[pyfunction]
+fn global_sign_out(pool: &UserPool, access_token: &str) -> Call {
+    Call::new(account::global_sign_out(&pool.0, access_token))
+}
+
+/// `RevokeToken`: revokes a refresh token and the tokens issued from it.
+#[pyfunction]
+#[pyo3(signature = (pool, refresh_token, client_secret=None))]
+fn revoke_token(pool: &UserPool, refresh_token: String, client_secret: Option<String>) -> Call {
+    let secret = client_secret.map(SecretString::new);
+    Call::new(account::revoke_token(
+        &pool.0,
+        &SecretString::new(refresh_token),
+        secret.as_ref(),
+    ))
+}
+
+/// `DeleteUser`.
+#[pyfunction]
+fn delete_user(pool: &UserPool, access_token: &str) -> Call {
+    Call::new(account::delete_user(&pool.0, access_token))
+}
+
+/// `ListDevices`.
+#[pyfunction]
+#[pyo3(signature = (pool, access_token, limit=None, pagination_token=None))]
+fn list_devices(
+    pool: &UserPool,
+    access_token: &str,
+    limit: Option<u32>,
+    pagination_token: Option<&str>,
+) -> Call {
+    Call::new(account::list_devices(
+        &pool.0,
+        access_token,
+        limit,
+        pagination_token,
+    ))
+}
+
+/// `GetDevice`.
+#[pyfunction]
+fn get_device(pool: &UserPool, access_token: &str, device_key: &str) -> Call {
+    Call::new(account::get_device(&pool.0, access_token, device_key))
+}
+
+/// `ForgetDevice`.
+#[pyfunction]
+fn forget_device(pool: &UserPool, access_token: &str, device_key: &str) -> Call {
+    Call::new(account::forget_device(&pool.0, access_token, device_key))
+}
+
+/// `UpdateDeviceStatus`: remembered or not.
+#[pyfunction]
+fn update_device_status(
+    pool: &UserPool,
+    access_token: &str,
+    device_key: &str,
+    remembered: bool,
+) -> Call {
+    Call::new(account::update_device_status(
+        &pool.0,
+        access_token,
+        device_key,
+        remembered,
+    ))
+}
+
+/// A Cognito domain and app client, for the hosted UI (OAuth2 code flow with PKCE).
+#[pyclass(module = "cognito_flows", frozen)]
+pub struct HostedUi(CoreHostedUi);
+
+#[pymethods]
+impl HostedUi {
+    #[new]
+    #[pyo3(signature = (domain, client_id, redirect_uri, *, client_secret=None, scopes=None,
+        identity_provider=None, idp_identifier=None, response_type="code"))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        domain: &str,
+        client_id: String,
+        redirect_uri: &str,
+        client_secret: Option<String>,
+        scopes: Option<Vec<String>>,
+        identity_provider: Option<String>,
+        idp_identifier: Option<String>,
+        response_type: &str,
+    ) -> PyResult<Self> {
+        let mut ui = CoreHostedUi::new(domain, client_id, redirect_uri)
+            .map_err(|e| invalid_argument(e.to_string()))?;
+        if let Some(secret) = client_secret {
+            ui = ui.with_client_secret(secret);
+        }
+        if let Some(scopes) = scopes {
+            ui = ui.with_scopes(scopes);
+        }
+        if let Some(provider) = identity_provider {
+            ui = ui.with_identity_provider(provider);
+        }
+        if let Some(identifier) = idp_identifier {
+            ui = ui.with_idp_identifier(identifier);
+        }
+        ui = ui.with_response_type(match response_type {
+            "code" => ResponseType::Code,
+            "token" => ResponseType::Token,
+            other => {
+                return Err(invalid_argument(format!(
+                    "response_type {other:?} is not \"code\" or \"token\""
+                )));
+            }
+        });
+        Ok(Self(ui))
+    }
+
+    /// The sign-in: an `authorize` prompt with the URL to open, then `Input.callback(url)`.
+    fn authorize(&self, entropy: &[u8]) -> PyResult<Authorize> {
+        Ok(Authorize(
+            self.0.authorize(crate::values::entropy(entropy)?),
+        ))
+    }
+
+    /// New tokens from a refresh token (`grant_type=refresh_token`).
+    fn refresh(&self, refresh_token: String) -> TokenCall {
+        TokenCall(self.0.refresh(SecretString::new(refresh_token)))
+    }
+
+    /// Revokes a refresh token (`/oauth2/revoke`).
+    fn revoke(&self, refresh_token: String) -> TokenCall {
+        TokenCall(self.0.revoke(&SecretString::new(refresh_token)))
+    }
+
+    /// The user's claims from `/oauth2/userInfo`.
+    fn user_info(&self, access_token: String) -> PyResult<TokenCall> {
+        let jwt = Jwt::decode(access_token).map_err(|e| invalid_argument(e.to_string()))?;
+        Ok(TokenCall(self.0.user_info(&jwt)))
+    }
+
+    /// The `/logout` URL that signs the browser out and goes to `logout_uri`.
+    fn logout_url(&self, logout_uri: &str) -> String {
+        self.0.logout_url(logout_uri)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "HostedUi(...)"
+    }
+}
+
+/// Verifies a pool's tokens (RS256 against the pool's JWKS, and Cognito's claims), Sans-IO:
+/// `verify` returns the claims, or a `Request` for the JWKS to fetch first.
+#[pyclass(module = "cognito_flows")]
+pub struct Verifier(CoreVerifier);
+
+#[pymethods]
+impl Verifier {
+    /// `token_use`: `"access"` or `"id"`. `client_ids`: the app clients allowed (empty: any).
+    /// `leeway`, `refetch_interval`: seconds. `issuer`: another issuer than the pool's (a local
+    /// server); its JWKS is then at `{issuer}/.well-known/jwks.json`.
+    #[new]
+    #[pyo3(signature = (pool, *, token_use="access", client_ids=None, leeway=60.0,
+        required_groups=None, required_scopes=None, refetch_interval=300.0, issuer=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        pool: &UserPool,
+        token_use: &str,
+        client_ids: Option<Vec<String>>,
+        leeway: f64,
+        required_groups: Option<Vec<String>>,
+        required_scopes: Option<Vec<String>>,
+        refetch_interval: f64,
+        issuer: Option<String>,
+    ) -> PyResult<Self> {
+        let clients = client_ids.unwrap_or_else(|| vec![pool.0.client_id().to_owned()]);
+        let mut options = match token_use {
+            "access" => VerifyOptions::access_tokens(clients),
+            "id" => VerifyOptions::id_tokens(clients),
+            other => {
+                return Err(invalid_argument(format!(
+                    "token_use {other:?} is not \"access\" or \"id\""
+                )));
+            }
+        };
+        let duration = |what: &str, s: f64| {
+            Duration::try_from_secs_f64(s)
+                .map_err(|_| invalid_argument(format!("{what} must be a number of seconds >= 0")))
+        };
+        options.leeway = duration("leeway", leeway)?;
+        options.refetch_interval = duration("refetch_interval", refetch_interval)?;
+        options.required_groups = required_groups.unwrap_or_default();
+        options.required_scopes = required_scopes.unwrap_or_default();
+        Ok(Self(match issuer {
+            Some(issuer) => CoreVerifier::with_issuer(issuer, options),
+            None => CoreVerifier::new(&pool.0, options),
+        }))
+    }
+
+    /// The `iss` tokens must carry.
+    #[getter]
+    fn issuer(&self) -> &str {
+        self.0.issuer()
+    }
+
+    /// How many keys the verifier has.
+    #[getter]
+    fn key_count(&self) -> usize {
+        self.0.key_count()
+    }
+
+    /// The `GET` of the pool's JWKS (to prefetch the keys).
+    fn jwks_request(&self, py: Python<'_>) -> PyResult<Request> {
+        Request::new(py, &self.0.jwks_request())
+    }
+
+    /// The JWKS answer, received at `now`. Raises `InvalidTokenError` (reason `invalid_jwks`)
+    /// if it is unusable.
+    fn handle_jwks_response(
+        &mut self,
+        py: Python<'_>,
+        now: f64,
+        status: u16,
+        headers: &Bound<'_, PyAny>,
+        body: &[u8],
+    ) -> PyResult<()> {
+        let now = system_time(now)?;
+        let response = crate::flows::response(status, headers, body)?;
+        self.0
+            .handle_jwks_response(now, response)
+            .map_err(|e| invalid_token(py, &e))
+    }
+
+    /// Verifies `token` at `now`: its claims (`dict`), or a `Request` for the JWKS (send it,
+    /// give the answer to `handle_jwks_response`, verify again). Raises `InvalidTokenError`.
+    fn verify(&self, py: Python<'_>, token: &str, now: f64) -> PyResult<Py<PyAny>> {
+        match self.0.verify(token, system_time(now)?) {
+            Verification::Valid(claims) => {
+                json_to_py(py, &serde_json::Value::Object(claims.as_map().clone()))
+            }
+            Verification::FetchKeys(request) => {
+                Ok(Py::new(py, Request::new(py, &request)?)?.into_any())
+            }
+            Verification::Invalid(e) => Err(invalid_token(py, &e)),
+            _ => Err(invalid_argument(
+                "a verification this binding does not know",
+            )),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Verifier(issuer={:?})", self.0.issuer())
+    }
+}
+
+/// Adds the account calls and classes to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(sign_up, m)?)?;
+    m.add_function(wrap_pyfunction!(confirm_sign_up, m)?)?;
+    m.add_function(wrap_pyfunction!(resend_confirmation_code, m)?)?;
+    m.add_function(wrap_pyfunction!(change_password, m)?)?;
+    m.add_function(wrap_pyfunction!(get_user, m)?)?;
+    m.add_function(wrap_pyfunction!(update_user_attributes, m)?)?;
+    m.add_function(wrap_pyfunction!(delete_user_attributes, m)?)?;
+    m.add_function(wrap_pyfunction!(get_user_attribute_verification_code, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_user_attribute, m)?)?;
+    m.add_function(wrap_pyfunction!(set_user_mfa_preference, m)?)?;
+    m.add_function(wrap_pyfunction!(set_user_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(associate_software_token, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_software_token, m)?)?;
+    m.add_function(wrap_pyfunction!(global_sign_out, m)?)?;
+    m.add_function(wrap_pyfunction!(revoke_token, m)?)?;
+    m.add_function(wrap_pyfunction!(delete_user, m)?)?;
+    m.add_function(wrap_pyfunction!(list_devices, m)?)?;
+    m.add_function(wrap_pyfunction!(get_device, m)?)?;
+    m.add_function(wrap_pyfunction!(forget_device, m)?)?;
+    m.add_function(wrap_pyfunction!(update_device_status, m)?)?;
+    m.add_class::<HostedUi>()?;
+    m.add_class::<Verifier>()?;
+    Ok(())
+}
