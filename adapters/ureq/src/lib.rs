@@ -81,11 +81,10 @@ mod verify;
 pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
 
 use std::cell::RefCell;
-use std::fmt;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
 use cognito_flows::{Entropy, Flow, Input, Prompt, UserPool};
