@@ -130,7 +130,7 @@ fn refresh_revoke_user_info_and_logout() {
         revoke.poll_action(),
         Action::Done(TokenOutcome::Revoked)
     ));
-    let access = cognito_flows::Jwt::decode(jwt(json!({"sub": "x"}))).unwrap();
+    let access = cognito_flows::Jwt::decode(jwt(&json!({"sub": "x"}))).unwrap();
     let mut info = ui.user_info(&access);
     let Action::Send(r) = info.poll_action() else {
         panic!()
@@ -156,7 +156,7 @@ fn the_implicit_flow_reads_the_fragment() {
     let url = url_of(&flow);
     assert!(!url.contains("code_challenge"));
     let state = param(&url, "state");
-    let access = jwt(json!({"sub": "x", "exp": 9_999_999_999u64}));
+    let access = jwt(&json!({"sub": "x", "exp": 9_999_999_999u64}));
     flow.handle_input(Input::Callback(format!(
         "{REDIRECT}#access_token={access}&token_type=Bearer&expires_in=3600&state={state}"
     )))
@@ -294,7 +294,7 @@ fn hosted_ui_errors_and_requests_name_their_endpoint() {
         panic!()
     };
     assert_eq!(Endpoint::of(&request), Some(Endpoint::OAuthRevoke));
-    let access = jwt(json!({"token_use": "access"}));
+    let access = jwt(&json!({"token_use": "access"}));
     let info = ui().user_info(&cognito_flows::Jwt::decode(access).unwrap());
     let Action::Send(request) = info.poll_action() else {
         panic!()

@@ -488,7 +488,7 @@ fn hosted_ui(s: &Secrets) {
         .map(|(_, v)| v.into_owned())
         .unwrap();
     let extra = [("PKCE verifier", verifier)];
-    let access = common::jwt(json!({"token_use": "access", "username": "alice", "exp": 1}));
+    let access = common::jwt(&json!({"token_use": "access", "username": "alice", "exp": 1}));
     respond(
         &mut flow,
         json!({"access_token": access, "refresh_token": s.refresh, "expires_in": 3600, "token_type": "Bearer"}),

@@ -171,7 +171,7 @@ impl fmt::Display for Operation {
 /// ```
 /// use cognito_flows::wire::{Endpoint, Operation};
 ///
-/// let mut request = http::Request::new(Vec::new());
+/// let mut request = http::Request::new(Vec::<u8>::new());
 /// *request.uri_mut() = "https://example.auth.us-east-1.amazoncognito.com/oauth2/token".parse()?;
 /// assert_eq!(Endpoint::of(&request), Some(Endpoint::OAuthToken));
 /// assert_eq!(Endpoint::from(Operation::InitiateAuth).to_string(), "InitiateAuth");
