@@ -188,7 +188,7 @@ fn an_oauth_token_refresh_is_retried_on_5xx() {
     let mut s = retrying(ui().refresh(SecretString::new("refresh-token-opaque")));
     exchange(&mut s, raw(503, b"Service Unavailable"));
     wait(&mut s);
-    let access = jwt(json!({"token_use": "access", "exp": NOW_SECS + 3600}));
+    let access = jwt(&json!({"token_use": "access", "exp": NOW_SECS + 3600}));
     exchange(
         &mut s,
         ok(json!({"access_token": access, "expires_in": 3600, "token_type": "Bearer"})),
