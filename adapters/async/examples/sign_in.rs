@@ -33,6 +33,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
         .await?;
-    println!("{}", signed_in.tokens.id_token.expose());
+    if let Some(id_token) = &signed_in.tokens.id_token {
+        println!("{}", id_token.expose());
+    }
     Ok(())
 }

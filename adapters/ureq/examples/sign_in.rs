@@ -36,6 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             other.kind()
         ))),
     })?;
-    println!("{}", signed_in.tokens.id_token.expose());
+    if let Some(id_token) = &signed_in.tokens.id_token {
+        println!("{}", id_token.expose());
+    }
     Ok(())
 }
