@@ -116,7 +116,7 @@ pub fn responses(data: &[u8]) {
             Err(other) => panic!("parse returned {other:?}"),
         }
     }
-    match selector % 6 {
+    match selector % 9 {
         0 => check::<wire::InitiateAuthResponse>(Operation::InitiateAuth, response),
         1 => check::<wire::AssociateSoftwareTokenResponse>(
             Operation::AssociateSoftwareToken,
@@ -125,6 +125,15 @@ pub fn responses(data: &[u8]) {
         2 => check::<wire::VerifySoftwareTokenResponse>(Operation::VerifySoftwareToken, response),
         3 => check::<wire::ConfirmDeviceResponse>(Operation::ConfirmDevice, response),
         4 => check::<wire::AuthenticationResult>(Operation::InitiateAuth, response),
+        5 => check::<wire::GetUserAuthFactorsResponse>(Operation::GetUserAuthFactors, response),
+        6 => check::<wire::ListWebAuthnCredentialsResponse>(
+            Operation::ListWebAuthnCredentials,
+            response,
+        ),
+        7 => check::<wire::StartWebAuthnRegistrationResponse>(
+            Operation::StartWebAuthnRegistration,
+            response,
+        ),
         _ => check::<serde_json::Value>(Operation::GetUser, response),
     }
 }

@@ -155,11 +155,14 @@ impl Saved {
         tokens: &Tokens,
         device: Option<&DeviceCredentials>,
     ) -> Vec<(String, SecretString)> {
-        let mut items = vec![
-            (
+        let mut items = Vec::new();
+        if let Some(id) = &tokens.id_token {
+            items.push((
                 key(client_id, username, Key::IdToken),
-                SecretString::new(tokens.id_token.expose()),
-            ),
+                SecretString::new(id.expose()),
+            ));
+        }
+        items.extend([
             (
                 key(client_id, username, Key::AccessToken),
                 SecretString::new(tokens.access_token.expose()),
@@ -169,7 +172,7 @@ impl Saved {
                 SecretString::new(tokens.clock_drift.to_string()),
             ),
             (last_auth_user_key(client_id), SecretString::new(username)),
-        ];
+        ]);
         if let Some(refresh) = &tokens.refresh_token {
             items.push((key(client_id, username, Key::RefreshToken), refresh.clone()));
         }

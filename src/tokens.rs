@@ -182,13 +182,30 @@ impl<'de> Deserialize<'de> for Jwt {
 /// The opaque refresh token.
 pub type RefreshToken = SecretString;
 
-/// The tokens of a sign-in, as the JS SDK's `CognitoUserSession` holds them.
+/// The tokens of a sign-in, as the JS SDK's `CognitoUserSession` holds them: from Cognito's
+/// `AuthenticationResult` or from the hosted UI's token endpoint, kept and checked the same way.
 ///
 /// `Debug` redacts the tokens; serde writes them in full (persist them where secrets belong).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use cognito_flows::Tokens;
+///
+/// // {"exp":2000,"iat":1000,"scope":"openid email"}
+/// let access = "e30.eyJleHAiOjIwMDAsImlhdCI6MTAwMCwic2NvcGUiOiJvcGVuaWQgZW1haWwifQ.";
+/// let stored = format!(r#"{{"id_token":null,"access_token":"{access}","refresh_token":null,"expires_in":3600,"received_at":1010,"clock_drift":10}}"#);
+/// let tokens: Tokens = serde_json::from_str(&stored)?;
+/// assert_eq!(tokens.scopes(), ["openid", "email"]);
+/// assert_eq!(tokens.expires_at(), UNIX_EPOCH + Duration::from_secs(2010));
+/// assert!(tokens.is_valid(UNIX_EPOCH + Duration::from_secs(2009)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tokens {
-    /// The id token: who the user is.
-    pub id_token: Jwt,
+    /// The id token: who the user is. Cognito's sign-in always sends one; the hosted UI only
+    /// when the `openid` scope was asked.
+    #[serde(default)]
+    pub id_token: Option<Jwt>,
     /// The access token: what the user may do (sent as `AccessToken` to account calls).
     pub access_token: Jwt,
     /// The refresh token, for new id and access tokens without the password.
@@ -232,30 +249,63 @@ impl Tokens {
             .ok_or(MissingField("AccessToken"))?;
         let id_token = Jwt::decode(id).map_err(|_| InvalidToken("IdToken"))?;
         let access_token = Jwt::decode(access).map_err(|_| InvalidToken("AccessToken"))?;
-        let received_at = unix_seconds(now);
-        let issued = [access_token.claims.iat(), id_token.claims.iat()]
-            .into_iter()
-            .flatten()
-            .min();
-        Ok(Self {
-            clock_drift: issued.map_or(0, |iat| received_at.saturating_sub(iat)),
-            id_token,
+        Ok(Self::new(
+            Some(id_token),
             access_token,
-            refresh_token: result
+            result
                 .refresh_token
                 .clone()
                 .or_else(|| previous_refresh.cloned()),
-            expires_in: result.expires_in,
+            result.expires_in,
+            unix_seconds(now),
+        ))
+    }
+
+    /// Tokens received at `received_at` (seconds since the epoch, this machine's clock); the
+    /// clock drift is `received_at - min(iat)`, 0 when the tokens carry no `iat`.
+    pub(crate) fn new(
+        id_token: Option<Jwt>,
+        access_token: Jwt,
+        refresh_token: Option<RefreshToken>,
+        expires_in: Option<i64>,
+        received_at: i64,
+    ) -> Self {
+        let issued = [
+            access_token.claims.iat(),
+            id_token.as_ref().and_then(|t| t.claims.iat()),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        Self {
+            clock_drift: issued.map_or(0, |iat| received_at.saturating_sub(iat)),
+            id_token,
+            access_token,
+            refresh_token,
+            expires_in,
             received_at,
-        })
+        }
+    }
+
+    /// The access token's scopes (its `scope` claim, split on spaces): what the hosted UI
+    /// granted, e.g. `["openid", "email"]`; `aws.cognito.signin.user.admin` for a sign-in.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.access_token
+            .claims
+            .str("scope")
+            .map(|s| s.split_whitespace().collect())
+            .unwrap_or_default()
     }
 
     /// The earliest `exp` of the id and access tokens, in Cognito's clock.
     fn exp(&self) -> Option<i64> {
-        [self.access_token.claims.exp(), self.id_token.claims.exp()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.access_token.claims.exp(),
+            self.id_token.as_ref().and_then(|t| t.claims.exp()),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// When the first of the id and access tokens expires, in this machine's clock: their
@@ -282,6 +332,6 @@ impl Tokens {
         self.access_token
             .claims
             .username()
-            .or_else(|| self.id_token.claims.username())
+            .or_else(|| self.id_token.as_ref()?.claims.username())
     }
 }

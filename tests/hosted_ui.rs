@@ -302,3 +302,40 @@ fn hosted_ui_errors_and_requests_name_their_endpoint() {
     assert_eq!(Endpoint::of(&request), Some(Endpoint::UserInfo));
     let _ = revoke.handle_response(now(), raw(200, b""));
 }
+
+#[test]
+fn hosted_ui_tokens_are_tokens_kept_and_checked_like_a_sign_ins() {
+    use std::time::Duration;
+    // Cognito's clock runs 30 s behind this machine's: the token endpoint's tokens were
+    // issued at NOW - 30 and expire an hour later.
+    let iat = NOW_SECS - 30;
+    let access = jwt(
+        &json!({"sub": "u", "token_use": "access", "username": "alice",
+        "scope": "openid email", "iat": iat, "exp": iat + 3600}),
+    );
+    let mut refresh = ui().refresh("rt".into());
+    refresh
+        .handle_response(
+            now(),
+            ok(json!({"access_token": access, "expires_in": 3600, "token_type": "Bearer"})),
+        )
+        .unwrap();
+    let Action::Done(TokenOutcome::Tokens(tokens)) = refresh.poll_action() else {
+        panic!()
+    };
+    let tokens: cognito_flows::Tokens = *tokens;
+    // No openid scope answer: no id token, and the scopes read as granted.
+    assert_eq!(tokens.id_token, None);
+    assert_eq!(tokens.scopes(), ["openid", "email"]);
+    assert_eq!(tokens.username(), Some("alice"));
+    // Expiry corrects for the drift, as a sign-in's tokens do.
+    assert_eq!(tokens.clock_drift, 30);
+    assert_eq!(tokens.expires_at(), now() + Duration::from_secs(3600));
+    assert!(tokens.is_valid(now() + Duration::from_secs(3599)));
+    assert!(!tokens.is_valid(now() + Duration::from_secs(3600)));
+    // Stored and read back whole (the refresh token given is kept).
+    let stored = serde_json::to_string(&tokens).unwrap();
+    let back: cognito_flows::Tokens = serde_json::from_str(&stored).unwrap();
+    assert_eq!(back, tokens);
+    assert_eq!(back.refresh_token.unwrap().expose(), "rt");
+}

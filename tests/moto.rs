@@ -97,7 +97,7 @@ fn password_sign_in() {
         no_prompt,
     );
     assert_eq!(
-        out.unwrap().tokens.id_token.claims().username(),
+        out.unwrap().tokens.id_token.unwrap().claims().username(),
         Some("bob")
     );
 }

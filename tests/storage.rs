@@ -53,7 +53,7 @@ fn what_is_written_reads_back() {
     let saved = Saved::read("cid", |k| store.get(k).cloned()).unwrap();
     assert_eq!(saved.username, "alice");
     assert_eq!(saved.access_token.as_ref(), Some(&tokens.access_token));
-    assert_eq!(saved.id_token.as_ref(), Some(&tokens.id_token));
+    assert_eq!(saved.id_token.as_ref(), tokens.id_token.as_ref());
     assert_eq!(saved.refresh_token, tokens.refresh_token);
     assert_eq!(saved.clock_drift, tokens.clock_drift);
     assert_eq!(saved.device, Some(device));

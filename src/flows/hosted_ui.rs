@@ -4,8 +4,8 @@
 //!
 //! ```text
 //!  authorize ──▶ Prompt::Authorize { url } ──Input::Callback(redirect URL)──▶ check state
-//!      code flow: ──▶ POST /oauth2/token (code + code_verifier) ──▶ Done(OAuthTokens)
-//!      implicit:  ──▶ Done(OAuthTokens from the fragment)
+//!      code flow: ──▶ POST /oauth2/token (code + code_verifier) ──▶ Done(Tokens)   
+//!      implicit:  ──▶ Done(Tokens from the fragment)
 //!      error=... in the callback, or from /oauth2/token ──▶ Failed(Error::OAuth)
 //! ```
 //!
@@ -45,7 +45,7 @@ use crate::error::{Error, ProtocolError, ProtocolReason};
 use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
 use crate::flows::{Input, Prompt};
 use crate::secret::{ClientSecret, SecretString};
-use crate::tokens::{Jwt, unix_seconds};
+use crate::tokens::{Jwt, Tokens, unix_seconds};
 use crate::wire::Endpoint;
 
 /// `response_type`.
@@ -60,21 +60,9 @@ pub enum ResponseType {
 
 pub use crate::error::{CallbackError, OAuthError, OAuthErrorCode};
 
-/// The tokens of the hosted UI (`id_token` only with the `openid` scope).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct OAuthTokens {
-    /// The access token.
-    pub access_token: Jwt,
-    /// The id token, when `openid` was asked.
-    pub id_token: Option<Jwt>,
-    /// The refresh token (code flow only; on refresh, the one given is kept).
-    pub refresh_token: Option<SecretString>,
-    /// Seconds until the access token expires.
-    pub expires_in: Option<i64>,
-    /// When the tokens arrived, seconds since the epoch.
-    pub received_at: i64,
-}
+/// The hosted UI's tokens are [`Tokens`], as a sign-in's are (`id_token` only with the
+/// `openid` scope; [`Tokens::scopes`] reads what was granted). The old name, kept for callers.
+pub type OAuthTokens = Tokens;
 
 #[derive(Deserialize)]
 struct TokenBody {
@@ -275,7 +263,7 @@ pub struct Authorize {
     verifier: SecretString,
     state_param: String,
     nonce: String,
-    phase: Phase<AuthState, OAuthTokens>,
+    phase: Phase<AuthState, Tokens>,
 }
 
 impl fmt::Debug for Authorize {
@@ -339,7 +327,7 @@ impl Authorize {
         &self.nonce
     }
 
-    fn callback(&self, url: &str) -> Result<Step<AuthState, OAuthTokens>, Error> {
+    fn callback(&self, url: &str) -> Result<Step<AuthState, Tokens>, Error> {
         let parsed = parse_callback(url, &self.ui.redirect_uri).map_err(Error::Callback)?;
         let param = |k: &str| parsed.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         if let Some(code) = param("error") {
@@ -375,13 +363,16 @@ impl Authorize {
                     .map(Jwt::decode)
                     .transpose()
                     .map_err(bad)?;
-                Ok(Step::Done(OAuthTokens {
-                    access_token,
+                // A callback carries no clock: the tokens count as received at their own `iat`
+                // (no drift), so they expire at their own `exp`.
+                let issued = access_token.claims().iat().unwrap_or(0);
+                Ok(Step::Done(Tokens::new(
                     id_token,
-                    refresh_token: None,
-                    expires_in: param("expires_in").and_then(|e| e.parse().ok()),
-                    received_at: 0,
-                }))
+                    access_token,
+                    None,
+                    param("expires_in").and_then(|e| e.parse().ok()),
+                    issued,
+                )))
             }
         }
     }
@@ -418,7 +409,7 @@ pub fn parse_callback(
 
 impl Machine for Authorize {
     type State = AuthState;
-    type Output = OAuthTokens;
+    type Output = Tokens;
 
     machine::phase!(phase);
 
@@ -438,7 +429,7 @@ impl Machine for Authorize {
         state: AuthState,
         now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Step<AuthState, OAuthTokens> {
+    ) -> Step<AuthState, Tokens> {
         let AuthState::AwaitTokens(request) = state else {
             return Step::Unexpected(state);
         };
@@ -454,7 +445,7 @@ impl Machine for Authorize {
         }
     }
 
-    fn on_input(&mut self, state: AuthState, input: Input) -> Step<AuthState, OAuthTokens> {
+    fn on_input(&mut self, state: AuthState, input: Input) -> Step<AuthState, Tokens> {
         let (AuthState::AwaitCallback, Input::Callback(url)) = (&state, &input) else {
             return Step::Unexpected(state);
         };
@@ -472,7 +463,7 @@ impl Machine for Authorize {
 #[non_exhaustive]
 pub enum TokenOutcome {
     /// Tokens (authorization code or refresh).
-    Tokens(Box<OAuthTokens>),
+    Tokens(Box<Tokens>),
     /// The token was revoked.
     Revoked,
     /// The userInfo claims.
@@ -651,12 +642,12 @@ impl TokenRequest {
             })?),
             None => None,
         };
-        Ok(TokenOutcome::Tokens(Box::new(OAuthTokens {
-            access_token,
+        Ok(TokenOutcome::Tokens(Box::new(Tokens::new(
             id_token,
-            refresh_token: parsed.refresh_token.or_else(|| self.keep_refresh.clone()),
-            expires_in: parsed.expires_in,
-            received_at: unix_seconds(now),
-        })))
+            access_token,
+            parsed.refresh_token.or_else(|| self.keep_refresh.clone()),
+            parsed.expires_in,
+            unix_seconds(now),
+        ))))
     }
 }

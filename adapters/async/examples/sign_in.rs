@@ -27,6 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             other => Err(format!("cannot answer {}", other.kind()).into()),
         })
         .await?;
-    println!("{}", signed_in.tokens.id_token.expose());
+    if let Some(id_token) = &signed_in.tokens.id_token {
+        println!("{}", id_token.expose());
+    }
     Ok(())
 }

@@ -156,7 +156,12 @@ pub(crate) fn run() -> Result<()> {
     println!(
         "    signed in as {} (sub {})",
         signed_in.username,
-        signed_in.tokens.id_token.claims().sub().unwrap_or("")
+        signed_in
+            .tokens
+            .id_token
+            .as_ref()
+            .and_then(|t| t.claims().sub())
+            .unwrap_or("")
     );
     let access = signed_in.tokens.access_token.clone();
 

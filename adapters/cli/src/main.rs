@@ -264,7 +264,7 @@ fn tokens_json(signed_in: &SignedIn) -> serde_json::Value {
     let t = &signed_in.tokens;
     let mut out = json!({
         "username": signed_in.username,
-        "id_token": t.id_token.expose(),
+        "id_token": t.id_token.as_ref().map(|j| j.expose()),
         "access_token": t.access_token.expose(),
         "refresh_token": t.refresh_token.as_ref().map(|r| r.expose().to_owned()),
         "expires_in": t.expires_in,

@@ -33,6 +33,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )),
         other => Err(format!("this example cannot answer {}", other.kind()).into()),
     })?;
-    println!("{}", signed_in.tokens.id_token.expose());
+    if let Some(id_token) = &signed_in.tokens.id_token {
+        println!("{}", id_token.expose());
+    }
     Ok(())
 }
