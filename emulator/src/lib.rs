@@ -5,8 +5,11 @@
 //! implementation written from RFC 5054, so a wrong password is refused as Cognito refuses it.
 //! It speaks Cognito's JSON 1.1 protocol on 127.0.0.1 and answers errors in Cognito's shape.
 //!
-//! It runs embedded in your tests (a background thread; stopped on drop) or as the
-//! `cognito-emulator` binary. With a seed and a fixed clock ([`EmulatorConfig`]) every id, code,
+//! It runs embedded in your tests (hyper on a tokio runtime of its own, in a background thread;
+//! stopped on drop) or as the `cognito-emulator` binary. It serves many clients at once, none
+//! able to stall another, and refuses what Cognito refuses (sessions bound to their challenge,
+//! attempt limits, schema-checked attributes, registered callback URLs, revocation everywhere).
+//! The codes it "sends" are in [`Emulator::outbox`] and at `GET /_emulator/outbox?username=...`. With a seed and a fixed clock ([`EmulatorConfig`]) every id, code,
 //! salt and token is reproducible, so you can snapshot-test against it.
 //!
 //! ```

@@ -510,6 +510,7 @@ impl Inner {
         refresh: Option<String>,
         device_key: Option<&str>,
     ) -> Answer {
+        self.prune();
         let now = self.unix();
         let user = self.user(pool_id, username)?.clone();
         let seq = self.next_seq();

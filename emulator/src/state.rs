@@ -441,7 +441,7 @@ impl Inner {
         self.seq
     }
 
-    /// Drops expired sessions, grants and access tokens (every 256 new sessions).
+    /// Drops expired sessions, grants and access tokens (every 256 new sessions or tokens).
     pub(crate) fn prune(&mut self) {
         self.since_prune += 1;
         if self.since_prune < 256 {

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
@@ -22,6 +24,8 @@ use cognito_flows_emulator::{
 use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 
+use common::send;
+
 const PASSWORD: &str = "Passw0rd!";
 
 /// An agent whose every call ends within 20 s: far below the stalled clients' 60 s deadline, so
@@ -35,11 +39,6 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
-    let response = agent.run(request).unwrap();
-    let (parts, mut body) = response.into_parts();
-    http::Response::from_parts(parts, body.read_to_vec().unwrap())
-}
 
 struct World {
     e: Emulator,
@@ -974,4 +973,31 @@ fn bodies_are_bounded() {
     let _ = s.read_to_end(&mut reply);
     let text = String::from_utf8_lossy(&reply);
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+}
+
+/// Many clients at once: 50 concurrent SRP sign-ins all succeed.
+#[test]
+fn fifty_concurrent_srp_sign_ins() {
+    let w = world(PoolConfig::default());
+    for i in 0..50 {
+        w.e.admin_create_user(&w.pool_id, &format!("user{i}"), PASSWORD, &[])
+            .unwrap();
+    }
+    let signed_in = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..50)
+            .map(|i| {
+                let w = &w;
+                scope.spawn(move || {
+                    let last = srp_sign_in(w, &format!("user{i}"), |_, _| {});
+                    last["AuthenticationResult"]["AccessToken"].is_string()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|ok| *ok)
+            .count()
+    });
+    assert_eq!(signed_in, 50);
 }

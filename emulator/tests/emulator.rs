@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -21,6 +23,8 @@ use cognito_flows_emulator::{
 };
 use serde_json::{Value, json};
 
+use common::send;
+
 const PASSWORD: &str = "Passw0rd!";
 
 fn agent() -> ureq::Agent {
@@ -31,11 +35,6 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
-    let response = agent.run(request).unwrap();
-    let (parts, mut body) = response.into_parts();
-    http::Response::from_parts(parts, body.read_to_vec().unwrap())
-}
 
 fn entropy() -> Entropy {
     use std::sync::atomic::{AtomicU8, Ordering};

@@ -1,0 +1,8 @@
+//! What the emulator's test files share.
+
+/// Runs `request` on `agent` and reads the whole body.
+pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    let response = agent.run(request).unwrap();
+    let (parts, mut body) = response.into_parts();
+    http::Response::from_parts(parts, body.read_to_vec().unwrap())
+}
