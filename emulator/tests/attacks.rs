@@ -39,7 +39,6 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-
 struct World {
     e: Emulator,
     pool_id: String,

@@ -35,7 +35,6 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-
 fn entropy() -> Entropy {
     use std::sync::atomic::{AtomicU8, Ordering};
     static N: AtomicU8 = AtomicU8::new(0);
