@@ -6,7 +6,9 @@ use std::time::Duration;
 use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
 use cognito_flows::flows::hosted_ui::{HostedUi as CoreHostedUi, ResponseType};
 use cognito_flows::tokens::Jwt;
-use cognito_flows::verify::{Verification, Verifier as CoreVerifier, VerifyOptions};
+use cognito_flows::verify::{
+    FetchPolicy, JwksFetch as CoreJwksFetch, Verification, Verifier as CoreVerifier, VerifyOptions,
+};
 use cognito_flows::wire::{AttributeType, MfaSettings};
 use cognito_flows::{Password, SecretString};
 use pyo3::prelude::*;
@@ -343,18 +345,45 @@ impl HostedUi {
 }
 
 /// Verifies a pool's tokens (RS256 against the pool's JWKS, and Cognito's claims), Sans-IO:
-/// `verify` returns the claims, or a `Request` for the JWKS to fetch first.
+/// `verify` returns the claims, or a `JwksFetch` to make first (send its `request`, give the
+/// answer to `handle_jwks_response`, or the failure to `handle_jwks_failure`, verify again).
+/// Fetches are rate-limited by the verifier itself: a token naming an unknown key costs at most
+/// one fetch per `refetch_interval`, so forged tokens cannot flood the JWKS endpoint.
 #[pyclass(module = "cognito_flows")]
 pub struct Verifier(CoreVerifier);
+
+/// A JWKS fetch the verifier asked for (already recorded as issued): send `request`.
+#[pyclass(module = "cognito_flows", frozen)]
+pub struct JwksFetch(CoreJwksFetch);
+
+#[pymethods]
+impl JwksFetch {
+    /// The JWKS address.
+    #[getter]
+    fn uri(&self) -> &str {
+        self.0.uri()
+    }
+
+    /// The `GET` to send.
+    #[getter]
+    fn request(&self, py: Python<'_>) -> PyResult<Request> {
+        Request::new(py, &self.0.request())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("JwksFetch(uri={:?})", self.0.uri())
+    }
+}
 
 #[pymethods]
 impl Verifier {
     /// `token_use`: `"access"` or `"id"`. `client_ids`: the app clients allowed (empty: any).
     /// `leeway`, `refetch_interval`: seconds. `issuer`: another issuer than the pool's (a local
-    /// server); its JWKS is then at `{issuer}/.well-known/jwks.json`.
+    /// server), with its keys at `jwks_uri` (default `{issuer}/.well-known/jwks.json`).
     #[new]
     #[pyo3(signature = (pool, *, token_use="access", client_ids=None, leeway=60.0,
-        required_groups=None, required_scopes=None, refetch_interval=300.0, issuer=None))]
+        required_groups=None, required_scopes=None, refetch_interval=10.0, issuer=None,
+        jwks_uri=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         pool: &UserPool,
@@ -365,6 +394,7 @@ impl Verifier {
         required_scopes: Option<Vec<String>>,
         refetch_interval: f64,
         issuer: Option<String>,
+        jwks_uri: Option<String>,
     ) -> PyResult<Self> {
         let clients = client_ids.unwrap_or_else(|| vec![pool.0.client_id().to_owned()]);
         let mut options = match token_use {
@@ -381,13 +411,23 @@ impl Verifier {
                 .map_err(|_| invalid_argument(format!("{what} must be a number of seconds >= 0")))
         };
         options.leeway = duration("leeway", leeway)?;
-        options.refetch_interval = duration("refetch_interval", refetch_interval)?;
         options.required_groups = required_groups.unwrap_or_default();
         options.required_scopes = required_scopes.unwrap_or_default();
-        Ok(Self(match issuer {
-            Some(issuer) => CoreVerifier::with_issuer(issuer, options),
-            None => CoreVerifier::new(&pool.0, options),
-        }))
+        let policy = FetchPolicy {
+            refetch_interval: duration("refetch_interval", refetch_interval)?,
+            ..FetchPolicy::default()
+        };
+        let builder = CoreVerifier::builder().fetch_policy(policy);
+        let builder = match issuer {
+            Some(issuer) => {
+                let jwks_uri = jwks_uri.unwrap_or_else(|| {
+                    format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
+                });
+                builder.issuer(issuer, jwks_uri, options)
+            }
+            None => builder.pool(&pool.0, options),
+        };
+        Ok(Self(builder.build()))
     }
 
     /// The `iss` tokens must carry.
@@ -402,38 +442,60 @@ impl Verifier {
         self.0.key_count()
     }
 
-    /// The `GET` of the pool's JWKS (to prefetch the keys).
-    fn jwks_request(&self, py: Python<'_>) -> PyResult<Request> {
-        Request::new(py, &self.0.jwks_request())
+    /// The fetches to make at startup (prefetching the keys), as `JwksFetch` objects.
+    fn hydrate(&self, now: f64) -> PyResult<Vec<JwksFetch>> {
+        Ok(self
+            .0
+            .hydrate(system_time(now)?)
+            .into_iter()
+            .map(JwksFetch)
+            .collect())
     }
 
-    /// The JWKS answer, received at `now`. Raises `InvalidTokenError` (reason `invalid_jwks`)
-    /// if it is unusable.
+    /// The answer to `fetch`, received at `now`: the number of usable keys. Raises
+    /// `InvalidTokenError` (reason `invalid_jwks`) if it is unusable.
+    #[allow(clippy::too_many_arguments)]
     fn handle_jwks_response(
-        &mut self,
+        &self,
         py: Python<'_>,
+        fetch: &JwksFetch,
         now: f64,
         status: u16,
         headers: &Bound<'_, PyAny>,
         body: &[u8],
-    ) -> PyResult<()> {
+    ) -> PyResult<usize> {
         let now = system_time(now)?;
         let response = crate::flows::response(status, headers, body)?;
         self.0
-            .handle_jwks_response(now, response)
+            .handle_jwks_response(now, &fetch.0, response)
             .map_err(|e| invalid_token(py, &e))
     }
 
-    /// Verifies `token` at `now`: its claims (`dict`), or a `Request` for the JWKS (send it,
-    /// give the answer to `handle_jwks_response`, verify again). Raises `InvalidTokenError`.
+    /// Records that `fetch` failed (a transport error, a timeout), so the next fetch waits
+    /// longer, and returns the `InvalidTokenError` (reason `jwks_fetch`) to raise.
+    fn handle_jwks_failure(
+        &self,
+        py: Python<'_>,
+        fetch: &JwksFetch,
+        now: f64,
+        reason: &str,
+    ) -> PyResult<PyErr> {
+        Ok(invalid_token(
+            py,
+            &self
+                .0
+                .handle_jwks_failure(system_time(now)?, &fetch.0, reason),
+        ))
+    }
+
+    /// Verifies `token` at `now`: its claims (`dict`), or a `JwksFetch` to make first. Raises
+    /// `InvalidTokenError`.
     fn verify(&self, py: Python<'_>, token: &str, now: f64) -> PyResult<Py<PyAny>> {
         match self.0.verify(token, system_time(now)?) {
             Verification::Valid(claims) => {
                 json_to_py(py, &serde_json::Value::Object(claims.as_map().clone()))
             }
-            Verification::FetchKeys(request) => {
-                Ok(Py::new(py, Request::new(py, &request)?)?.into_any())
-            }
+            Verification::FetchKeys(fetch) => Ok(Py::new(py, JwksFetch(fetch))?.into_any()),
             Verification::Invalid(e) => Err(invalid_token(py, &e)),
             _ => Err(invalid_argument(
                 "a verification this binding does not know",
@@ -470,5 +532,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(update_device_status, m)?)?;
     m.add_class::<HostedUi>()?;
     m.add_class::<Verifier>()?;
+    m.add_class::<JwksFetch>()?;
     Ok(())
 }

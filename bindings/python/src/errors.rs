@@ -229,6 +229,9 @@ pub(crate) fn invalid_token(py: Python<'_>, error: &VerifyError) -> PyErr {
         VerifyError::MissingGroup(_) => "missing_group",
         VerifyError::MissingScope(_) => "missing_scope",
         VerifyError::InvalidJwks(_) => "invalid_jwks",
+        VerifyError::JwksFetch(_) => "jwks_fetch",
+        VerifyError::CriticalHeader => "critical_header",
+        VerifyError::Refused(_) => "refused",
         _ => "other",
     };
     let err = InvalidTokenError::new_err(error.to_string());

@@ -567,10 +567,11 @@ impl Tokens {
         serde_json::to_string(&self.0).map_err(|e| invalid_argument(e.to_string()))
     }
 
-    /// The id token (a JWT). Don't log it.
+    /// The id token (a JWT), or `None` for hosted-UI tokens asked without the `openid` scope.
+    /// Don't log it.
     #[getter]
-    fn id_token(&self) -> &str {
-        self.0.id_token.expose()
+    fn id_token(&self) -> Option<&str> {
+        self.0.id_token.as_ref().map(|jwt| jwt.expose())
     }
 
     /// The access token (a JWT), for account calls and your APIs. Don't log it.
@@ -585,10 +586,14 @@ impl Tokens {
         self.0.refresh_token.as_ref().map(SecretString::expose)
     }
 
-    /// The id token's claims (decoded, not verified).
+    /// The id token's claims (decoded, not verified), or `None` without an id token.
     #[getter]
-    fn id_claims(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        claims_dict(py, self.0.id_token.claims())
+    fn id_claims(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        self.0
+            .id_token
+            .as_ref()
+            .map(|jwt| claims_dict(py, jwt.claims()))
+            .transpose()
     }
 
     /// The access token's claims (decoded, not verified).

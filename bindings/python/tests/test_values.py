@@ -131,11 +131,24 @@ def test_every_cognito_exception_of_the_core_has_a_class():
 def test_the_verifier_asks_for_the_jwks_first():
     verifier = cf.Verifier(POOL)
     token = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.e30.c2ln"
-    request = verifier.verify(token, NOW)
-    assert isinstance(request, cf.Request) and request.url == POOL.jwks_uri
-    verifier.handle_jwks_response(NOW, 200, {}, b'{"keys":[]}')
+    fetch = verifier.verify(token, NOW)
+    assert isinstance(fetch, cf.JwksFetch) and fetch.uri == POOL.jwks_uri
+    assert fetch.request.url == POOL.jwks_uri
+    assert verifier.handle_jwks_response(fetch, NOW, 200, {}, b'{"keys":[]}') == 0
     with pytest.raises(cf.InvalidTokenError) as refused:
         verifier.verify(token, NOW)
+    assert refused.value.reason == "unknown_key"
+
+
+def test_forged_kids_cause_no_fetch_storm():
+    verifier = cf.Verifier(POOL)
+    fetch = verifier.verify("eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.e30.c2ln", NOW)
+    assert isinstance(fetch, cf.JwksFetch)
+    error = verifier.handle_jwks_failure(fetch, NOW, "connection refused")
+    assert isinstance(error, cf.InvalidTokenError) and error.reason == "jwks_fetch"
+    # Within the penalty box, another unknown kid is refused without a fetch.
+    with pytest.raises(cf.InvalidTokenError) as refused:
+        verifier.verify("eyJraWQiOiJrMiIsImFsZyI6IlJTMjU2In0.e30.c2ln", NOW + 1)
     assert refused.value.reason == "unknown_key"
 
 

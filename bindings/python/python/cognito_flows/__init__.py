@@ -43,6 +43,7 @@ from ._native import (
     TokenCall,
     Tokens,
     UserPool,
+    JwksFetch,
     Verifier,
     Wait,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "TokenCall",
     "Tokens",
     "UserPool",
+    "JwksFetch",
     "Verifier",
     "Wait",
     "account",

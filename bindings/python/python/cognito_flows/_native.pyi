@@ -301,14 +301,22 @@ class Verifier:
         leeway: float = 60.0,
         required_groups: Optional[List[str]] = None,
         required_scopes: Optional[List[str]] = None,
-        refetch_interval: float = 300.0,
+        refetch_interval: float = 10.0,
         issuer: Optional[str] = None,
+        jwks_uri: Optional[str] = None,
     ) -> None: ...
     issuer: str
     key_count: int
-    def jwks_request(self) -> Request: ...
-    def handle_jwks_response(self, now: float, status: int, headers: Headers, body: bytes) -> None: ...
-    def verify(self, token: str, now: float) -> Union[Dict[str, Any], Request]: ...
+    def hydrate(self, now: float) -> List[JwksFetch]: ...
+    def handle_jwks_response(
+        self, fetch: JwksFetch, now: float, status: int, headers: Headers, body: bytes
+    ) -> int: ...
+    def handle_jwks_failure(self, fetch: JwksFetch, now: float, reason: str) -> InvalidTokenError: ...
+    def verify(self, token: str, now: float) -> Union[Dict[str, Any], JwksFetch]: ...
+
+class JwksFetch:
+    uri: str
+    request: Request
 
 def sign_up(
     pool: UserPool,

@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
-from ._native import ForgotPassword, Prompt, Request, SignedIn, SignIn, Tokens, UserPool, Wait
+from ._native import ForgotPassword, JwksFetch, Prompt, Request, SignedIn, SignIn, Tokens, UserPool, Wait
 from .client import Answer, Client, answer, give_response, outcome
 
 Response = Tuple[int, List[Tuple[str, str]], bytes]
@@ -103,8 +103,11 @@ class AsyncClient:
         """See ``Client.verify`` (the JWKS fetch, when needed, goes through the transport)."""
         verifier = self._blocking.verifier(token_use, **options)
         verdict = verifier.verify(token, self._clock())
-        if isinstance(verdict, Request):
-            status, headers, body = await self.send(verdict)
-            verifier.handle_jwks_response(self._clock(), status, headers, body)
+        if isinstance(verdict, JwksFetch):
+            try:
+                status, headers, body = await self.send(verdict.request)
+            except OSError as failure:
+                raise verifier.handle_jwks_failure(verdict, self._clock(), str(failure)) from failure
+            verifier.handle_jwks_response(verdict, self._clock(), status, headers, body)
             verdict = verifier.verify(token, self._clock())
         return self._blocking.verdict(verdict)

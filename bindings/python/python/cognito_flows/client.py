@@ -32,6 +32,7 @@ from ._native import (
     SignIn,
     Tokens,
     UserPool,
+    JwksFetch,
     Verifier,
     Wait,
     global_sign_out,
@@ -270,12 +271,20 @@ class Client:
     @staticmethod
     def verdict(verdict: Any) -> Dict[str, Any]:
         """The claims, from a second ``verify`` after the JWKS fetch."""
-        if isinstance(verdict, Request):
+        if isinstance(verdict, JwksFetch):
             # Only with refetch_interval=0 and a key the JWKS still lacks.
             error = InvalidTokenError("the token's key is not in the pool's JWKS")
             error.reason = "unknown_key"
             raise error
         return verdict
+
+    def fetch_jwks(self, verifier: Verifier, fetch: "JwksFetch") -> None:
+        """Makes the fetch the verifier asked for and hands it the answer, or the failure."""
+        try:
+            status, headers, body = self.send(fetch.request)
+        except OSError as failure:
+            raise verifier.handle_jwks_failure(fetch, self._clock(), str(failure)) from failure
+        verifier.handle_jwks_response(fetch, self._clock(), status, headers, body)
 
     def verify(self, token: str, *, token_use: str = "access", **options: Any) -> Dict[str, Any]:
         """Verifies a token (signature against the pool's JWKS, issuer, audience, expiry) and
@@ -283,8 +292,7 @@ class Client:
         ``InvalidTokenError``."""
         verifier = self.verifier(token_use, **options)
         verdict = verifier.verify(token, self._clock())
-        if isinstance(verdict, Request):
-            status, headers, body = self.send(verdict)
-            verifier.handle_jwks_response(self._clock(), status, headers, body)
+        if isinstance(verdict, JwksFetch):
+            self.fetch_jwks(verifier, verdict)
             verdict = verifier.verify(token, self._clock())
         return self.verdict(verdict)
