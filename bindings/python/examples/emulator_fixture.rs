@@ -52,10 +52,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let info = emulator
         .create_client(&pool_id, client)
         .ok_or("the pool just created is missing")?;
+    // A verified address, as Cognito needs one to reset a password.
+    let email = format!("{user}@example.com");
+    let attributes = [("email", email.as_str())];
     if temporary {
-        emulator.admin_create_user_with_temporary_password(&pool_id, &user, &password, &[])?;
+        emulator.admin_create_user_with_temporary_password(
+            &pool_id,
+            &user,
+            &password,
+            &attributes,
+        )?;
     } else {
-        emulator.admin_create_user(&pool_id, &user, &password, &[])?;
+        emulator.admin_create_user(&pool_id, &user, &password, &attributes)?;
     }
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -3,6 +3,8 @@ typed, misuse leaves the flow unchanged."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 import pytest
@@ -128,9 +130,19 @@ def test_every_cognito_exception_of_the_core_has_a_class():
         assert issubclass(cls, cf.ServiceError) and cls.__name__ == name
 
 
+def unsigned_token(kid: str) -> str:
+    """A token of the pool's issuer naming key `kid`, with a signature no key makes."""
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    claims = {"iss": POOL.issuer, "token_use": "access", "client_id": POOL.client_id,
+              "exp": int(NOW) + 3600, "iat": int(NOW), "sub": "s", "username": "alice"}
+    signature = base64.urlsafe_b64encode(bytes(256)).rstrip(b"=").decode()
+    return f"{part({'kid': kid, 'alg': 'RS256'})}.{part(claims)}.{signature}"
+
+
 def test_the_verifier_asks_for_the_jwks_first():
     verifier = cf.Verifier(POOL)
-    token = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.e30.c2ln"
+    token = unsigned_token("k1")
     fetch = verifier.verify(token, NOW)
     assert isinstance(fetch, cf.JwksFetch) and fetch.uri == POOL.jwks_uri
     assert fetch.request.url == POOL.jwks_uri
@@ -142,13 +154,13 @@ def test_the_verifier_asks_for_the_jwks_first():
 
 def test_forged_kids_cause_no_fetch_storm():
     verifier = cf.Verifier(POOL)
-    fetch = verifier.verify("eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.e30.c2ln", NOW)
+    fetch = verifier.verify(unsigned_token("k1"), NOW)
     assert isinstance(fetch, cf.JwksFetch)
     error = verifier.handle_jwks_failure(fetch, NOW, "connection refused")
     assert isinstance(error, cf.InvalidTokenError) and error.reason == "jwks_fetch"
     # Within the penalty box, another unknown kid is refused without a fetch.
     with pytest.raises(cf.InvalidTokenError) as refused:
-        verifier.verify("eyJraWQiOiJrMiIsImFsZyI6IlJTMjU2In0.e30.c2ln", NOW + 1)
+        verifier.verify(unsigned_token("k2"), NOW + 1)
     assert refused.value.reason == "unknown_key"
 
 
