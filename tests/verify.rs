@@ -19,47 +19,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use cognito_flows::UserPool;
 use cognito_flows::verify::{Verification, Verifier, VerifyError, VerifyOptions};
-use rsa::pkcs8::DecodePrivateKey;
+use common::{jwks, sign_jwt as sign, signed_jwt, test_key as key, verifier};
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 
-const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123";
+use common::TEST_ISSUER as ISSUER;
 const NOW: u64 = 1_795_507_507;
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(NOW)
-}
-
-fn key(n: u8) -> rsa::PrivateKey {
-    let pem = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/verify-key-{n}.pem",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap()
-}
-
-fn jwks(keys: &[(&str, &rsa::PrivateKey)]) -> http::Response<Vec<u8>> {
-    let keys: Vec<Value> = keys
-        .iter()
-        .map(|(kid, k)| {
-            let p = k.to_public_key();
-            json!({"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig", "n": B64.encode(p.n_bytes()), "e": B64.encode(p.e_bytes())})
-        })
-        .collect();
-    http::Response::new(serde_json::to_vec(&json!({"keys": keys})).unwrap())
-}
-
-fn sign(key: &rsa::PrivateKey, header: &Value, claims: &Value) -> String {
-    let input = format!(
-        "{}.{}",
-        B64.encode(header.to_string()),
-        B64.encode(claims.to_string())
-    );
-    let sig = key
-        .pkcs1v15_sign::<rsa::sha2::Sha256>(input.as_bytes())
-        .unwrap();
-    format!("{input}.{}", B64.encode(sig))
 }
 
 fn access_claims() -> Value {
@@ -68,15 +36,7 @@ fn access_claims() -> Value {
 }
 
 fn token(claims: &Value) -> String {
-    sign(&key(1), &json!({"alg": "RS256", "kid": "k1"}), claims)
-}
-
-fn verifier(options: VerifyOptions) -> Verifier {
-    let pool = UserPool::new("us-east-1_AbC123", "client-1").unwrap();
-    let mut v = Verifier::new(&pool, options);
-    v.handle_jwks_response(now() - Duration::from_secs(3600), jwks(&[("k1", &key(1))]))
-        .unwrap();
-    v
+    signed_jwt(claims)
 }
 
 fn refused(v: &Verifier, token: &str) -> VerifyError {
