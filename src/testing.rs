@@ -1,6 +1,8 @@
 //! Test support, behind the `testing` feature: drive a flow against canned Cognito answers
 //! ([`Canned`], for your own unit tests and the [`guide`](crate::guide)'s examples), canned
-//! tokens and challenges ([`tokens_answer`], [`password_verifier_challenge`], [`jwt`]), the
+//! tokens and challenges ([`tokens_answer`], [`password_verifier_challenge`], [`jwt`]), a fixed
+//! RSA test key with its JWKS, signed tokens and a loaded verifier ([`test_key`], [`jwks`],
+//! [`signed_jwt`], [`verifier`]), the
 //! canonical text the request snapshots pin ([`canonical`]), and a [`Scenario`] that records a
 //! transcript and can start a sign-in at any stage ([`Scenario::sign_in_at`]). The crate's own
 //! tests use this module (tests/common re-exports it). No network, no clock: the time is fixed.
@@ -177,6 +179,80 @@ pub fn jwt(claims: &Value) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"test"}"#);
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
     format!("{header}.{payload}.c2ln")
+}
+
+/// The issuer of the verifier fixture's pool (`us-east-1_AbC123`).
+pub const TEST_ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123";
+
+/// One of the two fixed RSA test keys (`n` is 1 or 2; any other `n` gives key 2). Public test
+/// fixtures: never use them outside tests.
+pub fn test_key(n: u8) -> rsa::PrivateKey {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let pem = if n == 1 {
+        include_str!("../tests/fixtures/verify-key-1.pem")
+    } else {
+        include_str!("../tests/fixtures/verify-key-2.pem")
+    };
+    #[allow(clippy::expect_used, reason = "a fixed, valid key compiled in")]
+    rsa::PrivateKey::from_pkcs8_pem(pem).expect("the test key parses")
+}
+
+/// A JWKS answer (`/.well-known/jwks.json`) publishing these keys under these `kid`s.
+pub fn jwks(keys: &[(&str, &rsa::PrivateKey)]) -> http::Response<Vec<u8>> {
+    use rsa::traits::PublicKeyParts as _;
+    let keys: Vec<Value> = keys
+        .iter()
+        .map(|(kid, key)| {
+            let public = key.to_public_key();
+            json!({"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig",
+                   "n": URL_SAFE_NO_PAD.encode(public.n_bytes()),
+                   "e": URL_SAFE_NO_PAD.encode(public.e_bytes())})
+        })
+        .collect();
+    ok(json!({ "keys": keys }))
+}
+
+/// A JWT with this header and these claims, signed RS256 by `key` (whatever `alg` the header
+/// names, so tests can forge).
+pub fn sign_jwt(key: &rsa::PrivateKey, header: &Value, claims: &Value) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = key
+        .pkcs1v15_sign::<rsa::sha2::Sha256>(input.as_bytes())
+        .unwrap_or_default();
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// A JWT with these claims, signed by test key 1 as `kid` `k1`: what [`verifier`] accepts.
+pub fn signed_jwt(claims: &Value) -> String {
+    sign_jwt(&test_key(1), &json!({"alg": "RS256", "kid": "k1"}), claims)
+}
+
+/// A [`Verifier`](crate::Verifier) for pool `us-east-1_AbC123` ([`TEST_ISSUER`]), its JWKS
+/// (test key 1 as `k1`) loaded an hour before the fixed clock.
+///
+/// ```
+/// use cognito_flows::testing::{TEST_ISSUER, now, signed_jwt, verifier};
+/// use cognito_flows::verify::{Verification, VerifyOptions};
+/// use serde_json::json;
+///
+/// let v = verifier(VerifyOptions::access_tokens(["client-1"]));
+/// let secs = cognito_flows::testing::NOW_SECS;
+/// let token = signed_jwt(&json!({"iss": TEST_ISSUER, "token_use": "access", "client_id": "client-1",
+///     "sub": "u", "iat": secs, "exp": secs + 3600}));
+/// assert!(matches!(v.verify(&token, now()), Verification::Valid(_)));
+/// ```
+pub fn verifier(options: crate::verify::VerifyOptions) -> crate::Verifier {
+    let verifier = crate::Verifier::with_issuer(TEST_ISSUER, options);
+    // A JWKS of a fixed, valid key: it always loads.
+    let at = now() - Duration::from_secs(3600);
+    for fetch in verifier.hydrate(at) {
+        let _ = verifier.handle_jwks_response(at, &fetch, jwks(&[("k1", &test_key(1))]));
+    }
+    verifier
 }
 
 /// A successful `AuthenticationResult` for `username`, issued at the fixed clock, valid for an

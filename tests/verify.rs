@@ -23,47 +23,16 @@ use cognito_flows::UserPool;
 use cognito_flows::verify::{
     CustomCheck, FetchPolicy, JwksFetch, Verification, Verifier, VerifyError, VerifyOptions,
 };
-use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
+
+use common::{jwks, sign_jwt as sign, test_key as key};
 
 const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123";
 const NOW: u64 = 1_795_507_507;
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(NOW)
-}
-
-fn key(n: u8) -> rsa::PrivateKey {
-    let pem = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/verify-key-{n}.pem",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap()
-}
-
-fn jwks(keys: &[(&str, &rsa::PrivateKey)]) -> http::Response<Vec<u8>> {
-    let keys: Vec<Value> = keys
-        .iter()
-        .map(|(kid, k)| {
-            let p = k.to_public_key();
-            json!({"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig", "n": B64.encode(p.n_bytes()), "e": B64.encode(p.e_bytes())})
-        })
-        .collect();
-    http::Response::new(serde_json::to_vec(&json!({"keys": keys})).unwrap())
-}
-
-fn sign(key: &rsa::PrivateKey, header: &Value, claims: &Value) -> String {
-    let input = format!(
-        "{}.{}",
-        B64.encode(header.to_string()),
-        B64.encode(claims.to_string())
-    );
-    let sig = key
-        .pkcs1v15_sign::<rsa::sha2::Sha256>(input.as_bytes())
-        .unwrap();
-    format!("{input}.{}", B64.encode(sig))
 }
 
 fn access_claims() -> Value {

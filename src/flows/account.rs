@@ -43,7 +43,8 @@ use zeroize::Zeroizing;
 
 use crate::call;
 use crate::entropy::Entropy;
-use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
+use crate::error::Error;
+use crate::flows::machine::{Exchange, OneCall};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
 use crate::tokens::Jwt;
@@ -83,71 +84,70 @@ fn bearer(token: &(impl AccessToken + ?Sized)) -> SecretString {
     SecretString::new(token.token())
 }
 
-/// One Cognito operation as a flow. See the [module docs](self).
-pub struct Call<T> {
-    pool: UserPool,
-    operation: Operation,
-    /// The request body, zeroized on drop (it may hold passwords and tokens).
-    body: Zeroizing<Vec<u8>>,
-    phase: Phase<Sending, T>,
-}
+/// One Cognito operation as a flow: the one call machine, sending a Cognito request. See the
+/// [module docs](self).
+pub type Call<T> = OneCall<Cognito<T>, T>;
 
-impl<T> fmt::Debug for Call<T> {
+/// Nominally `pub` because [`Call`] names it; unreachable outside the crate.
+#[allow(unnameable_types, reason = "sealed: the module is private")]
+mod exchange {
+    use std::marker::PhantomData;
+
+    use zeroize::Zeroizing;
+
+    use crate::pool::UserPool;
+    use crate::wire::Operation;
+
+    /// A Cognito operation's request, and its answer read as `T`.
+    pub struct Cognito<T> {
+        pub(super) pool: UserPool,
+        pub(super) operation: Operation,
+        /// The request body, zeroized on drop (it may hold passwords and tokens).
+        pub(super) body: Zeroizing<Vec<u8>>,
+        pub(super) response: PhantomData<fn() -> T>,
+    }
+}
+use exchange::Cognito;
+
+impl<T> fmt::Debug for Cognito<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.phase {
-            Phase::Running(Sending) => "sending",
-            Phase::Done(_) => "done",
-            Phase::Failed(_) => "failed",
-        };
-        f.debug_struct("Call")
+        f.debug_struct("Cognito")
             .field("operation", &self.operation)
-            .field("state", &state)
+            .field(
+                "body",
+                &format_args!("[{} bytes redacted]", self.body.len()),
+            )
             .finish_non_exhaustive()
     }
 }
 
-impl<T> Call<T> {
+impl<T: DeserializeOwned + Clone> Exchange for Cognito<T> {
+    type Output = T;
+
+    fn request(&self) -> http::Request<Vec<u8>> {
+        call::post(&self.pool, self.operation, self.body.to_vec())
+    }
+
+    fn read(&self, _now: SystemTime, response: http::Response<Vec<u8>>) -> Result<T, Error> {
+        call::parse::<T>(self.operation, response).map(|parsed| parsed.value)
+    }
+}
+
+impl<T: DeserializeOwned + Clone> Call<T> {
     /// A call of `request`'s own operation, for operations this module has no constructor for.
     pub fn new<R: Request<Response = T>>(pool: &UserPool, request: &R) -> Self {
         let request = call::request(pool, request);
-        Self {
+        OneCall::start(Cognito {
             pool: pool.clone(),
             operation: R::OPERATION,
             body: Zeroizing::new(request.into_body()),
-            phase: Phase::Running(Sending),
-        }
+            response: std::marker::PhantomData,
+        })
     }
 
     /// The operation.
     pub fn operation(&self) -> Operation {
-        self.operation
-    }
-}
-
-impl<T: DeserializeOwned + Clone> Machine for Call<T> {
-    type State = Sending;
-    type Output = T;
-
-    machine::phase!(phase);
-
-    fn sending(_: &Sending) -> bool {
-        true
-    }
-
-    fn pending(&self, _: &Sending) -> Pending {
-        Pending::Send(call::post(&self.pool, self.operation, self.body.to_vec()))
-    }
-
-    fn on_response(
-        &mut self,
-        _: Sending,
-        _now: SystemTime,
-        response: http::Response<Vec<u8>>,
-    ) -> Step<Sending, T> {
-        match call::parse::<T>(self.operation, response) {
-            Ok(parsed) => Step::Done(parsed.value),
-            Err(e) => Step::Fail(e),
-        }
+        self.exchange.operation
     }
 }
 

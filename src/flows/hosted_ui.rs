@@ -42,7 +42,7 @@ use zeroize::Zeroizing;
 
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ProtocolError, ProtocolReason};
-use crate::flows::machine::{self, Machine, Pending, Phase, Sending, Step};
+use crate::flows::machine::{self, Exchange, Machine, OneCall, Pending, Phase, Step};
 use crate::flows::{Input, Prompt};
 use crate::secret::{ClientSecret, SecretString};
 use crate::tokens::{Jwt, Tokens, unix_seconds};
@@ -216,7 +216,11 @@ impl HostedUi {
             ("client_id", &self.client_id),
             ("refresh_token", refresh_token.expose()),
         ]);
-        TokenCall::new(request, TokenCallKind::Tokens, Some(refresh_token))
+        OneCall::start(TokenRequest::new(
+            request,
+            TokenCallKind::Tokens,
+            Some(refresh_token),
+        ))
     }
 
     /// Revokes a refresh token (`POST /oauth2/revoke`): the outcome is `Done` with no tokens.
@@ -228,7 +232,7 @@ impl HostedUi {
         if let Ok(uri) = self.endpoint("/oauth2/revoke").parse() {
             *request.uri_mut() = uri;
         }
-        TokenCall::new(request, TokenCallKind::Revoke, None)
+        OneCall::start(TokenRequest::new(request, TokenCallKind::Revoke, None))
     }
 
     /// The user's claims (`GET /oauth2/userInfo` with the access token).
@@ -242,7 +246,7 @@ impl HostedUi {
             v.set_sensitive(true);
             request.headers_mut().insert(http::header::AUTHORIZATION, v);
         }
-        TokenCall::new(request, TokenCallKind::UserInfo, None)
+        OneCall::start(TokenRequest::new(request, TokenCallKind::UserInfo, None))
     }
 
     /// The URL that signs the user out of the hosted UI and comes back to `logout_uri` (one of
@@ -477,22 +481,28 @@ enum TokenCallKind {
     UserInfo,
 }
 
-/// One request to the OAuth endpoints (token, revoke, userInfo), as a flow.
-#[derive(Debug)]
-pub struct TokenCall {
-    request: TokenRequest,
-    phase: Phase<Sending, TokenOutcome>,
-}
+/// One request to the OAuth endpoints (token, revoke, userInfo), as a flow: the one call
+/// machine, as [`crate::flows::account::Call`] is, sending an OAuth request.
+pub type TokenCall = OneCall<TokenRequest, TokenOutcome>;
 
-/// A request to an OAuth endpoint, and how to read its answer.
-pub(crate) struct TokenRequest {
-    /// The request without its body; its credentials are marked sensitive.
-    request: http::Request<()>,
-    /// The body (codes, verifiers, refresh tokens), zeroized on drop.
-    body: Zeroizing<Vec<u8>>,
-    kind: TokenCallKind,
-    keep_refresh: Option<SecretString>,
+/// Nominally `pub` because [`TokenCall`] names it; unreachable outside the crate.
+#[allow(unnameable_types, reason = "sealed: the module is private")]
+mod exchange {
+    use zeroize::Zeroizing;
+
+    use crate::secret::SecretString;
+
+    /// A request to an OAuth endpoint, and how to read its answer.
+    pub struct TokenRequest {
+        /// The request without its body; its credentials are marked sensitive.
+        pub(super) request: http::Request<()>,
+        /// The body (codes, verifiers, refresh tokens), zeroized on drop.
+        pub(super) body: Zeroizing<Vec<u8>>,
+        pub(super) kind: super::TokenCallKind,
+        pub(super) keep_refresh: Option<SecretString>,
+    }
 }
+use exchange::TokenRequest;
 
 impl fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -508,43 +518,19 @@ impl fmt::Debug for TokenRequest {
     }
 }
 
-impl TokenCall {
-    fn new(
-        request: http::Request<Vec<u8>>,
-        kind: TokenCallKind,
-        keep_refresh: Option<SecretString>,
-    ) -> Self {
-        Self {
-            request: TokenRequest::new(request, kind, keep_refresh),
-            phase: Phase::Running(Sending),
-        }
-    }
-}
-
-impl Machine for TokenCall {
-    type State = Sending;
+impl Exchange for TokenRequest {
     type Output = TokenOutcome;
 
-    machine::phase!(phase);
-
-    fn sending(_: &Sending) -> bool {
-        true
+    fn request(&self) -> http::Request<Vec<u8>> {
+        self.build()
     }
 
-    fn pending(&self, _: &Sending) -> Pending {
-        Pending::Send(self.request.build())
-    }
-
-    fn on_response(
-        &mut self,
-        _: Sending,
+    fn read(
+        &self,
         now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Step<Sending, TokenOutcome> {
-        match self.request.read(now, response) {
-            Ok(out) => Step::Done(out),
-            Err(e) => Step::Fail(e),
-        }
+    ) -> Result<TokenOutcome, Error> {
+        TokenRequest::read(self, now, response)
     }
 }
 

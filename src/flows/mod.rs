@@ -230,6 +230,79 @@ pub(crate) mod machine {
         }
     }
 
+    /// One request and how to read its answer: what a single call is made of. A Cognito
+    /// operation ([`crate::flows::account::Call`]) and an OAuth endpoint
+    /// ([`crate::flows::hosted_ui::TokenCall`]) differ only here.
+    pub trait Exchange {
+        /// What the answer reads as.
+        type Output: Clone;
+        /// The request, as sent (every time it is asked for, the same bytes).
+        fn request(&self) -> http::Request<Vec<u8>>;
+        /// The answer, received at `now`.
+        fn read(
+            &self,
+            now: SystemTime,
+            response: http::Response<Vec<u8>>,
+        ) -> Result<Self::Output, Error>;
+    }
+
+    /// The one call machine: an [`Exchange`]'s request out, its answer read, done or failed.
+    pub struct OneCall<E, O> {
+        pub(crate) exchange: E,
+        phase: Phase<Sending, O>,
+    }
+
+    impl<E: Exchange<Output = O>, O> OneCall<E, O> {
+        /// A call, its request pending.
+        pub(crate) fn start(exchange: E) -> Self {
+            Self {
+                exchange,
+                phase: Phase::Running(Sending),
+            }
+        }
+    }
+
+    impl<E: std::fmt::Debug, O> std::fmt::Debug for OneCall<E, O> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let state = match &self.phase {
+                Phase::Running(Sending) => "sending",
+                Phase::Done(_) => "done",
+                Phase::Failed(_) => "failed",
+            };
+            f.debug_struct("Call")
+                .field("exchange", &self.exchange)
+                .field("state", &state)
+                .finish()
+        }
+    }
+
+    impl<E: Exchange<Output = O>, O: Clone> Machine for OneCall<E, O> {
+        type State = Sending;
+        type Output = O;
+
+        phase!(phase);
+
+        fn sending(_: &Sending) -> bool {
+            true
+        }
+
+        fn pending(&self, _: &Sending) -> Pending {
+            Pending::Send(self.exchange.request())
+        }
+
+        fn on_response(
+            &mut self,
+            _: Sending,
+            now: SystemTime,
+            response: http::Response<Vec<u8>>,
+        ) -> Step<Sending, O> {
+            match self.exchange.read(now, response) {
+                Ok(out) => Step::Done(out),
+                Err(e) => Step::Fail(e),
+            }
+        }
+    }
+
     /// What the flow waits for, for misuse messages.
     fn expected<M: Machine>(flow: &M) -> &'static str {
         match flow.phase() {
