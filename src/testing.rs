@@ -1,8 +1,8 @@
 //! Test support, behind the `testing` feature: drive a flow against canned Cognito answers
 //! ([`Canned`], for your own unit tests and the [`guide`](crate::guide)'s examples), canned
 //! tokens and challenges ([`tokens_answer`], [`password_verifier_challenge`], [`jwt`]), a fixed
-//! RSA test key with its JWKS, signed tokens and a loaded verifier ([`test_key`], [`jwks`],
-//! [`signed_jwt`], [`verifier`]), the
+//! RSA test key with its JWKS, signed tokens and a loaded verifier (`test_key`, `jwks`,
+//! `signed_jwt`, `verifier`: these need the `testing` feature itself, for its `rsa`), the
 //! canonical text the request snapshots pin ([`canonical`]), and a [`Scenario`] that records a
 //! transcript and can start a sign-in at any stage ([`Scenario::sign_in_at`]). The crate's own
 //! tests use this module (tests/common re-exports it). No network, no clock: the time is fixed.
@@ -184,6 +184,7 @@ pub fn jwt(claims: &Value) -> String {
 /// The issuer of the verifier fixture's pool (`us-east-1_AbC123`).
 pub const TEST_ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123";
 
+#[cfg(feature = "testing")]
 /// One of the two fixed RSA test keys (`n` is 1 or 2; any other `n` gives key 2). Public test
 /// fixtures: never use them outside tests.
 pub fn test_key(n: u8) -> rsa::PrivateKey {
@@ -197,6 +198,7 @@ pub fn test_key(n: u8) -> rsa::PrivateKey {
     rsa::PrivateKey::from_pkcs8_pem(pem).expect("the test key parses")
 }
 
+#[cfg(feature = "testing")]
 /// A JWKS answer (`/.well-known/jwks.json`) publishing these keys under these `kid`s.
 pub fn jwks(keys: &[(&str, &rsa::PrivateKey)]) -> http::Response<Vec<u8>> {
     use rsa::traits::PublicKeyParts as _;
@@ -212,6 +214,7 @@ pub fn jwks(keys: &[(&str, &rsa::PrivateKey)]) -> http::Response<Vec<u8>> {
     ok(json!({ "keys": keys }))
 }
 
+#[cfg(feature = "testing")]
 /// A JWT with this header and these claims, signed RS256 by `key` (whatever `alg` the header
 /// names, so tests can forge).
 pub fn sign_jwt(key: &rsa::PrivateKey, header: &Value, claims: &Value) -> String {
@@ -226,11 +229,13 @@ pub fn sign_jwt(key: &rsa::PrivateKey, header: &Value, claims: &Value) -> String
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
+#[cfg(feature = "testing")]
 /// A JWT with these claims, signed by test key 1 as `kid` `k1`: what [`verifier`] accepts.
 pub fn signed_jwt(claims: &Value) -> String {
     sign_jwt(&test_key(1), &json!({"alg": "RS256", "kid": "k1"}), claims)
 }
 
+#[cfg(feature = "testing")]
 /// A [`Verifier`](crate::Verifier) for pool `us-east-1_AbC123` ([`TEST_ISSUER`]), its JWKS
 /// (test key 1 as `k1`) loaded an hour before the fixed clock.
 ///
