@@ -16,6 +16,17 @@ use crate::tokens::Tokens;
 /// (it holds secrets), check it with [`StoredSession::is_valid`], refresh it with
 /// [`StoredSession::refresh`] when [`StoredSession::needs_refresh`] says so.
 ///
+/// # Storing it safely
+///
+/// `Debug` redacts every secret, but the **serde form holds the refresh token, the access and id
+/// tokens and the device's password in clear**: whoever reads it can sign in as the user for the
+/// refresh token's lifetime (30 days by default). Store it where secrets are stored: the OS
+/// keyring (for example through the `keyring` crate) on desktops, or a file only the user can read,
+/// created with mode `0600` (`std::os::unix::fs::OpenOptionsExt::mode`) and written atomically (a
+/// temporary file in the same directory, then a rename) so that a crash never leaves half a
+/// session. Never log it, put it in a URL, or pass it on a command line; zeroize the serialized
+/// bytes once written. On sign-out, revoke the refresh token and delete what was stored.
+///
 /// ```
 /// # use cognito_flows::{StoredSession, Tokens};
 /// # fn demo(session: &mut StoredSession, pool: &cognito_flows::UserPool, now: std::time::SystemTime) {

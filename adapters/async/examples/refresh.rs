@@ -13,6 +13,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::new(UserPool::new(pool_id, client_id.as_str())?)?;
     let mut session: StoredSession = serde_json::from_str(&std::fs::read_to_string(path)?)?;
     client.refresh(&mut session).await?;
-    std::fs::write(path, serde_json::to_string(&session)?)?;
+    save(path, &session)?;
     Ok(())
+}
+
+/// Writes the session where only its owner can read it (mode 0600), atomically (a temporary file,
+/// then a rename), so a crash never leaves half a session behind. Its serde form holds the refresh
+/// token in clear: see `StoredSession`'s docs ("Storing it safely"); the OS keyring is the other
+/// good home for it.
+fn save(path: &str, session: &StoredSession) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let tmp = format!("{path}.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    file.write_all(serde_json::to_string(session)?.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }

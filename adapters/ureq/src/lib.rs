@@ -78,6 +78,12 @@
 
 mod verify;
 
+/// The README's Rust blocks: each is compiled as a doc test, and the emulator one runs, so the
+/// README stays true as pasted.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
 
 use std::cell::RefCell;
