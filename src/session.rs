@@ -24,8 +24,9 @@ use crate::tokens::Tokens;
 /// keyring (for example through the `keyring` crate) on desktops, or a file only the user can read,
 /// created with mode `0600` (`std::os::unix::fs::OpenOptionsExt::mode`) and written atomically (a
 /// temporary file in the same directory, then a rename) so that a crash never leaves half a
-/// session. Never log it, put it in a URL, or pass it on a command line; zeroize the serialized
-/// bytes once written. On sign-out, revoke the refresh token and delete what was stored.
+/// session: the adapters' `save_session` and `load_session` (`cognito-flows-ureq`,
+/// `cognito-flows-async`) do exactly that, and zeroize the JSON. Never log it, put it in a URL,
+/// or pass it on a command line. On sign-out, revoke the refresh token and delete what was stored.
 ///
 /// ```
 /// # use cognito_flows::{StoredSession, Tokens};

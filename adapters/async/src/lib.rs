@@ -37,6 +37,7 @@
 
 mod client;
 mod error;
+mod session_file;
 
 mod verify;
 
@@ -50,6 +51,7 @@ use cognito_flows::{Action, Entropy, Flow, Input, Prompt};
 
 pub use crate::client::Client;
 pub use crate::error::{DriveError, PromptError, UnexpectedPrompt};
+pub use crate::session_file::{load_session, save_session};
 
 #[doc(hidden)]
 pub mod __private {
