@@ -114,6 +114,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! **Setting up TOTP with an access token** (`associateSoftwareToken`, `verifySoftwareToken`):
+//! associate a secret, show it as a QR code (`totp::otpauth_uri`), verify the app's first code,
+//! then prefer TOTP as above. The whole sequence through the adapters' `Client`, ending with a
+//! sign-in that asks for the code, is the "TOTP setup with an access token" example of
+//! `cognito-flows-ureq`'s crate docs, a doc test that runs against the embedded emulator (and
+//! `totp_setup` in `cognito-flows-async`'s tests).
+//!
 //! **11. Changing the password** (`changePassword`):
 //! ```
 //! # use cognito_flows::{UserPool, testing::Canned, flows::account};
