@@ -131,7 +131,7 @@ fn a_body_over_the_limit_is_refused() {
 #[tokio::test]
 async fn emulator_tokens_verify_through_reqwest() {
     use cognito_flows::UserPool;
-    use cognito_flows_async::{ReqwestTransport, TokioSleep, Transport as _};
+    use cognito_flows_async::{ReqwestTransport, TokioSleep};
     use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let pool_id = emulator.create_user_pool(PoolConfig::default());
@@ -142,28 +142,17 @@ async fn emulator_tokens_verify_through_reqwest() {
         .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
         .unwrap();
     let transport = ReqwestTransport::new().unwrap();
-    let body = serde_json::json!({
-        "AuthFlow": "USER_PASSWORD_AUTH",
-        "ClientId": client.id,
-        "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}
-    });
-    let request = http::Request::post(emulator.endpoint())
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.InitiateAuth",
-        )
-        .body(serde_json::to_vec(&body).unwrap())
-        .unwrap();
-    let response = transport.send(request).await.unwrap();
-    let result: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
-    let access = result["AuthenticationResult"]["AccessToken"]
-        .as_str()
-        .unwrap();
     let pool = UserPool::new(&pool_id, &client.id)
         .unwrap()
         .with_endpoint(emulator.endpoint())
         .unwrap();
+    // The core's own password sign-in, through the adapter's Client.
+    let signed_in = cognito_flows_async::Client::new(pool.clone())
+        .unwrap()
+        .sign_in_password("alice", "Passw0rd!", cognito_flows_async::no_prompt)
+        .await
+        .unwrap();
+    let access = signed_in.tokens.access_token.expose();
     let v = Verifier::new(&pool, VerifyOptions::access_tokens([client.id.clone()]));
     assert_eq!(
         cognito_flows_async::hydrate(&transport, &TokioSleep, &v).await,

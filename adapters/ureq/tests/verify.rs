@@ -169,34 +169,21 @@ fn emulator_tokens_verify_through_the_helper() {
         .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
         .unwrap();
     let agent = cognito_flows_ureq::agent();
-    let body = serde_json::json!({
-        "AuthFlow": "USER_PASSWORD_AUTH",
-        "ClientId": client.id,
-        "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}
-    });
-    let request = http::Request::post(emulator.endpoint())
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.InitiateAuth",
-        )
-        .body(serde_json::to_vec(&body).unwrap())
-        .unwrap();
-    let response = cognito_flows_ureq::send(&agent, request).unwrap();
-    let result: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
-    let access = result["AuthenticationResult"]["AccessToken"]
-        .as_str()
-        .unwrap();
     let pool = UserPool::new(&pool_id, &client.id)
         .unwrap()
         .with_endpoint(emulator.endpoint())
         .unwrap();
+    // The core's own password sign-in, through the adapter's Client.
+    let signed_in = cognito_flows_ureq::Client::new(pool.clone())
+        .sign_in_password("alice", "Passw0rd!", cognito_flows_ureq::no_prompt)
+        .unwrap();
+    let access = signed_in.tokens.access_token.expose();
     let v = Verifier::new(&pool, VerifyOptions::access_tokens([client.id.clone()]));
     // No hydrate: the first token triggers the fetch.
     let claims = cognito_flows_ureq::verify(&agent, &v, access).unwrap();
     assert_eq!(claims.username(), Some("alice"));
     assert_eq!(cognito_flows_ureq::hydrate(&agent, &v).unwrap(), 1);
-    let id = result["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let id = signed_in.tokens.id_token.as_ref().unwrap().expose();
     assert!(matches!(
         cognito_flows_ureq::verify(&agent, &v, id),
         Err(VerifyError::WrongTokenUse { .. })
