@@ -36,6 +36,7 @@ mod server;
 mod srp;
 mod state;
 mod totp;
+mod webauthn;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -50,6 +51,7 @@ pub use crate::state::{
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
 };
 use crate::state::{Inner, Pool, Status};
+pub use crate::webauthn::WebAuthnConfig;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -165,6 +167,7 @@ impl Emulator {
                 clients: BTreeMap::new(),
                 users: BTreeMap::new(),
                 devices: BTreeMap::new(),
+                passkeys: webauthn::Passkeys::default(),
                 phantom_key,
             },
         );

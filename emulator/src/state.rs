@@ -166,6 +166,8 @@ pub struct PoolConfig {
     /// Every code the pool sends (sign-up, reset, verification, SMS MFA) is this one, for suites
     /// that cannot read the outbox. `None`: random six-digit codes.
     pub fixed_code: Option<String>,
+    /// Passkeys: the relying party id and whether user verification is required.
+    pub web_authn: crate::webauthn::WebAuthnConfig,
 }
 
 /// How an app client behaves.
@@ -308,6 +310,8 @@ pub(crate) struct Pool {
     pub clients: BTreeMap<String, Client>,
     pub users: BTreeMap<String, User>,
     pub devices: BTreeMap<String, Device>,
+    /// Registered passkeys and pending registrations.
+    pub passkeys: crate::webauthn::Passkeys,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
 }
@@ -364,6 +368,10 @@ pub(crate) enum Stage {
     /// AssociateSoftwareToken ran with this session: VerifySoftwareToken may follow.
     MfaSetupAssociated,
     MfaSetupVerified,
+    /// A `USER_AUTH` sign-in waits for a passkey's assertion of this challenge.
+    WebAuthn {
+        challenge: Vec<u8>,
+    },
 }
 
 #[derive(Debug)]
