@@ -426,13 +426,34 @@ fn hostile_registrations_get_typed_errors() {
     ] {
         refused(&call(&w, "ListWebAuthnCredentials", &body), INVALID, case);
     }
-    let (status, listed) = call(
-        &w,
-        "ListWebAuthnCredentials",
-        &json!({"AccessToken": w.access}),
-    );
-    assert_eq!(status, 200);
-    assert_eq!(listed["Credentials"][0]["CredentialId"], B64URL.encode(&id));
+    // Two more passkeys, read a page of two at a time.
+    for more in [b"credential-2", b"credential-3"] {
+        let data = auth_data("localhost", 0x45, more, &generator());
+        let (status, body) = complete(&w, |c| registration(c, more, &object(data)));
+        assert_eq!(status, 200, "{body}");
+    }
+    let page = |token: Option<&Value>| {
+        let mut body = json!({"AccessToken": w.access, "MaxResults": 2});
+        if let Some(token) = token {
+            body["NextToken"] = token.clone();
+        }
+        let (status, page) = call(&w, "ListWebAuthnCredentials", &body);
+        assert_eq!(status, 200, "{page}");
+        page
+    };
+    let first = page(None);
+    let second = page(Some(&first["NextToken"]));
+    let ids: Vec<_> = [&first, &second]
+        .iter()
+        .flat_map(|p| p["Credentials"].as_array().unwrap().clone())
+        .map(|c| c["CredentialId"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<_> = [&id[..], b"credential-2", b"credential-3"]
+        .iter()
+        .map(|i| B64URL.encode(i))
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(second.get("NextToken").is_none(), "{second}");
     let unknown = json!({"AccessToken": w.access, "CredentialId": "bm9uZQ"});
     refused(
         &call(&w, "DeleteWebAuthnCredential", &unknown),
