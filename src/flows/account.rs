@@ -18,7 +18,13 @@
 //! `globalSignOut` to [`global_sign_out`], `deleteUser` to [`delete_user`], `listDevices`,
 //! `getDevice`, `forgetDevice`, `setDeviceStatusRemembered` to the device calls;
 //! `CognitoUserPool.signUp` to [`sign_up`], `confirmRegistration` to [`confirm_sign_up`],
-//! `resendConfirmationCode` to [`resend_confirmation_code`].
+//! `resendConfirmationCode` to [`resend_confirmation_code`]. Amplify's passkey calls map to
+//! [`start_web_authn_registration`] then [`complete_web_authn_registration`]
+//! (`associateWebAuthnCredential`), [`list_web_authn_credentials`] (one page; [`Pages`] follows
+//! them), [`delete_web_authn_credential`], and [`get_user_auth_factors`]; signing in with a
+//! passkey is [`SignIn::user_auth`](crate::SignIn::user_auth) with
+//! [`FirstFactor::WebAuthn`](crate::FirstFactor::WebAuthn). The adapters' `Client` has them all,
+//! with a runnable example (`cognito-flows-ureq`'s "Passkeys").
 //!
 //! ```
 //! use cognito_flows::flows::account;
