@@ -236,7 +236,7 @@ fn auth_data_head(data: &[u8], rp_id: &str, require_uv: bool) -> Result<(u8, u32
 }
 
 /// The integer-keyed entry `key` of a COSE key.
-fn cose<'a>(map: &'a [(Cbor, Cbor)], key: i64) -> Option<&'a Cbor> {
+fn cose(map: &[(Cbor, Cbor)], key: i64) -> Option<&Cbor> {
     map.iter()
         .find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(key))
         .map(|(_, v)| v)

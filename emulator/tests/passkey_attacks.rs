@@ -35,19 +35,7 @@ struct World {
 }
 
 fn call(w: &World, operation: &str, body: &Value) -> (u16, Value) {
-    let request = http::Request::post(w.e.endpoint())
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string().into_bytes())
-        .unwrap();
-    let response = common::send(&w.agent, request);
-    (
-        response.status().as_u16(),
-        serde_json::from_slice(response.body()).unwrap(),
-    )
+    common::call(&w.agent, w.e.endpoint(), operation, body)
 }
 
 fn world() -> World {
@@ -140,6 +128,38 @@ fn registration(challenge: &str, id: &[u8], object: &[u8]) -> Value {
     })
 }
 
+type Tamper = Box<dyn Fn(&str) -> Value>;
+
+/// `base(challenge)` with the member at `path` set to `value(challenge)`.
+fn edit(
+    base: fn(&str) -> Value,
+    path: &'static [&'static str],
+    value: impl Fn(&str) -> Value + 'static,
+) -> Tamper {
+    Box::new(move |c| {
+        let mut v = base(c);
+        let mut at = &mut v;
+        for key in path {
+            at = &mut at[*key];
+        }
+        *at = value(c);
+        v
+    })
+}
+
+/// A registration of nothing: what the checks before the attestation see.
+fn bare(c: &str) -> Value {
+    registration(c, b"x", b"")
+}
+
+/// `clientDataJSON` of a ceremony of `kind` from `origin`, for the challenge.
+fn client_data(kind: &'static str, origin: &'static str) -> impl Fn(&str) -> Value {
+    move |c| {
+        let data = json!({"type": kind, "challenge": c, "origin": origin});
+        json!(B64URL.encode(data.to_string()))
+    }
+}
+
 /// Starts a registration and completes it with `credential(challenge)`.
 fn complete(w: &World, credential: impl FnOnce(&str) -> Value) -> (u16, Value) {
     let (status, started) = call(
@@ -171,7 +191,6 @@ fn hostile_registrations_get_typed_errors() {
     let good_data = || auth_data("localhost", 0x45, &id, &generator());
     let object = |data: Vec<u8>| attestation("none", data);
 
-    type Tamper = Box<dyn Fn(&str) -> Value>;
     let with_object = |bytes: Vec<u8>| -> Tamper {
         let id = id.clone();
         Box::new(move |c| registration(c, &id, &bytes))
@@ -189,29 +208,17 @@ fn hostile_registrations_get_typed_errors() {
         (
             "a credential of another type",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                v["type"] = json!("password");
-                v
-            }),
+            edit(bare, &["type"], |_| json!("password")),
         ),
         (
             "rawId not base64url",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                v["rawId"] = json!("***");
-                v
-            }),
+            edit(bare, &["rawId"], |_| json!("***")),
         ),
         (
             "id and rawId differ",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                v["id"] = json!("eQ");
-                v
-            }),
+            edit(bare, &["id"], |_| json!("eQ")),
         ),
         (
             "an id of 2000 bytes",
@@ -221,30 +228,23 @@ fn hostile_registrations_get_typed_errors() {
         (
             "clientDataJSON not base64url",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                v["response"]["clientDataJSON"] = json!("%%%");
-                v
-            }),
+            edit(bare, &["response", "clientDataJSON"], |_| json!("%%%")),
         ),
         (
             "clientDataJSON not JSON",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                v["response"]["clientDataJSON"] = json!(B64URL.encode("{{{"));
-                v
+            edit(bare, &["response", "clientDataJSON"], |_| {
+                json!(B64URL.encode("{{{"))
             }),
         ),
         (
             "client data of a sign-in",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                let data = json!({"type": "webauthn.get", "challenge": c, "origin": ORIGIN});
-                v["response"]["clientDataJSON"] = json!(B64URL.encode(data.to_string()));
-                v
-            }),
+            edit(
+                bare,
+                &["response", "clientDataJSON"],
+                client_data("webauthn.get", ORIGIN),
+            ),
         ),
         (
             "another challenge",
@@ -254,21 +254,16 @@ fn hostile_registrations_get_typed_errors() {
         (
             "another origin",
             "WebAuthnOriginNotAllowedException",
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                let data = json!({"type": "webauthn.create", "challenge": c, "origin": "https://evil.test"});
-                v["response"]["clientDataJSON"] = json!(B64URL.encode(data.to_string()));
-                v
-            }),
+            edit(
+                bare,
+                &["response", "clientDataJSON"],
+                client_data("webauthn.create", "https://evil.test"),
+            ),
         ),
         (
             "attestationObject not base64url",
             INVALID,
-            Box::new(|c| {
-                let mut v = registration(c, b"x", b"");
-                v["response"]["attestationObject"] = json!("!");
-                v
-            }),
+            edit(bare, &["response", "attestationObject"], |_| json!("!")),
         ),
         ("empty CBOR", INVALID, with_object(Vec::new())),
         (
@@ -515,18 +510,6 @@ fn hostile_assertions_get_typed_errors() {
         let session = body["Session"].as_str().unwrap().to_owned();
         (session, options["challenge"].as_str().unwrap().to_owned())
     };
-    type Tamper = Box<dyn Fn(&str) -> Value>;
-    let set = |path: &'static [&'static str], value: Value| -> Tamper {
-        Box::new(move |c| {
-            let mut v = assertion(c);
-            let mut at = &mut v;
-            for key in path {
-                at = &mut at[*key];
-            }
-            *at = value.clone();
-            v
-        })
-    };
     let cases: Vec<(&str, &str, Tamper)> = vec![
         ("no credential", INVALID, Box::new(|_| Value::Null)),
         (
@@ -547,22 +530,26 @@ fn hostile_assertions_get_typed_errors() {
         (
             "authenticatorData not base64url",
             INVALID,
-            set(&["response", "authenticatorData"], json!("@@")),
+            edit(assertion, &["response", "authenticatorData"], |_| {
+                json!("@@")
+            }),
         ),
         (
             "authenticatorData of 3 bytes",
             INVALID,
-            set(&["response", "authenticatorData"], json!("AAAA")),
+            edit(assertion, &["response", "authenticatorData"], |_| {
+                json!("AAAA")
+            }),
         ),
         (
             "signature not base64url",
             INVALID,
-            set(&["response", "signature"], json!("~")),
+            edit(assertion, &["response", "signature"], |_| json!("~")),
         ),
         (
             "a signature that is not DER",
             "NotAuthorizedException",
-            set(&["response", "signature"], json!("AAAA")),
+            edit(assertion, &["response", "signature"], |_| json!("AAAA")),
         ),
         (
             "a forged signature",
@@ -572,7 +559,7 @@ fn hostile_assertions_get_typed_errors() {
         (
             "userHandle not base64url",
             INVALID,
-            set(&["response", "userHandle"], json!("()")),
+            edit(assertion, &["response", "userHandle"], |_| json!("()")),
         ),
     ];
     for (case, kind, tamper) in &cases {

@@ -629,7 +629,7 @@ pub fn delete_web_authn_credential(
 
 /// Follows a paginated operation's `NextToken`s (`ListWebAuthnCredentials`, `ListDevices`'
 /// `PaginationToken`) for a loop that reads every page, and stops a server that never ends: a
-/// token that comes back again, or more than [`Pages::MAX`] pages, is a [`ProtocolError`].
+/// token that comes back again, or more than [`Pages::MAX`] pages, is a [`ProtocolError`](crate::ProtocolError).
 ///
 /// ```
 /// use cognito_flows::flows::account::Pages;
