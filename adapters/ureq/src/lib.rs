@@ -122,7 +122,7 @@
 //! client.delete_web_authn_credential(access, &passkeys[0].credential_id)?;
 //! let factors = client.get_user_auth_factors(access)?;
 //! assert_eq!(factors.configured_user_auth_factors, ["PASSWORD"]);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), cognito_flows_ureq::PromptError>(())
 //! ```
 
 mod verify;

@@ -64,7 +64,7 @@ struct World {
 }
 
 /// alice, with a password, in a pool whose passkeys belong to `example.com` and must verify
-/// the user.
+/// the user; the app client has a secret (every sign-in step carries `SECRET_HASH`).
 fn world() -> World {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let pool_id = emulator.create_user_pool(PoolConfig {
@@ -74,16 +74,19 @@ fn world() -> World {
         },
         ..PoolConfig::default()
     });
-    let app = emulator
-        .create_client(&pool_id, ClientConfig::default())
-        .unwrap();
+    let config = ClientConfig {
+        secret: true,
+        ..ClientConfig::default()
+    };
+    let app = emulator.create_client(&pool_id, config).unwrap();
     emulator
         .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
         .unwrap();
     let pool = UserPool::new(&pool_id, app.id)
         .unwrap()
         .with_endpoint(emulator.endpoint())
-        .unwrap();
+        .unwrap()
+        .with_client_secret(app.secret.unwrap());
     let client = Client::new(pool);
     let signed_in = client.sign_in_srp("alice", "Passw0rd!", no_prompt).unwrap();
     let access = signed_in.tokens.access_token.expose().to_owned();
@@ -227,12 +230,14 @@ fn wrong_signatures_origins_replays_and_clones_are_refused() {
 
     // The same assertion on its own session again, after it signed in: the session is used up.
     let pool = w.client.pool();
+    let secret_hash = pool.secret_hash("alice").unwrap();
     let start = InitiateAuthRequest {
         auth_flow: "USER_AUTH".into(),
         client_id: pool.client_id().into(),
         auth_parameters: [
             ("USERNAME".to_owned(), "alice".into()),
             ("PREFERRED_CHALLENGE".to_owned(), "WEB_AUTHN".into()),
+            ("SECRET_HASH".to_owned(), secret_hash.clone()),
         ]
         .into(),
         context: Default::default(),
@@ -250,6 +255,7 @@ fn wrong_signatures_origins_replays_and_clones_are_refused() {
             challenge_responses: [
                 ("USERNAME".to_owned(), "alice".into()),
                 ("CREDENTIAL".to_owned(), assertion.to_string().into()),
+                ("SECRET_HASH".to_owned(), secret_hash.clone()),
             ]
             .into(),
             context: Default::default(),
