@@ -35,11 +35,14 @@ mod ops;
 mod server;
 mod srp;
 mod state;
+mod store;
+mod table;
 mod totp;
 
 use std::collections::BTreeMap;
 use std::io;
-use std::sync::{Arc, MutexGuard};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use rand_chacha::ChaCha20Rng;
@@ -68,6 +71,26 @@ pub struct EmulatorConfig {
     /// Print each code to stderr as it is sent (the binary does), besides keeping it in the
     /// outbox.
     pub log_codes: bool,
+    /// A data directory to keep the state in, so that it survives a restart: every pool,
+    /// client, user, device, token revocation and outbox message, in `emulator.sqlite3` there
+    /// (created owner-only), committed before the answer that acknowledges it. Sign-in sessions
+    /// and OAuth codes stay in memory. `None` (the default): in memory only.
+    ///
+    /// ```
+    /// use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("emulator-doc-{}", std::process::id()));
+    /// let config = EmulatorConfig { data: Some(dir.clone()), ..EmulatorConfig::default() };
+    /// let pool = Emulator::start(config.clone())?.create_user_pool(PoolConfig::default());
+    /// // Started again on the same directory: the pool is still there.
+    /// let again = Emulator::start(config)?;
+    /// assert!(again.restored());
+    /// assert_eq!(again.pool_ids(), [pool]);
+    /// # drop(again);
+    /// # std::fs::remove_dir_all(dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub data: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -79,6 +102,7 @@ impl Default for EmulatorConfig {
             region: "us-east-1".into(),
             io_timeout: Duration::from_secs(10),
             log_codes: false,
+            data: None,
         }
     }
 }
@@ -87,14 +111,35 @@ impl Default for EmulatorConfig {
 pub struct Emulator {
     shared: Arc<server::Shared>,
     port: u16,
+    restored: bool,
     // Dropped last: the server stops before the state goes.
     _server: server::Handle,
 }
 
 impl Emulator {
     /// Starts the emulator on 127.0.0.1.
+    ///
+    /// With a data directory ([`EmulatorConfig::data`]), an error says what is wrong with it:
+    /// not writable, not a directory, not this emulator's database, written by a newer
+    /// emulator, corrupt, or in use by another emulator.
     pub fn start(config: EmulatorConfig) -> io::Result<Self> {
+        let (store, loaded) = match &config.data {
+            Some(dir) => {
+                let (store, loaded) = store::Store::open(dir)?;
+                (Some(store), loaded)
+            }
+            None => (None, store::Loaded::default()),
+        };
         let seed = match config.seed {
+            // A restart with the same seed must not draw the same ids and tokens again.
+            Some(seed) if loaded.boots > 0 => {
+                use sha2::Digest as _;
+                sha2::Sha256::new()
+                    .chain_update(seed)
+                    .chain_update(loaded.boots.to_be_bytes())
+                    .finalize()
+                    .into()
+            }
             Some(seed) => seed,
             None => {
                 let mut seed = [0u8; 32];
@@ -107,19 +152,21 @@ impl Emulator {
         let endpoint = format!("http://127.0.0.1:{port}/");
         let mut rng = ChaCha20Rng::from_seed(seed);
         let prefix = rand_core::Rng::next_u64(&mut rng);
+        let restored = loaded.restored;
         let inner = Inner {
-            pools: BTreeMap::new(),
+            pools: loaded.pools,
             grants: BTreeMap::new(),
             sessions: BTreeMap::new(),
-            refresh_tokens: BTreeMap::new(),
-            access_tokens: BTreeMap::new(),
-            outbox: Vec::new(),
+            refresh_tokens: loaded.refresh_tokens,
+            access_tokens: loaded.access_tokens,
+            outbox: loaded.outbox,
             rng,
             clock: config.clock,
             region: config.region,
-            seq: 0,
+            seq: loaded.seq,
             since_prune: 0,
             log_codes: config.log_codes,
+            store,
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
         let shared = Arc::new(server::Shared::new(
@@ -133,12 +180,23 @@ impl Emulator {
         Ok(Self {
             shared,
             port,
+            restored,
             _server: server,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> server::Guard<'_> {
         self.shared.lock()
+    }
+
+    /// Whether the data directory held state from an earlier run when this one started.
+    pub fn restored(&self) -> bool {
+        self.restored
+    }
+
+    /// The ids of the user pools, in order.
+    pub fn pool_ids(&self) -> Vec<String> {
+        self.lock().pools.keys().cloned().collect()
     }
 
     /// The endpoint to give `UserPool::with_endpoint`, e.g. `http://127.0.0.1:41234/`.
@@ -162,9 +220,9 @@ impl Emulator {
             Pool {
                 id: id.clone(),
                 config,
-                clients: BTreeMap::new(),
-                users: BTreeMap::new(),
-                devices: BTreeMap::new(),
+                clients: table::Table::default(),
+                users: table::Table::default(),
+                devices: table::Table::default(),
                 phantom_key,
             },
         );

@@ -41,10 +41,13 @@ impl Drop for Running {
     }
 }
 
-/// Spawns the binary with stdout or stderr piped.
+/// Spawns the binary with stdout or stderr piped; in memory unless `args` name a data directory
+/// (the default one would be in the package's directory).
 fn spawn(args: &[&str], piped_stdout: bool) -> Child {
     let pipe = |yes: bool| if yes { Stdio::piped() } else { Stdio::null() };
+    let memory = (!args.contains(&"--data")).then_some("--memory");
     Command::new(BINARY)
+        .args(memory)
         .args(args)
         .stdin(Stdio::null())
         .stdout(pipe(piped_stdout))

@@ -1,0 +1,555 @@
+//! The data directory: the state that survives a restart, in an SQLite database
+//! (`<dir>/emulator.sqlite3`), committed before the answer that acknowledges it goes out.
+//!
+//! What is kept: every pool (its own fields in one row), app client, user, device, refresh and
+//! access token (with its revocation), outbox message, and the token sequence that GlobalSignOut
+//! compares against. One row per record, as JSON: a sign-up writes one user and one message, not
+//! the whole state. What is not kept: sign-in sessions (they live three minutes), OAuth codes,
+//! the clock's offset, and the Rust callbacks of custom auth.
+//!
+//! How it is written: handlers change the state through [`crate::table::Table`] and
+//! [`crate::table::Log`], which mark what they touch; when the state lock is released
+//! (`server::Guard`'s drop) [`Store::commit`] writes the marked records in one transaction.
+//! The answer is built after that, so an acknowledged write is on disk. The database is in WAL
+//! mode with `synchronous = NORMAL`: a commit returns once its frames are written to the WAL
+//! file, i.e. handed to the kernel, which keeps them whatever happens to the process (SIGKILL, a
+//! panic, an abort); only an OS crash or a power cut before the next checkpoint can lose the last
+//! commits, which does not matter for a local test service and saves an fsync per request. The
+//! file is opened in exclusive locking mode, so a second emulator on the same directory is
+//! refused rather than silently diverging.
+//!
+//! The schema is versioned (`PRAGMA user_version`, with an `application_id` naming the file as
+//! this emulator's): an older file is migrated forward, a newer one is refused with a clear
+//! error. A new field of a record needs no migration: records are JSON and every stored type is
+//! `#[serde(default)]`, so a field missing from an older file takes its default.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::state::{AccessToken, Inner, Message, Pool, RefreshToken};
+use crate::table::{Log, Table};
+
+/// The database's file name in the data directory.
+pub(crate) const FILE: &str = "emulator.sqlite3";
+/// `PRAGMA application_id`: "COGE".
+const APPLICATION_ID: i32 = 0x434f_4745;
+/// The schema version this emulator writes.
+pub(crate) const VERSION: i32 = 1;
+/// `MIGRATIONS[v]` takes a file of version `v` to `v + 1`. Append, never edit.
+const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: one row per record (kind, scope, key -> JSON), and the counters.
+    "CREATE TABLE records (
+         kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+         PRIMARY KEY (kind, scope, key)
+     ) WITHOUT ROWID;
+     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+];
+
+/// A stored table: rows of one kind, written when marked.
+trait Rows {
+    /// The marked rows as (key, JSON or `None` for removed).
+    fn changed(&self) -> Result<Vec<(String, Option<String>)>, serde_json::Error>;
+    /// Forgets the marks.
+    fn clean(&mut self);
+    /// Puts back a stored row.
+    fn restore(&mut self, key: String, json: &str) -> Result<(), serde_json::Error>;
+}
+
+impl<V: Serialize + DeserializeOwned> Rows for Table<V> {
+    fn changed(&self) -> Result<Vec<(String, Option<String>)>, serde_json::Error> {
+        self.changes()
+            .map(|(k, v, _)| Ok((k.to_owned(), v.map(serde_json::to_string).transpose()?)))
+            .collect()
+    }
+
+    fn clean(&mut self) {
+        Table::clean(self);
+    }
+
+    fn restore(&mut self, key: String, json: &str) -> Result<(), serde_json::Error> {
+        Table::restore(self, key, serde_json::from_str(json)?);
+        Ok(())
+    }
+}
+
+/// A pool's tables stored one row per record, by kind (their scope is the pool id). A new
+/// `Table` field of `Pool` goes here.
+fn pool_tables(pool: &mut Pool) -> [(&'static str, &mut dyn Rows); 3] {
+    [
+        ("client", &mut pool.clients),
+        ("user", &mut pool.users),
+        ("device", &mut pool.devices),
+    ]
+}
+
+/// The state's tables stored one row per record, by kind (scope `""`). A new `Table` field of
+/// `Inner` goes here.
+fn global_tables<'a>(
+    refresh_tokens: &'a mut Table<RefreshToken>,
+    access_tokens: &'a mut Table<AccessToken>,
+) -> [(&'static str, &'a mut dyn Rows); 2] {
+    [
+        ("refresh_token", refresh_tokens),
+        ("access_token", access_tokens),
+    ]
+}
+
+/// What a data directory held.
+#[derive(Default)]
+pub(crate) struct Loaded {
+    pub pools: Table<Pool>,
+    pub refresh_tokens: Table<RefreshToken>,
+    pub access_tokens: Table<AccessToken>,
+    pub outbox: Log<Message>,
+    pub seq: u64,
+    /// Earlier starts on this directory (0: a new one).
+    pub boots: u64,
+    /// Whether any record was there.
+    pub restored: bool,
+}
+
+/// One write of a commit.
+enum Write {
+    Put(&'static str, String, String, String),
+    Delete(&'static str, String, String),
+    /// A pool removed or replaced: its records go too.
+    DropPool(String),
+}
+
+/// The open database of a data directory.
+pub(crate) struct Store {
+    conn: Connection,
+    path: PathBuf,
+    /// The token sequence as committed.
+    seq: u64,
+}
+
+fn other(message: String) -> io::Error {
+    io::Error::other(message)
+}
+
+/// An SQLite error as a start-up error that says what to do.
+fn open_error(dir: &Path, path: &Path, e: &rusqlite::Error) -> io::Error {
+    let (kind, why) = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => (
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is not an SQLite database, so not a data file of cognito-emulator: move it away or use another data directory",
+                path.display()
+            ),
+        ),
+        Some(ErrorCode::DatabaseCorrupt) => (
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is corrupt ({e}): move it away or use another data directory",
+                path.display()
+            ),
+        ),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
+            io::ErrorKind::WouldBlock,
+            format!(
+                "another cognito-emulator is using the data directory {}",
+                dir.display()
+            ),
+        ),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => (
+            io::ErrorKind::PermissionDenied,
+            format!("cannot write {}: {e}", path.display()),
+        ),
+        _ => (io::ErrorKind::Other, format!("{}: {e}", path.display())),
+    };
+    io::Error::new(kind, why)
+}
+
+/// Creates the data directory (owner-only) unless it is there.
+fn make_dir(dir: &Path) -> io::Result<()> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("the data directory {} is not a directory", dir.display()),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let mut builder = fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot create the data directory {}: {e}", dir.display()),
+                )
+            })
+        }
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot read the data directory {}: {e}", dir.display()),
+        )),
+    }
+}
+
+/// Creates the database file owner-only (it holds verifiers, codes and tokens) unless it is
+/// there; SQLite gives its WAL file the same mode.
+fn make_file(dir: &Path, path: &Path) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match fs::metadata(path) {
+            Ok(m) if m.is_file() => Ok(()),
+            _ => Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} is not a file", path.display()),
+            )),
+        },
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot write in the data directory {}: {e}", dir.display()),
+        )),
+    }
+}
+
+fn count(conn: &Connection, sql: &str) -> rusqlite::Result<i64> {
+    conn.query_row(sql, [], |r| r.get(0))
+}
+
+impl Store {
+    /// Opens (or creates) the database of `dir`, migrates it to [`VERSION`], takes its lock and
+    /// reads it back.
+    pub(crate) fn open(dir: &Path) -> io::Result<(Self, Loaded)> {
+        make_dir(dir)?;
+        let path = dir.join(FILE);
+        make_file(dir, &path)?;
+        let sql = |e: rusqlite::Error| open_error(dir, &path, &e);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        conn.busy_timeout(Duration::ZERO).map_err(sql)?;
+        // Set before the first access: the file stays locked while this emulator runs, and WAL
+        // needs no shared-memory file.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(sql)?;
+        let application: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(sql)?;
+        let version: i32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql)?;
+        let tables = count(&conn, "SELECT count(*) FROM sqlite_schema").map_err(sql)?;
+        let fresh = application == 0 && version == 0 && tables == 0;
+        if !fresh && application != APPLICATION_ID {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} is an SQLite database of something else, not a data file of cognito-emulator: move it away or use another data directory",
+                    path.display()
+                ),
+            ));
+        }
+        if version > VERSION {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} was written by a newer cognito-emulator (data version {version}; this one reads versions up to {VERSION}): run that version, or use another data directory",
+                    path.display()
+                ),
+            ));
+        }
+        if version < 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} has an invalid data version {version}", path.display()),
+            ));
+        }
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(sql)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(other(format!(
+                "{}: cannot use a write-ahead log (journal mode {mode})",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        if !fresh {
+            let check: String = conn
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(sql)?;
+            if check != "ok" {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{} is corrupt ({check}): move it away or use another data directory",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        let mut conn = conn;
+        let tx = conn.transaction().map_err(sql)?;
+        // `version` is 0..=VERSION here.
+        for migration in MIGRATIONS
+            .iter()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            tx.execute_batch(migration).map_err(sql)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(sql)?;
+        tx.pragma_update(None, "user_version", VERSION)
+            .map_err(sql)?;
+        let counter = |name: &str| -> rusqlite::Result<u64> {
+            let value: Option<i64> = tx
+                .query_row(
+                    "SELECT value FROM counters WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            Ok(value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+        };
+        let boots = counter("boots").map_err(sql)?;
+        let seq = counter("seq").map_err(sql)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO counters (name, value) VALUES ('boots', ?1)",
+            [i64::try_from(boots.saturating_add(1)).unwrap_or(i64::MAX)],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        let mut store = Self { conn, path, seq };
+        let mut loaded = store.load().map_err(|why| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {why}", store.path.display()),
+            )
+        })?;
+        loaded.boots = boots;
+        loaded.seq = seq;
+        store.seq = seq;
+        Ok((store, loaded))
+    }
+
+    /// Reads every record back.
+    fn load(&mut self) -> Result<Loaded, String> {
+        let mut loaded = Loaded::default();
+        let rows: Vec<(String, String, String, String)> = {
+            let mut statement = self
+                .conn
+                .prepare("SELECT kind, scope, key, value FROM records ORDER BY kind = 'pool' DESC, kind, scope, key")
+                .map_err(|e| e.to_string())?;
+            statement
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .and_then(Iterator::collect)
+                .map_err(|e| e.to_string())?
+        };
+        loaded.restored = !rows.is_empty();
+        let mut messages = BTreeMap::new();
+        // Never the value in an error: records hold secrets. The key only where it is no secret.
+        let bad = |kind: &str, scope: &str, e: &serde_json::Error| {
+            format!(
+                "a {kind} record{} is unreadable ({:?} at line {}, column {})",
+                if scope.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {scope}")
+                },
+                e.classify(),
+                e.line(),
+                e.column()
+            )
+        };
+        for (kind, scope, key, value) in rows {
+            match kind.as_str() {
+                "pool" => {
+                    let pool: Pool =
+                        serde_json::from_str(&value).map_err(|e| bad(&kind, &scope, &e))?;
+                    loaded.pools.restore(key, pool);
+                }
+                "message" => {
+                    let message: Message =
+                        serde_json::from_str(&value).map_err(|e| bad(&kind, &scope, &e))?;
+                    messages.insert(key, message);
+                }
+                _ if scope.is_empty() => {
+                    let mut tables =
+                        global_tables(&mut loaded.refresh_tokens, &mut loaded.access_tokens);
+                    if let Some((_, table)) = tables.iter_mut().find(|(k, _)| *k == kind) {
+                        table
+                            .restore(key, &value)
+                            .map_err(|e| bad(&kind, &scope, &e))?;
+                    }
+                    // A kind this version does not know (written by a newer emulator of the
+                    // same data version) is left alone.
+                }
+                _ => {
+                    let Some(pool) = loaded.pools.get_mut(&scope) else {
+                        return Err(format!("a {kind} record of {scope}, a pool that is not there"));
+                    };
+                    let mut tables = pool_tables(pool);
+                    if let Some((_, table)) = tables.iter_mut().find(|(k, _)| *k == kind) {
+                        table
+                            .restore(key, &value)
+                            .map_err(|e| bad(&kind, &scope, &e))?;
+                    }
+                }
+            }
+        }
+        loaded.pools.clean();
+        loaded.outbox = Log::loaded(messages.into_values().collect());
+        Ok(loaded)
+    }
+
+    /// Writes what changed since the last commit, in one transaction; the marks are cleared
+    /// only once it is committed, so a failed commit is tried again by the next one. Without a
+    /// store the marks are simply cleared.
+    ///
+    /// Every field of [`Inner`] is named here: a new one must be placed, kept or not.
+    pub(crate) fn commit(inner: &mut Inner) -> Result<(), String> {
+        let Inner {
+            pools,
+            refresh_tokens,
+            access_tokens,
+            outbox,
+            seq,
+            store,
+            // Not kept: sessions live three minutes, grants (OAuth codes) five; the rest is
+            // configuration or bookkeeping of this run.
+            grants: _,
+            sessions: _,
+            rng: _,
+            clock: _,
+            region: _,
+            since_prune: _,
+            log_codes: _,
+        } = inner;
+        let Some(store) = store else {
+            clean(pools, refresh_tokens, access_tokens, outbox);
+            return Ok(());
+        };
+        if !pools.is_dirty()
+            && !refresh_tokens.is_dirty()
+            && !access_tokens.is_dirty()
+            && !outbox.is_dirty()
+            && *seq == store.seq
+        {
+            return Ok(());
+        }
+        let json = |e: serde_json::Error| format!("cannot encode a record: {e}");
+        let mut writes = Vec::new();
+        for (id, pool, replaced) in pools.changes() {
+            if replaced {
+                writes.push(Write::DropPool(id.to_owned()));
+            }
+            if let Some(pool) = pool {
+                writes.push(Write::Put(
+                    "pool",
+                    String::new(),
+                    id.to_owned(),
+                    serde_json::to_string(pool).map_err(json)?,
+                ));
+            }
+        }
+        for (id, pool) in pools.changed_mut() {
+            for (kind, table) in pool_tables(pool) {
+                for (key, value) in table.changed().map_err(json)? {
+                    writes.push(match value {
+                        Some(v) => Write::Put(kind, id.clone(), key, v),
+                        None => Write::Delete(kind, id.clone(), key),
+                    });
+                }
+            }
+        }
+        for (kind, table) in global_tables(refresh_tokens, access_tokens) {
+            for (key, value) in table.changed().map_err(json)? {
+                writes.push(match value {
+                    Some(v) => Write::Put(kind, String::new(), key, v),
+                    None => Write::Delete(kind, String::new(), key),
+                });
+            }
+        }
+        for (i, message) in outbox.uncommitted() {
+            writes.push(Write::Put(
+                "message",
+                String::new(),
+                format!("{i:012}"),
+                serde_json::to_string(message).map_err(json)?,
+            ));
+        }
+        store
+            .write(&writes, *seq)
+            .map_err(|e| format!("cannot write {}: {e}", store.path.display()))?;
+        store.seq = *seq;
+        clean(pools, refresh_tokens, access_tokens, outbox);
+        Ok(())
+    }
+
+    fn write(&mut self, writes: &[Write], seq: u64) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT OR REPLACE INTO records (kind, scope, key, value) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut delete = tx.prepare_cached(
+                "DELETE FROM records WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+            )?;
+            let mut drop_pool = tx.prepare_cached(
+                "DELETE FROM records WHERE (kind = 'pool' AND scope = '' AND key = ?1) OR scope = ?1",
+            )?;
+            for write in writes {
+                match write {
+                    Write::Put(kind, scope, key, value) => {
+                        put.execute(params![kind, scope, key, value])?;
+                    }
+                    Write::Delete(kind, scope, key) => {
+                        delete.execute(params![kind, scope, key])?;
+                    }
+                    Write::DropPool(id) => {
+                        drop_pool.execute([id])?;
+                    }
+                }
+            }
+            if seq != self.seq {
+                tx.execute(
+                    "INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?1)",
+                    [i64::try_from(seq).unwrap_or(i64::MAX)],
+                )?;
+            }
+        }
+        tx.commit()
+    }
+}
+
+/// Forgets every mark: the changes are committed.
+fn clean(
+    pools: &mut Table<Pool>,
+    refresh_tokens: &mut Table<RefreshToken>,
+    access_tokens: &mut Table<AccessToken>,
+    outbox: &mut Log<Message>,
+) {
+    for (_, pool) in pools.changed_mut() {
+        for (_, table) in pool_tables(pool) {
+            table.clean();
+        }
+    }
+    pools.clean();
+    for (_, table) in global_tables(refresh_tokens, access_tokens) {
+        table.clean();
+    }
+    outbox.clean();
+}
