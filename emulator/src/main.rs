@@ -127,7 +127,12 @@ struct Cli {
     #[arg(long, value_name = "NAME")]
     user: Vec<String>,
     /// Keeps the state in DIR, across restarts [default: .cognito-emulator].
-    #[arg(long, env = "COGNITO_EMULATOR_DATA", value_name = "DIR", conflicts_with = "memory")]
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_DATA",
+        value_name = "DIR",
+        conflicts_with = "memory"
+    )]
     data: Option<PathBuf>,
     /// Keeps nothing: the state is in memory only, and gone when the emulator stops.
     #[arg(long)]
@@ -788,7 +793,8 @@ mod tests {
 
     #[test]
     fn a_fixed_code_is_what_the_outbox_gets() {
-        let cli = Cli::try_parse_from(["cognito-emulator", "--memory", "--fixed-code", "123456"]).unwrap();
+        let cli = Cli::try_parse_from(["cognito-emulator", "--memory", "--fixed-code", "123456"])
+            .unwrap();
         let running = start(plan(cli, None).unwrap()).unwrap();
         let endpoint = running.line["endpoint"].as_str().unwrap();
         let client_id = running.line["client_id"].as_str().unwrap();
@@ -822,7 +828,8 @@ mod tests {
     #[test]
     fn a_seed_of_any_length_makes_the_same_setup() {
         let seeded = |seed: &str| {
-            let cli = Cli::try_parse_from(["cognito-emulator", "--memory", "--seed", seed]).unwrap();
+            let cli =
+                Cli::try_parse_from(["cognito-emulator", "--memory", "--seed", seed]).unwrap();
             let running = start(plan(cli, None).unwrap()).unwrap();
             (
                 running.line["pool_id"].clone(),
