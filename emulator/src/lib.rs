@@ -9,7 +9,9 @@
 //! stopped on drop) or as the `cognito-emulator` binary. It serves many clients at once, none
 //! able to stall another, and refuses what Cognito refuses (sessions bound to their challenge,
 //! attempt limits, schema-checked attributes, registered callback URLs, revocation everywhere).
-//! The codes it "sends" are in [`Emulator::outbox`] and at `GET /_emulator/outbox?username=...`. With a seed and a fixed clock ([`EmulatorConfig`]) every id, code,
+//! Its state stays in memory, or survives restarts in a data directory
+//! ([`EmulatorConfig::data`]; the binary's default). The codes it "sends" are in
+//! [`Emulator::outbox`] and at `GET /_emulator/outbox?username=...`. With a seed and a fixed clock ([`EmulatorConfig`]) every id, code,
 //! salt and token is reproducible, so you can snapshot-test against it.
 //!
 //! ```

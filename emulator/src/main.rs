@@ -9,6 +9,9 @@
 //!
 //! Everything a test script needs is in that first line of stdout; the rest of the output (what
 //! was set up, the codes as they are sent) goes to stderr.
+//!
+//! The state is kept in `.cognito-emulator/` in the working directory (`--data DIR`, `--memory`):
+//! a restart brings back the pool, its clients and users, and prints the same line.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

@@ -130,7 +130,7 @@ fn a_restart_keeps_users_codes_tokens_and_revocations() {
     let emulator = start_on(&dir.data());
     let endpoint = emulator.endpoint().to_owned();
     assert!(emulator.restored());
-    assert_eq!(emulator.pool_ids(), [pool.clone()]);
+    assert_eq!(emulator.pool_ids(), [pool]);
     // The signing key is the same: tokens issued before the restart still verify.
     assert_eq!(emulator.jwks(), jwks);
     assert_eq!(emulator.outbox(), outbox);
