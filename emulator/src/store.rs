@@ -159,9 +159,18 @@ fn open_error(dir: &Path, path: &Path, e: &rusqlite::Error) -> io::Error {
                 dir.display()
             ),
         ),
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => (
+        Some(
+            ErrorCode::ReadOnly
+            | ErrorCode::CannotOpen
+            | ErrorCode::PermissionDenied
+            | ErrorCode::SystemIoFailure,
+        ) => (
             io::ErrorKind::PermissionDenied,
-            format!("cannot write {}: {e}", path.display()),
+            format!(
+                "cannot write {} or its write-ahead log beside it in {}: {e}",
+                path.display(),
+                dir.display()
+            ),
         ),
         _ => (io::ErrorKind::Other, format!("{}: {e}", path.display())),
     };
@@ -205,7 +214,14 @@ fn make_file(dir: &Path, path: &Path) -> io::Result<()> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match fs::metadata(path) {
-            Ok(m) if m.is_file() => Ok(()),
+            // SQLite would open a file it cannot write read-only, and fail at the first write.
+            Ok(m) if m.is_file() => fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(drop)
+                .map_err(|e| {
+                    io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+                }),
             _ => Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 format!("{} is not a file", path.display()),

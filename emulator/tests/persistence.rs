@@ -342,3 +342,73 @@ fn an_unreadable_record_is_named_without_its_content() {
         "the record's content is in the error: {why}"
     );
 }
+
+/// Whether this process runs as root (who may write anything that is only write-protected).
+fn root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .is_some_and(|ids| ids.split_whitespace().next() == Some("0"))
+}
+
+/// `path` made unwritable: immutable for root (`chattr +i`), read-only for anyone else.
+struct Unwritable(PathBuf);
+
+impl Unwritable {
+    fn new(path: PathBuf) -> Self {
+        if root() {
+            let done = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(&path)
+                .status()
+                .expect("chattr (e2fsprogs) makes a file unwritable for root");
+            assert!(done.success(), "chattr +i {}", path.display());
+        } else {
+            let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+            permissions.set_readonly(true);
+            std::fs::set_permissions(&path, permissions).unwrap();
+        }
+        Self(path)
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        if root() {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+        } else if let Ok(metadata) = std::fs::metadata(&self.0) {
+            let mut permissions = metadata.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            let _ = std::fs::set_permissions(&self.0, permissions);
+        }
+    }
+}
+
+#[test]
+fn an_unwritable_data_directory_or_file_is_a_clear_error() {
+    let dir = TempDir::new("unwritable");
+    let empty = dir.0.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let guard = Unwritable::new(empty.clone());
+    let why = refused(&empty);
+    assert!(why.contains("cannot write in the data directory"), "{why}");
+    let why = refused(&empty.join("below"));
+    assert!(why.contains("cannot create the data directory"), "{why}");
+    drop(guard);
+
+    let data = dir.data();
+    drop(start_on(&data));
+    let guard = Unwritable::new(data.join("emulator.sqlite3"));
+    let why = refused(&data);
+    assert!(
+        why.contains("cannot write") && why.contains("emulator.sqlite3"),
+        "{why}"
+    );
+    drop(guard);
+    drop(start_on(&data));
+}
