@@ -76,7 +76,9 @@ pub struct EmulatorConfig {
     /// A data directory to keep the state in, so that it survives a restart: every pool,
     /// client, user, device, token revocation and outbox message, in `emulator.sqlite3` there
     /// (created owner-only), committed before the answer that acknowledges it. Sign-in sessions
-    /// and OAuth codes stay in memory. `None` (the default): in memory only.
+    /// and OAuth codes stay in memory. `None` (the default): in memory only. A commit that fails
+    /// (a full disk) is printed to stderr, and the HTTP request that made the change answers
+    /// 500 `InternalErrorException`; the change is written by the next commit that succeeds.
     ///
     /// ```
     /// use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
