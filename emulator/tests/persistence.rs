@@ -412,3 +412,31 @@ fn an_unwritable_data_directory_or_file_is_a_clear_error() {
     drop(guard);
     drop(start_on(&data));
 }
+
+#[test]
+fn a_version_1_file_opens_in_this_emulator() {
+    let dir = TempDir::new("v1");
+    std::fs::create_dir(dir.data()).unwrap();
+    rusqlite::Connection::open(dir.data().join("emulator.sqlite3"))
+        .unwrap()
+        .execute_batch(include_str!("fixtures/data-v1.sql"))
+        .unwrap();
+    let emulator = start_on(&dir.data());
+    assert!(emulator.restored());
+    assert_eq!(emulator.pool_ids(), ["us-east-1_uy4XtiWb8"]);
+    let (endpoint, client) = (emulator.endpoint(), "ycu3r9ibzbupqcmh6fn5bcxoob");
+    let (status, answer) = sign_in(endpoint, client, "alice");
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = refresh(
+        endpoint,
+        client,
+        "oTN7hCK5H1veah4JR8P5_cT2gYUznYQvwwhfMlaPE5E",
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = call(
+        endpoint,
+        "ConfirmSignUp",
+        &json!({"ClientId": client, "Username": "bob", "ConfirmationCode": "432212"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+}
