@@ -129,6 +129,9 @@ pub(crate) struct Store {
     path: PathBuf,
     /// The token sequence as committed.
     seq: u64,
+    /// Each pool's row as committed: every change of a user passes through its pool, whose own
+    /// row seldom changes, so it is written only when it did.
+    pool_rows: BTreeMap<String, String>,
 }
 
 fn other(message: String) -> io::Error {
@@ -346,7 +349,12 @@ impl Store {
         )
         .map_err(sql)?;
         tx.commit().map_err(sql)?;
-        let mut store = Self { conn, path, seq };
+        let mut store = Self {
+            conn,
+            path,
+            seq,
+            pool_rows: BTreeMap::new(),
+        };
         let mut loaded = store.load().map_err(|why| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -393,6 +401,7 @@ impl Store {
                 "pool" => {
                     let pool: Pool =
                         serde_json::from_str(&value).map_err(|e| bad(&kind, &scope, &e))?;
+                    self.pool_rows.insert(key.clone(), value);
                     loaded.pools.restore(key, pool);
                 }
                 "message" => {
@@ -468,18 +477,23 @@ impl Store {
         }
         let json = |e: serde_json::Error| format!("cannot encode a record: {e}");
         let mut writes = Vec::new();
+        let mut pool_rows = Vec::new();
         for (id, pool, replaced) in pools.changes() {
             if replaced {
                 writes.push(Write::DropPool(id.to_owned()));
             }
-            if let Some(pool) = pool {
+            let row = pool.map(serde_json::to_string).transpose().map_err(json)?;
+            if let Some(row) = &row
+                && (replaced || store.pool_rows.get(id) != Some(row))
+            {
                 writes.push(Write::Put(
                     "pool",
                     String::new(),
                     id.to_owned(),
-                    serde_json::to_string(pool).map_err(json)?,
+                    row.clone(),
                 ));
             }
+            pool_rows.push((id.to_owned(), row));
         }
         for (id, pool) in pools.changed_mut() {
             for (kind, table) in pool_tables(pool) {
@@ -507,10 +521,18 @@ impl Store {
                 serde_json::to_string(message).map_err(json)?,
             ));
         }
-        store
-            .write(&writes, *seq)
-            .map_err(|e| format!("cannot write {}: {e}", store.path.display()))?;
+        if !writes.is_empty() || *seq != store.seq {
+            store
+                .write(&writes, *seq)
+                .map_err(|e| format!("cannot write {}: {e}", store.path.display()))?;
+        }
         store.seq = *seq;
+        for (id, row) in pool_rows {
+            match row {
+                Some(row) => store.pool_rows.insert(id, row),
+                None => store.pool_rows.remove(&id),
+            };
+        }
         clean(pools, refresh_tokens, access_tokens, outbox);
         Ok(())
     }
@@ -855,6 +877,27 @@ mod tests {
         stored.devices.remove("us-east-1_device");
         Store::commit(&mut state).unwrap();
         assert_eq!(rows(&state), 3);
+
+        // A user's change writes the user's row only; the pool's row when the pool changed.
+        let written = |state: &Inner| state.store.as_ref().unwrap().conn.total_changes();
+        let before = written(&state);
+        let stored = state.pools.get_mut("us-east-1_Pool").unwrap();
+        stored.users.get_mut("alice").unwrap().failed_passwords = 1;
+        Store::commit(&mut state).unwrap();
+        assert_eq!(written(&state) - before, 1);
+        state.pools.get_mut("us-east-1_Pool").unwrap().config.name = "renamed".into();
+        Store::commit(&mut state).unwrap();
+        assert_eq!(written(&state) - before, 2);
+        let row: String = state
+            .store
+            .as_ref()
+            .unwrap()
+            .conn
+            .query_row("SELECT value FROM records WHERE kind = 'pool'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(row.contains("renamed"), "{row}");
 
         // A pool replaced as a whole takes its old records with it.
         let mut fresh = pool();
