@@ -42,6 +42,15 @@ impl<V> Deref for Table<V> {
     }
 }
 
+impl<'a, V> IntoIterator for &'a Table<V> {
+    type Item = (&'a String, &'a V);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, V>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.iter()
+    }
+}
+
 impl<V> Table<V> {
     /// Puts back a record read from the store: nothing to write.
     pub(crate) fn restore(&mut self, key: String, value: V) {
@@ -154,6 +163,15 @@ impl<T> Deref for Log<T> {
     }
 }
 
+impl<'a, T> IntoIterator for &'a Log<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
 impl<T> Log<T> {
     /// A log read back from the store.
     pub(crate) fn loaded(items: Vec<T>) -> Self {
@@ -217,6 +235,9 @@ mod tests {
         t.clean();
         t.remove("a");
         assert_eq!(t.changes().collect::<Vec<_>>(), [("a", None, true)]);
+        // Reads change nothing.
+        assert_eq!((&t).into_iter().count() + t.values().count() + t.len(), 3);
+        assert_eq!(t.changes().count(), 1);
     }
 
     #[test]
@@ -228,5 +249,6 @@ mod tests {
         log.clean();
         assert!(!log.is_dirty());
         assert_eq!(*log, [1, 2, 3]);
+        assert_eq!((&log).into_iter().sum::<i32>(), 6);
     }
 }
