@@ -916,6 +916,74 @@ mod tests {
         fs::remove_dir_all(dir).unwrap();
     }
 
+    /// Renames the records table of a running emulator's store, so commits fail or work again.
+    fn rename(emulator: &crate::Emulator, from: &str, to: &str) {
+        let guard = emulator.shared.lock();
+        guard
+            .store
+            .as_ref()
+            .unwrap()
+            .conn
+            .execute_batch(&format!("ALTER TABLE {from} RENAME TO {to}"))
+            .unwrap();
+    }
+
+    fn sign_up(endpoint: &str, client: &str, name: &str) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut answer = agent
+            .post(endpoint)
+            .header("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp")
+            .send(
+                serde_json::json!({"ClientId": client, "Username": name, "Password": "Passw0rd!"})
+                    .to_string(),
+            )
+            .unwrap();
+        let status = answer.status().as_u16();
+        (
+            status,
+            serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_change_that_is_not_committed_is_not_acknowledged() {
+        let dir = temp_dir("unacknowledged");
+        let config = crate::EmulatorConfig {
+            data: Some(dir.clone()),
+            ..crate::EmulatorConfig::default()
+        };
+        let emulator = crate::Emulator::start(config.clone()).unwrap();
+        let pool = emulator.create_user_pool(PoolConfig::default());
+        let client = emulator
+            .create_client(&pool, crate::ClientConfig::default())
+            .unwrap()
+            .id;
+        rename(&emulator, "records", "hidden");
+        let (status, answer) = sign_up(emulator.endpoint(), &client, "ann");
+        assert_eq!(
+            (status, answer["__type"].as_str()),
+            (500, Some("InternalErrorException")),
+            "{answer}"
+        );
+        rename(&emulator, "hidden", "records");
+        let (status, answer) = sign_up(emulator.endpoint(), &client, "ben");
+        assert_eq!(status, 200, "{answer}");
+        drop(emulator);
+        // The next commit wrote what the failed one could not.
+        let emulator = crate::Emulator::start(config).unwrap();
+        let users: Vec<String> = emulator.shared.lock().pools[&pool]
+            .users
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(users, ["ann", "ben"]);
+        drop(emulator);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
     #[test]
     fn a_failed_commit_is_tried_again_by_the_next() {
         let dir = temp_dir("retry");
