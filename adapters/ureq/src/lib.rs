@@ -93,7 +93,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
-use cognito_flows::{Entropy, Flow, Input, Prompt, UserPool};
+use cognito_flows::wire::Context;
+use cognito_flows::{Entropy, Flow, Input, Prompt, UserAgent, UserPool};
 pub use cognito_flows_async::{PromptError, UnexpectedPrompt, entropy, load_session, save_session};
 
 /// Why driving a flow stopped: the async adapter's [`DriveError`](cognito_flows_async::DriveError)
@@ -180,6 +181,9 @@ pub fn drive_with<F: Flow>(
 pub struct Driver<S = fn(Duration)> {
     /// When to send again.
     pub policy: RetryPolicy,
+    /// The `x-amz-user-agent` of every request
+    /// ([`cognito_flows_async::Driver::with_user_agent`]).
+    pub user_agent: UserAgent,
     /// How to wait. It must let the time pass: after it the driver reads the clock, and a wait
     /// that ended early goes on for what is left.
     pub sleep: S,
@@ -192,6 +196,7 @@ impl Default for Driver {
     fn default() -> Self {
         Self {
             policy: RetryPolicy::default(),
+            user_agent: UserAgent::default(),
             sleep: std::thread::sleep,
             jitter: None,
         }
@@ -210,7 +215,8 @@ impl<S: FnMut(Duration)> Driver<S> {
             Blocking(RefCell::new(transport)),
             Blocking(RefCell::new(&mut self.sleep)),
         )
-        .with_retry_policy(self.policy);
+        .with_retry_policy(self.policy)
+        .with_user_agent(self.user_agent.clone());
         if let Some(seed) = &self.jitter {
             driver = driver.with_jitter_seed(seed.clone());
         }
@@ -268,16 +274,61 @@ pub struct Client {
     pool: UserPool,
     agent: ureq::Agent,
     policy: RetryPolicy,
+    context: Context,
+    user_agent: UserAgent,
 }
 
 impl Client {
-    /// A client with [`agent`] and the default retry policy.
+    /// A client with [`agent`], the default retry policy and the default [`UserAgent`].
     pub fn new(pool: UserPool) -> Self {
         Self {
             pool,
             agent: agent(),
             policy: RetryPolicy::default(),
+            context: Context::default(),
+            user_agent: UserAgent::default(),
         }
+    }
+
+    /// The same client sending `context` (`ClientMetadata`, `AnalyticsMetadata`,
+    /// `UserContextData`) with every sign-in, password reset and account call it makes (each
+    /// request carries the fields its operation takes). The client is cheap to clone: a server
+    /// acting for many users sets each user's context on a clone.
+    ///
+    /// ```no_run
+    /// use cognito_flows::UserPool;
+    /// use cognito_flows::wire::{Context, UserContextData};
+    /// use cognito_flows_ureq::{Client, no_prompt};
+    ///
+    /// let client = Client::new(UserPool::new("us-east-1_AbC123", "1example23456789")?);
+    /// let for_this_user = client.clone().with_context(Context {
+    ///     user_context_data: Some(UserContextData { ip_address: Some("192.0.2.1".into()), encoded_data: None }),
+    ///     ..Context::default()
+    /// });
+    /// for_this_user.sign_in_srp("alice", "correct horse", no_prompt)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_context(mut self, context: Context) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The same client with this `x-amz-user-agent` (`User-Agent` stays the agent's).
+    ///
+    /// ```
+    /// use cognito_flows::{UserAgent, UserPool};
+    /// use cognito_flows_ureq::Client;
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+    /// let client = Client::new(pool).with_user_agent(UserAgent::default().append("my-app/2.1")?);
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: UserAgent) -> Self {
+        self.user_agent = user_agent;
+        self
     }
 
     /// The same client with another agent (proxies, TLS settings). Keep redirects off and
@@ -308,6 +359,7 @@ impl Client {
     ) -> Result<F::Output, DriveError> {
         let mut driver = Driver {
             policy: self.policy,
+            user_agent: self.user_agent.clone(),
             ..Driver::default()
         };
         driver.run(|request| send(&self.agent, request), flow, answer)
