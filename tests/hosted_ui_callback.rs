@@ -74,7 +74,10 @@ fn a_forged_error_without_the_state_is_refused_and_the_real_callback_still_works
         matches!(err, Error::OAuth(ref e) if e.code == OAuthErrorCode::AccessDenied),
         "{err:?}"
     );
-    assert!(matches!(flow.poll_action(), Action::Failed(Error::OAuth(_))));
+    assert!(matches!(
+        flow.poll_action(),
+        Action::Failed(Error::OAuth(_))
+    ));
 }
 
 #[test]
@@ -84,10 +87,22 @@ fn custom_scheme_redirect_uris_match_on_scheme_host_port_and_path() {
     let state = param(&authorize_url(&flow), "state");
     for (url, expected) in [
         ("com.example.app://callback?code=c", Ok(())),
-        ("com.example.app://other?code=c", Err(CallbackError::WrongRedirect)),
-        ("com.evil.app://callback?code=c", Err(CallbackError::WrongRedirect)),
-        ("com.example.app://callback/more?code=c", Err(CallbackError::WrongRedirect)),
-        ("com.example.app://callback:8443?code=c", Err(CallbackError::WrongRedirect)),
+        (
+            "com.example.app://other?code=c",
+            Err(CallbackError::WrongRedirect),
+        ),
+        (
+            "com.evil.app://callback?code=c",
+            Err(CallbackError::WrongRedirect),
+        ),
+        (
+            "com.example.app://callback/more?code=c",
+            Err(CallbackError::WrongRedirect),
+        ),
+        (
+            "com.example.app://callback:8443?code=c",
+            Err(CallbackError::WrongRedirect),
+        ),
     ] {
         assert_eq!(parse_callback(url, app).map(|_| ()), expected, "{url}");
     }

@@ -61,9 +61,10 @@ fn the_context_goes_on_every_operation_that_takes_it_and_only_there() {
     let mut user = NewUser::new("alice", "Passw0rd!").attribute("email", "alice@example.com");
     user.client_metadata = Some([("own".to_owned(), "x".to_owned())].into());
     record(sent(&account::sign_up(&p, &user).with_context(&c)));
-    let signed_up: SignUpResponse =
-        serde_json::from_value(json!({"UserSub": "s", "UserConfirmed": false, "Session": "sign-up-session"}))
-            .unwrap();
+    let signed_up: SignUpResponse = serde_json::from_value(
+        json!({"UserSub": "s", "UserConfirmed": false, "Session": "sign-up-session"}),
+    )
+    .unwrap();
     let confirmation = Confirmation::after(&signed_up, "alice", " 123456 ").force_alias_creation();
     record(sent(
         &account::confirm_registration(&p, &confirmation).with_context(&c),
@@ -103,9 +104,11 @@ fn the_context_goes_on_every_operation_that_takes_it_and_only_there() {
         Entropy::from([1; 32]),
     );
     record(sent(&after));
-    let mut sign_in = SignIn::builder(&p)
-        .with_context(c.clone())
-        .user_password("alice", "Passw0rd!", Entropy::from([2; 32]));
+    let mut sign_in = SignIn::builder(&p).with_context(c.clone()).user_password(
+        "alice",
+        "Passw0rd!",
+        Entropy::from([2; 32]),
+    );
     record(sent(&sign_in));
     sign_in
         .handle_response(
@@ -123,7 +126,11 @@ fn revoke_token_feedback_and_the_user_agent_send_exactly_this() {
     let mut out = String::new();
     // The pool's secret when the caller gives none; the caller's when it does.
     let refresh = SecretString::new("refresh");
-    out.push_str(&canonical(&sent(&account::revoke_token(&pool(), &refresh, None))));
+    out.push_str(&canonical(&sent(&account::revoke_token(
+        &pool(),
+        &refresh,
+        None,
+    ))));
     let given = SecretString::new("given-secret");
     out.push_str(&canonical(&sent(&account::revoke_token(
         &pool(),

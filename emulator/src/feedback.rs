@@ -17,19 +17,30 @@ impl Inner {
         let value = field(body, "FeedbackValue")?;
         let invalid = |message: &str| fault("InvalidParameterException", message);
         let word = |s: &str, extra: &[u8]| {
-            !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
         };
         if event_id.len() > 50 || !word(event_id, b"_+-") {
-            return Err(invalid("1 validation error detected: Value at 'eventId' failed to satisfy constraint"));
+            return Err(invalid(
+                "1 validation error detected: Value at 'eventId' failed to satisfy constraint",
+            ));
         }
         if !word(token, b"-_=.") {
-            return Err(invalid("1 validation error detected: Value at 'feedbackToken' failed to satisfy constraint"));
+            return Err(invalid(
+                "1 validation error detected: Value at 'feedbackToken' failed to satisfy constraint",
+            ));
         }
         if !matches!(value, "Valid" | "Invalid") {
-            return Err(invalid("1 validation error detected: Value at 'feedbackValue' failed to satisfy enum value set: [Valid, Invalid]"));
+            return Err(invalid(
+                "1 validation error detected: Value at 'feedbackValue' failed to satisfy enum value set: [Valid, Invalid]",
+            ));
         }
         if !self.pools.contains_key(pool_id) {
-            return Err(fault("ResourceNotFoundException", "User pool does not exist."));
+            return Err(fault(
+                "ResourceNotFoundException",
+                "User pool does not exist.",
+            ));
         }
         Err(fault(
             "UserPoolAddOnNotEnabledException",

@@ -1071,6 +1071,8 @@ impl Inner {
         let (pool_id, user_name) = (session.pool_id.clone(), session.username.clone());
         let stage = std::mem::replace(&mut session.stage, Stage::NewPassword);
         match stage {
+            // Sign-up sessions answer no challenge.
+            Stage::SignedUp | Stage::SignUpConfirmed => Err(fault(NOT_AUTHORIZED, INVALID_SESSION)),
             Stage::PasswordVerifier {
                 b,
                 big_b,

@@ -34,7 +34,7 @@ use crate::flows::{CodeDelivery, Input, Prompt};
 use crate::pool::UserPool;
 use crate::secret::SecretString;
 use crate::wire::{
-    ClientMetadata, CodeDeliveryResponse, Context, ConfirmForgotPasswordRequest, Empty,
+    ClientMetadata, CodeDeliveryResponse, ConfirmForgotPasswordRequest, Context, Empty,
     ForgotPasswordRequest, Operation,
 };
 

@@ -10,6 +10,12 @@
 //!      no state, another state, a nonce not ours ──▶ Again: still waiting for the real callback
 //! ```
 //!
+//! The callback is checked in this order: it goes to the redirect URI (scheme, host, port and
+//! path, so custom schemes such as `com.example.app://callback` work), it carries our `state`
+//! (so a forged `?error=access_denied` cannot end the flow), then its `error`, then its code or
+//! tokens; an id token must carry our `nonce`. The implicit flow's tokens count as received when
+//! the callback arrived ([`Input::CallbackAt`]; the adapters stamp every input with their clock).
+//!
 //! `amazon-cognito-auth-js` users will recognize: `getSession()` as [`HostedUi::authorize`] (open
 //! the URL), `parseCognitoWebResponse(url)` as [`Input::Callback`], `refreshSession` as
 //! [`HostedUi::refresh`], `signOut()` as [`HostedUi::logout_url`] (plus [`HostedUi::revoke`]).
@@ -327,7 +333,9 @@ impl Authorize {
         format!("{}?{query}", self.ui.endpoint("/oauth2/authorize"))
     }
 
-    /// The `nonce` sent, to check against the id token's `nonce` claim.
+    /// The `nonce` sent. The flow checks it against the id token's `nonce` claim itself (in
+    /// constant time): the implicit flow's id token must carry it, the code flow's must not
+    /// carry another.
     pub fn nonce(&self) -> &str {
         &self.nonce
     }
@@ -348,7 +356,11 @@ impl Authorize {
         }
     }
 
-    fn callback(&self, url: &str, now: Option<SystemTime>) -> Result<Step<AuthState, Tokens>, Error> {
+    fn callback(
+        &self,
+        url: &str,
+        now: Option<SystemTime>,
+    ) -> Result<Step<AuthState, Tokens>, Error> {
         let parsed = parse_callback(url, &self.ui.redirect_uri).map_err(Error::Callback)?;
         let param = |k: &str| parsed.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         // The state first: an `error=` without our state is forged, and must not end the flow.
@@ -467,10 +479,12 @@ impl Machine for Authorize {
             return Step::Unexpected(state);
         };
         match request.read(now, response) {
-            Ok(TokenOutcome::Tokens(tokens)) => match self.check_nonce(tokens.id_token.as_ref(), false) {
-                Ok(()) => Step::Done(*tokens),
-                Err(e) => Step::Fail(e),
-            },
+            Ok(TokenOutcome::Tokens(tokens)) => {
+                match self.check_nonce(tokens.id_token.as_ref(), false) {
+                    Ok(()) => Step::Done(*tokens),
+                    Err(e) => Step::Fail(e),
+                }
+            }
             // A token request reads as tokens or an error, never as a revocation or claims.
             Ok(_) => Step::Fail(request.fail(
                 200,

@@ -306,7 +306,9 @@ mod tests {
     #[test]
     fn every_operation_has_a_request_type() {
         let source = include_str!("request.rs");
-        let start = source.find("requests_with_context! {\n").unwrap_or_default();
+        let start = source
+            .find("requests_with_context! {\n")
+            .unwrap_or_default();
         let table = source.get(start..).unwrap_or_default();
         for operation in Operation::ALL {
             let arrow = format!("=> {} ->", operation.name());

@@ -93,7 +93,6 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
-use cognito_flows::wire::Context;
 use cognito_flows::{Entropy, Flow, Input, Prompt, UserAgent, UserPool};
 pub use cognito_flows_async::{PromptError, UnexpectedPrompt, entropy, load_session, save_session};
 
@@ -181,9 +180,6 @@ pub fn drive_with<F: Flow>(
 pub struct Driver<S = fn(Duration)> {
     /// When to send again.
     pub policy: RetryPolicy,
-    /// The `x-amz-user-agent` of every request
-    /// ([`cognito_flows_async::Driver::with_user_agent`]).
-    pub user_agent: UserAgent,
     /// How to wait. It must let the time pass: after it the driver reads the clock, and a wait
     /// that ended early goes on for what is left.
     pub sleep: S,
@@ -196,7 +192,6 @@ impl Default for Driver {
     fn default() -> Self {
         Self {
             policy: RetryPolicy::default(),
-            user_agent: UserAgent::default(),
             sleep: std::thread::sleep,
             jitter: None,
         }
@@ -215,8 +210,7 @@ impl<S: FnMut(Duration)> Driver<S> {
             Blocking(RefCell::new(transport)),
             Blocking(RefCell::new(&mut self.sleep)),
         )
-        .with_retry_policy(self.policy)
-        .with_user_agent(self.user_agent.clone());
+        .with_retry_policy(self.policy);
         if let Some(seed) = &self.jitter {
             driver = driver.with_jitter_seed(seed.clone());
         }
@@ -274,7 +268,7 @@ pub struct Client {
     pool: UserPool,
     agent: ureq::Agent,
     policy: RetryPolicy,
-    context: Context,
+    context: cognito_flows::wire::Context,
     user_agent: UserAgent,
 }
 
@@ -285,7 +279,7 @@ impl Client {
             pool,
             agent: agent(),
             policy: RetryPolicy::default(),
-            context: Context::default(),
+            context: cognito_flows::wire::Context::default(),
             user_agent: UserAgent::default(),
         }
     }
@@ -309,7 +303,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn with_context(mut self, context: Context) -> Self {
+    pub fn with_context(mut self, context: cognito_flows::wire::Context) -> Self {
         self.context = context;
         self
     }
@@ -359,10 +353,14 @@ impl Client {
     ) -> Result<F::Output, DriveError> {
         let mut driver = Driver {
             policy: self.policy,
-            user_agent: self.user_agent.clone(),
             ..Driver::default()
         };
-        driver.run(|request| send(&self.agent, request), flow, answer)
+        // The driver sets the default `x-amz-user-agent`; this client's replaces it.
+        let transport = |mut request: http::Request<Vec<u8>>| {
+            self.user_agent.apply(&mut request);
+            send(&self.agent, request)
+        };
+        driver.run(transport, flow, answer)
     }
 
     cognito_flows_async::__client_methods! {

@@ -42,9 +42,7 @@ fn world(secret: bool) -> (Emulator, UserPool) {
 }
 
 fn another_client(e: &Emulator, pool: &UserPool) -> Client {
-    let other = e
-        .create_client(pool.id(), ClientConfig::default())
-        .unwrap();
+    let other = e.create_client(pool.id(), ClientConfig::default()).unwrap();
     let pool = UserPool::new(pool.id(), other.id)
         .unwrap()
         .with_endpoint(e.endpoint())
@@ -66,7 +64,10 @@ fn sign_up_and_confirm(e: &Emulator, client: &Client, name: &str) -> ConfirmSign
     let confirmed = client
         .confirm_registration(&Confirmation::after(&signed_up, name, &code))
         .unwrap();
-    assert!(confirmed.session.is_some(), "ConfirmSignUp answers a session");
+    assert!(
+        confirmed.session.is_some(),
+        "ConfirmSignUp answers a session"
+    );
     confirmed
 }
 
@@ -154,7 +155,8 @@ fn confirm_sign_up_checks_the_session_it_is_given() {
 #[test]
 fn revoke_token_sends_the_client_secret() {
     let (e, pool) = world(true);
-    e.admin_create_user(pool.id(), "alice", PASSWORD, &[]).unwrap();
+    e.admin_create_user(pool.id(), "alice", PASSWORD, &[])
+        .unwrap();
     let client = Client::new(pool);
     let signed_in = client.sign_in_srp("alice", PASSWORD, no_prompt).unwrap();
     let mut session = StoredSession::from(signed_in);
@@ -226,7 +228,12 @@ fn update_auth_event_feedback_is_refused_without_threat_protection() {
         "{err}"
     );
     let err = client
-        .update_auth_event_feedback("alice", "event id with spaces", &token, FeedbackValue::Valid)
+        .update_auth_event_feedback(
+            "alice",
+            "event id with spaces",
+            &token,
+            FeedbackValue::Valid,
+        )
         .unwrap_err();
     assert_eq!(kind(&err), Some(&ErrorKind::InvalidParameter), "{err}");
 }
@@ -272,8 +279,8 @@ fn the_client_sends_the_user_agent_the_caller_extended() {
         .unwrap();
     let plain = Client::new(pool.clone());
     plain.global_sign_out("token").unwrap();
-    let extended = Client::new(pool)
-        .with_user_agent(UserAgent::default().append("my-app/2.1").unwrap());
+    let extended =
+        Client::new(pool).with_user_agent(UserAgent::default().append("my-app/2.1").unwrap());
     extended.global_sign_out("token").unwrap();
     let [first, second] = server.join().unwrap();
     let header = |head: &str, name: &str| -> Vec<String> {
