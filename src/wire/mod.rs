@@ -244,7 +244,7 @@ pub type ClientMetadata = BTreeMap<String, String>;
 /// triggers, analytics and threat protection; flattened into each request (absent fields are
 /// not written). Set it once per flow or call: [`SignInBuilder::with_context`](crate::flows::sign_in::SignInBuilder::with_context),
 /// [`ForgotPassword::with_context`](crate::ForgotPassword::with_context),
-/// [`Call::with_context`](crate::flows::account::Call::with_context); each request then carries
+/// `Call::with_context` ([`account::Call`](crate::flows::account::Call)); each request then carries
 /// the fields its operation takes ([`Request::apply_context`]).
 ///
 /// # Not secret, but personal
