@@ -1045,6 +1045,10 @@ impl Inner {
             responses.get("SECRET_HASH").and_then(Value::as_str),
         )?;
         let session = self.live_session(&session_id, &client_id)?;
+        // A sign-up session is no challenge's (sign_up_session.rs).
+        if matches!(session.stage, Stage::SignedUp | Stage::SignUpConfirmed) {
+            return Err(fault(NOT_AUTHORIZED, INVALID_SESSION));
+        }
         let phantom = matches!(session.stage, Stage::PasswordVerifier { phantom: true, .. });
         let expected = stage_name(&session.stage);
         let (session_pool, session_user) = (session.pool_id.clone(), session.username.clone());

@@ -68,20 +68,33 @@ fn jwt(claims: &serde_json::Value) -> String {
 fn the_implicit_flow_driven_knows_when_its_tokens_arrived() {
     let seen = Seen::default();
     let driver = Driver::new(recording(&seen), no_sleep);
-    let ui = HostedUi::new("https://auth.example.com", "client", "https://app.example/cb")
-        .unwrap()
-        .with_response_type(ResponseType::Token);
+    let ui = HostedUi::new(
+        "https://auth.example.com",
+        "client",
+        "https://app.example/cb",
+    )
+    .unwrap()
+    .with_response_type(ResponseType::Token);
     let flow = ui.authorize(Entropy::from([1; 32]));
     let nonce = flow.nonce().to_owned();
     // Issued an hour ago by the server's clock.
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let iat = now - 3600;
     let claims = serde_json::json!({"sub": "x", "iat": iat, "exp": iat + 7200, "nonce": nonce});
     let callback = |prompt: Prompt| {
         let Prompt::Authorize { url } = prompt else {
             panic!("{prompt:?}")
         };
-        let state = url.split("state=").nth(1).unwrap().split('&').next().unwrap();
+        let state = url
+            .split("state=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
         let (access, id) = (jwt(&claims), jwt(&claims));
         std::future::ready(Ok::<_, PromptError>(Input::Callback(format!(
             "https://app.example/cb#access_token={access}&id_token={id}&expires_in=3600&state={state}"
@@ -89,7 +102,10 @@ fn the_implicit_flow_driven_knows_when_its_tokens_arrived() {
     };
     let tokens = futures::executor::block_on(driver.run(flow, callback)).unwrap();
     let received = u64::try_from(tokens.received_at).unwrap();
-    assert!(received >= now && received < now + 60, "{received} vs {now}");
+    assert!(
+        received >= now && received < now + 60,
+        "{received} vs {now}"
+    );
     assert!(tokens.clock_drift >= 3600, "{}", tokens.clock_drift);
     assert!(seen.borrow().is_empty(), "the implicit flow sends nothing");
 }
