@@ -15,13 +15,9 @@ use cognito_flows::{Entropy, Input, Prompt, UserAgent, UserPool};
 use cognito_flows_async::{Client, Driver, PromptError, no_prompt};
 
 type Seen = RefCell<Vec<Option<String>>>;
+type Answer = std::future::Ready<Result<http::Response<Vec<u8>>, std::io::Error>>;
 
-fn recording(
-    seen: &Seen,
-) -> impl Fn(
-    http::Request<Vec<u8>>,
-) -> std::future::Ready<Result<http::Response<Vec<u8>>, std::io::Error>>
-+ '_ {
+fn recording(seen: &Seen) -> impl Fn(http::Request<Vec<u8>>) -> Answer + '_ {
     move |request| {
         let agent = request
             .headers()
