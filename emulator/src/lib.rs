@@ -31,10 +31,12 @@
 //! `USER_AUTH` choice-based sign-in, user pool groups, advanced security.
 
 mod account;
+mod feedback;
 mod jwt;
 mod oauth;
 mod ops;
 mod server;
+mod sign_up_session;
 mod srp;
 mod state;
 mod store;

@@ -385,6 +385,10 @@ pub(crate) enum Stage {
     /// AssociateSoftwareToken ran with this session: VerifySoftwareToken may follow.
     MfaSetupAssociated,
     MfaSetupVerified,
+    /// SignUp's session: ConfirmSignUp may send it back (sign_up_session.rs).
+    SignedUp,
+    /// ConfirmSignUp's session: one `USER_AUTH` sign-in without the password.
+    SignUpConfirmed,
 }
 
 #[derive(Debug)]
