@@ -29,6 +29,7 @@ use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use ciborium::Value as Cbor;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -61,7 +62,8 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// A pool's passkey settings (Cognito's `WebAuthnConfiguration`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WebAuthnConfig {
     /// The relying party id: the domain passkeys are bound to (Cognito: the user pool's domain
     /// by default). Origins must be on it or on a subdomain of it.
@@ -82,7 +84,8 @@ impl Default for WebAuthnConfig {
 }
 
 /// A registered passkey: its id and public key, never a private key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Passkey {
     pub id: Vec<u8>,
     /// The uncompressed P-256 point, `04 || x || y`.
@@ -103,10 +106,13 @@ pub(crate) struct Registration {
 }
 
 /// A pool's passkeys, by the `sub` of their user (a user re-created under the same name does
-/// not inherit them), and its pending registrations.
-#[derive(Debug, Clone, Default)]
+/// not inherit them), kept in the pool's row of the data directory; and its pending
+/// registrations, which live five minutes and are not kept (as sign-in sessions are not).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Passkeys {
     by_user: BTreeMap<String, Vec<Passkey>>,
+    #[serde(skip)]
     pending: BTreeMap<String, Registration>,
 }
 

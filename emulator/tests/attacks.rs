@@ -68,7 +68,7 @@ fn world(pool: PoolConfig) -> World {
 
 /// One JSON 1.1 call: status, body, `x-amzn-RequestId`.
 fn call(w: &World, operation: &str, body: &Value) -> (u16, Value) {
-    common::call(&agent(), w.e.endpoint(), operation, body)
+    common::call_with(&agent(), w.e.endpoint(), operation, body)
 }
 
 fn kind(answer: &(u16, Value)) -> &str {

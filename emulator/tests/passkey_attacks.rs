@@ -35,7 +35,7 @@ struct World {
 }
 
 fn call(w: &World, operation: &str, body: &Value) -> (u16, Value) {
-    common::call(&w.agent, w.e.endpoint(), operation, body)
+    common::call_with(&w.agent, w.e.endpoint(), operation, body)
 }
 
 fn world() -> World {

@@ -108,7 +108,8 @@ impl SoftwareAuthenticator {
         );
         authenticator.set_make_credentials_with_signature_counter(true);
         Ok(Self {
-            client: passkey::client::Client::new(authenticator),
+            // As browsers do, http://localhost counts as a secure context.
+            client: passkey::client::Client::new(authenticator).allows_insecure_localhost(true),
             origin: url::Url::parse(origin)?,
         })
     }

@@ -279,3 +279,57 @@ fn wrong_signatures_origins_replays_and_clones_are_refused() {
         .sign_in_passkey("alice", sign_with(&mut device, genuine))
         .unwrap();
 }
+
+#[test]
+fn a_passkey_survives_a_restart_of_the_emulator() {
+    let dir = std::env::temp_dir().join(format!("cognito-passkeys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || EmulatorConfig {
+        data: Some(dir.clone()),
+        ..EmulatorConfig::default()
+    };
+    let client_on = |emulator: &Emulator, pool_id: &str, client_id: &str| {
+        let pool = UserPool::new(pool_id, client_id)
+            .unwrap()
+            .with_endpoint(emulator.endpoint())
+            .unwrap();
+        Client::new(pool)
+    };
+    let mut device = SoftwareAuthenticator::new("http://localhost:3000").unwrap();
+    let (pool_id, client_id) = {
+        let emulator = Emulator::start(config()).unwrap();
+        let pool_id = emulator.create_user_pool(PoolConfig::default());
+        let app = emulator
+            .create_client(&pool_id, ClientConfig::default())
+            .unwrap();
+        emulator
+            .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
+            .unwrap();
+        let client = client_on(&emulator, &pool_id, &app.id);
+        let access = client.sign_in_srp("alice", "Passw0rd!", no_prompt).unwrap();
+        let access = access.tokens.access_token.expose().to_owned();
+        let started = client.start_web_authn_registration(&*access).unwrap();
+        let created = device.create(&started.credential_creation_options).unwrap();
+        client
+            .complete_web_authn_registration(&*access, created)
+            .unwrap();
+        client
+            .sign_in_passkey("alice", sign_with(&mut device, genuine))
+            .unwrap();
+        (pool_id, app.id)
+    };
+    let emulator = Emulator::start(config()).unwrap();
+    let client = client_on(&emulator, &pool_id, &client_id);
+    let signed_in = client
+        .sign_in_passkey("alice", sign_with(&mut device, genuine))
+        .unwrap();
+    assert_eq!(
+        client
+            .web_authn_credentials(&signed_in.tokens.access_token)
+            .unwrap()
+            .len(),
+        1
+    );
+    drop(emulator);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

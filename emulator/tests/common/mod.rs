@@ -1,4 +1,6 @@
 //! What the emulator's test files share.
+// Each test file uses some of it.
+#![allow(dead_code)]
 
 /// Runs `request` on `agent` and reads the whole body.
 pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
@@ -7,10 +9,17 @@ pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Respo
     http::Response::from_parts(parts, body.read_to_vec().unwrap())
 }
 
-/// One JSON 1.1 call to `operation` at `endpoint`: the status and the JSON body. Every answer
-/// carries an `x-amzn-RequestId`.
-#[allow(dead_code, reason = "not every test file makes raw calls")]
-pub fn call(
+/// Calls a Cognito operation at `endpoint`: the status and the JSON answer.
+pub fn call(endpoint: &str, operation: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    call_with(&agent, endpoint, operation, body)
+}
+
+/// [`call`] on `agent`. Every answer carries an `x-amzn-RequestId`.
+pub fn call_with(
     agent: &ureq::Agent,
     endpoint: &str,
     operation: &str,
@@ -30,4 +39,15 @@ pub fn call(
         response.status().as_u16(),
         serde_json::from_slice(response.body()).unwrap(),
     )
+}
+
+/// Reads `GET {endpoint}{path}` as JSON.
+pub fn get_json(endpoint: &str, path: &str) -> serde_json::Value {
+    let text = ureq::get(format!("{endpoint}{path}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
 }
