@@ -32,6 +32,7 @@ mod account;
 mod jwt;
 mod oauth;
 mod ops;
+mod refresh;
 mod server;
 mod srp;
 mod state;
@@ -48,6 +49,7 @@ use rand_core::SeedableRng;
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
+    RefreshRotation,
 };
 use crate::state::{Inner, Pool, Status};
 
@@ -195,6 +197,7 @@ impl Emulator {
                 info: info.clone(),
                 callback_urls: config.callback_urls,
                 prevent_user_existence_errors: config.prevent_user_existence_errors,
+                refresh_rotation: config.refresh_rotation,
             },
         );
         Some(info)

@@ -138,6 +138,7 @@ pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answe
                 "ListDevices" => state.list_devices(body),
                 "GetDevice" => state.get_device(body),
                 "ForgetDevice" => state.forget_device(body),
+                "GetTokensFromRefreshToken" => state.get_tokens_from_refresh_token(body),
                 _ => Err(fault(
                     "UnknownOperationException",
                     format!("unknown operation {operation:?}"),
@@ -361,6 +362,7 @@ impl Inner {
         if record.revoked || record.seq <= user.signed_out_seq {
             return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
         }
+        crate::refresh::check_grace(self, record)?;
         Ok((record.clone(), user.username.clone()))
     }
 
@@ -553,6 +555,7 @@ impl Inner {
                         sub: user.sub.clone(),
                         seq,
                         revoked: false,
+                        rotated_at: None,
                     },
                 );
                 Some(token)
@@ -830,6 +833,7 @@ impl Inner {
                     .map(Step::Done)
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                crate::refresh::refuse_rotating(&client, flow)?;
                 let token = param(&params, "REFRESH_TOKEN")?;
                 let (record, username) = self.refresh_record(token, &client_id)?;
                 if record.pool_id != pool_id {

@@ -154,6 +154,7 @@ pub struct Driver<T, S> {
     sleep: S,
     policy: RetryPolicy,
     jitter: Option<Entropy>,
+    clock: fn() -> SystemTime,
 }
 
 impl<T, S> Driver<T, S> {
@@ -164,7 +165,21 @@ impl<T, S> Driver<T, S> {
             sleep,
             policy: RetryPolicy::default(),
             jitter: None,
+            clock: SystemTime::now,
         }
+    }
+
+    /// Reads the time from `clock`, not the system clock: when answers arrive, when waits end,
+    /// and when [`Client::get_session`] checks the tokens. Tests move it with the emulator's.
+    #[must_use]
+    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time, from the driver's clock ([`Driver::with_clock`]; the system clock by default).
+    pub fn now(&self) -> SystemTime {
+        (self.clock)()
     }
 
     /// Another retry policy ([`RetryPolicy::none`] to disable retries).
@@ -215,12 +230,12 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
             // a wait ends. Errors come back from the next poll: Failed, or the prompt again.
             match flow.poll_action() {
                 Action::Send(request) => match self.transport.send(request).await {
-                    Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
+                    Ok(response) => drop(flow.handle_response(self.now(), response)),
                     Err(e) => self.lost(&mut flow, e)?,
                 },
                 Action::Wait(delay) => {
                     self.sleep.sleep(delay).await;
-                    flow.handle_timeout(SystemTime::now());
+                    flow.handle_timeout(self.now());
                 }
                 Action::Prompt(prompt) => {
                     flow.handle_input(answer(prompt).await.map_err(DriveError::Prompt)?)?;
@@ -238,7 +253,7 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
         flow: &mut Retrying<F>,
         error: T::Error,
     ) -> Result<(), DriveError<T::Error>> {
-        match flow.handle_transport_error(SystemTime::now(), self.transport.failure(&error)) {
+        match flow.handle_transport_error(self.now(), self.transport.failure(&error)) {
             Decision::Retry(_) => Ok(()),
             Decision::GiveUp => Err(DriveError::Transport(error)),
         }

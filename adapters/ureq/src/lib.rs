@@ -90,7 +90,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use cognito_flows::retry::RetryPolicy;
 use cognito_flows::{Entropy, Flow, Input, Prompt, UserPool};
@@ -185,6 +185,8 @@ pub struct Driver<S = fn(Duration)> {
     pub sleep: S,
     /// The seed of the retries' jitter: `None` draws one from the OS at each run.
     pub jitter: Option<Entropy>,
+    /// The clock (`SystemTime::now` by default): read when answers arrive and waits end.
+    pub clock: fn() -> SystemTime,
 }
 
 impl Default for Driver {
@@ -194,6 +196,7 @@ impl Default for Driver {
             policy: RetryPolicy::default(),
             sleep: std::thread::sleep,
             jitter: None,
+            clock: SystemTime::now,
         }
     }
 }
@@ -210,7 +213,8 @@ impl<S: FnMut(Duration)> Driver<S> {
             Blocking(RefCell::new(transport)),
             Blocking(RefCell::new(&mut self.sleep)),
         )
-        .with_retry_policy(self.policy);
+        .with_retry_policy(self.policy)
+        .with_clock(self.clock);
         if let Some(seed) = &self.jitter {
             driver = driver.with_jitter_seed(seed.clone());
         }
@@ -268,6 +272,7 @@ pub struct Client {
     pool: UserPool,
     agent: ureq::Agent,
     policy: RetryPolicy,
+    clock: fn() -> SystemTime,
 }
 
 impl Client {
@@ -277,7 +282,22 @@ impl Client {
             pool,
             agent: agent(),
             policy: RetryPolicy::default(),
+            clock: SystemTime::now,
         }
+    }
+
+    /// The same client reading the time from `clock`, not the system clock: when answers
+    /// arrive and when [`Client::get_session`] checks the tokens. Tests move it with the
+    /// emulator's clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time, from the client's clock.
+    pub fn now(&self) -> SystemTime {
+        (self.clock)()
     }
 
     /// The same client with another agent (proxies, TLS settings). Keep redirects off and
@@ -308,6 +328,7 @@ impl Client {
     ) -> Result<F::Output, DriveError> {
         let mut driver = Driver {
             policy: self.policy,
+            clock: self.clock,
             ..Driver::default()
         };
         driver.run(|request| send(&self.agent, request), flow, answer)
