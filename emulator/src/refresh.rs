@@ -71,17 +71,41 @@ impl Inner {
         if !known {
             return Err(fault("ResourceNotFoundException", "Device does not exist."));
         }
-        let rotating = client.refresh_rotation.is_some();
-        // A rotating client issues a new refresh token (`refresh: None`); the one given stays
-        // valid for the grace period from its first rotation.
+        let device_key = device_key.map(str::to_owned);
+        let result = self.refresh_issue(
+            &pool_id,
+            &client_id,
+            &username,
+            token,
+            device_key.as_deref(),
+        )?;
+        Ok(json!({"AuthenticationResult": result}))
+    }
+
+    /// The tokens of a refresh with `token` (already checked): on a rotating client a new
+    /// refresh token too, the one given then valid for the grace period from its first rotation
+    /// (GetTokensFromRefreshToken and the hosted UI's refresh grant).
+    pub(crate) fn refresh_issue(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        token: String,
+        device_key: Option<&str>,
+    ) -> Answer {
+        let rotating = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.clients.get(client_id))
+            .is_some_and(|c| c.refresh_rotation.is_some());
         let keep = (!rotating).then(|| token.clone());
-        let result = self.issue(&pool_id, &client_id, &username, keep, device_key)?;
+        let result = self.issue(pool_id, client_id, username, keep, device_key)?;
         if rotating {
             let now = self.unix();
             if let Some(old) = self.refresh_tokens.get_mut(&token) {
                 old.rotated_at.get_or_insert(now);
             }
         }
-        Ok(json!({"AuthenticationResult": result}))
+        Ok(result)
     }
 }

@@ -211,3 +211,82 @@ fn get_session_refreshes_only_expired_tokens_on_the_emulator_clock() {
     let revoked = drive(&e, fresh.refresh(&pool).unwrap()).unwrap_err();
     assert_eq!(revoked.service_kind(), Some(&ErrorKind::NotAuthorized));
 }
+
+#[test]
+fn hosted_ui_tokens_are_a_session_that_get_session_refreshes_and_the_token_grant_rotates() {
+    use cognito_flows::flows::hosted_ui::{HostedUi, TokenOutcome};
+    use cognito_flows::{Input, Prompt};
+
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool_id = e.create_user_pool(PoolConfig::default());
+    let redirect = "https://app.example/cb";
+    let app = e
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                callback_urls: vec![redirect.into()],
+                refresh_rotation: rotating(0),
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    e.admin_create_user(&pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
+        .unwrap();
+    let pool = UserPool::new(&pool_id, app.id.clone())
+        .unwrap()
+        .with_endpoint(e.endpoint())
+        .unwrap();
+    let ui = HostedUi::new(e.endpoint(), app.id, redirect)
+        .unwrap()
+        .with_scopes(["openid", "email"]);
+    let agent = agent();
+
+    let mut flow = ui.authorize_with_state(Entropy::from([8; 32]), "/after/sign-in");
+    let Action::Prompt(Prompt::Authorize { url }) = flow.poll_action() else {
+        panic!()
+    };
+    // The emulator has no login page: credentials in the query, the redirect comes back at once.
+    let url = format!("{url}&username=lee&password={PASSWORD}");
+    let response = send(&agent, http::Request::get(url).body(Vec::new()).unwrap());
+    let callback = response.headers()["location"].to_str().unwrap().to_owned();
+    flow.handle_input(Input::Callback(callback)).unwrap();
+    assert_eq!(flow.custom_state().as_deref(), Some("/after/sign-in"));
+    let Action::Send(exchange) = flow.poll_action() else {
+        panic!()
+    };
+    flow.handle_response(e.now(), send(&agent, exchange))
+        .unwrap();
+    let Action::Done(tokens) = flow.poll_action() else {
+        panic!()
+    };
+
+    // Stored and checked like a sign-in's tokens.
+    let session = StoredSession::from(tokens);
+    assert_eq!(session.username, "lee");
+    let json = serde_json::to_string(&session).unwrap();
+    let session: StoredSession = serde_json::from_str(&json).unwrap();
+    assert!(matches!(
+        session.get_session(&pool, e.now()),
+        SessionCheck::Valid
+    ));
+    e.advance(Duration::from_secs(3600));
+    let SessionCheck::Refresh(refresh) = session.get_session(&pool, e.now()) else {
+        panic!("expired")
+    };
+    let refreshed = drive(&e, refresh).unwrap();
+    assert_ne!(refreshed.refresh_token(), session.refresh_token());
+    assert!(refreshed.is_valid(e.now()));
+
+    // The hosted UI's refresh grant rotates too, and the rotated-out token is refused after.
+    let mut grant = ui.refresh(refreshed.refresh_token().unwrap().clone());
+    let Action::Send(r) = grant.poll_action() else {
+        panic!()
+    };
+    grant.handle_response(e.now(), send(&agent, r)).unwrap();
+    let Action::Done(TokenOutcome::Tokens(rotated)) = grant.poll_action() else {
+        panic!()
+    };
+    assert_ne!(rotated.refresh_token.as_ref(), refreshed.refresh_token());
+    let reused = drive(&e, refreshed.refresh(&pool).unwrap()).unwrap_err();
+    assert_eq!(reused.service_kind(), Some(&ErrorKind::RefreshTokenReuse));
+}

@@ -185,8 +185,6 @@ pub struct Driver<S = fn(Duration)> {
     pub sleep: S,
     /// The seed of the retries' jitter: `None` draws one from the OS at each run.
     pub jitter: Option<Entropy>,
-    /// The clock (`SystemTime::now` by default): read when answers arrive and waits end.
-    pub clock: fn() -> SystemTime,
 }
 
 impl Default for Driver {
@@ -196,7 +194,6 @@ impl Default for Driver {
             policy: RetryPolicy::default(),
             sleep: std::thread::sleep,
             jitter: None,
-            clock: SystemTime::now,
         }
     }
 }
@@ -207,6 +204,17 @@ impl<S: FnMut(Duration)> Driver<S> {
         &mut self,
         transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
         flow: F,
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, DriveError> {
+        self.run_on(SystemTime::now, transport, flow, answer)
+    }
+
+    /// [`Driver::run`] reading the time from `clock`.
+    fn run_on<F: Flow>(
+        &mut self,
+        clock: fn() -> SystemTime,
+        transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+        flow: F,
         mut answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
     ) -> Result<F::Output, DriveError> {
         let mut driver = cognito_flows_async::Driver::new(
@@ -214,7 +222,7 @@ impl<S: FnMut(Duration)> Driver<S> {
             Blocking(RefCell::new(&mut self.sleep)),
         )
         .with_retry_policy(self.policy)
-        .with_clock(self.clock);
+        .with_clock(clock);
         if let Some(seed) = &self.jitter {
             driver = driver.with_jitter_seed(seed.clone());
         }
@@ -328,10 +336,14 @@ impl Client {
     ) -> Result<F::Output, DriveError> {
         let mut driver = Driver {
             policy: self.policy,
-            clock: self.clock,
             ..Driver::default()
         };
-        driver.run(|request| send(&self.agent, request), flow, answer)
+        driver.run_on(
+            self.clock,
+            |request| send(&self.agent, request),
+            flow,
+            answer,
+        )
     }
 
     cognito_flows_async::__client_methods! {
