@@ -193,7 +193,7 @@
 //! match session.get_session(&pool, later) {
 //!     SessionCheck::Valid => {}
 //!     SessionCheck::Refresh(flow) => session = cognito.run(flow)?,
-//!     _ => return Err("signed out: sign in again".into()),
+//!     SessionCheck::SignedOut => return Err("signed out: sign in again".into()),
 //! }
 //! # assert_eq!(cognito.requests().len(), 1);
 //! // Hand the refreshed session back to the JS app, in its own keys:

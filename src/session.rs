@@ -15,7 +15,7 @@ use crate::tokens::Tokens;
 use crate::wire::Empty;
 
 /// A signed-in user's stored session, the JS SDK's `CognitoUserSession` (not Cognito's challenge
-/// `Session`, a [`SecretString`](crate::SecretString) in the wire types). Persist it with serde
+/// `Session`, a [`SecretString`] in the wire types). Persist it with serde
 /// (it holds secrets), check it with [`StoredSession::is_valid`], refresh it with
 /// [`StoredSession::refresh`] when [`StoredSession::needs_refresh`] says so, or ask
 /// [`StoredSession::get_session`] for both at once.
@@ -181,9 +181,12 @@ impl From<Tokens> for StoredSession {
     }
 }
 
-/// What [`StoredSession::get_session`] found.
+/// What [`StoredSession::get_session`] found: one of three answers, matched exhaustively.
 #[derive(Debug)]
-#[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "returned once and matched at once; a box would only add a deref to every caller"
+)]
 pub enum SessionCheck {
     /// The id and access tokens are valid now (with the clock drift) and for at least
     /// [`StoredSession::REFRESH_MARGIN`] more: use them.

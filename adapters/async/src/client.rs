@@ -165,7 +165,7 @@ macro_rules! __client_methods {
                     *session = self.run(flow, $no_prompt) $($await)*?;
                     Ok(true)
                 }
-                _ => Err($crate::DriveError::SignedOut),
+                SessionCheck::SignedOut => Err($crate::DriveError::SignedOut),
             }
         }
 
