@@ -845,15 +845,7 @@ impl Inner {
                     params.get("SECRET_HASH").and_then(Value::as_str),
                 )?;
                 let device_key = params.get("DEVICE_KEY").and_then(Value::as_str);
-                let known = device_key.is_none_or(|key| {
-                    self.pools
-                        .get(&pool_id)
-                        .and_then(|p| p.devices.get(key))
-                        .is_some_and(|d| d.username == username)
-                });
-                if !known {
-                    return Err(fault("ResourceNotFoundException", "Device does not exist."));
-                }
+                self.check_refresh_device(&pool_id, &username, device_key)?;
                 let result = self.issue(
                     &pool_id,
                     &client_id,

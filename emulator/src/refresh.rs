@@ -43,34 +43,54 @@ pub(crate) fn check_grace(inner: &Inner, record: &RefreshToken) -> Result<(), Fa
     Ok(())
 }
 
+/// Whether `body`'s `ClientSecret` is the client's (compared in constant time); a client without
+/// a secret needs none.
+pub(crate) fn client_secret_matches(client: &Client, body: &Value) -> bool {
+    let Some(secret) = &client.info.secret else {
+        return true;
+    };
+    let given = body.get("ClientSecret").and_then(Value::as_str);
+    given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(secret.as_bytes())))
+}
+
 impl Inner {
+    /// A refresh's device key, if any, must be one of the user's devices: otherwise
+    /// `ResourceNotFoundException`, as Cognito answers for a forgotten device.
+    pub(crate) fn check_refresh_device(
+        &self,
+        pool_id: &str,
+        username: &str,
+        device_key: Option<&str>,
+    ) -> Result<(), Fault> {
+        let known = device_key.is_none_or(|key| {
+            self.pools
+                .get(pool_id)
+                .and_then(|p| p.devices.get(key))
+                .is_some_and(|d| d.username == username)
+        });
+        if known {
+            Ok(())
+        } else {
+            Err(fault("ResourceNotFoundException", "Device does not exist."))
+        }
+    }
+
     pub(crate) fn get_tokens_from_refresh_token(&mut self, body: &Value) -> Answer {
         let token = field(body, "RefreshToken")?.to_owned();
         let client_id = field(body, "ClientId")?.to_owned();
         let (pool_id, client) = self.client(&client_id)?;
-        if let Some(secret) = &client.info.secret {
-            let given = body.get("ClientSecret").and_then(Value::as_str);
-            if !given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(secret.as_bytes()))) {
-                return Err(fault(
-                    NOT_AUTHORIZED,
-                    format!("Unable to verify secret for client {client_id}"),
-                ));
-            }
+        if !client_secret_matches(&client, body) {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                format!("Unable to verify secret for client {client_id}"),
+            ));
         }
         let (record, username) = self.refresh_record(&token, &client_id)?;
         if record.pool_id != pool_id {
             return Err(fault(NOT_AUTHORIZED, "Invalid Refresh Token"));
         }
         let device_key = body.get("DeviceKey").and_then(Value::as_str);
-        let known = device_key.is_none_or(|key| {
-            self.pools
-                .get(&pool_id)
-                .and_then(|p| p.devices.get(key))
-                .is_some_and(|d| d.username == username)
-        });
-        if !known {
-            return Err(fault("ResourceNotFoundException", "Device does not exist."));
-        }
+        self.check_refresh_device(&pool_id, &username, device_key)?;
         let device_key = device_key.map(str::to_owned);
         let result = self.refresh_issue(
             &pool_id,

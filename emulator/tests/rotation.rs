@@ -20,17 +20,9 @@ use cognito_flows_emulator::{
     ClientConfig, DeviceTracking, Emulator, EmulatorConfig, PoolConfig, RefreshRotation,
 };
 
-use common::send;
+use common::{agent, send};
 
 const PASSWORD: &str = "Passw0rd!";
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
-}
 
 /// Drives a flow that never prompts against the emulator, with the emulator's clock.
 fn drive<F: Flow>(e: &Emulator, mut flow: F) -> Result<F::Output, Error> {
