@@ -142,11 +142,6 @@ impl UserPool {
         self.refresh_method
     }
 
-    /// The app client's secret, sent as itself by `GetTokensFromRefreshToken` and `RevokeToken`.
-    pub(crate) fn client_secret(&self) -> Option<&ClientSecret> {
-        self.client_secret.as_ref()
-    }
-
     /// The pool id, e.g. `us-east-1_AbC123`.
     pub fn id(&self) -> &str {
         &self.id
@@ -197,6 +192,12 @@ impl UserPool {
             base.trim_end_matches('/'),
             self.id
         )
+    }
+
+    /// The app client's secret, for the calls that send it whole (`RevokeToken`,
+    /// `GetTokensFromRefreshToken`).
+    pub(crate) fn client_secret(&self) -> Option<&ClientSecret> {
+        self.client_secret.as_ref()
     }
 
     /// `SECRET_HASH = base64(HMAC-SHA256(client secret, username || client id))`, or `None` when

@@ -81,7 +81,7 @@ pub enum RefreshMethod {
 pub struct Refresh {
     pool: UserPool,
     session: Box<StoredSession>,
-    client_metadata: Option<ClientMetadata>,
+    context: Context,
     phase: Phase<State, StoredSession>,
 }
 
@@ -109,7 +109,7 @@ impl Refresh {
         Self {
             pool: pool.clone(),
             session: Box::new(session),
-            client_metadata: None,
+            context: Context::default(),
             phase: Phase::Running(State {
                 method: pool.refresh_method(),
                 with_device: true,
@@ -121,7 +121,15 @@ impl Refresh {
     /// Sends `ClientMetadata` for the pool's Lambda triggers (pre token generation).
     #[must_use]
     pub fn with_client_metadata(mut self, metadata: ClientMetadata) -> Self {
-        self.client_metadata = Some(metadata);
+        self.context.client_metadata = Some(metadata);
+        self
+    }
+
+    /// Sends what `context` holds that the refresh takes: `ClientMetadata` with
+    /// `GetTokensFromRefreshToken`; all of it with `REFRESH_TOKEN_AUTH`.
+    #[must_use]
+    pub fn with_context(mut self, context: &Context) -> Self {
+        self.context = context.clone();
         self
     }
 
@@ -150,7 +158,7 @@ impl Refresh {
                         .client_secret()
                         .map(|s| SecretString::new(s.expose())),
                     device_key: self.device_key(state),
-                    client_metadata: self.client_metadata.clone(),
+                    client_metadata: self.context.client_metadata.clone(),
                 },
             ),
             RefreshMethod::InitiateAuth => {
@@ -173,10 +181,7 @@ impl Refresh {
                         auth_flow: "REFRESH_TOKEN_AUTH".into(),
                         auth_parameters: parameters,
                         client_id: self.pool.client_id().into(),
-                        context: Context {
-                            client_metadata: self.client_metadata.clone(),
-                            ..Context::default()
-                        },
+                        context: self.context.clone(),
                         session: None,
                     },
                 )
