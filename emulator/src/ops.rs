@@ -143,6 +143,7 @@ pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answe
                 "CompleteWebAuthnRegistration" => state.complete_web_authn_registration(body),
                 "ListWebAuthnCredentials" => state.list_web_authn_credentials(body),
                 "DeleteWebAuthnCredential" => state.delete_web_authn_credential(body),
+                "GetTokensFromRefreshToken" => state.get_tokens_from_refresh_token(body),
                 "UpdateAuthEventFeedback" => state.update_auth_event_feedback(body),
                 _ => Err(fault(
                     "UnknownOperationException",
@@ -367,6 +368,7 @@ impl Inner {
         if record.revoked || record.seq <= user.signed_out_seq {
             return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
         }
+        crate::refresh::check_grace(self, record)?;
         Ok((record.clone(), user.username.clone()))
     }
 
@@ -560,6 +562,7 @@ impl Inner {
                         sub: user.sub.clone(),
                         seq,
                         revoked: false,
+                        rotated_at: None,
                     },
                 );
                 Some(token)
@@ -841,6 +844,7 @@ impl Inner {
                     .map(Step::Done)
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                crate::refresh::refuse_rotating(&client, flow)?;
                 let token = param(&params, "REFRESH_TOKEN")?;
                 let (record, username) = self.refresh_record(token, &client_id)?;
                 if record.pool_id != pool_id {
@@ -852,15 +856,7 @@ impl Inner {
                     params.get("SECRET_HASH").and_then(Value::as_str),
                 )?;
                 let device_key = params.get("DEVICE_KEY").and_then(Value::as_str);
-                let known = device_key.is_none_or(|key| {
-                    self.pools
-                        .get(&pool_id)
-                        .and_then(|p| p.devices.get(key))
-                        .is_some_and(|d| d.username == username)
-                });
-                if !known {
-                    return Err(fault("ResourceNotFoundException", "Device does not exist."));
-                }
+                self.check_refresh_device(&pool_id, &username, device_key)?;
                 let result = self.issue(
                     &pool_id,
                     &client_id,
