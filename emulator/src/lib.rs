@@ -30,6 +30,7 @@
 
 mod account;
 mod jwt;
+mod login;
 mod oauth;
 mod ops;
 mod server;
@@ -120,6 +121,7 @@ impl Emulator {
             seq: 0,
             since_prune: 0,
             log_codes: config.log_codes,
+            login: login::Logins::default(),
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
         let shared = Arc::new(server::Shared::new(
@@ -177,6 +179,7 @@ impl Emulator {
         if config
             .callback_urls
             .iter()
+            .chain(&config.logout_urls)
             .any(|u| u.chars().any(char::is_control) || url::Url::parse(u).is_err())
         {
             return None;
@@ -194,6 +197,7 @@ impl Emulator {
             state::Client {
                 info: info.clone(),
                 callback_urls: config.callback_urls,
+                logout_urls: config.logout_urls,
                 prevent_user_existence_errors: config.prevent_user_existence_errors,
             },
         );

@@ -61,6 +61,7 @@ errors. Flags override the file. See emulator/cognito-emulator.example.toml.
   secret = false                    # true: every call naming a user needs SECRET_HASH
   prevent_user_existence_errors = true  # false: unknown users get UserNotFoundException
   callback_urls = [\"http://localhost:3000/callback\"]  # the hosted UI's redirect_uri, exact
+  logout_urls = [\"http://localhost:3000/\"]  # /logout's logout_uri, exact
   [[users]]
   username = \"alice\"
   password = \"Passw0rd!\"
@@ -199,6 +200,8 @@ struct ClientFile {
     prevent_user_existence_errors: bool,
     #[serde(default)]
     callback_urls: Vec<String>,
+    #[serde(default)]
+    logout_urls: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -271,6 +274,7 @@ fn parse_config(text: &str, json: bool) -> Result<FileConfig, String> {
             ));
         }
         check_callback_urls(&client.callback_urls)
+            .and_then(|()| check_callback_urls(&client.logout_urls))
             .map_err(|why| format!("client {:?}: {why}", client.name))?;
     }
     if let Some(code) = &config.pool.fixed_code {
@@ -385,6 +389,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
             let config = ClientConfig {
                 secret: c.secret,
                 callback_urls: c.callback_urls,
+                logout_urls: c.logout_urls,
                 prevent_user_existence_errors: c.prevent_user_existence_errors,
             };
             (c.name, config)

@@ -286,13 +286,16 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
     let collected =
         tokio::time::timeout(shared.io_timeout, Limited::new(body, MAX_BODY).collect()).await;
     let reply = match collected {
-        Ok(Ok(body)) => dispatch(
-            shared,
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
-            &body.to_bytes(),
-        ),
+        Ok(Ok(body)) => {
+            dispatch(
+                shared,
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body.to_bytes(),
+            )
+            .await
+        }
         Ok(Err(_)) => fault_reply(&Fault {
             status: 413,
             kind: "SerializationException",
@@ -337,7 +340,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn dispatch(
+async fn dispatch(
     shared: &Shared,
     method: &Method,
     uri: &http::Uri,
@@ -346,6 +349,9 @@ fn dispatch(
 ) -> Reply {
     let path = uri.path();
     let query = uri.query().unwrap_or("");
+    if let Some(reply) = crate::login::route(shared, method, path, query, headers, body).await {
+        return reply;
+    }
     if let Some(reply) = crate::oauth::well_known(shared, method, path, query) {
         return reply;
     }

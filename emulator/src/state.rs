@@ -186,6 +186,9 @@ pub struct ClientConfig {
     /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
     /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`.
     pub callback_urls: Vec<String>,
+    /// The sign-out URLs `/logout` may redirect to (`logout_uri`), matched exactly (Cognito's
+    /// `LogoutURLs`). Empty: `/logout?logout_uri=...` is refused.
+    pub logout_urls: Vec<String>,
     /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
     /// sign-in failure reads "Incorrect username or password.". Off: `UserNotFoundException`.
@@ -197,6 +200,7 @@ impl Default for ClientConfig {
         Self {
             secret: false,
             callback_urls: Vec::new(),
+            logout_urls: Vec::new(),
             prevent_user_existence_errors: true,
         }
     }
@@ -216,6 +220,7 @@ pub struct ClientInfo {
 pub(crate) struct Client {
     pub info: ClientInfo,
     pub callback_urls: Vec<String>,
+    pub logout_urls: Vec<String>,
     pub prevent_user_existence_errors: bool,
 }
 
@@ -425,6 +430,8 @@ pub(crate) struct Inner {
     pub since_prune: u32,
     /// Print each code to stderr as it is sent.
     pub log_codes: bool,
+    /// The hosted UI's signed-in browsers and pending MFA steps.
+    pub login: crate::login::Logins,
 }
 
 impl Inner {
