@@ -23,8 +23,13 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! The hosted UI's OAuth endpoints are there for the code flow with PKCE (no login page: pass
-//! `username` and `password` to `/oauth2/authorize`). Custom authentication runs Rust callbacks
+//! The hosted UI is there for the code flow with PKCE: `GET /oauth2/authorize` shows a sign-in
+//! page (plain HTML, CSRF-protected, with the MFA step, sign-up and confirmation pages and
+//! `/logout`), tested in headless Chromium with the library's `HostedUi` flow. Scripts without a
+//! browser may pass `username` and `password` to `/oauth2/authorize` instead. A screenshot of the
+//! page is in the repository at `emulator/docs/login-page.png` (shown in the README).
+//!
+//! Custom authentication runs Rust callbacks
 //! in place of the Lambda triggers ([`CustomAuth`]). What it does not do (yet):
 //! `USER_AUTH` choice-based sign-in, user pool groups, advanced security.
 

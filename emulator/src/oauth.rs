@@ -1,6 +1,6 @@
-//! The hosted UI's OAuth endpoints: `/oauth2/authorize` (code flow with PKCE; the emulator has no
-//! login page, so the test passes `username` and `password` as extra query parameters and gets
-//! the redirect at once), `/oauth2/token` (authorization code with the PKCE verifier, refresh
+//! The hosted UI's OAuth endpoints: `/oauth2/authorize`'s non-interactive path (code flow with
+//! PKCE: a script without a browser passes `username` and `password` as extra query parameters and
+//! gets the redirect at once; without them the login page in `login.rs` answers), `/oauth2/token` (authorization code with the PKCE verifier, refresh
 //! token), `/oauth2/revoke`, `/oauth2/userInfo`; and the GET paths beside them: the JWKS, the
 //! OpenID configuration and the emulator's outbox.
 
