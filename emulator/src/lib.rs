@@ -42,6 +42,7 @@ mod server;
 mod srp;
 mod state;
 mod totp;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -56,6 +57,7 @@ pub use crate::state::{
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
 };
 use crate::state::{Inner, Pool, Status};
+pub use crate::webhooks::Webhooks;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]

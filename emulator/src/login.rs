@@ -799,7 +799,7 @@ async fn sign_up(
         authz,
         username,
     );
-    let answer = crate::ops::operation(shared, "SignUp", &body);
+    let answer = crate::webhooks::operation(shared, "SignUp", &body).await;
     let mut state = shared.lock();
     match answer {
         Ok(a) if a["UserConfirmed"] == json!(true) => state.login_page(
@@ -835,7 +835,7 @@ async fn confirm(
         authz,
         username,
     );
-    let answer = crate::ops::operation(shared, "ConfirmSignUp", &body);
+    let answer = crate::webhooks::operation(shared, "ConfirmSignUp", &body).await;
     let mut state = shared.lock();
     match answer {
         Ok(_) => state.login_page(

@@ -124,7 +124,7 @@ pub(crate) fn well_known(
 }
 
 /// `/oauth2/*`.
-pub(crate) fn endpoint(
+pub(crate) async fn endpoint(
     shared: &Shared,
     path: &str,
     query: &str,
@@ -135,6 +135,29 @@ pub(crate) fn endpoint(
         "/oauth2/authorize" => shared.lock().authorize(query),
         "/oauth2/token" => {
             let result = shared.lock().token_endpoint(authorization, body);
+            let refresh = url::form_urlencoded::parse(body)
+                .any(|(k, v)| k == "grant_type" && v == "refresh_token");
+            let source = if refresh {
+                "TokenGeneration_RefreshTokens"
+            } else {
+                "TokenGeneration_HostedAuth"
+            };
+            let result = match result {
+                Ok(mut answer) => {
+                    match crate::webhooks::pre_token_generation(
+                        shared,
+                        &mut answer,
+                        source,
+                        json!({}),
+                    )
+                    .await
+                    {
+                        Ok(()) => Ok(answer),
+                        Err(f) => Err(oauth_error(400, "invalid_request", &f.message)),
+                    }
+                }
+                Err(reply) => Err(reply),
+            };
             match result {
                 Ok(mut answer) => match sign_tokens(&shared.signer, &mut answer) {
                     Ok(()) => {

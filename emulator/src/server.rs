@@ -357,7 +357,7 @@ async fn dispatch(
     }
     if path.starts_with("/oauth2/") {
         let authorization = header(headers, "authorization");
-        return crate::oauth::endpoint(shared, path, query, authorization.as_deref(), body);
+        return crate::oauth::endpoint(shared, path, query, authorization.as_deref(), body).await;
     }
     if *method != Method::POST {
         return fault_reply(&Fault {
@@ -380,7 +380,7 @@ async fn dispatch(
     let operation = target
         .strip_prefix("AWSCognitoIdentityProviderService.")
         .unwrap_or("");
-    match crate::ops::operation(shared, operation, &body) {
+    match crate::webhooks::operation(shared, operation, &body).await {
         Ok(value) => json_reply(200, &value),
         Err(f) => fault_reply(&f),
     }

@@ -166,6 +166,9 @@ pub struct PoolConfig {
     /// Every code the pool sends (sign-up, reset, verification, SMS MFA) is this one, for suites
     /// that cannot read the outbox. `None`: random six-digit codes.
     pub fixed_code: Option<String>,
+    /// Lambda triggers as HTTP webhooks, for apps in any language (the Rust callbacks of
+    /// `custom_auth` take precedence over the custom-auth webhooks).
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 /// How an app client behaves.
