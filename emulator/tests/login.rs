@@ -13,6 +13,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use cognito_flows::{Action, Entropy, Flow, Input, Prompt, SignIn, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
 
 use common::send;
@@ -540,4 +541,75 @@ fn sign_up_and_confirm_pages() {
     assert!(confirmed.body.contains("Your account is confirmed"));
     let done = b.sign_in(&confirmed, "newbie", PASSWORD);
     assert_eq!(done.status, 302, "{}", done.body);
+}
+
+/// TOTP MFA on the page: a user who set TOTP up (through the library, at a sign-in that required
+/// it) is asked for the authenticator's code; a wrong one shows an error, the right one redirects.
+/// A pool that requires MFA of a user with none set up says so on the page.
+#[test]
+fn totp_mfa_step() {
+    let w = world(Mfa::On, false);
+    w.e.admin_create_user(&w.pool_id, "tia", PASSWORD, &[])
+        .unwrap();
+    w.e.admin_create_user(&w.pool_id, "noe", PASSWORD, &[])
+        .unwrap();
+    let pool = UserPool::new(&w.pool_id, w.client_id.clone())
+        .unwrap()
+        .with_endpoint(w.e.endpoint())
+        .unwrap();
+    let mut flow = SignIn::user_srp(&pool, "tia", PASSWORD, Entropy::from([7; 32]));
+    let mut secret = None;
+    for _ in 0..20 {
+        match flow.poll_action() {
+            Action::Send(r) => {
+                let _ = flow.handle_response(w.e.now(), send(&agent(), r));
+            }
+            Action::Prompt(Prompt::TotpSetup { setup, .. }) => {
+                secret = Some(setup.secret.expose().to_owned());
+                let code = cognito_flows::totp::code(setup.secret.expose(), w.e.now()).unwrap();
+                flow.handle_input(Input::Code(code)).unwrap();
+            }
+            Action::Done(_) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    let secret = secret.expect("TOTP was set up");
+
+    let mut b = Browser::new(&w.e);
+    let page = b.get(&authorize_query(&w, CALLBACK, "t"));
+    let mfa = b.sign_in(&page, "tia", PASSWORD);
+    assert_eq!(mfa.status, 200, "{}", mfa.body);
+    assert!(mfa.body.contains("authenticator app"), "{}", mfa.body);
+    let session = mfa.input("session");
+    let wrong = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", &mfa.input("_csrf")),
+            ("session", &session),
+            ("code", "12345"),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("Invalid code received for user"));
+    let code = cognito_flows::totp::code(&secret, w.e.now()).unwrap();
+    let done = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", &wrong.input("_csrf")),
+            ("session", &session),
+            ("code", code.expose()),
+        ],
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert!(
+        done.location
+            .unwrap()
+            .starts_with(&format!("{CALLBACK}?code="))
+    );
+
+    let mut other = Browser::new(&w.e);
+    let page = other.get(&authorize_query(&w, CALLBACK, "t"));
+    let refused = other.sign_in(&page, "noe", PASSWORD);
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("MFA_SETUP"), "{}", refused.body);
 }
