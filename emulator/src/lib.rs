@@ -29,8 +29,9 @@
 //! browser may pass `username` and `password` to `/oauth2/authorize` instead. A screenshot of the
 //! page is in the repository at `emulator/docs/login-page.png` (shown in the README).
 //!
-//! Custom authentication runs Rust callbacks
-//! in place of the Lambda triggers ([`CustomAuth`]). What it does not do (yet):
+//! Custom authentication runs Rust callbacks in place of the Lambda triggers ([`CustomAuth`]);
+//! for apps in any language, the custom-auth triggers, PreSignUp, PostConfirmation and
+//! PreTokenGeneration can be HTTP webhooks that get the Lambda event JSON ([`Webhooks`]). What it does not do (yet):
 //! `USER_AUTH` choice-based sign-in, user pool groups, advanced security.
 
 mod account;

@@ -38,27 +38,25 @@ const MFA_SECONDS: u64 = 180;
 const MFA_ATTEMPTS: u32 = 3;
 
 /// The hosted UI's server-side state: signed-in browsers and sign-ins waiting for their MFA code.
-#[derive(Debug, Default)]
+/// (No `Debug`: it holds the CSRF key, session cookies and SMS codes.)
+#[derive(Default)]
 pub(crate) struct Logins {
     key: Option<[u8; 32]>,
     sessions: BTreeMap<String, SignedIn>,
     pending: BTreeMap<String, PendingMfa>,
 }
 
-#[derive(Debug)]
 struct SignedIn {
     pool_id: String,
     username: String,
     expires: u64,
 }
 
-#[derive(Debug)]
 enum Factor {
     Totp,
     Sms(String),
 }
 
-#[derive(Debug)]
 struct PendingMfa {
     pool_id: String,
     username: String,
@@ -203,6 +201,17 @@ padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size
 .error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}\
 .notice{color:#1d5e20;background:#e8f5e9;padding:.5rem;border-radius:4px}p.small{font-size:.85rem}";
 
+/// A page with a form: 400 when it shows an error, else 200.
+fn form_page(
+    title: &str,
+    failed: bool,
+    body: &str,
+    set_cookie: Option<(&'static str, String)>,
+) -> Reply {
+    let status = if failed { 400 } else { 200 };
+    html(status, title, body, set_cookie.into_iter().collect())
+}
+
 fn error_page(status: u16, message: &str) -> Reply {
     html(
         status,
@@ -261,11 +270,19 @@ impl Inner {
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
-    /// A fresh token for one form, bound to the CSRF cookie.
-    fn csrf_field(&mut self, csrf: &Csrf) -> String {
+    /// A fresh token for one form, bound to the CSRF cookie (its hidden input), and the cookie
+    /// to set when the browser had none.
+    fn form_token(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+    ) -> (String, Option<(&'static str, String)>) {
+        let csrf = self.csrf(cookies);
         let nonce = self.token();
         let mac = self.csrf_mac(&csrf.cookie, &nonce);
-        format!("<input type=\"hidden\" name=\"_csrf\" value=\"{nonce}.{mac}\">")
+        (
+            format!("<input type=\"hidden\" name=\"_csrf\" value=\"{nonce}.{mac}\">"),
+            csrf.set,
+        )
     }
 
     /// Whether the form's token was made for this browser's CSRF cookie.
@@ -333,8 +350,7 @@ impl Inner {
         error: Option<&str>,
         notice: Option<&str>,
     ) -> Reply {
-        let csrf = self.csrf(cookies);
-        let token = self.csrf_field(&csrf);
+        let (token, set) = self.form_token(cookies);
         let body = format!(
             "{notice}{error}<form method=\"post\" action=\"/login\">{token}{hidden}\
 <label for=\"username\">Username</label>\
@@ -349,12 +365,7 @@ impl Inner {
             username = escape(username),
             query = escape(&authz.query()),
         );
-        html(
-            if error.is_some() { 400 } else { 200 },
-            "Sign in",
-            &body,
-            csrf.set.into_iter().collect(),
-        )
+        form_page("Sign in", error.is_some(), &body, set)
     }
 
     fn mfa_page(
@@ -364,8 +375,7 @@ impl Inner {
         sms_to: Option<&str>,
         error: Option<&str>,
     ) -> Reply {
-        let csrf = self.csrf(cookies);
-        let token = self.csrf_field(&csrf);
+        let (token, set) = self.form_token(cookies);
         let prompt = match sms_to {
             Some(to) => format!("We texted a code to {}.", escape(to)),
             None => "Enter the code from your authenticator app.".to_owned(),
@@ -379,12 +389,7 @@ impl Inner {
             error = banner("error", error),
             session = escape(session),
         );
-        html(
-            if error.is_some() { 400 } else { 200 },
-            "Multi-factor authentication",
-            &body,
-            csrf.set.into_iter().collect(),
-        )
+        form_page("Multi-factor authentication", error.is_some(), &body, set)
     }
 
     fn signup_page(
@@ -394,8 +399,7 @@ impl Inner {
         form: &BTreeMap<String, String>,
         error: Option<&str>,
     ) -> Reply {
-        let csrf = self.csrf(cookies);
-        let token = self.csrf_field(&csrf);
+        let (token, set) = self.form_token(cookies);
         let value = |k: &str| escape(form.get(k).map_or("", String::as_str));
         let body = format!(
             "{error}<form method=\"post\" action=\"/signup\">{token}{hidden}\
@@ -413,12 +417,7 @@ impl Inner {
             email = value("email"),
             query = escape(&authz.query()),
         );
-        html(
-            if error.is_some() { 400 } else { 200 },
-            "Sign up",
-            &body,
-            csrf.set.into_iter().collect(),
-        )
+        form_page("Sign up", error.is_some(), &body, set)
     }
 
     fn confirm_page(
@@ -429,8 +428,7 @@ impl Inner {
         notice: Option<&str>,
         error: Option<&str>,
     ) -> Reply {
-        let csrf = self.csrf(cookies);
-        let token = self.csrf_field(&csrf);
+        let (token, set) = self.form_token(cookies);
         let body = format!(
             "{notice}{error}<form method=\"post\" action=\"/confirm\">{token}{hidden}\
 <input type=\"hidden\" name=\"username\" value=\"{username}\">\
@@ -442,12 +440,7 @@ impl Inner {
             hidden = authz.hidden(),
             username = escape(username),
         );
-        html(
-            if error.is_some() { 400 } else { 200 },
-            "Confirm your account",
-            &body,
-            csrf.set.into_iter().collect(),
-        )
+        form_page("Confirm your account", error.is_some(), &body, set)
     }
 
     /// The signed-in browser's session, when it is one of this pool's and still good.

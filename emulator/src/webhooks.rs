@@ -262,17 +262,25 @@ impl Inner {
         private: String,
         given: Option<&str>,
     ) -> Value {
-        let session = self.new_session(
-            pool_id,
-            client_id,
-            username,
-            None,
-            Stage::Custom {
-                results,
-                answer: private,
-            },
-        );
+        let session = self.custom_session(pool_id, client_id, username, results, private);
         json!({"ChallengeName": DEFERRED, "Session": session, "Answer": given})
+    }
+
+    /// A session waiting for the answer to a custom challenge (`private`: the
+    /// `privateChallengeParameters`, as JSON).
+    fn custom_session(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        results: Vec<ChallengeResult>,
+        private: String,
+    ) -> String {
+        let stage = Stage::Custom {
+            results,
+            answer: private,
+        };
+        self.new_session(pool_id, client_id, username, None, stage)
     }
 
     /// The event every trigger shares, for `username` of `pool_id`.
@@ -637,16 +645,9 @@ async fn custom_auth(shared: &Shared, body: &Value, deferred: &Value) -> Answer 
         params[k.as_str()] = json!(v);
     }
     let private = serde_json::to_string(&private).unwrap_or_default();
-    let session = shared.lock().new_session(
-        &pool_id,
-        &client_id,
-        &username,
-        None,
-        Stage::Custom {
-            results,
-            answer: private,
-        },
-    );
+    let session = shared
+        .lock()
+        .custom_session(&pool_id, &client_id, &username, results, private);
     Ok(
         json!({"ChallengeName": "CUSTOM_CHALLENGE", "Session": session, "ChallengeParameters": params}),
     )

@@ -25,20 +25,11 @@ use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolCo
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-use common::send;
+use common::{agent, send};
 
 const PASSWORD: &str = "Passw0rd!";
 /// The whole browser session's deadline.
 const DEADLINE: Duration = Duration::from_secs(120);
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
 
 /// The first of `candidates` that exists, or one found on `PATH`.
 fn find(env: &str, candidates: &[&str], on_path: &str) -> Option<PathBuf> {

@@ -11,26 +11,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use cognito_flows::{Action, Entropy, Flow, Input, Prompt, SignIn, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
 
-use common::send;
+use common::{agent, send};
 
 const PASSWORD: &str = "Passw0rd!";
 const CALLBACK: &str = "http://localhost:3000/callback";
 const SIGNED_OUT: &str = "http://localhost:3000/";
 const HOSTILE: &str = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
 
 /// A browser by hand: a cookie jar and the last page.
 struct Browser {
@@ -105,9 +95,9 @@ impl Browser {
         self.run(http::Request::get(url), Vec::new())
     }
 
-    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    fn post<K: AsRef<str>, V: AsRef<str>>(&mut self, path: &str, fields: &[(K, V)]) -> Page {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.extend_pairs(fields.iter().copied());
+        form.extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
         let url = format!("{}{path}", self.base);
         self.run(
             http::Request::post(url).header("Content-Type", "application/x-www-form-urlencoded"),
@@ -120,11 +110,7 @@ impl Browser {
         let mut fields: Vec<(String, String)> = hidden_fields(page);
         fields.push(("username".into(), username.into()));
         fields.push(("password".into(), password.into()));
-        let pairs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        self.post("/login", &pairs)
+        self.post("/login", &fields)
     }
 }
 
@@ -289,11 +275,7 @@ fn csrf_is_checked_on_every_form() {
     let mut fields = hidden_fields(&theirs);
     fields.push(("username".into(), "lee".into()));
     fields.push(("password".into(), PASSWORD.into()));
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let refused = victim.post("/login", &pairs);
+    let refused = victim.post("/login", &fields);
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(refused.location.is_none());
     assert!(refused.body.contains("CSRF"), "{}", refused.body);
@@ -305,11 +287,7 @@ fn csrf_is_checked_on_every_form() {
         fields.push(("_csrf".into(), token.into()));
         fields.push(("username".into(), "lee".into()));
         fields.push(("password".into(), PASSWORD.into()));
-        let pairs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let refused = victim.post("/login", &pairs);
+        let refused = victim.post("/login", &fields);
         assert_eq!(refused.status, 403, "{token:?}");
     }
     // Without the cookie at all.
@@ -354,11 +332,7 @@ fn unregistered_redirect_uris_get_an_error_page() {
         .collect();
     fields.push(("username".into(), "lee".into()));
     fields.push(("password".into(), PASSWORD.into()));
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let refused = b.post("/login", &pairs);
+    let refused = b.post("/login", &fields);
     assert_eq!(refused.status, 400);
     assert!(refused.location.is_none());
     // An unknown client too.
@@ -398,16 +372,20 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
     let csrf = mfa.input("_csrf");
     let wrong = b.post(
         "/login/mfa",
-        &[("_csrf", &csrf), ("session", &session), ("code", "000000x")],
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("code", "000000x"),
+        ],
     );
     assert_eq!(wrong.status, 400);
     assert!(wrong.body.contains("Invalid code"), "{}", wrong.body);
     let done = b.post(
         "/login/mfa",
         &[
-            ("_csrf", &wrong.input("_csrf")),
-            ("session", &session),
-            ("code", &code),
+            ("_csrf", wrong.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", code.as_str()),
         ],
     );
     assert_eq!(done.status, 302, "{}", done.body);
@@ -418,9 +396,9 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
     let again = b.post(
         "/login/mfa",
         &[
-            ("_csrf", &wrong.input("_csrf")),
-            ("session", &session),
-            ("code", &code),
+            ("_csrf", wrong.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", code.as_str()),
         ],
     );
     assert_eq!(again.status, 400);
@@ -507,11 +485,7 @@ fn sign_up_and_confirm_pages() {
             ("email".to_owned(), "newbie@example.com".to_owned()),
             ("password".to_owned(), password.to_owned()),
         ]);
-        let pairs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        b.post("/signup", &pairs)
+        b.post("/signup", &fields)
     };
     let weak = submit(&mut b, &form, "short");
     assert_eq!(weak.status, 400);
@@ -532,11 +506,7 @@ fn sign_up_and_confirm_pages() {
     let code = w.e.last_code("newbie").unwrap();
     let mut fields = hidden_fields(&sent);
     fields.push(("code".into(), code));
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let confirmed = b.post("/confirm", &pairs);
+    let confirmed = b.post("/confirm", &fields);
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     assert!(confirmed.body.contains("Your account is confirmed"));
     let done = b.sign_in(&confirmed, "newbie", PASSWORD);
@@ -584,8 +554,8 @@ fn totp_mfa_step() {
     let wrong = b.post(
         "/login/mfa",
         &[
-            ("_csrf", &mfa.input("_csrf")),
-            ("session", &session),
+            ("_csrf", mfa.input("_csrf").as_str()),
+            ("session", session.as_str()),
             ("code", "12345"),
         ],
     );
@@ -595,8 +565,8 @@ fn totp_mfa_step() {
     let done = b.post(
         "/login/mfa",
         &[
-            ("_csrf", &wrong.input("_csrf")),
-            ("session", &session),
+            ("_csrf", wrong.input("_csrf").as_str()),
+            ("session", session.as_str()),
             ("code", code.expose()),
         ],
     );

@@ -23,18 +23,9 @@ use cognito_flows::{Action, Entropy, Error, ErrorKind, Flow, Input, Prompt, Sign
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig, Webhooks};
 use serde_json::{Value, json};
 
-use common::send;
+use common::{agent, send};
 
 const PASSWORD: &str = "Passw0rd!";
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
 
 /// The Python webhook server; killed and reaped on drop.
 struct Hooks {
