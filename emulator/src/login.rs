@@ -58,6 +58,8 @@ enum Factor {
 }
 
 struct PendingMfa {
+    /// The CSRF cookie of the browser that gave the password: only it may give the code.
+    browser: String,
     pool_id: String,
     username: String,
     authz: Authz,
@@ -567,6 +569,7 @@ impl Inner {
         self.login.pending.insert(
             session.clone(),
             PendingMfa {
+                browser: cookies.get(CSRF_COOKIE).cloned().unwrap_or_default(),
                 pool_id: pool_id.into(),
                 username: user.username,
                 authz: authz.clone(),
@@ -586,12 +589,19 @@ impl Inner {
     ) -> Reply {
         let session = form.get("session").cloned().unwrap_or_default();
         let now = self.unix();
-        let Some(mut pending) = self
+        let browser = cookies.get(CSRF_COOKIE).map_or("", String::as_str);
+        let ours = self
             .login
             .pending
-            .remove(&session)
-            .filter(|p| p.expires > now)
-        else {
+            .get(&session)
+            .is_some_and(|p| p.expires > now && p.browser == browser);
+        if !ours {
+            return error_page(
+                400,
+                "This sign-in has expired: start again from the application.",
+            );
+        }
+        let Some(mut pending) = self.login.pending.remove(&session) else {
             return error_page(
                 400,
                 "This sign-in has expired: start again from the application.",

@@ -370,6 +370,20 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
     assert_eq!(w.e.outbox().last().unwrap().purpose, "SMS_MFA");
     let session = mfa.input("session");
     let csrf = mfa.input("_csrf");
+    // Another browser (with a valid form of its own) cannot answer this sign-in's step, and
+    // trying leaves it to the browser that gave the password.
+    let mut other = Browser::new(&w.e);
+    let theirs = other.get(&authorize_query(&w, CALLBACK, "x"));
+    let hijack = other.post(
+        "/login/mfa",
+        &[
+            ("_csrf", theirs.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", w.e.last_code("sam").unwrap().as_str()),
+        ],
+    );
+    assert_eq!(hijack.status, 400);
+    assert!(hijack.location.is_none());
     let wrong = b.post(
         "/login/mfa",
         &[
