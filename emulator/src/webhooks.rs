@@ -50,7 +50,8 @@ const DEFERRED: &str = "EMULATOR_WEBHOOK_CUSTOM_AUTH";
 /// };
 /// assert!(pool.webhooks.check().is_ok());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Webhooks {
     /// DefineAuthChallenge.
     pub define_auth_challenge: Option<String>,
@@ -423,7 +424,8 @@ async fn pre_sign_up(shared: &Shared, body: &Value) -> Result<Option<Map<String,
 }
 
 /// PreSignUp's `autoConfirmUser` / `autoVerifyEmail` / `autoVerifyPhone`, once SignUp created the
-/// user: confirmed without a code (the one sent is withdrawn from the outbox).
+/// user: confirmed, and the code SignUp wrote to the outbox (an append-only log) confirms
+/// nothing any more.
 fn auto_confirm(
     shared: &Shared,
     body: &Value,
@@ -462,13 +464,6 @@ fn auto_confirm(
         if wanted && user.attributes.contains_key(attribute) {
             user.attributes.insert(verified.into(), "true".into());
         }
-    }
-    if let Some(at) = state
-        .outbox
-        .iter()
-        .rposition(|m| m.pool_id == pool_id && m.username == username && m.purpose == "SignUp")
-    {
-        state.outbox.remove(at);
     }
     answer["UserConfirmed"] = json!(true);
     if let Some(map) = answer.as_object_mut() {
