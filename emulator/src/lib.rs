@@ -42,6 +42,7 @@ mod jwt;
 mod login;
 mod oauth;
 mod ops;
+mod refresh;
 mod server;
 mod sign_up_session;
 mod srp;
@@ -63,6 +64,7 @@ use rand_core::SeedableRng;
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
+    RefreshRotation,
 };
 use crate::state::{Inner, Pool, Status};
 pub use crate::webhooks::Webhooks;
@@ -271,6 +273,7 @@ impl Emulator {
                 callback_urls: config.callback_urls,
                 logout_urls: config.logout_urls,
                 prevent_user_existence_errors: config.prevent_user_existence_errors,
+                refresh_rotation: config.refresh_rotation,
             },
         );
         Some(info)

@@ -466,6 +466,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
                 callback_urls: c.callback_urls,
                 logout_urls: c.logout_urls,
                 prevent_user_existence_errors: c.prevent_user_existence_errors,
+                ..ClientConfig::default()
             };
             (c.name, config)
         })

@@ -344,7 +344,12 @@ impl Inner {
                 ));
             }
         };
-        match self.issue(&pool_id, &client_id, &username, refresh, None) {
+        // A refresh rotates the refresh token on a rotating client, as GetTokensFromRefreshToken.
+        let issued = match refresh {
+            Some(token) => self.refresh_issue(&pool_id, &client_id, &username, token, None),
+            None => self.issue(&pool_id, &client_id, &username, None, None),
+        };
+        match issued {
             Ok(mut result) => {
                 if let Some(nonce) = nonce {
                     result["IdToken"]["nonce"] = json!(nonce);

@@ -670,6 +670,9 @@ mod tests {
             callback_urls: vec!["http://localhost/cb".into()],
             logout_urls: vec!["http://localhost/".into()],
             prevent_user_existence_errors: true,
+            refresh_rotation: Some(crate::state::RefreshRotation {
+                retry_grace_seconds: 30,
+            }),
         }
     }
 
@@ -733,6 +736,7 @@ mod tests {
             sub: "sub-1".into(),
             seq: 2,
             revoked: true,
+            rotated_at: Some(1_700_000_100),
         }
     }
 
