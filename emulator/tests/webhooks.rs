@@ -124,17 +124,7 @@ fn world(webhooks: Webhooks) -> World {
 }
 
 fn call(e: &Emulator, operation: &str, body: &Value) -> (u16, Value) {
-    let request = http::Request::post(e.endpoint())
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string().into_bytes())
-        .unwrap();
-    let response = send(&agent(), request);
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(response.body()).unwrap())
+    common::call(e.endpoint(), operation, body)
 }
 
 fn claims(token: &Value) -> Value {
