@@ -8,6 +8,8 @@
 #                      amazon-cognito-identity-js, the AWS SDK v3, aws-jwt-verify.
 #   .tools/clients/py  Python venv of emulator/clients/python/requirements.txt (pinned with
 #                      hashes): boto3, pycognito.
+#   chromium, chromedriver  Debian's chromium and chromium-driver (apt), for the emulator's
+#                      hosted-UI browser test (emulator/tests/browser.rs).
 # Each is (re)installed only when its pinned versions are not the ones installed.
 set -euo pipefail
 
@@ -39,6 +41,18 @@ if [[ ! -x "$moto_venv/bin/moto_server" ]] \
         "moto[server]==$MOTO_VERSION"
     if [[ "$(moto_installed_version)" != "$MOTO_VERSION" ]]; then
         echo "setup-peers: moto $MOTO_VERSION did not install into $moto_venv" >&2
+        exit 1
+    fi
+fi
+
+# --- headless Chromium and its WebDriver (Debian) ----------------------------------------
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+    if ! command -v chromedriver >/dev/null 2>&1; then
+        echo "setup-peers: chromium-driver did not install (the browser test needs it)" >&2
         exit 1
     fi
 fi

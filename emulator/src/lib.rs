@@ -25,17 +25,24 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! The hosted UI's OAuth endpoints are there for the code flow with PKCE (no login page: pass
-//! `username` and `password` to `/oauth2/authorize`). Custom authentication runs Rust callbacks
-//! in place of the Lambda triggers ([`CustomAuth`]). Passkeys are real WebAuthn (registration
-//! with "none" attestation and ES256 keys, assertions verified on a `USER_AUTH` sign-in with
-//! `PREFERRED_CHALLENGE=WEB_AUTHN`), for the relying party of [`WebAuthnConfig`]. What it does
-//! not do (yet): the rest of `USER_AUTH` choice-based sign-in, user pool groups, advanced
-//! security.
+//! The hosted UI is there for the code flow with PKCE: `GET /oauth2/authorize` shows a sign-in
+//! page (plain HTML, CSRF-protected, with the MFA step, sign-up and confirmation pages and
+//! `/logout`), tested in headless Chromium with the library's `HostedUi` flow. Scripts without a
+//! browser may pass `username` and `password` to `/oauth2/authorize` instead. A screenshot of the
+//! page is in the repository at `emulator/docs/login-page.png` (shown in the README).
+//!
+//! Custom authentication runs Rust callbacks in place of the Lambda triggers ([`CustomAuth`]);
+//! for apps in any language, the custom-auth triggers, PreSignUp, PostConfirmation and
+//! PreTokenGeneration can be HTTP webhooks that get the Lambda event JSON ([`Webhooks`]).
+//! Passkeys are real WebAuthn (registration with "none" attestation and ES256 keys, assertions
+//! verified on a `USER_AUTH` sign-in with `PREFERRED_CHALLENGE=WEB_AUTHN`), for the relying
+//! party of [`WebAuthnConfig`]. What it does not do (yet): the rest of `USER_AUTH` choice-based
+//! sign-in, advanced security.
 
 mod account;
 mod feedback;
 mod jwt;
+mod login;
 mod oauth;
 mod ops;
 mod refresh;
@@ -47,6 +54,7 @@ mod store;
 mod table;
 mod totp;
 mod webauthn;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -64,6 +72,7 @@ pub use crate::state::{
 };
 use crate::state::{Inner, Pool, Status};
 pub use crate::webauthn::WebAuthnConfig;
+pub use crate::webhooks::Webhooks;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -179,6 +188,7 @@ impl Emulator {
             seq: loaded.seq,
             since_prune: 0,
             log_codes: config.log_codes,
+            login: login::Logins::default(),
             store,
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
@@ -249,6 +259,7 @@ impl Emulator {
         if config
             .callback_urls
             .iter()
+            .chain(&config.logout_urls)
             .any(|u| u.chars().any(char::is_control) || url::Url::parse(u).is_err())
         {
             return None;
@@ -266,6 +277,7 @@ impl Emulator {
             state::Client {
                 info: info.clone(),
                 callback_urls: config.callback_urls,
+                logout_urls: config.logout_urls,
                 prevent_user_existence_errors: config.prevent_user_existence_errors,
                 refresh_rotation: config.refresh_rotation,
             },

@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use cognito_flows_emulator::{
     ClientConfig, DeviceTracking, Emulator, EmulatorConfig, Mfa, PasswordPolicy, PoolConfig,
+    Webhooks,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -53,6 +54,14 @@ errors. Flags override the file. See emulator/cognito-emulator.example.toml.
   device_tracking = \"off\" | \"always\" | \"user-opt-in\"
   custom_attributes = [\"tenant\"]     # declares custom:tenant
   fixed_code = \"123456\"             # every code sent is this one (else random, in the outbox)
+  [pool.webhooks]                   # Lambda triggers as HTTP webhooks (POST of the event JSON)
+  define_auth_challenge = \"http://127.0.0.1:8000/define\"
+  create_auth_challenge = \"http://127.0.0.1:8000/create\"
+  verify_auth_challenge_response = \"http://127.0.0.1:8000/verify\"
+  pre_sign_up = \"http://127.0.0.1:8000/pre-sign-up\"
+  post_confirmation = \"http://127.0.0.1:8000/post-confirmation\"
+  pre_token_generation = \"http://127.0.0.1:8000/pre-token\"
+  timeout_ms = 5000                 # Cognito's 5 s
   [pool.password_policy]            # Cognito's default: 8, and all four classes
   minimum_length = 8                # 6 to 99
   require_uppercase = true
@@ -64,6 +73,7 @@ errors. Flags override the file. See emulator/cognito-emulator.example.toml.
   secret = false                    # true: every call naming a user needs SECRET_HASH
   prevent_user_existence_errors = true  # false: unknown users get UserNotFoundException
   callback_urls = [\"http://localhost:3000/callback\"]  # the hosted UI's redirect_uri, exact
+  logout_urls = [\"http://localhost:3000/\"]  # /logout's logout_uri, exact
   [[users]]
   username = \"alice\"
   password = \"Passw0rd!\"
@@ -191,6 +201,34 @@ struct PoolFile {
     password_policy: PolicyFile,
     custom_attributes: Vec<String>,
     fixed_code: Option<String>,
+    webhooks: WebhooksFile,
+}
+
+/// `[pool.webhooks]`: the Lambda triggers as HTTP webhooks.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+struct WebhooksFile {
+    define_auth_challenge: Option<String>,
+    create_auth_challenge: Option<String>,
+    verify_auth_challenge_response: Option<String>,
+    pre_sign_up: Option<String>,
+    post_confirmation: Option<String>,
+    pre_token_generation: Option<String>,
+    timeout_ms: Option<u64>,
+}
+
+impl WebhooksFile {
+    fn webhooks(&self) -> Webhooks {
+        Webhooks {
+            define_auth_challenge: self.define_auth_challenge.clone(),
+            create_auth_challenge: self.create_auth_challenge.clone(),
+            verify_auth_challenge_response: self.verify_auth_challenge_response.clone(),
+            pre_sign_up: self.pre_sign_up.clone(),
+            post_confirmation: self.post_confirmation.clone(),
+            pre_token_generation: self.pre_token_generation.clone(),
+            timeout: self.timeout_ms.map(std::time::Duration::from_millis),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -226,6 +264,8 @@ struct ClientFile {
     prevent_user_existence_errors: bool,
     #[serde(default)]
     callback_urls: Vec<String>,
+    #[serde(default)]
+    logout_urls: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -298,10 +338,20 @@ fn parse_config(text: &str, json: bool) -> Result<FileConfig, String> {
             ));
         }
         check_callback_urls(&client.callback_urls)
+            .and_then(|()| check_callback_urls(&client.logout_urls))
             .map_err(|why| format!("client {:?}: {why}", client.name))?;
     }
     if let Some(code) = &config.pool.fixed_code {
         check_fixed_code(code)?;
+    }
+    config
+        .pool
+        .webhooks
+        .webhooks()
+        .check()
+        .map_err(|why| format!("pool.{why}"))?;
+    if config.pool.webhooks.timeout_ms == Some(0) {
+        return Err("pool.webhooks.timeout_ms must be above 0".into());
     }
     Ok(config)
 }
@@ -404,6 +454,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
         },
         custom_attributes: file.pool.custom_attributes,
         fixed_code,
+        webhooks: file.pool.webhooks.webhooks(),
         ..PoolConfig::default()
     };
     let mut clients: Vec<(String, ClientConfig)> = file
@@ -413,6 +464,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
             let config = ClientConfig {
                 secret: c.secret,
                 callback_urls: c.callback_urls,
+                logout_urls: c.logout_urls,
                 prevent_user_existence_errors: c.prevent_user_existence_errors,
                 ..ClientConfig::default()
             };
@@ -670,8 +722,16 @@ mod tests {
             config.clients[0].callback_urls,
             ["http://localhost:3000/callback"]
         );
+        assert_eq!(config.clients[0].logout_urls, ["http://localhost:3000/"]);
         assert_eq!(config.pool.custom_attributes, ["tenant"]);
         assert_eq!(config.pool.fixed_code, None);
+        assert_eq!(
+            config.pool.webhooks.webhooks(),
+            Webhooks {
+                timeout: Some(std::time::Duration::from_secs(5)),
+                ..Webhooks::default()
+            }
+        );
         assert_eq!(config.users[0].username, "alice");
         assert_eq!(
             config.users[0].attributes.get("email").map(String::as_str),
@@ -724,6 +784,22 @@ mod tests {
             ("[pool", false, "TOML parse error"),
             ("[pool]\nfixed_code = \"12 34\"", false, "white space"),
             ("[pool]\nfixed_code = \"\"", false, "1 to 2048"),
+            (
+                "[pool.webhooks]\npre_sign_up = \"https://hooks.example/x\"",
+                false,
+                "pool.webhook pre_sign_up = \"https://hooks.example/x\" is not an http:// URL",
+            ),
+            (
+                "[pool.webhooks]\ndefine_auth_challenge = \"127.0.0.1:8000\"",
+                false,
+                "not an http:// URL",
+            ),
+            ("[pool.webhooks]\ntimeout_ms = 0", false, "above 0"),
+            (
+                "[pool.webhooks]\npre_signup = \"http://x/\"",
+                false,
+                "pre_signup",
+            ),
             (
                 "[[clients]]\nname = \"a\"\ncallback_urls = [\"/relative\"]",
                 false,

@@ -1,6 +1,6 @@
-//! The hosted UI's OAuth endpoints: `/oauth2/authorize` (code flow with PKCE; the emulator has no
-//! login page, so the test passes `username` and `password` as extra query parameters and gets
-//! the redirect at once), `/oauth2/token` (authorization code with the PKCE verifier, refresh
+//! The hosted UI's OAuth endpoints: `/oauth2/authorize`'s non-interactive path (code flow with
+//! PKCE: a script without a browser passes `username` and `password` as extra query parameters and
+//! gets the redirect at once; without them the login page in `login.rs` answers), `/oauth2/token` (authorization code with the PKCE verifier, refresh
 //! token), `/oauth2/revoke`, `/oauth2/userInfo`; and the GET paths beside them: the JWKS, the
 //! OpenID configuration and the emulator's outbox.
 
@@ -26,7 +26,24 @@ pub(crate) struct Grant {
     pub username: String,
     pub redirect_uri: String,
     pub challenge: Option<String>,
+    /// The authorization request's `nonce`, echoed in the id token.
+    pub nonce: Option<String>,
     pub expires: u64,
+}
+
+/// The callback URL with `params` and the request's `state` in its query.
+fn with_params(authz: &crate::login::Authz, params: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(params.iter().copied());
+    if let Some(state) = &authz.state {
+        query.append_pair("state", state);
+    }
+    let separator = if authz.redirect_uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    format!("{}{separator}{}", authz.redirect_uri, query.finish())
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
@@ -107,7 +124,7 @@ pub(crate) fn well_known(
 }
 
 /// `/oauth2/*`.
-pub(crate) fn endpoint(
+pub(crate) async fn endpoint(
     shared: &Shared,
     path: &str,
     query: &str,
@@ -118,6 +135,29 @@ pub(crate) fn endpoint(
         "/oauth2/authorize" => shared.lock().authorize(query),
         "/oauth2/token" => {
             let result = shared.lock().token_endpoint(authorization, body);
+            let refresh = url::form_urlencoded::parse(body)
+                .any(|(k, v)| k == "grant_type" && v == "refresh_token");
+            let source = if refresh {
+                "TokenGeneration_RefreshTokens"
+            } else {
+                "TokenGeneration_HostedAuth"
+            };
+            let result = match result {
+                Ok(mut answer) => {
+                    match crate::webhooks::pre_token_generation(
+                        shared,
+                        &mut answer,
+                        source,
+                        json!({}),
+                    )
+                    .await
+                    {
+                        Ok(()) => Ok(answer),
+                        Err(f) => Err(oauth_error(400, "invalid_request", &f.message)),
+                    }
+                }
+                Err(reply) => Err(reply),
+            };
             match result {
                 Ok(mut answer) => match sign_tokens(&shared.signer, &mut answer) {
                     Ok(()) => {
@@ -171,52 +211,60 @@ impl Inner {
         if challenge.is_some() && get("code_challenge_method") != "S256" {
             return oauth_error(400, "invalid_request", "only S256");
         }
-        let separator = if redirect_uri.contains('?') { '&' } else { '?' };
-        let state = p
-            .get("state")
-            .map(|s| {
-                format!(
-                    "&state={}",
-                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
-                )
-            })
-            .unwrap_or_default();
+        let authz = crate::login::Authz {
+            client_id,
+            redirect_uri,
+            state: p.get("state").cloned(),
+            code_challenge: challenge,
+            nonce: p.get("nonce").cloned(),
+            scope: p.get("scope").cloned(),
+        };
         let user = self
             .pools
             .get(&pool_id)
             .and_then(|pool| pool.find(&get("username")))
             .cloned();
-        let now = self.unix();
         let authenticated = user.as_ref().is_some_and(|u| {
             let right = srp::password_matches(realm(&pool_id), &get("password"), &u.credential);
             self.password_outcome(&pool_id, &u.username, right).is_ok()
         });
         let Some(user) = user.filter(|_| authenticated) else {
-            let location = format!(
-                "{redirect_uri}{separator}error=access_denied&error_description=Bad+credentials{state}"
+            let location = with_params(
+                &authz,
+                &[
+                    ("error", "access_denied"),
+                    ("error_description", "Bad credentials"),
+                ],
             );
             return (302, vec![("Location", location)], String::new());
         };
+        let location = self.grant_redirect(&pool_id, &authz, &user.username);
+        (302, vec![("Location", location)], String::new())
+    }
+
+    /// A code for `username`, kept for its exchange: the callback URL that carries it (and the
+    /// request's `state`).
+    pub(crate) fn grant_redirect(
+        &mut self,
+        pool_id: &str,
+        authz: &crate::login::Authz,
+        username: &str,
+    ) -> String {
         let code = self.token();
+        let expires = self.unix() + 300;
         self.grants.insert(
             code.clone(),
             Grant {
-                pool_id,
-                client_id,
-                username: user.username,
-                redirect_uri: redirect_uri.clone(),
-                challenge,
-                expires: now + 300,
+                pool_id: pool_id.into(),
+                client_id: authz.client_id.clone(),
+                username: username.into(),
+                redirect_uri: authz.redirect_uri.clone(),
+                challenge: authz.code_challenge.clone(),
+                nonce: authz.nonce.clone(),
+                expires,
             },
         );
-        (
-            302,
-            vec![(
-                "Location",
-                format!("{redirect_uri}{separator}code={code}{state}"),
-            )],
-            String::new(),
-        )
+        with_params(authz, &[("code", &code)])
     }
 
     fn basic_client(
@@ -247,7 +295,7 @@ impl Inner {
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
         let (pool_id, client_id) = self.basic_client(authorization, &form)?;
-        let (username, refresh) = match form.get("grant_type").map(String::as_str) {
+        let (username, refresh, nonce) = match form.get("grant_type").map(String::as_str) {
             Some("authorization_code") => {
                 let code = form.get("code").cloned().unwrap_or_default();
                 let Some(grant) = self.grants.remove(&code) else {
@@ -277,12 +325,12 @@ impl Inner {
                         ));
                     }
                 }
-                (grant.username, None)
+                (grant.username, None, grant.nonce)
             }
             Some("refresh_token") => {
                 let token = form.get("refresh_token").cloned().unwrap_or_default();
                 match self.refresh_record(&token, &client_id) {
-                    Ok((_, username)) => (username, Some(token)),
+                    Ok((_, username)) => (username, Some(token), None),
                     Err(_) => {
                         return Err(oauth_error(400, "invalid_grant", "invalid refresh token"));
                     }
@@ -302,7 +350,12 @@ impl Inner {
             None => self.issue(&pool_id, &client_id, &username, None, None),
         };
         match issued {
-            Ok(result) => Ok(json!({"AuthenticationResult": result})),
+            Ok(mut result) => {
+                if let Some(nonce) = nonce {
+                    result["IdToken"]["nonce"] = json!(nonce);
+                }
+                Ok(json!({"AuthenticationResult": result}))
+            }
             Err(e) => Err(oauth_error(500, "server_error", &e.message)),
         }
     }

@@ -90,14 +90,15 @@ pub(crate) fn realm(pool_id: &str) -> &str {
 }
 
 /// Routes one JSON 1.1 operation. An `AccessToken` in the body is checked against the signing
-/// key first (a forged payload or `alg: none` never reaches the state).
-pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answer {
+/// key first (a forged payload or `alg: none` never reaches the state). Tokens come back as
+/// claims: `webhooks::operation` runs the triggers and signs them.
+pub(crate) fn unsigned_operation(shared: &Shared, operation: &str, body: &Value) -> Answer {
     if let Some(token) = body.get("AccessToken").and_then(Value::as_str)
         && !shared.signer.verify(token)
     {
         return Err(fault(NOT_AUTHORIZED, "Invalid Access Token"));
     }
-    let mut answer = match operation {
+    match operation {
         "InitiateAuth" => initiate_auth(shared, body),
         "RespondToAuthChallenge" => respond_to_auth_challenge(shared, body),
         "SignUp" => {
@@ -151,9 +152,7 @@ pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answe
                 )),
             }
         }
-    }?;
-    sign_tokens(&shared.signer, &mut answer)?;
-    Ok(answer)
+    }
 }
 
 /// Replaces the claims that [`Inner::issue`] left in `AuthenticationResult` by signed tokens.
@@ -800,6 +799,7 @@ impl Inner {
                     .get(&pool_id)
                     .and_then(|p| p.config.custom_auth.as_ref())
                     .is_none()
+                    && !self.webhook_custom_auth(&pool_id)
                 {
                     return Err(fault(
                         "InvalidParameterException",
@@ -979,6 +979,16 @@ impl Inner {
         username: &str,
         results: Vec<ChallengeResult>,
     ) -> Answer {
+        if self.webhook_custom_auth(pool_id) {
+            return Ok(self.defer_custom(
+                pool_id,
+                client_id,
+                username,
+                results,
+                String::new(),
+                None,
+            ));
+        }
         let triggers = self
             .pools
             .get(pool_id)
@@ -1274,6 +1284,17 @@ impl Inner {
                 answer,
             } => {
                 let given = param(&responses, "ANSWER")?;
+                if self.webhook_custom_auth(&pool_id) {
+                    let deferred = self.defer_custom(
+                        &pool_id,
+                        &client_id,
+                        &user_name,
+                        results,
+                        answer,
+                        Some(given),
+                    );
+                    return Ok(Step::Done(deferred));
+                }
                 let triggers = self
                     .pools
                     .get(&pool_id)

@@ -336,7 +336,8 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
                 &parts.uri,
                 &parts.headers,
                 &body.to_bytes(),
-            );
+            )
+            .await;
             // A change that did not reach the data directory is not acknowledged.
             if shared.write_failures() == failures {
                 reply
@@ -393,7 +394,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn dispatch(
+async fn dispatch(
     shared: &Shared,
     method: &Method,
     uri: &http::Uri,
@@ -402,12 +403,15 @@ fn dispatch(
 ) -> Reply {
     let path = uri.path();
     let query = uri.query().unwrap_or("");
+    if let Some(reply) = crate::login::route(shared, method, path, query, headers, body).await {
+        return reply;
+    }
     if let Some(reply) = crate::oauth::well_known(shared, method, path, query) {
         return reply;
     }
     if path.starts_with("/oauth2/") {
         let authorization = header(headers, "authorization");
-        return crate::oauth::endpoint(shared, path, query, authorization.as_deref(), body);
+        return crate::oauth::endpoint(shared, path, query, authorization.as_deref(), body).await;
     }
     if *method != Method::POST {
         return fault_reply(&Fault {
@@ -430,7 +434,7 @@ fn dispatch(
     let operation = target
         .strip_prefix("AWSCognitoIdentityProviderService.")
         .unwrap_or("");
-    match crate::ops::operation(shared, operation, &body) {
+    match crate::webhooks::operation(shared, operation, &body).await {
         Ok(value) => json_reply(200, &value),
         Err(f) => fault_reply(&f),
     }

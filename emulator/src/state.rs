@@ -175,6 +175,9 @@ pub struct PoolConfig {
     pub fixed_code: Option<String>,
     /// Passkeys: the relying party id and whether user verification is required.
     pub web_authn: crate::webauthn::WebAuthnConfig,
+    /// Lambda triggers as HTTP webhooks, for apps in any language (the Rust callbacks of
+    /// `custom_auth` take precedence over the custom-auth webhooks).
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 /// How an app client behaves.
@@ -195,6 +198,9 @@ pub struct ClientConfig {
     /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
     /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`.
     pub callback_urls: Vec<String>,
+    /// The sign-out URLs `/logout` may redirect to (`logout_uri`), matched exactly (Cognito's
+    /// `LogoutURLs`). Empty: `/logout?logout_uri=...` is refused.
+    pub logout_urls: Vec<String>,
     /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
     /// sign-in failure reads "Incorrect username or password.". Off: `UserNotFoundException`.
@@ -220,6 +226,7 @@ impl Default for ClientConfig {
         Self {
             secret: false,
             callback_urls: Vec::new(),
+            logout_urls: Vec::new(),
             prevent_user_existence_errors: true,
             refresh_rotation: None,
         }
@@ -242,6 +249,7 @@ pub struct ClientInfo {
 pub(crate) struct Client {
     pub info: ClientInfo,
     pub callback_urls: Vec<String>,
+    pub logout_urls: Vec<String>,
     pub prevent_user_existence_errors: bool,
     pub refresh_rotation: Option<RefreshRotation>,
 }
@@ -482,6 +490,8 @@ pub(crate) struct Inner {
     pub since_prune: u32,
     /// Print each code to stderr as it is sent.
     pub log_codes: bool,
+    /// The hosted UI's signed-in browsers and pending MFA steps.
+    pub login: crate::login::Logins,
     /// The data directory's database; `None`: in memory only.
     pub store: Option<crate::store::Store>,
 }

@@ -462,6 +462,8 @@ impl Store {
             region: _,
             since_prune: _,
             log_codes: _,
+            // The hosted UI's browser sessions and MFA steps are of this run, as sessions are.
+            login: _,
         } = inner;
         let Some(store) = store else {
             clean(pools, refresh_tokens, access_tokens, outbox);
@@ -666,6 +668,7 @@ mod tests {
                 secret: Some("s3cret".into()),
             },
             callback_urls: vec!["http://localhost/cb".into()],
+            logout_urls: vec!["http://localhost/".into()],
             prevent_user_existence_errors: true,
             refresh_rotation: Some(crate::state::RefreshRotation {
                 retry_grace_seconds: 30,
@@ -708,6 +711,15 @@ mod tests {
                 web_authn: crate::webauthn::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
                     require_user_verification: true,
+                },
+                webhooks: crate::Webhooks {
+                    define_auth_challenge: Some("http://127.0.0.1:8000/define".into()),
+                    create_auth_challenge: Some("http://127.0.0.1:8000/create".into()),
+                    verify_auth_challenge_response: Some("http://127.0.0.1:8000/verify".into()),
+                    pre_sign_up: Some("http://127.0.0.1:8000/pre-sign-up".into()),
+                    post_confirmation: Some("http://127.0.0.1:8000/post".into()),
+                    pre_token_generation: Some("http://127.0.0.1:8000/pre-token".into()),
+                    timeout: Some(Duration::from_millis(1500)),
                 },
             },
             clients: Table::default(),
@@ -797,6 +809,7 @@ mod tests {
             since_prune: 0,
             log_codes: false,
             store,
+            login: crate::login::Logins::default(),
         }
     }
 

@@ -1,0 +1,853 @@
+//! The hosted UI's pages: the sign-in form that `GET /oauth2/authorize` shows, its MFA step, the
+//! sign-up and confirmation pages, and `/logout`.
+//!
+//! Plain HTML forms that work without JavaScript. Every form carries a CSRF token bound to an
+//! `HttpOnly`, `SameSite=Lax` cookie (a fresh nonce and an HMAC of the cookie and the nonce under a
+//! key of the emulator's); every value the page echoes is HTML-escaped; a `redirect_uri` or
+//! `logout_uri` that the app client did not register gets an error page, never a redirect. A
+//! successful sign-in sets the emulator's session cookie, so a later `/oauth2/authorize` of the
+//! same pool redirects at once (as Cognito's hosted UI does) until `/logout` clears it.
+//!
+//! The pages check the password with the emulator's own credential check and its attempt limit,
+//! ask for the TOTP or SMS code of a user with MFA (the SMS code goes to the outbox), and redirect
+//! to the callback with `code` and `state`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{KeyInit, Mac};
+use http::{HeaderMap, Method};
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq as _;
+
+use crate::ops::realm;
+use crate::server::{Reply, Shared};
+use crate::state::{Inner, Mfa, Status};
+use crate::{srp, totp};
+
+/// The emulator's hosted-UI session cookie.
+pub(crate) const SESSION_COOKIE: &str = "cognito_emulator_session";
+/// The cookie the forms' CSRF tokens are bound to.
+pub(crate) const CSRF_COOKIE: &str = "cognito_emulator_csrf";
+/// How long the hosted-UI session lasts (Cognito's: one hour).
+const SESSION_SECONDS: u64 = 3600;
+/// How long the MFA step waits (Cognito's sign-in sessions: three minutes).
+const MFA_SECONDS: u64 = 180;
+/// Wrong MFA codes allowed before the sign-in starts over.
+const MFA_ATTEMPTS: u32 = 3;
+
+/// The hosted UI's server-side state: signed-in browsers and sign-ins waiting for their MFA code.
+/// (No `Debug`: it holds the CSRF key, session cookies and SMS codes.)
+#[derive(Default)]
+pub(crate) struct Logins {
+    key: Option<[u8; 32]>,
+    sessions: BTreeMap<String, SignedIn>,
+    pending: BTreeMap<String, PendingMfa>,
+}
+
+struct SignedIn {
+    pool_id: String,
+    username: String,
+    expires: u64,
+}
+
+enum Factor {
+    Totp,
+    Sms(String),
+}
+
+struct PendingMfa {
+    /// The CSRF cookie of the browser that gave the password: only it may give the code.
+    browser: String,
+    pool_id: String,
+    username: String,
+    authz: Authz,
+    method: Factor,
+    expires: u64,
+    attempts: u32,
+}
+
+/// A validated authorization request: what the forms carry along as hidden fields.
+#[derive(Debug, Clone)]
+pub(crate) struct Authz {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub scope: Option<String>,
+}
+
+impl Authz {
+    /// The hidden fields that carry the request through a form.
+    fn hidden(&self) -> String {
+        let mut out = String::new();
+        let mut field = |name: &str, value: &str| {
+            out.push_str(&format!(
+                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+                escape(value)
+            ));
+        };
+        field("client_id", &self.client_id);
+        field("redirect_uri", &self.redirect_uri);
+        field("response_type", "code");
+        if let Some(s) = &self.state {
+            field("state", s);
+        }
+        if let Some(c) = &self.code_challenge {
+            field("code_challenge", c);
+            field("code_challenge_method", "S256");
+        }
+        if let Some(n) = &self.nonce {
+            field("nonce", n);
+        }
+        if let Some(s) = &self.scope {
+            field("scope", s);
+        }
+        out
+    }
+
+    /// The query string of the request (for the links between the pages).
+    fn query(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("client_id", &self.client_id)
+            .append_pair("redirect_uri", &self.redirect_uri)
+            .append_pair("response_type", "code");
+        for (k, v) in [
+            ("state", &self.state),
+            ("code_challenge", &self.code_challenge),
+            ("nonce", &self.nonce),
+            ("scope", &self.scope),
+        ] {
+            if let Some(v) = v {
+                s.append_pair(k, v);
+            }
+        }
+        if self.code_challenge.is_some() {
+            s.append_pair("code_challenge_method", "S256");
+        }
+        s.finish()
+    }
+}
+
+/// HTML-escapes text for an element's content or a quoted attribute.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn form_fields(bytes: &[u8]) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(bytes).into_owned().collect()
+}
+
+fn cookies(headers: &HeaderMap) -> BTreeMap<String, String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// A cookie the emulator set: `HttpOnly`, `SameSite=Lax`, for the whole emulator.
+fn set_cookie(name: &str, value: &str, max_age: u64) -> (&'static str, String) {
+    (
+        "Set-Cookie",
+        format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"),
+    )
+}
+
+fn html(status: u16, title: &str, body: &str, mut headers: Vec<(&'static str, String)>) -> Reply {
+    headers.extend([
+        ("Content-Type", "text/html; charset=utf-8".to_owned()),
+        ("Cache-Control", "no-store".to_owned()),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+                .to_owned(),
+        ),
+        ("X-Frame-Options", "DENY".to_owned()),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+        ("Referrer-Policy", "no-referrer".to_owned()),
+    ]);
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title} - Cognito emulator</title><style>{STYLE}</style></head>\
+<body><main><p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main></body></html>\n",
+        title = escape(title)
+    );
+    (status, headers, page)
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f2f3f3;margin:0}\
+main{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem 2rem;border-radius:6px;\
+box-shadow:0 1px 4px rgba(0,0,0,.2)}.brand{color:#666;font-size:.8rem;margin:0}\
+h1{font-size:1.3rem}label{display:block;margin:.8rem 0 .2rem;font-size:.9rem}\
+input[type=text],input[type=password],input[type=email]{width:100%;box-sizing:border-box;\
+padding:.5rem;border:1px solid #aaa;border-radius:4px}button{margin-top:1.2rem;width:100%;\
+padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size:1rem}\
+.error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}\
+.notice{color:#1d5e20;background:#e8f5e9;padding:.5rem;border-radius:4px}p.small{font-size:.85rem}";
+
+/// A page with a form: 400 when it shows an error, else 200.
+fn form_page(
+    title: &str,
+    failed: bool,
+    body: &str,
+    set_cookie: Option<(&'static str, String)>,
+) -> Reply {
+    let status = if failed { 400 } else { 200 };
+    html(status, title, body, set_cookie.into_iter().collect())
+}
+
+fn error_page(status: u16, message: &str) -> Reply {
+    html(
+        status,
+        "Something went wrong",
+        &format!("<p class=\"error\" id=\"error\">{}</p>", escape(message)),
+        Vec::new(),
+    )
+}
+
+fn banner(class: &str, message: Option<&str>) -> String {
+    message.map_or_else(String::new, |m| {
+        format!("<p class=\"{class}\" id=\"{class}\">{}</p>", escape(m))
+    })
+}
+
+/// The CSRF side of a form: the cookie (kept or new) and a token for the form.
+struct Csrf {
+    cookie: String,
+    set: Option<(&'static str, String)>,
+}
+
+impl Inner {
+    fn csrf_key(&mut self) -> [u8; 32] {
+        if let Some(key) = self.login.key {
+            return key;
+        }
+        let key = self.bytes::<32>();
+        self.login.key = Some(key);
+        key
+    }
+
+    fn csrf(&mut self, cookies: &BTreeMap<String, String>) -> Csrf {
+        match cookies.get(CSRF_COOKIE).filter(|c| c.len() == 43) {
+            Some(cookie) => Csrf {
+                cookie: cookie.clone(),
+                set: None,
+            },
+            None => {
+                let cookie = self.token();
+                let set = set_cookie(CSRF_COOKIE, &cookie, SESSION_SECONDS * 24);
+                Csrf {
+                    cookie,
+                    set: Some(set),
+                }
+            }
+        }
+    }
+
+    fn csrf_mac(&mut self, cookie: &str, nonce: &str) -> String {
+        let key = self.csrf_key();
+        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(cookie.as_bytes());
+        mac.update(b".");
+        mac.update(nonce.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// A fresh token for one form, bound to the CSRF cookie (its hidden input), and the cookie
+    /// to set when the browser had none.
+    fn form_token(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+    ) -> (String, Option<(&'static str, String)>) {
+        let csrf = self.csrf(cookies);
+        let nonce = self.token();
+        let mac = self.csrf_mac(&csrf.cookie, &nonce);
+        (
+            format!("<input type=\"hidden\" name=\"_csrf\" value=\"{nonce}.{mac}\">"),
+            csrf.set,
+        )
+    }
+
+    /// Whether the form's token was made for this browser's CSRF cookie.
+    fn csrf_ok(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> bool {
+        let (Some(cookie), Some((nonce, mac))) = (
+            cookies.get(CSRF_COOKIE),
+            form.get("_csrf").and_then(|t| t.split_once('.')),
+        ) else {
+            return false;
+        };
+        let expected = self.csrf_mac(cookie, nonce);
+        bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
+    }
+
+    /// Checks an authorization request as `/oauth2/authorize` does: a known client, a
+    /// `redirect_uri` it registered (matched exactly), `response_type=code`, PKCE with S256.
+    pub(crate) fn authz(&self, p: &BTreeMap<String, String>) -> Result<(String, Authz), String> {
+        if p.iter()
+            .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+        {
+            return Err("The request holds control characters.".into());
+        }
+        let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+        let client_id = get("client_id");
+        let Ok((pool_id, client)) = self.client(&client_id) else {
+            return Err("Invalid request: unknown client_id.".into());
+        };
+        let redirect_uri = get("redirect_uri");
+        if !client.callback_urls.contains(&redirect_uri) {
+            return Err(
+                "redirect_mismatch: this redirect_uri is not registered for the app client.".into(),
+            );
+        }
+        if get("response_type") != "code" {
+            return Err(
+                "unsupported_response_type: the emulator's hosted UI does the code flow.".into(),
+            );
+        }
+        let code_challenge = p.get("code_challenge").cloned();
+        if code_challenge.is_some() && get("code_challenge_method") != "S256" {
+            return Err("invalid_request: code_challenge_method must be S256.".into());
+        }
+        Ok((
+            pool_id,
+            Authz {
+                client_id,
+                redirect_uri,
+                state: p.get("state").cloned(),
+                code_challenge,
+                nonce: p.get("nonce").cloned(),
+                scope: p.get("scope").cloned(),
+            },
+        ))
+    }
+
+    fn login_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        error: Option<&str>,
+        notice: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{notice}{error}<form method=\"post\" action=\"/login\">{token}{hidden}\
+<label for=\"username\">Username</label>\
+<input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
+<label for=\"password\">Password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+<button type=\"submit\" id=\"signin\">Sign in</button></form>\
+<p class=\"small\">Need an account? <a id=\"signup-link\" href=\"/signup?{query}\">Sign up</a></p>",
+            notice = banner("notice", notice),
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = escape(username),
+            query = escape(&authz.query()),
+        );
+        form_page("Sign in", error.is_some(), &body, set)
+    }
+
+    fn mfa_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        sms_to: Option<&str>,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let prompt = match sms_to {
+            Some(to) => format!("We texted a code to {}.", escape(to)),
+            None => "Enter the code from your authenticator app.".to_owned(),
+        };
+        let body = format!(
+            "{error}<p>{prompt}</p><form method=\"post\" action=\"/login/mfa\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">\
+<label for=\"code\">Code</label>\
+<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
+<button type=\"submit\" id=\"verify\">Sign in</button></form>",
+            error = banner("error", error),
+            session = escape(session),
+        );
+        form_page("Multi-factor authentication", error.is_some(), &body, set)
+    }
+
+    fn signup_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let value = |k: &str| escape(form.get(k).map_or("", String::as_str));
+        let body = format!(
+            "{error}<form method=\"post\" action=\"/signup\">{token}{hidden}\
+<label for=\"username\">Username</label>\
+<input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
+<label for=\"email\">Email</label>\
+<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" autocomplete=\"email\">\
+<label for=\"password\">Password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
+<button type=\"submit\" id=\"signup\">Sign up</button></form>\
+<p class=\"small\">Already have an account? <a href=\"/login?{query}\">Sign in</a></p>",
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = value("username"),
+            email = value("email"),
+            query = escape(&authz.query()),
+        );
+        form_page("Sign up", error.is_some(), &body, set)
+    }
+
+    fn confirm_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        notice: Option<&str>,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{notice}{error}<form method=\"post\" action=\"/confirm\">{token}{hidden}\
+<input type=\"hidden\" name=\"username\" value=\"{username}\">\
+<label for=\"code\">Confirmation code</label>\
+<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
+<button type=\"submit\" id=\"confirm\">Confirm account</button></form>",
+            notice = banner("notice", notice),
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = escape(username),
+        );
+        form_page("Confirm your account", error.is_some(), &body, set)
+    }
+
+    /// The signed-in browser's session, when it is one of this pool's and still good.
+    fn browser_session(&self, cookies: &BTreeMap<String, String>, pool_id: &str) -> Option<String> {
+        let now = self.unix();
+        let s = self.login.sessions.get(cookies.get(SESSION_COOKIE)?)?;
+        (s.pool_id == pool_id
+            && s.expires > now
+            && self.pools.get(pool_id)?.users.contains_key(&s.username))
+        .then(|| s.username.clone())
+    }
+
+    /// The end of a sign-in: a session cookie, a code, and the redirect to the callback.
+    fn signed_in_redirect(&mut self, pool_id: &str, authz: &Authz, username: &str) -> Reply {
+        let cookie = self.token();
+        let expires = self.unix() + SESSION_SECONDS;
+        self.login
+            .sessions
+            .retain(|_, s| s.expires > expires - SESSION_SECONDS);
+        self.login.sessions.insert(
+            cookie.clone(),
+            SignedIn {
+                pool_id: pool_id.into(),
+                username: username.into(),
+                expires,
+            },
+        );
+        let location = self.grant_redirect(pool_id, authz, username);
+        (
+            302,
+            vec![
+                ("Location", location),
+                set_cookie(SESSION_COOKIE, &cookie, SESSION_SECONDS),
+                ("Cache-Control", "no-store".to_owned()),
+            ],
+            String::new(),
+        )
+    }
+
+    /// `POST /login`: the password, then the MFA step or the redirect.
+    fn password_submitted(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> Reply {
+        let name = form.get("username").map_or("", String::as_str).trim();
+        let password = form.get("password").map_or("", String::as_str);
+        let user = self
+            .pools
+            .get(pool_id)
+            .and_then(|pool| pool.find(name))
+            .cloned();
+        let checked = user.as_ref().map(|u| {
+            let right = srp::password_matches(realm(pool_id), password, &u.credential);
+            self.password_outcome(pool_id, &u.username, right)
+        });
+        let Some(user) = user else {
+            return self.login_page(
+                authz,
+                cookies,
+                name,
+                Some(crate::ops::BAD_CREDENTIALS),
+                None,
+            );
+        };
+        if let Some(Err(fault)) = checked {
+            return self.login_page(authz, cookies, name, Some(&fault.message), None);
+        }
+        match user.status {
+            Status::Unconfirmed => {
+                return self.confirm_page(
+                    authz,
+                    cookies,
+                    &user.username,
+                    None,
+                    Some("User is not confirmed: enter the code sent at sign-up."),
+                );
+            }
+            Status::ForceChangePassword => {
+                return self.login_page(
+                    authz,
+                    cookies,
+                    name,
+                    Some("This user must choose a new password (NEW_PASSWORD_REQUIRED), which the emulator's login page does not ask: sign in once through the API."),
+                    None,
+                );
+            }
+            Status::Confirmed => {}
+        }
+        let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
+        let method = if mfa == Mfa::Off {
+            None
+        } else if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
+            Some(Factor::Totp)
+        } else if user.sms_mfa {
+            let (code, _) = self.send_code(pool_id, &user.username, "SMS_MFA", true);
+            Some(Factor::Sms(code.value))
+        } else if mfa == Mfa::On {
+            return self.login_page(
+                authz,
+                cookies,
+                name,
+                Some("This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API."),
+                None,
+            );
+        } else {
+            None
+        };
+        let Some(method) = method else {
+            return self.signed_in_redirect(pool_id, authz, &user.username);
+        };
+        let sms_to = matches!(method, Factor::Sms(_)).then(|| {
+            crate::ops::mask(
+                user.attributes
+                    .get("phone_number")
+                    .map_or("", String::as_str),
+            )
+        });
+        let session = self.token();
+        let now = self.unix();
+        self.login.pending.retain(|_, p| p.expires > now);
+        self.login.pending.insert(
+            session.clone(),
+            PendingMfa {
+                browser: cookies.get(CSRF_COOKIE).cloned().unwrap_or_default(),
+                pool_id: pool_id.into(),
+                username: user.username,
+                authz: authz.clone(),
+                method,
+                expires: now + MFA_SECONDS,
+                attempts: 0,
+            },
+        );
+        self.mfa_page(cookies, &session, sms_to.as_deref(), None)
+    }
+
+    /// `POST /login/mfa`.
+    fn code_submitted(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> Reply {
+        let session = form.get("session").cloned().unwrap_or_default();
+        let now = self.unix();
+        let browser = cookies.get(CSRF_COOKIE).map_or("", String::as_str);
+        let ours = self
+            .login
+            .pending
+            .get(&session)
+            .is_some_and(|p| p.expires > now && p.browser == browser);
+        if !ours {
+            return error_page(
+                400,
+                "This sign-in has expired: start again from the application.",
+            );
+        }
+        let Some(mut pending) = self.login.pending.remove(&session) else {
+            return error_page(
+                400,
+                "This sign-in has expired: start again from the application.",
+            );
+        };
+        let given = form.get("code").map_or("", String::as_str).trim();
+        let right = match &pending.method {
+            Factor::Totp => {
+                let secret = self
+                    .pools
+                    .get(&pending.pool_id)
+                    .and_then(|p| p.users.get(&pending.username))
+                    .and_then(|u| u.totp_secret.clone());
+                totp::check(secret.as_deref(), given, now)
+            }
+            Factor::Sms(code) => bool::from(given.as_bytes().ct_eq(code.as_bytes())),
+        };
+        if right {
+            return self.signed_in_redirect(
+                &pending.pool_id,
+                &pending.authz.clone(),
+                &pending.username,
+            );
+        }
+        pending.attempts += 1;
+        if pending.attempts >= MFA_ATTEMPTS {
+            return error_page(
+                400,
+                "Too many wrong codes: start again from the application.",
+            );
+        }
+        let sms_to = match pending.method {
+            Factor::Sms(_) => Some(
+                self.pools
+                    .get(&pending.pool_id)
+                    .and_then(|p| p.users.get(&pending.username))
+                    .and_then(|u| u.attributes.get("phone_number"))
+                    .map(|p| crate::ops::mask(p))
+                    .unwrap_or_default(),
+            ),
+            Factor::Totp => None,
+        };
+        self.login.pending.insert(session.clone(), pending);
+        self.mfa_page(
+            cookies,
+            &session,
+            sms_to.as_deref(),
+            Some("Invalid code received for user"),
+        )
+    }
+
+    /// `GET /logout`: clears the session cookie and goes to a registered sign-out URL, or (with
+    /// `redirect_uri` and `response_type`, as Cognito's) back to the sign-in page.
+    fn logout(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        p: &BTreeMap<String, String>,
+    ) -> Reply {
+        let client_id = p.get("client_id").cloned().unwrap_or_default();
+        let Ok((_, client)) = self.client(&client_id) else {
+            return error_page(400, "Invalid request: unknown client_id.");
+        };
+        let location = match p.get("logout_uri") {
+            Some(uri) if client.logout_urls.contains(uri) && !uri.chars().any(char::is_control) => {
+                uri.clone()
+            }
+            Some(_) => {
+                return error_page(400, "This logout_uri is not registered for the app client.");
+            }
+            None => match self.authz(p) {
+                Ok((_, authz)) => format!("/login?{}", authz.query()),
+                Err(why) => return error_page(400, &why),
+            },
+        };
+        if let Some(cookie) = cookies.get(SESSION_COOKIE) {
+            self.login.sessions.remove(cookie);
+        }
+        (
+            302,
+            vec![
+                ("Location", location),
+                set_cookie(SESSION_COOKIE, "", 0),
+                ("Cache-Control", "no-store".to_owned()),
+            ],
+            String::new(),
+        )
+    }
+}
+
+fn params(query: &str) -> BTreeMap<String, String> {
+    form_fields(query.as_bytes())
+}
+
+/// The hosted UI's pages; `None` for the paths they do not serve. A `GET /oauth2/authorize` that
+/// names `username` and `password` is left to the non-interactive path in `oauth.rs`.
+pub(crate) async fn route(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<Reply> {
+    let get = *method == Method::GET || *method == Method::HEAD;
+    let post = *method == Method::POST;
+    let cookies = cookies(headers);
+    let reply = match path {
+        "/oauth2/authorize" | "/login" if get => {
+            let p = params(query);
+            if path == "/oauth2/authorize" && p.contains_key("username") {
+                return None;
+            }
+            let mut state = shared.lock();
+            match state.authz(&p) {
+                Ok((pool_id, authz)) => match state.browser_session(&cookies, &pool_id) {
+                    Some(username) if path == "/oauth2/authorize" => {
+                        state.signed_in_redirect(&pool_id, &authz, &username)
+                    }
+                    _ => state.login_page(&authz, &cookies, "", None, None),
+                },
+                Err(why) => error_page(400, &why),
+            }
+        }
+        "/login" | "/login/mfa" | "/signup" | "/confirm" if post => {
+            let form = form_fields(body);
+            let authz = {
+                let mut state = shared.lock();
+                if !state.csrf_ok(&cookies, &form) {
+                    return Some(error_page(
+                        403,
+                        "The form is stale or was not sent from this page (CSRF check failed): reload it and try again.",
+                    ));
+                }
+                if path == "/login/mfa" {
+                    return Some(state.code_submitted(&cookies, &form));
+                }
+                let (pool_id, authz) = match state.authz(&form) {
+                    Ok(ok) => ok,
+                    Err(why) => return Some(error_page(400, &why)),
+                };
+                if path == "/login" {
+                    return Some(state.password_submitted(&pool_id, &authz, &cookies, &form));
+                }
+                authz
+            };
+            if path == "/signup" {
+                sign_up(shared, &authz, &cookies, &form).await
+            } else {
+                confirm(shared, &authz, &cookies, &form).await
+            }
+        }
+        "/signup" if get => {
+            let mut state = shared.lock();
+            match state.authz(&params(query)) {
+                Ok((_, authz)) => state.signup_page(&authz, &cookies, &BTreeMap::new(), None),
+                Err(why) => error_page(400, &why),
+            }
+        }
+        "/logout" if get => shared.lock().logout(&cookies, &params(query)),
+        "/login" | "/login/mfa" | "/signup" | "/confirm" | "/logout" => {
+            error_page(405, "Method not allowed.")
+        }
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// The `SecretHash` a page's call needs when the client has a secret.
+fn with_secret_hash(shared: &Shared, mut body: Value, authz: &Authz, username: &str) -> Value {
+    let secret = shared
+        .lock()
+        .client(&authz.client_id)
+        .ok()
+        .and_then(|(_, c)| c.info.secret);
+    if let Some(secret) = secret {
+        body["SecretHash"] = json!(crate::ops::secret_hash(&secret, username, &authz.client_id));
+    }
+    body
+}
+
+/// `POST /signup`: Cognito's SignUp, then the confirmation page.
+async fn sign_up(
+    shared: &Shared,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let username = form.get("username").map_or("", String::as_str).trim();
+    let mut attributes = Vec::new();
+    if let Some(email) = form.get("email").filter(|e| !e.is_empty()) {
+        attributes.push(json!({"Name": "email", "Value": email}));
+    }
+    let body = with_secret_hash(
+        shared,
+        json!({"ClientId": authz.client_id, "Username": username,
+               "Password": form.get("password").map_or("", String::as_str),
+               "UserAttributes": attributes}),
+        authz,
+        username,
+    );
+    let answer = crate::webhooks::operation(shared, "SignUp", &body).await;
+    let mut state = shared.lock();
+    match answer {
+        Ok(a) if a["UserConfirmed"] == json!(true) => state.login_page(
+            authz,
+            cookies,
+            username,
+            None,
+            Some("Your account is ready: sign in."),
+        ),
+        Ok(a) => {
+            let to = a["CodeDeliveryDetails"]["Destination"]
+                .as_str()
+                .unwrap_or("you");
+            let notice = format!("We sent a confirmation code to {to}.");
+            state.confirm_page(authz, cookies, username, Some(&notice), None)
+        }
+        Err(fault) => state.signup_page(authz, cookies, form, Some(&fault.message)),
+    }
+}
+
+/// `POST /confirm`: Cognito's ConfirmSignUp, then the sign-in page.
+async fn confirm(
+    shared: &Shared,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let username = form.get("username").map_or("", String::as_str);
+    let body = with_secret_hash(
+        shared,
+        json!({"ClientId": authz.client_id, "Username": username,
+               "ConfirmationCode": form.get("code").map_or("", String::as_str).trim()}),
+        authz,
+        username,
+    );
+    let answer = crate::webhooks::operation(shared, "ConfirmSignUp", &body).await;
+    let mut state = shared.lock();
+    match answer {
+        Ok(_) => state.login_page(
+            authz,
+            cookies,
+            username,
+            None,
+            Some("Your account is confirmed: sign in."),
+        ),
+        Err(fault) => state.confirm_page(authz, cookies, username, None, Some(&fault.message)),
+    }
+}

@@ -1,0 +1,784 @@
+//! Lambda triggers as HTTP webhooks, for apps in any language: the emulator POSTs the event JSON
+//! that AWS documents for each trigger (`version`, `triggerSource`, `region`, `userPoolId`,
+//! `userName`, `callerContext`, `request`, `response`) to the pool's URL and uses the `response`
+//! of the answer (the whole event back, as a Lambda returns it, or the `response` object alone).
+//!
+//! The call is made on the server's runtime without the state lock: the operation runs to the
+//! trigger under the lock, leaves its state in a session, and the answer is recorded under the
+//! lock again. A webhook that does not answer within the pool's timeout (Cognito's: 5 s) or
+//! cannot be reached gives `UnexpectedLambdaException` ("PreSignUp invocation failed due to
+//! error Socket timeout while invoking Lambda function."); one that answers an error status gives
+//! `UserLambdaValidationException` with its `errorMessage` or its body ("PreSignUp failed with
+//! error ..."), as a Lambda that throws does; one whose answer is not the trigger's response gives
+//! `InvalidLambdaResponseException` ("Unrecognizable lambda output").
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Map, Value, json};
+
+use crate::ops::{Answer, BAD_CREDENTIALS, Fault, NOT_AUTHORIZED, fault};
+use crate::server::Shared;
+use crate::state::{ChallengeResult, Inner, Stage, Status};
+
+/// Cognito waits this long for a trigger.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest answer read from a webhook.
+const MAX_ANSWER: usize = 256 * 1024;
+/// What a deferred custom-auth step answers inside the emulator (never sent to a client).
+const DEFERRED: &str = "EMULATOR_WEBHOOK_CUSTOM_AUTH";
+
+/// A pool's Lambda triggers as webhooks: each `Some` is an `http://` URL the emulator POSTs the
+/// trigger's event to. The custom-auth triggers are used when the pool has no Rust
+/// [`CustomAuth`](crate::CustomAuth) callbacks; `CUSTOM_AUTH` needs `define_auth_challenge`
+/// (and `create_auth_challenge` and `verify_auth_challenge_response` once it asks a challenge).
+///
+/// ```
+/// use cognito_flows_emulator::{PoolConfig, Webhooks};
+///
+/// let pool = PoolConfig {
+///     webhooks: Webhooks {
+///         pre_sign_up: Some("http://127.0.0.1:8000/pre-sign-up".into()),
+///         ..Webhooks::default()
+///     },
+///     ..PoolConfig::default()
+/// };
+/// assert!(pool.webhooks.check().is_ok());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Webhooks {
+    /// DefineAuthChallenge.
+    pub define_auth_challenge: Option<String>,
+    /// CreateAuthChallenge.
+    pub create_auth_challenge: Option<String>,
+    /// VerifyAuthChallengeResponse.
+    pub verify_auth_challenge_response: Option<String>,
+    /// PreSignUp (`autoConfirmUser`, `autoVerifyEmail`, `autoVerifyPhone`).
+    pub pre_sign_up: Option<String>,
+    /// PostConfirmation.
+    pub post_confirmation: Option<String>,
+    /// PreTokenGeneration (`claimsOverrideDetails`).
+    pub pre_token_generation: Option<String>,
+    /// How long a webhook may take; `None`: Cognito's 5 seconds.
+    pub timeout: Option<Duration>,
+}
+
+impl Webhooks {
+    /// Every URL given is an absolute `http://` URL (the emulator speaks plain HTTP to them).
+    pub fn check(&self) -> Result<(), String> {
+        for (name, url) in self.all() {
+            let Some(url) = url else { continue };
+            let ok = url::Url::parse(url)
+                .ok()
+                .is_some_and(|u| u.scheme() == "http" && u.host_str().is_some())
+                && !url.chars().any(char::is_control);
+            if !ok {
+                return Err(format!("webhook {name} = {url:?} is not an http:// URL"));
+            }
+        }
+        Ok(())
+    }
+
+    fn all(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("define_auth_challenge", &self.define_auth_challenge),
+            ("create_auth_challenge", &self.create_auth_challenge),
+            (
+                "verify_auth_challenge_response",
+                &self.verify_auth_challenge_response,
+            ),
+            ("pre_sign_up", &self.pre_sign_up),
+            ("post_confirmation", &self.post_confirmation),
+            ("pre_token_generation", &self.pre_token_generation),
+        ]
+    }
+}
+
+/// One trigger call: where, and what the event says.
+struct Call {
+    trigger: &'static str,
+    url: String,
+    timeout: Duration,
+    event: Value,
+}
+
+/// The trigger failed: `UserLambdaValidationException`, in Cognito's words.
+fn lambda_fault(trigger: &str, why: &str) -> Fault {
+    fault(
+        "UserLambdaValidationException",
+        format!("{trigger} failed with error {why}."),
+    )
+}
+
+/// The trigger could not be run: `UnexpectedLambdaException`, in Cognito's words.
+fn unexpected(trigger: &str, why: &str) -> Fault {
+    fault(
+        "UnexpectedLambdaException",
+        format!("{trigger} invocation failed due to error {why}."),
+    )
+}
+
+/// The answer is not the trigger's response (Cognito's message names no trigger).
+fn invalid_response(_trigger: &str) -> Fault {
+    fault(
+        "InvalidLambdaResponseException",
+        "Unrecognizable lambda output",
+    )
+}
+
+/// POSTs the event; the `response` object of the answer.
+async fn invoke(call: Call) -> Result<Map<String, Value>, Fault> {
+    let trigger = call.trigger;
+    let unexpected = |why: &str| unexpected(trigger, why);
+    let uri: http::Uri = call
+        .url
+        .parse()
+        .map_err(|_| unexpected("an invalid webhook URL"))?;
+    let request = http::Request::post(uri)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "cognito-emulator")
+        .body(Full::new(Bytes::from(call.event.to_string())))
+        .map_err(|_| unexpected("an invalid webhook URL"))?;
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let exchange = async {
+        let response = client
+            .request(request)
+            .await
+            .map_err(|_| unexpected("Connection refused"))?;
+        let status = response.status();
+        let body = Limited::new(response.into_body(), MAX_ANSWER)
+            .collect()
+            .await
+            .map_err(|_| invalid_response(trigger))?
+            .to_bytes();
+        Ok::<_, Fault>((status, body))
+    };
+    let (status, body) = tokio::time::timeout(call.timeout, exchange)
+        .await
+        .map_err(|_| unexpected("Socket timeout while invoking Lambda function"))??;
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    if !status.is_success() {
+        let message = parsed
+            .as_ref()
+            .and_then(|v| v.get("errorMessage"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(512)
+                    .collect()
+            });
+        return Err(lambda_fault(trigger, &message));
+    }
+    match parsed {
+        Some(Value::Object(mut answer)) => match answer.remove("response") {
+            Some(Value::Object(response)) => Ok(response),
+            Some(Value::Null) => Ok(Map::new()),
+            Some(_) => Err(invalid_response(trigger)),
+            None => Ok(answer),
+        },
+        _ => Err(invalid_response(trigger)),
+    }
+}
+
+/// A boolean of the response; `null` and absent are `false`.
+fn flag(response: &Map<String, Value>, name: &str, trigger: &str) -> Result<bool, Fault> {
+    match response.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(invalid_response(trigger)),
+    }
+}
+
+/// A map of strings of the response (`publicChallengeParameters`, ...); `null` is empty.
+fn strings(
+    response: &Map<String, Value>,
+    name: &str,
+    trigger: &str,
+) -> Result<BTreeMap<String, String>, Fault> {
+    match response.get(name) {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::Number(_) | Value::Bool(_) => Ok((k.clone(), v.to_string())),
+                _ => Err(invalid_response(trigger)),
+            })
+            .collect(),
+        Some(_) => Err(invalid_response(trigger)),
+    }
+}
+
+fn client_metadata(body: &Value) -> Value {
+    match body.get("ClientMetadata") {
+        Some(m @ Value::Object(_)) => m.clone(),
+        _ => json!({}),
+    }
+}
+
+fn attribute_list(body: &Value, field: &str) -> Map<String, Value> {
+    body.get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| {
+            Some((
+                a.get("Name")?.as_str()?.to_owned(),
+                Value::String(a.get("Value")?.as_str()?.to_owned()),
+            ))
+        })
+        .collect()
+}
+
+impl Inner {
+    fn hooks(&self, pool_id: &str) -> Option<&crate::Webhooks> {
+        self.pools.get(pool_id).map(|p| &p.config.webhooks)
+    }
+
+    /// Whether the pool's custom authentication runs through webhooks (and not Rust callbacks).
+    pub(crate) fn webhook_custom_auth(&self, pool_id: &str) -> bool {
+        self.pools.get(pool_id).is_some_and(|p| {
+            p.config.custom_auth.is_none() && p.config.webhooks.define_auth_challenge.is_some()
+        })
+    }
+
+    /// A custom-auth step that needs the webhooks: the results so far (and the answer to check)
+    /// wait in a session that [`operation`] picks up once the lock is released.
+    pub(crate) fn defer_custom(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        results: Vec<ChallengeResult>,
+        private: String,
+        given: Option<&str>,
+    ) -> Value {
+        let session = self.custom_session(pool_id, client_id, username, results, private);
+        json!({"ChallengeName": DEFERRED, "Session": session, "Answer": given})
+    }
+
+    /// A session waiting for the answer to a custom challenge (`private`: the
+    /// `privateChallengeParameters`, as JSON).
+    fn custom_session(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        results: Vec<ChallengeResult>,
+        private: String,
+    ) -> String {
+        let stage = Stage::Custom {
+            results,
+            answer: private,
+        };
+        self.new_session(pool_id, client_id, username, None, stage)
+    }
+
+    /// The event every trigger shares, for `username` of `pool_id`.
+    fn event(
+        &self,
+        pool_id: &str,
+        client_id: Option<&str>,
+        username: &str,
+        trigger_source: &str,
+        request: Value,
+        response: Value,
+    ) -> Value {
+        json!({
+            "version": "1",
+            "triggerSource": trigger_source,
+            "region": self.region,
+            "userPoolId": pool_id,
+            "userName": username,
+            "callerContext": {"awsSdkVersion": concat!("cognito-emulator-", env!("CARGO_PKG_VERSION")), "clientId": client_id},
+            "request": request,
+            "response": response,
+        })
+    }
+
+    /// A user's attributes as triggers see them (`sub` and `cognito:user_status` included).
+    fn user_attributes(&self, pool_id: &str, username: &str) -> Map<String, Value> {
+        let Some(user) = self.pools.get(pool_id).and_then(|p| p.users.get(username)) else {
+            return Map::new();
+        };
+        let mut out: Map<String, Value> = user
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        out.insert("sub".into(), json!(user.sub));
+        let status = match user.status {
+            Status::Unconfirmed => "UNCONFIRMED",
+            Status::Confirmed => "CONFIRMED",
+            Status::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+        };
+        out.insert("cognito:user_status".into(), json!(status));
+        out
+    }
+
+    fn call(
+        &self,
+        pool_id: &str,
+        trigger: &'static str,
+        url: Option<&String>,
+        event: Value,
+    ) -> Option<Call> {
+        let timeout = self
+            .hooks(pool_id)
+            .and_then(|h| h.timeout)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        Some(Call {
+            trigger,
+            url: url?.clone(),
+            timeout,
+            event,
+        })
+    }
+
+    /// The pool an operation's body names (`ClientId`, else `UserPoolId`) and its client.
+    fn pool_of(&self, body: &Value) -> Option<(String, Option<String>)> {
+        if let Some(client_id) = body.get("ClientId").and_then(Value::as_str) {
+            let (pool_id, _) = self.client(client_id).ok()?;
+            return Some((pool_id, Some(client_id.to_owned())));
+        }
+        let pool_id = body.get("UserPoolId").and_then(Value::as_str)?;
+        self.pools
+            .contains_key(pool_id)
+            .then(|| (pool_id.to_owned(), None))
+    }
+}
+
+/// An operation with its webhooks: [`crate::ops::unsigned_operation`] plus PreSignUp,
+/// PostConfirmation, the custom-auth triggers and PreTokenGeneration, then the tokens signed.
+pub(crate) async fn operation(shared: &Shared, operation: &str, body: &Value) -> Answer {
+    let pre_sign_up = if operation == "SignUp" {
+        pre_sign_up(shared, body).await?
+    } else {
+        None
+    };
+    let mut answer = crate::ops::unsigned_operation(shared, operation, body)?;
+    if let Some(response) = pre_sign_up {
+        auto_confirm(shared, body, &response, &mut answer)?;
+    }
+    if operation == "ConfirmSignUp" || operation == "AdminConfirmSignUp" {
+        post_confirmation(shared, body).await?;
+    }
+    if answer.get("ChallengeName").and_then(Value::as_str) == Some(DEFERRED) {
+        answer = custom_auth(shared, body, &answer).await?;
+    }
+    let source = match (operation, body.get("AuthFlow").and_then(Value::as_str)) {
+        (_, Some("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN")) => "TokenGeneration_RefreshTokens",
+        _ if body.get("ChallengeName").and_then(Value::as_str) == Some("NEW_PASSWORD_REQUIRED") => {
+            "TokenGeneration_NewPasswordChallenge"
+        }
+        _ => "TokenGeneration_Authentication",
+    };
+    pre_token_generation(shared, &mut answer, source, client_metadata(body)).await?;
+    crate::ops::sign_tokens(&shared.signer, &mut answer)?;
+    Ok(answer)
+}
+
+/// PreSignUp, before the user is created: its response, when the pool has the webhook.
+async fn pre_sign_up(shared: &Shared, body: &Value) -> Result<Option<Map<String, Value>>, Fault> {
+    let call = {
+        let state = shared.lock();
+        let Some((pool_id, client_id)) = state.pool_of(body) else {
+            return Ok(None);
+        };
+        let username = body
+            .get("Username")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let request = json!({
+            "userAttributes": attribute_list(body, "UserAttributes"),
+            "validationData": attribute_list(body, "ValidationData"),
+            "clientMetadata": client_metadata(body),
+        });
+        let response =
+            json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false});
+        let event = state.event(
+            &pool_id,
+            client_id.as_deref(),
+            username,
+            "PreSignUp_SignUp",
+            request,
+            response,
+        );
+        let url = state.hooks(&pool_id).and_then(|h| h.pre_sign_up.as_ref());
+        state.call(&pool_id, "PreSignUp", url, event)
+    };
+    match call {
+        Some(call) => invoke(call).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// PreSignUp's `autoConfirmUser` / `autoVerifyEmail` / `autoVerifyPhone`, once SignUp created the
+/// user: confirmed, and the code SignUp wrote to the outbox (an append-only log) confirms
+/// nothing any more.
+fn auto_confirm(
+    shared: &Shared,
+    body: &Value,
+    response: &Map<String, Value>,
+    answer: &mut Value,
+) -> Result<(), Fault> {
+    let confirm = flag(response, "autoConfirmUser", "PreSignUp")?;
+    let email = flag(response, "autoVerifyEmail", "PreSignUp")?;
+    let phone = flag(response, "autoVerifyPhone", "PreSignUp")?;
+    if !confirm {
+        return Ok(());
+    }
+    let mut state = shared.lock();
+    let Some((pool_id, _)) = state.pool_of(body) else {
+        return Ok(());
+    };
+    let name = body
+        .get("Username")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(username) = state
+        .pools
+        .get(&pool_id)
+        .and_then(|p| p.find(name))
+        .map(|u| u.username.clone())
+    else {
+        return Ok(());
+    };
+    let user = state.user_mut(&pool_id, &username)?;
+    user.status = Status::Confirmed;
+    user.signup_code = None;
+    for (wanted, attribute, verified) in [
+        (email, "email", "email_verified"),
+        (phone, "phone_number", "phone_number_verified"),
+    ] {
+        if wanted && user.attributes.contains_key(attribute) {
+            user.attributes.insert(verified.into(), "true".into());
+        }
+    }
+    answer["UserConfirmed"] = json!(true);
+    if let Some(map) = answer.as_object_mut() {
+        map.remove("CodeDeliveryDetails");
+    }
+    Ok(())
+}
+
+/// PostConfirmation, after the user is confirmed (an error leaves the user confirmed, as
+/// Cognito's does, and is the answer).
+async fn post_confirmation(shared: &Shared, body: &Value) -> Result<(), Fault> {
+    let call = {
+        let state = shared.lock();
+        let Some((pool_id, client_id)) = state.pool_of(body) else {
+            return Ok(());
+        };
+        let name = body
+            .get("Username")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let username = state
+            .pools
+            .get(&pool_id)
+            .and_then(|p| p.find(name))
+            .map_or_else(|| name.to_owned(), |u| u.username.clone());
+        let request = json!({
+            "userAttributes": state.user_attributes(&pool_id, &username),
+            "clientMetadata": client_metadata(body),
+        });
+        let event = state.event(
+            &pool_id,
+            client_id.as_deref(),
+            &username,
+            "PostConfirmation_ConfirmSignUp",
+            request,
+            json!({}),
+        );
+        let url = state
+            .hooks(&pool_id)
+            .and_then(|h| h.post_confirmation.as_ref());
+        state.call(&pool_id, "PostConfirmation", url, event)
+    };
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
+fn session_json(results: &[ChallengeResult]) -> Value {
+    Value::Array(
+        results
+            .iter()
+            .map(|r| json!({"challengeName": r.name, "challengeResult": r.correct, "challengeMetadata": null}))
+            .collect(),
+    )
+}
+
+/// The custom-auth triggers of a deferred step: VerifyAuthChallengeResponse (when an answer
+/// waits), DefineAuthChallenge, then CreateAuthChallenge or the tokens.
+async fn custom_auth(shared: &Shared, body: &Value, deferred: &Value) -> Answer {
+    let id = deferred["Session"].as_str().unwrap_or_default();
+    let given = deferred["Answer"].as_str().map(str::to_owned);
+    let metadata = client_metadata(body);
+    let (session, attributes, hooks, base) = {
+        let mut state = shared.lock();
+        let session = state
+            .sessions
+            .remove(id)
+            .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
+        let attributes = state.user_attributes(&session.pool_id, &session.username);
+        let hooks = state.hooks(&session.pool_id).cloned().unwrap_or_default();
+        let base = state.event(
+            &session.pool_id,
+            Some(&session.client_id),
+            &session.username,
+            "",
+            json!({}),
+            json!({}),
+        );
+        (session, attributes, hooks, base)
+    };
+    let Stage::Custom {
+        mut results,
+        answer,
+    } = session.stage
+    else {
+        return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
+    };
+    let timeout = hooks.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let not_configured = || {
+        fault(
+            "InvalidParameterException",
+            "Custom auth lambda trigger is not configured for the user pool.",
+        )
+    };
+    let call = |trigger: &'static str,
+                source: &str,
+                url: &Option<String>,
+                request: Value,
+                response: Value| {
+        let mut event = base.clone();
+        event["triggerSource"] = json!(source);
+        event["request"] = request;
+        event["response"] = response;
+        url.clone()
+            .map(|url| Call {
+                trigger,
+                url,
+                timeout,
+                event,
+            })
+            .ok_or_else(not_configured)
+    };
+    if let Some(given) = given {
+        let private: Value = serde_json::from_str(&answer).unwrap_or_else(|_| json!({}));
+        let request = json!({"userAttributes": attributes, "privateChallengeParameters": private,
+                             "challengeAnswer": given, "clientMetadata": metadata, "userNotFound": false});
+        let response = invoke(call(
+            "VerifyAuthChallengeResponse",
+            "VerifyAuthChallengeResponse_Authentication",
+            &hooks.verify_auth_challenge_response,
+            request,
+            json!({"answerCorrect": null}),
+        )?)
+        .await?;
+        let correct = flag(&response, "answerCorrect", "VerifyAuthChallengeResponse")?;
+        results.push(ChallengeResult {
+            name: "CUSTOM_CHALLENGE".into(),
+            correct,
+        });
+    }
+    let request = json!({"userAttributes": attributes, "session": session_json(&results),
+                         "clientMetadata": metadata, "userNotFound": false});
+    let decision = invoke(call(
+        "DefineAuthChallenge",
+        "DefineAuthChallenge_Authentication",
+        &hooks.define_auth_challenge,
+        request,
+        json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
+    )?)
+    .await?;
+    let (pool_id, client_id, username) = (session.pool_id, session.client_id, session.username);
+    if flag(&decision, "failAuthentication", "DefineAuthChallenge")? {
+        return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
+    }
+    if flag(&decision, "issueTokens", "DefineAuthChallenge")? {
+        let result = shared
+            .lock()
+            .issue(&pool_id, &client_id, &username, None, None)?;
+        return Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}));
+    }
+    match decision.get("challengeName").and_then(Value::as_str) {
+        Some("CUSTOM_CHALLENGE") => {}
+        _ => return Err(invalid_response("DefineAuthChallenge")),
+    }
+    let request = json!({"userAttributes": attributes, "challengeName": "CUSTOM_CHALLENGE",
+                         "session": session_json(&results), "clientMetadata": metadata, "userNotFound": false});
+    let created = invoke(call(
+        "CreateAuthChallenge",
+        "CreateAuthChallenge_Authentication",
+        &hooks.create_auth_challenge,
+        request,
+        json!({"publicChallengeParameters": null, "privateChallengeParameters": null, "challengeMetadata": null}),
+    )?)
+    .await?;
+    let public = strings(&created, "publicChallengeParameters", "CreateAuthChallenge")?;
+    let private = strings(
+        &created,
+        "privateChallengeParameters",
+        "CreateAuthChallenge",
+    )?;
+    let mut params = json!({"USERNAME": username});
+    for (k, v) in public {
+        params[k.as_str()] = json!(v);
+    }
+    let private = serde_json::to_string(&private).unwrap_or_default();
+    let session = shared
+        .lock()
+        .custom_session(&pool_id, &client_id, &username, results, private);
+    Ok(
+        json!({"ChallengeName": "CUSTOM_CHALLENGE", "Session": session, "ChallengeParameters": params}),
+    )
+}
+
+/// Claims no PreTokenGeneration may add, override or suppress (Cognito's list).
+const PROTECTED: &[&str] = &[
+    "acr",
+    "amr",
+    "aud",
+    "at_hash",
+    "auth_time",
+    "azp",
+    "cognito:username",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "sub",
+    "token_use",
+    "client_id",
+    "event_id",
+    "username",
+    "scope",
+];
+
+/// PreTokenGeneration: the id token's claims as the webhook overrides them (and `cognito:groups`
+/// in both tokens when it overrides the groups), before they are signed.
+pub(crate) async fn pre_token_generation(
+    shared: &Shared,
+    answer: &mut Value,
+    source: &str,
+    metadata: Value,
+) -> Result<(), Fault> {
+    let Some(id) = answer
+        .get("AuthenticationResult")
+        .and_then(|r| r.get("IdToken"))
+        .filter(|c| c.is_object())
+    else {
+        return Ok(());
+    };
+    let pool_id = id["iss"]
+        .as_str()
+        .and_then(|i| i.rsplit('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let client_id = id["aud"].as_str().unwrap_or_default().to_owned();
+    let username = id["cognito:username"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let groups = id.get("cognito:groups").cloned().unwrap_or(json!([]));
+    let call = {
+        let state = shared.lock();
+        let request = json!({
+            "userAttributes": state.user_attributes(&pool_id, &username),
+            "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": null},
+            "clientMetadata": metadata,
+        });
+        let event = state.event(
+            &pool_id,
+            Some(&client_id),
+            &username,
+            source,
+            request,
+            json!({"claimsOverrideDetails": null}),
+        );
+        let url = state
+            .hooks(&pool_id)
+            .and_then(|h| h.pre_token_generation.as_ref());
+        state.call(&pool_id, "PreTokenGeneration", url, event)
+    };
+    let Some(call) = call else { return Ok(()) };
+    let response = invoke(call).await?;
+    let trigger = "PreTokenGeneration";
+    let details = match response.get("claimsOverrideDetails") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(d)) => d,
+        Some(_) => return Err(invalid_response(trigger)),
+    };
+    let result = &mut answer["AuthenticationResult"];
+    match details.get("claimsToAddOrOverride") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(claims)) => {
+            for (k, v) in claims {
+                if PROTECTED.contains(&k.as_str()) || k == "cognito:groups" {
+                    continue;
+                }
+                match v {
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                        result["IdToken"][k.as_str()] = v.clone()
+                    }
+                    _ => return Err(invalid_response(trigger)),
+                }
+            }
+        }
+        Some(_) => return Err(invalid_response(trigger)),
+    }
+    match details.get("claimsToSuppress") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(names)) => {
+            for name in names {
+                let name = name.as_str().ok_or_else(|| invalid_response(trigger))?;
+                if !PROTECTED.contains(&name)
+                    && let Some(claims) = result["IdToken"].as_object_mut()
+                {
+                    claims.remove(name);
+                }
+            }
+        }
+        Some(_) => return Err(invalid_response(trigger)),
+    }
+    match details
+        .get("groupOverrideDetails")
+        .and_then(|g| g.get("groupsToOverride"))
+    {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(groups)) => {
+            if groups.iter().any(|g| !g.is_string()) {
+                return Err(invalid_response(trigger));
+            }
+            for token in ["IdToken", "AccessToken"] {
+                if let Some(claims) = result[token].as_object_mut() {
+                    if groups.is_empty() {
+                        claims.remove("cognito:groups");
+                    } else {
+                        claims.insert("cognito:groups".into(), Value::Array(groups.clone()));
+                    }
+                }
+            }
+        }
+        Some(_) => return Err(invalid_response(trigger)),
+    }
+    Ok(())
+}

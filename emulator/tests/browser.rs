@@ -1,0 +1,377 @@
+//! The hosted UI's login page in a real browser: headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, installed by `scripts/setup-peers.sh`) driven over WebDriver by
+//! fantoccini, with the library's `HostedUi` flow and PKCE end to end.
+//!
+//! Without Chromium the test fails, unless `COGNITO_EMULATOR_SKIP_BROWSER=1` allows it to skip
+//! (loudly). `COGNITO_EMULATOR_SCREENSHOT=path.png` saves the sign-in page (that is how
+//! `emulator/docs/login-page.png` was taken). The whole test is bounded by a deadline, and the
+//! chromedriver it starts (with its Chromium) is stopped however it ends.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode, TokenOutcome};
+use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt};
+use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use common::{agent, send};
+
+const PASSWORD: &str = "Passw0rd!";
+/// The whole browser session's deadline.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The first of `candidates` that exists, or one found on `PATH`.
+fn find(env: &str, candidates: &[&str], on_path: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p));
+    }
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .chain(
+            std::env::var_os("PATH")
+                .map(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join(on_path))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        )
+        .find(|p| p.is_file())
+}
+
+/// chromedriver in a process group of its own: dropping it kills the group (the driver and every
+/// Chromium process it started) and reaps the driver.
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The app's side: a callback page on 127.0.0.1 that answers every request with 200, so the
+/// browser has somewhere to land. Stops with the test's runtime.
+async fn app_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let body = "<!DOCTYPE html><title>App</title><p id=\"app\">Back in the app.</p>";
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    match client.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap(),
+        Err(e) => panic!(
+            "no {css} on {}: {e}",
+            client.source().await.unwrap_or_default()
+        ),
+    }
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits (bounded) until the browser is at a URL starting with `prefix`.
+async fn wait_for_url(client: &Client, prefix: &str) -> String {
+    for _ in 0..100 {
+        let url = client.current_url().await.unwrap().to_string();
+        if url.starts_with(prefix) {
+            return url;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the browser never reached {prefix}: at {}",
+        client.current_url().await.unwrap()
+    );
+}
+
+/// Runs `flow` to its end, sending its requests with ureq.
+fn exchange<F: Flow>(e: &Emulator, flow: &mut F, callback: String) -> Result<F::Output, Error>
+where
+    F::Output: std::fmt::Debug,
+{
+    flow.handle_input(Input::Callback(callback))?;
+    loop {
+        match flow.poll_action() {
+            Action::Send(request) => flow.handle_response(e.now(), send(&agent(), request))?,
+            Action::Done(out) => return Ok(out),
+            Action::Failed(err) => return Err(err),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+fn authorize_url<F: Flow>(flow: &F) -> String
+where
+    F::Output: std::fmt::Debug,
+{
+    let Action::Prompt(Prompt::Authorize { url }) = flow.poll_action() else {
+        panic!("{:?}", flow.poll_action())
+    };
+    url
+}
+
+#[test]
+fn hosted_ui_login_page_in_headless_chromium() {
+    let chromium = find(
+        "CHROMIUM",
+        &["/usr/lib/chromium/chromium", "/usr/bin/chromium"],
+        "chromium",
+    );
+    let chromedriver = find("CHROMEDRIVER", &["/usr/bin/chromedriver"], "chromedriver");
+    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+        if std::env::var("COGNITO_EMULATOR_SKIP_BROWSER").as_deref() == Ok("1") {
+            eprintln!(
+                "\n\n!!!!!!!! SKIPPED: the hosted-UI browser test found no chromium/chromedriver \
+                 (COGNITO_EMULATOR_SKIP_BROWSER=1). Install them with scripts/setup-peers.sh. !!!!!!!!\n\n"
+            );
+            return;
+        }
+        panic!(
+            "chromium and chromedriver are needed (apt-get install chromium chromium-driver, as \
+             scripts/setup-peers.sh does); set COGNITO_EMULATOR_SKIP_BROWSER=1 to skip"
+        );
+    };
+    let port = free_port();
+    let mut command = Command::new(&chromedriver);
+    command
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let _driver = Driver {
+        child: command.spawn().expect("chromedriver starts"),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome =
+        runtime.block_on(async { tokio::time::timeout(DEADLINE, run(&chromium, port)).await });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    outcome.expect("the browser test ran past its deadline");
+}
+
+async fn connect(chromium: &Path, port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--no-first-run", "--disable-extensions", "--window-size=520,720"],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await;
+        match attempt {
+            Ok(client) => return client,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not accept a session on port {port}");
+}
+
+async fn run(chromium: &Path, driver_port: u16) {
+    let app = app_server().await;
+    let callback = format!("http://127.0.0.1:{app}/callback");
+    let signed_out = format!("http://127.0.0.1:{app}/signed-out");
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool_id = e.create_user_pool(PoolConfig {
+        mfa: Mfa::Optional,
+        ..PoolConfig::default()
+    });
+    let client = e
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                callback_urls: vec![callback.clone()],
+                logout_urls: vec![signed_out.clone()],
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    e.admin_create_user(&pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
+        .unwrap();
+    e.admin_create_user(
+        &pool_id,
+        "sam",
+        PASSWORD,
+        &[("phone_number", "+15555550100")],
+    )
+    .unwrap();
+    e.admin_enable_sms_mfa(&pool_id, "sam").unwrap();
+    let ui = HostedUi::new(e.endpoint(), client.id.clone(), &callback)
+        .unwrap()
+        .with_scopes(["openid", "email"]);
+
+    let browser = connect(chromium, driver_port).await;
+
+    // 1. The library's authorize URL shows the sign-in form; a wrong password shows an error.
+    let mut flow = ui.authorize(Entropy::from([1; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    assert_eq!(browser.title().await.unwrap(), "Sign in - Cognito emulator");
+    fill(&browser, "#username", "lee").await;
+    if let Some(path) = std::env::var_os("COGNITO_EMULATOR_SCREENSHOT") {
+        std::fs::write(path, browser.screenshot().await.unwrap()).unwrap();
+    }
+    fill(&browser, "#password", "not-the-password").await;
+    click(&browser, "#signin").await;
+    assert_eq!(
+        text_of(&browser, "#error").await,
+        "Incorrect username or password."
+    );
+
+    // 2. The right password: the browser lands on the callback, the library exchanges the code
+    //    with its PKCE verifier.
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#signin").await;
+    let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
+    let tokens = exchange(&e, &mut flow, landed).unwrap();
+    let id = tokens.id_token.clone().unwrap();
+    assert_eq!(id.claims().str("email"), Some("lee@example.com"));
+    assert_eq!(id.claims().str("nonce"), Some(flow.nonce()));
+    let mut info = ui.user_info(&tokens.access_token);
+    let Action::Send(request) = info.poll_action() else {
+        panic!()
+    };
+    info.handle_response(e.now(), send(&agent(), request))
+        .unwrap();
+    let Action::Done(TokenOutcome::UserInfo(claims)) = info.poll_action() else {
+        panic!("{:?}", info.poll_action())
+    };
+    assert_eq!(claims["username"], "lee");
+
+    // 3. A stolen code: the browser is still signed in, so authorize redirects at once; a thief
+    //    who has the code but not the verifier (another flow's state and verifier) is refused.
+    let victim = ui.authorize(Entropy::from([2; 32]));
+    browser.goto(&authorize_url(&victim)).await.unwrap();
+    let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
+    let stolen = url::Url::parse(&landed)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let mut thief = ui.authorize(Entropy::from([3; 32]));
+    let thief_state = url::Url::parse(&authorize_url(&thief))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let forged = format!(
+        "{callback}?code={stolen}&state={}",
+        url::form_urlencoded::byte_serialize(thief_state.as_bytes()).collect::<String>()
+    );
+    let err = exchange(&e, &mut thief, forged).unwrap_err();
+    assert!(
+        matches!(err, Error::OAuth(ref o) if o.code == OAuthErrorCode::InvalidGrant),
+        "{err:?}"
+    );
+
+    // 4. Sign out through the library's logout URL: back to the registered sign-out page, and
+    //    the next authorize shows the form again.
+    browser.goto(&ui.logout_url(&signed_out)).await.unwrap();
+    wait_for_url(&browser, &signed_out).await;
+    let mut flow = ui.authorize(Entropy::from([4; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    assert_eq!(browser.title().await.unwrap(), "Sign in - Cognito emulator");
+
+    // 5. SMS MFA: the code from the outbox, typed into the page.
+    fill(&browser, "#username", "sam").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#signin").await;
+    assert!(
+        text_of(&browser, "main")
+            .await
+            .contains("We texted a code to +*******0100.")
+    );
+    let code = e.last_code("sam").unwrap();
+    fill(&browser, "#code", &code).await;
+    click(&browser, "#verify").await;
+    let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
+    let tokens = exchange(&e, &mut flow, landed).unwrap();
+    assert_eq!(
+        tokens.id_token.unwrap().claims().str("cognito:username"),
+        Some("sam")
+    );
+
+    // 6. An unregistered redirect_uri: an error page, and the browser stays on the emulator.
+    let evil = format!("http://127.0.0.1:{app}/evil");
+    let rogue = HostedUi::new(e.endpoint(), client.id.clone(), &evil).unwrap();
+    let rogue_flow = rogue.authorize(Entropy::from([5; 32]));
+    browser.goto(&authorize_url(&rogue_flow)).await.unwrap();
+    assert!(
+        text_of(&browser, "#error")
+            .await
+            .contains("redirect_mismatch")
+    );
+    let at = browser.current_url().await.unwrap().to_string();
+    assert!(at.starts_with(e.endpoint()), "{at}");
+
+    browser.close().await.unwrap();
+}

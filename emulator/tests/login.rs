@@ -1,0 +1,599 @@
+//! The hosted UI's login page over raw HTTP, as a hostile browser or page would use it: CSRF,
+//! escaping, registered URLs only, the MFA step, the session cookie and `/logout`. The real
+//! browser drives the same pages in `browser.rs`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use cognito_flows::{Action, Entropy, Flow, Input, Prompt, SignIn, UserPool};
+use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
+
+use common::{agent, send};
+
+const PASSWORD: &str = "Passw0rd!";
+const CALLBACK: &str = "http://localhost:3000/callback";
+const SIGNED_OUT: &str = "http://localhost:3000/";
+const HOSTILE: &str = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
+
+/// A browser by hand: a cookie jar and the last page.
+struct Browser {
+    base: String,
+    jar: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    headers: http::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    /// The value of the hidden or text input named `name`.
+    fn input(&self, name: &str) -> String {
+        let at = self
+            .body
+            .find(&format!("name=\"{name}\" value=\""))
+            .unwrap_or_else(|| panic!("no input {name} in {}", self.body));
+        let rest = &self.body[at + name.len() + 15..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+}
+
+impl Browser {
+    fn new(e: &Emulator) -> Self {
+        Self {
+            base: e.endpoint().trim_end_matches('/').to_owned(),
+            jar: BTreeMap::new(),
+        }
+    }
+
+    fn run(&mut self, request: http::request::Builder, body: Vec<u8>) -> Page {
+        let cookie: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let request = request
+            .header("Cookie", cookie.join("; "))
+            .body(body)
+            .unwrap();
+        let response = send(&agent(), request);
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        for c in &set_cookies {
+            let (pair, _) = c.split_once(';').unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.jar.remove(k);
+            } else {
+                self.jar.insert(k.into(), v.into());
+            }
+        }
+        Page {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned()),
+            set_cookies,
+            headers: response.headers().clone(),
+            body: String::from_utf8(response.body().clone()).unwrap(),
+        }
+    }
+
+    fn get(&mut self, path_and_query: &str) -> Page {
+        let url = format!("{}{path_and_query}", self.base);
+        self.run(http::Request::get(url), Vec::new())
+    }
+
+    fn post<K: AsRef<str>, V: AsRef<str>>(&mut self, path: &str, fields: &[(K, V)]) -> Page {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        let url = format!("{}{path}", self.base);
+        self.run(
+            http::Request::post(url).header("Content-Type", "application/x-www-form-urlencoded"),
+            form.finish().into_bytes(),
+        )
+    }
+
+    /// Submits the sign-in form of `page` as the browser would (its hidden fields included).
+    fn sign_in(&mut self, page: &Page, username: &str, password: &str) -> Page {
+        let mut fields: Vec<(String, String)> = hidden_fields(page);
+        fields.push(("username".into(), username.into()));
+        fields.push(("password".into(), password.into()));
+        self.post("/login", &fields)
+    }
+}
+
+/// Every hidden input of the page, unescaped (`&amp;` and friends) as a browser submits them.
+fn hidden_fields(page: &Page) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = page.body.as_str();
+    while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[at + 27..];
+        let name = &rest[..rest.find('"').unwrap()];
+        let value_at = rest.find("value=\"").unwrap() + 7;
+        let value = &rest[value_at..value_at + rest[value_at..].find('"').unwrap()];
+        out.push((name.to_owned(), unescape(value)));
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+struct World {
+    e: Emulator,
+    pool_id: String,
+    client_id: String,
+}
+
+fn world(mfa: Mfa, secret: bool) -> World {
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool_id = e.create_user_pool(PoolConfig {
+        mfa,
+        ..PoolConfig::default()
+    });
+    let client = e
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                secret,
+                callback_urls: vec![CALLBACK.into()],
+                logout_urls: vec![SIGNED_OUT.into()],
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    World {
+        e,
+        pool_id,
+        client_id: client.id,
+    }
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn authorize_query(w: &World, redirect: &str, state: &str) -> String {
+    format!(
+        "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        w.client_id,
+        enc(redirect),
+        enc(state)
+    )
+}
+
+fn query_of(location: &str) -> BTreeMap<String, String> {
+    let url = url::Url::parse(location).unwrap();
+    url.query_pairs().into_owned().collect()
+}
+
+/// The form: plain HTML, security headers, a CSRF cookie that is HttpOnly and SameSite=Lax, and
+/// a hostile `state` echoed escaped (and given back intact in the redirect).
+#[test]
+fn the_form_escapes_what_it_echoes_and_sets_a_csrf_cookie() {
+    let w = world(Mfa::Off, false);
+    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+        .unwrap();
+    let mut b = Browser::new(&w.e);
+    let page = b.get(&authorize_query(&w, CALLBACK, HOSTILE));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(
+        page.body
+            .contains("<form method=\"post\" action=\"/login\">")
+    );
+    assert!(!page.body.contains("<script"), "{}", page.body);
+    assert!(!page.body.contains("<img"), "{}", page.body);
+    assert!(
+        page.body.contains("&quot;&gt;&lt;script&gt;"),
+        "{}",
+        page.body
+    );
+    let csrf = page
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("cognito_emulator_csrf="))
+        .unwrap();
+    assert!(
+        csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"),
+        "{csrf}"
+    );
+
+    // A hostile username is echoed escaped on the error page.
+    let wrong = b.sign_in(&page, HOSTILE, "nope");
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong.body.contains("Incorrect username or password."),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        !wrong.body.contains("<script") && !wrong.body.contains("<img"),
+        "{}",
+        wrong.body
+    );
+
+    let done = b.sign_in(&wrong, "lee", PASSWORD);
+    assert_eq!(done.status, 302, "{}", done.body);
+    let location = done.location.unwrap();
+    assert!(
+        location.starts_with(&format!("{CALLBACK}?code=")),
+        "{location}"
+    );
+    assert_eq!(query_of(&location)["state"], HOSTILE);
+    let session = done
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("cognito_emulator_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+}
+
+/// A form posted without its token, with a token made for another browser's cookie, or with a
+/// forged one is refused, and nothing is signed in.
+#[test]
+fn csrf_is_checked_on_every_form() {
+    let w = world(Mfa::Off, false);
+    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+        .unwrap();
+    let mut victim = Browser::new(&w.e);
+    let page = victim.get(&authorize_query(&w, CALLBACK, "s"));
+    let mut attacker = Browser::new(&w.e);
+    let theirs = attacker.get(&authorize_query(&w, CALLBACK, "s"));
+    // The attacker's own (valid) token, posted from the victim's browser: another cookie.
+    let mut fields = hidden_fields(&theirs);
+    fields.push(("username".into(), "lee".into()));
+    fields.push(("password".into(), PASSWORD.into()));
+    let refused = victim.post("/login", &fields);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.location.is_none());
+    assert!(refused.body.contains("CSRF"), "{}", refused.body);
+    for token in ["", "x.y", &format!("{}x", page.input("_csrf"))] {
+        let mut fields: Vec<(String, String)> = hidden_fields(&page)
+            .into_iter()
+            .filter(|(k, _)| k != "_csrf")
+            .collect();
+        fields.push(("_csrf".into(), token.into()));
+        fields.push(("username".into(), "lee".into()));
+        fields.push(("password".into(), PASSWORD.into()));
+        let refused = victim.post("/login", &fields);
+        assert_eq!(refused.status, 403, "{token:?}");
+    }
+    // Without the cookie at all.
+    let mut no_cookie = Browser::new(&w.e);
+    let refused = no_cookie.sign_in(&page, "lee", PASSWORD);
+    assert_eq!(refused.status, 403);
+    // The victim's own form still works.
+    assert_eq!(victim.sign_in(&page, "lee", PASSWORD).status, 302);
+}
+
+/// An unregistered `redirect_uri` gets an error page, never a redirect, on every page; a
+/// tampered hidden `redirect_uri` in a posted form too.
+#[test]
+fn unregistered_redirect_uris_get_an_error_page() {
+    let w = world(Mfa::Off, false);
+    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+        .unwrap();
+    let mut b = Browser::new(&w.e);
+    for evil in [
+        "https://evil.example/cb",
+        "http://localhost:3000/callbackx",
+        "http://localhost:3000/callback/../x",
+    ] {
+        for path in ["/oauth2/authorize", "/login", "/signup"] {
+            let query = authorize_query(&w, evil, "s").replacen("/oauth2/authorize", path, 1);
+            let page = b.get(&query);
+            assert_eq!(page.status, 400, "{path} {evil}");
+            assert!(page.location.is_none());
+            assert!(page.body.contains("redirect_mismatch"), "{}", page.body);
+        }
+    }
+    let page = b.get(&authorize_query(&w, CALLBACK, "s"));
+    let mut fields: Vec<(String, String)> = hidden_fields(&page)
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "redirect_uri" {
+                (k, "https://evil.example/cb".into())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    fields.push(("username".into(), "lee".into()));
+    fields.push(("password".into(), PASSWORD.into()));
+    let refused = b.post("/login", &fields);
+    assert_eq!(refused.status, 400);
+    assert!(refused.location.is_none());
+    // An unknown client too.
+    let page = b.get(&authorize_query(&w, CALLBACK, "s").replace(&w.client_id, "nosuchclient"));
+    assert_eq!(page.status, 400);
+    assert!(page.location.is_none());
+}
+
+/// SMS MFA on the page: the code goes to the outbox, a wrong one shows an error, the right one
+/// redirects with a code bound to the PKCE challenge.
+#[test]
+fn sms_mfa_step_then_a_code_bound_to_pkce() {
+    let w = world(Mfa::Optional, false);
+    w.e.admin_create_user(
+        &w.pool_id,
+        "sam",
+        PASSWORD,
+        &[
+            ("phone_number", "+15555550100"),
+            ("email", "sam@example.com"),
+        ],
+    )
+    .unwrap();
+    w.e.admin_enable_sms_mfa(&w.pool_id, "sam").unwrap();
+    let mut b = Browser::new(&w.e);
+    let page = b.get(&authorize_query(&w, CALLBACK, "st"));
+    let mfa = b.sign_in(&page, "sam", PASSWORD);
+    assert_eq!(mfa.status, 200, "{}", mfa.body);
+    assert!(
+        mfa.body.contains("We texted a code to +*******0100."),
+        "{}",
+        mfa.body
+    );
+    let code = w.e.last_code("sam").unwrap();
+    assert_eq!(w.e.outbox().last().unwrap().purpose, "SMS_MFA");
+    let session = mfa.input("session");
+    let csrf = mfa.input("_csrf");
+    // Another browser (with a valid form of its own) cannot answer this sign-in's step, and
+    // trying leaves it to the browser that gave the password.
+    let mut other = Browser::new(&w.e);
+    let theirs = other.get(&authorize_query(&w, CALLBACK, "x"));
+    let hijack = other.post(
+        "/login/mfa",
+        &[
+            ("_csrf", theirs.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", w.e.last_code("sam").unwrap().as_str()),
+        ],
+    );
+    assert_eq!(hijack.status, 400);
+    assert!(hijack.location.is_none());
+    let wrong = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("code", "000000x"),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("Invalid code"), "{}", wrong.body);
+    let done = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", wrong.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", code.as_str()),
+        ],
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    let location = done.location.unwrap();
+    let q = query_of(&location);
+    assert_eq!(q["state"], "st");
+    // The MFA step is single-use.
+    let again = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", wrong.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", code.as_str()),
+        ],
+    );
+    assert_eq!(again.status, 400);
+
+    // The code was bound to the PKCE challenge: without its verifier it is refused (the browser
+    // test exchanges one with the library's verifier).
+    let without_verifier = {
+        let form = format!(
+            "grant_type=authorization_code&client_id={}&code={}&redirect_uri={}",
+            w.client_id,
+            enc(&q["code"]),
+            enc(CALLBACK)
+        );
+        let request = http::Request::post(format!("{}oauth2/token", w.e.endpoint()))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form.into_bytes())
+            .unwrap();
+        send(&agent(), request)
+    };
+    assert_eq!(without_verifier.status().as_u16(), 400);
+}
+
+/// The session cookie signs the browser in at the next authorize; `/logout` clears it and goes
+/// only to a registered sign-out URL.
+#[test]
+fn session_cookie_and_logout() {
+    let w = world(Mfa::Off, false);
+    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+        .unwrap();
+    let mut b = Browser::new(&w.e);
+    let page = b.get(&authorize_query(&w, CALLBACK, "one"));
+    assert_eq!(b.sign_in(&page, "lee", PASSWORD).status, 302);
+    let again = b.get(&authorize_query(&w, CALLBACK, "two"));
+    assert_eq!(again.status, 302, "signed in already: {}", again.body);
+    assert_eq!(query_of(again.location.as_ref().unwrap())["state"], "two");
+
+    for evil in [
+        "https://evil.example/",
+        "http://localhost:3000/x",
+        "http://localhost:3000/%0d%0aSet-Cookie:a=b",
+    ] {
+        let refused = b.get(&format!(
+            "/logout?client_id={}&logout_uri={}",
+            w.client_id,
+            enc(evil)
+        ));
+        assert_eq!(refused.status, 400, "{evil}");
+        assert!(refused.location.is_none());
+    }
+    // Still signed in after the refused logouts.
+    assert_eq!(b.get(&authorize_query(&w, CALLBACK, "three")).status, 302);
+    let out = b.get(&format!(
+        "/logout?client_id={}&logout_uri={}",
+        w.client_id,
+        enc(SIGNED_OUT)
+    ));
+    assert_eq!(out.status, 302);
+    assert_eq!(out.location.as_deref(), Some(SIGNED_OUT));
+    let cleared = out
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("cognito_emulator_session=;"))
+        .unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let form = b.get(&authorize_query(&w, CALLBACK, "four"));
+    assert_eq!(form.status, 200, "signed out: the form again");
+}
+
+/// Sign-up on the page: the code goes to the outbox, the confirmation page takes it, then the
+/// user signs in. A password the policy refuses shows the policy's message.
+#[test]
+fn sign_up_and_confirm_pages() {
+    let w = world(Mfa::Off, true);
+    let mut b = Browser::new(&w.e);
+    let login = b.get(&authorize_query(&w, CALLBACK, "s"));
+    let link_at = login.body.find("href=\"/signup?").unwrap() + 6;
+    let link = unescape(&login.body[link_at..link_at + login.body[link_at..].find('"').unwrap()]);
+    let form = b.get(&link);
+    assert_eq!(form.status, 200, "{}", form.body);
+    let submit = |b: &mut Browser, page: &Page, password: &str| {
+        let mut fields = hidden_fields(page);
+        fields.extend([
+            ("username".to_owned(), "newbie".to_owned()),
+            ("email".to_owned(), "newbie@example.com".to_owned()),
+            ("password".to_owned(), password.to_owned()),
+        ]);
+        b.post("/signup", &fields)
+    };
+    let weak = submit(&mut b, &form, "short");
+    assert_eq!(weak.status, 400);
+    assert!(
+        weak.body.contains("Password did not conform with policy"),
+        "{}",
+        weak.body
+    );
+    assert!(weak.body.contains("value=\"newbie@example.com\""));
+    let sent = submit(&mut b, &weak, PASSWORD);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(
+        sent.body
+            .contains("We sent a confirmation code to n***@e***.com."),
+        "{}",
+        sent.body
+    );
+    let code = w.e.last_code("newbie").unwrap();
+    let mut fields = hidden_fields(&sent);
+    fields.push(("code".into(), code));
+    let confirmed = b.post("/confirm", &fields);
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert!(confirmed.body.contains("Your account is confirmed"));
+    let done = b.sign_in(&confirmed, "newbie", PASSWORD);
+    assert_eq!(done.status, 302, "{}", done.body);
+}
+
+/// TOTP MFA on the page: a user who set TOTP up (through the library, at a sign-in that required
+/// it) is asked for the authenticator's code; a wrong one shows an error, the right one redirects.
+/// A pool that requires MFA of a user with none set up says so on the page.
+#[test]
+fn totp_mfa_step() {
+    let w = world(Mfa::On, false);
+    w.e.admin_create_user(&w.pool_id, "tia", PASSWORD, &[])
+        .unwrap();
+    w.e.admin_create_user(&w.pool_id, "noe", PASSWORD, &[])
+        .unwrap();
+    let pool = UserPool::new(&w.pool_id, w.client_id.clone())
+        .unwrap()
+        .with_endpoint(w.e.endpoint())
+        .unwrap();
+    let mut flow = SignIn::user_srp(&pool, "tia", PASSWORD, Entropy::from([7; 32]));
+    let mut secret = None;
+    for _ in 0..20 {
+        match flow.poll_action() {
+            Action::Send(r) => {
+                let _ = flow.handle_response(w.e.now(), send(&agent(), r));
+            }
+            Action::Prompt(Prompt::TotpSetup { setup, .. }) => {
+                secret = Some(setup.secret.expose().to_owned());
+                let code = cognito_flows::totp::code(setup.secret.expose(), w.e.now()).unwrap();
+                flow.handle_input(Input::Code(code)).unwrap();
+            }
+            Action::Done(_) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    let secret = secret.expect("TOTP was set up");
+
+    let mut b = Browser::new(&w.e);
+    let page = b.get(&authorize_query(&w, CALLBACK, "t"));
+    let mfa = b.sign_in(&page, "tia", PASSWORD);
+    assert_eq!(mfa.status, 200, "{}", mfa.body);
+    assert!(mfa.body.contains("authenticator app"), "{}", mfa.body);
+    let session = mfa.input("session");
+    let wrong = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", mfa.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", "12345"),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("Invalid code received for user"));
+    let code = cognito_flows::totp::code(&secret, w.e.now()).unwrap();
+    let done = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", wrong.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("code", code.expose()),
+        ],
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert!(
+        done.location
+            .unwrap()
+            .starts_with(&format!("{CALLBACK}?code="))
+    );
+
+    let mut other = Browser::new(&w.e);
+    let page = other.get(&authorize_query(&w, CALLBACK, "t"));
+    let refused = other.sign_in(&page, "noe", PASSWORD);
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("MFA_SETUP"), "{}", refused.body);
+}

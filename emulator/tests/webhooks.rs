@@ -1,0 +1,510 @@
+//! Lambda triggers as HTTP webhooks, served by a Python program (emulator/clients/python/
+//! webhook_server.py, standard library only): the custom-auth triggers driven by the library's
+//! `SignIn::custom`, PreSignUp's autoConfirmUser, PostConfirmation, PreTokenGeneration's claim
+//! overrides, and Cognito's errors for webhooks that time out, fail or answer garbage.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognito_flows::{Action, Entropy, Error, ErrorKind, Flow, Input, Prompt, SignIn, UserPool};
+use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig, Webhooks};
+use serde_json::{Value, json};
+
+use common::{agent, send};
+
+const PASSWORD: &str = "Passw0rd!";
+
+/// The Python webhook server; killed and reaped on drop.
+struct Hooks {
+    child: Child,
+    _stdin: ChildStdin,
+    base: String,
+}
+
+impl Drop for Hooks {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Hooks {
+    fn start() -> Self {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/clients/python/webhook_server.py"
+        );
+        let mut child = Command::new(std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()))
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 runs the webhook server");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // The port line, read with a deadline: a server that never prints fails the test.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut hooks = Self {
+            child,
+            _stdin: stdin,
+            base: String::new(),
+        };
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the webhook server prints its port");
+        let port = line.trim().strip_prefix("PORT ").expect("PORT <n>");
+        hooks.base = format!("http://127.0.0.1:{port}");
+        hooks
+    }
+
+    fn url(&self, path: &str) -> Option<String> {
+        Some(format!("{}{path}", self.base))
+    }
+
+    /// Every event the server received for `path`, oldest first.
+    fn events(&self, path: &str) -> Vec<Value> {
+        let response = send(
+            &agent(),
+            http::Request::get(format!("{}/calls", self.base))
+                .body(Vec::new())
+                .unwrap(),
+        );
+        let calls: Vec<Value> = serde_json::from_slice(response.body()).unwrap();
+        calls
+            .into_iter()
+            .filter(|c| c["path"] == path)
+            .map(|c| c["event"].clone())
+            .collect()
+    }
+}
+
+struct World {
+    e: Emulator,
+    pool_id: String,
+    client_id: String,
+    pool: UserPool,
+}
+
+fn world(webhooks: Webhooks) -> World {
+    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool_id = e.create_user_pool(PoolConfig {
+        webhooks,
+        ..PoolConfig::default()
+    });
+    let client = e.create_client(&pool_id, ClientConfig::default()).unwrap();
+    let pool = UserPool::new(&pool_id, client.id.clone())
+        .unwrap()
+        .with_endpoint(e.endpoint())
+        .unwrap();
+    World {
+        e,
+        pool_id,
+        client_id: client.id,
+        pool,
+    }
+}
+
+fn call(e: &Emulator, operation: &str, body: &Value) -> (u16, Value) {
+    common::call(e.endpoint(), operation, body)
+}
+
+fn claims(token: &Value) -> Value {
+    let payload = token.as_str().unwrap().split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+fn drive<F: Flow>(
+    e: &Emulator,
+    mut flow: F,
+    mut answer: impl FnMut(&Prompt) -> Input,
+) -> Result<F::Output, Error> {
+    for _ in 0..40 {
+        match flow.poll_action() {
+            Action::Send(r) => {
+                let _ = flow.handle_response(e.now(), send(&agent(), r));
+            }
+            Action::Prompt(p) => flow.handle_input(answer(&p)).unwrap(),
+            Action::Done(out) => return Ok(out),
+            Action::Failed(err) => return Err(err),
+            Action::Wait(delay) => std::thread::sleep(delay),
+        }
+    }
+    panic!("no end")
+}
+
+fn entropy(n: u8) -> Entropy {
+    Entropy::from([n; 32])
+}
+
+/// The three custom-auth triggers in Python: a wrong answer asks again, the right one signs in,
+/// three wrong ones fail; with SRP first the password is checked before the question. The
+/// events are the ones AWS documents.
+#[test]
+fn custom_challenge_through_python_webhooks() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        define_auth_challenge: hooks.url("/define"),
+        create_auth_challenge: hooks.url("/create"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    w.e.admin_create_user(&w.pool_id, "mia", PASSWORD, &[("email", "mia@example.com")])
+        .unwrap();
+    let mut asked = Vec::new();
+    let tokens = drive(&w.e, SignIn::custom(&w.pool, "mia", entropy(1)), |p| {
+        let Prompt::CustomChallenge { parameters, .. } = p else {
+            panic!("{p:?}")
+        };
+        asked.push(parameters["question"].clone());
+        Input::Answer(if asked.len() == 1 { "41" } else { "42" }.into())
+    })
+    .unwrap();
+    assert_eq!(asked, ["What is 6 x 7?", "What is 6 x 7?"]);
+    assert_eq!(
+        tokens
+            .tokens
+            .id_token
+            .unwrap()
+            .claims()
+            .str("cognito:username"),
+        Some("mia")
+    );
+
+    let defines = hooks.events("/define");
+    let first = &defines[0];
+    assert_eq!(first["version"], "1");
+    assert_eq!(first["triggerSource"], "DefineAuthChallenge_Authentication");
+    assert_eq!(first["region"], "us-east-1");
+    assert_eq!(first["userPoolId"], w.pool_id.as_str());
+    assert_eq!(first["userName"], "mia");
+    assert_eq!(first["callerContext"]["clientId"], w.client_id.as_str());
+    assert_eq!(first["request"]["session"], json!([]));
+    assert_eq!(
+        first["request"]["userAttributes"]["email"],
+        "mia@example.com"
+    );
+    assert_eq!(first["request"]["userNotFound"], false);
+    assert!(first["response"].is_object());
+    assert_eq!(
+        defines[2]["request"]["session"],
+        json!([
+            {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": false, "challengeMetadata": null},
+            {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": true, "challengeMetadata": null},
+        ])
+    );
+    let verifies = hooks.events("/verify");
+    assert_eq!(
+        verifies[0]["triggerSource"],
+        "VerifyAuthChallengeResponse_Authentication"
+    );
+    assert_eq!(
+        verifies[0]["request"]["privateChallengeParameters"],
+        json!({"answer": "42"})
+    );
+    assert_eq!(verifies[0]["request"]["challengeAnswer"], "41");
+    let creates = hooks.events("/create");
+    assert_eq!(
+        creates[0]["triggerSource"],
+        "CreateAuthChallenge_Authentication"
+    );
+    assert_eq!(creates[0]["request"]["challengeName"], "CUSTOM_CHALLENGE");
+
+    // Three wrong answers: the define trigger fails the sign-in.
+    let failed = drive(&w.e, SignIn::custom(&w.pool, "mia", entropy(2)), |_| {
+        Input::Answer("7".into())
+    })
+    .unwrap_err();
+    assert_eq!(failed.service_kind(), Some(&ErrorKind::NotAuthorized));
+
+    // SRP first: the right password, then the question; a wrong password never reaches it.
+    let before = hooks.events("/create").len();
+    drive(
+        &w.e,
+        SignIn::custom_with_srp(&w.pool, "mia", PASSWORD, entropy(3)),
+        |_| Input::Answer("42".into()),
+    )
+    .unwrap();
+    assert_eq!(hooks.events("/create").len(), before + 1);
+    let wrong = drive(
+        &w.e,
+        SignIn::custom_with_srp(&w.pool, "mia", "Wrong-Passw0rd!", entropy(4)),
+        |_| Input::Answer("42".into()),
+    )
+    .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert_eq!(hooks.events("/create").len(), before + 1);
+}
+
+/// PreSignUp: autoConfirmUser and autoVerifyEmail (no code sent, sign-in at once, the email
+/// verified); a refusal is UserLambdaValidationException with the webhook's message.
+/// PostConfirmation gets the confirmed user.
+#[test]
+fn pre_sign_up_auto_confirms_and_post_confirmation_is_told() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        pre_sign_up: hooks.url("/pre-sign-up"),
+        post_confirmation: hooks.url("/post-confirmation"),
+        ..Webhooks::default()
+    });
+    let sign_up = |name: &str, email: &str| {
+        call(
+            &w.e,
+            "SignUp",
+            &json!({"ClientId": w.client_id, "Username": name, "Password": PASSWORD,
+                    "UserAttributes": [{"Name": "email", "Value": email}],
+                    "ClientMetadata": {"app": "test"}}),
+        )
+    };
+    let (status, answer) = sign_up("ada", "ada@auto.example");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["UserConfirmed"], true);
+    assert!(answer.get("CodeDeliveryDetails").is_none());
+    // The code SignUp sent confirms nothing: the user is confirmed already.
+    let (_, again) = call(
+        &w.e,
+        "ConfirmSignUp",
+        &json!({"ClientId": w.client_id, "Username": "ada",
+                "ConfirmationCode": w.e.last_code("ada").unwrap()}),
+    );
+    assert_eq!(again["__type"], "NotAuthorizedException", "{again}");
+    let event = &hooks.events("/pre-sign-up")[0];
+    assert_eq!(event["triggerSource"], "PreSignUp_SignUp");
+    assert_eq!(event["userName"], "ada");
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ada@auto.example"
+    );
+    assert_eq!(event["request"]["clientMetadata"], json!({"app": "test"}));
+    let (status, signed_in) = call(
+        &w.e,
+        "InitiateAuth",
+        &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "ada", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(status, 200, "{signed_in}");
+    assert_eq!(
+        claims(&signed_in["AuthenticationResult"]["IdToken"])["email_verified"],
+        true
+    );
+
+    let (status, refused) = sign_up("blocked-bob", "bob@example.com");
+    assert_eq!(status, 400);
+    assert_eq!(refused["__type"], "UserLambdaValidationException");
+    assert_eq!(
+        refused["message"],
+        "PreSignUp failed with error Sign-ups from blocked users are refused."
+    );
+
+    // An ordinary sign-up: a code, then PostConfirmation with the confirmed user.
+    let (status, answer) = sign_up("cy", "cy@example.com");
+    assert_eq!(status, 200);
+    assert_eq!(answer["UserConfirmed"], false);
+    let code = w.e.last_code("cy").unwrap();
+    assert!(hooks.events("/post-confirmation").is_empty());
+    let (status, _) = call(
+        &w.e,
+        "ConfirmSignUp",
+        &json!({"ClientId": w.client_id, "Username": "cy", "ConfirmationCode": code}),
+    );
+    assert_eq!(status, 200);
+    let confirmed = &hooks.events("/post-confirmation")[0];
+    assert_eq!(confirmed["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(
+        confirmed["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    assert_eq!(
+        confirmed["request"]["userAttributes"]["email_verified"],
+        "true"
+    );
+}
+
+/// PreTokenGeneration: a claim added, a protected one (`sub`) left alone, one suppressed, the
+/// groups overridden in both tokens; on refresh too, with its own trigger source.
+#[test]
+fn pre_token_generation_overrides_claims() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        pre_token_generation: hooks.url("/pre-token"),
+        ..Webhooks::default()
+    });
+    let sub =
+        w.e.admin_create_user(
+            &w.pool_id,
+            "lee",
+            PASSWORD,
+            &[
+                ("email", "lee@example.com"),
+                ("phone_number", "+15555550100"),
+            ],
+        )
+        .unwrap();
+    let (status, answer) = call(
+        &w.e,
+        "InitiateAuth",
+        &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "lee", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let result = &answer["AuthenticationResult"];
+    let id = claims(&result["IdToken"]);
+    assert_eq!(id["tenant"], "acme");
+    assert_eq!(id["sub"], sub.as_str());
+    assert_eq!(id["email"], "lee@example.com");
+    assert!(id.get("phone_number").is_none(), "{id}");
+    assert_eq!(id["cognito:groups"], json!(["admins"]));
+    assert_eq!(
+        claims(&result["AccessToken"])["cognito:groups"],
+        json!(["admins"])
+    );
+    let event = &hooks.events("/pre-token")[0];
+    assert_eq!(event["triggerSource"], "TokenGeneration_Authentication");
+    assert_eq!(event["request"]["userAttributes"]["sub"], sub.as_str());
+    assert!(event["request"]["groupConfiguration"].is_object());
+
+    let (status, refreshed) = call(
+        &w.e,
+        "InitiateAuth",
+        &json!({"ClientId": w.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": result["RefreshToken"]}}),
+    );
+    assert_eq!(status, 200, "{refreshed}");
+    assert_eq!(
+        claims(&refreshed["AuthenticationResult"]["IdToken"])["tenant"],
+        "acme"
+    );
+    assert_eq!(
+        hooks.events("/pre-token")[1]["triggerSource"],
+        "TokenGeneration_RefreshTokens"
+    );
+}
+
+/// A webhook that times out or cannot be reached is UnexpectedLambdaException, one that fails
+/// UserLambdaValidationException, one that answers garbage InvalidLambdaResponseException. A slow
+/// webhook holds up only its own call: the emulator serves others meanwhile.
+#[test]
+fn bad_webhooks_give_cognito_errors() {
+    let hooks = Hooks::start();
+    let unreachable = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}/", l.local_addr().unwrap().port())
+    };
+    for (url, timeout, kind, message) in [
+        (
+            hooks.url("/slow"),
+            300,
+            "UnexpectedLambdaException",
+            "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.",
+        ),
+        (
+            Some(unreachable),
+            2000,
+            "UnexpectedLambdaException",
+            "PreSignUp invocation failed due to error Connection refused.",
+        ),
+        (
+            hooks.url("/error"),
+            2000,
+            "UserLambdaValidationException",
+            "PreSignUp failed with error boom.",
+        ),
+        (
+            hooks.url("/garbage"),
+            2000,
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
+        ),
+    ] {
+        let w = world(Webhooks {
+            pre_sign_up: url.clone(),
+            timeout: Some(Duration::from_millis(timeout)),
+            ..Webhooks::default()
+        });
+        let (status, answer) = call(
+            &w.e,
+            "SignUp",
+            &json!({"ClientId": w.client_id, "Username": "zed", "Password": PASSWORD}),
+        );
+        assert_eq!(status, 400, "{url:?}");
+        assert_eq!(answer["__type"], kind, "{url:?}: {answer}");
+        assert_eq!(answer["message"], message, "{url:?}");
+        // Nothing was created.
+        let (_, again) = call(
+            &w.e,
+            "InitiateAuth",
+            &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": "zed", "PASSWORD": PASSWORD}}),
+        );
+        assert_eq!(again["__type"], "NotAuthorizedException");
+    }
+    assert_eq!(
+        call(
+            &world(Webhooks {
+                pre_sign_up: hooks.url("/error"),
+                ..Webhooks::default()
+            })
+            .e,
+            "SignUp",
+            &json!({"ClientId": "nosuchclient", "Username": "zed", "Password": PASSWORD}),
+        )
+        .1["__type"],
+        "ResourceNotFoundException"
+    );
+
+    // A webhook that takes 3 s (under a 10 s timeout) while another client signs in.
+    let w = Arc::new(world(Webhooks {
+        pre_sign_up: hooks.url("/slow"),
+        timeout: Some(Duration::from_secs(10)),
+        ..Webhooks::default()
+    }));
+    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+        .unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let slow = {
+        let (w, done) = (Arc::clone(&w), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let answer = call(
+                &w.e,
+                "SignUp",
+                &json!({"ClientId": w.client_id, "Username": "slowpoke", "Password": PASSWORD}),
+            );
+            done.store(true, Ordering::SeqCst);
+            answer
+        })
+    };
+    while hooks.events("/slow").is_empty() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, _) = call(
+        &w.e,
+        "InitiateAuth",
+        &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "lee", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        !done.load(Ordering::SeqCst),
+        "the sign-in was served while the webhook ran"
+    );
+    let (status, answer) = slow.join().unwrap();
+    assert_eq!(status, 200, "{answer}");
+}
