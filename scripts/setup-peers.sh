@@ -8,6 +8,9 @@
 #                      amazon-cognito-identity-js, the AWS SDK v3, aws-jwt-verify.
 #   .tools/clients/py  Python venv of emulator/clients/python/requirements.txt (pinned with
 #                      hashes): boto3, pycognito.
+#   faketime, procps   Debian packages for the CLI's tests (adapters/cli/tests): libfaketime moves
+#                      a `cognito token` process's clock past its tokens' expiry; `ps` shows that
+#                      no secret is on a command line.
 # Each is (re)installed only when its pinned versions are not the ones installed.
 set -euo pipefail
 
@@ -18,6 +21,15 @@ MOTO_VERSION="5.2.5"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$repo/.tools"
 mkdir -p "$tools"
+
+# --- Debian packages of the CLI's tests ---------------------------------------------------
+missing=()
+ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing+=(faketime)
+command -v ps >/dev/null || missing+=(procps)
+if ((${#missing[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 
 # --- moto (PyPI) -------------------------------------------------------------
 moto_venv="$tools/moto"

@@ -89,8 +89,13 @@ impl Ctx {
     pub fn new(args: PoolArgs) -> Result<Self, Failure> {
         config::check_profile_name(&args.profile).map_err(Failure::Usage)?;
         let dirs = Dirs::platform()?;
-        let config = Config::load(&dirs.config_file()).map_err(|e| Failure::Usage(e.to_string()))?;
-        let profile = config.profiles.get(&args.profile).cloned().unwrap_or_default();
+        let config =
+            Config::load(&dirs.config_file()).map_err(|e| Failure::Usage(e.to_string()))?;
+        let profile = config
+            .profiles
+            .get(&args.profile)
+            .cloned()
+            .unwrap_or_default();
         Ok(Self {
             args,
             dirs,
@@ -213,7 +218,9 @@ impl Ctx {
             Command::Whoami { token, id } => {
                 let token = self.token_for_reading(token, id)?;
                 let jwt = Jwt::decode(token).map_err(|e| Failure::Usage(e.to_string()))?;
-                eprintln!("note: decoded WITHOUT verifying the signature (`cognito verify` checks it)");
+                eprintln!(
+                    "note: decoded WITHOUT verifying the signature (`cognito verify` checks it)"
+                );
                 print_json(&term::clean_json(&serde_json::Value::Object(
                     jwt.claims().as_map().clone(),
                 )))
@@ -329,7 +336,10 @@ impl Ctx {
                 _ => Some(answer),
             })
         };
-        p.user_pool_id = ask("User pool id", self.args.user_pool_id.clone().or(p.user_pool_id))?;
+        p.user_pool_id = ask(
+            "User pool id",
+            self.args.user_pool_id.clone().or(p.user_pool_id),
+        )?;
         if let Some(id) = &p.user_pool_id {
             UserPool::new(id, "x").map_err(|e| Failure::Usage(e.to_string()))?;
         }
@@ -409,11 +419,16 @@ impl Ctx {
         let signed_in = self.drive(flow, |p| prompt::answer(p, remember))?;
         if no_save {
             if let Some(gone) = &signed_in.forgotten_device {
-                eprintln!("note: Cognito no longer knows device {gone}; forget its stored credentials");
+                eprintln!(
+                    "note: Cognito no longer knows device {gone}; forget its stored credentials"
+                );
             }
             return print_json(&tokens_json(&signed_in));
         }
-        let remembered = signed_in.device.as_ref().is_some_and(|d| d.remembered != Some(false));
+        let remembered = signed_in
+            .device
+            .as_ref()
+            .is_some_and(|d| d.remembered != Some(false));
         let session = match previous {
             Some(mut s) => {
                 s.update(signed_in);
@@ -488,9 +503,12 @@ impl Ctx {
     /// (which keeps a rotated refresh token when Cognito sends one). A client that rotates
     /// refresh tokens with `GetTokensFromRefreshToken` swaps the flow built here.
     fn refresh(&self, pool: &UserPool, session: &mut StoredSession) -> Result<(), Failure> {
-        let flow = session
-            .refresh(pool, seed()?)
-            .ok_or_else(|| Failure::SignInNeeded(format!("the saved session has no refresh token: {}", self.hint())))?;
+        let flow = session.refresh(pool, seed()?).ok_or_else(|| {
+            Failure::SignInNeeded(format!(
+                "the saved session has no refresh token: {}",
+                self.hint()
+            ))
+        })?;
         let signed_in = self.drive(flow, no_prompt)?;
         session.update(signed_in);
         Ok(())
@@ -500,7 +518,10 @@ impl Ctx {
     /// needed. No session, or one Cognito will not refresh: [`Failure::SignInNeeded`].
     fn fresh_session(&self, secrets: &Secrets) -> Result<StoredSession, Failure> {
         let Some(mut session) = secrets.load_session().map_err(|e| {
-            Failure::SignInNeeded(format!("the saved session cannot be read ({e}): {}", self.hint()))
+            Failure::SignInNeeded(format!(
+                "the saved session cannot be read ({e}): {}",
+                self.hint()
+            ))
         })?
         else {
             return Err(Failure::SignInNeeded(format!(
@@ -584,11 +605,21 @@ impl Ctx {
             format!("profile:   {}", self.args.profile),
             format!(
                 "pool:      {}",
-                or_none(self.args.user_pool_id.as_deref().or(self.profile.user_pool_id.as_deref()))
+                or_none(
+                    self.args
+                        .user_pool_id
+                        .as_deref()
+                        .or(self.profile.user_pool_id.as_deref())
+                )
             ),
             format!(
                 "client:    {}",
-                or_none(self.args.client_id.as_deref().or(self.profile.client_id.as_deref()))
+                or_none(
+                    self.args
+                        .client_id
+                        .as_deref()
+                        .or(self.profile.client_id.as_deref())
+                )
             ),
         ];
         if let Some(endpoint) = self.endpoint() {
@@ -641,16 +672,25 @@ impl Ctx {
         let pool = self.pool_with(&secrets)?;
         let mut session = session;
         let now = SystemTime::now();
-        if session.needs_refresh(now, Duration::from_secs(30)) && self.refresh(&pool, &mut session).is_err() {
+        if session.needs_refresh(now, Duration::from_secs(30))
+            && self.refresh(&pool, &mut session).is_err()
+        {
             eprintln!("note: the session could not be refreshed; revoking its refresh token");
         }
         let access_valid = session.is_valid(SystemTime::now());
         if let (Some(device), true) = (&session.device, access_valid) {
             // The device's credentials go with the session: Cognito forgets it too, so no
             // orphan stays in the user's device list.
-            let forget = account::forget_device(&pool, session.tokens.access_token.expose(), &device.device_key);
+            let forget = account::forget_device(
+                &pool,
+                session.tokens.access_token.expose(),
+                &device.device_key,
+            );
             if let Err(e) = self.drive(forget, no_prompt) {
-                eprintln!("note: the device could not be forgotten: {}", term::clean(&describe(&e)));
+                eprintln!(
+                    "note: the device could not be forgotten: {}",
+                    term::clean(&describe(&e))
+                );
             }
         }
         let outcome = if global && access_valid {
@@ -714,7 +754,9 @@ impl Ctx {
             _ => VerifyOptions::access_tokens(client),
         };
         let verifier = Verifier::new(&pool, options);
-        let claims = term::clean_json(&serde_json::Value::Object(decoded.claims().as_map().clone()));
+        let claims = term::clean_json(&serde_json::Value::Object(
+            decoded.claims().as_map().clone(),
+        ));
         match cognito_flows_ureq::verify(&self.agent, &verifier, &token) {
             Ok(_) => {
                 eprintln!(
@@ -723,7 +765,9 @@ impl Ctx {
                 );
                 print_json(&json!({"valid": true, "claims": claims}))
             }
-            Err(e) if e.is_unavailable() => Err(Failure::Network(format!("cannot fetch the JWKS: {e}"))),
+            Err(e) if e.is_unavailable() => {
+                Err(Failure::Network(format!("cannot fetch the JWKS: {e}")))
+            }
             Err(e) => {
                 let why = term::clean(&e.to_string());
                 print_json(&json!({"valid": false, "error": why, "claims": claims}))?;
@@ -801,9 +845,10 @@ impl Ctx {
 
 fn describe(failure: &Failure) -> String {
     match failure {
-        Failure::Usage(m) | Failure::Network(m) | Failure::SignInNeeded(m) | Failure::Refused(m) => {
-            m.clone()
-        }
+        Failure::Usage(m)
+        | Failure::Network(m)
+        | Failure::SignInNeeded(m)
+        | Failure::Refused(m) => m.clone(),
         Failure::Auth(e) => e.to_string(),
         Failure::Terminal(e) => e.to_string(),
     }

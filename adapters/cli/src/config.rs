@@ -36,7 +36,10 @@ impl Dirs {
     /// Windows.
     pub fn platform() -> io::Result<Self> {
         let dirs = ProjectDirs::from("", "", "cognito").ok_or_else(|| {
-            io::Error::new(io::ErrorKind::NotFound, "no home directory to keep files in")
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no home directory to keep files in",
+            )
         })?;
         Ok(Self {
             config: dirs.config_dir().to_path_buf(),

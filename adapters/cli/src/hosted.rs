@@ -36,8 +36,9 @@ const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>cognito</titl
 impl Login<'_> {
     /// Runs the login; the tokens once the code is exchanged.
     pub fn run(self, agent: &ureq::Agent) -> Result<Tokens, Failure> {
-        let server = tiny_http::Server::http(("127.0.0.1", self.port))
-            .map_err(|e| Failure::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", self.port)))?;
+        let server = tiny_http::Server::http(("127.0.0.1", self.port)).map_err(|e| {
+            Failure::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", self.port))
+        })?;
         let port = server
             .server_addr()
             .to_ip()
@@ -57,7 +58,9 @@ impl Login<'_> {
             let Prompt::Authorize { url } = prompt else {
                 return Err(format!("cannot answer {} here", prompt.kind()).into());
             };
-            eprintln!("Open this URL in a browser to sign in (the redirect comes back to {redirect}):");
+            eprintln!(
+                "Open this URL in a browser to sign in (the redirect comes back to {redirect}):"
+            );
             eprintln!("  {url}");
             if self.open_browser && webbrowser::open(&url).is_err() {
                 eprintln!("(no browser could be opened: open the URL yourself)");
@@ -65,7 +68,9 @@ impl Login<'_> {
             if std::io::stderr().is_terminal() {
                 eprintln!("Waiting for the browser...");
             }
-            Ok(Input::Callback(wait_for_callback(&server, &redirect, deadline)?))
+            Ok(Input::Callback(wait_for_callback(
+                &server, &redirect, deadline,
+            )?))
         };
         drive_with(|request| term::send(agent, request), flow, answer).map_err(Failure::from)
     }

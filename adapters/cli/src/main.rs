@@ -44,7 +44,12 @@ struct Cli {
 #[derive(Args, Clone)]
 struct PoolArgs {
     /// The profile (a table of config.toml in the config directory).
-    #[arg(long, env = "COGNITO_PROFILE", global = true, default_value = "default")]
+    #[arg(
+        long,
+        env = "COGNITO_PROFILE",
+        global = true,
+        default_value = "default"
+    )]
     profile: String,
     /// The user pool id, e.g. us-east-1_AbC123.
     #[arg(long, env = "COGNITO_USER_POOL_ID", global = true)]
@@ -75,9 +80,11 @@ fn stdin_only(s: &str) -> Result<FromStdin, String> {
     if s == "-" {
         Ok(FromStdin)
     } else {
-        Err("secrets are never taken on the command line: pass `-` and the value on stdin \
+        Err(
+            "secrets are never taken on the command line: pass `-` and the value on stdin \
              (or leave the option out to use the saved session)"
-            .into())
+                .into(),
+        )
     }
 }
 
@@ -327,9 +334,7 @@ pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Demo => {
-            demo::run().map_err(|e| Failure::Usage(format!("the demo failed: {e}")))
-        }
+        Command::Demo => demo::run().map_err(|e| Failure::Usage(format!("the demo failed: {e}"))),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "cognito", &mut io::stdout());
             Ok(())

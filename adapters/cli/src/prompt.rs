@@ -74,7 +74,7 @@ pub(crate) fn answer(
             eprintln!(
                 "Add this to your authenticator app:\n  secret: {}\n  uri:    {}",
                 clean(setup.secret.expose()),
-                clean(&setup.uri().to_string())
+                clean(setup.uri())
             );
             Input::TotpSetup {
                 code: ask("Code from the app")?.into(),
@@ -153,7 +153,11 @@ pub(crate) fn answer(
         Prompt::Challenge {
             name, parameters, ..
         } => {
-            eprintln!("Challenge {}: {}", clean(&name), clean(&format!("{parameters:?}")));
+            eprintln!(
+                "Challenge {}: {}",
+                clean(&name),
+                clean(&format!("{parameters:?}"))
+            );
             let answer = ask("ANSWER")?;
             Input::Challenge(BTreeMap::from([("ANSWER".to_owned(), answer)]))
         }

@@ -69,14 +69,16 @@ impl Secrets {
     /// Which store, in words (for `status`).
     pub fn describe(&self) -> String {
         match &self.backend {
-            Backend::Keyring => format!("OS keyring (service {SERVICE:?}, entry {:?})", self.key("session")),
+            Backend::Keyring => format!(
+                "OS keyring (service {SERVICE:?}, entry {:?})",
+                self.key("session")
+            ),
             Backend::File { why, .. } => {
                 let path = self.session_path();
                 match why {
-                    Some(why) => format!(
-                        "file {} (mode 0600; no OS keyring: {why})",
-                        path.display()
-                    ),
+                    Some(why) => {
+                        format!("file {} (mode 0600; no OS keyring: {why})", path.display())
+                    }
                     None => format!("file {} (mode 0600)", path.display()),
                 }
             }
@@ -95,7 +97,9 @@ impl Secrets {
     /// `sessions/{profile}.json`.
     pub fn session_path(&self) -> PathBuf {
         match &self.backend {
-            Backend::File { dir, .. } => dir.join("sessions").join(format!("{}.json", self.profile)),
+            Backend::File { dir, .. } => {
+                dir.join("sessions").join(format!("{}.json", self.profile))
+            }
             Backend::Keyring => PathBuf::new(),
         }
     }

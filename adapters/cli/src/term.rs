@@ -30,11 +30,9 @@ pub(crate) fn clean_json(value: &serde_json::Value) -> serde_json::Value {
     match value {
         Value::String(s) => Value::String(clean(s)),
         Value::Array(items) => Value::Array(items.iter().map(clean_json).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (clean(k), clean_json(v)))
-                .collect(),
-        ),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (clean(k), clean_json(v))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -83,6 +81,9 @@ mod tests {
         assert_eq!(clean("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(clean("two\nlines"), "two\\u{a}lines");
         let v = serde_json::json!({"k\x1b": ["\x07", 1]});
-        assert_eq!(clean_json(&v), serde_json::json!({"k\\u{1b}": ["\\u{7}", 1]}));
+        assert_eq!(
+            clean_json(&v),
+            serde_json::json!({"k\\u{1b}": ["\\u{7}", 1]})
+        );
     }
 }

@@ -62,7 +62,13 @@ fn sign_in_prints_tokens_and_whoami_decodes_them() {
     let env = env();
     let out = cognito(
         &env,
-        &["sign-in", "--username", "alice", "--password-stdin", "--no-save"],
+        &[
+            "sign-in",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--no-save",
+        ],
         "Passw0rd!\n",
     );
     assert!(
@@ -197,7 +203,13 @@ fn sign_up_confirm_and_devices() {
     );
     let out = cognito(
         &env,
-        &["sign-in", "--username", "bob", "--password-stdin", "--no-save"],
+        &[
+            "sign-in",
+            "--username",
+            "bob",
+            "--password-stdin",
+            "--no-save",
+        ],
         "Passw0rd!\n",
     );
     let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -64,7 +64,11 @@ fn hosted_ui_login_through_the_loopback_listener() {
     let mut said = String::new();
     while url.is_empty() {
         let mut line = String::new();
-        assert_ne!(stderr.read_line(&mut line).unwrap(), 0, "no URL printed: {said}");
+        assert_ne!(
+            stderr.read_line(&mut line).unwrap(),
+            0,
+            "no URL printed: {said}"
+        );
         said.push_str(&line);
         if let Some(u) = line.trim().strip_prefix("http") {
             url = format!("http{u}");
@@ -82,7 +86,10 @@ fn hosted_ui_login_through_the_loopback_listener() {
     // credentials as parameters), which redirects the browser to the CLI's listener.
     let agent = browser();
     let answer = agent
-        .get(format!("{url}&username=alice&password={}", urlencode(PASSWORD)))
+        .get(format!(
+            "{url}&username=alice&password={}",
+            urlencode(PASSWORD)
+        ))
         .call()
         .unwrap();
     assert_eq!(answer.status(), 302);
@@ -110,7 +117,10 @@ fn hosted_ui_login_through_the_loopback_listener() {
     let mut command = home.command(&["token"]);
     env_for(&mut command, &pool);
     let token = ok(&home.run_with(command, ""));
-    assert_eq!(token.trim(), session["tokens"]["access_token"].as_str().unwrap());
+    assert_eq!(
+        token.trim(),
+        session["tokens"]["access_token"].as_str().unwrap()
+    );
     assert_eq!(claims(token.trim())["username"], "alice");
 }
 
@@ -125,7 +135,10 @@ fn a_login_nobody_completes_times_out_cleanly() {
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("no answer from the browser in time"), "{stderr}");
+    assert!(
+        stderr.contains("no answer from the browser in time"),
+        "{stderr}"
+    );
     assert!(!home.session_file("default").exists());
 }
 
@@ -197,7 +210,11 @@ fn a_crash_during_a_write_leaves_the_previous_session_readable() {
     env_for(&mut command, &pool);
     ok(&home.run_with(command, ""));
     assert!(!tmp.exists(), "no temporary file is left behind");
-    assert_ne!(std::fs::read(&file).unwrap(), before, "the refresh was saved");
+    assert_ne!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the refresh was saved"
+    );
 }
 
 #[test]
@@ -224,20 +241,34 @@ fn no_secret_on_argv_and_server_strings_are_defanged() {
     }
     let out = home.run(&["whoami", "--token", "-"], &format!("{token}\n"));
     let stdout = ok(&out);
-    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{7}'), "{stdout:?}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
     assert!(stdout.contains("mallory\\\\u{1b}[2J"), "{stdout}");
-    assert!(text(&out.stderr).contains("WITHOUT verifying"), "whoami says it did not verify");
+    assert!(
+        text(&out.stderr).contains("WITHOUT verifying"),
+        "whoami says it did not verify"
+    );
 }
 
 #[test]
 fn completions_and_the_man_page_come_from_the_clap_definitions() {
     let home = Home::new();
-    for (shell, mark) in [("bash", "complete -F"), ("zsh", "#compdef cognito"), ("fish", "complete -c cognito")] {
+    for (shell, mark) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef cognito"),
+        ("fish", "complete -c cognito"),
+    ] {
         let out = ok(&home.run(&["completions", shell], ""));
         assert!(out.contains(mark), "{shell}");
         assert!(out.contains("sign-in") && out.contains("token"), "{shell}");
     }
     let man = ok(&home.run(&["man"], ""));
-    assert!(man.starts_with(".ie") || man.contains(".TH cognito"), "{}", &man[..200.min(man.len())]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH cognito"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
     assert!(man.contains("sign\\-in"), "the subcommands are in the page");
 }

@@ -102,16 +102,25 @@ fn configure_sign_in_with_mfa_token_refresh_device_sign_in_sign_out() {
         .unwrap();
     p.send_line(pool.secret()).unwrap();
     let said = exits_0(&mut p);
-    assert!(!said.contains(pool.secret()), "the secret is not echoed: {said}");
+    assert!(
+        !said.contains(pool.secret()),
+        "the secret is not echoed: {said}"
+    );
     let config = std::fs::read_to_string(home.config_file()).unwrap();
     assert!(config.contains(&pool.pool_id), "{config}");
     assert!(
         !config.contains(pool.secret()),
         "the client secret is never in the config file"
     );
-    let secret_file = home.path().join("state/cognito/secrets/default.client-secret");
+    let secret_file = home
+        .path()
+        .join("state/cognito/secrets/default.client-secret");
     assert_eq!(
-        std::fs::metadata(&secret_file).unwrap().permissions().mode() & 0o777,
+        std::fs::metadata(&secret_file)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
         0o600
     );
 
@@ -127,7 +136,8 @@ fn configure_sign_in_with_mfa_token_refresh_device_sign_in_sign_out() {
     p.send_line(code.expose()).unwrap();
     p.exp_string("[Y/n]: ").unwrap();
     p.send_line("").unwrap();
-    p.exp_string("Signed in as alice (profile default)").unwrap();
+    p.exp_string("Signed in as alice (profile default)")
+        .unwrap();
     let said = exits_0(&mut p);
     assert!(said.contains("the next sign-in skips MFA"), "{said}");
 
@@ -139,9 +149,15 @@ fn configure_sign_in_with_mfa_token_refresh_device_sign_in_sign_out() {
     );
     let first = saved(&home, "default");
     let access = first["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let refresh = first["tokens"]["refresh_token"].as_str().unwrap().to_owned();
+    let refresh = first["tokens"]["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(first["device"]["device_key"].is_string(), "{first}");
-    assert!(during.contains("cognito sign-in"), "ps saw the sign-in: {during}");
+    assert!(
+        during.contains("cognito sign-in"),
+        "ps saw the sign-in: {during}"
+    );
     for secret in [PASSWORD, pool.secret(), &access, &refresh] {
         assert!(!during.contains(secret), "ps shows a secret");
     }
@@ -163,7 +179,10 @@ fn configure_sign_in_with_mfa_token_refresh_device_sign_in_sign_out() {
     assert_eq!(text(&out.stderr), "", "a silent refresh");
     assert_ne!(fresh.trim(), access, "a new access token");
     let second = saved(&home, "default");
-    assert_eq!(second["tokens"]["access_token"].as_str().unwrap(), fresh.trim());
+    assert_eq!(
+        second["tokens"]["access_token"].as_str().unwrap(),
+        fresh.trim()
+    );
     assert_eq!(second["device"], first["device"], "the device is kept");
     // The new token is good: Cognito (the emulator) verifies it.
     let out = home.run_with(ahead(home.command(&["verify"]), later), "");
@@ -179,7 +198,10 @@ fn configure_sign_in_with_mfa_token_refresh_device_sign_in_sign_out() {
         .exp_regex("Signed in as alice|Code from your authenticator app")
         .unwrap();
     let said = format!("{before}{}", exits_0(&mut p));
-    assert!(!said.contains("Code"), "no MFA prompt on the remembered device: {said}");
+    assert!(
+        !said.contains("Code"),
+        "no MFA prompt on the remembered device: {said}"
+    );
 
     // status: who, until when, the device, where; never a token.
     let out = home.run_with(ahead(home.command(&["status"]), later), "");
@@ -198,10 +220,17 @@ fn configure_sign_in_with_mfa_token_refresh_device_sign_in_sign_out() {
     }
 
     // sign-out: the refresh token revoked, the session deleted; then `token` fails with the hint.
-    let old_refresh = third["tokens"]["refresh_token"].as_str().unwrap().to_owned();
+    let old_refresh = third["tokens"]["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let out = home.run_with(ahead(home.command(&["sign-out"]), later), "");
     ok(&out);
-    assert!(text(&out.stderr).contains("refresh token revoked"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("refresh token revoked"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!file.exists(), "the saved session is deleted");
     let out = home.run_with(
         ahead(
@@ -262,7 +291,11 @@ fn flags_and_environment_override_the_profile_and_profiles_are_separate() {
     let out = home.run(&["--profile", "emu", "status"], "");
     assert!(ok(&out).contains("user:      alice"));
     let out = home.run(&["token"], "");
-    assert_eq!(out.status.code(), Some(1), "the default profile is not signed in");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the default profile is not signed in"
+    );
     // --no-save: tokens on stdout, nothing saved.
     let mut command = home.command(&[
         "--profile",
@@ -286,4 +319,85 @@ fn flags_and_environment_override_the_profile_and_profiles_are_separate() {
     assert!(!home.session_file("other").exists());
     let out = home.run(&["--profile", "../etc", "status"], "");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_slow_answer_shows_a_progress_line_on_the_terminal() {
+    // A server that accepts and answers nothing for a while, then hangs up.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let server = std::thread::spawn(move || {
+        let (connection, _) = listener.accept().unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        drop(connection);
+    });
+    let home = Home::new();
+    let mut p = pty(home.command(&[
+        "--user-pool-id",
+        "us-east-1_Slow",
+        "--client-id",
+        "c",
+        "--endpoint",
+        &endpoint,
+        "sign-in",
+        "--username",
+        "alice",
+        "--password-stdin",
+        "--no-save",
+    ]));
+    p.send_line("not-a-real-password").unwrap();
+    p.exp_string("waiting for 127.0.0.1...").unwrap();
+    p.exp_string("error: could not reach Cognito").unwrap();
+    p.exp_eof().unwrap();
+    assert!(matches!(
+        p.process().wait().unwrap(),
+        WaitStatus::Exited(_, 3)
+    ));
+    server.join().unwrap();
+}
+
+#[test]
+fn global_sign_out_ends_every_token_of_the_user() {
+    let pool = Pool::start(Vec::new());
+    let home = Home::new();
+    let with_pool = |args: &[&str]| {
+        let mut command = home.command(args);
+        command
+            .env("COGNITO_USER_POOL_ID", &pool.pool_id)
+            .env("COGNITO_CLIENT_ID", &pool.client.id)
+            .env("COGNITO_CLIENT_SECRET", pool.secret())
+            .env("COGNITO_ENDPOINT", pool.emulator.endpoint());
+        command
+    };
+    ok(&home.run_with(
+        with_pool(&["sign-in", "--username", "alice", "--password-stdin"]),
+        &format!("{PASSWORD}\n"),
+    ));
+    let access = ok(&home.run_with(with_pool(&["token"]), ""));
+    let out = home.run_with(with_pool(&["devices", "list"]), "");
+    ok(&out);
+    let out = home.run_with(with_pool(&["sign-out", "--global"]), "");
+    ok(&out);
+    assert!(
+        text(&out.stderr).contains("signed out everywhere"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = home.run_with(
+        with_pool(&["devices", "list", "--access-token", "-"]),
+        &access,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the old access token is refused"
+    );
+    assert!(
+        text(&out.stderr).contains("NotAuthorizedException"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -41,7 +41,12 @@ impl Pool {
             )
             .unwrap();
         emulator
-            .admin_create_user(&pool_id, "alice", PASSWORD, &[("email", "alice@example.com")])
+            .admin_create_user(
+                &pool_id,
+                "alice",
+                PASSWORD,
+                &[("email", "alice@example.com")],
+            )
             .unwrap();
         Self {
             emulator,
@@ -129,10 +134,13 @@ impl Home {
 /// The command, its clock `ahead` of this machine's (libfaketime: the Debian package
 /// `faketime`, installed by scripts/setup-peers.sh), monotonic clocks untouched.
 pub fn ahead(mut command: Command, by: Duration) -> Command {
-    let lib = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .expect("libfaketime is missing: run scripts/setup-peers.sh (apt package faketime)");
+    let lib = [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .expect("libfaketime is missing: run scripts/setup-peers.sh (apt package faketime)");
     command
         .env("LD_PRELOAD", lib)
         .env("FAKETIME", format!("+{}s", by.as_secs()))
