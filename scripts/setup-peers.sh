@@ -8,9 +8,10 @@
 #                      amazon-cognito-identity-js, the AWS SDK v3, aws-jwt-verify.
 #   .tools/clients/py  Python venv of emulator/clients/python/requirements.txt (pinned with
 #                      hashes): boto3, pycognito.
-#   faketime, procps   Debian packages for the CLI's tests (adapters/cli/tests): libfaketime moves
-#                      a `cognito token` process's clock past its tokens' expiry; `ps` shows that
-#                      no secret is on a command line.
+#   faketime, procps,  Debian packages for the CLI's tests (adapters/cli/tests): libfaketime moves
+#   dbus-daemon,       a `cognito token` process's clock past its tokens' expiry; `ps` shows that
+#   gnome-keyring      no secret is on a command line; a private session bus with gnome-keyring is
+#                      the OS keyring (Secret Service) the saved session goes to.
 # Each is (re)installed only when its pinned versions are not the ones installed.
 set -euo pipefail
 
@@ -26,6 +27,8 @@ mkdir -p "$tools"
 missing=()
 ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing+=(faketime)
 command -v ps >/dev/null || missing+=(procps)
+command -v dbus-daemon >/dev/null || missing+=(dbus-daemon)
+command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
 if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
