@@ -283,13 +283,11 @@ impl Ctx {
                 Ok(())
             }
             Command::ChangePassword { access_token } => {
-                let (pool, token) = self.access(access_token)?;
                 let old = password(false, "Current password")?;
                 let new = password(false, "New password")?;
-                self.drive(
-                    account::change_password(&pool, token.expose(), &old, &new),
-                    prompt::interactive,
-                )?;
+                self.with_access(access_token, |pool, token| {
+                    account::change_password(pool, token, &old, &new)
+                })?;
                 eprintln!("password changed");
                 Ok(())
             }
@@ -303,12 +301,10 @@ impl Ctx {
                         device_key,
                     },
             } => {
-                let (pool, token) = self.access(access_token)?;
-                self.drive(
-                    account::forget_device(&pool, token.expose(), &device_key),
-                    prompt::interactive,
-                )?;
-                eprintln!("device {device_key} forgotten");
+                self.with_access(access_token, |pool, token| {
+                    account::forget_device(pool, token, &device_key)
+                })?;
+                eprintln!("device {} forgotten", term::clean(&device_key));
                 Ok(())
             }
             Command::Mfa {
@@ -570,6 +566,16 @@ impl Ctx {
             ),
         };
         Ok((pool, token))
+    }
+
+    /// One account call with the access token of [`Ctx::access`].
+    fn with_access<F: cognito_flows::Flow>(
+        &self,
+        from: Option<FromStdin>,
+        call: impl FnOnce(&UserPool, &str) -> F,
+    ) -> Result<F::Output, Failure> {
+        let (pool, token) = self.access(from)?;
+        self.drive(call(&pool, token.expose()), prompt::interactive)
     }
 
     /// A token to read: stdin with `-`, else the saved session's (as it is: reading needs no

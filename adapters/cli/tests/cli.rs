@@ -6,43 +6,19 @@ mod common;
 
 use std::process::{Output, Stdio};
 
-use common::Home;
+use common::{Home, Pool};
 
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::PoolConfig;
 
 struct Env {
-    emulator: Emulator,
-    pool_id: String,
-    client_id: String,
-    secret: String,
+    pool: Pool,
     home: Home,
 }
 
+/// A pool without MFA or devices, and alice.
 fn env() -> Env {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret: true,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    emulator
-        .admin_create_user(
-            &pool_id,
-            "alice",
-            "Passw0rd!",
-            &[("email", "alice@example.com")],
-        )
-        .unwrap();
     Env {
-        emulator,
-        pool_id,
-        client_id: client.id,
-        secret: client.secret.unwrap(),
+        pool: Pool::with(PoolConfig::default(), Vec::new(), "Passw0rd!"),
         home: Home::new(),
     }
 }
@@ -50,10 +26,10 @@ fn env() -> Env {
 fn cognito(env: &Env, args: &[&str], stdin: &str) -> Output {
     let mut command = env.home.command(args);
     command
-        .env("COGNITO_USER_POOL_ID", &env.pool_id)
-        .env("COGNITO_CLIENT_ID", &env.client_id)
-        .env("COGNITO_CLIENT_SECRET", &env.secret)
-        .env("COGNITO_ENDPOINT", env.emulator.endpoint());
+        .env("COGNITO_USER_POOL_ID", &env.pool.pool_id)
+        .env("COGNITO_CLIENT_ID", &env.pool.client.id)
+        .env("COGNITO_CLIENT_SECRET", env.pool.secret())
+        .env("COGNITO_ENDPOINT", env.pool.emulator.endpoint());
     env.home.run_with(command, stdin)
 }
 
@@ -190,7 +166,7 @@ fn sign_up_confirm_and_devices() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let code = env.emulator.last_code("bob").unwrap();
+    let code = env.pool.emulator.last_code("bob").unwrap();
     let out = cognito(
         &env,
         &["confirm-sign-up", "--username", "bob", "--code-stdin"],

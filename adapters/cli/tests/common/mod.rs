@@ -24,12 +24,21 @@ pub struct Pool {
 
 impl Pool {
     pub fn start(callback_urls: Vec<String>) -> Self {
+        Self::with(
+            PoolConfig {
+                mfa: Mfa::Optional,
+                device_tracking: DeviceTracking::UserOptIn,
+                ..PoolConfig::default()
+            },
+            callback_urls,
+            PASSWORD,
+        )
+    }
+
+    /// A pool of `config`, its client and `alice` with `password`.
+    pub fn with(config: PoolConfig, callback_urls: Vec<String>, password: &str) -> Self {
         let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-        let pool_id = emulator.create_user_pool(PoolConfig {
-            mfa: Mfa::Optional,
-            device_tracking: DeviceTracking::UserOptIn,
-            ..PoolConfig::default()
-        });
+        let pool_id = emulator.create_user_pool(config);
         let client = emulator
             .create_client(
                 &pool_id,
@@ -44,7 +53,7 @@ impl Pool {
             .admin_create_user(
                 &pool_id,
                 "alice",
-                PASSWORD,
+                password,
                 &[("email", "alice@example.com")],
             )
             .unwrap();
