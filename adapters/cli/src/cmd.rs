@@ -28,6 +28,7 @@ pub(crate) struct Ctx {
     args: PoolArgs,
     dirs: Dirs,
     config: Config,
+    /// The profile, flags and environment variables over config.toml.
     profile: Profile,
     agent: ureq::Agent,
 }
@@ -91,11 +92,21 @@ impl Ctx {
         let dirs = Dirs::platform()?;
         let config =
             Config::load(&dirs.config_file()).map_err(|e| Failure::Usage(e.to_string()))?;
-        let profile = config
+        let stored = config
             .profiles
             .get(&args.profile)
             .cloned()
             .unwrap_or_default();
+        // Flags and environment variables over the profile.
+        let pick = |given: &Option<String>, saved: Option<String>| given.clone().or(saved);
+        let profile = Profile {
+            user_pool_id: pick(&args.user_pool_id, stored.user_pool_id),
+            client_id: pick(&args.client_id, stored.client_id),
+            endpoint: pick(&args.endpoint, stored.endpoint),
+            hosted_ui_domain: pick(&args.hosted_ui_domain, stored.hosted_ui_domain),
+            callback_port: stored.callback_port,
+            session_store: args.session_store.or(stored.session_store),
+        };
         Ok(Self {
             args,
             dirs,
@@ -118,11 +129,7 @@ impl Ctx {
     }
 
     fn secrets(&self) -> Result<Secrets, Failure> {
-        let choice = self
-            .args
-            .session_store
-            .or(self.profile.session_store)
-            .unwrap_or(StoreChoice::Auto);
+        let choice = self.profile.session_store.unwrap_or(StoreChoice::Auto);
         Secrets::open(choice, &self.dirs, &self.args.profile).map_err(Failure::Usage)
     }
 
@@ -145,34 +152,25 @@ impl Ctx {
             ))
         };
         let id = self
-            .args
+            .profile
             .user_pool_id
             .as_deref()
-            .or(self.profile.user_pool_id.as_deref())
             .ok_or_else(|| missing("user-pool-id"))?;
         let client = self
-            .args
+            .profile
             .client_id
             .as_deref()
-            .or(self.profile.client_id.as_deref())
             .ok_or_else(|| missing("client-id"))?;
         let mut pool = UserPool::new(id, client).map_err(|e| Failure::Usage(e.to_string()))?;
         if let Some(secret) = self.client_secret(secrets)? {
             pool = pool.with_client_secret(secret.expose());
         }
-        if let Some(endpoint) = self.endpoint() {
+        if let Some(endpoint) = &self.profile.endpoint {
             pool = pool
                 .with_endpoint(endpoint)
                 .map_err(|e| Failure::Usage(e.to_string()))?;
         }
         Ok(pool)
-    }
-
-    fn endpoint(&self) -> Option<&str> {
-        self.args
-            .endpoint
-            .as_deref()
-            .or(self.profile.endpoint.as_deref())
     }
 
     fn drive<F: cognito_flows::Flow>(
@@ -332,25 +330,13 @@ impl Ctx {
                 _ => Some(answer),
             })
         };
-        p.user_pool_id = ask(
-            "User pool id",
-            self.args.user_pool_id.clone().or(p.user_pool_id),
-        )?;
+        p.user_pool_id = ask("User pool id", p.user_pool_id)?;
         if let Some(id) = &p.user_pool_id {
             UserPool::new(id, "x").map_err(|e| Failure::Usage(e.to_string()))?;
         }
-        p.client_id = ask("App client id", self.args.client_id.clone().or(p.client_id))?;
-        p.endpoint = ask(
-            "Endpoint (empty for Cognito's)",
-            self.args.endpoint.clone().or(p.endpoint),
-        )?;
-        p.hosted_ui_domain = ask(
-            "Hosted UI domain (optional)",
-            self.args.hosted_ui_domain.clone().or(p.hosted_ui_domain),
-        )?;
-        if let Some(store) = self.args.session_store {
-            p.session_store = Some(store);
-        }
+        p.client_id = ask("App client id", p.client_id)?;
+        p.endpoint = ask("Endpoint (empty for Cognito's)", p.endpoint)?;
+        p.hosted_ui_domain = ask("Hosted UI domain (optional)", p.hosted_ui_domain)?;
         self.profile = p.clone();
         let secrets = self.secrets()?;
         let had = secrets.client_secret()?.is_some();
@@ -454,17 +440,12 @@ impl Ctx {
     ) -> Result<(), Failure> {
         let secrets = self.secrets()?;
         let pool = self.pool_with(&secrets)?;
-        let domain = self
-            .args
-            .hosted_ui_domain
-            .clone()
-            .or(self.profile.hosted_ui_domain.clone())
-            .ok_or_else(|| {
-                Failure::Usage(format!(
-                    "no hosted UI domain: run `cognito configure{}` or pass --hosted-ui-domain",
-                    self.profile_flag()
-                ))
-            })?;
+        let domain = self.profile.hosted_ui_domain.clone().ok_or_else(|| {
+            Failure::Usage(format!(
+                "no hosted UI domain: run `cognito configure{}` or pass --hosted-ui-domain",
+                self.profile_flag()
+            ))
+        })?;
         let tokens = crate::hosted::Login {
             domain: &domain,
             client_id: pool.client_id(),
@@ -611,24 +592,11 @@ impl Ctx {
             format!("profile:   {}", self.args.profile),
             format!(
                 "pool:      {}",
-                or_none(
-                    self.args
-                        .user_pool_id
-                        .as_deref()
-                        .or(self.profile.user_pool_id.as_deref())
-                )
+                or_none(self.profile.user_pool_id.as_deref())
             ),
-            format!(
-                "client:    {}",
-                or_none(
-                    self.args
-                        .client_id
-                        .as_deref()
-                        .or(self.profile.client_id.as_deref())
-                )
-            ),
+            format!("client:    {}", or_none(self.profile.client_id.as_deref())),
         ];
-        if let Some(endpoint) = self.endpoint() {
+        if let Some(endpoint) = &self.profile.endpoint {
             lines.push(format!("endpoint:  {endpoint}"));
         }
         lines.push(format!("store:     {}", secrets.describe()));
