@@ -494,19 +494,14 @@ impl Ctx {
     /// The saved session with tokens valid for at least [`MARGIN`], refreshed (and saved) when
     /// needed. No session, or one Cognito will not refresh: [`Failure::SignInNeeded`].
     fn fresh_session(&self, secrets: &Secrets) -> Result<StoredSession, Failure> {
-        let Some(mut session) = secrets.load_session().map_err(|e| {
-            Failure::SignInNeeded(format!(
-                "the saved session cannot be read ({e}): {}",
-                self.hint()
-            ))
-        })?
-        else {
-            return Err(Failure::SignInNeeded(format!(
-                "not signed in (profile {}): {}",
-                self.args.profile,
-                self.hint()
-            )));
-        };
+        let session = self.saved_session(secrets)?;
+        if !session.needs_refresh(SystemTime::now(), MARGIN) {
+            return Ok(session);
+        }
+        // One refresh at a time per profile: `$(cognito token)` in parallel scripts refreshes
+        // once, and the others take what it saved (a rotated refresh token is used only once).
+        let _lock = secrets.lock()?;
+        let mut session = self.saved_session(secrets)?;
         let now = SystemTime::now();
         if !session.needs_refresh(now, MARGIN) {
             return Ok(session);
@@ -530,6 +525,23 @@ impl Ctx {
             ))),
             Err(other) => Err(other),
         }
+    }
+
+    /// The saved session; none, or one that cannot be read: [`Failure::SignInNeeded`].
+    fn saved_session(&self, secrets: &Secrets) -> Result<StoredSession, Failure> {
+        let saved = secrets.load_session().map_err(|e| {
+            Failure::SignInNeeded(format!(
+                "the saved session cannot be read ({e}): {}",
+                self.hint()
+            ))
+        })?;
+        saved.ok_or_else(|| {
+            Failure::SignInNeeded(format!(
+                "not signed in (profile {}): {}",
+                self.args.profile,
+                self.hint()
+            ))
+        })
     }
 
     /// The access token of `--access-token -`, else of the saved session (refreshed).

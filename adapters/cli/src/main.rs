@@ -143,6 +143,7 @@ enum Command {
     Status,
     /// Revoke the refresh token (or, with --global, sign out everywhere) and delete the saved
     /// session.
+    #[command(visible_alias = "logout")]
     SignOut {
         /// GlobalSignOut: every token of the user, on every device.
         #[arg(long)]

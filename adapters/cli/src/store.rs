@@ -23,6 +23,8 @@ const SERVICE: &str = "cognito-cli";
 pub(crate) struct Secrets {
     profile: String,
     backend: Backend,
+    /// The state directory (the files, and the locks of both stores).
+    state: PathBuf,
 }
 
 enum Backend {
@@ -63,6 +65,7 @@ impl Secrets {
         Ok(Self {
             profile: profile.to_owned(),
             backend,
+            state: dirs.state.clone(),
         })
     }
 
@@ -164,6 +167,23 @@ impl Secrets {
             },
             Backend::File { .. } => remove(&self.session_path()),
         }
+    }
+
+    /// Holds the profile's lock (`locks/{profile}.lock` in the state directory, whichever store
+    /// holds the session) until dropped: one refresh at a time.
+    pub fn lock(&self) -> io::Result<fs::File> {
+        let path = self
+            .state
+            .join("locks")
+            .join(format!("{}.lock", self.profile));
+        private_dir(&path)?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(file)
     }
 
     /// The app client's secret, if one was configured.

@@ -272,3 +272,35 @@ fn completions_and_the_man_page_come_from_the_clap_definitions() {
     );
     assert!(man.contains("sign\\-in"), "the subcommands are in the page");
 }
+
+#[test]
+fn parallel_tokens_refresh_once_and_agree() {
+    let pool = Pool::start(Vec::new());
+    let home = signed_in_home(&pool);
+    let later = Duration::from_secs(3600);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut command = ahead(home.command(&["token"]), later);
+            env_for(&mut command, &pool);
+            command
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let tokens: Vec<String> = children
+        .into_iter()
+        .map(|child| ok(&child.wait_with_output().unwrap()))
+        .collect();
+    // Each refresh makes a token of its own (a new jti): one token for all means one refresh,
+    // the others waiting on the profile's lock and then taking what it saved.
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
+    assert_eq!(
+        saved(&home, "default")["tokens"]["access_token"]
+            .as_str()
+            .unwrap(),
+        tokens[0].trim()
+    );
+}
