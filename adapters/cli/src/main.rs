@@ -64,7 +64,7 @@ struct PoolArgs {
     /// Another endpoint (an emulator, a proxy).
     #[arg(long, env = "COGNITO_ENDPOINT", global = true)]
     endpoint: Option<String>,
-    /// The hosted UI's domain, e.g. https://example.auth.us-east-1.amazoncognito.com.
+    /// The hosted UI's domain, e.g. `https://example.auth.us-east-1.amazoncognito.com`.
     #[arg(long, env = "COGNITO_HOSTED_UI_DOMAIN", global = true)]
     hosted_ui_domain: Option<String>,
     /// Where the session is kept: auto (the OS keyring, else a 0600 file), keyring, file.
