@@ -39,7 +39,7 @@ fn seed() -> Result<cognito_flows::Entropy, Failure> {
 
 fn password(from_stdin: bool, label: &str) -> Result<Password, Failure> {
     if from_stdin {
-        return stdin_line().map(Password::from);
+        return stdin_line().map(|line| Password::from(line.expose()));
     }
     Ok(Password::from(rpassword::prompt_password(format!(
         "{label}: "
@@ -136,7 +136,7 @@ impl Ctx {
     /// The client secret: `--client-secret-stdin`, `COGNITO_CLIENT_SECRET`, the secret store.
     fn client_secret(&self, secrets: &Secrets) -> Result<Option<SecretString>, Failure> {
         if self.args.client_secret_stdin {
-            return stdin_line().map(|s| Some(SecretString::from(s)));
+            return stdin_line().map(Some);
         }
         if let Ok(secret) = std::env::var("COGNITO_CLIENT_SECRET") {
             return Ok(Some(SecretString::from(secret)));
@@ -235,7 +235,7 @@ impl Ctx {
                 if let Some(key) = device_key {
                     builder = builder.with_device_key(key);
                 }
-                let flow = builder.refresh(&username, token.into(), seed()?);
+                let flow = builder.refresh(&username, token.expose().into(), seed()?);
                 let signed_in = self.drive(flow, no_prompt)?;
                 print_json(&tokens_json(&signed_in))
             }
@@ -263,7 +263,7 @@ impl Ctx {
             } => {
                 let pool = self.pool_with(&self.secrets()?)?;
                 let code = if code_stdin {
-                    stdin_line()?
+                    stdin_line()?.expose().to_owned()
                 } else {
                     prompt::ask("Confirmation code")?
                 };
@@ -549,7 +549,7 @@ impl Ctx {
         let secrets = self.secrets()?;
         let pool = self.pool_with(&secrets)?;
         let token = match from {
-            Some(FromStdin) => SecretString::from(stdin_line()?),
+            Some(FromStdin) => stdin_line()?,
             None => SecretString::from(
                 self.fresh_session(&secrets)?
                     .tokens
@@ -573,7 +573,11 @@ impl Ctx {
 
     /// A token to read: stdin with `-`, else the saved session's (as it is: reading needs no
     /// refresh).
-    fn token_for_reading(&self, from: Option<FromStdin>, id: bool) -> Result<String, Failure> {
+    fn token_for_reading(
+        &self,
+        from: Option<FromStdin>,
+        id: bool,
+    ) -> Result<SecretString, Failure> {
         if let Some(FromStdin) = from {
             return stdin_line();
         }
@@ -594,7 +598,7 @@ impl Ctx {
         } else {
             &session.tokens.access_token
         };
-        Ok(token.expose().to_owned())
+        Ok(SecretString::from(token.expose()))
     }
 
     fn status(&self) -> Result<(), Failure> {
@@ -728,12 +732,12 @@ impl Ctx {
                 } else {
                     session.tokens.access_token.clone()
                 };
-                jwt.expose().to_owned()
+                SecretString::from(jwt.expose())
             }
         };
         let secrets = self.secrets()?;
         let pool = self.pool_with(&secrets)?;
-        let decoded = Jwt::decode(token.as_str()).map_err(|e| Failure::Usage(e.to_string()))?;
+        let decoded = Jwt::decode(token.expose()).map_err(|e| Failure::Usage(e.to_string()))?;
         let client = [pool.client_id().to_owned()];
         let options = match decoded.claims().token_use() {
             Some("id") => VerifyOptions::id_tokens(client),
@@ -743,7 +747,7 @@ impl Ctx {
         let claims = term::clean_json(&serde_json::Value::Object(
             decoded.claims().as_map().clone(),
         ));
-        match cognito_flows_ureq::verify(&self.agent, &verifier, &token) {
+        match cognito_flows_ureq::verify(&self.agent, &verifier, token.expose()) {
             Ok(_) => {
                 eprintln!(
                     "valid: signature (JWKS of {}), issuer, client, token use and expiry checked",

@@ -320,10 +320,14 @@ impl From<io::Error> for Failure {
     }
 }
 
-pub(crate) fn stdin_line() -> Result<String, Failure> {
-    let mut line = String::new();
+/// The first line of stdin (a password, a code, a token): held as a secret, the buffer it was
+/// read into zeroized.
+pub(crate) fn stdin_line() -> Result<cognito_flows::SecretString, Failure> {
+    let mut line = zeroize::Zeroizing::new(String::new());
     io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    Ok(cognito_flows::SecretString::from(
+        line.trim_end_matches(['\r', '\n']),
+    ))
 }
 
 pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
