@@ -418,13 +418,7 @@ impl Ctx {
             }
             None => StoredSession::from(signed_in),
         };
-        secrets.save_session(&session)?;
-        eprintln!(
-            "Signed in as {} (profile {}); session saved in the {}.",
-            term::clean(&session.username),
-            self.args.profile,
-            secrets.describe()
-        );
+        self.save_signed_in(&secrets, &session)?;
         if remembered {
             eprintln!("This device is remembered: the next sign-in skips MFA.");
         }
@@ -465,7 +459,13 @@ impl Ctx {
             username,
             device: None,
         };
-        secrets.save_session(&session)?;
+        self.save_signed_in(&secrets, &session)?;
+        Ok(())
+    }
+
+    /// Saves the session of a sign-in and says so.
+    fn save_signed_in(&self, secrets: &Secrets, session: &StoredSession) -> Result<(), Failure> {
+        secrets.save_session(session)?;
         eprintln!(
             "Signed in as {} (profile {}); session saved in the {}.",
             term::clean(&session.username),
