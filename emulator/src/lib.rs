@@ -35,6 +35,7 @@ mod feedback;
 mod jwt;
 mod oauth;
 mod ops;
+mod refresh;
 mod server;
 mod sign_up_session;
 mod srp;
@@ -55,6 +56,7 @@ use rand_core::SeedableRng;
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
+    RefreshRotation,
 };
 use crate::state::{Inner, Pool, Status};
 
@@ -259,6 +261,7 @@ impl Emulator {
                 info: info.clone(),
                 callback_urls: config.callback_urls,
                 prevent_user_existence_errors: config.prevent_user_existence_errors,
+                refresh_rotation: config.refresh_rotation,
             },
         );
         Some(info)

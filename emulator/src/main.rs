@@ -414,6 +414,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
                 secret: c.secret,
                 callback_urls: c.callback_urls,
                 prevent_user_existence_errors: c.prevent_user_existence_errors,
+                ..ClientConfig::default()
             };
             (c.name, config)
         })

@@ -197,6 +197,20 @@ pub struct ClientConfig {
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
     /// sign-in failure reads "Incorrect username or password.". Off: `UserNotFoundException`.
     pub prevent_user_existence_errors: bool,
+    /// Cognito's `RefreshTokenRotation` (`None`: disabled, as by default). With rotation,
+    /// `GetTokensFromRefreshToken` answers a new refresh token each time, the one it was given
+    /// still accepted for the grace period and refused after it; `REFRESH_TOKEN_AUTH` is
+    /// refused, as Cognito refuses it on rotating clients.
+    pub refresh_rotation: Option<RefreshRotation>,
+}
+
+/// Refresh token rotation of an app client (Cognito's `RefreshTokenRotationType` with
+/// `Feature: ENABLED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RefreshRotation {
+    /// `RetryGracePeriodSeconds` (0 to 60): how long a rotated-out refresh token is still
+    /// accepted, for client-side retries.
+    pub retry_grace_seconds: u32,
 }
 
 impl Default for ClientConfig {
@@ -205,6 +219,7 @@ impl Default for ClientConfig {
             secret: false,
             callback_urls: Vec::new(),
             prevent_user_existence_errors: true,
+            refresh_rotation: None,
         }
     }
 }
@@ -226,6 +241,7 @@ pub(crate) struct Client {
     pub info: ClientInfo,
     pub callback_urls: Vec<String>,
     pub prevent_user_existence_errors: bool,
+    pub refresh_rotation: Option<RefreshRotation>,
 }
 
 /// A message the emulator "sent": a code by SMS or email.
@@ -410,6 +426,9 @@ pub(crate) struct RefreshToken {
     pub sub: String,
     pub seq: u64,
     pub revoked: bool,
+    /// When rotation replaced it (emulator clock, seconds): accepted until the grace period
+    /// after that ends.
+    pub rotated_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -667,6 +667,9 @@ mod tests {
             },
             callback_urls: vec!["http://localhost/cb".into()],
             prevent_user_existence_errors: true,
+            refresh_rotation: Some(crate::state::RefreshRotation {
+                retry_grace_seconds: 30,
+            }),
         }
     }
 
@@ -721,6 +724,7 @@ mod tests {
             sub: "sub-1".into(),
             seq: 2,
             revoked: true,
+            rotated_at: Some(1_700_000_100),
         }
     }
 

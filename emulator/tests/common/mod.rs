@@ -9,6 +9,15 @@ pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Respo
     http::Response::from_parts(parts, body.read_to_vec().unwrap())
 }
 
+/// An agent as the tests want it: error statuses returned as responses, redirects not followed.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
 /// Calls a Cognito operation at `endpoint`: the status and the JSON answer.
 pub fn call(endpoint: &str, operation: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
