@@ -450,15 +450,10 @@ impl Ctx {
             timeout,
         }
         .run(&self.agent)?;
-        let username = tokens
-            .username()
-            .ok_or_else(|| Failure::Refused("the access token names no user".into()))?
-            .to_owned();
-        let session = StoredSession {
-            tokens,
-            username,
-            device: None,
-        };
+        if tokens.username().is_none() {
+            return Err(Failure::Refused("the access token names no user".into()));
+        }
+        let session = StoredSession::from(tokens);
         self.save_signed_in(&secrets, &session)?;
         Ok(())
     }
@@ -475,19 +470,19 @@ impl Ctx {
         Ok(())
     }
 
-    /// The one place a saved session is refreshed: `REFRESH_TOKEN_AUTH` with the remembered
-    /// device's key (`StoredSession::refresh`), the answer folded in by `StoredSession::update`
-    /// (which keeps a rotated refresh token when Cognito sends one). A client that rotates
-    /// refresh tokens with `GetTokensFromRefreshToken` swaps the flow built here.
+    /// The one place a saved session is refreshed: the core's `StoredSession::refresh`
+    /// (`GetTokensFromRefreshToken` with the remembered device's key, falling back as the core
+    /// decides), whose outcome is the session with its new tokens, the rotated refresh token
+    /// when the app client rotates them, and the device (forgotten if Cognito no longer knows
+    /// it).
     fn refresh(&self, pool: &UserPool, session: &mut StoredSession) -> Result<(), Failure> {
-        let flow = session.refresh(pool, seed()?).ok_or_else(|| {
+        let flow = session.refresh(pool).ok_or_else(|| {
             Failure::SignInNeeded(format!(
                 "the saved session has no refresh token: {}",
                 self.hint()
             ))
         })?;
-        let signed_in = self.drive(flow, no_prompt)?;
-        session.update(signed_in);
+        *session = self.drive(flow, no_prompt)?;
         Ok(())
     }
 
@@ -689,17 +684,12 @@ impl Ctx {
                 no_prompt,
             )
             .map(|_| "signed out everywhere")
-        } else if let Some(refresh) = &session.tokens.refresh_token {
+        } else if let Some(revoke) = session.sign_out(&pool) {
             if global {
                 eprintln!("note: the access token has expired; revoking the refresh token instead");
             }
-            let secret = self.client_secret(&secrets)?;
-            let refresh = SecretString::from(refresh.expose().to_owned());
-            self.drive(
-                account::revoke_token(&pool, &refresh, secret.as_ref()),
-                no_prompt,
-            )
-            .map(|_| "refresh token revoked")
+            self.drive(revoke, no_prompt)
+                .map(|_| "refresh token revoked")
         } else {
             Ok("nothing to revoke")
         };

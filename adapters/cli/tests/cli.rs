@@ -8,7 +8,7 @@ use std::process::{Output, Stdio};
 
 use common::{Home, Pool};
 
-use cognito_flows_emulator::PoolConfig;
+use cognito_flows_emulator::{ClientConfig, PoolConfig};
 
 struct Env {
     pool: Pool,
@@ -18,7 +18,7 @@ struct Env {
 /// A pool without MFA or devices, and alice.
 fn env() -> Env {
     Env {
-        pool: Pool::with(PoolConfig::default(), Vec::new(), "Passw0rd!"),
+        pool: Pool::with(PoolConfig::default(), ClientConfig::default(), "Passw0rd!"),
         home: Home::new(),
     }
 }

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use cognito_flows_emulator::{ClientConfig, PoolConfig, RefreshRotation};
 use common::{Home, PASSWORD, Pool, ahead, ok, saved, text};
 
 fn free_port() -> u16 {
@@ -303,4 +304,33 @@ fn parallel_tokens_refresh_once_and_agree() {
             .unwrap(),
         tokens[0].trim()
     );
+}
+
+#[test]
+fn on_a_rotating_client_token_keeps_the_rotated_refresh_token() {
+    let pool = Pool::with(
+        PoolConfig::default(),
+        ClientConfig {
+            refresh_rotation: Some(RefreshRotation {
+                retry_grace_seconds: 0,
+            }),
+            ..ClientConfig::default()
+        },
+        PASSWORD,
+    );
+    let home = signed_in_home(&pool);
+    let first = saved(&home, "default")["tokens"]["refresh_token"].clone();
+    let mut previous = first.clone();
+    // Two refreshes, an hour apart: the second works only with the refresh token the first
+    // was given (the one before it is refused once rotated out, with no grace period).
+    for hours in [1, 2] {
+        let later = Duration::from_secs(3600 * hours);
+        pool.emulator.advance(Duration::from_secs(3600));
+        let mut command = ahead(home.command(&["token"]), later);
+        env_for(&mut command, &pool);
+        ok(&home.run_with(command, ""));
+        let now = saved(&home, "default")["tokens"]["refresh_token"].clone();
+        assert_ne!(now, previous, "a rotated refresh token, saved");
+        previous = now;
+    }
 }

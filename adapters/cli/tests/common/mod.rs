@@ -30,13 +30,17 @@ impl Pool {
                 device_tracking: DeviceTracking::UserOptIn,
                 ..PoolConfig::default()
             },
-            callback_urls,
+            ClientConfig {
+                callback_urls,
+                ..ClientConfig::default()
+            },
             PASSWORD,
         )
     }
 
-    /// A pool of `config`, its client and `alice` with `password`.
-    pub fn with(config: PoolConfig, callback_urls: Vec<String>, password: &str) -> Self {
+    /// A pool of `config`, its client of `client` (always with a secret) and `alice` with
+    /// `password`.
+    pub fn with(config: PoolConfig, client: ClientConfig, password: &str) -> Self {
         let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
         let pool_id = emulator.create_user_pool(config);
         let client = emulator
@@ -44,8 +48,7 @@ impl Pool {
                 &pool_id,
                 ClientConfig {
                     secret: true,
-                    callback_urls,
-                    ..ClientConfig::default()
+                    ..client
                 },
             )
             .unwrap();
