@@ -173,6 +173,8 @@ pub struct PoolConfig {
     /// Every code the pool sends (sign-up, reset, verification, SMS MFA) is this one, for suites
     /// that cannot read the outbox. `None`: random six-digit codes.
     pub fixed_code: Option<String>,
+    /// Passkeys: the relying party id and whether user verification is required.
+    pub web_authn: crate::webauthn::WebAuthnConfig,
 }
 
 /// How an app client behaves.
@@ -345,6 +347,8 @@ pub(crate) struct Pool {
     pub users: Table<User>,
     #[serde(skip)]
     pub devices: Table<Device>,
+    /// Registered passkeys (kept in the pool's row) and pending registrations (not kept).
+    pub passkeys: crate::webauthn::Passkeys,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
 }
@@ -401,6 +405,10 @@ pub(crate) enum Stage {
     /// AssociateSoftwareToken ran with this session: VerifySoftwareToken may follow.
     MfaSetupAssociated,
     MfaSetupVerified,
+    /// A `USER_AUTH` sign-in waits for a passkey's assertion of this challenge.
+    WebAuthn {
+        challenge: Vec<u8>,
+    },
     /// SignUp's session: ConfirmSignUp may send it back (sign_up_session.rs).
     SignedUp,
     /// ConfirmSignUp's session: one `USER_AUTH` sign-in without the password.

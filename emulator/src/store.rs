@@ -705,10 +705,15 @@ mod tests {
                 },
                 custom_attributes: vec!["tenant".into()],
                 fixed_code: Some("123456".into()),
+                web_authn: crate::webauthn::WebAuthnConfig {
+                    relying_party_id: "example.com".into(),
+                    require_user_verification: true,
+                },
             },
             clients: Table::default(),
             users: Table::default(),
             devices: Table::default(),
+            passkeys: crate::webauthn::Passkeys::default(),
             phantom_key: [5; 32],
         };
         pool.clients.insert("client-1".into(), client());
