@@ -10,6 +10,10 @@
 #                      hashes): boto3, pycognito.
 #   chromium, chromedriver  Debian's chromium and chromium-driver (apt), for the emulator's
 #                      hosted-UI browser test (emulator/tests/browser.rs).
+#   faketime, procps,  Debian packages for the CLI's tests (adapters/cli/tests): libfaketime moves
+#   dbus-daemon,       a `cognito token` process's clock past its tokens' expiry; `ps` shows that
+#   gnome-keyring      no secret is on a command line; a private session bus with gnome-keyring is
+#                      the OS keyring (Secret Service) the saved session goes to.
 # Each is (re)installed only when its pinned versions are not the ones installed.
 set -euo pipefail
 
@@ -20,6 +24,24 @@ MOTO_VERSION="5.2.5"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$repo/.tools"
 mkdir -p "$tools"
+
+# --- Debian packages: the CLI's tests, and headless Chromium with its WebDriver -----------
+# One apt-get run for everything missing.
+missing=()
+ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing+=(faketime)
+command -v ps >/dev/null || missing+=(procps)
+command -v dbus-daemon >/dev/null || missing+=(dbus-daemon)
+command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if ((${#missing[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! command -v chromedriver >/dev/null 2>&1; then
+    echo "setup-peers: chromium-driver did not install (the browser test needs it)" >&2
+    exit 1
+fi
 
 # --- moto (PyPI) -------------------------------------------------------------
 moto_venv="$tools/moto"
@@ -41,18 +63,6 @@ if [[ ! -x "$moto_venv/bin/moto_server" ]] \
         "moto[server]==$MOTO_VERSION"
     if [[ "$(moto_installed_version)" != "$MOTO_VERSION" ]]; then
         echo "setup-peers: moto $MOTO_VERSION did not install into $moto_venv" >&2
-        exit 1
-    fi
-fi
-
-# --- headless Chromium and its WebDriver (Debian) ----------------------------------------
-if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-    if command -v apt-get >/dev/null 2>&1; then
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-    fi
-    if ! command -v chromedriver >/dev/null 2>&1; then
-        echo "setup-peers: chromium-driver did not install (the browser test needs it)" >&2
         exit 1
     fi
 fi

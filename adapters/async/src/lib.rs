@@ -51,7 +51,7 @@ use cognito_flows::{Action, Entropy, Flow, Input, Prompt, UserAgent};
 
 pub use crate::client::Client;
 pub use crate::error::{DriveError, PromptError, UnexpectedPrompt};
-pub use crate::session_file::{load_session, save_session};
+pub use crate::session_file::{load_session, save_session, write_private};
 
 #[doc(hidden)]
 pub mod __private {

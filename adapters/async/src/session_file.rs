@@ -34,6 +34,14 @@ use zeroize::Zeroizing;
 /// Blocking file I/O: in async code, call it from `spawn_blocking`.
 pub fn save_session(path: &Path, session: &StoredSession) -> io::Result<()> {
     let json = Zeroizing::new(serde_json::to_vec(session)?);
+    write_private(path, &json)
+}
+
+/// Writes `bytes` to `path` as [`save_session`] writes a session: owner-only (`0600` on Unix),
+/// atomically (a temporary file in the same directory, flushed, then renamed over `path`), so
+/// that a crash mid-write leaves the previous content whole. For other secrets kept beside a
+/// session (a client secret); the caller zeroizes `bytes`.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = temporary(path);
     // A temporary file left by a crash is stale: it never replaced the session.
     match fs::remove_file(&tmp) {
@@ -45,7 +53,7 @@ pub fn save_session(path: &Path, session: &StoredSession) -> io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let written = options.open(&tmp).and_then(|mut file| {
-        file.write_all(&json)?;
+        file.write_all(bytes)?;
         file.sync_all()
     });
     match written.and_then(|()| fs::rename(&tmp, path)) {

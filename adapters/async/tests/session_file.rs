@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use cognito_flows::StoredSession;
-use cognito_flows_async::{load_session, save_session};
+use cognito_flows_async::{load_session, save_session, write_private};
 
 fn session(refresh: &str) -> StoredSession {
     // {"alg":"none"} . {"username":"alice","iat":1764000000,"exp":1764003600} . (no signature)
@@ -91,6 +91,28 @@ fn what_is_not_a_session_is_a_typed_error_that_shows_no_content() {
     assert_eq!(
         load_session(&dir.join("missing.json")).unwrap_err().kind(),
         std::io::ErrorKind::NotFound
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn write_private_replaces_a_secret_whole_and_owner_only() {
+    let dir = dir("private");
+    let path = dir.join("client-secret");
+    std::fs::write(&path, "old").unwrap();
+    std::fs::write(dir.join(".client-secret.tmp"), "half").unwrap();
+    write_private(&path, b"s3cret").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"s3cret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "the stale temporary file is gone"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,27 +1,37 @@
 //! `cognito`: Amazon Cognito User Pools from a terminal, on cognito-flows.
 //!
-//! Tokens go to stdout as JSON; prompts, progress and errors to stderr. Exit codes: 0 success,
-//! 1 Cognito refused (wrong password, bad code, ...), 2 usage or input error, 3 network error,
-//! 4 Cognito answered something unusable, 5 the terminal could not be read.
+//! Results go to stdout (a token, JSON, a status); prompts, progress and errors to stderr.
+//! Secrets never go on the command line: passwords, codes and tokens come from a prompt, from
+//! stdin (`--password-stdin`, `--token -`, ...) or from the saved session of the profile.
+//!
+//! Exit codes: 0 success, 1 Cognito refused (wrong password, bad code, a session that cannot be
+//! refreshed, ...), 2 usage or input error, 3 network error, 4 Cognito answered something
+//! unusable, 5 the terminal could not be read.
 
+mod cmd;
+mod config;
 mod demo;
+mod hosted;
 mod prompt;
+mod store;
+mod term;
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
-use cognito_flows::wire::{AttributeType, MfaSettings};
-use cognito_flows::{Error, ForgotPassword, Jwt, Password, SignIn, SignedIn, UserPool};
-use cognito_flows_ureq::{DriveError, agent, drive, entropy};
-use serde_json::json;
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
+use cognito_flows::Error;
+use cognito_flows_ureq::DriveError;
 
 #[derive(Parser)]
 #[command(
     name = "cognito",
     version,
-    about = "Amazon Cognito User Pools from a terminal"
+    about = "Amazon Cognito User Pools from a terminal",
+    long_about = "Amazon Cognito User Pools from a terminal.\n\n\
+        Start with `cognito configure`, then `cognito sign-in`; `cognito token` prints a valid \
+        access token (refreshed when needed) for `curl -H \"Authorization: Bearer $(cognito token)\"`; \
+        `cognito status` shows who is signed in; `cognito sign-out` ends the session."
 )]
 struct Cli {
     #[command(flatten)]
@@ -30,49 +40,142 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Args)]
+/// What chooses the pool and the client: flags, then environment variables, then the profile.
+#[derive(Args, Clone)]
 struct PoolArgs {
+    /// The profile (a table of config.toml in the config directory).
+    #[arg(
+        long,
+        env = "COGNITO_PROFILE",
+        global = true,
+        default_value = "default"
+    )]
+    profile: String,
     /// The user pool id, e.g. us-east-1_AbC123.
     #[arg(long, env = "COGNITO_USER_POOL_ID", global = true)]
     user_pool_id: Option<String>,
     /// The app client id.
     #[arg(long, env = "COGNITO_CLIENT_ID", global = true)]
     client_id: Option<String>,
-    /// The app client secret, when the client has one.
-    #[arg(
-        long,
-        env = "COGNITO_CLIENT_SECRET",
-        global = true,
-        hide_env_values = true
-    )]
-    client_secret: Option<String>,
+    /// Read the app client's secret from the first line of stdin (else COGNITO_CLIENT_SECRET,
+    /// else the profile's secret store, set by `cognito configure`).
+    #[arg(long, global = true, hide = true)]
+    client_secret_stdin: bool,
     /// Another endpoint (an emulator, a proxy).
     #[arg(long, env = "COGNITO_ENDPOINT", global = true)]
     endpoint: Option<String>,
+    /// The hosted UI's domain, e.g. `https://example.auth.us-east-1.amazoncognito.com`.
+    #[arg(long, env = "COGNITO_HOSTED_UI_DOMAIN", global = true)]
+    hosted_ui_domain: Option<String>,
+    /// Where the session is kept: auto (the OS keyring, else a 0600 file), keyring, file.
+    #[arg(long, env = "COGNITO_SESSION_STORE", global = true)]
+    session_store: Option<config::StoreChoice>,
+}
+
+/// `-`: the value is read from stdin (secrets are never taken on the command line).
+#[derive(Clone, Copy, Debug)]
+struct FromStdin;
+
+fn stdin_only(s: &str) -> Result<FromStdin, String> {
+    if s == "-" {
+        Ok(FromStdin)
+    } else {
+        Err(
+            "secrets are never taken on the command line: pass `-` and the value on stdin \
+             (or leave the option out to use the saved session)"
+                .into(),
+        )
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign in (SRP by default), answering MFA and other challenges at the terminal.
+    /// Write a profile (pool, client, endpoint, hosted-UI domain) interactively; the client
+    /// secret goes to the secret store, never to the config file.
+    Configure,
+    /// Sign in (SRP by default), answering MFA at the terminal, and save the session. A
+    /// remembered device signs in with device SRP next time: no MFA prompt.
     SignIn {
-        /// The user name or alias.
+        /// The user name or alias (asked when absent; the saved session's user by default).
         #[arg(long)]
-        username: String,
+        username: Option<String>,
         /// Read the password from the first line of stdin instead of prompting.
         #[arg(long)]
         password_stdin: bool,
         /// USER_PASSWORD_AUTH instead of SRP.
         #[arg(long)]
         plain_password: bool,
+        /// Save nothing: print the tokens as JSON on stdout instead.
+        #[arg(long)]
+        no_save: bool,
     },
-    /// New tokens from a refresh token.
+    /// Sign in through the hosted UI in a browser (code flow with PKCE) and save the session.
+    Login {
+        /// Use the hosted UI (the only way `login` signs in; `sign-in` uses SRP).
+        #[arg(long, required = true)]
+        hosted_ui: bool,
+        /// Print the URL instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// The loopback port of the redirect `http://localhost:PORT/callback` (the profile's
+        /// callback_port, else a random one); register it as a callback URL of the client.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The scopes to ask for.
+        #[arg(long = "scope", default_values = ["openid"])]
+        scopes: Vec<String>,
+        /// Seconds to wait for the browser.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Print a valid token of the saved session (the access token by default), refreshed
+    /// silently when it expires within five minutes. Nothing else goes to stdout.
+    Token {
+        /// The id token.
+        #[arg(long, conflicts_with = "access")]
+        id: bool,
+        /// The access token (the default).
+        #[arg(long)]
+        access: bool,
+    },
+    /// The profile, the user, the tokens' expiry, the device and where the session is kept
+    /// (never a token).
+    Status,
+    /// Revoke the refresh token (or, with --global, sign out everywhere) and delete the saved
+    /// session.
+    #[command(visible_alias = "logout")]
+    SignOut {
+        /// GlobalSignOut: every token of the user, on every device.
+        #[arg(long)]
+        global: bool,
+    },
+    /// Check a token against the pool's JWKS and print the verdict and the claims.
+    Verify {
+        /// `-`: read the token from stdin (default: the saved session's).
+        #[arg(long, value_parser = stdin_only)]
+        token: Option<FromStdin>,
+        /// The saved session's id token instead of its access token.
+        #[arg(long)]
+        id: bool,
+    },
+    /// Decode a token's claims WITHOUT verifying it (see `verify`).
+    Whoami {
+        /// `-`: read the token from stdin (default: the saved session's).
+        #[arg(long, value_parser = stdin_only)]
+        token: Option<FromStdin>,
+        /// The saved session's id token instead of its access token.
+        #[arg(long)]
+        id: bool,
+    },
+    /// New tokens from a refresh token read from stdin, as JSON on stdout (scripts; `token`
+    /// refreshes the saved session by itself).
     Refresh {
         /// The name Cognito knows the user by (the access token's `username` claim).
         #[arg(long)]
         username: String,
-        /// The refresh token; `-` reads it from stdin.
-        #[arg(long)]
-        refresh_token: String,
+        /// `-`: the refresh token, read from stdin.
+        #[arg(long, value_parser = stdin_only)]
+        refresh_token: FromStdin,
         /// The remembered device's key, if any.
         #[arg(long)]
         device_key: Option<String>,
@@ -89,14 +192,14 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Confirm a registration with the code sent to the user.
+    /// Confirm a registration with the code sent to the user (asked at the prompt).
     ConfirmSignUp {
         /// The user name.
         #[arg(long)]
         username: String,
-        /// The code.
-        #[arg(long)]
-        code: String,
+        /// Read the code from the first line of stdin.
+        #[arg(long, hide = true)]
+        code_stdin: bool,
     },
     /// Reset a forgotten password (asks for the code and the new password).
     ForgotPassword {
@@ -104,11 +207,11 @@ enum Command {
         #[arg(long)]
         username: String,
     },
-    /// Change the password of a signed-in user.
+    /// Change the password of the signed-in user.
     ChangePassword {
-        /// The access token; `-` reads it from stdin.
-        #[arg(long)]
-        access_token: String,
+        /// `-`: read the access token from stdin (default: the saved session's).
+        #[arg(long, value_parser = stdin_only)]
+        access_token: Option<FromStdin>,
     },
     /// The user's devices.
     Devices {
@@ -120,12 +223,13 @@ enum Command {
         #[command(subcommand)]
         command: MfaCommand,
     },
-    /// Decode a token's claims (no verification).
-    Whoami {
-        /// An id or access token; `-` reads it from stdin.
-        #[arg(long)]
-        token: String,
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
+    /// Print the man page (roff).
+    Man,
     /// Run the whole tour against the embedded emulator: sign-up, confirm, SRP sign-in, TOTP
     /// setup, MFA sign-in, remembered device, device sign-in, refresh, forgot password, sign-out.
     Demo,
@@ -135,15 +239,15 @@ enum Command {
 enum DevicesCommand {
     /// List the devices.
     List {
-        /// The access token; `-` reads it from stdin.
-        #[arg(long)]
-        access_token: String,
+        /// `-`: read the access token from stdin (default: the saved session's).
+        #[arg(long, value_parser = stdin_only)]
+        access_token: Option<FromStdin>,
     },
     /// Forget a device.
     Forget {
-        /// The access token; `-` reads it from stdin.
-        #[arg(long)]
-        access_token: String,
+        /// `-`: read the access token from stdin (default: the saved session's).
+        #[arg(long, value_parser = stdin_only)]
+        access_token: Option<FromStdin>,
         /// The device to forget.
         #[arg(long)]
         device_key: String,
@@ -154,9 +258,9 @@ enum DevicesCommand {
 enum MfaCommand {
     /// Set up an authenticator app and make it the preferred MFA.
     SetupTotp {
-        /// The access token; `-` reads it from stdin.
-        #[arg(long)]
-        access_token: String,
+        /// `-`: read the access token from stdin (default: the saved session's).
+        #[arg(long, value_parser = stdin_only)]
+        access_token: Option<FromStdin>,
     },
 }
 
@@ -167,11 +271,15 @@ fn parse_attribute(s: &str) -> Result<(String, String), String> {
 }
 
 /// Why the command failed, with its exit code.
-enum Failure {
+pub(crate) enum Failure {
     Usage(String),
     Auth(Error),
     Network(String),
     Terminal(io::Error),
+    /// No usable session: the one-line hint says what to run.
+    SignInNeeded(String),
+    /// Something else refused, in words (exit 1).
+    Refused(String),
 }
 
 impl Failure {
@@ -183,8 +291,10 @@ impl Failure {
             Self::Auth(e) => (4, e.to_string()),
             Self::Network(m) => (3, m),
             Self::Terminal(e) => (5, format!("cannot read the terminal: {e}")),
+            Self::SignInNeeded(m) | Self::Refused(m) => (1, m),
         };
-        eprintln!("error: {text}");
+        // Errors carry Cognito's messages: printed without their control characters.
+        eprintln!("error: {}", term::clean(&text));
         ExitCode::from(code)
     }
 }
@@ -194,10 +304,11 @@ impl From<DriveError> for Failure {
         match e {
             DriveError::Transport(e) => Self::Network(format!("could not reach Cognito: {e}")),
             DriveError::Auth(e) => Self::Auth(e),
-            DriveError::Prompt(e) => Self::Terminal(match e.downcast::<io::Error>() {
-                Ok(e) => *e,
-                Err(e) => io::Error::other(e),
-            }),
+            DriveError::Prompt(e) => match e.downcast::<io::Error>() {
+                Ok(e) if e.kind() == io::ErrorKind::TimedOut => Self::Refused(e.to_string()),
+                Ok(e) => Self::Terminal(*e),
+                Err(e) => Self::Terminal(io::Error::other(e)),
+            },
             _ => Self::Usage("unexpected driver error".into()),
         }
     }
@@ -209,255 +320,35 @@ impl From<io::Error> for Failure {
     }
 }
 
-fn pool(args: &PoolArgs) -> Result<UserPool, Failure> {
-    let id = args
-        .user_pool_id
-        .as_deref()
-        .ok_or_else(|| Failure::Usage("--user-pool-id is required".into()))?;
-    let client = args
-        .client_id
-        .as_deref()
-        .ok_or_else(|| Failure::Usage("--client-id is required".into()))?;
-    let mut pool = UserPool::new(id, client).map_err(|e| Failure::Usage(e.to_string()))?;
-    if let Some(secret) = &args.client_secret {
-        pool = pool.with_client_secret(secret.as_str());
-    }
-    if let Some(endpoint) = &args.endpoint {
-        pool = pool
-            .with_endpoint(endpoint)
-            .map_err(|e| Failure::Usage(e.to_string()))?;
-    }
-    Ok(pool)
-}
-
-fn stdin_line() -> Result<String, Failure> {
-    let mut line = String::new();
+/// The first line of stdin (a password, a code, a token): held as a secret, the buffer it was
+/// read into zeroized.
+pub(crate) fn stdin_line() -> Result<cognito_flows::SecretString, Failure> {
+    let mut line = zeroize::Zeroizing::new(String::new());
     io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    Ok(cognito_flows::SecretString::from(
+        line.trim_end_matches(['\r', '\n']),
+    ))
 }
 
-fn value_or_stdin(value: &str) -> Result<String, Failure> {
-    if value == "-" {
-        stdin_line()
-    } else {
-        Ok(value.to_owned())
-    }
-}
-
-fn password(from_stdin: bool, label: &str) -> Result<Password, Failure> {
-    if from_stdin {
-        return stdin_line().map(Password::from);
-    }
-    Ok(Password::from(rpassword::prompt_password(format!(
-        "{label}: "
-    ))?))
-}
-
-fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
+pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value).map_err(|e| Failure::Terminal(e.into()))?;
     writeln!(out)?;
     Ok(())
 }
 
-fn tokens_json(signed_in: &SignedIn) -> serde_json::Value {
-    let t = &signed_in.tokens;
-    let mut out = json!({
-        "username": signed_in.username,
-        "id_token": t.id_token.as_ref().map(|j| j.expose()),
-        "access_token": t.access_token.expose(),
-        "refresh_token": t.refresh_token.as_ref().map(|r| r.expose().to_owned()),
-        "expires_in": t.expires_in,
-    });
-    if let Some(device) = &signed_in.device {
-        out["device"] = json!({
-            "device_key": device.credentials.device_key,
-            "device_group_key": device.credentials.device_group_key,
-            "device_password": device.credentials.password.expose(),
-            "remembered": device.remembered,
-        });
-    }
-    if let Some(gone) = &signed_in.forgotten_device {
-        eprintln!("note: Cognito no longer knows device {gone}; forget its stored credentials");
-    }
-    out
-}
-
 fn run(cli: Cli) -> Result<(), Failure> {
-    if matches!(cli.command, Command::Demo) {
-        return demo::run().map_err(|e| Failure::Usage(format!("the demo failed: {e}")));
-    }
-    let pool = pool(&cli.pool)?;
-    let agent = agent();
-    let seed = || entropy().map_err(|e| Failure::Terminal(io::Error::other(e.to_string())));
     match cli.command {
-        Command::SignIn {
-            username,
-            password_stdin,
-            plain_password,
-        } => {
-            let pw = password(password_stdin, "Password")?;
-            let flow = if plain_password {
-                SignIn::user_password(&pool, &username, pw, seed()?)
-            } else {
-                SignIn::user_srp(&pool, &username, pw, seed()?)
-            };
-            let signed_in = drive(&agent, flow, prompt::interactive)?;
-            print_json(&tokens_json(&signed_in))
-        }
-        Command::Refresh {
-            username,
-            refresh_token,
-            device_key,
-        } => {
-            let token = value_or_stdin(&refresh_token)?;
-            let mut builder = SignIn::builder(&pool);
-            if let Some(key) = device_key {
-                builder = builder.with_device_key(key);
-            }
-            let flow = builder.refresh(&username, token.into(), seed()?);
-            let signed_in = drive(&agent, flow, prompt::interactive)?;
-            print_json(&tokens_json(&signed_in))
-        }
-        Command::SignUp {
-            username,
-            attributes,
-            password_stdin,
-        } => {
-            let pw = password(password_stdin, "Password")?;
-            let mut user = NewUser::new(username, pw);
-            user.attributes = attributes
-                .into_iter()
-                .map(|(k, v)| AttributeType::new(k, v))
-                .collect();
-            let out = drive(&agent, account::sign_up(&pool, &user), prompt::interactive)?;
-            print_json(
-                &json!({"user_sub": out.user_sub, "user_confirmed": out.user_confirmed,
-                "code_delivery": out.code_delivery_details.map(|d| json!({"destination": d.destination, "medium": d.delivery_medium}))}),
-            )
-        }
-        Command::ConfirmSignUp { username, code } => {
-            drive(
-                &agent,
-                account::confirm_sign_up(&pool, &username, &code, false),
-                prompt::interactive,
-            )?;
-            eprintln!("{username} is confirmed");
+        Command::Demo => demo::run().map_err(|e| Failure::Usage(format!("the demo failed: {e}"))),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "cognito", &mut io::stdout());
             Ok(())
         }
-        Command::ForgotPassword { username } => {
-            drive(
-                &agent,
-                ForgotPassword::new(&pool, &username),
-                prompt::interactive,
-            )?;
-            eprintln!("the password of {username} is reset");
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())?;
             Ok(())
         }
-        Command::ChangePassword { access_token } => {
-            let token = value_or_stdin(&access_token)?;
-            let old = password(false, "Current password")?;
-            let new = password(false, "New password")?;
-            drive(
-                &agent,
-                account::change_password(&pool, token.as_str(), &old, &new),
-                prompt::interactive,
-            )?;
-            eprintln!("password changed");
-            Ok(())
-        }
-        Command::Devices {
-            command: DevicesCommand::List { access_token },
-        } => {
-            let token = value_or_stdin(&access_token)?;
-            let mut devices = Vec::new();
-            let mut page: Option<String> = None;
-            loop {
-                let out = drive(
-                    &agent,
-                    account::list_devices(&pool, token.as_str(), Some(60), page.as_deref()),
-                    prompt::interactive,
-                )?;
-                devices.extend(out.devices.iter().map(|d| json!({
-                    "device_key": d.device_key, "name": d.attribute("device_name"),
-                    "remembered": d.attribute("dev:device_remembered_status"), "last_authenticated": d.device_last_authenticated_date,
-                })));
-                match out.pagination_token {
-                    Some(next) => page = Some(next),
-                    None => break,
-                }
-            }
-            print_json(&json!(devices))
-        }
-        Command::Devices {
-            command:
-                DevicesCommand::Forget {
-                    access_token,
-                    device_key,
-                },
-        } => {
-            let token = value_or_stdin(&access_token)?;
-            drive(
-                &agent,
-                account::forget_device(&pool, token.as_str(), &device_key),
-                prompt::interactive,
-            )?;
-            eprintln!("device {device_key} forgotten");
-            Ok(())
-        }
-        Command::Mfa {
-            command: MfaCommand::SetupTotp { access_token },
-        } => {
-            let token = value_or_stdin(&access_token)?;
-            let associated = drive(
-                &agent,
-                account::associate_software_token(&pool, token.as_str()),
-                prompt::interactive,
-            )?;
-            let secret = associated
-                .secret_code
-                .ok_or_else(|| Failure::Usage("Cognito sent no secret".into()))?;
-            let account_name = Jwt::decode(token.as_str())
-                .ok()
-                .and_then(|j| j.claims().username().map(str::to_owned))
-                .unwrap_or_default();
-            eprintln!("secret: {}", secret.expose());
-            eprintln!(
-                "uri:    {}",
-                cognito_flows::totp::otpauth_uri(secret.expose(), "Cognito", &account_name)
-                    .expose()
-            );
-            let code = prompt::ask("Code from the authenticator")?;
-            drive(
-                &agent,
-                account::verify_software_token(&pool, token.as_str(), &code, Some("cognito CLI")),
-                prompt::interactive,
-            )?;
-            let on = Some(MfaSettings {
-                enabled: true,
-                preferred_mfa: true,
-            });
-            drive(
-                &agent,
-                account::set_user_mfa_preference(
-                    &pool,
-                    token.as_str(),
-                    MfaPreferences {
-                        totp: on,
-                        ..Default::default()
-                    },
-                ),
-                prompt::interactive,
-            )?;
-            eprintln!("TOTP MFA is set up and preferred");
-            Ok(())
-        }
-        Command::Whoami { token } => {
-            let token = value_or_stdin(&token)?;
-            let jwt = Jwt::decode(token).map_err(|e| Failure::Usage(e.to_string()))?;
-            print_json(&serde_json::Value::Object(jwt.claims().as_map().clone()))
-        }
-        Command::Demo => Ok(()),
+        command => cmd::Ctx::new(cli.pool)?.run(command),
     }
 }
 

@@ -6,6 +6,8 @@ use std::io::{self, BufRead, Write};
 
 use cognito_flows::{Input, MfaMethod, Password, Prompt};
 
+use crate::term::clean;
+
 /// Asks a question on stderr; reads a line from stdin.
 pub(crate) fn ask(question: &str) -> io::Result<String> {
     eprint!("{question}: ");
@@ -42,16 +44,26 @@ fn choose(options: &[MfaMethod]) -> io::Result<MfaMethod> {
         })
 }
 
-/// The interactive answer to any prompt.
+/// The interactive answer to any prompt; "remember this device?" defaults to no.
 pub(crate) fn interactive(prompt: Prompt) -> Result<Input, cognito_flows_ureq::PromptError> {
+    answer(prompt, false)
+}
+
+/// The interactive answer to any prompt, "remember this device?" defaulting to `remember`.
+/// Everything shown that came from Cognito (errors, delivery destinations, challenge
+/// parameters, the TOTP secret) is printed without its control characters.
+pub(crate) fn answer(
+    prompt: Prompt,
+    remember: bool,
+) -> Result<Input, cognito_flows_ureq::PromptError> {
     if let Some(error) = prompt.error() {
-        eprintln!("{error}");
+        eprintln!("{}", clean(&error.to_string()));
     }
     Ok(match prompt {
         Prompt::SmsMfaCode { delivery, .. }
         | Prompt::EmailOtpCode { delivery, .. }
         | Prompt::SmsOtpCode { delivery, .. } => {
-            let to = delivery.destination.unwrap_or_else(|| "you".into());
+            let to = clean(delivery.destination.as_deref().unwrap_or("you"));
             Input::code(ask(&format!("Code sent to {to}"))?)
         }
         Prompt::TotpCode { .. } => Input::code(ask("Code from your authenticator app")?),
@@ -61,8 +73,8 @@ pub(crate) fn interactive(prompt: Prompt) -> Result<Input, cognito_flows_ureq::P
         Prompt::TotpSetup { setup, .. } => {
             eprintln!(
                 "Add this to your authenticator app:\n  secret: {}\n  uri:    {}",
-                setup.secret.expose(),
-                setup.uri()
+                clean(setup.secret.expose()),
+                clean(setup.uri())
             );
             Input::TotpSetup {
                 code: ask("Code from the app")?.into(),
@@ -86,12 +98,12 @@ pub(crate) fn interactive(prompt: Prompt) -> Result<Input, cognito_flows_ureq::P
         }
         Prompt::CustomChallenge { parameters, .. } => {
             for (k, v) in &parameters {
-                eprintln!("  {k}: {v}");
+                eprintln!("  {}: {}", clean(k), clean(v));
             }
             Input::Answer(ask("Answer")?.into())
         }
         Prompt::SelectChallenge { available } => {
-            eprintln!("Sign in with: {}", available.join(", "));
+            eprintln!("Sign in with: {}", clean(&available.join(", ")));
             let challenge = ask("Method")?;
             let password = if challenge.starts_with("PASSWORD") {
                 Some(secret("Password")?)
@@ -104,11 +116,27 @@ pub(crate) fn interactive(prompt: Prompt) -> Result<Input, cognito_flows_ureq::P
             }
         }
         Prompt::RememberDevice { .. } => {
-            let yes = ask("Remember this device? [y/N]")?;
-            Input::RememberDevice(yes.eq_ignore_ascii_case("y") || yes.eq_ignore_ascii_case("yes"))
+            let question = if remember {
+                "Remember this device (the next sign-in skips MFA)? [Y/n]"
+            } else {
+                "Remember this device? [y/N]"
+            };
+            // No more input (a script that piped only the password): the default.
+            let yes = match ask(question) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    eprintln!();
+                    String::new()
+                }
+                other => other?,
+            };
+            Input::RememberDevice(if yes.is_empty() {
+                remember
+            } else {
+                yes.eq_ignore_ascii_case("y") || yes.eq_ignore_ascii_case("yes")
+            })
         }
         Prompt::PasswordReset { delivery, .. } => {
-            let to = delivery.destination.unwrap_or_else(|| "you".into());
+            let to = clean(delivery.destination.as_deref().unwrap_or("you"));
             let code = ask(&format!("Code sent to {to}"))?;
             Input::PasswordReset {
                 code: code.into(),
@@ -125,7 +153,11 @@ pub(crate) fn interactive(prompt: Prompt) -> Result<Input, cognito_flows_ureq::P
         Prompt::Challenge {
             name, parameters, ..
         } => {
-            eprintln!("Challenge {name}: {parameters:?}");
+            eprintln!(
+                "Challenge {}: {}",
+                clean(&name),
+                clean(&format!("{parameters:?}"))
+            );
             let answer = ask("ANSWER")?;
             Input::Challenge(BTreeMap::from([("ANSWER".to_owned(), answer)]))
         }

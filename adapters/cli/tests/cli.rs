@@ -1,69 +1,36 @@
-//! The `cognito` binary end to end, spawned as a process against the emulator.
+//! The `cognito` binary end to end, spawned as a process against the emulator, in a home of
+//! the test's own.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use std::process::{Output, Stdio};
+
+use common::{Home, Pool};
+
+use cognito_flows_emulator::{ClientConfig, PoolConfig};
 
 struct Env {
-    emulator: Emulator,
-    pool_id: String,
-    client_id: String,
-    secret: String,
+    pool: Pool,
+    home: Home,
 }
 
+/// A pool without MFA or devices, and alice.
 fn env() -> Env {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret: true,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    emulator
-        .admin_create_user(
-            &pool_id,
-            "alice",
-            "Passw0rd!",
-            &[("email", "alice@example.com")],
-        )
-        .unwrap();
     Env {
-        emulator,
-        pool_id,
-        client_id: client.id,
-        secret: client.secret.unwrap(),
+        pool: Pool::with(PoolConfig::default(), ClientConfig::default(), "Passw0rd!"),
+        home: Home::new(),
     }
 }
 
 fn cognito(env: &Env, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito"))
-        .args(args)
-        .env("COGNITO_USER_POOL_ID", &env.pool_id)
-        .env("COGNITO_CLIENT_ID", &env.client_id)
-        .env("COGNITO_CLIENT_SECRET", &env.secret)
-        .env("COGNITO_ENDPOINT", env.emulator.endpoint())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    feed(&mut child, stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-/// Writes a command's standard input. One that fails before reading it (a usage error) may have
-/// closed the pipe already: that is not the test's failure.
-fn feed(child: &mut std::process::Child, input: &[u8]) {
-    match child.stdin.take().unwrap().write_all(input) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing stdin: {e}"),
-        _ => {}
-    }
+    let mut command = env.home.command(args);
+    command
+        .env("COGNITO_USER_POOL_ID", &env.pool.pool_id)
+        .env("COGNITO_CLIENT_ID", &env.pool.client.id)
+        .env("COGNITO_CLIENT_SECRET", env.pool.secret())
+        .env("COGNITO_ENDPOINT", env.pool.emulator.endpoint());
+    env.home.run_with(command, stdin)
 }
 
 #[test]
@@ -71,7 +38,13 @@ fn sign_in_prints_tokens_and_whoami_decodes_them() {
     let env = env();
     let out = cognito(
         &env,
-        &["sign-in", "--username", "alice", "--password-stdin"],
+        &[
+            "sign-in",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--no-save",
+        ],
         "Passw0rd!\n",
     );
     assert!(
@@ -129,10 +102,11 @@ fn a_wrong_password_exits_1_with_cognitos_message() {
 #[test]
 fn usage_and_network_errors_have_their_own_exit_codes() {
     let env = env();
-    let out = cognito(&env, &["sign-in"], "");
+    let out = cognito(&env, &["sign-in", "--username"], "");
     assert_eq!(out.status.code(), Some(2));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito"))
-        .args([
+    let home = Home::new();
+    let mut child = home
+        .command(&[
             "--user-pool-id",
             "us-east-1_X",
             "--client-id",
@@ -144,13 +118,12 @@ fn usage_and_network_errors_have_their_own_exit_codes() {
             "a",
             "--password-stdin",
         ])
-        .env_remove("COGNITO_CLIENT_SECRET")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    feed(&mut child, b"pw\n");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"pw\n").unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -193,11 +166,11 @@ fn sign_up_confirm_and_devices() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let code = env.emulator.last_code("bob").unwrap();
+    let code = env.pool.emulator.last_code("bob").unwrap();
     let out = cognito(
         &env,
-        &["confirm-sign-up", "--username", "bob", "--code", &code],
-        "",
+        &["confirm-sign-up", "--username", "bob", "--code-stdin"],
+        &format!("{code}\n"),
     );
     assert!(
         out.status.success(),
@@ -206,19 +179,20 @@ fn sign_up_confirm_and_devices() {
     );
     let out = cognito(
         &env,
-        &["sign-in", "--username", "bob", "--password-stdin"],
+        &[
+            "sign-in",
+            "--username",
+            "bob",
+            "--password-stdin",
+            "--no-save",
+        ],
         "Passw0rd!\n",
     );
     let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let out = cognito(
         &env,
-        &[
-            "devices",
-            "list",
-            "--access-token",
-            tokens["access_token"].as_str().unwrap(),
-        ],
-        "",
+        &["devices", "list", "--access-token", "-"],
+        &format!("{}\n", tokens["access_token"].as_str().unwrap()),
     );
     assert!(
         out.status.success(),
@@ -233,10 +207,7 @@ fn sign_up_confirm_and_devices() {
 
 #[test]
 fn the_demo_runs() {
-    let out = Command::new(env!("CARGO_BIN_EXE_cognito"))
-        .arg("demo")
-        .output()
-        .unwrap();
+    let out = Home::new().command(&["demo"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

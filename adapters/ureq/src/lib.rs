@@ -143,7 +143,9 @@ use std::time::{Duration, SystemTime};
 
 use cognito_flows::retry::RetryPolicy;
 use cognito_flows::{Entropy, Flow, Input, Prompt, UserAgent, UserPool};
-pub use cognito_flows_async::{PromptError, UnexpectedPrompt, entropy, load_session, save_session};
+pub use cognito_flows_async::{
+    PromptError, UnexpectedPrompt, entropy, load_session, save_session, write_private,
+};
 
 /// Why driving a flow stopped: the async adapter's [`DriveError`](cognito_flows_async::DriveError)
 /// with ureq's transport error.

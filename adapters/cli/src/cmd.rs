@@ -1,0 +1,835 @@
+//! The commands that talk to Cognito, over one context: the profile (flags and environment
+//! variables over config.toml), its secret store, and one HTTP agent.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
+use cognito_flows::verify::{Verifier, VerifyOptions};
+use cognito_flows::wire::{AttributeType, MfaSettings};
+use cognito_flows::{
+    ForgotPassword, Input, Jwt, Password, Prompt, SecretString, SignIn, SignedIn, StoredSession,
+    UserPool,
+};
+use cognito_flows_ureq::{PromptError, drive_with, entropy, no_prompt};
+use serde_json::json;
+
+use crate::config::{self, Config, Dirs, Profile, StoreChoice};
+use crate::store::Secrets;
+use crate::{
+    Command, DevicesCommand, Failure, FromStdin, MfaCommand, PoolArgs, print_json, prompt,
+    stdin_line, term,
+};
+
+/// `cognito token` refreshes a token that expires within this margin.
+pub(crate) const MARGIN: Duration = Duration::from_secs(300);
+
+/// One command's context.
+pub(crate) struct Ctx {
+    args: PoolArgs,
+    dirs: Dirs,
+    config: Config,
+    /// The profile, flags and environment variables over config.toml.
+    profile: Profile,
+    agent: ureq::Agent,
+}
+
+fn seed() -> Result<cognito_flows::Entropy, Failure> {
+    entropy().map_err(|e| Failure::Usage(format!("no randomness from the OS: {e}")))
+}
+
+fn password(from_stdin: bool, label: &str) -> Result<Password, Failure> {
+    if from_stdin {
+        return stdin_line().map(|line| Password::from(line.expose()));
+    }
+    Ok(Password::from(rpassword::prompt_password(format!(
+        "{label}: "
+    ))?))
+}
+
+fn unix(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// "in 54m", "3m ago".
+fn relative(seconds: i64) -> String {
+    let (n, unit) = match seconds.unsigned_abs() {
+        s if s < 120 => (s, "s"),
+        s if s < 7200 => (s / 60, "m"),
+        s if s < 172_800 => (s / 3600, "h"),
+        s => (s / 86_400, "d"),
+    };
+    if seconds >= 0 {
+        format!("in {n}{unit}")
+    } else {
+        format!("{n}{unit} ago")
+    }
+}
+
+fn tokens_json(signed_in: &SignedIn) -> serde_json::Value {
+    let t = &signed_in.tokens;
+    let mut out = json!({
+        "username": signed_in.username,
+        "id_token": t.id_token.as_ref().map(|j| j.expose()),
+        "access_token": t.access_token.expose(),
+        "refresh_token": t.refresh_token.as_ref().map(|r| r.expose().to_owned()),
+        "expires_in": t.expires_in,
+    });
+    if let Some(device) = &signed_in.device {
+        out["device"] = json!({
+            "device_key": device.credentials.device_key,
+            "device_group_key": device.credentials.device_group_key,
+            "device_password": device.credentials.password.expose(),
+            "remembered": device.remembered,
+        });
+    }
+    out
+}
+
+impl Ctx {
+    pub fn new(args: PoolArgs) -> Result<Self, Failure> {
+        config::check_profile_name(&args.profile).map_err(Failure::Usage)?;
+        let dirs = Dirs::platform()?;
+        let config =
+            Config::load(&dirs.config_file()).map_err(|e| Failure::Usage(e.to_string()))?;
+        let stored = config
+            .profiles
+            .get(&args.profile)
+            .cloned()
+            .unwrap_or_default();
+        // Flags and environment variables over the profile.
+        let pick = |given: &Option<String>, saved: Option<String>| given.clone().or(saved);
+        let profile = Profile {
+            user_pool_id: pick(&args.user_pool_id, stored.user_pool_id),
+            client_id: pick(&args.client_id, stored.client_id),
+            endpoint: pick(&args.endpoint, stored.endpoint),
+            hosted_ui_domain: pick(&args.hosted_ui_domain, stored.hosted_ui_domain),
+            callback_port: stored.callback_port,
+            session_store: args.session_store.or(stored.session_store),
+        };
+        Ok(Self {
+            args,
+            dirs,
+            config,
+            profile,
+            agent: cognito_flows_ureq::agent(),
+        })
+    }
+
+    fn profile_flag(&self) -> String {
+        if self.args.profile == "default" {
+            String::new()
+        } else {
+            format!(" --profile {}", self.args.profile)
+        }
+    }
+
+    fn hint(&self) -> String {
+        format!("run `cognito sign-in{}`", self.profile_flag())
+    }
+
+    fn secrets(&self) -> Result<Secrets, Failure> {
+        let choice = self.profile.session_store.unwrap_or(StoreChoice::Auto);
+        Secrets::open(choice, &self.dirs, &self.args.profile).map_err(Failure::Usage)
+    }
+
+    /// The client secret: `--client-secret-stdin`, `COGNITO_CLIENT_SECRET`, the secret store.
+    fn client_secret(&self, secrets: &Secrets) -> Result<Option<SecretString>, Failure> {
+        if self.args.client_secret_stdin {
+            return stdin_line().map(Some);
+        }
+        if let Ok(secret) = std::env::var("COGNITO_CLIENT_SECRET") {
+            return Ok(Some(SecretString::from(secret)));
+        }
+        Ok(secrets.client_secret()?)
+    }
+
+    fn pool_with(&self, secrets: &Secrets) -> Result<UserPool, Failure> {
+        let missing = |what: &str| {
+            Failure::Usage(format!(
+                "no {what}: run `cognito configure{}`, or pass --{what}",
+                self.profile_flag()
+            ))
+        };
+        let id = self
+            .profile
+            .user_pool_id
+            .as_deref()
+            .ok_or_else(|| missing("user-pool-id"))?;
+        let client = self
+            .profile
+            .client_id
+            .as_deref()
+            .ok_or_else(|| missing("client-id"))?;
+        let mut pool = UserPool::new(id, client).map_err(|e| Failure::Usage(e.to_string()))?;
+        if let Some(secret) = self.client_secret(secrets)? {
+            pool = pool.with_client_secret(secret.expose());
+        }
+        if let Some(endpoint) = &self.profile.endpoint {
+            pool = pool
+                .with_endpoint(endpoint)
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+        }
+        Ok(pool)
+    }
+
+    fn drive<F: cognito_flows::Flow>(
+        &self,
+        flow: F,
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, Failure> {
+        drive_with(|request| term::send(&self.agent, request), flow, answer).map_err(Failure::from)
+    }
+
+    pub fn run(self, command: Command) -> Result<(), Failure> {
+        match command {
+            Command::Configure => self.configure(),
+            Command::SignIn {
+                username,
+                password_stdin,
+                plain_password,
+                no_save,
+            } => self.sign_in(username, password_stdin, plain_password, no_save),
+            Command::Login {
+                hosted_ui: _,
+                no_browser,
+                port,
+                scopes,
+                timeout,
+            } => self.login(no_browser, port, scopes, Duration::from_secs(timeout)),
+            Command::Token { id, access: _ } => {
+                let secrets = self.secrets()?;
+                let session = self.fresh_session(&secrets)?;
+                let token = if id {
+                    session.tokens.id_token.as_ref().ok_or_else(|| {
+                        Failure::Refused("the saved session has no id token".into())
+                    })?
+                } else {
+                    &session.tokens.access_token
+                };
+                println!("{}", token.expose());
+                Ok(())
+            }
+            Command::Status => self.status(),
+            Command::SignOut { global } => self.sign_out(global),
+            Command::Verify { token, id } => self.verify(token, id),
+            Command::Whoami { token, id } => {
+                let token = self.token_for_reading(token, id)?;
+                let jwt = Jwt::decode(token).map_err(|e| Failure::Usage(e.to_string()))?;
+                eprintln!(
+                    "note: decoded WITHOUT verifying the signature (`cognito verify` checks it)"
+                );
+                print_json(&term::clean_json(&serde_json::Value::Object(
+                    jwt.claims().as_map().clone(),
+                )))
+            }
+            Command::Refresh {
+                username,
+                refresh_token: FromStdin,
+                device_key,
+            } => {
+                let secrets = self.secrets()?;
+                let pool = self.pool_with(&secrets)?;
+                let token = stdin_line()?;
+                let mut builder = SignIn::builder(&pool);
+                if let Some(key) = device_key {
+                    builder = builder.with_device_key(key);
+                }
+                let flow = builder.refresh(&username, token.expose().into(), seed()?);
+                let signed_in = self.drive(flow, no_prompt)?;
+                print_json(&tokens_json(&signed_in))
+            }
+            Command::SignUp {
+                username,
+                attributes,
+                password_stdin,
+            } => {
+                let pool = self.pool_with(&self.secrets()?)?;
+                let pw = password(password_stdin, "Password")?;
+                let mut user = NewUser::new(username, pw);
+                user.attributes = attributes
+                    .into_iter()
+                    .map(|(k, v)| AttributeType::new(k, v))
+                    .collect();
+                let out = self.drive(account::sign_up(&pool, &user), prompt::interactive)?;
+                print_json(&term::clean_json(&json!({
+                    "user_sub": out.user_sub, "user_confirmed": out.user_confirmed,
+                    "code_delivery": out.code_delivery_details.map(|d| json!({"destination": d.destination, "medium": d.delivery_medium})),
+                })))
+            }
+            Command::ConfirmSignUp {
+                username,
+                code_stdin,
+            } => {
+                let pool = self.pool_with(&self.secrets()?)?;
+                let code = if code_stdin {
+                    stdin_line()?.expose().to_owned()
+                } else {
+                    prompt::ask("Confirmation code")?
+                };
+                self.drive(
+                    account::confirm_sign_up(&pool, &username, &code, false),
+                    prompt::interactive,
+                )?;
+                eprintln!("{username} is confirmed");
+                Ok(())
+            }
+            Command::ForgotPassword { username } => {
+                let pool = self.pool_with(&self.secrets()?)?;
+                self.drive(ForgotPassword::new(&pool, &username), prompt::interactive)?;
+                eprintln!("the password of {username} is reset");
+                Ok(())
+            }
+            Command::ChangePassword { access_token } => {
+                let old = password(false, "Current password")?;
+                let new = password(false, "New password")?;
+                self.with_access(access_token, |pool, token| {
+                    account::change_password(pool, token, &old, &new)
+                })?;
+                eprintln!("password changed");
+                Ok(())
+            }
+            Command::Devices {
+                command: DevicesCommand::List { access_token },
+            } => self.list_devices(access_token),
+            Command::Devices {
+                command:
+                    DevicesCommand::Forget {
+                        access_token,
+                        device_key,
+                    },
+            } => {
+                self.with_access(access_token, |pool, token| {
+                    account::forget_device(pool, token, &device_key)
+                })?;
+                eprintln!("device {} forgotten", term::clean(&device_key));
+                Ok(())
+            }
+            Command::Mfa {
+                command: MfaCommand::SetupTotp { access_token },
+            } => self.setup_totp(access_token),
+            Command::Completions { .. } | Command::Man | Command::Demo => Ok(()),
+        }
+    }
+
+    /// `configure`: each field asked with its current value as the default (flags and
+    /// environment variables given are the defaults too); Enter keeps it, `-` clears it.
+    fn configure(mut self) -> Result<(), Failure> {
+        let name = self.args.profile.clone();
+        eprintln!(
+            "Profile {name:?} in {} (Enter keeps the value in brackets, '-' clears it)",
+            self.dirs.config_file().display()
+        );
+        let mut p = self.profile.clone();
+        let ask = |label: &str, current: Option<String>| -> Result<Option<String>, Failure> {
+            let shown = current.as_deref().unwrap_or("");
+            let answer = prompt::ask(&format!("{label} [{shown}]"))?;
+            Ok(match answer.as_str() {
+                "" => current,
+                "-" => None,
+                _ => Some(answer),
+            })
+        };
+        p.user_pool_id = ask("User pool id", p.user_pool_id)?;
+        if let Some(id) = &p.user_pool_id {
+            UserPool::new(id, "x").map_err(|e| Failure::Usage(e.to_string()))?;
+        }
+        p.client_id = ask("App client id", p.client_id)?;
+        p.endpoint = ask("Endpoint (empty for Cognito's)", p.endpoint)?;
+        p.hosted_ui_domain = ask("Hosted UI domain (optional)", p.hosted_ui_domain)?;
+        self.profile = p.clone();
+        let secrets = self.secrets()?;
+        let had = secrets.client_secret()?.is_some();
+        let label = if had {
+            "App client secret (hidden; Enter keeps it, '-' removes it)"
+        } else {
+            "App client secret (hidden; Enter for none)"
+        };
+        let secret = SecretString::from(rpassword::prompt_password(format!("{label}: "))?);
+        match secret.expose() {
+            "" => {}
+            "-" => secrets.set_client_secret(None)?,
+            _ => secrets.set_client_secret(Some(&secret))?,
+        }
+        self.config.profiles.insert(name.clone(), p);
+        self.config
+            .save(&self.dirs.config_file())
+            .map_err(|e| Failure::Usage(format!("cannot write the config: {e}")))?;
+        eprintln!(
+            "Saved profile {name:?}; its secrets go to the {}",
+            secrets.describe()
+        );
+        Ok(())
+    }
+
+    fn sign_in(
+        &self,
+        username: Option<String>,
+        password_stdin: bool,
+        plain: bool,
+        no_save: bool,
+    ) -> Result<(), Failure> {
+        let secrets = self.secrets()?;
+        let pool = self.pool_with(&secrets)?;
+        let previous = if no_save {
+            None
+        } else {
+            secrets.load_session().unwrap_or_else(|e| {
+                eprintln!("note: the saved session is unreadable ({e}); signing in anew");
+                None
+            })
+        };
+        let username = match username {
+            Some(u) => u,
+            None => match &previous {
+                Some(s) => s.username.clone(),
+                None => prompt::ask("Username")?,
+            },
+        };
+        let pw = password(password_stdin, &format!("Password for {username}"))?;
+        let previous = previous.filter(|s| s.username == username);
+        let mut builder = SignIn::builder(&pool).with_device_name("cognito CLI");
+        if let Some(device) = previous.as_ref().and_then(|s| s.device.clone()) {
+            builder = builder.with_device(device);
+        }
+        let flow = if plain {
+            builder.user_password(&username, pw, seed()?)
+        } else {
+            builder.user_srp(&username, pw, seed()?)
+        };
+        let remember = !no_save;
+        let signed_in = self.drive(flow, |p| prompt::answer(p, remember))?;
+        if no_save {
+            if let Some(gone) = &signed_in.forgotten_device {
+                eprintln!(
+                    "note: Cognito no longer knows device {gone}; forget its stored credentials"
+                );
+            }
+            return print_json(&tokens_json(&signed_in));
+        }
+        let remembered = signed_in
+            .device
+            .as_ref()
+            .is_some_and(|d| d.remembered != Some(false));
+        let session = match previous {
+            Some(mut s) => {
+                s.update(signed_in);
+                s
+            }
+            None => StoredSession::from(signed_in),
+        };
+        self.save_signed_in(&secrets, &session)?;
+        if remembered {
+            eprintln!("This device is remembered: the next sign-in skips MFA.");
+        }
+        Ok(())
+    }
+
+    fn login(
+        &self,
+        no_browser: bool,
+        port: Option<u16>,
+        scopes: Vec<String>,
+        timeout: Duration,
+    ) -> Result<(), Failure> {
+        let secrets = self.secrets()?;
+        let pool = self.pool_with(&secrets)?;
+        let domain = self.profile.hosted_ui_domain.clone().ok_or_else(|| {
+            Failure::Usage(format!(
+                "no hosted UI domain: run `cognito configure{}` or pass --hosted-ui-domain",
+                self.profile_flag()
+            ))
+        })?;
+        let tokens = crate::hosted::Login {
+            domain: &domain,
+            client_id: pool.client_id(),
+            client_secret: self.client_secret(&secrets)?,
+            port: port.or(self.profile.callback_port).unwrap_or(0),
+            scopes,
+            open_browser: !no_browser,
+            timeout,
+        }
+        .run(&self.agent)?;
+        if tokens.username().is_none() {
+            return Err(Failure::Refused("the access token names no user".into()));
+        }
+        let session = StoredSession::from(tokens);
+        self.save_signed_in(&secrets, &session)?;
+        Ok(())
+    }
+
+    /// Saves the session of a sign-in and says so.
+    fn save_signed_in(&self, secrets: &Secrets, session: &StoredSession) -> Result<(), Failure> {
+        secrets.save_session(session)?;
+        eprintln!(
+            "Signed in as {} (profile {}); session saved in the {}.",
+            term::clean(&session.username),
+            self.args.profile,
+            secrets.describe()
+        );
+        Ok(())
+    }
+
+    /// The one place a saved session is refreshed: the core's `StoredSession::refresh`
+    /// (`GetTokensFromRefreshToken` with the remembered device's key, falling back as the core
+    /// decides), whose outcome is the session with its new tokens, the rotated refresh token
+    /// when the app client rotates them, and the device (forgotten if Cognito no longer knows
+    /// it).
+    fn refresh(&self, pool: &UserPool, session: &mut StoredSession) -> Result<(), Failure> {
+        let flow = session.refresh(pool).ok_or_else(|| {
+            Failure::SignInNeeded(format!(
+                "the saved session has no refresh token: {}",
+                self.hint()
+            ))
+        })?;
+        *session = self.drive(flow, no_prompt)?;
+        Ok(())
+    }
+
+    /// The saved session with tokens valid for at least [`MARGIN`], refreshed (and saved) when
+    /// needed. No session, or one Cognito will not refresh: [`Failure::SignInNeeded`].
+    fn fresh_session(&self, secrets: &Secrets) -> Result<StoredSession, Failure> {
+        let session = self.saved_session(secrets)?;
+        if !session.needs_refresh(SystemTime::now(), MARGIN) {
+            return Ok(session);
+        }
+        // One refresh at a time per profile: `$(cognito token)` in parallel scripts refreshes
+        // once, and the others take what it saved (a rotated refresh token is used only once).
+        let _lock = secrets.lock()?;
+        let mut session = self.saved_session(secrets)?;
+        let now = SystemTime::now();
+        if !session.needs_refresh(now, MARGIN) {
+            return Ok(session);
+        }
+        let pool = self.pool_with(secrets)?;
+        match self.refresh(&pool, &mut session) {
+            Ok(()) => {
+                secrets.save_session(&session)?;
+                Ok(session)
+            }
+            // Cognito unreachable, the token still valid a little longer: use it.
+            Err(Failure::Network(m)) if session.is_valid(now) => {
+                eprintln!("warning: could not refresh ({m}); the token expires soon");
+                Ok(session)
+            }
+            Err(Failure::Network(m)) => Err(Failure::Network(m)),
+            Err(Failure::Auth(e)) => Err(Failure::SignInNeeded(format!(
+                "the session cannot be refreshed ({}): {}",
+                term::clean(&e.to_string()),
+                self.hint()
+            ))),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The saved session; none, or one that cannot be read: [`Failure::SignInNeeded`].
+    fn saved_session(&self, secrets: &Secrets) -> Result<StoredSession, Failure> {
+        let saved = secrets.load_session().map_err(|e| {
+            Failure::SignInNeeded(format!(
+                "the saved session cannot be read ({e}): {}",
+                self.hint()
+            ))
+        })?;
+        saved.ok_or_else(|| {
+            Failure::SignInNeeded(format!(
+                "not signed in (profile {}): {}",
+                self.args.profile,
+                self.hint()
+            ))
+        })
+    }
+
+    /// The access token of `--access-token -`, else of the saved session (refreshed).
+    fn access(&self, from: Option<FromStdin>) -> Result<(UserPool, SecretString), Failure> {
+        let secrets = self.secrets()?;
+        let pool = self.pool_with(&secrets)?;
+        let token = match from {
+            Some(FromStdin) => stdin_line()?,
+            None => SecretString::from(
+                self.fresh_session(&secrets)?
+                    .tokens
+                    .access_token
+                    .expose()
+                    .to_owned(),
+            ),
+        };
+        Ok((pool, token))
+    }
+
+    /// One account call with the access token of [`Ctx::access`].
+    fn with_access<F: cognito_flows::Flow>(
+        &self,
+        from: Option<FromStdin>,
+        call: impl FnOnce(&UserPool, &str) -> F,
+    ) -> Result<F::Output, Failure> {
+        let (pool, token) = self.access(from)?;
+        self.drive(call(&pool, token.expose()), prompt::interactive)
+    }
+
+    /// A token to read: stdin with `-`, else the saved session's (as it is: reading needs no
+    /// refresh).
+    fn token_for_reading(
+        &self,
+        from: Option<FromStdin>,
+        id: bool,
+    ) -> Result<SecretString, Failure> {
+        if let Some(FromStdin) = from {
+            return stdin_line();
+        }
+        let secrets = self.secrets()?;
+        let session = secrets.load_session()?.ok_or_else(|| {
+            Failure::SignInNeeded(format!(
+                "not signed in (profile {}): {}, or pass --token - and the token on stdin",
+                self.args.profile,
+                self.hint()
+            ))
+        })?;
+        let token = if id {
+            session
+                .tokens
+                .id_token
+                .as_ref()
+                .ok_or_else(|| Failure::Refused("the saved session has no id token".into()))?
+        } else {
+            &session.tokens.access_token
+        };
+        Ok(SecretString::from(token.expose()))
+    }
+
+    fn status(&self) -> Result<(), Failure> {
+        let secrets = self.secrets()?;
+        let or_none = |v: Option<&str>| v.unwrap_or("(not set)").to_owned();
+        let mut lines = vec![
+            format!("profile:   {}", self.args.profile),
+            format!(
+                "pool:      {}",
+                or_none(self.profile.user_pool_id.as_deref())
+            ),
+            format!("client:    {}", or_none(self.profile.client_id.as_deref())),
+        ];
+        if let Some(endpoint) = &self.profile.endpoint {
+            lines.push(format!("endpoint:  {endpoint}"));
+        }
+        lines.push(format!("store:     {}", secrets.describe()));
+        match secrets.load_session() {
+            Ok(Some(s)) => {
+                let now = unix(SystemTime::now());
+                let expires = unix(s.tokens.expires_at());
+                lines.push(format!("user:      {}", term::clean(&s.username)));
+                lines.push(if expires > now {
+                    format!("tokens:    valid, expire {}", relative(expires - now))
+                } else {
+                    format!(
+                        "tokens:    expired {} (`cognito token` refreshes them)",
+                        relative(expires - now)
+                    )
+                });
+                lines.push(format!(
+                    "refresh:   {}",
+                    if s.tokens.refresh_token.is_some() {
+                        "a refresh token is saved"
+                    } else {
+                        "no refresh token"
+                    }
+                ));
+                lines.push(match &s.device {
+                    Some(d) => format!(
+                        "device:    {} (remembered: signs in without MFA)",
+                        term::clean(&d.device_key)
+                    ),
+                    None => "device:    none".into(),
+                });
+            }
+            Ok(None) => lines.push(format!("user:      not signed in ({})", self.hint())),
+            Err(e) => lines.push(format!("user:      the saved session cannot be read: {e}")),
+        }
+        println!("{}", lines.join("\n"));
+        Ok(())
+    }
+
+    fn sign_out(&self, global: bool) -> Result<(), Failure> {
+        let secrets = self.secrets()?;
+        let Some(session) = secrets.load_session().unwrap_or(None) else {
+            secrets.delete_session()?;
+            eprintln!("Not signed in (profile {}).", self.args.profile);
+            return Ok(());
+        };
+        let pool = self.pool_with(&secrets)?;
+        let mut session = session;
+        let now = SystemTime::now();
+        if session.needs_refresh(now, Duration::from_secs(30))
+            && self.refresh(&pool, &mut session).is_err()
+        {
+            eprintln!("note: the session could not be refreshed; revoking its refresh token");
+        }
+        let access_valid = session.is_valid(SystemTime::now());
+        if let (Some(device), true) = (&session.device, access_valid) {
+            // The device's credentials go with the session: Cognito forgets it too, so no
+            // orphan stays in the user's device list.
+            let forget = account::forget_device(
+                &pool,
+                session.tokens.access_token.expose(),
+                &device.device_key,
+            );
+            if let Err(e) = self.drive(forget, no_prompt) {
+                eprintln!(
+                    "note: the device could not be forgotten: {}",
+                    term::clean(&describe(&e))
+                );
+            }
+        }
+        let outcome = if global && access_valid {
+            self.drive(
+                account::global_sign_out(&pool, session.tokens.access_token.expose()),
+                no_prompt,
+            )
+            .map(|_| "signed out everywhere")
+        } else if let Some(revoke) = session.sign_out(&pool) {
+            if global {
+                eprintln!("note: the access token has expired; revoking the refresh token instead");
+            }
+            self.drive(revoke, no_prompt)
+                .map(|_| "refresh token revoked")
+        } else {
+            Ok("nothing to revoke")
+        };
+        secrets.delete_session()?;
+        match outcome {
+            Ok(what) => {
+                eprintln!(
+                    "Signed out {} (profile {}): {what}; the saved session is deleted.",
+                    term::clean(&session.username),
+                    self.args.profile
+                );
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("The saved session is deleted, but Cognito was not told:");
+                Err(e)
+            }
+        }
+    }
+
+    fn verify(&self, from: Option<FromStdin>, id: bool) -> Result<(), Failure> {
+        let token = match from {
+            Some(_) => stdin_line()?,
+            None => {
+                let session = self.fresh_session(&self.secrets()?)?;
+                let jwt = if id {
+                    session.tokens.id_token.clone().ok_or_else(|| {
+                        Failure::Refused("the saved session has no id token".into())
+                    })?
+                } else {
+                    session.tokens.access_token.clone()
+                };
+                SecretString::from(jwt.expose())
+            }
+        };
+        let secrets = self.secrets()?;
+        let pool = self.pool_with(&secrets)?;
+        let decoded = Jwt::decode(token.expose()).map_err(|e| Failure::Usage(e.to_string()))?;
+        let client = [pool.client_id().to_owned()];
+        let options = match decoded.claims().token_use() {
+            Some("id") => VerifyOptions::id_tokens(client),
+            _ => VerifyOptions::access_tokens(client),
+        };
+        let verifier = Verifier::new(&pool, options);
+        let claims = term::clean_json(&serde_json::Value::Object(
+            decoded.claims().as_map().clone(),
+        ));
+        match cognito_flows_ureq::verify(&self.agent, &verifier, token.expose()) {
+            Ok(_) => {
+                eprintln!(
+                    "valid: signature (JWKS of {}), issuer, client, token use and expiry checked",
+                    pool.jwks_uri()
+                );
+                print_json(&json!({"valid": true, "claims": claims}))
+            }
+            Err(e) if e.is_unavailable() => {
+                Err(Failure::Network(format!("cannot fetch the JWKS: {e}")))
+            }
+            Err(e) => {
+                let why = term::clean(&e.to_string());
+                print_json(&json!({"valid": false, "error": why, "claims": claims}))?;
+                Err(Failure::Refused(format!("invalid token: {why}")))
+            }
+        }
+    }
+
+    fn list_devices(&self, from: Option<FromStdin>) -> Result<(), Failure> {
+        let (pool, token) = self.access(from)?;
+        let mut devices = Vec::new();
+        let mut page: Option<String> = None;
+        loop {
+            let out = self.drive(
+                account::list_devices(&pool, token.expose(), Some(60), page.as_deref()),
+                prompt::interactive,
+            )?;
+            devices.extend(out.devices.iter().map(|d| json!({
+                "device_key": d.device_key, "name": d.attribute("device_name"),
+                "remembered": d.attribute("dev:device_remembered_status"), "last_authenticated": d.device_last_authenticated_date,
+            })));
+            match out.pagination_token {
+                Some(next) => page = Some(next),
+                None => break,
+            }
+        }
+        print_json(&term::clean_json(&json!(devices)))
+    }
+
+    fn setup_totp(&self, from: Option<FromStdin>) -> Result<(), Failure> {
+        let (pool, token) = self.access(from)?;
+        let associated = self.drive(
+            account::associate_software_token(&pool, token.expose()),
+            prompt::interactive,
+        )?;
+        let secret = associated
+            .secret_code
+            .ok_or_else(|| Failure::Usage("Cognito sent no secret".into()))?;
+        let account_name = Jwt::decode(token.expose())
+            .ok()
+            .and_then(|j| j.claims().username().map(str::to_owned))
+            .unwrap_or_default();
+        eprintln!("secret: {}", term::clean(secret.expose()));
+        eprintln!(
+            "uri:    {}",
+            term::clean(
+                cognito_flows::totp::otpauth_uri(secret.expose(), "Cognito", &account_name)
+                    .expose()
+            )
+        );
+        let code = prompt::ask("Code from the authenticator")?;
+        self.drive(
+            account::verify_software_token(&pool, token.expose(), &code, Some("cognito CLI")),
+            prompt::interactive,
+        )?;
+        let on = Some(MfaSettings {
+            enabled: true,
+            preferred_mfa: true,
+        });
+        self.drive(
+            account::set_user_mfa_preference(
+                &pool,
+                token.expose(),
+                MfaPreferences {
+                    totp: on,
+                    ..Default::default()
+                },
+            ),
+            prompt::interactive,
+        )?;
+        eprintln!("TOTP MFA is set up and preferred");
+        Ok(())
+    }
+}
+
+fn describe(failure: &Failure) -> String {
+    match failure {
+        Failure::Usage(m)
+        | Failure::Network(m)
+        | Failure::SignInNeeded(m)
+        | Failure::Refused(m) => m.clone(),
+        Failure::Auth(e) => e.to_string(),
+        Failure::Terminal(e) => e.to_string(),
+    }
+}
