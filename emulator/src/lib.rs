@@ -26,13 +26,25 @@
 //! The hosted UI's OAuth endpoints are there for the code flow with PKCE (no login page: pass
 //! `username` and `password` to `/oauth2/authorize`). Custom authentication runs Rust callbacks
 //! in place of the Lambda triggers ([`CustomAuth`]). What it does not do (yet):
-//! `USER_AUTH` choice-based sign-in, user pool groups, advanced security.
+//! `USER_AUTH` choice-based sign-in, advanced security.
+//!
+//! Besides the sign-in and account operations, it answers Cognito's admin API over HTTP
+//! (pools, app clients, users, groups, admin sign-in: [`OPERATIONS`] lists every operation), so
+//! that boto3, the AWS SDKs or any HTTP client can set up a world as they would on Cognito.
+//! Requests need no signature; SigV4 headers are accepted and ignored.
 
 mod account;
+mod admin;
+mod filter;
+mod groups;
+mod input;
 mod jwt;
 mod oauth;
 mod ops;
+mod pools;
+mod seed;
 mod server;
+mod settings;
 mod srp;
 mod state;
 mod totp;
@@ -45,11 +57,13 @@ use std::time::{Duration, SystemTime};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+pub use crate::seed::OPERATIONS;
+pub use crate::settings::{ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity};
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
 };
-use crate::state::{Inner, Pool, Status};
+use crate::state::{Inner, Status};
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -153,22 +167,7 @@ impl Emulator {
 
     /// Creates a user pool; returns its id (`{region}_{name}`).
     pub fn create_user_pool(&self, config: PoolConfig) -> String {
-        let mut inner = self.lock();
-        let name = inner.alnum(9);
-        let id = format!("{}_{name}", inner.region);
-        let phantom_key = inner.bytes::<32>();
-        inner.pools.insert(
-            id.clone(),
-            Pool {
-                id: id.clone(),
-                config,
-                clients: BTreeMap::new(),
-                users: BTreeMap::new(),
-                devices: BTreeMap::new(),
-                phantom_key,
-            },
-        );
-        id
+        self.lock().insert_pool(config)
     }
 
     /// Creates an app client of a pool. `None`: no such pool, or a callback URL that is not an
@@ -181,23 +180,7 @@ impl Emulator {
         {
             return None;
         }
-        let mut inner = self.lock();
-        inner.pools.get(pool_id)?;
-        let id = inner.alnum(26).to_lowercase();
-        let secret = config.secret.then(|| inner.alnum(51));
-        let info = ClientInfo {
-            id: id.clone(),
-            secret,
-        };
-        inner.pools.get_mut(pool_id)?.clients.insert(
-            id,
-            state::Client {
-                info: info.clone(),
-                callback_urls: config.callback_urls,
-                prevent_user_existence_errors: config.prevent_user_existence_errors,
-            },
-        );
-        Some(info)
+        self.lock().insert_client(pool_id, config)
     }
 
     /// A credential for `password`, derived without the state lock.

@@ -1,11 +1,13 @@
 //! The emulator's data: pools, clients, users, devices, sessions, tokens, the outbox.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use num_bigint::BigUint;
 use rand_chacha::ChaCha20Rng;
 use rand_core::Rng as _;
+
+use crate::settings::{ClientSettings, GroupConfig, PoolSettings};
 
 /// Whether a pool asks for MFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -166,6 +168,8 @@ pub struct PoolConfig {
     /// Every code the pool sends (sign-up, reset, verification, SMS MFA) is this one, for suites
     /// that cannot read the outbox. `None`: random six-digit codes.
     pub fixed_code: Option<String>,
+    /// The rest of Cognito's pool settings (MFA methods, attributes, deletion protection, tags).
+    pub settings: PoolSettings,
 }
 
 /// How an app client behaves.
@@ -190,6 +194,8 @@ pub struct ClientConfig {
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
     /// sign-in failure reads "Incorrect username or password.". Off: `UserNotFoundException`.
     pub prevent_user_existence_errors: bool,
+    /// The rest of Cognito's app client settings (name, auth flows, OAuth, token validity).
+    pub settings: ClientSettings,
 }
 
 impl Default for ClientConfig {
@@ -198,6 +204,7 @@ impl Default for ClientConfig {
             secret: false,
             callback_urls: Vec::new(),
             prevent_user_existence_errors: true,
+            settings: ClientSettings::default(),
         }
     }
 }
@@ -217,6 +224,10 @@ pub(crate) struct Client {
     pub info: ClientInfo,
     pub callback_urls: Vec<String>,
     pub prevent_user_existence_errors: bool,
+    pub settings: ClientSettings,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
 }
 
 /// A message the emulator "sent": a code by SMS or email.
@@ -286,6 +297,13 @@ pub(crate) struct User {
     pub failed_passwords: u32,
     /// No sign-in before this instant (unix seconds): "Password attempts exceeded".
     pub locked_until: u64,
+    /// AdminDisableUser: a disabled user cannot sign in.
+    pub enabled: bool,
+    /// The names of the groups the user is a member of.
+    pub groups: BTreeSet<String>,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -310,6 +328,19 @@ pub(crate) struct Pool {
     pub devices: BTreeMap<String, Device>,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
+    pub groups: BTreeMap<String, Group>,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
+}
+
+/// A user pool group as the emulator keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub config: GroupConfig,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
 }
 
 impl Pool {
