@@ -961,10 +961,60 @@ mod tests {
                 false,
                 "not an absolute URL",
             ),
+            (
+                "[[clients]]\nname = \"a\"\nexplicit_auth_flows = [\"ALLOW_ALL\"]",
+                false,
+                "\"ALLOW_ALL\" is not one of",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\naccess_token_validity_minutes = 2",
+                false,
+                "5 to 1440",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\nrefresh_token_rotation_grace_seconds = 61",
+                false,
+                "0 to 60",
+            ),
+            (
+                "[[users]]\nusername = \"a\"\npassword = \"p\"\ngroups = [\"ghosts\"]",
+                false,
+                "no group \"ghosts\"",
+            ),
+            (
+                "[[pools]]\nname = \"b\"\n[[pools.clients]]\nname = \"x\"\n[[pools.clients]]\nname = \"x\"",
+                false,
+                "pool \"b\": clients",
+            ),
+            (
+                "[[users]]\nusername = \"a\"\npassword = \"p\"\ntemporary = true\nconfirmed = false",
+                false,
+                "do not go together",
+            ),
         ] {
             let err = parse_config(text, json).unwrap_err();
             assert!(err.contains(says), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_file_of_pools_sets_up_those_pools_only() {
+        let config = parse_config(
+            "[[pools]]\nname = \"a\"\n[[pools.groups]]\nname = \"g\"\n\
+             [[pools.users]]\nusername = \"u\"\npassword = \"Passw0rd!\"\ngroups = [\"g\"]\n\
+             [[pools]]\nname = \"b\"\n",
+            false,
+        )
+        .unwrap();
+        let pools = config.all_pools();
+        let names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(pools[0].users[0].groups, ["g"]);
+        let with_top = parse_config("[pool]\nname = \"top\"\n[[pools]]\nname = \"b\"\n", false)
+            .unwrap()
+            .all_pools();
+        let names: Vec<&str> = with_top.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["top", "b"]);
     }
 
     #[test]
