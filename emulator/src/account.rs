@@ -130,7 +130,7 @@ impl Inner {
         Ok((pool_id, client, name))
     }
 
-    fn policy_check(&self, pool_id: &str, password: &str) -> Result<(), Fault> {
+    pub(crate) fn policy_check(&self, pool_id: &str, password: &str) -> Result<(), Fault> {
         let policy = self
             .pools
             .get(pool_id)

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::account::{attribute_list, attributes, check_attributes};
 use crate::filter::status_name;
-use crate::input::{name_field, opt_int, opt_str, page, str_list};
+use crate::input::{listing, name_field, opt_int, opt_str, str_list};
 use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field, realm};
 use crate::server::Shared;
 use crate::srp;
@@ -188,9 +188,10 @@ impl Inner {
     pub(crate) fn list_users(&mut self, body: &Value) -> Answer {
         let filter = crate::filter::parse(opt_str(body, "Filter")?.unwrap_or(""))
             .map_err(|e| fault(INVALID, e.to_string()))?;
+        // Cognito takes 0 to 60; 0 (or none) lists a full page.
         let limit = match opt_int(body, "Limit", 0, 60)? {
             None | Some(0) => 60,
-            Some(n) => usize::try_from(n).unwrap_or(60),
+            Some(n) => n,
         };
         let token = opt_str(body, "PaginationToken")?;
         let only = body
@@ -204,12 +205,7 @@ impl Inner {
             .values()
             .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
             .map(|u| (u.username.clone(), user_json(u, only.as_deref())));
-        let (users, next) = page(items, limit, token)?;
-        let mut answer = json!({"Users": users});
-        if let Some(next) = next {
-            answer["PaginationToken"] = json!(next);
-        }
-        Ok(answer)
+        listing(items, limit, token, "Users", "PaginationToken")
     }
 
     pub(crate) fn admin_update_user_attributes(&mut self, body: &Value) -> Answer {
@@ -360,14 +356,7 @@ fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
         }
         let password = match opt_str(body, "TemporaryPassword")? {
             Some(p) => {
-                let policy = state
-                    .pools
-                    .get(&pool_id)
-                    .map(|p| p.config.password_policy)
-                    .unwrap_or_default();
-                policy
-                    .check(p)
-                    .map_err(|why| fault("InvalidPasswordException", why))?;
+                state.policy_check(&pool_id, p)?;
                 p.to_owned()
             }
             None => state.temporary_password(&pool_id),
@@ -423,11 +412,8 @@ fn invite(state: &mut Inner, pool_id: &str, username: &str, password: &str, sms:
         .and_then(|p| p.users.get(username))
         .map(|u| u.attributes.clone())
         .unwrap_or_default();
-    let (medium, destination) = match (attrs.get("phone_number"), attrs.get("email")) {
-        (Some(phone), _) if sms => ("SMS", phone.clone()),
-        (_, Some(email)) => ("EMAIL", email.clone()),
-        (Some(phone), None) => ("SMS", phone.clone()),
-        (None, None) => return,
+    let Some((medium, _, destination)) = crate::ops::destination(&attrs, sms) else {
+        return;
     };
     if state.log_codes {
         eprintln!(
@@ -452,14 +438,7 @@ fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
     let (pool_id, username, salt) = {
         let mut state = shared.lock();
         let (pool_id, username) = state.admin_user(body)?;
-        let policy = state
-            .pools
-            .get(&pool_id)
-            .map(|p| p.config.password_policy)
-            .unwrap_or_default();
-        policy
-            .check(password)
-            .map_err(|why| fault("InvalidPasswordException", why))?;
+        state.policy_check(&pool_id, password)?;
         (pool_id, username, state.bytes::<16>())
     };
     let credential = srp::credential(realm(&pool_id), &username, password, salt);

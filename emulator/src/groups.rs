@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::input::{name_field, opt_int, opt_str, page};
+use crate::input::{listing, name_field, opt_int, opt_str};
 use crate::ops::{Answer, Fault, fault, field};
 use crate::settings::GroupConfig;
 use crate::state::{Group, Inner, Pool, User};
@@ -180,12 +180,7 @@ impl Inner {
             .groups
             .iter()
             .map(|(name, g)| (name.clone(), group_json(&pool.id, g)));
-        let (groups, next) = page(items, usize::try_from(limit).unwrap_or(60), token)?;
-        let mut answer = json!({"Groups": groups});
-        if let Some(next) = next {
-            answer["NextToken"] = json!(next);
-        }
-        Ok(answer)
+        listing(items, limit, token, "Groups", "NextToken")
     }
 
     pub(crate) fn admin_add_user_to_group(&mut self, body: &Value) -> Answer {
@@ -225,12 +220,7 @@ impl Inner {
                 .get(name)
                 .map(|g| (name.clone(), group_json(&pool.id, g)))
         });
-        let (groups, next) = page(items, usize::try_from(limit).unwrap_or(60), token)?;
-        let mut answer = json!({"Groups": groups});
-        if let Some(next) = next {
-            answer["NextToken"] = json!(next);
-        }
-        Ok(answer)
+        listing(items, limit, token, "Groups", "NextToken")
     }
 
     pub(crate) fn list_users_in_group(&mut self, body: &Value) -> Answer {
@@ -246,11 +236,6 @@ impl Inner {
             .values()
             .filter(|u| u.groups.contains(group))
             .map(|u| (u.username.clone(), crate::admin::user_json(u, None)));
-        let (users, next) = page(items, usize::try_from(limit).unwrap_or(60), token)?;
-        let mut answer = json!({"Users": users});
-        if let Some(next) = next {
-            answer["NextToken"] = json!(next);
-        }
-        Ok(answer)
+        listing(items, limit, token, "Users", "NextToken")
     }
 }

@@ -137,6 +137,23 @@ pub(crate) fn page<T>(
     Ok((out, next))
 }
 
+/// A list operation's answer: one page of `items` (see [`page`]) under `list`, and the next
+/// page's token under `token_key` when there is a next page.
+pub(crate) fn listing(
+    items: impl IntoIterator<Item = (String, Value)>,
+    limit: u64,
+    token: Option<&str>,
+    list: &str,
+    token_key: &str,
+) -> Result<Value, Fault> {
+    let (items, next) = page(items, usize::try_from(limit).unwrap_or(usize::MAX), token)?;
+    let mut answer = serde_json::json!({ list: items });
+    if let Some(next) = next {
+        answer[token_key] = Value::String(next);
+    }
+    Ok(answer)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -58,7 +58,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 pub use crate::seed::OPERATIONS;
-pub use crate::settings::{ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity};
+pub use crate::settings::{
+    AUTH_FLOWS, ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity,
+};
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, ValueEnum};
 use cognito_flows_emulator::{
-    ClientConfig, ClientSettings, DeviceTracking, Emulator, EmulatorConfig, GroupConfig, Mfa,
-    OPERATIONS, PasswordPolicy, PoolConfig, TokenValidity,
+    AUTH_FLOWS, ClientConfig, ClientSettings, DeviceTracking, Emulator, EmulatorConfig,
+    GroupConfig, Mfa, OPERATIONS, PasswordPolicy, PoolConfig, TokenValidity,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -358,19 +358,6 @@ impl ClientFile {
         })
     }
 }
-
-/// The `ExplicitAuthFlows` Cognito knows.
-const AUTH_FLOWS: &[&str] = &[
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-];
 
 fn yes() -> bool {
     true

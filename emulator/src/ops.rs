@@ -473,13 +473,8 @@ impl Inner {
             .and_then(|p| p.users.get(username))
             .map(|u| u.attributes.clone())
             .unwrap_or_default();
-        let (medium, attribute, destination) = match (attrs.get("phone_number"), attrs.get("email"))
-        {
-            (Some(phone), _) if prefer_sms => ("SMS", "phone_number", phone.clone()),
-            (_, Some(email)) => ("EMAIL", "email", email.clone()),
-            (Some(phone), None) => ("SMS", "phone_number", phone.clone()),
-            (None, None) => ("EMAIL", "email", String::new()),
-        };
+        let (medium, attribute, destination) =
+            destination(&attrs, prefer_sms).unwrap_or(("EMAIL", "email", String::new()));
         if self.log_codes {
             eprintln!(
                 "cognito-emulator: {purpose} code for {username} in {pool_id} by {medium} to {destination:?}: {code}"
@@ -1471,6 +1466,20 @@ pub(crate) fn respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer
             let credential = srp::credential(realm(&s.pool_id), &s.username, &n.password, n.salt);
             shared.lock().new_password_set(n, credential)
         }
+    }
+}
+
+/// Where a message to a user goes: (medium, attribute, address). The phone when `prefer_sms` and
+/// there is one, else the email, else the phone; `None` when the user has neither.
+pub(crate) fn destination(
+    attrs: &BTreeMap<String, String>,
+    prefer_sms: bool,
+) -> Option<(&'static str, &'static str, String)> {
+    match (attrs.get("phone_number"), attrs.get("email")) {
+        (Some(phone), _) if prefer_sms => Some(("SMS", "phone_number", phone.clone())),
+        (_, Some(email)) => Some(("EMAIL", "email", email.clone())),
+        (Some(phone), None) => Some(("SMS", "phone_number", phone.clone())),
+        (None, None) => None,
     }
 }
 

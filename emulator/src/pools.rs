@@ -11,9 +11,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::input::{missing, name_field, opt_bool, opt_int, opt_object, opt_str, page, str_list};
+use crate::input::{
+    listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
+};
 use crate::ops::{Answer, Fault, fault, field};
-use crate::settings::{ClientSettings, TimeUnit, TokenValidity};
+use crate::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
 use crate::state::{
     Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
 };
@@ -192,12 +194,7 @@ impl Inner {
                        "CreationDate": p.created, "LastModifiedDate": p.modified}),
             )
         });
-        let (pools, next) = page(items, usize::try_from(limit).unwrap_or(60), token)?;
-        let mut answer = json!({"UserPools": pools});
-        if let Some(next) = next {
-            answer["NextToken"] = json!(next);
-        }
-        Ok(answer)
+        listing(items, limit, token, "UserPools", "NextToken")
     }
 
     pub(crate) fn add_custom_attributes(&mut self, body: &Value) -> Answer {
@@ -379,12 +376,7 @@ impl Inner {
                 json!({"ClientId": c.info.id, "UserPoolId": pool.id, "ClientName": c.settings.name}),
             )
         });
-        let (clients, next) = page(items, usize::try_from(limit).unwrap_or(60), token)?;
-        let mut answer = json!({"UserPoolClients": clients});
-        if let Some(next) = next {
-            answer["NextToken"] = json!(next);
-        }
-        Ok(answer)
+        listing(items, limit, token, "UserPoolClients", "NextToken")
     }
 
     /// An app client as DescribeUserPoolClient answers it.
@@ -606,18 +598,6 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
     }
     Ok(())
 }
-
-const AUTH_FLOWS: &[&str] = &[
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-];
 
 /// The settings of CreateUserPoolClient and UpdateUserPoolClient, with Cognito's defaults for
 /// what the request leaves out.

@@ -5,6 +5,19 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// The `ExplicitAuthFlows` values Cognito knows (`ALLOW_*`, and the legacy names).
+pub const AUTH_FLOWS: &[&str] = &[
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+];
+
 /// How long the tokens of an app client live (Cognito's `AccessTokenValidity`,
 /// `IdTokenValidity`, `RefreshTokenValidity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,8 @@ use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 
+mod common;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_cognito-emulator");
 
 /// A config file of its own for each test.
@@ -243,24 +245,6 @@ fn a_taken_port_is_a_clear_error() {
     assert!(stderr.contains("cannot start the server"), "{stderr}");
 }
 
-/// RFC 6238's code for a base32 secret at `unix`.
-fn totp(secret: &str, unix: u64) -> String {
-    let key = data_encoding::BASE32_NOPAD
-        .decode(secret.as_bytes())
-        .unwrap();
-    let mut mac = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(&key).unwrap();
-    mac.update(&(unix / 30).to_be_bytes());
-    let d = mac.finalize().into_bytes();
-    let offset = usize::from(d[19] & 0x0f);
-    let word = u32::from_be_bytes([
-        d[offset] & 0x7f,
-        d[offset + 1],
-        d[offset + 2],
-        d[offset + 3],
-    ]);
-    format!("{:06}", word % 1_000_000)
-}
-
 fn payload(token: &Value) -> Value {
     let part = token.as_str().unwrap().split('.').nth(1).unwrap();
     serde_json::from_slice(
@@ -350,16 +334,15 @@ fn the_example_config_brings_up_its_world_and_its_users_sign_in() {
         challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA",
         "{challenge}"
     );
-    let unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let key = data_encoding::BASE32_NOPAD
+        .decode(b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        .unwrap();
     let (status, answer) = post(
         endpoint,
         "RespondToAuthChallenge",
         &json!({"ClientId": web, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": challenge["Session"],
                 "ChallengeResponses": {"USERNAME": "carol",
-                                       "SOFTWARE_TOKEN_MFA_CODE": totp("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", unix)}}),
+                                       "SOFTWARE_TOKEN_MFA_CODE": common::totp(&key, std::time::SystemTime::now())}}),
     );
     assert_eq!(status, 200, "{answer}");
 

@@ -8,14 +8,9 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const sdk = require('@aws-sdk/client-cognito-identity-provider');
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
-const { info, outbox, totp, Storage, refused } = require('./support');
+const { info, outbox, totp, Storage, refused, sdkClient } = require('./support');
 
-const cognito = new sdk.CognitoIdentityProviderClient({
-  region: info.region,
-  endpoint: info.endpoint,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-});
+const cognito = sdkClient();
 const send = (Command, input) => cognito.send(new Command(input));
 
 let poolId;
