@@ -5,7 +5,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const sdk = require('@aws-sdk/client-cognito-identity-provider');
-const { info, client, sdkClient } = require('./support');
+const { client, sdkClient } = require('./support');
 
 const cognito = sdkClient();
 const strict = client('strict').client_id;
