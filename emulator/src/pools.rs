@@ -155,6 +155,9 @@ impl Inner {
         };
         config.settings.custom_attribute_types =
             pool.config.settings.custom_attribute_types.clone();
+        // Nor the sign-in attributes, which are fixed at creation.
+        config.settings.alias_attributes = pool.config.settings.alias_attributes.clone();
+        config.settings.username_attributes = pool.config.settings.username_attributes.clone();
         // UpdateUserPool does not take the MFA methods: SetUserPoolMfaConfig does.
         config.settings.sms_mfa = pool.config.settings.sms_mfa;
         config.settings.software_token_mfa = pool.config.settings.software_token_mfa;
@@ -750,17 +753,16 @@ pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Resul
         return Ok(());
     };
     let has = |names: &[&str]| allowed.iter().any(|a| names.contains(&a.as_str()));
+    // A client with only legacy names (no `ALLOW_*`) always allowed SRP and refresh.
+    let legacy = !allowed.iter().any(|a| a.starts_with("ALLOW_"));
     let ok = match flow {
-        "USER_SRP_AUTH" => has(&["ALLOW_USER_SRP_AUTH"]),
+        "USER_SRP_AUTH" => has(&["ALLOW_USER_SRP_AUTH"]) || legacy,
         "USER_PASSWORD_AUTH" => has(&["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"]),
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
             has(&["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
         }
         "CUSTOM_AUTH" => has(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]),
-        // Legacy clients (only legacy names) always allow refresh.
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            has(&["ALLOW_REFRESH_TOKEN_AUTH"]) || !allowed.iter().any(|a| a.starts_with("ALLOW_"))
-        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has(&["ALLOW_REFRESH_TOKEN_AUTH"]) || legacy,
         _ => true,
     };
     if ok {
@@ -772,5 +774,58 @@ pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Resul
         ))
     } else {
         Err(fault(INVALID, "Auth flow not enabled for this client"))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn client(flows: Option<&[&str]>) -> Client {
+        Client {
+            info: ClientInfo {
+                id: "c".into(),
+                secret: None,
+            },
+            callback_urls: Vec::new(),
+            prevent_user_existence_errors: true,
+            settings: ClientSettings {
+                explicit_auth_flows: flows.map(|f| f.iter().map(|s| (*s).to_owned()).collect()),
+                ..ClientSettings::default()
+            },
+            created: 0,
+            modified: 0,
+        }
+    }
+
+    #[test]
+    fn explicit_auth_flows_are_enforced_as_cognito_does() {
+        let allowed = |flows: Option<&[&str]>, flow: &str, admin: bool| {
+            check_auth_flow(&client(flows), flow, admin).is_ok()
+        };
+        // No setting (the embedded default): every flow, the admin ones only for the admin API.
+        assert!(allowed(None, "USER_PASSWORD_AUTH", false));
+        assert!(!allowed(None, "ADMIN_USER_PASSWORD_AUTH", false));
+        assert!(allowed(None, "ADMIN_USER_PASSWORD_AUTH", true));
+        let srp: &[&str] = &["ALLOW_USER_SRP_AUTH"];
+        assert!(allowed(Some(srp), "USER_SRP_AUTH", false));
+        assert!(!allowed(Some(srp), "USER_PASSWORD_AUTH", false));
+        assert!(!allowed(Some(srp), "REFRESH_TOKEN_AUTH", false));
+        assert!(!allowed(Some(srp), "CUSTOM_AUTH", true));
+        assert!(!allowed(Some(srp), "ADMIN_NO_SRP_AUTH", true));
+        // Legacy names: SRP and refresh were always on.
+        let legacy: &[&str] = &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY"];
+        assert!(allowed(Some(legacy), "USER_SRP_AUTH", false));
+        assert!(allowed(Some(legacy), "REFRESH_TOKEN", false));
+        assert!(allowed(Some(legacy), "ADMIN_USER_PASSWORD_AUTH", true));
+        assert!(allowed(Some(legacy), "CUSTOM_AUTH", false));
+        assert!(!allowed(Some(legacy), "USER_PASSWORD_AUTH", false));
+        assert_eq!(
+            check_auth_flow(&client(Some(srp)), "USER_PASSWORD_AUTH", false)
+                .unwrap_err()
+                .message,
+            "USER_PASSWORD_AUTH flow not enabled for this client"
+        );
     }
 }

@@ -165,9 +165,12 @@ impl TimeUnit {
 /// The rest of a pool's settings, as `CreateUserPool` and `SetUserPoolMfaConfig` take them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolSettings {
-    /// SMS MFA is one of the pool's methods (`SmsMfaConfiguration`).
+    /// SMS MFA is one of the pool's methods (`SmsMfaConfiguration`). Described by
+    /// GetUserPoolMfaConfig; SetUserPoolMfaConfig refuses MFA on or optional with neither method.
+    /// The sign-in itself asks for whichever factor the user has set up.
     pub sms_mfa: bool,
-    /// TOTP is one of the pool's methods (`SoftwareTokenMfaConfiguration.Enabled`).
+    /// TOTP is one of the pool's methods (`SoftwareTokenMfaConfiguration.Enabled`), as
+    /// [`PoolSettings::sms_mfa`].
     pub software_token_mfa: bool,
     /// `AutoVerifiedAttributes` (stored and described).
     pub auto_verified_attributes: Vec<String>,

@@ -763,6 +763,17 @@ fn pools_and_clients_are_described_updated_and_deleted() {
     );
     assert_eq!(described["Policies"]["PasswordPolicy"]["MinimumLength"], 12);
     assert_eq!(described["Name"], "test", "an update keeps the name");
+    let aliased = api.ok(
+        "CreateUserPool",
+        json!({"PoolName": "aliased", "AliasAttributes": ["email"]}),
+    )["UserPool"]["Id"]
+        .clone();
+    api.ok("UpdateUserPool", json!({"UserPoolId": aliased}));
+    assert_eq!(
+        api.ok("DescribeUserPool", json!({"UserPoolId": aliased}))["UserPool"]["AliasAttributes"],
+        json!(["email"]),
+        "an update keeps the sign-in attributes"
+    );
     let mfa = api.ok(
         "SetUserPoolMfaConfig",
         json!({"UserPoolId": pool, "SoftwareTokenMfaConfiguration": {"Enabled": true}, "MfaConfiguration": "ON"}),
