@@ -308,10 +308,10 @@ enum Invitation {
 /// made to the pool's policy), and an invitation in the outbox unless `MessageAction` is
 /// `SUPPRESS`. `RESEND` sends a new temporary password to a user who has not signed in yet.
 fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
-    let attrs = attributes(body, "UserAttributes");
+    let mut attrs = attributes(body, "UserAttributes");
     let action = opt_str(body, "MessageAction")?;
     let mediums = str_list(body, "DesiredDeliveryMediums")?;
-    let (pool_id, name, password, salt, invitation) = {
+    let (pool_id, name, password, salt, invitation, renamed) = {
         let mut state = shared.lock();
         let pool_id = state.pool(body)?.id.clone();
         let name = username(body)?.to_owned();
@@ -361,11 +361,26 @@ fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
             }
             None => state.temporary_password(&pool_id),
         };
-        let name = match invitation {
-            Invitation::New => name,
-            Invitation::Resend => state.user(&pool_id, &name)?.username.clone(),
+        let (name, renamed) = match invitation {
+            Invitation::New => match sign_in_attribute(&state, &pool_id, &name)? {
+                // A pool whose users sign in with their email or phone: the address is an
+                // attribute and the user name a UUID (the `sub`), as Cognito makes it.
+                Some(attribute) => {
+                    attrs.insert(attribute.into(), name);
+                    (state.uuid(), true)
+                }
+                None => (name, false),
+            },
+            Invitation::Resend => (state.user(&pool_id, &name)?.username.clone(), false),
         };
-        (pool_id, name, password, state.bytes::<16>(), invitation)
+        (
+            pool_id,
+            name,
+            password,
+            state.bytes::<16>(),
+            invitation,
+            renamed,
+        )
     };
     let credential = srp::credential(realm(&pool_id), &name, &password, salt);
     let mut state = shared.lock();
@@ -378,6 +393,11 @@ fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
                 attrs,
                 Status::ForceChangePassword,
             )?;
+            if renamed {
+                let user = state.user_mut(&pool_id, &name)?;
+                user.sub.clone_from(&name);
+                user.attributes.insert("sub".into(), name.clone());
+            }
         }
         Invitation::Resend => {
             let user = state.user_mut(&pool_id, &name)?;
@@ -401,6 +421,41 @@ fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
     }
     let user = state.user(&pool_id, &name)?;
     Ok(json!({"User": user_json(user, None)}))
+}
+
+/// On a pool with `UsernameAttributes`, the attribute a new user's name is (`email` or
+/// `phone_number`): `None` on other pools, Cognito's refusal when the name is neither.
+fn sign_in_attribute(
+    state: &Inner,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<&'static str>, Fault> {
+    let allowed = state
+        .pools
+        .get(pool_id)
+        .map(|p| p.config.settings.username_attributes.clone())
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Ok(None);
+    }
+    let (email, phone) = (
+        allowed.iter().any(|a| a == "email"),
+        allowed.iter().any(|a| a == "phone_number"),
+    );
+    if email && name.contains('@') {
+        return Ok(Some("email"));
+    }
+    if phone && name.starts_with('+') {
+        return Ok(Some("phone_number"));
+    }
+    Err(fault(
+        INVALID,
+        match (email, phone) {
+            (true, true) => "Username should be either an email or a phone number.",
+            (true, false) => "Username should be an email.",
+            _ => "Username should be a phone number.",
+        },
+    ))
 }
 
 /// The invitation: the temporary password in the outbox, by email (or SMS when asked and the

@@ -349,12 +349,18 @@ impl Pool {
         self.users.values().find(|u| u.sub == sub)
     }
 
-    /// A user by name or alias (email).
+    /// A user by name or alias (email; the phone number too on a pool that signs in with it).
     pub(crate) fn find(&self, name: &str) -> Option<&User> {
+        let s = &self.config.settings;
+        let by_phone = [&s.username_attributes, &s.alias_attributes]
+            .iter()
+            .any(|list| list.iter().any(|a| a == "phone_number"));
         self.users.get(name).or_else(|| {
-            self.users
-                .values()
-                .find(|u| u.attributes.get("email").is_some_and(|e| e == name) || u.sub == name)
+            self.users.values().find(|u| {
+                u.attributes.get("email").is_some_and(|e| e == name)
+                    || u.sub == name
+                    || (by_phone && u.attributes.get("phone_number").is_some_and(|p| p == name))
+            })
         })
     }
 }

@@ -745,6 +745,65 @@ fn the_user_lifecycle_of_the_admin_api() {
 }
 
 #[test]
+fn a_pool_that_signs_in_by_email_or_phone_names_its_users_by_uuid() {
+    let api = Api::start();
+    let pool = api.ok(
+        "CreateUserPool",
+        json!({"PoolName": "by-address", "UsernameAttributes": ["email", "phone_number"]}),
+    )["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = api.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ADMIN_FLOWS}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for address in ["zed@example.com", "+15555550199"] {
+        let created = api.ok(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool, "Username": address, "TemporaryPassword": "Temp-Passw0rd",
+                   "MessageAction": "SUPPRESS"}),
+        )["User"]
+            .clone();
+        let name = created["Username"].as_str().unwrap();
+        assert_ne!(name, address);
+        assert_eq!(name.len(), 36, "a UUID: {name}");
+        let attributes = created["Attributes"].as_array().unwrap();
+        assert!(
+            attributes
+                .iter()
+                .any(|a| a["Name"] == "sub" && a["Value"] == name)
+        );
+        assert!(attributes.iter().any(|a| a["Value"] == address));
+        let challenge = api
+            .password_sign_in(&pool, &client, address, "Temp-Passw0rd")
+            .unwrap();
+        assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+        assert_eq!(challenge["ChallengeParameters"]["USERNAME"], name);
+        assert_eq!(
+            api.ok(
+                "AdminGetUser",
+                json!({"UserPoolId": pool, "Username": address})
+            )["Username"],
+            name
+        );
+    }
+    assert_eq!(
+        api.refused(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool, "Username": "zed", "MessageAction": "SUPPRESS"})
+        ),
+        (
+            "InvalidParameterException".into(),
+            "Username should be either an email or a phone number.".into()
+        )
+    );
+}
+
+#[test]
 fn pools_and_clients_are_described_updated_and_deleted() {
     let api = Api::start();
     let (pool, client) = api.pool_and_client(ADMIN_FLOWS);
