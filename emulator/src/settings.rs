@@ -174,7 +174,9 @@ pub struct PoolSettings {
     pub software_token_mfa: bool,
     /// `AutoVerifiedAttributes` (stored and described).
     pub auto_verified_attributes: Vec<String>,
-    /// `UsernameAttributes` (stored and described; an email always signs in as an alias).
+    /// `UsernameAttributes`: AdminCreateUser keeps the email or phone number given as the user
+    /// name as an attribute and names the user by a UUID; users sign in with the address (SignUp
+    /// keeps the name it is given).
     pub username_attributes: Vec<String>,
     /// `AliasAttributes` (stored and described).
     pub alias_attributes: Vec<String>,
