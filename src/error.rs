@@ -480,6 +480,9 @@ pub enum CallbackError {
     DuplicateParameter,
     /// A token in the fragment (implicit flow) is not a JWT.
     InvalidToken,
+    /// The id token's `nonce` is not the one sent (or it has none, in the implicit flow): a
+    /// replayed or injected token.
+    NonceMismatch,
 }
 
 impl fmt::Display for CallbackError {
@@ -492,6 +495,7 @@ impl fmt::Display for CallbackError {
             Self::MissingCode => "the callback has no code or token",
             Self::DuplicateParameter => "the callback repeats a parameter",
             Self::InvalidToken => "a token in the callback is not a JWT",
+            Self::NonceMismatch => "the id token's nonce is not ours",
         })
     }
 }

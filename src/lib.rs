@@ -61,6 +61,7 @@ pub mod storage;
 pub mod testing;
 pub mod tokens;
 pub mod totp;
+pub mod user_agent;
 pub mod verify;
 pub mod wire;
 
@@ -79,4 +80,5 @@ pub use crate::pool::{PoolError, UserPool};
 pub use crate::secret::{ClientSecret, Password, SecretString};
 pub use crate::session::StoredSession;
 pub use crate::tokens::{Jwt, Tokens};
+pub use crate::user_agent::{InvalidUserAgent, UserAgent};
 pub use crate::verify::Verifier;

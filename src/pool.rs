@@ -172,6 +172,11 @@ impl UserPool {
         )
     }
 
+    /// The app client's secret, for the calls that send it whole (`RevokeToken`).
+    pub(crate) fn client_secret(&self) -> Option<&ClientSecret> {
+        self.client_secret.as_ref()
+    }
+
     /// `SECRET_HASH = base64(HMAC-SHA256(client secret, username || client id))`, or `None` when
     /// the app client has no secret. `username` must be the name Cognito knows the user by (the
     /// challenge's `USERNAME`, or the `username` claim of the access token), not an alias.

@@ -215,9 +215,10 @@ fn bad_callbacks_are_refused_and_the_flow_keeps_waiting() {
 #[test]
 fn oauth_errors_are_typed() {
     let mut flow = ui().authorize(Entropy::from([4; 32]));
+    let state = param(&url_of(&flow), "state");
     let err = flow
         .handle_input(Input::Callback(format!(
-            "{REDIRECT}?error=access_denied&error_description=User+cancelled"
+            "{REDIRECT}?error=access_denied&error_description=User+cancelled&state={state}"
         )))
         .unwrap_err();
     let Error::OAuth(e) = err else {

@@ -528,8 +528,28 @@ fn wire_structs(s: &Secrets) {
         username: "alice".into(),
         confirmation_code: SecretString::new(s.code.as_str()),
         password: SecretString::new(s.new_password.as_str()),
-        client_metadata: None,
+        context: wire::Context::default(),
     };
+    let feedback = wire::UpdateAuthEventFeedbackRequest {
+        user_pool_id: "us-east-1_AbC123".into(),
+        username: "alice".into(),
+        event_id: "event".into(),
+        feedback_token: SecretString::new(s.code.as_str()),
+        feedback_value: wire::FeedbackValue::Invalid,
+    };
+    let confirmation = cognito_flows::flows::account::Confirmation {
+        session: Some(SecretString::new(s.session.as_str())),
+        ..cognito_flows::flows::account::Confirmation::new("alice", &s.code)
+    };
+    let pool = UserPool::new("us-east-1_AbC123", "client").unwrap();
+    let confirm_call = cognito_flows::flows::account::confirm_registration(&pool, &confirmation);
+    let feedback_call = cognito_flows::flows::account::update_auth_event_feedback(
+        &pool,
+        "alice",
+        "event",
+        &SecretString::new(s.code.as_str()),
+        wire::FeedbackValue::Valid,
+    );
     let revoke = wire::RevokeTokenRequest {
         token: SecretString::new(s.refresh.as_str()),
         client_id: "client".into(),
@@ -541,6 +561,11 @@ fn wire_structs(s: &Secrets) {
         printed(&verify),
         printed(&confirm),
         printed(&revoke),
+        printed(&feedback),
+        printed(&confirmation),
+        printed(&confirm_call),
+        printed(&feedback_call),
+        printed(&confirm_call.poll_action()),
     ];
     for text in texts.iter().flatten() {
         clean("a wire struct", text, s, &[]);

@@ -12,6 +12,7 @@
 //!
 //! ```text
 //! cargo bench -p cognito-flows-bench --bench verify_compare
+//! cargo bench -p cognito-flows-bench --bench verify_compare --features aws-lc-rs
 //! node bench/node/verify.mjs target/verify-bench/token.json
 //! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -218,7 +219,14 @@ fn main() {
             .is_ok()
     };
     let mut contestants: [(&str, &mut dyn FnMut() -> bool); 4] = [
-        ("cognito_flows Verifier", &mut run_ours),
+        (
+            if cfg!(feature = "aws-lc-rs") {
+                "cognito_flows Verifier (aws-lc-rs)"
+            } else {
+                "cognito_flows Verifier"
+            },
+            &mut run_ours,
+        ),
         ("cognito_flows Verifier, cache hit", &mut run_cached),
         ("jsonwebtoken 12 + aws_lc_rs", &mut run_jwt),
         ("aws-lc-rs bare RSA verify (key parsed once)", &mut run_bare),

@@ -188,7 +188,7 @@ impl Inner {
             signed_out_seq: 0,
             failed_passwords: 0,
             locked_until: 0,
-            enabled: true,
+            disabled: false,
             groups: std::collections::BTreeSet::new(),
             created: now,
             modified: now,
@@ -200,7 +200,7 @@ impl Inner {
     }
 
     pub(crate) fn sign_up(&mut self, body: &Value, credential: Option<Credential>) -> Answer {
-        let (pool_id, _, username) = self.secret_checked_user(body)?;
+        let (pool_id, client, username) = self.secret_checked_user(body)?;
         if self
             .pools
             .get(&pool_id)
@@ -219,12 +219,16 @@ impl Inner {
         let sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
         let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", false);
         self.user_mut(&pool_id, &username)?.signup_code = Some(code);
-        Ok(json!({"UserSub": sub, "UserConfirmed": false, "CodeDeliveryDetails": delivery}))
+        let session = self.signed_up_session(&pool_id, &client.info.id, &username);
+        Ok(
+            json!({"UserSub": sub, "UserConfirmed": false, "CodeDeliveryDetails": delivery, "Session": session}),
+        )
     }
 
     pub(crate) fn confirm_sign_up(&mut self, body: &Value) -> Answer {
         let (pool_id, client, username) = self.secret_checked_user(body)?;
         let code = field(body, "ConfirmationCode")?.to_owned();
+        let signed_up = self.check_signed_up_session(body, &pool_id, &client.info.id, &username)?;
         let Ok(user) = self.user_mut(&pool_id, &username) else {
             return Err(if client.prevent_user_existence_errors {
                 fault(
@@ -255,7 +259,10 @@ impl Inner {
         if user.attributes.contains_key("email") || user.attributes.contains_key("phone_number") {
             user.attributes.insert(verified.into(), "true".into());
         }
-        Ok(json!({}))
+        match signed_up {
+            Some(id) => Ok(json!({"Session": self.confirmed_session(&id)})),
+            None => Ok(json!({})),
+        }
     }
 
     pub(crate) fn resend_confirmation_code(&mut self, body: &Value) -> Answer {

@@ -90,7 +90,7 @@ pub(crate) fn user_json(user: &User, only: Option<&[String]>) -> Value {
     let mut answer = json!({
         "Username": user.username, "Attributes": attribute_list(&attrs),
         "UserCreateDate": user.created, "UserLastModifiedDate": user.modified,
-        "Enabled": user.enabled, "UserStatus": status_name(user.status),
+        "Enabled": !user.disabled, "UserStatus": status_name(user.status),
     });
     if user.sms_mfa {
         answer["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
@@ -250,7 +250,7 @@ impl Inner {
         let (pool_id, username) = self.admin_user(body)?;
         let (seq, now) = (self.seq, self.unix());
         let user = self.user_mut(&pool_id, &username)?;
-        user.enabled = enabled;
+        user.disabled = !enabled;
         user.modified = now;
         if !enabled {
             user.signed_out_seq = seq;
@@ -514,7 +514,7 @@ fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
 
 /// Whether a user may sign in: Cognito's refusal of a disabled one.
 pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
-    if user.enabled {
+    if !user.disabled {
         Ok(())
     } else {
         Err(fault(NOT_AUTHORIZED, "User is disabled."))

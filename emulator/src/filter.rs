@@ -56,7 +56,7 @@ impl Searchable {
             Self::FamilyName => attribute("family_name"),
             Self::PreferredUsername => attribute("preferred_username"),
             Self::UserStatus => Some(status_name(user.status).to_owned()),
-            Self::Status => Some(if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
+            Self::Status => Some(if user.disabled { "Disabled" } else { "Enabled" }.to_owned()),
             Self::Sub => Some(user.sub.clone()),
         }
     }

@@ -9,7 +9,9 @@
 //! stopped on drop) or as the `cognito-emulator` binary. It serves many clients at once, none
 //! able to stall another, and refuses what Cognito refuses (sessions bound to their challenge,
 //! attempt limits, schema-checked attributes, registered callback URLs, revocation everywhere).
-//! The codes it "sends" are in [`Emulator::outbox`] and at `GET /_emulator/outbox?username=...`. With a seed and a fixed clock ([`EmulatorConfig`]) every id, code,
+//! Its state stays in memory, or survives restarts in a data directory
+//! ([`EmulatorConfig::data`]; the binary's default). The codes it "sends" are in
+//! [`Emulator::outbox`] and at `GET /_emulator/outbox?username=...`. With a seed and a fixed clock ([`EmulatorConfig`]) every id, code,
 //! salt and token is reproducible, so you can snapshot-test against it.
 //!
 //! ```
@@ -35,6 +37,7 @@
 
 mod account;
 mod admin;
+mod feedback;
 mod filter;
 mod groups;
 mod input;
@@ -45,13 +48,17 @@ mod pools;
 mod seed;
 mod server;
 mod settings;
+mod sign_up_session;
 mod srp;
 mod state;
+mod store;
+mod table;
 mod totp;
 
 use std::collections::BTreeMap;
 use std::io;
-use std::sync::{Arc, MutexGuard};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use rand_chacha::ChaCha20Rng;
@@ -84,6 +91,28 @@ pub struct EmulatorConfig {
     /// Print each code to stderr as it is sent (the binary does), besides keeping it in the
     /// outbox.
     pub log_codes: bool,
+    /// A data directory to keep the state in, so that it survives a restart: every pool,
+    /// client, user, device, token revocation and outbox message, in `emulator.sqlite3` there
+    /// (created owner-only), committed before the answer that acknowledges it. Sign-in sessions
+    /// and OAuth codes stay in memory. `None` (the default): in memory only. A commit that fails
+    /// (a full disk) is printed to stderr, and the HTTP request that made the change answers
+    /// 500 `InternalErrorException`; the change is written by the next commit that succeeds.
+    ///
+    /// ```
+    /// use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("emulator-doc-{}", std::process::id()));
+    /// let config = EmulatorConfig { data: Some(dir.clone()), ..EmulatorConfig::default() };
+    /// let pool = Emulator::start(config.clone())?.create_user_pool(PoolConfig::default());
+    /// // Started again on the same directory: the pool is still there.
+    /// let again = Emulator::start(config)?;
+    /// assert!(again.restored());
+    /// assert_eq!(again.pool_ids(), [pool]);
+    /// # drop(again);
+    /// # std::fs::remove_dir_all(dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub data: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -95,6 +124,7 @@ impl Default for EmulatorConfig {
             region: "us-east-1".into(),
             io_timeout: Duration::from_secs(10),
             log_codes: false,
+            data: None,
         }
     }
 }
@@ -103,14 +133,35 @@ impl Default for EmulatorConfig {
 pub struct Emulator {
     shared: Arc<server::Shared>,
     port: u16,
+    restored: bool,
     // Dropped last: the server stops before the state goes.
     _server: server::Handle,
 }
 
 impl Emulator {
     /// Starts the emulator on 127.0.0.1.
+    ///
+    /// With a data directory ([`EmulatorConfig::data`]), an error says what is wrong with it:
+    /// not writable, not a directory, not this emulator's database, written by a newer
+    /// emulator, corrupt, or in use by another emulator.
     pub fn start(config: EmulatorConfig) -> io::Result<Self> {
+        let (store, loaded) = match &config.data {
+            Some(dir) => {
+                let (store, loaded) = store::Store::open(dir)?;
+                (Some(store), loaded)
+            }
+            None => (None, store::Loaded::default()),
+        };
         let seed = match config.seed {
+            // A restart with the same seed must not draw the same ids and tokens again.
+            Some(seed) if loaded.boots > 0 => {
+                use sha2::Digest as _;
+                sha2::Sha256::new()
+                    .chain_update(seed)
+                    .chain_update(loaded.boots.to_be_bytes())
+                    .finalize()
+                    .into()
+            }
             Some(seed) => seed,
             None => {
                 let mut seed = [0u8; 32];
@@ -123,19 +174,21 @@ impl Emulator {
         let endpoint = format!("http://127.0.0.1:{port}/");
         let mut rng = ChaCha20Rng::from_seed(seed);
         let prefix = rand_core::Rng::next_u64(&mut rng);
+        let restored = loaded.restored;
         let inner = Inner {
-            pools: BTreeMap::new(),
+            pools: loaded.pools,
             grants: BTreeMap::new(),
             sessions: BTreeMap::new(),
-            refresh_tokens: BTreeMap::new(),
-            access_tokens: BTreeMap::new(),
-            outbox: Vec::new(),
+            refresh_tokens: loaded.refresh_tokens,
+            access_tokens: loaded.access_tokens,
+            outbox: loaded.outbox,
             rng,
             clock: config.clock,
             region: config.region,
-            seq: 0,
+            seq: loaded.seq,
             since_prune: 0,
             log_codes: config.log_codes,
+            store,
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
         let shared = Arc::new(server::Shared::new(
@@ -149,12 +202,23 @@ impl Emulator {
         Ok(Self {
             shared,
             port,
+            restored,
             _server: server,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> server::Guard<'_> {
         self.shared.lock()
+    }
+
+    /// Whether the data directory held state from an earlier run when this one started.
+    pub fn restored(&self) -> bool {
+        self.restored
+    }
+
+    /// The ids of the user pools, in order.
+    pub fn pool_ids(&self) -> Vec<String> {
+        self.lock().pools.keys().cloned().collect()
     }
 
     /// The endpoint to give `UserPool::with_endpoint`, e.g. `http://127.0.0.1:41234/`.

@@ -9,6 +9,9 @@
 //!
 //! Everything a test script needs is in that first line of stdout; the rest of the output (what
 //! was set up, the codes as they are sent) goes to stderr.
+//!
+//! The state is kept in `.cognito-emulator/` in the working directory (`--data DIR`, `--memory`):
+//! a restart brings back the pool, its clients and users, and prints the same line.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -98,6 +101,14 @@ stderr and served as JSON at GET {endpoint}_emulator/outbox?username=NAME, as
 {\"messages\": [{\"pool_id\", \"username\", \"medium\", \"destination\", \"purpose\", \"code\"}]},
 oldest first. The JWKS is at jwks_uri, beside {endpoint}POOL/.well-known/openid-configuration.
 
+Data: the state (pools, clients, users, devices, token revocations, the outbox) is kept in
+DIR/emulator.sqlite3 (--data DIR, by default .cognito-emulator in the working directory), each
+change committed before its answer is sent, so it survives a restart or a kill. When DIR already
+holds state, the set-up of the flags and config file is skipped: the pool, clients and users of
+the first start come back, and the first line is printed as then (with the endpoint of this run;
+DIR/setup.json keeps it). Delete DIR to start afresh; --memory keeps nothing. Sign-in sessions
+(3 minutes) and OAuth codes are not kept. One emulator at a time per DIR.
+
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad flags or config.
 
 The admin API is there too (no signature needed; SigV4 headers are ignored): create pools,
@@ -121,6 +132,11 @@ fn after_help() -> String {
     text.push_str(&line);
     text
 }
+
+/// The data directory when neither --data nor --memory is given.
+const DEFAULT_DATA: &str = ".cognito-emulator";
+/// The first line of the first start, kept in the data directory for the next ones.
+const SETUP_FILE: &str = "setup.json";
 
 /// A local Amazon Cognito User Pools emulator on 127.0.0.1 that really verifies SRP.
 #[derive(Parser, Debug)]
@@ -160,6 +176,17 @@ struct Cli {
     /// or else Passw0rd!.
     #[arg(long, value_name = "NAME")]
     user: Vec<String>,
+    /// Keeps the state in DIR, across restarts [default: .cognito-emulator].
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_DATA",
+        value_name = "DIR",
+        conflicts_with = "memory"
+    )]
+    data: Option<PathBuf>,
+    /// Keeps nothing: the state is in memory only, and gone when the emulator stops.
+    #[arg(long)]
+    memory: bool,
 }
 
 /// Whether the pool asks for MFA.
@@ -564,6 +591,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
     };
     let mut emulator = EmulatorConfig {
         log_codes: file.log_codes.unwrap_or(true),
+        data: (!cli.memory).then(|| cli.data.clone().unwrap_or_else(|| DEFAULT_DATA.into())),
         ..EmulatorConfig::default()
     };
     if let Some(port) = cli.port.or(file.port) {
@@ -691,9 +719,82 @@ struct Running {
 }
 
 fn start(plan: Plan) -> Result<Running, Failure> {
-    let region = plan.emulator.region.clone();
-    let emulator = Emulator::start(plan.emulator)
+    let data = plan.emulator.data.clone();
+    let emulator = Emulator::start(plan.emulator.clone())
         .map_err(|e| Failure::Start(format!("cannot start the server: {e}")))?;
+    match data {
+        Some(dir) if emulator.restored() => restore(emulator, &dir),
+        Some(dir) => {
+            let running = set_up(emulator, plan)?;
+            save_setup(&dir, &running.line)?;
+            Ok(running)
+        }
+        None => set_up(emulator, plan),
+    }
+}
+
+/// A restart on a data directory that holds state: the first start's line, with this run's
+/// endpoint.
+fn restore(emulator: Emulator, dir: &Path) -> Result<Running, Failure> {
+    let path = dir.join(SETUP_FILE);
+    let missing = |why: String| {
+        Failure::Start(format!(
+            "{} holds state but {why}: delete the directory to start afresh, or use --memory",
+            dir.display()
+        ))
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| missing(format!("its {SETUP_FILE} is unreadable ({e})")))?;
+    let mut line: serde_json::Value = serde_json::from_str(&text)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| missing(format!("its {SETUP_FILE} is not the JSON it should be")))?;
+    let pool = line["pool_id"].as_str().unwrap_or_default().to_owned();
+    if !emulator.pool_ids().contains(&pool) {
+        return Err(missing(format!(
+            "the pool its {SETUP_FILE} names is not in it"
+        )));
+    }
+    let endpoint = emulator.endpoint().to_owned();
+    line["jwks_uri"] = json!(format!("{endpoint}{pool}/.well-known/jwks.json"));
+    if let Some(pools) = line["pools"].as_array_mut() {
+        for each in pools {
+            let id = each["pool_id"].as_str().unwrap_or_default().to_owned();
+            each["jwks_uri"] = json!(format!("{endpoint}{id}/.well-known/jwks.json"));
+        }
+    }
+    line["endpoint"] = json!(endpoint);
+    let summary = vec![format!(
+        "restored from {}: pool {pool} (flags and config file set-up skipped)",
+        dir.display()
+    )];
+    Ok(Running {
+        emulator,
+        line,
+        summary,
+    })
+}
+
+/// Keeps the first line for the restarts, owner-only (it names client secrets), atomically.
+fn save_setup(dir: &Path, line: &serde_json::Value) -> Result<(), Failure> {
+    let path = dir.join(SETUP_FILE);
+    let temporary = dir.join(format!("{SETUP_FILE}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(line.to_string().as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, &path)
+    };
+    write().map_err(|e| Failure::Start(format!("cannot write {}: {e}", path.display())))
+}
+
+/// The set-up of the flags and config file, on a new state.
+fn set_up(emulator: Emulator, plan: Plan) -> Result<Running, Failure> {
+    let region = plan.emulator.region.clone();
     let endpoint = emulator.endpoint().to_owned();
     let mut summary = Vec::new();
     let mut pools = Vec::new();
@@ -1063,7 +1164,8 @@ mod tests {
 
     #[test]
     fn a_fixed_code_is_what_the_outbox_gets() {
-        let cli = Cli::try_parse_from(["cognito-emulator", "--fixed-code", "123456"]).unwrap();
+        let cli = Cli::try_parse_from(["cognito-emulator", "--memory", "--fixed-code", "123456"])
+            .unwrap();
         let running = start(plan(cli, None).unwrap()).unwrap();
         let endpoint = running.line["endpoint"].as_str().unwrap();
         let client_id = running.line["client_id"].as_str().unwrap();
@@ -1097,7 +1199,8 @@ mod tests {
     #[test]
     fn a_seed_of_any_length_makes_the_same_setup() {
         let seeded = |seed: &str| {
-            let cli = Cli::try_parse_from(["cognito-emulator", "--seed", seed]).unwrap();
+            let cli =
+                Cli::try_parse_from(["cognito-emulator", "--memory", "--seed", seed]).unwrap();
             let running = start(plan(cli, None).unwrap()).unwrap();
             (
                 running.line["pool_id"].clone(),

@@ -43,7 +43,7 @@ pub(crate) fn fault(kind: &'static str, message: impl Into<String>) -> Fault {
 
 pub(crate) const NOT_AUTHORIZED: &str = "NotAuthorizedException";
 pub(crate) const BAD_CREDENTIALS: &str = "Incorrect username or password.";
-const INVALID_SESSION: &str = "Invalid session for the user.";
+pub(crate) const INVALID_SESSION: &str = "Invalid session for the user.";
 /// Consecutive wrong passwords before the temporary lockout.
 const PASSWORD_ATTEMPTS: u32 = 5;
 
@@ -58,7 +58,7 @@ pub(crate) fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, Fault> {
     })
 }
 
-fn param<'a>(map: &'a Value, name: &str) -> Result<&'a str, Fault> {
+pub(crate) fn param<'a>(map: &'a Value, name: &str) -> Result<&'a str, Fault> {
     map.get(name).and_then(Value::as_str).ok_or_else(|| {
         fault(
             "InvalidParameterException",
@@ -138,6 +138,7 @@ pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answe
                 "ListDevices" => state.list_devices(body),
                 "GetDevice" => state.get_device(body),
                 "ForgetDevice" => state.forget_device(body),
+                "UpdateAuthEventFeedback" => state.update_auth_event_feedback(body),
                 _ => {
                     drop(state);
                     crate::admin::route(shared, operation, body)
@@ -272,7 +273,7 @@ impl Inner {
         }
     }
 
-    fn new_session(
+    pub(crate) fn new_session(
         &mut self,
         pool_id: &str,
         client_id: &str,
@@ -582,7 +583,7 @@ impl Inner {
     }
 
     /// After the password (or the device) is proven: the next challenge, or tokens.
-    fn after_password(
+    pub(crate) fn after_password(
         &mut self,
         pool_id: &str,
         client_id: &str,
@@ -810,6 +811,10 @@ impl Inner {
                 self.custom_step(&pool_id, &client_id, &user.username, Vec::new())
                     .map(Step::Done)
             }
+            // The sign-in that follows a confirmation with SignUp's session (sign_up_session.rs).
+            "USER_AUTH" if body.get("Session").is_some() => self
+                .sign_in_after_sign_up(&pool_id, &client_id, &params, body)
+                .map(Step::Done),
             "USER_SRP_AUTH" => {
                 let user = self.signing_in(&pool_id, &client, &params)?;
                 if user
@@ -1048,6 +1053,10 @@ impl Inner {
             responses.get("SECRET_HASH").and_then(Value::as_str),
         )?;
         let session = self.live_session(&session_id, &client_id)?;
+        // A sign-up session is no challenge's (sign_up_session.rs).
+        if matches!(session.stage, Stage::SignedUp | Stage::SignUpConfirmed) {
+            return Err(fault(NOT_AUTHORIZED, INVALID_SESSION));
+        }
         let phantom = matches!(session.stage, Stage::PasswordVerifier { phantom: true, .. });
         let expected = stage_name(&session.stage);
         let (session_pool, session_user) = (session.pool_id.clone(), session.username.clone());
@@ -1074,6 +1083,8 @@ impl Inner {
         let (pool_id, user_name) = (session.pool_id.clone(), session.username.clone());
         let stage = std::mem::replace(&mut session.stage, Stage::NewPassword);
         match stage {
+            // Sign-up sessions answer no challenge.
+            Stage::SignedUp | Stage::SignUpConfirmed => Err(fault(NOT_AUTHORIZED, INVALID_SESSION)),
             Stage::PasswordVerifier {
                 b,
                 big_b,
@@ -1357,6 +1368,8 @@ fn stage_name(stage: &Stage) -> &'static str {
         Stage::SmsMfa { .. } => "SMS_MFA",
         Stage::TotpMfa => "SOFTWARE_TOKEN_MFA",
         Stage::MfaSetup | Stage::MfaSetupAssociated | Stage::MfaSetupVerified => "MFA_SETUP",
+        // Not challenges: no RespondToAuthChallenge answers them.
+        Stage::SignedUp | Stage::SignUpConfirmed => "",
     }
 }
 

@@ -74,9 +74,9 @@ impl Inner {
             Pool {
                 id: id.clone(),
                 config,
-                clients: BTreeMap::new(),
-                users: BTreeMap::new(),
-                devices: BTreeMap::new(),
+                clients: crate::table::Table::default(),
+                users: crate::table::Table::default(),
+                devices: crate::table::Table::default(),
                 phantom_key,
                 groups: BTreeMap::new(),
                 created: now,

@@ -64,6 +64,7 @@ pub const OPERATIONS: &[&str] = &[
     "SetUserPoolMfaConfig",
     "SetUserSettings",
     "SignUp",
+    "UpdateAuthEventFeedback",
     "UpdateDeviceStatus",
     "UpdateGroup",
     "UpdateUserAttributes",

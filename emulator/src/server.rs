@@ -45,6 +45,38 @@ pub(crate) struct Shared {
     io_timeout: Duration,
     request_ids: AtomicU64,
     request_id_prefix: u64,
+    /// Commits to the data directory that failed so far.
+    write_failures: AtomicU64,
+}
+
+/// The state, locked. Dropping it commits what changed to the data directory (if any) before
+/// the lock is released, so whatever an answer says is already on disk.
+pub(crate) struct Guard<'a> {
+    inner: MutexGuard<'a, Inner>,
+    failures: &'a AtomicU64,
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.inner
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if let Err(why) = crate::store::Store::commit(&mut self.inner) {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+            eprintln!("cognito-emulator: {why}");
+        }
+    }
 }
 
 impl Shared {
@@ -62,12 +94,22 @@ impl Shared {
             io_timeout,
             request_ids: AtomicU64::new(0),
             request_id_prefix: prefix,
+            write_failures: AtomicU64::new(0),
         }
     }
 
-    /// The state, for bookkeeping only: never held across maths or I/O.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    /// The state, for bookkeeping only: never held across maths or I/O. What changed is
+    /// committed when the guard is dropped.
+    pub(crate) fn lock(&self) -> Guard<'_> {
+        Guard {
+            inner: self.state.lock().unwrap_or_else(|p| p.into_inner()),
+            failures: &self.write_failures,
+        }
+    }
+
+    /// How many commits to the data directory failed so far.
+    pub(crate) fn write_failures(&self) -> u64 {
+        self.write_failures.load(Ordering::SeqCst)
     }
 
     /// A fresh `x-amzn-RequestId` (UUID-shaped).
@@ -286,13 +328,27 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
     let collected =
         tokio::time::timeout(shared.io_timeout, Limited::new(body, MAX_BODY).collect()).await;
     let reply = match collected {
-        Ok(Ok(body)) => dispatch(
-            shared,
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
-            &body.to_bytes(),
-        ),
+        Ok(Ok(body)) => {
+            let failures = shared.write_failures();
+            let reply = dispatch(
+                shared,
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body.to_bytes(),
+            );
+            // A change that did not reach the data directory is not acknowledged.
+            if shared.write_failures() == failures {
+                reply
+            } else {
+                fault_reply(&Fault {
+                    status: 500,
+                    kind: "InternalErrorException",
+                    message: "the emulator could not write its data directory (see its stderr)"
+                        .into(),
+                })
+            }
+        }
         Ok(Err(_)) => fault_reply(&Fault {
             status: 413,
             kind: "SerializationException",

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 /// The `ExplicitAuthFlows` values Cognito knows (`ALLOW_*`, and the legacy names).
 pub const AUTH_FLOWS: &[&str] = &[
     "ALLOW_USER_SRP_AUTH",
@@ -20,15 +22,34 @@ pub const AUTH_FLOWS: &[&str] = &[
 
 /// How long the tokens of an app client live (Cognito's `AccessTokenValidity`,
 /// `IdTokenValidity`, `RefreshTokenValidity`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TokenValidity {
     /// The access token: 5 minutes to a day (default an hour).
+    #[serde(with = "seconds")]
     pub access: Duration,
     /// The id token: 5 minutes to a day (default an hour).
+    #[serde(with = "seconds")]
     pub id: Duration,
     /// The refresh token: an hour to ten years (default 30 days). Stored and described; the
     /// emulator does not expire refresh tokens.
+    #[serde(with = "seconds")]
     pub refresh: Duration,
+}
+
+/// A duration stored as whole seconds.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_secs())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_secs)
+    }
 }
 
 impl Default for TokenValidity {
@@ -58,7 +79,8 @@ impl Default for TokenValidity {
 /// };
 /// # let _ = client;
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClientSettings {
     /// `ClientName`.
     pub name: String,
@@ -121,7 +143,7 @@ impl Default for ClientSettings {
 }
 
 /// A unit of `TokenValidityUnits`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimeUnit {
     /// `seconds`.
     Seconds,
@@ -163,7 +185,8 @@ impl TimeUnit {
 }
 
 /// The rest of a pool's settings, as `CreateUserPool` and `SetUserPoolMfaConfig` take them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PoolSettings {
     /// SMS MFA is one of the pool's methods (`SmsMfaConfiguration`). Described by
     /// GetUserPoolMfaConfig; SetUserPoolMfaConfig refuses MFA on or optional with neither method.
@@ -214,7 +237,8 @@ impl Default for PoolSettings {
 
 /// A user pool group: its members get its name in the `cognito:groups` claim of their id and
 /// access tokens, lowest precedence first.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GroupConfig {
     /// `GroupName`.
     pub name: String,

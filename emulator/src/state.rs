@@ -6,11 +6,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use num_bigint::BigUint;
 use rand_chacha::ChaCha20Rng;
 use rand_core::Rng as _;
+use serde::{Deserialize, Serialize};
+
+use crate::table::{Log, Table};
 
 use crate::settings::{ClientSettings, GroupConfig, PoolSettings};
 
 /// Whether a pool asks for MFA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Mfa {
     /// Never.
     #[default]
@@ -22,7 +25,7 @@ pub enum Mfa {
 }
 
 /// Whether a pool tracks devices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum DeviceTracking {
     /// No devices.
     #[default]
@@ -34,7 +37,8 @@ pub enum DeviceTracking {
 }
 
 /// A password policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PasswordPolicy {
     /// Minimum length.
     pub minimum_length: usize,
@@ -150,9 +154,12 @@ impl std::fmt::Debug for CustomAuthTriggers {
 }
 
 /// How a user pool behaves.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PoolConfig {
-    /// The Lambda triggers of `CUSTOM_AUTH`; without them `CUSTOM_AUTH` is refused.
+    /// The Lambda triggers of `CUSTOM_AUTH`; without them `CUSTOM_AUTH` is refused. Rust
+    /// callbacks: not kept in the data directory.
+    #[serde(skip)]
     pub custom_auth: Option<CustomAuthTriggers>,
     /// The pool's name (free text).
     pub name: String,
@@ -210,7 +217,8 @@ impl Default for ClientConfig {
 }
 
 /// An app client, as created.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClientInfo {
     /// The client id.
     pub id: String,
@@ -219,7 +227,8 @@ pub struct ClientInfo {
 }
 
 /// An app client as the emulator keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Client {
     pub info: ClientInfo,
     pub callback_urls: Vec<String>,
@@ -231,7 +240,8 @@ pub(crate) struct Client {
 }
 
 /// A message the emulator "sent": a code by SMS or email.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Message {
     /// The pool.
     pub pool_id: String,
@@ -247,15 +257,17 @@ pub struct Message {
     pub code: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub(crate) enum Status {
+    #[default]
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
 }
 
 /// A code sent to a user, with the wrong guesses made so far.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Code {
     pub value: String,
     pub failures: u32,
@@ -267,7 +279,8 @@ pub(crate) const CODE_ATTEMPTS: u32 = 5;
 /// What a user's password is stored as: the SRP verifier for SRP sign-ins, and a hash of SRP's
 /// `x` for the password checks that have the password itself (USER_PASSWORD_AUTH, ChangePassword,
 /// the hosted UI) and need no modular exponentiation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Credential {
     pub identity: String,
     pub salt: [u8; 16],
@@ -275,7 +288,8 @@ pub(crate) struct Credential {
     pub check: [u8; 32],
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct User {
     pub username: String,
     pub sub: String,
@@ -297,8 +311,9 @@ pub(crate) struct User {
     pub failed_passwords: u32,
     /// No sign-in before this instant (unix seconds): "Password attempts exceeded".
     pub locked_until: u64,
-    /// AdminDisableUser: a disabled user cannot sign in.
-    pub enabled: bool,
+    /// AdminDisableUser: a disabled user cannot sign in (`false`, the default, for users stored
+    /// before the field existed).
+    pub disabled: bool,
     /// The names of the groups the user is a member of.
     pub groups: BTreeSet<String>,
     /// Unix seconds.
@@ -306,7 +321,8 @@ pub(crate) struct User {
     pub modified: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Device {
     pub key: String,
     pub group_key: String,
@@ -319,13 +335,19 @@ pub(crate) struct Device {
     pub last_authenticated: u64,
 }
 
-#[derive(Debug)]
+/// A pool's own fields are stored in its row; the tables (`#[serde(skip)]`) one row per record
+/// (see `store::pool_tables`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Pool {
     pub id: String,
     pub config: PoolConfig,
-    pub clients: BTreeMap<String, Client>,
-    pub users: BTreeMap<String, User>,
-    pub devices: BTreeMap<String, Device>,
+    #[serde(skip)]
+    pub clients: Table<Client>,
+    #[serde(skip)]
+    pub users: Table<User>,
+    #[serde(skip)]
+    pub devices: Table<Device>,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
     pub groups: BTreeMap<String, Group>,
@@ -334,8 +356,9 @@ pub(crate) struct Pool {
     pub modified: u64,
 }
 
-/// A user pool group as the emulator keeps it.
-#[derive(Debug, Clone)]
+/// A user pool group as the emulator keeps it (in its pool's row).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Group {
     pub config: GroupConfig,
     /// Unix seconds.
@@ -401,6 +424,10 @@ pub(crate) enum Stage {
     /// AssociateSoftwareToken ran with this session: VerifySoftwareToken may follow.
     MfaSetupAssociated,
     MfaSetupVerified,
+    /// SignUp's session: ConfirmSignUp may send it back (sign_up_session.rs).
+    SignedUp,
+    /// ConfirmSignUp's session: one `USER_AUTH` sign-in without the password.
+    SignUpConfirmed,
 }
 
 #[derive(Debug)]
@@ -414,7 +441,8 @@ pub(crate) struct Session {
     pub attempts: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct RefreshToken {
     pub pool_id: String,
     pub client_id: String,
@@ -423,7 +451,8 @@ pub(crate) struct RefreshToken {
     pub revoked: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct AccessToken {
     pub pool_id: String,
     pub sub: String,
@@ -445,13 +474,16 @@ pub enum Clock {
     Fixed(SystemTime),
 }
 
+/// The emulator's state. What is kept in the data directory is listed in `store::Store::commit`,
+/// which names every field: a new one must be placed there, kept or not (see ARCHITECTURE.md,
+/// "How to persist new state").
 pub(crate) struct Inner {
-    pub pools: BTreeMap<String, Pool>,
+    pub pools: Table<Pool>,
     pub grants: BTreeMap<String, crate::oauth::Grant>,
     pub sessions: BTreeMap<String, Session>,
-    pub refresh_tokens: BTreeMap<String, RefreshToken>,
-    pub access_tokens: BTreeMap<String, AccessToken>,
-    pub outbox: Vec<Message>,
+    pub refresh_tokens: Table<RefreshToken>,
+    pub access_tokens: Table<AccessToken>,
+    pub outbox: Log<Message>,
     pub rng: ChaCha20Rng,
     pub clock: Clock,
     pub region: String,
@@ -462,6 +494,8 @@ pub(crate) struct Inner {
     pub since_prune: u32,
     /// Print each code to stderr as it is sent.
     pub log_codes: bool,
+    /// The data directory's database; `None`: in memory only.
+    pub store: Option<crate::store::Store>,
 }
 
 impl Inner {

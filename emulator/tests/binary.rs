@@ -43,10 +43,13 @@ impl Drop for Running {
     }
 }
 
-/// Spawns the binary with stdout or stderr piped.
+/// Spawns the binary with stdout or stderr piped; in memory unless `args` name a data directory
+/// (the default one would be in the package's directory).
 fn spawn(args: &[&str], piped_stdout: bool) -> Child {
     let pipe = |yes: bool| if yes { Stdio::piped() } else { Stdio::null() };
+    let memory = (!args.contains(&"--data")).then_some("--memory");
     Command::new(BINARY)
+        .args(memory)
         .args(args)
         .stdin(Stdio::null())
         .stdout(pipe(piped_stdout))
@@ -96,22 +99,7 @@ fn run_to_end(args: &[&str]) -> (Option<i32>, String) {
 }
 
 fn post(endpoint: &str, operation: &str, body: &Value) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .post(endpoint)
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .send(body.to_string())
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap())
+    common::call(endpoint, operation, body)
 }
 
 #[test]
@@ -397,4 +385,179 @@ fn help_lists_every_operation_the_emulator_answers() {
         .flat_map(str::split_whitespace)
         .collect();
     assert_eq!(listed, cognito_flows_emulator::OPERATIONS);
+}
+
+/// A data directory of its own for each test (removed when dropped).
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "cognito-emulator-test-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A SignUp that may meet a dead server: `Some(status)` when an answer came.
+fn try_sign_up(agent: &ureq::Agent, endpoint: &str, client_id: &str, name: &str) -> Option<u16> {
+    let body = json!({"ClientId": client_id, "Username": name, "Password": "Passw0rd!",
+                      "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")}]});
+    agent
+        .post(endpoint)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp")
+        .send(body.to_string())
+        .ok()
+        .map(|r| r.status().as_u16())
+}
+
+#[test]
+fn every_acknowledged_sign_up_survives_a_sigkill() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    const CLIENTS: usize = 8;
+    const PER_CLIENT: usize = 40;
+    const KILL_AFTER: usize = 100;
+    let data = DataDir::new("sigkill");
+    let mut running = start(&["--data", data.path(), "--user", "alice"]);
+    let first = running.info.clone();
+    let endpoint = first["endpoint"].as_str().unwrap().to_owned();
+    let client_id = first["client_id"].as_str().unwrap().to_owned();
+
+    // Several clients sign up at once, a bounded number each, until the server is gone.
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let stopped = Arc::new(AtomicBool::new(false));
+    let storm: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (endpoint, client_id) = (endpoint.clone(), client_id.clone());
+            let (acknowledged, stopped) = (Arc::clone(&acknowledged), Arc::clone(&stopped));
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_global(Some(Duration::from_secs(10)))
+                    .build()
+                    .into();
+                for i in 0..PER_CLIENT {
+                    let name = format!("storm-{c}-{i}");
+                    match try_sign_up(&agent, &endpoint, &client_id, &name) {
+                        Some(200) => acknowledged.lock().unwrap().push(name),
+                        Some(status) => panic!("SignUp {name}: {status}"),
+                        None => return,
+                    }
+                    if stopped.load(Ordering::SeqCst) {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+    // SIGKILL in the middle of it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while acknowledged.lock().unwrap().len() < KILL_AFTER && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    running.child.kill().unwrap();
+    running.child.wait().unwrap();
+    stopped.store(true, Ordering::SeqCst);
+    for client in storm {
+        client.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= KILL_AFTER && acknowledged.len() < CLIENTS * PER_CLIENT,
+        "not killed in the middle of the storm: {} sign-ups acknowledged",
+        acknowledged.len()
+    );
+
+    // Restarted on the same directory: the same pool and client, and every acknowledged user,
+    // with the code that was sent and the password that was given.
+    let running = start(&["--data", data.path(), "--user", "someone-else"]);
+    let info = &running.info;
+    for key in ["pool_id", "client_id", "clients", "users", "issuer"] {
+        assert_eq!(info[key], first[key], "{key}");
+    }
+    let endpoint = info["endpoint"].as_str().unwrap();
+    let outbox = common::get_json(endpoint, "_emulator/outbox");
+    let codes: std::collections::BTreeMap<&str, &str> = outbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["username"].as_str().unwrap(), m["code"].as_str().unwrap()))
+        .collect();
+    for name in &acknowledged {
+        let code = codes
+            .get(name.as_str())
+            .unwrap_or_else(|| panic!("{name}'s code was lost"));
+        let (status, answer) = post(
+            endpoint,
+            "ConfirmSignUp",
+            &json!({"ClientId": client_id, "Username": name, "ConfirmationCode": code}),
+        );
+        assert_eq!(status, 200, "{name} was lost: {answer}");
+        let (status, answer) = post(
+            endpoint,
+            "InitiateAuth",
+            &json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": name, "PASSWORD": "Passw0rd!"}}),
+        );
+        assert_eq!(status, 200, "{name}: {answer}");
+    }
+}
+
+#[test]
+fn the_data_directory_is_the_default_and_memory_keeps_nothing() {
+    let cwd = DataDir::new("cwd");
+    std::fs::create_dir_all(&cwd.0).unwrap();
+    let in_cwd = |args: &[&str]| {
+        let mut child = Command::new(BINARY)
+            .args(args)
+            .current_dir(&cwd.0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        Running { child, info }
+    };
+    let first = in_cwd(&[]);
+    assert!(cwd.0.join(".cognito-emulator/emulator.sqlite3").is_file());
+    let pool = first.info["pool_id"].clone();
+    drop(first);
+    assert_eq!(in_cwd(&[]).info["pool_id"], pool, "not restored");
+    assert_ne!(in_cwd(&["--memory"]).info["pool_id"], pool);
+    let (code, stderr) = run_to_end(&["--memory", "--data", cwd.path()]);
+    assert_eq!(code, Some(2), "{stderr}");
+
+    // A data directory that cannot be one: a clear error, exit code 1.
+    let file = cwd.0.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, stderr) = run_to_end(&["--data", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("is not a directory"), "{stderr}");
+    let text = cwd.0.join("text");
+    std::fs::create_dir(&text).unwrap();
+    std::fs::write(text.join("emulator.sqlite3"), "not SQLite\n".repeat(100)).unwrap();
+    let (code, stderr) = run_to_end(&["--data", text.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("is not an SQLite database"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

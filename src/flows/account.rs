@@ -93,8 +93,6 @@ pub type Call<T> = OneCall<Cognito<T>, T>;
 mod exchange {
     use std::marker::PhantomData;
 
-    use zeroize::Zeroizing;
-
     use crate::pool::UserPool;
     use crate::wire::Operation;
 
@@ -102,12 +100,32 @@ mod exchange {
     pub struct Cognito<T> {
         pub(super) pool: UserPool,
         pub(super) operation: Operation,
-        /// The request body, zeroized on drop (it may hold passwords and tokens).
-        pub(super) body: Zeroizing<Vec<u8>>,
+        /// The typed request (its secrets are secret types, zeroized on drop), kept until sent
+        /// so that [`Call::with_context`](super::Call::with_context) can still set its metadata.
+        pub(super) body: Box<dyn super::Body>,
         pub(super) response: PhantomData<fn() -> T>,
     }
 }
 use exchange::Cognito;
+
+/// A typed request whose type the call forgets: its bytes, and its metadata to set.
+pub(crate) trait Body: Send + Sync {
+    /// The JSON body, zeroized on drop.
+    fn bytes(&self) -> Zeroizing<Vec<u8>>;
+    /// [`Request::apply_context`].
+    fn apply(&mut self, context: &Context);
+}
+
+impl<R: Request + Send + Sync> Body for R {
+    fn bytes(&self) -> Zeroizing<Vec<u8>> {
+        // Serializing the wire types (strings, numbers, maps keyed by strings) cannot fail.
+        Zeroizing::new(serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec()))
+    }
+
+    fn apply(&mut self, context: &Context) {
+        self.apply_context(context);
+    }
+}
 
 impl<T> fmt::Debug for Cognito<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -115,7 +133,7 @@ impl<T> fmt::Debug for Cognito<T> {
             .field("operation", &self.operation)
             .field(
                 "body",
-                &format_args!("[{} bytes redacted]", self.body.len()),
+                &format_args!("[{} bytes redacted]", self.body.bytes().len()),
             )
             .finish_non_exhaustive()
     }
@@ -125,7 +143,7 @@ impl<T: DeserializeOwned + Clone> Exchange for Cognito<T> {
     type Output = T;
 
     fn request(&self) -> http::Request<Vec<u8>> {
-        call::post(&self.pool, self.operation, self.body.to_vec())
+        call::post(&self.pool, self.operation, self.body.bytes().to_vec())
     }
 
     fn read(&self, _now: SystemTime, response: http::Response<Vec<u8>>) -> Result<T, Error> {
@@ -135,12 +153,14 @@ impl<T: DeserializeOwned + Clone> Exchange for Cognito<T> {
 
 impl<T: DeserializeOwned + Clone> Call<T> {
     /// A call of `request`'s own operation, for operations this module has no constructor for.
-    pub fn new<R: Request<Response = T>>(pool: &UserPool, request: &R) -> Self {
-        let request = call::request(pool, request);
+    pub fn new<R>(pool: &UserPool, request: &R) -> Self
+    where
+        R: Request<Response = T> + Clone + Send + Sync + 'static,
+    {
         OneCall::start(Cognito {
             pool: pool.clone(),
             operation: R::OPERATION,
-            body: Zeroizing::new(request.into_body()),
+            body: Box::new(request.clone()),
             response: std::marker::PhantomData,
         })
     }
@@ -148,6 +168,38 @@ impl<T: DeserializeOwned + Clone> Call<T> {
     /// The operation.
     pub fn operation(&self) -> Operation {
         self.exchange.operation
+    }
+
+    /// Sends the metadata trio ([`Context`]) with this call: the fields its operation takes
+    /// ([`Request::apply_context`]), so one context can go with every call of a user's
+    /// session. A field the context leaves `None` keeps the call's own (e.g.
+    /// [`NewUser::client_metadata`]).
+    ///
+    /// ```
+    /// use cognito_flows::flows::account;
+    /// use cognito_flows::wire::{Context, UserContextData};
+    /// use cognito_flows::{Action, Flow, UserPool};
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+    /// let context = Context {
+    ///     client_metadata: Some([("app".to_owned(), "web".to_owned())].into()),
+    ///     user_context_data: Some(UserContextData {
+    ///         ip_address: Some("192.0.2.1".into()),
+    ///         encoded_data: None,
+    ///     }),
+    ///     ..Context::default()
+    /// };
+    /// let call = account::resend_confirmation_code(&pool, "alice").with_context(&context);
+    /// let Action::Send(request) = call.poll_action() else { unreachable!() };
+    /// let body: serde_json::Value = serde_json::from_slice(request.body())?;
+    /// assert_eq!(body["ClientMetadata"]["app"], "web");
+    /// assert_eq!(body["UserContextData"]["IpAddress"], "192.0.2.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_context(mut self, context: &Context) -> Self {
+        self.exchange.body.apply(context);
+        self
     }
 }
 
@@ -205,25 +257,97 @@ pub fn sign_up(pool: &UserPool, user: &NewUser) -> Call<SignUpResponse> {
     )
 }
 
-/// `ConfirmSignUp`: confirms a registration with the code sent to the user (use case 2). When
-/// the answer carries a `Session`, [`sign_in_after_confirmation`] signs the user in without the
-/// password.
+/// `ConfirmSignUp`: confirms a registration with the code sent to the user (use case 2). To
+/// sign the user in afterwards without the password, send the `SignUp` answer's session with
+/// [`confirm_registration`] instead.
 pub fn confirm_sign_up(
     pool: &UserPool,
     username: &str,
     code: &str,
     force_alias_creation: bool,
 ) -> Call<ConfirmSignUpResponse> {
+    let mut confirmation = Confirmation::new(username, code);
+    confirmation.force_alias_creation = force_alias_creation;
+    confirm_registration(pool, &confirmation)
+}
+
+/// What `ConfirmSignUp` sends: the JS SDK's `confirmRegistration(code, forceAliasCreation)`,
+/// plus the session that signs the user in right after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// The user name.
+    pub username: String,
+    /// The code sent to the user.
+    pub code: SecretString,
+    /// Move the alias (email, phone) to this user when another user has it.
+    pub force_alias_creation: bool,
+    /// `SignUp`'s session: the answer then carries the session of
+    /// [`sign_in_after_confirmation`].
+    pub session: Option<SecretString>,
+}
+
+impl Confirmation {
+    /// A confirmation of `username` with `code`, no session, no alias moved.
+    pub fn new(username: impl Into<String>, code: &str) -> Self {
+        Self {
+            username: username.into(),
+            code: SecretString::new(code.trim()),
+            force_alias_creation: false,
+            session: None,
+        }
+    }
+
+    /// A confirmation that carries `signed_up`'s session (when Cognito gave one), so that the
+    /// user can be signed in without the password once confirmed.
+    ///
+    /// ```
+    /// use cognito_flows::flows::account::{self, Confirmation, NewUser};
+    /// use cognito_flows::wire::SignUpResponse;
+    /// use cognito_flows::{Action, Entropy, Flow, UserPool};
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+    /// let signed_up: SignUpResponse = serde_json::from_str(r#"{"UserSub":"s","UserConfirmed":false,"Session":"from-sign-up"}"#)?;
+    /// let call = account::confirm_registration(&pool, &Confirmation::after(&signed_up, "alice", "123456"));
+    /// let Action::Send(request) = call.poll_action() else { unreachable!() };
+    /// assert!(String::from_utf8(request.body().clone())?.contains(r#""Session":"from-sign-up""#));
+    /// // Its answer's session signs alice in (USER_AUTH), without the password:
+    /// let confirmed = serde_json::from_str(r#"{"Session":"from-confirm"}"#)?;
+    /// let sign_in = account::sign_in_after_confirmation(&pool, "alice", &confirmed, Entropy::from([1; 32]));
+    /// assert!(sign_in.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn after(signed_up: &SignUpResponse, username: impl Into<String>, code: &str) -> Self {
+        Self {
+            session: signed_up.session.clone(),
+            ..Self::new(username, code)
+        }
+    }
+
+    /// Moves the alias to this user when another user has it (`ForceAliasCreation`).
+    #[must_use]
+    pub fn force_alias_creation(mut self) -> Self {
+        self.force_alias_creation = true;
+        self
+    }
+}
+
+/// `ConfirmSignUp` with every parameter: the code, `ForceAliasCreation`, and `SignUp`'s session
+/// (see [`Confirmation::after`]).
+pub fn confirm_registration(
+    pool: &UserPool,
+    confirmation: &Confirmation,
+) -> Call<ConfirmSignUpResponse> {
+    let username = confirmation.username.as_str();
     Call::new(
         pool,
         &ConfirmSignUpRequest {
             client_id: pool.client_id().into(),
             secret_hash: pool.secret_hash(username),
             username: username.into(),
-            confirmation_code: SecretString::new(code.trim()),
-            force_alias_creation,
-            session: None,
-            client_metadata: None,
+            confirmation_code: confirmation.code.clone(),
+            force_alias_creation: confirmation.force_alias_creation,
+            session: confirmation.session.clone(),
+            context: Context::default(),
         },
     )
 }
@@ -254,7 +378,7 @@ pub(crate) fn user_request(pool: &UserPool, username: &str) -> UserRequest {
         client_id: pool.client_id().into(),
         secret_hash: pool.secret_hash(username),
         username: username.into(),
-        client_metadata: None,
+        context: Context::default(),
     }
 }
 
@@ -450,17 +574,47 @@ pub fn global_sign_out(pool: &UserPool, access_token: &(impl AccessToken + ?Size
 
 /// `RevokeToken`: revokes a refresh token and the tokens issued from it (use case 14's
 /// `signOut` with `{ global: false }` in Amplify terms).
+///
+/// `client_secret` defaults to the pool's ([`UserPool::with_client_secret`]): Cognito refuses
+/// the call without it for an app client that has one.
 pub fn revoke_token(
     pool: &UserPool,
     refresh_token: &SecretString,
     client_secret: Option<&SecretString>,
 ) -> Call<Empty> {
+    let client_secret = client_secret.cloned().or_else(|| {
+        pool.client_secret()
+            .map(|secret| SecretString::new(secret.expose()))
+    });
     Call::new(
         pool,
         &RevokeTokenRequest {
             token: refresh_token.clone(),
             client_id: pool.client_id().into(),
-            client_secret: client_secret.cloned(),
+            client_secret,
+        },
+    )
+}
+
+/// `UpdateAuthEventFeedback`: the user's verdict on a sign-in that threat protection flagged,
+/// from the link in its notification email (`username`, `event_id` and the feedback token come
+/// from that link). A pool without threat protection answers
+/// [`ErrorKind::UserPoolAddOnNotEnabled`](crate::ErrorKind::UserPoolAddOnNotEnabled).
+pub fn update_auth_event_feedback(
+    pool: &UserPool,
+    username: &str,
+    event_id: &str,
+    feedback_token: &SecretString,
+    value: FeedbackValue,
+) -> Call<Empty> {
+    Call::new(
+        pool,
+        &UpdateAuthEventFeedbackRequest {
+            user_pool_id: pool.id().into(),
+            username: username.into(),
+            event_id: event_id.into(),
+            feedback_token: feedback_token.clone(),
+            feedback_value: value,
         },
     )
 }

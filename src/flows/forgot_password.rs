@@ -34,7 +34,7 @@ use crate::flows::{CodeDelivery, Input, Prompt};
 use crate::pool::UserPool;
 use crate::secret::SecretString;
 use crate::wire::{
-    ClientMetadata, CodeDeliveryResponse, ConfirmForgotPasswordRequest, Empty,
+    ClientMetadata, CodeDeliveryResponse, ConfirmForgotPasswordRequest, Context, Empty,
     ForgotPasswordRequest, Operation,
 };
 
@@ -43,7 +43,7 @@ use crate::wire::{
 pub struct ForgotPassword {
     pool: UserPool,
     username: String,
-    client_metadata: Option<ClientMetadata>,
+    context: Context,
     phase: Phase<State, ()>,
 }
 
@@ -78,7 +78,7 @@ impl ForgotPassword {
         Self {
             pool: pool.clone(),
             username: username.to_owned(),
-            client_metadata: None,
+            context: Context::default(),
             phase: Phase::Running(State::Requesting),
         }
     }
@@ -86,7 +86,15 @@ impl ForgotPassword {
     /// Sends `ClientMetadata` (for the pool's Lambda triggers) with both requests.
     #[must_use]
     pub fn with_client_metadata(mut self, metadata: ClientMetadata) -> Self {
-        self.client_metadata = Some(metadata);
+        self.context.client_metadata = Some(metadata);
+        self
+    }
+
+    /// Sends the metadata trio (`ClientMetadata`, `AnalyticsMetadata`, `UserContextData`) with
+    /// both requests; it replaces what [`with_client_metadata`](Self::with_client_metadata) set.
+    #[must_use]
+    pub fn with_context(mut self, context: Context) -> Self {
+        self.context = context;
         self
     }
 }
@@ -105,7 +113,7 @@ impl Machine for ForgotPassword {
         match state {
             State::Requesting => {
                 let mut request = user_request(&self.pool, &self.username);
-                request.client_metadata.clone_from(&self.client_metadata);
+                request.context.clone_from(&self.context);
                 Pending::Send(call::request(&self.pool, &ForgotPasswordRequest(request)))
             }
             State::Asking { delivery, error } => Pending::Prompt(Prompt::PasswordReset {
@@ -173,7 +181,7 @@ impl Machine for ForgotPassword {
                     username: self.username.clone(),
                     confirmation_code: SecretString::new(code),
                     password: SecretString::new(password.expose()),
-                    client_metadata: self.client_metadata.clone(),
+                    context: self.context.clone(),
                 };
                 Step::Next(State::Confirming {
                     delivery,

@@ -6,8 +6,15 @@
 //!  authorize ──▶ Prompt::Authorize { url } ──Input::Callback(redirect URL)──▶ check state
 //!      code flow: ──▶ POST /oauth2/token (code + code_verifier) ──▶ Done(Tokens)   
 //!      implicit:  ──▶ Done(Tokens from the fragment)
-//!      error=... in the callback, or from /oauth2/token ──▶ Failed(Error::OAuth)
+//!      error=... in the callback (with our state), or from /oauth2/token ──▶ Failed(Error::OAuth)
+//!      no state, another state, a nonce not ours ──▶ Again: still waiting for the real callback
 //! ```
+//!
+//! The callback is checked in this order: it goes to the redirect URI (scheme, host, port and
+//! path, so custom schemes such as `com.example.app://callback` work), it carries our `state`
+//! (so a forged `?error=access_denied` cannot end the flow), then its `error`, then its code or
+//! tokens; an id token must carry our `nonce`. The implicit flow's tokens count as received when
+//! the callback arrived ([`Input::CallbackAt`]; the adapters stamp every input with their clock).
 //!
 //! `amazon-cognito-auth-js` users will recognize: `getSession()` as [`HostedUi::authorize`] (open
 //! the URL), `parseCognitoWebResponse(url)` as [`Input::Callback`], `refreshSession` as
@@ -326,23 +333,46 @@ impl Authorize {
         format!("{}?{query}", self.ui.endpoint("/oauth2/authorize"))
     }
 
-    /// The `nonce` sent, to check against the id token's `nonce` claim.
+    /// The `nonce` sent. The flow checks it against the id token's `nonce` claim itself (in
+    /// constant time): the implicit flow's id token must carry it, the code flow's must not
+    /// carry another.
     pub fn nonce(&self) -> &str {
         &self.nonce
     }
 
-    fn callback(&self, url: &str) -> Result<Step<AuthState, Tokens>, Error> {
+    /// Checks the id token's `nonce` against the one sent, in constant time. `required`: the
+    /// implicit flow, where the id token comes through the browser and its nonce is the only
+    /// thing that binds it to this request, so it must have one. In the code flow the token
+    /// comes from the token endpoint, bound by PKCE; its nonce, when it has one (Cognito's has),
+    /// must still match. No id token (no `openid` scope): nothing to check.
+    fn check_nonce(&self, id_token: Option<&Jwt>, required: bool) -> Result<(), Error> {
+        let Some(id_token) = id_token else {
+            return Ok(());
+        };
+        match id_token.claims().str("nonce") {
+            Some(n) if bool::from(n.as_bytes().ct_eq(self.nonce.as_bytes())) => Ok(()),
+            None if !required => Ok(()),
+            _ => Err(Error::Callback(CallbackError::NonceMismatch)),
+        }
+    }
+
+    fn callback(
+        &self,
+        url: &str,
+        now: Option<SystemTime>,
+    ) -> Result<Step<AuthState, Tokens>, Error> {
         let parsed = parse_callback(url, &self.ui.redirect_uri).map_err(Error::Callback)?;
         let param = |k: &str| parsed.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        // The state first: an `error=` without our state is forged, and must not end the flow.
+        let state = param("state").ok_or(Error::Callback(CallbackError::MissingState))?;
+        if !bool::from(state.as_bytes().ct_eq(self.state_param.as_bytes())) {
+            return Err(Error::Callback(CallbackError::StateMismatch));
+        }
         if let Some(code) = param("error") {
             return Err(Error::OAuth(OAuthError {
                 code: OAuthErrorCode::parse(code),
                 description: param("error_description").map(str::to_owned),
             }));
-        }
-        let state = param("state").ok_or(Error::Callback(CallbackError::MissingState))?;
-        if !bool::from(state.as_bytes().ct_eq(self.state_param.as_bytes())) {
-            return Err(Error::Callback(CallbackError::StateMismatch));
         }
         match self.ui.response_type {
             ResponseType::Code => {
@@ -367,15 +397,20 @@ impl Authorize {
                     .map(Jwt::decode)
                     .transpose()
                     .map_err(bad)?;
-                // A callback carries no clock: the tokens count as received at their own `iat`
-                // (no drift), so they expire at their own `exp`.
-                let issued = access_token.claims().iat().unwrap_or(0);
+                self.check_nonce(id_token.as_ref(), true)?;
+                // Received now ([`Input::CallbackAt`], which the adapters send); a bare
+                // [`Input::Callback`] has no clock, so the tokens count as received at their
+                // own `iat` (no drift known) and expire at their own `exp`.
+                let received_at = match now {
+                    Some(now) => unix_seconds(now),
+                    None => access_token.claims().iat().unwrap_or(0),
+                };
                 Ok(Step::Done(Tokens::new(
                     id_token,
                     access_token,
                     None,
                     param("expires_in").and_then(|e| e.parse().ok()),
-                    issued,
+                    received_at,
                 )))
             }
         }
@@ -390,7 +425,13 @@ pub fn parse_callback(
 ) -> Result<Vec<(String, String)>, CallbackError> {
     let parsed = url::Url::parse(url).map_err(|_| CallbackError::NotAUrl)?;
     let expected = url::Url::parse(redirect_uri).map_err(|_| CallbackError::WrongRedirect)?;
-    if parsed.origin() != expected.origin() || parsed.path() != expected.path() {
+    // Scheme, host, port and path, not the origin: a custom scheme's origin
+    // (`com.example.app://callback`) is opaque, and opaque origins never compare equal.
+    let same = parsed.scheme() == expected.scheme()
+        && parsed.host() == expected.host()
+        && parsed.port_or_known_default() == expected.port_or_known_default()
+        && parsed.path() == expected.path();
+    if !same {
         return Err(CallbackError::WrongRedirect);
     }
     let mut pairs: Vec<(String, String)> = parsed
@@ -438,7 +479,12 @@ impl Machine for Authorize {
             return Step::Unexpected(state);
         };
         match request.read(now, response) {
-            Ok(TokenOutcome::Tokens(tokens)) => Step::Done(*tokens),
+            Ok(TokenOutcome::Tokens(tokens)) => {
+                match self.check_nonce(tokens.id_token.as_ref(), false) {
+                    Ok(()) => Step::Done(*tokens),
+                    Err(e) => Step::Fail(e),
+                }
+            }
             // A token request reads as tokens or an error, never as a revocation or claims.
             Ok(_) => Step::Fail(request.fail(
                 200,
@@ -450,10 +496,14 @@ impl Machine for Authorize {
     }
 
     fn on_input(&mut self, state: AuthState, input: Input) -> Step<AuthState, Tokens> {
-        let (AuthState::AwaitCallback, Input::Callback(url)) = (&state, &input) else {
-            return Step::Unexpected(state);
+        let (url, now) = match (&state, &input) {
+            (AuthState::AwaitCallback, Input::Callback(url)) => (url, None),
+            (AuthState::AwaitCallback, Input::CallbackAt { url, received_at }) => {
+                (url, Some(*received_at))
+            }
+            _ => return Step::Unexpected(state),
         };
-        match self.callback(url) {
+        match self.callback(url, now) {
             Ok(step) => step,
             // A forged or garbled callback leaves the flow waiting for the real one.
             Err(e @ Error::Callback(_)) => Step::Again(state, e),

@@ -624,8 +624,18 @@ pub enum Input {
     },
     /// Send the code again.
     ResendCode,
-    /// The URL the hosted UI redirected the browser to, for [`Prompt::Authorize`].
+    /// The URL the hosted UI redirected the browser to, for [`Prompt::Authorize`]. Prefer
+    /// [`Input::CallbackAt`] (the adapters' drivers turn this one into it with their clock): the
+    /// implicit flow's tokens arrive with the callback, and only the time they arrived gives
+    /// their clock drift.
     Callback(String),
+    /// [`Input::Callback`] with the time it arrived ([`Input::at`]).
+    CallbackAt {
+        /// The callback URL.
+        url: String,
+        /// When it arrived (this machine's clock).
+        received_at: SystemTime,
+    },
 }
 
 impl std::fmt::Debug for Input {
@@ -639,6 +649,28 @@ impl Input {
     /// A code, e.g. `Input::code("123456")`.
     pub fn code(code: impl Into<String>) -> Self {
         Self::Code(SecretString::new(code.into()))
+    }
+
+    /// The same input, received at `now`: a callback becomes [`Input::CallbackAt`]; any other
+    /// input is unchanged. A driver calls it on every input it hands over.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use cognito_flows::Input;
+    ///
+    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let stamped = Input::Callback("https://app.example/cb#access_token=t".into()).at(now);
+    /// assert!(matches!(stamped, Input::CallbackAt { received_at, .. } if received_at == now));
+    /// ```
+    #[must_use]
+    pub fn at(self, now: SystemTime) -> Self {
+        match self {
+            Self::Callback(url) => Self::CallbackAt {
+                url,
+                received_at: now,
+            },
+            other => other,
+        }
     }
 
     /// A short name for the input, used in misuse errors.
@@ -656,7 +688,7 @@ impl Input {
             Self::RememberDevice(_) => "whether to remember the device",
             Self::PasswordReset { .. } => "a code and a new password",
             Self::ResendCode => "a request for a new code",
-            Self::Callback(_) => "the callback URL",
+            Self::Callback(_) | Self::CallbackAt { .. } => "the callback URL",
         }
     }
 }

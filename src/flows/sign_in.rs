@@ -369,6 +369,13 @@ impl SignInBuilder {
         self
     }
 
+    /// Sends the metadata trio (`ClientMetadata`, `AnalyticsMetadata`, `UserContextData`) with
+    /// every request of the flow; it replaces what the three `with_*` above set.
+    pub fn with_context(mut self, context: Context) -> Self {
+        self.options.context = context;
+        self
+    }
+
     /// The name a new device is confirmed with (default `cognito-flows`).
     pub fn with_device_name(mut self, name: impl Into<String>) -> Self {
         self.options.device_name = name.into();

@@ -9,6 +9,14 @@
 //!
 //! Checked against crypto-bigint's modular exponentiation by property tests (below) and by the
 //! `rsa_arithmetic` fuzz target (`src/fuzz.rs`).
+//!
+//! With the `aws-lc-rs` feature, the key is also parsed once by AWS-LC, whose RSA verify (x86-64
+//! assembly with MULX and ADX, which safe Rust cannot ask for without `target-cpu`) then does the
+//! checks; the key limits stay the ones here.
+
+// With the `aws-lc-rs` feature, AWS-LC does the checks: the crate's own arithmetic is still
+// built, tested against it and fuzzed, but nothing else calls it.
+#![cfg_attr(feature = "aws-lc-rs", allow(dead_code))]
 
 use sha2::{Digest as _, Sha256};
 
@@ -31,9 +39,19 @@ pub(crate) enum KeyError {
     BadExponent,
 }
 
-/// A parsed RSA public key, ready for signature checks.
+/// A parsed RSA public key, ready for signature checks: our own arithmetic, or with the
+/// `aws-lc-rs` feature, AWS-LC's.
 #[derive(Clone)]
-pub(crate) enum PublicKey {
+pub(crate) struct PublicKey {
+    ours: Arithmetic,
+    /// The same key parsed once by AWS-LC, which then does the checks.
+    #[cfg(feature = "aws-lc-rs")]
+    aws_lc: std::sync::Arc<aws_lc_rs::signature::ParsedPublicKey>,
+}
+
+/// The key in Montgomery form, sized to its modulus.
+#[derive(Clone)]
+enum Arithmetic {
     /// 2048-bit modulus: 32 limbs.
     Rsa2048(Box<Mont<32, 64>>),
     /// 2049 to 3072 bits: 48 limbs.
@@ -61,30 +79,53 @@ impl PublicKey {
             return Err(KeyError::EvenModulus);
         }
         let e = exponent(e).ok_or(KeyError::BadExponent)?;
-        match bits {
-            ..=2048 => Ok(Self::Rsa2048(Box::new(Mont::new(n, e)))),
-            2049..=3072 => Ok(Self::Rsa3072(Box::new(Mont::new(n, e)))),
-            3073..=4096 => Ok(Self::Rsa4096(Box::new(Mont::new(n, e)))),
-            _ => Err(KeyError::TooLarge),
-        }
+        let ours = match bits {
+            ..=2048 => Arithmetic::Rsa2048(Box::new(Mont::new(n, e))),
+            2049..=3072 => Arithmetic::Rsa3072(Box::new(Mont::new(n, e))),
+            3073..=4096 => Arithmetic::Rsa4096(Box::new(Mont::new(n, e))),
+            _ => return Err(KeyError::TooLarge),
+        };
+        Ok(Self {
+            #[cfg(feature = "aws-lc-rs")]
+            aws_lc: std::sync::Arc::new(
+                aws_lc_rs::signature::ParsedPublicKey::new(
+                    &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                    rsa_public_key_der(n, e),
+                )
+                .map_err(|_| KeyError::BadExponent)?,
+            ),
+            ours,
+        })
     }
 
     /// The modulus size in bits.
     pub(crate) fn bits(&self) -> usize {
-        match self {
-            Self::Rsa2048(m) => m.bits(),
-            Self::Rsa3072(m) => m.bits(),
-            Self::Rsa4096(m) => m.bits(),
+        match &self.ours {
+            Arithmetic::Rsa2048(m) => m.bits(),
+            Arithmetic::Rsa3072(m) => m.bits(),
+            Arithmetic::Rsa4096(m) => m.bits(),
         }
     }
 
     /// Whether `signature` is this key's RS256 signature of `message`.
     pub(crate) fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
+        #[cfg(feature = "aws-lc-rs")]
+        {
+            self.aws_lc.verify_sig(message, signature).is_ok()
+        }
+        #[cfg(not(feature = "aws-lc-rs"))]
+        {
+            self.verify_rs256_ours(message, signature)
+        }
+    }
+
+    /// [`PublicKey::verify_rs256`] on the crate's own arithmetic, whatever the features.
+    pub(crate) fn verify_rs256_ours(&self, message: &[u8], signature: &[u8]) -> bool {
         let digest = Sha256::digest(message);
-        match self {
-            Self::Rsa2048(m) => m.verify_pkcs1_sha256(&digest, signature),
-            Self::Rsa3072(m) => m.verify_pkcs1_sha256(&digest, signature),
-            Self::Rsa4096(m) => m.verify_pkcs1_sha256(&digest, signature),
+        match &self.ours {
+            Arithmetic::Rsa2048(m) => m.verify_pkcs1_sha256(&digest, signature),
+            Arithmetic::Rsa3072(m) => m.verify_pkcs1_sha256(&digest, signature),
+            Arithmetic::Rsa4096(m) => m.verify_pkcs1_sha256(&digest, signature),
         }
     }
 
@@ -96,12 +137,43 @@ impl PublicKey {
             let mut out = vec![0; m.len];
             m.public_op(base, &mut out).then_some(out)
         }
-        match self {
-            Self::Rsa2048(m) => run(m, base),
-            Self::Rsa3072(m) => run(m, base),
-            Self::Rsa4096(m) => run(m, base),
+        match &self.ours {
+            Arithmetic::Rsa2048(m) => run(m, base),
+            Arithmetic::Rsa3072(m) => run(m, base),
+            Arithmetic::Rsa4096(m) => run(m, base),
         }
     }
+}
+
+/// The DER `RSAPublicKey` (RFC 8017, A.1.1) of `n` and `e` (stripped of leading zeros): what
+/// AWS-LC parses.
+#[cfg(any(test, feature = "aws-lc-rs"))]
+fn rsa_public_key_der(n: &[u8], e: u64) -> Vec<u8> {
+    fn length(out: &mut Vec<u8>, len: usize) {
+        match len {
+            0..=0x7F => out.push(len as u8),
+            0x80..=0xFF => out.extend([0x81, len as u8]),
+            _ => out.extend([0x82, (len >> 8) as u8, len as u8]),
+        }
+    }
+    fn integer(out: &mut Vec<u8>, magnitude: &[u8]) {
+        // A positive INTEGER: a zero byte in front when the top bit is set.
+        let pad = magnitude.first().is_some_and(|b| b & 0x80 != 0);
+        out.push(0x02);
+        length(out, magnitude.len() + usize::from(pad));
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(magnitude);
+    }
+    let e = e.to_be_bytes();
+    let mut body = Vec::with_capacity(n.len() + 16);
+    integer(&mut body, n);
+    integer(&mut body, strip_zeros(&e));
+    let mut der = vec![0x30];
+    length(&mut der, body.len());
+    der.extend(body);
+    der
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
@@ -698,6 +770,60 @@ mod tests {
             let mut t2 = t;
             prop_assert_eq!(m.redc(&mut t), m.redc2(&mut t2));
 
+        }
+    }
+
+    #[test]
+    fn the_der_public_key_is_what_the_rsa_crate_writes() {
+        use rsa::pkcs1::EncodeRsaPublicKey as _;
+        for (n, e) in [
+            (modulus(256, &[0xC3, 0x5A, 0x17]), 65537u64),
+            (modulus(384, &[0x11]), 3),
+            (modulus(512, &[0x7F, 0x01]), (1 << 33) - 1),
+        ] {
+            let reference = rsa::PublicKey::new(
+                rsa::BoxedUint::from_be_slice_vartime(&n),
+                rsa::BoxedUint::from(e),
+            )
+            .unwrap()
+            .to_pkcs1_der()
+            .unwrap();
+            assert_eq!(rsa_public_key_der(&n, e), reference.as_bytes());
+        }
+    }
+
+    /// With the `aws-lc-rs` feature, AWS-LC and the crate's own arithmetic give the same
+    /// verdict on real signatures, altered signatures and altered messages.
+    #[cfg(feature = "aws-lc-rs")]
+    #[test]
+    fn both_backends_agree() {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let pem = include_str!("../../tests/fixtures/verify-key-1.pem");
+        let private = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
+        let public = private.to_public_key();
+        let key = PublicKey::new(&public.n_bytes(), &public.e_bytes()).unwrap();
+        let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0";
+        let signature = private
+            .sign(
+                rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
+                &Sha256::digest(message),
+            )
+            .unwrap();
+        let mut flipped = signature.clone();
+        flipped[100] ^= 1;
+        for (m, sig, valid) in [
+            (&message[..], &signature[..], true),
+            (&message[..], &flipped[..], false),
+            (
+                &b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiIn0"[..],
+                &signature[..],
+                false,
+            ),
+            (&message[..], &signature[1..], false),
+        ] {
+            assert_eq!(key.verify_rs256(m, sig), valid);
+            assert_eq!(key.verify_rs256_ours(m, sig), valid);
         }
     }
 

@@ -67,12 +67,13 @@ pub struct ConfirmSignUpRequest {
     /// Move an alias (email, phone) from another user to this one.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub force_alias_creation: bool,
-    /// The session from SignUp, when there is one.
+    /// The session from SignUp, when there is one: the answer then carries a session that signs
+    /// the user in without the password.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<SecretString>,
-    /// Passed to Lambda triggers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_metadata: Option<ClientMetadata>,
+    /// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, flattened into the request.
+    #[serde(flatten)]
+    pub context: Context,
 }
 
 /// `ConfirmSignUp`'s response.
@@ -83,7 +84,8 @@ pub struct ConfirmSignUpResponse {
     pub session: Option<SecretString>,
 }
 
-/// A request that names a user and nothing else: `ResendConfirmationCode`, `ForgotPassword`.
+/// A request that names a user (and carries the metadata trio): `ResendConfirmationCode`,
+/// `ForgotPassword`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserRequest {
@@ -94,9 +96,9 @@ pub struct UserRequest {
     pub secret_hash: Option<SecretString>,
     /// The user name.
     pub username: String,
-    /// Passed to Lambda triggers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_metadata: Option<ClientMetadata>,
+    /// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, flattened into the request.
+    #[serde(flatten)]
+    pub context: Context,
 }
 
 /// A response that says where a code went.
@@ -122,9 +124,9 @@ pub struct ConfirmForgotPasswordRequest {
     pub confirmation_code: SecretString,
     /// The new password.
     pub password: SecretString,
-    /// Passed to Lambda triggers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_metadata: Option<ClientMetadata>,
+    /// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, flattened into the request.
+    #[serde(flatten)]
+    pub context: Context,
 }
 
 /// `ChangePassword`'s request.

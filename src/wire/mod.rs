@@ -134,6 +134,8 @@ operations! {
     ListWebAuthnCredentials,
     /// Deletes a WebAuthn credential.
     DeleteWebAuthnCredential,
+    /// Tells threat protection whether a flagged sign-in was the user's.
+    UpdateAuthEventFeedback,
 }
 
 impl Operation {
@@ -240,7 +242,18 @@ pub type ClientMetadata = BTreeMap<String, String>;
 
 /// What the sign-in and sign-up requests carry besides their own fields, for the pool's Lambda
 /// triggers, analytics and threat protection; flattened into each request (absent fields are
-/// not written).
+/// not written). Set it once per flow or call: [`SignInBuilder::with_context`](crate::flows::sign_in::SignInBuilder::with_context),
+/// [`ForgotPassword::with_context`](crate::ForgotPassword::with_context),
+/// `Call::with_context` ([`account::Call`](crate::flows::account::Call)); each request then carries
+/// the fields its operation takes ([`Request::apply_context`]).
+///
+/// # Not secret, but personal
+///
+/// None of it is a credential: Cognito and your triggers only read it, and nothing here can sign
+/// anyone in, so it is not a secret type (not zeroized, printed by `Debug`). It may still be
+/// personal data (an IP address, a device fingerprint, whatever your app puts in
+/// `ClientMetadata`): do not log it where you would not log the user's address, and never put a
+/// secret in `ClientMetadata` (Cognito passes it to Lambda triggers, which may log it).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Context {
@@ -256,7 +269,7 @@ pub struct Context {
 }
 
 /// Amazon Pinpoint analytics metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AnalyticsMetadata {
     /// The endpoint id.
@@ -264,8 +277,10 @@ pub struct AnalyticsMetadata {
     pub analytics_endpoint_id: Option<String>,
 }
 
-/// Contextual data for threat protection (advanced security).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Contextual data for threat protection (advanced security): the user's IP address and the
+/// fingerprint that AWS's `amazon-cognito-advanced-security-data.js` computes in the browser
+/// (pass its output through untouched).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserContextData {
     /// The encoded fingerprint collected by Cognito's JS snippet.

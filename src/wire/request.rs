@@ -23,11 +23,64 @@ pub trait Request: Serialize {
     const OPERATION: Operation;
     /// Its answer on success.
     type Response: DeserializeOwned + Clone;
+
+    /// Sets, from `context`, the fields of the metadata trio this operation takes (Cognito's API
+    /// reference): all three on the sign-up, password-reset and sign-in operations, only
+    /// `ClientMetadata` on `UpdateUserAttributes` and `GetUserAttributeVerificationCode`, none
+    /// on the others. A field `context` leaves `None` keeps the request's own.
+    ///
+    /// ```
+    /// use cognito_flows::wire::{AccessTokenRequest, AnalyticsMetadata, Context, GetUserRequest};
+    /// use cognito_flows::wire::{Request, UpdateUserAttributesRequest};
+    ///
+    /// let context = Context {
+    ///     client_metadata: Some([("app".to_owned(), "web".to_owned())].into()),
+    ///     analytics_metadata: Some(AnalyticsMetadata { analytics_endpoint_id: Some("e".into()) }),
+    ///     ..Context::default()
+    /// };
+    /// let mut update = UpdateUserAttributesRequest {
+    ///     access_token: "token".into(),
+    ///     user_attributes: Vec::new(),
+    ///     client_metadata: None,
+    /// };
+    /// update.apply_context(&context);
+    /// // UpdateUserAttributes takes ClientMetadata, not AnalyticsMetadata:
+    /// assert_eq!(update.client_metadata, context.client_metadata);
+    /// assert!(!serde_json::to_string(&update)?.contains("Analytics"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    fn apply_context(&mut self, context: &Context) {
+        let _ = context;
+    }
 }
 
 impl<R: Request> Request for Box<R> {
     const OPERATION: Operation = R::OPERATION;
     type Response = R::Response;
+
+    fn apply_context(&mut self, context: &Context) {
+        R::apply_context(self, context);
+    }
+}
+
+/// Sets the trio's fields that `from` has.
+fn merge_trio(into: &mut Context, from: &Context) {
+    if from.client_metadata.is_some() {
+        into.client_metadata.clone_from(&from.client_metadata);
+    }
+    if from.analytics_metadata.is_some() {
+        into.analytics_metadata.clone_from(&from.analytics_metadata);
+    }
+    if from.user_context_data.is_some() {
+        into.user_context_data.clone_from(&from.user_context_data);
+    }
+}
+
+/// Sets `ClientMetadata` when `from` has it.
+fn merge_client_metadata(into: &mut Option<ClientMetadata>, from: &Context) {
+    if from.client_metadata.is_some() {
+        into.clone_from(&from.client_metadata);
+    }
 }
 
 macro_rules! requests {
@@ -164,19 +217,67 @@ pub struct DeleteWebAuthnCredentialRequest {
     pub credential_id: String,
 }
 
+/// `UpdateAuthEventFeedback`'s request: the user's verdict on a sign-in that threat protection
+/// flagged, from the links of its notification email. It needs no token: the feedback token in
+/// the link authorizes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateAuthEventFeedbackRequest {
+    /// The user pool id.
+    pub user_pool_id: String,
+    /// The user name.
+    pub username: String,
+    /// The event's id (`event_id` in the link).
+    pub event_id: String,
+    /// The feedback token of the link: a credential for this one answer.
+    pub feedback_token: SecretString,
+    /// The verdict.
+    pub feedback_value: FeedbackValue,
+}
+
+/// The verdict on an authentication event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FeedbackValue {
+    /// It was the user.
+    Valid,
+    /// It was not the user.
+    Invalid,
+}
+
+/// The requests that take some of the metadata trio ([`Request::apply_context`]): `trio` for
+/// the three, `client_metadata` for `ClientMetadata` alone; the field it goes into.
+macro_rules! requests_with_context {
+    ($($request:ty => $operation:ident -> $response:ty, $how:ident($($field:tt)+),)*) => {
+        $(impl Request for $request {
+            const OPERATION: Operation = Operation::$operation;
+            type Response = $response;
+
+            fn apply_context(&mut self, context: &Context) {
+                requests_with_context!(@$how self.$($field)+, context);
+            }
+        })*
+    };
+    (@trio $place:expr, $context:ident) => { merge_trio(&mut $place, $context) };
+    (@client_metadata $place:expr, $context:ident) => { merge_client_metadata(&mut $place, $context) };
+}
+
+requests_with_context! {
+    InitiateAuthRequest => InitiateAuth -> InitiateAuthResponse, trio(context),
+    RespondToAuthChallengeRequest => RespondToAuthChallenge -> RespondToAuthChallengeResponse, trio(context),
+    SignUpRequest => SignUp -> SignUpResponse, trio(context),
+    ConfirmSignUpRequest => ConfirmSignUp -> ConfirmSignUpResponse, trio(context),
+    ResendConfirmationCodeRequest => ResendConfirmationCode -> CodeDeliveryResponse, trio(0.context),
+    ForgotPasswordRequest => ForgotPassword -> CodeDeliveryResponse, trio(0.context),
+    ConfirmForgotPasswordRequest => ConfirmForgotPassword -> Empty, trio(context),
+    UpdateUserAttributesRequest => UpdateUserAttributes -> UpdateUserAttributesResponse, client_metadata(client_metadata),
+    AttributeVerificationCodeRequest => GetUserAttributeVerificationCode -> CodeDeliveryResponse, client_metadata(client_metadata),
+}
+
 requests! {
-    InitiateAuthRequest => InitiateAuth -> InitiateAuthResponse,
-    RespondToAuthChallengeRequest => RespondToAuthChallenge -> RespondToAuthChallengeResponse,
-    SignUpRequest => SignUp -> SignUpResponse,
-    ConfirmSignUpRequest => ConfirmSignUp -> ConfirmSignUpResponse,
-    ResendConfirmationCodeRequest => ResendConfirmationCode -> CodeDeliveryResponse,
-    ForgotPasswordRequest => ForgotPassword -> CodeDeliveryResponse,
-    ConfirmForgotPasswordRequest => ConfirmForgotPassword -> Empty,
     ChangePasswordRequest => ChangePassword -> Empty,
     GetUserRequest => GetUser -> GetUserResponse,
-    UpdateUserAttributesRequest => UpdateUserAttributes -> UpdateUserAttributesResponse,
     DeleteUserAttributesRequest => DeleteUserAttributes -> Empty,
-    AttributeVerificationCodeRequest => GetUserAttributeVerificationCode -> CodeDeliveryResponse,
+    UpdateAuthEventFeedbackRequest => UpdateAuthEventFeedback -> Empty,
     VerifyUserAttributeRequest => VerifyUserAttribute -> Empty,
     SetUserMfaPreferenceRequest => SetUserMFAPreference -> Empty,
     SetUserSettingsRequest => SetUserSettings -> Empty,
@@ -205,7 +306,9 @@ mod tests {
     #[test]
     fn every_operation_has_a_request_type() {
         let source = include_str!("request.rs");
-        let start = source.find("requests! {").unwrap_or_default();
+        let start = source
+            .find("requests_with_context! {\n")
+            .unwrap_or_default();
         let table = source.get(start..).unwrap_or_default();
         for operation in Operation::ALL {
             let arrow = format!("=> {} ->", operation.name());

@@ -4,7 +4,8 @@
 
 use std::future::Future;
 
-use cognito_flows::{Flow, Input, Prompt, UserPool};
+use cognito_flows::wire::Context;
+use cognito_flows::{Flow, Input, Prompt, UserAgent, UserPool};
 
 use crate::{DriveError, Driver, PromptError, Sleep, Transport};
 
@@ -33,6 +34,7 @@ use crate::{DriveError, Driver, PromptError, Sleep, Transport};
 pub struct Client<T, S> {
     pool: UserPool,
     driver: Driver<T, S>,
+    context: Context,
 }
 
 #[cfg(feature = "reqwest")]
@@ -50,7 +52,29 @@ impl Client<crate::ReqwestTransport, crate::TokioSleep> {
 impl<T, S> Client<T, S> {
     /// A client on your driver (your transport, sleep and retry policy).
     pub fn with_driver(pool: UserPool, driver: Driver<T, S>) -> Self {
-        Self { pool, driver }
+        Self {
+            pool,
+            driver,
+            context: Context::default(),
+        }
+    }
+
+    /// The same client sending `context` (`ClientMetadata`, `AnalyticsMetadata`,
+    /// `UserContextData`) with every sign-in, password reset and account call it makes: each
+    /// request carries the fields its operation takes
+    /// ([`Request::apply_context`](cognito_flows::wire::Request::apply_context)). A server
+    /// acting for many users builds one client per user request, with that user's IP address.
+    #[must_use]
+    pub fn with_context(mut self, context: Context) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The same client with this `x-amz-user-agent` ([`Driver::with_user_agent`]).
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: UserAgent) -> Self {
+        self.driver = self.driver.with_user_agent(user_agent);
+        self
     }
 
     /// The pool.
@@ -85,7 +109,8 @@ impl<T: Transport, S: Sleep> Client<T, S> {
 }
 
 /// The method list of both `Client`s (this crate's and `cognito-flows-ureq`'s), generated for
-/// an `impl` block that has a `pool: UserPool` field and a `run(flow, answer)` method: `fn` is
+/// an `impl` block that has `pool: UserPool` and `context: Context` fields and a
+/// `run(flow, answer)` method: `fn` is
 /// `{fn}` or `{async fn}`, `await` is `{}` or `{.await}`, `generics` those of the methods that
 /// take `answer` (the async one's future).
 #[doc(hidden)]
@@ -103,23 +128,41 @@ macro_rules! __client_methods {
         /// `answer`. A wrong code comes back to `answer` as the same prompt, carrying the error.
         pub $($fn)* sign_in_srp $($generics)* (&self, username: &str, password: impl Into<$crate::__private::cognito_flows::Password>, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
             let password = password.into();
-            self.sign_in(|pool, entropy| $crate::__private::cognito_flows::SignIn::user_srp(pool, username, password, entropy), answer) $($await)*
+            self.sign_in(|builder, entropy| builder.user_srp(username, password, entropy), answer) $($await)*
         }
 
         /// Password sign-in (`USER_PASSWORD_AUTH`), answering challenges with `answer`.
         pub $($fn)* sign_in_password $($generics)* (&self, username: &str, password: impl Into<$crate::__private::cognito_flows::Password>, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
             let password = password.into();
-            self.sign_in(|pool, entropy| $crate::__private::cognito_flows::SignIn::user_password(pool, username, password, entropy), answer) $($await)*
+            self.sign_in(|builder, entropy| builder.user_password(username, password, entropy), answer) $($await)*
         }
 
-        /// Runs the sign-in that `flow` builds from the pool and fresh entropy.
+        /// Signs a user in right after [`confirm_registration`](Self::confirm_registration),
+        /// without the password: `USER_AUTH` with the session `ConfirmSignUp` answered (it was
+        /// given `SignUp`'s session), once, within its lifetime (three minutes in Cognito). No
+        /// session in `confirmed` is a [`Misuse`](cognito_flows::Misuse).
+        pub $($fn)* sign_in_after_sign_up $($generics)* (&self, username: &str, confirmed: &$crate::__private::cognito_flows::wire::ConfirmSignUpResponse, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            let Some(session) = confirmed.session.clone() else {
+                return Err($crate::DriveError::Auth(
+                    $crate::__private::cognito_flows::Misuse::InvalidInput(
+                        "ConfirmSignUp answered no session: confirm with SignUp's session".into(),
+                    )
+                    .into(),
+                ));
+            };
+            self.sign_in(|builder, entropy| builder.after_sign_up(username, session, entropy), answer) $($await)*
+        }
+
+        /// Runs the sign-in that `flow` builds from a builder (carrying the client's context)
+        /// and fresh entropy.
         $($fn)* sign_in $($generics)* (
             &self,
-            flow: impl FnOnce(&$crate::__private::cognito_flows::UserPool, $crate::__private::cognito_flows::Entropy) -> $crate::__private::cognito_flows::SignIn,
+            flow: impl FnOnce($crate::__private::cognito_flows::flows::sign_in::SignInBuilder, $crate::__private::cognito_flows::Entropy) -> $crate::__private::cognito_flows::SignIn,
             answer: $answer,
         ) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
             let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
-            self.run(flow(&self.pool, entropy), answer) $($await)*
+            let builder = $crate::__private::cognito_flows::SignIn::builder(&self.pool).with_context(self.context.clone());
+            self.run(flow(builder, entropy), answer) $($await)*
         }
 
         /// Refreshes a session (with its device, if any) and updates it.
@@ -144,7 +187,8 @@ macro_rules! __client_methods {
         /// Resets a forgotten password, asking `answer` for the code and the new password
         /// ([`Prompt::PasswordReset`](cognito_flows::Prompt::PasswordReset)).
         pub $($fn)* forgot_password $($generics)* (&self, username: &str, answer: $answer) -> Result<(), $error> {
-            self.run($crate::__private::cognito_flows::ForgotPassword::new(&self.pool, username), answer) $($await)*
+            let flow = $crate::__private::cognito_flows::ForgotPassword::new(&self.pool, username).with_context(self.context.clone());
+            self.run(flow, answer) $($await)*
         }
 
         $crate::__client_calls! {
@@ -152,9 +196,15 @@ macro_rules! __client_methods {
             /// Registers a user (`SignUp`).
             sign_up(user: &$crate::__private::cognito_flows::flows::account::NewUser)
                 -> SignUpResponse = sign_up(user);
-            /// Confirms a registration with the code sent to the user (`ConfirmSignUp`).
+            /// Confirms a registration with the code sent to the user (`ConfirmSignUp`), no alias
+            /// moved, no session: see [`confirm_registration`](Self::confirm_registration).
             confirm_sign_up(username: &str, code: &str)
                 -> ConfirmSignUpResponse = confirm_sign_up(username, code, false);
+            /// `ConfirmSignUp` with every parameter: `ForceAliasCreation`, and `SignUp`'s session
+            /// ([`Confirmation::after`](cognito_flows::flows::account::Confirmation::after)),
+            /// whose answer [`sign_in_after_sign_up`](Self::sign_in_after_sign_up) signs in with.
+            confirm_registration(confirmation: &$crate::__private::cognito_flows::flows::account::Confirmation)
+                -> ConfirmSignUpResponse = confirm_registration(confirmation);
             /// Sends the registration code again (`ResendConfirmationCode`).
             resend_confirmation_code(username: &str)
                 -> CodeDeliveryResponse = resend_confirmation_code(username);
@@ -242,9 +292,18 @@ macro_rules! __client_methods {
             /// (`GlobalSignOut`).
             global_sign_out(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
                 -> Empty = global_sign_out(access_token);
-            /// Revokes a refresh token and the tokens issued from it (`RevokeToken`).
+            /// Revokes a refresh token and the tokens issued from it (`RevokeToken`), with the
+            /// pool's client secret when it has one.
             revoke_token(refresh_token: &$crate::__private::cognito_flows::SecretString)
                 -> Empty = revoke_token(refresh_token, None);
+            /// The user's verdict on a sign-in that threat protection flagged, from the link of
+            /// its notification email (`UpdateAuthEventFeedback`).
+            update_auth_event_feedback(
+                username: &str,
+                event_id: &str,
+                feedback_token: &$crate::__private::cognito_flows::SecretString,
+                value: $crate::__private::cognito_flows::wire::FeedbackValue,
+            ) -> Empty = update_auth_event_feedback(username, event_id, feedback_token, value);
             /// Deletes the signed-in user (`DeleteUser`).
             delete_user(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
                 -> Empty = delete_user(access_token);
@@ -266,7 +325,8 @@ macro_rules! __client_calls {
     ) => {
         $(#[$doc])*
         pub $($fn)* $name(&self, $($param: $ty),*) -> Result<$crate::__private::cognito_flows::wire::$out, $error> {
-            let call = $crate::__private::cognito_flows::flows::account::$call(&self.pool, $($arg),*);
+            let call = $crate::__private::cognito_flows::flows::account::$call(&self.pool, $($arg),*)
+                .with_context(&self.context);
             self.run(call, $no_prompt) $($await)*
         }
         $crate::__client_calls! {

@@ -47,7 +47,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use cognito_flows::retry::{Decision, RetryPolicy, Retrying, TransportFailure};
-use cognito_flows::{Action, Entropy, Flow, Input, Prompt};
+use cognito_flows::{Action, Entropy, Flow, Input, Prompt, UserAgent};
 
 pub use crate::client::Client;
 pub use crate::error::{DriveError, PromptError, UnexpectedPrompt};
@@ -154,17 +154,29 @@ pub struct Driver<T, S> {
     sleep: S,
     policy: RetryPolicy,
     jitter: Option<Entropy>,
+    user_agent: UserAgent,
 }
 
 impl<T, S> Driver<T, S> {
-    /// A driver with [`RetryPolicy::default`] and jitter seeded from the OS at each run.
+    /// A driver with [`RetryPolicy::default`], jitter seeded from the OS at each run, and the
+    /// default [`UserAgent`].
     pub fn new(transport: T, sleep: S) -> Self {
         Self {
             transport,
             sleep,
             policy: RetryPolicy::default(),
             jitter: None,
+            user_agent: UserAgent::default(),
         }
+    }
+
+    /// The `x-amz-user-agent` set on every request this driver sends (default
+    /// `cognito-flows/<version>`; [`UserAgent::append`] adds yours, as the JS SDK's
+    /// `appendToCognitoUserAgent` does). `User-Agent` stays the transport's.
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: UserAgent) -> Self {
+        self.user_agent = user_agent;
+        self
     }
 
     /// Another retry policy ([`RetryPolicy::none`] to disable retries).
@@ -214,16 +226,21 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
             // The clock is read when an answer arrives (SRP's TIMESTAMP, token expiry) and when
             // a wait ends. Errors come back from the next poll: Failed, or the prompt again.
             match flow.poll_action() {
-                Action::Send(request) => match self.transport.send(request).await {
-                    Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
-                    Err(e) => self.lost(&mut flow, e)?,
-                },
+                Action::Send(mut request) => {
+                    self.user_agent.apply(&mut request);
+                    match self.transport.send(request).await {
+                        Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
+                        Err(e) => self.lost(&mut flow, e)?,
+                    }
+                }
                 Action::Wait(delay) => {
                     self.sleep.sleep(delay).await;
                     flow.handle_timeout(SystemTime::now());
                 }
                 Action::Prompt(prompt) => {
-                    flow.handle_input(answer(prompt).await.map_err(DriveError::Prompt)?)?;
+                    // A callback is stamped with the time it arrived (implicit tokens' drift).
+                    let input = answer(prompt).await.map_err(DriveError::Prompt)?;
+                    flow.handle_input(input.at(SystemTime::now()))?;
                 }
                 Action::Done(outcome) => return Ok(outcome),
                 Action::Failed(error) => return Err(DriveError::Auth(error)),

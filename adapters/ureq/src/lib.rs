@@ -93,7 +93,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
-use cognito_flows::{Entropy, Flow, Input, Prompt, UserPool};
+use cognito_flows::{Entropy, Flow, Input, Prompt, UserAgent, UserPool};
 pub use cognito_flows_async::{PromptError, UnexpectedPrompt, entropy, load_session, save_session};
 
 /// Why driving a flow stopped: the async adapter's [`DriveError`](cognito_flows_async::DriveError)
@@ -268,16 +268,61 @@ pub struct Client {
     pool: UserPool,
     agent: ureq::Agent,
     policy: RetryPolicy,
+    context: cognito_flows::wire::Context,
+    user_agent: UserAgent,
 }
 
 impl Client {
-    /// A client with [`agent`] and the default retry policy.
+    /// A client with [`agent`], the default retry policy and the default [`UserAgent`].
     pub fn new(pool: UserPool) -> Self {
         Self {
             pool,
             agent: agent(),
             policy: RetryPolicy::default(),
+            context: cognito_flows::wire::Context::default(),
+            user_agent: UserAgent::default(),
         }
+    }
+
+    /// The same client sending `context` (`ClientMetadata`, `AnalyticsMetadata`,
+    /// `UserContextData`) with every sign-in, password reset and account call it makes (each
+    /// request carries the fields its operation takes). The client is cheap to clone: a server
+    /// acting for many users sets each user's context on a clone.
+    ///
+    /// ```no_run
+    /// use cognito_flows::UserPool;
+    /// use cognito_flows::wire::{Context, UserContextData};
+    /// use cognito_flows_ureq::{Client, no_prompt};
+    ///
+    /// let client = Client::new(UserPool::new("us-east-1_AbC123", "1example23456789")?);
+    /// let for_this_user = client.clone().with_context(Context {
+    ///     user_context_data: Some(UserContextData { ip_address: Some("192.0.2.1".into()), encoded_data: None }),
+    ///     ..Context::default()
+    /// });
+    /// for_this_user.sign_in_srp("alice", "correct horse", no_prompt)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_context(mut self, context: cognito_flows::wire::Context) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The same client with this `x-amz-user-agent` (`User-Agent` stays the agent's).
+    ///
+    /// ```
+    /// use cognito_flows::{UserAgent, UserPool};
+    /// use cognito_flows_ureq::Client;
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+    /// let client = Client::new(pool).with_user_agent(UserAgent::default().append("my-app/2.1")?);
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: UserAgent) -> Self {
+        self.user_agent = user_agent;
+        self
     }
 
     /// The same client with another agent (proxies, TLS settings). Keep redirects off and
@@ -310,7 +355,12 @@ impl Client {
             policy: self.policy,
             ..Driver::default()
         };
-        driver.run(|request| send(&self.agent, request), flow, answer)
+        // The driver sets the default `x-amz-user-agent`; this client's replaces it.
+        let transport = |mut request: http::Request<Vec<u8>>| {
+            self.user_agent.apply(&mut request);
+            send(&self.agent, request)
+        };
+        driver.run(transport, flow, answer)
     }
 
     cognito_flows_async::__client_methods! {

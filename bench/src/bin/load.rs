@@ -10,7 +10,14 @@
 //! ```text
 //! bench/load.sh                       # builds the emulator and this binary in release, runs both
 //! load --emulator target/release/cognito-emulator [--moto .tools/moto/bin/moto_server]
-//!      [--connections 4] [--slice-ms 2000] [--rounds 5]
+//!      [--connections 4] [--slice-ms 2000] [--rounds 5] [--emulator-data DIR]
+//! ```
+//!
+//! The emulator runs in memory (`--memory`) unless `--emulator-data` gives it a data directory
+//! (emptied first), where every sign-in commits its tokens before the answer:
+//!
+//! ```text
+//! bench/load.sh --emulator-data /tmp/emulator-bench
 //! ```
 //!
 //! Every answer is checked: a sign-in counts only if it is HTTP 200 with an access token; any
@@ -45,6 +52,10 @@ struct Args {
     /// The cognito-emulator binary.
     #[arg(long)]
     emulator: PathBuf,
+    /// Runs the emulator with its state in this data directory (a new one: it is emptied
+    /// first); without it the emulator runs with --memory.
+    #[arg(long, value_name = "DIR")]
+    emulator_data: Option<PathBuf>,
     /// moto's server.
     #[arg(long, default_value = ".tools/moto/bin/moto_server")]
     moto: PathBuf,
@@ -136,8 +147,16 @@ fn call_ok(agent: &ureq::Agent, endpoint: &str, operation: &str, body: Value) ->
 
 /// Starts the emulator binary (its default set-up: user alice) and reads its first stdout line:
 /// the JSON line of this branch's binary, or the text lines older builds printed.
-fn start_emulator(path: &PathBuf) -> Server {
-    let mut child = Command::new(path)
+fn start_emulator(path: &PathBuf, data: Option<&PathBuf>) -> Server {
+    let mut command = Command::new(path);
+    match data {
+        Some(dir) => {
+            let _ = std::fs::remove_dir_all(dir);
+            command.arg("--data").arg(dir)
+        }
+        None => command.arg("--memory"),
+    };
+    let mut child = command
         .env("COGNITO_EMULATOR_PASSWORD", PASSWORD)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -347,7 +366,10 @@ fn main() -> ExitCode {
         eprintln!("load: --connections, --rounds and --slice-ms must be positive");
         return ExitCode::from(2);
     }
-    let servers = [start_emulator(&args.emulator), start_moto(&args.moto)];
+    let servers = [
+        start_emulator(&args.emulator, args.emulator_data.as_ref()),
+        start_moto(&args.moto),
+    ];
     let length = Duration::from_millis(args.slice_ms);
     println!(
         "USER_PASSWORD_AUTH sign-ins, {} keep-alive connections, {} slices of {} ms each, alternating",

@@ -5,7 +5,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const sdk = require('@aws-sdk/client-cognito-identity-provider');
-const { client, sdkClient } = require('./support');
+const { info, client, lastCode, sdkClient } = require('./support');
 
 const cognito = sdkClient();
 const strict = client('strict').client_id;
@@ -86,5 +86,57 @@ test('sign-up errors: InvalidPasswordException, UsernameExistsException, Invalid
   await modeled(
     cognito.send(new sdk.ConfirmSignUpCommand({ ClientId: strict, Username: 'erin', ConfirmationCode: '00000x' })),
     sdk.CodeMismatchException,
+  );
+});
+
+test('sign-in after sign-up: SignUp and ConfirmSignUp answer sessions, USER_AUTH with the second signs in once', async () => {
+  const signedUp = await cognito.send(
+    new sdk.SignUpCommand({
+      ClientId: strict,
+      Username: 'frank',
+      Password: 'Passw0rd!',
+      UserAttributes: [{ Name: 'email', Value: 'frank@example.com' }],
+      ClientMetadata: { app: 'sdk-v3' },
+    }),
+  );
+  assert.ok(signedUp.Session, 'SignUp answers a Session');
+  const confirmed = await cognito.send(
+    new sdk.ConfirmSignUpCommand({
+      ClientId: strict,
+      Username: 'frank',
+      ConfirmationCode: await lastCode('frank', 'SignUp'),
+      Session: signedUp.Session,
+      UserContextData: { IpAddress: '192.0.2.1' },
+    }),
+  );
+  assert.ok(confirmed.Session, 'ConfirmSignUp answers a Session');
+  const userAuth = () =>
+    cognito.send(
+      new sdk.InitiateAuthCommand({
+        ClientId: strict,
+        AuthFlow: 'USER_AUTH',
+        AuthParameters: { USERNAME: 'frank' },
+        Session: confirmed.Session,
+      }),
+    );
+  const answer = await userAuth();
+  assert.equal(answer.AuthenticationResult.TokenType, 'Bearer');
+  const user = await cognito.send(new sdk.GetUserCommand({ AccessToken: answer.AuthenticationResult.AccessToken }));
+  assert.equal(user.Username, 'frank');
+  await modeled(userAuth(), sdk.NotAuthorizedException);
+});
+
+test('UpdateAuthEventFeedback without threat protection: UserPoolAddOnNotEnabledException', async () => {
+  await modeled(
+    cognito.send(
+      new sdk.UpdateAuthEventFeedbackCommand({
+        UserPoolId: info.pool_id,
+        Username: 'alice',
+        EventId: 'event-1',
+        FeedbackToken: 'token',
+        FeedbackValue: 'Invalid',
+      }),
+    ),
+    sdk.UserPoolAddOnNotEnabledException,
   );
 });

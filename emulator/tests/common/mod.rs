@@ -1,7 +1,8 @@
 //! What the emulator's test files share.
+// Each test file uses some of it.
+#![allow(dead_code)]
 
 /// Runs `request` on `agent` and reads the whole body.
-#[allow(dead_code)] // not every test file sends requests through it
 pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
     let response = agent.run(request).unwrap();
     let (parts, mut body) = response.into_parts();
@@ -9,7 +10,6 @@ pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Respo
 }
 
 /// The TOTP code (RFC 6238: HMAC-SHA1, 30 s, 6 digits) of a key at `now`.
-#[allow(dead_code)] // not every test file asks for one
 pub fn totp(key: &[u8], now: std::time::SystemTime) -> String {
     use hmac::{KeyInit, Mac};
     let counter = now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30;
@@ -24,4 +24,35 @@ pub fn totp(key: &[u8], now: std::time::SystemTime) -> String {
         d[offset + 3],
     ]);
     format!("{:06}", word % 1_000_000)
+}
+
+/// Calls a Cognito operation at `endpoint`: the status and the JSON answer.
+pub fn call(endpoint: &str, operation: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .post(endpoint)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header(
+            "X-Amz-Target",
+            format!("AWSCognitoIdentityProviderService.{operation}"),
+        )
+        .send(body.to_string())
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap())
+}
+
+/// Reads `GET {endpoint}{path}` as JSON.
+pub fn get_json(endpoint: &str, path: &str) -> serde_json::Value {
+    let text = ureq::get(format!("{endpoint}{path}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
 }
