@@ -30,8 +30,12 @@ type Refusal = (String, String);
 
 impl Api {
     fn start() -> Self {
+        Self::with(EmulatorConfig::default())
+    }
+
+    fn with(config: EmulatorConfig) -> Self {
         Self {
-            e: Emulator::start(EmulatorConfig::default()).unwrap(),
+            e: Emulator::start(config).unwrap(),
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .build()
@@ -985,6 +989,67 @@ fn the_custom_flow_runs_through_the_admin_api() {
                "Session": challenge["Session"], "ChallengeResponses": {"USERNAME": "alice", "ANSWER": "4"}}),
     );
     assert!(done["AuthenticationResult"]["IdToken"].is_string());
+}
+
+#[test]
+fn what_the_admin_api_makes_survives_a_restart_on_a_data_directory() {
+    let dir = std::env::temp_dir().join(format!("emulator-admin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || EmulatorConfig {
+        data: Some(dir.clone()),
+        ..EmulatorConfig::default()
+    };
+    let (pool, client) = {
+        let api = Api::with(config());
+        let (pool, client) = api.pool_and_client(ADMIN_FLOWS);
+        api.ok(
+            "UpdateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientId": client, "ExplicitAuthFlows": ADMIN_FLOWS,
+                   "AccessTokenValidity": 10, "TokenValidityUnits": {"AccessToken": "minutes"}}),
+        );
+        api.ok(
+            "CreateGroup",
+            json!({"UserPoolId": pool, "GroupName": "admins", "Precedence": 1}),
+        );
+        for name in ["alice", "bob"] {
+            api.user(&pool, name, "Passw0rd!", json!([]));
+        }
+        api.ok(
+            "AdminAddUserToGroup",
+            json!({"UserPoolId": pool, "Username": "alice", "GroupName": "admins"}),
+        );
+        api.ok(
+            "AdminDisableUser",
+            json!({"UserPoolId": pool, "Username": "bob"}),
+        );
+        (pool, client)
+    };
+    let api = Api::with(config());
+    let tokens = api
+        .password_sign_in(&pool, &client, "alice", "Passw0rd!")
+        .unwrap()["AuthenticationResult"]
+        .clone();
+    assert_eq!(
+        claims(&tokens["IdToken"])["cognito:groups"],
+        json!(["admins"])
+    );
+    assert_eq!(tokens["ExpiresIn"], 600);
+    assert_eq!(
+        api.password_sign_in(&pool, &client, "bob", "Passw0rd!")
+            .unwrap_err()
+            .1,
+        "User is disabled."
+    );
+    let described = api.ok(
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": pool, "ClientId": client}),
+    );
+    assert_eq!(
+        described["UserPoolClient"]["ExplicitAuthFlows"],
+        json!(ADMIN_FLOWS)
+    );
+    drop(api);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Every operation of Cognito user pools' API (cognito-idp 2016-04-18).
