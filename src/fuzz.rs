@@ -248,3 +248,20 @@ pub fn callback(data: &[u8]) {
         Err(other) => panic!("unexpected {other:?}"),
     }
 }
+
+/// The `Cookie` header parser (the JS SDK's `CookieStorage`, `js-cookie`'s reading): arbitrary
+/// headers never panic, and every cookie read is written back by the encoders to a header that
+/// reads the same.
+pub fn cookie(data: &[u8]) {
+    use crate::storage::cookie::{encode_name, encode_value, parse_cookie_header};
+    let header = String::from_utf8_lossy(data);
+    let jar = parse_cookie_header(&header);
+    for (name, value) in &jar {
+        let written = format!("{}={}", encode_name(name), encode_value(value.expose()));
+        let again = parse_cookie_header(&written);
+        if again.len() != 1 || again.get(name) != Some(value) {
+            panic!("{name:?} did not survive its own encoding");
+        }
+    }
+    let _ = crate::storage::Saved::from_cookie_header("client", &header);
+}

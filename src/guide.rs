@@ -169,32 +169,53 @@
 //! ```
 //!
 //! **16. The current user from storage** (`getCurrentUser` / `getSession`): read what the JS SDK
-//! stored, and refresh when needed.
+//! stored (`localStorage` items here; a `Cookie` header with
+//! [`Saved::from_cookie_header`](crate::storage::Saved::from_cookie_header)), turn it into a
+//! [`StoredSession`](crate::StoredSession), and let
+//! [`get_session`](crate::StoredSession::get_session) say whether the tokens are still valid or
+//! which refresh to run. No password is asked.
 //! ```
 //! # use std::collections::BTreeMap;
 //! # use std::time::Duration;
-//! # use cognito_flows::{UserPool, Entropy, StoredSession, storage::{self, Saved}, testing::{self, Canned}};
+//! # use cognito_flows::{UserPool, Entropy, StoredSession, storage::Saved, session::SessionCheck, testing::{self, Canned}};
 //! # let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+//! # let mut js_app = Canned::new([testing::tokens("alice")]);
+//! # let signed_in = js_app.run(cognito_flows::SignIn::user_password(&pool, "alice", "pw", Entropy::from([1; 32])))?;
+//! // What the JS front end left in localStorage, e.g. sent to a desktop app or a back end:
+//! # let local_storage: BTreeMap<String, String> = StoredSession::from(signed_in).storage_items(pool.client_id()).into_iter().map(|(k, v)| (k, v.expose().to_owned())).collect();
 //! # let mut cognito = Canned::new([testing::tokens("alice")]);
-//! # let signed_in = cognito.run(cognito_flows::SignIn::user_password(&pool, "alice", "pw", Entropy::from([1; 32])))?;
-//! # let store: BTreeMap<String, String> = Saved::items(pool.client_id(), "alice", &signed_in.tokens, None).into_iter().map(|(k, v)| (k, v.expose().to_owned())).collect();
-//! # let mut cognito = Canned::new([testing::tokens("alice")]);
-//! let saved = Saved::read(pool.client_id(), |key| store.get(key).cloned()).ok_or("nobody signed in")?;
-//! # let now = cognito.now;
-//! let mut session = StoredSession::from(signed_in);
-//! if session.needs_refresh(now, Duration::from_secs(300)) {
-//!     if let Some(flow) = session.refresh(&pool, Entropy::from([2; 32])) {
-//!         session.update(cognito.run(flow)?);
-//!     }
+//! let saved = Saved::read(pool.client_id(), |key| local_storage.get(key).cloned()).ok_or("nobody signed in")?;
+//! let mut session = saved.into_session().ok_or("no tokens stored")?;
+//! assert_eq!(session.username, "alice");
+//!
+//! // An hour later the tokens have expired: getSession refreshes them.
+//! let later = cognito.now + Duration::from_secs(3600);
+//! match session.get_session(&pool, later) {
+//!     SessionCheck::Valid => {}
+//!     SessionCheck::Refresh(flow) => session = cognito.run(flow)?,
+//!     SessionCheck::SignedOut => return Err("signed out: sign in again".into()),
 //! }
-//! assert!(session.is_valid(now));
-//! # assert_eq!(saved.username, "alice");
+//! # assert_eq!(cognito.requests().len(), 1);
+//! // Hand the refreshed session back to the JS app, in its own keys:
+//! let items = session.storage_items(pool.client_id());
+//! # assert!(items.iter().any(|(k, _)| k.ends_with(".alice.accessToken")));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! **17. Cognito Identity** (identity pools) is outside this crate: give the id token to your
-//! identity pool client as the login for `cognito-idp.{region}.amazonaws.com/{pool id}`
-//! ([`UserPool::issuer`](crate::UserPool::issuer) without the scheme).
+//! **17. Cognito Identity** (identity pools): the calls to an identity pool are outside this
+//! crate; give them the logins map, the id token under the pool's provider name
+//! `cognito-idp.{region}.amazonaws.com/{pool id}`.
+//! ```
+//! # use cognito_flows::{UserPool, Entropy, StoredSession, testing::{self, Canned}};
+//! # let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+//! # let mut cognito = Canned::new([testing::tokens("alice")]);
+//! # let session = StoredSession::from(cognito.run(cognito_flows::SignIn::user_password(&pool, "alice", "pw", Entropy::from([1; 32])))?);
+//! let logins = session.identity_pool_logins(&pool).ok_or("no id token")?;
+//! let id_token = &logins["cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123"];
+//! assert_eq!(id_token.expose(), session.tokens.id_token.as_ref().ok_or("no id token")?.expose());
+//! // GetId / GetCredentialsForIdentity with { "Logins": logins } (AWS SDK, identity pools)
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! **18. Listing devices** (with pagination), **19. the current device**, **20. remembering**,
 //! **21. not remembering**, **22. forgetting** it:

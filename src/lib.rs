@@ -54,7 +54,7 @@ pub mod guide;
 pub mod pool;
 pub mod retry;
 pub mod secret;
-mod session;
+pub mod session;
 pub mod srp;
 pub mod storage;
 #[cfg(any(feature = "testing", doc))]

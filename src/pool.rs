@@ -5,6 +5,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::flows::refresh::RefreshMethod;
 use crate::secret::{ClientSecret, SecretString};
 
 /// A user pool id that is not `{region}_{name}`.
@@ -59,6 +60,7 @@ pub struct UserPool {
     client_id: String,
     client_secret: Option<ClientSecret>,
     endpoint: http::Uri,
+    refresh_method: RefreshMethod,
 }
 
 impl fmt::Debug for UserPool {
@@ -68,6 +70,7 @@ impl fmt::Debug for UserPool {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("endpoint", &self.endpoint)
+            .field("refresh_method", &self.refresh_method)
             .finish()
     }
 }
@@ -98,6 +101,7 @@ impl UserPool {
             client_id: client_id.into(),
             client_secret: None,
             endpoint,
+            refresh_method: RefreshMethod::default(),
         })
     }
 
@@ -118,6 +122,24 @@ impl UserPool {
         }
         self.endpoint = uri;
         Ok(self)
+    }
+
+    /// The same pool, refreshing sessions with `method` ([`StoredSession::refresh`]). The
+    /// default, [`RefreshMethod::GetTokensFromRefreshToken`], works on every app client of
+    /// Cognito, rotating or not; choose [`RefreshMethod::InitiateAuth`] for a server that lacks
+    /// the operation and answers its request with something other than "unknown operation"
+    /// (moto answers a bare HTTP 500).
+    ///
+    /// [`StoredSession::refresh`]: crate::StoredSession::refresh
+    #[must_use]
+    pub fn with_refresh_method(mut self, method: RefreshMethod) -> Self {
+        self.refresh_method = method;
+        self
+    }
+
+    /// How sessions are refreshed ([`UserPool::with_refresh_method`]).
+    pub fn refresh_method(&self) -> RefreshMethod {
+        self.refresh_method
     }
 
     /// The pool id, e.g. `us-east-1_AbC123`.
@@ -172,7 +194,8 @@ impl UserPool {
         )
     }
 
-    /// The app client's secret, for the calls that send it whole (`RevokeToken`).
+    /// The app client's secret, for the calls that send it whole (`RevokeToken`,
+    /// `GetTokensFromRefreshToken`).
     pub(crate) fn client_secret(&self) -> Option<&ClientSecret> {
         self.client_secret.as_ref()
     }

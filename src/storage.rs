@@ -21,11 +21,19 @@
 //! assert_eq!(saved.username, "alice");
 //! assert_eq!(saved.refresh_token.unwrap().expose(), "r");
 //! ```
+//!
+//! A [`Saved`] is a [`StoredSession`] and back ([`Saved::into_session`], [`Saved::from`]), so a
+//! Rust back end or a desktop app and a JS front end share one session: tokens, clock drift,
+//! device key, device group key and the device's random password. Cookies written by the JS
+//! SDK's `CookieStorage` are read and written by [`cookie`].
+
+pub mod cookie;
 
 use std::fmt;
 
 use crate::flows::DeviceCredentials;
 use crate::secret::SecretString;
+use crate::session::StoredSession;
 use crate::tokens::{Jwt, Tokens};
 
 const PREFIX: &str = "CognitoIdentityServiceProvider";
@@ -191,5 +199,85 @@ impl Saved {
             ));
         }
         items
+    }
+}
+
+impl Saved {
+    /// The stored session this is: `None` when no access token was stored (or it does not
+    /// decode), as the JS SDK's `getSession` then has no session either. The tokens keep the
+    /// stored clock drift; they count as received when their earliest `iat` says, corrected by
+    /// it (the JS SDK stores no arrival time).
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use cognito_flows::storage::Saved;
+    /// use cognito_flows::testing::{self, Canned};
+    /// use cognito_flows::{Entropy, SignIn, StoredSession, UserPool};
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "client")?;
+    /// let mut cognito = Canned::new([testing::tokens("alice")]);
+    /// let session = StoredSession::from(cognito.run(SignIn::user_password(&pool, "alice", "pw", Entropy::from([1; 32])))?);
+    /// // What the JS SDK would have written to localStorage:
+    /// let store: BTreeMap<String, String> = session
+    ///     .storage_items("client")
+    ///     .into_iter()
+    ///     .map(|(k, v)| (k, v.expose().to_owned()))
+    ///     .collect();
+    /// let saved = Saved::read("client", |k| store.get(k).cloned()).ok_or("nobody signed in")?;
+    /// let restored = saved.into_session().ok_or("no access token")?;
+    /// assert_eq!(restored.tokens.access_token, session.tokens.access_token);
+    /// assert_eq!(restored.tokens.expires_at(), session.tokens.expires_at());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_session(self) -> Option<StoredSession> {
+        let access_token = self.access_token?;
+        let issued = [
+            access_token.claims().iat(),
+            self.id_token.as_ref().and_then(|t| t.claims().iat()),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let tokens = Tokens {
+            received_at: issued.map_or(0, |iat| iat.saturating_add(self.clock_drift)),
+            clock_drift: self.clock_drift,
+            id_token: self.id_token,
+            access_token,
+            refresh_token: self.refresh_token,
+            expires_in: None,
+        };
+        Some(StoredSession {
+            tokens,
+            username: self.username,
+            device: self.device,
+        })
+    }
+}
+
+impl From<&StoredSession> for Saved {
+    /// What the JS SDK would store for this session.
+    fn from(session: &StoredSession) -> Self {
+        Self {
+            username: session.username.clone(),
+            id_token: session.tokens.id_token.clone(),
+            access_token: Some(session.tokens.access_token.clone()),
+            refresh_token: session.tokens.refresh_token.clone(),
+            clock_drift: session.tokens.clock_drift,
+            device: session.device.clone(),
+        }
+    }
+}
+
+impl StoredSession {
+    /// The JS SDK's storage items for this session (`idToken`, `accessToken`, `refreshToken`,
+    /// `clockDrift`, `LastAuthUser`, and the device's three), as [`Saved::items`] writes them:
+    /// put them in `localStorage`, or in cookies with [`cookie::CookieStorage`].
+    pub fn storage_items(&self, client_id: &str) -> Vec<(String, SecretString)> {
+        Saved::items(
+            client_id,
+            &self.username,
+            &self.tokens,
+            self.device.as_ref(),
+        )
     }
 }

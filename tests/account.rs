@@ -415,21 +415,18 @@ fn sessions_know_when_to_refresh_and_how() {
         serde_json::from_str::<StoredSession>(&json).unwrap(),
         session
     );
-    let mut refresh = session.refresh(&pool(), Entropy::from([2; 32])).unwrap();
+    let mut refresh = session.refresh(&pool()).unwrap();
     let Action::Send(r) = refresh.poll_action() else {
         panic!()
     };
-    assert_eq!(
-        body(&r)["AuthParameters"]["REFRESH_TOKEN"],
-        "refresh-token-opaque"
-    );
+    assert_eq!(body(&r)["RefreshToken"], "refresh-token-opaque");
     refresh
         .handle_response(now(), ok(tokens_answer("alice", false)))
         .unwrap();
     let Action::Done(refreshed) = refresh.poll_action() else {
         panic!()
     };
-    session.update(refreshed);
+    session = refreshed;
     assert_eq!(
         session.tokens.refresh_token.as_ref().unwrap().expose(),
         "refresh-token-opaque"

@@ -62,3 +62,8 @@ fn rsa_arithmetic_corpus() {
 fn callback_corpus() {
     replay("callback", cognito_flows::fuzz::callback);
 }
+
+#[test]
+fn cookie_corpus() {
+    replay("cookie", cognito_flows::fuzz::cookie);
+}

@@ -396,6 +396,43 @@ fn refresh_and_after_sign_up(s: &Secrets) {
     );
 }
 
+/// A stored session's refresh (GetTokensFromRefreshToken with the client secret and the device,
+/// the fallback, a device Cognito forgot, a rotated refresh token) and its sign-out.
+fn session_refresh_and_sign_out(s: &Secrets) {
+    let mut sign_in = SignIn::user_password(&pool(s), "alice", s.password.as_str(), entropy(s));
+    let mut answer = tokens_answer("alice", false);
+    answer["AuthenticationResult"]["RefreshToken"] = json!(s.refresh);
+    respond(&mut sign_in, answer, s, &[]);
+    let cognito_flows::Action::Done(signed_in) = sign_in.poll_action() else {
+        panic!("signed in")
+    };
+    let mut session = cognito_flows::StoredSession::from(signed_in);
+    session.device = Some(cognito_flows::flows::DeviceCredentials {
+        device_key: "us-east-1_dev".into(),
+        device_group_key: "-group".into(),
+        password: s.device_password.as_str().into(),
+    });
+    let mut flow = session.refresh(&pool(s)).unwrap();
+    check(&flow, s, &[]);
+    respond_raw(
+        &mut flow,
+        error(400, "UnknownOperationException", "unknown operation"),
+        s,
+        &[],
+    );
+    respond_raw(
+        &mut flow,
+        error(400, "ResourceNotFoundException", "Device does not exist."),
+        s,
+        &[],
+    );
+    let mut rotated = tokens_answer("alice", false);
+    rotated["AuthenticationResult"]["RefreshToken"] = json!(s.new_password);
+    respond(&mut flow, rotated, s, &[]);
+    let mut sign_out = session.sign_out(&pool(s)).unwrap();
+    respond(&mut sign_out, json!({}), s, &[]);
+}
+
 /// ForgotPassword: the code and a new password, refused once, then accepted.
 fn forgot_password(s: &Secrets) {
     let mut flow = ForgotPassword::new(&pool(s), "alice");
@@ -597,6 +634,7 @@ proptest! {
         totp_setup(&s);
         user_auth_and_custom(&s);
         refresh_and_after_sign_up(&s);
+        session_refresh_and_sign_out(&s);
         forgot_password(&s);
         account_calls(&s);
         hosted_ui(&s);

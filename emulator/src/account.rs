@@ -647,17 +647,8 @@ impl Inner {
         let token = field(body, "Token")?.to_owned();
         let client_id = field(body, "ClientId")?.to_owned();
         let (_, client) = self.client(&client_id)?;
-        if let Some(secret) = &client.info.secret {
-            let given = body.get("ClientSecret").and_then(Value::as_str);
-            let matches = given.is_some_and(|g| {
-                bool::from(subtle::ConstantTimeEq::ct_eq(
-                    g.as_bytes(),
-                    secret.as_bytes(),
-                ))
-            });
-            if !matches {
-                return Err(fault(NOT_AUTHORIZED, "Client secret is incorrect."));
-            }
+        if !crate::refresh::client_secret_matches(&client, body) {
+            return Err(fault(NOT_AUTHORIZED, "Client secret is incorrect."));
         }
         let Some(record) = self.refresh_tokens.get(&token) else {
             return Err(fault(

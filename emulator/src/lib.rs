@@ -45,6 +45,7 @@ mod jwt;
 mod oauth;
 mod ops;
 mod pools;
+mod refresh;
 mod seed;
 mod server;
 mod settings;
@@ -71,6 +72,7 @@ pub use crate::settings::{
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
+    RefreshRotation,
 };
 use crate::state::{Inner, Status};
 

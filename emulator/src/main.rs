@@ -22,7 +22,7 @@ use std::time::Duration;
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, ValueEnum};
 use cognito_flows_emulator::{
     AUTH_FLOWS, ClientConfig, ClientSettings, DeviceTracking, Emulator, EmulatorConfig,
-    GroupConfig, Mfa, OPERATIONS, PasswordPolicy, PoolConfig, TokenValidity,
+    GroupConfig, Mfa, OPERATIONS, PasswordPolicy, PoolConfig, RefreshRotation, TokenValidity,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -380,7 +380,6 @@ impl ClientFile {
                 )?,
                 refresh,
             },
-            refresh_token_rotation: self.refresh_token_rotation_grace_seconds,
             ..ClientSettings::default()
         })
     }
@@ -675,6 +674,11 @@ fn plan_pool(cli: &Cli, file: PoolFile) -> Result<PoolPlan, Failure> {
             secret: c.secret,
             callback_urls: c.callback_urls,
             prevent_user_existence_errors: c.prevent_user_existence_errors,
+            refresh_rotation: c
+                .refresh_token_rotation_grace_seconds
+                .map(|retry_grace_seconds| RefreshRotation {
+                    retry_grace_seconds,
+                }),
             settings,
         };
         clients.push((c.name, config));

@@ -296,7 +296,12 @@ impl Inner {
                 ));
             }
         };
-        match self.issue(&pool_id, &client_id, &username, refresh, None) {
+        // A refresh rotates the refresh token on a rotating client, as GetTokensFromRefreshToken.
+        let issued = match refresh {
+            Some(token) => self.refresh_issue(&pool_id, &client_id, &username, token, None),
+            None => self.issue(&pool_id, &client_id, &username, None, None),
+        };
+        match issued {
             Ok(result) => Ok(json!({"AuthenticationResult": result})),
             Err(e) => Err(oauth_error(500, "server_error", &e.message)),
         }

@@ -138,6 +138,7 @@ pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answe
                 "ListDevices" => state.list_devices(body),
                 "GetDevice" => state.get_device(body),
                 "ForgetDevice" => state.forget_device(body),
+                "GetTokensFromRefreshToken" => state.get_tokens_from_refresh_token(body),
                 "UpdateAuthEventFeedback" => state.update_auth_event_feedback(body),
                 _ => {
                     drop(state);
@@ -363,6 +364,7 @@ impl Inner {
             return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
         }
         crate::admin::check_enabled(user)?;
+        crate::refresh::check_grace(self, record)?;
         Ok((record.clone(), user.username.clone()))
     }
 
@@ -559,6 +561,7 @@ impl Inner {
                         sub: user.sub.clone(),
                         seq,
                         revoked: false,
+                        rotated_at: None,
                     },
                 );
                 Some(token)
@@ -843,6 +846,7 @@ impl Inner {
                     .map(Step::Done)
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                crate::refresh::refuse_rotating(&client, flow)?;
                 let token = param(&params, "REFRESH_TOKEN")?;
                 let (record, username) = self.refresh_record(token, &client_id)?;
                 if record.pool_id != pool_id {
@@ -854,15 +858,7 @@ impl Inner {
                     params.get("SECRET_HASH").and_then(Value::as_str),
                 )?;
                 let device_key = params.get("DEVICE_KEY").and_then(Value::as_str);
-                let known = device_key.is_none_or(|key| {
-                    self.pools
-                        .get(&pool_id)
-                        .and_then(|p| p.devices.get(key))
-                        .is_some_and(|d| d.username == username)
-                });
-                if !known {
-                    return Err(fault("ResourceNotFoundException", "Device does not exist."));
-                }
+                self.check_refresh_device(&pool_id, &username, device_key)?;
                 let result = self.issue(
                     &pool_id,
                     &client_id,

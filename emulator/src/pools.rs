@@ -18,6 +18,7 @@ use crate::ops::{Answer, Fault, fault, field};
 use crate::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
 use crate::state::{
     Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
+    RefreshRotation,
 };
 
 const INVALID: &str = "InvalidParameterException";
@@ -107,6 +108,7 @@ impl Inner {
                 callback_urls: config.callback_urls,
                 prevent_user_existence_errors: config.prevent_user_existence_errors,
                 settings: config.settings,
+                refresh_rotation: config.refresh_rotation,
                 created: now,
                 modified: now,
             },
@@ -352,6 +354,7 @@ impl Inner {
             client.callback_urls = config.callback_urls;
             client.prevent_user_existence_errors = config.prevent_user_existence_errors;
             client.settings = config.settings;
+            client.refresh_rotation = config.refresh_rotation;
             client.modified = now;
         }
         Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &client_id)}))
@@ -411,8 +414,8 @@ impl Inner {
             "EnableTokenRevocation": s.enable_token_revocation,
             "EnablePropagateAdditionalUserContextData": false,
             "AuthSessionValidity": s.auth_session_validity,
-            "RefreshTokenRotation": match s.refresh_token_rotation {
-                Some(grace) => json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": grace}),
+            "RefreshTokenRotation": match c.refresh_rotation {
+                Some(r) => json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": r.retry_grace_seconds}),
                 None => json!({"Feature": "DISABLED"}),
             },
         });
@@ -737,8 +740,10 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
             auth_session_validity: opt_int(body, "AuthSessionValidity", 3, 15)?
                 .and_then(|m| u32::try_from(m).ok())
                 .unwrap_or(3),
-            refresh_token_rotation: rotation,
         },
+        refresh_rotation: rotation.map(|retry_grace_seconds| RefreshRotation {
+            retry_grace_seconds,
+        }),
     })
 }
 
@@ -794,6 +799,7 @@ mod tests {
                 explicit_auth_flows: flows.map(|f| f.iter().map(|s| (*s).to_owned()).collect()),
                 ..ClientSettings::default()
             },
+            refresh_rotation: None,
             created: 0,
             modified: 0,
         }

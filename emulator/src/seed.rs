@@ -46,6 +46,7 @@ pub const OPERATIONS: &[&str] = &[
     "ForgotPassword",
     "GetDevice",
     "GetGroup",
+    "GetTokensFromRefreshToken",
     "GetUser",
     "GetUserAttributeVerificationCode",
     "GetUserPoolMfaConfig",

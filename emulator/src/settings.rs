@@ -115,9 +115,6 @@ pub struct ClientSettings {
     pub enable_token_revocation: bool,
     /// `AuthSessionValidity`, minutes (stored and described; sessions live 3 minutes).
     pub auth_session_validity: u32,
-    /// `RefreshTokenRotation` as given (`Feature` ENABLED, and `RetryGracePeriodSeconds`):
-    /// `Some(grace)` when rotation is on.
-    pub refresh_token_rotation: Option<u32>,
 }
 
 impl Default for ClientSettings {
@@ -137,7 +134,6 @@ impl Default for ClientSettings {
             token_validity_units: [TimeUnit::Hours, TimeUnit::Hours, TimeUnit::Days],
             enable_token_revocation: true,
             auth_session_validity: 3,
-            refresh_token_rotation: None,
         }
     }
 }

@@ -203,6 +203,20 @@ pub struct ClientConfig {
     pub prevent_user_existence_errors: bool,
     /// The rest of Cognito's app client settings (name, auth flows, OAuth, token validity).
     pub settings: ClientSettings,
+    /// Cognito's `RefreshTokenRotation` (`None`: disabled, as by default). With rotation,
+    /// `GetTokensFromRefreshToken` answers a new refresh token each time, the one it was given
+    /// still accepted for the grace period and refused after it; `REFRESH_TOKEN_AUTH` is
+    /// refused, as Cognito refuses it on rotating clients.
+    pub refresh_rotation: Option<RefreshRotation>,
+}
+
+/// Refresh token rotation of an app client (Cognito's `RefreshTokenRotationType` with
+/// `Feature: ENABLED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RefreshRotation {
+    /// `RetryGracePeriodSeconds` (0 to 60): how long a rotated-out refresh token is still
+    /// accepted, for client-side retries.
+    pub retry_grace_seconds: u32,
 }
 
 impl Default for ClientConfig {
@@ -212,6 +226,7 @@ impl Default for ClientConfig {
             callback_urls: Vec::new(),
             prevent_user_existence_errors: true,
             settings: ClientSettings::default(),
+            refresh_rotation: None,
         }
     }
 }
@@ -237,6 +252,7 @@ pub(crate) struct Client {
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
+    pub refresh_rotation: Option<RefreshRotation>,
 }
 
 /// A message the emulator "sent": a code by SMS or email.
@@ -449,6 +465,9 @@ pub(crate) struct RefreshToken {
     pub sub: String,
     pub seq: u64,
     pub revoked: bool,
+    /// When rotation replaced it (emulator clock, seconds): accepted until the grace period
+    /// after that ends.
+    pub rotated_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

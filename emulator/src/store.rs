@@ -691,10 +691,12 @@ mod tests {
                 token_validity_units: [TimeUnit::Minutes, TimeUnit::Seconds, TimeUnit::Hours],
                 enable_token_revocation: false,
                 auth_session_validity: 5,
-                refresh_token_rotation: Some(10),
             },
             created: 1_700_000_003,
             modified: 1_700_000_004,
+            refresh_rotation: Some(crate::state::RefreshRotation {
+                retry_grace_seconds: 30,
+            }),
         }
     }
 
@@ -777,6 +779,7 @@ mod tests {
             sub: "sub-1".into(),
             seq: 2,
             revoked: true,
+            rotated_at: Some(1_700_000_100),
         }
     }
 

@@ -291,7 +291,14 @@ fn a_world_made_over_http_signs_in_as_cognito_would() {
         "Incorrect username or password."
     );
     let signed_in = srp_sign_in("Chosen-pass-2").unwrap();
-    assert!(signed_in["AuthenticationResult"]["RefreshToken"].is_string());
+    let refresh = signed_in["AuthenticationResult"]["RefreshToken"].clone();
+    // The client's RefreshTokenRotation is the emulator's: a refresh answers a new refresh token.
+    let refreshed = api.ok(
+        "GetTokensFromRefreshToken",
+        json!({"ClientId": client_id, "ClientSecret": secret, "RefreshToken": refresh}),
+    );
+    let rotated = &refreshed["AuthenticationResult"]["RefreshToken"];
+    assert!(rotated.is_string() && *rotated != refresh, "{refreshed}");
 
     // The client's ExplicitAuthFlows are enforced; the admin flows are for the admin API only.
     let refused = api.refused(

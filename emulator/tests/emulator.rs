@@ -23,17 +23,9 @@ use cognito_flows_emulator::{
 };
 use serde_json::{Value, json};
 
-use common::send;
+use common::{agent, send};
 
 const PASSWORD: &str = "Passw0rd!";
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
-}
 
 fn entropy() -> Entropy {
     use std::sync::atomic::{AtomicU8, Ordering};

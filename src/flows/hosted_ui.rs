@@ -179,6 +179,37 @@ impl HostedUi {
         format!("{base}{path}")
     }
 
+    /// The scopes asked for (`with_scopes`, `openid` by default): what the sign-in requests.
+    /// What was granted is in the tokens ([`Tokens::scopes`]).
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// [`HostedUi::authorize`] with caller data carried through the browser in `state`, as
+    /// `amazon-cognito-auth-js`'s `setState` and Amplify's `customState` do: the state sent is
+    /// the random one, `.`, and the data in hex (Amplify's form, with a separator outside the
+    /// random part's base64url alphabet), so the callback is still checked in full. Read it back with [`Authorize::custom_state`] or, from
+    /// the callback URL alone, with [`custom_state`]. It is visible in the URL: no secrets.
+    ///
+    /// ```
+    /// use cognito_flows::flows::hosted_ui::{HostedUi, custom_state};
+    /// use cognito_flows::Entropy;
+    ///
+    /// let ui = HostedUi::new("https://example.auth.us-east-1.amazoncognito.com", "client", "https://app.example/cb")?;
+    /// let flow = ui.authorize_with_state(Entropy::from([1; 32]), "/orders/42");
+    /// assert_eq!(flow.custom_state().as_deref(), Some("/orders/42"));
+    /// let url = url::Url::parse(&flow.url())?;
+    /// let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    /// assert_eq!(custom_state(&state).as_deref(), Some("/orders/42"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authorize_with_state(&self, entropy: Entropy, data: &str) -> Authorize {
+        let mut flow = self.authorize(entropy);
+        let hex: String = data.bytes().map(|b| format!("{b:02x}")).collect();
+        flow.state_param = format!("{}.{hex}", flow.state_param);
+        flow
+    }
+
     /// The sign-in: a prompt with the URL to open, then the callback URL as input.
     pub fn authorize(&self, entropy: Entropy) -> Authorize {
         let mut rng = FlowRng::new(&entropy);
@@ -340,6 +371,16 @@ impl Authorize {
         &self.nonce
     }
 
+    /// The scopes this sign-in asks for ([`HostedUi::scopes`]).
+    pub fn scopes(&self) -> &[String] {
+        &self.ui.scopes
+    }
+
+    /// The caller data given to [`HostedUi::authorize_with_state`], if any.
+    pub fn custom_state(&self) -> Option<String> {
+        custom_state(&self.state_param)
+    }
+
     /// Checks the id token's `nonce` against the one sent, in constant time. `required`: the
     /// implicit flow, where the id token comes through the browser and its nonce is the only
     /// thing that binds it to this request, so it must have one. In the code flow the token
@@ -415,6 +456,25 @@ impl Authorize {
             }
         }
     }
+}
+
+/// The caller data in a `state` written by [`HostedUi::authorize_with_state`] (the part after
+/// the `.`, hex of UTF-8), e.g. from the callback URL's `state` parameter. `None` when
+/// there is none or it does not decode. It is not authenticated by itself: trust it only once
+/// the flow has accepted the callback (its random part matched).
+pub fn custom_state(state: &str) -> Option<String> {
+    let (_, hex) = state.split_once('.')?;
+    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Splits a callback URL into its parameters (query, then fragment), checking it goes to the

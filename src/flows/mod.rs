@@ -20,6 +20,7 @@ pub mod challenge;
 pub mod device;
 pub mod forgot_password;
 pub mod hosted_ui;
+pub mod refresh;
 pub mod sign_in;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use crate::secret::{Password, SecretString};
 pub use self::challenge::{CodeDelivery, MfaMethod, TotpSetup};
 pub use self::device::DeviceCredentials;
 pub use self::forgot_password::ForgotPassword;
+pub use self::refresh::{Refresh, RefreshMethod};
 pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 
 /// What a flow needs next.

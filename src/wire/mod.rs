@@ -8,6 +8,7 @@ mod account;
 mod auth;
 mod device;
 mod mfa;
+mod refresh;
 mod request;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ pub use self::mfa::{
     AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, VerifySoftwareTokenRequest,
     VerifySoftwareTokenResponse,
 };
+pub use self::refresh::{GetTokensFromRefreshTokenRequest, GetTokensFromRefreshTokenResponse};
 pub use self::request::*;
 
 /// `X-Amz-Target`'s service prefix.
@@ -134,6 +136,8 @@ operations! {
     ListWebAuthnCredentials,
     /// Deletes a WebAuthn credential.
     DeleteWebAuthnCredential,
+    /// New tokens from a refresh token, and a new refresh token when the client rotates them.
+    GetTokensFromRefreshToken,
     /// Tells threat protection whether a flagged sign-in was the user's.
     UpdateAuthEventFeedback,
 }

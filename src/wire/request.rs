@@ -296,6 +296,7 @@ requests! {
     CompleteWebAuthnRegistrationRequest => CompleteWebAuthnRegistration -> Empty,
     ListWebAuthnCredentialsRequest => ListWebAuthnCredentials -> ListWebAuthnCredentialsResponse,
     DeleteWebAuthnCredentialRequest => DeleteWebAuthnCredential -> Empty,
+    GetTokensFromRefreshTokenRequest => GetTokensFromRefreshToken -> GetTokensFromRefreshTokenResponse,
 }
 
 #[cfg(test)]

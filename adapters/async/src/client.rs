@@ -86,6 +86,11 @@ impl<T, S> Client<T, S> {
     pub fn driver(&self) -> &Driver<T, S> {
         &self.driver
     }
+
+    /// The time, from the driver's clock ([`Driver::with_clock`]).
+    pub fn now(&self) -> std::time::SystemTime {
+        self.driver.now()
+    }
 }
 
 impl<T: Transport, S: Sleep> Client<T, S> {
@@ -165,13 +170,14 @@ macro_rules! __client_methods {
             self.run(flow(builder, entropy), answer) $($await)*
         }
 
-        /// Refreshes a session (with its device, if any) and updates it.
+        /// Refreshes a session now, whether or not its tokens have expired (with its device, if
+        /// any), and updates it: new tokens, and the new refresh token when the app client
+        /// rotates them. [`get_session`](Self::get_session) refreshes only when needed.
         pub $($fn)* refresh(
             &self,
             session: &mut $crate::__private::cognito_flows::StoredSession,
         ) -> Result<(), $error> {
-            let entropy = $crate::entropy().map_err($crate::DriveError::Entropy)?;
-            let Some(flow) = session.refresh(&self.pool, entropy) else {
+            let Some(flow) = session.refresh(&self.pool).map(|f| f.with_context(&self.context)) else {
                 return Err($crate::DriveError::Auth(
                     $crate::__private::cognito_flows::Misuse::InvalidInput(
                         "the session has no refresh token".into(),
@@ -179,9 +185,83 @@ macro_rules! __client_methods {
                     .into(),
                 ));
             };
-            let refreshed = self.run(flow, $no_prompt) $($await)*?;
-            session.update(refreshed);
+            *session = self.run(flow, $no_prompt) $($await)*?;
             Ok(())
+        }
+
+        /// The JS SDK's `getSession`, in one line: when the session's tokens are still valid (for
+        /// a minute more, the clock drift corrected) nothing is sent; otherwise its refresh
+        /// token brings new ones (`GetTokensFromRefreshToken`, so app clients that rotate
+        /// refresh tokens work too: the new refresh token replaces the old one) and the device
+        /// is kept. Answers whether it refreshed: store the session again then
+        /// ([`save_session`](crate::save_session), or [`saved_session`](Self::saved_session)
+        /// which does both). A session that has expired without a refresh token is
+        /// [`DriveError::SignedOut`](crate::DriveError::SignedOut).
+        pub $($fn)* get_session(
+            &self,
+            session: &mut $crate::__private::cognito_flows::StoredSession,
+        ) -> Result<bool, $error> {
+            use $crate::__private::cognito_flows::session::SessionCheck;
+            match session.get_session(&self.pool, self.now()) {
+                SessionCheck::Valid => Ok(false),
+                SessionCheck::Refresh(flow) => {
+                    *session = self.run(flow.with_context(&self.context), $no_prompt) $($await)*?;
+                    Ok(true)
+                }
+                SessionCheck::SignedOut => Err($crate::DriveError::SignedOut),
+            }
+        }
+
+        /// [`get_session`](Self::get_session) on the session saved at `path`
+        /// ([`save_session`](crate::save_session)): loaded, refreshed and saved again when its
+        /// tokens have expired. Blocking file I/O around the call.
+        pub $($fn)* saved_session(
+            &self,
+            path: &std::path::Path,
+        ) -> Result<$crate::__private::cognito_flows::StoredSession, $error> {
+            let mut session = $crate::load_session(path).map_err($crate::DriveError::Storage)?;
+            if self.get_session(&mut session) $($await)*? {
+                $crate::save_session(path, &session).map_err($crate::DriveError::Storage)?;
+            }
+            Ok(session)
+        }
+
+        /// Signs out: revokes the session's refresh token (`RevokeToken`, with the client
+        /// secret when the app client has one), which ends the access tokens issued from it
+        /// too. The session is consumed: drop what you stored of it (or use
+        /// [`sign_out_saved`](Self::sign_out_saved)). A session without a refresh token has
+        /// nothing to revoke.
+        pub $($fn)* sign_out(
+            &self,
+            session: $crate::__private::cognito_flows::StoredSession,
+        ) -> Result<(), $error> {
+            match session.sign_out(&self.pool) {
+                Some(call) => self.run(call, $no_prompt) $($await)*.map(drop),
+                None => Ok(()),
+            }
+        }
+
+        /// Signs out the session saved at `path`: revokes its refresh token and deletes the
+        /// file, even when Cognito refused the revocation (that error is returned after). A
+        /// missing file is a session already signed out.
+        pub $($fn)* sign_out_saved(&self, path: &std::path::Path) -> Result<(), $error> {
+            let session = match $crate::load_session(path) {
+                Ok(session) => Some(session),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                // Unreadable: nothing to revoke, but it goes all the same.
+                Err(_) => None,
+            };
+            let revoked = match session {
+                Some(session) => self.sign_out(session) $($await)*,
+                None => Ok(()),
+            };
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    revoked?;
+                    Err($crate::DriveError::Storage(e))
+                }
+                _ => revoked,
+            }
         }
 
         /// Resets a forgotten password, asking `answer` for the code and the new password

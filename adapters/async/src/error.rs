@@ -55,6 +55,10 @@ pub enum DriveError<T> {
     Prompt(PromptError),
     /// The operating system had no randomness to give (to seed a flow or the retries' jitter).
     Entropy(getrandom::Error),
+    /// The session has expired and holds no refresh token: the user must sign in again.
+    SignedOut,
+    /// Reading or writing the saved session failed.
+    Storage(std::io::Error),
 }
 
 impl<T: fmt::Display> fmt::Display for DriveError<T> {
@@ -64,6 +68,10 @@ impl<T: fmt::Display> fmt::Display for DriveError<T> {
             Self::Auth(e) => e.fmt(f),
             Self::Prompt(e) => write!(f, "prompt failed: {e}"),
             Self::Entropy(e) => write!(f, "no randomness from the OS: {e}"),
+            Self::SignedOut => {
+                f.write_str("the session has expired and has no refresh token: sign in again")
+            }
+            Self::Storage(e) => write!(f, "the saved session: {e}"),
         }
     }
 }
@@ -75,6 +83,8 @@ impl<T: std::error::Error + 'static> std::error::Error for DriveError<T> {
             Self::Auth(e) => Some(e),
             Self::Prompt(e) => Some(&**e),
             Self::Entropy(e) => Some(e),
+            Self::SignedOut => None,
+            Self::Storage(e) => Some(e),
         }
     }
 }

@@ -155,6 +155,7 @@ pub struct Driver<T, S> {
     policy: RetryPolicy,
     jitter: Option<Entropy>,
     user_agent: UserAgent,
+    clock: fn() -> SystemTime,
 }
 
 impl<T, S> Driver<T, S> {
@@ -167,7 +168,21 @@ impl<T, S> Driver<T, S> {
             policy: RetryPolicy::default(),
             jitter: None,
             user_agent: UserAgent::default(),
+            clock: SystemTime::now,
         }
+    }
+
+    /// Reads the time from `clock`, not the system clock: when answers arrive, when waits end,
+    /// and when [`Client::get_session`] checks the tokens. Tests move it with the emulator's.
+    #[must_use]
+    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time, from the driver's clock ([`Driver::with_clock`]; the system clock by default).
+    pub fn now(&self) -> SystemTime {
+        (self.clock)()
     }
 
     /// The `x-amz-user-agent` set on every request this driver sends (default
@@ -229,18 +244,18 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
                 Action::Send(mut request) => {
                     self.user_agent.apply(&mut request);
                     match self.transport.send(request).await {
-                        Ok(response) => drop(flow.handle_response(SystemTime::now(), response)),
+                        Ok(response) => drop(flow.handle_response(self.now(), response)),
                         Err(e) => self.lost(&mut flow, e)?,
                     }
                 }
                 Action::Wait(delay) => {
                     self.sleep.sleep(delay).await;
-                    flow.handle_timeout(SystemTime::now());
+                    flow.handle_timeout(self.now());
                 }
                 Action::Prompt(prompt) => {
                     // A callback is stamped with the time it arrived (implicit tokens' drift).
                     let input = answer(prompt).await.map_err(DriveError::Prompt)?;
-                    flow.handle_input(input.at(SystemTime::now()))?;
+                    flow.handle_input(input.at(self.now()))?;
                 }
                 Action::Done(outcome) => return Ok(outcome),
                 Action::Failed(error) => return Err(DriveError::Auth(error)),
@@ -255,7 +270,7 @@ impl<T: Transport, S: Sleep> Driver<T, S> {
         flow: &mut Retrying<F>,
         error: T::Error,
     ) -> Result<(), DriveError<T::Error>> {
-        match flow.handle_transport_error(SystemTime::now(), self.transport.failure(&error)) {
+        match flow.handle_transport_error(self.now(), self.transport.failure(&error)) {
             Decision::Retry(_) => Ok(()),
             Decision::GiveUp => Err(DriveError::Transport(error)),
         }

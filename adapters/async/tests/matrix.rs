@@ -2,6 +2,7 @@
 //! the blocking adapter's matrix, on tokio with reqwest.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use cognito_flows::flows::RefreshMethod;
 use cognito_flows::flows::account::{MfaPreferences, NewUser};
 use cognito_flows::wire::MfaSettings;
 use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool, totp};
@@ -31,10 +32,12 @@ impl Backend {
                         ..ClientOptions::default()
                     },
                 );
+                // moto lacks GetTokensFromRefreshToken (a bare 500): REFRESH_TOKEN_AUTH.
                 let p = UserPool::new(&pool.id, c.id)
                     .unwrap()
                     .with_endpoint(&m.endpoint())
-                    .unwrap();
+                    .unwrap()
+                    .with_refresh_method(RefreshMethod::InitiateAuth);
                 if let Some(s) = c.secret {
                     p.with_client_secret(s)
                 } else {

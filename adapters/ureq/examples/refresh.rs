@@ -10,14 +10,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: refresh POOL_ID CLIENT_ID SESSION_FILE".into());
     };
     let client = Client::new(UserPool::new(pool_id, client_id.as_str())?);
-    let mut session = cognito_flows_ureq::load_session(path.as_ref())?;
-    if session.needs_refresh(
-        std::time::SystemTime::now(),
-        std::time::Duration::from_secs(300),
-    ) {
-        client.refresh(&mut session)?;
-        cognito_flows_ureq::save_session(path.as_ref(), &session)?; // 0600, atomic: see its docs
-        eprintln!("refreshed");
-    }
+    // getSession in one line: loaded, refreshed only if its tokens have expired (a rotated
+    // refresh token replaces the old one), saved again 0600 and atomically.
+    let session = client.saved_session(path.as_ref())?;
+    eprintln!("valid until {:?}", session.tokens.expires_at());
     Ok(())
 }

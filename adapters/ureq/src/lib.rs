@@ -90,7 +90,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use cognito_flows::retry::RetryPolicy;
 use cognito_flows::{Entropy, Flow, Input, Prompt, UserAgent, UserPool};
@@ -204,13 +204,25 @@ impl<S: FnMut(Duration)> Driver<S> {
         &mut self,
         transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
         flow: F,
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, DriveError> {
+        self.run_on(SystemTime::now, transport, flow, answer)
+    }
+
+    /// [`Driver::run`] reading the time from `clock`.
+    fn run_on<F: Flow>(
+        &mut self,
+        clock: fn() -> SystemTime,
+        transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+        flow: F,
         mut answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
     ) -> Result<F::Output, DriveError> {
         let mut driver = cognito_flows_async::Driver::new(
             Blocking(RefCell::new(transport)),
             Blocking(RefCell::new(&mut self.sleep)),
         )
-        .with_retry_policy(self.policy);
+        .with_retry_policy(self.policy)
+        .with_clock(clock);
         if let Some(seed) = &self.jitter {
             driver = driver.with_jitter_seed(seed.clone());
         }
@@ -270,6 +282,7 @@ pub struct Client {
     policy: RetryPolicy,
     context: cognito_flows::wire::Context,
     user_agent: UserAgent,
+    clock: fn() -> SystemTime,
 }
 
 impl Client {
@@ -281,7 +294,22 @@ impl Client {
             policy: RetryPolicy::default(),
             context: cognito_flows::wire::Context::default(),
             user_agent: UserAgent::default(),
+            clock: SystemTime::now,
         }
+    }
+
+    /// The same client reading the time from `clock`, not the system clock: when answers
+    /// arrive and when [`Client::get_session`] checks the tokens. Tests move it with the
+    /// emulator's clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time, from the client's clock.
+    pub fn now(&self) -> SystemTime {
+        (self.clock)()
     }
 
     /// The same client sending `context` (`ClientMetadata`, `AnalyticsMetadata`,
@@ -360,7 +388,7 @@ impl Client {
             self.user_agent.apply(&mut request);
             send(&self.agent, request)
         };
-        driver.run(transport, flow, answer)
+        driver.run_on(self.clock, transport, flow, answer)
     }
 
     cognito_flows_async::__client_methods! {

@@ -1,6 +1,7 @@
 //! The blocking client against moto and against the emulator: the same test bodies on both.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use cognito_flows::flows::RefreshMethod;
 use cognito_flows::flows::account::NewUser;
 use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
@@ -36,10 +37,12 @@ impl Backend for Moto {
                 ..ClientOptions::default()
             },
         );
+        // moto lacks GetTokensFromRefreshToken (it answers a bare 500): refresh as REFRESH_TOKEN_AUTH.
         let p = UserPool::new(&pool.id, client.id)
             .unwrap()
             .with_endpoint(&self.endpoint())
-            .unwrap();
+            .unwrap()
+            .with_refresh_method(RefreshMethod::InitiateAuth);
         match client.secret {
             Some(s) => p.with_client_secret(s),
             None => p,

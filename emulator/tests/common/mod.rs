@@ -26,6 +26,15 @@ pub fn totp(key: &[u8], now: std::time::SystemTime) -> String {
     format!("{:06}", word % 1_000_000)
 }
 
+/// An agent as the tests want it: error statuses returned as responses, redirects not followed.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
 /// Calls a Cognito operation at `endpoint`: the status and the JSON answer.
 pub fn call(endpoint: &str, operation: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -1,0 +1,131 @@
+//! `GetTokensFromRefreshToken` and refresh token rotation, as Cognito does them: on a rotating
+//! app client each refresh answers a new refresh token, the one given is still accepted for the
+//! client's retry grace period and refused after it (`RefreshTokenReuseException`), and
+//! `REFRESH_TOKEN_AUTH` is refused (a rotating client cannot allow that flow). On other clients
+//! `GetTokensFromRefreshToken` refreshes as `REFRESH_TOKEN_AUTH` does, with no new refresh token.
+
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq as _;
+
+use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field};
+use crate::state::{Client, Inner, RefreshToken};
+
+/// `REFRESH_TOKEN_AUTH` on a rotating client: refused as Cognito refuses a flow the client does
+/// not allow.
+pub(crate) fn refuse_rotating(client: &Client, flow: &str) -> Result<(), Fault> {
+    match client.refresh_rotation {
+        Some(_) => Err(fault(
+            "InvalidParameterException",
+            format!("{flow} flow not enabled for this client"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A rotated-out refresh token once its client's grace period has passed (at once with no
+/// grace): refused.
+pub(crate) fn check_grace(inner: &Inner, record: &RefreshToken) -> Result<(), Fault> {
+    let Some(rotated_at) = record.rotated_at else {
+        return Ok(());
+    };
+    let grace = inner
+        .pools
+        .get(&record.pool_id)
+        .and_then(|p| p.clients.get(&record.client_id))
+        .and_then(|c| c.refresh_rotation)
+        .map_or(0, |r| u64::from(r.retry_grace_seconds.min(60)));
+    if inner.unix() >= rotated_at.saturating_add(grace) {
+        return Err(fault(
+            "RefreshTokenReuseException",
+            "Refresh token has been used after its grace period.",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `body`'s `ClientSecret` is the client's (compared in constant time); a client without
+/// a secret needs none.
+pub(crate) fn client_secret_matches(client: &Client, body: &Value) -> bool {
+    let Some(secret) = &client.info.secret else {
+        return true;
+    };
+    let given = body.get("ClientSecret").and_then(Value::as_str);
+    given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(secret.as_bytes())))
+}
+
+impl Inner {
+    /// A refresh's device key, if any, must be one of the user's devices: otherwise
+    /// `ResourceNotFoundException`, as Cognito answers for a forgotten device.
+    pub(crate) fn check_refresh_device(
+        &self,
+        pool_id: &str,
+        username: &str,
+        device_key: Option<&str>,
+    ) -> Result<(), Fault> {
+        let known = device_key.is_none_or(|key| {
+            self.pools
+                .get(pool_id)
+                .and_then(|p| p.devices.get(key))
+                .is_some_and(|d| d.username == username)
+        });
+        if known {
+            Ok(())
+        } else {
+            Err(fault("ResourceNotFoundException", "Device does not exist."))
+        }
+    }
+
+    pub(crate) fn get_tokens_from_refresh_token(&mut self, body: &Value) -> Answer {
+        let token = field(body, "RefreshToken")?.to_owned();
+        let client_id = field(body, "ClientId")?.to_owned();
+        let (pool_id, client) = self.client(&client_id)?;
+        if !client_secret_matches(&client, body) {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                format!("Unable to verify secret for client {client_id}"),
+            ));
+        }
+        let (record, username) = self.refresh_record(&token, &client_id)?;
+        if record.pool_id != pool_id {
+            return Err(fault(NOT_AUTHORIZED, "Invalid Refresh Token"));
+        }
+        let device_key = body.get("DeviceKey").and_then(Value::as_str);
+        self.check_refresh_device(&pool_id, &username, device_key)?;
+        let device_key = device_key.map(str::to_owned);
+        let result = self.refresh_issue(
+            &pool_id,
+            &client_id,
+            &username,
+            token,
+            device_key.as_deref(),
+        )?;
+        Ok(json!({"AuthenticationResult": result}))
+    }
+
+    /// The tokens of a refresh with `token` (already checked): on a rotating client a new
+    /// refresh token too, the one given then valid for the grace period from its first rotation
+    /// (GetTokensFromRefreshToken and the hosted UI's refresh grant).
+    pub(crate) fn refresh_issue(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        token: String,
+        device_key: Option<&str>,
+    ) -> Answer {
+        let rotating = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.clients.get(client_id))
+            .is_some_and(|c| c.refresh_rotation.is_some());
+        let keep = (!rotating).then(|| token.clone());
+        let result = self.issue(pool_id, client_id, username, keep, device_key)?;
+        if rotating {
+            let now = self.unix();
+            if let Some(old) = self.refresh_tokens.get_mut(&token) {
+                old.rotated_at.get_or_insert(now);
+            }
+        }
+        Ok(result)
+    }
+}
