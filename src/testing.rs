@@ -100,7 +100,7 @@ impl Canned {
                     self.sent.push(Sent { target, body });
                     let next = self.answers.pop_front().ok_or(Misuse::Finished)?;
                     let mut response =
-                        http::Response::new(serde_json::to_vec(&next).unwrap_or_default());
+                        http::Response::new(serde_json::to_vec(&sorted(&next)).unwrap_or_default());
                     if next.get("__type").is_some() {
                         *response.status_mut() = http::StatusCode::BAD_REQUEST;
                     }
@@ -140,7 +140,7 @@ pub fn canonical(request: &http::Request<Vec<u8>>) -> String {
     }
     out.push('\n');
     match serde_json::from_slice::<Value>(request.body()) {
-        Ok(v) => out.push_str(&serde_json::to_string_pretty(&v).unwrap_or_default()),
+        Ok(v) => out.push_str(&serde_json::to_string_pretty(&sorted(&v)).unwrap_or_default()),
         Err(_) => out.push_str(&String::from_utf8_lossy(request.body())),
     }
     out.push('\n');
@@ -154,7 +154,27 @@ pub fn body(request: &http::Request<Vec<u8>>) -> Value {
 
 /// A 200 answer with this JSON.
 pub fn ok(json: Value) -> http::Response<Vec<u8>> {
-    http::Response::new(serde_json::to_vec(&json).unwrap_or_default())
+    http::Response::new(serde_json::to_vec(&sorted(&json)).unwrap_or_default())
+}
+
+/// `value` with the keys of every object in order, as the snapshots print them, whichever way
+/// `serde_json` orders maps: another crate in the same build may turn on its `preserve_order`
+/// feature (1Password's `passkey-types` does), and the bytes the tests pin must not move with it.
+pub fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A Cognito error answer: `{"__type": kind, "message": message}` with this status.
@@ -177,7 +197,7 @@ pub fn raw(status: u16, body: &[u8]) -> http::Response<Vec<u8>> {
 /// An unsigned JWT with these claims (the core decodes tokens; it does not verify them).
 pub fn jwt(claims: &Value) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"test"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&sorted(claims)).unwrap_or_default());
     format!("{header}.{payload}.c2ln")
 }
 
@@ -220,8 +240,8 @@ pub fn jwks(keys: &[(&str, &rsa::PrivateKey)]) -> http::Response<Vec<u8>> {
 pub fn sign_jwt(key: &rsa::PrivateKey, header: &Value, claims: &Value) -> String {
     let input = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
+        URL_SAFE_NO_PAD.encode(sorted(header).to_string()),
+        URL_SAFE_NO_PAD.encode(sorted(claims).to_string())
     );
     let signature = key
         .pkcs1v15_sign::<rsa::sha2::Sha256>(input.as_bytes())

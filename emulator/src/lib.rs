@@ -27,8 +27,10 @@
 //!
 //! The hosted UI's OAuth endpoints are there for the code flow with PKCE (no login page: pass
 //! `username` and `password` to `/oauth2/authorize`). Custom authentication runs Rust callbacks
-//! in place of the Lambda triggers ([`CustomAuth`]). What it does not do (yet):
-//! `USER_AUTH` choice-based sign-in, advanced security.
+//! in place of the Lambda triggers ([`CustomAuth`]). Passkeys are real WebAuthn (registration
+//! with "none" attestation and ES256 keys, assertions verified on a `USER_AUTH` sign-in with
+//! `PREFERRED_CHALLENGE=WEB_AUTHN`), for the relying party of [`WebAuthnConfig`]. What it does
+//! not do (yet): the rest of `USER_AUTH` choice-based sign-in, advanced security.
 //!
 //! Besides the sign-in and account operations, it answers Cognito's admin API over HTTP
 //! (pools, app clients, users, groups, admin sign-in: [`OPERATIONS`] lists every operation), so
@@ -55,6 +57,7 @@ mod state;
 mod store;
 mod table;
 mod totp;
+mod webauthn;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -75,6 +78,7 @@ pub use crate::state::{
     RefreshRotation,
 };
 use crate::state::{Inner, Status};
+pub use crate::webauthn::WebAuthnConfig;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]

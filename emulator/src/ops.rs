@@ -138,6 +138,11 @@ pub(crate) fn operation(shared: &Shared, operation: &str, body: &Value) -> Answe
                 "ListDevices" => state.list_devices(body),
                 "GetDevice" => state.get_device(body),
                 "ForgetDevice" => state.forget_device(body),
+                "GetUserAuthFactors" => state.get_user_auth_factors(body),
+                "StartWebAuthnRegistration" => state.start_web_authn_registration(body),
+                "CompleteWebAuthnRegistration" => state.complete_web_authn_registration(body),
+                "ListWebAuthnCredentials" => state.list_web_authn_credentials(body),
+                "DeleteWebAuthnCredential" => state.delete_web_authn_credential(body),
                 "GetTokensFromRefreshToken" => state.get_tokens_from_refresh_token(body),
                 "UpdateAuthEventFeedback" => state.update_auth_event_feedback(body),
                 _ => {
@@ -392,6 +397,7 @@ impl Inner {
             .remove(username)
             .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
         pool.devices.retain(|_, d| d.username != username);
+        pool.passkeys.forget(&user.sub);
         self.refresh_tokens.retain(|_, r| r.sub != user.sub);
         self.access_tokens.retain(|_, t| t.sub != user.sub);
         self.sessions
@@ -681,7 +687,7 @@ impl Inner {
 
     /// Tokens at the end of a sign-in, with `NewDeviceMetadata` when the pool tracks devices and
     /// the sign-in named no known device.
-    fn sign_in_done(
+    pub(crate) fn sign_in_done(
         &mut self,
         pool_id: &str,
         client_id: &str,
@@ -869,6 +875,22 @@ impl Inner {
                 Ok(Step::Done(
                     json!({"AuthenticationResult": result, "ChallengeParameters": {}}),
                 ))
+            }
+            "USER_AUTH" => {
+                let user = self
+                    .signing_in(&pool_id, &client, &params)?
+                    .ok_or_else(not_found)?;
+                match params.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
+                    Some("WEB_AUTHN") => self
+                        .web_authn_challenge(&pool_id, &client_id, &user)
+                        .map(Step::Done),
+                    other => Err(fault(
+                        "InvalidParameterException",
+                        format!(
+                            "USER_AUTH with PREFERRED_CHALLENGE {other:?} is not emulated (WEB_AUTHN is)"
+                        ),
+                    )),
+                }
             }
             other => Err(fault(
                 "InvalidParameterException",
@@ -1278,6 +1300,9 @@ impl Inner {
                 self.custom_step(&pool_id, &client_id, &user_name, results)
                     .map(Step::Done)
             }
+            Stage::WebAuthn { challenge } => self
+                .web_authn_answer(session, &challenge, &responses)
+                .map(Step::Done),
             Stage::MfaSetup | Stage::MfaSetupAssociated => Err(fault(
                 "InvalidParameterException",
                 "Software token MFA has not been verified (VerifySoftwareToken)",
@@ -1364,6 +1389,7 @@ fn stage_name(stage: &Stage) -> &'static str {
         Stage::SmsMfa { .. } => "SMS_MFA",
         Stage::TotpMfa => "SOFTWARE_TOKEN_MFA",
         Stage::MfaSetup | Stage::MfaSetupAssociated | Stage::MfaSetupVerified => "MFA_SETUP",
+        Stage::WebAuthn { .. } => "WEB_AUTHN",
         // Not challenges: no RespondToAuthChallenge answers them.
         Stage::SignedUp | Stage::SignUpConfirmed => "",
     }

@@ -78,6 +78,7 @@ impl Inner {
                 clients: crate::table::Table::default(),
                 users: crate::table::Table::default(),
                 devices: crate::table::Table::default(),
+                passkeys: crate::webauthn::Passkeys::default(),
                 phantom_key,
                 groups: BTreeMap::new(),
                 created: now,

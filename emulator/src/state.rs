@@ -177,6 +177,8 @@ pub struct PoolConfig {
     pub fixed_code: Option<String>,
     /// The rest of Cognito's pool settings (MFA methods, attributes, deletion protection, tags).
     pub settings: PoolSettings,
+    /// Passkeys: the relying party id and whether user verification is required.
+    pub web_authn: crate::webauthn::WebAuthnConfig,
 }
 
 /// How an app client behaves.
@@ -364,6 +366,8 @@ pub(crate) struct Pool {
     pub users: Table<User>,
     #[serde(skip)]
     pub devices: Table<Device>,
+    /// Registered passkeys (kept in the pool's row) and pending registrations (not kept).
+    pub passkeys: crate::webauthn::Passkeys,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
     pub groups: BTreeMap<String, Group>,
@@ -440,6 +444,10 @@ pub(crate) enum Stage {
     /// AssociateSoftwareToken ran with this session: VerifySoftwareToken may follow.
     MfaSetupAssociated,
     MfaSetupVerified,
+    /// A `USER_AUTH` sign-in waits for a passkey's assertion of this challenge.
+    WebAuthn {
+        challenge: Vec<u8>,
+    },
     /// SignUp's session: ConfirmSignUp may send it back (sign_up_session.rs).
     SignedUp,
     /// ConfirmSignUp's session: one `USER_AUTH` sign-in without the password.

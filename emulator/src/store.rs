@@ -744,10 +744,15 @@ mod tests {
                     tags: map(&[("team", "auth")]),
                     custom_attribute_types: map(&[("level", "Number")]),
                 },
+                web_authn: crate::webauthn::WebAuthnConfig {
+                    relying_party_id: "example.com".into(),
+                    require_user_verification: true,
+                },
             },
             clients: Table::default(),
             users: Table::default(),
             devices: Table::default(),
+            passkeys: crate::webauthn::Passkeys::default(),
             phantom_key: [5; 32],
             groups: [(
                 "admins".to_owned(),

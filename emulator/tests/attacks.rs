@@ -67,20 +67,7 @@ fn world(pool: PoolConfig) -> World {
 
 /// One JSON 1.1 call: status, body, `x-amzn-RequestId`.
 fn call(w: &World, operation: &str, body: &Value) -> (u16, Value) {
-    let request = http::Request::post(w.e.endpoint())
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string().into_bytes())
-        .unwrap();
-    let response = send(&agent(), request);
-    assert!(response.headers().contains_key("x-amzn-requestid"));
-    (
-        response.status().as_u16(),
-        serde_json::from_slice(response.body()).unwrap(),
-    )
+    common::call_with(&agent(), w.e.endpoint(), operation, body)
 }
 
 fn kind(answer: &(u16, Value)) -> &str {

@@ -18,7 +18,13 @@
 //! `globalSignOut` to [`global_sign_out`], `deleteUser` to [`delete_user`], `listDevices`,
 //! `getDevice`, `forgetDevice`, `setDeviceStatusRemembered` to the device calls;
 //! `CognitoUserPool.signUp` to [`sign_up`], `confirmRegistration` to [`confirm_sign_up`],
-//! `resendConfirmationCode` to [`resend_confirmation_code`].
+//! `resendConfirmationCode` to [`resend_confirmation_code`]. Amplify's passkey calls map to
+//! [`start_web_authn_registration`] then [`complete_web_authn_registration`]
+//! (`associateWebAuthnCredential`), [`list_web_authn_credentials`] (one page; [`Pages`] follows
+//! them), [`delete_web_authn_credential`], and [`get_user_auth_factors`]; signing in with a
+//! passkey is [`SignIn::user_auth`](crate::SignIn::user_auth) with
+//! [`FirstFactor::WebAuthn`](crate::FirstFactor::WebAuthn). The adapters' `Client` has them all,
+//! with a runnable example (`cognito-flows-ureq`'s "Passkeys").
 //!
 //! ```
 //! use cognito_flows::flows::account;
@@ -773,4 +779,62 @@ pub fn delete_web_authn_credential(
             credential_id: credential_id.into(),
         },
     )
+}
+
+/// Follows a paginated operation's `NextToken`s (`ListWebAuthnCredentials`, `ListDevices`'
+/// `PaginationToken`) for a loop that reads every page, and stops a server that never ends: a
+/// token that comes back again, or more than [`Pages::MAX`] pages, is a [`ProtocolError`](crate::ProtocolError).
+///
+/// ```
+/// use cognito_flows::flows::account::Pages;
+/// use cognito_flows::wire::Operation;
+///
+/// let mut pages = Pages::new(Operation::ListWebAuthnCredentials);
+/// assert_eq!(pages.next(Some("page-2".into()))?, Some("page-2".to_owned()));
+/// assert!(pages.next(Some("page-2".into())).is_err()); // the same page again: a loop
+/// assert_eq!(Pages::new(Operation::ListWebAuthnCredentials).next(None)?, None); // the last page
+/// # Ok::<(), cognito_flows::ProtocolError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Pages {
+    operation: Operation,
+    seen: std::collections::BTreeSet<String>,
+}
+
+impl Pages {
+    /// The most pages read (Cognito's largest lists are far shorter: 20 passkeys per user).
+    pub const MAX: usize = 1000;
+
+    /// Before the first page of `operation`.
+    pub fn new(operation: Operation) -> Self {
+        Self {
+            operation,
+            seen: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// The token of the page to read next, from the page just read: `None` when it was the last.
+    pub fn next(&mut self, token: Option<String>) -> Result<Option<String>, crate::ProtocolError> {
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let refuse = |detail: &str| {
+            crate::ProtocolError::new(
+                self.operation,
+                200,
+                crate::ProtocolReason::InvalidField {
+                    field: "NextToken",
+                    detail: detail.into(),
+                },
+                Vec::new(),
+            )
+        };
+        if self.seen.len() >= Self::MAX {
+            return Err(refuse("more pages than any Cognito list has"));
+        }
+        if !self.seen.insert(token.clone()) {
+            return Err(refuse("a page token came back: the pages loop"));
+        }
+        Ok(Some(token))
+    }
 }

@@ -30,6 +30,8 @@ mod codes;
 mod crypto;
 mod fixtures;
 mod http;
+#[cfg(feature = "passkey")]
+pub mod passkey;
 mod server;
 
 pub use codes::{MOTO_TOTP_SECRET, secret_hash, totp_code, totp_now};

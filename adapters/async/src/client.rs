@@ -170,6 +170,38 @@ macro_rules! __client_methods {
             self.run(flow(builder, entropy), answer) $($await)*
         }
 
+        /// Passkey sign-in (`USER_AUTH` preferring `WEB_AUTHN`): `answer` gets
+        /// [`Prompt::WebAuthn`](cognito_flows::Prompt::WebAuthn), hands its
+        /// `credential_request_options` to the authenticator (`navigator.credentials.get`) and
+        /// answers with [`Input::WebAuthnCredential`](cognito_flows::Input::WebAuthnCredential)
+        /// and the authenticator's JSON.
+        pub $($fn)* sign_in_passkey $($generics)* (&self, username: &str, answer: $answer) -> Result<$crate::__private::cognito_flows::SignedIn, $error> {
+            self.sign_in(|builder, entropy| builder.user_auth(username, $crate::__private::cognito_flows::FirstFactor::WebAuthn, entropy), answer) $($await)*
+        }
+
+        /// Every passkey of the signed-in user: `ListWebAuthnCredentials` page after page
+        /// (20 a page), following `NextToken` ([`Pages`](cognito_flows::flows::account::Pages)
+        /// stops a server whose pages loop). For one page, see
+        /// [`list_web_authn_credentials`](Self::list_web_authn_credentials).
+        pub $($fn)* web_authn_credentials(
+            &self,
+            access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+        ) -> Result<Vec<$crate::__private::cognito_flows::wire::WebAuthnCredentialDescription>, $error> {
+            let mut pages = $crate::__private::cognito_flows::flows::account::Pages::new(
+                $crate::__private::cognito_flows::wire::Operation::ListWebAuthnCredentials,
+            );
+            let (mut all, mut token) = (Vec::new(), None::<String>);
+            loop {
+                let call = $crate::__private::cognito_flows::flows::account::list_web_authn_credentials(&self.pool, access_token, Some(20), token.as_deref());
+                let page = self.run(call, $no_prompt) $($await)*?;
+                all.extend(page.credentials);
+                token = pages.next(page.next_token).map_err(|e| $crate::DriveError::Auth(e.into()))?;
+                if token.is_none() {
+                    return Ok(all);
+                }
+            }
+        }
+
         /// Refreshes a session now, whether or not its tokens have expired (with its device, if
         /// any), and updates it: new tokens, and the new refresh token when the app client
         /// rotates them. [`get_session`](Self::get_session) refreshes only when needed.
@@ -376,6 +408,35 @@ macro_rules! __client_methods {
             /// pool's client secret when it has one.
             revoke_token(refresh_token: &$crate::__private::cognito_flows::SecretString)
                 -> Empty = revoke_token(refresh_token, None);
+            /// The user's sign-in factors (`PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`) and
+            /// MFA settings (`GetUserAuthFactors`).
+            get_user_auth_factors(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
+                -> GetUserAuthFactorsResponse = get_user_auth_factors(access_token);
+            /// Starts registering a passkey (`StartWebAuthnRegistration`): give the answer's
+            /// `credential_creation_options` to the authenticator (`navigator.credentials.create`),
+            /// then [`complete_web_authn_registration`](Self::complete_web_authn_registration)
+            /// with what it returns.
+            start_web_authn_registration(access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized))
+                -> StartWebAuthnRegistrationResponse = start_web_authn_registration(access_token);
+            /// Registers the passkey the authenticator created: its `PublicKeyCredential`
+            /// (`RegistrationResponseJSON`) as JSON (`CompleteWebAuthnRegistration`).
+            complete_web_authn_registration(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                credential: $crate::__private::serde_json::Value,
+            ) -> Empty = complete_web_authn_registration(access_token, credential);
+            /// One page of the user's passkeys, 20 at most (`ListWebAuthnCredentials`): pass the
+            /// previous page's `next_token` for the next, or read them all with
+            /// [`web_authn_credentials`](Self::web_authn_credentials).
+            list_web_authn_credentials(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                page: Option<&str>,
+            ) -> ListWebAuthnCredentialsResponse = list_web_authn_credentials(access_token, Some(20), page);
+            /// Deletes one of the user's passkeys by its `credential_id`
+            /// (`DeleteWebAuthnCredential`).
+            delete_web_authn_credential(
+                access_token: &(impl $crate::__private::cognito_flows::flows::account::AccessToken + ?Sized),
+                credential_id: &str,
+            ) -> Empty = delete_web_authn_credential(access_token, credential_id);
             /// The user's verdict on a sign-in that threat protection flagged, from the link of
             /// its notification email (`UpdateAuthEventFeedback`).
             update_auth_event_feedback(

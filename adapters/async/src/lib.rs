@@ -56,6 +56,7 @@ pub use crate::session_file::{load_session, save_session};
 #[doc(hidden)]
 pub mod __private {
     pub use cognito_flows;
+    pub use serde_json;
 }
 
 /// Sends a request and reads the whole response. Implemented for async closures

@@ -75,6 +75,55 @@
 //! assert_eq!(asked, 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Passkeys
+//!
+//! A signed-in user registers a passkey (Amplify's `associateWebAuthnCredential`): Cognito's
+//! creation options go to the authenticator (`navigator.credentials.create` in a browser, a
+//! platform API in an app), and what it returns, the `PublicKeyCredential` as JSON, goes back.
+//! Then the user signs in with it alone: `USER_AUTH` preferring `WEB_AUTHN`
+//! ([`Client::sign_in_passkey`]) prompts with [`Prompt::WebAuthn`], whose request options go to
+//! the authenticator (`navigator.credentials.get`), and the assertion is the answer. The
+//! credential's private key never leaves the authenticator; the library only passes JSON through.
+//! This runs against the embedded emulator, with a software authenticator in the browser's place:
+//!
+//! ```
+//! # use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig, WebAuthnConfig};
+//! # use cognito_flows_testkit::passkey::SoftwareAuthenticator;
+//! use cognito_flows::{Input, Prompt, UserPool};
+//! use cognito_flows_ureq::{Client, no_prompt};
+//!
+//! # let emulator = Emulator::start(EmulatorConfig::default())?;
+//! # let web_authn = WebAuthnConfig { relying_party_id: "example.com".into(), ..WebAuthnConfig::default() };
+//! # let pool_id = emulator.create_user_pool(PoolConfig { web_authn, ..PoolConfig::default() });
+//! # let app = emulator.create_client(&pool_id, ClientConfig::default()).unwrap();
+//! # emulator.admin_create_user(&pool_id, "alice", "Corr3ct-Horse!", &[]).unwrap();
+//! # let pool = UserPool::new(&pool_id, app.id)?.with_endpoint(emulator.endpoint())?;
+//! let client = Client::new(pool);
+//! let mut authenticator = SoftwareAuthenticator::new("https://app.example.com")?;
+//! let signed_in = client.sign_in_srp("alice", "Corr3ct-Horse!", no_prompt)?;
+//! let access = &signed_in.tokens.access_token;
+//!
+//! let started = client.start_web_authn_registration(access)?;
+//! let credential = authenticator.create(&started.credential_creation_options)?;
+//! client.complete_web_authn_registration(access, credential)?;
+//! let passkeys = client.web_authn_credentials(access)?; // every page of ListWebAuthnCredentials
+//! assert_eq!(passkeys.len(), 1);
+//!
+//! let with_passkey = client.sign_in_passkey("alice", |prompt| match prompt {
+//!     Prompt::WebAuthn { credential_request_options } => {
+//!         let assertion = authenticator.get(&credential_request_options)?;
+//!         Ok(Input::WebAuthnCredential(assertion.to_string()))
+//!     }
+//!     other => Err(format!("cannot answer {}", other.kind()).into()),
+//! })?;
+//! assert_eq!(with_passkey.username, "alice");
+//!
+//! client.delete_web_authn_credential(access, &passkeys[0].credential_id)?;
+//! let factors = client.get_user_auth_factors(access)?;
+//! assert_eq!(factors.configured_user_auth_factors, ["PASSWORD"]);
+//! # Ok::<(), cognito_flows_ureq::PromptError>(())
+//! ```
 
 mod verify;
 

@@ -41,18 +41,30 @@ pub fn call(endpoint: &str, operation: &str, body: &serde_json::Value) -> (u16, 
         .http_status_as_error(false)
         .build()
         .into();
-    let mut response = agent
-        .post(endpoint)
-        .header("Content-Type", "application/x-amz-json-1.1")
+    call_with(&agent, endpoint, operation, body)
+}
+
+/// [`call`] on `agent`. Every answer carries an `x-amzn-RequestId`.
+pub fn call_with(
+    agent: &ureq::Agent,
+    endpoint: &str,
+    operation: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let request = http::Request::post(endpoint)
         .header(
             "X-Amz-Target",
             format!("AWSCognitoIdentityProviderService.{operation}"),
         )
-        .send(body.to_string())
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body.to_string().into_bytes())
         .unwrap();
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap())
+    let response = send(agent, request);
+    assert!(response.headers().contains_key("x-amzn-requestid"));
+    (
+        response.status().as_u16(),
+        serde_json::from_slice(response.body()).unwrap(),
+    )
 }
 
 /// Reads `GET {endpoint}{path}` as JSON.
