@@ -76,7 +76,7 @@ pub(crate) fn check_attributes(
     Ok(())
 }
 
-fn attributes(body: &Value, name: &str) -> BTreeMap<String, String> {
+pub(crate) fn attributes(body: &Value, name: &str) -> BTreeMap<String, String> {
     body.get(name)
         .and_then(Value::as_array)
         .map(|list| {
@@ -95,7 +95,7 @@ fn attributes(body: &Value, name: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn attribute_list(map: &BTreeMap<String, String>) -> Value {
+pub(crate) fn attribute_list(map: &BTreeMap<String, String>) -> Value {
     Value::Array(
         map.iter()
             .map(|(k, v)| json!({"Name": k, "Value": v}))
@@ -130,7 +130,7 @@ impl Inner {
         Ok((pool_id, client, name))
     }
 
-    fn policy_check(&self, pool_id: &str, password: &str) -> Result<(), Fault> {
+    pub(crate) fn policy_check(&self, pool_id: &str, password: &str) -> Result<(), Fault> {
         let policy = self
             .pools
             .get(pool_id)
@@ -168,6 +168,7 @@ impl Inner {
             return Err(fault("UsernameExistsException", "User already exists"));
         }
         let sub = self.uuid();
+        let now = self.unix();
         let mut attributes = attrs;
         attributes.insert("sub".into(), sub.clone());
         let user = User {
@@ -187,6 +188,10 @@ impl Inner {
             signed_out_seq: 0,
             failed_passwords: 0,
             locked_until: 0,
+            disabled: false,
+            groups: std::collections::BTreeSet::new(),
+            created: now,
+            modified: now,
         };
         if let Some(pool) = self.pools.get_mut(pool_id) {
             pool.users.insert(username.into(), user);
@@ -196,6 +201,16 @@ impl Inner {
 
     pub(crate) fn sign_up(&mut self, body: &Value, credential: Option<Credential>) -> Answer {
         let (pool_id, client, username) = self.secret_checked_user(body)?;
+        if self
+            .pools
+            .get(&pool_id)
+            .is_some_and(|p| p.config.settings.admin_create_user_only)
+        {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "SignUp is not permitted for this user pool",
+            ));
+        }
         let password = field(body, "Password")?;
         self.policy_check(&pool_id, password)?;
         let attrs = attributes(body, "UserAttributes");

@@ -38,15 +38,27 @@
 //! verified on a `USER_AUTH` sign-in with `PREFERRED_CHALLENGE=WEB_AUTHN`), for the relying
 //! party of [`WebAuthnConfig`]. What it does not do (yet): the rest of `USER_AUTH` choice-based
 //! sign-in, advanced security.
+//!
+//! Besides the sign-in and account operations, it answers Cognito's admin API over HTTP
+//! (pools, app clients, users, groups, admin sign-in: [`OPERATIONS`] lists every operation), so
+//! that boto3, the AWS SDKs or any HTTP client can set up a world as they would on Cognito.
+//! Requests need no signature; SigV4 headers are accepted and ignored.
 
 mod account;
+mod admin;
 mod feedback;
+mod filter;
+mod groups;
+mod input;
 mod jwt;
 mod login;
 mod oauth;
 mod ops;
+mod pools;
 mod refresh;
+mod seed;
 mod server;
+mod settings;
 mod sign_up_session;
 mod srp;
 mod state;
@@ -65,12 +77,16 @@ use std::time::{Duration, SystemTime};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+pub use crate::seed::OPERATIONS;
+pub use crate::settings::{
+    AUTH_FLOWS, ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity,
+};
 pub use crate::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
     RefreshRotation,
 };
-use crate::state::{Inner, Pool, Status};
+use crate::state::{Inner, Status};
 pub use crate::webauthn::WebAuthnConfig;
 pub use crate::webhooks::Webhooks;
 
@@ -234,23 +250,7 @@ impl Emulator {
 
     /// Creates a user pool; returns its id (`{region}_{name}`).
     pub fn create_user_pool(&self, config: PoolConfig) -> String {
-        let mut inner = self.lock();
-        let name = inner.alnum(9);
-        let id = format!("{}_{name}", inner.region);
-        let phantom_key = inner.bytes::<32>();
-        inner.pools.insert(
-            id.clone(),
-            Pool {
-                id: id.clone(),
-                config,
-                clients: table::Table::default(),
-                users: table::Table::default(),
-                devices: table::Table::default(),
-                passkeys: webauthn::Passkeys::default(),
-                phantom_key,
-            },
-        );
-        id
+        self.lock().insert_pool(config)
     }
 
     /// Creates an app client of a pool. `None`: no such pool, or a callback URL that is not an
@@ -259,30 +259,12 @@ impl Emulator {
         if config
             .callback_urls
             .iter()
-            .chain(&config.logout_urls)
+            .chain(&config.settings.logout_urls)
             .any(|u| u.chars().any(char::is_control) || url::Url::parse(u).is_err())
         {
             return None;
         }
-        let mut inner = self.lock();
-        inner.pools.get(pool_id)?;
-        let id = inner.alnum(26).to_lowercase();
-        let secret = config.secret.then(|| inner.alnum(51));
-        let info = ClientInfo {
-            id: id.clone(),
-            secret,
-        };
-        inner.pools.get_mut(pool_id)?.clients.insert(
-            id,
-            state::Client {
-                info: info.clone(),
-                callback_urls: config.callback_urls,
-                logout_urls: config.logout_urls,
-                prevent_user_existence_errors: config.prevent_user_existence_errors,
-                refresh_rotation: config.refresh_rotation,
-            },
-        );
-        Some(info)
+        self.lock().insert_client(pool_id, config)
     }
 
     /// A credential for `password`, derived without the state lock.

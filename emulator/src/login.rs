@@ -665,7 +665,10 @@ impl Inner {
             return error_page(400, "Invalid request: unknown client_id.");
         };
         let location = match p.get("logout_uri") {
-            Some(uri) if client.logout_urls.contains(uri) && !uri.chars().any(char::is_control) => {
+            Some(uri)
+                if client.settings.logout_urls.contains(uri)
+                    && !uri.chars().any(char::is_control) =>
+            {
                 uri.clone()
             }
             Some(_) => {

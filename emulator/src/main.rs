@@ -17,10 +17,12 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, ValueEnum};
 use cognito_flows_emulator::{
-    ClientConfig, DeviceTracking, Emulator, EmulatorConfig, Mfa, PasswordPolicy, PoolConfig,
+    AUTH_FLOWS, ClientConfig, ClientSettings, DeviceTracking, Emulator, EmulatorConfig,
+    GroupConfig, Mfa, OPERATIONS, PasswordPolicy, PoolConfig, RefreshRotation, TokenValidity,
     Webhooks,
 };
 use serde::Deserialize;
@@ -43,7 +45,8 @@ Without --config and --user, one confirmed user `alice` is created, with the pas
 $COGNITO_EMULATOR_PASSWORD or else Passw0rd!. Passwords are never taken on the command line.
 
 Config file (TOML; JSON when the name ends in .json). Every key is optional; unknown keys are
-errors. Flags override the file. See emulator/cognito-emulator.example.toml.
+errors. Flags override the file (and apply to every pool and client). See
+emulator/cognito-emulator.example.toml, which documents every key.
   port = 0                          # 0 picks a free port
   region = \"us-east-1\"
   seed = \"any text\"                 # makes ids, codes and salts reproducible
@@ -74,12 +77,33 @@ errors. Flags override the file. See emulator/cognito-emulator.example.toml.
   prevent_user_existence_errors = true  # false: unknown users get UserNotFoundException
   callback_urls = [\"http://localhost:3000/callback\"]  # the hosted UI's redirect_uri, exact
   logout_urls = [\"http://localhost:3000/\"]  # /logout's logout_uri, exact
+  explicit_auth_flows = [\"ALLOW_USER_SRP_AUTH\", \"ALLOW_REFRESH_TOKEN_AUTH\"]  # absent: all
+  allowed_oauth_flows = [\"code\"]
+  allowed_oauth_scopes = [\"openid\", \"email\"]
+  access_token_validity_minutes = 60  # 5 to 1440; id_token_validity_minutes too
+  refresh_token_validity_days = 30    # 1 to 3650
+  refresh_token_rotation_grace_seconds = 10  # turns refresh-token rotation on (0 to 60)
+  [[groups]]
+  name = \"admins\"
+  precedence = 1                    # cognito:groups lists the lowest first
+  description = \"...\"
+  role_arn = \"arn:aws:iam::000000000000:role/admin\"
   [[users]]
   username = \"alice\"
   password = \"Passw0rd!\"
   temporary = false                 # true: NEW_PASSWORD_REQUIRED at first sign-in
+  confirmed = true                  # false: UNCONFIRMED, as after SignUp
+  enabled = true                    # false: \"User is disabled.\"
   sms_mfa = false                   # true: SMS_MFA at sign-in (needs pool.mfa)
+  totp_secret = \"BASE32...\"         # a TOTP authenticator with this secret (needs pool.mfa)
+  groups = [\"admins\"]
   attributes = { email = \"alice@example.com\", email_verified = \"true\" }
+  [[pools]]                         # more pools: the keys of [pool], with their own
+  name = \"second\"                   # clients, groups and users tables inside
+  [[pools.clients]]
+  name = \"app\"
+  The line's pool_id, client_id and users are the first pool's; \"pools\" lists every pool:
+  [{\"name\", \"pool_id\", \"issuer\", \"jwks_uri\", \"clients\": [...], \"users\": [...]}].
 
 Codes: every code sent (sign-up, password reset, attribute verification, SMS MFA) is printed to
 stderr and served as JSON at GET {endpoint}_emulator/outbox?username=NAME, as
@@ -94,7 +118,29 @@ the first start come back, and the first line is printed as then (with the endpo
 DIR/setup.json keeps it). Delete DIR to start afresh; --memory keeps nothing. Sign-in sessions
 (3 minutes) and OAuth codes are not kept. One emulator at a time per DIR.
 
-Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad flags or config.";
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad flags or config.
+
+The admin API is there too (no signature needed; SigV4 headers are ignored): create pools,
+clients, users and groups over HTTP with boto3, the AWS SDKs or curl.";
+
+/// The help's epilogue: [`AFTER_HELP`] and the operations the emulator answers.
+fn after_help() -> String {
+    let mut text = format!(
+        "{AFTER_HELP}\n\nOperations (X-Amz-Target AWSCognitoIdentityProviderService.NAME):\n"
+    );
+    let mut line = String::from(" ");
+    for name in OPERATIONS {
+        if line.len() + name.len() > 98 {
+            text.push_str(&line);
+            text.push('\n');
+            line = String::from(" ");
+        }
+        line.push(' ');
+        line.push_str(name);
+    }
+    text.push_str(&line);
+    text
+}
 
 /// The data directory when neither --data nor --memory is given.
 const DEFAULT_DATA: &str = ".cognito-emulator";
@@ -103,7 +149,7 @@ const SETUP_FILE: &str = "setup.json";
 
 /// A local Amazon Cognito User Pools emulator on 127.0.0.1 that really verifies SRP.
 #[derive(Parser, Debug)]
-#[command(name = "cognito-emulator", version, about, after_help = AFTER_HELP)]
+#[command(name = "cognito-emulator", version, about)]
 struct Cli {
     /// A config file (TOML, or JSON when the name ends in .json).
     #[arg(long, short, env = "COGNITO_EMULATOR_CONFIG", value_name = "FILE")]
@@ -189,7 +235,27 @@ struct FileConfig {
     log_codes: Option<bool>,
     pool: PoolFile,
     clients: Vec<ClientFile>,
+    groups: Vec<GroupFile>,
     users: Vec<UserFile>,
+    /// More pools, each with its clients, groups and users.
+    pools: Vec<PoolFile>,
+}
+
+impl FileConfig {
+    /// Every pool to set up: the top-level one (unless the file only has `[[pools]]`), then
+    /// `pools`.
+    fn all_pools(self) -> Vec<PoolFile> {
+        let mut first = self.pool;
+        first.clients.extend(self.clients);
+        first.groups.extend(self.groups);
+        first.users.extend(self.users);
+        let mut all = Vec::new();
+        if first != PoolFile::default() || self.pools.is_empty() {
+            all.push(first);
+        }
+        all.extend(self.pools);
+        all
+    }
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -202,6 +268,18 @@ struct PoolFile {
     custom_attributes: Vec<String>,
     fixed_code: Option<String>,
     webhooks: WebhooksFile,
+    clients: Vec<ClientFile>,
+    groups: Vec<GroupFile>,
+    users: Vec<UserFile>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct GroupFile {
+    name: String,
+    description: Option<String>,
+    precedence: Option<u32>,
+    role_arn: Option<String>,
 }
 
 /// `[pool.webhooks]`: the Lambda triggers as HTTP webhooks.
@@ -266,6 +344,82 @@ struct ClientFile {
     callback_urls: Vec<String>,
     #[serde(default)]
     logout_urls: Vec<String>,
+    explicit_auth_flows: Option<Vec<String>>,
+    #[serde(default)]
+    allowed_oauth_flows: Vec<String>,
+    #[serde(default)]
+    allowed_oauth_scopes: Vec<String>,
+    access_token_validity_minutes: Option<u64>,
+    id_token_validity_minutes: Option<u64>,
+    refresh_token_validity_days: Option<u64>,
+    refresh_token_rotation_grace_seconds: Option<u32>,
+}
+
+impl ClientFile {
+    /// The client's settings, checked as CreateUserPoolClient checks them.
+    fn settings(&self) -> Result<ClientSettings, String> {
+        let default = TokenValidity::default();
+        let minutes = |name: &str, given: Option<u64>, default: Duration| match given {
+            None => Ok(default),
+            Some(m @ 5..=1440) => Ok(Duration::from_secs(m * 60)),
+            Some(m) => Err(format!("{name} is {m}: Cognito takes 5 to 1440")),
+        };
+        let refresh = match self.refresh_token_validity_days {
+            None => default.refresh,
+            Some(d @ 1..=3650) => Duration::from_secs(d * 86_400),
+            Some(d) => {
+                return Err(format!(
+                    "refresh_token_validity_days is {d}: Cognito takes 1 to 3650"
+                ));
+            }
+        };
+        if let Some(g) = self
+            .refresh_token_rotation_grace_seconds
+            .filter(|g| *g > 60)
+        {
+            return Err(format!(
+                "refresh_token_rotation_grace_seconds is {g}: Cognito takes 0 to 60"
+            ));
+        }
+        for flow in self.explicit_auth_flows.iter().flatten() {
+            if !AUTH_FLOWS.contains(&flow.as_str()) {
+                return Err(format!(
+                    "explicit_auth_flows: {flow:?} is not one of {}",
+                    AUTH_FLOWS.join(", ")
+                ));
+            }
+        }
+        for flow in &self.allowed_oauth_flows {
+            if !["code", "implicit", "client_credentials"].contains(&flow.as_str()) {
+                return Err(format!(
+                    "allowed_oauth_flows: {flow:?} is not code, implicit or client_credentials"
+                ));
+            }
+        }
+        Ok(ClientSettings {
+            name: self.name.clone(),
+            explicit_auth_flows: self.explicit_auth_flows.clone(),
+            logout_urls: self.logout_urls.clone(),
+            allowed_oauth_flows: self.allowed_oauth_flows.clone(),
+            allowed_oauth_scopes: self.allowed_oauth_scopes.clone(),
+            allowed_oauth_flows_user_pool_client: !self.allowed_oauth_flows.is_empty(),
+            supported_identity_providers: vec!["COGNITO".into()],
+            token_validity: TokenValidity {
+                access: minutes(
+                    "access_token_validity_minutes",
+                    self.access_token_validity_minutes,
+                    default.access,
+                )?,
+                id: minutes(
+                    "id_token_validity_minutes",
+                    self.id_token_validity_minutes,
+                    default.id,
+                )?,
+                refresh,
+            },
+            ..ClientSettings::default()
+        })
+    }
 }
 
 fn yes() -> bool {
@@ -279,8 +433,15 @@ struct UserFile {
     password: String,
     #[serde(default)]
     temporary: bool,
+    #[serde(default = "yes")]
+    confirmed: bool,
+    #[serde(default = "yes")]
+    enabled: bool,
     #[serde(default)]
     sms_mfa: bool,
+    totp_secret: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
     #[serde(default)]
     attributes: BTreeMap<String, String>,
 }
@@ -291,7 +452,14 @@ impl std::fmt::Debug for UserFile {
             .field("username", &self.username)
             .field("password", &"[redacted]")
             .field("temporary", &self.temporary)
+            .field("confirmed", &self.confirmed)
+            .field("enabled", &self.enabled)
             .field("sms_mfa", &self.sms_mfa)
+            .field(
+                "totp_secret",
+                &self.totp_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("groups", &self.groups)
             .field("attributes", &self.attributes)
             .finish()
     }
@@ -323,14 +491,47 @@ fn parse_config(text: &str, json: bool) -> Result<FileConfig, String> {
     } else {
         toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?
     };
-    let length = config.pool.password_policy.minimum_length;
+    let none = (&Vec::new(), &Vec::new(), &Vec::new());
+    let (no_clients, no_groups, no_users) = none;
+    let pools = std::iter::once((&config.pool, &config.clients, &config.groups, &config.users))
+        .chain(
+            config
+                .pools
+                .iter()
+                .map(|p| (p, no_clients, no_groups, no_users)),
+        );
+    for (pool, clients, groups, users) in pools {
+        let what = if pool.name.is_empty() {
+            "pool".to_owned()
+        } else {
+            format!("pool {:?}", pool.name)
+        };
+        check_pool(
+            pool,
+            clients.iter().chain(&pool.clients),
+            groups.iter().chain(&pool.groups),
+            users.iter().chain(&pool.users),
+        )
+        .map_err(|why| format!("{what}: {why}"))?;
+    }
+    Ok(config)
+}
+
+/// One pool of the config file, with its clients, groups and users.
+fn check_pool<'a>(
+    pool: &PoolFile,
+    clients: impl Iterator<Item = &'a ClientFile>,
+    groups: impl Iterator<Item = &'a GroupFile>,
+    users: impl Iterator<Item = &'a UserFile>,
+) -> Result<(), String> {
+    let length = pool.password_policy.minimum_length;
     if !(6..=99).contains(&length) {
         return Err(format!(
-            "pool.password_policy.minimum_length is {length}: Cognito takes 6 to 99"
+            "password_policy.minimum_length is {length}: Cognito takes 6 to 99"
         ));
     }
     let mut names = std::collections::BTreeSet::new();
-    for client in &config.clients {
+    for client in clients {
         if client.name.is_empty() || !names.insert(client.name.as_str()) {
             return Err(format!(
                 "clients: each needs a name of its own (found {:?} twice or empty)",
@@ -339,21 +540,35 @@ fn parse_config(text: &str, json: bool) -> Result<FileConfig, String> {
         }
         check_callback_urls(&client.callback_urls)
             .and_then(|()| check_callback_urls(&client.logout_urls))
+            .and_then(|()| client.settings().map(drop))
             .map_err(|why| format!("client {:?}: {why}", client.name))?;
     }
-    if let Some(code) = &config.pool.fixed_code {
+    let groups: Vec<&str> = groups.map(|g| g.name.as_str()).collect();
+    for user in users {
+        if let Some(group) = user.groups.iter().find(|g| !groups.contains(&g.as_str())) {
+            return Err(format!(
+                "user {:?}: no group {group:?} in this pool's groups",
+                user.username
+            ));
+        }
+        if user.temporary && !user.confirmed {
+            return Err(format!(
+                "user {:?}: temporary and confirmed = false do not go together",
+                user.username
+            ));
+        }
+    }
+    if let Some(code) = &pool.fixed_code {
         check_fixed_code(code)?;
     }
-    config
-        .pool
-        .webhooks
+    pool.webhooks
         .webhooks()
         .check()
         .map_err(|why| format!("pool.{why}"))?;
-    if config.pool.webhooks.timeout_ms == Some(0) {
+    if pool.webhooks.timeout_ms == Some(0) {
         return Err("pool.webhooks.timeout_ms must be above 0".into());
     }
-    Ok(config)
+    Ok(())
 }
 
 /// Callback URLs as Cognito takes them: absolute, without control characters.
@@ -400,8 +615,14 @@ fn check_region(region: &str) -> Result<(), Failure> {
 /// What `main` sets up, from the flags over the config file.
 struct Plan {
     emulator: EmulatorConfig,
+    pools: Vec<PoolPlan>,
+}
+
+/// One pool to set up.
+struct PoolPlan {
     pool: PoolConfig,
     clients: Vec<(String, ClientConfig)>,
+    groups: Vec<GroupConfig>,
     users: Vec<UserFile>,
 }
 
@@ -413,34 +634,66 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
     };
     let mut emulator = EmulatorConfig {
         log_codes: file.log_codes.unwrap_or(true),
-        data: (!cli.memory).then(|| cli.data.unwrap_or_else(|| DEFAULT_DATA.into())),
+        data: (!cli.memory).then(|| cli.data.clone().unwrap_or_else(|| DEFAULT_DATA.into())),
         ..EmulatorConfig::default()
     };
     if let Some(port) = cli.port.or(file.port) {
         emulator.port = port;
     }
-    if let Some(region) = cli.region.or(file.region) {
+    if let Some(region) = cli.region.clone().or(file.region.clone()) {
         check_region(&region)?;
         emulator.region = region;
     }
     emulator.seed = cli
         .seed
-        .or(file.seed)
+        .clone()
+        .or(file.seed.clone())
         .map(|text| sha2::Sha256::digest(text.as_bytes()).into());
-    let fixed_code = cli.fixed_code.or(file.pool.fixed_code);
-    if let Some(code) = &fixed_code {
+    if let Some(code) = &cli.fixed_code {
         check_fixed_code(code).map_err(Failure::Config)?;
     }
     check_callback_urls(&cli.callback_url).map_err(Failure::Config)?;
-    let policy = &file.pool.password_policy;
+    let mut pools = Vec::new();
+    for (index, pool) in file.all_pools().into_iter().enumerate() {
+        let mut planned = plan_pool(&cli, pool)?;
+        if index == 0 {
+            let password = password
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
+            let mut names = cli.user.clone();
+            if names.is_empty() && cli.config.is_none() {
+                names.push("alice".into());
+            }
+            planned
+                .users
+                .extend(names.into_iter().map(|username| UserFile {
+                    username,
+                    password: password.clone(),
+                    temporary: false,
+                    confirmed: true,
+                    enabled: true,
+                    sms_mfa: false,
+                    totp_secret: None,
+                    groups: Vec::new(),
+                    attributes: BTreeMap::new(),
+                }));
+        }
+        pools.push(planned);
+    }
+    Ok(Plan { emulator, pools })
+}
+
+/// One pool of the file, with the flags over it.
+fn plan_pool(cli: &Cli, file: PoolFile) -> Result<PoolPlan, Failure> {
+    let policy = &file.password_policy;
     let pool = PoolConfig {
-        name: file.pool.name,
-        mfa: match cli.mfa.unwrap_or(file.pool.mfa) {
+        name: file.name,
+        mfa: match cli.mfa.unwrap_or(file.mfa) {
             MfaSetting::Off => Mfa::Off,
             MfaSetting::Optional => Mfa::Optional,
             MfaSetting::Required => Mfa::On,
         },
-        device_tracking: match cli.device_tracking.unwrap_or(file.pool.device_tracking) {
+        device_tracking: match cli.device_tracking.unwrap_or(file.device_tracking) {
             DeviceSetting::Off => DeviceTracking::Off,
             DeviceSetting::Always => DeviceTracking::Always,
             DeviceSetting::UserOptIn => DeviceTracking::UserOptIn,
@@ -452,27 +705,33 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
             require_numbers: policy.require_numbers,
             require_symbols: policy.require_symbols,
         },
-        custom_attributes: file.pool.custom_attributes,
-        fixed_code,
-        webhooks: file.pool.webhooks.webhooks(),
+        custom_attributes: file.custom_attributes,
+        fixed_code: cli.fixed_code.clone().or(file.fixed_code),
+        webhooks: file.webhooks.webhooks(),
         ..PoolConfig::default()
     };
-    let mut clients: Vec<(String, ClientConfig)> = file
-        .clients
-        .into_iter()
-        .map(|c| {
-            let config = ClientConfig {
-                secret: c.secret,
-                callback_urls: c.callback_urls,
-                logout_urls: c.logout_urls,
-                prevent_user_existence_errors: c.prevent_user_existence_errors,
-                ..ClientConfig::default()
-            };
-            (c.name, config)
-        })
-        .collect();
+    let mut clients = Vec::new();
+    for c in file.clients {
+        let settings = c
+            .settings()
+            .map_err(|why| Failure::Config(format!("client {:?}: {why}", c.name)))?;
+        let config = ClientConfig {
+            secret: c.secret,
+            callback_urls: c.callback_urls,
+            prevent_user_existence_errors: c.prevent_user_existence_errors,
+            refresh_rotation: c
+                .refresh_token_rotation_grace_seconds
+                .map(|retry_grace_seconds| RefreshRotation {
+                    retry_grace_seconds,
+                }),
+            settings,
+        };
+        clients.push((c.name, config));
+    }
     if clients.is_empty() {
-        clients.push(("default".into(), ClientConfig::default()));
+        let mut config = ClientConfig::default();
+        config.settings.name = "default".into();
+        clients.push(("default".into(), config));
     }
     for (_, client) in &mut clients {
         client.secret |= cli.client_secret;
@@ -483,24 +742,21 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
             .callback_urls
             .extend(cli.callback_url.iter().cloned());
     }
-    let mut users = file.users;
-    let password = password.unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
-    let mut names = cli.user;
-    if names.is_empty() && cli.config.is_none() {
-        names.push("alice".into());
-    }
-    users.extend(names.into_iter().map(|username| UserFile {
-        username,
-        password: password.clone(),
-        temporary: false,
-        sms_mfa: false,
-        attributes: BTreeMap::new(),
-    }));
-    Ok(Plan {
-        emulator,
+    let groups = file
+        .groups
+        .into_iter()
+        .map(|g| GroupConfig {
+            name: g.name,
+            description: g.description,
+            precedence: g.precedence,
+            role_arn: g.role_arn,
+        })
+        .collect();
+    Ok(PoolPlan {
         pool,
         clients,
-        users,
+        groups,
+        users: file.users,
     })
 }
 
@@ -550,6 +806,12 @@ fn restore(emulator: Emulator, dir: &Path) -> Result<Running, Failure> {
     }
     let endpoint = emulator.endpoint().to_owned();
     line["jwks_uri"] = json!(format!("{endpoint}{pool}/.well-known/jwks.json"));
+    if let Some(pools) = line["pools"].as_array_mut() {
+        for each in pools {
+            let id = each["pool_id"].as_str().unwrap_or_default().to_owned();
+            each["jwks_uri"] = json!(format!("{endpoint}{id}/.well-known/jwks.json"));
+        }
+    }
     line["endpoint"] = json!(endpoint);
     let summary = vec![format!(
         "restored from {}: pool {pool} (flags and config file set-up skipped)",
@@ -582,7 +844,47 @@ fn save_setup(dir: &Path, line: &serde_json::Value) -> Result<(), Failure> {
 /// The set-up of the flags and config file, on a new state.
 fn set_up(emulator: Emulator, plan: Plan) -> Result<Running, Failure> {
     let region = plan.emulator.region.clone();
+    let endpoint = emulator.endpoint().to_owned();
     let mut summary = Vec::new();
+    let mut pools = Vec::new();
+    for planned in plan.pools {
+        pools.push(seed_pool(
+            &emulator,
+            &endpoint,
+            &region,
+            planned,
+            &mut summary,
+        )?);
+    }
+    let first = pools.first().cloned().unwrap_or_default();
+    let first_client = first["clients"].get(0).cloned().unwrap_or_default();
+    let line = json!({
+        "endpoint": endpoint,
+        "region": region,
+        "pool_id": first["pool_id"],
+        "client_id": first_client["client_id"],
+        "client_secret": first_client["client_secret"],
+        "clients": first["clients"],
+        "users": first["users"],
+        "issuer": first["issuer"],
+        "jwks_uri": first["jwks_uri"],
+        "pools": pools,
+    });
+    Ok(Running {
+        emulator,
+        line,
+        summary,
+    })
+}
+
+/// Sets up one pool: its clients, groups and users. Returns its part of the printed line.
+fn seed_pool(
+    emulator: &Emulator,
+    endpoint: &str,
+    region: &str,
+    plan: PoolPlan,
+    summary: &mut Vec<String>,
+) -> Result<serde_json::Value, Failure> {
     let pool_name = plan.pool.name.clone();
     let (mfa, devices) = (plan.pool.mfa, plan.pool.device_tracking);
     let pool = emulator.create_user_pool(plan.pool);
@@ -611,55 +913,65 @@ fn set_up(emulator: Emulator, plan: Plan) -> Result<Running, Failure> {
         ));
         clients.push(json!({"name": name, "client_id": info.id, "client_secret": info.secret}));
     }
+    for group in plan.groups {
+        let name = group.name.clone();
+        emulator
+            .create_group(&pool, group)
+            .map_err(|why| Failure::Config(format!("group {name:?}: {why}")))?;
+        summary.push(format!("group {name:?}"));
+    }
     let mut users = Vec::new();
     for user in &plan.users {
+        let fail = |why: String| Failure::Config(format!("user {:?}: {why}", user.username));
         let attributes: Vec<(&str, &str)> = user
             .attributes
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        let (name, password) = (&user.username, &user.password);
         let created = if user.temporary {
-            emulator.admin_create_user_with_temporary_password(
-                &pool,
-                &user.username,
-                &user.password,
-                &attributes,
-            )
+            emulator.admin_create_user_with_temporary_password(&pool, name, password, &attributes)
+        } else if !user.confirmed {
+            emulator.create_unconfirmed_user(&pool, name, password, &attributes)
         } else {
-            emulator.admin_create_user(&pool, &user.username, &user.password, &attributes)
+            emulator.admin_create_user(&pool, name, password, &attributes)
         };
-        let sub =
-            created.map_err(|why| Failure::Config(format!("user {:?}: {why}", user.username)))?;
+        let sub = created.map_err(fail)?;
         if user.sms_mfa {
-            emulator
-                .admin_enable_sms_mfa(&pool, &user.username)
-                .map_err(|why| Failure::Config(format!("user {:?}: {why}", user.username)))?;
+            emulator.admin_enable_sms_mfa(&pool, name).map_err(fail)?;
         }
-        summary.push(format!("user {:?} (sub {sub})", user.username));
-        users.push(user.username.clone());
+        if let Some(secret) = &user.totp_secret {
+            emulator
+                .admin_set_totp_secret(&pool, name, secret)
+                .map_err(fail)?;
+        }
+        for group in &user.groups {
+            emulator
+                .admin_add_user_to_group(&pool, name, group)
+                .map_err(fail)?;
+        }
+        if !user.enabled {
+            emulator.admin_disable_user(&pool, name).map_err(fail)?;
+        }
+        summary.push(format!("user {name:?} (sub {sub})"));
+        users.push(name.clone());
     }
-    let endpoint = emulator.endpoint().to_owned();
-    let first = clients.first().cloned().unwrap_or_default();
-    let line = json!({
-        "endpoint": endpoint,
-        "region": region,
+    Ok(json!({
+        "name": pool_name,
         "pool_id": pool,
-        "client_id": first["client_id"],
-        "client_secret": first["client_secret"],
         "clients": clients,
         "users": users,
         "issuer": format!("https://cognito-idp.{region}.amazonaws.com/{pool}"),
         "jwks_uri": format!("{endpoint}{pool}/.well-known/jwks.json"),
-    });
-    Ok(Running {
-        emulator,
-        line,
-        summary,
-    })
+    }))
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().after_help(after_help()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // Installed first, so that a signal during the set-up stops the emulator as soon as it runs.
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     if let Err(e) = ctrlc::set_handler(move || {
@@ -810,10 +1122,60 @@ mod tests {
                 false,
                 "not an absolute URL",
             ),
+            (
+                "[[clients]]\nname = \"a\"\nexplicit_auth_flows = [\"ALLOW_ALL\"]",
+                false,
+                "\"ALLOW_ALL\" is not one of",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\naccess_token_validity_minutes = 2",
+                false,
+                "5 to 1440",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\nrefresh_token_rotation_grace_seconds = 61",
+                false,
+                "0 to 60",
+            ),
+            (
+                "[[users]]\nusername = \"a\"\npassword = \"p\"\ngroups = [\"ghosts\"]",
+                false,
+                "no group \"ghosts\"",
+            ),
+            (
+                "[[pools]]\nname = \"b\"\n[[pools.clients]]\nname = \"x\"\n[[pools.clients]]\nname = \"x\"",
+                false,
+                "pool \"b\": clients",
+            ),
+            (
+                "[[users]]\nusername = \"a\"\npassword = \"p\"\ntemporary = true\nconfirmed = false",
+                false,
+                "do not go together",
+            ),
         ] {
             let err = parse_config(text, json).unwrap_err();
             assert!(err.contains(says), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_file_of_pools_sets_up_those_pools_only() {
+        let config = parse_config(
+            "[[pools]]\nname = \"a\"\n[[pools.groups]]\nname = \"g\"\n\
+             [[pools.users]]\nusername = \"u\"\npassword = \"Passw0rd!\"\ngroups = [\"g\"]\n\
+             [[pools]]\nname = \"b\"\n",
+            false,
+        )
+        .unwrap();
+        let pools = config.all_pools();
+        let names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(pools[0].users[0].groups, ["g"]);
+        let with_top = parse_config("[pool]\nname = \"top\"\n[[pools]]\nname = \"b\"\n", false)
+            .unwrap()
+            .all_pools();
+        let names: Vec<&str> = with_top.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["top", "b"]);
     }
 
     #[test]
@@ -854,6 +1216,8 @@ mod tests {
         ])
         .unwrap();
         let plan = plan(cli, None).unwrap();
+        let emulator = plan.emulator;
+        let plan = &plan.pools[0];
         assert_eq!(plan.pool.mfa, Mfa::On);
         assert_eq!(plan.pool.device_tracking, DeviceTracking::Always);
         assert!(plan.clients.iter().all(|(_, c)| c.secret));
@@ -864,7 +1228,7 @@ mod tests {
         );
         assert_eq!(plan.clients[0].1.callback_urls, ["http://localhost/cb"]);
         assert_eq!(plan.pool.fixed_code.as_deref(), Some("424242"));
-        assert!(plan.emulator.log_codes);
+        assert!(emulator.log_codes);
         assert_eq!(plan.users.len(), 1);
         assert_eq!(plan.users[0].username, "carol");
         assert!(!format!("{:?}", plan.users[0]).contains(DEFAULT_PASSWORD));

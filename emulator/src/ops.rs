@@ -99,7 +99,7 @@ pub(crate) fn unsigned_operation(shared: &Shared, operation: &str, body: &Value)
         return Err(fault(NOT_AUTHORIZED, "Invalid Access Token"));
     }
     match operation {
-        "InitiateAuth" => initiate_auth(shared, body),
+        "InitiateAuth" => initiate_auth(shared, body, false),
         "RespondToAuthChallenge" => respond_to_auth_challenge(shared, body),
         "SignUp" => {
             let credential = prepare(shared, body, "Password", Who::Named);
@@ -146,10 +146,10 @@ pub(crate) fn unsigned_operation(shared: &Shared, operation: &str, body: &Value)
                 "DeleteWebAuthnCredential" => state.delete_web_authn_credential(body),
                 "GetTokensFromRefreshToken" => state.get_tokens_from_refresh_token(body),
                 "UpdateAuthEventFeedback" => state.update_auth_event_feedback(body),
-                _ => Err(fault(
-                    "UnknownOperationException",
-                    format!("unknown operation {operation:?}"),
-                )),
+                _ => {
+                    drop(state);
+                    crate::admin::route(shared, operation, body)
+                }
             }
         }
     }
@@ -367,6 +367,7 @@ impl Inner {
         if record.revoked || record.seq <= user.signed_out_seq {
             return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
         }
+        crate::admin::check_enabled(user)?;
         crate::refresh::check_grace(self, record)?;
         Ok((record.clone(), user.username.clone()))
     }
@@ -441,6 +442,7 @@ impl Inner {
     ) -> Result<(), Fault> {
         let now = self.unix();
         let user = self.user_mut(pool_id, username)?;
+        crate::admin::check_enabled(user)?;
         if user.locked_until > now {
             return Err(fault(NOT_AUTHORIZED, "Password attempts exceeded"));
         }
@@ -479,13 +481,8 @@ impl Inner {
             .and_then(|p| p.users.get(username))
             .map(|u| u.attributes.clone())
             .unwrap_or_default();
-        let (medium, attribute, destination) = match (attrs.get("phone_number"), attrs.get("email"))
-        {
-            (Some(phone), _) if prefer_sms => ("SMS", "phone_number", phone.clone()),
-            (_, Some(email)) => ("EMAIL", "email", email.clone()),
-            (Some(phone), None) => ("SMS", "phone_number", phone.clone()),
-            (None, None) => ("EMAIL", "email", String::new()),
-        };
+        let (medium, attribute, destination) =
+            destination(&attrs, prefer_sms).unwrap_or(("EMAIL", "email", String::new()));
         if self.log_codes {
             eprintln!(
                 "cognito-emulator: {purpose} code for {username} in {pool_id} by {medium} to {destination:?}: {code}"
@@ -521,6 +518,13 @@ impl Inner {
         self.prune();
         let now = self.unix();
         let user = self.user(pool_id, username)?.clone();
+        let validity = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.clients.get(client_id))
+            .map(|c| c.settings.token_validity)
+            .unwrap_or_default();
+        let (access_exp, id_exp) = (now + validity.access.as_secs(), now + validity.id.as_secs());
         let seq = self.next_seq();
         let issuer = aws_issuer(pool_id);
         let (jti, id_jti) = (self.uuid(), self.uuid());
@@ -528,14 +532,14 @@ impl Inner {
         let mut access = json!({
             "sub": user.sub, "iss": issuer, "client_id": client_id, "origin_jti": origin,
             "event_id": self.uuid(), "token_use": "access", "scope": "aws.cognito.signin.user.admin",
-            "auth_time": now, "exp": now + 3600, "iat": now, "jti": jti, "username": user.username,
+            "auth_time": now, "exp": access_exp, "iat": now, "jti": jti, "username": user.username,
         });
         if let Some(key) = device_key {
             access["device_key"] = json!(key);
         }
         let mut id = json!({
             "sub": user.sub, "iss": issuer, "aud": client_id, "origin_jti": origin, "event_id": self.uuid(),
-            "token_use": "id", "auth_time": now, "exp": now + 3600, "iat": now, "jti": id_jti,
+            "token_use": "id", "auth_time": now, "exp": id_exp, "iat": now, "jti": id_jti,
             "cognito:username": user.username,
         });
         for (k, v) in &user.attributes {
@@ -549,6 +553,7 @@ impl Inner {
                 other => json!(other),
             };
         }
+        crate::groups::add_claims(self.pools.get(pool_id), &user, &mut access, &mut id);
         let new_refresh = match &refresh {
             Some(_) => None,
             None => {
@@ -573,13 +578,12 @@ impl Inner {
                 pool_id: pool_id.into(),
                 sub: user.sub.clone(),
                 seq,
-                expires: now + 3600,
+                expires: access_exp,
                 revoked: false,
                 refresh: refresh.clone().or(new_refresh.clone()),
             },
         );
-        let mut result =
-            json!({"AccessToken": access, "IdToken": id, "ExpiresIn": 3600, "TokenType": "Bearer"});
+        let mut result = json!({"AccessToken": access, "IdToken": id, "ExpiresIn": validity.access.as_secs(), "TokenType": "Bearer"});
         if let Some(token) = new_refresh {
             result["RefreshToken"] = json!(token);
         }
@@ -776,18 +780,22 @@ impl Inner {
             params.get("SECRET_HASH").and_then(Value::as_str),
         )?;
         match self.user(pool_id, name) {
-            Ok(user) => Ok(Some(user.clone())),
+            Ok(user) => {
+                crate::admin::check_enabled(user)?;
+                Ok(Some(user.clone()))
+            }
             Err(_) if client.prevent_user_existence_errors => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// The first step of InitiateAuth: done, or an SRP challenge to compute.
-    fn initiate(&mut self, body: &Value) -> Result<Step<SrpStart>, Fault> {
+    fn initiate(&mut self, body: &Value, admin: bool) -> Result<Step<SrpStart>, Fault> {
         let client_id = field(body, "ClientId")?.to_owned();
         let flow = field(body, "AuthFlow")?;
         let params = body.get("AuthParameters").cloned().unwrap_or(json!({}));
         let (pool_id, client) = self.client(&client_id)?;
+        crate::pools::check_auth_flow(&client, flow, admin)?;
         let not_found = || fault(NOT_AUTHORIZED, BAD_CREDENTIALS);
         match flow {
             "CUSTOM_AUTH" => {
@@ -826,7 +834,7 @@ impl Inner {
                 }
                 self.srp_start(&pool_id, &client_id, user.as_ref(), &params, false)
             }
-            "USER_PASSWORD_AUTH" => {
+            "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
                 let user = self
                     .signing_in(&pool_id, &client, &params)?
                     .ok_or_else(not_found)?;
@@ -1475,8 +1483,9 @@ enum Pending {
     NewPassword(NewPassword),
 }
 
-fn initiate_auth(shared: &Shared, body: &Value) -> Answer {
-    let start = match shared.lock().initiate(body)? {
+/// InitiateAuth, and AdminInitiateAuth (`admin`: the admin flows are allowed).
+pub(crate) fn initiate_auth(shared: &Shared, body: &Value, admin: bool) -> Answer {
+    let start = match shared.lock().initiate(body, admin)? {
         Step::Done(answer) => return Ok(answer),
         Step::Compute(start) => start,
     };
@@ -1484,7 +1493,7 @@ fn initiate_auth(shared: &Shared, body: &Value) -> Answer {
     shared.lock().srp_challenge(start, exchange)
 }
 
-fn respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer {
+pub(crate) fn respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer {
     let pending = match shared.lock().respond(body)? {
         Step::Done(answer) => return Ok(answer),
         Step::Compute(pending) => pending,
@@ -1513,6 +1522,20 @@ fn respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer {
             let credential = srp::credential(realm(&s.pool_id), &s.username, &n.password, n.salt);
             shared.lock().new_password_set(n, credential)
         }
+    }
+}
+
+/// Where a message to a user goes: (medium, attribute, address). The phone when `prefer_sms` and
+/// there is one, else the email, else the phone; `None` when the user has neither.
+pub(crate) fn destination(
+    attrs: &BTreeMap<String, String>,
+    prefer_sms: bool,
+) -> Option<(&'static str, &'static str, String)> {
+    match (attrs.get("phone_number"), attrs.get("email")) {
+        (Some(phone), _) if prefer_sms => Some(("SMS", "phone_number", phone.clone())),
+        (_, Some(email)) => Some(("EMAIL", "email", email.clone())),
+        (Some(phone), None) => Some(("SMS", "phone_number", phone.clone())),
+        (None, None) => None,
     }
 }
 

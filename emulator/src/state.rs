@@ -1,6 +1,6 @@
 //! The emulator's data: pools, clients, users, devices, sessions, tokens, the outbox.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use num_bigint::BigUint;
@@ -9,6 +9,8 @@ use rand_core::Rng as _;
 use serde::{Deserialize, Serialize};
 
 use crate::table::{Log, Table};
+
+use crate::settings::{ClientSettings, GroupConfig, PoolSettings};
 
 /// Whether a pool asks for MFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -173,6 +175,8 @@ pub struct PoolConfig {
     /// Every code the pool sends (sign-up, reset, verification, SMS MFA) is this one, for suites
     /// that cannot read the outbox. `None`: random six-digit codes.
     pub fixed_code: Option<String>,
+    /// The rest of Cognito's pool settings (MFA methods, attributes, deletion protection, tags).
+    pub settings: PoolSettings,
     /// Passkeys: the relying party id and whether user verification is required.
     pub web_authn: crate::webauthn::WebAuthnConfig,
     /// Lambda triggers as HTTP webhooks, for apps in any language (the Rust callbacks of
@@ -198,13 +202,14 @@ pub struct ClientConfig {
     /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
     /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`.
     pub callback_urls: Vec<String>,
-    /// The sign-out URLs `/logout` may redirect to (`logout_uri`), matched exactly (Cognito's
-    /// `LogoutURLs`). Empty: `/logout?logout_uri=...` is refused.
-    pub logout_urls: Vec<String>,
     /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
     /// sign-in failure reads "Incorrect username or password.". Off: `UserNotFoundException`.
     pub prevent_user_existence_errors: bool,
+    /// The rest of Cognito's app client settings (name, auth flows, OAuth, token validity, and
+    /// the sign-out URLs `/logout` may redirect to, `logout_urls`, matched exactly: empty, and
+    /// `/logout?logout_uri=...` is refused).
+    pub settings: ClientSettings,
     /// Cognito's `RefreshTokenRotation` (`None`: disabled, as by default). With rotation,
     /// `GetTokensFromRefreshToken` answers a new refresh token each time, the one it was given
     /// still accepted for the grace period and refused after it; `REFRESH_TOKEN_AUTH` is
@@ -226,8 +231,8 @@ impl Default for ClientConfig {
         Self {
             secret: false,
             callback_urls: Vec::new(),
-            logout_urls: Vec::new(),
             prevent_user_existence_errors: true,
+            settings: ClientSettings::default(),
             refresh_rotation: None,
         }
     }
@@ -249,8 +254,11 @@ pub struct ClientInfo {
 pub(crate) struct Client {
     pub info: ClientInfo,
     pub callback_urls: Vec<String>,
-    pub logout_urls: Vec<String>,
     pub prevent_user_existence_errors: bool,
+    pub settings: ClientSettings,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
     pub refresh_rotation: Option<RefreshRotation>,
 }
 
@@ -326,6 +334,14 @@ pub(crate) struct User {
     pub failed_passwords: u32,
     /// No sign-in before this instant (unix seconds): "Password attempts exceeded".
     pub locked_until: u64,
+    /// AdminDisableUser: a disabled user cannot sign in (`false`, the default, for users stored
+    /// before the field existed).
+    pub disabled: bool,
+    /// The names of the groups the user is a member of.
+    pub groups: BTreeSet<String>,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -359,6 +375,20 @@ pub(crate) struct Pool {
     pub passkeys: crate::webauthn::Passkeys,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
+    pub groups: BTreeMap<String, Group>,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
+}
+
+/// A user pool group as the emulator keeps it (in its pool's row).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct Group {
+    pub config: GroupConfig,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
 }
 
 impl Pool {
@@ -367,12 +397,18 @@ impl Pool {
         self.users.values().find(|u| u.sub == sub)
     }
 
-    /// A user by name or alias (email).
+    /// A user by name or alias (email; the phone number too on a pool that signs in with it).
     pub(crate) fn find(&self, name: &str) -> Option<&User> {
+        let s = &self.config.settings;
+        let by_phone = [&s.username_attributes, &s.alias_attributes]
+            .iter()
+            .any(|list| list.iter().any(|a| a == "phone_number"));
         self.users.get(name).or_else(|| {
-            self.users
-                .values()
-                .find(|u| u.attributes.get("email").is_some_and(|e| e == name) || u.sub == name)
+            self.users.values().find(|u| {
+                u.attributes.get("email").is_some_and(|e| e == name)
+                    || u.sub == name
+                    || (by_phone && u.attributes.get("phone_number").is_some_and(|p| p == name))
+            })
         })
     }
 }

@@ -605,9 +605,10 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::settings::{ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity};
     use crate::state::{
-        Client, ClientInfo, Clock, Code, Credential, Device, DeviceTracking, Mfa, PasswordPolicy,
-        PoolConfig, Status, User,
+        Client, ClientInfo, Clock, Code, Credential, Device, DeviceTracking, Group, Mfa,
+        PasswordPolicy, PoolConfig, Status, User,
     };
 
     fn temp_dir(name: &str) -> PathBuf {
@@ -658,6 +659,10 @@ mod tests {
             signed_out_seq: 4,
             failed_passwords: 3,
             locked_until: 1_800_000_000,
+            disabled: true,
+            groups: ["admins".to_owned()].into(),
+            created: 1_700_000_001,
+            modified: 1_700_000_002,
         }
     }
 
@@ -668,8 +673,29 @@ mod tests {
                 secret: Some("s3cret".into()),
             },
             callback_urls: vec!["http://localhost/cb".into()],
-            logout_urls: vec!["http://localhost/".into()],
             prevent_user_existence_errors: true,
+            settings: ClientSettings {
+                name: "web".into(),
+                explicit_auth_flows: Some(vec!["ALLOW_USER_SRP_AUTH".into()]),
+                logout_urls: vec!["http://localhost/".into()],
+                default_redirect_uri: Some("http://localhost/cb".into()),
+                allowed_oauth_flows: vec!["code".into()],
+                allowed_oauth_scopes: vec!["openid".into()],
+                allowed_oauth_flows_user_pool_client: true,
+                supported_identity_providers: vec!["COGNITO".into()],
+                read_attributes: vec!["email".into()],
+                write_attributes: vec!["name".into()],
+                token_validity: TokenValidity {
+                    access: Duration::from_secs(1800),
+                    id: Duration::from_secs(900),
+                    refresh: Duration::from_secs(86_400),
+                },
+                token_validity_units: [TimeUnit::Minutes, TimeUnit::Seconds, TimeUnit::Hours],
+                enable_token_revocation: false,
+                auth_session_validity: 5,
+            },
+            created: 1_700_000_003,
+            modified: 1_700_000_004,
             refresh_rotation: Some(crate::state::RefreshRotation {
                 retry_grace_seconds: 30,
             }),
@@ -708,6 +734,18 @@ mod tests {
                 },
                 custom_attributes: vec!["tenant".into()],
                 fixed_code: Some("123456".into()),
+                settings: PoolSettings {
+                    sms_mfa: false,
+                    software_token_mfa: false,
+                    auto_verified_attributes: vec!["email".into()],
+                    username_attributes: vec!["email".into()],
+                    alias_attributes: vec!["phone_number".into()],
+                    deletion_protection: true,
+                    admin_create_user_only: true,
+                    temporary_password_validity_days: 3,
+                    tags: map(&[("team", "auth")]),
+                    custom_attribute_types: map(&[("level", "Number")]),
+                },
                 web_authn: crate::webauthn::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
                     require_user_verification: true,
@@ -727,6 +765,22 @@ mod tests {
             devices: Table::default(),
             passkeys: crate::webauthn::Passkeys::default(),
             phantom_key: [5; 32],
+            groups: [(
+                "admins".to_owned(),
+                Group {
+                    config: GroupConfig {
+                        name: "admins".into(),
+                        description: Some("the admins".into()),
+                        precedence: Some(1),
+                        role_arn: Some("arn:aws:iam::000000000000:role/admins".into()),
+                    },
+                    created: 1_700_000_005,
+                    modified: 1_700_000_006,
+                },
+            )]
+            .into(),
+            created: 1_700_000_007,
+            modified: 1_700_000_008,
         };
         pool.clients.insert("client-1".into(), client());
         pool.users.insert("alice".into(), user());

@@ -21,10 +21,9 @@ use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
 use cognito_flows_emulator::{
     ClientConfig, Clock, DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig,
 };
-use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 
-use common::send;
+use common::{send, totp};
 
 const PASSWORD: &str = "Passw0rd!";
 
@@ -125,22 +124,6 @@ fn srp_sign_in(w: &World, user: &str, mut tamper: impl FnMut(usize, &mut Value))
         }
     }
     panic!("no end")
-}
-
-/// The TOTP code of a key at the emulator's time.
-fn totp(key: &[u8], now: SystemTime) -> String {
-    let counter = now.duration_since(UNIX_EPOCH).unwrap().as_secs() / 30;
-    let mut mac = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).unwrap();
-    mac.update(&counter.to_be_bytes());
-    let d = mac.finalize().into_bytes();
-    let offset = usize::from(d[19] & 0x0f);
-    let word = u32::from_be_bytes([
-        d[offset] & 0x7f,
-        d[offset + 1],
-        d[offset + 2],
-        d[offset + 3],
-    ]);
-    format!("{:06}", word % 1_000_000)
 }
 
 /// Item 1: the PASSWORD_VERIFIER session of a user name alone, a TOTP code of the empty key, and

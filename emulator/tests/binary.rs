@@ -233,6 +233,160 @@ fn a_taken_port_is_a_clear_error() {
     assert!(stderr.contains("cannot start the server"), "{stderr}");
 }
 
+fn payload(token: &Value) -> Value {
+    let part = token.as_str().unwrap().split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_example_config_brings_up_its_world_and_its_users_sign_in() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/cognito-emulator.example.toml");
+    let running = start(&["--config", example]);
+    let info = &running.info;
+    let endpoint = info["endpoint"].as_str().unwrap();
+    let web = info["client_id"].as_str().unwrap();
+    assert_eq!(info["clients"][0]["name"], "web");
+    assert_eq!(
+        info["users"],
+        json!(["alice", "bob", "carol", "dan", "eve"])
+    );
+    let password_auth = |client: &str, name: &str, password: &str| {
+        post(
+            endpoint,
+            "InitiateAuth",
+            &json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": name, "PASSWORD": password}}),
+        )
+    };
+
+    // alice: her groups and custom attribute in the tokens, by password and by SRP.
+    let (status, answer) = password_auth(web, "alice", "Passw0rd!");
+    assert_eq!(status, 200, "{answer}");
+    let id = payload(&answer["AuthenticationResult"]["IdToken"]);
+    assert_eq!(id["cognito:groups"], json!(["admins", "staff"]));
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::000000000000:role/admins"
+    );
+    assert_eq!(id["custom:tenant"], "acme");
+    assert_eq!(
+        payload(&answer["AuthenticationResult"]["AccessToken"])["cognito:groups"],
+        json!(["admins", "staff"])
+    );
+    let srp = cognito_flows::srp::SrpClient::from_private_key(&[3; 32]);
+    let (status, challenge) = post(
+        endpoint,
+        "InitiateAuth",
+        &json!({"ClientId": web, "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "SRP_A": srp.public_key_hex()}}),
+    );
+    assert_eq!(status, 200, "{challenge}");
+    let p = &challenge["ChallengeParameters"];
+    let params = cognito_flows::srp::ChallengeParameters {
+        srp_b: p["SRP_B"].as_str().unwrap(),
+        salt: p["SALT"].as_str().unwrap(),
+        secret_block: p["SECRET_BLOCK"].as_str().unwrap(),
+    };
+    let now = cognito_flows::srp::timestamp(std::time::SystemTime::now()).unwrap();
+    let pool = info["pool_id"].as_str().unwrap();
+    let signature = srp
+        .password_claim(
+            pool.split_once('_').unwrap().1,
+            "alice",
+            b"Passw0rd!",
+            &params,
+            &now,
+        )
+        .unwrap();
+    let (status, answer) = post(
+        endpoint,
+        "RespondToAuthChallenge",
+        &json!({"ClientId": web, "ChallengeName": "PASSWORD_VERIFIER", "Session": challenge["Session"],
+                "ChallengeResponses": {"USERNAME": "alice", "TIMESTAMP": now,
+                                       "PASSWORD_CLAIM_SECRET_BLOCK": params.secret_block,
+                                       "PASSWORD_CLAIM_SIGNATURE": signature}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["AuthenticationResult"]["RefreshToken"].is_string());
+
+    // bob must choose a password; carol's TOTP is asked and her authenticator's code works.
+    let (_, answer) = password_auth(web, "bob", "Temp-Passw0rd1");
+    assert_eq!(answer["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{answer}");
+    let (_, challenge) = password_auth(web, "carol", "Carol-Passw0rd");
+    assert_eq!(
+        challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA",
+        "{challenge}"
+    );
+    let key = data_encoding::BASE32_NOPAD
+        .decode(b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        .unwrap();
+    let (status, answer) = post(
+        endpoint,
+        "RespondToAuthChallenge",
+        &json!({"ClientId": web, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": challenge["Session"],
+                "ChallengeResponses": {"USERNAME": "carol",
+                                       "SOFTWARE_TOKEN_MFA_CODE": common::totp(&key, std::time::SystemTime::now())}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+
+    // dan has not confirmed; eve is disabled.
+    let (_, answer) = password_auth(web, "dan", "Dan-Passw0rd");
+    assert_eq!(answer["__type"], "UserNotConfirmedException", "{answer}");
+    let (_, answer) = password_auth(web, "eve", "Eve-Passw0rd");
+    assert_eq!(
+        (answer["__type"].as_str(), answer["message"].as_str()),
+        (Some("NotAuthorizedException"), Some("User is disabled."))
+    );
+
+    // The web client's flows are enforced: no admin sign-in through it.
+    let (_, answer) = post(
+        endpoint,
+        "AdminInitiateAuth",
+        &json!({"UserPoolId": pool, "ClientId": web, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    );
+    assert_eq!(answer["message"], "Auth flow not enabled for this client");
+
+    // The second pool: pat's SMS MFA code is the pool's fixed code.
+    let partners = &info["pools"][1];
+    assert_eq!(partners["name"], "partners");
+    let portal = partners["clients"][0]["client_id"].as_str().unwrap();
+    let (_, challenge) = password_auth(portal, "pat", "Pat-Passw0rd");
+    assert_eq!(challenge["ChallengeName"], "SMS_MFA", "{challenge}");
+    let (status, answer) = post(
+        endpoint,
+        "RespondToAuthChallenge",
+        &json!({"ClientId": portal, "ChallengeName": "SMS_MFA", "Session": challenge["Session"],
+                "ChallengeResponses": {"USERNAME": "pat", "SMS_MFA_CODE": "123456"}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        payload(&answer["AuthenticationResult"]["IdToken"])["iss"],
+        partners["issuer"]
+    );
+}
+
+#[test]
+fn help_lists_every_operation_the_emulator_answers() {
+    let output = Command::new(BINARY).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    let listed: Vec<&str> = help
+        .split_once("Operations (")
+        .unwrap()
+        .1
+        .lines()
+        .skip(1)
+        .flat_map(str::split_whitespace)
+        .collect();
+    assert_eq!(listed, cognito_flows_emulator::OPERATIONS);
+}
+
 /// A data directory of its own for each test (removed when dropped).
 struct DataDir(PathBuf);
 

@@ -21,7 +21,9 @@ use std::time::Duration;
 
 use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode, TokenOutcome};
 use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
+use cognito_flows_emulator::{
+    ClientConfig, ClientSettings, Emulator, EmulatorConfig, Mfa, PoolConfig,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -247,7 +249,10 @@ async fn run(chromium: &Path, driver_port: u16) {
             &pool_id,
             ClientConfig {
                 callback_urls: vec![callback.clone()],
-                logout_urls: vec![signed_out.clone()],
+                settings: ClientSettings {
+                    logout_urls: vec![signed_out.clone()],
+                    ..ClientSettings::default()
+                },
                 ..ClientConfig::default()
             },
         )

@@ -13,7 +13,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use cognito_flows::{Action, Entropy, Flow, Input, Prompt, SignIn, UserPool};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
+use cognito_flows_emulator::{
+    ClientConfig, ClientSettings, Emulator, EmulatorConfig, Mfa, PoolConfig,
+};
 
 use common::{agent, send};
 
@@ -154,7 +156,10 @@ fn world(mfa: Mfa, secret: bool) -> World {
             ClientConfig {
                 secret,
                 callback_urls: vec![CALLBACK.into()],
-                logout_urls: vec![SIGNED_OUT.into()],
+                settings: ClientSettings {
+                    logout_urls: vec![SIGNED_OUT.into()],
+                    ..ClientSettings::default()
+                },
                 ..ClientConfig::default()
             },
         )

@@ -5,14 +5,9 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const sdk = require('@aws-sdk/client-cognito-identity-provider');
-const { info, client, lastCode } = require('./support');
+const { info, client, lastCode, sdkClient } = require('./support');
 
-const cognito = new sdk.CognitoIdentityProviderClient({
-  region: info.region,
-  endpoint: info.endpoint,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-});
+const cognito = sdkClient();
 const strict = client('strict').client_id;
 const revealing = client('revealing').client_id;
 

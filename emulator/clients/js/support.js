@@ -110,4 +110,15 @@ async function refused(promise, code, message) {
   });
 }
 
-module.exports = { info, client, outbox, lastCode, totp, Storage, userPool, call, refused };
+/** An AWS SDK v3 Cognito client for the emulator (unsigned calls need dummy credentials). */
+function sdkClient() {
+  const { CognitoIdentityProviderClient } = require('@aws-sdk/client-cognito-identity-provider');
+  return new CognitoIdentityProviderClient({
+    region: info.region,
+    endpoint: info.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+module.exports = { info, client, outbox, lastCode, totp, Storage, userPool, call, refused, sdkClient };

@@ -9,6 +9,23 @@ pub fn send(agent: &ureq::Agent, request: http::Request<Vec<u8>>) -> http::Respo
     http::Response::from_parts(parts, body.read_to_vec().unwrap())
 }
 
+/// The TOTP code (RFC 6238: HMAC-SHA1, 30 s, 6 digits) of a key at `now`.
+pub fn totp(key: &[u8], now: std::time::SystemTime) -> String {
+    use hmac::{KeyInit, Mac};
+    let counter = now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30;
+    let mut mac = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).unwrap();
+    mac.update(&counter.to_be_bytes());
+    let d = mac.finalize().into_bytes();
+    let offset = usize::from(d[19] & 0x0f);
+    let word = u32::from_be_bytes([
+        d[offset] & 0x7f,
+        d[offset + 1],
+        d[offset + 2],
+        d[offset + 3],
+    ]);
+    format!("{:06}", word % 1_000_000)
+}
+
 /// An agent that follows no redirect, answers every status, and ends every call within 20 s.
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()

@@ -1,0 +1,522 @@
+//! The admin API's users and admin sign-in, and the routing of every admin operation:
+//! AdminCreateUser, AdminSetUserPassword, AdminConfirmSignUp, AdminGetUser, ListUsers,
+//! AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminDisableUser, AdminEnableUser,
+//! AdminSetUserMFAPreference, AdminUserGlobalSignOut, AdminInitiateAuth,
+//! AdminRespondToAuthChallenge; the pools' and groups' operations are in `pools.rs` and
+//! `groups.rs`.
+//!
+//! Like moto and cognito-local, the emulator takes unsigned requests and ignores SigV4 headers:
+//! there is no IAM. Passwords are derived into SRP verifiers without the state lock.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::account::{attribute_list, attributes, check_attributes};
+use crate::filter::status_name;
+use crate::input::{listing, name_field, opt_int, opt_str, str_list};
+use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field, realm};
+use crate::server::Shared;
+use crate::srp;
+use crate::state::{Inner, Message, Status, User};
+
+const INVALID: &str = "InvalidParameterException";
+
+/// Routes an admin operation; anything else is `UnknownOperationException`.
+pub(crate) fn route(shared: &Shared, operation: &str, body: &Value) -> Answer {
+    match operation {
+        "AdminCreateUser" => admin_create_user(shared, body),
+        "AdminSetUserPassword" => admin_set_user_password(shared, body),
+        "AdminInitiateAuth" => {
+            shared.lock().admin_client(body)?;
+            crate::ops::initiate_auth(shared, body, true)
+        }
+        "AdminRespondToAuthChallenge" => {
+            shared.lock().admin_client(body)?;
+            crate::ops::respond_to_auth_challenge(shared, body)
+        }
+        other => {
+            let mut state = shared.lock();
+            match other {
+                "CreateUserPool" => state.create_user_pool(body),
+                "DescribeUserPool" => state.describe_user_pool(body),
+                "UpdateUserPool" => state.update_user_pool(body),
+                "DeleteUserPool" => state.delete_user_pool(body),
+                "ListUserPools" => state.list_user_pools(body),
+                "AddCustomAttributes" => state.add_custom_attributes(body),
+                "SetUserPoolMfaConfig" => state.set_user_pool_mfa_config(body),
+                "GetUserPoolMfaConfig" => state.get_user_pool_mfa_config(body),
+                "CreateUserPoolClient" => state.create_user_pool_client(body),
+                "DescribeUserPoolClient" => state.describe_user_pool_client(body),
+                "UpdateUserPoolClient" => state.update_user_pool_client(body),
+                "DeleteUserPoolClient" => state.delete_user_pool_client(body),
+                "ListUserPoolClients" => state.list_user_pool_clients(body),
+                "AdminConfirmSignUp" => state.admin_confirm_sign_up(body),
+                "AdminGetUser" => state.admin_get_user(body),
+                "ListUsers" => state.list_users(body),
+                "AdminUpdateUserAttributes" => state.admin_update_user_attributes(body),
+                "AdminDeleteUserAttributes" => state.admin_delete_user_attributes(body),
+                "AdminDisableUser" => state.admin_set_enabled(body, false),
+                "AdminEnableUser" => state.admin_set_enabled(body, true),
+                "AdminSetUserMFAPreference" => state.admin_set_user_mfa_preference(body),
+                "AdminUserGlobalSignOut" => state.admin_user_global_sign_out(body),
+                "CreateGroup" => state.create_group(body),
+                "GetGroup" => state.get_group(body),
+                "UpdateGroup" => state.update_group(body),
+                "DeleteGroup" => state.delete_group(body),
+                "ListGroups" => state.list_groups(body),
+                "AdminAddUserToGroup" => state.admin_add_user_to_group(body),
+                "AdminRemoveUserFromGroup" => state.admin_remove_user_from_group(body),
+                "AdminListGroupsForUser" => state.admin_list_groups_for_user(body),
+                "ListUsersInGroup" => state.list_users_in_group(body),
+                _ => Err(fault(
+                    "UnknownOperationException",
+                    format!("unknown operation {operation:?}"),
+                )),
+            }
+        }
+    }
+}
+
+/// A user as AdminCreateUser, ListUsers and ListUsersInGroup answer it; `only`: the attributes
+/// to include (ListUsers' `AttributesToGet`).
+pub(crate) fn user_json(user: &User, only: Option<&[String]>) -> Value {
+    let attrs: BTreeMap<String, String> = user
+        .attributes
+        .iter()
+        .filter(|(k, _)| only.is_none_or(|names| names.contains(k)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut answer = json!({
+        "Username": user.username, "Attributes": attribute_list(&attrs),
+        "UserCreateDate": user.created, "UserLastModifiedDate": user.modified,
+        "Enabled": !user.disabled, "UserStatus": status_name(user.status),
+    });
+    if user.sms_mfa {
+        answer["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
+    }
+    answer
+}
+
+/// A username as Cognito takes it: 1 to 128 characters, no white space or control characters.
+fn username(body: &Value) -> Result<&str, Fault> {
+    let name = name_field(body, "Username", 128)?;
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(fault(
+            INVALID,
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+        ));
+    }
+    Ok(name)
+}
+
+impl Inner {
+    /// The pool and user named by `UserPoolId` and `Username` (or an alias): the user's name.
+    fn admin_user(&self, body: &Value) -> Result<(String, String), Fault> {
+        let pool = self.pool(body)?;
+        let user = pool
+            .find(field(body, "Username")?)
+            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        Ok((pool.id.clone(), user.username.clone()))
+    }
+
+    /// AdminInitiateAuth and AdminRespondToAuthChallenge: `ClientId` is a client of
+    /// `UserPoolId`.
+    fn admin_client(&self, body: &Value) -> Result<(), Fault> {
+        let pool = self.pool(body)?;
+        let client_id = field(body, "ClientId")?;
+        if !pool.clients.contains_key(client_id) {
+            return Err(fault(
+                "ResourceNotFoundException",
+                format!("User pool client {client_id} does not exist."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A temporary password that meets the pool's policy.
+    fn temporary_password(&mut self, pool_id: &str) -> String {
+        let length = self
+            .pools
+            .get(pool_id)
+            .map_or(8, |p| p.config.password_policy.minimum_length)
+            .max(12);
+        format!("Aa1!{}", self.alnum(length - 4))
+    }
+
+    pub(crate) fn admin_confirm_sign_up(&mut self, body: &Value) -> Answer {
+        let (pool_id, username) = self.admin_user(body)?;
+        let now = self.unix();
+        let user = self.user_mut(&pool_id, &username)?;
+        if user.status != Status::Unconfirmed {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                format!(
+                    "User cannot be confirmed. Current status is {}",
+                    status_name(user.status)
+                ),
+            ));
+        }
+        user.status = Status::Confirmed;
+        user.signup_code = None;
+        user.modified = now;
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_get_user(&mut self, body: &Value) -> Answer {
+        let (pool_id, username) = self.admin_user(body)?;
+        let user = self.user(&pool_id, &username)?;
+        let mut list = Vec::new();
+        if user.sms_mfa {
+            list.push("SMS_MFA");
+        }
+        if user.totp_secret.is_some() {
+            list.push("SOFTWARE_TOKEN_MFA");
+        }
+        let mut answer = user_json(user, None);
+        answer["UserAttributes"] = answer["Attributes"].take();
+        if let Some(map) = answer.as_object_mut() {
+            map.remove("Attributes");
+        }
+        answer["UserMFASettingList"] = json!(list);
+        if let Some(p) = &user.preferred_mfa {
+            answer["PreferredMfaSetting"] = json!(p);
+        }
+        Ok(answer)
+    }
+
+    pub(crate) fn list_users(&mut self, body: &Value) -> Answer {
+        let filter = crate::filter::parse(opt_str(body, "Filter")?.unwrap_or(""))
+            .map_err(|e| fault(INVALID, e.to_string()))?;
+        // Cognito takes 0 to 60; 0 (or none) lists a full page.
+        let limit = match opt_int(body, "Limit", 0, 60)? {
+            None | Some(0) => 60,
+            Some(n) => n,
+        };
+        let token = opt_str(body, "PaginationToken")?;
+        let only = body
+            .get("AttributesToGet")
+            .filter(|v| !v.is_null())
+            .map(|_| str_list(body, "AttributesToGet"))
+            .transpose()?;
+        let pool = self.pool(body)?;
+        let items = pool
+            .users
+            .values()
+            .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+            .map(|u| (u.username.clone(), user_json(u, only.as_deref())));
+        listing(items, limit, token, "Users", "PaginationToken")
+    }
+
+    pub(crate) fn admin_update_user_attributes(&mut self, body: &Value) -> Answer {
+        let changes = attributes(body, "UserAttributes");
+        let (pool_id, username) = self.admin_user(body)?;
+        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, true)?;
+        let now = self.unix();
+        let user = self.user_mut(&pool_id, &username)?;
+        for (k, v) in &changes {
+            // A new address is unverified unless the same call says otherwise.
+            if (k == "email" || k == "phone_number")
+                && user.attributes.get(k) != Some(v)
+                && !changes.contains_key(&format!("{k}_verified"))
+            {
+                user.attributes
+                    .insert(format!("{k}_verified"), "false".into());
+            }
+        }
+        user.attributes.extend(changes);
+        user.modified = now;
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_delete_user_attributes(&mut self, body: &Value) -> Answer {
+        let names = str_list(body, "UserAttributeNames")?;
+        let (pool_id, username) = self.admin_user(body)?;
+        if names.iter().any(|n| n == "sub") {
+            return Err(fault(
+                INVALID,
+                "Cannot modify the non-mutable attribute sub",
+            ));
+        }
+        let user = self.user_mut(&pool_id, &username)?;
+        for name in names {
+            user.attributes.remove(&name);
+        }
+        Ok(json!({}))
+    }
+
+    /// AdminDisableUser (which also revokes every token of the user) and AdminEnableUser.
+    pub(crate) fn admin_set_enabled(&mut self, body: &Value, enabled: bool) -> Answer {
+        let (pool_id, username) = self.admin_user(body)?;
+        let (seq, now) = (self.seq, self.unix());
+        let user = self.user_mut(&pool_id, &username)?;
+        user.disabled = !enabled;
+        user.modified = now;
+        if !enabled {
+            user.signed_out_seq = seq;
+        }
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_user_global_sign_out(&mut self, body: &Value) -> Answer {
+        let (pool_id, username) = self.admin_user(body)?;
+        let seq = self.seq;
+        self.user_mut(&pool_id, &username)?.signed_out_seq = seq;
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_set_user_mfa_preference(&mut self, body: &Value) -> Answer {
+        let (pool_id, username) = self.admin_user(body)?;
+        let user = self.user_mut(&pool_id, &username)?;
+        let read = |name: &str| -> Result<(Option<bool>, Option<bool>), Fault> {
+            match crate::input::opt_object(body, name)? {
+                None => Ok((None, None)),
+                Some(s) => Ok((
+                    crate::input::opt_bool(s, "Enabled")?,
+                    crate::input::opt_bool(s, "PreferredMfa")?,
+                )),
+            }
+        };
+        let (sms, sms_preferred) = read("SMSMfaSettings")?;
+        let (totp, totp_preferred) = read("SoftwareTokenMfaSettings")?;
+        if totp == Some(true) && user.totp_secret.is_none() {
+            return Err(fault(INVALID, "User has not verified software token mfa"));
+        }
+        if let Some(on) = sms {
+            user.sms_mfa = on;
+        }
+        if totp == Some(false) {
+            user.totp_secret = None;
+        }
+        if sms_preferred == Some(true) {
+            user.preferred_mfa = Some("SMS_MFA".into());
+        }
+        if totp_preferred == Some(true) {
+            user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
+        }
+        Ok(json!({}))
+    }
+}
+
+/// What AdminCreateUser does once the password is derived.
+enum Invitation {
+    New,
+    Resend,
+}
+
+/// AdminCreateUser: a user in `FORCE_CHANGE_PASSWORD` with the temporary password given (or one
+/// made to the pool's policy), and an invitation in the outbox unless `MessageAction` is
+/// `SUPPRESS`. `RESEND` sends a new temporary password to a user who has not signed in yet.
+fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
+    let mut attrs = attributes(body, "UserAttributes");
+    let action = opt_str(body, "MessageAction")?;
+    let mediums = str_list(body, "DesiredDeliveryMediums")?;
+    let (pool_id, name, password, salt, invitation, renamed) = {
+        let mut state = shared.lock();
+        let pool_id = state.pool(body)?.id.clone();
+        let name = username(body)?.to_owned();
+        check_attributes(state.pools.get(&pool_id).map(|p| &p.config), &attrs, true)?;
+        let existing = state
+            .pools
+            .get(&pool_id)
+            .and_then(|p| p.find(&name))
+            .map(|u| u.status);
+        let invitation = match (action, existing) {
+            (None | Some("SUPPRESS"), None) => Invitation::New,
+            (None | Some("SUPPRESS"), Some(_)) => {
+                return Err(fault(
+                    "UsernameExistsException",
+                    "User account already exists",
+                ));
+            }
+            (Some("RESEND"), Some(Status::ForceChangePassword)) => Invitation::Resend,
+            (Some("RESEND"), Some(_)) => {
+                return Err(fault(
+                    "UnsupportedUserStateException",
+                    "Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.",
+                ));
+            }
+            (Some("RESEND"), None) => {
+                return Err(fault("UserNotFoundException", "User does not exist."));
+            }
+            (Some(other), _) => {
+                return Err(fault(
+                    INVALID,
+                    format!(
+                        "1 validation error detected: Value '{other}' at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]"
+                    ),
+                ));
+            }
+        };
+        if let Some(bad) = mediums.iter().find(|m| *m != "SMS" && *m != "EMAIL") {
+            return Err(fault(
+                INVALID,
+                format!("Invalid DesiredDeliveryMediums: {bad}"),
+            ));
+        }
+        let password = match opt_str(body, "TemporaryPassword")? {
+            Some(p) => {
+                state.policy_check(&pool_id, p)?;
+                p.to_owned()
+            }
+            None => state.temporary_password(&pool_id),
+        };
+        let (name, renamed) = match invitation {
+            Invitation::New => match sign_in_attribute(&state, &pool_id, &name)? {
+                // A pool whose users sign in with their email or phone: the address is an
+                // attribute and the user name a UUID (the `sub`), as Cognito makes it.
+                Some(attribute) => {
+                    attrs.insert(attribute.into(), name);
+                    (state.uuid(), true)
+                }
+                None => (name, false),
+            },
+            Invitation::Resend => (state.user(&pool_id, &name)?.username.clone(), false),
+        };
+        (
+            pool_id,
+            name,
+            password,
+            state.bytes::<16>(),
+            invitation,
+            renamed,
+        )
+    };
+    let credential = srp::credential(realm(&pool_id), &name, &password, salt);
+    let mut state = shared.lock();
+    match invitation {
+        Invitation::New => {
+            state.new_user(
+                &pool_id,
+                &name,
+                credential,
+                attrs,
+                Status::ForceChangePassword,
+            )?;
+            if renamed {
+                let user = state.user_mut(&pool_id, &name)?;
+                user.sub.clone_from(&name);
+                user.attributes.insert("sub".into(), name.clone());
+            }
+        }
+        Invitation::Resend => {
+            let user = state.user_mut(&pool_id, &name)?;
+            if user.status != Status::ForceChangePassword {
+                return Err(fault(
+                    "UnsupportedUserStateException",
+                    "Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.",
+                ));
+            }
+            user.credential = credential;
+        }
+    }
+    if action != Some("SUPPRESS") {
+        invite(
+            &mut state,
+            &pool_id,
+            &name,
+            &password,
+            mediums.iter().any(|m| m == "SMS"),
+        );
+    }
+    let user = state.user(&pool_id, &name)?;
+    Ok(json!({"User": user_json(user, None)}))
+}
+
+/// On a pool with `UsernameAttributes`, the attribute a new user's name is (`email` or
+/// `phone_number`): `None` on other pools, Cognito's refusal when the name is neither.
+fn sign_in_attribute(
+    state: &Inner,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<&'static str>, Fault> {
+    let allowed = state
+        .pools
+        .get(pool_id)
+        .map(|p| p.config.settings.username_attributes.clone())
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Ok(None);
+    }
+    let (email, phone) = (
+        allowed.iter().any(|a| a == "email"),
+        allowed.iter().any(|a| a == "phone_number"),
+    );
+    if email && name.contains('@') {
+        return Ok(Some("email"));
+    }
+    if phone && name.starts_with('+') {
+        return Ok(Some("phone_number"));
+    }
+    Err(fault(
+        INVALID,
+        match (email, phone) {
+            (true, true) => "Username should be either an email or a phone number.",
+            (true, false) => "Username should be an email.",
+            _ => "Username should be a phone number.",
+        },
+    ))
+}
+
+/// The invitation: the temporary password in the outbox, by email (or SMS when asked and the
+/// user has a phone number). Its content is never printed.
+fn invite(state: &mut Inner, pool_id: &str, username: &str, password: &str, sms: bool) {
+    let attrs = state
+        .pools
+        .get(pool_id)
+        .and_then(|p| p.users.get(username))
+        .map(|u| u.attributes.clone())
+        .unwrap_or_default();
+    let Some((medium, _, destination)) = crate::ops::destination(&attrs, sms) else {
+        return;
+    };
+    if state.log_codes {
+        eprintln!(
+            "cognito-emulator: invitation for {username} in {pool_id} by {medium} to {destination:?} (the temporary password is in the outbox)"
+        );
+    }
+    state.outbox.push(Message {
+        pool_id: pool_id.into(),
+        username: username.into(),
+        medium: medium.into(),
+        destination,
+        purpose: "AdminCreateUser".into(),
+        code: password.into(),
+    });
+}
+
+/// AdminSetUserPassword: `Permanent` confirms the user; otherwise the password is temporary
+/// (`FORCE_CHANGE_PASSWORD`: NEW_PASSWORD_REQUIRED at the next sign-in).
+fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
+    let permanent = crate::input::opt_bool(body, "Permanent")?.unwrap_or(false);
+    let password = field(body, "Password")?;
+    let (pool_id, username, salt) = {
+        let mut state = shared.lock();
+        let (pool_id, username) = state.admin_user(body)?;
+        state.policy_check(&pool_id, password)?;
+        (pool_id, username, state.bytes::<16>())
+    };
+    let credential = srp::credential(realm(&pool_id), &username, password, salt);
+    let mut state = shared.lock();
+    let now = state.unix();
+    let user = state.user_mut(&pool_id, &username)?;
+    user.credential = credential;
+    user.failed_passwords = 0;
+    user.locked_until = 0;
+    user.modified = now;
+    user.status = if permanent {
+        Status::Confirmed
+    } else {
+        Status::ForceChangePassword
+    };
+    Ok(json!({}))
+}
+
+/// Whether a user may sign in: Cognito's refusal of a disabled one.
+pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
+    if !user.disabled {
+        Ok(())
+    } else {
+        Err(fault(NOT_AUTHORIZED, "User is disabled."))
+    }
+}

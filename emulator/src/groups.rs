@@ -1,0 +1,241 @@
+//! User pool groups: CreateGroup, GetGroup, UpdateGroup, ListGroups, DeleteGroup,
+//! AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup; and
+//! the `cognito:groups` claim their members carry in id and access tokens.
+
+use serde_json::{Value, json};
+
+use crate::input::{listing, name_field, opt_int, opt_str};
+use crate::ops::{Answer, Fault, fault, field};
+use crate::settings::GroupConfig;
+use crate::state::{Group, Inner, Pool, User};
+
+fn no_group() -> Fault {
+    fault("ResourceNotFoundException", "Group not found.")
+}
+
+fn group_json(pool_id: &str, g: &Group) -> Value {
+    let c = &g.config;
+    let mut answer = json!({"GroupName": c.name, "UserPoolId": pool_id,
+                            "CreationDate": g.created, "LastModifiedDate": g.modified});
+    if let Some(d) = &c.description {
+        answer["Description"] = json!(d);
+    }
+    if let Some(p) = c.precedence {
+        answer["Precedence"] = json!(p);
+    }
+    if let Some(r) = &c.role_arn {
+        answer["RoleArn"] = json!(r);
+    }
+    answer
+}
+
+/// The groups of a user in claim order: by precedence (groups without one last), then name.
+pub(crate) fn ordered<'a>(pool: &'a Pool, user: &User) -> Vec<&'a GroupConfig> {
+    let mut groups: Vec<&GroupConfig> = user
+        .groups
+        .iter()
+        .filter_map(|name| pool.groups.get(name).map(|g| &g.config))
+        .collect();
+    groups.sort_by_key(|g| (g.precedence.unwrap_or(u32::MAX), g.name.clone()));
+    groups
+}
+
+/// Adds `cognito:groups` to both tokens, and `cognito:roles` / `cognito:preferred_role` to the
+/// id token when the groups have roles, as Cognito does.
+pub(crate) fn add_claims(pool: Option<&Pool>, user: &User, access: &mut Value, id: &mut Value) {
+    let Some(pool) = pool else {
+        return;
+    };
+    let groups = ordered(pool, user);
+    if groups.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    access["cognito:groups"] = json!(names);
+    id["cognito:groups"] = json!(names);
+    let roles: Vec<&str> = groups
+        .iter()
+        .filter_map(|g| g.role_arn.as_deref())
+        .collect();
+    if let Some(first) = roles.first() {
+        id["cognito:preferred_role"] = json!(first);
+        id["cognito:roles"] = json!(roles);
+    }
+}
+
+fn read_group(body: &Value, name: String) -> Result<GroupConfig, Fault> {
+    Ok(GroupConfig {
+        name,
+        description: opt_str(body, "Description")?.map(str::to_owned),
+        precedence: opt_int(body, "Precedence", 0, u64::from(u32::MAX))?
+            .and_then(|p| u32::try_from(p).ok()),
+        role_arn: opt_str(body, "RoleArn")?.map(str::to_owned),
+    })
+}
+
+impl Inner {
+    /// Adds a group to a pool.
+    pub(crate) fn insert_group(
+        &mut self,
+        pool_id: &str,
+        config: GroupConfig,
+    ) -> Result<Value, Fault> {
+        let now = self.unix();
+        let pool = self
+            .pools
+            .get_mut(pool_id)
+            .ok_or_else(|| crate::pools::no_pool(pool_id))?;
+        if pool.groups.contains_key(&config.name) {
+            return Err(fault(
+                "GroupExistsException",
+                format!("A group with the name {} already exists.", config.name),
+            ));
+        }
+        let group = Group {
+            config,
+            created: now,
+            modified: now,
+        };
+        let answer = group_json(pool_id, &group);
+        pool.groups.insert(group.config.name.clone(), group);
+        Ok(answer)
+    }
+
+    /// Makes a user a member of a group.
+    pub(crate) fn join_group(
+        &mut self,
+        pool_id: &str,
+        name: &str,
+        group: &str,
+    ) -> Result<(), Fault> {
+        let pool = self
+            .pools
+            .get_mut(pool_id)
+            .ok_or_else(|| crate::pools::no_pool(pool_id))?;
+        if !pool.groups.contains_key(group) {
+            return Err(no_group());
+        }
+        let username = pool
+            .find(name)
+            .map(|u| u.username.clone())
+            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        if let Some(user) = pool.users.get_mut(&username) {
+            user.groups.insert(group.to_owned());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn create_group(&mut self, body: &Value) -> Answer {
+        let pool_id = self.pool(body)?.id.clone();
+        let name = name_field(body, "GroupName", 128)?.to_owned();
+        let config = read_group(body, name)?;
+        Ok(json!({"Group": self.insert_group(&pool_id, config)?}))
+    }
+
+    pub(crate) fn get_group(&mut self, body: &Value) -> Answer {
+        let pool = self.pool(body)?;
+        let group = pool
+            .groups
+            .get(field(body, "GroupName")?)
+            .ok_or_else(no_group)?;
+        Ok(json!({"Group": group_json(&pool.id, group)}))
+    }
+
+    pub(crate) fn update_group(&mut self, body: &Value) -> Answer {
+        let name = field(body, "GroupName")?.to_owned();
+        let config = read_group(body, name.clone())?;
+        let now = self.unix();
+        let pool = self.pool_mut(body)?;
+        let pool_id = pool.id.clone();
+        let group = pool.groups.get_mut(&name).ok_or_else(no_group)?;
+        // UpdateGroup changes what it is given and keeps the rest.
+        if config.description.is_some() {
+            group.config.description = config.description;
+        }
+        if config.precedence.is_some() {
+            group.config.precedence = config.precedence;
+        }
+        if config.role_arn.is_some() {
+            group.config.role_arn = config.role_arn;
+        }
+        group.modified = now;
+        Ok(json!({"Group": group_json(&pool_id, group)}))
+    }
+
+    pub(crate) fn delete_group(&mut self, body: &Value) -> Answer {
+        let name = field(body, "GroupName")?.to_owned();
+        let pool = self.pool_mut(body)?;
+        pool.groups.remove(&name).ok_or_else(no_group)?;
+        for user in pool.users.values_mut() {
+            user.groups.remove(&name);
+        }
+        Ok(json!({}))
+    }
+
+    pub(crate) fn list_groups(&mut self, body: &Value) -> Answer {
+        let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
+        let token = opt_str(body, "NextToken")?;
+        let pool = self.pool(body)?;
+        let items = pool
+            .groups
+            .iter()
+            .map(|(name, g)| (name.clone(), group_json(&pool.id, g)));
+        listing(items, limit, token, "Groups", "NextToken")
+    }
+
+    pub(crate) fn admin_add_user_to_group(&mut self, body: &Value) -> Answer {
+        let pool_id = self.pool(body)?.id.clone();
+        let group = field(body, "GroupName")?.to_owned();
+        let name = field(body, "Username")?.to_owned();
+        self.join_group(&pool_id, &name, &group)?;
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_remove_user_from_group(&mut self, body: &Value) -> Answer {
+        let group = field(body, "GroupName")?.to_owned();
+        let name = field(body, "Username")?.to_owned();
+        let pool = self.pool_mut(body)?;
+        if !pool.groups.contains_key(&group) {
+            return Err(no_group());
+        }
+        let username = pool
+            .find(&name)
+            .map(|u| u.username.clone())
+            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        if let Some(user) = pool.users.get_mut(&username) {
+            user.groups.remove(&group);
+        }
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_list_groups_for_user(&mut self, body: &Value) -> Answer {
+        let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
+        let token = opt_str(body, "NextToken")?;
+        let pool = self.pool(body)?;
+        let user = pool
+            .find(field(body, "Username")?)
+            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        let items = user.groups.iter().filter_map(|name| {
+            pool.groups
+                .get(name)
+                .map(|g| (name.clone(), group_json(&pool.id, g)))
+        });
+        listing(items, limit, token, "Groups", "NextToken")
+    }
+
+    pub(crate) fn list_users_in_group(&mut self, body: &Value) -> Answer {
+        let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
+        let token = opt_str(body, "NextToken")?;
+        let pool = self.pool(body)?;
+        let group = field(body, "GroupName")?;
+        if !pool.groups.contains_key(group) {
+            return Err(no_group());
+        }
+        let items = pool
+            .users
+            .values()
+            .filter(|u| u.groups.contains(group))
+            .map(|u| (u.username.clone(), crate::admin::user_json(u, None)));
+        listing(items, limit, token, "Users", "NextToken")
+    }
+}

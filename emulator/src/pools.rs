@@ -1,0 +1,838 @@
+//! The admin API's pools and app clients: CreateUserPool, DescribeUserPool, ListUserPools,
+//! UpdateUserPool, DeleteUserPool, AddCustomAttributes, SetUserPoolMfaConfig,
+//! GetUserPoolMfaConfig; CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
+//! DeleteUserPoolClient, ListUserPoolClients.
+//!
+//! As Cognito's API reference says of the updates: a setting an update leaves out goes back to
+//! its default.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::input::{
+    listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
+};
+use crate::ops::{Answer, Fault, fault, field};
+use crate::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
+use crate::state::{
+    Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
+    RefreshRotation,
+};
+
+const INVALID: &str = "InvalidParameterException";
+
+pub(crate) fn no_pool(pool_id: &str) -> Fault {
+    fault(
+        "ResourceNotFoundException",
+        format!("User pool {pool_id} does not exist."),
+    )
+}
+
+fn no_client(client_id: &str) -> Fault {
+    fault(
+        "ResourceNotFoundException",
+        format!("User pool client {client_id} does not exist."),
+    )
+}
+
+/// The standard attributes of every pool's schema, as DescribeUserPool lists them.
+const STANDARD_SCHEMA: &[(&str, &str)] = &[
+    ("sub", "String"),
+    ("name", "String"),
+    ("given_name", "String"),
+    ("family_name", "String"),
+    ("middle_name", "String"),
+    ("nickname", "String"),
+    ("preferred_username", "String"),
+    ("profile", "String"),
+    ("picture", "String"),
+    ("website", "String"),
+    ("email", "String"),
+    ("email_verified", "Boolean"),
+    ("gender", "String"),
+    ("birthdate", "String"),
+    ("zoneinfo", "String"),
+    ("locale", "String"),
+    ("phone_number", "String"),
+    ("phone_number_verified", "Boolean"),
+    ("address", "String"),
+    ("updated_at", "Number"),
+];
+
+const DATA_TYPES: &[&str] = &["String", "Number", "DateTime", "Boolean"];
+
+impl Inner {
+    /// Adds a pool; returns its id (`{region}_{9 letters}`).
+    pub(crate) fn insert_pool(&mut self, config: PoolConfig) -> String {
+        let name = self.alnum(9);
+        let id = format!("{}_{name}", self.region);
+        let phantom_key = self.bytes::<32>();
+        let now = self.unix();
+        self.pools.insert(
+            id.clone(),
+            Pool {
+                id: id.clone(),
+                config,
+                clients: crate::table::Table::default(),
+                users: crate::table::Table::default(),
+                devices: crate::table::Table::default(),
+                passkeys: crate::webauthn::Passkeys::default(),
+                phantom_key,
+                groups: BTreeMap::new(),
+                created: now,
+                modified: now,
+            },
+        );
+        id
+    }
+
+    /// Adds an app client to a pool. `None`: no such pool.
+    pub(crate) fn insert_client(
+        &mut self,
+        pool_id: &str,
+        config: ClientConfig,
+    ) -> Option<ClientInfo> {
+        self.pools.get(pool_id)?;
+        let id = self.alnum(26).to_lowercase();
+        let secret = config.secret.then(|| self.alnum(51));
+        let info = ClientInfo {
+            id: id.clone(),
+            secret,
+        };
+        let now = self.unix();
+        self.pools.get_mut(pool_id)?.clients.insert(
+            id,
+            Client {
+                info: info.clone(),
+                callback_urls: config.callback_urls,
+                prevent_user_existence_errors: config.prevent_user_existence_errors,
+                settings: config.settings,
+                refresh_rotation: config.refresh_rotation,
+                created: now,
+                modified: now,
+            },
+        );
+        Some(info)
+    }
+
+    pub(crate) fn pool(&self, body: &Value) -> Result<&Pool, Fault> {
+        let id = field(body, "UserPoolId")?;
+        self.pools.get(id).ok_or_else(|| no_pool(id))
+    }
+
+    pub(crate) fn pool_mut(&mut self, body: &Value) -> Result<&mut Pool, Fault> {
+        let id = field(body, "UserPoolId")?;
+        self.pools.get_mut(id).ok_or_else(|| no_pool(id))
+    }
+
+    pub(crate) fn create_user_pool(&mut self, body: &Value) -> Answer {
+        let name = name_field(body, "PoolName", 128)?.to_owned();
+        let mut config = PoolConfig {
+            name,
+            ..PoolConfig::default()
+        };
+        read_pool_settings(body, &mut config, true)?;
+        if let Some(schema) = body.get("Schema") {
+            add_schema(&mut config, schema)?;
+        }
+        let id = self.insert_pool(config);
+        Ok(json!({"UserPool": self.describe_pool(&id)}))
+    }
+
+    pub(crate) fn describe_user_pool(&mut self, body: &Value) -> Answer {
+        let id = self.pool(body)?.id.clone();
+        Ok(json!({"UserPool": self.describe_pool(&id)}))
+    }
+
+    pub(crate) fn update_user_pool(&mut self, body: &Value) -> Answer {
+        let now = self.unix();
+        let pool = self.pool_mut(body)?;
+        let mut config = PoolConfig {
+            name: pool.config.name.clone(),
+            custom_attributes: pool.config.custom_attributes.clone(),
+            custom_auth: pool.config.custom_auth.clone(),
+            fixed_code: pool.config.fixed_code.clone(),
+            ..PoolConfig::default()
+        };
+        config.settings.custom_attribute_types =
+            pool.config.settings.custom_attribute_types.clone();
+        // Nor the sign-in attributes, which are fixed at creation.
+        config.settings.alias_attributes = pool.config.settings.alias_attributes.clone();
+        config.settings.username_attributes = pool.config.settings.username_attributes.clone();
+        // UpdateUserPool does not take the MFA methods: SetUserPoolMfaConfig does.
+        config.settings.sms_mfa = pool.config.settings.sms_mfa;
+        config.settings.software_token_mfa = pool.config.settings.software_token_mfa;
+        read_pool_settings(body, &mut config, false)?;
+        if let Some(name) = opt_str(body, "PoolName")? {
+            config.name = name.to_owned();
+        }
+        pool.config = config;
+        pool.modified = now;
+        Ok(json!({}))
+    }
+
+    pub(crate) fn delete_user_pool(&mut self, body: &Value) -> Answer {
+        let pool = self.pool(body)?;
+        if pool.config.settings.deletion_protection {
+            return Err(fault(
+                INVALID,
+                "The user pool cannot be deleted because deletion protection is activated.",
+            ));
+        }
+        let id = pool.id.clone();
+        self.pools.remove(&id);
+        self.sessions.retain(|_, s| s.pool_id != id);
+        self.refresh_tokens.retain(|_, r| r.pool_id != id);
+        self.access_tokens.retain(|_, t| t.pool_id != id);
+        self.grants.retain(|_, g| g.pool_id != id);
+        Ok(json!({}))
+    }
+
+    pub(crate) fn list_user_pools(&mut self, body: &Value) -> Answer {
+        let limit = opt_int(body, "MaxResults", 1, 60)?.ok_or_else(|| missing("MaxResults"))?;
+        let token = opt_str(body, "NextToken")?;
+        let items = self.pools.values().map(|p| {
+            (
+                p.id.clone(),
+                json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": {},
+                       "CreationDate": p.created, "LastModifiedDate": p.modified}),
+            )
+        });
+        listing(items, limit, token, "UserPools", "NextToken")
+    }
+
+    pub(crate) fn add_custom_attributes(&mut self, body: &Value) -> Answer {
+        let schema = body
+            .get("CustomAttributes")
+            .ok_or_else(|| missing("CustomAttributes"))?
+            .clone();
+        let now = self.unix();
+        let pool = self.pool_mut(body)?;
+        let mut config = pool.config.clone();
+        add_schema(&mut config, &schema)?;
+        pool.config = config;
+        pool.modified = now;
+        Ok(json!({}))
+    }
+
+    pub(crate) fn set_user_pool_mfa_config(&mut self, body: &Value) -> Answer {
+        let sms = opt_object(body, "SmsMfaConfiguration")?;
+        let totp = opt_object(body, "SoftwareTokenMfaConfiguration")?
+            .map(|t| opt_bool(t, "Enabled"))
+            .transpose()?
+            .flatten();
+        let mfa = opt_str(body, "MfaConfiguration")?
+            .map(parse_mfa)
+            .transpose()?;
+        let pool = self.pool_mut(body)?;
+        let mut settings = pool.config.settings.clone();
+        if let Some(enabled) = totp {
+            settings.software_token_mfa = enabled;
+        }
+        if sms.is_some() {
+            settings.sms_mfa = true;
+        }
+        let mfa = mfa.unwrap_or(pool.config.mfa);
+        if mfa != Mfa::Off && !settings.sms_mfa && !settings.software_token_mfa {
+            return Err(fault(
+                INVALID,
+                "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
+            ));
+        }
+        pool.config.settings = settings;
+        pool.config.mfa = mfa;
+        Ok(mfa_config(&pool.config))
+    }
+
+    pub(crate) fn get_user_pool_mfa_config(&mut self, body: &Value) -> Answer {
+        Ok(mfa_config(&self.pool(body)?.config))
+    }
+
+    /// A pool as DescribeUserPool and CreateUserPool answer it.
+    fn describe_pool(&self, id: &str) -> Value {
+        let Some(pool) = self.pools.get(id) else {
+            return json!({});
+        };
+        let c = &pool.config;
+        let s = &c.settings;
+        let p = &c.password_policy;
+        let mut schema: Vec<Value> = STANDARD_SCHEMA
+            .iter()
+            .map(|(name, kind)| {
+                json!({"Name": name, "AttributeDataType": kind, "DeveloperOnlyAttribute": false,
+                       "Mutable": *name != "sub", "Required": *name == "sub"})
+            })
+            .collect();
+        for custom in &c.custom_attributes {
+            let bare = custom.strip_prefix("custom:").unwrap_or(custom);
+            let kind = s
+                .custom_attribute_types
+                .get(bare)
+                .map_or("String", String::as_str);
+            schema.push(json!({"Name": format!("custom:{bare}"), "AttributeDataType": kind,
+                               "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false}));
+        }
+        let mut answer = json!({
+            "Id": pool.id, "Name": c.name,
+            "Arn": format!("arn:aws:cognito-idp:{}:000000000000:userpool/{}", self.region, pool.id),
+            "Policies": {"PasswordPolicy": {
+                "MinimumLength": p.minimum_length, "RequireUppercase": p.require_uppercase,
+                "RequireLowercase": p.require_lowercase, "RequireNumbers": p.require_numbers,
+                "RequireSymbols": p.require_symbols,
+                "TemporaryPasswordValidityDays": s.temporary_password_validity_days}},
+            "DeletionProtection": if s.deletion_protection { "ACTIVE" } else { "INACTIVE" },
+            "LambdaConfig": {},
+            "SchemaAttributes": schema,
+            "AutoVerifiedAttributes": s.auto_verified_attributes,
+            "MfaConfiguration": mfa_name(c.mfa),
+            "EstimatedNumberOfUsers": pool.users.len(),
+            "UserPoolTags": s.tags,
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": s.admin_create_user_only,
+                                      "UnusedAccountValidityDays": s.temporary_password_validity_days},
+            "CreationDate": pool.created, "LastModifiedDate": pool.modified,
+        });
+        if !s.alias_attributes.is_empty() {
+            answer["AliasAttributes"] = json!(s.alias_attributes);
+        }
+        if !s.username_attributes.is_empty() {
+            answer["UsernameAttributes"] = json!(s.username_attributes);
+        }
+        if c.device_tracking != DeviceTracking::Off {
+            answer["DeviceConfiguration"] = json!({
+                "ChallengeRequiredOnNewDevice": false,
+                "DeviceOnlyRememberedOnUserPrompt": c.device_tracking == DeviceTracking::UserOptIn,
+            });
+        }
+        answer
+    }
+
+    pub(crate) fn create_user_pool_client(&mut self, body: &Value) -> Answer {
+        let pool_id = self.pool(body)?.id.clone();
+        let name = name_field(body, "ClientName", 128)?.to_owned();
+        let secret = opt_bool(body, "GenerateSecret")?.unwrap_or(false);
+        let mut config = read_client(body)?;
+        config.secret = secret;
+        config.settings.name = name;
+        let info = self
+            .insert_client(&pool_id, config)
+            .ok_or_else(|| no_pool(&pool_id))?;
+        Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &info.id)}))
+    }
+
+    fn client_of<'a>(&'a self, body: &Value) -> Result<(&'a Pool, &'a Client), Fault> {
+        let pool = self.pool(body)?;
+        let client_id = field(body, "ClientId")?;
+        let client = pool
+            .clients
+            .get(client_id)
+            .ok_or_else(|| no_client(client_id))?;
+        Ok((pool, client))
+    }
+
+    pub(crate) fn describe_user_pool_client(&mut self, body: &Value) -> Answer {
+        let (pool, client) = self.client_of(body)?;
+        let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
+        Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &client_id)}))
+    }
+
+    pub(crate) fn update_user_pool_client(&mut self, body: &Value) -> Answer {
+        let (pool, client) = self.client_of(body)?;
+        let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
+        let name = match opt_str(body, "ClientName")? {
+            Some(_) => name_field(body, "ClientName", 128)?.to_owned(),
+            None => client.settings.name.clone(),
+        };
+        let mut config = read_client(body)?;
+        config.settings.name = name;
+        let now = self.unix();
+        if let Some(client) = self
+            .pools
+            .get_mut(&pool_id)
+            .and_then(|p| p.clients.get_mut(&client_id))
+        {
+            client.callback_urls = config.callback_urls;
+            client.prevent_user_existence_errors = config.prevent_user_existence_errors;
+            client.settings = config.settings;
+            client.refresh_rotation = config.refresh_rotation;
+            client.modified = now;
+        }
+        Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &client_id)}))
+    }
+
+    pub(crate) fn delete_user_pool_client(&mut self, body: &Value) -> Answer {
+        let (pool, client) = self.client_of(body)?;
+        let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
+        if let Some(pool) = self.pools.get_mut(&pool_id) {
+            pool.clients.remove(&client_id);
+        }
+        self.sessions.retain(|_, s| s.client_id != client_id);
+        self.refresh_tokens.retain(|_, r| r.client_id != client_id);
+        self.grants.retain(|_, g| g.client_id != client_id);
+        Ok(json!({}))
+    }
+
+    pub(crate) fn list_user_pool_clients(&mut self, body: &Value) -> Answer {
+        let limit = opt_int(body, "MaxResults", 1, 60)?.unwrap_or(60);
+        let token = opt_str(body, "NextToken")?;
+        let pool = self.pool(body)?;
+        let items = pool.clients.values().map(|c| {
+            (
+                c.info.id.clone(),
+                json!({"ClientId": c.info.id, "UserPoolId": pool.id, "ClientName": c.settings.name}),
+            )
+        });
+        listing(items, limit, token, "UserPoolClients", "NextToken")
+    }
+
+    /// An app client as DescribeUserPoolClient answers it.
+    fn describe_client(&self, pool_id: &str, client_id: &str) -> Value {
+        let Some(c) = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.clients.get(client_id))
+        else {
+            return json!({});
+        };
+        let s = &c.settings;
+        let v = &s.token_validity;
+        let [access_unit, id_unit, refresh_unit] = s.token_validity_units;
+        let mut answer = json!({
+            "UserPoolId": pool_id, "ClientName": s.name, "ClientId": c.info.id,
+            "CreationDate": c.created, "LastModifiedDate": c.modified,
+            "AccessTokenValidity": v.access.as_secs() / access_unit.seconds(),
+            "IdTokenValidity": v.id.as_secs() / id_unit.seconds(),
+            "RefreshTokenValidity": v.refresh.as_secs() / refresh_unit.seconds(),
+            "TokenValidityUnits": {"AccessToken": access_unit.name(), "IdToken": id_unit.name(),
+                                   "RefreshToken": refresh_unit.name()},
+            "ReadAttributes": s.read_attributes, "WriteAttributes": s.write_attributes,
+            "SupportedIdentityProviders": s.supported_identity_providers,
+            "CallbackURLs": c.callback_urls, "LogoutURLs": s.logout_urls,
+            "AllowedOAuthFlows": s.allowed_oauth_flows, "AllowedOAuthScopes": s.allowed_oauth_scopes,
+            "AllowedOAuthFlowsUserPoolClient": s.allowed_oauth_flows_user_pool_client,
+            "PreventUserExistenceErrors": if c.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+            "EnableTokenRevocation": s.enable_token_revocation,
+            "EnablePropagateAdditionalUserContextData": false,
+            "AuthSessionValidity": s.auth_session_validity,
+            "RefreshTokenRotation": match c.refresh_rotation {
+                Some(r) => json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": r.retry_grace_seconds}),
+                None => json!({"Feature": "DISABLED"}),
+            },
+        });
+        if let Some(flows) = &s.explicit_auth_flows {
+            answer["ExplicitAuthFlows"] = json!(flows);
+        }
+        if let Some(secret) = &c.info.secret {
+            answer["ClientSecret"] = json!(secret);
+        }
+        if let Some(uri) = &s.default_redirect_uri {
+            answer["DefaultRedirectURI"] = json!(uri);
+        }
+        answer
+    }
+}
+
+fn mfa_name(mfa: Mfa) -> &'static str {
+    match mfa {
+        Mfa::Off => "OFF",
+        Mfa::Optional => "OPTIONAL",
+        Mfa::On => "ON",
+    }
+}
+
+fn parse_mfa(name: &str) -> Result<Mfa, Fault> {
+    match name {
+        "OFF" => Ok(Mfa::Off),
+        "OPTIONAL" => Ok(Mfa::Optional),
+        "ON" => Ok(Mfa::On),
+        other => Err(fault(
+            INVALID,
+            format!(
+                "1 validation error detected: Value '{other}' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]"
+            ),
+        )),
+    }
+}
+
+fn mfa_config(config: &PoolConfig) -> Value {
+    let mut answer = json!({
+        "MfaConfiguration": mfa_name(config.mfa),
+        "SoftwareTokenMfaConfiguration": {"Enabled": config.settings.software_token_mfa},
+    });
+    if config.settings.sms_mfa {
+        answer["SmsMfaConfiguration"] = json!({"SmsConfiguration": {}});
+    }
+    answer
+}
+
+/// The pool settings of CreateUserPool and UpdateUserPool. `create`: MFA methods are read from
+/// the request (UpdateUserPool leaves them to SetUserPoolMfaConfig, except SMS).
+fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Result<(), Fault> {
+    if let Some(mfa) = opt_str(body, "MfaConfiguration")? {
+        config.mfa = parse_mfa(mfa)?;
+    }
+    let s = &mut config.settings;
+    if create {
+        // A pool made over the API has TOTP off until SetUserPoolMfaConfig turns it on.
+        s.software_token_mfa = false;
+        s.sms_mfa = opt_object(body, "SmsConfiguration")?.is_some();
+    }
+    if let Some(policies) = opt_object(body, "Policies")?
+        && let Some(p) = opt_object(policies, "PasswordPolicy")?
+    {
+        let default = PasswordPolicy::default();
+        config.password_policy = PasswordPolicy {
+            minimum_length: opt_int(p, "MinimumLength", 6, 99)?
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(default.minimum_length),
+            require_uppercase: opt_bool(p, "RequireUppercase")?.unwrap_or(false),
+            require_lowercase: opt_bool(p, "RequireLowercase")?.unwrap_or(false),
+            require_numbers: opt_bool(p, "RequireNumbers")?.unwrap_or(false),
+            require_symbols: opt_bool(p, "RequireSymbols")?.unwrap_or(false),
+        };
+        if let Some(days) = opt_int(p, "TemporaryPasswordValidityDays", 0, 365)? {
+            s.temporary_password_validity_days = u32::try_from(days).unwrap_or(7);
+        }
+    }
+    config.device_tracking = match opt_object(body, "DeviceConfiguration")? {
+        None => DeviceTracking::Off,
+        Some(d) => {
+            if opt_bool(d, "DeviceOnlyRememberedOnUserPrompt")?.unwrap_or(false) {
+                DeviceTracking::UserOptIn
+            } else {
+                DeviceTracking::Always
+            }
+        }
+    };
+    s.auto_verified_attributes = str_list(body, "AutoVerifiedAttributes")?;
+    for a in &s.auto_verified_attributes {
+        if a != "email" && a != "phone_number" {
+            return Err(fault(
+                INVALID,
+                format!("Invalid AutoVerifiedAttributes: {a}"),
+            ));
+        }
+    }
+    if create {
+        s.alias_attributes = str_list(body, "AliasAttributes")?;
+        s.username_attributes = str_list(body, "UsernameAttributes")?;
+        if !s.alias_attributes.is_empty() && !s.username_attributes.is_empty() {
+            return Err(fault(
+                INVALID,
+                "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool",
+            ));
+        }
+    }
+    s.deletion_protection = match opt_str(body, "DeletionProtection")? {
+        None | Some("INACTIVE") => false,
+        Some("ACTIVE") => true,
+        Some(other) => {
+            return Err(fault(
+                INVALID,
+                format!("Invalid DeletionProtection: {other} (ACTIVE or INACTIVE)"),
+            ));
+        }
+    };
+    if let Some(admin) = opt_object(body, "AdminCreateUserConfig")? {
+        s.admin_create_user_only = opt_bool(admin, "AllowAdminCreateUserOnly")?.unwrap_or(false);
+    }
+    if let Some(tags) = opt_object(body, "UserPoolTags")? {
+        s.tags = tags
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|v| (k.clone(), v.to_owned()))
+                    .ok_or_else(|| {
+                        fault("SerializationException", "UserPoolTags: expected strings")
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(())
+}
+
+/// Declares the custom attributes of a `Schema` / `CustomAttributes` list (standard attributes in
+/// it are accepted and left as they are).
+fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
+    let list = schema
+        .as_array()
+        .ok_or_else(|| fault("SerializationException", "Schema: expected a list"))?;
+    for attribute in list {
+        let name = name_field(attribute, "Name", 20)?;
+        let kind = opt_str(attribute, "AttributeDataType")?.unwrap_or("String");
+        if !DATA_TYPES.contains(&kind) {
+            return Err(fault(
+                INVALID,
+                format!("Invalid AttributeDataType {kind} for {name}"),
+            ));
+        }
+        let bare = name.strip_prefix("custom:").unwrap_or(name);
+        if STANDARD_SCHEMA.iter().any(|(n, _)| *n == bare) {
+            continue;
+        }
+        if !bare
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-:.".contains(c))
+        {
+            return Err(fault(INVALID, format!("Invalid attribute name {name}")));
+        }
+        if config
+            .custom_attributes
+            .iter()
+            .any(|d| d.strip_prefix("custom:").unwrap_or(d) == bare)
+        {
+            return Err(fault(
+                INVALID,
+                format!("Existing attribute already has name custom:{bare}."),
+            ));
+        }
+        if config.custom_attributes.len() >= 50 {
+            return Err(fault(
+                INVALID,
+                "A user pool has at most 50 custom attributes",
+            ));
+        }
+        config.custom_attributes.push(bare.to_owned());
+        if kind != "String" {
+            config
+                .settings
+                .custom_attribute_types
+                .insert(bare.to_owned(), kind.to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// The settings of CreateUserPoolClient and UpdateUserPoolClient, with Cognito's defaults for
+/// what the request leaves out.
+fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
+    let callback_urls = str_list(body, "CallbackURLs")?;
+    let logout_urls = str_list(body, "LogoutURLs")?;
+    for url in callback_urls.iter().chain(&logout_urls) {
+        if url.chars().any(char::is_control) || url::Url::parse(url).is_err() || url.contains('#') {
+            return Err(fault(
+                INVALID,
+                format!("{url} is not a valid callback or logout URL"),
+            ));
+        }
+    }
+    let flows = str_list(body, "ExplicitAuthFlows")?;
+    if let Some(bad) = flows.iter().find(|f| !AUTH_FLOWS.contains(&f.as_str())) {
+        return Err(fault(INVALID, format!("Invalid ExplicitAuthFlows: {bad}")));
+    }
+    let explicit_auth_flows = if body.get("ExplicitAuthFlows").is_some_and(|v| !v.is_null()) {
+        flows
+    } else {
+        [
+            "ALLOW_REFRESH_TOKEN_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_CUSTOM_AUTH",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let oauth_flows = str_list(body, "AllowedOAuthFlows")?;
+    if let Some(bad) = oauth_flows
+        .iter()
+        .find(|f| !["code", "implicit", "client_credentials"].contains(&f.as_str()))
+    {
+        return Err(fault(INVALID, format!("Invalid AllowedOAuthFlows: {bad}")));
+    }
+    let oauth_client = opt_bool(body, "AllowedOAuthFlowsUserPoolClient")?.unwrap_or(false);
+    if oauth_client
+        && oauth_flows.iter().any(|f| f != "client_credentials")
+        && callback_urls.is_empty()
+    {
+        return Err(fault(
+            INVALID,
+            "CallbackURLs can not be empty when the code or implicit OAuth flow is allowed",
+        ));
+    }
+    let prevent = match opt_str(body, "PreventUserExistenceErrors")? {
+        None | Some("LEGACY") => false,
+        Some("ENABLED") => true,
+        Some(other) => {
+            return Err(fault(
+                INVALID,
+                format!("Invalid PreventUserExistenceErrors: {other} (ENABLED or LEGACY)"),
+            ));
+        }
+    };
+    let default = ClientSettings::default();
+    let mut units = default.token_validity_units;
+    if let Some(given) = opt_object(body, "TokenValidityUnits")? {
+        for (slot, name) in units
+            .iter_mut()
+            .zip(["AccessToken", "IdToken", "RefreshToken"])
+        {
+            if let Some(unit) = opt_str(given, name)? {
+                *slot = TimeUnit::from_name(unit).ok_or_else(|| {
+                    fault(
+                        INVALID,
+                        format!("Invalid TokenValidityUnits.{name}: {unit}"),
+                    )
+                })?;
+            }
+        }
+    }
+    let validity = |name: &str, unit: TimeUnit, default: Duration, min: u64, max: u64| {
+        let Some(n) = opt_int(body, name, 0, u64::from(u32::MAX))? else {
+            return Ok(default);
+        };
+        let seconds = n.saturating_mul(unit.seconds());
+        if seconds < min || seconds > max {
+            return Err(fault(
+                INVALID,
+                format!("Invalid {name}: {n} {} is out of range", unit.name()),
+            ));
+        }
+        Ok(Duration::from_secs(seconds))
+    };
+    let d = default.token_validity;
+    let token_validity = TokenValidity {
+        access: validity("AccessTokenValidity", units[0], d.access, 300, 86_400)?,
+        id: validity("IdTokenValidity", units[1], d.id, 300, 86_400)?,
+        refresh: validity(
+            "RefreshTokenValidity",
+            units[2],
+            d.refresh,
+            3600,
+            3650 * 86_400,
+        )?,
+    };
+    let rotation = match opt_object(body, "RefreshTokenRotation")? {
+        None => None,
+        Some(r) => match opt_str(r, "Feature")? {
+            Some("ENABLED") => Some(
+                opt_int(r, "RetryGracePeriodSeconds", 0, 60)?
+                    .and_then(|g| u32::try_from(g).ok())
+                    .unwrap_or(0),
+            ),
+            None | Some("DISABLED") => None,
+            Some(other) => {
+                return Err(fault(
+                    INVALID,
+                    format!("Invalid RefreshTokenRotation.Feature: {other}"),
+                ));
+            }
+        },
+    };
+    Ok(ClientConfig {
+        secret: false,
+        callback_urls,
+        prevent_user_existence_errors: prevent,
+        settings: ClientSettings {
+            name: String::new(),
+            explicit_auth_flows: Some(explicit_auth_flows),
+            logout_urls,
+            default_redirect_uri: opt_str(body, "DefaultRedirectURI")?.map(str::to_owned),
+            allowed_oauth_flows: oauth_flows,
+            allowed_oauth_scopes: str_list(body, "AllowedOAuthScopes")?,
+            allowed_oauth_flows_user_pool_client: oauth_client,
+            supported_identity_providers: str_list(body, "SupportedIdentityProviders")?,
+            read_attributes: str_list(body, "ReadAttributes")?,
+            write_attributes: str_list(body, "WriteAttributes")?,
+            token_validity,
+            token_validity_units: units,
+            enable_token_revocation: opt_bool(body, "EnableTokenRevocation")?.unwrap_or(true),
+            auth_session_validity: opt_int(body, "AuthSessionValidity", 3, 15)?
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(3),
+        },
+        refresh_rotation: rotation.map(|retry_grace_seconds| RefreshRotation {
+            retry_grace_seconds,
+        }),
+    })
+}
+
+/// Whether a client's `ExplicitAuthFlows` allow `flow`: Cognito's refusal when they do not. The
+/// admin flows are only for AdminInitiateAuth.
+pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Result<(), Fault> {
+    let admin_flow = matches!(flow, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH");
+    if admin_flow && !admin {
+        return Err(fault(INVALID, "Initiate Auth method not supported."));
+    }
+    let Some(allowed) = &client.settings.explicit_auth_flows else {
+        return Ok(());
+    };
+    let has = |names: &[&str]| allowed.iter().any(|a| names.contains(&a.as_str()));
+    // A client with only legacy names (no `ALLOW_*`) always allowed SRP and refresh.
+    let legacy = !allowed.iter().any(|a| a.starts_with("ALLOW_"));
+    let ok = match flow {
+        "USER_SRP_AUTH" => has(&["ALLOW_USER_SRP_AUTH"]) || legacy,
+        "USER_PASSWORD_AUTH" => has(&["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"]),
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            has(&["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
+        }
+        "CUSTOM_AUTH" => has(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]),
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has(&["ALLOW_REFRESH_TOKEN_AUTH"]) || legacy,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else if flow == "USER_PASSWORD_AUTH" {
+        Err(fault(
+            INVALID,
+            "USER_PASSWORD_AUTH flow not enabled for this client",
+        ))
+    } else {
+        Err(fault(INVALID, "Auth flow not enabled for this client"))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn client(flows: Option<&[&str]>) -> Client {
+        Client {
+            info: ClientInfo {
+                id: "c".into(),
+                secret: None,
+            },
+            callback_urls: Vec::new(),
+            prevent_user_existence_errors: true,
+            settings: ClientSettings {
+                explicit_auth_flows: flows.map(|f| f.iter().map(|s| (*s).to_owned()).collect()),
+                ..ClientSettings::default()
+            },
+            refresh_rotation: None,
+            created: 0,
+            modified: 0,
+        }
+    }
+
+    #[test]
+    fn explicit_auth_flows_are_enforced_as_cognito_does() {
+        let allowed = |flows: Option<&[&str]>, flow: &str, admin: bool| {
+            check_auth_flow(&client(flows), flow, admin).is_ok()
+        };
+        // No setting (the embedded default): every flow, the admin ones only for the admin API.
+        assert!(allowed(None, "USER_PASSWORD_AUTH", false));
+        assert!(!allowed(None, "ADMIN_USER_PASSWORD_AUTH", false));
+        assert!(allowed(None, "ADMIN_USER_PASSWORD_AUTH", true));
+        let srp: &[&str] = &["ALLOW_USER_SRP_AUTH"];
+        assert!(allowed(Some(srp), "USER_SRP_AUTH", false));
+        assert!(!allowed(Some(srp), "USER_PASSWORD_AUTH", false));
+        assert!(!allowed(Some(srp), "REFRESH_TOKEN_AUTH", false));
+        assert!(!allowed(Some(srp), "CUSTOM_AUTH", true));
+        assert!(!allowed(Some(srp), "ADMIN_NO_SRP_AUTH", true));
+        // Legacy names: SRP and refresh were always on.
+        let legacy: &[&str] = &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY"];
+        assert!(allowed(Some(legacy), "USER_SRP_AUTH", false));
+        assert!(allowed(Some(legacy), "REFRESH_TOKEN", false));
+        assert!(allowed(Some(legacy), "ADMIN_USER_PASSWORD_AUTH", true));
+        assert!(allowed(Some(legacy), "CUSTOM_AUTH", false));
+        assert!(!allowed(Some(legacy), "USER_PASSWORD_AUTH", false));
+        assert_eq!(
+            check_auth_flow(&client(Some(srp)), "USER_PASSWORD_AUTH", false)
+                .unwrap_err()
+                .message,
+            "USER_PASSWORD_AUTH flow not enabled for this client"
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! What the emulator answers ([`OPERATIONS`]), and the embedded API's set-up calls beyond pools,
+//! clients and users: groups, TOTP secrets, unconfirmed and disabled users (what the binary's
+//! config file seeds).
+
+use crate::settings::GroupConfig;
+use crate::state::{Mfa, Status};
+use crate::{Emulator, ops};
+
+/// Every Cognito operation the emulator answers over HTTP (`X-Amz-Target:
+/// AWSCognitoIdentityProviderService.<name>`), sorted. Any other is `UnknownOperationException`.
+/// A test checks the routing against this list, and `cognito-emulator --help` prints it.
+pub const OPERATIONS: &[&str] = &[
+    "AddCustomAttributes",
+    "AdminAddUserToGroup",
+    "AdminConfirmSignUp",
+    "AdminCreateUser",
+    "AdminDeleteUser",
+    "AdminDeleteUserAttributes",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminGetUser",
+    "AdminInitiateAuth",
+    "AdminListGroupsForUser",
+    "AdminRemoveUserFromGroup",
+    "AdminRespondToAuthChallenge",
+    "AdminSetUserMFAPreference",
+    "AdminSetUserPassword",
+    "AdminUpdateUserAttributes",
+    "AdminUserGlobalSignOut",
+    "AssociateSoftwareToken",
+    "ChangePassword",
+    "CompleteWebAuthnRegistration",
+    "ConfirmDevice",
+    "ConfirmForgotPassword",
+    "ConfirmSignUp",
+    "CreateGroup",
+    "CreateUserPool",
+    "CreateUserPoolClient",
+    "DeleteGroup",
+    "DeleteUser",
+    "DeleteUserAttributes",
+    "DeleteUserPool",
+    "DeleteUserPoolClient",
+    "DeleteWebAuthnCredential",
+    "DescribeUserPool",
+    "DescribeUserPoolClient",
+    "ForgetDevice",
+    "ForgotPassword",
+    "GetDevice",
+    "GetGroup",
+    "GetTokensFromRefreshToken",
+    "GetUser",
+    "GetUserAttributeVerificationCode",
+    "GetUserAuthFactors",
+    "GetUserPoolMfaConfig",
+    "GlobalSignOut",
+    "InitiateAuth",
+    "ListDevices",
+    "ListGroups",
+    "ListUserPoolClients",
+    "ListUserPools",
+    "ListUsers",
+    "ListUsersInGroup",
+    "ListWebAuthnCredentials",
+    "ResendConfirmationCode",
+    "RespondToAuthChallenge",
+    "RevokeToken",
+    "SetUserMFAPreference",
+    "SetUserPoolMfaConfig",
+    "SetUserSettings",
+    "SignUp",
+    "StartWebAuthnRegistration",
+    "UpdateAuthEventFeedback",
+    "UpdateDeviceStatus",
+    "UpdateGroup",
+    "UpdateUserAttributes",
+    "UpdateUserPool",
+    "UpdateUserPoolClient",
+    "VerifySoftwareToken",
+    "VerifyUserAttribute",
+];
+
+impl Emulator {
+    /// Creates a group (`cognito:groups` in its members' tokens).
+    ///
+    /// ```
+    /// use cognito_flows_emulator::{Emulator, EmulatorConfig, GroupConfig, PoolConfig};
+    ///
+    /// let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// let pool = emulator.create_user_pool(PoolConfig::default());
+    /// emulator.admin_create_user(&pool, "alice", "Passw0rd!", &[]).unwrap();
+    /// let admins = GroupConfig { name: "admins".into(), precedence: Some(1), ..GroupConfig::default() };
+    /// emulator.create_group(&pool, admins).unwrap();
+    /// emulator.admin_add_user_to_group(&pool, "alice", "admins").unwrap();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn create_group(&self, pool_id: &str, group: GroupConfig) -> Result<(), String> {
+        if group.name.is_empty() || group.name.chars().count() > 128 {
+            return Err("a group name is 1 to 128 characters".into());
+        }
+        self.lock()
+            .insert_group(pool_id, group)
+            .map(drop)
+            .map_err(|f| f.message)
+    }
+
+    /// Makes a user (by name or alias) a member of a group.
+    pub fn admin_add_user_to_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<(), String> {
+        self.lock()
+            .join_group(pool_id, username, group)
+            .map_err(|f| f.message)
+    }
+
+    /// Gives a user a verified TOTP authenticator with this secret (base32, as
+    /// AssociateSoftwareToken's `SecretCode`, at least 16 bytes), preferred for MFA. Refused on a
+    /// pool with MFA off.
+    pub fn admin_set_totp_secret(
+        &self,
+        pool_id: &str,
+        username: &str,
+        secret_base32: &str,
+    ) -> Result<(), String> {
+        let key = crate::totp::BASE32
+            .decode(secret_base32.trim_end_matches('=').as_bytes())
+            .map_err(|_| "the TOTP secret is not base32 (A-Z, 2-7)".to_owned())?;
+        if key.len() < 16 {
+            return Err("the TOTP secret is shorter than 16 bytes (26 base32 letters)".into());
+        }
+        let mut inner = self.lock();
+        let pool = inner.pools.get_mut(pool_id).ok_or("no such pool")?;
+        if pool.config.mfa == Mfa::Off {
+            return Err("MFA is not enabled for the user pool.".into());
+        }
+        let user = pool.users.get_mut(username).ok_or("no such user")?;
+        user.totp_secret = Some(crate::totp::BASE32.encode(&key));
+        user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
+        Ok(())
+    }
+
+    /// Creates a user who signed up and has not confirmed yet (`UNCONFIRMED`: sign-in gets
+    /// `UserNotConfirmedException` until ConfirmSignUp or AdminConfirmSignUp).
+    pub fn create_unconfirmed_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<String, String> {
+        self.create_user(pool_id, username, password, attributes, Status::Unconfirmed)
+    }
+
+    /// Disables a user (AdminDisableUser): sign-in is refused with "User is disabled." and
+    /// every token is revoked.
+    pub fn admin_disable_user(&self, pool_id: &str, username: &str) -> Result<(), String> {
+        let body = serde_json::json!({"UserPoolId": pool_id, "Username": username});
+        self.lock()
+            .admin_set_enabled(&body, false)
+            .map(drop)
+            .map_err(|f: ops::Fault| f.message)
+    }
+}

@@ -1,0 +1,248 @@
+//! The settings that Cognito's admin API sets and describes beyond the ones the sign-in flows
+//! read: an app client's name, auth flows, OAuth settings and token validity; a pool's MFA methods,
+//! attributes and tags; groups.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The `ExplicitAuthFlows` values Cognito knows (`ALLOW_*`, and the legacy names).
+pub const AUTH_FLOWS: &[&str] = &[
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+];
+
+/// How long the tokens of an app client live (Cognito's `AccessTokenValidity`,
+/// `IdTokenValidity`, `RefreshTokenValidity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TokenValidity {
+    /// The access token: 5 minutes to a day (default an hour).
+    #[serde(with = "seconds")]
+    pub access: Duration,
+    /// The id token: 5 minutes to a day (default an hour).
+    #[serde(with = "seconds")]
+    pub id: Duration,
+    /// The refresh token: an hour to ten years (default 30 days). Stored and described; the
+    /// emulator does not expire refresh tokens.
+    #[serde(with = "seconds")]
+    pub refresh: Duration,
+}
+
+/// A duration stored as whole seconds.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_secs())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_secs)
+    }
+}
+
+impl Default for TokenValidity {
+    /// Cognito's defaults.
+    fn default() -> Self {
+        Self {
+            access: Duration::from_secs(3600),
+            id: Duration::from_secs(3600),
+            refresh: Duration::from_secs(30 * 86_400),
+        }
+    }
+}
+
+/// The rest of an app client's settings, as `CreateUserPoolClient` takes them.
+///
+/// ```
+/// use cognito_flows_emulator::{ClientConfig, ClientSettings};
+///
+/// // A client that only allows SRP sign-in and refresh, as Cognito's default client does.
+/// let client = ClientConfig {
+///     settings: ClientSettings {
+///         name: "web".into(),
+///         explicit_auth_flows: Some(vec!["ALLOW_USER_SRP_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into()]),
+///         ..ClientSettings::default()
+///     },
+///     ..ClientConfig::default()
+/// };
+/// # let _ = client;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientSettings {
+    /// `ClientName`.
+    pub name: String,
+    /// `ExplicitAuthFlows`, enforced on InitiateAuth and AdminInitiateAuth as Cognito does
+    /// (`ALLOW_USER_SRP_AUTH`, `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_ADMIN_USER_PASSWORD_AUTH`,
+    /// `ALLOW_CUSTOM_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`, or the legacy names). `None`: every flow
+    /// (the embedded emulator's default; a client created over HTTP without the setting gets
+    /// Cognito's default, SRP, custom and refresh).
+    pub explicit_auth_flows: Option<Vec<String>>,
+    /// `LogoutURLs`.
+    pub logout_urls: Vec<String>,
+    /// `DefaultRedirectURI`.
+    pub default_redirect_uri: Option<String>,
+    /// `AllowedOAuthFlows`: `code`, `implicit`, `client_credentials`.
+    pub allowed_oauth_flows: Vec<String>,
+    /// `AllowedOAuthScopes`.
+    pub allowed_oauth_scopes: Vec<String>,
+    /// `AllowedOAuthFlowsUserPoolClient`.
+    pub allowed_oauth_flows_user_pool_client: bool,
+    /// `SupportedIdentityProviders`.
+    pub supported_identity_providers: Vec<String>,
+    /// `ReadAttributes` (stored and described).
+    pub read_attributes: Vec<String>,
+    /// `WriteAttributes` (stored and described).
+    pub write_attributes: Vec<String>,
+    /// Token lifetimes.
+    pub token_validity: TokenValidity,
+    /// The units `TokenValidityUnits` named, for DescribeUserPoolClient to answer in (`seconds`,
+    /// `minutes`, `hours`, `days`): access, id, refresh.
+    pub token_validity_units: [TimeUnit; 3],
+    /// `EnableTokenRevocation` (stored and described; RevokeToken always works).
+    pub enable_token_revocation: bool,
+    /// `AuthSessionValidity`, minutes (stored and described; sessions live 3 minutes).
+    pub auth_session_validity: u32,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            explicit_auth_flows: None,
+            logout_urls: Vec::new(),
+            default_redirect_uri: None,
+            allowed_oauth_flows: Vec::new(),
+            allowed_oauth_scopes: Vec::new(),
+            allowed_oauth_flows_user_pool_client: false,
+            supported_identity_providers: Vec::new(),
+            read_attributes: Vec::new(),
+            write_attributes: Vec::new(),
+            token_validity: TokenValidity::default(),
+            token_validity_units: [TimeUnit::Hours, TimeUnit::Hours, TimeUnit::Days],
+            enable_token_revocation: true,
+            auth_session_validity: 3,
+        }
+    }
+}
+
+/// A unit of `TokenValidityUnits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimeUnit {
+    /// `seconds`.
+    Seconds,
+    /// `minutes`.
+    Minutes,
+    /// `hours`.
+    Hours,
+    /// `days`.
+    Days,
+}
+
+impl TimeUnit {
+    /// The unit's seconds.
+    pub fn seconds(self) -> u64 {
+        match self {
+            Self::Seconds => 1,
+            Self::Minutes => 60,
+            Self::Hours => 3600,
+            Self::Days => 86_400,
+        }
+    }
+
+    /// Cognito's name of the unit.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Seconds => "seconds",
+            Self::Minutes => "minutes",
+            Self::Hours => "hours",
+            Self::Days => "days",
+        }
+    }
+
+    /// The unit named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Seconds, Self::Minutes, Self::Hours, Self::Days]
+            .into_iter()
+            .find(|u| u.name() == name)
+    }
+}
+
+/// The rest of a pool's settings, as `CreateUserPool` and `SetUserPoolMfaConfig` take them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PoolSettings {
+    /// SMS MFA is one of the pool's methods (`SmsMfaConfiguration`). Described by
+    /// GetUserPoolMfaConfig; SetUserPoolMfaConfig refuses MFA on or optional with neither method.
+    /// The sign-in itself asks for whichever factor the user has set up.
+    pub sms_mfa: bool,
+    /// TOTP is one of the pool's methods (`SoftwareTokenMfaConfiguration.Enabled`), as
+    /// [`PoolSettings::sms_mfa`].
+    pub software_token_mfa: bool,
+    /// `AutoVerifiedAttributes` (stored and described).
+    pub auto_verified_attributes: Vec<String>,
+    /// `UsernameAttributes`: AdminCreateUser keeps the email or phone number given as the user
+    /// name as an attribute and names the user by a UUID; users sign in with the address (SignUp
+    /// keeps the name it is given).
+    pub username_attributes: Vec<String>,
+    /// `AliasAttributes` (stored and described).
+    pub alias_attributes: Vec<String>,
+    /// `DeletionProtection`: DeleteUserPool is refused while it is on.
+    pub deletion_protection: bool,
+    /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: SignUp is refused.
+    pub admin_create_user_only: bool,
+    /// `TemporaryPasswordValidityDays` (stored and described; temporary passwords do not
+    /// expire).
+    pub temporary_password_validity_days: u32,
+    /// `UserPoolTags`.
+    pub tags: BTreeMap<String, String>,
+    /// The `AttributeDataType` of each custom attribute (by name without `custom:`) that is not a
+    /// `String`.
+    pub custom_attribute_types: BTreeMap<String, String>,
+}
+
+impl Default for PoolSettings {
+    /// Both MFA methods on, as the emulator always offered them.
+    fn default() -> Self {
+        Self {
+            sms_mfa: true,
+            software_token_mfa: true,
+            auto_verified_attributes: Vec::new(),
+            username_attributes: Vec::new(),
+            alias_attributes: Vec::new(),
+            deletion_protection: false,
+            admin_create_user_only: false,
+            temporary_password_validity_days: 7,
+            tags: BTreeMap::new(),
+            custom_attribute_types: BTreeMap::new(),
+        }
+    }
+}
+
+/// A user pool group: its members get its name in the `cognito:groups` claim of their id and
+/// access tokens, lowest precedence first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupConfig {
+    /// `GroupName`.
+    pub name: String,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `Precedence`: the lower, the earlier in the claim (and the one whose role is
+    /// `cognito:preferred_role`).
+    pub precedence: Option<u32>,
+    /// `RoleArn`: listed in `cognito:roles` of the id token.
+    pub role_arn: Option<String>,
+}
