@@ -101,14 +101,26 @@ async fn app_server() -> u16 {
     port
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
-    match client.find(Locator::Css(css)).await {
-        Ok(element) => element.text().await.unwrap(),
-        Err(e) => panic!(
-            "no {css} on {}: {e}",
-            client.source().await.unwrap_or_default()
-        ),
+/// Waits (bounded) until the element `css` of the page shows text containing `expected`, and
+/// returns that text. A form post navigates: until the next page has loaded, the element may be
+/// missing, stale or still the previous page's.
+async fn text_of(client: &Client, css: &str, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            if text.contains(expected) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    panic!(
+        "{css} never showed {expected:?} (last: {last:?}) on {}",
+        client.source().await.unwrap_or_default()
+    )
 }
 
 async fn fill(client: &Client, css: &str, text: &str) {
@@ -284,7 +296,7 @@ async fn run(chromium: &Path, driver_port: u16) {
     fill(&browser, "#password", "not-the-password").await;
     click(&browser, "#signin").await;
     assert_eq!(
-        text_of(&browser, "#error").await,
+        text_of(&browser, "#error", "Incorrect").await,
         "Incorrect username or password."
     );
 
@@ -350,11 +362,7 @@ async fn run(chromium: &Path, driver_port: u16) {
     fill(&browser, "#username", "sam").await;
     fill(&browser, "#password", PASSWORD).await;
     click(&browser, "#signin").await;
-    assert!(
-        text_of(&browser, "main")
-            .await
-            .contains("We texted a code to +*******0100.")
-    );
+    text_of(&browser, "main", "We texted a code to +*******0100.").await;
     let code = e.last_code("sam").unwrap();
     fill(&browser, "#code", &code).await;
     click(&browser, "#verify").await;
@@ -370,11 +378,7 @@ async fn run(chromium: &Path, driver_port: u16) {
     let rogue = HostedUi::new(e.endpoint(), client.id.clone(), &evil).unwrap();
     let rogue_flow = rogue.authorize(Entropy::from([5; 32]));
     browser.goto(&authorize_url(&rogue_flow)).await.unwrap();
-    assert!(
-        text_of(&browser, "#error")
-            .await
-            .contains("redirect_mismatch")
-    );
+    text_of(&browser, "#error", "redirect_mismatch").await;
     let at = browser.current_url().await.unwrap().to_string();
     assert!(at.starts_with(e.endpoint()), "{at}");
 
