@@ -30,8 +30,13 @@ const CLIENT: &str = "1example23456789";
 /// A name with characters js-cookie encodes in cookie names (`@`, a space) and some it does not.
 const USERNAME: &str = "alice+test@example.com";
 
+/// The real clients' `node_modules` (installed by `scripts/setup-peers.sh`); the packaged
+/// crate's tests are told where it is by `COGNITO_FLOWS_JS_MODULES` (`scripts/package-check`).
 fn node_modules() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/clients/js/node_modules");
+    let dir = std::env::var_os("COGNITO_FLOWS_JS_MODULES").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/clients/js/node_modules"),
+        PathBuf::from,
+    );
     assert!(
         dir.join("amazon-cognito-identity-js").exists(),
         "{} is missing: run scripts/setup-peers.sh",
