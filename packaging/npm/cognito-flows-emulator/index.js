@@ -320,7 +320,8 @@ async function start(options = {}) {
   }
   choice('mfa', options.mfa, MFA);
   choice('deviceTracking', options.deviceTracking, DEVICE_TRACKING);
-  const binary = options.binary ?? binaryPath();
+  // Absolute: the binary runs in a directory of its own.
+  const binary = path.resolve(options.binary ?? binaryPath());
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-emulator-'));
   try {
     const seed = options.seed ?? crypto.randomBytes(16).toString('hex');

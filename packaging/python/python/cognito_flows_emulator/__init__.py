@@ -433,7 +433,8 @@ def start(
         raise ValueError("users go in the config file when there is one")
     _choice("mfa", mfa, _MFA)
     _choice("device_tracking", device_tracking, _DEVICE_TRACKING)
-    path = binary_path or binary()
+    # Absolute: the binary runs in a directory of its own.
+    path = os.path.abspath(binary_path or binary())
     workdir = Path(tempfile.mkdtemp(prefix="cognito-emulator-"))
     try:
         passwords: Dict[str, str] = {}
