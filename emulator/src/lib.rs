@@ -48,6 +48,8 @@ mod account;
 mod admin;
 mod feedback;
 mod filter;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 mod groups;
 mod input;
 mod jwt;

@@ -394,7 +394,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn dispatch(
+pub(crate) async fn dispatch(
     shared: &Shared,
     method: &Method,
     uri: &http::Uri,

@@ -19,7 +19,9 @@ README = os.path.join(os.path.dirname(__file__), "..", "..", "..", "README.md")
 with open(README, encoding="utf-8") as f:
     readme = f.read()
 section = readme[readme.index("## Use it from any language") :]
-block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+# The block that makes a boto3 client by hand (the section's other Python blocks use the plugin).
+blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+block = next(b for b in blocks if "POOL_ID = " in b)
 assert 'aws_access_key_id="local"' in block, block
 program = block.replace("http://127.0.0.1:9229/", INFO["endpoint"]).replace(
     '"us-east-1_..."', json.dumps(INFO["pool_id"])
