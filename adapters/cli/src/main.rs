@@ -135,7 +135,8 @@ enum Command {
         timeout: u64,
     },
     /// Print a valid token of the saved session (the access token by default), refreshed
-    /// silently when it expires within five minutes. Nothing else goes to stdout.
+    /// silently when it expires within five minutes (within the last fifth of its lifetime for
+    /// tokens that live less than 25 minutes). Nothing else goes to stdout.
     Token {
         /// The id token.
         #[arg(long, conflicts_with = "access")]
