@@ -155,6 +155,14 @@ impl std::fmt::Debug for CustomAuthTriggers {
 
 /// How a user pool behaves. The default is Cognito's plainest pool: MFA off, device tracking
 /// off, Cognito's default password policy, no custom attributes, random codes.
+///
+/// ```
+/// use cognito_flows_emulator::{DeviceTracking, Mfa, PoolConfig};
+///
+/// let plain = PoolConfig::default();
+/// assert_eq!((plain.mfa, plain.device_tracking), (Mfa::Off, DeviceTracking::Off));
+/// assert_eq!(plain.fixed_code, None);
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PoolConfig {
