@@ -153,7 +153,16 @@ impl std::fmt::Debug for CustomAuthTriggers {
     }
 }
 
-/// How a user pool behaves.
+/// How a user pool behaves. The default is Cognito's plainest pool: MFA off, device tracking
+/// off, Cognito's default password policy, no custom attributes, random codes.
+///
+/// ```
+/// use cognito_flows_emulator::{DeviceTracking, Mfa, PoolConfig};
+///
+/// let plain = PoolConfig::default();
+/// assert_eq!((plain.mfa, plain.device_tracking), (Mfa::Off, DeviceTracking::Off));
+/// assert_eq!(plain.fixed_code, None);
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PoolConfig {
@@ -163,9 +172,13 @@ pub struct PoolConfig {
     pub custom_auth: Option<CustomAuthTriggers>,
     /// The pool's name (free text).
     pub name: String,
-    /// MFA.
+    /// MFA. Default [`Mfa::Off`]: no sign-in asks for a code (the example config file and
+    /// `cognito demo` choose [`Mfa::Optional`]).
     pub mfa: Mfa,
-    /// Device tracking.
+    /// Device tracking. Default [`DeviceTracking::Off`]: no sign-in confirms a device or asks
+    /// whether to remember it. With [`DeviceTracking::UserOptIn`] (the example config file's),
+    /// a sign-in on a new device asks whether to remember it (the library's
+    /// `Prompt::RememberDevice`) before it ends.
     pub device_tracking: DeviceTracking,
     /// Password policy.
     pub password_policy: PasswordPolicy,

@@ -7,21 +7,46 @@ use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
 use cognito_flows::verify::{Verifier, VerifyOptions};
 use cognito_flows::wire::{AttributeType, MfaSettings};
 use cognito_flows::{
-    ForgotPassword, Input, Jwt, Password, Prompt, SecretString, SignIn, SignedIn, StoredSession,
-    UserPool,
+    DeviceCredentials, ErrorKind, ForgotPassword, Input, Jwt, Password, Prompt, SecretString,
+    SignIn, SignedIn, StoredSession, Tokens, UserPool,
 };
-use cognito_flows_ureq::{PromptError, drive_with, entropy, no_prompt};
+use cognito_flows_ureq::{DriveError, PromptError, drive_with, entropy, no_prompt};
 use serde_json::json;
 
 use crate::config::{self, Config, Dirs, Profile, StoreChoice};
+use crate::explain::About;
 use crate::store::Secrets;
 use crate::{
     Command, DevicesCommand, Failure, FromStdin, MfaCommand, PoolArgs, print_json, prompt,
     stdin_line, term,
 };
 
-/// `cognito token` refreshes a token that expires within this margin.
+/// `cognito token` refreshes a token that expires within five minutes, or within a fifth of the
+/// tokens' lifetime when that is shorter (see [`margin`]).
 pub(crate) const MARGIN: Duration = Duration::from_secs(300);
+
+/// How many times `cognito sign-in` asks for the password before it gives up (as `sudo` does).
+pub(crate) const PASSWORD_TRIES: u32 = 3;
+
+/// How long before its tokens expire a session is refreshed: [`MARGIN`], or a fifth of the
+/// tokens' lifetime (their `exp - iat`, else `expires_in`) when that is shorter, so tokens that
+/// live five minutes (Cognito's shortest) are used for four minutes instead of refreshed on
+/// every call.
+pub(crate) fn margin(tokens: &Tokens) -> Duration {
+    let claims = tokens
+        .id_token
+        .iter()
+        .chain([&tokens.access_token])
+        .filter_map(|t| Some(t.claims().exp()? - t.claims().iat()?))
+        .min();
+    match claims.or(tokens.expires_in) {
+        Some(lifetime) => {
+            let fifth = Duration::from_secs(u64::try_from(lifetime.max(0)).unwrap_or(0) / 5);
+            fifth.min(MARGIN)
+        }
+        None => MARGIN,
+    }
+}
 
 /// One command's context.
 pub(crate) struct Ctx {
@@ -31,6 +56,8 @@ pub(crate) struct Ctx {
     /// The profile, flags and environment variables over config.toml.
     profile: Profile,
     agent: ureq::Agent,
+    /// ` --profile NAME` for hints, empty for the default profile.
+    flag: String,
 }
 
 fn seed() -> Result<cognito_flows::Entropy, Failure> {
@@ -107,21 +134,23 @@ impl Ctx {
             callback_port: stored.callback_port,
             session_store: args.session_store.or(stored.session_store),
         };
+        let flag = if args.profile == "default" {
+            String::new()
+        } else {
+            format!(" --profile {}", args.profile)
+        };
         Ok(Self {
             args,
             dirs,
             config,
             profile,
             agent: cognito_flows_ureq::agent(),
+            flag,
         })
     }
 
-    fn profile_flag(&self) -> String {
-        if self.args.profile == "default" {
-            String::new()
-        } else {
-            format!(" --profile {}", self.args.profile)
-        }
+    fn profile_flag(&self) -> &str {
+        &self.flag
     }
 
     fn hint(&self) -> String {
@@ -178,7 +207,34 @@ impl Ctx {
         flow: F,
         answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
     ) -> Result<F::Output, Failure> {
-        drive_with(|request| term::send(&self.agent, request), flow, answer).map_err(Failure::from)
+        self.drive_as(None, flow, answer)
+    }
+
+    /// [`Ctx::drive`] for a command that names `username`: Cognito's refusals are explained with
+    /// hints that name it.
+    fn drive_as<F: cognito_flows::Flow>(
+        &self,
+        username: Option<&str>,
+        flow: F,
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, Failure> {
+        self.drive_raw(flow, answer)
+            .map_err(|e| Failure::from_drive(e, self.about(username)))
+    }
+
+    fn drive_raw<F: cognito_flows::Flow>(
+        &self,
+        flow: F,
+        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
+    ) -> Result<F::Output, DriveError> {
+        drive_with(|request| term::send(&self.agent, request), flow, answer)
+    }
+
+    fn about<'a>(&'a self, username: Option<&'a str>) -> About<'a> {
+        About {
+            username,
+            profile_flag: &self.flag,
+        }
     }
 
     pub fn run(self, command: Command) -> Result<(), Failure> {
@@ -211,7 +267,10 @@ impl Ctx {
                 Ok(())
             }
             Command::Status => self.status(),
-            Command::SignOut { global } => self.sign_out(global),
+            Command::SignOut {
+                global,
+                forget_device,
+            } => self.sign_out(global, forget_device),
             Command::Verify { token, id } => self.verify(token, id),
             Command::Whoami { token, id } => {
                 let token = self.token_for_reading(token, id)?;
@@ -379,26 +438,54 @@ impl Ctx {
                 None
             })
         };
+        let kept = if no_save {
+            None
+        } else {
+            secrets.load_device().unwrap_or_else(|e| {
+                eprintln!("note: the kept device is unreadable ({e}); signing in without it");
+                None
+            })
+        };
         let username = match username {
             Some(u) => u,
-            None => match &previous {
-                Some(s) => s.username.clone(),
-                None => prompt::ask("Username")?,
+            None => match (&previous, &kept) {
+                (Some(s), _) => s.username.clone(),
+                (None, Some(k)) => k.username.clone(),
+                (None, None) => prompt::ask("Username")?,
             },
         };
-        let pw = password(password_stdin, &format!("Password for {username}"))?;
         let previous = previous.filter(|s| s.username == username);
-        let mut builder = SignIn::builder(&pool).with_device_name("cognito CLI");
-        if let Some(device) = previous.as_ref().and_then(|s| s.device.clone()) {
-            builder = builder.with_device(device);
-        }
-        let flow = if plain {
-            builder.user_password(&username, pw, seed()?)
-        } else {
-            builder.user_srp(&username, pw, seed()?)
-        };
+        // The session's device, else the one kept at the last sign-out.
+        let device: Option<DeviceCredentials> = previous
+            .as_ref()
+            .and_then(|s| s.device.clone())
+            .or_else(|| kept.filter(|k| k.username == username).map(|k| k.device));
         let remember = !no_save;
-        let signed_in = self.drive(flow, |p| prompt::answer(p, remember))?;
+        let label = format!("Password for {username}");
+        let mut attempt = 1;
+        let signed_in = loop {
+            let pw = password(password_stdin, &label)?;
+            let mut builder = SignIn::builder(&pool).with_device_name("cognito CLI");
+            if let Some(device) = device.clone() {
+                builder = builder.with_device(device);
+            }
+            let flow = if plain {
+                builder.user_password(&username, pw, seed()?)
+            } else {
+                builder.user_srp(&username, pw, seed()?)
+            };
+            match self.drive_raw(flow, |p| prompt::answer(p, remember)) {
+                Ok(signed_in) => break signed_in,
+                // A typo: asked again at the prompt (a password from stdin cannot be).
+                Err(e) if wrong_password(&e) && !password_stdin && attempt < PASSWORD_TRIES => {
+                    attempt += 1;
+                    eprintln!(
+                        "Incorrect user name or password; try again ({attempt} of {PASSWORD_TRIES})."
+                    );
+                }
+                Err(e) => return Err(Failure::from_drive(e, self.about(Some(&username)))),
+            }
+        };
         if no_save {
             if let Some(gone) = &signed_in.forgotten_device {
                 eprintln!(
@@ -411,20 +498,39 @@ impl Ctx {
             .device
             .as_ref()
             .is_some_and(|d| d.remembered != Some(false));
-        let session = match previous {
+        let forgotten = signed_in.forgotten_device.is_some();
+        let mut session = match previous {
             Some(mut s) => {
                 s.update(signed_in);
                 s
             }
             None => StoredSession::from(signed_in),
         };
+        // The device kept at the last sign-out signed in (device SRP): it goes on with the
+        // session, unless Cognito no longer knows it.
+        if session.device.is_none() && !forgotten {
+            session.device = device;
+        }
         self.save_signed_in(&secrets, &session)?;
+        // The session holds the device now (or Cognito forgot it): nothing is kept beside it.
+        secrets.delete_device()?;
         if remembered {
             eprintln!("This device is remembered: the next sign-in skips MFA.");
         }
         Ok(())
     }
 
+    /// `login --hosted-ui` in a build without the `hosted-ui` feature: says how to get it.
+    #[cfg(not(feature = "hosted-ui"))]
+    fn login(&self, _: bool, _: Option<u16>, _: Vec<String>, _: Duration) -> Result<(), Failure> {
+        Err(Failure::Usage(
+            "this cognito was built without the `hosted-ui` feature: `cargo install --path \
+             adapters/cli` builds it with every feature"
+                .into(),
+        ))
+    }
+
+    #[cfg(feature = "hosted-ui")]
     fn login(
         &self,
         no_browser: bool,
@@ -486,11 +592,11 @@ impl Ctx {
         Ok(())
     }
 
-    /// The saved session with tokens valid for at least [`MARGIN`], refreshed (and saved) when
-    /// needed. No session, or one Cognito will not refresh: [`Failure::SignInNeeded`].
+    /// The saved session with tokens valid for at least their [`margin`], refreshed (and saved)
+    /// when needed. No session, or one Cognito will not refresh: [`Failure::SignInNeeded`].
     fn fresh_session(&self, secrets: &Secrets) -> Result<StoredSession, Failure> {
         let session = self.saved_session(secrets)?;
-        if !session.needs_refresh(SystemTime::now(), MARGIN) {
+        if !session.needs_refresh(SystemTime::now(), margin(&session.tokens)) {
             return Ok(session);
         }
         // One refresh at a time per profile: `$(cognito token)` in parallel scripts refreshes
@@ -498,7 +604,7 @@ impl Ctx {
         let _lock = secrets.lock()?;
         let mut session = self.saved_session(secrets)?;
         let now = SystemTime::now();
-        if !session.needs_refresh(now, MARGIN) {
+        if !session.needs_refresh(now, margin(&session.tokens)) {
             return Ok(session);
         }
         let pool = self.pool_with(secrets)?;
@@ -513,6 +619,11 @@ impl Ctx {
                 Ok(session)
             }
             Err(Failure::Network(m)) => Err(Failure::Network(m)),
+            Err(Failure::Cognito(said)) => Err(Failure::SignInNeeded(format!(
+                "the session cannot be refreshed ({}): {}",
+                term::clean(said.sentence.trim_end_matches('.')),
+                self.hint()
+            ))),
             Err(Failure::Auth(e)) => Err(Failure::SignInNeeded(format!(
                 "the session cannot be refreshed ({}): {}",
                 term::clean(&e.to_string()),
@@ -640,18 +751,37 @@ impl Ctx {
                     None => "device:    none".into(),
                 });
             }
-            Ok(None) => lines.push(format!("user:      not signed in ({})", self.hint())),
+            Ok(None) => {
+                lines.push(format!("user:      not signed in ({})", self.hint()));
+                if let Ok(Some(kept)) = secrets.load_device() {
+                    lines.push(format!(
+                        "device:    {} kept for {} (their next sign-in skips MFA)",
+                        term::clean(&kept.device.device_key),
+                        term::clean(&kept.username)
+                    ));
+                }
+            }
             Err(e) => lines.push(format!("user:      the saved session cannot be read: {e}")),
         }
         println!("{}", lines.join("\n"));
         Ok(())
     }
 
-    fn sign_out(&self, global: bool) -> Result<(), Failure> {
+    /// Sign-out keeps the remembered device, as the JS SDK keeps its device keys: the next
+    /// sign-in of the same user skips MFA. `forget_device` forgets it, here and at Cognito.
+    fn sign_out(&self, global: bool, forget_device: bool) -> Result<(), Failure> {
         let secrets = self.secrets()?;
         let Some(session) = secrets.load_session().unwrap_or(None) else {
             secrets.delete_session()?;
-            eprintln!("Not signed in (profile {}).", self.args.profile);
+            if forget_device && secrets.delete_device()? {
+                eprintln!(
+                    "Not signed in (profile {}); the kept device's credentials are deleted \
+                     (`cognito devices list` after a sign-in shows what Cognito still lists).",
+                    self.args.profile
+                );
+            } else {
+                eprintln!("Not signed in (profile {}).", self.args.profile);
+            }
             return Ok(());
         };
         let pool = self.pool_with(&secrets)?;
@@ -663,9 +793,17 @@ impl Ctx {
             eprintln!("note: the session could not be refreshed; revoking its refresh token");
         }
         let access_valid = session.is_valid(SystemTime::now());
-        if let (Some(device), true) = (&session.device, access_valid) {
-            // The device's credentials go with the session: Cognito forgets it too, so no
-            // orphan stays in the user's device list.
+        let mut device_note = "";
+        if let (Some(device), false) = (&session.device, forget_device) {
+            secrets.keep_device(&session.username, device)?;
+            device_note = " The device stays remembered: the next sign-in skips MFA \
+                           (`cognito sign-out --forget-device` forgets it).";
+        }
+        if forget_device {
+            secrets.delete_device()?;
+        }
+        if let (Some(device), true, true) = (&session.device, access_valid, forget_device) {
+            // Forgotten at Cognito too, so no orphan stays in the user's device list.
             let forget = account::forget_device(
                 &pool,
                 session.tokens.access_token.expose(),
@@ -697,7 +835,7 @@ impl Ctx {
         match outcome {
             Ok(what) => {
                 eprintln!(
-                    "Signed out {} (profile {}): {what}; the saved session is deleted.",
+                    "Signed out {} (profile {}): {what}; the saved session is deleted.{device_note}",
                     term::clean(&session.username),
                     self.args.profile
                 );
@@ -823,6 +961,16 @@ impl Ctx {
     }
 }
 
+/// Whether Cognito refused the password itself (not a locked-out or disabled user).
+fn wrong_password(error: &DriveError) -> bool {
+    matches!(
+        error,
+        DriveError::Auth(cognito_flows::Error::Service(e))
+            if e.kind == ErrorKind::NotAuthorized
+                && e.message.contains("Incorrect username or password")
+    )
+}
+
 fn describe(failure: &Failure) -> String {
     match failure {
         Failure::Usage(m)
@@ -830,6 +978,7 @@ fn describe(failure: &Failure) -> String {
         | Failure::SignInNeeded(m)
         | Failure::Refused(m) => m.clone(),
         Failure::Auth(e) => e.to_string(),
+        Failure::Cognito(said) => said.sentence.clone(),
         Failure::Terminal(e) => e.to_string(),
     }
 }

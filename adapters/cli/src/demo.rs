@@ -84,6 +84,20 @@ fn no_prompt(prompt: Prompt) -> std::result::Result<Input, io::Error> {
     )))
 }
 
+/// What the markers of each step mean.
+const LEGEND: &str = "each step shows:\n    -> a request sent (the operation, and the auth flow or challenge)\n    <- \
+Cognito's answer (HTTP status, then the challenge, the tokens or the error)\n    ?? a question \
+the flow asked the user, and the demo's answer";
+
+/// Whether a confirmed device is remembered, in words.
+fn remembered(status: Option<bool>) -> &'static str {
+    match status {
+        Some(true) => "yes (the next sign-in skips MFA)",
+        Some(false) => "no (confirmed, not remembered)",
+        None => "not asked (the pool remembers every device, or none)",
+    }
+}
+
 fn step(n: u32, title: &str) {
     println!("\n{n:>2}. {title}");
 }
@@ -120,6 +134,7 @@ pub(crate) fn run() -> Result<()> {
         "pool {pool_id}, app client {} (with a secret: every call carries SECRET_HASH)",
         client.id
     );
+    println!("{LEGEND}");
 
     step(1, "sign up");
     let user = NewUser::new(USER, PASSWORD).attribute("email", "alice@example.com");
@@ -224,8 +239,9 @@ pub(crate) fn run() -> Result<()> {
     )?;
     let device = mfa_sign_in.device.ok_or("no device confirmed")?;
     println!(
-        "    device {} confirmed and remembered: {:?}",
-        device.credentials.device_key, device.remembered
+        "    device {} confirmed; remembered: {}",
+        device.credentials.device_key,
+        remembered(device.remembered)
     );
 
     step(

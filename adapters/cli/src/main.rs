@@ -10,7 +10,10 @@
 
 mod cmd;
 mod config;
+#[cfg(feature = "demo")]
 mod demo;
+mod explain;
+#[cfg(feature = "hosted-ui")]
 mod hosted;
 mod prompt;
 mod store;
@@ -30,8 +33,11 @@ use cognito_flows_ureq::DriveError;
     about = "Amazon Cognito User Pools from a terminal",
     long_about = "Amazon Cognito User Pools from a terminal.\n\n\
         Start with `cognito configure`, then `cognito sign-in`; `cognito token` prints a valid \
-        access token (refreshed when needed) for `curl -H \"Authorization: Bearer $(cognito token)\"`; \
-        `cognito status` shows who is signed in; `cognito sign-out` ends the session."
+        access token (refreshed when needed) for `curl -H \"Authorization: Bearer $(cognito token)\" \
+        URL`. Against the local emulator, its `/oauth2/userInfo` checks the token and answers the \
+        user's attributes: `curl -H \"Authorization: Bearer $(cognito token)\" \
+        http://127.0.0.1:9229/oauth2/userInfo`. `cognito status` shows who is signed in; \
+        `cognito sign-out` ends the session."
 )]
 struct Cli {
     #[command(flatten)]
@@ -129,7 +135,8 @@ enum Command {
         timeout: u64,
     },
     /// Print a valid token of the saved session (the access token by default), refreshed
-    /// silently when it expires within five minutes. Nothing else goes to stdout.
+    /// silently when it expires within five minutes (within the last fifth of its lifetime for
+    /// tokens that live less than 25 minutes). Nothing else goes to stdout.
     Token {
         /// The id token.
         #[arg(long, conflicts_with = "access")]
@@ -142,12 +149,17 @@ enum Command {
     /// (never a token).
     Status,
     /// Revoke the refresh token (or, with --global, sign out everywhere) and delete the saved
-    /// session.
+    /// session. The remembered device is kept (the next sign-in skips MFA) unless
+    /// --forget-device.
     #[command(visible_alias = "logout")]
     SignOut {
         /// GlobalSignOut: every token of the user, on every device.
         #[arg(long)]
         global: bool,
+        /// Also forget the remembered device, here and at Cognito: the next sign-in asks for
+        /// MFA again.
+        #[arg(long)]
+        forget_device: bool,
     },
     /// Check a token against the pool's JWKS and print the verdict and the claims.
     Verify {
@@ -273,7 +285,10 @@ fn parse_attribute(s: &str) -> Result<(String, String), String> {
 /// Why the command failed, with its exit code.
 pub(crate) enum Failure {
     Usage(String),
+    /// The flow failed on something other than Cognito's refusal: an unusable answer, misuse.
     Auth(Error),
+    /// Cognito refused, in words, with what to do next (exit 1).
+    Cognito(explain::Explained),
     Network(String),
     Terminal(io::Error),
     /// No usable session: the one-line hint says what to run.
@@ -286,9 +301,12 @@ impl Failure {
     fn report(self) -> ExitCode {
         let (code, text) = match self {
             Self::Usage(m) => (2, m),
-            Self::Auth(e @ Error::Service(_)) => (1, e.to_string()),
             Self::Auth(e @ Error::Misuse(_)) => (2, e.to_string()),
             Self::Auth(e) => (4, e.to_string()),
+            Self::Cognito(said) => {
+                eprint!("{}", said.lines());
+                return ExitCode::from(1);
+            }
             Self::Network(m) => (3, m),
             Self::Terminal(e) => (5, format!("cannot read the terminal: {e}")),
             Self::SignInNeeded(m) | Self::Refused(m) => (1, m),
@@ -297,12 +315,12 @@ impl Failure {
         eprintln!("error: {}", term::clean(&text));
         ExitCode::from(code)
     }
-}
 
-impl From<DriveError> for Failure {
-    fn from(e: DriveError) -> Self {
+    /// Why driving a flow stopped; Cognito's refusals explained with `about` in the hint.
+    pub(crate) fn from_drive(e: DriveError, about: explain::About<'_>) -> Self {
         match e {
             DriveError::Transport(e) => Self::Network(format!("could not reach Cognito: {e}")),
+            DriveError::Auth(Error::Service(e)) => Self::Cognito(explain::explain(&e, about)),
             DriveError::Auth(e) => Self::Auth(e),
             DriveError::Prompt(e) => match e.downcast::<io::Error>() {
                 Ok(e) if e.kind() == io::ErrorKind::TimedOut => Self::Refused(e.to_string()),
@@ -311,6 +329,12 @@ impl From<DriveError> for Failure {
             },
             _ => Self::Usage("unexpected driver error".into()),
         }
+    }
+}
+
+impl From<DriveError> for Failure {
+    fn from(e: DriveError) -> Self {
+        Self::from_drive(e, explain::About::default())
     }
 }
 
@@ -339,7 +363,13 @@ pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        #[cfg(feature = "demo")]
         Command::Demo => demo::run().map_err(|e| Failure::Usage(format!("the demo failed: {e}"))),
+        #[cfg(not(feature = "demo"))]
+        Command::Demo => Err(Failure::Usage(
+            "this cognito was built without the `demo` feature: run `cargo demo` in the repository"
+                .into(),
+        )),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "cognito", &mut io::stdout());
             Ok(())

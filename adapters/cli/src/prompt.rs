@@ -57,7 +57,9 @@ pub(crate) fn answer(
     remember: bool,
 ) -> Result<Input, cognito_flows_ureq::PromptError> {
     if let Some(error) = prompt.error() {
-        eprintln!("{}", clean(&error.to_string()));
+        // Asked again after a correctable error (a wrong code, a weak password): in words.
+        let said = crate::explain::explain(error, crate::explain::About::default());
+        eprint!("{}", said.lines().trim_start_matches("error: "));
     }
     Ok(match prompt {
         Prompt::SmsMfaCode { delivery, .. }

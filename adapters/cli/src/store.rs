@@ -11,13 +11,73 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use cognito_flows::{SecretString, StoredSession};
+use cognito_flows::{DeviceCredentials, SecretString, StoredSession};
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::config::{Dirs, StoreChoice};
 
+/// Stands in for the `keyring` crate in a build without the `keyring` feature: no entry can be
+/// opened, so `auto` falls back to the files and `keyring` says why it cannot be used.
+#[cfg(not(feature = "keyring"))]
+mod keyring {
+    use std::fmt;
+
+    /// Why the keyring failed; only `PlatformFailure` is ever made.
+    #[derive(Debug)]
+    pub enum Error {
+        #[allow(dead_code)] // matched, as with the real crate, never made
+        NoEntry,
+        PlatformFailure(Box<dyn std::error::Error + Send + Sync>),
+        #[allow(dead_code)] // matched, as with the real crate, never made
+        NoStorageAccess(Box<dyn std::error::Error + Send + Sync>),
+    }
+
+    impl fmt::Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                Self::NoEntry => f.write_str("no entry"),
+                Self::PlatformFailure(e) | Self::NoStorageAccess(e) => e.fmt(f),
+            }
+        }
+    }
+
+    /// An entry that cannot exist: [`Entry::new`] always fails.
+    pub struct Entry(std::convert::Infallible);
+
+    impl Entry {
+        pub fn new(_service: &str, _user: &str) -> Result<Self, Error> {
+            Err(Error::PlatformFailure(
+                "this cognito was built without the `keyring` feature".into(),
+            ))
+        }
+
+        pub fn get_password(&self) -> Result<String, Error> {
+            match self.0 {}
+        }
+
+        pub fn set_password(&self, _: &str) -> Result<(), Error> {
+            match self.0 {}
+        }
+
+        pub fn delete_credential(&self) -> Result<(), Error> {
+            match self.0 {}
+        }
+    }
+}
+
 /// The keyring service name the entries are kept under.
 const SERVICE: &str = "cognito-cli";
+
+/// The remembered device kept after a sign-out (the JS SDK keeps its device keys too), for the
+/// next sign-in of the same user: device SRP instead of MFA.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct KeptDevice {
+    /// The user the device was remembered for.
+    pub username: String,
+    /// Its credentials.
+    pub device: DeviceCredentials,
+}
 
 /// One profile's secret store.
 pub(crate) struct Secrets {
@@ -107,6 +167,14 @@ impl Secrets {
         }
     }
 
+    /// `devices/{profile}.json`: the device kept after a sign-out.
+    fn device_path(&self) -> PathBuf {
+        match &self.backend {
+            Backend::File { dir, .. } => dir.join("devices").join(format!("{}.json", self.profile)),
+            Backend::Keyring => PathBuf::new(),
+        }
+    }
+
     fn secret_path(&self) -> PathBuf {
         match &self.backend {
             Backend::File { dir, .. } => dir
@@ -166,6 +234,65 @@ impl Secrets {
                 Err(e) => Err(io::Error::other(keyring_error(&e))),
             },
             Backend::File { .. } => remove(&self.session_path()),
+        }
+    }
+
+    /// Keeps `device`, remembered for `username`, after the session is gone.
+    pub fn keep_device(&self, username: &str, device: &DeviceCredentials) -> io::Result<()> {
+        let kept = KeptDevice {
+            username: username.to_owned(),
+            device: device.clone(),
+        };
+        let json = Zeroizing::new(serde_json::to_string(&kept)?);
+        match &self.backend {
+            Backend::Keyring => self
+                .entry("device")?
+                .set_password(&json)
+                .map_err(|e| io::Error::other(keyring_error(&e))),
+            Backend::File { .. } => {
+                let path = self.device_path();
+                private_dir(&path)?;
+                cognito_flows_ureq::write_private(&path, json.as_bytes())
+            }
+        }
+    }
+
+    /// The device kept at the last sign-out, if any.
+    pub fn load_device(&self) -> io::Result<Option<KeptDevice>> {
+        let json = match &self.backend {
+            Backend::Keyring => match self.entry("device")?.get_password() {
+                Ok(json) => Zeroizing::new(json),
+                Err(keyring::Error::NoEntry) => return Ok(None),
+                Err(e) => return Err(io::Error::other(keyring_error(&e))),
+            },
+            Backend::File { .. } => match fs::read_to_string(self.device_path()) {
+                Ok(json) => Zeroizing::new(json),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            },
+        };
+        // Never serde's message: it may quote the content.
+        serde_json::from_str(&json).map(Some).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "not a kept device (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })
+    }
+
+    /// Deletes the kept device's credentials; `false` when there were none.
+    pub fn delete_device(&self) -> io::Result<bool> {
+        match &self.backend {
+            Backend::Keyring => match self.entry("device")?.delete_credential() {
+                Ok(()) => Ok(true),
+                Err(keyring::Error::NoEntry) => Ok(false),
+                Err(e) => Err(io::Error::other(keyring_error(&e))),
+            },
+            Backend::File { .. } => remove(&self.device_path()),
         }
     }
 

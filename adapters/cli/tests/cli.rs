@@ -82,7 +82,7 @@ fn sign_in_prints_tokens_and_whoami_decodes_them() {
 }
 
 #[test]
-fn a_wrong_password_exits_1_with_cognitos_message() {
+fn a_wrong_password_exits_1_with_cognitos_sentence_and_a_hint() {
     let env = env();
     let out = cognito(
         &env,
@@ -91,12 +91,14 @@ fn a_wrong_password_exits_1_with_cognitos_message() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("NotAuthorizedException: Incorrect username or password."),
-        "{stderr}"
+    // One try (a password from stdin cannot be asked again), no operation or exception name,
+    // and never the password.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: Incorrect username or password.\n\
+         hint: check the user name and the password; `cognito forgot-password --username alice` \
+         resets a forgotten password\n"
     );
-    assert!(!stderr.contains("wrong"), "the password is never echoed");
 }
 
 #[test]
@@ -215,5 +217,20 @@ fn the_demo_runs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("done: every step passed."));
+    // Every marker explained before it is used; no Rust debug output.
+    let legend = stdout
+        .find("?? a question the flow asked the user")
+        .unwrap();
+    assert!(
+        legend < stdout.find("?? remember device").unwrap(),
+        "{stdout}"
+    );
+    assert!(stdout.contains("    -> a request sent"), "{stdout}");
+    assert!(stdout.contains("    <- Cognito's answer"), "{stdout}");
+    assert!(
+        stdout.contains("confirmed; remembered: yes (the next sign-in skips MFA)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Some("), "{stdout}");
     assert!(stdout.contains("<- 400 NotAuthorizedException (Incorrect username or password.)"));
 }

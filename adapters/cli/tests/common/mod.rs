@@ -11,6 +11,8 @@ use std::time::Duration;
 use cognito_flows_emulator::{
     ClientConfig, ClientInfo, DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig,
 };
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
 
 pub const PASSWORD: &str = "Corr3ct-Horse!";
 
@@ -180,4 +182,20 @@ pub fn ok(out: &Output) -> String {
 /// The saved session file's JSON.
 pub fn saved(home: &Home, profile: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(home.session_file(profile)).unwrap()).unwrap()
+}
+
+/// `command` on a pseudo-terminal, each expectation waiting at most 20 s.
+pub fn pty(command: Command) -> PtySession {
+    spawn_command(command, Some(20_000)).unwrap()
+}
+
+/// Waits for the end of the session's output and asserts exit code 0; the rest of the output.
+pub fn exits_0(session: &mut PtySession) -> String {
+    let rest = session.exp_eof().unwrap();
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 0)),
+        "{status:?}\n{rest}"
+    );
+    rest
 }
