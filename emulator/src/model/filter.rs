@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::state::{Status, User};
+use crate::model::state::{Status, User};
 
 /// The longest filter Cognito takes.
 pub(crate) const MAX_LENGTH: usize = 256;
