@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::fault::{Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{Client, PoolConfig, User};
+use crate::model::state::{Client, PoolConfig, Status, User};
 
 const INVALID: &str = "InvalidParameterException";
 
@@ -105,6 +105,18 @@ pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Resul
         ))
     } else {
         Err(fault(INVALID, "Auth flow not enabled for this client"))
+    }
+}
+
+/// Whether a user's password may sign them in: not while AdminResetUserPassword's reset waits.
+pub(crate) fn check_not_reset(user: &User) -> Result<(), Fault> {
+    if user.status == Status::ResetRequired {
+        Err(fault(
+            "PasswordResetRequiredException",
+            "Password reset required for the user",
+        ))
+    } else {
+        Ok(())
     }
 }
 

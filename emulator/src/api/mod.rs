@@ -14,6 +14,7 @@ use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
 
+pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
 pub(crate) mod feedback;
 pub(crate) mod groups;
@@ -76,6 +77,7 @@ operations! {
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
     AdminListGroupsForUser => locked!(admin_list_groups_for_user);
     AdminRemoveUserFromGroup => locked!(admin_remove_user_from_group);
+    AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => locked!(admin_set_user_mfa_preference);
     AdminSetUserPassword => admin_user::admin_set_user_password;

@@ -266,7 +266,10 @@ impl Inner {
         user.credential = credential;
         user.failed_passwords = 0;
         user.locked_until = 0;
-        if user.status == Status::ForceChangePassword {
+        if matches!(
+            user.status,
+            Status::ForceChangePassword | Status::ResetRequired
+        ) {
             user.status = Status::Confirmed;
         }
         Ok(json!({}))

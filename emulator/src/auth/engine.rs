@@ -737,12 +737,16 @@ impl Inner {
                 {
                     return Err(fault("UserNotConfirmedException", "User is not confirmed."));
                 }
+                if let Some(user) = &user {
+                    crate::rules::check_not_reset(user)?;
+                }
                 self.srp_start(&pool_id, &client_id, user.as_ref(), &params, false)
             }
             "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
                 let user = self
                     .signing_in(&pool_id, &client, &params)?
                     .ok_or_else(not_found)?;
+                crate::rules::check_not_reset(&user)?;
                 let password = param(&params, "PASSWORD")?;
                 let right = srp::password_matches(realm(&pool_id), password, &user.credential);
                 self.password_outcome(&pool_id, &user.username, right)?;

@@ -68,6 +68,7 @@ pub(crate) fn status_name(status: Status) -> &'static str {
         Status::Unconfirmed => "UNCONFIRMED",
         Status::Confirmed => "CONFIRMED",
         Status::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+        Status::ResetRequired => "RESET_REQUIRED",
     }
 }
 

@@ -286,6 +286,8 @@ pub(crate) enum Status {
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
+    /// AdminResetUserPassword: ConfirmForgotPassword must set a new password first.
+    ResetRequired,
 }
 
 /// A code sent to a user, with the wrong guesses made so far.

@@ -250,11 +250,7 @@ impl Inner {
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         out.insert("sub".into(), json!(user.sub));
-        let status = match user.status {
-            Status::Unconfirmed => "UNCONFIRMED",
-            Status::Confirmed => "CONFIRMED",
-            Status::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
-        };
+        let status = crate::model::filter::status_name(user.status);
         out.insert("cognito:user_status".into(), json!(status));
         out
     }

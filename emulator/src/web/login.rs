@@ -492,6 +492,15 @@ impl Inner {
                     None,
                 );
             }
+            Status::ResetRequired => {
+                return self.login_page(
+                    authz,
+                    cookies,
+                    name,
+                    Some("Password reset required for the user"),
+                    None,
+                );
+            }
             Status::Confirmed => {}
         }
         let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
