@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 use http::{HeaderValue, Request, Response};
 
 use crate::Emulator;
-use crate::ops::Fault;
-use crate::server::{Reply, dispatch, fault_reply};
+use crate::fault::Fault;
+use crate::web::Reply;
+use crate::web::server::{dispatch, fault_reply};
 
 /// The runtime that drives [`Emulator::answer`]'s futures (webhook calls and their timeouts
 /// included), one per process.

@@ -4,9 +4,31 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-use crate::ops::{Fault, fault};
+use serde_json::{Value, json};
+
+use crate::fault::{Fault, fault};
+
+/// A required string field of the body.
+pub(crate) fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, Fault> {
+    body.get(name).and_then(Value::as_str).ok_or_else(|| {
+        fault(
+            "InvalidParameterException",
+            format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"),
+        )
+    })
+}
+
+/// A required string parameter of a map (`AuthParameters`, `ChallengeResponses`).
+pub(crate) fn param<'a>(map: &'a Value, name: &str) -> Result<&'a str, Fault> {
+    map.get(name).and_then(Value::as_str).ok_or_else(|| {
+        fault(
+            "InvalidParameterException",
+            format!("Missing required parameter {name}"),
+        )
+    })
+}
 
 fn wrong_type(name: &str, expected: &str) -> Fault {
     fault(
@@ -89,7 +111,7 @@ pub(crate) fn opt_object<'a>(body: &'a Value, name: &str) -> Result<Option<&'a V
 
 /// A required string field of at most `max` characters, not empty.
 pub(crate) fn name_field<'a>(body: &'a Value, name: &str, max: usize) -> Result<&'a str, Fault> {
-    let value = crate::ops::field(body, name)?;
+    let value = field(body, name)?;
     let length = value.chars().count();
     if length == 0 || length > max {
         return Err(fault(
@@ -152,6 +174,35 @@ pub(crate) fn listing(
         answer[token_key] = Value::String(next);
     }
     Ok(answer)
+}
+
+/// A list of `{Name, Value}` attributes of the body, as a map.
+pub(crate) fn attributes(body: &Value, name: &str) -> BTreeMap<String, String> {
+    body.get(name)
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    Some((
+                        a.get("Name")?.as_str()?.to_owned(),
+                        a.get("Value")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A map of attributes as Cognito lists them: `[{Name, Value}]`.
+pub(crate) fn attribute_list(map: &BTreeMap<String, String>) -> Value {
+    Value::Array(
+        map.iter()
+            .map(|(k, v)| json!({"Name": k, "Value": v}))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -44,31 +44,17 @@
 //! that boto3, the AWS SDKs or any HTTP client can set up a world as they would on Cognito.
 //! Requests need no signature; SigV4 headers are accepted and ignored.
 
-mod account;
-mod admin;
-mod feedback;
-mod filter;
+mod api;
+mod auth;
+mod fault;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
-mod groups;
 mod input;
-mod jwt;
-mod login;
-mod oauth;
-mod ops;
-mod pools;
-mod refresh;
+mod model;
+mod rules;
 mod seed;
-mod server;
-mod settings;
-mod sign_up_session;
-mod srp;
-mod state;
-mod store;
-mod table;
-mod totp;
-mod webauthn;
-mod webhooks;
+mod triggers;
+mod web;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -79,18 +65,21 @@ use std::time::{Duration, SystemTime};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-pub use crate::seed::OPERATIONS;
-pub use crate::settings::{
+pub use crate::api::OPERATIONS;
+use crate::auth::{engine as ops, jwt, shared, srp};
+pub use crate::model::passkeys::WebAuthnConfig;
+pub use crate::model::settings::Webhooks;
+pub use crate::model::settings::{
     AUTH_FLOWS, ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity,
 };
-pub use crate::state::{
+pub use crate::model::state::{
     ChallengeResult, ClientConfig, ClientInfo, Clock, CustomAuth, CustomAuthTriggers,
     CustomChallenge, Define, DeviceTracking, Message, Mfa, PasswordPolicy, PoolConfig,
     RefreshRotation,
 };
-use crate::state::{Inner, Status};
-pub use crate::webauthn::WebAuthnConfig;
-pub use crate::webhooks::Webhooks;
+use crate::model::state::{Inner, Status};
+use crate::model::{state, store};
+use crate::web::server;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -149,7 +138,7 @@ impl Default for EmulatorConfig {
 
 /// A running emulator; stopped when dropped.
 pub struct Emulator {
-    shared: Arc<server::Shared>,
+    shared: Arc<shared::Shared>,
     port: u16,
     restored: bool,
     // Dropped last: the server stops before the state goes.
@@ -206,12 +195,12 @@ impl Emulator {
             seq: loaded.seq,
             since_prune: 0,
             log_codes: config.log_codes,
-            login: login::Logins::default(),
-            store,
+            login: crate::model::hosted_ui::Logins::default(),
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
-        let shared = Arc::new(server::Shared::new(
+        let shared = Arc::new(shared::Shared::new(
             inner,
+            store,
             signer,
             endpoint,
             config.io_timeout,
@@ -226,7 +215,7 @@ impl Emulator {
         })
     }
 
-    fn lock(&self) -> server::Guard<'_> {
+    fn lock(&self) -> shared::Guard<'_> {
         self.shared.lock()
     }
 
@@ -299,7 +288,7 @@ impl Emulator {
         }
         let credential = self.credential(pool_id, username, password);
         let mut inner = self.lock();
-        account::check_attributes(inner.pools.get(pool_id).map(|p| &p.config), &attrs, true)
+        crate::rules::check_attributes(inner.pools.get(pool_id).map(|p| &p.config), &attrs, true)
             .map_err(|f| f.message)?;
         inner
             .new_user(pool_id, username, credential, attrs, status)

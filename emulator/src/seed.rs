@@ -1,84 +1,10 @@
-//! What the emulator answers ([`OPERATIONS`]), and the embedded API's set-up calls beyond pools,
-//! clients and users: groups, TOTP secrets, unconfirmed and disabled users (what the binary's
+//! The embedded API's set-up calls beyond pools, clients and users: groups, TOTP secrets,
+//! unconfirmed and disabled users (what the binary's
 //! config file seeds).
 
-use crate::settings::GroupConfig;
-use crate::state::{Mfa, Status};
-use crate::{Emulator, ops};
-
-/// Every Cognito operation the emulator answers over HTTP (`X-Amz-Target:
-/// AWSCognitoIdentityProviderService.<name>`), sorted. Any other is `UnknownOperationException`.
-/// A test checks the routing against this list, and `cognito-emulator --help` prints it.
-pub const OPERATIONS: &[&str] = &[
-    "AddCustomAttributes",
-    "AdminAddUserToGroup",
-    "AdminConfirmSignUp",
-    "AdminCreateUser",
-    "AdminDeleteUser",
-    "AdminDeleteUserAttributes",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminGetUser",
-    "AdminInitiateAuth",
-    "AdminListGroupsForUser",
-    "AdminRemoveUserFromGroup",
-    "AdminRespondToAuthChallenge",
-    "AdminSetUserMFAPreference",
-    "AdminSetUserPassword",
-    "AdminUpdateUserAttributes",
-    "AdminUserGlobalSignOut",
-    "AssociateSoftwareToken",
-    "ChangePassword",
-    "CompleteWebAuthnRegistration",
-    "ConfirmDevice",
-    "ConfirmForgotPassword",
-    "ConfirmSignUp",
-    "CreateGroup",
-    "CreateUserPool",
-    "CreateUserPoolClient",
-    "DeleteGroup",
-    "DeleteUser",
-    "DeleteUserAttributes",
-    "DeleteUserPool",
-    "DeleteUserPoolClient",
-    "DeleteWebAuthnCredential",
-    "DescribeUserPool",
-    "DescribeUserPoolClient",
-    "ForgetDevice",
-    "ForgotPassword",
-    "GetDevice",
-    "GetGroup",
-    "GetTokensFromRefreshToken",
-    "GetUser",
-    "GetUserAttributeVerificationCode",
-    "GetUserAuthFactors",
-    "GetUserPoolMfaConfig",
-    "GlobalSignOut",
-    "InitiateAuth",
-    "ListDevices",
-    "ListGroups",
-    "ListUserPoolClients",
-    "ListUserPools",
-    "ListUsers",
-    "ListUsersInGroup",
-    "ListWebAuthnCredentials",
-    "ResendConfirmationCode",
-    "RespondToAuthChallenge",
-    "RevokeToken",
-    "SetUserMFAPreference",
-    "SetUserPoolMfaConfig",
-    "SetUserSettings",
-    "SignUp",
-    "StartWebAuthnRegistration",
-    "UpdateAuthEventFeedback",
-    "UpdateDeviceStatus",
-    "UpdateGroup",
-    "UpdateUserAttributes",
-    "UpdateUserPool",
-    "UpdateUserPoolClient",
-    "VerifySoftwareToken",
-    "VerifyUserAttribute",
-];
+use crate::Emulator;
+use crate::model::settings::GroupConfig;
+use crate::model::state::{Mfa, Status};
 
 impl Emulator {
     /// Creates a group (`cognito:groups` in its members' tokens).
@@ -125,7 +51,7 @@ impl Emulator {
         username: &str,
         secret_base32: &str,
     ) -> Result<(), String> {
-        let key = crate::totp::BASE32
+        let key = crate::auth::totp::BASE32
             .decode(secret_base32.trim_end_matches('=').as_bytes())
             .map_err(|_| "the TOTP secret is not base32 (A-Z, 2-7)".to_owned())?;
         if key.len() < 16 {
@@ -137,7 +63,7 @@ impl Emulator {
             return Err("MFA is not enabled for the user pool.".into());
         }
         let user = pool.users.get_mut(username).ok_or("no such user")?;
-        user.totp_secret = Some(crate::totp::BASE32.encode(&key));
+        user.totp_secret = Some(crate::auth::totp::BASE32.encode(&key));
         user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
         Ok(())
     }
@@ -161,6 +87,6 @@ impl Emulator {
         self.lock()
             .admin_set_enabled(&body, false)
             .map(drop)
-            .map_err(|f: ops::Fault| f.message)
+            .map_err(|f: crate::fault::Fault| f.message)
     }
 }

@@ -22,20 +22,19 @@
 //! (microseconds), so unlike SRP it runs under the state lock. The emulator offers ES256 only
 //! (Cognito also offers RS256).
 
-use std::collections::BTreeMap;
-
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1, ParsedPublicKey, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use ciborium::Value as Cbor;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field};
-use crate::state::{Inner, Session, Stage, Status, User};
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::input::field;
+use crate::model::passkeys::{Passkey, Passkeys, Registration, WebAuthnConfig};
+use crate::model::state::{Inner, Session, Stage, Status, User};
 
 /// How long a registration challenge lives, as Cognito's creation options say (`timeout`).
 const REGISTRATION_SECONDS: u64 = 300;
@@ -60,73 +59,6 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
-
-/// A pool's passkey settings (Cognito's `WebAuthnConfiguration`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WebAuthnConfig {
-    /// The relying party id: the domain passkeys are bound to (Cognito: the user pool's domain
-    /// by default). Origins must be on it or on a subdomain of it.
-    pub relying_party_id: String,
-    /// Cognito's `UserVerification = required`: registrations and sign-ins without user
-    /// verification (the UV flag) are refused. `false` is Cognito's `preferred`.
-    pub require_user_verification: bool,
-}
-
-impl Default for WebAuthnConfig {
-    /// `localhost`, user verification preferred.
-    fn default() -> Self {
-        Self {
-            relying_party_id: "localhost".into(),
-            require_user_verification: false,
-        }
-    }
-}
-
-/// A registered passkey: its id and public key, never a private key.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub(crate) struct Passkey {
-    pub id: Vec<u8>,
-    /// The uncompressed P-256 point, `04 || x || y`.
-    pub public_key: Vec<u8>,
-    pub sign_count: u32,
-    pub relying_party_id: String,
-    pub name: String,
-    pub attachment: Option<String>,
-    pub transports: Vec<String>,
-    pub created: u64,
-}
-
-/// A registration started and not yet completed.
-#[derive(Debug, Clone)]
-pub(crate) struct Registration {
-    challenge: [u8; 32],
-    expires: u64,
-}
-
-/// A pool's passkeys, by the `sub` of their user (a user re-created under the same name does
-/// not inherit them), kept in the pool's row of the data directory; and its pending
-/// registrations, which live five minutes and are not kept (as sign-in sessions are not).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub(crate) struct Passkeys {
-    by_user: BTreeMap<String, Vec<Passkey>>,
-    #[serde(skip)]
-    pending: BTreeMap<String, Registration>,
-}
-
-impl Passkeys {
-    /// Forgets a deleted user's passkeys.
-    pub(crate) fn forget(&mut self, sub: &str) {
-        self.by_user.remove(sub);
-        self.pending.remove(sub);
-    }
-
-    fn of(&self, sub: &str) -> &[Passkey] {
-        self.by_user.get(sub).map_or(&[], Vec::as_slice)
-    }
-}
 
 fn invalid(message: impl Into<String>) -> Fault {
     fault(INVALID, message)
@@ -586,7 +518,7 @@ impl Inner {
             .collect();
         let options = json!({
             "challenge": URL_SAFE_NO_PAD.encode(&challenge), "rpId": config.relying_party_id,
-            "allowCredentials": allow, "timeout": crate::state::SESSION_SECONDS * 1000,
+            "allowCredentials": allow, "timeout": crate::model::state::SESSION_SECONDS * 1000,
             "userVerification": if config.require_user_verification { "required" } else { "preferred" },
         });
         let session = self.new_session(

@@ -7,101 +7,16 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use num_bigint::BigUint;
 use serde_json::{Value, json};
 
-use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field, realm};
-use crate::srp;
-use crate::state::{Client, Code, Credential, Inner, Mfa, PoolConfig, Stage, Status, User};
-use crate::totp;
-
-/// The standard attributes a user may write (OpenID Connect's, as Cognito has them).
-const STANDARD: &[&str] = &[
-    "address",
-    "birthdate",
-    "email",
-    "family_name",
-    "gender",
-    "given_name",
-    "locale",
-    "middle_name",
-    "name",
-    "nickname",
-    "phone_number",
-    "picture",
-    "preferred_username",
-    "profile",
-    "updated_at",
-    "website",
-    "zoneinfo",
-];
-
-/// Whether `attributes` may be written: standard attributes and the pool's declared `custom:`
-/// ones; `email_verified` and `phone_number_verified` only by an administrator; `sub` and every
-/// other name (token claims such as `token_use`, `client_id`, `scope`, `username`) never.
-pub(crate) fn check_attributes(
-    config: Option<&PoolConfig>,
-    attributes: &BTreeMap<String, String>,
-    admin: bool,
-) -> Result<(), Fault> {
-    for name in attributes.keys() {
-        if name == "sub" {
-            return Err(fault(
-                "InvalidParameterException",
-                "Cannot modify the non-mutable attribute sub",
-            ));
-        }
-        if name == "email_verified" || name == "phone_number_verified" {
-            if admin {
-                continue;
-            }
-            return Err(fault(
-                "InvalidParameterException",
-                format!("A client attempted to write unauthorized attribute {name}"),
-            ));
-        }
-        let declared = name.strip_prefix("custom:").is_some_and(|custom| {
-            config.is_some_and(|c| {
-                c.custom_attributes
-                    .iter()
-                    .any(|d| d.strip_prefix("custom:").unwrap_or(d) == custom)
-            })
-        });
-        if !declared && !STANDARD.contains(&name.as_str()) {
-            return Err(fault(
-                "InvalidParameterException",
-                format!(
-                    "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn attributes(body: &Value, name: &str) -> BTreeMap<String, String> {
-    body.get(name)
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|a| {
-                    Some((
-                        a.get("Name")?.as_str()?.to_owned(),
-                        a.get("Value")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_owned(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub(crate) fn attribute_list(map: &BTreeMap<String, String>) -> Value {
-    Value::Array(
-        map.iter()
-            .map(|(k, v)| json!({"Name": k, "Value": v}))
-            .collect(),
-    )
-}
+use crate::auth::engine::realm;
+use crate::auth::engine::{Who, prepare};
+use crate::auth::shared::Shared;
+use crate::auth::srp;
+use crate::auth::totp;
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::input::field;
+use crate::input::{attribute_list, attributes};
+use crate::model::state::{Client, Code, Credential, Inner, Mfa, Stage, Status, User};
+use crate::rules::check_attributes;
 
 /// The delivery Cognito reports for a user who does not exist, when the client prevents user
 /// existence errors: an email, masked like a real one.
@@ -351,7 +266,10 @@ impl Inner {
         user.credential = credential;
         user.failed_passwords = 0;
         user.locked_until = 0;
-        if user.status == Status::ForceChangePassword {
+        if matches!(
+            user.status,
+            Status::ForceChangePassword | Status::ResetRequired
+        ) {
             user.status = Status::Confirmed;
         }
         Ok(json!({}))
@@ -556,7 +474,7 @@ impl Inner {
     /// token. On a pool with MFA off, `SoftwareTokenMFANotFoundException` (Cognito: TOTP is not
     /// activated for the pool).
     pub(crate) fn associate_software_token(&mut self, body: &Value) -> Answer {
-        let secret = crate::totp::BASE32.encode(&self.bytes::<20>());
+        let secret = crate::auth::totp::BASE32.encode(&self.bytes::<20>());
         if let Some(session_id) = body.get("Session").and_then(Value::as_str) {
             let now = self.unix();
             let session = self
@@ -571,7 +489,7 @@ impl Inner {
             };
             self.user_mut(&pool_id, &username)?.totp_pending = Some(secret.clone());
             session.stage = Stage::MfaSetupAssociated;
-            session.expires = now + crate::state::SESSION_SECONDS;
+            session.expires = now + crate::model::state::SESSION_SECONDS;
             let id = self.token();
             self.sessions.insert(id.clone(), session);
             return Ok(json!({"SecretCode": secret, "Session": id}));
@@ -647,7 +565,7 @@ impl Inner {
         let token = field(body, "Token")?.to_owned();
         let client_id = field(body, "ClientId")?.to_owned();
         let (_, client) = self.client(&client_id)?;
-        if !crate::refresh::client_secret_matches(&client, body) {
+        if !crate::auth::refresh::client_secret_matches(&client, body) {
             return Err(fault(NOT_AUTHORIZED, "Client secret is incorrect."));
         }
         let Some(record) = self.refresh_tokens.get(&token) else {
@@ -712,7 +630,7 @@ impl Inner {
             .filter(|d| d.username == username)
             .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
         let verifier = BigUint::from_bytes_be(&verifier);
-        if (&verifier % crate::srp::n()) == BigUint::ZERO {
+        if (&verifier % crate::auth::srp::n()) == BigUint::ZERO {
             return Err(fault(
                 "InvalidParameterException",
                 "DeviceSecretVerifierConfig is invalid",
@@ -724,7 +642,7 @@ impl Inner {
             .get("DeviceName")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let necessary = tracking == crate::state::DeviceTracking::UserOptIn;
+        let necessary = tracking == crate::model::state::DeviceTracking::UserOptIn;
         if !necessary {
             device.remembered = Some(true);
         }
@@ -746,7 +664,7 @@ impl Inner {
         Ok(json!({}))
     }
 
-    fn device_json(d: &crate::state::Device) -> Value {
+    fn device_json(d: &crate::model::state::Device) -> Value {
         let mut attrs = BTreeMap::new();
         if let Some(name) = &d.name {
             attrs.insert("device_name".to_owned(), name.clone());
@@ -823,4 +741,22 @@ impl Inner {
             _ => Err(fault("ResourceNotFoundException", "Device does not exist.")),
         }
     }
+}
+
+/// SignUp: the password is derived without the lock.
+pub(crate) fn sign_up(shared: &Shared, body: &Value) -> Answer {
+    let credential = prepare(shared, body, "Password", Who::Named);
+    shared.lock().sign_up(body, credential)
+}
+
+/// ConfirmForgotPassword: the new password is derived without the lock.
+pub(crate) fn confirm_forgot_password(shared: &Shared, body: &Value) -> Answer {
+    let credential = prepare(shared, body, "Password", Who::Named);
+    shared.lock().confirm_forgot_password(body, credential)
+}
+
+/// ChangePassword: the new password is derived without the lock.
+pub(crate) fn change_password(shared: &Shared, body: &Value) -> Answer {
+    let credential = prepare(shared, body, "ProposedPassword", Who::Token);
+    shared.lock().change_password(body, credential)
 }

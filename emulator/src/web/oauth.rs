@@ -13,26 +13,15 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use crate::ops::{aws_issuer, realm, sign_tokens};
-use crate::server::{Reply, Shared};
-use crate::srp;
-use crate::state::Inner;
-
-/// A code waiting for its exchange.
-#[derive(Debug, Clone)]
-pub(crate) struct Grant {
-    pub pool_id: String,
-    pub client_id: String,
-    pub username: String,
-    pub redirect_uri: String,
-    pub challenge: Option<String>,
-    /// The authorization request's `nonce`, echoed in the id token.
-    pub nonce: Option<String>,
-    pub expires: u64,
-}
+use crate::auth::engine::{aws_issuer, realm, sign_tokens};
+use crate::auth::shared::Shared;
+use crate::auth::srp;
+use crate::model::hosted_ui::Grant;
+use crate::model::state::Inner;
+use crate::web::Reply;
 
 /// The callback URL with `params` and the request's `state` in its query.
-fn with_params(authz: &crate::login::Authz, params: &[(&str, &str)]) -> String {
+fn with_params(authz: &crate::model::hosted_ui::Authz, params: &[(&str, &str)]) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(params.iter().copied());
     if let Some(state) = &authz.state {
@@ -144,7 +133,7 @@ pub(crate) async fn endpoint(
             };
             let result = match result {
                 Ok(mut answer) => {
-                    match crate::webhooks::pre_token_generation(
+                    match crate::triggers::pre_token_generation(
                         shared,
                         &mut answer,
                         source,
@@ -211,7 +200,7 @@ impl Inner {
         if challenge.is_some() && get("code_challenge_method") != "S256" {
             return oauth_error(400, "invalid_request", "only S256");
         }
-        let authz = crate::login::Authz {
+        let authz = crate::model::hosted_ui::Authz {
             client_id,
             redirect_uri,
             state: p.get("state").cloned(),
@@ -247,7 +236,7 @@ impl Inner {
     pub(crate) fn grant_redirect(
         &mut self,
         pool_id: &str,
-        authz: &crate::login::Authz,
+        authz: &crate::model::hosted_ui::Authz,
         username: &str,
     ) -> String {
         let code = self.token();

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::state::{Status, User};
+use crate::model::state::{Status, User};
 
 /// The longest filter Cognito takes.
 pub(crate) const MAX_LENGTH: usize = 256;
@@ -68,6 +68,7 @@ pub(crate) fn status_name(status: Status) -> &'static str {
         Status::Unconfirmed => "UNCONFIRMED",
         Status::Confirmed => "CONFIRMED",
         Status::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+        Status::ResetRequired => "RESET_REQUIRED",
     }
 }
 

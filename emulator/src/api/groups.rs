@@ -4,10 +4,11 @@
 
 use serde_json::{Value, json};
 
+use crate::fault::{Answer, Fault, fault};
+use crate::input::field;
 use crate::input::{listing, name_field, opt_int, opt_str};
-use crate::ops::{Answer, Fault, fault, field};
-use crate::settings::GroupConfig;
-use crate::state::{Group, Inner, Pool, User};
+use crate::model::settings::GroupConfig;
+use crate::model::state::{Group, Inner};
 
 fn no_group() -> Fault {
     fault("ResourceNotFoundException", "Group not found.")
@@ -27,40 +28,6 @@ fn group_json(pool_id: &str, g: &Group) -> Value {
         answer["RoleArn"] = json!(r);
     }
     answer
-}
-
-/// The groups of a user in claim order: by precedence (groups without one last), then name.
-pub(crate) fn ordered<'a>(pool: &'a Pool, user: &User) -> Vec<&'a GroupConfig> {
-    let mut groups: Vec<&GroupConfig> = user
-        .groups
-        .iter()
-        .filter_map(|name| pool.groups.get(name).map(|g| &g.config))
-        .collect();
-    groups.sort_by_key(|g| (g.precedence.unwrap_or(u32::MAX), g.name.clone()));
-    groups
-}
-
-/// Adds `cognito:groups` to both tokens, and `cognito:roles` / `cognito:preferred_role` to the
-/// id token when the groups have roles, as Cognito does.
-pub(crate) fn add_claims(pool: Option<&Pool>, user: &User, access: &mut Value, id: &mut Value) {
-    let Some(pool) = pool else {
-        return;
-    };
-    let groups = ordered(pool, user);
-    if groups.is_empty() {
-        return;
-    }
-    let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
-    access["cognito:groups"] = json!(names);
-    id["cognito:groups"] = json!(names);
-    let roles: Vec<&str> = groups
-        .iter()
-        .filter_map(|g| g.role_arn.as_deref())
-        .collect();
-    if let Some(first) = roles.first() {
-        id["cognito:preferred_role"] = json!(first);
-        id["cognito:roles"] = json!(roles);
-    }
 }
 
 fn read_group(body: &Value, name: String) -> Result<GroupConfig, Fault> {
@@ -84,7 +51,7 @@ impl Inner {
         let pool = self
             .pools
             .get_mut(pool_id)
-            .ok_or_else(|| crate::pools::no_pool(pool_id))?;
+            .ok_or_else(|| crate::api::pools::no_pool(pool_id))?;
         if pool.groups.contains_key(&config.name) {
             return Err(fault(
                 "GroupExistsException",
@@ -111,7 +78,7 @@ impl Inner {
         let pool = self
             .pools
             .get_mut(pool_id)
-            .ok_or_else(|| crate::pools::no_pool(pool_id))?;
+            .ok_or_else(|| crate::api::pools::no_pool(pool_id))?;
         if !pool.groups.contains_key(group) {
             return Err(no_group());
         }
@@ -235,7 +202,7 @@ impl Inner {
             .users
             .values()
             .filter(|u| u.groups.contains(group))
-            .map(|u| (u.username.clone(), crate::admin::user_json(u, None)));
+            .map(|u| (u.username.clone(), crate::api::wire::user_json(u, None)));
         listing(items, limit, token, "Users", "NextToken")
     }
 }

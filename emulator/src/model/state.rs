@@ -8,9 +8,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::Rng as _;
 use serde::{Deserialize, Serialize};
 
-use crate::table::{Log, Table};
+use crate::model::table::{Log, Table};
 
-use crate::settings::{ClientSettings, GroupConfig, PoolSettings};
+use crate::model::settings::{ClientSettings, GroupConfig, PoolSettings};
 
 /// Whether a pool asks for MFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -191,10 +191,10 @@ pub struct PoolConfig {
     /// The rest of Cognito's pool settings (MFA methods, attributes, deletion protection, tags).
     pub settings: PoolSettings,
     /// Passkeys: the relying party id and whether user verification is required.
-    pub web_authn: crate::webauthn::WebAuthnConfig,
+    pub web_authn: crate::model::passkeys::WebAuthnConfig,
     /// Lambda triggers as HTTP webhooks, for apps in any language (the Rust callbacks of
     /// `custom_auth` take precedence over the custom-auth webhooks).
-    pub webhooks: crate::webhooks::Webhooks,
+    pub webhooks: crate::model::settings::Webhooks,
 }
 
 /// How an app client behaves.
@@ -299,6 +299,8 @@ pub(crate) enum Status {
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
+    /// AdminResetUserPassword: ConfirmForgotPassword must set a new password first.
+    ResetRequired,
 }
 
 /// A code sent to a user, with the wrong guesses made so far.
@@ -385,7 +387,7 @@ pub(crate) struct Pool {
     #[serde(skip)]
     pub devices: Table<Device>,
     /// Registered passkeys (kept in the pool's row) and pending registrations (not kept).
-    pub passkeys: crate::webauthn::Passkeys,
+    pub passkeys: crate::model::passkeys::Passkeys,
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
     pub groups: BTreeMap<String, Group>,
@@ -524,7 +526,7 @@ pub enum Clock {
 /// "How to persist new state").
 pub(crate) struct Inner {
     pub pools: Table<Pool>,
-    pub grants: BTreeMap<String, crate::oauth::Grant>,
+    pub grants: BTreeMap<String, crate::model::hosted_ui::Grant>,
     pub sessions: BTreeMap<String, Session>,
     pub refresh_tokens: Table<RefreshToken>,
     pub access_tokens: Table<AccessToken>,
@@ -540,9 +542,7 @@ pub(crate) struct Inner {
     /// Print each code to stderr as it is sent.
     pub log_codes: bool,
     /// The hosted UI's signed-in browsers and pending MFA steps.
-    pub login: crate::login::Logins,
-    /// The data directory's database; `None`: in memory only.
-    pub store: Option<crate::store::Store>,
+    pub login: crate::model::hosted_ui::Logins,
 }
 
 impl Inner {

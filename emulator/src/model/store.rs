@@ -7,9 +7,9 @@
 //! the whole state. What is not kept: sign-in sessions (they live three minutes), OAuth codes,
 //! the clock's offset, and the Rust callbacks of custom auth.
 //!
-//! How it is written: handlers change the state through [`crate::table::Table`] and
-//! [`crate::table::Log`], which mark what they touch; when the state lock is released
-//! (`server::Guard`'s drop) [`Store::commit`] writes the marked records in one transaction.
+//! How it is written: handlers change the state through [`crate::model::table::Table`] and
+//! [`crate::model::table::Log`], which mark what they touch; when the state lock is released
+//! (`auth::shared::Guard`'s drop) [`Store::commit`] writes the marked records in one transaction.
 //! The answer is built after that, so an acknowledged write is on disk. The database is in WAL
 //! mode with `synchronous = NORMAL`: a commit returns once its frames are written to the WAL
 //! file, i.e. handed to the kernel, which keeps them whatever happens to the process (SIGKILL, a
@@ -33,8 +33,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::state::{AccessToken, Inner, Message, Pool, RefreshToken};
-use crate::table::{Log, Table};
+use crate::model::state::{AccessToken, Inner, Message, Pool, RefreshToken};
+use crate::model::table::{Log, Table};
 
 /// The database's file name in the data directory.
 pub(crate) const FILE: &str = "emulator.sqlite3";
@@ -241,6 +241,29 @@ fn count(conn: &Connection, sql: &str) -> rusqlite::Result<i64> {
     conn.query_row(sql, [], |r| r.get(0))
 }
 
+/// The state and the data directory it is kept in (`None`: in memory only), as the server's
+/// lock holds them.
+pub(crate) struct Stored {
+    /// The state.
+    pub inner: Inner,
+    /// Where it is kept.
+    pub store: Option<Store>,
+}
+
+impl std::ops::Deref for Stored {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Stored {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.inner
+    }
+}
+
 impl Store {
     /// Opens (or creates) the database of `dir`, migrates it to [`VERSION`], takes its lock and
     /// reads it back.
@@ -445,14 +468,14 @@ impl Store {
     /// store the marks are simply cleared.
     ///
     /// Every field of [`Inner`] is named here: a new one must be placed, kept or not.
-    pub(crate) fn commit(inner: &mut Inner) -> Result<(), String> {
+    pub(crate) fn commit(stored: &mut Stored) -> Result<(), String> {
+        let Stored { inner, store } = stored;
         let Inner {
             pools,
             refresh_tokens,
             access_tokens,
             outbox,
             seq,
-            store,
             // Not kept: sessions live three minutes, grants (OAuth codes) five; the rest is
             // configuration or bookkeeping of this run.
             grants: _,
@@ -605,8 +628,10 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::settings::{ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity};
-    use crate::state::{
+    use crate::model::settings::{
+        ClientSettings, GroupConfig, PoolSettings, TimeUnit, TokenValidity,
+    };
+    use crate::model::state::{
         Client, ClientInfo, Clock, Code, Credential, Device, DeviceTracking, Group, Mfa,
         PasswordPolicy, PoolConfig, Status, User,
     };
@@ -696,7 +721,7 @@ mod tests {
             },
             created: 1_700_000_003,
             modified: 1_700_000_004,
-            refresh_rotation: Some(crate::state::RefreshRotation {
+            refresh_rotation: Some(crate::model::state::RefreshRotation {
                 retry_grace_seconds: 30,
             }),
         }
@@ -746,11 +771,11 @@ mod tests {
                     tags: map(&[("team", "auth")]),
                     custom_attribute_types: map(&[("level", "Number")]),
                 },
-                web_authn: crate::webauthn::WebAuthnConfig {
+                web_authn: crate::model::passkeys::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
                     require_user_verification: true,
                 },
-                webhooks: crate::Webhooks {
+                webhooks: crate::model::settings::Webhooks {
                     define_auth_challenge: Some("http://127.0.0.1:8000/define".into()),
                     create_auth_challenge: Some("http://127.0.0.1:8000/create".into()),
                     verify_auth_challenge_response: Some("http://127.0.0.1:8000/verify".into()),
@@ -763,7 +788,7 @@ mod tests {
             clients: Table::default(),
             users: Table::default(),
             devices: Table::default(),
-            passkeys: crate::webauthn::Passkeys::default(),
+            passkeys: crate::model::passkeys::Passkeys::default(),
             phantom_key: [5; 32],
             groups: [(
                 "admins".to_owned(),
@@ -848,8 +873,8 @@ mod tests {
         );
     }
 
-    fn inner(store: Option<Store>, loaded: Loaded) -> Inner {
-        Inner {
+    fn inner(store: Option<Store>, loaded: Loaded) -> Stored {
+        let inner = Inner {
             pools: loaded.pools,
             grants: BTreeMap::new(),
             sessions: BTreeMap::new(),
@@ -862,9 +887,9 @@ mod tests {
             seq: loaded.seq,
             since_prune: 0,
             log_codes: false,
-            store,
-            login: crate::login::Logins::default(),
-        }
+            login: crate::model::hosted_ui::Logins::default(),
+        };
+        Stored { inner, store }
     }
 
     /// What the data directory keeps of a state, as text (`Debug` shows every field, stored or
@@ -939,7 +964,7 @@ mod tests {
         let mut state = inner(Some(store), loaded);
         state.pools.insert("us-east-1_Pool".into(), pool());
         Store::commit(&mut state).unwrap();
-        let rows = |state: &Inner| -> i64 {
+        let rows = |state: &Stored| -> i64 {
             count(
                 &state.store.as_ref().unwrap().conn,
                 "SELECT count(*) FROM records",
@@ -955,7 +980,7 @@ mod tests {
         assert_eq!(rows(&state), 3);
 
         // A user's change writes the user's row only; the pool's row when the pool changed.
-        let written = |state: &Inner| state.store.as_ref().unwrap().conn.total_changes();
+        let written = |state: &Stored| state.store.as_ref().unwrap().conn.total_changes();
         let before = written(&state);
         let stored = state.pools.get_mut("us-east-1_Pool").unwrap();
         stored.users.get_mut("alice").unwrap().failed_passwords = 1;
@@ -996,6 +1021,7 @@ mod tests {
     fn rename(emulator: &crate::Emulator, from: &str, to: &str) {
         let guard = emulator.shared.lock();
         guard
+            .stored()
             .store
             .as_ref()
             .unwrap()

@@ -10,8 +10,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -26,9 +25,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{Semaphore, oneshot};
 use tokio::time::Sleep;
 
-use crate::jwt::Signer;
-use crate::ops::Fault;
-use crate::state::Inner;
+use crate::auth::shared::Shared;
+use crate::fault::Fault;
+use crate::web::Reply;
 
 /// The largest request body accepted (Cognito's own limit is far below it).
 pub(crate) const MAX_BODY: usize = 256 * 1024;
@@ -36,96 +35,6 @@ pub(crate) const MAX_BODY: usize = 256 * 1024;
 const MAX_HEAD: usize = 16 * 1024;
 /// Connections served at once; more wait in the listen queue.
 const MAX_CONNECTIONS: usize = 1024;
-
-/// What every connection task shares.
-pub(crate) struct Shared {
-    state: Mutex<Inner>,
-    pub signer: Signer,
-    pub endpoint: String,
-    io_timeout: Duration,
-    request_ids: AtomicU64,
-    request_id_prefix: u64,
-    /// Commits to the data directory that failed so far.
-    write_failures: AtomicU64,
-}
-
-/// The state, locked. Dropping it commits what changed to the data directory (if any) before
-/// the lock is released, so whatever an answer says is already on disk.
-pub(crate) struct Guard<'a> {
-    inner: MutexGuard<'a, Inner>,
-    failures: &'a AtomicU64,
-}
-
-impl std::ops::Deref for Guard<'_> {
-    type Target = Inner;
-
-    fn deref(&self) -> &Inner {
-        &self.inner
-    }
-}
-
-impl std::ops::DerefMut for Guard<'_> {
-    fn deref_mut(&mut self) -> &mut Inner {
-        &mut self.inner
-    }
-}
-
-impl Drop for Guard<'_> {
-    fn drop(&mut self) {
-        if let Err(why) = crate::store::Store::commit(&mut self.inner) {
-            self.failures.fetch_add(1, Ordering::SeqCst);
-            eprintln!("cognito-emulator: {why}");
-        }
-    }
-}
-
-impl Shared {
-    pub(crate) fn new(
-        state: Inner,
-        signer: Signer,
-        endpoint: String,
-        io_timeout: Duration,
-        prefix: u64,
-    ) -> Self {
-        Self {
-            state: Mutex::new(state),
-            signer,
-            endpoint,
-            io_timeout,
-            request_ids: AtomicU64::new(0),
-            request_id_prefix: prefix,
-            write_failures: AtomicU64::new(0),
-        }
-    }
-
-    /// The state, for bookkeeping only: never held across maths or I/O. What changed is
-    /// committed when the guard is dropped.
-    pub(crate) fn lock(&self) -> Guard<'_> {
-        Guard {
-            inner: self.state.lock().unwrap_or_else(|p| p.into_inner()),
-            failures: &self.write_failures,
-        }
-    }
-
-    /// How many commits to the data directory failed so far.
-    pub(crate) fn write_failures(&self) -> u64 {
-        self.write_failures.load(Ordering::SeqCst)
-    }
-
-    /// A fresh `x-amzn-RequestId` (UUID-shaped).
-    fn request_id(&self) -> String {
-        let n = self.request_ids.fetch_add(1, Ordering::Relaxed);
-        let p = self.request_id_prefix;
-        format!(
-            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-            p >> 32,
-            (p >> 16) & 0xffff,
-            p & 0xfff,
-            (n >> 48) & 0xfff,
-            n & 0xffff_ffff_ffff
-        )
-    }
-}
 
 pub(crate) struct Handle {
     shutdown: Option<oneshot::Sender<()>>,
@@ -301,9 +210,6 @@ impl AsyncWrite for Deadline {
     }
 }
 
-/// An HTTP answer: status, headers, body.
-pub(crate) type Reply = (u16, Vec<(&'static str, String)>, String);
-
 fn json_reply(status: u16, body: &Value) -> Reply {
     (
         status,
@@ -403,15 +309,17 @@ pub(crate) async fn dispatch(
 ) -> Reply {
     let path = uri.path();
     let query = uri.query().unwrap_or("");
-    if let Some(reply) = crate::login::route(shared, method, path, query, headers, body).await {
+    if let Some(reply) = crate::web::login::route(shared, method, path, query, headers, body).await
+    {
         return reply;
     }
-    if let Some(reply) = crate::oauth::well_known(shared, method, path, query) {
+    if let Some(reply) = crate::web::oauth::well_known(shared, method, path, query) {
         return reply;
     }
     if path.starts_with("/oauth2/") {
         let authorization = header(headers, "authorization");
-        return crate::oauth::endpoint(shared, path, query, authorization.as_deref(), body).await;
+        return crate::web::oauth::endpoint(shared, path, query, authorization.as_deref(), body)
+            .await;
     }
     if *method != Method::POST {
         return fault_reply(&Fault {
@@ -434,7 +342,7 @@ pub(crate) async fn dispatch(
     let operation = target
         .strip_prefix("AWSCognitoIdentityProviderService.")
         .unwrap_or("");
-    match crate::webhooks::operation(shared, operation, &body).await {
+    match crate::api::dispatch(shared, operation, &body).await {
         Ok(value) => json_reply(200, &value),
         Err(f) => fault_reply(&f),
     }

@@ -7,8 +7,9 @@
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
-use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field};
-use crate::state::{Client, Inner, RefreshToken};
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::input::field;
+use crate::model::state::{Client, Inner, RefreshToken};
 
 /// `REFRESH_TOKEN_AUTH` on a rotating client: refused as Cognito refuses a flow the client does
 /// not allow.

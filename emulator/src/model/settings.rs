@@ -246,3 +246,70 @@ pub struct GroupConfig {
     /// `RoleArn`: listed in `cognito:roles` of the id token.
     pub role_arn: Option<String>,
 }
+
+/// A pool's Lambda triggers as webhooks: each `Some` is an `http://` URL the emulator POSTs the
+/// trigger's event to. The custom-auth triggers are used when the pool has no Rust
+/// [`CustomAuth`](crate::CustomAuth) callbacks; `CUSTOM_AUTH` needs `define_auth_challenge`
+/// (and `create_auth_challenge` and `verify_auth_challenge_response` once it asks a challenge).
+///
+/// ```
+/// use cognito_flows_emulator::{PoolConfig, Webhooks};
+///
+/// let pool = PoolConfig {
+///     webhooks: Webhooks {
+///         pre_sign_up: Some("http://127.0.0.1:8000/pre-sign-up".into()),
+///         ..Webhooks::default()
+///     },
+///     ..PoolConfig::default()
+/// };
+/// assert!(pool.webhooks.check().is_ok());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Webhooks {
+    /// DefineAuthChallenge.
+    pub define_auth_challenge: Option<String>,
+    /// CreateAuthChallenge.
+    pub create_auth_challenge: Option<String>,
+    /// VerifyAuthChallengeResponse.
+    pub verify_auth_challenge_response: Option<String>,
+    /// PreSignUp (`autoConfirmUser`, `autoVerifyEmail`, `autoVerifyPhone`).
+    pub pre_sign_up: Option<String>,
+    /// PostConfirmation.
+    pub post_confirmation: Option<String>,
+    /// PreTokenGeneration (`claimsOverrideDetails`).
+    pub pre_token_generation: Option<String>,
+    /// How long a webhook may take; `None`: Cognito's 5 seconds.
+    pub timeout: Option<Duration>,
+}
+
+impl Webhooks {
+    /// Every URL given is an absolute `http://` URL (the emulator speaks plain HTTP to them).
+    pub fn check(&self) -> Result<(), String> {
+        for (name, url) in self.all() {
+            let Some(url) = url else { continue };
+            let ok = url::Url::parse(url)
+                .ok()
+                .is_some_and(|u| u.scheme() == "http" && u.host_str().is_some())
+                && !url.chars().any(char::is_control);
+            if !ok {
+                return Err(format!("webhook {name} = {url:?} is not an http:// URL"));
+            }
+        }
+        Ok(())
+    }
+
+    fn all(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("define_auth_challenge", &self.define_auth_challenge),
+            ("create_auth_challenge", &self.create_auth_challenge),
+            (
+                "verify_auth_challenge_response",
+                &self.verify_auth_challenge_response,
+            ),
+            ("pre_sign_up", &self.pre_sign_up),
+            ("post_confirmation", &self.post_confirmation),
+            ("pre_token_generation", &self.pre_token_generation),
+        ]
+    }
+}

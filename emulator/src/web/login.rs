@@ -21,10 +21,12 @@ use http::{HeaderMap, Method};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
-use crate::ops::realm;
-use crate::server::{Reply, Shared};
-use crate::state::{Inner, Mfa, Status};
-use crate::{srp, totp};
+use crate::auth::engine::realm;
+use crate::auth::shared::Shared;
+use crate::auth::{srp, totp};
+use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
+use crate::model::state::{Inner, Mfa, Status};
+use crate::web::Reply;
 
 /// The emulator's hosted-UI session cookie.
 pub(crate) const SESSION_COOKIE: &str = "cognito_emulator_session";
@@ -36,48 +38,6 @@ const SESSION_SECONDS: u64 = 3600;
 const MFA_SECONDS: u64 = 180;
 /// Wrong MFA codes allowed before the sign-in starts over.
 const MFA_ATTEMPTS: u32 = 3;
-
-/// The hosted UI's server-side state: signed-in browsers and sign-ins waiting for their MFA code.
-/// (No `Debug`: it holds the CSRF key, session cookies and SMS codes.)
-#[derive(Default)]
-pub(crate) struct Logins {
-    key: Option<[u8; 32]>,
-    sessions: BTreeMap<String, SignedIn>,
-    pending: BTreeMap<String, PendingMfa>,
-}
-
-struct SignedIn {
-    pool_id: String,
-    username: String,
-    expires: u64,
-}
-
-enum Factor {
-    Totp,
-    Sms(String),
-}
-
-struct PendingMfa {
-    /// The CSRF cookie of the browser that gave the password: only it may give the code.
-    browser: String,
-    pool_id: String,
-    username: String,
-    authz: Authz,
-    method: Factor,
-    expires: u64,
-    attempts: u32,
-}
-
-/// A validated authorization request: what the forms carry along as hidden fields.
-#[derive(Debug, Clone)]
-pub(crate) struct Authz {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub state: Option<String>,
-    pub code_challenge: Option<String>,
-    pub nonce: Option<String>,
-    pub scope: Option<String>,
-}
 
 impl Authz {
     /// The hidden fields that carry the request through a form.
@@ -506,7 +466,7 @@ impl Inner {
                 authz,
                 cookies,
                 name,
-                Some(crate::ops::BAD_CREDENTIALS),
+                Some(crate::fault::BAD_CREDENTIALS),
                 None,
             );
         };
@@ -529,6 +489,15 @@ impl Inner {
                     cookies,
                     name,
                     Some("This user must choose a new password (NEW_PASSWORD_REQUIRED), which the emulator's login page does not ask: sign in once through the API."),
+                    None,
+                );
+            }
+            Status::ResetRequired => {
+                return self.login_page(
+                    authz,
+                    cookies,
+                    name,
+                    Some("Password reset required for the user"),
                     None,
                 );
             }
@@ -557,7 +526,7 @@ impl Inner {
             return self.signed_in_redirect(pool_id, authz, &user.username);
         };
         let sms_to = matches!(method, Factor::Sms(_)).then(|| {
-            crate::ops::mask(
+            crate::auth::engine::mask(
                 user.attributes
                     .get("phone_number")
                     .map_or("", String::as_str),
@@ -639,7 +608,7 @@ impl Inner {
                     .get(&pending.pool_id)
                     .and_then(|p| p.users.get(&pending.username))
                     .and_then(|u| u.attributes.get("phone_number"))
-                    .map(|p| crate::ops::mask(p))
+                    .map(|p| crate::auth::engine::mask(p))
                     .unwrap_or_default(),
             ),
             Factor::Totp => None,
@@ -780,7 +749,11 @@ fn with_secret_hash(shared: &Shared, mut body: Value, authz: &Authz, username: &
         .ok()
         .and_then(|(_, c)| c.info.secret);
     if let Some(secret) = secret {
-        body["SecretHash"] = json!(crate::ops::secret_hash(&secret, username, &authz.client_id));
+        body["SecretHash"] = json!(crate::auth::engine::secret_hash(
+            &secret,
+            username,
+            &authz.client_id
+        ));
     }
     body
 }
@@ -805,7 +778,7 @@ async fn sign_up(
         authz,
         username,
     );
-    let answer = crate::webhooks::operation(shared, "SignUp", &body).await;
+    let answer = crate::api::dispatch(shared, "SignUp", &body).await;
     let mut state = shared.lock();
     match answer {
         Ok(a) if a["UserConfirmed"] == json!(true) => state.login_page(
@@ -841,7 +814,7 @@ async fn confirm(
         authz,
         username,
     );
-    let answer = crate::webhooks::operation(shared, "ConfirmSignUp", &body).await;
+    let answer = crate::api::dispatch(shared, "ConfirmSignUp", &body).await;
     let mut state = shared.lock();
     match answer {
         Ok(_) => state.login_page(

@@ -22,9 +22,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Map, Value, json};
 
-use crate::ops::{Answer, BAD_CREDENTIALS, Fault, NOT_AUTHORIZED, fault};
-use crate::server::Shared;
-use crate::state::{ChallengeResult, Inner, Stage, Status};
+use crate::auth::shared::Shared;
+use crate::fault::{Answer, BAD_CREDENTIALS, Fault, NOT_AUTHORIZED, fault};
+use crate::model::state::{ChallengeResult, Inner, Stage, Status};
 
 /// Cognito waits this long for a trigger.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -32,73 +32,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_ANSWER: usize = 256 * 1024;
 /// What a deferred custom-auth step answers inside the emulator (never sent to a client).
 const DEFERRED: &str = "EMULATOR_WEBHOOK_CUSTOM_AUTH";
-
-/// A pool's Lambda triggers as webhooks: each `Some` is an `http://` URL the emulator POSTs the
-/// trigger's event to. The custom-auth triggers are used when the pool has no Rust
-/// [`CustomAuth`](crate::CustomAuth) callbacks; `CUSTOM_AUTH` needs `define_auth_challenge`
-/// (and `create_auth_challenge` and `verify_auth_challenge_response` once it asks a challenge).
-///
-/// ```
-/// use cognito_flows_emulator::{PoolConfig, Webhooks};
-///
-/// let pool = PoolConfig {
-///     webhooks: Webhooks {
-///         pre_sign_up: Some("http://127.0.0.1:8000/pre-sign-up".into()),
-///         ..Webhooks::default()
-///     },
-///     ..PoolConfig::default()
-/// };
-/// assert!(pool.webhooks.check().is_ok());
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct Webhooks {
-    /// DefineAuthChallenge.
-    pub define_auth_challenge: Option<String>,
-    /// CreateAuthChallenge.
-    pub create_auth_challenge: Option<String>,
-    /// VerifyAuthChallengeResponse.
-    pub verify_auth_challenge_response: Option<String>,
-    /// PreSignUp (`autoConfirmUser`, `autoVerifyEmail`, `autoVerifyPhone`).
-    pub pre_sign_up: Option<String>,
-    /// PostConfirmation.
-    pub post_confirmation: Option<String>,
-    /// PreTokenGeneration (`claimsOverrideDetails`).
-    pub pre_token_generation: Option<String>,
-    /// How long a webhook may take; `None`: Cognito's 5 seconds.
-    pub timeout: Option<Duration>,
-}
-
-impl Webhooks {
-    /// Every URL given is an absolute `http://` URL (the emulator speaks plain HTTP to them).
-    pub fn check(&self) -> Result<(), String> {
-        for (name, url) in self.all() {
-            let Some(url) = url else { continue };
-            let ok = url::Url::parse(url)
-                .ok()
-                .is_some_and(|u| u.scheme() == "http" && u.host_str().is_some())
-                && !url.chars().any(char::is_control);
-            if !ok {
-                return Err(format!("webhook {name} = {url:?} is not an http:// URL"));
-            }
-        }
-        Ok(())
-    }
-
-    fn all(&self) -> [(&'static str, &Option<String>); 6] {
-        [
-            ("define_auth_challenge", &self.define_auth_challenge),
-            ("create_auth_challenge", &self.create_auth_challenge),
-            (
-                "verify_auth_challenge_response",
-                &self.verify_auth_challenge_response,
-            ),
-            ("pre_sign_up", &self.pre_sign_up),
-            ("post_confirmation", &self.post_confirmation),
-            ("pre_token_generation", &self.pre_token_generation),
-        ]
-    }
-}
 
 /// One trigger call: where, and what the event says.
 struct Call {
@@ -241,7 +174,7 @@ fn attribute_list(body: &Value, field: &str) -> Map<String, Value> {
 }
 
 impl Inner {
-    fn hooks(&self, pool_id: &str) -> Option<&crate::Webhooks> {
+    fn hooks(&self, pool_id: &str) -> Option<&crate::model::settings::Webhooks> {
         self.pools.get(pool_id).map(|p| &p.config.webhooks)
     }
 
@@ -253,7 +186,7 @@ impl Inner {
     }
 
     /// A custom-auth step that needs the webhooks: the results so far (and the answer to check)
-    /// wait in a session that [`operation`] picks up once the lock is released.
+    /// wait in a session that [`custom_auth`] picks up once the lock is released.
     pub(crate) fn defer_custom(
         &mut self,
         pool_id: &str,
@@ -317,11 +250,7 @@ impl Inner {
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         out.insert("sub".into(), json!(user.sub));
-        let status = match user.status {
-            Status::Unconfirmed => "UNCONFIRMED",
-            Status::Confirmed => "CONFIRMED",
-            Status::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
-        };
+        let status = crate::model::filter::status_name(user.status);
         out.insert("cognito:user_status".into(), json!(status));
         out
     }
@@ -358,38 +287,40 @@ impl Inner {
     }
 }
 
-/// An operation with its webhooks: [`crate::ops::unsigned_operation`] plus PreSignUp,
-/// PostConfirmation, the custom-auth triggers and PreTokenGeneration, then the tokens signed.
-pub(crate) async fn operation(shared: &Shared, operation: &str, body: &Value) -> Answer {
-    let pre_sign_up = if operation == "SignUp" {
-        pre_sign_up(shared, body).await?
-    } else {
-        None
-    };
-    let mut answer = crate::ops::unsigned_operation(shared, operation, body)?;
-    if let Some(response) = pre_sign_up {
-        auto_confirm(shared, body, &response, &mut answer)?;
-    }
-    if operation == "ConfirmSignUp" || operation == "AdminConfirmSignUp" {
-        post_confirmation(shared, body).await?;
-    }
-    if answer.get("ChallengeName").and_then(Value::as_str) == Some(DEFERRED) {
-        answer = custom_auth(shared, body, &answer).await?;
-    }
-    let source = match (operation, body.get("AuthFlow").and_then(Value::as_str)) {
-        (_, Some("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN")) => "TokenGeneration_RefreshTokens",
+/// The Lambda triggers an operation may fire (the `operations!` table of `api` says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    /// PreSignUp, before the user is created; its `autoConfirmUser` after.
+    PreSignUp,
+    /// PostConfirmation, once the user is confirmed.
+    PostConfirmation,
+    /// The custom-auth triggers of a pool whose custom authentication runs through webhooks.
+    CustomAuth,
+    /// PreTokenGeneration, on the tokens an answer carries.
+    PreTokenGeneration,
+}
+
+/// PreTokenGeneration on the tokens of an answer, with the trigger source the request implies.
+pub(crate) async fn pre_token_generation_of(
+    shared: &Shared,
+    body: &Value,
+    answer: &mut Value,
+) -> Result<(), Fault> {
+    let source = match body.get("AuthFlow").and_then(Value::as_str) {
+        Some("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") => "TokenGeneration_RefreshTokens",
         _ if body.get("ChallengeName").and_then(Value::as_str) == Some("NEW_PASSWORD_REQUIRED") => {
             "TokenGeneration_NewPasswordChallenge"
         }
         _ => "TokenGeneration_Authentication",
     };
-    pre_token_generation(shared, &mut answer, source, client_metadata(body)).await?;
-    crate::ops::sign_tokens(&shared.signer, &mut answer)?;
-    Ok(answer)
+    pre_token_generation(shared, answer, source, client_metadata(body)).await
 }
 
 /// PreSignUp, before the user is created: its response, when the pool has the webhook.
-async fn pre_sign_up(shared: &Shared, body: &Value) -> Result<Option<Map<String, Value>>, Fault> {
+pub(crate) async fn pre_sign_up(
+    shared: &Shared,
+    body: &Value,
+) -> Result<Option<Map<String, Value>>, Fault> {
     let call = {
         let state = shared.lock();
         let Some((pool_id, client_id)) = state.pool_of(body) else {
@@ -426,7 +357,7 @@ async fn pre_sign_up(shared: &Shared, body: &Value) -> Result<Option<Map<String,
 /// PreSignUp's `autoConfirmUser` / `autoVerifyEmail` / `autoVerifyPhone`, once SignUp created the
 /// user: confirmed, and the code SignUp wrote to the outbox (an append-only log) confirms
 /// nothing any more.
-fn auto_confirm(
+pub(crate) fn auto_confirm(
     shared: &Shared,
     body: &Value,
     response: &Map<String, Value>,
@@ -474,7 +405,7 @@ fn auto_confirm(
 
 /// PostConfirmation, after the user is confirmed (an error leaves the user confirmed, as
 /// Cognito's does, and is the answer).
-async fn post_confirmation(shared: &Shared, body: &Value) -> Result<(), Fault> {
+pub(crate) async fn post_confirmation(shared: &Shared, body: &Value) -> Result<(), Fault> {
     let call = {
         let state = shared.lock();
         let Some((pool_id, client_id)) = state.pool_of(body) else {
@@ -521,9 +452,22 @@ fn session_json(results: &[ChallengeResult]) -> Value {
     )
 }
 
+/// When the sign-in step deferred its custom authentication to the webhooks, runs them and
+/// replaces the answer by theirs.
+pub(crate) async fn custom_auth(
+    shared: &Shared,
+    body: &Value,
+    answer: &mut Value,
+) -> Result<(), Fault> {
+    if answer.get("ChallengeName").and_then(Value::as_str) == Some(DEFERRED) {
+        *answer = deferred_custom_auth(shared, body, answer).await?;
+    }
+    Ok(())
+}
+
 /// The custom-auth triggers of a deferred step: VerifyAuthChallengeResponse (when an answer
 /// waits), DefineAuthChallenge, then CreateAuthChallenge or the tokens.
-async fn custom_auth(shared: &Shared, body: &Value, deferred: &Value) -> Answer {
+async fn deferred_custom_auth(shared: &Shared, body: &Value, deferred: &Value) -> Answer {
     let id = deferred["Session"].as_str().unwrap_or_default();
     let given = deferred["Answer"].as_str().map(str::to_owned);
     let metadata = client_metadata(body);

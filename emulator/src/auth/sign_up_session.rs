@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
-use crate::ops::{Answer, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, field, param};
-use crate::state::{Inner, Stage};
+use crate::fault::{Answer, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault};
+use crate::input::{field, param};
+use crate::model::state::{Inner, Stage};
 
 impl Inner {
     /// The session `SignUp` answers.

@@ -1,5 +1,5 @@
 //! Maps and logs that remember what changed, so the data directory gets every change and only
-//! the changes ([`crate::store`]).
+//! the changes ([`crate::model::store`]).
 //!
 //! A [`Table`] reads like a `BTreeMap<String, V>` (it derefs to one) but gives no `&mut` access
 //! except through its own methods, each of which marks the keys it touches. Code that changes a
@@ -119,7 +119,7 @@ impl<V> Table<V> {
     }
 
     /// The changed records that are there, to write their own tables too (see
-    /// [`crate::store`]).
+    /// [`crate::model::store`]).
     pub(crate) fn changed_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
         let dirty = &self.dirty;
         self.rows

@@ -1,101 +1,37 @@
-//! The admin API's users and admin sign-in, and the routing of every admin operation:
-//! AdminCreateUser, AdminSetUserPassword, AdminConfirmSignUp, AdminGetUser, ListUsers,
+//! The admin API's users and admin sign-in: AdminCreateUser, AdminSetUserPassword, AdminConfirmSignUp, AdminGetUser, ListUsers,
 //! AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminDisableUser, AdminEnableUser,
 //! AdminSetUserMFAPreference, AdminUserGlobalSignOut, AdminInitiateAuth,
-//! AdminRespondToAuthChallenge; the pools' and groups' operations are in `pools.rs` and
-//! `groups.rs`.
+//! AdminRespondToAuthChallenge.
 //!
 //! Like moto and cognito-local, the emulator takes unsigned requests and ignores SigV4 headers:
 //! there is no IAM. Passwords are derived into SRP verifiers without the state lock.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
-use crate::account::{attribute_list, attributes, check_attributes};
-use crate::filter::status_name;
+use crate::api::wire::user_json;
+use crate::auth::engine::realm;
+use crate::auth::shared::Shared;
+use crate::auth::srp;
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::input::attributes;
+use crate::input::field;
 use crate::input::{listing, name_field, opt_int, opt_str, str_list};
-use crate::ops::{Answer, Fault, NOT_AUTHORIZED, fault, field, realm};
-use crate::server::Shared;
-use crate::srp;
-use crate::state::{Inner, Message, Status, User};
+use crate::model::filter::status_name;
+use crate::model::state::{Inner, Message, Status};
+use crate::rules::check_attributes;
 
 const INVALID: &str = "InvalidParameterException";
 
-/// Routes an admin operation; anything else is `UnknownOperationException`.
-pub(crate) fn route(shared: &Shared, operation: &str, body: &Value) -> Answer {
-    match operation {
-        "AdminCreateUser" => admin_create_user(shared, body),
-        "AdminSetUserPassword" => admin_set_user_password(shared, body),
-        "AdminInitiateAuth" => {
-            shared.lock().admin_client(body)?;
-            crate::ops::initiate_auth(shared, body, true)
-        }
-        "AdminRespondToAuthChallenge" => {
-            shared.lock().admin_client(body)?;
-            crate::ops::respond_to_auth_challenge(shared, body)
-        }
-        other => {
-            let mut state = shared.lock();
-            match other {
-                "CreateUserPool" => state.create_user_pool(body),
-                "DescribeUserPool" => state.describe_user_pool(body),
-                "UpdateUserPool" => state.update_user_pool(body),
-                "DeleteUserPool" => state.delete_user_pool(body),
-                "ListUserPools" => state.list_user_pools(body),
-                "AddCustomAttributes" => state.add_custom_attributes(body),
-                "SetUserPoolMfaConfig" => state.set_user_pool_mfa_config(body),
-                "GetUserPoolMfaConfig" => state.get_user_pool_mfa_config(body),
-                "CreateUserPoolClient" => state.create_user_pool_client(body),
-                "DescribeUserPoolClient" => state.describe_user_pool_client(body),
-                "UpdateUserPoolClient" => state.update_user_pool_client(body),
-                "DeleteUserPoolClient" => state.delete_user_pool_client(body),
-                "ListUserPoolClients" => state.list_user_pool_clients(body),
-                "AdminConfirmSignUp" => state.admin_confirm_sign_up(body),
-                "AdminGetUser" => state.admin_get_user(body),
-                "ListUsers" => state.list_users(body),
-                "AdminUpdateUserAttributes" => state.admin_update_user_attributes(body),
-                "AdminDeleteUserAttributes" => state.admin_delete_user_attributes(body),
-                "AdminDisableUser" => state.admin_set_enabled(body, false),
-                "AdminEnableUser" => state.admin_set_enabled(body, true),
-                "AdminSetUserMFAPreference" => state.admin_set_user_mfa_preference(body),
-                "AdminUserGlobalSignOut" => state.admin_user_global_sign_out(body),
-                "CreateGroup" => state.create_group(body),
-                "GetGroup" => state.get_group(body),
-                "UpdateGroup" => state.update_group(body),
-                "DeleteGroup" => state.delete_group(body),
-                "ListGroups" => state.list_groups(body),
-                "AdminAddUserToGroup" => state.admin_add_user_to_group(body),
-                "AdminRemoveUserFromGroup" => state.admin_remove_user_from_group(body),
-                "AdminListGroupsForUser" => state.admin_list_groups_for_user(body),
-                "ListUsersInGroup" => state.list_users_in_group(body),
-                _ => Err(fault(
-                    "UnknownOperationException",
-                    format!("unknown operation {operation:?}"),
-                )),
-            }
-        }
-    }
+/// AdminInitiateAuth: InitiateAuth for a client that allows the admin flows.
+pub(crate) fn admin_initiate_auth(shared: &Shared, body: &Value) -> Answer {
+    shared.lock().admin_client(body)?;
+    crate::auth::engine::initiate_auth(shared, body, true)
 }
 
-/// A user as AdminCreateUser, ListUsers and ListUsersInGroup answer it; `only`: the attributes
-/// to include (ListUsers' `AttributesToGet`).
-pub(crate) fn user_json(user: &User, only: Option<&[String]>) -> Value {
-    let attrs: BTreeMap<String, String> = user
-        .attributes
-        .iter()
-        .filter(|(k, _)| only.is_none_or(|names| names.contains(k)))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let mut answer = json!({
-        "Username": user.username, "Attributes": attribute_list(&attrs),
-        "UserCreateDate": user.created, "UserLastModifiedDate": user.modified,
-        "Enabled": !user.disabled, "UserStatus": status_name(user.status),
-    });
-    if user.sms_mfa {
-        answer["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
-    }
-    answer
+/// AdminRespondToAuthChallenge.
+pub(crate) fn admin_respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer {
+    shared.lock().admin_client(body)?;
+    crate::auth::engine::respond_to_auth_challenge(shared, body)
 }
 
 /// A username as Cognito takes it: 1 to 128 characters, no white space or control characters.
@@ -186,7 +122,7 @@ impl Inner {
     }
 
     pub(crate) fn list_users(&mut self, body: &Value) -> Answer {
-        let filter = crate::filter::parse(opt_str(body, "Filter")?.unwrap_or(""))
+        let filter = crate::model::filter::parse(opt_str(body, "Filter")?.unwrap_or(""))
             .map_err(|e| fault(INVALID, e.to_string()))?;
         // Cognito takes 0 to 60; 0 (or none) lists a full page.
         let limit = match opt_int(body, "Limit", 0, 60)? {
@@ -307,7 +243,7 @@ enum Invitation {
 /// AdminCreateUser: a user in `FORCE_CHANGE_PASSWORD` with the temporary password given (or one
 /// made to the pool's policy), and an invitation in the outbox unless `MessageAction` is
 /// `SUPPRESS`. `RESEND` sends a new temporary password to a user who has not signed in yet.
-fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
+pub(crate) fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
     let mut attrs = attributes(body, "UserAttributes");
     let action = opt_str(body, "MessageAction")?;
     let mediums = str_list(body, "DesiredDeliveryMediums")?;
@@ -467,7 +403,7 @@ fn invite(state: &mut Inner, pool_id: &str, username: &str, password: &str, sms:
         .and_then(|p| p.users.get(username))
         .map(|u| u.attributes.clone())
         .unwrap_or_default();
-    let Some((medium, _, destination)) = crate::ops::destination(&attrs, sms) else {
+    let Some((medium, _, destination)) = crate::auth::engine::destination(&attrs, sms) else {
         return;
     };
     if state.log_codes {
@@ -487,7 +423,7 @@ fn invite(state: &mut Inner, pool_id: &str, username: &str, password: &str, sms:
 
 /// AdminSetUserPassword: `Permanent` confirms the user; otherwise the password is temporary
 /// (`FORCE_CHANGE_PASSWORD`: NEW_PASSWORD_REQUIRED at the next sign-in).
-fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
+pub(crate) fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
     let permanent = crate::input::opt_bool(body, "Permanent")?.unwrap_or(false);
     let password = field(body, "Password")?;
     let (pool_id, username, salt) = {
@@ -510,13 +446,4 @@ fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
         Status::ForceChangePassword
     };
     Ok(json!({}))
-}
-
-/// Whether a user may sign in: Cognito's refusal of a disabled one.
-pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
-    if !user.disabled {
-        Ok(())
-    } else {
-        Err(fault(NOT_AUTHORIZED, "User is disabled."))
-    }
 }

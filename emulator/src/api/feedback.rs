@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
-use crate::ops::{Answer, fault, field};
-use crate::state::Inner;
+use crate::fault::{Answer, fault};
+use crate::input::field;
+use crate::model::state::Inner;
 
 impl Inner {
     pub(crate) fn update_auth_event_feedback(&mut self, body: &Value) -> Answer {

@@ -1,5 +1,6 @@
-//! Cognito's operations, as the emulator answers them: the routing table, the shared checks
-//! (clients, secret hashes, sessions, tokens, revocation, codes) and the sign-in flows.
+//! The sign-in engine (InitiateAuth, RespondToAuthChallenge and their admin twins) and the
+//! lookups and checks every operation shares: clients, secret hashes, users, sessions, access and
+//! refresh tokens, revocation, codes, token issuing.
 //!
 //! The state lock is held for bookkeeping only. Each sign-in step that needs SRP maths runs in
 //! three phases: under the lock it reads what the maths needs, without the lock it computes, under
@@ -15,57 +16,22 @@ use num_bigint::BigUint;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use crate::jwt::Signer;
-use crate::server::Shared;
-use crate::srp;
-use crate::state::{
+use crate::auth::jwt::Signer;
+use crate::auth::shared::Shared;
+use crate::auth::srp;
+use crate::auth::totp;
+use crate::fault::{
+    Answer, BAD_CREDENTIALS, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, internal,
+};
+use crate::input::{field, param};
+use crate::model::state::{
     AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Define, Device,
     DeviceTracking, Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status,
     User,
 };
-use crate::totp;
 
-/// An error in Cognito's shape.
-#[derive(Debug)]
-pub(crate) struct Fault {
-    pub status: u16,
-    pub kind: &'static str,
-    pub message: String,
-}
-
-pub(crate) fn fault(kind: &'static str, message: impl Into<String>) -> Fault {
-    Fault {
-        status: 400,
-        kind,
-        message: message.into(),
-    }
-}
-
-pub(crate) const NOT_AUTHORIZED: &str = "NotAuthorizedException";
-pub(crate) const BAD_CREDENTIALS: &str = "Incorrect username or password.";
-pub(crate) const INVALID_SESSION: &str = "Invalid session for the user.";
 /// Consecutive wrong passwords before the temporary lockout.
 const PASSWORD_ATTEMPTS: u32 = 5;
-
-pub(crate) type Answer = Result<Value, Fault>;
-
-pub(crate) fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, Fault> {
-    body.get(name).and_then(Value::as_str).ok_or_else(|| {
-        fault(
-            "InvalidParameterException",
-            format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"),
-        )
-    })
-}
-
-pub(crate) fn param<'a>(map: &'a Value, name: &str) -> Result<&'a str, Fault> {
-    map.get(name).and_then(Value::as_str).ok_or_else(|| {
-        fault(
-            "InvalidParameterException",
-            format!("Missing required parameter {name}"),
-        )
-    })
-}
 
 pub(crate) fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
@@ -89,72 +55,6 @@ pub(crate) fn realm(pool_id: &str) -> &str {
     pool_id.split_once('_').map_or("", |(_, n)| n)
 }
 
-/// Routes one JSON 1.1 operation. An `AccessToken` in the body is checked against the signing
-/// key first (a forged payload or `alg: none` never reaches the state). Tokens come back as
-/// claims: `webhooks::operation` runs the triggers and signs them.
-pub(crate) fn unsigned_operation(shared: &Shared, operation: &str, body: &Value) -> Answer {
-    if let Some(token) = body.get("AccessToken").and_then(Value::as_str)
-        && !shared.signer.verify(token)
-    {
-        return Err(fault(NOT_AUTHORIZED, "Invalid Access Token"));
-    }
-    match operation {
-        "InitiateAuth" => initiate_auth(shared, body, false),
-        "RespondToAuthChallenge" => respond_to_auth_challenge(shared, body),
-        "SignUp" => {
-            let credential = prepare(shared, body, "Password", Who::Named);
-            shared.lock().sign_up(body, credential)
-        }
-        "ConfirmForgotPassword" => {
-            let credential = prepare(shared, body, "Password", Who::Named);
-            shared.lock().confirm_forgot_password(body, credential)
-        }
-        "ChangePassword" => {
-            let credential = prepare(shared, body, "ProposedPassword", Who::Token);
-            shared.lock().change_password(body, credential)
-        }
-        other => {
-            let mut state = shared.lock();
-            match other {
-                "ConfirmSignUp" => state.confirm_sign_up(body),
-                "ResendConfirmationCode" => state.resend_confirmation_code(body),
-                "ForgotPassword" => state.forgot_password(body),
-                "GetUser" => state.get_user(body),
-                "UpdateUserAttributes" => state.update_user_attributes(body),
-                "DeleteUserAttributes" => state.delete_user_attributes(body),
-                "GetUserAttributeVerificationCode" => {
-                    state.get_user_attribute_verification_code(body)
-                }
-                "VerifyUserAttribute" => state.verify_user_attribute(body),
-                "SetUserMFAPreference" => state.set_user_mfa_preference(body),
-                "SetUserSettings" => state.set_user_settings(body),
-                "AssociateSoftwareToken" => state.associate_software_token(body),
-                "VerifySoftwareToken" => state.verify_software_token(body),
-                "GlobalSignOut" => state.global_sign_out(body),
-                "RevokeToken" => state.revoke_token(body),
-                "DeleteUser" => state.delete_user(body),
-                "AdminDeleteUser" => state.admin_delete_user(body),
-                "ConfirmDevice" => state.confirm_device(body),
-                "UpdateDeviceStatus" => state.update_device_status(body),
-                "ListDevices" => state.list_devices(body),
-                "GetDevice" => state.get_device(body),
-                "ForgetDevice" => state.forget_device(body),
-                "GetUserAuthFactors" => state.get_user_auth_factors(body),
-                "StartWebAuthnRegistration" => state.start_web_authn_registration(body),
-                "CompleteWebAuthnRegistration" => state.complete_web_authn_registration(body),
-                "ListWebAuthnCredentials" => state.list_web_authn_credentials(body),
-                "DeleteWebAuthnCredential" => state.delete_web_authn_credential(body),
-                "GetTokensFromRefreshToken" => state.get_tokens_from_refresh_token(body),
-                "UpdateAuthEventFeedback" => state.update_auth_event_feedback(body),
-                _ => {
-                    drop(state);
-                    crate::admin::route(shared, operation, body)
-                }
-            }
-        }
-    }
-}
-
 /// Replaces the claims that [`Inner::issue`] left in `AuthenticationResult` by signed tokens.
 pub(crate) fn sign_tokens(signer: &Signer, answer: &mut Value) -> Result<(), Fault> {
     if let Some(result) = answer.get_mut("AuthenticationResult") {
@@ -169,7 +69,7 @@ pub(crate) fn sign_tokens(signer: &Signer, answer: &mut Value) -> Result<(), Fau
 }
 
 /// Whose new password [`prepare`] derives.
-enum Who {
+pub(crate) enum Who {
     /// `ClientId` and `Username` in the body.
     Named,
     /// The `AccessToken` in the body.
@@ -179,7 +79,12 @@ enum Who {
 /// The credential for the password in `body[password_field]`, derived without the lock (the user
 /// is resolved and the salt drawn under a short lock first). `None` when the body names no
 /// password; the operation then reports what is missing.
-fn prepare(shared: &Shared, body: &Value, password_field: &str, who: Who) -> Option<Credential> {
+pub(crate) fn prepare(
+    shared: &Shared,
+    body: &Value,
+    password_field: &str,
+    who: Who,
+) -> Option<Credential> {
     let password = body.get(password_field).and_then(Value::as_str)?;
     let (pool_id, username, salt) = {
         let mut state = shared.lock();
@@ -321,10 +226,10 @@ impl Inner {
     }
 
     /// A signed-in user's access token: its pool and user name. The caller checked the token's
-    /// signature ([`operation`] does it for every `AccessToken`, the OAuth endpoints for bearers).
+    /// signature (`api::dispatch` does it for every `AccessToken`, the OAuth endpoints for bearers).
     pub(crate) fn access(&self, token: &str) -> Result<(String, String, AccessToken), Fault> {
         let invalid = || fault(NOT_AUTHORIZED, "Invalid Access Token");
-        let jti = crate::jwt::claims(token)
+        let jti = crate::auth::jwt::claims(token)
             .and_then(|c| c.get("jti").and_then(Value::as_str).map(str::to_owned))
             .ok_or_else(invalid)?;
         let t = self.access_tokens.get(&jti).ok_or_else(invalid)?;
@@ -367,8 +272,8 @@ impl Inner {
         if record.revoked || record.seq <= user.signed_out_seq {
             return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
         }
-        crate::admin::check_enabled(user)?;
-        crate::refresh::check_grace(self, record)?;
+        crate::rules::check_enabled(user)?;
+        crate::auth::refresh::check_grace(self, record)?;
         Ok((record.clone(), user.username.clone()))
     }
 
@@ -442,7 +347,7 @@ impl Inner {
     ) -> Result<(), Fault> {
         let now = self.unix();
         let user = self.user_mut(pool_id, username)?;
-        crate::admin::check_enabled(user)?;
+        crate::rules::check_enabled(user)?;
         if user.locked_until > now {
             return Err(fault(NOT_AUTHORIZED, "Password attempts exceeded"));
         }
@@ -553,7 +458,7 @@ impl Inner {
                 other => json!(other),
             };
         }
-        crate::groups::add_claims(self.pools.get(pool_id), &user, &mut access, &mut id);
+        crate::auth::claims::add_claims(self.pools.get(pool_id), &user, &mut access, &mut id);
         let new_refresh = match &refresh {
             Some(_) => None,
             None => {
@@ -781,7 +686,7 @@ impl Inner {
         )?;
         match self.user(pool_id, name) {
             Ok(user) => {
-                crate::admin::check_enabled(user)?;
+                crate::rules::check_enabled(user)?;
                 Ok(Some(user.clone()))
             }
             Err(_) if client.prevent_user_existence_errors => Ok(None),
@@ -795,7 +700,7 @@ impl Inner {
         let flow = field(body, "AuthFlow")?;
         let params = body.get("AuthParameters").cloned().unwrap_or(json!({}));
         let (pool_id, client) = self.client(&client_id)?;
-        crate::pools::check_auth_flow(&client, flow, admin)?;
+        crate::rules::check_auth_flow(&client, flow, admin)?;
         let not_found = || fault(NOT_AUTHORIZED, BAD_CREDENTIALS);
         match flow {
             "CUSTOM_AUTH" => {
@@ -832,12 +737,16 @@ impl Inner {
                 {
                     return Err(fault("UserNotConfirmedException", "User is not confirmed."));
                 }
+                if let Some(user) = &user {
+                    crate::rules::check_not_reset(user)?;
+                }
                 self.srp_start(&pool_id, &client_id, user.as_ref(), &params, false)
             }
             "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
                 let user = self
                     .signing_in(&pool_id, &client, &params)?
                     .ok_or_else(not_found)?;
+                crate::rules::check_not_reset(&user)?;
                 let password = param(&params, "PASSWORD")?;
                 let right = srp::password_matches(realm(&pool_id), password, &user.credential);
                 self.password_outcome(&pool_id, &user.username, right)?;
@@ -852,7 +761,7 @@ impl Inner {
                     .map(Step::Done)
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-                crate::refresh::refuse_rotating(&client, flow)?;
+                crate::auth::refresh::refuse_rotating(&client, flow)?;
                 let token = param(&params, "REFRESH_TOKEN")?;
                 let (record, username) = self.refresh_record(token, &client_id)?;
                 if record.pool_id != pool_id {
@@ -1228,7 +1137,7 @@ impl Inner {
                     .map_err(|why| fault("InvalidPasswordException", why))
                     .and_then(|()| {
                         let config = self.pools.get(&pool_id).map(|p| &p.config);
-                        crate::account::check_attributes(config, &attributes, false)
+                        crate::rules::check_attributes(config, &attributes, false)
                     });
                 if let Err(e) = checked {
                     return self
@@ -1536,14 +1445,6 @@ pub(crate) fn destination(
         (_, Some(email)) => Some(("EMAIL", "email", email.clone())),
         (Some(phone), None) => Some(("SMS", "phone_number", phone.clone())),
         (None, None) => None,
-    }
-}
-
-pub(crate) fn internal(e: String) -> Fault {
-    Fault {
-        status: 500,
-        kind: "InternalErrorException",
-        message: e,
     }
 }
 

@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::fault::{Answer, Fault, fault};
+use crate::input::field;
 use crate::input::{
     listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
 };
-use crate::ops::{Answer, Fault, fault, field};
-use crate::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
-use crate::state::{
+use crate::model::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
+use crate::model::state::{
     Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
     RefreshRotation,
 };
@@ -75,10 +76,10 @@ impl Inner {
             Pool {
                 id: id.clone(),
                 config,
-                clients: crate::table::Table::default(),
-                users: crate::table::Table::default(),
-                devices: crate::table::Table::default(),
-                passkeys: crate::webauthn::Passkeys::default(),
+                clients: crate::model::table::Table::default(),
+                users: crate::model::table::Table::default(),
+                devices: crate::model::table::Table::default(),
+                passkeys: crate::model::passkeys::Passkeys::default(),
                 phantom_key,
                 groups: BTreeMap::new(),
                 created: now,
@@ -746,93 +747,4 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
             retry_grace_seconds,
         }),
     })
-}
-
-/// Whether a client's `ExplicitAuthFlows` allow `flow`: Cognito's refusal when they do not. The
-/// admin flows are only for AdminInitiateAuth.
-pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Result<(), Fault> {
-    let admin_flow = matches!(flow, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH");
-    if admin_flow && !admin {
-        return Err(fault(INVALID, "Initiate Auth method not supported."));
-    }
-    let Some(allowed) = &client.settings.explicit_auth_flows else {
-        return Ok(());
-    };
-    let has = |names: &[&str]| allowed.iter().any(|a| names.contains(&a.as_str()));
-    // A client with only legacy names (no `ALLOW_*`) always allowed SRP and refresh.
-    let legacy = !allowed.iter().any(|a| a.starts_with("ALLOW_"));
-    let ok = match flow {
-        "USER_SRP_AUTH" => has(&["ALLOW_USER_SRP_AUTH"]) || legacy,
-        "USER_PASSWORD_AUTH" => has(&["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"]),
-        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
-            has(&["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
-        }
-        "CUSTOM_AUTH" => has(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]),
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has(&["ALLOW_REFRESH_TOKEN_AUTH"]) || legacy,
-        _ => true,
-    };
-    if ok {
-        Ok(())
-    } else if flow == "USER_PASSWORD_AUTH" {
-        Err(fault(
-            INVALID,
-            "USER_PASSWORD_AUTH flow not enabled for this client",
-        ))
-    } else {
-        Err(fault(INVALID, "Auth flow not enabled for this client"))
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn client(flows: Option<&[&str]>) -> Client {
-        Client {
-            info: ClientInfo {
-                id: "c".into(),
-                secret: None,
-            },
-            callback_urls: Vec::new(),
-            prevent_user_existence_errors: true,
-            settings: ClientSettings {
-                explicit_auth_flows: flows.map(|f| f.iter().map(|s| (*s).to_owned()).collect()),
-                ..ClientSettings::default()
-            },
-            refresh_rotation: None,
-            created: 0,
-            modified: 0,
-        }
-    }
-
-    #[test]
-    fn explicit_auth_flows_are_enforced_as_cognito_does() {
-        let allowed = |flows: Option<&[&str]>, flow: &str, admin: bool| {
-            check_auth_flow(&client(flows), flow, admin).is_ok()
-        };
-        // No setting (the embedded default): every flow, the admin ones only for the admin API.
-        assert!(allowed(None, "USER_PASSWORD_AUTH", false));
-        assert!(!allowed(None, "ADMIN_USER_PASSWORD_AUTH", false));
-        assert!(allowed(None, "ADMIN_USER_PASSWORD_AUTH", true));
-        let srp: &[&str] = &["ALLOW_USER_SRP_AUTH"];
-        assert!(allowed(Some(srp), "USER_SRP_AUTH", false));
-        assert!(!allowed(Some(srp), "USER_PASSWORD_AUTH", false));
-        assert!(!allowed(Some(srp), "REFRESH_TOKEN_AUTH", false));
-        assert!(!allowed(Some(srp), "CUSTOM_AUTH", true));
-        assert!(!allowed(Some(srp), "ADMIN_NO_SRP_AUTH", true));
-        // Legacy names: SRP and refresh were always on.
-        let legacy: &[&str] = &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY"];
-        assert!(allowed(Some(legacy), "USER_SRP_AUTH", false));
-        assert!(allowed(Some(legacy), "REFRESH_TOKEN", false));
-        assert!(allowed(Some(legacy), "ADMIN_USER_PASSWORD_AUTH", true));
-        assert!(allowed(Some(legacy), "CUSTOM_AUTH", false));
-        assert!(!allowed(Some(legacy), "USER_PASSWORD_AUTH", false));
-        assert_eq!(
-            check_auth_flow(&client(Some(srp)), "USER_PASSWORD_AUTH", false)
-                .unwrap_err()
-                .message,
-            "USER_PASSWORD_AUTH flow not enabled for this client"
-        );
-    }
 }

@@ -1,0 +1,12 @@
+//! Signing in and what it rests on: the sign-in engine and the lookups every operation shares
+//! ([`engine`]), SRP ([`srp`]), TOTP ([`totp`]), token signing ([`jwt`]), refresh tokens
+//! ([`refresh`]) and sign-up sessions ([`sign_up_session`]).
+
+pub(crate) mod claims;
+pub(crate) mod engine;
+pub(crate) mod jwt;
+pub(crate) mod refresh;
+pub(crate) mod shared;
+pub(crate) mod sign_up_session;
+pub(crate) mod srp;
+pub(crate) mod totp;

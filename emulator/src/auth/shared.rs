@@ -1,0 +1,112 @@
+//! What every operation and connection shares: the state behind its lock (committed to the data
+//! directory when the lock is released), the signing key, the endpoint, the request ids.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::auth::jwt::Signer;
+use crate::model::state::Inner;
+use crate::model::store::{Store, Stored};
+
+/// What every connection task shares.
+pub(crate) struct Shared {
+    state: Mutex<Stored>,
+    pub signer: Signer,
+    pub endpoint: String,
+    pub io_timeout: Duration,
+    request_ids: AtomicU64,
+    request_id_prefix: u64,
+    /// Commits to the data directory that failed so far.
+    write_failures: AtomicU64,
+}
+
+/// The state, locked. Dropping it commits what changed to the data directory (if any) before
+/// the lock is released, so whatever an answer says is already on disk.
+pub(crate) struct Guard<'a> {
+    inner: MutexGuard<'a, Stored>,
+    failures: &'a AtomicU64,
+}
+
+impl Guard<'_> {
+    /// The state with its store (the store's tests reach the database through it).
+    #[cfg(test)]
+    pub(crate) fn stored(&self) -> &Stored {
+        &self.inner
+    }
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.inner
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if let Err(why) = Store::commit(&mut self.inner) {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+            eprintln!("cognito-emulator: {why}");
+        }
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(
+        state: Inner,
+        store: Option<Store>,
+        signer: Signer,
+        endpoint: String,
+        io_timeout: Duration,
+        prefix: u64,
+    ) -> Self {
+        Self {
+            state: Mutex::new(Stored {
+                inner: state,
+                store,
+            }),
+            signer,
+            endpoint,
+            io_timeout,
+            request_ids: AtomicU64::new(0),
+            request_id_prefix: prefix,
+            write_failures: AtomicU64::new(0),
+        }
+    }
+
+    /// The state, for bookkeeping only: never held across maths or I/O. What changed is
+    /// committed when the guard is dropped.
+    pub(crate) fn lock(&self) -> Guard<'_> {
+        Guard {
+            inner: self.state.lock().unwrap_or_else(|p| p.into_inner()),
+            failures: &self.write_failures,
+        }
+    }
+
+    /// How many commits to the data directory failed so far.
+    pub(crate) fn write_failures(&self) -> u64 {
+        self.write_failures.load(Ordering::SeqCst)
+    }
+
+    /// A fresh `x-amzn-RequestId` (UUID-shaped).
+    pub(crate) fn request_id(&self) -> String {
+        let n = self.request_ids.fetch_add(1, Ordering::Relaxed);
+        let p = self.request_id_prefix;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            p >> 32,
+            (p >> 16) & 0xffff,
+            p & 0xfff,
+            (n >> 48) & 0xfff,
+            n & 0xffff_ffff_ffff
+        )
+    }
+}

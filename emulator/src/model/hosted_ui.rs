@@ -1,0 +1,62 @@
+//! The hosted UI's records: signed-in browsers, sign-ins waiting for their MFA code, validated
+//! authorization requests and OAuth codes waiting for their exchange. They live in memory only.
+
+use std::collections::BTreeMap;
+
+/// The hosted UI's server-side state: signed-in browsers and sign-ins waiting for their MFA code.
+/// (No `Debug`: it holds the CSRF key, session cookies and SMS codes.)
+#[derive(Default)]
+pub(crate) struct Logins {
+    pub key: Option<[u8; 32]>,
+    pub sessions: BTreeMap<String, SignedIn>,
+    pub pending: BTreeMap<String, PendingMfa>,
+}
+
+/// A browser signed in to the hosted UI.
+pub(crate) struct SignedIn {
+    pub pool_id: String,
+    pub username: String,
+    pub expires: u64,
+}
+
+/// The second factor a pending sign-in waits for.
+pub(crate) enum Factor {
+    Totp,
+    Sms(String),
+}
+
+/// A sign-in of the hosted UI waiting for its MFA code.
+pub(crate) struct PendingMfa {
+    /// The CSRF cookie of the browser that gave the password: only it may give the code.
+    pub browser: String,
+    pub pool_id: String,
+    pub username: String,
+    pub authz: Authz,
+    pub method: Factor,
+    pub expires: u64,
+    pub attempts: u32,
+}
+
+/// A validated authorization request: what the forms carry along as hidden fields.
+#[derive(Debug, Clone)]
+pub(crate) struct Authz {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// A code waiting for its exchange.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub redirect_uri: String,
+    pub challenge: Option<String>,
+    /// The authorization request's `nonce`, echoed in the id token.
+    pub nonce: Option<String>,
+    pub expires: u64,
+}

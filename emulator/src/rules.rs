@@ -1,0 +1,186 @@
+//! Cognito's validation rules that several callers share, written once: which attributes may be
+//! written (the API over HTTP and the embedded API), which auth flows a client allows, whether a
+//! user may sign in. Each returns Cognito's refusal.
+
+use std::collections::BTreeMap;
+
+use crate::fault::{Fault, NOT_AUTHORIZED, fault};
+use crate::model::state::{Client, PoolConfig, Status, User};
+
+const INVALID: &str = "InvalidParameterException";
+
+/// The standard attributes a user may write (OpenID Connect's, as Cognito has them).
+const STANDARD: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// Whether `attributes` may be written: standard attributes and the pool's declared `custom:`
+/// ones; `email_verified` and `phone_number_verified` only by an administrator; `sub` and every
+/// other name (token claims such as `token_use`, `client_id`, `scope`, `username`) never.
+pub(crate) fn check_attributes(
+    config: Option<&PoolConfig>,
+    attributes: &BTreeMap<String, String>,
+    admin: bool,
+) -> Result<(), Fault> {
+    for name in attributes.keys() {
+        if name == "sub" {
+            return Err(fault(
+                "InvalidParameterException",
+                "Cannot modify the non-mutable attribute sub",
+            ));
+        }
+        if name == "email_verified" || name == "phone_number_verified" {
+            if admin {
+                continue;
+            }
+            return Err(fault(
+                "InvalidParameterException",
+                format!("A client attempted to write unauthorized attribute {name}"),
+            ));
+        }
+        let declared = name.strip_prefix("custom:").is_some_and(|custom| {
+            config.is_some_and(|c| {
+                c.custom_attributes
+                    .iter()
+                    .any(|d| d.strip_prefix("custom:").unwrap_or(d) == custom)
+            })
+        });
+        if !declared && !STANDARD.contains(&name.as_str()) {
+            return Err(fault(
+                "InvalidParameterException",
+                format!(
+                    "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a client's `ExplicitAuthFlows` allow `flow`: Cognito's refusal when they do not. The
+/// admin flows are only for AdminInitiateAuth.
+pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Result<(), Fault> {
+    let admin_flow = matches!(flow, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH");
+    if admin_flow && !admin {
+        return Err(fault(INVALID, "Initiate Auth method not supported."));
+    }
+    let Some(allowed) = &client.settings.explicit_auth_flows else {
+        return Ok(());
+    };
+    let has = |names: &[&str]| allowed.iter().any(|a| names.contains(&a.as_str()));
+    // A client with only legacy names (no `ALLOW_*`) always allowed SRP and refresh.
+    let legacy = !allowed.iter().any(|a| a.starts_with("ALLOW_"));
+    let ok = match flow {
+        "USER_SRP_AUTH" => has(&["ALLOW_USER_SRP_AUTH"]) || legacy,
+        "USER_PASSWORD_AUTH" => has(&["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"]),
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            has(&["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
+        }
+        "CUSTOM_AUTH" => has(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]),
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has(&["ALLOW_REFRESH_TOKEN_AUTH"]) || legacy,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else if flow == "USER_PASSWORD_AUTH" {
+        Err(fault(
+            INVALID,
+            "USER_PASSWORD_AUTH flow not enabled for this client",
+        ))
+    } else {
+        Err(fault(INVALID, "Auth flow not enabled for this client"))
+    }
+}
+
+/// Whether a user's password may sign them in: not while AdminResetUserPassword's reset waits.
+pub(crate) fn check_not_reset(user: &User) -> Result<(), Fault> {
+    if user.status == Status::ResetRequired {
+        Err(fault(
+            "PasswordResetRequiredException",
+            "Password reset required for the user",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a user may sign in: Cognito's refusal of a disabled one.
+pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
+    if !user.disabled {
+        Ok(())
+    } else {
+        Err(fault(NOT_AUTHORIZED, "User is disabled."))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::settings::ClientSettings;
+    use crate::model::state::ClientInfo;
+
+    fn client(flows: Option<&[&str]>) -> Client {
+        Client {
+            info: ClientInfo {
+                id: "c".into(),
+                secret: None,
+            },
+            callback_urls: Vec::new(),
+            prevent_user_existence_errors: true,
+            settings: ClientSettings {
+                explicit_auth_flows: flows.map(|f| f.iter().map(|s| (*s).to_owned()).collect()),
+                ..ClientSettings::default()
+            },
+            refresh_rotation: None,
+            created: 0,
+            modified: 0,
+        }
+    }
+
+    #[test]
+    fn explicit_auth_flows_are_enforced_as_cognito_does() {
+        let allowed = |flows: Option<&[&str]>, flow: &str, admin: bool| {
+            check_auth_flow(&client(flows), flow, admin).is_ok()
+        };
+        // No setting (the embedded default): every flow, the admin ones only for the admin API.
+        assert!(allowed(None, "USER_PASSWORD_AUTH", false));
+        assert!(!allowed(None, "ADMIN_USER_PASSWORD_AUTH", false));
+        assert!(allowed(None, "ADMIN_USER_PASSWORD_AUTH", true));
+        let srp: &[&str] = &["ALLOW_USER_SRP_AUTH"];
+        assert!(allowed(Some(srp), "USER_SRP_AUTH", false));
+        assert!(!allowed(Some(srp), "USER_PASSWORD_AUTH", false));
+        assert!(!allowed(Some(srp), "REFRESH_TOKEN_AUTH", false));
+        assert!(!allowed(Some(srp), "CUSTOM_AUTH", true));
+        assert!(!allowed(Some(srp), "ADMIN_NO_SRP_AUTH", true));
+        // Legacy names: SRP and refresh were always on.
+        let legacy: &[&str] = &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY"];
+        assert!(allowed(Some(legacy), "USER_SRP_AUTH", false));
+        assert!(allowed(Some(legacy), "REFRESH_TOKEN", false));
+        assert!(allowed(Some(legacy), "ADMIN_USER_PASSWORD_AUTH", true));
+        assert!(allowed(Some(legacy), "CUSTOM_AUTH", false));
+        assert!(!allowed(Some(legacy), "USER_PASSWORD_AUTH", false));
+        assert_eq!(
+            check_auth_flow(&client(Some(srp)), "USER_PASSWORD_AUTH", false)
+                .unwrap_err()
+                .message,
+            "USER_PASSWORD_AUTH flow not enabled for this client"
+        );
+    }
+}
