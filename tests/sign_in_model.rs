@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use cognito_flows::flows::sign_in::FirstFactor;
 use cognito_flows::{
-    Action, DeviceCredentials, Entropy, Error, Flow, Input, MfaMethod, Misuse, SignIn, UserPool,
+    Action, DeviceCredentials, Entropy, Error, Flow, Input, MfaMethod, Misuse, SignIn, SignedIn,
+    UserPool,
 };
 use common::*;
 use proptest::prelude::*;
@@ -145,7 +146,8 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn flow(kind: usize) -> SignIn {
+/// A sign-in of every kind, and the refresh that `SignIn::refresh` builds.
+fn flow(kind: usize) -> Box<dyn Flow<Output = SignedIn>> {
     let pool = UserPool::new("us-east-1_Model", "client")
         .unwrap()
         .with_client_secret("s");
@@ -156,17 +158,26 @@ fn flow(kind: usize) -> SignIn {
         password: "p".into(),
     };
     match kind % 7 {
-        0 => SignIn::builder(&pool)
-            .with_device(device)
-            .user_srp("alice", "pw", e()),
-        1 => SignIn::user_password(&pool, "alice", "pw", e()),
-        2 => SignIn::builder(&pool)
-            .with_device_key("dk")
-            .refresh("alice", "r".into(), e()),
-        3 => SignIn::custom(&pool, "alice", e()),
-        4 => SignIn::custom_with_srp(&pool, "alice", "pw", e()),
-        5 => SignIn::user_auth(&pool, "alice", FirstFactor::Select, e()),
-        _ => SignIn::user_auth(&pool, "alice", FirstFactor::PasswordSrp("pw".into()), e()),
+        0 => Box::new(
+            SignIn::builder(&pool)
+                .with_device(device)
+                .user_srp("alice", "pw", e()),
+        ),
+        1 => Box::new(SignIn::user_password(&pool, "alice", "pw", e())),
+        2 => Box::new(SignIn::builder(&pool).with_device_key("dk").refresh(
+            "alice",
+            "r".into(),
+            e(),
+        )),
+        3 => Box::new(SignIn::custom(&pool, "alice", e())),
+        4 => Box::new(SignIn::custom_with_srp(&pool, "alice", "pw", e())),
+        5 => Box::new(SignIn::user_auth(&pool, "alice", FirstFactor::Select, e())),
+        _ => Box::new(SignIn::user_auth(
+            &pool,
+            "alice",
+            FirstFactor::PasswordSrp("pw".into()),
+            e(),
+        )),
     }
 }
 

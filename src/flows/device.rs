@@ -58,3 +58,22 @@ impl DeviceCredentials {
         (credentials, verifier)
     }
 }
+
+/// A remembered device, as a flow knows it.
+#[derive(Debug, Clone)]
+pub(crate) enum Device {
+    /// `DEVICE_KEY` only (enough for refresh).
+    Key(String),
+    /// The full credentials, for device SRP.
+    Credentials(DeviceCredentials),
+}
+
+impl Device {
+    /// Its `DEVICE_KEY`.
+    pub(crate) fn key(&self) -> &str {
+        match self {
+            Self::Key(key) => key,
+            Self::Credentials(c) => &c.device_key,
+        }
+    }
+}

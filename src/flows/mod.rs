@@ -33,7 +33,7 @@ use crate::secret::{Password, SecretString};
 pub use self::challenge::{CodeDelivery, MfaMethod, TotpSetup};
 pub use self::device::DeviceCredentials;
 pub use self::forgot_password::ForgotPassword;
-pub use self::refresh::{Refresh, RefreshMethod};
+pub use self::refresh::{Refresh, RefreshMethod, RefreshOutcome};
 pub use self::sign_in::{ConfirmedDevice, SignIn, SignedIn};
 
 /// What a flow needs next.

@@ -1,9 +1,15 @@
-//! Refreshing a stored session: new id and access tokens from its refresh token, and a new
-//! refresh token when the app client rotates them. The outcome is the session itself, its tokens
-//! replaced, its device kept.
+//! Refreshing: new id and access tokens from a refresh token, and a new refresh token when the
+//! app client rotates them. The one refresh of the crate: [`StoredSession::refresh`] (and
+//! [`StoredSession::get_session`]) build it with the session's device, and its outcome is the
+//! session itself, its tokens replaced, its device kept; [`Refresh::new`] builds it from a bare
+//! refresh token, and [`SignIn::refresh`](crate::SignIn::refresh) from a sign-in's options
+//! (`REFRESH_TOKEN_AUTH`, as the JS SDK's `refreshSession`), and their outcome is a
+//! [`SignedIn`].
 //!
 //! ```text
-//!  StoredSession::refresh ─▶ AwaitTokens (GetTokensFromRefreshToken) ──tokens──▶ Done(StoredSession)
+//!  StoredSession::refresh ─┬─▶ AwaitTokens (GetTokensFromRefreshToken) ──tokens──▶ Done(StoredSession)
+//!  Refresh::new ───────────┘     or, chosen up front, (InitiateAuth REFRESH_TOKEN_AUTH)   or Done(SignedIn)
+//!  SignIn::refresh ───▶ AwaitTokens (InitiateAuth REFRESH_TOKEN_AUTH)
 //!     unknown operation (a server without it) ─▶ AwaitTokens (InitiateAuth REFRESH_TOKEN_AUTH)
 //!     device gone (ResourceNotFoundException) ─▶ AwaitTokens (same method, no device key)
 //!     any other error ─▶ Failed
@@ -46,15 +52,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::fmt;
 use std::time::SystemTime;
 
 use crate::call;
 use crate::error::{Error, ErrorKind, ProtocolReason};
+use crate::flows::device::Device;
 use crate::flows::machine::{self, Machine, Pending, Phase, Step};
+use crate::flows::sign_in::SignedIn;
 use crate::pool::UserPool;
 use crate::secret::SecretString;
 use crate::session::StoredSession;
-use crate::tokens::Tokens;
+use crate::tokens::{RefreshToken, Tokens};
 use crate::wire::{
     AuthenticationResult, ClientMetadata, Context, GetTokensFromRefreshTokenRequest,
     GetTokensFromRefreshTokenResponse, InitiateAuthRequest, InitiateAuthResponse, Operation,
@@ -74,15 +83,97 @@ pub enum RefreshMethod {
     InitiateAuth,
 }
 
-/// The refresh of a [`StoredSession`]: a flow whose outcome is the session with its new tokens.
-/// Built by [`StoredSession::refresh`] (or [`StoredSession::get_session`] when the tokens have
-/// expired). See the [module docs](self).
-#[derive(Debug)]
-pub struct Refresh {
+/// What a [`Refresh`] ends in: the refreshed [`StoredSession`] (the default), or a
+/// [`SignedIn`]. Sealed: these two only.
+pub trait RefreshOutcome: sealed::Sealed {}
+
+impl RefreshOutcome for StoredSession {}
+impl RefreshOutcome for SignedIn {}
+
+mod sealed {
+    use crate::flows::DeviceCredentials;
+    use crate::tokens::Tokens;
+
+    /// How a refresh's outcome is made of its new tokens.
+    pub trait Sealed: Clone + std::fmt::Debug {
+        /// The outcome: `tokens` for `username` (the name before the refresh), with the device
+        /// credentials still valid, and the key of a device Cognito no longer knows.
+        fn refreshed(
+            username: &str,
+            tokens: Tokens,
+            device: Option<DeviceCredentials>,
+            forgotten_device: Option<String>,
+        ) -> Self;
+    }
+
+    impl Sealed for crate::StoredSession {
+        /// The session with its new tokens, its device kept (unless Cognito forgot it).
+        fn refreshed(
+            username: &str,
+            tokens: Tokens,
+            device: Option<DeviceCredentials>,
+            _: Option<String>,
+        ) -> Self {
+            Self {
+                username: tokens.username().unwrap_or(username).to_owned(),
+                tokens,
+                device,
+            }
+        }
+    }
+
+    impl Sealed for crate::SignedIn {
+        /// The tokens, and the device to forget.
+        fn refreshed(
+            username: &str,
+            tokens: Tokens,
+            _: Option<DeviceCredentials>,
+            forgotten_device: Option<String>,
+        ) -> Self {
+            Self {
+                username: tokens.username().unwrap_or(username).to_owned(),
+                tokens,
+                device: None,
+                new_device: None,
+                device_error: None,
+                forgotten_device,
+            }
+        }
+    }
+}
+
+/// A refresh, as a flow: a stored session's ([`StoredSession::refresh`], the outcome is the
+/// session with its new tokens) or a bare refresh token's ([`Refresh::new`],
+/// [`SignIn::refresh`](crate::SignIn::refresh): the outcome is a [`SignedIn`]). See the
+/// [module docs](self).
+pub struct Refresh<O: RefreshOutcome = StoredSession> {
     pool: UserPool,
-    session: Box<StoredSession>,
+    grant: Grant,
     context: Context,
-    phase: Phase<State, StoredSession>,
+    phase: Phase<State, O>,
+}
+
+impl<O: RefreshOutcome> fmt::Debug for Refresh<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Refresh")
+            .field("pool", &self.pool)
+            .field("grant", &self.grant)
+            .field("context", &self.context)
+            .field("phase", &self.phase)
+            .finish()
+    }
+}
+
+/// What a refresh sends, fixed when it is built.
+#[derive(Debug, Clone)]
+struct Grant {
+    /// The name `SECRET_HASH` is computed from (the access token's `username`, else the name).
+    hash_name: String,
+    /// The name Cognito knows the user by, when the new tokens do not say it.
+    username: String,
+    refresh_token: RefreshToken,
+    /// The device whose key is sent.
+    device: Option<Device>,
 }
 
 /// Nominally `pub` because the core's `Machine` trait names it; unreachable outside the crate.
@@ -103,15 +194,89 @@ mod state {
 }
 use state::State;
 
-impl Refresh {
+impl Refresh<StoredSession> {
     /// The refresh of `session` (which must hold a refresh token) through `pool`.
     pub(crate) fn start(pool: &UserPool, session: StoredSession) -> Self {
+        let grant = Grant {
+            hash_name: session
+                .tokens
+                .username()
+                .unwrap_or(&session.username)
+                .to_owned(),
+            refresh_token: session
+                .tokens
+                .refresh_token
+                .clone()
+                .unwrap_or_else(|| SecretString::new("")),
+            device: session.device.map(Device::Credentials),
+            username: session.username,
+        };
+        Self::with_grant(pool, grant, pool.refresh_method(), Context::default())
+    }
+}
+
+impl Refresh<SignedIn> {
+    /// New tokens from a bare refresh token, by the pool's method
+    /// ([`UserPool::with_refresh_method`], `GetTokensFromRefreshToken` by default, which every
+    /// app client accepts). `username` is the name Cognito knows the user by
+    /// ([`Tokens::username`]); it is only used for `SECRET_HASH` when the app client has a
+    /// secret. The outcome keeps this refresh token unless the app client rotates it. Prefer
+    /// [`StoredSession::refresh`] when you have the session.
+    ///
+    /// ```
+    /// use cognito_flows::flows::Refresh;
+    /// use cognito_flows::testing::{self, Canned};
+    /// use cognito_flows::UserPool;
+    ///
+    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+    /// let flow = Refresh::new(&pool, "alice", "refresh-token".into()).with_device_key("us-east-1_d3v1c3");
+    /// let mut cognito = Canned::new([testing::tokens_answer("alice", false)]);
+    /// let signed_in = cognito.run(flow)?;
+    /// assert_eq!(cognito.requests()[0].target, "GetTokensFromRefreshToken");
+    /// assert_eq!(cognito.requests()[0].body["DeviceKey"], "us-east-1_d3v1c3");
+    /// assert_eq!(signed_in.tokens.refresh_token.as_ref().map(|t| t.expose()), Some("refresh-token"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(pool: &UserPool, username: &str, refresh_token: RefreshToken) -> Self {
+        Self::of_token(pool, username, refresh_token, None, pool.refresh_method())
+    }
+
+    /// The refresh of [`SignIn::refresh`](crate::SignIn::refresh): `method`, the device and the
+    /// context of the sign-in's builder.
+    pub(crate) fn of_token(
+        pool: &UserPool,
+        username: &str,
+        refresh_token: RefreshToken,
+        device: Option<Device>,
+        method: RefreshMethod,
+    ) -> Self {
+        let grant = Grant {
+            hash_name: username.to_owned(),
+            username: username.to_owned(),
+            refresh_token,
+            device,
+        };
+        Self::with_grant(pool, grant, method, Context::default())
+    }
+
+    /// Sends `DEVICE_KEY` (`DeviceKey`): the refresh of a remembered device. If Cognito answers
+    /// that the device does not exist, the refresh is sent once more without it and the
+    /// outcome's [`SignedIn::forgotten_device`] says so.
+    #[must_use]
+    pub fn with_device_key(mut self, device_key: impl Into<String>) -> Self {
+        self.grant.device = Some(Device::Key(device_key.into()));
+        self
+    }
+}
+
+impl<O: RefreshOutcome> Refresh<O> {
+    fn with_grant(pool: &UserPool, grant: Grant, method: RefreshMethod, context: Context) -> Self {
         Self {
             pool: pool.clone(),
-            session: Box::new(session),
-            context: Context::default(),
+            grant,
+            context,
             phase: Phase::Running(State {
-                method: pool.refresh_method(),
+                method,
                 with_device: true,
                 fell_back: false,
             }),
@@ -133,25 +298,18 @@ impl Refresh {
         self
     }
 
-    fn refresh_token(&self) -> SecretString {
-        self.session
-            .tokens
-            .refresh_token
-            .clone()
-            .unwrap_or_else(|| SecretString::new(""))
-    }
-
     fn device_key(&self, state: &State) -> Option<String> {
-        let device = self.session.device.as_ref().filter(|_| state.with_device)?;
-        Some(device.device_key.clone())
+        let device = self.grant.device.as_ref().filter(|_| state.with_device)?;
+        Some(device.key().to_owned())
     }
 
     fn request(&self, state: &State) -> http::Request<Vec<u8>> {
+        let refresh_token = self.grant.refresh_token.clone();
         match state.method {
             RefreshMethod::GetTokensFromRefreshToken => call::request(
                 &self.pool,
                 &GetTokensFromRefreshTokenRequest {
-                    refresh_token: self.refresh_token(),
+                    refresh_token,
                     client_id: self.pool.client_id().into(),
                     client_secret: self
                         .pool
@@ -162,14 +320,9 @@ impl Refresh {
                 },
             ),
             RefreshMethod::InitiateAuth => {
-                let username = self
-                    .session
-                    .tokens
-                    .username()
-                    .unwrap_or(&self.session.username);
                 let mut parameters = Parameters::new();
-                parameters.insert("REFRESH_TOKEN".into(), self.refresh_token());
-                if let Some(hash) = self.pool.secret_hash(username) {
+                parameters.insert("REFRESH_TOKEN".into(), refresh_token);
+                if let Some(hash) = self.pool.secret_hash(&self.grant.hash_name) {
                     parameters.insert("SECRET_HASH".into(), hash);
                 }
                 if let Some(key) = self.device_key(state) {
@@ -196,7 +349,7 @@ impl Refresh {
         now: SystemTime,
         response: http::Response<Vec<u8>>,
     ) -> Result<Tokens, Error> {
-        let previous = self.session.tokens.refresh_token.as_ref();
+        let previous = Some(&self.grant.refresh_token);
         let read = |result: Option<&AuthenticationResult>,
                     fail: &dyn Fn(ProtocolReason) -> Error| {
             let result =
@@ -222,6 +375,16 @@ impl Refresh {
             }
         }
     }
+
+    /// The outcome: the new tokens, the device kept or forgotten.
+    fn refreshed(&self, state: &State, tokens: Tokens) -> O {
+        let (kept, forgotten) = match &self.grant.device {
+            Some(device) if !state.with_device => (None, Some(device.key().to_owned())),
+            Some(Device::Credentials(credentials)) => (Some(credentials.clone()), None),
+            Some(Device::Key(_)) | None => (None, None),
+        };
+        O::refreshed(&self.grant.username, tokens, kept, forgotten)
+    }
 }
 
 /// Whether an answer says the server does not know the operation at all.
@@ -236,9 +399,9 @@ fn unknown_operation(error: &Error) -> bool {
     }
 }
 
-impl Machine for Refresh {
+impl<O: RefreshOutcome> Machine for Refresh<O> {
     type State = State;
-    type Output = StoredSession;
+    type Output = O;
 
     machine::phase!(phase);
 
@@ -255,19 +418,9 @@ impl Machine for Refresh {
         state: State,
         now: SystemTime,
         response: http::Response<Vec<u8>>,
-    ) -> Step<State, StoredSession> {
+    ) -> Step<State, O> {
         match self.tokens(&state, now, response) {
-            Ok(tokens) => {
-                let mut session = (*self.session).clone();
-                if !state.with_device {
-                    session.device = None;
-                }
-                if let Some(name) = tokens.username() {
-                    session.username = name.to_owned();
-                }
-                session.tokens = tokens;
-                Step::Done(session)
-            }
+            Ok(tokens) => Step::Done(self.refreshed(&state, tokens)),
             Err(e)
                 if state.method == RefreshMethod::GetTokensFromRefreshToken
                     && !state.fell_back
@@ -282,7 +435,7 @@ impl Machine for Refresh {
             Err(Error::Service(e))
                 if e.kind == ErrorKind::ResourceNotFound
                     && state.with_device
-                    && self.session.device.is_some() =>
+                    && self.grant.device.is_some() =>
             {
                 // The device is gone: forget it and refresh once without it.
                 Step::Next(State {

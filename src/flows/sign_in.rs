@@ -1,15 +1,15 @@
-//! Signing in: every `AuthFlow` (`USER_SRP_AUTH`, `USER_PASSWORD_AUTH`, `REFRESH_TOKEN_AUTH`,
-//! `CUSTOM_AUTH` with or without SRP, `USER_AUTH`), every challenge Cognito may ask on the way
-//! (MFA by SMS, TOTP or email, MFA selection and setup, new password, custom challenges, passkeys,
-//! device SRP), and the confirmation of the new device a sign-in may create.
+//! Signing in: every `AuthFlow` (`USER_SRP_AUTH`, `USER_PASSWORD_AUTH`, `CUSTOM_AUTH` with or
+//! without SRP, `USER_AUTH`), every challenge Cognito may ask on the way (MFA by SMS, TOTP or
+//! email, MFA selection and setup, new password, custom challenges, passkeys, device SRP), and
+//! the confirmation of the new device a sign-in may create. `REFRESH_TOKEN_AUTH`
+//! ([`SignIn::refresh`]) is the crate's one refresh flow, [`Refresh`](super::refresh).
 //!
 //! The states, one flat enum named by what each waits for (each holds only what is valid in it;
 //! the user and the device travel inside them):
 //!
 //! ```text
 //!  constructors ─┬─▶ AwaitInitiate ────────────┐  (password, custom, USER_AUTH, after sign-up)
-//!                ├─▶ AwaitSrpChallenge ────────┤  PASSWORD_VERIFIER ─▶ AwaitPasswordVerifierAnswer
-//!                └─▶ AwaitRefresh ─────────────┤  (device gone: once more without DEVICE_KEY)
+//!                └─▶ AwaitSrpChallenge ────────┤  PASSWORD_VERIFIER ─▶ AwaitPasswordVerifierAnswer
 //!                                              ▼
 //!       tokens or a challenge ◀── AwaitPasswordVerifierAnswer, AwaitChallengeAnswer,
 //!                                 AwaitSelectedSrpChallenge, AwaitDeviceSrpChallenge
@@ -66,8 +66,9 @@ use crate::call::{self, Parsed};
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ErrorKind, Misuse, ProtocolReason, ServiceError};
 use crate::flows::challenge::{Challenge, TotpSetup};
-use crate::flows::device::DeviceCredentials;
+use crate::flows::device::{Device, DeviceCredentials};
 use crate::flows::machine::{self, Machine, Phase, Step};
+use crate::flows::refresh::{Refresh, RefreshMethod};
 use crate::flows::{Input, MfaMethod, Prompt};
 use crate::pool::UserPool;
 use crate::secret::{Password, SecretString};
@@ -180,30 +181,12 @@ pub(crate) struct User {
     device: Option<Device>,
 }
 
-/// A remembered device.
-#[derive(Debug, Clone)]
-pub(crate) enum Device {
-    /// `DEVICE_KEY` only (enough for refresh).
-    Key(String),
-    /// The full credentials, for device SRP.
-    Credentials(DeviceCredentials),
-}
-
-impl Device {
-    fn key(&self) -> &str {
-        match self {
-            Self::Key(key) => key,
-            Self::Credentials(c) => &c.device_key,
-        }
-    }
-}
-
 /// The states are nominally `pub` because the core's `Machine` trait names them; the module is
 /// private, so they are unreachable outside the crate.
 #[allow(private_interfaces, reason = "a sealed state: the module is private")]
 mod state {
     use super::{
-        Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest, RefreshToken,
+        Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest,
         RespondToAuthChallengeRequest, ServiceError, SignedIn, SrpClient, TotpSetup, User,
         VerifySoftwareTokenRequest,
     };
@@ -222,14 +205,6 @@ mod state {
             user: User,
             request: Box<InitiateAuthRequest>,
             srp: SrpClient,
-        },
-        /// `REFRESH_TOKEN_AUTH`: new tokens. The token is kept, since Cognito sends none back;
-        /// `forgotten` is the device key Cognito no longer knew, if the refresh was retried.
-        AwaitRefresh {
-            user: User,
-            request: Box<InitiateAuthRequest>,
-            token: RefreshToken,
-            forgotten: Option<String>,
         },
         /// An answer the flow gave itself (an SRP claim, `MFA_SETUP` after a verified TOTP):
         /// tokens or the next challenge.
@@ -330,11 +305,10 @@ fn params<const N: usize>(pairs: [(&str, String); N]) -> Parameters {
         .collect()
 }
 
-/// How the first request starts: the SRP exchange it opens, or a refresh token to keep.
+/// How the first request starts: with the SRP exchange it opens, or without.
 enum Start {
     Plain,
     Srp(SrpClient),
-    Refresh(RefreshToken),
 }
 
 impl SignInBuilder {
@@ -427,12 +401,6 @@ impl SignInBuilder {
         let state = match start {
             Start::Plain => State::AwaitInitiate { user, request },
             Start::Srp(srp) => State::AwaitSrpChallenge { user, request, srp },
-            Start::Refresh(token) => State::AwaitRefresh {
-                user,
-                request,
-                token,
-                forgotten: None,
-            },
         };
         SignIn {
             pool: self.pool,
@@ -552,13 +520,26 @@ impl SignInBuilder {
         flow
     }
 
-    /// [`SignIn::refresh`] with these options; with a device ([`SignInBuilder::with_device`] or
-    /// [`SignInBuilder::with_device_key`]) `DEVICE_KEY` is sent.
-    pub fn refresh(self, username: &str, refresh_token: RefreshToken, entropy: Entropy) -> SignIn {
-        self.start(username, None, &entropy, "REFRESH_TOKEN_AUTH", |_, _| {
-            let p = params([("REFRESH_TOKEN", refresh_token.expose().to_owned())]);
-            (p, Start::Refresh(refresh_token))
-        })
+    /// [`SignIn::refresh`] with these options: with a device ([`SignInBuilder::with_device`] or
+    /// [`SignInBuilder::with_device_key`]) `DEVICE_KEY` is sent, and the context
+    /// ([`SignInBuilder::with_context`]) goes with the request. The other options concern
+    /// sign-ins only. The flow is the crate's one refresh, [`Refresh`].
+    pub fn refresh(
+        self,
+        username: &str,
+        refresh_token: RefreshToken,
+        entropy: Entropy,
+    ) -> Refresh<SignedIn> {
+        // A refresh draws no randomness: the entropy is taken for the signature's sake.
+        let _ = entropy;
+        Refresh::of_token(
+            &self.pool,
+            username,
+            refresh_token,
+            self.device,
+            RefreshMethod::InitiateAuth,
+        )
+        .with_context(&self.options.context)
     }
 }
 
@@ -635,7 +616,11 @@ impl SignIn {
         Self::builder(pool).after_sign_up(username, session, entropy)
     }
 
-    /// New id and access tokens from a refresh token (`REFRESH_TOKEN_AUTH`).
+    /// New id and access tokens from a refresh token with `REFRESH_TOKEN_AUTH`, as the JS SDK's
+    /// `refreshSession`: the crate's one refresh flow, [`Refresh`], with that method. App clients
+    /// that rotate refresh tokens refuse `REFRESH_TOKEN_AUTH`: [`Refresh::new`] (or
+    /// [`StoredSession::refresh`](crate::StoredSession::refresh)) sends
+    /// `GetTokensFromRefreshToken`, which every app client accepts.
     ///
     /// `username` is the name Cognito knows the user by ([`Tokens::username`], the access
     /// token's `username` claim); it is only used for `SECRET_HASH` when the app client has a
@@ -649,7 +634,7 @@ impl SignIn {
         username: &str,
         refresh_token: RefreshToken,
         entropy: Entropy,
-    ) -> Self {
+    ) -> Refresh<SignedIn> {
         Self::builder(pool).refresh(username, refresh_token, entropy)
     }
 
@@ -674,9 +659,9 @@ impl SignIn {
         let send = machine::Pending::Send;
         let prompt = machine::Pending::Prompt;
         match state {
-            State::AwaitInitiate { request, .. }
-            | State::AwaitSrpChallenge { request, .. }
-            | State::AwaitRefresh { request, .. } => send(self.initiate(request)),
+            State::AwaitInitiate { request, .. } | State::AwaitSrpChallenge { request, .. } => {
+                send(self.initiate(request))
+            }
             State::AwaitPasswordVerifierAnswer { request, .. }
             | State::AwaitDeviceSrpChallenge { request, .. }
             | State::AwaitChallengeAnswer { request, .. }
@@ -761,13 +746,11 @@ impl SignIn {
         response: http::Response<Vec<u8>>,
         mut user: User,
         srp: Option<SrpClient>,
-        refresh: Option<(&RefreshToken, Option<String>)>,
     ) -> Result<Step<State, SignedIn>, Error> {
         let parsed: Parsed<InitiateAuthResponse> = call::parse(operation, response)?;
         let answer = &parsed.value;
         if let Some(result) = &answer.authentication_result {
-            let (token, forgotten) = refresh.map_or((None, None), |(t, f)| (Some(t), f));
-            let tokens = Tokens::from_result(result, now, token).map_err(|r| parsed.fail(r))?;
+            let tokens = Tokens::from_result(result, now, None).map_err(|r| parsed.fail(r))?;
             if let Some(name) = tokens.username() {
                 user.name = name.to_owned();
             }
@@ -777,7 +760,7 @@ impl SignIn {
                 device: None,
                 new_device: result.new_device_metadata.clone(),
                 device_error: None,
-                forgotten_device: forgotten,
+                forgotten_device: None,
             });
             return Ok(self.confirm_device(signed_in));
         }
@@ -961,7 +944,7 @@ impl SignIn {
         srp: Option<SrpClient>,
         ask: Option<Box<State>>,
     ) -> Step<State, SignedIn> {
-        match self.on_auth_answer(now, operation, response, user, srp, None) {
+        match self.on_auth_answer(now, operation, response, user, srp) {
             Ok(step) => step,
             Err(Error::Service(e)) => match ask {
                 Some(ask) if ask.is_correctable(&e.kind) => {
@@ -970,42 +953,6 @@ impl SignIn {
                 }
                 _ => Step::Fail(Error::Service(e)),
             },
-            Err(e) => Step::Fail(e),
-        }
-    }
-
-    fn on_refresh(
-        &mut self,
-        now: SystemTime,
-        response: http::Response<Vec<u8>>,
-        mut user: User,
-        mut request: Box<InitiateAuthRequest>,
-        token: RefreshToken,
-        forgotten: Option<String>,
-    ) -> Step<State, SignedIn> {
-        let refresh = Some((&token, forgotten.clone()));
-        match self.on_auth_answer(
-            now,
-            Operation::InitiateAuth,
-            response,
-            user.clone(),
-            None,
-            refresh,
-        ) {
-            Ok(step) => step,
-            Err(Error::Service(e)) if e.kind == ErrorKind::ResourceNotFound => {
-                let Some(stale) = user.device.take() else {
-                    return Step::Fail(Error::Service(e));
-                };
-                // The device is gone: forget it and refresh once without it.
-                request.auth_parameters.remove("DEVICE_KEY");
-                Step::Next(State::AwaitRefresh {
-                    user,
-                    request,
-                    token,
-                    forgotten: Some(stale.key().to_owned()),
-                })
-            }
             Err(e) => Step::Fail(e),
         }
     }
@@ -1180,12 +1127,6 @@ impl Machine for SignIn {
             State::AwaitSrpChallenge { user, srp, .. } => {
                 self.on_auth(now, initiate, response, user, Some(srp), None)
             }
-            State::AwaitRefresh {
-                user,
-                request,
-                token,
-                forgotten,
-            } => self.on_refresh(now, response, user, request, token, forgotten),
             State::AwaitPasswordVerifierAnswer { user, .. } => {
                 self.on_auth(now, respond, response, user, None, None)
             }

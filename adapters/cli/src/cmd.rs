@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cognito_flows::flows::Refresh;
 use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
 use cognito_flows::verify::{Verifier, VerifyOptions};
 use cognito_flows::wire::{AttributeType, MfaSettings};
@@ -290,11 +291,12 @@ impl Ctx {
                 let secrets = self.secrets()?;
                 let pool = self.pool_with(&secrets)?;
                 let token = stdin_line()?;
-                let mut builder = SignIn::builder(&pool);
+                // The core's one refresh, by the pool's method (`GetTokensFromRefreshToken`,
+                // which app clients that rotate refresh tokens accept), as `token` refreshes.
+                let mut flow = Refresh::new(&pool, &username, token.expose().into());
                 if let Some(key) = device_key {
-                    builder = builder.with_device_key(key);
+                    flow = flow.with_device_key(key);
                 }
-                let flow = builder.refresh(&username, token.expose().into(), seed()?);
                 let signed_in = self.drive(flow, no_prompt)?;
                 print_json(&tokens_json(&signed_in))
             }

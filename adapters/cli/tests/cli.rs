@@ -8,7 +8,7 @@ use std::process::{Output, Stdio};
 
 use common::{Home, Pool};
 
-use cognito_flows_emulator::{ClientConfig, PoolConfig};
+use cognito_flows_emulator::{ClientConfig, PoolConfig, RefreshRotation};
 
 struct Env {
     pool: Pool,
@@ -79,6 +79,58 @@ fn sign_in_prints_tokens_and_whoami_decodes_them() {
     );
     let refreshed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(refreshed["refresh_token"], refresh);
+}
+
+/// `cognito refresh` on an app client that rotates refresh tokens. Such a client refuses
+/// `REFRESH_TOKEN_AUTH`, which the command used to send; it now runs the core's one refresh
+/// (`GetTokensFromRefreshToken`, as `cognito token` does) and prints the rotated token.
+#[test]
+fn refresh_works_on_a_client_that_rotates_refresh_tokens() {
+    let env = Env {
+        pool: Pool::with(
+            PoolConfig::default(),
+            ClientConfig {
+                refresh_rotation: Some(RefreshRotation {
+                    retry_grace_seconds: 0,
+                }),
+                ..ClientConfig::default()
+            },
+            "Passw0rd!",
+        ),
+        home: Home::new(),
+    };
+    let out = cognito(
+        &env,
+        &[
+            "sign-in",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--no-save",
+        ],
+        "Passw0rd!\n",
+    );
+    assert!(out.status.success());
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let out = cognito(
+        &env,
+        &["refresh", "--username", "alice", "--refresh-token", "-"],
+        &format!("{refresh}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let refreshed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rotated = refreshed["refresh_token"].as_str().unwrap();
+    assert!(
+        !rotated.is_empty() && rotated != refresh,
+        "a new refresh token"
+    );
+    assert_eq!(refreshed["username"], "alice");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cognito_flows::flows::Refresh as CoreRefresh;
 use cognito_flows::flows::account::Call as CoreCall;
 use cognito_flows::flows::hosted_ui::{
     Authorize as CoreAuthorize, TokenCall as CoreTokenCall, TokenOutcome,
@@ -10,7 +11,7 @@ use cognito_flows::flows::hosted_ui::{
 use cognito_flows::flows::sign_in::{FirstFactor, SignInBuilder};
 use cognito_flows::{
     Action, Error, Flow, ForgotPassword as CoreForgotPassword, Input as CoreInput, Password,
-    SecretString, SignIn as CoreSignIn, UserPool as CoreUserPool,
+    SecretString, SignIn as CoreSignIn, SignedIn as CoreSignedIn, UserPool as CoreUserPool,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -224,7 +225,61 @@ macro_rules! flow_methods {
 /// A sign-in: SRP, password, custom, choice-based (`USER_AUTH`) or refresh. Build one with the
 /// static methods, then drive it with `poll_action` / `handle_response` / `handle_input`.
 #[pyclass(module = "cognito_flows")]
-pub struct SignIn(CoreSignIn);
+pub struct SignIn(SignInFlow);
+
+/// What `SignIn`'s static methods build: a sign-in, or the core's one refresh flow (which
+/// `SignIn.refresh` builds, as the core's `SignIn::refresh` does). Both end in a `SignedIn`.
+enum SignInFlow {
+    SignIn(CoreSignIn),
+    Refresh(CoreRefresh<CoreSignedIn>),
+}
+
+impl From<CoreSignIn> for SignInFlow {
+    fn from(flow: CoreSignIn) -> Self {
+        Self::SignIn(flow)
+    }
+}
+
+impl From<CoreRefresh<CoreSignedIn>> for SignInFlow {
+    fn from(flow: CoreRefresh<CoreSignedIn>) -> Self {
+        Self::Refresh(flow)
+    }
+}
+
+impl Flow for SignInFlow {
+    type Output = CoreSignedIn;
+
+    fn poll_action(&self) -> Action<CoreSignedIn> {
+        match self {
+            Self::SignIn(flow) => flow.poll_action(),
+            Self::Refresh(flow) => flow.poll_action(),
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        now: std::time::SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        match self {
+            Self::SignIn(flow) => flow.handle_response(now, response),
+            Self::Refresh(flow) => flow.handle_response(now, response),
+        }
+    }
+
+    fn handle_input(&mut self, input: CoreInput) -> Result<(), Error> {
+        match self {
+            Self::SignIn(flow) => flow.handle_input(input),
+            Self::Refresh(flow) => flow.handle_input(input),
+        }
+    }
+}
+
+impl SignIn {
+    fn of(flow: impl Into<SignInFlow>) -> Self {
+        Self(flow.into())
+    }
+}
 
 /// The options every sign-in takes as keyword arguments: `device` (`DeviceCredentials`),
 /// `device_key`, `device_name`, `confirm_device` (default `True`), `client_metadata` (a `dict`),
@@ -292,7 +347,7 @@ impl SignIn {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
-        Ok(Self(
+        Ok(Self::of(
             builder(pool, options)?.user_srp(username, password, entropy),
         ))
     }
@@ -309,7 +364,7 @@ impl SignIn {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
-        Ok(Self(
+        Ok(Self::of(
             builder(pool, options)?.user_password(username, password, entropy),
         ))
     }
@@ -328,7 +383,7 @@ impl SignIn {
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
         let builder = builder(pool, options)?;
-        Ok(Self(match password {
+        Ok(Self::of(match password {
             Some(password) => builder.custom_with_srp(username, password, entropy),
             None => builder.custom(username, entropy),
         }))
@@ -366,7 +421,7 @@ impl SignIn {
             }
         };
         let entropy = crate::values::entropy(entropy)?;
-        Ok(Self(
+        Ok(Self::of(
             builder(pool, options)?.user_auth(username, first, entropy),
         ))
     }
@@ -384,7 +439,7 @@ impl SignIn {
             Err(_) => SecretString::new(session.extract::<String>()?),
         };
         let entropy = crate::values::entropy(entropy)?;
-        Ok(Self(CoreSignIn::after_sign_up(
+        Ok(Self::of(CoreSignIn::after_sign_up(
             &pool.0, username, session, entropy,
         )))
     }
@@ -404,7 +459,7 @@ impl SignIn {
     ) -> PyResult<Self> {
         let entropy = crate::values::entropy(entropy)?;
         let token = SecretString::new(refresh_token);
-        Ok(Self(
+        Ok(Self::of(
             builder(pool, options)?.refresh(username, token, entropy),
         ))
     }
