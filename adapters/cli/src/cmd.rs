@@ -10,7 +10,7 @@ use cognito_flows::{
     ForgotPassword, Input, Jwt, Password, Prompt, SecretString, SignIn, SignedIn, StoredSession,
     UserPool,
 };
-use cognito_flows_ureq::{PromptError, drive_with, entropy, no_prompt};
+use cognito_flows_ureq::{PromptError, driver_with, entropy, no_prompt};
 use serde_json::json;
 
 use crate::config::{self, Config, Dirs, Profile, StoreChoice};
@@ -173,12 +173,18 @@ impl Ctx {
         Ok(pool)
     }
 
-    fn drive<F: cognito_flows::Flow>(
+    fn drive<F: cognito_flows::Flow + Send>(
         &self,
         flow: F,
         answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, Failure> {
-        drive_with(|request| term::send(&self.agent, request), flow, answer).map_err(Failure::from)
+    ) -> Result<F::Output, Failure>
+    where
+        F::Output: Send,
+    {
+        // Retried by the library's rules, as its Client is.
+        driver_with(|request| term::send(&self.agent, request))
+            .run(flow, answer)
+            .map_err(Failure::from)
     }
 
     pub fn run(self, command: Command) -> Result<(), Failure> {
@@ -557,11 +563,14 @@ impl Ctx {
     }
 
     /// One account call with the access token of [`Ctx::access`].
-    fn with_access<F: cognito_flows::Flow>(
+    fn with_access<F: cognito_flows::Flow + Send>(
         &self,
         from: Option<FromStdin>,
         call: impl FnOnce(&UserPool, &str) -> F,
-    ) -> Result<F::Output, Failure> {
+    ) -> Result<F::Output, Failure>
+    where
+        F::Output: Send,
+    {
         let (pool, token) = self.access(from)?;
         self.drive(call(&pool, token.expose()), prompt::interactive)
     }
