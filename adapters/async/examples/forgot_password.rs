@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [pool_id, client_id, username] = args.as_slice() else {
         return Err("usage: forgot_password POOL_ID CLIENT_ID USERNAME".into());
     };
-    let client = Client::new(UserPool::new(pool_id, client_id.as_str())?)?;
+    let client = Client::reqwest(UserPool::new(pool_id, client_id.as_str())?)?;
     client
         .forgot_password(username, async |prompt| {
             let Prompt::PasswordReset { delivery, error } = prompt else {

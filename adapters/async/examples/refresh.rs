@@ -10,7 +10,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [pool_id, client_id, path] = args.as_slice() else {
         return Err("usage: refresh POOL_ID CLIENT_ID SESSION_FILE".into());
     };
-    let client = Client::new(UserPool::new(pool_id, client_id.as_str())?)?;
+    let client = Client::reqwest(UserPool::new(pool_id, client_id.as_str())?)?;
     // getSession in one line: loaded, refreshed only if its tokens have expired (a rotated
     // refresh token replaces the old one), saved again 0600 and atomically.
     let session = client.saved_session(path.as_ref()).await?;

@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [pool_id, client_id, username] = args.as_slice() else {
         return Err("usage: sign_in POOL_ID CLIENT_ID USERNAME".into());
     };
-    let client = Client::new(UserPool::new(pool_id, client_id.as_str())?)?;
+    let client = Client::reqwest(UserPool::new(pool_id, client_id.as_str())?)?;
     let signed_in = client
         .sign_in_srp(username, line("Password")?, async |prompt| match prompt {
             Prompt::SmsMfaCode { .. } | Prompt::TotpCode { .. } => Ok(Input::code(line("Code")?)),

@@ -1,12 +1,15 @@
 //! An async driver for [`cognito_flows`] that runs on any executor: it needs a [`Transport`]
 //! (send a request, get a response) and a [`Sleep`] (for the waits between retries), nothing
 //! else. With the default `reqwest` feature, [`ReqwestTransport`] and [`TokioSleep`] are ready
-//! to use, and [`Client::new`] builds a client on them.
+//! to use, and [`Client::reqwest`] builds a client on them.
 //!
-//! The driver is one loop over [`cognito_flows::retry::Retrying`]: the retry rules, the waits
-//! and every flow's logic live in the core. The blocking adapter (`cognito-flows-ureq`) runs this
-//! same loop with a transport that never waits, and shares its [`DriveError`], [`PromptError`],
-//! [`UnexpectedPrompt`] and [`Client`] method list.
+//! The driver runs a flow over [`cognito_flows::retry::Retrying`]: the retry rules, the waits
+//! and every flow's logic live in the core, and what to do next is decided in one place
+//! ([`Job`]). The blocking adapter (`cognito-flows-ureq`) uses this same [`Driver`] and
+//! [`Client`] on a [`Blocking`] transport: there each run is a plain loop and returns its
+//! result, here it is a future ([`Running`]). The settings ([`Driver::with_retry_policy`],
+//! [`Driver::with_clock`], ...), the [`Client`] methods, [`DriveError`], [`PromptError`] and
+//! [`UnexpectedPrompt`] are written once for both.
 //!
 //! [`Driver`], [`Client`] and the futures of their methods are `Send` whenever the transport and
 //! the sleep are (and `Sync`, as methods take `&self`), so `tokio::spawn` and axum handlers take
@@ -36,28 +39,22 @@
 //! [`UnexpectedPrompt`] ([`DriveError::unexpected_prompt`]).
 
 mod client;
+mod driver;
 mod error;
 mod session_file;
-
 mod verify;
 
-pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
-
 use std::future::Future;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use cognito_flows::retry::{Decision, RetryPolicy, Retrying, TransportFailure};
-use cognito_flows::{Action, Entropy, Flow, Input, Prompt, UserAgent};
+use cognito_flows::retry::TransportFailure;
+use cognito_flows::{Entropy, Input, Prompt};
 
-pub use crate::client::Client;
+pub use crate::client::{Call, Client, Run};
+pub use crate::driver::{Ask, Drive, Driver, Job, Refuse, Running};
 pub use crate::error::{DriveError, PromptError, UnexpectedPrompt};
 pub use crate::session_file::{load_session, save_session, write_private};
-
-#[doc(hidden)]
-pub mod __private {
-    pub use cognito_flows;
-    pub use serde_json;
-}
+pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
 
 /// Sends a request and reads the whole response. Implemented for async closures
 /// `Fn(http::Request<Vec<u8>>) -> impl Future<Output = Result<http::Response<Vec<u8>>, E>>`.
@@ -65,11 +62,11 @@ pub trait Transport {
     /// The transport's error.
     type Error;
 
+    /// The future of one request (named, so that a run's future is `Send` when it is).
+    type Sending: Future<Output = Result<http::Response<Vec<u8>>, Self::Error>>;
+
     /// Sends `request`.
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, Self::Error>>;
+    fn send(&self, request: http::Request<Vec<u8>>) -> Self::Sending;
 
     /// Whether `error` happened before the request left (so that resending it is safe).
     /// The default, `false`, only retries what may safely be repeated.
@@ -80,11 +77,15 @@ pub trait Transport {
 
     /// How `error` failed the request, as the retry rules need it: from [`not_sent`](Self::not_sent).
     fn failure(&self, error: &Self::Error) -> TransportFailure {
-        if self.not_sent(error) {
-            TransportFailure::NotSent
-        } else {
-            TransportFailure::MaybeSent
-        }
+        failure(self.not_sent(error))
+    }
+}
+
+fn failure(not_sent: bool) -> TransportFailure {
+    if not_sent {
+        TransportFailure::NotSent
+    } else {
+        TransportFailure::MaybeSent
     }
 }
 
@@ -94,11 +95,9 @@ where
     Fut: Future<Output = Result<http::Response<Vec<u8>>, E>>,
 {
     type Error = E;
+    type Sending = Fut;
 
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, E>> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> Fut {
         self(request)
     }
 }
@@ -108,8 +107,11 @@ where
 /// The wait must let the time pass: after it the driver reads the clock, and a wait that ended
 /// early goes on for what is left.
 pub trait Sleep {
+    /// The future of one wait.
+    type Sleeping: Future<Output = ()>;
+
     /// Waits for `duration`.
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+    fn sleep(&self, duration: Duration) -> Self::Sleeping;
 }
 
 impl<F, Fut> Sleep for F
@@ -117,10 +119,87 @@ where
     F: Fn(Duration) -> Fut,
     Fut: Future<Output = ()>,
 {
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+    type Sleeping = Fut;
+
+    fn sleep(&self, duration: Duration) -> Fut {
         self(duration)
     }
 }
+
+/// Sends a request and reads the whole response, blocking: the transport of a blocking
+/// [`Driver`] (wrapped in [`Blocking`]). Implemented for closures
+/// `Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, E>`; `cognito-flows-ureq`
+/// implements it on ureq.
+pub trait BlockingTransport {
+    /// The transport's error.
+    type Error;
+
+    /// Sends `request`.
+    fn send(&self, request: http::Request<Vec<u8>>)
+    -> Result<http::Response<Vec<u8>>, Self::Error>;
+
+    /// Fetches a JWKS: [`send`](Self::send) by default. A transport that can should give up
+    /// after [`JWKS_TIMEOUT`] and stop reading past
+    /// [`MAX_JWKS_BYTES`](cognito_flows::verify::MAX_JWKS_BYTES) (a larger answer is refused
+    /// all the same).
+    fn fetch_jwks(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Self::Error> {
+        self.send(request)
+    }
+
+    /// Whether `error` happened before the request left (so that resending it is safe).
+    /// The default, `false`, only retries what may safely be repeated.
+    fn not_sent(&self, error: &Self::Error) -> bool {
+        let _ = error;
+        false
+    }
+
+    /// How `error` failed the request, as the retry rules need it: from [`not_sent`](Self::not_sent).
+    fn failure(&self, error: &Self::Error) -> TransportFailure {
+        failure(self.not_sent(error))
+    }
+}
+
+impl<F, E> BlockingTransport for F
+where
+    F: Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, E>,
+{
+    type Error = E;
+
+    fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, E> {
+        self(request)
+    }
+}
+
+/// Waits, blocking, for retry backoff. Implemented for closures `Fn(Duration)`; [`ThreadSleep`]
+/// is `std::thread::sleep`. The wait must let the time pass.
+pub trait BlockingSleep {
+    /// Waits for `duration`.
+    fn sleep(&self, duration: Duration);
+}
+
+impl<F: Fn(Duration)> BlockingSleep for F {
+    fn sleep(&self, duration: Duration) {
+        self(duration);
+    }
+}
+
+/// [`BlockingSleep`] with `std::thread::sleep`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ThreadSleep;
+
+impl BlockingSleep for ThreadSleep {
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+}
+
+/// A [`BlockingTransport`] as a [`Driver`]'s transport: the driver's runs then block and
+/// return their result, where with a [`Transport`] they are futures.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Blocking<T>(pub T);
 
 /// 32 bytes of entropy from the operating system, to seed a flow.
 pub fn entropy() -> Result<Entropy, getrandom::Error> {
@@ -148,139 +227,10 @@ pub async fn no_prompt(prompt: Prompt) -> Result<Input, PromptError> {
     Err(Box::new(UnexpectedPrompt::of(&prompt)))
 }
 
-/// A transport, a sleep, and a retry policy: drives any flow.
-#[derive(Debug, Clone)]
-pub struct Driver<T, S> {
-    transport: T,
-    sleep: S,
-    policy: RetryPolicy,
-    jitter: Option<Entropy>,
-    user_agent: UserAgent,
-    clock: fn() -> SystemTime,
-}
-
-impl<T, S> Driver<T, S> {
-    /// A driver with [`RetryPolicy::default`], jitter seeded from the OS at each run, and the
-    /// default [`UserAgent`].
-    pub fn new(transport: T, sleep: S) -> Self {
-        Self {
-            transport,
-            sleep,
-            policy: RetryPolicy::default(),
-            jitter: None,
-            user_agent: UserAgent::default(),
-            clock: SystemTime::now,
-        }
-    }
-
-    /// Reads the time from `clock`, not the system clock: when answers arrive, when waits end,
-    /// and when [`Client::get_session`] checks the tokens. Tests move it with the emulator's.
-    #[must_use]
-    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The time, from the driver's clock ([`Driver::with_clock`]; the system clock by default).
-    pub fn now(&self) -> SystemTime {
-        (self.clock)()
-    }
-
-    /// The `x-amz-user-agent` set on every request this driver sends (default
-    /// `cognito-flows/<version>`; [`UserAgent::append`] adds yours, as the JS SDK's
-    /// `appendToCognitoUserAgent` does). `User-Agent` stays the transport's.
-    #[must_use]
-    pub fn with_user_agent(mut self, user_agent: UserAgent) -> Self {
-        self.user_agent = user_agent;
-        self
-    }
-
-    /// Another retry policy ([`RetryPolicy::none`] to disable retries).
-    #[must_use]
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// Seeds the retries' jitter with `seed` at every run, not from the OS (tests fix it, and
-    /// the waits are then reproducible).
-    #[must_use]
-    pub fn with_jitter_seed(mut self, seed: Entropy) -> Self {
-        self.jitter = Some(seed);
-        self
-    }
-
-    /// The transport.
-    pub fn transport(&self) -> &T {
-        &self.transport
-    }
-
-    /// `flow` with this driver's retries.
-    fn retrying<F: Flow>(&self, flow: F) -> Result<Retrying<F>, getrandom::Error> {
-        if self.policy.max_attempts <= 1 {
-            return Ok(Retrying::without_retries(flow));
-        }
-        let seed = match &self.jitter {
-            Some(seed) => seed.clone(),
-            None => entropy()?,
-        };
-        Ok(Retrying::new(flow, self.policy, seed))
-    }
-}
-
-impl<T: Transport, S: Sleep> Driver<T, S> {
-    /// Drives `flow` to its end, asking `answer` for its prompts ([`no_prompt`] when there
-    /// should be none). A service error the user can correct (a wrong code) comes back to
-    /// `answer` as the same prompt, carrying the error; any other error ends the flow.
-    pub async fn run<F: Flow, A: Future<Output = Result<Input, PromptError>>>(
-        &self,
-        flow: F,
-        mut answer: impl FnMut(Prompt) -> A,
-    ) -> Result<F::Output, DriveError<T::Error>> {
-        let mut flow = self.retrying(flow).map_err(DriveError::Entropy)?;
-        loop {
-            // The clock is read when an answer arrives (SRP's TIMESTAMP, token expiry) and when
-            // a wait ends. Errors come back from the next poll: Failed, or the prompt again.
-            match flow.poll_action() {
-                Action::Send(mut request) => {
-                    self.user_agent.apply(&mut request);
-                    match self.transport.send(request).await {
-                        Ok(response) => drop(flow.handle_response(self.now(), response)),
-                        Err(e) => self.lost(&mut flow, e)?,
-                    }
-                }
-                Action::Wait(delay) => {
-                    self.sleep.sleep(delay).await;
-                    flow.handle_timeout(self.now());
-                }
-                Action::Prompt(prompt) => {
-                    // A callback is stamped with the time it arrived (implicit tokens' drift).
-                    let input = answer(prompt).await.map_err(DriveError::Prompt)?;
-                    flow.handle_input(input.at(self.now()))?;
-                }
-                Action::Done(outcome) => return Ok(outcome),
-                Action::Failed(error) => return Err(DriveError::Auth(error)),
-            }
-        }
-    }
-
-    /// The request failed in the transport: the flow waits and sends it again when the rules
-    /// allow; otherwise the failure is reported.
-    fn lost<F: Flow>(
-        &self,
-        flow: &mut Retrying<F>,
-        error: T::Error,
-    ) -> Result<(), DriveError<T::Error>> {
-        match flow.handle_transport_error(self.now(), self.transport.failure(&error)) {
-            Decision::Retry(_) => Ok(()),
-            Decision::GiveUp => Err(DriveError::Transport(error)),
-        }
-    }
-}
-
 #[cfg(feature = "reqwest")]
 mod reqwest_transport {
     use std::future::Future;
+    use std::pin::Pin;
     use std::time::Duration;
 
     /// A [`Transport`](crate::Transport) on reqwest (rustls), redirects off, 30 s timeout.
@@ -310,12 +260,12 @@ mod reqwest_transport {
     impl crate::Transport for ReqwestTransport {
         type Error = reqwest::Error;
 
-        fn send(
-            &self,
-            request: http::Request<Vec<u8>>,
-        ) -> impl Future<Output = Result<http::Response<Vec<u8>>, reqwest::Error>> {
+        type Sending =
+            Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>, reqwest::Error>> + Send>>;
+
+        fn send(&self, request: http::Request<Vec<u8>>) -> Self::Sending {
             let client = self.client.clone();
-            async move {
+            Box::pin(async move {
                 let request = reqwest::Request::try_from(request)?;
                 let response = client.execute(request).await?;
                 let status = response.status();
@@ -325,7 +275,7 @@ mod reqwest_transport {
                 *out.status_mut() = status;
                 *out.headers_mut() = headers;
                 Ok(out)
-            }
+            })
         }
 
         fn not_sent(&self, error: &reqwest::Error) -> bool {
@@ -338,7 +288,9 @@ mod reqwest_transport {
     pub struct TokioSleep;
 
     impl crate::Sleep for TokioSleep {
-        fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+        type Sleeping = tokio::time::Sleep;
+
+        fn sleep(&self, duration: Duration) -> tokio::time::Sleep {
             tokio::time::sleep(duration)
         }
     }

@@ -93,7 +93,7 @@ fn sign_ins_spawned_on_a_multi_threaded_tokio_runtime() {
         .build()
         .unwrap();
     // tokio::spawn takes only Send + 'static futures: the client's and the driver's are.
-    let client = std::sync::Arc::new(Client::new(pool.clone()).unwrap());
+    let client = std::sync::Arc::new(Client::reqwest(pool.clone()).unwrap());
     let spawned: Vec<_> = (0..3)
         .map(|_| {
             let client = std::sync::Arc::clone(&client);

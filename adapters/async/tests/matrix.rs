@@ -111,7 +111,7 @@ impl Backend {
 async fn matrix(backend: Backend, secret: bool) {
     let pool = backend.pool(secret);
     backend.user(&pool, "alice");
-    let client = Client::new(pool).unwrap();
+    let client = Client::reqwest(pool).unwrap();
     let signed_in = client
         .sign_in_srp("alice", PASSWORD, no_prompt)
         .await

@@ -95,3 +95,23 @@ fn pages_that_loop_or_never_end_are_refused() {
         cognito_flows::flows::account::Pages::MAX + 1
     );
 }
+
+#[test]
+fn the_client_is_clone_like_the_blocking_one() {
+    let empty = |_: http::Request<Vec<u8>>| {
+        std::future::ready(Ok::<_, std::convert::Infallible>(http::Response::new(
+            br#"{"Credentials": []}"#.to_vec(),
+        )))
+    };
+    let pool = UserPool::new("us-east-1_AbC123", "client").unwrap();
+    let client = Client::with_driver(
+        pool,
+        Driver::new(empty, |_: Duration| std::future::ready(())),
+    );
+    let clone = client
+        .clone()
+        .with_context(cognito_flows::wire::Context::default());
+    let all = futures::executor::block_on(clone.web_authn_credentials("access")).unwrap();
+    assert!(all.is_empty());
+    assert_eq!(clone.pool().client_id(), client.pool().client_id());
+}

@@ -147,7 +147,7 @@ async fn emulator_tokens_verify_through_reqwest() {
         .with_endpoint(emulator.endpoint())
         .unwrap();
     // The core's own password sign-in, through the adapter's Client.
-    let signed_in = cognito_flows_async::Client::new(pool.clone())
+    let signed_in = cognito_flows_async::Client::reqwest(pool.clone())
         .unwrap()
         .sign_in_password("alice", "Passw0rd!", cognito_flows_async::no_prompt)
         .await
@@ -162,4 +162,30 @@ async fn emulator_tokens_verify_through_reqwest() {
         .await
         .unwrap();
     assert_eq!(claims.username(), Some("alice"));
+}
+
+/// How far the test clock is ahead of the system clock, in seconds.
+static AHEAD: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn ahead() -> std::time::SystemTime {
+    std::time::SystemTime::now() + Duration::from_secs(AHEAD.load(Ordering::SeqCst))
+}
+
+#[test]
+fn the_drivers_verification_reads_the_drivers_clock() {
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&calls);
+    let down = move |_: http::Request<Vec<u8>>| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        async { Err::<http::Response<Vec<u8>>, _>("connection refused") }
+    };
+    let driver = cognito_flows_async::Driver::new(down, long_wait).with_clock(ahead);
+    let v = verifier();
+    assert!(block_on(driver.verify(&v, &forged("a"))).is_err());
+    assert!(block_on(driver.verify(&v, &forged("b"))).is_err());
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the failure is backed off");
+    // An hour later by the driver's clock (not the system's), the backoff is over.
+    AHEAD.store(3600, Ordering::SeqCst);
+    assert!(block_on(driver.verify(&v, &forged("c"))).is_err());
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }

@@ -96,12 +96,12 @@ impl JwksTransport {
 impl cognito_flows_async::Transport for JwksTransport {
     type Error = FetchError;
 
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, FetchError>> {
+    type Sending =
+        Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>, FetchError>> + Send>>;
+
+    fn send(&self, request: http::Request<Vec<u8>>) -> Self::Sending {
         let client = self.client.clone();
-        async move {
+        Box::pin(async move {
             let fail = |e: reqwest::Error| FetchError(e.without_url().to_string());
             let request = reqwest::Request::try_from(request).map_err(fail)?;
             let mut response = client.execute(request).await.map_err(fail)?;
@@ -123,7 +123,7 @@ impl cognito_flows_async::Transport for JwksTransport {
             let mut out = http::Response::new(body);
             *out.status_mut() = response.status();
             Ok(out)
-        }
+        })
     }
 }
 

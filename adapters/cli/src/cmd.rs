@@ -11,7 +11,7 @@ use cognito_flows::{
     DeviceCredentials, ErrorKind, ForgotPassword, Input, Jwt, Password, Prompt, SecretString,
     SignIn, SignedIn, StoredSession, Tokens, UserPool,
 };
-use cognito_flows_ureq::{DriveError, PromptError, drive_with, entropy, no_prompt};
+use cognito_flows_ureq::{DriveError, PromptError, driver_with, entropy, no_prompt};
 use serde_json::json;
 
 use crate::config::{self, Config, Dirs, Profile, StoreChoice};
@@ -203,11 +203,14 @@ impl Ctx {
         Ok(pool)
     }
 
-    fn drive<F: cognito_flows::Flow>(
+    fn drive<F: cognito_flows::Flow + Send>(
         &self,
         flow: F,
         answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, Failure> {
+    ) -> Result<F::Output, Failure>
+    where
+        F::Output: Send,
+    {
         self.drive_as(None, flow, answer)
     }
 
@@ -218,7 +221,10 @@ impl Ctx {
         username: Option<&str>,
         flow: F,
         answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, Failure> {
+    ) -> Result<F::Output, Failure>
+    where
+        F::Output: Send,
+    {
         self.drive_raw(flow, answer)
             .map_err(|e| Failure::from_drive(e, self.about(username)))
     }
@@ -227,8 +233,12 @@ impl Ctx {
         &self,
         flow: F,
         answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, DriveError> {
-        drive_with(|request| term::send(&self.agent, request), flow, answer)
+    ) -> Result<F::Output, DriveError>
+    where
+        F::Output: Send,
+    {
+        // Retried by the library's rules, as its Client is.
+        driver_with(|request| term::send(&self.agent, request)).run(flow, answer)
     }
 
     fn about<'a>(&'a self, username: Option<&'a str>) -> About<'a> {
@@ -670,11 +680,14 @@ impl Ctx {
     }
 
     /// One account call with the access token of [`Ctx::access`].
-    fn with_access<F: cognito_flows::Flow>(
+    fn with_access<F: cognito_flows::Flow + Send>(
         &self,
         from: Option<FromStdin>,
         call: impl FnOnce(&UserPool, &str) -> F,
-    ) -> Result<F::Output, Failure> {
+    ) -> Result<F::Output, Failure>
+    where
+        F::Output: Send,
+    {
         let (pool, token) = self.access(from)?;
         self.drive(call(&pool, token.expose()), prompt::interactive)
     }

@@ -60,11 +60,14 @@ fn describe_response(response: &http::Response<Vec<u8>>) -> String {
     format!("{} {what}", response.status().as_u16())
 }
 
-fn run_flow<F: Flow>(
+fn run_flow<F: Flow + Send>(
     agent: &ureq::Agent,
     flow: F,
     mut answer: impl FnMut(Prompt) -> std::result::Result<Input, io::Error>,
-) -> std::result::Result<F::Output, DriveError> {
+) -> std::result::Result<F::Output, DriveError>
+where
+    F::Output: Send,
+{
     drive_with(
         |request| {
             println!("    -> {}", describe_request(&request));

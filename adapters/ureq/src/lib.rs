@@ -1,9 +1,9 @@
 //! A blocking driver for [`cognito_flows`] over [ureq] 3: the loop that performs the I/O the
 //! Sans-IO flows ask for, with the core's retries ([`cognito_flows::retry`]). It holds no flow
-//! or retry logic of its own: it runs the async adapter's one loop
-//! ([`cognito_flows_async::Driver`]) over a blocking transport, so nothing ever waits for a
-//! wake-up, and shares its [`DriveError`], [`PromptError`], [`UnexpectedPrompt`] and [`Client`]
-//! method list.
+//! or retry logic of its own: its [`Driver`] and [`Client`] are the async adapter's
+//! ([`cognito_flows_async::Driver`], [`cognito_flows_async::Client`]) on a [`Blocking`]
+//! transport, [`Ureq`], whose runs block and return their result: the same settings, the same
+//! method list, the same [`DriveError`], [`PromptError`] and [`UnexpectedPrompt`].
 //!
 //! It is also the one place, with the async adapter, that reads the system clock and the
 //! operating system's randomness ([`entropy`]).
@@ -136,20 +136,60 @@ pub struct ReadmeDoctests;
 pub use crate::verify::{JWKS_TIMEOUT, hydrate, verify};
 
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
-use cognito_flows::{Entropy, Flow, Input, Prompt, UserAgent, UserPool};
+use cognito_flows::{Flow, Input, Prompt};
+use cognito_flows_async::BlockingTransport;
 pub use cognito_flows_async::{
-    PromptError, UnexpectedPrompt, entropy, load_session, save_session, write_private,
+    Blocking, PromptError, ThreadSleep, UnexpectedPrompt, entropy, load_session, save_session,
+    write_private,
 };
 
 /// Why driving a flow stopped: the async adapter's [`DriveError`](cognito_flows_async::DriveError)
 /// with ureq's transport error.
 pub type DriveError = cognito_flows_async::DriveError<ureq::Error>;
+
+/// The driver: [`Ureq`] as a blocking transport, `std::thread::sleep` between retries. Its
+/// settings are the async driver's ([`with_retry_policy`](cognito_flows_async::Driver::with_retry_policy),
+/// [`with_clock`](cognito_flows_async::Driver::with_clock), ...), its
+/// [`run`](cognito_flows_async::Driver::run) blocks.
+pub type Driver = cognito_flows_async::Driver<Blocking<Ureq>, ThreadSleep>;
+
+/// A user pool and a [`Driver`], with a method per flow and per account call: the blocking client
+/// most applications need. Every call is retried by the rules of [`cognito_flows::retry`]. It is
+/// the async adapter's [`Client`](cognito_flows_async::Client) on [`Ureq`]: the same methods,
+/// each returning its result.
+///
+/// The client is cheap to clone: a server acting for many users sets each user's context on a
+/// clone.
+///
+/// ```no_run
+/// use cognito_flows::UserPool;
+/// use cognito_flows::wire::{Context, UserContextData};
+/// use cognito_flows_ureq::{Client, no_prompt};
+///
+/// let client = Client::new(UserPool::new("us-east-1_AbC123", "1example23456789")?);
+/// let for_this_user = client.clone().with_context(Context {
+///     user_context_data: Some(UserContextData { ip_address: Some("192.0.2.1".into()), encoded_data: None }),
+///     ..Context::default()
+/// });
+/// for_this_user.sign_in_srp("alice", "correct horse", no_prompt)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Its `x-amz-user-agent` (`User-Agent` stays the agent's):
+///
+/// ```
+/// use cognito_flows::{UserAgent, UserPool};
+/// use cognito_flows_ureq::Client;
+///
+/// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+/// let client = Client::new(pool).with_user_agent(UserAgent::default().append("my-app/2.1")?);
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub type Client = cognito_flows_async::Client<Blocking<Ureq>, ThreadSleep>;
 
 /// A ureq agent set up for Cognito: redirects never followed, HTTP error statuses returned as
 /// responses (the flows classify them), 30 s overall timeout, 10 s to connect.
@@ -184,6 +224,86 @@ pub fn not_sent(error: &ureq::Error) -> bool {
     )
 }
 
+/// The blocking transport on a ureq agent ([`agent`] by default). Keep redirects off and
+/// `http_status_as_error(false)` on your own agent.
+#[derive(Debug, Clone)]
+pub struct Ureq {
+    agent: ureq::Agent,
+}
+
+impl Default for Ureq {
+    /// On [`agent`].
+    fn default() -> Self {
+        Self::new(agent())
+    }
+}
+
+impl Ureq {
+    /// On `agent` (proxies, TLS settings).
+    pub fn new(agent: ureq::Agent) -> Self {
+        Self { agent }
+    }
+
+    /// The agent.
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+}
+
+impl BlockingTransport for Ureq {
+    type Error = ureq::Error;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+        send(&self.agent, request)
+    }
+
+    fn fetch_jwks(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+        verify::fetch_jwks(&self.agent, request)
+    }
+
+    fn not_sent(&self, error: &ureq::Error) -> bool {
+        not_sent(error)
+    }
+}
+
+/// Your function that sends with ureq (to log, record or rewrite requests, or to show
+/// progress), as a blocking transport whose errors are classified as [`Ureq`]'s.
+#[derive(Debug, Clone, Copy)]
+pub struct SendWith<F>(pub F);
+
+impl<F> BlockingTransport for SendWith<F>
+where
+    F: Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+{
+    type Error = ureq::Error;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+        (self.0)(request)
+    }
+
+    fn not_sent(&self, error: &ureq::Error) -> bool {
+        not_sent(error)
+    }
+}
+
+/// A driver sending with `send`, with the default retry policy (the library's, as [`Client`]
+/// has it).
+pub fn driver_with<F>(send: F) -> cognito_flows_async::Driver<Blocking<SendWith<F>>, ThreadSleep>
+where
+    F: Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+{
+    cognito_flows_async::Driver::new(Blocking(SendWith(send)), ThreadSleep)
+}
+
 /// A prompt callback for flows that should never prompt: it refuses every prompt with
 /// [`UnexpectedPrompt`].
 ///
@@ -200,254 +320,35 @@ pub fn no_prompt(prompt: Prompt) -> Result<Input, PromptError> {
     Err(Box::new(UnexpectedPrompt::of(&prompt)))
 }
 
-/// Drives `flow` to its end with `agent`, no retries: see [`Driver`] for retries.
+/// Drives `flow` to its end with `agent`, no retries: see [`Driver`] and [`Client`] for retries.
 ///
 /// A service error the user can correct (a wrong code) comes back to `answer` as the same prompt,
 /// carrying the error; any other error ends the flow and is returned.
-pub fn drive<F: Flow>(
+pub fn drive<F>(
     agent: &ureq::Agent,
     flow: F,
     answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-) -> Result<F::Output, DriveError> {
+) -> Result<F::Output, DriveError>
+where
+    F: Flow + Send,
+    F::Output: Send,
+{
     drive_with(|request| send(agent, request), flow, answer)
 }
 
-/// [`drive`] with your own transport (to log, record or rewrite requests), no retries.
-pub fn drive_with<F: Flow>(
+/// [`drive`] with your own transport (to log, record or rewrite requests), no retries: see
+/// [`driver_with`] for retries.
+pub fn drive_with<F>(
     transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
     flow: F,
     answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-) -> Result<F::Output, DriveError> {
-    Driver {
-        policy: RetryPolicy::none(),
-        ..Driver::default()
-    }
-    .run(transport, flow, answer)
-}
-
-/// The loop, with a retry policy and a sleep (so tests can record the waits instead of
-/// sleeping), and the seed of the retries' jitter.
-#[derive(Debug, Clone)]
-pub struct Driver<S = fn(Duration)> {
-    /// When to send again.
-    pub policy: RetryPolicy,
-    /// How to wait. It must let the time pass: after it the driver reads the clock, and a wait
-    /// that ended early goes on for what is left.
-    pub sleep: S,
-    /// The seed of the retries' jitter: `None` draws one from the OS at each run.
-    pub jitter: Option<Entropy>,
-}
-
-impl Default for Driver {
-    /// [`RetryPolicy::default`], `std::thread::sleep`, jitter from the OS.
-    fn default() -> Self {
-        Self {
-            policy: RetryPolicy::default(),
-            sleep: std::thread::sleep,
-            jitter: None,
-        }
-    }
-}
-
-impl<S: FnMut(Duration)> Driver<S> {
-    /// Drives `flow` to its end with `transport`, asking `answer` for its prompts.
-    pub fn run<F: Flow>(
-        &mut self,
-        transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
-        flow: F,
-        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, DriveError> {
-        self.run_on(SystemTime::now, transport, flow, answer)
-    }
-
-    /// [`Driver::run`] reading the time from `clock`.
-    fn run_on<F: Flow>(
-        &mut self,
-        clock: fn() -> SystemTime,
-        transport: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
-        flow: F,
-        mut answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, DriveError> {
-        let mut driver = cognito_flows_async::Driver::new(
-            Blocking(RefCell::new(transport)),
-            Blocking(RefCell::new(&mut self.sleep)),
-        )
-        .with_retry_policy(self.policy)
-        .with_clock(clock);
-        if let Some(seed) = &self.jitter {
-            driver = driver.with_jitter_seed(seed.clone());
-        }
-        run_to_end(driver.run(flow, |prompt| std::future::ready(answer(prompt))))
-    }
-}
-
-/// A blocking transport or sleep, as the async driver's: its futures are ready at once.
-struct Blocking<F>(RefCell<F>);
-
-impl<F> cognito_flows_async::Transport for Blocking<F>
+) -> Result<F::Output, DriveError>
 where
-    F: FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error>,
+    F: Flow + Send,
+    F::Output: Send,
 {
-    type Error = ureq::Error;
-
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, ureq::Error>> {
-        std::future::ready((self.0.borrow_mut())(request))
-    }
-
-    fn not_sent(&self, error: &ureq::Error) -> bool {
-        not_sent(error)
-    }
-}
-
-impl<F: FnMut(Duration)> cognito_flows_async::Sleep for Blocking<F> {
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
-        (self.0.borrow_mut())(duration);
-        std::future::ready(())
-    }
-}
-
-/// Runs a future whose every part is blocking (transport, sleep, prompt): it never waits for a
-/// wake-up, so the first poll completes it. The loop only guards that invariant, so no
-/// executor is needed.
-fn run_to_end<T>(future: impl Future<Output = T>) -> T {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        std::thread::yield_now();
-    }
-}
-
-/// A user pool and an agent, with a method per flow and per account call: the blocking client
-/// most applications need. Every call is retried by the rules of [`cognito_flows::retry`]. Its
-/// methods are those of the async [`cognito_flows_async::Client`], from the same list.
-#[derive(Debug, Clone)]
-pub struct Client {
-    pool: UserPool,
-    agent: ureq::Agent,
-    policy: RetryPolicy,
-    context: cognito_flows::wire::Context,
-    user_agent: UserAgent,
-    clock: fn() -> SystemTime,
-}
-
-impl Client {
-    /// A client with [`agent`], the default retry policy and the default [`UserAgent`].
-    pub fn new(pool: UserPool) -> Self {
-        Self {
-            pool,
-            agent: agent(),
-            policy: RetryPolicy::default(),
-            context: cognito_flows::wire::Context::default(),
-            user_agent: UserAgent::default(),
-            clock: SystemTime::now,
-        }
-    }
-
-    /// The same client reading the time from `clock`, not the system clock: when answers
-    /// arrive and when [`Client::get_session`] checks the tokens. Tests move it with the
-    /// emulator's clock.
-    #[must_use]
-    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The time, from the client's clock.
-    pub fn now(&self) -> SystemTime {
-        (self.clock)()
-    }
-
-    /// The same client sending `context` (`ClientMetadata`, `AnalyticsMetadata`,
-    /// `UserContextData`) with every sign-in, password reset and account call it makes (each
-    /// request carries the fields its operation takes). The client is cheap to clone: a server
-    /// acting for many users sets each user's context on a clone.
-    ///
-    /// ```no_run
-    /// use cognito_flows::UserPool;
-    /// use cognito_flows::wire::{Context, UserContextData};
-    /// use cognito_flows_ureq::{Client, no_prompt};
-    ///
-    /// let client = Client::new(UserPool::new("us-east-1_AbC123", "1example23456789")?);
-    /// let for_this_user = client.clone().with_context(Context {
-    ///     user_context_data: Some(UserContextData { ip_address: Some("192.0.2.1".into()), encoded_data: None }),
-    ///     ..Context::default()
-    /// });
-    /// for_this_user.sign_in_srp("alice", "correct horse", no_prompt)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn with_context(mut self, context: cognito_flows::wire::Context) -> Self {
-        self.context = context;
-        self
-    }
-
-    /// The same client with this `x-amz-user-agent` (`User-Agent` stays the agent's).
-    ///
-    /// ```
-    /// use cognito_flows::{UserAgent, UserPool};
-    /// use cognito_flows_ureq::Client;
-    ///
-    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
-    /// let client = Client::new(pool).with_user_agent(UserAgent::default().append("my-app/2.1")?);
-    /// # let _ = client;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn with_user_agent(mut self, user_agent: UserAgent) -> Self {
-        self.user_agent = user_agent;
-        self
-    }
-
-    /// The same client with another agent (proxies, TLS settings). Keep redirects off and
-    /// `http_status_as_error(false)`.
-    #[must_use]
-    pub fn with_agent(mut self, agent: ureq::Agent) -> Self {
-        self.agent = agent;
-        self
-    }
-
-    /// The same client with another retry policy ([`RetryPolicy::none`] to disable).
-    #[must_use]
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The pool.
-    pub fn pool(&self) -> &UserPool {
-        &self.pool
-    }
-
-    /// Runs any flow, asking `answer` for its prompts.
-    pub fn run<F: Flow>(
-        &self,
-        flow: F,
-        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-    ) -> Result<F::Output, DriveError> {
-        let mut driver = Driver {
-            policy: self.policy,
-            ..Driver::default()
-        };
-        // The driver sets the default `x-amz-user-agent`; this client's replaces it.
-        let transport = |mut request: http::Request<Vec<u8>>| {
-            self.user_agent.apply(&mut request);
-            send(&self.agent, request)
-        };
-        driver.run_on(self.clock, transport, flow, answer)
-    }
-
-    cognito_flows_async::__client_methods! {
-        fn: {fn},
-        await: {},
-        generics: {},
-        answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
-        no_prompt: no_prompt,
-        error: DriveError,
-    }
+    let transport = RefCell::new(transport);
+    driver_with(|request| (transport.borrow_mut())(request))
+        .with_retry_policy(RetryPolicy::none())
+        .run(flow, answer)
 }

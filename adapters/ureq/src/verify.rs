@@ -1,6 +1,7 @@
-//! Verifying tokens with the pools' JWKS fetched over ureq: the loop around
-//! [`Verifier`]'s fetch protocol (see [`cognito_flows::verify`]), the same shape as
-//! `cognito_flows_async::verify`.
+//! Verifying tokens with the pools' JWKS fetched over ureq: the driver's verification
+//! ([`Driver::verify`](cognito_flows_async::Driver::verify), the one loop around
+//! [`Verifier`]'s fetch protocol, see [`cognito_flows::verify`]) on an agent, with the system
+//! clock. A [`Client`](crate::Client)'s `driver().verify(..)` reads the client's clock.
 //!
 //! Each fetch has its own timeout ([`JWKS_TIMEOUT`]) and body limit
 //! ([`MAX_JWKS_BYTES`](cognito_flows::verify::MAX_JWKS_BYTES)), and a failed one is recorded
@@ -22,14 +23,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::{Duration, SystemTime};
-
 use cognito_flows::tokens::Claims;
-use cognito_flows::verify::{JwksFetch, MAX_JWKS_BYTES, Verification, Verifier, VerifyError};
+use cognito_flows::verify::{MAX_JWKS_BYTES, Verifier, VerifyError};
+pub use cognito_flows_async::JWKS_TIMEOUT;
 use ureq::RequestExt as _;
 
-/// How long one JWKS fetch may take, connection included.
-pub const JWKS_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::{Blocking, Driver, ThreadSleep, Ureq};
+
+fn driver(agent: &ureq::Agent) -> Driver {
+    Driver::new(Blocking(Ureq::new(agent.clone())), ThreadSleep)
+}
 
 /// Verifies `token` at the system clock's time, fetching a JWKS with `agent` when the verifier
 /// asks (a key it does not have, and a fetch is due). A fetch that fails is
@@ -39,42 +42,21 @@ pub fn verify(
     verifier: &Verifier,
     token: &str,
 ) -> Result<Claims, VerifyError> {
-    match verifier.verify(token, SystemTime::now()) {
-        Verification::Valid(claims) => Ok(claims),
-        Verification::Invalid(e) => Err(e),
-        Verification::FetchKeys(f) => {
-            fetch(agent, verifier, &f)?;
-            verifier.verify_without_fetch(token, SystemTime::now())
-        }
-        _ => Err(VerifyError::JwksFetch("unexpected answer".into())),
-    }
+    driver(agent).verify(verifier, token)
 }
 
 /// Fetches every JWKS of `verifier` now (at startup, so the first requests find the keys).
 /// Returns the number of keys loaded; stops at the first failure.
 pub fn hydrate(agent: &ureq::Agent, verifier: &Verifier) -> Result<usize, VerifyError> {
-    let mut total = 0;
-    for f in verifier.hydrate(SystemTime::now()) {
-        total += fetch(agent, verifier, &f)?;
-    }
-    Ok(total)
+    driver(agent).hydrate(verifier)
 }
 
-/// One fetch, its answer or its failure handed to the verifier.
-fn fetch(
+/// One JWKS fetch: [`JWKS_TIMEOUT`], no redirect, the body read up to [`MAX_JWKS_BYTES`].
+pub(crate) fn fetch_jwks(
     agent: &ureq::Agent,
-    verifier: &Verifier,
-    fetch: &JwksFetch,
-) -> Result<usize, VerifyError> {
-    match get(agent, fetch) {
-        Ok(response) => verifier.handle_jwks_response(SystemTime::now(), fetch, response),
-        Err(e) => Err(verifier.handle_jwks_failure(SystemTime::now(), fetch, e)),
-    }
-}
-
-fn get(agent: &ureq::Agent, fetch: &JwksFetch) -> Result<http::Response<Vec<u8>>, ureq::Error> {
-    let request = fetch
-        .request()
+    request: http::Request<Vec<u8>>,
+) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+    let request = request
         .with_agent(agent)
         .configure()
         .timeout_global(Some(JWKS_TIMEOUT))

@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -15,7 +16,8 @@ use std::time::Duration;
 
 use cognito_flows::retry::RetryPolicy;
 use cognito_flows::{Entropy, Error, ErrorKind, ProtocolReason, SignIn, UserPool};
-use cognito_flows_ureq::{DriveError, Driver, agent, send};
+use cognito_flows_async::Driver;
+use cognito_flows_ureq::{Blocking, DriveError, Ureq, agent};
 use serde_json::json;
 
 type Script = BTreeMap<String, VecDeque<(u16, String)>>;
@@ -128,24 +130,18 @@ fn run(
     policy: RetryPolicy,
     flow: SignIn,
 ) -> (Result<cognito_flows::SignedIn, DriveError>, Vec<Duration>) {
-    let agent = agent();
-    let mut delays = Vec::new();
-    let mut driver = Driver {
-        policy,
-        // Record each wait, and let it pass: the driver reads the clock after it.
-        sleep: |d| {
-            delays.push(d);
-            std::thread::sleep(d);
-        },
-        jitter: Some(Entropy::from([9; 32])),
+    let delays = RefCell::new(Vec::new());
+    // Record each wait, and let it pass: the driver reads the clock after it.
+    let sleep = |d| {
+        delays.borrow_mut().push(d);
+        std::thread::sleep(d);
     };
-    let out = driver.run(
-        |r| send(&agent, r),
-        flow,
-        |_| Ok(cognito_flows::Input::code("123456")),
-    );
+    let driver = Driver::new(Blocking(Ureq::new(agent())), sleep)
+        .with_retry_policy(policy)
+        .with_jitter_seed(Entropy::from([9; 32]));
+    let out = driver.run(flow, |_| Ok(cognito_flows::Input::code("123456")));
     let _ = endpoint;
-    (out, delays)
+    (out, delays.into_inner())
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn signed_in(clock: fn() -> SystemTime, secret: bool) -> (Emulator, Client, Stor
     if let Some(s) = app.secret {
         pool = pool.with_client_secret(s);
     }
-    let client = Client::new(pool).with_clock(clock);
+    let client = Client::new(pool).configure(|driver| driver.with_clock(clock));
     let session = StoredSession::from(client.sign_in_srp("alice", PASSWORD, no_prompt).unwrap());
     assert!(session.device.is_some(), "the pool remembers devices");
     (e, client, session)

@@ -497,9 +497,6 @@ impl Verifier {
             }
             Verification::FetchKeys(fetch) => Ok(Py::new(py, JwksFetch(fetch))?.into_any()),
             Verification::Invalid(e) => Err(invalid_token(py, &e)),
-            _ => Err(invalid_argument(
-                "a verification this binding does not know",
-            )),
         }
     }
 
