@@ -18,6 +18,7 @@ use cognito_flows_emulator::{
     ChallengeResult, CustomAuth, CustomAuthTriggers, CustomChallenge, Define, Emulator,
     EmulatorConfig, OPERATIONS, PoolConfig,
 };
+use cognito_flows_testkit::emulator;
 use serde_json::{Value, json};
 
 /// The emulator and a way to call it.
@@ -35,11 +36,8 @@ impl Api {
 
     fn with(config: EmulatorConfig) -> Self {
         Self {
-            e: Emulator::start(config).unwrap(),
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .build()
-                .into(),
+            e: emulator::start(config),
+            agent: cognito_flows_testkit::agent(),
         }
     }
 

@@ -17,64 +17,40 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use cognito_flows::{Action, Entropy, Flow, SignIn, UserPool};
+use cognito_flows::{Action, Entropy, Flow, SignIn};
 use cognito_flows_emulator::{
-    ClientConfig, Clock, DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig,
+    ClientConfig, Clock, DeviceTracking, EmulatorConfig, Mfa, PoolConfig,
 };
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 
-use common::{send, totp};
+use common::{agent, send, totp};
 
 const PASSWORD: &str = "Passw0rd!";
 
-/// An agent whose every call ends within 20 s: far below the stalled clients' 60 s deadline, so
-/// a frozen server fails the test instead of hanging it.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
+fn world_with(emulator: EmulatorConfig, pool: PoolConfig, client: ClientConfig) -> Fixture {
+    Fixture::start(
+        Options::default()
+            .emulator(emulator)
+            .pool(pool)
+            .client(client),
+    )
 }
 
-struct World {
-    e: Emulator,
-    pool_id: String,
-    client_id: String,
-    pool: UserPool,
-}
-
-fn world_with(emulator: EmulatorConfig, pool: PoolConfig, client: ClientConfig) -> World {
-    let e = Emulator::start(emulator).unwrap();
-    let pool_id = e.create_user_pool(pool);
-    let client = e.create_client(&pool_id, client).unwrap();
-    let pool = UserPool::new(&pool_id, client.id.clone())
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    World {
-        e,
-        pool_id,
-        client_id: client.id,
-        pool,
-    }
-}
-
-fn world(pool: PoolConfig) -> World {
-    world_with(EmulatorConfig::default(), pool, ClientConfig::default())
+fn world(pool: PoolConfig) -> Fixture {
+    Fixture::start(Options::default().pool(pool))
 }
 
 /// One JSON 1.1 call: status, body, `x-amzn-RequestId`.
-fn call(w: &World, operation: &str, body: &Value) -> (u16, Value) {
-    common::call_with(&agent(), w.e.endpoint(), operation, body)
+fn call(w: &Fixture, operation: &str, body: &Value) -> (u16, Value) {
+    w.call(operation, body)
 }
 
 fn kind(answer: &(u16, Value)) -> &str {
     answer.1["__type"].as_str().unwrap_or("none")
 }
 
-fn password_sign_in(w: &World, user: &str, password: &str) -> (u16, Value) {
+fn password_sign_in(w: &Fixture, user: &str, password: &str) -> (u16, Value) {
     call(
         w,
         "InitiateAuth",
@@ -83,13 +59,13 @@ fn password_sign_in(w: &World, user: &str, password: &str) -> (u16, Value) {
     )
 }
 
-fn tokens(w: &World, user: &str) -> Value {
+fn tokens(w: &Fixture, user: &str) -> Value {
     let (status, body) = password_sign_in(w, user, PASSWORD);
     assert_eq!(status, 200, "{body}");
     body["AuthenticationResult"].clone()
 }
 
-fn get_user(w: &World, access: &Value) -> (u16, Value) {
+fn get_user(w: &Fixture, access: &Value) -> (u16, Value) {
     call(w, "GetUser", &json!({"AccessToken": access}))
 }
 
@@ -101,7 +77,7 @@ fn entropy() -> Entropy {
 
 /// Drives an SRP sign-in, letting `tamper` rewrite each request's JSON body (numbered from 0)
 /// before it is sent. Returns the last response's body.
-fn srp_sign_in(w: &World, user: &str, mut tamper: impl FnMut(usize, &mut Value)) -> Value {
+fn srp_sign_in(w: &Fixture, user: &str, mut tamper: impl FnMut(usize, &mut Value)) -> Value {
     let agent = agent();
     let mut flow = SignIn::user_srp(&w.pool, user, PASSWORD, entropy());
     let mut last = Value::Null;
@@ -114,7 +90,7 @@ fn srp_sign_in(w: &World, user: &str, mut tamper: impl FnMut(usize, &mut Value))
                 let request = http::Request::from_parts(parts, json.to_string().into_bytes());
                 let response = send(&agent, request);
                 last = serde_json::from_slice(response.body()).unwrap();
-                if flow.handle_response(w.e.now(), response).is_err() {
+                if flow.handle_response(w.emulator.now(), response).is_err() {
                     return last;
                 }
             }
@@ -135,7 +111,8 @@ fn a_user_name_alone_gets_no_tokens() {
             mfa,
             ..PoolConfig::default()
         });
-        w.e.admin_create_user(&w.pool_id, "victim", PASSWORD, &[])
+        w.emulator
+            .admin_create_user(&w.pool_id, "victim", PASSWORD, &[])
             .unwrap();
         let (status, challenge) = call(
             &w,
@@ -145,7 +122,7 @@ fn a_user_name_alone_gets_no_tokens() {
         );
         assert_eq!(status, 200);
         let session = challenge["Session"].clone();
-        let empty_key_code = totp(b"", w.e.now());
+        let empty_key_code = totp(b"", w.emulator.now());
         let verified = call(
             &w,
             "VerifySoftwareToken",
@@ -175,14 +152,15 @@ fn a_user_name_alone_gets_no_tokens() {
         mfa: Mfa::On,
         ..PoolConfig::default()
     });
-    w.e.admin_create_user(&w.pool_id, "victim", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "victim", PASSWORD, &[])
         .unwrap();
     let (_, challenge) = password_sign_in(&w, "victim", PASSWORD);
     assert_eq!(challenge["ChallengeName"], "MFA_SETUP");
     let verified = call(
         &w,
         "VerifySoftwareToken",
-        &json!({"Session": challenge["Session"], "UserCode": totp(b"", w.e.now())}),
+        &json!({"Session": challenge["Session"], "UserCode": totp(b"", w.emulator.now())}),
     );
     assert_eq!(kind(&verified), "NotAuthorizedException", "{verified:?}");
 }
@@ -191,7 +169,8 @@ fn a_user_name_alone_gets_no_tokens() {
 #[test]
 fn password_verifier_without_a_session() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(&w.pool_id, "py", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "py", PASSWORD, &[])
         .unwrap();
     let last = srp_sign_in(&w, "py", |n, body| {
         if n == 1 {
@@ -208,9 +187,11 @@ fn password_verifier_without_a_session() {
 #[test]
 fn a_wrong_username_does_not_use_up_the_session() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
         .unwrap();
-    w.e.admin_create_user(&w.pool_id, "mallory", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "mallory", PASSWORD, &[])
         .unwrap();
     let last = srp_sign_in(&w, "alice", |n, body| {
         if n == 1 {
@@ -230,11 +211,12 @@ fn a_wrong_username_does_not_use_up_the_session() {
 #[test]
 fn sessions_expire_after_three_minutes() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(&w.pool_id, "slow", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "slow", PASSWORD, &[])
         .unwrap();
     let last = srp_sign_in(&w, "slow", |n, _| {
         if n == 1 {
-            w.e.advance(Duration::from_secs(181));
+            w.emulator.advance(Duration::from_secs(181));
         }
     });
     assert_eq!(last["__type"], "NotAuthorizedException", "{last}");
@@ -265,11 +247,12 @@ fn patient() -> EmulatorConfig {
 #[test]
 fn slowloris_does_not_delay_another_sign_in() {
     let w = world_with(patient(), PoolConfig::default(), ClientConfig::default());
-    w.e.admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
         .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
-    let silent = raw_head(w.e.port(), 4096);
-    let mut trickle = raw_head(w.e.port(), 4096);
+    let silent = raw_head(w.emulator.port(), 4096);
+    let mut trickle = raw_head(w.emulator.port(), 4096);
     let trickle_clone = trickle.try_clone().unwrap();
     let flag = Arc::clone(&stop);
     let dripper = std::thread::spawn(move || {
@@ -307,9 +290,10 @@ fn pipelining_without_reading_blocks_no_one() {
         PoolConfig::default(),
         ClientConfig::default(),
     );
-    w.e.admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
         .unwrap();
-    let mut flood = TcpStream::connect(("127.0.0.1", w.e.port())).unwrap();
+    let mut flood = TcpStream::connect(("127.0.0.1", w.emulator.port())).unwrap();
     flood
         .set_write_timeout(Some(Duration::from_secs(30)))
         .unwrap();
@@ -346,11 +330,12 @@ fn pipelining_without_reading_blocks_no_one() {
 fn tokens_die_with_their_user() {
     let w = world(PoolConfig::default());
     for admin in [false, true] {
-        w.e.admin_create_user(&w.pool_id, "reborn", PASSWORD, &[])
+        w.emulator
+            .admin_create_user(&w.pool_id, "reborn", PASSWORD, &[])
             .unwrap();
         let old = tokens(&w, "reborn");
         if admin {
-            w.e.admin_delete_user(&w.pool_id, "reborn").unwrap();
+            w.emulator.admin_delete_user(&w.pool_id, "reborn").unwrap();
         } else {
             let deleted = call(
                 &w,
@@ -376,7 +361,7 @@ fn tokens_die_with_their_user() {
                     "AuthParameters": {"REFRESH_TOKEN": old["RefreshToken"]}}),
         );
         assert_eq!(kind(&refreshed), "NotAuthorizedException");
-        w.e.admin_delete_user(&w.pool_id, "reborn").unwrap();
+        w.emulator.admin_delete_user(&w.pool_id, "reborn").unwrap();
     }
 }
 
@@ -388,7 +373,8 @@ fn attributes_are_checked_against_the_schema() {
         custom_attributes: vec!["tenant".into()],
         ..PoolConfig::default()
     });
-    w.e.admin_create_user(&w.pool_id, "ann", PASSWORD, &[("email", "ann@example.com")])
+    w.emulator
+        .admin_create_user(&w.pool_id, "ann", PASSWORD, &[("email", "ann@example.com")])
         .unwrap();
     let t = tokens(&w, "ann");
     for name in [
@@ -436,7 +422,8 @@ fn attributes_are_checked_against_the_schema() {
     );
 
     // NEW_PASSWORD_REQUIRED takes the same attributes only.
-    w.e.admin_create_user_with_temporary_password(&w.pool_id, "ned", "Temp-Passw0rd!", &[])
+    w.emulator
+        .admin_create_user_with_temporary_password(&w.pool_id, "ned", "Temp-Passw0rd!", &[])
         .unwrap();
     let (_, challenge) = password_sign_in(&w, "ned", "Temp-Passw0rd!");
     assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
@@ -456,10 +443,10 @@ fn attributes_are_checked_against_the_schema() {
     assert!(done.1["AuthenticationResult"].is_object(), "{done:?}");
 }
 
-fn get(w: &World, path_and_query: &str) -> http::Response<Vec<u8>> {
+fn get(w: &Fixture, path_and_query: &str) -> http::Response<Vec<u8>> {
     send(
         &agent(),
-        http::Request::get(format!("{}{path_and_query}", w.e.endpoint()))
+        http::Request::get(format!("{}{path_and_query}", w.emulator.endpoint()))
             .body(Vec::new())
             .unwrap(),
     )
@@ -478,7 +465,8 @@ fn authorize_redirects_only_to_registered_callbacks() {
             ..ClientConfig::default()
         },
     );
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
         .unwrap();
     let authorize = |redirect: &str| {
         get(
@@ -511,10 +499,10 @@ fn authorize_redirects_only_to_registered_callbacks() {
     );
 }
 
-fn oauth_post(w: &World, path: &str, form: &str) -> http::Response<Vec<u8>> {
+fn oauth_post(w: &Fixture, path: &str, form: &str) -> http::Response<Vec<u8>> {
     send(
         &agent(),
-        http::Request::post(format!("{}{path}", w.e.endpoint()))
+        http::Request::post(format!("{}{path}", w.emulator.endpoint()))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(form.as_bytes().to_vec())
             .unwrap(),
@@ -525,7 +513,8 @@ fn oauth_post(w: &World, path: &str, form: &str) -> http::Response<Vec<u8>> {
 #[test]
 fn sign_out_and_revoke_hold_on_every_path() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(&w.pool_id, "sam", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "sam", PASSWORD, &[])
         .unwrap();
     let t = tokens(&w, "sam");
     assert_eq!(
@@ -584,7 +573,8 @@ fn sign_out_then_sign_in_in_the_same_second() {
         PoolConfig::default(),
         ClientConfig::default(),
     );
-    w.e.admin_create_user(&w.pool_id, "fast", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "fast", PASSWORD, &[])
         .unwrap();
     let before = tokens(&w, "fast");
     assert_eq!(
@@ -623,7 +613,7 @@ fn attempt_limits() {
                 "UserAttributes": [{"Name": "email", "Value": "guess@example.com"}]}),
     );
     assert_eq!(status, 200);
-    let right = w.e.last_code("guess").unwrap();
+    let right = w.emulator.last_code("guess").unwrap();
     let wrong = if right == "000000" {
         "111111"
     } else {
@@ -641,7 +631,8 @@ fn attempt_limits() {
     assert_eq!(answers[4], "LimitExceededException");
     assert_ne!(confirm(&right).0, 200, "the code is dead");
 
-    w.e.admin_create_user(&w.pool_id, "locked", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "locked", PASSWORD, &[])
         .unwrap();
     for _ in 0..5 {
         let refused = password_sign_in(&w, "locked", "Wr0ng-pass!");
@@ -654,7 +645,7 @@ fn attempt_limits() {
     );
     let locked = srp_sign_in(&w, "locked", |_, _| {});
     assert_eq!(locked["message"], "Password attempts exceeded");
-    w.e.advance(Duration::from_secs(2));
+    w.emulator.advance(Duration::from_secs(2));
     let unlocked = password_sign_in(&w, "locked", PASSWORD);
     assert_eq!(unlocked.0, 200, "{unlocked:?}");
 }
@@ -663,9 +654,11 @@ fn attempt_limits() {
 #[test]
 fn forged_access_tokens_are_refused() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(&w.pool_id, "eve", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "eve", PASSWORD, &[])
         .unwrap();
-    w.e.admin_create_user(&w.pool_id, "boss", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "boss", PASSWORD, &[])
         .unwrap();
     let t = tokens(&w, "eve");
     let token = t["AccessToken"].as_str().unwrap();
@@ -695,7 +688,8 @@ fn device_srp_refuses_an_unconfirmed_device() {
         device_tracking: DeviceTracking::Always,
         ..PoolConfig::default()
     });
-    w.e.admin_create_user(&w.pool_id, "dev", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "dev", PASSWORD, &[])
         .unwrap();
     let t = tokens(&w, "dev");
     let key = t["NewDeviceMetadata"]["DeviceKey"].clone();
@@ -727,13 +721,14 @@ fn device_srp_refuses_an_unconfirmed_device() {
 #[test]
 fn unknown_users_look_like_known_ones() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(
-        &w.pool_id,
-        "real",
-        PASSWORD,
-        &[("email", "real@example.com")],
-    )
-    .unwrap();
+    w.emulator
+        .admin_create_user(
+            &w.pool_id,
+            "real",
+            PASSWORD,
+            &[("email", "real@example.com")],
+        )
+        .unwrap();
     let challenge = |name: &str| {
         call(
             &w,
@@ -756,7 +751,8 @@ fn unknown_users_look_like_known_ones() {
         again.1["ChallengeParameters"]["SALT"]
     );
     // Answering the made-up challenge fails as a wrong password does.
-    w.e.admin_create_user(&w.pool_id, "ghostless", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "ghostless", PASSWORD, &[])
         .unwrap();
     let last = srp_sign_in(&w, "ghost", |_, _| {});
     assert_eq!(
@@ -774,8 +770,9 @@ fn unknown_users_look_like_known_ones() {
     assert_eq!(forgot.0, 200);
     assert_eq!(forgot.1["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
 
-    let open =
-        w.e.create_client(
+    let open = w
+        .emulator
+        .create_client(
             &w.pool_id,
             ClientConfig {
                 prevent_user_existence_errors: false,
@@ -808,7 +805,11 @@ fn http_details_real_clients_rely_on() {
     assert_eq!(config["issuer"], w.pool.issuer());
     assert_eq!(
         config["jwks_uri"],
-        format!("{}{}/.well-known/jwks.json", w.e.endpoint(), w.pool_id)
+        format!(
+            "{}{}/.well-known/jwks.json",
+            w.emulator.endpoint(),
+            w.pool_id
+        )
     );
     let unknown = call(&w, "Nope", &json!({}));
     assert_eq!(kind(&unknown), "UnknownOperationException");
@@ -824,15 +825,17 @@ fn http_details_real_clients_rely_on() {
 #[test]
 fn forgot_password_needs_a_verified_address() {
     let w = world(PoolConfig::default());
-    w.e.admin_create_user(&w.pool_id, "nomail", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "nomail", PASSWORD, &[])
         .unwrap();
-    w.e.admin_create_user(
-        &w.pool_id,
-        "unverified",
-        PASSWORD,
-        &[("email", "u@example.com"), ("email_verified", "false")],
-    )
-    .unwrap();
+    w.emulator
+        .admin_create_user(
+            &w.pool_id,
+            "unverified",
+            PASSWORD,
+            &[("email", "u@example.com"), ("email_verified", "false")],
+        )
+        .unwrap();
     for user in ["nomail", "unverified"] {
         let forgot = call(
             &w,
@@ -880,7 +883,7 @@ fn the_outbox_endpoint_and_a_fixed_code() {
 #[test]
 fn totp_follows_the_pool_and_keeps_its_name() {
     let off = world(PoolConfig::default());
-    off.e
+    off.emulator
         .admin_create_user(&off.pool_id, "otto", PASSWORD, &[])
         .unwrap();
     let t = tokens(&off, "otto");
@@ -890,13 +893,18 @@ fn totp_follows_the_pool_and_keeps_its_name() {
         &json!({"AccessToken": t["AccessToken"]}),
     );
     assert_eq!(kind(&associated), "SoftwareTokenMFANotFoundException");
-    assert!(off.e.admin_enable_sms_mfa(&off.pool_id, "otto").is_err());
+    assert!(
+        off.emulator
+            .admin_enable_sms_mfa(&off.pool_id, "otto")
+            .is_err()
+    );
 
     let w = world(PoolConfig {
         mfa: Mfa::Optional,
         ..PoolConfig::default()
     });
-    w.e.admin_create_user(&w.pool_id, "tina", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "tina", PASSWORD, &[])
         .unwrap();
     let t = tokens(&w, "tina");
     let (_, associated) = call(
@@ -910,7 +918,7 @@ fn totp_follows_the_pool_and_keeps_its_name() {
     let verified = call(
         &w,
         "VerifySoftwareToken",
-        &json!({"AccessToken": t["AccessToken"], "UserCode": totp(&key, w.e.now()), "FriendlyDeviceName": "my phone"}),
+        &json!({"AccessToken": t["AccessToken"], "UserCode": totp(&key, w.emulator.now()), "FriendlyDeviceName": "my phone"}),
     );
     assert_eq!(verified.0, 200, "{verified:?}");
     call(
@@ -930,7 +938,7 @@ fn totp_follows_the_pool_and_keeps_its_name() {
 #[test]
 fn bodies_are_bounded() {
     let w = world(PoolConfig::default());
-    let mut s = raw_head(w.e.port(), 10 * 1024 * 1024);
+    let mut s = raw_head(w.emulator.port(), 10 * 1024 * 1024);
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let chunk = vec![b' '; 64 * 1024];
     for _ in 0..8 {
@@ -949,7 +957,8 @@ fn bodies_are_bounded() {
 fn fifty_concurrent_srp_sign_ins() {
     let w = world(PoolConfig::default());
     for i in 0..50 {
-        w.e.admin_create_user(&w.pool_id, &format!("user{i}"), PASSWORD, &[])
+        w.emulator
+            .admin_create_user(&w.pool_id, &format!("user{i}"), PASSWORD, &[])
             .unwrap();
     }
     let signed_in = std::thread::scope(|scope| {

@@ -21,9 +21,8 @@ use std::time::Duration;
 
 use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode, TokenOutcome};
 use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt};
-use cognito_flows_emulator::{
-    ClientConfig, ClientSettings, Emulator, EmulatorConfig, Mfa, PoolConfig,
-};
+use cognito_flows_emulator::{ClientConfig, ClientSettings, Emulator, Mfa};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -251,35 +250,23 @@ async fn run(chromium: &Path, driver_port: u16) {
     let app = app_server().await;
     let callback = format!("http://127.0.0.1:{app}/callback");
     let signed_out = format!("http://127.0.0.1:{app}/signed-out");
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig {
-        mfa: Mfa::Optional,
-        ..PoolConfig::default()
-    });
-    let client = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
+    let w = Fixture::start(
+        Options::default()
+            .mfa(Mfa::Optional)
+            .client(ClientConfig {
                 callback_urls: vec![callback.clone()],
                 settings: ClientSettings {
                     logout_urls: vec![signed_out.clone()],
                     ..ClientSettings::default()
                 },
                 ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    e.admin_create_user(&pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
-        .unwrap();
-    e.admin_create_user(
-        &pool_id,
-        "sam",
-        PASSWORD,
-        &[("phone_number", "+15555550100")],
-    )
-    .unwrap();
-    e.admin_enable_sms_mfa(&pool_id, "sam").unwrap();
-    let ui = HostedUi::new(e.endpoint(), client.id.clone(), &callback)
+            })
+            .user("lee", PASSWORD, &[("email", "lee@example.com")])
+            .user("sam", PASSWORD, &[("phone_number", "+15555550100")]),
+    );
+    let (e, pool_id, client_id) = (&w.emulator, &w.pool_id, &w.client_id);
+    e.admin_enable_sms_mfa(pool_id, "sam").unwrap();
+    let ui = HostedUi::new(e.endpoint(), client_id.clone(), &callback)
         .unwrap()
         .with_scopes(["openid", "email"]);
 
@@ -305,7 +292,7 @@ async fn run(chromium: &Path, driver_port: u16) {
     fill(&browser, "#password", PASSWORD).await;
     click(&browser, "#signin").await;
     let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
-    let tokens = exchange(&e, &mut flow, landed).unwrap();
+    let tokens = exchange(e, &mut flow, landed).unwrap();
     let id = tokens.id_token.clone().unwrap();
     assert_eq!(id.claims().str("email"), Some("lee@example.com"));
     assert_eq!(id.claims().str("nonce"), Some(flow.nonce()));
@@ -344,7 +331,7 @@ async fn run(chromium: &Path, driver_port: u16) {
         "{callback}?code={stolen}&state={}",
         url::form_urlencoded::byte_serialize(thief_state.as_bytes()).collect::<String>()
     );
-    let err = exchange(&e, &mut thief, forged).unwrap_err();
+    let err = exchange(e, &mut thief, forged).unwrap_err();
     assert!(
         matches!(err, Error::OAuth(ref o) if o.code == OAuthErrorCode::InvalidGrant),
         "{err:?}"
@@ -367,7 +354,7 @@ async fn run(chromium: &Path, driver_port: u16) {
     fill(&browser, "#code", &code).await;
     click(&browser, "#verify").await;
     let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
-    let tokens = exchange(&e, &mut flow, landed).unwrap();
+    let tokens = exchange(e, &mut flow, landed).unwrap();
     assert_eq!(
         tokens.id_token.unwrap().claims().str("cognito:username"),
         Some("sam")
@@ -375,7 +362,7 @@ async fn run(chromium: &Path, driver_port: u16) {
 
     // 6. An unregistered redirect_uri: an error page, and the browser stays on the emulator.
     let evil = format!("http://127.0.0.1:{app}/evil");
-    let rogue = HostedUi::new(e.endpoint(), client.id.clone(), &evil).unwrap();
+    let rogue = HostedUi::new(e.endpoint(), client_id.clone(), &evil).unwrap();
     let rogue_flow = rogue.authorize(Entropy::from([5; 32]));
     browser.goto(&authorize_url(&rogue_flow)).await.unwrap();
     text_of(&browser, "#error", "redirect_mismatch").await;

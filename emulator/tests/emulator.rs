@@ -18,9 +18,9 @@ use cognito_flows::wire::MfaSettings;
 use cognito_flows::{
     Action, Entropy, Error, ErrorKind, Flow, ForgotPassword, Input, Prompt, SignIn, UserPool,
 };
-use cognito_flows_emulator::{
-    ClientConfig, DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig,
-};
+use cognito_flows_emulator::{ClientConfig, DeviceTracking, EmulatorConfig, Mfa, PoolConfig};
+use cognito_flows_testkit::emulator::{self, Fixture, Options, drive};
+use cognito_flows_testkit::no_prompt;
 use serde_json::{Value, json};
 
 use common::{agent, send};
@@ -33,59 +33,8 @@ fn entropy() -> Entropy {
     Entropy::from([N.fetch_add(1, Ordering::Relaxed); 32])
 }
 
-/// Drives a flow against the emulator, with the emulator's clock.
-fn drive<F: Flow>(
-    e: &Emulator,
-    flow: F,
-    mut answer: impl FnMut(&Prompt) -> Input,
-) -> Result<F::Output, Error> {
-    let agent = agent();
-    let mut flow = flow;
-    for _ in 0..40 {
-        match flow.poll_action() {
-            Action::Send(r) => {
-                let response = send(&agent, r);
-                let _ = flow.handle_response(e.now(), response);
-            }
-            Action::Prompt(p) => flow.handle_input(answer(&p)).unwrap(),
-            Action::Done(out) => return Ok(out),
-            Action::Failed(err) => return Err(err),
-            Action::Wait(delay) => std::thread::sleep(delay),
-        }
-    }
-    panic!("no end")
-}
-
-fn no_prompt(p: &Prompt) -> Input {
-    panic!("unexpected prompt {p:?}")
-}
-
-struct World {
-    e: Emulator,
-    pool_id: String,
-    pool: UserPool,
-}
-
-fn world(config: PoolConfig, secret: bool) -> World {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(config);
-    let client = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    let mut pool = UserPool::new(&pool_id, client.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    if let Some(s) = client.secret {
-        pool = pool.with_client_secret(s);
-    }
-    World { e, pool_id, pool }
+fn world(config: PoolConfig, secret: bool) -> Fixture {
+    Fixture::start(Options::default().pool(config).secret_if(secret))
 }
 
 /// The tokens are RS256-signed with the key the JWKS endpoint publishes.
@@ -107,15 +56,16 @@ fn verify_rs256(jwks: &Value, token: &str) {
 #[test]
 fn srp_is_really_checked() {
     let w = world(PoolConfig::default(), false);
-    w.e.admin_create_user(
-        &w.pool_id,
-        "alice",
-        PASSWORD,
-        &[("email", "alice@example.com")],
-    )
-    .unwrap();
+    w.emulator
+        .admin_create_user(
+            &w.pool_id,
+            "alice",
+            PASSWORD,
+            &[("email", "alice@example.com")],
+        )
+        .unwrap();
     let out = drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy()),
         no_prompt,
     )
@@ -139,7 +89,7 @@ fn srp_is_really_checked() {
             &agent(),
             http::Request::get(format!(
                 "{}{}/.well-known/jwks.json",
-                w.e.endpoint(),
+                w.emulator.endpoint(),
                 w.pool_id
             ))
             .body(Vec::new())
@@ -156,7 +106,7 @@ fn srp_is_really_checked() {
         SignIn::user_srp(&w.pool, "alice", "Wr0ng-pass!", entropy()),
         SignIn::user_password(&w.pool, "alice", "Wr0ng-pass!", entropy()),
     ] {
-        let err = drive(&w.e, flow, no_prompt).unwrap_err();
+        let err = drive(&w.emulator, flow, no_prompt).unwrap_err();
         let Error::Service(s) = err else {
             panic!("{err:?}")
         };
@@ -170,7 +120,7 @@ fn srp_is_really_checked() {
         );
     }
     let err = drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "nobody", PASSWORD, entropy()),
         no_prompt,
     )
@@ -181,7 +131,8 @@ fn srp_is_really_checked() {
 #[test]
 fn a_stale_timestamp_is_refused() {
     let w = world(PoolConfig::default(), false);
-    w.e.admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
         .unwrap();
     let agent = agent();
     let mut flow = SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy());
@@ -189,12 +140,15 @@ fn a_stale_timestamp_is_refused() {
         panic!()
     };
     // The client's clock is an hour late.
-    flow.handle_response(w.e.now() - Duration::from_secs(3600), send(&agent, r))
-        .unwrap();
+    flow.handle_response(
+        w.emulator.now() - Duration::from_secs(3600),
+        send(&agent, r),
+    )
+    .unwrap();
     let Action::Send(r) = flow.poll_action() else {
         panic!()
     };
-    flow.handle_response(w.e.now(), send(&agent, r))
+    flow.handle_response(w.emulator.now(), send(&agent, r))
         .unwrap_err();
     assert!(
         matches!(flow.poll_action(), Action::Failed(e) if e.service_kind() == Some(&ErrorKind::NotAuthorized))
@@ -204,16 +158,17 @@ fn a_stale_timestamp_is_refused() {
 #[test]
 fn secret_hash_is_enforced() {
     let w = world(PoolConfig::default(), true);
-    w.e.admin_create_user(&w.pool_id, "bob", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "bob", PASSWORD, &[])
         .unwrap();
     let signed_in = drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "bob", PASSWORD, entropy()),
         no_prompt,
     )
     .unwrap();
     let refreshed = drive(
-        &w.e,
+        &w.emulator,
         SignIn::refresh(
             &w.pool,
             &signed_in.username,
@@ -223,13 +178,13 @@ fn secret_hash_is_enforced() {
         no_prompt,
     )
     .unwrap();
-    assert!(refreshed.tokens.is_valid(w.e.now()));
+    assert!(refreshed.tokens.is_valid(w.emulator.now()));
     let no_secret = UserPool::new(w.pool.id(), w.pool.client_id())
         .unwrap()
-        .with_endpoint(w.e.endpoint())
+        .with_endpoint(w.emulator.endpoint())
         .unwrap();
     let err = drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&no_secret, "bob", PASSWORD, entropy()),
         no_prompt,
     )
@@ -246,12 +201,13 @@ fn totp_setup_then_mfa_sign_in() {
         },
         false,
     );
-    w.e.admin_create_user(&w.pool_id, "carol", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "carol", PASSWORD, &[])
         .unwrap();
     let mut secret = None;
-    let now = w.e.now();
+    let now = w.emulator.now();
     drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "carol", PASSWORD, entropy()),
         |p| match p {
             Prompt::TotpSetup { setup, .. } => {
@@ -265,7 +221,7 @@ fn totp_setup_then_mfa_sign_in() {
     let secret = secret.unwrap();
     let mut attempts = 0;
     drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "carol", PASSWORD, entropy()),
         |p| {
             attempts += 1;
@@ -292,15 +248,16 @@ fn sms_mfa_with_the_code_from_the_outbox() {
         },
         false,
     );
-    w.e.admin_create_user(
-        &w.pool_id,
-        "dave",
-        PASSWORD,
-        &[("phone_number", "+15555550123")],
-    )
-    .unwrap();
-    w.e.admin_enable_sms_mfa(&w.pool_id, "dave").unwrap();
-    let e = &w.e;
+    w.emulator
+        .admin_create_user(
+            &w.pool_id,
+            "dave",
+            PASSWORD,
+            &[("phone_number", "+15555550123")],
+        )
+        .unwrap();
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "dave").unwrap();
+    let e = &w.emulator;
     drive(
         e,
         SignIn::user_srp(&w.pool, "dave", PASSWORD, entropy()),
@@ -325,15 +282,16 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
         },
         true,
     );
-    w.e.admin_create_user(
-        &w.pool_id,
-        "erin",
-        PASSWORD,
-        &[("phone_number", "+15555550199")],
-    )
-    .unwrap();
-    w.e.admin_enable_sms_mfa(&w.pool_id, "erin").unwrap();
-    let e = &w.e;
+    w.emulator
+        .admin_create_user(
+            &w.pool_id,
+            "erin",
+            PASSWORD,
+            &[("phone_number", "+15555550199")],
+        )
+        .unwrap();
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "erin").unwrap();
+    let e = &w.emulator;
     let sms = |p: &Prompt| match p {
         Prompt::SmsMfaCode { .. } => Input::code(e.last_code("erin").unwrap()),
         Prompt::RememberDevice { .. } => Input::RememberDevice(true),
@@ -423,7 +381,7 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
 #[test]
 fn sign_up_confirm_and_forgot_password_with_codes_from_the_outbox() {
     let w = world(PoolConfig::default(), true);
-    let e = &w.e;
+    let e = &w.emulator;
     let weak = drive(
         e,
         account::sign_up(&w.pool, &NewUser::new("frank", "weak")),
@@ -498,7 +456,7 @@ fn account_calls_and_sign_out() {
         },
         false,
     );
-    let e = &w.e;
+    let e = &w.emulator;
     e.admin_create_user(
         &w.pool_id,
         "grace",
@@ -603,7 +561,7 @@ fn account_calls_and_sign_out() {
 #[test]
 fn global_sign_out_then_delete() {
     let w = world(PoolConfig::default(), false);
-    let e = &w.e;
+    let e = &w.emulator;
     e.admin_create_user(&w.pool_id, "heidi", PASSWORD, &[])
         .unwrap();
     let s = drive(
@@ -655,16 +613,17 @@ fn global_sign_out_then_delete() {
 #[test]
 fn new_password_required() {
     let w = world(PoolConfig::default(), false);
-    w.e.admin_create_user_with_temporary_password(
-        &w.pool_id,
-        "ivan",
-        "Temp-Passw0rd!",
-        &[("email", "ivan@example.com")],
-    )
-    .unwrap();
+    w.emulator
+        .admin_create_user_with_temporary_password(
+            &w.pool_id,
+            "ivan",
+            "Temp-Passw0rd!",
+            &[("email", "ivan@example.com")],
+        )
+        .unwrap();
     let mut tries = 0;
     drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "ivan", "Temp-Passw0rd!", entropy()),
         |p| {
             tries += 1;
@@ -692,7 +651,7 @@ fn new_password_required() {
     .unwrap();
     assert_eq!(tries, 2);
     drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_password(&w.pool, "ivan", "Str0nger-Passw0rd!", entropy()),
         no_prompt,
     )
@@ -710,16 +669,13 @@ fn deterministic_mode() {
             ),
             ..EmulatorConfig::default()
         };
-        let e = Emulator::start(config).unwrap();
-        let pool_id = e.create_user_pool(PoolConfig::default());
-        let client = e.create_client(&pool_id, ClientConfig::default()).unwrap();
-        e.admin_create_user(&pool_id, "judy", PASSWORD, &[])
-            .unwrap();
-        let pool = UserPool::new(&pool_id, client.id)
-            .unwrap()
-            .with_endpoint(e.endpoint())
-            .unwrap();
-        let mut flow = SignIn::user_srp(&pool, "judy", PASSWORD, Entropy::from([4; 32]));
+        let w = Fixture::start(
+            Options::default()
+                .emulator(config)
+                .user("judy", PASSWORD, &[]),
+        );
+        let (e, pool_id, pool) = (&w.emulator, w.pool_id.clone(), &w.pool);
+        let mut flow = SignIn::user_srp(pool, "judy", PASSWORD, Entropy::from([4; 32]));
         let Action::Send(r) = flow.poll_action() else {
             panic!()
         };
@@ -752,7 +708,7 @@ fn deterministic_mode() {
 
 #[test]
 fn garbage_gets_cognito_shaped_errors() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
+    let e = emulator::start(EmulatorConfig::default());
     let agent = agent();
     let post = |target: &str, body: &[u8]| {
         let r = http::Request::post(e.endpoint())
@@ -816,10 +772,11 @@ fn garbage_gets_cognito_shaped_errors() {
 fn tokens_verify_with_the_library_verifier_and_the_jwks_endpoint() {
     use cognito_flows::verify::{Verifier, VerifyOptions};
     let w = world(PoolConfig::default(), false);
-    w.e.admin_create_user(&w.pool_id, "kim", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "kim", PASSWORD, &[])
         .unwrap();
     let out = drive(
-        &w.e,
+        &w.emulator,
         SignIn::user_srp(&w.pool, "kim", PASSWORD, entropy()),
         no_prompt,
     )
@@ -853,11 +810,13 @@ fn cognito_flows_ureq_verify(
 fn hosted_ui_code_flow_with_pkce() {
     use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode, TokenOutcome};
     let w = world(PoolConfig::default(), true);
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
         .unwrap();
     let emulator_secret = {
-        let c =
-            w.e.create_client(
+        let c = w
+            .emulator
+            .create_client(
                 &w.pool_id,
                 ClientConfig {
                     secret: true,
@@ -869,7 +828,7 @@ fn hosted_ui_code_flow_with_pkce() {
         (c.id, c.secret.unwrap())
     };
     let redirect = "http://127.0.0.1:1/callback";
-    let ui = HostedUi::new(w.e.endpoint(), emulator_secret.0.clone(), redirect)
+    let ui = HostedUi::new(w.emulator.endpoint(), emulator_secret.0.clone(), redirect)
         .unwrap()
         .with_client_secret(emulator_secret.1.clone());
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -895,7 +854,7 @@ fn hosted_ui_code_flow_with_pkce() {
     let Action::Send(exchange) = flow.poll_action() else {
         panic!()
     };
-    flow.handle_response(w.e.now(), send(&agent, exchange))
+    flow.handle_response(w.emulator.now(), send(&agent, exchange))
         .unwrap();
     let Action::Done(tokens) = flow.poll_action() else {
         panic!("{:?}", flow.poll_action())
@@ -911,7 +870,8 @@ fn hosted_ui_code_flow_with_pkce() {
     let Action::Send(r) = info.poll_action() else {
         panic!()
     };
-    info.handle_response(w.e.now(), send(&agent, r)).unwrap();
+    info.handle_response(w.emulator.now(), send(&agent, r))
+        .unwrap();
     let Action::Done(TokenOutcome::UserInfo(claims)) = info.poll_action() else {
         panic!()
     };
@@ -920,7 +880,9 @@ fn hosted_ui_code_flow_with_pkce() {
     let Action::Send(r) = again.poll_action() else {
         panic!()
     };
-    again.handle_response(w.e.now(), send(&agent, r)).unwrap();
+    again
+        .handle_response(w.emulator.now(), send(&agent, r))
+        .unwrap();
     assert!(matches!(
         again.poll_action(),
         Action::Done(TokenOutcome::Tokens(_))
@@ -929,13 +891,15 @@ fn hosted_ui_code_flow_with_pkce() {
     let Action::Send(r) = revoke.poll_action() else {
         panic!()
     };
-    revoke.handle_response(w.e.now(), send(&agent, r)).unwrap();
+    revoke
+        .handle_response(w.emulator.now(), send(&agent, r))
+        .unwrap();
     let mut dead = ui.refresh(refresh);
     let Action::Send(r) = dead.poll_action() else {
         panic!()
     };
     let err = dead
-        .handle_response(w.e.now(), send(&agent, r))
+        .handle_response(w.emulator.now(), send(&agent, r))
         .unwrap_err();
     assert!(
         matches!(err, Error::OAuth(ref e) if e.code == OAuthErrorCode::InvalidGrant),
@@ -975,7 +939,7 @@ fn hosted_ui_code_flow_with_pkce() {
         panic!()
     };
     let err = thief
-        .handle_response(w.e.now(), send(&agent, r))
+        .handle_response(w.emulator.now(), send(&agent, r))
         .unwrap_err();
     assert!(
         matches!(err, Error::OAuth(ref e) if e.code == OAuthErrorCode::InvalidGrant),
@@ -1048,7 +1012,8 @@ fn custom_auth_runs_the_callbacks_with_and_without_srp() {
         ..PoolConfig::default()
     };
     let w = world(config, true);
-    w.e.admin_create_user(&w.pool_id, "mia", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "mia", PASSWORD, &[])
         .unwrap();
     let answers = |p: &Prompt| match p {
         Prompt::CustomChallenge { parameters, .. } => match parameters["question"].as_str() {
@@ -1058,21 +1023,25 @@ fn custom_auth_runs_the_callbacks_with_and_without_srp() {
         other => panic!("{other:?}"),
     };
     let mut seen = Vec::new();
-    drive(&w.e, SignIn::custom(&w.pool, "mia", entropy()), |p| {
-        seen.push(p.clone());
-        answers(p)
-    })
+    drive(
+        &w.emulator,
+        SignIn::custom(&w.pool, "mia", entropy()),
+        |p| {
+            seen.push(p.clone());
+            answers(p)
+        },
+    )
     .unwrap();
     assert_eq!(seen.len(), 2);
     // With SRP first: the password is checked, then the quiz.
     drive(
-        &w.e,
+        &w.emulator,
         SignIn::custom_with_srp(&w.pool, "mia", PASSWORD, entropy()),
         answers,
     )
     .unwrap();
     let wrong_password = drive(
-        &w.e,
+        &w.emulator,
         SignIn::custom_with_srp(&w.pool, "mia", "wrong", entropy()),
         answers,
     )
@@ -1082,19 +1051,21 @@ fn custom_auth_runs_the_callbacks_with_and_without_srp() {
         Some(&ErrorKind::NotAuthorized)
     );
     // A wrong answer fails.
-    let wrong = drive(&w.e, SignIn::custom(&w.pool, "mia", entropy()), |_| {
-        Input::Answer("5".into())
-    })
+    let wrong = drive(
+        &w.emulator,
+        SignIn::custom(&w.pool, "mia", entropy()),
+        |_| Input::Answer("5".into()),
+    )
     .unwrap_err();
     assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
     // Without triggers, CUSTOM_AUTH is refused.
     let plain = world(PoolConfig::default(), false);
     plain
-        .e
+        .emulator
         .admin_create_user(&plain.pool_id, "mia", PASSWORD, &[])
         .unwrap();
     let refused = drive(
-        &plain.e,
+        &plain.emulator,
         SignIn::custom(&plain.pool, "mia", entropy()),
         answers,
     )
@@ -1113,7 +1084,7 @@ fn calls_moto_lacks() {
         },
         false,
     );
-    let e = &w.e;
+    let e = &w.emulator;
     e.admin_create_user(
         &w.pool_id,
         "noa",

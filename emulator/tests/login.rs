@@ -12,10 +12,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use cognito_flows::{Action, Entropy, Flow, Input, Prompt, SignIn, UserPool};
-use cognito_flows_emulator::{
-    ClientConfig, ClientSettings, Emulator, EmulatorConfig, Mfa, PoolConfig,
-};
+use cognito_flows::{Entropy, Input, Prompt, SignIn};
+use cognito_flows_emulator::{ClientConfig, ClientSettings, Emulator, Mfa};
+use cognito_flows_testkit::emulator::{Fixture, Options, drive};
 
 use common::{agent, send};
 
@@ -138,44 +137,27 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-struct World {
-    e: Emulator,
-    pool_id: String,
-    client_id: String,
-}
-
-fn world(mfa: Mfa, secret: bool) -> World {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig {
-        mfa,
-        ..PoolConfig::default()
-    });
-    let client = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret,
+fn world(mfa: Mfa, secret: bool) -> Fixture {
+    Fixture::start(
+        Options::default()
+            .mfa(mfa)
+            .client(ClientConfig {
                 callback_urls: vec![CALLBACK.into()],
                 settings: ClientSettings {
                     logout_urls: vec![SIGNED_OUT.into()],
                     ..ClientSettings::default()
                 },
                 ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    World {
-        e,
-        pool_id,
-        client_id: client.id,
-    }
+            })
+            .secret_if(secret),
+    )
 }
 
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn authorize_query(w: &World, redirect: &str, state: &str) -> String {
+fn authorize_query(w: &Fixture, redirect: &str, state: &str) -> String {
     format!(
         "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
         w.client_id,
@@ -194,9 +176,10 @@ fn query_of(location: &str) -> BTreeMap<String, String> {
 #[test]
 fn the_form_escapes_what_it_echoes_and_sets_a_csrf_cookie() {
     let w = world(Mfa::Off, false);
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
         .unwrap();
-    let mut b = Browser::new(&w.e);
+    let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, HOSTILE));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
@@ -270,11 +253,12 @@ fn the_form_escapes_what_it_echoes_and_sets_a_csrf_cookie() {
 #[test]
 fn csrf_is_checked_on_every_form() {
     let w = world(Mfa::Off, false);
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
         .unwrap();
-    let mut victim = Browser::new(&w.e);
+    let mut victim = Browser::new(&w.emulator);
     let page = victim.get(&authorize_query(&w, CALLBACK, "s"));
-    let mut attacker = Browser::new(&w.e);
+    let mut attacker = Browser::new(&w.emulator);
     let theirs = attacker.get(&authorize_query(&w, CALLBACK, "s"));
     // The attacker's own (valid) token, posted from the victim's browser: another cookie.
     let mut fields = hidden_fields(&theirs);
@@ -296,7 +280,7 @@ fn csrf_is_checked_on_every_form() {
         assert_eq!(refused.status, 403, "{token:?}");
     }
     // Without the cookie at all.
-    let mut no_cookie = Browser::new(&w.e);
+    let mut no_cookie = Browser::new(&w.emulator);
     let refused = no_cookie.sign_in(&page, "lee", PASSWORD);
     assert_eq!(refused.status, 403);
     // The victim's own form still works.
@@ -308,9 +292,10 @@ fn csrf_is_checked_on_every_form() {
 #[test]
 fn unregistered_redirect_uris_get_an_error_page() {
     let w = world(Mfa::Off, false);
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
         .unwrap();
-    let mut b = Browser::new(&w.e);
+    let mut b = Browser::new(&w.emulator);
     for evil in [
         "https://evil.example/cb",
         "http://localhost:3000/callbackx",
@@ -351,18 +336,19 @@ fn unregistered_redirect_uris_get_an_error_page() {
 #[test]
 fn sms_mfa_step_then_a_code_bound_to_pkce() {
     let w = world(Mfa::Optional, false);
-    w.e.admin_create_user(
-        &w.pool_id,
-        "sam",
-        PASSWORD,
-        &[
-            ("phone_number", "+15555550100"),
-            ("email", "sam@example.com"),
-        ],
-    )
-    .unwrap();
-    w.e.admin_enable_sms_mfa(&w.pool_id, "sam").unwrap();
-    let mut b = Browser::new(&w.e);
+    w.emulator
+        .admin_create_user(
+            &w.pool_id,
+            "sam",
+            PASSWORD,
+            &[
+                ("phone_number", "+15555550100"),
+                ("email", "sam@example.com"),
+            ],
+        )
+        .unwrap();
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "sam").unwrap();
+    let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, "st"));
     let mfa = b.sign_in(&page, "sam", PASSWORD);
     assert_eq!(mfa.status, 200, "{}", mfa.body);
@@ -371,20 +357,20 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
         "{}",
         mfa.body
     );
-    let code = w.e.last_code("sam").unwrap();
-    assert_eq!(w.e.outbox().last().unwrap().purpose, "SMS_MFA");
+    let code = w.emulator.last_code("sam").unwrap();
+    assert_eq!(w.emulator.outbox().last().unwrap().purpose, "SMS_MFA");
     let session = mfa.input("session");
     let csrf = mfa.input("_csrf");
     // Another browser (with a valid form of its own) cannot answer this sign-in's step, and
     // trying leaves it to the browser that gave the password.
-    let mut other = Browser::new(&w.e);
+    let mut other = Browser::new(&w.emulator);
     let theirs = other.get(&authorize_query(&w, CALLBACK, "x"));
     let hijack = other.post(
         "/login/mfa",
         &[
             ("_csrf", theirs.input("_csrf").as_str()),
             ("session", session.as_str()),
-            ("code", w.e.last_code("sam").unwrap().as_str()),
+            ("code", w.emulator.last_code("sam").unwrap().as_str()),
         ],
     );
     assert_eq!(hijack.status, 400);
@@ -431,7 +417,7 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
             enc(&q["code"]),
             enc(CALLBACK)
         );
-        let request = http::Request::post(format!("{}oauth2/token", w.e.endpoint()))
+        let request = http::Request::post(format!("{}oauth2/token", w.emulator.endpoint()))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(form.into_bytes())
             .unwrap();
@@ -445,9 +431,10 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
 #[test]
 fn session_cookie_and_logout() {
     let w = world(Mfa::Off, false);
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
         .unwrap();
-    let mut b = Browser::new(&w.e);
+    let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, "one"));
     assert_eq!(b.sign_in(&page, "lee", PASSWORD).status, 302);
     let again = b.get(&authorize_query(&w, CALLBACK, "two"));
@@ -491,7 +478,7 @@ fn session_cookie_and_logout() {
 #[test]
 fn sign_up_and_confirm_pages() {
     let w = world(Mfa::Off, true);
-    let mut b = Browser::new(&w.e);
+    let mut b = Browser::new(&w.emulator);
     let login = b.get(&authorize_query(&w, CALLBACK, "s"));
     let link_at = login.body.find("href=\"/signup?").unwrap() + 6;
     let link = unescape(&login.body[link_at..link_at + login.body[link_at..].find('"').unwrap()]);
@@ -522,7 +509,7 @@ fn sign_up_and_confirm_pages() {
         "{}",
         sent.body
     );
-    let code = w.e.last_code("newbie").unwrap();
+    let code = w.emulator.last_code("newbie").unwrap();
     let mut fields = hidden_fields(&sent);
     fields.push(("code".into(), code));
     let confirmed = b.post("/confirm", &fields);
@@ -538,33 +525,25 @@ fn sign_up_and_confirm_pages() {
 #[test]
 fn totp_mfa_step() {
     let w = world(Mfa::On, false);
-    w.e.admin_create_user(&w.pool_id, "tia", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "tia", PASSWORD, &[])
         .unwrap();
-    w.e.admin_create_user(&w.pool_id, "noe", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "noe", PASSWORD, &[])
         .unwrap();
-    let pool = UserPool::new(&w.pool_id, w.client_id.clone())
-        .unwrap()
-        .with_endpoint(w.e.endpoint())
-        .unwrap();
-    let mut flow = SignIn::user_srp(&pool, "tia", PASSWORD, Entropy::from([7; 32]));
+    let flow = SignIn::user_srp(&w.pool, "tia", PASSWORD, Entropy::from([7; 32]));
     let mut secret = None;
-    for _ in 0..20 {
-        match flow.poll_action() {
-            Action::Send(r) => {
-                let _ = flow.handle_response(w.e.now(), send(&agent(), r));
-            }
-            Action::Prompt(Prompt::TotpSetup { setup, .. }) => {
-                secret = Some(setup.secret.expose().to_owned());
-                let code = cognito_flows::totp::code(setup.secret.expose(), w.e.now()).unwrap();
-                flow.handle_input(Input::Code(code)).unwrap();
-            }
-            Action::Done(_) => break,
-            other => panic!("{other:?}"),
+    drive(&w.emulator, flow, |p| match p {
+        Prompt::TotpSetup { setup, .. } => {
+            secret = Some(setup.secret.expose().to_owned());
+            Input::Code(cognito_flows::totp::code(setup.secret.expose(), w.emulator.now()).unwrap())
         }
-    }
+        other => panic!("{other:?}"),
+    })
+    .unwrap();
     let secret = secret.expect("TOTP was set up");
 
-    let mut b = Browser::new(&w.e);
+    let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, "t"));
     let mfa = b.sign_in(&page, "tia", PASSWORD);
     assert_eq!(mfa.status, 200, "{}", mfa.body);
@@ -580,7 +559,7 @@ fn totp_mfa_step() {
     );
     assert_eq!(wrong.status, 400);
     assert!(wrong.body.contains("Invalid code received for user"));
-    let code = cognito_flows::totp::code(&secret, w.e.now()).unwrap();
+    let code = cognito_flows::totp::code(&secret, w.emulator.now()).unwrap();
     let done = b.post(
         "/login/mfa",
         &[
@@ -596,7 +575,7 @@ fn totp_mfa_step() {
             .starts_with(&format!("{CALLBACK}?code="))
     );
 
-    let mut other = Browser::new(&w.e);
+    let mut other = Browser::new(&w.emulator);
     let page = other.get(&authorize_query(&w, CALLBACK, "t"));
     let refused = other.sign_in(&page, "noe", PASSWORD);
     assert_eq!(refused.status, 400);

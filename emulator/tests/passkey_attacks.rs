@@ -17,7 +17,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use ciborium::Value as Cbor;
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
@@ -27,49 +27,15 @@ const ORIGIN: &str = "http://localhost:3000";
 const GX: &str = "6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296";
 const GY: &str = "4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5";
 
-struct World {
-    e: Emulator,
-    client_id: String,
-    access: String,
-    agent: ureq::Agent,
+fn call(w: &Fixture, operation: &str, body: &Value) -> (u16, Value) {
+    w.call(operation, body)
 }
 
-fn call(w: &World, operation: &str, body: &Value) -> (u16, Value) {
-    common::call_with(&w.agent, w.e.endpoint(), operation, body)
-}
-
-fn world() -> World {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig::default());
-    let client_id = e
-        .create_client(&pool_id, ClientConfig::default())
-        .unwrap()
-        .id;
-    e.admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
-        .unwrap();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into();
-    let mut w = World {
-        e,
-        client_id,
-        access: String::new(),
-        agent,
-    };
-    let (status, signed_in) = call(
-        &w,
-        "InitiateAuth",
-        &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
-    );
-    assert_eq!(status, 200, "{signed_in}");
-    w.access = signed_in["AuthenticationResult"]["AccessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    w
+/// alice signed in: the fixture and her access token.
+fn world() -> (Fixture, String) {
+    let w = Fixture::start(Options::default().user("alice", "Passw0rd!", &[]));
+    let access = w.access_token("alice", "Passw0rd!");
+    (w, access)
 }
 
 fn cbor(value: &Cbor) -> Vec<u8> {
@@ -161,18 +127,18 @@ fn client_data(kind: &'static str, origin: &'static str) -> impl Fn(&str) -> Val
 }
 
 /// Starts a registration and completes it with `credential(challenge)`.
-fn complete(w: &World, credential: impl FnOnce(&str) -> Value) -> (u16, Value) {
+fn complete(w: &Fixture, access: &str, credential: impl FnOnce(&str) -> Value) -> (u16, Value) {
     let (status, started) = call(
         w,
         "StartWebAuthnRegistration",
-        &json!({"AccessToken": w.access}),
+        &json!({"AccessToken": access}),
     );
     assert_eq!(status, 200, "{started}");
     let challenge = started["CredentialCreationOptions"]["challenge"]
         .as_str()
         .unwrap()
         .to_owned();
-    let body = json!({"AccessToken": w.access, "Credential": credential(&challenge)});
+    let body = json!({"AccessToken": access, "Credential": credential(&challenge)});
     call(w, "CompleteWebAuthnRegistration", &body)
 }
 
@@ -186,7 +152,7 @@ const UNSUPPORTED: &str = "WebAuthnCredentialNotSupportedException";
 
 #[test]
 fn hostile_registrations_get_typed_errors() {
-    let w = world();
+    let (w, access) = world();
     let id = b"credential-1".to_vec();
     let good_data = || auth_data("localhost", 0x45, &id, &generator());
     let object = |data: Vec<u8>| attestation("none", data);
@@ -369,25 +335,25 @@ fn hostile_registrations_get_typed_errors() {
         ),
     ];
     for (case, kind, tamper) in &cases {
-        refused(&complete(&w, tamper), kind, case);
+        refused(&complete(&w, &access, tamper), kind, case);
     }
 
     // A well-formed registration of the generator point is accepted, once.
-    let (status, body) = complete(&w, |c| registration(c, &id, &object(good_data())));
+    let (status, body) = complete(&w, &access, |c| registration(c, &id, &object(good_data())));
     assert_eq!(status, 200, "{body}");
-    let again = complete(&w, |c| registration(c, &id, &object(good_data())));
+    let again = complete(&w, &access, |c| registration(c, &id, &object(good_data())));
     refused(&again, INVALID, "the same credential again");
 
     // No registration started, or one started too long ago.
-    let body = json!({"AccessToken": w.access, "Credential": registration("x", &id, b"")});
+    let body = json!({"AccessToken": access, "Credential": registration("x", &id, b"")});
     let answer = call(&w, "CompleteWebAuthnRegistration", &body);
     refused(
         &answer,
         "WebAuthnChallengeNotFoundException",
         "nothing started",
     );
-    let late = complete(&w, |c| {
-        w.e.advance(Duration::from_secs(301));
+    let late = complete(&w, &access, |c| {
+        w.emulator.advance(Duration::from_secs(301));
         registration(
             c,
             b"late",
@@ -404,19 +370,19 @@ fn hostile_registrations_get_typed_errors() {
     for (case, body) in [
         (
             "MaxResults 0",
-            json!({"AccessToken": w.access, "MaxResults": 0}),
+            json!({"AccessToken": access, "MaxResults": 0}),
         ),
         (
             "MaxResults 21",
-            json!({"AccessToken": w.access, "MaxResults": 21}),
+            json!({"AccessToken": access, "MaxResults": 21}),
         ),
         (
             "MaxResults a string",
-            json!({"AccessToken": w.access, "MaxResults": "5"}),
+            json!({"AccessToken": access, "MaxResults": "5"}),
         ),
         (
             "a NextToken never given",
-            json!({"AccessToken": w.access, "NextToken": "Zm9v"}),
+            json!({"AccessToken": access, "NextToken": "Zm9v"}),
         ),
     ] {
         refused(&call(&w, "ListWebAuthnCredentials", &body), INVALID, case);
@@ -424,11 +390,11 @@ fn hostile_registrations_get_typed_errors() {
     // Two more passkeys, read a page of two at a time.
     for more in [b"credential-2", b"credential-3"] {
         let data = auth_data("localhost", 0x45, more, &generator());
-        let (status, body) = complete(&w, |c| registration(c, more, &object(data)));
+        let (status, body) = complete(&w, &access, |c| registration(c, more, &object(data)));
         assert_eq!(status, 200, "{body}");
     }
     let page = |token: Option<&Value>| {
-        let mut body = json!({"AccessToken": w.access, "MaxResults": 2});
+        let mut body = json!({"AccessToken": access, "MaxResults": 2});
         if let Some(token) = token {
             body["NextToken"] = token.clone();
         }
@@ -449,7 +415,7 @@ fn hostile_registrations_get_typed_errors() {
         .collect();
     assert_eq!(ids, expected);
     assert!(second.get("NextToken").is_none(), "{second}");
-    let unknown = json!({"AccessToken": w.access, "CredentialId": "bm9uZQ"});
+    let unknown = json!({"AccessToken": access, "CredentialId": "bm9uZQ"});
     refused(
         &call(&w, "DeleteWebAuthnCredential", &unknown),
         "ResourceNotFoundException",
@@ -459,7 +425,7 @@ fn hostile_registrations_get_typed_errors() {
         &call(
             &w,
             "DeleteWebAuthnCredential",
-            &json!({"AccessToken": w.access}),
+            &json!({"AccessToken": access}),
         ),
         INVALID,
         "no id",
@@ -485,10 +451,10 @@ fn assertion(c: &str) -> Value {
 
 #[test]
 fn hostile_assertions_get_typed_errors() {
-    let w = world();
+    let (w, access) = world();
     let id = ID.to_vec();
     let object = attestation("none", auth_data("localhost", 0x45, &id, &generator()));
-    let (status, body) = complete(&w, |c| registration(c, &id, &object));
+    let (status, body) = complete(&w, &access, |c| registration(c, &id, &object));
     assert_eq!(status, 200, "{body}");
 
     let challenge = || {
@@ -570,6 +536,6 @@ fn hostile_assertions_get_typed_errors() {
         refused(&call(&w, "RespondToAuthChallenge", &body), kind, case);
     }
     // Still serving.
-    let (status, _) = call(&w, "GetUser", &json!({"AccessToken": w.access}));
+    let (status, _) = call(&w, "GetUser", &json!({"AccessToken": access}));
     assert_eq!(status, 200);
 }

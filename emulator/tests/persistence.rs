@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_testkit::emulator::{self, Fixture, Options, TempDir};
 use serde_json::{Value, json};
 
 mod common;
@@ -18,29 +19,15 @@ use common::{call, get_json};
 
 const PASSWORD: &str = "Passw0rd!";
 
-/// An empty directory of this test's own (removed when dropped).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "cognito-emulator-persistence-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn data(&self) -> PathBuf {
-        self.0.join("data")
-    }
+/// The data directory of a test: inside its own directory, so that the hostile cases can put
+/// files beside it.
+fn data(dir: &TempDir) -> PathBuf {
+    dir.path().join("data")
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The test's own directory (removed when dropped).
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("emulator-persistence-{name}"))
 }
 
 fn config(data: &Path) -> EmulatorConfig {
@@ -51,7 +38,7 @@ fn config(data: &Path) -> EmulatorConfig {
 }
 
 fn start_on(data: &Path) -> Emulator {
-    Emulator::start(config(data)).unwrap()
+    emulator::start(config(data))
 }
 
 /// The start-up error for `data`.
@@ -96,17 +83,18 @@ fn get_user(endpoint: &str, access: &str) -> (u16, Value) {
 
 #[test]
 fn a_restart_keeps_users_codes_tokens_and_revocations() {
-    let dir = TempDir::new("restart");
-    let emulator = start_on(&dir.data());
+    let dir = temp_dir("restart");
+    let Fixture {
+        emulator,
+        pool_id: pool,
+        client_id: client,
+        ..
+    } = Fixture::start(Options::default().data(&data(&dir)).user(
+        "alice",
+        PASSWORD,
+        &[("email", "alice@example.com")],
+    ));
     assert!(!emulator.restored());
-    let pool = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(&pool, ClientConfig::default())
-        .unwrap()
-        .id;
-    emulator
-        .admin_create_user(&pool, "alice", PASSWORD, &[("email", "alice@example.com")])
-        .unwrap();
     let endpoint = emulator.endpoint().to_owned();
     let (status, answer) = call(
         &endpoint,
@@ -127,7 +115,7 @@ fn a_restart_keeps_users_codes_tokens_and_revocations() {
     let outbox = emulator.outbox();
     drop(emulator);
 
-    let emulator = start_on(&dir.data());
+    let emulator = start_on(&data(&dir));
     let endpoint = emulator.endpoint().to_owned();
     assert!(emulator.restored());
     assert_eq!(emulator.pool_ids(), [pool]);
@@ -163,7 +151,7 @@ fn a_restart_keeps_users_codes_tokens_and_revocations() {
     let (status, answer) = call(&endpoint, "GlobalSignOut", &json!({"AccessToken": access}));
     assert_eq!(status, 200, "{answer}");
     drop(emulator);
-    let emulator = start_on(&dir.data());
+    let emulator = start_on(&data(&dir));
     let endpoint = emulator.endpoint().to_owned();
     assert_eq!(get_user(&endpoint, &access).0, 400);
     assert_eq!(refresh(&endpoint, &client, &kept).0, 400);
@@ -177,15 +165,13 @@ fn a_restart_keeps_users_codes_tokens_and_revocations() {
 
 #[test]
 fn a_seeded_emulator_draws_new_ids_after_a_restart() {
-    let dir = TempDir::new("seed");
+    let dir = temp_dir("seed");
     let seeded = EmulatorConfig {
         seed: Some([7; 32]),
-        ..config(&dir.data())
+        ..config(&data(&dir))
     };
-    let first = Emulator::start(seeded.clone())
-        .unwrap()
-        .create_user_pool(PoolConfig::default());
-    let emulator = Emulator::start(seeded).unwrap();
+    let first = emulator::start(seeded.clone()).create_user_pool(PoolConfig::default());
+    let emulator = emulator::start(seeded);
     let second = emulator.create_user_pool(PoolConfig::default());
     assert_ne!(first, second);
     assert_eq!(emulator.pool_ids().len(), 2);
@@ -193,26 +179,23 @@ fn a_seeded_emulator_draws_new_ids_after_a_restart() {
 
 #[test]
 fn the_embedded_emulator_keeps_nothing_by_default() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let emulator = emulator::start(EmulatorConfig::default());
     assert!(!emulator.restored());
     assert!(EmulatorConfig::default().data.is_none());
 }
 
 #[test]
 fn a_file_written_before_a_field_existed_opens_with_its_default() {
-    let dir = TempDir::new("older");
-    let emulator = start_on(&dir.data());
-    let pool = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(&pool, ClientConfig::default())
-        .unwrap()
-        .id;
-    emulator
-        .admin_create_user(&pool, "alice", PASSWORD, &[])
-        .unwrap();
-    drop(emulator);
+    let dir = temp_dir("older");
+    let w = Fixture::start(
+        Options::default()
+            .data(&data(&dir))
+            .user("alice", PASSWORD, &[]),
+    );
+    let client = w.client_id.clone();
+    drop(w);
     // As an emulator wrote it before these fields were added.
-    let db = rusqlite::Connection::open(dir.data().join("emulator.sqlite3")).unwrap();
+    let db = rusqlite::Connection::open(data(&dir).join("emulator.sqlite3")).unwrap();
     let changed = db
         .execute(
             "UPDATE records SET value = json_remove(value, '$.totp_name', '$.failed_passwords', '$.locked_until')
@@ -227,16 +210,16 @@ fn a_file_written_before_a_field_existed_opens_with_its_default() {
     )
     .unwrap();
     drop(db);
-    let emulator = start_on(&dir.data());
+    let emulator = start_on(&data(&dir));
     assert_eq!(sign_in(emulator.endpoint(), &client, "alice").0, 200);
 }
 
 #[test]
 fn hostile_data_directories_are_clear_errors() {
-    let dir = TempDir::new("hostile");
+    let dir = temp_dir("hostile");
 
     // A file where the directory should be, or above it.
-    let file = dir.0.join("file");
+    let file = dir.path().join("file");
     std::fs::write(&file, "not a directory").unwrap();
     let why = refused(&file);
     assert!(why.contains("is not a directory"), "{why}");
@@ -247,7 +230,7 @@ fn hostile_data_directories_are_clear_errors() {
     );
 
     // A database file that is not SQLite.
-    let text = dir.0.join("text");
+    let text = dir.path().join("text");
     std::fs::create_dir(&text).unwrap();
     std::fs::write(
         text.join("emulator.sqlite3"),
@@ -258,7 +241,7 @@ fn hostile_data_directories_are_clear_errors() {
     assert!(why.contains("is not an SQLite database"), "{why}");
 
     // Someone else's SQLite database.
-    let foreign = dir.0.join("foreign");
+    let foreign = dir.path().join("foreign");
     std::fs::create_dir(&foreign).unwrap();
     rusqlite::Connection::open(foreign.join("emulator.sqlite3"))
         .unwrap()
@@ -268,7 +251,7 @@ fn hostile_data_directories_are_clear_errors() {
     assert!(why.contains("of something else"), "{why}");
 
     // A file of a newer emulator.
-    let newer = dir.0.join("newer");
+    let newer = dir.path().join("newer");
     drop(start_on(&newer));
     rusqlite::Connection::open(newer.join("emulator.sqlite3"))
         .unwrap()
@@ -281,7 +264,7 @@ fn hostile_data_directories_are_clear_errors() {
     );
 
     // A second emulator on a directory in use.
-    let busy = dir.0.join("busy");
+    let busy = dir.path().join("busy");
     let running = start_on(&busy);
     let why = refused(&busy);
     assert!(why.contains("another cognito-emulator is using"), "{why}");
@@ -304,29 +287,29 @@ fn populated(data: &Path) -> PathBuf {
 
 #[test]
 fn a_corrupt_file_is_a_clear_error() {
-    let dir = TempDir::new("corrupt");
-    let file = populated(&dir.data());
+    let dir = temp_dir("corrupt");
+    let file = populated(&data(&dir));
     let mut bytes = std::fs::read(&file).unwrap();
     assert!(bytes.len() > 3 * 4096, "{}", bytes.len());
     // Pages 2 and 3 (the first pages of the tables) overwritten.
     bytes[4096..3 * 4096].fill(0xa5);
     std::fs::write(&file, &bytes).unwrap();
-    let why = refused(&dir.data());
+    let why = refused(&data(&dir));
     assert!(why.contains("is corrupt"), "{why}");
 
     // Cut short.
-    let dir = TempDir::new("truncated");
-    let file = populated(&dir.data());
+    let dir = temp_dir("truncated");
+    let file = populated(&data(&dir));
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
-    let why = refused(&dir.data());
+    let why = refused(&data(&dir));
     assert!(why.contains("is corrupt"), "{why}");
 }
 
 #[test]
 fn an_unreadable_record_is_named_without_its_content() {
-    let dir = TempDir::new("record");
-    let file = populated(&dir.data());
+    let dir = temp_dir("record");
+    let file = populated(&data(&dir));
     let db = rusqlite::Connection::open(&file).unwrap();
     db.execute(
         "UPDATE records SET value = '{\"credential\": \"s3cret-verifier\"}' WHERE kind = 'user' AND key = 'user7'",
@@ -334,7 +317,7 @@ fn an_unreadable_record_is_named_without_its_content() {
     )
     .unwrap();
     drop(db);
-    let why = refused(&dir.data());
+    let why = refused(&data(&dir));
     assert!(why.contains("a user record of us-east-1_"), "{why}");
     assert!(why.contains("is unreadable"), "{why}");
     assert!(
@@ -391,8 +374,8 @@ impl Drop for Unwritable {
 
 #[test]
 fn an_unwritable_data_directory_or_file_is_a_clear_error() {
-    let dir = TempDir::new("unwritable");
-    let empty = dir.0.join("empty");
+    let dir = temp_dir("unwritable");
+    let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     let guard = Unwritable::new(empty.clone());
     let why = refused(&empty);
@@ -401,7 +384,7 @@ fn an_unwritable_data_directory_or_file_is_a_clear_error() {
     assert!(why.contains("cannot create the data directory"), "{why}");
     drop(guard);
 
-    let data = dir.data();
+    let data = data(&dir);
     drop(start_on(&data));
     let guard = Unwritable::new(data.join("emulator.sqlite3"));
     let why = refused(&data);
@@ -415,13 +398,13 @@ fn an_unwritable_data_directory_or_file_is_a_clear_error() {
 
 #[test]
 fn a_version_1_file_opens_in_this_emulator() {
-    let dir = TempDir::new("v1");
-    std::fs::create_dir(dir.data()).unwrap();
-    rusqlite::Connection::open(dir.data().join("emulator.sqlite3"))
+    let dir = temp_dir("v1");
+    std::fs::create_dir(data(&dir)).unwrap();
+    rusqlite::Connection::open(data(&dir).join("emulator.sqlite3"))
         .unwrap()
         .execute_batch(include_str!("fixtures/data-v1.sql"))
         .unwrap();
-    let emulator = start_on(&dir.data());
+    let emulator = start_on(&data(&dir));
     assert!(emulator.restored());
     assert_eq!(emulator.pool_ids(), ["us-east-1_uy4XtiWb8"]);
     let (endpoint, client) = (emulator.endpoint(), "ycu3r9ibzbupqcmh6fn5bcxoob");

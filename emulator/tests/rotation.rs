@@ -16,30 +16,17 @@ use cognito_flows::flows::RefreshMethod;
 use cognito_flows::flows::account;
 use cognito_flows::session::SessionCheck;
 use cognito_flows::{Action, Entropy, Error, ErrorKind, Flow, SignIn, StoredSession, UserPool};
-use cognito_flows_emulator::{
-    ClientConfig, DeviceTracking, Emulator, EmulatorConfig, PoolConfig, RefreshRotation,
-};
+use cognito_flows_emulator::{ClientConfig, DeviceTracking, Emulator, PoolConfig, RefreshRotation};
+use cognito_flows_testkit::emulator::{self, Fixture, Options};
+use cognito_flows_testkit::no_prompt;
 
 use common::{agent, send};
 
 const PASSWORD: &str = "Passw0rd!";
 
 /// Drives a flow that never prompts against the emulator, with the emulator's clock.
-fn drive<F: Flow>(e: &Emulator, mut flow: F) -> Result<F::Output, Error> {
-    let agent = agent();
-    for _ in 0..10 {
-        match flow.poll_action() {
-            Action::Send(r) => {
-                let response = send(&agent, r);
-                let _ = flow.handle_response(e.now(), response);
-            }
-            Action::Done(out) => return Ok(out),
-            Action::Failed(err) => return Err(err),
-            Action::Prompt(p) => panic!("unexpected prompt {p:?}"),
-            Action::Wait(d) => std::thread::sleep(d),
-        }
-    }
-    panic!("no end")
+fn drive<F: Flow>(e: &Emulator, flow: F) -> Result<F::Output, Error> {
+    emulator::drive(e, flow, no_prompt)
 }
 
 /// An emulator, a pool, an app client (rotating or not, with a secret or not) and a signed-in
@@ -49,35 +36,21 @@ fn signed_in(
     secret: bool,
     devices: DeviceTracking,
 ) -> (Emulator, UserPool, StoredSession) {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig {
-        device_tracking: devices,
-        ..PoolConfig::default()
-    });
-    let client = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret,
+    let Fixture {
+        emulator: e, pool, ..
+    } = Fixture::start(
+        Options::default()
+            .pool(PoolConfig {
+                device_tracking: devices,
+                ..PoolConfig::default()
+            })
+            .client(ClientConfig {
                 refresh_rotation: rotation,
                 ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    e.admin_create_user(
-        &pool_id,
-        "alice",
-        PASSWORD,
-        &[("email", "alice@example.com")],
-    )
-    .unwrap();
-    let mut pool = UserPool::new(&pool_id, client.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    if let Some(s) = client.secret {
-        pool = pool.with_client_secret(s);
-    }
+            })
+            .secret_if(secret)
+            .user("alice", PASSWORD, &[("email", "alice@example.com")]),
+    );
     let flow = SignIn::user_srp(&pool, "alice", PASSWORD, Entropy::from([3; 32]));
     let session = StoredSession::from(drive(&e, flow).unwrap());
     (e, pool, session)
@@ -209,26 +182,22 @@ fn hosted_ui_tokens_are_a_session_that_get_session_refreshes_and_the_token_grant
     use cognito_flows::flows::hosted_ui::{HostedUi, TokenOutcome};
     use cognito_flows::{Input, Prompt};
 
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig::default());
     let redirect = "https://app.example/cb";
-    let app = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
+    let Fixture {
+        emulator: e,
+        pool,
+        client_id,
+        ..
+    } = Fixture::start(
+        Options::default()
+            .client(ClientConfig {
                 callback_urls: vec![redirect.into()],
                 refresh_rotation: rotating(0),
                 ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    e.admin_create_user(&pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
-        .unwrap();
-    let pool = UserPool::new(&pool_id, app.id.clone())
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    let ui = HostedUi::new(e.endpoint(), app.id, redirect)
+            })
+            .user("lee", PASSWORD, &[("email", "lee@example.com")]),
+    );
+    let ui = HostedUi::new(e.endpoint(), client_id, redirect)
         .unwrap()
         .with_scopes(["openid", "email"]);
     let agent = agent();

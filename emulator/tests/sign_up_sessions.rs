@@ -10,32 +10,12 @@
 
 mod common;
 
-use std::time::Duration;
-
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::{ClientConfig, Emulator};
+use cognito_flows_testkit::emulator::Fixture;
 use serde_json::{Value, json};
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
-
 fn call(e: &Emulator, operation: &str, body: &Value) -> (u16, Value) {
-    let request = http::Request::post(e.endpoint())
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string().into_bytes())
-        .unwrap();
-    let response = common::send(&agent(), request);
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(response.body()).unwrap())
+    common::call(e.endpoint(), operation, body)
 }
 
 fn refused(answer: &(u16, Value), kind: &str) {
@@ -45,13 +25,13 @@ fn refused(answer: &(u16, Value), kind: &str) {
 
 #[test]
 fn sign_up_sessions_serve_their_user_and_client_once_and_answer_no_challenge() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = e.create_user_pool(PoolConfig::default());
-    let client = e.create_client(&pool, ClientConfig::default()).unwrap().id;
-    let other = e.create_client(&pool, ClientConfig::default()).unwrap().id;
+    let w = Fixture::new();
+    let (e, client) = (&w.emulator, w.client_id.clone());
+    let other = w.another_client(ClientConfig::default());
+    let other = other.client_id();
     let sign_up = |name: &str| {
         let (status, body) = call(
-            &e,
+            e,
             "SignUp",
             &json!({"ClientId": client, "Username": name, "Password": "Passw0rd!"}),
         );
@@ -62,7 +42,7 @@ fn sign_up_sessions_serve_their_user_and_client_once_and_answer_no_challenge() {
     let code = e.last_code("alice").unwrap();
     let confirm = |session: Value| {
         call(
-            &e,
+            e,
             "ConfirmSignUp",
             &json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code, "Session": session}),
         )
@@ -74,7 +54,7 @@ fn sign_up_sessions_serve_their_user_and_client_once_and_answer_no_challenge() {
     // A sign-up session answers no challenge.
     refused(
         &call(
-            &e,
+            e,
             "RespondToAuthChallenge",
             &json!({"ClientId": client, "ChallengeName": "SMS_MFA", "Session": session,
                     "ChallengeResponses": {"USERNAME": "alice", "SMS_MFA_CODE": "123456"}}),
@@ -88,7 +68,7 @@ fn sign_up_sessions_serve_their_user_and_client_once_and_answer_no_challenge() {
     refused(&confirm(json!(session)), "NotAuthorizedException");
     let user_auth = |client: &str, name: &str, session: &str| {
         call(
-            &e,
+            e,
             "InitiateAuth",
             &json!({"ClientId": client, "AuthFlow": "USER_AUTH", "Session": session,
                     "AuthParameters": {"USERNAME": name}}),
@@ -104,7 +84,7 @@ fn sign_up_sessions_serve_their_user_and_client_once_and_answer_no_challenge() {
         "NotAuthorizedException",
     );
     refused(
-        &user_auth(&other, "alice", &confirmed),
+        &user_auth(other, "alice", &confirmed),
         "NotAuthorizedException",
     );
     refused(
@@ -126,9 +106,9 @@ fn sign_up_sessions_serve_their_user_and_client_once_and_answer_no_challenge() {
 
 #[test]
 fn update_auth_event_feedback_checks_its_request_then_refuses() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = e.create_user_pool(PoolConfig::default());
-    let feedback = |body: Value| call(&e, "UpdateAuthEventFeedback", &body);
+    let w = Fixture::new();
+    let (e, pool) = (&w.emulator, &w.pool_id);
+    let feedback = |body: Value| call(e, "UpdateAuthEventFeedback", &body);
     let good = json!({"UserPoolId": pool, "Username": "alice", "EventId": "event-1",
                       "FeedbackToken": "token.1", "FeedbackValue": "Valid"});
     refused(&feedback(good.clone()), "UserPoolAddOnNotEnabledException");

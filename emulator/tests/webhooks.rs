@@ -19,8 +19,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_flows::{Action, Entropy, Error, ErrorKind, Flow, Input, Prompt, SignIn, UserPool};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig, Webhooks};
+use cognito_flows::{Entropy, ErrorKind, Input, Prompt, SignIn};
+use cognito_flows_emulator::{Emulator, PoolConfig, Webhooks};
+use cognito_flows_testkit::emulator::{Fixture, Options, drive};
 use serde_json::{Value, json};
 
 use common::{agent, send};
@@ -97,30 +98,11 @@ impl Hooks {
     }
 }
 
-struct World {
-    e: Emulator,
-    pool_id: String,
-    client_id: String,
-    pool: UserPool,
-}
-
-fn world(webhooks: Webhooks) -> World {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig {
+fn world(webhooks: Webhooks) -> Fixture {
+    Fixture::start(Options::default().pool(PoolConfig {
         webhooks,
         ..PoolConfig::default()
-    });
-    let client = e.create_client(&pool_id, ClientConfig::default()).unwrap();
-    let pool = UserPool::new(&pool_id, client.id.clone())
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    World {
-        e,
-        pool_id,
-        client_id: client.id,
-        pool,
-    }
+    }))
 }
 
 fn call(e: &Emulator, operation: &str, body: &Value) -> (u16, Value) {
@@ -130,25 +112,6 @@ fn call(e: &Emulator, operation: &str, body: &Value) -> (u16, Value) {
 fn claims(token: &Value) -> Value {
     let payload = token.as_str().unwrap().split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
-
-fn drive<F: Flow>(
-    e: &Emulator,
-    mut flow: F,
-    mut answer: impl FnMut(&Prompt) -> Input,
-) -> Result<F::Output, Error> {
-    for _ in 0..40 {
-        match flow.poll_action() {
-            Action::Send(r) => {
-                let _ = flow.handle_response(e.now(), send(&agent(), r));
-            }
-            Action::Prompt(p) => flow.handle_input(answer(&p)).unwrap(),
-            Action::Done(out) => return Ok(out),
-            Action::Failed(err) => return Err(err),
-            Action::Wait(delay) => std::thread::sleep(delay),
-        }
-    }
-    panic!("no end")
 }
 
 fn entropy(n: u8) -> Entropy {
@@ -167,16 +130,21 @@ fn custom_challenge_through_python_webhooks() {
         verify_auth_challenge_response: hooks.url("/verify"),
         ..Webhooks::default()
     });
-    w.e.admin_create_user(&w.pool_id, "mia", PASSWORD, &[("email", "mia@example.com")])
+    w.emulator
+        .admin_create_user(&w.pool_id, "mia", PASSWORD, &[("email", "mia@example.com")])
         .unwrap();
     let mut asked = Vec::new();
-    let tokens = drive(&w.e, SignIn::custom(&w.pool, "mia", entropy(1)), |p| {
-        let Prompt::CustomChallenge { parameters, .. } = p else {
-            panic!("{p:?}")
-        };
-        asked.push(parameters["question"].clone());
-        Input::Answer(if asked.len() == 1 { "41" } else { "42" }.into())
-    })
+    let tokens = drive(
+        &w.emulator,
+        SignIn::custom(&w.pool, "mia", entropy(1)),
+        |p| {
+            let Prompt::CustomChallenge { parameters, .. } = p else {
+                panic!("{p:?}")
+            };
+            asked.push(parameters["question"].clone());
+            Input::Answer(if asked.len() == 1 { "41" } else { "42" }.into())
+        },
+    )
     .unwrap();
     assert_eq!(asked, ["What is 6 x 7?", "What is 6 x 7?"]);
     assert_eq!(
@@ -229,23 +197,25 @@ fn custom_challenge_through_python_webhooks() {
     assert_eq!(creates[0]["request"]["challengeName"], "CUSTOM_CHALLENGE");
 
     // Three wrong answers: the define trigger fails the sign-in.
-    let failed = drive(&w.e, SignIn::custom(&w.pool, "mia", entropy(2)), |_| {
-        Input::Answer("7".into())
-    })
+    let failed = drive(
+        &w.emulator,
+        SignIn::custom(&w.pool, "mia", entropy(2)),
+        |_| Input::Answer("7".into()),
+    )
     .unwrap_err();
     assert_eq!(failed.service_kind(), Some(&ErrorKind::NotAuthorized));
 
     // SRP first: the right password, then the question; a wrong password never reaches it.
     let before = hooks.events("/create").len();
     drive(
-        &w.e,
+        &w.emulator,
         SignIn::custom_with_srp(&w.pool, "mia", PASSWORD, entropy(3)),
         |_| Input::Answer("42".into()),
     )
     .unwrap();
     assert_eq!(hooks.events("/create").len(), before + 1);
     let wrong = drive(
-        &w.e,
+        &w.emulator,
         SignIn::custom_with_srp(&w.pool, "mia", "Wrong-Passw0rd!", entropy(4)),
         |_| Input::Answer("42".into()),
     )
@@ -267,7 +237,7 @@ fn pre_sign_up_auto_confirms_and_post_confirmation_is_told() {
     });
     let sign_up = |name: &str, email: &str| {
         call(
-            &w.e,
+            &w.emulator,
             "SignUp",
             &json!({"ClientId": w.client_id, "Username": name, "Password": PASSWORD,
                     "UserAttributes": [{"Name": "email", "Value": email}],
@@ -280,10 +250,10 @@ fn pre_sign_up_auto_confirms_and_post_confirmation_is_told() {
     assert!(answer.get("CodeDeliveryDetails").is_none());
     // The code SignUp sent confirms nothing: the user is confirmed already.
     let (_, again) = call(
-        &w.e,
+        &w.emulator,
         "ConfirmSignUp",
         &json!({"ClientId": w.client_id, "Username": "ada",
-                "ConfirmationCode": w.e.last_code("ada").unwrap()}),
+                "ConfirmationCode": w.emulator.last_code("ada").unwrap()}),
     );
     assert_eq!(again["__type"], "NotAuthorizedException", "{again}");
     let event = &hooks.events("/pre-sign-up")[0];
@@ -295,7 +265,7 @@ fn pre_sign_up_auto_confirms_and_post_confirmation_is_told() {
     );
     assert_eq!(event["request"]["clientMetadata"], json!({"app": "test"}));
     let (status, signed_in) = call(
-        &w.e,
+        &w.emulator,
         "InitiateAuth",
         &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                 "AuthParameters": {"USERNAME": "ada", "PASSWORD": PASSWORD}}),
@@ -318,10 +288,10 @@ fn pre_sign_up_auto_confirms_and_post_confirmation_is_told() {
     let (status, answer) = sign_up("cy", "cy@example.com");
     assert_eq!(status, 200);
     assert_eq!(answer["UserConfirmed"], false);
-    let code = w.e.last_code("cy").unwrap();
+    let code = w.emulator.last_code("cy").unwrap();
     assert!(hooks.events("/post-confirmation").is_empty());
     let (status, _) = call(
-        &w.e,
+        &w.emulator,
         "ConfirmSignUp",
         &json!({"ClientId": w.client_id, "Username": "cy", "ConfirmationCode": code}),
     );
@@ -347,8 +317,9 @@ fn pre_token_generation_overrides_claims() {
         pre_token_generation: hooks.url("/pre-token"),
         ..Webhooks::default()
     });
-    let sub =
-        w.e.admin_create_user(
+    let sub = w
+        .emulator
+        .admin_create_user(
             &w.pool_id,
             "lee",
             PASSWORD,
@@ -359,7 +330,7 @@ fn pre_token_generation_overrides_claims() {
         )
         .unwrap();
     let (status, answer) = call(
-        &w.e,
+        &w.emulator,
         "InitiateAuth",
         &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                 "AuthParameters": {"USERNAME": "lee", "PASSWORD": PASSWORD}}),
@@ -382,7 +353,7 @@ fn pre_token_generation_overrides_claims() {
     assert!(event["request"]["groupConfiguration"].is_object());
 
     let (status, refreshed) = call(
-        &w.e,
+        &w.emulator,
         "InitiateAuth",
         &json!({"ClientId": w.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
                 "AuthParameters": {"REFRESH_TOKEN": result["RefreshToken"]}}),
@@ -440,7 +411,7 @@ fn bad_webhooks_give_cognito_errors() {
             ..Webhooks::default()
         });
         let (status, answer) = call(
-            &w.e,
+            &w.emulator,
             "SignUp",
             &json!({"ClientId": w.client_id, "Username": "zed", "Password": PASSWORD}),
         );
@@ -449,7 +420,7 @@ fn bad_webhooks_give_cognito_errors() {
         assert_eq!(answer["message"], message, "{url:?}");
         // Nothing was created.
         let (_, again) = call(
-            &w.e,
+            &w.emulator,
             "InitiateAuth",
             &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                     "AuthParameters": {"USERNAME": "zed", "PASSWORD": PASSWORD}}),
@@ -462,7 +433,7 @@ fn bad_webhooks_give_cognito_errors() {
                 pre_sign_up: hooks.url("/error"),
                 ..Webhooks::default()
             })
-            .e,
+            .emulator,
             "SignUp",
             &json!({"ClientId": "nosuchclient", "Username": "zed", "Password": PASSWORD}),
         )
@@ -476,14 +447,15 @@ fn bad_webhooks_give_cognito_errors() {
         timeout: Some(Duration::from_secs(10)),
         ..Webhooks::default()
     }));
-    w.e.admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
+    w.emulator
+        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
         .unwrap();
     let done = Arc::new(AtomicBool::new(false));
     let slow = {
         let (w, done) = (Arc::clone(&w), Arc::clone(&done));
         std::thread::spawn(move || {
             let answer = call(
-                &w.e,
+                &w.emulator,
                 "SignUp",
                 &json!({"ClientId": w.client_id, "Username": "slowpoke", "Password": PASSWORD}),
             );
@@ -495,7 +467,7 @@ fn bad_webhooks_give_cognito_errors() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let (status, _) = call(
-        &w.e,
+        &w.emulator,
         "InitiateAuth",
         &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                 "AuthParameters": {"USERNAME": "lee", "PASSWORD": PASSWORD}}),

@@ -25,8 +25,18 @@ pub fn totp_code(secret_base32: &str, unix_time: u64) -> String {
     let Some(key) = crypto::base32_decode(secret_base32) else {
         panic!("TOTP secret {secret_base32:?} is not base32");
     };
+    totp_of_key(&key, unix_time)
+}
+
+/// The RFC 6238 TOTP code of a raw key (the bytes a base32 secret decodes to) at `at`.
+pub fn totp_at(key: &[u8], at: SystemTime) -> String {
+    let unix_time = at.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    totp_of_key(key, unix_time.as_secs())
+}
+
+fn totp_of_key(key: &[u8], unix_time: u64) -> String {
     let counter = unix_time / 30;
-    let mac = crypto::hmac_sha1(&key, &counter.to_be_bytes());
+    let mac = crypto::hmac_sha1(key, &counter.to_be_bytes());
     let offset = usize::from(mac[19] & 0x0f);
     let word = u32::from_be_bytes([
         mac[offset] & 0x7f,
@@ -72,6 +82,12 @@ mod tests {
         assert_eq!(totp_code(secret, 1_111_111_109), "081804");
         assert_eq!(totp_code(secret, 1_234_567_890), "005924");
         assert_eq!(totp_code(secret, 2_000_000_000), "279037");
+        let at = |secs| UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(totp_at(b"12345678901234567890", at(59)), "287082");
+        assert_eq!(
+            totp_at(b"12345678901234567890", at(1_111_111_109)),
+            "081804"
+        );
     }
 
     #[test]

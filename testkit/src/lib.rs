@@ -23,18 +23,33 @@
 //!
 //! See the crate's README for the moto behaviours (quirks) that
 //! `tests/moto_smoke.rs` pins down.
+//!
+//! With the `flows` feature: the one loop that drives a flow in tests (`drive`, over `agent`)
+//! and the `Backend` trait that lets a test body run against moto or the emulator. With the
+//! `emulator` feature: the emulator's fixture (`emulator::Fixture`: an emulator with a pool, an
+//! app client and users from one `emulator::Options`) and its `Backend`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "flows")]
+mod backend;
 mod codes;
 mod crypto;
+#[cfg(feature = "flows")]
+mod drive;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod fixtures;
 mod http;
 #[cfg(feature = "passkey")]
 pub mod passkey;
 mod server;
 
-pub use codes::{MOTO_TOTP_SECRET, secret_hash, totp_code, totp_now};
+#[cfg(feature = "flows")]
+pub use backend::{Backend, user_pool};
+pub use codes::{MOTO_TOTP_SECRET, secret_hash, totp_at, totp_code, totp_now};
+#[cfg(feature = "flows")]
+pub use drive::{agent, drive, no_prompt, send};
 pub use fixtures::{
     Client, ClientOptions, DEFAULT_AUTH_FLOWS, MfaConfiguration, PasswordPolicy, Pool, PoolOptions,
     User,

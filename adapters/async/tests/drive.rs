@@ -16,28 +16,14 @@ use std::time::Duration;
 use cognito_flows::retry::RetryPolicy;
 use cognito_flows::{Entropy, ErrorKind, Input, SignIn, UserPool};
 use cognito_flows_async::{Client, DriveError, Driver, ReqwestTransport, TokioSleep, no_prompt};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
-use cognito_flows_testkit::{ClientOptions, Moto, PoolOptions};
+use cognito_flows_testkit::emulator::{Fixture, Options};
+use cognito_flows_testkit::{ClientOptions, Moto, PoolOptions, user_pool};
 
 const PASSWORD: &str = "Passw0rd!";
 
-fn emulator_pool(e: &Emulator) -> UserPool {
-    let id = e.create_user_pool(PoolConfig::default());
-    let client = e
-        .create_client(
-            &id,
-            ClientConfig {
-                secret: true,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    e.admin_create_user(&id, "alice", PASSWORD, &[]).unwrap();
-    UserPool::new(&id, client.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap()
-        .with_client_secret(client.secret.unwrap())
+/// An emulator whose app client has a secret, and alice.
+fn alice() -> Fixture {
+    Fixture::start(Options::default().secret().user("alice", PASSWORD, &[]))
 }
 
 /// A transport that is only an async closure over a blocking client: no runtime needed.
@@ -60,8 +46,8 @@ fn blocking_transport()
 
 #[test]
 fn runs_on_futures_block_on_without_a_runtime() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = emulator_pool(&e);
+    let w = alice();
+    let pool = w.pool.clone();
     let driver = Driver::new(blocking_transport(), |_: Duration| std::future::ready(()));
     let out = futures::executor::block_on(driver.run(
         SignIn::user_srp(&pool, "alice", PASSWORD, Entropy::from([1; 32])),
@@ -85,8 +71,8 @@ fn runs_on_futures_block_on_without_a_runtime() {
 
 #[test]
 fn sign_ins_spawned_on_a_multi_threaded_tokio_runtime() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = emulator_pool(&e);
+    let w = alice();
+    let pool = w.pool.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -123,8 +109,8 @@ fn sign_ins_spawned_on_a_multi_threaded_tokio_runtime() {
 
 #[test]
 fn runs_on_async_io_with_its_timer() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = emulator_pool(&e);
+    let w = alice();
+    let pool = w.pool.clone();
     // The first answer is a throttling: the driver waits on async-io's timer, then resends.
     let calls = Rc::new(std::cell::Cell::new(0));
     let counted = Rc::clone(&calls);
@@ -157,8 +143,8 @@ fn runs_on_async_io_with_its_timer() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn runs_on_tokio_with_reqwest_against_the_emulator() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = emulator_pool(&e);
+    let w = alice();
+    let pool = w.pool.clone();
     let driver = Driver::new(ReqwestTransport::new().unwrap(), TokioSleep);
     let out = driver
         .run(
@@ -190,11 +176,7 @@ async fn runs_on_tokio_with_reqwest_against_moto() {
         },
     );
     moto.create_confirmed_user(&p.id, "bob", "Corr3ct-Horse!", &[]);
-    let pool = UserPool::new(&p.id, client.id)
-        .unwrap()
-        .with_endpoint(&moto.endpoint())
-        .unwrap()
-        .with_client_secret(client.secret.unwrap());
+    let pool = user_pool(&p.id, &client.id, client.secret, &moto.endpoint());
     let driver = Driver::new(ReqwestTransport::new().unwrap(), TokioSleep);
     let out = driver
         .run(

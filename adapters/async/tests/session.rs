@@ -5,9 +5,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use cognito_flows::{ErrorKind, StoredSession, UserPool};
+use cognito_flows::{ErrorKind, StoredSession};
 use cognito_flows_async::{Client, Driver, ReqwestTransport, TokioSleep, no_prompt};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig, RefreshRotation};
+use cognito_flows_emulator::{ClientConfig, RefreshRotation};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 
 static OFFSET: AtomicU64 = AtomicU64::new(0);
 
@@ -17,25 +18,18 @@ fn clock() -> SystemTime {
 
 #[tokio::test(flavor = "current_thread")]
 async fn get_session_refreshes_when_expired_and_sign_out_revokes() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig::default());
-    let app = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
+    let Fixture {
+        emulator: e, pool, ..
+    } = Fixture::start(
+        Options::default()
+            .client(ClientConfig {
                 refresh_rotation: Some(RefreshRotation {
                     retry_grace_seconds: 10,
                 }),
                 ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    e.admin_create_user(&pool_id, "alice", "Corr3ct-Horse!", &[])
-        .unwrap();
-    let pool = UserPool::new(&pool_id, app.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
+            })
+            .user("alice", "Corr3ct-Horse!", &[]),
+    );
     let driver = Driver::new(ReqwestTransport::new().unwrap(), TokioSleep).with_clock(clock);
     let client = Client::with_driver(pool, driver);
     let signed_in = client

@@ -130,22 +130,11 @@ fn a_body_over_the_limit_is_refused() {
 #[cfg(feature = "reqwest")]
 #[tokio::test]
 async fn emulator_tokens_verify_through_reqwest() {
-    use cognito_flows::UserPool;
     use cognito_flows_async::{ReqwestTransport, TokioSleep};
-    use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(&pool_id, ClientConfig::default())
-        .unwrap();
-    emulator
-        .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
-        .unwrap();
+    use cognito_flows_testkit::emulator::{Fixture, Options};
+    let w = Fixture::start(Options::default().user("alice", "Passw0rd!", &[]));
     let transport = ReqwestTransport::new().unwrap();
-    let pool = UserPool::new(&pool_id, &client.id)
-        .unwrap()
-        .with_endpoint(emulator.endpoint())
-        .unwrap();
+    let pool = w.pool.clone();
     // The core's own password sign-in, through the adapter's Client.
     let signed_in = cognito_flows_async::Client::reqwest(pool.clone())
         .unwrap()
@@ -153,7 +142,7 @@ async fn emulator_tokens_verify_through_reqwest() {
         .await
         .unwrap();
     let access = signed_in.tokens.access_token.expose();
-    let v = Verifier::new(&pool, VerifyOptions::access_tokens([client.id.clone()]));
+    let v = Verifier::new(&pool, VerifyOptions::access_tokens([w.client_id.clone()]));
     assert_eq!(
         cognito_flows_async::hydrate(&transport, &TokioSleep, &v).await,
         Ok(1)

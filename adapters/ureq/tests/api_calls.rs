@@ -12,42 +12,22 @@ use cognito_flows::wire::{
     AnalyticsMetadata, ConfirmSignUpResponse, Context, FeedbackValue, UserContextData,
 };
 use cognito_flows::{ErrorKind, Misuse, SecretString, StoredSession, UserAgent, UserPool};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::{ClientConfig, Emulator};
+use cognito_flows_testkit::emulator::{Fixture, Options};
+use cognito_flows_testkit::user_pool;
 use cognito_flows_ureq::{Client, DriveError, no_prompt};
 
 const PASSWORD: &str = "Corr3ct-Horse!";
 
 /// An emulator, a pool, and a client of it (with a secret or not).
 fn world(secret: bool) -> (Emulator, UserPool) {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let id = e.create_user_pool(PoolConfig::default());
-    let client = e
-        .create_client(
-            &id,
-            ClientConfig {
-                secret,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    let pool = UserPool::new(&id, client.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    let pool = match client.secret {
-        Some(s) => pool.with_client_secret(s),
-        None => pool,
-    };
-    (e, pool)
+    let Fixture { emulator, pool, .. } = Fixture::start(Options::default().secret_if(secret));
+    (emulator, pool)
 }
 
 fn another_client(e: &Emulator, pool: &UserPool) -> Client {
     let other = e.create_client(pool.id(), ClientConfig::default()).unwrap();
-    let pool = UserPool::new(pool.id(), other.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    Client::new(pool)
+    Client::new(user_pool(pool.id(), &other.id, None, e.endpoint()))
 }
 
 fn kind(e: &DriveError) -> Option<&ErrorKind> {

@@ -1,109 +1,17 @@
 //! The blocking client against moto and against the emulator: the same test bodies on both.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cognito_flows::flows::RefreshMethod;
 use cognito_flows::flows::account::NewUser;
-use cognito_flows::{ErrorKind, Input, Prompt, StoredSession, UserPool};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, Mfa, PoolConfig};
-use cognito_flows_testkit::{ClientOptions, MfaConfiguration, Moto, PoolOptions};
+use cognito_flows::{ErrorKind, Input, Prompt, StoredSession};
+use cognito_flows_emulator::EmulatorConfig;
+use cognito_flows_testkit::{Backend, Moto, emulator};
 use cognito_flows_ureq::{Client, DriveError, UnexpectedPrompt, no_prompt};
 
 const PASSWORD: &str = "Corr3ct-Horse!";
 
-/// A Cognito to test against.
-trait Backend {
-    /// A new pool (optional MFA) and app client.
-    fn pool(&self, secret: bool) -> UserPool;
-    /// A confirmed user.
-    fn user(&self, pool: &UserPool, name: &str, attributes: &[(&str, &str)]);
-    /// Turns SMS MFA on for a user.
-    fn sms_mfa(&self, pool: &UserPool, name: &str);
-    /// The SMS code just sent.
-    fn sms_code(&self, name: &str) -> String;
-    /// Whether SRP signatures are checked.
-    fn checks_srp(&self) -> bool;
-}
-
-impl Backend for Moto {
-    fn pool(&self, secret: bool) -> UserPool {
-        let pool = self.create_pool(PoolOptions {
-            mfa: MfaConfiguration::Optional,
-            ..PoolOptions::default()
-        });
-        let client = self.create_client(
-            &pool.id,
-            ClientOptions {
-                generate_secret: secret,
-                ..ClientOptions::default()
-            },
-        );
-        // moto lacks GetTokensFromRefreshToken (it answers a bare 500): refresh as REFRESH_TOKEN_AUTH.
-        let p = UserPool::new(&pool.id, client.id)
-            .unwrap()
-            .with_endpoint(&self.endpoint())
-            .unwrap()
-            .with_refresh_method(RefreshMethod::InitiateAuth);
-        match client.secret {
-            Some(s) => p.with_client_secret(s),
-            None => p,
-        }
-    }
-    fn user(&self, pool: &UserPool, name: &str, attributes: &[(&str, &str)]) {
-        self.create_confirmed_user(pool.id(), name, PASSWORD, attributes);
-    }
-    fn sms_mfa(&self, pool: &UserPool, name: &str) {
-        self.enable_sms_mfa(pool.id(), name);
-    }
-    fn sms_code(&self, _: &str) -> String {
-        "123456".into() // moto accepts any code
-    }
-    fn checks_srp(&self) -> bool {
-        false
-    }
-}
-
-impl Backend for Emulator {
-    fn pool(&self, secret: bool) -> UserPool {
-        let id = self.create_user_pool(PoolConfig {
-            mfa: Mfa::Optional,
-            ..PoolConfig::default()
-        });
-        let client = self
-            .create_client(
-                &id,
-                ClientConfig {
-                    secret,
-                    ..ClientConfig::default()
-                },
-            )
-            .unwrap();
-        let p = UserPool::new(&id, client.id)
-            .unwrap()
-            .with_endpoint(self.endpoint())
-            .unwrap();
-        match client.secret {
-            Some(s) => p.with_client_secret(s),
-            None => p,
-        }
-    }
-    fn user(&self, pool: &UserPool, name: &str, attributes: &[(&str, &str)]) {
-        self.admin_create_user(pool.id(), name, PASSWORD, attributes)
-            .unwrap();
-    }
-    fn sms_mfa(&self, pool: &UserPool, name: &str) {
-        self.admin_enable_sms_mfa(pool.id(), name).unwrap();
-    }
-    fn sms_code(&self, name: &str) -> String {
-        self.last_code(name).unwrap()
-    }
-    fn checks_srp(&self) -> bool {
-        true
-    }
-}
-
 fn sign_in_refresh_and_errors(backend: &dyn Backend, secret: bool) {
     let pool = backend.pool(secret);
-    backend.user(&pool, "alice", &[("email", "alice@example.com")]);
+    backend.user(&pool, "alice", PASSWORD, &[("email", "alice@example.com")]);
     let client = Client::new(pool.clone());
     let signed_in = client.sign_in_srp("alice", PASSWORD, no_prompt).unwrap();
     assert_eq!(signed_in.username, "alice");
@@ -165,7 +73,12 @@ fn sign_in_refresh_and_errors(backend: &dyn Backend, secret: bool) {
 
 fn sms_mfa(backend: &dyn Backend) {
     let pool = backend.pool(false);
-    backend.user(&pool, "carol", &[("phone_number", "+15555550100")]);
+    backend.user(
+        &pool,
+        "carol",
+        PASSWORD,
+        &[("phone_number", "+15555550100")],
+    );
     backend.sms_mfa(&pool, "carol");
     let client = Client::new(pool);
     let mut asked = 0;
@@ -173,7 +86,7 @@ fn sms_mfa(backend: &dyn Backend) {
         .sign_in_srp("carol", PASSWORD, |p| match p {
             Prompt::SmsMfaCode { .. } => {
                 asked += 1;
-                Ok(Input::code(backend.sms_code("carol")))
+                Ok(Input::code(backend.code("carol")))
             }
             other => panic!("{other:?}"),
         })
@@ -213,15 +126,15 @@ fn moto_sms_mfa() {
 
 #[test]
 fn emulator_sign_in_refresh_and_errors() {
-    sign_in_refresh_and_errors(&Emulator::start(EmulatorConfig::default()).unwrap(), false);
+    sign_in_refresh_and_errors(&emulator::start(EmulatorConfig::default()), false);
 }
 
 #[test]
 fn emulator_with_a_client_secret() {
-    sign_in_refresh_and_errors(&Emulator::start(EmulatorConfig::default()).unwrap(), true);
+    sign_in_refresh_and_errors(&emulator::start(EmulatorConfig::default()), true);
 }
 
 #[test]
 fn emulator_sms_mfa() {
-    sms_mfa(&Emulator::start(EmulatorConfig::default()).unwrap());
+    sms_mfa(&emulator::start(EmulatorConfig::default()));
 }

@@ -14,8 +14,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognito_flows::wire::{InitiateAuthRequest, RespondToAuthChallengeRequest};
-use cognito_flows::{Call, ErrorKind, Input, Prompt, UserPool};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig, WebAuthnConfig};
+use cognito_flows::{Call, ErrorKind, Input, Prompt};
+use cognito_flows_emulator::{PoolConfig, WebAuthnConfig};
+use cognito_flows_testkit::emulator::{Fixture, Options, TempDir};
 use cognito_flows_testkit::passkey::SoftwareAuthenticator;
 use cognito_flows_ureq::{Client, DriveError, PromptError, no_prompt};
 use serde_json::{Value, json};
@@ -56,8 +57,9 @@ fn service(e: &DriveError) -> (ErrorKind, String) {
     }
 }
 
+/// What the tests of one passkey need beside the fixture: alice's client and access token.
 struct World {
-    _emulator: Emulator,
+    _fixture: Fixture,
     client: Client,
     /// alice's access token, from a password sign-in.
     access: String,
@@ -66,32 +68,23 @@ struct World {
 /// alice, with a password, in a pool whose passkeys belong to `example.com` and must verify
 /// the user; the app client has a secret (every sign-in step carries `SECRET_HASH`).
 fn world() -> World {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = emulator.create_user_pool(PoolConfig {
-        web_authn: WebAuthnConfig {
-            relying_party_id: "example.com".into(),
-            require_user_verification: true,
-        },
-        ..PoolConfig::default()
-    });
-    let config = ClientConfig {
-        secret: true,
-        ..ClientConfig::default()
-    };
-    let app = emulator.create_client(&pool_id, config).unwrap();
-    emulator
-        .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
-        .unwrap();
-    let pool = UserPool::new(&pool_id, app.id)
-        .unwrap()
-        .with_endpoint(emulator.endpoint())
-        .unwrap()
-        .with_client_secret(app.secret.unwrap());
-    let client = Client::new(pool);
+    let fixture = Fixture::start(
+        Options::default()
+            .pool(PoolConfig {
+                web_authn: WebAuthnConfig {
+                    relying_party_id: "example.com".into(),
+                    require_user_verification: true,
+                },
+                ..PoolConfig::default()
+            })
+            .secret()
+            .user("alice", "Passw0rd!", &[]),
+    );
+    let client = Client::new(fixture.pool.clone());
     let signed_in = client.sign_in_srp("alice", "Passw0rd!", no_prompt).unwrap();
     let access = signed_in.tokens.access_token.expose().to_owned();
     World {
-        _emulator: emulator,
+        _fixture: fixture,
         client,
         access,
     }
@@ -282,30 +275,15 @@ fn wrong_signatures_origins_replays_and_clones_are_refused() {
 
 #[test]
 fn a_passkey_survives_a_restart_of_the_emulator() {
-    let dir = std::env::temp_dir().join(format!("cognito-passkeys-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let config = || EmulatorConfig {
-        data: Some(dir.clone()),
-        ..EmulatorConfig::default()
-    };
-    let client_on = |emulator: &Emulator, pool_id: &str, client_id: &str| {
-        let pool = UserPool::new(pool_id, client_id)
-            .unwrap()
-            .with_endpoint(emulator.endpoint())
-            .unwrap();
-        Client::new(pool)
-    };
+    let dir = TempDir::new("passkeys");
     let mut device = SoftwareAuthenticator::new("http://localhost:3000").unwrap();
-    let (pool_id, client_id) = {
-        let emulator = Emulator::start(config()).unwrap();
-        let pool_id = emulator.create_user_pool(PoolConfig::default());
-        let app = emulator
-            .create_client(&pool_id, ClientConfig::default())
-            .unwrap();
-        emulator
-            .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
-            .unwrap();
-        let client = client_on(&emulator, &pool_id, &app.id);
+    let w = Fixture::start(
+        Options::default()
+            .data(dir.path())
+            .user("alice", "Passw0rd!", &[]),
+    );
+    {
+        let client = Client::new(w.pool.clone());
         let access = client.sign_in_srp("alice", "Passw0rd!", no_prompt).unwrap();
         let access = access.tokens.access_token.expose().to_owned();
         let started = client.start_web_authn_registration(&*access).unwrap();
@@ -316,10 +294,9 @@ fn a_passkey_survives_a_restart_of_the_emulator() {
         client
             .sign_in_passkey("alice", sign_with(&mut device, genuine))
             .unwrap();
-        (pool_id, app.id)
-    };
-    let emulator = Emulator::start(config()).unwrap();
-    let client = client_on(&emulator, &pool_id, &client_id);
+    }
+    let w = w.restart();
+    let client = Client::new(w.pool.clone());
     let signed_in = client
         .sign_in_passkey("alice", sign_with(&mut device, genuine))
         .unwrap();
@@ -330,6 +307,4 @@ fn a_passkey_survives_a_restart_of_the_emulator() {
             .len(),
         1
     );
-    drop(emulator);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use cognito_flows::{ErrorKind, StoredSession, UserPool};
-use cognito_flows_emulator::{
-    ClientConfig, DeviceTracking, Emulator, EmulatorConfig, PoolConfig, RefreshRotation,
-};
+use cognito_flows::{ErrorKind, StoredSession};
+use cognito_flows_emulator::{ClientConfig, DeviceTracking, Emulator, PoolConfig, RefreshRotation};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use cognito_flows_ureq::{Client, DriveError, load_session, no_prompt, save_session};
 
 const PASSWORD: &str = "Corr3ct-Horse!";
@@ -34,32 +33,23 @@ fn an_hour_later(e: &Emulator, offset: &AtomicU64) {
 /// An emulator whose app client rotates refresh tokens and whose pool remembers devices; a
 /// client on `clock`; alice signed in.
 fn signed_in(clock: fn() -> SystemTime, secret: bool) -> (Emulator, Client, StoredSession) {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = e.create_user_pool(PoolConfig {
-        device_tracking: DeviceTracking::Always,
-        ..PoolConfig::default()
-    });
-    let app = e
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret,
+    let Fixture {
+        emulator: e, pool, ..
+    } = Fixture::start(
+        Options::default()
+            .pool(PoolConfig {
+                device_tracking: DeviceTracking::Always,
+                ..PoolConfig::default()
+            })
+            .client(ClientConfig {
                 refresh_rotation: Some(RefreshRotation {
                     retry_grace_seconds: 0,
                 }),
                 ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    e.admin_create_user(&pool_id, "alice", PASSWORD, &[])
-        .unwrap();
-    let mut pool = UserPool::new(&pool_id, app.id)
-        .unwrap()
-        .with_endpoint(e.endpoint())
-        .unwrap();
-    if let Some(s) = app.secret {
-        pool = pool.with_client_secret(s);
-    }
+            })
+            .secret_if(secret)
+            .user("alice", PASSWORD, &[]),
+    );
     let client = Client::new(pool).configure(|driver| driver.with_clock(clock));
     let session = StoredSession::from(client.sign_in_srp("alice", PASSWORD, no_prompt).unwrap());
     assert!(session.device.is_some(), "the pool remembers devices");

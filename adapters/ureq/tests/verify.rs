@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use cognito_flows::UserPool;
 use cognito_flows::verify::{Verifier, VerifyError, VerifyOptions};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 
 const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Down";
 
@@ -160,25 +159,15 @@ fn a_body_over_the_limit_is_not_read() {
 
 #[test]
 fn emulator_tokens_verify_through_the_helper() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(&pool_id, ClientConfig::default())
-        .unwrap();
-    emulator
-        .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
-        .unwrap();
+    let w = Fixture::start(Options::default().user("alice", "Passw0rd!", &[]));
     let agent = cognito_flows_ureq::agent();
-    let pool = UserPool::new(&pool_id, &client.id)
-        .unwrap()
-        .with_endpoint(emulator.endpoint())
-        .unwrap();
+    let pool = w.pool.clone();
     // The core's own password sign-in, through the adapter's Client.
     let signed_in = cognito_flows_ureq::Client::new(pool.clone())
         .sign_in_password("alice", "Passw0rd!", cognito_flows_ureq::no_prompt)
         .unwrap();
     let access = signed_in.tokens.access_token.expose();
-    let v = Verifier::new(&pool, VerifyOptions::access_tokens([client.id.clone()]));
+    let v = Verifier::new(&pool, VerifyOptions::access_tokens([w.client_id.clone()]));
     // No hydrate: the first token triggers the fetch.
     let claims = cognito_flows_ureq::verify(&agent, &v, access).unwrap();
     assert_eq!(claims.username(), Some("alice"));
