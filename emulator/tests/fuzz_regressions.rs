@@ -1,0 +1,67 @@
+//! What the fuzz targets of the emulator found (`fuzz/fuzz_targets/emulator_*`), each pinned by
+//! a test over HTTP, so that it stays fixed whatever the fuzz bodies become.
+
+mod common;
+
+use std::sync::Arc;
+
+use cognito_flows_emulator::{
+    ChallengeResult, ClientConfig, CustomAuth, CustomAuthTriggers, CustomChallenge, Define,
+    Emulator, EmulatorConfig, PoolConfig,
+};
+use serde_json::json;
+
+use common::call;
+
+/// Custom auth that signs anyone in at once, as a define-challenge trigger may.
+struct SignEveryoneIn;
+
+impl CustomAuth for SignEveryoneIn {
+    fn define(&self, _: &str, _: &[ChallengeResult]) -> Define {
+        Define::IssueTokens
+    }
+
+    fn create(&self, _: &str, _: &[ChallengeResult]) -> CustomChallenge {
+        CustomChallenge {
+            public: Default::default(),
+            answer: String::new(),
+        }
+    }
+}
+
+/// emulator_webhook_answers: CUSTOM_AUTH signed in a user who had not confirmed the sign-up,
+/// when the define-challenge trigger answered `issueTokens`. Cognito refuses an unconfirmed user
+/// before any trigger runs, as the other flows do.
+#[test]
+fn custom_auth_refuses_an_unconfirmed_user() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool = emulator.create_user_pool(PoolConfig {
+        custom_auth: Some(CustomAuthTriggers(Arc::new(SignEveryoneIn))),
+        ..PoolConfig::default()
+    });
+    let client = emulator
+        .create_client(&pool, ClientConfig::default())
+        .unwrap();
+    emulator
+        .create_unconfirmed_user(&pool, "bob", "Passw0rd!bob", &[])
+        .unwrap();
+    emulator
+        .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
+        .unwrap();
+    let sign_in = |user: &str| {
+        call(
+            emulator.endpoint(),
+            "InitiateAuth",
+            &json!({"ClientId": client.id, "AuthFlow": "CUSTOM_AUTH",
+                "AuthParameters": {"USERNAME": user}}),
+        )
+    };
+    let (status, answer) = sign_in("bob");
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["__type"], "UserNotConfirmedException");
+    assert!(answer.get("AuthenticationResult").is_none());
+    // A confirmed user still gets the tokens the trigger grants.
+    let (status, answer) = sign_in("alice");
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["AuthenticationResult"]["AccessToken"].is_string());
+}
