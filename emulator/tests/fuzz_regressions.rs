@@ -65,3 +65,34 @@ fn custom_auth_refuses_an_unconfirmed_user() {
     assert_eq!(status, 200, "{answer}");
     assert!(answer["AuthenticationResult"]["AccessToken"].is_string());
 }
+
+/// emulator_dispatch: RevokeToken answered ResourceNotFoundException for an unknown client and
+/// NotAuthorizedException for a wrong client secret, neither of which Cognito's model declares
+/// for RevokeToken (an SDK that knows the operation's errors cannot name them). Both are
+/// UnauthorizedException.
+#[test]
+fn revoke_token_errors_are_the_ones_cognito_declares() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let pool = emulator.create_user_pool(PoolConfig::default());
+    let client = emulator
+        .create_client(
+            &pool,
+            ClientConfig {
+                secret: true,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    for body in [
+        json!({"ClientId": "no-such-client", "Token": "x"}),
+        json!({"ClientId": client.id, "ClientSecret": "wrong", "Token": "x"}),
+        json!({"ClientId": client.id, "Token": "x"}),
+    ] {
+        let (status, answer) = call(emulator.endpoint(), "RevokeToken", &body);
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(
+            answer["__type"], "UnauthorizedException",
+            "{body}: {answer}"
+        );
+    }
+}
