@@ -96,3 +96,38 @@ fn revoke_token_errors_are_the_ones_cognito_declares() {
         );
     }
 }
+
+/// emulator_data_directory: a user record stored under another name than its own (the key
+/// column edited) was loaded, and the user then existed for some calls and not for others
+/// (GlobalSignOut with her token answered UserNotFoundException). A record whose key is not its
+/// own id is corrupt: refused at start-up with a clear error, as any unreadable record is.
+#[test]
+fn a_record_stored_under_another_key_is_refused_at_start_up() {
+    let dir = std::env::temp_dir().join(format!("fuzz-regression-key-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = EmulatorConfig {
+        data: Some(dir.clone()),
+        ..EmulatorConfig::default()
+    };
+    {
+        let emulator = Emulator::start(config.clone()).unwrap();
+        let pool = emulator.create_user_pool(PoolConfig::default());
+        emulator
+            .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
+            .unwrap();
+    }
+    let db = rusqlite::Connection::open(dir.join("emulator.sqlite3")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE records SET key = 'mallory' WHERE kind = 'user' AND key = 'alice'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let refused = Emulator::start(config).err().map(|e| e.to_string());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let message = refused.expect("the emulator started on a user record under another name");
+    assert!(message.contains("user record"), "{message}");
+    assert!(!message.contains("Passw0rd"), "{message}");
+}
