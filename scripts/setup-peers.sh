@@ -6,6 +6,7 @@
 #                      the cognito-flows-testkit crate (bin/moto_server).
 #   .tools/clients/js  node_modules of emulator/clients/js (npm ci of its package-lock.json):
 #                      amazon-cognito-identity-js, the AWS SDK v3, aws-jwt-verify.
+#   .tools/clients/amplify  node_modules of emulator/clients/amplify: aws-amplify (Amplify JS v6).
 #   .tools/clients/py  Python venv of emulator/clients/python/requirements.txt (pinned with
 #                      hashes): boto3, pycognito.
 #   chromium, chromedriver  Debian's chromium and chromium-driver (apt), for the emulator's
@@ -72,15 +73,24 @@ fi
 clients="$repo/emulator/clients"
 lock_hash() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
-js_dir="$tools/clients/js"
-js_lock="$(lock_hash "$clients/js/package.json" "$clients/js/package-lock.json")"
-if [[ "$(cat "$js_dir/.installed" 2>/dev/null)" != "$js_lock" ]]; then
-    rm -rf "$js_dir"
-    mkdir -p "$js_dir"
-    cp "$clients/js/package.json" "$clients/js/package-lock.json" "$js_dir/"
-    (cd "$js_dir" && npm ci --no-audit --no-fund --silent)
-    echo "$js_lock" >"$js_dir/.installed"
-fi
+# npm ci of emulator/clients/$1's package-lock.json into .tools/clients/$1.
+npm_install() {
+    local name="$1"
+    local dir="$tools/clients/$name"
+    local lock
+    lock="$(lock_hash "$clients/$name/package.json" "$clients/$name/package-lock.json")"
+    if [[ "$(cat "$dir/.installed" 2>/dev/null)" != "$lock" ]]; then
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        cp "$clients/$name/package.json" "$clients/$name/package-lock.json" "$dir/"
+        (cd "$dir" && npm ci --no-audit --no-fund --silent)
+        echo "$lock" >"$dir/.installed"
+    fi
+}
+npm_install js
+# Amplify JS v6 in a tree of its own: it brings its own AWS SDK v3 packages (about 110 MB), and
+# the JS suites keep the versions they pin.
+npm_install amplify
 
 py_dir="$tools/clients/py"
 py_lock="$(lock_hash "$clients/python/requirements.txt")"

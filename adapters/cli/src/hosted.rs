@@ -5,7 +5,7 @@
 use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
-use cognito_flows::flows::hosted_ui::HostedUi;
+use cognito_flows::flows::hosted_ui::{HostedUi, parse_callback};
 use cognito_flows::{Input, Prompt, SecretString, Tokens};
 use cognito_flows_ureq::{PromptError, drive_with, entropy};
 
@@ -68,21 +68,42 @@ impl Login<'_> {
             if std::io::stderr().is_terminal() {
                 eprintln!("Waiting for the browser...");
             }
+            let state = param(&url, "state")
+                .ok_or_else(|| PromptError::from("the authorize URL has no state"))?;
             Ok(Input::Callback(wait_for_callback(
-                &server, &redirect, deadline,
+                &server, &redirect, &state, deadline,
             )?))
         };
         drive_with(|request| term::send(agent, request), flow, answer).map_err(Failure::from)
     }
 }
 
-/// The first request to `/callback` (others get a 404), as the full redirect URL; a
-/// [`PromptError`] holding a `TimedOut` I/O error when none comes before `deadline`.
+const NOT_OURS_PAGE: &str = "<!doctype html><meta charset=utf-8><title>cognito</title>\
+<p>This is not the answer to the sign-in in progress: it was ignored.</p>";
+
+/// The value of the query parameter `name` of `url`, if it has exactly one.
+fn param(url: &str, name: &str) -> Option<String> {
+    // `parse_callback` splits a URL into its parameters; the URL checked against itself
+    // without its query, so only the parameters decide.
+    let base = url.split(['?', '#']).next().unwrap_or(url);
+    let pairs = parse_callback(url, base).ok()?;
+    pairs.into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+/// The first request to `/callback` that carries `state` (others get a 404, and callbacks
+/// with another state or none a 400: a web page can send the browser here with an `<img>`
+/// tag, and that must not end the login), as the full redirect URL; a [`PromptError`]
+/// holding a `TimedOut` I/O error when none comes before `deadline`.
 fn wait_for_callback(
     server: &tiny_http::Server,
     redirect: &str,
+    state: &str,
     deadline: Instant,
 ) -> Result<String, PromptError> {
+    let html = || {
+        tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
+            .map_err(|()| std::io::Error::other("bad header"))
+    };
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let Some(request) = server.recv_timeout(left)? else {
@@ -100,11 +121,15 @@ fn wait_for_callback(
                 continue;
             }
         };
-        let page = tiny_http::Response::from_string(DONE_PAGE).with_header(
-            tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
-                .map_err(|()| std::io::Error::other("bad header"))?,
-        );
-        let _ = request.respond(page);
-        return Ok(format!("{redirect}?{query}"));
+        let callback = format!("{redirect}?{query}");
+        if param(&callback, "state").as_deref() != Some(state) {
+            let page = tiny_http::Response::from_string(NOT_OURS_PAGE)
+                .with_status_code(400)
+                .with_header(html()?);
+            let _ = request.respond(page);
+            continue;
+        }
+        let _ = request.respond(tiny_http::Response::from_string(DONE_PAGE).with_header(html()?));
+        return Ok(callback);
     }
 }

@@ -39,42 +39,104 @@ fn browser() -> ureq::Agent {
         .into()
 }
 
+/// `cognito login --hosted-ui --no-browser` on `port`, waiting up to 20 s: the child, its
+/// stderr, what it said so far and the authorize URL it printed.
+struct HostedLogin {
+    child: std::process::Child,
+    stderr: BufReader<std::process::ChildStderr>,
+    said: String,
+    url: String,
+}
+
+impl HostedLogin {
+    fn start(home: &Home, pool: &Pool, port: u16) -> Self {
+        let mut command = home.command(&[
+            "login",
+            "--hosted-ui",
+            "--no-browser",
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "20",
+        ]);
+        env_for(&mut command, pool);
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut url = String::new();
+        let mut said = String::new();
+        while url.is_empty() {
+            let mut line = String::new();
+            assert_ne!(
+                stderr.read_line(&mut line).unwrap(),
+                0,
+                "no URL printed: {said}"
+            );
+            said.push_str(&line);
+            if let Some(u) = line.trim().strip_prefix("http") {
+                url = format!("http{u}");
+            }
+        }
+        Self {
+            child,
+            stderr,
+            said,
+            url,
+        }
+    }
+
+    /// The user signs in at the hosted UI (the emulator's authorize endpoint takes the
+    /// credentials as parameters), which redirects the browser to the CLI's listener; then the
+    /// CLI ends. Its exit status and what it said after the URL.
+    fn complete(mut self, port: u16) -> (std::process::ExitStatus, String) {
+        let agent = browser();
+        let answer = agent
+            .get(format!(
+                "{}&username=alice&password={}",
+                self.url,
+                urlencode(PASSWORD)
+            ))
+            .call()
+            .unwrap();
+        assert_eq!(answer.status(), 302);
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with(&format!("http://localhost:{port}/callback?code=")));
+        let page = agent
+            .get(location.replace("localhost", "127.0.0.1"))
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        assert!(page.contains("Signed in"), "{page}");
+        let status = self.child.wait().unwrap();
+        let mut rest = std::mem::take(&mut self.said);
+        std::io::Read::read_to_string(&mut self.stderr, &mut rest).unwrap();
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut self.child.stdout.take().unwrap(), &mut stdout).unwrap();
+        assert_eq!(stdout, "", "nothing on stdout but a result");
+        (status, rest)
+    }
+}
+
+impl Drop for HostedLogin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn hosted_ui_login_through_the_loopback_listener() {
     let port = free_port();
     let pool = Pool::start(vec![format!("http://localhost:{port}/callback")]);
     let home = Home::new();
-    let mut command = home.command(&[
-        "login",
-        "--hosted-ui",
-        "--no-browser",
-        "--port",
-        &port.to_string(),
-        "--timeout",
-        "20",
-    ]);
-    env_for(&mut command, &pool);
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut url = String::new();
-    let mut said = String::new();
-    while url.is_empty() {
-        let mut line = String::new();
-        assert_ne!(
-            stderr.read_line(&mut line).unwrap(),
-            0,
-            "no URL printed: {said}"
-        );
-        said.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix("http") {
-            url = format!("http{u}");
-        }
-    }
+    let login = HostedLogin::start(&home, &pool, port);
+    let url = login.url.clone();
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     assert!(url.contains("state="), "{url}");
     assert!(
@@ -83,35 +145,9 @@ fn hosted_ui_login_through_the_loopback_listener() {
         )),
         "{url}"
     );
-    // The user signs in at the hosted UI (the emulator's authorize endpoint takes the
-    // credentials as parameters), which redirects the browser to the CLI's listener.
-    let agent = browser();
-    let answer = agent
-        .get(format!(
-            "{url}&username=alice&password={}",
-            urlencode(PASSWORD)
-        ))
-        .call()
-        .unwrap();
-    assert_eq!(answer.status(), 302);
-    let location = answer.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(&format!("http://localhost:{port}/callback?code=")));
-    let page = agent
-        .get(location.replace("localhost", "127.0.0.1"))
-        .call()
-        .unwrap()
-        .into_body()
-        .read_to_string()
-        .unwrap();
-    assert!(page.contains("Signed in"), "{page}");
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert!(status.success(), "{said}{rest}");
-    assert!(rest.contains("Signed in as alice"), "{rest}");
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
-    assert_eq!(stdout, "", "nothing on stdout but a result");
+    let (status, said) = login.complete(port);
+    assert!(status.success(), "{said}");
+    assert!(said.contains("Signed in as alice"), "{said}");
 
     // The session is saved: `token` prints the hosted UI's access token.
     let session = saved(&home, "default");
@@ -123,6 +159,42 @@ fn hosted_ui_login_through_the_loopback_listener() {
         session["tokens"]["access_token"].as_str().unwrap()
     );
     assert_eq!(claims(token.trim())["username"], "alice");
+}
+
+/// Issue 26 defect 18: a web page can send the browser to `localhost:PORT/callback` (an
+/// `<img>` tag) while a login waits. A callback whose `state` is not the login's is refused
+/// and the login goes on waiting for the real one.
+#[test]
+fn forged_callbacks_do_not_end_a_hosted_ui_login() {
+    let port = free_port();
+    let pool = Pool::start(vec![format!("http://localhost:{port}/callback")]);
+    let home = Home::new();
+    let mut login = HostedLogin::start(&home, &pool, port);
+    let agent = browser();
+    for forged in [
+        "/callback?state=forged&code=forged-code",
+        "/callback?error=access_denied",
+        "/callback",
+        "/callback?code=no-state",
+    ] {
+        let answer = agent
+            .get(format!("http://127.0.0.1:{port}{forged}"))
+            .call()
+            .unwrap();
+        assert_eq!(answer.status(), 400, "{forged}");
+        let page = answer.into_body().read_to_string().unwrap();
+        assert!(!page.contains("Signed in"), "{forged}: {page}");
+        // Time for a CLI that took it for the real callback to end.
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            login.child.try_wait().unwrap().is_none(),
+            "{forged} ended the login"
+        );
+    }
+    let (status, said) = login.complete(port);
+    assert!(status.success(), "{said}");
+    assert!(said.contains("Signed in as alice"), "{said}");
+    assert!(saved(&home, "default")["tokens"]["access_token"].is_string());
 }
 
 #[test]

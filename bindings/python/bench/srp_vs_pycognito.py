@@ -5,11 +5,14 @@ Two measures, each the median of N runs, taken alternately so both see the same 
 * client: the client's own SRP work, no network: building A, then answering a canned
   PASSWORD_VERIFIER challenge (cognito_flows: SignIn.user_srp + handle_response + poll_action;
   pycognito: AWSSRP + get_auth_params + process_challenge).
-* sign-in: a whole USER_SRP_AUTH sign-in against the embedded emulator on 127.0.0.1
+* sign-in: a whole USER_SRP_AUTH sign-in against the cognito-emulator binary on 127.0.0.1
   (cognito_flows.Client vs pycognito's AWSSRP.authenticate_user over boto3), server included.
 
-Usage: python bench/srp_vs_pycognito.py [N]   (needs the emulator_fixture example built:
-cargo build -p cognito-flows-python --examples; scripts/test-python does it)
+Usage: python bench/srp_vs_pycognito.py [N], with the cognito-flows-emulator wheel installed, or
+from the repository root:
+  cargo build -p cognito-flows-emulator --bin cognito-emulator
+  PYTHONPATH=packaging/python/python COGNITO_EMULATOR_BINARY=target/debug/cognito-emulator \\
+    python bindings/python/bench/srp_vs_pycognito.py
 """
 
 from __future__ import annotations
@@ -17,10 +20,8 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import boto3
 from botocore import UNSIGNED
@@ -28,9 +29,7 @@ from botocore.config import Config
 from pycognito.aws_srp import AWSSRP
 
 import cognito_flows as cf
-
-REPO = Path(__file__).resolve().parents[3]
-EXAMPLES = Path(os.environ.get("COGNITO_FLOWS_EXAMPLES", REPO / "target" / "debug" / "examples"))
+from cognito_flows_emulator import start
 
 CHALLENGE = {
     "SALT": "1a2b3c4d5e6f",
@@ -63,20 +62,20 @@ def main() -> None:
         answer = srp.process_challenge(dict(CHALLENGE), params)
         assert "PASSWORD_CLAIM_SIGNATURE" in answer
 
-    fixture = subprocess.Popen([str(EXAMPLES / "emulator_fixture")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        info = json.loads(fixture.stdout.readline())
-        live_pool = cf.UserPool(info["pool_id"], info["client_id"], endpoint=info["endpoint"])
+    with start() as emulator:
+        username = emulator.users[0]
+        password = emulator.passwords[username]
+        live_pool = cf.UserPool(emulator.pool_id, emulator.client_id, endpoint=emulator.endpoint)
         client = cf.Client(live_pool)
         boto = boto3.client(
             "cognito-idp",
             region_name="us-east-1",
-            endpoint_url=info["endpoint"],
+            endpoint_url=emulator.endpoint,
             config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
         )
 
         def ours_sign_in():
-            assert client.sign_in(info["username"], info["password"]).tokens.access_token
+            assert client.sign_in(username, password).tokens.access_token
 
         class WithSession:
             """boto3's client, passing InitiateAuth's Session on to RespondToAuthChallenge:
@@ -96,7 +95,7 @@ def main() -> None:
                 return boto.respond_to_auth_challenge(**kwargs)
 
         def theirs_sign_in():
-            srp = AWSSRP(info["username"], info["password"], info["pool_id"], info["client_id"], client=WithSession())
+            srp = AWSSRP(username, password, emulator.pool_id, emulator.client_id, client=WithSession())
             assert srp.authenticate_user()["AuthenticationResult"]["AccessToken"]
 
         for name, ours, theirs in [("client", ours_client, theirs_client), ("sign-in", ours_sign_in, theirs_sign_in)]:
@@ -110,9 +109,6 @@ def main() -> None:
                 f"ratio {median_ms(b) / median_ms(a):6.1f}x   (median of {n})"
             )
         client.close()
-    finally:
-        fixture.stdin.close()
-        fixture.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Fixtures: the embedded emulator (a Rust example binary) and moto, each started on 127.0.0.1
-and always stopped."""
+"""Fixtures: the cognito-emulator binary (through the pytest plugin of packaging/python, which
+scripts/test-python loads) and moto, each started on 127.0.0.1 and always stopped."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ import struct
 import subprocess
 import time
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, Optional
 
 import pytest
 
 import cognito_flows as cf
+from cognito_flows_emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = Path(os.environ.get("COGNITO_FLOWS_EXAMPLES", REPO / "target" / "debug" / "examples"))
@@ -32,62 +33,34 @@ def example(name: str) -> Path:
 
 
 class EmulatorPool:
-    """One emulator process: its pool, client and user, and the codes it sent."""
+    """The emulator of the `cognito_emulator` fixture (the cognito-emulator binary, through the
+    pytest plugin of packaging/python), with this package's pool for its first app client."""
 
-    def __init__(self, args: List[str]) -> None:
-        self.process = subprocess.Popen(
-            [str(example("emulator_fixture")), *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            self.stop()
-            pytest.fail(f"the emulator fixture printed nothing (exit {self.process.returncode})")
-        info = json.loads(line)
-        self.endpoint: str = info["endpoint"]
-        self.pool_id: str = info["pool_id"]
-        self.client_id: str = info["client_id"]
-        self.client_secret: Optional[str] = info["client_secret"]
-        self.username: str = info["username"]
-        self.password: str = info["password"]
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.endpoint: str = emulator.endpoint
+        self.pool_id: str = emulator.pool_id
+        self.client_id: str = emulator.client_id
+        self.client_secret: Optional[str] = emulator.client_secret
+        self.username: str = emulator.users[0]
+        self.password: str = emulator.passwords[self.username]
         self.pool = cf.UserPool(
             self.pool_id, self.client_id, client_secret=self.client_secret, endpoint=self.endpoint
         )
 
     def code(self, username: str) -> Optional[str]:
         """The last code the emulator sent to `username`."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(f"code {username}\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())["code"]
+        return self.emulator.last_code(username)
 
     def client(self, **kwargs) -> cf.Client:
         return cf.Client(self.pool, timeout=10, **kwargs)
 
-    def stop(self) -> None:
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
 
 @pytest.fixture
-def emulator(request) -> Iterator[EmulatorPool]:
-    """The emulator with the flags of `@pytest.mark.emulator(...)` (default: no MFA, no devices)."""
-    marker = request.node.get_closest_marker("emulator")
-    running = EmulatorPool(list(marker.args) if marker else [])
-    try:
-        yield running
-    finally:
-        running.stop()
+def emulator(cognito_emulator: Emulator) -> EmulatorPool:
+    """The emulator as started (no MFA, no devices, the user alice), or with the options of
+    `@pytest.mark.cognito_emulator(...)`."""
+    return EmulatorPool(cognito_emulator)
 
 
 def totp(secret: str, at: float, step: int = 30) -> str:
@@ -195,7 +168,3 @@ def moto() -> Iterator[Moto]:
         yield running
     finally:
         running.stop()
-
-
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "emulator(*flags): flags for the emulator fixture")

@@ -25,7 +25,7 @@ def test_srp_sign_in_gives_tokens_the_verifier_accepts(emulator):
         assert id_claims["cognito:username"] == emulator.username
 
 
-@pytest.mark.emulator("--secret")
+@pytest.mark.cognito_emulator(client_secret=True)
 def test_password_sign_in_with_a_client_secret(emulator):
     assert emulator.client_secret
     with emulator.client() as client:
@@ -81,7 +81,7 @@ def totp_answers(secret: str, asked: list):
     return on_prompt
 
 
-@pytest.mark.emulator("--mfa", "optional")
+@pytest.mark.cognito_emulator(mfa="optional")
 def test_totp_mfa_asks_again_after_a_wrong_code(emulator):
     with emulator.client() as client:
         secret = set_up_totp(client, emulator, client.sign_in(emulator.username, emulator.password))
@@ -97,7 +97,7 @@ def test_totp_mfa_asks_again_after_a_wrong_code(emulator):
         assert signed_in.tokens.access_claims["username"] == emulator.username
 
 
-@pytest.mark.emulator("--mfa", "optional", "--devices", "always")
+@pytest.mark.cognito_emulator(mfa="optional", device_tracking="always")
 def test_a_remembered_device_signs_in_without_mfa(emulator):
     with emulator.client() as client:
         first = client.sign_in(emulator.username, emulator.password)
@@ -173,7 +173,7 @@ def test_account_calls_get_user_and_change_password(emulator):
             client.call(cf.account.change_password(emulator.pool, access, "Wr0ng-Passw0rd!", "X1-aaaaaaaa"))
 
 
-@pytest.mark.emulator("--temporary")
+@pytest.mark.cognito_emulator(users=[{"username": "alice", "temporary": True}])
 def test_a_temporary_password_must_be_replaced_at_first_sign_in(emulator):
     prompts: list = []
 
@@ -191,7 +191,7 @@ def test_a_temporary_password_must_be_replaced_at_first_sign_in(emulator):
         assert client.sign_in(emulator.username, "N3w-Passw0rd!").username == emulator.username
 
 
-@pytest.mark.emulator("--mfa", "on")
+@pytest.mark.cognito_emulator(mfa="required")
 def test_mfa_setup_during_sign_in_with_an_authenticator(emulator):
     secrets: list = []
 
