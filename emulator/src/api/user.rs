@@ -564,9 +564,15 @@ impl Inner {
     pub(crate) fn revoke_token(&mut self, body: &Value) -> Answer {
         let token = field(body, "Token")?.to_owned();
         let client_id = field(body, "ClientId")?.to_owned();
-        let (_, client) = self.client(&client_id)?;
+        // UnauthorizedException: the only refusal of the caller Cognito declares for RevokeToken.
+        let (_, client) = self
+            .client(&client_id)
+            .map_err(|f| fault("UnauthorizedException", f.message))?;
         if !crate::auth::refresh::client_secret_matches(&client, body) {
-            return Err(fault(NOT_AUTHORIZED, "Client secret is incorrect."));
+            return Err(fault(
+                "UnauthorizedException",
+                "Client secret is incorrect.",
+            ));
         }
         let Some(record) = self.refresh_tokens.get(&token) else {
             return Err(fault(

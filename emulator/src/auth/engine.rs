@@ -707,6 +707,10 @@ impl Inner {
                 let user = self
                     .signing_in(&pool_id, &client, &params)?
                     .ok_or_else(not_found)?;
+                // Refused before any trigger runs, as in the other flows.
+                if user.status == Status::Unconfirmed {
+                    return Err(fault("UserNotConfirmedException", "User is not confirmed."));
+                }
                 if self
                     .pools
                     .get(&pool_id)

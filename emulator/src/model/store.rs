@@ -458,6 +458,26 @@ impl Store {
                 }
             }
         }
+        // A record under another key than its own id (an edited key) is corrupt too: the state
+        // would then find it by one name and not by the other.
+        for (id, pool) in loaded.pools.iter() {
+            let misfiled = if pool.id != *id {
+                Some("pool")
+            } else if pool.users.iter().any(|(k, u)| *k != u.username) {
+                Some("user")
+            } else if pool.clients.iter().any(|(k, c)| *k != c.info.id) {
+                Some("client")
+            } else if pool.devices.iter().any(|(k, d)| *k != d.key) {
+                Some("device")
+            } else {
+                None
+            };
+            if let Some(kind) = misfiled {
+                return Err(format!(
+                    "a {kind} record of {id} is stored under another key than its own"
+                ));
+            }
+        }
         loaded.pools.clean();
         loaded.outbox = Log::loaded(messages.into_values().collect());
         Ok(loaded)
