@@ -131,3 +131,38 @@ fn a_record_stored_under_another_key_is_refused_at_start_up() {
     assert!(message.contains("user record"), "{message}");
     assert!(!message.contains("Passw0rd"), "{message}");
 }
+
+/// emulator_data_directory: a user record whose sign-out point (`signed_out_seq`, GlobalSignOut's
+/// mark in the token sequence) is ahead of the stored sequence was loaded, and every token then
+/// issued to that user was revoked at birth ("Access Token has been revoked" for a token just
+/// issued). Such a record is corrupt: refused at start-up.
+#[test]
+fn a_sign_out_ahead_of_the_token_sequence_is_refused_at_start_up() {
+    let dir = std::env::temp_dir().join(format!("fuzz-regression-seq-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = EmulatorConfig {
+        data: Some(dir.clone()),
+        ..EmulatorConfig::default()
+    };
+    {
+        let emulator = Emulator::start(config.clone()).unwrap();
+        let pool = emulator.create_user_pool(PoolConfig::default());
+        emulator
+            .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
+            .unwrap();
+    }
+    let db = rusqlite::Connection::open(dir.join("emulator.sqlite3")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE records SET value = json_set(value, '$.signed_out_seq', 1000000) \
+             WHERE kind = 'user' AND key = 'alice'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let refused = Emulator::start(config).err().map(|e| e.to_string());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let message = refused.expect("the emulator started on a sign-out ahead of the token sequence");
+    assert!(message.contains("user record"), "{message}");
+}

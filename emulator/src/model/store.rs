@@ -384,6 +384,19 @@ impl Store {
                 format!("{}: {why}", store.path.display()),
             )
         })?;
+        // A user signed out at a point of the token sequence not reached yet would have every
+        // token issued to them revoked at birth: the record is corrupt.
+        for (id, pool) in loaded.pools.iter() {
+            if pool.users.values().any(|u| u.signed_out_seq > seq) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{}: a user record of {id} is signed out ahead of the token sequence (corrupt)",
+                        store.path.display()
+                    ),
+                ));
+            }
+        }
         loaded.boots = boots;
         loaded.seq = seq;
         store.seq = seq;
