@@ -216,7 +216,7 @@ impl Ctx {
 
     /// [`Ctx::drive`] for a command that names `username`: Cognito's refusals are explained with
     /// hints that name it.
-    fn drive_as<F: cognito_flows::Flow>(
+    fn drive_as<F: cognito_flows::Flow + Send>(
         &self,
         username: Option<&str>,
         flow: F,
@@ -229,7 +229,7 @@ impl Ctx {
             .map_err(|e| Failure::from_drive(e, self.about(username)))
     }
 
-    fn drive_raw<F: cognito_flows::Flow>(
+    fn drive_raw<F: cognito_flows::Flow + Send>(
         &self,
         flow: F,
         answer: impl FnMut(Prompt) -> Result<Input, PromptError>,
