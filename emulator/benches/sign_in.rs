@@ -17,7 +17,7 @@ use criterion::Criterion;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Passw0rd!";
-const KEY_PEM: &str = include_str!("../src/emulator-key.pem");
+const KEY_PEM: &str = include_str!("../src/auth/emulator-key.pem");
 
 /// The emulator's key in each crate, and a message to sign.
 struct Keys {
