@@ -314,8 +314,8 @@ fn check_id_token(world: &World, operation: &str, answer: &Value) {
     let Some(id) = answer["AuthenticationResult"]["IdToken"].as_str() else {
         return;
     };
-    let claims =
-        crate::auth::jwt::claims(id).unwrap_or_else(|| panic!("{operation}: an unreadable ID token"));
+    let claims = crate::auth::jwt::claims(id)
+        .unwrap_or_else(|| panic!("{operation}: an unreadable ID token"));
     let username = claims["cognito:username"]
         .as_str()
         .unwrap_or_else(|| panic!("{operation}: an ID token without cognito:username: {claims}"));

@@ -106,7 +106,8 @@ impl World {
             let mut inner = emulator.lock();
             for &(name, password, status, disabled) in USERS {
                 let salt = inner.bytes::<16>();
-                let credential = credential(crate::auth::engine::realm(&pool), name, password, salt);
+                let credential =
+                    credential(crate::auth::engine::realm(&pool), name, password, salt);
                 let attributes = BTreeMap::from([
                     ("email".to_owned(), format!("{name}@example.com")),
                     ("email_verified".to_owned(), "true".to_owned()),
