@@ -46,6 +46,19 @@ struct Golden {
     n: u8,
 }
 
+/// A body as text, JSON with its keys sorted: a workspace build turns on serde_json's
+/// `preserve_order` (through passkey-types), which keeps maps in insertion order, so the order of
+/// keys depends on the build and is not what this transcript pins.
+fn canonical(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(mut v) => {
+            v.sort_all_objects();
+            v.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
 impl Golden {
     fn record(&mut self, label: &str, request: &http::Request<Vec<u8>>) {
         let _ = writeln!(self.log, "\n## {label}");
@@ -55,7 +68,7 @@ impl Golden {
         for (k, v) in headers {
             let _ = writeln!(self.log, "> {k}: {}", v.to_str().unwrap());
         }
-        let _ = writeln!(self.log, "> {}", String::from_utf8_lossy(request.body()));
+        let _ = writeln!(self.log, "> {}", canonical(request.body()));
     }
 
     /// Sends a request, records it and its answer, keeps the cookies the answer sets.
@@ -97,7 +110,7 @@ impl Golden {
                 }
             }
         }
-        let _ = writeln!(self.log, "< {}", String::from_utf8_lossy(response.body()));
+        let _ = writeln!(self.log, "< {}", canonical(response.body()));
         response
     }
 
@@ -1205,9 +1218,7 @@ fn dump(dir: &Path) -> String {
                         rusqlite::types::ValueRef::Null => "NULL".to_owned(),
                         rusqlite::types::ValueRef::Integer(v) => v.to_string(),
                         rusqlite::types::ValueRef::Real(v) => v.to_string(),
-                        rusqlite::types::ValueRef::Text(t) => {
-                            String::from_utf8_lossy(t).into_owned()
-                        }
+                        rusqlite::types::ValueRef::Text(t) => canonical(t),
                         rusqlite::types::ValueRef::Blob(b) => {
                             b.iter().map(|x| format!("{x:02x}")).collect()
                         }
@@ -1294,7 +1305,8 @@ fn golden_transcript() {
             .body(Vec::new())
             .unwrap(),
     );
-    let events: Value = serde_json::from_slice(events.body()).unwrap();
+    let mut events: Value = serde_json::from_slice(events.body()).unwrap();
+    events.sort_all_objects();
     let _ = writeln!(
         g.log,
         "\n## webhook events\n{}",

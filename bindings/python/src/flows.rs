@@ -230,19 +230,19 @@ pub struct SignIn(SignInFlow);
 /// What `SignIn`'s static methods build: a sign-in, or the core's one refresh flow (which
 /// `SignIn.refresh` builds, as the core's `SignIn::refresh` does). Both end in a `SignedIn`.
 enum SignInFlow {
-    SignIn(CoreSignIn),
-    Refresh(CoreRefresh<CoreSignedIn>),
+    SignIn(Box<CoreSignIn>),
+    Refresh(Box<CoreRefresh<CoreSignedIn>>),
 }
 
 impl From<CoreSignIn> for SignInFlow {
     fn from(flow: CoreSignIn) -> Self {
-        Self::SignIn(flow)
+        Self::SignIn(Box::new(flow))
     }
 }
 
 impl From<CoreRefresh<CoreSignedIn>> for SignInFlow {
     fn from(flow: CoreRefresh<CoreSignedIn>) -> Self {
-        Self::Refresh(flow)
+        Self::Refresh(Box::new(flow))
     }
 }
 

@@ -34,7 +34,11 @@ impl Signer {
             "n": B64URL.encode(&public.n),
             "e": B64URL.encode(&public.e),
         }]});
-        let header = B64URL.encode(json!({"kid": KID, "alg": "RS256", "typ": "JWT"}).to_string());
+        // Keys in sorted order whichever way serde_json keeps maps (a workspace build turns on
+        // its `preserve_order`): the same claims always give the same token.
+        let mut header = json!({"kid": KID, "alg": "RS256", "typ": "JWT"});
+        header.sort_all_objects();
+        let header = B64URL.encode(header.to_string());
         Ok(Self {
             key,
             rng: SystemRandom::new(),
@@ -44,6 +48,8 @@ impl Signer {
     }
 
     pub(crate) fn sign(&self, claims: &Value) -> Result<String, String> {
+        let mut claims = claims.clone();
+        claims.sort_all_objects();
         let input = format!("{}.{}", self.header, B64URL.encode(claims.to_string()));
         let mut signature = vec![0; self.key.public_modulus_len()];
         self.key
