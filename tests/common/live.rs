@@ -6,7 +6,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt};
+use cognito_flows::{Entropy, Error, Flow, Input, Prompt};
 
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -41,32 +41,13 @@ pub fn entropy() -> Entropy {
 }
 
 /// Runs `flow` to its end, answering prompts with `answer`; returns the outcome (or the error)
-/// and every prompt seen.
+/// and every prompt seen. The testkit's loop, on the system clock.
 pub fn drive<F: Flow>(
     agent: &ureq::Agent,
-    mut flow: F,
-    mut answer: impl FnMut(&Prompt) -> Input,
+    flow: F,
+    answer: impl FnMut(&Prompt) -> Input,
 ) -> (Result<F::Output, Error>, Vec<Prompt>) {
-    let mut prompts = Vec::new();
-    for _ in 0..50 {
-        match flow.poll_action() {
-            Action::Send(request) => {
-                let response = send(agent, request);
-                let _ = flow.handle_response(SystemTime::now(), response);
-            }
-            Action::Prompt(prompt) => {
-                let input = answer(&prompt);
-                prompts.push(prompt);
-                if let Err(Error::Misuse(m)) = flow.handle_input(input) {
-                    panic!("the test answered wrongly: {m}");
-                }
-            }
-            Action::Done(outcome) => return (Ok(outcome), prompts),
-            Action::Failed(error) => return (Err(error), prompts),
-            Action::Wait(delay) => std::thread::sleep(delay),
-        }
-    }
-    panic!("the flow did not finish in 50 steps");
+    cognito_flows_testkit::drive(agent, &SystemTime::now, flow, answer)
 }
 
 /// A prompt callback for flows that must not prompt.
