@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::fault::{Answer, Fault, fault};
 use crate::input::field;
-use crate::input::{listing, name_field, opt_int, opt_str};
+use crate::input::{listing, opt_int, opt_str};
 use crate::model::settings::GroupConfig;
 use crate::model::state::{Group, Inner};
 
@@ -94,7 +94,9 @@ impl Inner {
 
     pub(crate) fn create_group(&mut self, body: &Value) -> Answer {
         let pool_id = self.pool(body)?.id.clone();
-        let name = name_field(body, "GroupName", 128)?.to_owned();
+        let name = field(body, "GroupName")?;
+        crate::rules::group_name(name).map_err(|r| crate::rules::refusal("GroupName", name, &r))?;
+        let name = name.to_owned();
         let config = read_group(body, name)?;
         Ok(json!({"Group": self.insert_group(&pool_id, config)?}))
     }

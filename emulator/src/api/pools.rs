@@ -16,13 +16,21 @@ use crate::input::field;
 use crate::input::{
     listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
 };
-use crate::model::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
+use crate::model::settings::{ClientSettings, TimeUnit, TokenValidity};
 use crate::model::state::{
     Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
     RefreshRotation,
 };
+use crate::rules;
 
 const INVALID: &str = "InvalidParameterException";
+
+/// `ClientName`, checked as Cognito checks it.
+fn client_name(body: &Value) -> Result<&str, Fault> {
+    let name = field(body, "ClientName")?;
+    rules::client_name(name).map_err(|r| rules::refusal("ClientName", name, &r))?;
+    Ok(name)
+}
 
 pub(crate) fn no_pool(pool_id: &str) -> Fault {
     fault(
@@ -129,7 +137,9 @@ impl Inner {
     }
 
     pub(crate) fn create_user_pool(&mut self, body: &Value) -> Answer {
-        let name = name_field(body, "PoolName", 128)?.to_owned();
+        let name = field(body, "PoolName")?;
+        rules::pool_name(name).map_err(|r| rules::refusal("PoolName", name, &r))?;
+        let name = name.to_owned();
         let mut config = PoolConfig {
             name,
             ..PoolConfig::default()
@@ -311,7 +321,7 @@ impl Inner {
 
     pub(crate) fn create_user_pool_client(&mut self, body: &Value) -> Answer {
         let pool_id = self.pool(body)?.id.clone();
-        let name = name_field(body, "ClientName", 128)?.to_owned();
+        let name = client_name(body)?.to_owned();
         let secret = opt_bool(body, "GenerateSecret")?.unwrap_or(false);
         let mut config = read_client(body)?;
         config.secret = secret;
@@ -342,7 +352,7 @@ impl Inner {
         let (pool, client) = self.client_of(body)?;
         let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
         let name = match opt_str(body, "ClientName")? {
-            Some(_) => name_field(body, "ClientName", 128)?.to_owned(),
+            Some(_) => client_name(body)?.to_owned(),
             None => client.settings.name.clone(),
         };
         let mut config = read_client(body)?;
@@ -484,9 +494,14 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
     {
         let default = PasswordPolicy::default();
         config.password_policy = PasswordPolicy {
-            minimum_length: opt_int(p, "MinimumLength", 6, 99)?
-                .and_then(|n| usize::try_from(n).ok())
-                .unwrap_or(default.minimum_length),
+            minimum_length: opt_int(
+                p,
+                "MinimumLength",
+                rules::PASSWORD_MINIMUM_LENGTH.min,
+                rules::PASSWORD_MINIMUM_LENGTH.max,
+            )?
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(default.minimum_length),
             require_uppercase: opt_bool(p, "RequireUppercase")?.unwrap_or(false),
             require_lowercase: opt_bool(p, "RequireLowercase")?.unwrap_or(false),
             require_numbers: opt_bool(p, "RequireNumbers")?.unwrap_or(false),
@@ -562,7 +577,7 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
         .as_array()
         .ok_or_else(|| fault("SerializationException", "Schema: expected a list"))?;
     for attribute in list {
-        let name = name_field(attribute, "Name", 20)?;
+        let name = name_field(attribute, "Name", rules::CUSTOM_ATTRIBUTE_MAX)?;
         let kind = opt_str(attribute, "AttributeDataType")?.unwrap_or("String");
         if !DATA_TYPES.contains(&kind) {
             return Err(fault(
@@ -574,12 +589,7 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
         if STANDARD_SCHEMA.iter().any(|(n, _)| *n == bare) {
             continue;
         }
-        if !bare
-            .chars()
-            .all(|c| c.is_alphanumeric() || "_-:.".contains(c))
-        {
-            return Err(fault(INVALID, format!("Invalid attribute name {name}")));
-        }
+        rules::custom_attribute_name(name).map_err(|r| rules::refusal("Name", name, &r))?;
         if config
             .custom_attributes
             .iter()
@@ -613,16 +623,11 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
     let callback_urls = str_list(body, "CallbackURLs")?;
     let logout_urls = str_list(body, "LogoutURLs")?;
     for url in callback_urls.iter().chain(&logout_urls) {
-        if url.chars().any(char::is_control) || url::Url::parse(url).is_err() || url.contains('#') {
-            return Err(fault(
-                INVALID,
-                format!("{url} is not a valid callback or logout URL"),
-            ));
-        }
+        rules::callback_url(url).map_err(|r| rules::refusal("CallbackURLs", url, &r))?;
     }
     let flows = str_list(body, "ExplicitAuthFlows")?;
-    if let Some(bad) = flows.iter().find(|f| !AUTH_FLOWS.contains(&f.as_str())) {
-        return Err(fault(INVALID, format!("Invalid ExplicitAuthFlows: {bad}")));
+    for flow in &flows {
+        rules::auth_flow(flow).map_err(|r| rules::refusal("ExplicitAuthFlows", flow, &r))?;
     }
     let explicit_auth_flows = if body.get("ExplicitAuthFlows").is_some_and(|v| !v.is_null()) {
         flows
@@ -636,11 +641,8 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
         .to_vec()
     };
     let oauth_flows = str_list(body, "AllowedOAuthFlows")?;
-    if let Some(bad) = oauth_flows
-        .iter()
-        .find(|f| !["code", "implicit", "client_credentials"].contains(&f.as_str()))
-    {
-        return Err(fault(INVALID, format!("Invalid AllowedOAuthFlows: {bad}")));
+    for flow in &oauth_flows {
+        rules::oauth_flow(flow).map_err(|r| rules::refusal("AllowedOAuthFlows", flow, &r))?;
     }
     let oauth_client = opt_bool(body, "AllowedOAuthFlowsUserPoolClient")?.unwrap_or(false);
     if oauth_client
@@ -679,12 +681,12 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
             }
         }
     }
-    let validity = |name: &str, unit: TimeUnit, default: Duration, min: u64, max: u64| {
+    let validity = |name: &str, unit: TimeUnit, default: Duration, range: rules::Range| {
         let Some(n) = opt_int(body, name, 0, u64::from(u32::MAX))? else {
             return Ok(default);
         };
         let seconds = n.saturating_mul(unit.seconds());
-        if seconds < min || seconds > max {
+        if range.check(seconds).is_err() {
             return Err(fault(
                 INVALID,
                 format!("Invalid {name}: {n} {} is out of range", unit.name()),
@@ -694,23 +696,37 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
     };
     let d = default.token_validity;
     let token_validity = TokenValidity {
-        access: validity("AccessTokenValidity", units[0], d.access, 300, 86_400)?,
-        id: validity("IdTokenValidity", units[1], d.id, 300, 86_400)?,
+        access: validity(
+            "AccessTokenValidity",
+            units[0],
+            d.access,
+            rules::ACCESS_OR_ID_SECONDS,
+        )?,
+        id: validity(
+            "IdTokenValidity",
+            units[1],
+            d.id,
+            rules::ACCESS_OR_ID_SECONDS,
+        )?,
         refresh: validity(
             "RefreshTokenValidity",
             units[2],
             d.refresh,
-            3600,
-            3650 * 86_400,
+            rules::REFRESH_SECONDS,
         )?,
     };
     let rotation = match opt_object(body, "RefreshTokenRotation")? {
         None => None,
         Some(r) => match opt_str(r, "Feature")? {
             Some("ENABLED") => Some(
-                opt_int(r, "RetryGracePeriodSeconds", 0, 60)?
-                    .and_then(|g| u32::try_from(g).ok())
-                    .unwrap_or(0),
+                opt_int(
+                    r,
+                    "RetryGracePeriodSeconds",
+                    rules::ROTATION_GRACE_SECONDS.min,
+                    rules::ROTATION_GRACE_SECONDS.max,
+                )?
+                .and_then(|g| u32::try_from(g).ok())
+                .unwrap_or(0),
             ),
             None | Some("DISABLED") => None,
             Some(other) => {
