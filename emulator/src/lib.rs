@@ -244,20 +244,16 @@ impl Emulator {
         self.lock().insert_pool(config)
     }
 
-    /// Creates an app client of a pool. `None`: no such pool, or a callback URL that is not an
-    /// absolute URL or holds control characters.
+    /// Creates an app client of a pool. `None`: no such pool, or a callback or logout URL that
+    /// Cognito refuses (not an absolute URL, control characters, a fragment).
     pub fn create_client(&self, pool_id: &str, config: ClientConfig) -> Option<ClientInfo> {
-        for url in config
+        if config
             .callback_urls
             .iter()
             .chain(&config.settings.logout_urls)
+            .any(|url| rules::callback_url(url).is_err())
         {
-            match rules::callback_url(url) {
-                Ok(()) => {}
-                // Accepted here, unlike over HTTP (kept as it was; to be refused).
-                Err(rules::Reason::Fragment) => {}
-                Err(_) => return None,
-            }
+            return None;
         }
         self.lock().insert_client(pool_id, config)
     }

@@ -581,13 +581,16 @@ fn check_pool<'a>(
     Ok(())
 }
 
-/// Callback URLs as Cognito takes them: absolute, without control characters.
+/// Callback URLs as Cognito takes them: absolute, without control characters, without a fragment.
 fn check_callback_urls(urls: &[String]) -> Result<(), String> {
     for url in urls {
         match rules::callback_url(url) {
             Ok(()) => {}
-            // Accepted here, unlike over HTTP (kept as it was; to be refused).
-            Err(rules::Reason::Fragment) => {}
+            Err(rules::Reason::Fragment) => {
+                return Err(format!(
+                    "callback URL {url:?} has a fragment (#...): Cognito refuses those"
+                ));
+            }
             Err(_) => return Err(format!("callback URL {url:?} is not an absolute URL")),
         }
     }
@@ -1134,6 +1137,11 @@ mod tests {
                 "[[clients]]\nname = \"a\"\ncallback_urls = [\"http://x/\\r\\nSet-Cookie: a=b\"]",
                 false,
                 "not an absolute URL",
+            ),
+            (
+                "[[clients]]\nname = \"a\"\nlogout_urls = [\"http://x/#top\"]",
+                false,
+                "\"http://x/#top\" has a fragment",
             ),
             (
                 "[[clients]]\nname = \"a\"\nexplicit_auth_flows = [\"ALLOW_ALL\"]",
