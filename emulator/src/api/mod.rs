@@ -176,3 +176,18 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
     }
     Ok(answer)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_as_help_prints_it_and_every_line_is_found() {
+        let mut sorted = OPERATIONS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, OPERATIONS);
+        assert!(OPERATIONS.iter().all(|name| find(name).is_some()));
+        assert!(find("NotAnOperation").is_none());
+    }
+}
