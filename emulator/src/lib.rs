@@ -46,12 +46,14 @@
 
 mod api;
 mod auth;
+#[cfg(feature = "config")]
+pub mod config;
 mod fault;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
 mod input;
 mod model;
-pub mod rules;
+mod rules;
 mod seed;
 mod triggers;
 mod web;
