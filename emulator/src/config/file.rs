@@ -59,6 +59,20 @@ pub(crate) struct FileConfig {
 }
 
 impl FileConfig {
+    /// The most records of one kind in the file (pools, and each pool's clients, groups, users).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn size(&self) -> usize {
+        let pools = std::iter::once(&self.pool).chain(&self.pools);
+        let most = pools
+            .map(|p| p.clients.len().max(p.groups.len()).max(p.users.len()))
+            .max()
+            .unwrap_or(0);
+        most.max(self.pools.len() + 1)
+            .max(self.clients.len())
+            .max(self.groups.len())
+            .max(self.users.len())
+    }
+
     /// Every pool to set up: the top-level one (unless the file only has `[[pools]]`), then
     /// `pools`.
     pub(crate) fn all_pools(self) -> Vec<PoolFile> {

@@ -8,7 +8,11 @@ mod plan;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use file::parse_config;
 pub use file::{DeviceSetting, MfaSetting};
+#[cfg(feature = "fuzzing")]
+pub(crate) use plan::plan_file;
 pub use plan::{Flags, Plan, Running, plan, start};
 
 /// The password of the user created when neither flags nor the config file name any.
