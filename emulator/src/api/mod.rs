@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use crate::auth::custom;
 use crate::auth::engine::{initiate_auth, respond_to_auth_challenge, sign_tokens};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
@@ -160,15 +161,21 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
             format!("unknown operation {name:?}"),
         ));
     };
-    let mut answer = (operation.run)(shared, body)?;
+    let answer = (operation.run)(shared, body);
+    // A sign-in whose custom authentication runs through webhooks parked its round: it runs
+    // now, without the lock.
+    let parked = custom::take_parked();
+    let mut answer = answer?;
     if let Some(response) = pre_sign_up {
         triggers::auto_confirm(shared, body, &response, &mut answer)?;
     }
     if fires(Trigger::PostConfirmation) {
         triggers::post_confirmation(shared, body).await?;
     }
-    if fires(Trigger::CustomAuth) {
-        triggers::custom_auth(shared, body, &mut answer).await?;
+    if fires(Trigger::CustomAuth)
+        && let Some(parked) = parked
+    {
+        answer = triggers::custom_auth(shared, body, parked).await?;
     }
     if fires(Trigger::PreTokenGeneration) {
         triggers::pre_token_generation_of(shared, body, &mut answer).await?;
