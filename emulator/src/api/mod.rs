@@ -67,7 +67,7 @@ macro_rules! operations {
 
 operations! {
     AddCustomAttributes => locked!(add_custom_attributes);
-    AdminAddUserToGroup => locked!(admin_add_user_to_group);
+    AdminAddUserToGroup => groups::admin_add_user_to_group;
     AdminConfirmSignUp => locked!(admin_confirm_sign_up), [PostConfirmation];
     AdminCreateUser => admin_user::admin_create_user;
     AdminDeleteUser => locked!(admin_delete_user);
@@ -76,8 +76,8 @@ operations! {
     AdminEnableUser => locked!(admin_set_enabled, true);
     AdminGetUser => locked!(admin_get_user);
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
-    AdminListGroupsForUser => locked!(admin_list_groups_for_user);
-    AdminRemoveUserFromGroup => locked!(admin_remove_user_from_group);
+    AdminListGroupsForUser => groups::admin_list_groups_for_user;
+    AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => locked!(admin_set_user_mfa_preference);
@@ -90,10 +90,10 @@ operations! {
     ConfirmDevice => locked!(confirm_device);
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
-    CreateGroup => locked!(create_group);
+    CreateGroup => groups::create_group;
     CreateUserPool => locked!(create_user_pool);
     CreateUserPoolClient => locked!(create_user_pool_client);
-    DeleteGroup => locked!(delete_group);
+    DeleteGroup => groups::delete_group;
     DeleteUser => locked!(delete_user);
     DeleteUserAttributes => locked!(delete_user_attributes);
     DeleteUserPool => locked!(delete_user_pool);
@@ -104,7 +104,7 @@ operations! {
     ForgetDevice => locked!(forget_device);
     ForgotPassword => locked!(forgot_password);
     GetDevice => locked!(get_device);
-    GetGroup => locked!(get_group);
+    GetGroup => groups::get_group;
     GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
     GetUser => locked!(get_user);
     GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
@@ -113,11 +113,11 @@ operations! {
     GlobalSignOut => locked!(global_sign_out);
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
     ListDevices => locked!(list_devices);
-    ListGroups => locked!(list_groups);
+    ListGroups => groups::list_groups;
     ListUserPoolClients => locked!(list_user_pool_clients);
     ListUserPools => locked!(list_user_pools);
     ListUsers => locked!(list_users);
-    ListUsersInGroup => locked!(list_users_in_group);
+    ListUsersInGroup => groups::list_users_in_group;
     ListWebAuthnCredentials => locked!(list_web_authn_credentials);
     ResendConfirmationCode => locked!(resend_confirmation_code);
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
@@ -129,7 +129,7 @@ operations! {
     StartWebAuthnRegistration => locked!(start_web_authn_registration);
     UpdateAuthEventFeedback => locked!(update_auth_event_feedback);
     UpdateDeviceStatus => locked!(update_device_status);
-    UpdateGroup => locked!(update_group);
+    UpdateGroup => groups::update_group;
     UpdateUserAttributes => locked!(update_user_attributes);
     UpdateUserPool => locked!(update_user_pool);
     UpdateUserPoolClient => locked!(update_user_pool_client);
