@@ -66,7 +66,7 @@ macro_rules! operations {
 }
 
 operations! {
-    AddCustomAttributes => locked!(add_custom_attributes);
+    AddCustomAttributes => pools::add_custom_attributes;
     AdminAddUserToGroup => groups::admin_add_user_to_group;
     AdminConfirmSignUp => locked!(admin_confirm_sign_up), [PostConfirmation];
     AdminCreateUser => admin_user::admin_create_user;
@@ -91,16 +91,16 @@ operations! {
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
     CreateGroup => groups::create_group;
-    CreateUserPool => locked!(create_user_pool);
-    CreateUserPoolClient => locked!(create_user_pool_client);
+    CreateUserPool => pools::create_user_pool;
+    CreateUserPoolClient => pools::create_user_pool_client;
     DeleteGroup => groups::delete_group;
     DeleteUser => locked!(delete_user);
     DeleteUserAttributes => locked!(delete_user_attributes);
-    DeleteUserPool => locked!(delete_user_pool);
-    DeleteUserPoolClient => locked!(delete_user_pool_client);
+    DeleteUserPool => pools::delete_user_pool;
+    DeleteUserPoolClient => pools::delete_user_pool_client;
     DeleteWebAuthnCredential => locked!(delete_web_authn_credential);
-    DescribeUserPool => locked!(describe_user_pool);
-    DescribeUserPoolClient => locked!(describe_user_pool_client);
+    DescribeUserPool => pools::describe_user_pool;
+    DescribeUserPoolClient => pools::describe_user_pool_client;
     ForgetDevice => locked!(forget_device);
     ForgotPassword => locked!(forgot_password);
     GetDevice => locked!(get_device);
@@ -109,13 +109,13 @@ operations! {
     GetUser => locked!(get_user);
     GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
     GetUserAuthFactors => locked!(get_user_auth_factors);
-    GetUserPoolMfaConfig => locked!(get_user_pool_mfa_config);
+    GetUserPoolMfaConfig => pools::get_user_pool_mfa_config;
     GlobalSignOut => locked!(global_sign_out);
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
     ListDevices => locked!(list_devices);
     ListGroups => groups::list_groups;
-    ListUserPoolClients => locked!(list_user_pool_clients);
-    ListUserPools => locked!(list_user_pools);
+    ListUserPoolClients => pools::list_user_pool_clients;
+    ListUserPools => pools::list_user_pools;
     ListUsers => locked!(list_users);
     ListUsersInGroup => groups::list_users_in_group;
     ListWebAuthnCredentials => locked!(list_web_authn_credentials);
@@ -123,7 +123,7 @@ operations! {
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     RevokeToken => locked!(revoke_token);
     SetUserMFAPreference => locked!(set_user_mfa_preference);
-    SetUserPoolMfaConfig => locked!(set_user_pool_mfa_config);
+    SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserSettings => locked!(set_user_settings);
     SignUp => user::sign_up, [PreSignUp];
     StartWebAuthnRegistration => locked!(start_web_authn_registration);
@@ -131,8 +131,8 @@ operations! {
     UpdateDeviceStatus => locked!(update_device_status);
     UpdateGroup => groups::update_group;
     UpdateUserAttributes => locked!(update_user_attributes);
-    UpdateUserPool => locked!(update_user_pool);
-    UpdateUserPoolClient => locked!(update_user_pool_client);
+    UpdateUserPool => pools::update_user_pool;
+    UpdateUserPoolClient => pools::update_user_pool_client;
     VerifySoftwareToken => locked!(verify_software_token);
     VerifyUserAttribute => locked!(verify_user_attribute);
 }
