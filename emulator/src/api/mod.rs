@@ -127,7 +127,7 @@ operations! {
     SetUserSettings => locked!(set_user_settings);
     SignUp => user::sign_up, [PreSignUp];
     StartWebAuthnRegistration => locked!(start_web_authn_registration);
-    UpdateAuthEventFeedback => locked!(update_auth_event_feedback);
+    UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
     UpdateDeviceStatus => locked!(update_device_status);
     UpdateGroup => groups::update_group;
     UpdateUserAttributes => locked!(update_user_attributes);
