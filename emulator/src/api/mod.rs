@@ -86,7 +86,7 @@ operations! {
     AdminUserGlobalSignOut => locked!(admin_user_global_sign_out);
     AssociateSoftwareToken => locked!(associate_software_token);
     ChangePassword => user::change_password;
-    CompleteWebAuthnRegistration => locked!(complete_web_authn_registration);
+    CompleteWebAuthnRegistration => passkeys::complete_web_authn_registration;
     ConfirmDevice => locked!(confirm_device);
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
@@ -98,7 +98,7 @@ operations! {
     DeleteUserAttributes => locked!(delete_user_attributes);
     DeleteUserPool => pools::delete_user_pool;
     DeleteUserPoolClient => pools::delete_user_pool_client;
-    DeleteWebAuthnCredential => locked!(delete_web_authn_credential);
+    DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
     ForgetDevice => locked!(forget_device);
@@ -108,7 +108,7 @@ operations! {
     GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
     GetUser => locked!(get_user);
     GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
-    GetUserAuthFactors => locked!(get_user_auth_factors);
+    GetUserAuthFactors => passkeys::get_user_auth_factors;
     GetUserPoolMfaConfig => pools::get_user_pool_mfa_config;
     GlobalSignOut => locked!(global_sign_out);
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
@@ -118,7 +118,7 @@ operations! {
     ListUserPools => pools::list_user_pools;
     ListUsers => locked!(list_users);
     ListUsersInGroup => groups::list_users_in_group;
-    ListWebAuthnCredentials => locked!(list_web_authn_credentials);
+    ListWebAuthnCredentials => passkeys::list_web_authn_credentials;
     ResendConfirmationCode => locked!(resend_confirmation_code);
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     RevokeToken => locked!(revoke_token);
@@ -126,7 +126,7 @@ operations! {
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserSettings => locked!(set_user_settings);
     SignUp => user::sign_up, [PreSignUp];
-    StartWebAuthnRegistration => locked!(start_web_authn_registration);
+    StartWebAuthnRegistration => passkeys::start_web_authn_registration;
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
     UpdateDeviceStatus => locked!(update_device_status);
     UpdateGroup => groups::update_group;
