@@ -46,6 +46,8 @@
 
 mod api;
 mod auth;
+#[cfg(feature = "config")]
+pub mod config;
 mod fault;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
@@ -244,14 +246,14 @@ impl Emulator {
         self.lock().insert_pool(config)
     }
 
-    /// Creates an app client of a pool. `None`: no such pool, or a callback URL that is not an
-    /// absolute URL or holds control characters.
+    /// Creates an app client of a pool. `None`: no such pool, or a callback or logout URL that
+    /// Cognito refuses (not an absolute URL, control characters, a fragment).
     pub fn create_client(&self, pool_id: &str, config: ClientConfig) -> Option<ClientInfo> {
         if config
             .callback_urls
             .iter()
             .chain(&config.settings.logout_urls)
-            .any(|u| u.chars().any(char::is_control) || url::Url::parse(u).is_err())
+            .any(|url| rules::callback_url(url).is_err())
         {
             return None;
         }

@@ -16,6 +16,7 @@ use num_bigint::BigUint;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
+use crate::auth::custom;
 use crate::auth::jwt::Signer;
 use crate::auth::shared::Shared;
 use crate::auth::srp;
@@ -25,9 +26,8 @@ use crate::fault::{
 };
 use crate::input::{field, param};
 use crate::model::state::{
-    AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Define, Device,
-    DeviceTracking, Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status,
-    User,
+    AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Device, DeviceTracking,
+    Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status, User,
 };
 
 /// Consecutive wrong passwords before the temporary lockout.
@@ -892,7 +892,7 @@ impl Inner {
         )
     }
 
-    /// One round of the custom auth triggers: define, then create or finish.
+    /// The first round of the custom auth triggers: define, then create or finish.
     fn custom_step(
         &mut self,
         pool_id: &str,
@@ -900,19 +900,25 @@ impl Inner {
         username: &str,
         results: Vec<ChallengeResult>,
     ) -> Answer {
-        if self.webhook_custom_auth(pool_id) {
-            return Ok(self.defer_custom(
-                pool_id,
-                client_id,
-                username,
-                results,
-                String::new(),
-                None,
-            ));
+        self.custom_round(custom::Round {
+            pool_id: pool_id.into(),
+            client_id: client_id.into(),
+            username: username.into(),
+            results,
+            private: String::new(),
+            given: None,
+        })
+    }
+
+    /// A round of the custom auth triggers: the Rust callbacks at once, the webhooks once the
+    /// lock is released.
+    fn custom_round(&mut self, round: custom::Round) -> Answer {
+        if self.webhook_custom_auth(&round.pool_id) {
+            return custom::park(self, round);
         }
         let triggers = self
             .pools
-            .get(pool_id)
+            .get(&round.pool_id)
             .and_then(|p| p.config.custom_auth.clone())
             .ok_or_else(|| {
                 fault(
@@ -920,33 +926,7 @@ impl Inner {
                     "Custom auth lambda trigger is not configured for the user pool.",
                 )
             })?;
-        match triggers.0.define(username, &results) {
-            Define::Fail => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
-            Define::IssueTokens => {
-                let result = self.issue(pool_id, client_id, username, None, None)?;
-                Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
-            }
-            Define::CustomChallenge => {
-                let challenge = triggers.0.create(username, &results);
-                let mut params = json!({"USERNAME": username});
-                for (k, v) in &challenge.public {
-                    params[k.as_str()] = json!(v);
-                }
-                let session = self.new_session(
-                    pool_id,
-                    client_id,
-                    username,
-                    None,
-                    Stage::Custom {
-                        results,
-                        answer: challenge.answer,
-                    },
-                );
-                Ok(
-                    json!({"ChallengeName": "CUSTOM_CHALLENGE", "Session": session, "ChallengeParameters": params}),
-                )
-            }
-        }
+        custom::now(custom::round(&triggers, self, round))
     }
 
     /// The session an answer without `Session` belongs to, as Cognito finds it: a password
@@ -1200,39 +1180,17 @@ impl Inner {
                 self.sign_in_done(&pool_id, &client_id, &user_name, session.device_key)
                     .map(Step::Done)
             }
-            Stage::Custom {
-                mut results,
-                answer,
-            } => {
+            Stage::Custom { results, answer } => {
                 let given = param(&responses, "ANSWER")?;
-                if self.webhook_custom_auth(&pool_id) {
-                    let deferred = self.defer_custom(
-                        &pool_id,
-                        &client_id,
-                        &user_name,
-                        results,
-                        answer,
-                        Some(given),
-                    );
-                    return Ok(Step::Done(deferred));
-                }
-                let triggers = self
-                    .pools
-                    .get(&pool_id)
-                    .and_then(|p| p.config.custom_auth.clone())
-                    .ok_or_else(|| {
-                        fault(
-                            "InvalidParameterException",
-                            "Custom auth lambda trigger is not configured for the user pool.",
-                        )
-                    })?;
-                let correct = triggers.0.verify(&user_name, &answer, given);
-                results.push(ChallengeResult {
-                    name: "CUSTOM_CHALLENGE".into(),
-                    correct,
-                });
-                self.custom_step(&pool_id, &client_id, &user_name, results)
-                    .map(Step::Done)
+                self.custom_round(custom::Round {
+                    pool_id,
+                    client_id,
+                    username: user_name,
+                    results,
+                    private: answer,
+                    given: Some(given.to_owned()),
+                })
+                .map(Step::Done)
             }
             Stage::WebAuthn { challenge } => self
                 .web_authn_answer(session, &challenge, &responses)
