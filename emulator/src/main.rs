@@ -196,6 +196,9 @@ struct Cli {
     /// Keeps nothing: the state is in memory only, and gone when the emulator stops.
     #[arg(long)]
     memory: bool,
+    /// A host name the emulator answers besides localhost, 127.0.0.1 and [::1] (repeatable).
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
 }
 
 /// Whether the pool asks for MFA.
@@ -635,6 +638,7 @@ fn plan(cli: Cli, password: Option<String>) -> Result<Plan, Failure> {
     let mut emulator = EmulatorConfig {
         log_codes: file.log_codes.unwrap_or(true),
         data: (!cli.memory).then(|| cli.data.clone().unwrap_or_else(|| DEFAULT_DATA.into())),
+        allowed_hosts: cli.allow_host.clone(),
         ..EmulatorConfig::default()
     };
     if let Some(port) = cli.port.or(file.port) {

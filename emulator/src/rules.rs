@@ -38,6 +38,17 @@ pub(crate) fn check_attributes(
     attributes: &BTreeMap<String, String>,
     admin: bool,
 ) -> Result<(), Fault> {
+    if let Some(name) = attributes
+        .iter()
+        .find_map(|(name, value)| (value.chars().count() > 2048).then_some(name))
+    {
+        return Err(fault(
+            INVALID,
+            format!(
+                "1 validation error detected: Value at 'userAttributes.{name}.member.value' failed to satisfy constraint: Member must have length less than or equal to 2048"
+            ),
+        ));
+    }
     for name in attributes.keys() {
         if name == "sub" {
             return Err(fault(

@@ -102,9 +102,9 @@ pub struct ClientSettings {
     pub allowed_oauth_flows_user_pool_client: bool,
     /// `SupportedIdentityProviders`.
     pub supported_identity_providers: Vec<String>,
-    /// `ReadAttributes` (stored and described).
+    /// `ReadAttributes`: the attributes the client's id tokens and GetUser show (empty: all).
     pub read_attributes: Vec<String>,
-    /// `WriteAttributes` (stored and described).
+    /// `WriteAttributes`: the attributes the client's users may write (empty: all).
     pub write_attributes: Vec<String>,
     /// Token lifetimes.
     pub token_validity: TokenValidity,
@@ -115,6 +115,22 @@ pub struct ClientSettings {
     pub enable_token_revocation: bool,
     /// `AuthSessionValidity`, minutes (stored and described; sessions live 3 minutes).
     pub auth_session_validity: u32,
+}
+
+impl ClientSettings {
+    /// Whether the client may read `attribute` (`ReadAttributes`; none set: every attribute).
+    /// `sub` is always readable.
+    pub(crate) fn may_read(&self, attribute: &str) -> bool {
+        attribute == "sub"
+            || self.read_attributes.is_empty()
+            || self.read_attributes.iter().any(|a| a == attribute)
+    }
+
+    /// Whether the client may write `attribute` (`WriteAttributes`; none set: every attribute
+    /// the pool lets users write).
+    pub(crate) fn may_write(&self, attribute: &str) -> bool {
+        self.write_attributes.is_empty() || self.write_attributes.iter().any(|a| a == attribute)
+    }
 }
 
 impl Default for ClientSettings {

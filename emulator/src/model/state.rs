@@ -213,7 +213,9 @@ pub struct ClientConfig {
     /// Whether the client has a secret (every call naming a user then needs SECRET_HASH).
     pub secret: bool,
     /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
-    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`.
+    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`. With callback URLs
+    /// and no `settings.allowed_oauth_flows`, `Emulator::create_client`
+    /// allows the code flow and (without `allowed_oauth_scopes`) every scope.
     pub callback_urls: Vec<String>,
     /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
@@ -496,6 +498,9 @@ pub(crate) struct RefreshToken {
     /// When rotation replaced it (emulator clock, seconds): accepted until the grace period
     /// after that ends.
     pub rotated_at: Option<u64>,
+    /// The `origin_jti` of the sign-in it came from, kept by every token refreshed from it
+    /// (empty for tokens stored before the field existed: a refresh then starts a new one).
+    pub origin_jti: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -506,6 +511,7 @@ pub(crate) struct AccessToken {
     pub seq: u64,
     pub expires: u64,
     pub revoked: bool,
+    /// The key of the refresh token it was issued from ([`Inner::refresh_key`]).
     pub refresh: Option<String>,
 }
 
@@ -528,6 +534,7 @@ pub(crate) struct Inner {
     pub pools: Table<Pool>,
     pub grants: BTreeMap<String, crate::model::hosted_ui::Grant>,
     pub sessions: BTreeMap<String, Session>,
+    /// By [`Inner::refresh_key`]: the token's hash.
     pub refresh_tokens: Table<RefreshToken>,
     pub access_tokens: Table<AccessToken>,
     pub outbox: Log<Message>,
@@ -543,9 +550,30 @@ pub(crate) struct Inner {
     pub log_codes: bool,
     /// The hosted UI's signed-in browsers and pending MFA steps.
     pub login: crate::model::hosted_ui::Logins,
+    /// When each user asked for a code (ForgotPassword, ResendConfirmationCode,
+    /// GetUserAttributeVerificationCode), by pool and user name: the sends of the last hour.
+    pub code_sends: BTreeMap<(String, String), Vec<u64>>,
+}
+
+/// The key a refresh token's record is kept under: its SHA-256 (base64url), so that the data
+/// directory holds no live refresh token.
+pub(crate) fn refresh_hash(token: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
 impl Inner {
+    /// The key of `token`'s record in `refresh_tokens`: its hash, or the token itself for a
+    /// record stored before they were hashed.
+    pub(crate) fn refresh_key(&self, token: &str) -> String {
+        let hash = refresh_hash(token);
+        if !self.refresh_tokens.contains_key(&hash) && self.refresh_tokens.contains_key(token) {
+            return token.to_owned();
+        }
+        hash
+    }
+
     pub(crate) fn now(&self) -> SystemTime {
         match self.clock {
             #[allow(clippy::disallowed_methods)]

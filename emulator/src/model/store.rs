@@ -520,6 +520,8 @@ impl Store {
             log_codes: _,
             // The hosted UI's browser sessions and MFA steps are of this run, as sessions are.
             login: _,
+            // The code-send throttle counts within the hour: of this run too.
+            code_sends: _,
         } = inner;
         let Some(store) = store else {
             clean(pools, refresh_tokens, access_tokens, outbox);
@@ -854,6 +856,7 @@ mod tests {
             seq: 2,
             revoked: true,
             rotated_at: Some(1_700_000_100),
+            origin_jti: "origin-1".into(),
         }
     }
 
@@ -921,6 +924,7 @@ mod tests {
             since_prune: 0,
             log_codes: false,
             login: crate::model::hosted_ui::Logins::default(),
+            code_sends: BTreeMap::new(),
         };
         Stored { inner, store }
     }
