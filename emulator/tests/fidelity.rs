@@ -131,6 +131,23 @@ impl Local {
         answer["AuthenticationResult"].clone()
     }
 
+    /// The access token of a sign-in that answers the TOTP challenge of `username`'s secret.
+    fn sign_in_with_totp(&self, client_id: &str, username: &str, key: &[u8]) -> Value {
+        let (_, challenge) = self.password_auth(client_id, username, PASSWORD);
+        assert_eq!(
+            challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA",
+            "{challenge}"
+        );
+        self.ok(
+            "RespondToAuthChallenge",
+            &json!({"ClientId": client_id, "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                    "Session": challenge["Session"],
+                    "ChallengeResponses": {"USERNAME": username,
+                        "SOFTWARE_TOKEN_MFA_CODE": common::totp(key, SystemTime::now())}}),
+        )["AuthenticationResult"]["AccessToken"]
+            .clone()
+    }
+
     /// A form POST to the token endpoint: status and JSON answer.
     fn token(&self, fields: &[(&str, &str)]) -> (u16, Value) {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -794,9 +811,7 @@ fn defect_7_only_email_and_phone_are_verified() {
         &json!({"AccessToken": tokens["AccessToken"], "AttributeName": "is_admin"}),
     );
     // No code was sent once the name is refused: a guess then, which must not verify either.
-    let code = local
-        .last_code("alice")
-        .unwrap_or_else(|| "123456".into());
+    let code = local.last_code("alice").unwrap_or_else(|| "123456".into());
     local.op(
         "VerifyUserAttribute",
         &json!({"AccessToken": tokens["AccessToken"], "AttributeName": "is_admin", "Code": code}),
@@ -1259,4 +1274,74 @@ fn fidelity_totp_verified_in_mfa_setup_is_asked_at_the_next_sign_in() {
     assert_eq!(verified["Status"], "SUCCESS");
     let (_, next) = local.password_auth(&client_id, "alice", PASSWORD);
     assert_eq!(next["ChallengeName"], "SOFTWARE_TOKEN_MFA", "{next}");
+}
+
+/// Was: AdminDeleteUserAttributes removed a name the schema does not have (200) and left
+/// `UserLastModifiedDate` as it was.
+#[test]
+fn fidelity_admin_delete_user_attributes_refuses_unknown_names_and_marks_the_change() {
+    let local = Local::start();
+    let pool_id = local.pool(&json!({}));
+    local.user(
+        &pool_id,
+        "alice",
+        &[("email", "alice@example.com"), ("name", "Alice")],
+    );
+    let (status, answer) = local.op(
+        "AdminDeleteUserAttributes",
+        &json!({"UserPoolId": pool_id, "Username": "alice",
+                "UserAttributeNames": ["custom:nope"]}),
+    );
+    assert_eq!(
+        (status, &answer["__type"]),
+        (400, &json!("InvalidParameterException")),
+        "{answer}"
+    );
+    let modified = |local: &Local| {
+        local.ok(
+            "AdminGetUser",
+            &json!({"UserPoolId": pool_id, "Username": "alice"}),
+        )["UserLastModifiedDate"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = modified(&local);
+    local.emulator.advance(std::time::Duration::from_secs(120));
+    local.ok(
+        "AdminDeleteUserAttributes",
+        &json!({"UserPoolId": pool_id, "Username": "alice", "UserAttributeNames": ["name"]}),
+    );
+    assert!(modified(&local) > before);
+}
+
+/// Was: after SetUserMFAPreference (and the admin one) turned the preferred TOTP off,
+/// GetUser / AdminGetUser still named it as `PreferredMfaSetting`.
+#[test]
+fn fidelity_the_preferred_mfa_goes_when_it_is_turned_off() {
+    let local = Local::start();
+    let pool_id = local.pool(&json!({"MfaConfiguration": "OPTIONAL"}));
+    let client_id = local.client(&pool_id, &json!({}));
+    for (username, admin) in [("alice", false), ("bob", true)] {
+        local.user(&pool_id, username, &[("email", "someone@example.com")]);
+        let key = set_up_totp(&local, &client_id, username);
+        let access = local.sign_in_with_totp(&client_id, username, &key);
+        let off = json!({"Enabled": false, "PreferredMfa": false});
+        if admin {
+            local.ok(
+                "AdminSetUserMFAPreference",
+                &json!({"UserPoolId": pool_id, "Username": username,
+                        "SoftwareTokenMfaSettings": off}),
+            );
+        } else {
+            local.ok(
+                "SetUserMFAPreference",
+                &json!({"AccessToken": access, "SoftwareTokenMfaSettings": off}),
+            );
+        }
+        let user = local.ok(
+            "AdminGetUser",
+            &json!({"UserPoolId": pool_id, "Username": username}),
+        );
+        assert!(user.get("PreferredMfaSetting").is_none(), "{user}");
+    }
 }

@@ -6,6 +6,8 @@
 //! Like moto and cognito-local, the emulator takes unsigned requests and ignores SigV4 headers:
 //! there is no IAM. Passwords are derived into SRP verifiers without the state lock.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::api::wire::user_json;
@@ -174,10 +176,16 @@ impl Inner {
                 "Cannot modify the non-mutable attribute sub",
             ));
         }
+        // Names the schema does not have are refused, as for a write.
+        let named: BTreeMap<String, String> =
+            names.iter().map(|n| (n.clone(), String::new())).collect();
+        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &named, true)?;
+        let now = self.unix();
         let user = self.user_mut(&pool_id, &username)?;
         for name in names {
             user.attributes.remove(&name);
         }
+        user.modified = now;
         Ok(json!({}))
     }
 
@@ -230,6 +238,7 @@ impl Inner {
         if totp_preferred == Some(true) {
             user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
         }
+        user.drop_disabled_preference();
         Ok(json!({}))
     }
 }

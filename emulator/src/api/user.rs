@@ -549,6 +549,7 @@ impl Inner {
                 user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
             }
         }
+        user.drop_disabled_preference();
         Ok(json!({}))
     }
 

@@ -361,6 +361,21 @@ pub(crate) struct User {
     pub modified: u64,
 }
 
+impl User {
+    /// Forgets the preferred MFA method once it is off (Cognito's `PreferredMfaSetting` names
+    /// only a method the user has).
+    pub(crate) fn drop_disabled_preference(&mut self) {
+        let gone = match self.preferred_mfa.as_deref() {
+            Some("SMS_MFA") => !self.sms_mfa,
+            Some("SOFTWARE_TOKEN_MFA") => self.totp_secret.is_none(),
+            _ => false,
+        };
+        if gone {
+            self.preferred_mfa = None;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Device {
