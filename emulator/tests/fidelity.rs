@@ -1345,3 +1345,26 @@ fn fidelity_the_preferred_mfa_goes_when_it_is_turned_off() {
         assert!(user.get("PreferredMfaSetting").is_none(), "{user}");
     }
 }
+
+/// Was: SignUp named `t***@t***.com` (Cognito masks the email as `t***@t***`), and a user with
+/// neither email nor phone got a CodeDeliveryDetails with a made-up `+*******` destination.
+#[test]
+fn fidelity_sign_up_names_the_delivery_as_cognito_masks_it() {
+    let local = Local::start();
+    let pool_id = local.pool(&json!({"AutoVerifiedAttributes": ["email"]}));
+    let client_id = local.client(&pool_id, &json!({}));
+    let sign_up = |username: &str, attributes: Value| {
+        local.ok(
+            "SignUp",
+            &json!({"ClientId": client_id, "Username": username, "Password": PASSWORD,
+                    "UserAttributes": attributes}),
+        )
+    };
+    let answer = sign_up("tess", json!([{"Name": "email", "Value": "test@test.com"}]));
+    assert_eq!(
+        answer["CodeDeliveryDetails"],
+        json!({"Destination": "t***@t***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    );
+    let answer = sign_up("nobody", json!([]));
+    assert!(answer.get("CodeDeliveryDetails").is_none(), "{answer}");
+}

@@ -22,7 +22,7 @@ use crate::rules::check_attributes;
 /// existence errors: an email, masked like a real one.
 fn phantom_delivery(name: &str) -> Value {
     let first = name.chars().next().unwrap_or('u');
-    json!({"Destination": format!("{first}***@e***.com"), "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    json!({"Destination": format!("{first}***@e***"), "DeliveryMedium": "EMAIL", "AttributeName": "email"})
 }
 
 /// The codes a user may ask for in an hour (Cognito's quota is a few per user and hour; its
@@ -161,14 +161,27 @@ impl Inner {
                 "A client attempted to write unauthorized attribute",
             ));
         }
+        // The code goes to the auto-verified attribute (the phone when only it is), and
+        // CodeDeliveryDetails names it; a user with neither gets none (the code is still kept,
+        // and in the outbox).
+        let auto = self
+            .pools
+            .get(&pool_id)
+            .map(|p| p.config.settings.auto_verified_attributes.clone())
+            .unwrap_or_default();
+        let prefer_sms =
+            auto.iter().any(|a| a == "phone_number") && !auto.iter().any(|a| a == "email");
+        let deliverable = crate::auth::engine::destination(&attrs, prefer_sms).is_some();
         let credential = self.credential_for(&pool_id, &username, password, credential);
         let sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
-        let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", false);
+        let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", prefer_sms);
         self.user_mut(&pool_id, &username)?.signup_code = Some(code);
         let session = self.signed_up_session(&pool_id, &client.info.id, &username);
-        Ok(
-            json!({"UserSub": sub, "UserConfirmed": false, "CodeDeliveryDetails": delivery, "Session": session}),
-        )
+        let mut answer = json!({"UserSub": sub, "UserConfirmed": false, "Session": session});
+        if deliverable {
+            answer["CodeDeliveryDetails"] = delivery;
+        }
+        Ok(answer)
     }
 
     pub(crate) fn confirm_sign_up(&mut self, body: &Value) -> Answer {

@@ -1479,12 +1479,11 @@ pub(crate) fn destination(
     }
 }
 
-/// `a***@e***.com` / `+*******0100`.
+/// `a***@e***` / `+*******0100`, as Cognito masks them.
 pub(crate) fn mask(destination: &str) -> String {
     if let Some((local, domain)) = destination.split_once('@') {
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
-        format!("{}***@{}***.{tld}", first(local), first(host))
+        format!("{}***@{}***", first(local), first(domain))
     } else {
         let tail: String = destination
             .chars()
