@@ -926,6 +926,33 @@ fn defect_9_only_loopback_host_names_are_served() {
             "{line}"
         );
     }
+    // Loopback names with any port, and the names configured, are served.
+    let local = Local::with(EmulatorConfig {
+        allowed_hosts: vec!["emulator.test".into()],
+        ..EmulatorConfig::default()
+    });
+    for host in [
+        "localhost",
+        "LOCALHOST:9229",
+        "127.0.0.1:1",
+        "[::1]:9229",
+        "emulator.test:80",
+    ] {
+        assert_eq!(
+            status_with_host(&local, "GET /_emulator/outbox", host, ""),
+            200,
+            "{host}"
+        );
+    }
+    assert_eq!(
+        status_with_host(
+            &local,
+            "GET /_emulator/outbox",
+            "localhost.attacker.example",
+            ""
+        ),
+        403
+    );
 }
 
 // ---- Defect 10: idle keep-alive connections closed after io_timeout -------------------------
