@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::fault::{Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{Client, PoolConfig, Status, User};
+use crate::model::state::{Client, Inner, PoolConfig, Status, User};
 
 const INVALID: &str = "InvalidParameterException";
 
@@ -138,6 +138,41 @@ pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
     } else {
         Err(fault(NOT_AUTHORIZED, "User is disabled."))
     }
+}
+
+/// On a pool with `UsernameAttributes`, the attribute a new user's name is (`email` or
+/// `phone_number`): `None` on other pools, Cognito's refusal when the name is neither.
+pub(crate) fn sign_in_attribute(
+    state: &Inner,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<&'static str>, Fault> {
+    let allowed = state
+        .pools
+        .get(pool_id)
+        .map(|p| p.config.settings.username_attributes.clone())
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Ok(None);
+    }
+    let (email, phone) = (
+        allowed.iter().any(|a| a == "email"),
+        allowed.iter().any(|a| a == "phone_number"),
+    );
+    if email && name.contains('@') {
+        return Ok(Some("email"));
+    }
+    if phone && name.starts_with('+') {
+        return Ok(Some("phone_number"));
+    }
+    Err(fault(
+        INVALID,
+        match (email, phone) {
+            (true, true) => "Username should be either an email or a phone number.",
+            (true, false) => "Username should be an email.",
+            _ => "Username should be a phone number.",
+        },
+    ))
 }
 
 #[cfg(test)]
