@@ -1395,3 +1395,53 @@ fn fidelity_sign_up_names_the_delivery_as_cognito_masks_it() {
     let answer = sign_up("nobody", json!([]));
     assert!(answer.get("CodeDeliveryDetails").is_none(), "{answer}");
 }
+
+/// Was: on a pool whose users sign in with their email, SignUp took `bob` as a user name and kept
+/// the email as the name; AdminCreateUser named the user with a UUID other than its `sub`. Cognito
+/// refuses a name that is not an email, and the user's name is its `sub`.
+#[test]
+fn fidelity_users_of_an_email_pool_are_named_by_their_sub() {
+    let local = Local::start();
+    let pool_id = local.pool(&json!({"UsernameAttributes": ["email"]}));
+    let client_id = local.client(&pool_id, &json!({}));
+    let (status, answer) = local.op(
+        "SignUp",
+        &json!({"ClientId": client_id, "Username": "bob", "Password": PASSWORD}),
+    );
+    assert_eq!(
+        (status, &answer["__type"]),
+        (400, &json!("InvalidParameterException")),
+        "{answer}"
+    );
+    let signed_up = local.ok(
+        "SignUp",
+        &json!({"ClientId": client_id, "Username": "bob@example.com", "Password": PASSWORD}),
+    );
+    let (status, again) = local.op(
+        "SignUp",
+        &json!({"ClientId": client_id, "Username": "bob@example.com", "Password": PASSWORD}),
+    );
+    assert_eq!(
+        (status, &again["__type"]),
+        (400, &json!("UsernameExistsException")),
+        "{again}"
+    );
+    local.ok(
+        "AdminConfirmSignUp",
+        &json!({"UserPoolId": pool_id, "Username": "bob@example.com"}),
+    );
+    local.user(&pool_id, "alice@example.com", &[]);
+    for (email, sub) in [
+        ("bob@example.com", signed_up["UserSub"].clone()),
+        ("alice@example.com", Value::Null),
+    ] {
+        let tokens = local.sign_in(&client_id, email);
+        let (access, id) = (claims(&tokens["AccessToken"]), claims(&tokens["IdToken"]));
+        assert_eq!(access["username"], access["sub"], "{access}");
+        assert_eq!(id["cognito:username"], id["sub"], "{id}");
+        assert_eq!(id["email"], email);
+        if !sub.is_null() {
+            assert_eq!(id["sub"], sub);
+        }
+    }
+}

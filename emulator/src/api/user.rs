@@ -50,9 +50,9 @@ fn is_true(user: &User, attribute: &str) -> bool {
 }
 
 impl Inner {
-    /// The pool, client and named user of a call with `ClientId`, `Username` and `SecretHash`.
-    /// The pool, client and user name of a request that names a user, once its `SecretHash`
-    /// checks out (a client with a secret).
+    /// The pool, client and named user of a call with `ClientId`, `Username` and `SecretHash`,
+    /// once the `SecretHash` checks out (a client with a secret). On a pool whose users sign in
+    /// with their email or phone (`UsernameAttributes`), the name of the user with that address.
     pub(crate) fn secret_checked_user(
         &self,
         body: &Value,
@@ -67,6 +67,12 @@ impl Inner {
                 body.get("SecretHash").and_then(Value::as_str),
             )?;
         }
+        let name = self
+            .pools
+            .get(&pool_id)
+            .filter(|p| !p.config.settings.username_attributes.is_empty())
+            .and_then(|p| p.find(&name))
+            .map_or(name, |u| u.username.clone());
         Ok((pool_id, client, name))
     }
 
@@ -140,7 +146,9 @@ impl Inner {
     }
 
     pub(crate) fn sign_up(&mut self, body: &Value, credential: Option<Credential>) -> Answer {
-        let (pool_id, client, username) = self.secret_checked_user(body)?;
+        let (pool_id, client, _) = self.secret_checked_user(body)?;
+        // The name as given (not the user an address may already name).
+        let username = field(body, "Username")?.to_owned();
         if self
             .pools
             .get(&pool_id)
@@ -153,7 +161,16 @@ impl Inner {
         }
         let password = field(body, "Password")?;
         self.policy_check(&pool_id, password)?;
-        let attrs = attributes(body, "UserAttributes");
+        // A pool whose users sign in with their email or phone: the name must be one, it becomes
+        // that attribute, and the user's name is its `sub` (as AdminCreateUser makes it).
+        let address = crate::rules::sign_in_attribute(self, &pool_id, &username)?;
+        if address.is_some() && self.user(&pool_id, &username).is_ok() {
+            return Err(fault(
+                "UsernameExistsException",
+                "An account with the given email already exists.",
+            ));
+        }
+        let mut attrs = attributes(body, "UserAttributes");
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &attrs, false)?;
         if attrs.keys().any(|name| !client.settings.may_write(name)) {
             return Err(fault(
@@ -171,9 +188,22 @@ impl Inner {
             .unwrap_or_default();
         let prefer_sms =
             auto.iter().any(|a| a == "phone_number") && !auto.iter().any(|a| a == "email");
+        let username = match address {
+            Some(attribute) => {
+                attrs.insert(attribute.into(), username);
+                self.uuid()
+            }
+            None => username,
+        };
         let deliverable = crate::auth::engine::destination(&attrs, prefer_sms).is_some();
         let credential = self.credential_for(&pool_id, &username, password, credential);
-        let sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
+        let mut sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
+        if address.is_some() {
+            let user = self.user_mut(&pool_id, &username)?;
+            user.sub.clone_from(&username);
+            user.attributes.insert("sub".into(), username.clone());
+            sub.clone_from(&username);
+        }
         let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", prefer_sms);
         self.user_mut(&pool_id, &username)?.signup_code = Some(code);
         let session = self.signed_up_session(&pool_id, &client.info.id, &username);
