@@ -1445,3 +1445,49 @@ fn fidelity_users_of_an_email_pool_are_named_by_their_sub() {
         }
     }
 }
+
+/// Was: CreateUserPool took any string and number constraints and a standard attribute retyped,
+/// and DescribeUserPool answered `LambdaConfig: {}` and no VerificationMessageTemplate whatever
+/// was given.
+#[test]
+fn fidelity_create_user_pool_checks_its_schema_and_keeps_its_lambdas_and_templates() {
+    let local = Local::start();
+    let create = |schema: Value| {
+        local.op(
+            "CreateUserPool",
+            &json!({"PoolName": "schema", "Schema": schema}),
+        )
+    };
+    for bad in [
+        json!([{"Name": "nick", "AttributeDataType": "String",
+                "StringAttributeConstraints": {"MaxLength": "2049"}}]),
+        json!([{"Name": "nick", "AttributeDataType": "String",
+                "StringAttributeConstraints": {"MinLength": "10", "MaxLength": "5"}}]),
+        json!([{"Name": "nick", "AttributeDataType": "String",
+                "StringAttributeConstraints": {"MaxLength": "many"}}]),
+        json!([{"Name": "age", "AttributeDataType": "Number",
+                "NumberAttributeConstraints": {"MinValue": "10", "MaxValue": "1"}}]),
+        json!([{"Name": "email", "AttributeDataType": "Number"}]),
+        json!([{"Name": "email", "AttributeDataType": "String", "DeveloperOnlyAttribute": true}]),
+    ] {
+        let (status, answer) = create(bad.clone());
+        assert_eq!(
+            (status, &answer["__type"]),
+            (400, &json!("InvalidParameterException")),
+            "{bad}: {answer}"
+        );
+    }
+    let lambdas = json!({"PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:pre"});
+    let template = json!({"DefaultEmailOption": "CONFIRM_WITH_CODE",
+                          "EmailMessage": "Your code is {####}"});
+    let pool_id = local.pool(&json!({
+        "LambdaConfig": lambdas,
+        "VerificationMessageTemplate": template,
+        "Schema": [{"Name": "nick", "AttributeDataType": "String", "Mutable": true,
+                    "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "20"}},
+                   {"Name": "email", "AttributeDataType": "String", "Required": true}],
+    }));
+    let pool = local.ok("DescribeUserPool", &json!({"UserPoolId": pool_id}))["UserPool"].clone();
+    assert_eq!(pool["LambdaConfig"], lambdas, "{pool}");
+    assert_eq!(pool["VerificationMessageTemplate"], template, "{pool}");
+}

@@ -197,7 +197,7 @@ impl Inner {
         let items = self.pools.values().map(|p| {
             (
                 p.id.clone(),
-                json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": {},
+                json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": p.config.settings.lambda_config,
                        "CreationDate": p.created, "LastModifiedDate": p.modified}),
             )
         });
@@ -284,7 +284,7 @@ impl Inner {
                 "RequireSymbols": p.require_symbols,
                 "TemporaryPasswordValidityDays": s.temporary_password_validity_days}},
             "DeletionProtection": if s.deletion_protection { "ACTIVE" } else { "INACTIVE" },
-            "LambdaConfig": {},
+            "LambdaConfig": s.lambda_config,
             "SchemaAttributes": schema,
             "AutoVerifiedAttributes": s.auto_verified_attributes,
             "MfaConfiguration": mfa_name(c.mfa),
@@ -296,6 +296,9 @@ impl Inner {
         });
         if !s.alias_attributes.is_empty() {
             answer["AliasAttributes"] = json!(s.alias_attributes);
+        }
+        if !s.verification_message_template.is_empty() {
+            answer["VerificationMessageTemplate"] = json!(s.verification_message_template);
         }
         if !s.username_attributes.is_empty() {
             answer["UsernameAttributes"] = json!(s.username_attributes);
@@ -506,6 +509,15 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
             }
         }
     };
+    // Kept as given and described (the emulator runs webhooks, not Lambdas).
+    s.lambda_config = opt_object(body, "LambdaConfig")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    s.verification_message_template = opt_object(body, "VerificationMessageTemplate")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     s.auto_verified_attributes = str_list(body, "AutoVerifiedAttributes")?;
     for a in &s.auto_verified_attributes {
         if a != "email" && a != "phone_number" {
@@ -555,6 +567,61 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
     Ok(())
 }
 
+/// A custom attribute's `StringAttributeConstraints` (lengths of at most 2048, min <= max) and
+/// `NumberAttributeConstraints` (min <= max), as Cognito checks them.
+fn check_constraints(attribute: &Value, bare: &str, kind: &str) -> Result<(), Fault> {
+    let bound = |constraints: &str, key: &str| -> Result<Option<i64>, Fault> {
+        let Some(c) = opt_object(attribute, constraints)? else {
+            return Ok(None);
+        };
+        match opt_str(c, key)? {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                fault(
+                    INVALID,
+                    format!("user.{bare}: {key} of {constraints} must be a number, not {v}"),
+                )
+            }),
+        }
+    };
+    let strings = "StringAttributeConstraints";
+    let (min_len, max_len) = (bound(strings, "MinLength")?, bound(strings, "MaxLength")?);
+    if kind == "String" {
+        let lengths = [min_len, max_len].into_iter().flatten();
+        if lengths.clone().any(|n| n > 2048) {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: String attributes cannot have a length of more than 2048"),
+            ));
+        }
+        if lengths.clone().any(|n| n < 0) {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: String attributes cannot have a negative length"),
+            ));
+        }
+        if let (Some(min), Some(max)) = (min_len, max_len)
+            && min > max
+        {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: Max length cannot be less than min length."),
+            ));
+        }
+    }
+    let numbers = "NumberAttributeConstraints";
+    let (min, max) = (bound(numbers, "MinValue")?, bound(numbers, "MaxValue")?);
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        return Err(fault(
+            INVALID,
+            format!("user.{bare}: Max value cannot be less than min value."),
+        ));
+    }
+    Ok(())
+}
+
 /// Declares the custom attributes of a `Schema` / `CustomAttributes` list (standard attributes in
 /// it are accepted and left as they are).
 fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
@@ -571,9 +638,20 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         let bare = name.strip_prefix("custom:").unwrap_or(name);
-        if STANDARD_SCHEMA.iter().any(|(n, _)| *n == bare) {
+        let developer_only = opt_bool(attribute, "DeveloperOnlyAttribute")?.unwrap_or(false);
+        if let Some((_, standard)) = STANDARD_SCHEMA.iter().find(|(n, _)| *n == bare) {
+            let retyped = opt_str(attribute, "AttributeDataType")?.is_some_and(|k| k != *standard);
+            if retyped || developer_only {
+                return Err(fault(
+                    INVALID,
+                    format!(
+                        "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {bare}"
+                    ),
+                ));
+            }
             continue;
         }
+        check_constraints(attribute, bare, kind)?;
         if !bare
             .chars()
             .all(|c| c.is_alphanumeric() || "_-:.".contains(c))

@@ -209,9 +209,9 @@ pub struct PoolSettings {
     pub software_token_mfa: bool,
     /// `AutoVerifiedAttributes` (stored and described).
     pub auto_verified_attributes: Vec<String>,
-    /// `UsernameAttributes`: AdminCreateUser keeps the email or phone number given as the user
-    /// name as an attribute and names the user by a UUID; users sign in with the address (SignUp
-    /// keeps the name it is given).
+    /// `UsernameAttributes`: AdminCreateUser and SignUp keep the email or phone number given as
+    /// the user name as an attribute and name the user by its `sub`; users sign in with the
+    /// address.
     pub username_attributes: Vec<String>,
     /// `AliasAttributes` (stored and described).
     pub alias_attributes: Vec<String>,
@@ -227,6 +227,12 @@ pub struct PoolSettings {
     /// The `AttributeDataType` of each custom attribute (by name without `custom:`) that is not a
     /// `String`.
     pub custom_attribute_types: BTreeMap<String, String>,
+    /// `LambdaConfig`, as given (stored and described: the webhooks are what runs).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub lambda_config: serde_json::Map<String, serde_json::Value>,
+    /// `VerificationMessageTemplate`, as given (stored and described).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub verification_message_template: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Default for PoolSettings {
@@ -243,6 +249,8 @@ impl Default for PoolSettings {
             temporary_password_validity_days: 7,
             tags: BTreeMap::new(),
             custom_attribute_types: BTreeMap::new(),
+            lambda_config: serde_json::Map::new(),
+            verification_message_template: serde_json::Map::new(),
         }
     }
 }

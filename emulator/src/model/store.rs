@@ -805,6 +805,14 @@ mod tests {
                     temporary_password_validity_days: 3,
                     tags: map(&[("team", "auth")]),
                     custom_attribute_types: map(&[("level", "Number")]),
+                    lambda_config: serde_json::json!({"PreSignUp": "arn:aws:lambda:f"})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    verification_message_template: serde_json::json!({"EmailMessage": "{####}"})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
                 },
                 web_authn: crate::model::passkeys::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
