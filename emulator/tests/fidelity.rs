@@ -778,6 +778,35 @@ fn defect_6_the_access_token_carries_the_scopes_granted() {
     );
 }
 
+/// Was: tokens refreshed from a hosted-UI sign-in for `openid email` (at the token endpoint, or by
+/// REFRESH_TOKEN_AUTH) carried the API's scope `aws.cognito.signin.user.admin` again.
+#[test]
+fn defect_6_refreshed_tokens_keep_the_scopes_granted() {
+    let h = hosted(&json!({}), &json!({}));
+    let code = h
+        .local
+        .scripted_code(&h.client_id, "alice", "openid email")
+        .unwrap();
+    let (_, tokens) = h.local.exchange(&h.client_id, &code);
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, refreshed) = h.local.token(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &h.client_id),
+        ("refresh_token", refresh),
+    ]);
+    assert_eq!(status, 200, "{refreshed}");
+    assert_eq!(claims(&refreshed["access_token"])["scope"], "openid email");
+    let again = h.local.ok(
+        "InitiateAuth",
+        &json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": h.client_id,
+                "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+    );
+    assert_eq!(
+        claims(&again["AuthenticationResult"]["AccessToken"])["scope"],
+        "openid email"
+    );
+}
+
 /// Was: a client with callback URLs and no AllowedOAuthFlows gets the login page and a code.
 #[test]
 fn defect_6_a_client_without_oauth_flows_gets_no_login_page() {

@@ -438,11 +438,13 @@ impl Inner {
         let seq = self.next_seq();
         let issuer = aws_issuer(pool_id);
         let (jti, id_jti) = (self.uuid(), self.uuid());
-        // A refresh keeps the sign-in's `origin_jti` (Cognito does).
+        // A refresh keeps the sign-in's `origin_jti` (Cognito does) and its OAuth scopes.
         let fresh_origin = self.uuid();
-        let origin = refresh
+        let record = refresh
             .as_ref()
-            .and_then(|t| self.refresh_tokens.get(&self.refresh_key(t)))
+            .and_then(|t| self.refresh_tokens.get(&self.refresh_key(t)));
+        let scope = record.and_then(|r| r.scope.clone());
+        let origin = record
             .map(|r| r.origin_jti.clone())
             .filter(|o| !o.is_empty())
             .unwrap_or(fresh_origin);
@@ -453,6 +455,9 @@ impl Inner {
         });
         if let Some(key) = device_key {
             access["device_key"] = json!(key);
+        }
+        if let Some(scope) = &scope {
+            access["scope"] = json!(scope);
         }
         let mut id = json!({
             "sub": user.sub, "iss": issuer, "aud": client_id, "origin_jti": origin, "event_id": self.uuid(),
@@ -487,6 +492,7 @@ impl Inner {
                         revoked: false,
                         rotated_at: None,
                         origin_jti: origin.clone(),
+                        scope: None,
                     },
                 );
                 Some(token)

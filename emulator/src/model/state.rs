@@ -516,6 +516,10 @@ pub(crate) struct RefreshToken {
     /// The `origin_jti` of the sign-in it came from, kept by every token refreshed from it
     /// (empty for tokens stored before the field existed: a refresh then starts a new one).
     pub origin_jti: String,
+    /// The OAuth scopes of a hosted-UI sign-in, carried by every access token refreshed from it
+    /// (`None`: the API's `aws.cognito.signin.user.admin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -865,6 +865,7 @@ mod tests {
             revoked: true,
             rotated_at: Some(1_700_000_100),
             origin_jti: "origin-1".into(),
+            scope: Some("openid email".into()),
         }
     }
 

@@ -394,9 +394,16 @@ impl Inner {
                 if let Some(nonce) = nonce {
                     result["IdToken"]["nonce"] = json!(nonce);
                 }
-                // The access token carries the scopes granted, not the API's own scope.
+                // The access token carries the scopes granted, not the API's own scope, and so
+                // does every token refreshed from this sign-in.
                 if let Some(scope) = scope {
                     result["AccessToken"]["scope"] = json!(scope);
+                    let new = result.get("RefreshToken").and_then(Value::as_str);
+                    if let Some(key) = new.map(crate::model::state::refresh_hash)
+                        && let Some(record) = self.refresh_tokens.get_mut(&key)
+                    {
+                        record.scope = Some(scope);
+                    }
                 }
                 Ok(json!({"AuthenticationResult": result}))
             }
