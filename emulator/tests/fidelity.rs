@@ -494,7 +494,7 @@ fn a_device_not_remembered_is_still_asked_for_mfa() {
     assert_eq!(asked, ["TOTP", "TOTP"], "the second sign-in skipped MFA");
 }
 
-// ---- Defect 14, not reproduced: a planted CSRF cookie does not sign the victim in ---------------
+// ---- Defect 14: a planted CSRF cookie does not sign the victim in ------------------------------
 
 /// Cookie tossing: the attacker reads the `_csrf` the page gives for a cookie value of its
 /// choosing, plants that cookie in the victim's browser and has it post the attacker's
@@ -515,6 +515,27 @@ fn a_planted_csrf_cookie_does_not_sign_the_victim_in() {
     victim
         .jar
         .insert("cognito_emulator_csrf".into(), planted.into());
+    let answer = victim.post("/login", &fields);
+    assert_eq!(code_of(&answer), None, "login CSRF: {:?}", answer.headers());
+}
+
+/// Defect 14 with a planted value of the emulator's own cookie shape (43 characters, as its
+/// tokens are): before the fix the emulator adopted it, so the attacker's token for it passed the
+/// check in the victim's browser and signed the victim in as the attacker.
+#[test]
+fn defect_14_a_planted_csrf_cookie_of_the_emulators_shape_does_not_sign_the_victim_in() {
+    let h = hosted(&json!({}), &json!({}));
+    let planted = "A".repeat(43);
+    let mut attacker = Browser::new(&h.local);
+    attacker
+        .jar
+        .insert("cognito_emulator_csrf".into(), planted.clone());
+    let page = attacker.authorize(&h.client_id, "openid");
+    let mut fields = hidden_fields(&text(&page));
+    fields.push(("username".into(), "alice".into()));
+    fields.push(("password".into(), PASSWORD.into()));
+    let mut victim = Browser::new(&h.local);
+    victim.jar.insert("cognito_emulator_csrf".into(), planted);
     let answer = victim.post("/login", &fields);
     assert_eq!(code_of(&answer), None, "login CSRF: {:?}", answer.headers());
 }

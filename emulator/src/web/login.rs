@@ -3,7 +3,8 @@
 //!
 //! Plain HTML forms that work without JavaScript. Every form carries a CSRF token bound to an
 //! `HttpOnly`, `SameSite=Lax` cookie (a fresh nonce and an HMAC of the cookie and the nonce under a
-//! key of the emulator's); every value the page echoes is HTML-escaped; a `redirect_uri` or
+//! key of the emulator's; the cookie itself is signed with that key, so a value planted by another
+//! app is never adopted); every value the page echoes is HTML-escaped; a `redirect_uri` or
 //! `logout_uri` that the app client did not register gets an error page, never a redirect. A
 //! successful sign-in sets the emulator's session cookie, so a later `/oauth2/authorize` of the
 //! same pool redirects at once (as Cognito's hosted UI does) until `/logout` clears it.
@@ -219,14 +220,27 @@ impl Inner {
         key
     }
 
+    /// Whether a CSRF cookie is one the emulator minted (`nonce.mac`, signed with its key): a
+    /// value planted by another app on localhost is not adopted (login CSRF by cookie tossing).
+    fn csrf_cookie_ok(&mut self, cookie: &str) -> bool {
+        let Some((nonce, mac)) = cookie.split_once('.') else {
+            return false;
+        };
+        let expected = self.csrf_mac(CSRF_COOKIE, nonce);
+        bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
+    }
+
     fn csrf(&mut self, cookies: &BTreeMap<String, String>) -> Csrf {
-        match cookies.get(CSRF_COOKIE).filter(|c| c.len() == 43) {
-            Some(cookie) => Csrf {
-                cookie: cookie.clone(),
-                set: None,
-            },
+        let ours = cookies
+            .get(CSRF_COOKIE)
+            .filter(|c| c.len() <= 128)
+            .cloned()
+            .filter(|c| self.csrf_cookie_ok(c));
+        match ours {
+            Some(cookie) => Csrf { cookie, set: None },
             None => {
-                let cookie = self.token();
+                let nonce = self.token();
+                let cookie = format!("{nonce}.{}", self.csrf_mac(CSRF_COOKIE, &nonce));
                 let set = set_cookie(CSRF_COOKIE, &cookie, SESSION_SECONDS * 24);
                 Csrf {
                     cookie,
@@ -273,6 +287,9 @@ impl Inner {
         ) else {
             return false;
         };
+        if !self.csrf_cookie_ok(cookie) {
+            return false;
+        }
         let expected = self.csrf_mac(cookie, nonce);
         bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
     }
