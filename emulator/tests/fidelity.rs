@@ -1519,6 +1519,7 @@ fn fidelity_create_user_pool_checks_its_schema_and_keeps_its_lambdas_and_templat
                 "NumberAttributeConstraints": {"MinValue": "10", "MaxValue": "1"}}]),
         json!([{"Name": "email", "AttributeDataType": "Number"}]),
         json!([{"Name": "email", "AttributeDataType": "String", "DeveloperOnlyAttribute": true}]),
+        json!([{"Name": "tenant", "AttributeDataType": "String", "Required": true}]),
     ] {
         let (status, answer) = create(bad.clone());
         assert_eq!(

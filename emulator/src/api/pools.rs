@@ -651,6 +651,12 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             }
             continue;
         }
+        if opt_bool(attribute, "Required")?.unwrap_or(false) {
+            return Err(fault(
+                INVALID,
+                "Required custom attributes are not supported currently.",
+            ));
+        }
         check_constraints(attribute, bare, kind)?;
         if !bare
             .chars()
