@@ -1542,3 +1542,58 @@ fn fidelity_create_user_pool_checks_its_schema_and_keeps_its_lambdas_and_templat
     assert_eq!(pool["LambdaConfig"], lambdas, "{pool}");
     assert_eq!(pool["VerificationMessageTemplate"], template, "{pool}");
 }
+
+/// Was: a custom attribute declared `Mutable: false` was described as mutable and changed by
+/// UpdateUserAttributes and AdminUpdateUserAttributes.
+#[test]
+fn fidelity_an_immutable_custom_attribute_is_set_once() {
+    let local = Local::start();
+    let pool_id = local.pool(&json!({"Schema": [
+        {"Name": "tenant", "AttributeDataType": "String", "Mutable": false},
+    ]}));
+    let client_id = local.client(&pool_id, &json!({}));
+    local.user(
+        &pool_id,
+        "alice",
+        &[("email", "alice@example.com"), ("custom:tenant", "acme")],
+    );
+    let pool = local.ok("DescribeUserPool", &json!({"UserPoolId": pool_id}))["UserPool"].clone();
+    let tenant = pool["SchemaAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Name"] == "custom:tenant")
+        .cloned()
+        .unwrap();
+    assert_eq!(tenant["Mutable"], false, "{tenant}");
+    let access = local.sign_in(&client_id, "alice")["AccessToken"].clone();
+    let change = json!([{"Name": "custom:tenant", "Value": "evil"}]);
+    for (operation, body) in [
+        (
+            "UpdateUserAttributes",
+            json!({"AccessToken": access, "UserAttributes": change}),
+        ),
+        (
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": pool_id, "Username": "alice", "UserAttributes": change}),
+        ),
+        (
+            "DeleteUserAttributes",
+            json!({"AccessToken": access, "UserAttributeNames": ["custom:tenant"]}),
+        ),
+        (
+            "AdminDeleteUserAttributes",
+            json!({"UserPoolId": pool_id, "Username": "alice",
+                   "UserAttributeNames": ["custom:tenant"]}),
+        ),
+    ] {
+        let (status, answer) = local.op(operation, &body);
+        assert_eq!(
+            (status, &answer["__type"]),
+            (400, &json!("InvalidParameterException")),
+            "{operation}: {answer}"
+        );
+    }
+    let id = claims(&local.sign_in(&client_id, "alice")["IdToken"]);
+    assert_eq!(id["custom:tenant"], "acme");
+}

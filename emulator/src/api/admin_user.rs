@@ -150,6 +150,7 @@ impl Inner {
         let changes = attributes(body, "UserAttributes");
         let (pool_id, username) = self.admin_user(body)?;
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, true)?;
+        self.check_mutable(&pool_id, changes.keys())?;
         let now = self.unix();
         let user = self.user_mut(&pool_id, &username)?;
         for (k, v) in &changes {
@@ -180,6 +181,7 @@ impl Inner {
         let named: BTreeMap<String, String> =
             names.iter().map(|n| (n.clone(), String::new())).collect();
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &named, true)?;
+        self.check_mutable(&pool_id, names.iter())?;
         let now = self.unix();
         let user = self.user_mut(&pool_id, &username)?;
         for name in names {

@@ -159,6 +159,7 @@ impl Inner {
         };
         config.settings.custom_attribute_types =
             pool.config.settings.custom_attribute_types.clone();
+        config.settings.immutable_attributes = pool.config.settings.immutable_attributes.clone();
         // Nor the sign-in attributes, which are fixed at creation.
         config.settings.alias_attributes = pool.config.settings.alias_attributes.clone();
         config.settings.username_attributes = pool.config.settings.username_attributes.clone();
@@ -272,8 +273,9 @@ impl Inner {
                 .custom_attribute_types
                 .get(bare)
                 .map_or("String", String::as_str);
+            let mutable = !s.immutable_attributes.iter().any(|a| a == bare);
             schema.push(json!({"Name": format!("custom:{bare}"), "AttributeDataType": kind,
-                               "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false}));
+                               "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": false}));
         }
         let mut answer = json!({
             "Id": pool.id, "Name": c.name,
@@ -681,6 +683,9 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         config.custom_attributes.push(bare.to_owned());
+        if opt_bool(attribute, "Mutable")? == Some(false) {
+            config.settings.immutable_attributes.push(bare.to_owned());
+        }
         if kind != "String" {
             config
                 .settings

@@ -357,6 +357,22 @@ impl Inner {
         Ok((pool_id, username))
     }
 
+    /// Cognito's refusal when one of `names` is a custom attribute declared `Mutable: false`.
+    pub(crate) fn check_mutable<'a>(
+        &self,
+        pool_id: &str,
+        names: impl Iterator<Item = &'a String>,
+    ) -> Result<(), Fault> {
+        let settings = self.pools.get(pool_id).map(|p| &p.config.settings);
+        match settings.and_then(|s| s.immutable_named(names)) {
+            Some(name) => Err(fault(
+                "InvalidParameterException",
+                format!("Cannot modify the non-mutable attribute {name}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Cognito's limit on the codes a user asks for (ForgotPassword, ResendConfirmationCode,
     /// GetUserAttributeVerificationCode): [`CODE_SENDS_PER_HOUR`] in an hour of the emulator's
     /// clock, then `LimitExceededException` until the oldest is an hour old.
@@ -473,6 +489,7 @@ impl Inner {
         let (pool_id, username) = self.signed_in(body)?;
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, false)?;
         self.check_writable(&pool_id, body, changes.keys())?;
+        self.check_mutable(&pool_id, changes.keys())?;
         let user = self.user_mut(&pool_id, &username)?;
         let mut to_verify = Vec::new();
         for (k, v) in changes {
@@ -507,6 +524,7 @@ impl Inner {
             .unwrap_or_default();
         let (pool_id, _) = self.signed_in(body)?;
         self.check_writable(&pool_id, body, names.iter())?;
+        self.check_mutable(&pool_id, names.iter())?;
         let (_, user) = self.me(body)?;
         for name in names {
             if name == "sub" {

@@ -227,12 +227,29 @@ pub struct PoolSettings {
     /// The `AttributeDataType` of each custom attribute (by name without `custom:`) that is not a
     /// `String`.
     pub custom_attribute_types: BTreeMap<String, String>,
+    /// The custom attributes (by name without `custom:`) declared `Mutable: false`: set when the
+    /// user is created, never changed after.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub immutable_attributes: Vec<String>,
     /// `LambdaConfig`, as given (stored and described: the webhooks are what runs).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub lambda_config: serde_json::Map<String, serde_json::Value>,
     /// `VerificationMessageTemplate`, as given (stored and described).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub verification_message_template: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PoolSettings {
+    /// The first of `names` that is a custom attribute declared `Mutable: false`.
+    pub(crate) fn immutable_named<'a>(
+        &self,
+        mut names: impl Iterator<Item = &'a String>,
+    ) -> Option<&'a String> {
+        names.find(|name| {
+            name.strip_prefix("custom:")
+                .is_some_and(|bare| self.immutable_attributes.iter().any(|a| a == bare))
+        })
+    }
 }
 
 impl Default for PoolSettings {
@@ -249,6 +266,7 @@ impl Default for PoolSettings {
             temporary_password_validity_days: 7,
             tags: BTreeMap::new(),
             custom_attribute_types: BTreeMap::new(),
+            immutable_attributes: Vec::new(),
             lambda_config: serde_json::Map::new(),
             verification_message_template: serde_json::Map::new(),
         }

@@ -805,6 +805,7 @@ mod tests {
                     temporary_password_validity_days: 3,
                     tags: map(&[("team", "auth")]),
                     custom_attribute_types: map(&[("level", "Number")]),
+                    immutable_attributes: vec!["tenant".into()],
                     lambda_config: serde_json::json!({"PreSignUp": "arn:aws:lambda:f"})
                         .as_object()
                         .cloned()
