@@ -263,12 +263,15 @@ impl Emulator {
         {
             return None;
         }
-        // A client with callback URLs and no OAuth settings is a hosted-UI client: the code flow
-        // with every scope (the hosted UI refuses flows and scopes a client does not allow).
+        // A client with callback URLs is a hosted-UI client: without OAuth flows it gets the code
+        // flow, without scopes every scope (the hosted UI refuses flows and scopes a client does
+        // not allow).
         let oauth = &mut config.settings;
-        if !config.callback_urls.is_empty() && oauth.allowed_oauth_flows.is_empty() {
-            oauth.allowed_oauth_flows = vec!["code".into()];
-            oauth.allowed_oauth_flows_user_pool_client = true;
+        if !config.callback_urls.is_empty() {
+            if oauth.allowed_oauth_flows.is_empty() {
+                oauth.allowed_oauth_flows = vec!["code".into()];
+                oauth.allowed_oauth_flows_user_pool_client = true;
+            }
             if oauth.allowed_oauth_scopes.is_empty() {
                 oauth.allowed_oauth_scopes = ["openid", "email", "phone", "profile"]
                     .into_iter()

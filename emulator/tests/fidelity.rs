@@ -1597,3 +1597,29 @@ fn fidelity_an_immutable_custom_attribute_is_set_once() {
     let id = claims(&local.sign_in(&client_id, "alice")["IdToken"]);
     assert_eq!(id["custom:tenant"], "acme");
 }
+
+/// The embedded API (and the config file) keep the hosted UI working for a client that names
+/// callback URLs and the code flow but no scopes: every scope is allowed, as before scopes were
+/// enforced. (Was, once defect 6 was fixed: `openid` refused.)
+#[test]
+fn an_embedded_client_with_the_code_flow_and_no_scopes_allows_every_scope() {
+    let local = Local::start();
+    let pool_id = local.pool(&json!({}));
+    let mut settings = cognito_flows_emulator::ClientSettings::default();
+    settings.allowed_oauth_flows = vec!["code".into()];
+    settings.allowed_oauth_flows_user_pool_client = true;
+    let client = local
+        .emulator
+        .create_client(
+            &pool_id,
+            ClientConfig {
+                callback_urls: vec![CALLBACK.into()],
+                settings,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    let mut browser = Browser::new(&local);
+    let page = browser.authorize(&client.id, "openid email");
+    assert_eq!(page.status(), 200, "{}", text(&page));
+}

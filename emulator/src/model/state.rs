@@ -213,9 +213,9 @@ pub struct ClientConfig {
     /// Whether the client has a secret (every call naming a user then needs SECRET_HASH).
     pub secret: bool,
     /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
-    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`. With callback URLs
-    /// and no `settings.allowed_oauth_flows`, `Emulator::create_client`
-    /// allows the code flow and (without `allowed_oauth_scopes`) every scope.
+    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`. With callback URLs,
+    /// `Emulator::create_client` allows the code flow when `settings.allowed_oauth_flows` is
+    /// empty, and every scope when `settings.allowed_oauth_scopes` is.
     pub callback_urls: Vec<String>,
     /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
