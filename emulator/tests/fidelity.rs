@@ -1605,9 +1605,11 @@ fn fidelity_an_immutable_custom_attribute_is_set_once() {
 fn an_embedded_client_with_the_code_flow_and_no_scopes_allows_every_scope() {
     let local = Local::start();
     let pool_id = local.pool(&json!({}));
-    let mut settings = cognito_flows_emulator::ClientSettings::default();
-    settings.allowed_oauth_flows = vec!["code".into()];
-    settings.allowed_oauth_flows_user_pool_client = true;
+    let settings = cognito_flows_emulator::ClientSettings {
+        allowed_oauth_flows: vec!["code".into()],
+        allowed_oauth_flows_user_pool_client: true,
+        ..cognito_flows_emulator::ClientSettings::default()
+    };
     let client = local
         .emulator
         .create_client(
