@@ -180,6 +180,9 @@ struct Cli {
     /// Keeps nothing: the state is in memory only, and gone when the emulator stops.
     #[arg(long)]
     memory: bool,
+    /// A host name the emulator answers besides localhost, 127.0.0.1 and [::1] (repeatable).
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
 }
 
 impl From<Cli> for Flags {
@@ -198,6 +201,7 @@ impl From<Cli> for Flags {
             user: cli.user,
             data: cli.data,
             memory: cli.memory,
+            allow_host: cli.allow_host,
         }
     }
 }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::fault::{Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{Client, PoolConfig, Status, User};
+use crate::model::state::{Client, Inner, PoolConfig, Status, User};
 
 const INVALID: &str = "InvalidParameterException";
 
@@ -202,6 +202,17 @@ pub(crate) fn check_attributes(
     attributes: &BTreeMap<String, String>,
     admin: bool,
 ) -> Result<(), Fault> {
+    if let Some(name) = attributes
+        .iter()
+        .find_map(|(name, value)| (value.chars().count() > 2048).then_some(name))
+    {
+        return Err(fault(
+            INVALID,
+            format!(
+                "1 validation error detected: Value at 'userAttributes.{name}.member.value' failed to satisfy constraint: Member must have length less than or equal to 2048"
+            ),
+        ));
+    }
     for name in attributes.keys() {
         if name == "sub" {
             return Err(fault(
@@ -291,6 +302,41 @@ pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
     } else {
         Err(fault(NOT_AUTHORIZED, "User is disabled."))
     }
+}
+
+/// On a pool with `UsernameAttributes`, the attribute a new user's name is (`email` or
+/// `phone_number`): `None` on other pools, Cognito's refusal when the name is neither.
+pub(crate) fn sign_in_attribute(
+    state: &Inner,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<&'static str>, Fault> {
+    let allowed = state
+        .pools
+        .get(pool_id)
+        .map(|p| p.config.settings.username_attributes.clone())
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Ok(None);
+    }
+    let (email, phone) = (
+        allowed.iter().any(|a| a == "email"),
+        allowed.iter().any(|a| a == "phone_number"),
+    );
+    if email && name.contains('@') {
+        return Ok(Some("email"));
+    }
+    if phone && name.starts_with('+') {
+        return Ok(Some("phone_number"));
+    }
+    Err(fault(
+        INVALID,
+        match (email, phone) {
+            (true, true) => "Username should be either an email or a phone number.",
+            (true, false) => "Username should be an email.",
+            _ => "Username should be a phone number.",
+        },
+    ))
 }
 
 #[cfg(test)]

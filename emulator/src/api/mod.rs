@@ -146,6 +146,8 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
     let fired: &[Trigger] = operation.as_ref().map_or(&[], |o| o.triggers);
     let fires = |trigger| fired.contains(&trigger);
     let pre_sign_up = if fires(Trigger::PreSignUp) {
+        // A caller without the client's secret never makes the app's webhook hear of it.
+        shared.lock().secret_checked_user(body)?;
         triggers::pre_sign_up(shared, body).await?
     } else {
         None
@@ -154,6 +156,22 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
         && !shared.signer.verify(token)
     {
         return Err(fault(NOT_AUTHORIZED, "Invalid Access Token"));
+    }
+    // The user API takes only access tokens with the API's scope (an OAuth token for `openid
+    // email` is refused, as Cognito refuses it).
+    if let Some(token) = body.get("AccessToken").and_then(Value::as_str) {
+        let scope = crate::auth::jwt::claims(token)
+            .and_then(|c| c.get("scope").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        if !scope
+            .split(' ')
+            .any(|s| s == "aws.cognito.signin.user.admin")
+        {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "Access Token does not have required scopes",
+            ));
+        }
     }
     let Some(operation) = operation else {
         return Err(fault(

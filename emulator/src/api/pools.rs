@@ -158,8 +158,9 @@ impl Inner {
                 .custom_attribute_types
                 .get(bare)
                 .map_or("String", String::as_str);
+            let mutable = !s.immutable_attributes.iter().any(|a| a == bare);
             schema.push(json!({"Name": format!("custom:{bare}"), "AttributeDataType": kind,
-                               "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false}));
+                               "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": false}));
         }
         let mut answer = json!({
             "Id": pool.id, "Name": c.name,
@@ -170,7 +171,7 @@ impl Inner {
                 "RequireSymbols": p.require_symbols,
                 "TemporaryPasswordValidityDays": s.temporary_password_validity_days}},
             "DeletionProtection": if s.deletion_protection { "ACTIVE" } else { "INACTIVE" },
-            "LambdaConfig": {},
+            "LambdaConfig": s.lambda_config,
             "SchemaAttributes": schema,
             "AutoVerifiedAttributes": s.auto_verified_attributes,
             "MfaConfiguration": mfa_name(c.mfa),
@@ -182,6 +183,9 @@ impl Inner {
         });
         if !s.alias_attributes.is_empty() {
             answer["AliasAttributes"] = json!(s.alias_attributes);
+        }
+        if !s.verification_message_template.is_empty() {
+            answer["VerificationMessageTemplate"] = json!(s.verification_message_template);
         }
         if !s.username_attributes.is_empty() {
             answer["UsernameAttributes"] = json!(s.username_attributes);
@@ -290,6 +294,7 @@ pub(crate) fn update_user_pool(shared: &Shared, body: &Value) -> Answer {
         ..PoolConfig::default()
     };
     config.settings.custom_attribute_types = pool.config.settings.custom_attribute_types.clone();
+    config.settings.immutable_attributes = pool.config.settings.immutable_attributes.clone();
     // Nor the sign-in attributes, which are fixed at creation.
     config.settings.alias_attributes = pool.config.settings.alias_attributes.clone();
     config.settings.username_attributes = pool.config.settings.username_attributes.clone();
@@ -332,7 +337,7 @@ pub(crate) fn list_user_pools(shared: &Shared, body: &Value) -> Answer {
     let items = state.pools.values().map(|p| {
         (
             p.id.clone(),
-            json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": {},
+            json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": p.config.settings.lambda_config,
                    "CreationDate": p.created, "LastModifiedDate": p.modified}),
         )
     });
@@ -547,6 +552,15 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
             }
         }
     };
+    // Kept as given and described (the emulator runs webhooks, not Lambdas).
+    s.lambda_config = opt_object(body, "LambdaConfig")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    s.verification_message_template = opt_object(body, "VerificationMessageTemplate")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     s.auto_verified_attributes = str_list(body, "AutoVerifiedAttributes")?;
     for a in &s.auto_verified_attributes {
         if a != "email" && a != "phone_number" {
@@ -596,6 +610,61 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
     Ok(())
 }
 
+/// A custom attribute's `StringAttributeConstraints` (lengths of at most 2048, min <= max) and
+/// `NumberAttributeConstraints` (min <= max), as Cognito checks them.
+fn check_constraints(attribute: &Value, bare: &str, kind: &str) -> Result<(), Fault> {
+    let bound = |constraints: &str, key: &str| -> Result<Option<i64>, Fault> {
+        let Some(c) = opt_object(attribute, constraints)? else {
+            return Ok(None);
+        };
+        match opt_str(c, key)? {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                fault(
+                    INVALID,
+                    format!("user.{bare}: {key} of {constraints} must be a number, not {v}"),
+                )
+            }),
+        }
+    };
+    let strings = "StringAttributeConstraints";
+    let (min_len, max_len) = (bound(strings, "MinLength")?, bound(strings, "MaxLength")?);
+    if kind == "String" {
+        let lengths = [min_len, max_len].into_iter().flatten();
+        if lengths.clone().any(|n| n > 2048) {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: String attributes cannot have a length of more than 2048"),
+            ));
+        }
+        if lengths.clone().any(|n| n < 0) {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: String attributes cannot have a negative length"),
+            ));
+        }
+        if let (Some(min), Some(max)) = (min_len, max_len)
+            && min > max
+        {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: Max length cannot be less than min length."),
+            ));
+        }
+    }
+    let numbers = "NumberAttributeConstraints";
+    let (min, max) = (bound(numbers, "MinValue")?, bound(numbers, "MaxValue")?);
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        return Err(fault(
+            INVALID,
+            format!("user.{bare}: Max value cannot be less than min value."),
+        ));
+    }
+    Ok(())
+}
+
 /// Declares the custom attributes of a `Schema` / `CustomAttributes` list (standard attributes in
 /// it are accepted and left as they are).
 fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
@@ -612,9 +681,26 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         let bare = name.strip_prefix("custom:").unwrap_or(name);
-        if STANDARD_SCHEMA.iter().any(|(n, _)| *n == bare) {
+        let developer_only = opt_bool(attribute, "DeveloperOnlyAttribute")?.unwrap_or(false);
+        if let Some((_, standard)) = STANDARD_SCHEMA.iter().find(|(n, _)| *n == bare) {
+            let retyped = opt_str(attribute, "AttributeDataType")?.is_some_and(|k| k != *standard);
+            if retyped || developer_only {
+                return Err(fault(
+                    INVALID,
+                    format!(
+                        "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {bare}"
+                    ),
+                ));
+            }
             continue;
         }
+        if opt_bool(attribute, "Required")?.unwrap_or(false) {
+            return Err(fault(
+                INVALID,
+                "Required custom attributes are not supported currently.",
+            ));
+        }
+        check_constraints(attribute, bare, kind)?;
         rules::custom_attribute_name(name).map_err(|r| rules::refusal("Name", name, &r))?;
         if config
             .custom_attributes
@@ -633,6 +719,9 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         config.custom_attributes.push(bare.to_owned());
+        if opt_bool(attribute, "Mutable")? == Some(false) {
+            config.settings.immutable_attributes.push(bare.to_owned());
+        }
         if kind != "String" {
             config
                 .settings

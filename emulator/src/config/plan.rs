@@ -49,6 +49,8 @@ pub struct Flags {
     pub data: Option<PathBuf>,
     /// `--memory`: keep nothing.
     pub memory: bool,
+    /// `--allow-host`: host names answered besides the loopback ones.
+    pub allow_host: Vec<String>,
 }
 
 /// What the binary sets up, from the flags over the config file.
@@ -83,6 +85,7 @@ pub(crate) fn plan_file(
     let mut emulator = EmulatorConfig {
         log_codes: file.log_codes.unwrap_or(true),
         data: (!cli.memory).then(|| cli.data.clone().unwrap_or_else(|| DEFAULT_DATA.into())),
+        allowed_hosts: cli.allow_host.clone(),
         ..EmulatorConfig::default()
     };
     if let Some(port) = cli.port.or(file.port) {
