@@ -364,6 +364,27 @@ fn check_pool<'a>(
             "password_policy.minimum_length is {length}: Cognito takes {min} to {max}"
         ));
     }
+    // An empty name is the file's default pool; any other is checked as CreateUserPool checks it.
+    if !pool.name.is_empty()
+        && let Err(rules::Reason::Length { max }) = rules::pool_name(&pool.name)
+    {
+        return Err(format!("the pool name is 1 to {max} characters"));
+    }
+    for name in &pool.custom_attributes {
+        match rules::custom_attribute_name(name) {
+            Ok(()) => {}
+            Err(rules::Reason::Length { max }) => {
+                return Err(format!(
+                    "custom_attributes: {name:?}: a name is 1 to {max} characters"
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "custom_attributes: {name:?}: letters, digits and _-:. only"
+                ));
+            }
+        }
+    }
     let mut names = std::collections::BTreeSet::new();
     for client in clients {
         if client.name.is_empty() || !names.insert(client.name.as_str()) {

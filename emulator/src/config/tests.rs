@@ -84,6 +84,21 @@ fn bad_configs_say_what_is_wrong() {
         ("{\"pool\": {\"device_tracking\": \"maybe\"}", true, "maybe"),
         ("[pool", false, "TOML parse error"),
         ("[pool]\nfixed_code = \"12 34\"", false, "white space"),
+        (
+            "[pool]\ncustom_attributes = [\"has space\"]",
+            false,
+            "custom_attributes: \"has space\"",
+        ),
+        (
+            "[pool]\ncustom_attributes = [\"a_name_longer_than_twenty\"]",
+            false,
+            "1 to 20 characters",
+        ),
+        (
+            "[[pools]]\nname = \"ppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp\"",
+            false,
+            "the pool name is 1 to 128 characters",
+        ),
         ("[pool]\nfixed_code = \"\"", false, "1 to 2048"),
         (
             "[pool.webhooks]\npre_sign_up = \"https://hooks.example/x\"",
