@@ -12,6 +12,8 @@
     reason = "a fuzz body panics when an invariant breaks: that is the finding"
 )]
 
+#[cfg(feature = "config")]
+mod config;
 mod filter;
 mod hooks;
 mod model;
@@ -19,6 +21,8 @@ mod store;
 mod web;
 mod world;
 
+#[cfg(feature = "config")]
+pub use self::config::config_file;
 pub use self::filter::list_users_filter;
 pub use self::hooks::webhook_answers;
 pub use self::store::data_directory;

@@ -46,6 +46,8 @@
 
 mod api;
 mod auth;
+#[cfg(feature = "config")]
+pub mod config;
 mod fault;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
@@ -93,7 +95,9 @@ pub struct EmulatorConfig {
     /// The region in pool ids and device keys.
     pub region: String,
     /// A connection that sends no part of a request head or body, or accepts no byte of a reply,
-    /// for this long is closed (an idle keep-alive connection may wait six times as long).
+    /// for this long is closed; a request head must arrive whole within it. An idle keep-alive
+    /// connection waits for its next request longer: 60 s (or `io_timeout` if longer), which
+    /// every answer says (`Keep-Alive: timeout=60`).
     pub io_timeout: Duration,
     /// Print each code to stderr as it is sent (the binary does), besides keeping it in the
     /// outbox.
@@ -120,6 +124,10 @@ pub struct EmulatorConfig {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub data: Option<PathBuf>,
+    /// Host names the emulator answers besides the loopback ones (`localhost`, `127.0.0.1`,
+    /// `[::1]`, with any port): a request whose `Host` header names another is refused (403),
+    /// so that a web page cannot reach the unsigned admin API through DNS rebinding.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -132,6 +140,7 @@ impl Default for EmulatorConfig {
             io_timeout: Duration::from_secs(10),
             log_codes: false,
             data: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -196,6 +205,7 @@ impl Emulator {
             since_prune: 0,
             log_codes: config.log_codes,
             login: crate::model::hosted_ui::Logins::default(),
+            code_sends: std::collections::BTreeMap::new(),
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
         let shared = Arc::new(shared::Shared::new(
@@ -206,7 +216,7 @@ impl Emulator {
             config.io_timeout,
             prefix,
         ));
-        let server = server::serve(listener, Arc::clone(&shared))?;
+        let server = server::serve(listener, Arc::clone(&shared), config.allowed_hosts.clone())?;
         Ok(Self {
             shared,
             port,
@@ -244,16 +254,33 @@ impl Emulator {
         self.lock().insert_pool(config)
     }
 
-    /// Creates an app client of a pool. `None`: no such pool, or a callback URL that is not an
-    /// absolute URL or holds control characters.
-    pub fn create_client(&self, pool_id: &str, config: ClientConfig) -> Option<ClientInfo> {
+    /// Creates an app client of a pool. `None`: no such pool, or a callback or logout URL that
+    /// Cognito refuses (not an absolute URL, control characters, a fragment).
+    pub fn create_client(&self, pool_id: &str, mut config: ClientConfig) -> Option<ClientInfo> {
         if config
             .callback_urls
             .iter()
             .chain(&config.settings.logout_urls)
-            .any(|u| u.chars().any(char::is_control) || url::Url::parse(u).is_err())
+            .any(|url| rules::callback_url(url).is_err())
         {
             return None;
+        }
+        // A client with callback URLs is a hosted-UI client: without OAuth flows it gets the code
+        // flow, without scopes every scope (the hosted UI refuses flows and scopes a client does
+        // not allow).
+        let oauth = &mut config.settings;
+        if !config.callback_urls.is_empty() {
+            if oauth.allowed_oauth_flows.is_empty() {
+                oauth.allowed_oauth_flows = vec!["code".into()];
+                oauth.allowed_oauth_flows_user_pool_client = true;
+            }
+            if oauth.allowed_oauth_scopes.is_empty() {
+                oauth.allowed_oauth_scopes = ["openid", "email", "phone", "profile"]
+                    .into_iter()
+                    .chain(["aws.cognito.signin.user.admin"])
+                    .map(String::from)
+                    .collect();
+            }
         }
         self.lock().insert_client(pool_id, config)
     }

@@ -1,13 +1,177 @@
-//! Cognito's validation rules that several callers share, written once: which attributes may be
-//! written (the API over HTTP and the embedded API), which auth flows a client allows, whether a
-//! user may sign in. Each returns Cognito's refusal.
+//! Cognito's validation rules, written once: the names of pools and groups, an app client's
+//! callback and logout URLs, auth flows, OAuth flows and token lifetimes, a pool's password
+//! length and custom attribute names; which attributes may be written (the API over HTTP and the
+//! embedded API), which auth flows a client allows, whether a user may sign in.
+//!
+//! The value rules return a typed [`Reason`]; each caller (the admin API over HTTP, the embedded
+//! Rust API, the binary's config file) words it in its own message format. The sign-in rules
+//! return Cognito's refusal as it is answered.
 
 use std::collections::BTreeMap;
 
 use crate::fault::{Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{Client, PoolConfig, Status, User};
+use crate::model::state::{Client, Inner, PoolConfig, Status, User};
 
 const INVALID: &str = "InvalidParameterException";
+
+/// Why a value breaks one of Cognito's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// A name that is not 1 to `max` characters long.
+    Length {
+        /// The longest name Cognito takes, in characters.
+        max: usize,
+    },
+    /// A name with a character Cognito does not take in it.
+    Characters,
+    /// A URL that is not absolute, or that holds control characters.
+    NotAbsolute,
+    /// A URL with a fragment (`#...`): Cognito refuses those as callback and logout URLs.
+    Fragment,
+    /// A name that is not one of those Cognito knows.
+    Unknown {
+        /// The names Cognito knows.
+        known: &'static [&'static str],
+    },
+    /// A number outside the range Cognito takes.
+    Range {
+        /// The least Cognito takes.
+        min: u64,
+        /// The most Cognito takes.
+        max: u64,
+    },
+}
+
+/// The longest pool name and group name, in characters.
+pub const NAME_MAX: usize = 128;
+/// The longest custom attribute name (without `custom:`), in characters.
+pub const CUSTOM_ATTRIBUTE_MAX: usize = 20;
+/// The OAuth flows an app client may allow (`AllowedOAuthFlows`).
+pub const OAUTH_FLOWS: &[&str] = &["code", "implicit", "client_credentials"];
+/// A pool's password policy `MinimumLength`.
+pub const PASSWORD_MINIMUM_LENGTH: Range = Range { min: 6, max: 99 };
+/// An access or id token's lifetime, in seconds: 5 minutes to a day.
+pub const ACCESS_OR_ID_SECONDS: Range = Range {
+    min: 300,
+    max: 86_400,
+};
+/// A refresh token's lifetime, in seconds: an hour to 3650 days.
+pub const REFRESH_SECONDS: Range = Range {
+    min: 3600,
+    max: 3650 * 86_400,
+};
+/// Refresh-token rotation's `RetryGracePeriodSeconds`.
+pub const ROTATION_GRACE_SECONDS: Range = Range { min: 0, max: 60 };
+
+/// The numbers Cognito takes for a setting, `min..=max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// The least.
+    pub min: u64,
+    /// The most.
+    pub max: u64,
+}
+
+impl Range {
+    /// Whether `n` is in the range; [`Reason::Range`] when it is not.
+    pub fn check(self, n: u64) -> Result<(), Reason> {
+        if (self.min..=self.max).contains(&n) {
+            Ok(())
+        } else {
+            Err(Reason::Range {
+                min: self.min,
+                max: self.max,
+            })
+        }
+    }
+}
+
+fn length(name: &str, max: usize) -> Result<(), Reason> {
+    let n = name.chars().count();
+    if n == 0 || n > max {
+        Err(Reason::Length { max })
+    } else {
+        Ok(())
+    }
+}
+
+/// A user pool's name: 1 to 128 characters.
+pub fn pool_name(name: &str) -> Result<(), Reason> {
+    length(name, NAME_MAX)
+}
+
+/// A group's name: 1 to 128 characters.
+pub fn group_name(name: &str) -> Result<(), Reason> {
+    length(name, NAME_MAX)
+}
+
+/// A custom attribute's name (with or without `custom:`): 1 to 20 characters, letters, digits
+/// and `_-:.`.
+pub fn custom_attribute_name(name: &str) -> Result<(), Reason> {
+    length(name, CUSTOM_ATTRIBUTE_MAX)?;
+    let bare = name.strip_prefix("custom:").unwrap_or(name);
+    if bare
+        .chars()
+        .all(|c| c.is_alphanumeric() || "_-:.".contains(c))
+    {
+        Ok(())
+    } else {
+        Err(Reason::Characters)
+    }
+}
+
+/// A callback or logout URL: absolute, without control characters, without a fragment.
+pub fn callback_url(url: &str) -> Result<(), Reason> {
+    if url.chars().any(char::is_control) || url::Url::parse(url).is_err() {
+        Err(Reason::NotAbsolute)
+    } else if url.contains('#') {
+        Err(Reason::Fragment)
+    } else {
+        Ok(())
+    }
+}
+
+/// One of an app client's `ExplicitAuthFlows`.
+pub fn auth_flow(name: &str) -> Result<(), Reason> {
+    known(name, crate::model::settings::AUTH_FLOWS)
+}
+
+/// One of an app client's `AllowedOAuthFlows`.
+pub fn oauth_flow(name: &str) -> Result<(), Reason> {
+    known(name, OAUTH_FLOWS)
+}
+
+fn known(name: &str, known: &'static [&'static str]) -> Result<(), Reason> {
+    if known.contains(&name) {
+        Ok(())
+    } else {
+        Err(Reason::Unknown { known })
+    }
+}
+
+/// An app client's name: 1 to 128 characters.
+pub fn client_name(name: &str) -> Result<(), Reason> {
+    length(name, NAME_MAX)
+}
+
+/// Cognito's refusal of `value`, given in the request field `field`, as the admin API over HTTP
+/// answers it.
+pub(crate) fn refusal(field: &str, value: &str, reason: &Reason) -> Fault {
+    let message = match reason {
+        Reason::Length { max } => format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length between 1 and {max}"
+        ),
+        Reason::Characters => format!("Invalid attribute name {value}"),
+        Reason::NotAbsolute | Reason::Fragment => {
+            format!("{value} is not a valid callback or logout URL")
+        }
+        Reason::Unknown { .. } => format!("Invalid {field}: {value}"),
+        Reason::Range { min, max } => format!(
+            "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must have value between {min} and {max}"
+        ),
+    };
+    fault(INVALID, message)
+}
 
 /// The standard attributes a user may write (OpenID Connect's, as Cognito has them).
 const STANDARD: &[&str] = &[
@@ -38,6 +202,17 @@ pub(crate) fn check_attributes(
     attributes: &BTreeMap<String, String>,
     admin: bool,
 ) -> Result<(), Fault> {
+    if let Some(name) = attributes
+        .iter()
+        .find_map(|(name, value)| (value.chars().count() > 2048).then_some(name))
+    {
+        return Err(fault(
+            INVALID,
+            format!(
+                "1 validation error detected: Value at 'userAttributes.{name}.member.value' failed to satisfy constraint: Member must have length less than or equal to 2048"
+            ),
+        ));
+    }
     for name in attributes.keys() {
         if name == "sub" {
             return Err(fault(
@@ -127,6 +302,41 @@ pub(crate) fn check_enabled(user: &User) -> Result<(), Fault> {
     } else {
         Err(fault(NOT_AUTHORIZED, "User is disabled."))
     }
+}
+
+/// On a pool with `UsernameAttributes`, the attribute a new user's name is (`email` or
+/// `phone_number`): `None` on other pools, Cognito's refusal when the name is neither.
+pub(crate) fn sign_in_attribute(
+    state: &Inner,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<&'static str>, Fault> {
+    let allowed = state
+        .pools
+        .get(pool_id)
+        .map(|p| p.config.settings.username_attributes.clone())
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Ok(None);
+    }
+    let (email, phone) = (
+        allowed.iter().any(|a| a == "email"),
+        allowed.iter().any(|a| a == "phone_number"),
+    );
+    if email && name.contains('@') {
+        return Ok(Some("email"));
+    }
+    if phone && name.starts_with('+') {
+        return Ok(Some("phone_number"));
+    }
+    Err(fault(
+        INVALID,
+        match (email, phone) {
+            (true, true) => "Username should be either an email or a phone number.",
+            (true, false) => "Username should be an email.",
+            _ => "Username should be a phone number.",
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ impl Emulator {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn create_group(&self, pool_id: &str, group: GroupConfig) -> Result<(), String> {
-        if group.name.is_empty() || group.name.chars().count() > 128 {
-            return Err("a group name is 1 to 128 characters".into());
+        if let Err(crate::rules::Reason::Length { max }) = crate::rules::group_name(&group.name) {
+            return Err(format!("a group name is 1 to {max} characters"));
         }
         self.lock()
             .insert_group(pool_id, group)

@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["triggers"],
     &["api"],
     &["web"],
-    &["seed", "fuzz", "crate"],
+    &["seed", "config", "fuzz", "crate"],
 ];
 
 fn src() -> PathBuf {

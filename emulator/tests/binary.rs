@@ -224,6 +224,62 @@ fn a_bad_config_is_a_clear_error_not_a_panic() {
     std::fs::remove_file(config).unwrap();
 }
 
+/// Cognito refuses a callback or logout URL with a fragment (`#...`), and so does every door of
+/// the emulator: the admin API over HTTP, the embedded API, the config file and the flags.
+#[test]
+fn a_callback_url_with_a_fragment_is_refused_by_every_door() {
+    let url = "http://localhost:3000/callback#token";
+    let config = config_file(
+        "fragment.toml",
+        &format!("[[clients]]\nname = \"web\"\ncallback_urls = [\"{url}\"]\n"),
+    );
+    let (code, stderr) = run_to_end(&["--config", config.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "client \"web\": callback URL \"{url}\" has a fragment"
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_file(config).unwrap();
+    let config = config_file(
+        "logout-fragment.toml",
+        "[[clients]]\nname = \"web\"\nlogout_urls = [\"http://localhost/#out\"]\n",
+    );
+    let (code, stderr) = run_to_end(&["--config", config.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("has a fragment"), "{stderr}");
+    std::fs::remove_file(config).unwrap();
+
+    let (code, stderr) = run_to_end(&["--callback-url", url]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("has a fragment"), "{stderr}");
+
+    let emulator =
+        cognito_flows_emulator::Emulator::start(cognito_flows_emulator::EmulatorConfig::default())
+            .unwrap();
+    let pool = emulator.create_user_pool(cognito_flows_emulator::PoolConfig::default());
+    let with = |urls: Vec<String>, logout: Vec<String>| {
+        let mut config = cognito_flows_emulator::ClientConfig {
+            callback_urls: urls,
+            ..cognito_flows_emulator::ClientConfig::default()
+        };
+        config.settings.logout_urls = logout;
+        emulator.create_client(&pool, config)
+    };
+    assert!(with(vec![url.into()], Vec::new()).is_none());
+    assert!(with(Vec::new(), vec!["http://localhost/#out".into()]).is_none());
+    assert!(with(vec!["http://localhost:3000/callback".into()], Vec::new()).is_some());
+
+    let (status, answer) = post(
+        emulator.endpoint(),
+        "CreateUserPoolClient",
+        &json!({"UserPoolId": pool, "ClientName": "web", "CallbackURLs": [url]}),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(answer["__type"], "InvalidParameterException");
+}
+
 #[test]
 fn a_taken_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -42,3 +42,8 @@ fn webhook_answers_corpus() {
 fn data_directory_corpus() {
     replay("emulator_data_directory", fuzz::data_directory);
 }
+
+#[test]
+fn config_corpus() {
+    replay("emulator_config", fuzz::config_file);
+}

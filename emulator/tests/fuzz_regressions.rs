@@ -6,9 +6,10 @@ mod common;
 use std::sync::Arc;
 
 use cognito_flows_emulator::{
-    ChallengeResult, ClientConfig, CustomAuth, CustomAuthTriggers, CustomChallenge, Define,
-    Emulator, EmulatorConfig, PoolConfig,
+    ChallengeResult, CustomAuth, CustomAuthTriggers, CustomChallenge, Define, Emulator,
+    EmulatorConfig, PoolConfig,
 };
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::json;
 
 use common::call;
@@ -34,25 +35,23 @@ impl CustomAuth for SignEveryoneIn {
 /// before any trigger runs, as the other flows do.
 #[test]
 fn custom_auth_refuses_an_unconfirmed_user() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = emulator.create_user_pool(PoolConfig {
-        custom_auth: Some(CustomAuthTriggers(Arc::new(SignEveryoneIn))),
-        ..PoolConfig::default()
-    });
-    let client = emulator
-        .create_client(&pool, ClientConfig::default())
-        .unwrap();
+    let f = Fixture::start(
+        Options::default()
+            .pool(PoolConfig {
+                custom_auth: Some(CustomAuthTriggers(Arc::new(SignEveryoneIn))),
+                ..PoolConfig::default()
+            })
+            .user("alice", "Passw0rd!alice", &[]),
+    );
+    let (emulator, client) = (&f.emulator, &f.client_id);
     emulator
-        .create_unconfirmed_user(&pool, "bob", "Passw0rd!bob", &[])
-        .unwrap();
-    emulator
-        .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
+        .create_unconfirmed_user(&f.pool_id, "bob", "Passw0rd!bob", &[])
         .unwrap();
     let sign_in = |user: &str| {
         call(
             emulator.endpoint(),
             "InitiateAuth",
-            &json!({"ClientId": client.id, "AuthFlow": "CUSTOM_AUTH",
+            &json!({"ClientId": client, "AuthFlow": "CUSTOM_AUTH",
                 "AuthParameters": {"USERNAME": user}}),
         )
     };
@@ -72,21 +71,12 @@ fn custom_auth_refuses_an_unconfirmed_user() {
 /// UnauthorizedException.
 #[test]
 fn revoke_token_errors_are_the_ones_cognito_declares() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(
-            &pool,
-            ClientConfig {
-                secret: true,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
+    let f = Fixture::start(Options::default().secret());
+    let (emulator, client) = (&f.emulator, &f.client_id);
     for body in [
         json!({"ClientId": "no-such-client", "Token": "x"}),
-        json!({"ClientId": client.id, "ClientSecret": "wrong", "Token": "x"}),
-        json!({"ClientId": client.id, "Token": "x"}),
+        json!({"ClientId": client, "ClientSecret": "wrong", "Token": "x"}),
+        json!({"ClientId": client, "Token": "x"}),
     ] {
         let (status, answer) = call(emulator.endpoint(), "RevokeToken", &body);
         assert_eq!(status, 400, "{body}: {answer}");

@@ -505,7 +505,7 @@ fn sign_up_and_confirm_pages() {
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert!(
         sent.body
-            .contains("We sent a confirmation code to n***@e***.com."),
+            .contains("We sent a confirmation code to n***@e***."),
         "{}",
         sent.body
     );

@@ -5,7 +5,8 @@
 
 mod common;
 
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::Emulator;
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Passw0rd!";
@@ -21,12 +22,13 @@ fn sign_in(e: &Emulator, client_id: &str, password: &str) -> (u16, Value) {
 
 #[test]
 fn a_reset_user_must_choose_a_new_password_with_the_code_sent() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = e.create_user_pool(PoolConfig::default());
-    let client = e.create_client(&pool, ClientConfig::default()).unwrap();
-    e.admin_create_user(&pool, "alice", PASSWORD, &[("email", "alice@example.com")])
-        .unwrap();
-    assert_eq!(sign_in(&e, &client.id, PASSWORD).0, 200);
+    let f = Fixture::start(Options::default().user(
+        "alice",
+        PASSWORD,
+        &[("email", "alice@example.com")],
+    ));
+    let (e, pool, client) = (&f.emulator, &f.pool_id, &f.client_id);
+    assert_eq!(sign_in(e, client, PASSWORD).0, 200);
 
     let (status, answer) = common::call(
         e.endpoint(),
@@ -51,7 +53,7 @@ fn a_reset_user_must_choose_a_new_password_with_the_code_sent() {
     );
 
     // The old password signs in no more.
-    let (status, refused) = sign_in(&e, &client.id, PASSWORD);
+    let (status, refused) = sign_in(e, client, PASSWORD);
     assert_eq!(status, 400);
     assert_eq!(refused["__type"], "PasswordResetRequiredException");
     assert_eq!(refused["message"], "Password reset required for the user");
@@ -60,11 +62,11 @@ fn a_reset_user_must_choose_a_new_password_with_the_code_sent() {
     let (status, _) = common::call(
         e.endpoint(),
         "ConfirmForgotPassword",
-        &json!({"ClientId": client.id, "Username": "alice", "ConfirmationCode": message.code,
+        &json!({"ClientId": client, "Username": "alice", "ConfirmationCode": message.code,
                 "Password": "N3w-Passw0rd!"}),
     );
     assert_eq!(status, 200);
-    assert_eq!(sign_in(&e, &client.id, "N3w-Passw0rd!").0, 200);
+    assert_eq!(sign_in(e, client, "N3w-Passw0rd!").0, 200);
     let (_, user) = common::call(
         e.endpoint(),
         "AdminGetUser",
@@ -75,9 +77,8 @@ fn a_reset_user_must_choose_a_new_password_with_the_code_sent() {
 
 #[test]
 fn resets_of_unknown_or_unreachable_users_are_refused() {
-    let e = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool = e.create_user_pool(PoolConfig::default());
-    e.admin_create_user(&pool, "mute", PASSWORD, &[]).unwrap();
+    let f = Fixture::start(Options::default().user("mute", PASSWORD, &[]));
+    let (e, pool) = (&f.emulator, &f.pool_id);
     for (body, kind, message) in [
         (
             json!({"UserPoolId": pool, "Username": "nobody"}),

@@ -24,8 +24,7 @@ pub(crate) fn run(shared: &Shared, body: &Value) -> Answer {
     let verified = |name: &str| {
         user.attributes
             .get(&format!("{name}_verified"))
-            .map(String::as_str)
-            == Some("true")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
             && user.attributes.contains_key(name)
     };
     let (email, phone) = (verified("email"), verified("phone_number"));

@@ -6,6 +6,8 @@
 //! Like moto and cognito-local, the emulator takes unsigned requests and ignores SigV4 headers:
 //! there is no IAM. Passwords are derived into SRP verifiers without the state lock.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::api::wire::user_json;
@@ -18,7 +20,7 @@ use crate::input::field;
 use crate::input::{listing, name_field, opt_int, opt_str, str_list};
 use crate::model::filter::status_name;
 use crate::model::state::{Inner, Message, Status};
-use crate::rules::check_attributes;
+use crate::rules::{check_attributes, sign_in_attribute};
 
 const INVALID: &str = "InvalidParameterException";
 
@@ -148,6 +150,7 @@ impl Inner {
         let changes = attributes(body, "UserAttributes");
         let (pool_id, username) = self.admin_user(body)?;
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, true)?;
+        self.check_mutable(&pool_id, changes.keys())?;
         let now = self.unix();
         let user = self.user_mut(&pool_id, &username)?;
         for (k, v) in &changes {
@@ -174,10 +177,17 @@ impl Inner {
                 "Cannot modify the non-mutable attribute sub",
             ));
         }
+        // Names the schema does not have are refused, as for a write.
+        let named: BTreeMap<String, String> =
+            names.iter().map(|n| (n.clone(), String::new())).collect();
+        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &named, true)?;
+        self.check_mutable(&pool_id, names.iter())?;
+        let now = self.unix();
         let user = self.user_mut(&pool_id, &username)?;
         for name in names {
             user.attributes.remove(&name);
         }
+        user.modified = now;
         Ok(json!({}))
     }
 
@@ -230,6 +240,7 @@ impl Inner {
         if totp_preferred == Some(true) {
             user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
         }
+        user.drop_disabled_preference();
         Ok(json!({}))
     }
 }
@@ -357,41 +368,6 @@ pub(crate) fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
     }
     let user = state.user(&pool_id, &name)?;
     Ok(json!({"User": user_json(user, None)}))
-}
-
-/// On a pool with `UsernameAttributes`, the attribute a new user's name is (`email` or
-/// `phone_number`): `None` on other pools, Cognito's refusal when the name is neither.
-fn sign_in_attribute(
-    state: &Inner,
-    pool_id: &str,
-    name: &str,
-) -> Result<Option<&'static str>, Fault> {
-    let allowed = state
-        .pools
-        .get(pool_id)
-        .map(|p| p.config.settings.username_attributes.clone())
-        .unwrap_or_default();
-    if allowed.is_empty() {
-        return Ok(None);
-    }
-    let (email, phone) = (
-        allowed.iter().any(|a| a == "email"),
-        allowed.iter().any(|a| a == "phone_number"),
-    );
-    if email && name.contains('@') {
-        return Ok(Some("email"));
-    }
-    if phone && name.starts_with('+') {
-        return Ok(Some("phone_number"));
-    }
-    Err(fault(
-        INVALID,
-        match (email, phone) {
-            (true, true) => "Username should be either an email or a phone number.",
-            (true, false) => "Username should be an email.",
-            _ => "Username should be a phone number.",
-        },
-    ))
 }
 
 /// The invitation: the temporary password in the outbox, by email (or SMS when asked and the

@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
+use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, fault};
 use crate::input::field;
-use crate::input::{listing, name_field, opt_int, opt_str};
+use crate::input::{listing, opt_int, opt_str};
 use crate::model::settings::GroupConfig;
 use crate::model::state::{Group, Inner};
 
@@ -91,118 +92,138 @@ impl Inner {
         }
         Ok(())
     }
+}
 
-    pub(crate) fn create_group(&mut self, body: &Value) -> Answer {
-        let pool_id = self.pool(body)?.id.clone();
-        let name = name_field(body, "GroupName", 128)?.to_owned();
-        let config = read_group(body, name)?;
-        Ok(json!({"Group": self.insert_group(&pool_id, config)?}))
-    }
+/// CreateGroup.
+pub(crate) fn create_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let pool_id = state.pool(body)?.id.clone();
+    let name = field(body, "GroupName")?;
+    crate::rules::group_name(name).map_err(|r| crate::rules::refusal("GroupName", name, &r))?;
+    let name = name.to_owned();
+    let config = read_group(body, name)?;
+    Ok(json!({"Group": state.insert_group(&pool_id, config)?}))
+}
 
-    pub(crate) fn get_group(&mut self, body: &Value) -> Answer {
-        let pool = self.pool(body)?;
-        let group = pool
-            .groups
-            .get(field(body, "GroupName")?)
-            .ok_or_else(no_group)?;
-        Ok(json!({"Group": group_json(&pool.id, group)}))
-    }
+/// GetGroup.
+pub(crate) fn get_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let pool = state.pool(body)?;
+    let group = pool
+        .groups
+        .get(field(body, "GroupName")?)
+        .ok_or_else(no_group)?;
+    Ok(json!({"Group": group_json(&pool.id, group)}))
+}
 
-    pub(crate) fn update_group(&mut self, body: &Value) -> Answer {
-        let name = field(body, "GroupName")?.to_owned();
-        let config = read_group(body, name.clone())?;
-        let now = self.unix();
-        let pool = self.pool_mut(body)?;
-        let pool_id = pool.id.clone();
-        let group = pool.groups.get_mut(&name).ok_or_else(no_group)?;
-        // UpdateGroup changes what it is given and keeps the rest.
-        if config.description.is_some() {
-            group.config.description = config.description;
-        }
-        if config.precedence.is_some() {
-            group.config.precedence = config.precedence;
-        }
-        if config.role_arn.is_some() {
-            group.config.role_arn = config.role_arn;
-        }
-        group.modified = now;
-        Ok(json!({"Group": group_json(&pool_id, group)}))
+/// UpdateGroup.
+pub(crate) fn update_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let name = field(body, "GroupName")?.to_owned();
+    let config = read_group(body, name.clone())?;
+    let now = state.unix();
+    let pool = state.pool_mut(body)?;
+    let pool_id = pool.id.clone();
+    let group = pool.groups.get_mut(&name).ok_or_else(no_group)?;
+    // UpdateGroup changes what it is given and keeps the rest.
+    if config.description.is_some() {
+        group.config.description = config.description;
     }
+    if config.precedence.is_some() {
+        group.config.precedence = config.precedence;
+    }
+    if config.role_arn.is_some() {
+        group.config.role_arn = config.role_arn;
+    }
+    group.modified = now;
+    Ok(json!({"Group": group_json(&pool_id, group)}))
+}
 
-    pub(crate) fn delete_group(&mut self, body: &Value) -> Answer {
-        let name = field(body, "GroupName")?.to_owned();
-        let pool = self.pool_mut(body)?;
-        pool.groups.remove(&name).ok_or_else(no_group)?;
-        for user in pool.users.values_mut() {
-            user.groups.remove(&name);
-        }
-        Ok(json!({}))
+/// DeleteGroup.
+pub(crate) fn delete_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let name = field(body, "GroupName")?.to_owned();
+    let pool = state.pool_mut(body)?;
+    pool.groups.remove(&name).ok_or_else(no_group)?;
+    for user in pool.users.values_mut() {
+        user.groups.remove(&name);
     }
+    Ok(json!({}))
+}
 
-    pub(crate) fn list_groups(&mut self, body: &Value) -> Answer {
-        let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
-        let token = opt_str(body, "NextToken")?;
-        let pool = self.pool(body)?;
-        let items = pool
-            .groups
-            .iter()
-            .map(|(name, g)| (name.clone(), group_json(&pool.id, g)));
-        listing(items, limit, token, "Groups", "NextToken")
-    }
+/// ListGroups.
+pub(crate) fn list_groups(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
+    let token = opt_str(body, "NextToken")?;
+    let pool = state.pool(body)?;
+    let items = pool
+        .groups
+        .iter()
+        .map(|(name, g)| (name.clone(), group_json(&pool.id, g)));
+    listing(items, limit, token, "Groups", "NextToken")
+}
 
-    pub(crate) fn admin_add_user_to_group(&mut self, body: &Value) -> Answer {
-        let pool_id = self.pool(body)?.id.clone();
-        let group = field(body, "GroupName")?.to_owned();
-        let name = field(body, "Username")?.to_owned();
-        self.join_group(&pool_id, &name, &group)?;
-        Ok(json!({}))
-    }
+/// AdminAddUserToGroup.
+pub(crate) fn admin_add_user_to_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let pool_id = state.pool(body)?.id.clone();
+    let group = field(body, "GroupName")?.to_owned();
+    let name = field(body, "Username")?.to_owned();
+    state.join_group(&pool_id, &name, &group)?;
+    Ok(json!({}))
+}
 
-    pub(crate) fn admin_remove_user_from_group(&mut self, body: &Value) -> Answer {
-        let group = field(body, "GroupName")?.to_owned();
-        let name = field(body, "Username")?.to_owned();
-        let pool = self.pool_mut(body)?;
-        if !pool.groups.contains_key(&group) {
-            return Err(no_group());
-        }
-        let username = pool
-            .find(&name)
-            .map(|u| u.username.clone())
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
-        if let Some(user) = pool.users.get_mut(&username) {
-            user.groups.remove(&group);
-        }
-        Ok(json!({}))
+/// AdminRemoveUserFromGroup.
+pub(crate) fn admin_remove_user_from_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let group = field(body, "GroupName")?.to_owned();
+    let name = field(body, "Username")?.to_owned();
+    let pool = state.pool_mut(body)?;
+    if !pool.groups.contains_key(&group) {
+        return Err(no_group());
     }
+    let username = pool
+        .find(&name)
+        .map(|u| u.username.clone())
+        .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+    if let Some(user) = pool.users.get_mut(&username) {
+        user.groups.remove(&group);
+    }
+    Ok(json!({}))
+}
 
-    pub(crate) fn admin_list_groups_for_user(&mut self, body: &Value) -> Answer {
-        let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
-        let token = opt_str(body, "NextToken")?;
-        let pool = self.pool(body)?;
-        let user = pool
-            .find(field(body, "Username")?)
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
-        let items = user.groups.iter().filter_map(|name| {
-            pool.groups
-                .get(name)
-                .map(|g| (name.clone(), group_json(&pool.id, g)))
-        });
-        listing(items, limit, token, "Groups", "NextToken")
-    }
+/// AdminListGroupsForUser.
+pub(crate) fn admin_list_groups_for_user(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
+    let token = opt_str(body, "NextToken")?;
+    let pool = state.pool(body)?;
+    let user = pool
+        .find(field(body, "Username")?)
+        .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+    let items = user.groups.iter().filter_map(|name| {
+        pool.groups
+            .get(name)
+            .map(|g| (name.clone(), group_json(&pool.id, g)))
+    });
+    listing(items, limit, token, "Groups", "NextToken")
+}
 
-    pub(crate) fn list_users_in_group(&mut self, body: &Value) -> Answer {
-        let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
-        let token = opt_str(body, "NextToken")?;
-        let pool = self.pool(body)?;
-        let group = field(body, "GroupName")?;
-        if !pool.groups.contains_key(group) {
-            return Err(no_group());
-        }
-        let items = pool
-            .users
-            .values()
-            .filter(|u| u.groups.contains(group))
-            .map(|u| (u.username.clone(), crate::api::wire::user_json(u, None)));
-        listing(items, limit, token, "Users", "NextToken")
+/// ListUsersInGroup.
+pub(crate) fn list_users_in_group(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let limit = opt_int(body, "Limit", 1, 60)?.unwrap_or(60);
+    let token = opt_str(body, "NextToken")?;
+    let pool = state.pool(body)?;
+    let group = field(body, "GroupName")?;
+    if !pool.groups.contains_key(group) {
+        return Err(no_group());
     }
+    let items = pool
+        .users
+        .values()
+        .filter(|u| u.groups.contains(group))
+        .map(|u| (u.username.clone(), crate::api::wire::user_json(u, None)));
+    listing(items, limit, token, "Users", "NextToken")
 }

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use crate::auth::custom;
 use crate::auth::engine::{initiate_auth, respond_to_auth_challenge, sign_tokens};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
@@ -65,8 +66,8 @@ macro_rules! operations {
 }
 
 operations! {
-    AddCustomAttributes => locked!(add_custom_attributes);
-    AdminAddUserToGroup => locked!(admin_add_user_to_group);
+    AddCustomAttributes => pools::add_custom_attributes;
+    AdminAddUserToGroup => groups::admin_add_user_to_group;
     AdminConfirmSignUp => locked!(admin_confirm_sign_up), [PostConfirmation];
     AdminCreateUser => admin_user::admin_create_user;
     AdminDeleteUser => locked!(admin_delete_user);
@@ -75,8 +76,8 @@ operations! {
     AdminEnableUser => locked!(admin_set_enabled, true);
     AdminGetUser => locked!(admin_get_user);
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
-    AdminListGroupsForUser => locked!(admin_list_groups_for_user);
-    AdminRemoveUserFromGroup => locked!(admin_remove_user_from_group);
+    AdminListGroupsForUser => groups::admin_list_groups_for_user;
+    AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => locked!(admin_set_user_mfa_preference);
@@ -85,53 +86,53 @@ operations! {
     AdminUserGlobalSignOut => locked!(admin_user_global_sign_out);
     AssociateSoftwareToken => locked!(associate_software_token);
     ChangePassword => user::change_password;
-    CompleteWebAuthnRegistration => locked!(complete_web_authn_registration);
+    CompleteWebAuthnRegistration => passkeys::complete_web_authn_registration;
     ConfirmDevice => locked!(confirm_device);
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
-    CreateGroup => locked!(create_group);
-    CreateUserPool => locked!(create_user_pool);
-    CreateUserPoolClient => locked!(create_user_pool_client);
-    DeleteGroup => locked!(delete_group);
+    CreateGroup => groups::create_group;
+    CreateUserPool => pools::create_user_pool;
+    CreateUserPoolClient => pools::create_user_pool_client;
+    DeleteGroup => groups::delete_group;
     DeleteUser => locked!(delete_user);
     DeleteUserAttributes => locked!(delete_user_attributes);
-    DeleteUserPool => locked!(delete_user_pool);
-    DeleteUserPoolClient => locked!(delete_user_pool_client);
-    DeleteWebAuthnCredential => locked!(delete_web_authn_credential);
-    DescribeUserPool => locked!(describe_user_pool);
-    DescribeUserPoolClient => locked!(describe_user_pool_client);
+    DeleteUserPool => pools::delete_user_pool;
+    DeleteUserPoolClient => pools::delete_user_pool_client;
+    DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
+    DescribeUserPool => pools::describe_user_pool;
+    DescribeUserPoolClient => pools::describe_user_pool_client;
     ForgetDevice => locked!(forget_device);
     ForgotPassword => locked!(forgot_password);
     GetDevice => locked!(get_device);
-    GetGroup => locked!(get_group);
+    GetGroup => groups::get_group;
     GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
     GetUser => locked!(get_user);
     GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
-    GetUserAuthFactors => locked!(get_user_auth_factors);
-    GetUserPoolMfaConfig => locked!(get_user_pool_mfa_config);
+    GetUserAuthFactors => passkeys::get_user_auth_factors;
+    GetUserPoolMfaConfig => pools::get_user_pool_mfa_config;
     GlobalSignOut => locked!(global_sign_out);
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
     ListDevices => locked!(list_devices);
-    ListGroups => locked!(list_groups);
-    ListUserPoolClients => locked!(list_user_pool_clients);
-    ListUserPools => locked!(list_user_pools);
+    ListGroups => groups::list_groups;
+    ListUserPoolClients => pools::list_user_pool_clients;
+    ListUserPools => pools::list_user_pools;
     ListUsers => locked!(list_users);
-    ListUsersInGroup => locked!(list_users_in_group);
-    ListWebAuthnCredentials => locked!(list_web_authn_credentials);
+    ListUsersInGroup => groups::list_users_in_group;
+    ListWebAuthnCredentials => passkeys::list_web_authn_credentials;
     ResendConfirmationCode => locked!(resend_confirmation_code);
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     RevokeToken => locked!(revoke_token);
     SetUserMFAPreference => locked!(set_user_mfa_preference);
-    SetUserPoolMfaConfig => locked!(set_user_pool_mfa_config);
+    SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserSettings => locked!(set_user_settings);
     SignUp => user::sign_up, [PreSignUp];
-    StartWebAuthnRegistration => locked!(start_web_authn_registration);
-    UpdateAuthEventFeedback => locked!(update_auth_event_feedback);
+    StartWebAuthnRegistration => passkeys::start_web_authn_registration;
+    UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
     UpdateDeviceStatus => locked!(update_device_status);
-    UpdateGroup => locked!(update_group);
+    UpdateGroup => groups::update_group;
     UpdateUserAttributes => locked!(update_user_attributes);
-    UpdateUserPool => locked!(update_user_pool);
-    UpdateUserPoolClient => locked!(update_user_pool_client);
+    UpdateUserPool => pools::update_user_pool;
+    UpdateUserPoolClient => pools::update_user_pool_client;
     VerifySoftwareToken => locked!(verify_software_token);
     VerifyUserAttribute => locked!(verify_user_attribute);
 }
@@ -145,6 +146,8 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
     let fired: &[Trigger] = operation.as_ref().map_or(&[], |o| o.triggers);
     let fires = |trigger| fired.contains(&trigger);
     let pre_sign_up = if fires(Trigger::PreSignUp) {
+        // A caller without the client's secret never makes the app's webhook hear of it.
+        shared.lock().secret_checked_user(body)?;
         triggers::pre_sign_up(shared, body).await?
     } else {
         None
@@ -154,25 +157,62 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
     {
         return Err(fault(NOT_AUTHORIZED, "Invalid Access Token"));
     }
+    // The user API takes only access tokens with the API's scope (an OAuth token for `openid
+    // email` is refused, as Cognito refuses it).
+    if let Some(token) = body.get("AccessToken").and_then(Value::as_str) {
+        let scope = crate::auth::jwt::claims(token)
+            .and_then(|c| c.get("scope").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        if !scope
+            .split(' ')
+            .any(|s| s == "aws.cognito.signin.user.admin")
+        {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "Access Token does not have required scopes",
+            ));
+        }
+    }
     let Some(operation) = operation else {
         return Err(fault(
             "UnknownOperationException",
             format!("unknown operation {name:?}"),
         ));
     };
-    let mut answer = (operation.run)(shared, body)?;
+    let answer = (operation.run)(shared, body);
+    // A sign-in whose custom authentication runs through webhooks parked its round: it runs
+    // now, without the lock.
+    let parked = custom::take_parked();
+    let mut answer = answer?;
     if let Some(response) = pre_sign_up {
         triggers::auto_confirm(shared, body, &response, &mut answer)?;
     }
     if fires(Trigger::PostConfirmation) {
         triggers::post_confirmation(shared, body).await?;
     }
-    if fires(Trigger::CustomAuth) {
-        triggers::custom_auth(shared, body, &mut answer).await?;
+    if fires(Trigger::CustomAuth)
+        && let Some(parked) = parked
+    {
+        answer = triggers::custom_auth(shared, body, parked).await?;
     }
     if fires(Trigger::PreTokenGeneration) {
         triggers::pre_token_generation_of(shared, body, &mut answer).await?;
         sign_tokens(&shared.signer, &mut answer)?;
     }
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_as_help_prints_it_and_every_line_is_found() {
+        let mut sorted = OPERATIONS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, OPERATIONS);
+        assert!(OPERATIONS.iter().all(|name| find(name).is_some()));
+        assert!(find("NotAnOperation").is_none());
+    }
 }

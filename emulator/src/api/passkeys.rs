@@ -31,6 +31,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
+use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
 use crate::input::field;
 use crate::model::passkeys::{Passkey, Passkeys, Registration, WebAuthnConfig};
@@ -296,203 +297,6 @@ impl Inner {
             .unwrap_or_default()
     }
 
-    /// `StartWebAuthnRegistration`: creation options with a fresh challenge, which the next
-    /// `CompleteWebAuthnRegistration` of this user must sign.
-    pub(crate) fn start_web_authn_registration(&mut self, body: &Value) -> Answer {
-        let (pool_id, user, config) = signed_in(self, body)?;
-        let challenge = self.bytes::<32>();
-        let expires = self.unix() + REGISTRATION_SECONDS;
-        let exclude: Vec<Value> = self
-            .passkeys(&pool_id, &user.sub)
-            .iter()
-            .map(descriptor)
-            .collect();
-        self.passkeys_mut(&pool_id)?
-            .pending
-            .insert(user.sub.clone(), Registration { challenge, expires });
-        let verification = if config.require_user_verification {
-            "required"
-        } else {
-            "preferred"
-        };
-        Ok(json!({"CredentialCreationOptions": {
-            "challenge": URL_SAFE_NO_PAD.encode(challenge),
-            "rp": {"id": config.relying_party_id, "name": config.relying_party_id},
-            "user": {"id": URL_SAFE_NO_PAD.encode(user.sub.as_bytes()), "name": user.username, "displayName": user.username},
-            "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
-            "timeout": REGISTRATION_SECONDS * 1000,
-            "excludeCredentials": exclude,
-            "authenticatorSelection": {"residentKey": "required", "requireResidentKey": true, "userVerification": verification},
-            "attestation": "none",
-        }}))
-    }
-
-    /// `CompleteWebAuthnRegistration`: verifies the authenticator's attestation against the
-    /// pending challenge (consumed either way) and stores the passkey.
-    pub(crate) fn complete_web_authn_registration(&mut self, body: &Value) -> Answer {
-        let (pool_id, user, config) = signed_in(self, body)?;
-        let now = self.unix();
-        let pending = self.passkeys_mut(&pool_id)?.pending.remove(&user.sub);
-        let not_found = || {
-            fault(
-                "WebAuthnChallengeNotFoundException",
-                "The registration challenge was not found or has expired.",
-            )
-        };
-        let pending = pending.filter(|p| p.expires >= now).ok_or_else(not_found)?;
-        let credential = credential_json(body.get("Credential"))?;
-        let id = credential_id(&credential)?;
-        let response = credential.get("response").unwrap_or(&Value::Null);
-        let rp_id = config.relying_party_id.as_str();
-        client_data(
-            response,
-            "webauthn.create",
-            &pending.challenge,
-            rp_id,
-            not_found(),
-        )?;
-        let object = decode(response.get("attestationObject"), "attestationObject")?;
-        let (attested_id, public_key, sign_count) =
-            attested(&object, rp_id, config.require_user_verification)?;
-        if attested_id != id {
-            return Err(invalid(
-                "The attested credential id is not the credential's id",
-            ));
-        }
-        let taken = self
-            .pools
-            .get(&pool_id)
-            .is_some_and(|p| p.passkeys.by_user.values().flatten().any(|k| k.id == id));
-        if taken {
-            return Err(invalid("The credential is already registered."));
-        }
-        let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .take(8)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let transports = strings(response.get("transports"));
-        let attachment = credential
-            .get("authenticatorAttachment")
-            .and_then(Value::as_str)
-            .filter(|a| matches!(*a, "platform" | "cross-platform"))
-            .map(str::to_owned);
-        let store = self.passkeys_mut(&pool_id)?;
-        let keys = store.by_user.entry(user.sub.clone()).or_default();
-        if keys.len() >= PASSKEYS_PER_USER {
-            return Err(fault(
-                "LimitExceededException",
-                "The user has the most passkeys allowed.",
-            ));
-        }
-        keys.push(Passkey {
-            name: format!("Passkey {}", keys.len() + 1),
-            id,
-            public_key,
-            sign_count,
-            relying_party_id: config.relying_party_id,
-            attachment,
-            transports,
-            created: now,
-        });
-        Ok(json!({}))
-    }
-
-    /// `ListWebAuthnCredentials`: a page of the user's passkeys, oldest first. `NextToken` is
-    /// the id of the first passkey of the next page.
-    pub(crate) fn list_web_authn_credentials(&mut self, body: &Value) -> Answer {
-        let (pool_id, user, _) = signed_in(self, body)?;
-        let page = match body.get("MaxResults") {
-            None | Some(Value::Null) => MAX_PAGE,
-            Some(v) => v
-                .as_u64()
-                .filter(|n| (1..=MAX_PAGE).contains(n))
-                .ok_or_else(|| invalid("MaxResults must be between 1 and 20"))?,
-        };
-        let keys = self.passkeys(&pool_id, &user.sub);
-        let start = match body.get("NextToken").and_then(Value::as_str) {
-            None => 0,
-            Some(token) => keys
-                .iter()
-                .position(|k| URL_SAFE_NO_PAD.encode(&k.id) == token)
-                .ok_or_else(|| invalid("Invalid NextToken"))?,
-        };
-        let end = keys
-            .len()
-            .min(start + usize::try_from(page).unwrap_or(usize::MAX));
-        let credentials: Vec<Value> = keys
-            .get(start..end)
-            .unwrap_or_default()
-            .iter()
-            .map(|k| {
-                let mut d = json!({
-                    "CredentialId": URL_SAFE_NO_PAD.encode(&k.id), "FriendlyCredentialName": k.name,
-                    "RelyingPartyId": k.relying_party_id, "AuthenticatorTransports": k.transports,
-                    "CreatedAt": k.created,
-                });
-                if let Some(attachment) = &k.attachment {
-                    d["AuthenticatorAttachment"] = json!(attachment);
-                }
-                d
-            })
-            .collect();
-        let mut answer = json!({ "Credentials": credentials });
-        if let Some(next) = keys.get(end) {
-            answer["NextToken"] = json!(URL_SAFE_NO_PAD.encode(&next.id));
-        }
-        Ok(answer)
-    }
-
-    /// `DeleteWebAuthnCredential`: one of the user's passkeys, by its id.
-    pub(crate) fn delete_web_authn_credential(&mut self, body: &Value) -> Answer {
-        let (pool_id, user, _) = signed_in(self, body)?;
-        let id = field(body, "CredentialId")?.to_owned();
-        let keys = self
-            .passkeys_mut(&pool_id)?
-            .by_user
-            .entry(user.sub.clone())
-            .or_default();
-        let before = keys.len();
-        keys.retain(|k| URL_SAFE_NO_PAD.encode(&k.id) != id);
-        if keys.len() == before {
-            return Err(fault(
-                "ResourceNotFoundException",
-                "The credential was not found.",
-            ));
-        }
-        Ok(json!({}))
-    }
-
-    /// `GetUserAuthFactors`: the user's MFA settings and sign-in factors: `PASSWORD` (every
-    /// emulated user has one) and `WEB_AUTHN` once a passkey is registered.
-    pub(crate) fn get_user_auth_factors(&mut self, body: &Value) -> Answer {
-        let (pool_id, user, _) = signed_in(self, body)?;
-        let mut mfa = Vec::new();
-        if user.sms_mfa {
-            mfa.push("SMS_MFA");
-        }
-        if user.totp_secret.is_some() {
-            mfa.push("SOFTWARE_TOKEN_MFA");
-        }
-        let mut factors = vec!["PASSWORD"];
-        if !self.passkeys(&pool_id, &user.sub).is_empty() {
-            factors.push("WEB_AUTHN");
-        }
-        let mut answer = json!({
-            "Username": user.username, "UserMFASettingList": mfa, "ConfiguredUserAuthFactors": factors,
-        });
-        if let Some(preferred) = &user.preferred_mfa {
-            answer["PreferredMfaSetting"] = json!(preferred);
-        }
-        Ok(answer)
-    }
-
     /// `USER_AUTH` with `PREFERRED_CHALLENGE=WEB_AUTHN`: the `WEB_AUTHN` challenge, whose
     /// request options allow the user's passkeys. A user without passkeys gets the challenge too
     /// (as does a credential the pool does not know): every assertion is then refused.
@@ -611,6 +415,209 @@ impl Inner {
             session.device_key,
         )
     }
+}
+
+/// `StartWebAuthnRegistration`: creation options with a fresh challenge, which the next
+/// `CompleteWebAuthnRegistration` of this user must sign.
+pub(crate) fn start_web_authn_registration(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, user, config) = signed_in(state, body)?;
+    let challenge = state.bytes::<32>();
+    let expires = state.unix() + REGISTRATION_SECONDS;
+    let exclude: Vec<Value> = state
+        .passkeys(&pool_id, &user.sub)
+        .iter()
+        .map(descriptor)
+        .collect();
+    state
+        .passkeys_mut(&pool_id)?
+        .pending
+        .insert(user.sub.clone(), Registration { challenge, expires });
+    let verification = if config.require_user_verification {
+        "required"
+    } else {
+        "preferred"
+    };
+    Ok(json!({"CredentialCreationOptions": {
+        "challenge": URL_SAFE_NO_PAD.encode(challenge),
+        "rp": {"id": config.relying_party_id, "name": config.relying_party_id},
+        "user": {"id": URL_SAFE_NO_PAD.encode(user.sub.as_bytes()), "name": user.username, "displayName": user.username},
+        "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
+        "timeout": REGISTRATION_SECONDS * 1000,
+        "excludeCredentials": exclude,
+        "authenticatorSelection": {"residentKey": "required", "requireResidentKey": true, "userVerification": verification},
+        "attestation": "none",
+    }}))
+}
+
+/// `CompleteWebAuthnRegistration`: verifies the authenticator's attestation against the
+/// pending challenge (consumed either way) and stores the passkey.
+pub(crate) fn complete_web_authn_registration(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, user, config) = signed_in(state, body)?;
+    let now = state.unix();
+    let pending = state.passkeys_mut(&pool_id)?.pending.remove(&user.sub);
+    let not_found = || {
+        fault(
+            "WebAuthnChallengeNotFoundException",
+            "The registration challenge was not found or has expired.",
+        )
+    };
+    let pending = pending.filter(|p| p.expires >= now).ok_or_else(not_found)?;
+    let credential = credential_json(body.get("Credential"))?;
+    let id = credential_id(&credential)?;
+    let response = credential.get("response").unwrap_or(&Value::Null);
+    let rp_id = config.relying_party_id.as_str();
+    client_data(
+        response,
+        "webauthn.create",
+        &pending.challenge,
+        rp_id,
+        not_found(),
+    )?;
+    let object = decode(response.get("attestationObject"), "attestationObject")?;
+    let (attested_id, public_key, sign_count) =
+        attested(&object, rp_id, config.require_user_verification)?;
+    if attested_id != id {
+        return Err(invalid(
+            "The attested credential id is not the credential's id",
+        ));
+    }
+    let taken = state
+        .pools
+        .get(&pool_id)
+        .is_some_and(|p| p.passkeys.by_user.values().flatten().any(|k| k.id == id));
+    if taken {
+        return Err(invalid("The credential is already registered."));
+    }
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .take(8)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let transports = strings(response.get("transports"));
+    let attachment = credential
+        .get("authenticatorAttachment")
+        .and_then(Value::as_str)
+        .filter(|a| matches!(*a, "platform" | "cross-platform"))
+        .map(str::to_owned);
+    let store = state.passkeys_mut(&pool_id)?;
+    let keys = store.by_user.entry(user.sub.clone()).or_default();
+    if keys.len() >= PASSKEYS_PER_USER {
+        return Err(fault(
+            "LimitExceededException",
+            "The user has the most passkeys allowed.",
+        ));
+    }
+    keys.push(Passkey {
+        name: format!("Passkey {}", keys.len() + 1),
+        id,
+        public_key,
+        sign_count,
+        relying_party_id: config.relying_party_id,
+        attachment,
+        transports,
+        created: now,
+    });
+    Ok(json!({}))
+}
+
+/// `ListWebAuthnCredentials`: a page of the user's passkeys, oldest first. `NextToken` is
+/// the id of the first passkey of the next page.
+pub(crate) fn list_web_authn_credentials(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, user, _) = signed_in(state, body)?;
+    let page = match body.get("MaxResults") {
+        None | Some(Value::Null) => MAX_PAGE,
+        Some(v) => v
+            .as_u64()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| invalid("MaxResults must be between 1 and 20"))?,
+    };
+    let keys = state.passkeys(&pool_id, &user.sub);
+    let start = match body.get("NextToken").and_then(Value::as_str) {
+        None => 0,
+        Some(token) => keys
+            .iter()
+            .position(|k| URL_SAFE_NO_PAD.encode(&k.id) == token)
+            .ok_or_else(|| invalid("Invalid NextToken"))?,
+    };
+    let end = keys
+        .len()
+        .min(start + usize::try_from(page).unwrap_or(usize::MAX));
+    let credentials: Vec<Value> = keys
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|k| {
+            let mut d = json!({
+                "CredentialId": URL_SAFE_NO_PAD.encode(&k.id), "FriendlyCredentialName": k.name,
+                "RelyingPartyId": k.relying_party_id, "AuthenticatorTransports": k.transports,
+                "CreatedAt": k.created,
+            });
+            if let Some(attachment) = &k.attachment {
+                d["AuthenticatorAttachment"] = json!(attachment);
+            }
+            d
+        })
+        .collect();
+    let mut answer = json!({ "Credentials": credentials });
+    if let Some(next) = keys.get(end) {
+        answer["NextToken"] = json!(URL_SAFE_NO_PAD.encode(&next.id));
+    }
+    Ok(answer)
+}
+
+/// `DeleteWebAuthnCredential`: one of the user's passkeys, by its id.
+pub(crate) fn delete_web_authn_credential(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, user, _) = signed_in(state, body)?;
+    let id = field(body, "CredentialId")?.to_owned();
+    let keys = state
+        .passkeys_mut(&pool_id)?
+        .by_user
+        .entry(user.sub.clone())
+        .or_default();
+    let before = keys.len();
+    keys.retain(|k| URL_SAFE_NO_PAD.encode(&k.id) != id);
+    if keys.len() == before {
+        return Err(fault(
+            "ResourceNotFoundException",
+            "The credential was not found.",
+        ));
+    }
+    Ok(json!({}))
+}
+
+/// `GetUserAuthFactors`: the user's MFA settings and sign-in factors: `PASSWORD` (every
+/// emulated user has one) and `WEB_AUTHN` once a passkey is registered.
+pub(crate) fn get_user_auth_factors(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, user, _) = signed_in(state, body)?;
+    let mut mfa = Vec::new();
+    if user.sms_mfa {
+        mfa.push("SMS_MFA");
+    }
+    if user.totp_secret.is_some() {
+        mfa.push("SOFTWARE_TOKEN_MFA");
+    }
+    let mut factors = vec!["PASSWORD"];
+    if !state.passkeys(&pool_id, &user.sub).is_empty() {
+        factors.push("WEB_AUTHN");
+    }
+    let mut answer = json!({
+        "Username": user.username, "UserMFASettingList": mfa, "ConfiguredUserAuthFactors": factors,
+    });
+    if let Some(preferred) = &user.preferred_mfa {
+        answer["PreferredMfaSetting"] = json!(preferred);
+    }
+    Ok(answer)
 }
 
 #[cfg(test)]

@@ -11,18 +11,27 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, fault};
 use crate::input::field;
 use crate::input::{
     listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
 };
-use crate::model::settings::{AUTH_FLOWS, ClientSettings, TimeUnit, TokenValidity};
+use crate::model::settings::{ClientSettings, TimeUnit, TokenValidity};
 use crate::model::state::{
     Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
     RefreshRotation,
 };
+use crate::rules;
 
 const INVALID: &str = "InvalidParameterException";
+
+/// `ClientName`, checked as Cognito checks it.
+fn client_name(body: &Value) -> Result<&str, Fault> {
+    let name = field(body, "ClientName")?;
+    rules::client_name(name).map_err(|r| rules::refusal("ClientName", name, &r))?;
+    Ok(name)
+}
 
 pub(crate) fn no_pool(pool_id: &str) -> Fault {
     fault(
@@ -128,129 +137,6 @@ impl Inner {
         self.pools.get_mut(id).ok_or_else(|| no_pool(id))
     }
 
-    pub(crate) fn create_user_pool(&mut self, body: &Value) -> Answer {
-        let name = name_field(body, "PoolName", 128)?.to_owned();
-        let mut config = PoolConfig {
-            name,
-            ..PoolConfig::default()
-        };
-        read_pool_settings(body, &mut config, true)?;
-        if let Some(schema) = body.get("Schema") {
-            add_schema(&mut config, schema)?;
-        }
-        let id = self.insert_pool(config);
-        Ok(json!({"UserPool": self.describe_pool(&id)}))
-    }
-
-    pub(crate) fn describe_user_pool(&mut self, body: &Value) -> Answer {
-        let id = self.pool(body)?.id.clone();
-        Ok(json!({"UserPool": self.describe_pool(&id)}))
-    }
-
-    pub(crate) fn update_user_pool(&mut self, body: &Value) -> Answer {
-        let now = self.unix();
-        let pool = self.pool_mut(body)?;
-        let mut config = PoolConfig {
-            name: pool.config.name.clone(),
-            custom_attributes: pool.config.custom_attributes.clone(),
-            custom_auth: pool.config.custom_auth.clone(),
-            fixed_code: pool.config.fixed_code.clone(),
-            ..PoolConfig::default()
-        };
-        config.settings.custom_attribute_types =
-            pool.config.settings.custom_attribute_types.clone();
-        // Nor the sign-in attributes, which are fixed at creation.
-        config.settings.alias_attributes = pool.config.settings.alias_attributes.clone();
-        config.settings.username_attributes = pool.config.settings.username_attributes.clone();
-        // UpdateUserPool does not take the MFA methods: SetUserPoolMfaConfig does.
-        config.settings.sms_mfa = pool.config.settings.sms_mfa;
-        config.settings.software_token_mfa = pool.config.settings.software_token_mfa;
-        read_pool_settings(body, &mut config, false)?;
-        if let Some(name) = opt_str(body, "PoolName")? {
-            config.name = name.to_owned();
-        }
-        pool.config = config;
-        pool.modified = now;
-        Ok(json!({}))
-    }
-
-    pub(crate) fn delete_user_pool(&mut self, body: &Value) -> Answer {
-        let pool = self.pool(body)?;
-        if pool.config.settings.deletion_protection {
-            return Err(fault(
-                INVALID,
-                "The user pool cannot be deleted because deletion protection is activated.",
-            ));
-        }
-        let id = pool.id.clone();
-        self.pools.remove(&id);
-        self.sessions.retain(|_, s| s.pool_id != id);
-        self.refresh_tokens.retain(|_, r| r.pool_id != id);
-        self.access_tokens.retain(|_, t| t.pool_id != id);
-        self.grants.retain(|_, g| g.pool_id != id);
-        Ok(json!({}))
-    }
-
-    pub(crate) fn list_user_pools(&mut self, body: &Value) -> Answer {
-        let limit = opt_int(body, "MaxResults", 1, 60)?.ok_or_else(|| missing("MaxResults"))?;
-        let token = opt_str(body, "NextToken")?;
-        let items = self.pools.values().map(|p| {
-            (
-                p.id.clone(),
-                json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": {},
-                       "CreationDate": p.created, "LastModifiedDate": p.modified}),
-            )
-        });
-        listing(items, limit, token, "UserPools", "NextToken")
-    }
-
-    pub(crate) fn add_custom_attributes(&mut self, body: &Value) -> Answer {
-        let schema = body
-            .get("CustomAttributes")
-            .ok_or_else(|| missing("CustomAttributes"))?
-            .clone();
-        let now = self.unix();
-        let pool = self.pool_mut(body)?;
-        let mut config = pool.config.clone();
-        add_schema(&mut config, &schema)?;
-        pool.config = config;
-        pool.modified = now;
-        Ok(json!({}))
-    }
-
-    pub(crate) fn set_user_pool_mfa_config(&mut self, body: &Value) -> Answer {
-        let sms = opt_object(body, "SmsMfaConfiguration")?;
-        let totp = opt_object(body, "SoftwareTokenMfaConfiguration")?
-            .map(|t| opt_bool(t, "Enabled"))
-            .transpose()?
-            .flatten();
-        let mfa = opt_str(body, "MfaConfiguration")?
-            .map(parse_mfa)
-            .transpose()?;
-        let pool = self.pool_mut(body)?;
-        let mut settings = pool.config.settings.clone();
-        if let Some(enabled) = totp {
-            settings.software_token_mfa = enabled;
-        }
-        if sms.is_some() {
-            settings.sms_mfa = true;
-        }
-        let mfa = mfa.unwrap_or(pool.config.mfa);
-        if mfa != Mfa::Off && !settings.sms_mfa && !settings.software_token_mfa {
-            return Err(fault(
-                INVALID,
-                "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
-            ));
-        }
-        pool.config.settings = settings;
-        pool.config.mfa = mfa;
-        Ok(mfa_config(&pool.config))
-    }
-
-    pub(crate) fn get_user_pool_mfa_config(&mut self, body: &Value) -> Answer {
-        Ok(mfa_config(&self.pool(body)?.config))
-    }
-
     /// A pool as DescribeUserPool and CreateUserPool answer it.
     fn describe_pool(&self, id: &str) -> Value {
         let Some(pool) = self.pools.get(id) else {
@@ -272,8 +158,9 @@ impl Inner {
                 .custom_attribute_types
                 .get(bare)
                 .map_or("String", String::as_str);
+            let mutable = !s.immutable_attributes.iter().any(|a| a == bare);
             schema.push(json!({"Name": format!("custom:{bare}"), "AttributeDataType": kind,
-                               "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false}));
+                               "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": false}));
         }
         let mut answer = json!({
             "Id": pool.id, "Name": c.name,
@@ -284,7 +171,7 @@ impl Inner {
                 "RequireSymbols": p.require_symbols,
                 "TemporaryPasswordValidityDays": s.temporary_password_validity_days}},
             "DeletionProtection": if s.deletion_protection { "ACTIVE" } else { "INACTIVE" },
-            "LambdaConfig": {},
+            "LambdaConfig": s.lambda_config,
             "SchemaAttributes": schema,
             "AutoVerifiedAttributes": s.auto_verified_attributes,
             "MfaConfiguration": mfa_name(c.mfa),
@@ -296,6 +183,9 @@ impl Inner {
         });
         if !s.alias_attributes.is_empty() {
             answer["AliasAttributes"] = json!(s.alias_attributes);
+        }
+        if !s.verification_message_template.is_empty() {
+            answer["VerificationMessageTemplate"] = json!(s.verification_message_template);
         }
         if !s.username_attributes.is_empty() {
             answer["UsernameAttributes"] = json!(s.username_attributes);
@@ -309,19 +199,6 @@ impl Inner {
         answer
     }
 
-    pub(crate) fn create_user_pool_client(&mut self, body: &Value) -> Answer {
-        let pool_id = self.pool(body)?.id.clone();
-        let name = name_field(body, "ClientName", 128)?.to_owned();
-        let secret = opt_bool(body, "GenerateSecret")?.unwrap_or(false);
-        let mut config = read_client(body)?;
-        config.secret = secret;
-        config.settings.name = name;
-        let info = self
-            .insert_client(&pool_id, config)
-            .ok_or_else(|| no_pool(&pool_id))?;
-        Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &info.id)}))
-    }
-
     fn client_of<'a>(&'a self, body: &Value) -> Result<(&'a Pool, &'a Client), Fault> {
         let pool = self.pool(body)?;
         let client_id = field(body, "ClientId")?;
@@ -330,61 +207,6 @@ impl Inner {
             .get(client_id)
             .ok_or_else(|| no_client(client_id))?;
         Ok((pool, client))
-    }
-
-    pub(crate) fn describe_user_pool_client(&mut self, body: &Value) -> Answer {
-        let (pool, client) = self.client_of(body)?;
-        let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
-        Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &client_id)}))
-    }
-
-    pub(crate) fn update_user_pool_client(&mut self, body: &Value) -> Answer {
-        let (pool, client) = self.client_of(body)?;
-        let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
-        let name = match opt_str(body, "ClientName")? {
-            Some(_) => name_field(body, "ClientName", 128)?.to_owned(),
-            None => client.settings.name.clone(),
-        };
-        let mut config = read_client(body)?;
-        config.settings.name = name;
-        let now = self.unix();
-        if let Some(client) = self
-            .pools
-            .get_mut(&pool_id)
-            .and_then(|p| p.clients.get_mut(&client_id))
-        {
-            client.callback_urls = config.callback_urls;
-            client.prevent_user_existence_errors = config.prevent_user_existence_errors;
-            client.settings = config.settings;
-            client.refresh_rotation = config.refresh_rotation;
-            client.modified = now;
-        }
-        Ok(json!({"UserPoolClient": self.describe_client(&pool_id, &client_id)}))
-    }
-
-    pub(crate) fn delete_user_pool_client(&mut self, body: &Value) -> Answer {
-        let (pool, client) = self.client_of(body)?;
-        let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
-        if let Some(pool) = self.pools.get_mut(&pool_id) {
-            pool.clients.remove(&client_id);
-        }
-        self.sessions.retain(|_, s| s.client_id != client_id);
-        self.refresh_tokens.retain(|_, r| r.client_id != client_id);
-        self.grants.retain(|_, g| g.client_id != client_id);
-        Ok(json!({}))
-    }
-
-    pub(crate) fn list_user_pool_clients(&mut self, body: &Value) -> Answer {
-        let limit = opt_int(body, "MaxResults", 1, 60)?.unwrap_or(60);
-        let token = opt_str(body, "NextToken")?;
-        let pool = self.pool(body)?;
-        let items = pool.clients.values().map(|c| {
-            (
-                c.info.id.clone(),
-                json!({"ClientId": c.info.id, "UserPoolId": pool.id, "ClientName": c.settings.name}),
-            )
-        });
-        listing(items, limit, token, "UserPoolClients", "NextToken")
     }
 
     /// An app client as DescribeUserPoolClient answers it.
@@ -432,6 +254,225 @@ impl Inner {
         }
         answer
     }
+}
+
+/// CreateUserPool.
+pub(crate) fn create_user_pool(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let name = field(body, "PoolName")?;
+    rules::pool_name(name).map_err(|r| rules::refusal("PoolName", name, &r))?;
+    let name = name.to_owned();
+    let mut config = PoolConfig {
+        name,
+        ..PoolConfig::default()
+    };
+    read_pool_settings(body, &mut config, true)?;
+    if let Some(schema) = body.get("Schema") {
+        add_schema(&mut config, schema)?;
+    }
+    let id = state.insert_pool(config);
+    Ok(json!({"UserPool": state.describe_pool(&id)}))
+}
+
+/// DescribeUserPool.
+pub(crate) fn describe_user_pool(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let id = state.pool(body)?.id.clone();
+    Ok(json!({"UserPool": state.describe_pool(&id)}))
+}
+
+/// UpdateUserPool.
+pub(crate) fn update_user_pool(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let now = state.unix();
+    let pool = state.pool_mut(body)?;
+    let mut config = PoolConfig {
+        name: pool.config.name.clone(),
+        custom_attributes: pool.config.custom_attributes.clone(),
+        custom_auth: pool.config.custom_auth.clone(),
+        fixed_code: pool.config.fixed_code.clone(),
+        ..PoolConfig::default()
+    };
+    config.settings.custom_attribute_types = pool.config.settings.custom_attribute_types.clone();
+    config.settings.immutable_attributes = pool.config.settings.immutable_attributes.clone();
+    // Nor the sign-in attributes, which are fixed at creation.
+    config.settings.alias_attributes = pool.config.settings.alias_attributes.clone();
+    config.settings.username_attributes = pool.config.settings.username_attributes.clone();
+    // UpdateUserPool does not take the MFA methods: SetUserPoolMfaConfig does.
+    config.settings.sms_mfa = pool.config.settings.sms_mfa;
+    config.settings.software_token_mfa = pool.config.settings.software_token_mfa;
+    read_pool_settings(body, &mut config, false)?;
+    if let Some(name) = opt_str(body, "PoolName")? {
+        config.name = name.to_owned();
+    }
+    pool.config = config;
+    pool.modified = now;
+    Ok(json!({}))
+}
+
+/// DeleteUserPool.
+pub(crate) fn delete_user_pool(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let pool = state.pool(body)?;
+    if pool.config.settings.deletion_protection {
+        return Err(fault(
+            INVALID,
+            "The user pool cannot be deleted because deletion protection is activated.",
+        ));
+    }
+    let id = pool.id.clone();
+    state.pools.remove(&id);
+    state.sessions.retain(|_, s| s.pool_id != id);
+    state.refresh_tokens.retain(|_, r| r.pool_id != id);
+    state.access_tokens.retain(|_, t| t.pool_id != id);
+    state.grants.retain(|_, g| g.pool_id != id);
+    Ok(json!({}))
+}
+
+/// ListUserPools.
+pub(crate) fn list_user_pools(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let limit = opt_int(body, "MaxResults", 1, 60)?.ok_or_else(|| missing("MaxResults"))?;
+    let token = opt_str(body, "NextToken")?;
+    let items = state.pools.values().map(|p| {
+        (
+            p.id.clone(),
+            json!({"Id": p.id, "Name": p.config.name, "LambdaConfig": p.config.settings.lambda_config,
+                   "CreationDate": p.created, "LastModifiedDate": p.modified}),
+        )
+    });
+    listing(items, limit, token, "UserPools", "NextToken")
+}
+
+/// AddCustomAttributes.
+pub(crate) fn add_custom_attributes(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let schema = body
+        .get("CustomAttributes")
+        .ok_or_else(|| missing("CustomAttributes"))?
+        .clone();
+    let now = state.unix();
+    let pool = state.pool_mut(body)?;
+    let mut config = pool.config.clone();
+    add_schema(&mut config, &schema)?;
+    pool.config = config;
+    pool.modified = now;
+    Ok(json!({}))
+}
+
+/// SetUserPoolMfaConfig.
+pub(crate) fn set_user_pool_mfa_config(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let sms = opt_object(body, "SmsMfaConfiguration")?;
+    let totp = opt_object(body, "SoftwareTokenMfaConfiguration")?
+        .map(|t| opt_bool(t, "Enabled"))
+        .transpose()?
+        .flatten();
+    let mfa = opt_str(body, "MfaConfiguration")?
+        .map(parse_mfa)
+        .transpose()?;
+    let pool = state.pool_mut(body)?;
+    let mut settings = pool.config.settings.clone();
+    if let Some(enabled) = totp {
+        settings.software_token_mfa = enabled;
+    }
+    if sms.is_some() {
+        settings.sms_mfa = true;
+    }
+    let mfa = mfa.unwrap_or(pool.config.mfa);
+    if mfa != Mfa::Off && !settings.sms_mfa && !settings.software_token_mfa {
+        return Err(fault(
+            INVALID,
+            "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
+        ));
+    }
+    pool.config.settings = settings;
+    pool.config.mfa = mfa;
+    Ok(mfa_config(&pool.config))
+}
+
+/// GetUserPoolMfaConfig.
+pub(crate) fn get_user_pool_mfa_config(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    Ok(mfa_config(&state.pool(body)?.config))
+}
+
+/// CreateUserPoolClient.
+pub(crate) fn create_user_pool_client(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let pool_id = state.pool(body)?.id.clone();
+    let name = client_name(body)?.to_owned();
+    let secret = opt_bool(body, "GenerateSecret")?.unwrap_or(false);
+    let mut config = read_client(body)?;
+    config.secret = secret;
+    config.settings.name = name;
+    let info = state
+        .insert_client(&pool_id, config)
+        .ok_or_else(|| no_pool(&pool_id))?;
+    Ok(json!({"UserPoolClient": state.describe_client(&pool_id, &info.id)}))
+}
+
+/// DescribeUserPoolClient.
+pub(crate) fn describe_user_pool_client(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool, client) = state.client_of(body)?;
+    let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
+    Ok(json!({"UserPoolClient": state.describe_client(&pool_id, &client_id)}))
+}
+
+/// UpdateUserPoolClient.
+pub(crate) fn update_user_pool_client(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool, client) = state.client_of(body)?;
+    let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
+    let name = match opt_str(body, "ClientName")? {
+        Some(_) => client_name(body)?.to_owned(),
+        None => client.settings.name.clone(),
+    };
+    let mut config = read_client(body)?;
+    config.settings.name = name;
+    let now = state.unix();
+    if let Some(client) = state
+        .pools
+        .get_mut(&pool_id)
+        .and_then(|p| p.clients.get_mut(&client_id))
+    {
+        client.callback_urls = config.callback_urls;
+        client.prevent_user_existence_errors = config.prevent_user_existence_errors;
+        client.settings = config.settings;
+        client.refresh_rotation = config.refresh_rotation;
+        client.modified = now;
+    }
+    Ok(json!({"UserPoolClient": state.describe_client(&pool_id, &client_id)}))
+}
+
+/// DeleteUserPoolClient.
+pub(crate) fn delete_user_pool_client(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool, client) = state.client_of(body)?;
+    let (pool_id, client_id) = (pool.id.clone(), client.info.id.clone());
+    if let Some(pool) = state.pools.get_mut(&pool_id) {
+        pool.clients.remove(&client_id);
+    }
+    state.sessions.retain(|_, s| s.client_id != client_id);
+    state.refresh_tokens.retain(|_, r| r.client_id != client_id);
+    state.grants.retain(|_, g| g.client_id != client_id);
+    Ok(json!({}))
+}
+
+/// ListUserPoolClients.
+pub(crate) fn list_user_pool_clients(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let limit = opt_int(body, "MaxResults", 1, 60)?.unwrap_or(60);
+    let token = opt_str(body, "NextToken")?;
+    let pool = state.pool(body)?;
+    let items = pool.clients.values().map(|c| {
+        (
+            c.info.id.clone(),
+            json!({"ClientId": c.info.id, "UserPoolId": pool.id, "ClientName": c.settings.name}),
+        )
+    });
+    listing(items, limit, token, "UserPoolClients", "NextToken")
 }
 
 fn mfa_name(mfa: Mfa) -> &'static str {
@@ -484,9 +525,14 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
     {
         let default = PasswordPolicy::default();
         config.password_policy = PasswordPolicy {
-            minimum_length: opt_int(p, "MinimumLength", 6, 99)?
-                .and_then(|n| usize::try_from(n).ok())
-                .unwrap_or(default.minimum_length),
+            minimum_length: opt_int(
+                p,
+                "MinimumLength",
+                rules::PASSWORD_MINIMUM_LENGTH.min,
+                rules::PASSWORD_MINIMUM_LENGTH.max,
+            )?
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(default.minimum_length),
             require_uppercase: opt_bool(p, "RequireUppercase")?.unwrap_or(false),
             require_lowercase: opt_bool(p, "RequireLowercase")?.unwrap_or(false),
             require_numbers: opt_bool(p, "RequireNumbers")?.unwrap_or(false),
@@ -506,6 +552,15 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
             }
         }
     };
+    // Kept as given and described (the emulator runs webhooks, not Lambdas).
+    s.lambda_config = opt_object(body, "LambdaConfig")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    s.verification_message_template = opt_object(body, "VerificationMessageTemplate")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     s.auto_verified_attributes = str_list(body, "AutoVerifiedAttributes")?;
     for a in &s.auto_verified_attributes {
         if a != "email" && a != "phone_number" {
@@ -555,6 +610,61 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
     Ok(())
 }
 
+/// A custom attribute's `StringAttributeConstraints` (lengths of at most 2048, min <= max) and
+/// `NumberAttributeConstraints` (min <= max), as Cognito checks them.
+fn check_constraints(attribute: &Value, bare: &str, kind: &str) -> Result<(), Fault> {
+    let bound = |constraints: &str, key: &str| -> Result<Option<i64>, Fault> {
+        let Some(c) = opt_object(attribute, constraints)? else {
+            return Ok(None);
+        };
+        match opt_str(c, key)? {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                fault(
+                    INVALID,
+                    format!("user.{bare}: {key} of {constraints} must be a number, not {v}"),
+                )
+            }),
+        }
+    };
+    let strings = "StringAttributeConstraints";
+    let (min_len, max_len) = (bound(strings, "MinLength")?, bound(strings, "MaxLength")?);
+    if kind == "String" {
+        let lengths = [min_len, max_len].into_iter().flatten();
+        if lengths.clone().any(|n| n > 2048) {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: String attributes cannot have a length of more than 2048"),
+            ));
+        }
+        if lengths.clone().any(|n| n < 0) {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: String attributes cannot have a negative length"),
+            ));
+        }
+        if let (Some(min), Some(max)) = (min_len, max_len)
+            && min > max
+        {
+            return Err(fault(
+                INVALID,
+                format!("user.{bare}: Max length cannot be less than min length."),
+            ));
+        }
+    }
+    let numbers = "NumberAttributeConstraints";
+    let (min, max) = (bound(numbers, "MinValue")?, bound(numbers, "MaxValue")?);
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        return Err(fault(
+            INVALID,
+            format!("user.{bare}: Max value cannot be less than min value."),
+        ));
+    }
+    Ok(())
+}
+
 /// Declares the custom attributes of a `Schema` / `CustomAttributes` list (standard attributes in
 /// it are accepted and left as they are).
 fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
@@ -562,7 +672,7 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
         .as_array()
         .ok_or_else(|| fault("SerializationException", "Schema: expected a list"))?;
     for attribute in list {
-        let name = name_field(attribute, "Name", 20)?;
+        let name = name_field(attribute, "Name", rules::CUSTOM_ATTRIBUTE_MAX)?;
         let kind = opt_str(attribute, "AttributeDataType")?.unwrap_or("String");
         if !DATA_TYPES.contains(&kind) {
             return Err(fault(
@@ -571,15 +681,27 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         let bare = name.strip_prefix("custom:").unwrap_or(name);
-        if STANDARD_SCHEMA.iter().any(|(n, _)| *n == bare) {
+        let developer_only = opt_bool(attribute, "DeveloperOnlyAttribute")?.unwrap_or(false);
+        if let Some((_, standard)) = STANDARD_SCHEMA.iter().find(|(n, _)| *n == bare) {
+            let retyped = opt_str(attribute, "AttributeDataType")?.is_some_and(|k| k != *standard);
+            if retyped || developer_only {
+                return Err(fault(
+                    INVALID,
+                    format!(
+                        "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {bare}"
+                    ),
+                ));
+            }
             continue;
         }
-        if !bare
-            .chars()
-            .all(|c| c.is_alphanumeric() || "_-:.".contains(c))
-        {
-            return Err(fault(INVALID, format!("Invalid attribute name {name}")));
+        if opt_bool(attribute, "Required")?.unwrap_or(false) {
+            return Err(fault(
+                INVALID,
+                "Required custom attributes are not supported currently.",
+            ));
         }
+        check_constraints(attribute, bare, kind)?;
+        rules::custom_attribute_name(name).map_err(|r| rules::refusal("Name", name, &r))?;
         if config
             .custom_attributes
             .iter()
@@ -597,6 +719,9 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         config.custom_attributes.push(bare.to_owned());
+        if opt_bool(attribute, "Mutable")? == Some(false) {
+            config.settings.immutable_attributes.push(bare.to_owned());
+        }
         if kind != "String" {
             config
                 .settings
@@ -613,16 +738,11 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
     let callback_urls = str_list(body, "CallbackURLs")?;
     let logout_urls = str_list(body, "LogoutURLs")?;
     for url in callback_urls.iter().chain(&logout_urls) {
-        if url.chars().any(char::is_control) || url::Url::parse(url).is_err() || url.contains('#') {
-            return Err(fault(
-                INVALID,
-                format!("{url} is not a valid callback or logout URL"),
-            ));
-        }
+        rules::callback_url(url).map_err(|r| rules::refusal("CallbackURLs", url, &r))?;
     }
     let flows = str_list(body, "ExplicitAuthFlows")?;
-    if let Some(bad) = flows.iter().find(|f| !AUTH_FLOWS.contains(&f.as_str())) {
-        return Err(fault(INVALID, format!("Invalid ExplicitAuthFlows: {bad}")));
+    for flow in &flows {
+        rules::auth_flow(flow).map_err(|r| rules::refusal("ExplicitAuthFlows", flow, &r))?;
     }
     let explicit_auth_flows = if body.get("ExplicitAuthFlows").is_some_and(|v| !v.is_null()) {
         flows
@@ -636,11 +756,8 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
         .to_vec()
     };
     let oauth_flows = str_list(body, "AllowedOAuthFlows")?;
-    if let Some(bad) = oauth_flows
-        .iter()
-        .find(|f| !["code", "implicit", "client_credentials"].contains(&f.as_str()))
-    {
-        return Err(fault(INVALID, format!("Invalid AllowedOAuthFlows: {bad}")));
+    for flow in &oauth_flows {
+        rules::oauth_flow(flow).map_err(|r| rules::refusal("AllowedOAuthFlows", flow, &r))?;
     }
     let oauth_client = opt_bool(body, "AllowedOAuthFlowsUserPoolClient")?.unwrap_or(false);
     if oauth_client
@@ -679,12 +796,12 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
             }
         }
     }
-    let validity = |name: &str, unit: TimeUnit, default: Duration, min: u64, max: u64| {
+    let validity = |name: &str, unit: TimeUnit, default: Duration, range: rules::Range| {
         let Some(n) = opt_int(body, name, 0, u64::from(u32::MAX))? else {
             return Ok(default);
         };
         let seconds = n.saturating_mul(unit.seconds());
-        if seconds < min || seconds > max {
+        if range.check(seconds).is_err() {
             return Err(fault(
                 INVALID,
                 format!("Invalid {name}: {n} {} is out of range", unit.name()),
@@ -694,23 +811,37 @@ fn read_client(body: &Value) -> Result<ClientConfig, Fault> {
     };
     let d = default.token_validity;
     let token_validity = TokenValidity {
-        access: validity("AccessTokenValidity", units[0], d.access, 300, 86_400)?,
-        id: validity("IdTokenValidity", units[1], d.id, 300, 86_400)?,
+        access: validity(
+            "AccessTokenValidity",
+            units[0],
+            d.access,
+            rules::ACCESS_OR_ID_SECONDS,
+        )?,
+        id: validity(
+            "IdTokenValidity",
+            units[1],
+            d.id,
+            rules::ACCESS_OR_ID_SECONDS,
+        )?,
         refresh: validity(
             "RefreshTokenValidity",
             units[2],
             d.refresh,
-            3600,
-            3650 * 86_400,
+            rules::REFRESH_SECONDS,
         )?,
     };
     let rotation = match opt_object(body, "RefreshTokenRotation")? {
         None => None,
         Some(r) => match opt_str(r, "Feature")? {
             Some("ENABLED") => Some(
-                opt_int(r, "RetryGracePeriodSeconds", 0, 60)?
-                    .and_then(|g| u32::try_from(g).ok())
-                    .unwrap_or(0),
+                opt_int(
+                    r,
+                    "RetryGracePeriodSeconds",
+                    rules::ROTATION_GRACE_SECONDS.min,
+                    rules::ROTATION_GRACE_SECONDS.max,
+                )?
+                .and_then(|g| u32::try_from(g).ok())
+                .unwrap_or(0),
             ),
             None | Some("DISABLED") => None,
             Some(other) => {

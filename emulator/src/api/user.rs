@@ -22,16 +22,41 @@ use crate::rules::check_attributes;
 /// existence errors: an email, masked like a real one.
 fn phantom_delivery(name: &str) -> Value {
     let first = name.chars().next().unwrap_or('u');
-    json!({"Destination": format!("{first}***@e***.com"), "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    json!({"Destination": format!("{first}***@e***"), "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+}
+
+/// The codes a user may ask for in an hour (Cognito's quota is a few per user and hour; its
+/// exact figure is not documented).
+const CODE_SENDS_PER_HOUR: usize = 5;
+
+/// Cognito verifies `email` and `phone_number` only: any other name would put an
+/// `<name>_verified` claim into the id token.
+fn verifiable(attribute: &str) -> Result<(), Fault> {
+    if attribute == "email" || attribute == "phone_number" {
+        Ok(())
+    } else {
+        Err(fault(
+            "InvalidParameterException",
+            "Invalid attribute name: only email and phone_number can be verified.",
+        ))
+    }
 }
 
 fn is_true(user: &User, attribute: &str) -> bool {
-    user.attributes.get(attribute).map(String::as_str) == Some("true")
+    // Cognito reads `True` (any case) as true.
+    user.attributes
+        .get(attribute)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 impl Inner {
-    /// The pool, client and named user of a call with `ClientId`, `Username` and `SecretHash`.
-    fn secret_checked_user(&self, body: &Value) -> Result<(String, Client, String), Fault> {
+    /// The pool, client and named user of a call with `ClientId`, `Username` and `SecretHash`,
+    /// once the `SecretHash` checks out (a client with a secret). On a pool whose users sign in
+    /// with their email or phone (`UsernameAttributes`), the name of the user with that address.
+    pub(crate) fn secret_checked_user(
+        &self,
+        body: &Value,
+    ) -> Result<(String, Client, String), Fault> {
         let client_id = field(body, "ClientId")?.to_owned();
         let name = field(body, "Username")?.to_owned();
         let (pool_id, client) = self.client(&client_id)?;
@@ -42,6 +67,12 @@ impl Inner {
                 body.get("SecretHash").and_then(Value::as_str),
             )?;
         }
+        let name = self
+            .pools
+            .get(&pool_id)
+            .filter(|p| !p.config.settings.username_attributes.is_empty())
+            .and_then(|p| p.find(&name))
+            .map_or(name, |u| u.username.clone());
         Ok((pool_id, client, name))
     }
 
@@ -115,7 +146,9 @@ impl Inner {
     }
 
     pub(crate) fn sign_up(&mut self, body: &Value, credential: Option<Credential>) -> Answer {
-        let (pool_id, client, username) = self.secret_checked_user(body)?;
+        let (pool_id, client, _) = self.secret_checked_user(body)?;
+        // The name as given (not the user an address may already name).
+        let username = field(body, "Username")?.to_owned();
         if self
             .pools
             .get(&pool_id)
@@ -128,16 +161,57 @@ impl Inner {
         }
         let password = field(body, "Password")?;
         self.policy_check(&pool_id, password)?;
-        let attrs = attributes(body, "UserAttributes");
+        // A pool whose users sign in with their email or phone: the name must be one, it becomes
+        // that attribute, and the user's name is its `sub` (as AdminCreateUser makes it).
+        let address = crate::rules::sign_in_attribute(self, &pool_id, &username)?;
+        if address.is_some() && self.user(&pool_id, &username).is_ok() {
+            return Err(fault(
+                "UsernameExistsException",
+                "An account with the given email already exists.",
+            ));
+        }
+        let mut attrs = attributes(body, "UserAttributes");
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &attrs, false)?;
+        if attrs.keys().any(|name| !client.settings.may_write(name)) {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "A client attempted to write unauthorized attribute",
+            ));
+        }
+        // The code goes to the auto-verified attribute (the phone when only it is), and
+        // CodeDeliveryDetails names it; a user with neither gets none (the code is still kept,
+        // and in the outbox).
+        let auto = self
+            .pools
+            .get(&pool_id)
+            .map(|p| p.config.settings.auto_verified_attributes.clone())
+            .unwrap_or_default();
+        let prefer_sms =
+            auto.iter().any(|a| a == "phone_number") && !auto.iter().any(|a| a == "email");
+        let username = match address {
+            Some(attribute) => {
+                attrs.insert(attribute.into(), username);
+                self.uuid()
+            }
+            None => username,
+        };
+        let deliverable = crate::auth::engine::destination(&attrs, prefer_sms).is_some();
         let credential = self.credential_for(&pool_id, &username, password, credential);
-        let sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
-        let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", false);
+        let mut sub = self.new_user(&pool_id, &username, credential, attrs, Status::Unconfirmed)?;
+        if address.is_some() {
+            let user = self.user_mut(&pool_id, &username)?;
+            user.sub.clone_from(&username);
+            user.attributes.insert("sub".into(), username.clone());
+            sub.clone_from(&username);
+        }
+        let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", prefer_sms);
         self.user_mut(&pool_id, &username)?.signup_code = Some(code);
         let session = self.signed_up_session(&pool_id, &client.info.id, &username);
-        Ok(
-            json!({"UserSub": sub, "UserConfirmed": false, "CodeDeliveryDetails": delivery, "Session": session}),
-        )
+        let mut answer = json!({"UserSub": sub, "UserConfirmed": false, "Session": session});
+        if deliverable {
+            answer["CodeDeliveryDetails"] = delivery;
+        }
+        Ok(answer)
     }
 
     pub(crate) fn confirm_sign_up(&mut self, body: &Value) -> Answer {
@@ -197,6 +271,7 @@ impl Inner {
                 "User is already confirmed.",
             ));
         }
+        self.throttle_code_sends(&pool_id, &username)?;
         let (code, delivery) = self.send_code(&pool_id, &username, "SignUp", false);
         self.user_mut(&pool_id, &username)?.signup_code = Some(code);
         Ok(json!({"CodeDeliveryDetails": delivery}))
@@ -227,6 +302,7 @@ impl Inner {
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
         }
+        self.throttle_code_sends(&pool_id, &user.username)?;
         let (code, delivery) = self.send_code(&pool_id, &user.username, "ForgotPassword", !email);
         self.user_mut(&pool_id, &user.username)?.reset_code = Some(code);
         Ok(json!({"CodeDeliveryDetails": delivery}))
@@ -281,6 +357,79 @@ impl Inner {
         Ok((pool_id, username))
     }
 
+    /// Cognito's refusal when one of `names` is a custom attribute declared `Mutable: false`.
+    pub(crate) fn check_mutable<'a>(
+        &self,
+        pool_id: &str,
+        names: impl Iterator<Item = &'a String>,
+    ) -> Result<(), Fault> {
+        let settings = self.pools.get(pool_id).map(|p| &p.config.settings);
+        match settings.and_then(|s| s.immutable_named(names)) {
+            Some(name) => Err(fault(
+                "InvalidParameterException",
+                format!("Cannot modify the non-mutable attribute {name}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Cognito's limit on the codes a user asks for (ForgotPassword, ResendConfirmationCode,
+    /// GetUserAttributeVerificationCode): [`CODE_SENDS_PER_HOUR`] in an hour of the emulator's
+    /// clock, then `LimitExceededException` until the oldest is an hour old.
+    fn throttle_code_sends(&mut self, pool_id: &str, username: &str) -> Result<(), Fault> {
+        let now = self.unix();
+        let key = (pool_id.to_owned(), username.to_owned());
+        self.code_sends
+            .retain(|_, sends| sends.last().is_some_and(|t| now < t + 3600));
+        let sends = self.code_sends.entry(key).or_default();
+        sends.retain(|t| now < t + 3600);
+        if sends.len() >= CODE_SENDS_PER_HOUR {
+            return Err(fault(
+                "LimitExceededException",
+                "Attempt limit exceeded, please try after some time.",
+            ));
+        }
+        sends.push(now);
+        Ok(())
+    }
+
+    /// The settings of the app client the request's access token was issued to (its
+    /// `client_id` claim; `api::dispatch` checked the signature).
+    fn token_client(&self, pool_id: &str, body: &Value) -> crate::model::settings::ClientSettings {
+        let client_id = body
+            .get("AccessToken")
+            .and_then(Value::as_str)
+            .and_then(crate::auth::jwt::claims)
+            .and_then(|c| {
+                c.get("client_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        self.pools
+            .get(pool_id)
+            .and_then(|p| p.clients.get(&client_id))
+            .map(|c| c.settings.clone())
+            .unwrap_or_default()
+    }
+
+    /// Cognito's refusal when the access token's client may not write one of `names`.
+    fn check_writable<'a>(
+        &self,
+        pool_id: &str,
+        body: &Value,
+        mut names: impl Iterator<Item = &'a String>,
+    ) -> Result<(), Fault> {
+        let client = self.token_client(pool_id, body);
+        if names.any(|name| !client.may_write(name)) {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "A client attempted to write unauthorized attribute",
+            ));
+        }
+        Ok(())
+    }
+
     fn me(&mut self, body: &Value) -> Result<(String, &mut User), Fault> {
         let (pool_id, username) = self.signed_in(body)?;
         let user = self.user_mut(&pool_id, &username)?;
@@ -313,7 +462,10 @@ impl Inner {
     }
 
     pub(crate) fn get_user(&mut self, body: &Value) -> Answer {
-        let (_, user) = self.me(body)?;
+        let (pool_id, username) = self.signed_in(body)?;
+        let client = self.token_client(&pool_id, body);
+        let mut user = self.user(&pool_id, &username)?.clone();
+        user.attributes.retain(|name, _| client.may_read(name));
         let mut list = Vec::new();
         if user.sms_mfa {
             list.push("SMS_MFA");
@@ -336,6 +488,8 @@ impl Inner {
         let changes = attributes(body, "UserAttributes");
         let (pool_id, username) = self.signed_in(body)?;
         check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, false)?;
+        self.check_writable(&pool_id, body, changes.keys())?;
+        self.check_mutable(&pool_id, changes.keys())?;
         let user = self.user_mut(&pool_id, &username)?;
         let mut to_verify = Vec::new();
         for (k, v) in changes {
@@ -368,6 +522,9 @@ impl Inner {
                     .collect()
             })
             .unwrap_or_default();
+        let (pool_id, _) = self.signed_in(body)?;
+        self.check_writable(&pool_id, body, names.iter())?;
+        self.check_mutable(&pool_id, names.iter())?;
         let (_, user) = self.me(body)?;
         for name in names {
             if name == "sub" {
@@ -384,6 +541,8 @@ impl Inner {
     pub(crate) fn get_user_attribute_verification_code(&mut self, body: &Value) -> Answer {
         let attribute = field(body, "AttributeName")?.to_owned();
         let (pool_id, username) = self.signed_in(body)?;
+        verifiable(&attribute)?;
+        self.throttle_code_sends(&pool_id, &username)?;
         let sms = attribute == "phone_number";
         let (code, delivery) = self.send_code(&pool_id, &username, "VerifyUserAttribute", sms);
         self.user_mut(&pool_id, &username)?
@@ -395,6 +554,7 @@ impl Inner {
     pub(crate) fn verify_user_attribute(&mut self, body: &Value) -> Answer {
         let attribute = field(body, "AttributeName")?.to_owned();
         let code = field(body, "Code")?.to_owned();
+        verifiable(&attribute)?;
         let (_, user) = self.me(body)?;
         let mut slot: Option<Code> = user.attribute_codes.remove(&attribute);
         let checked = Self::check_code(&mut slot, &code);
@@ -450,6 +610,7 @@ impl Inner {
                 user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
             }
         }
+        user.drop_disabled_preference();
         Ok(json!({}))
     }
 
@@ -534,6 +695,9 @@ impl Inner {
             if !totp::check(user.totp_pending.as_deref(), &code, now) {
                 return Err(mismatch());
             }
+            // The authenticator is the user's from now on, even if the MFA_SETUP challenge is
+            // never answered: the next sign-in asks for its code (Cognito does).
+            user.totp_secret.clone_from(&user.totp_pending);
             user.totp_name = friendly;
             let Some(mut session) = self.sessions.remove(session_id) else {
                 return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
@@ -574,7 +738,7 @@ impl Inner {
                 "Client secret is incorrect.",
             ));
         }
-        let Some(record) = self.refresh_tokens.get(&token) else {
+        let Some(record) = self.refresh_tokens.get(&self.refresh_key(&token)) else {
             return Err(fault(
                 "UnsupportedTokenTypeException",
                 "Token is not a refresh token",

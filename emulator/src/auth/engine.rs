@@ -16,6 +16,7 @@ use num_bigint::BigUint;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
+use crate::auth::custom;
 use crate::auth::jwt::Signer;
 use crate::auth::shared::Shared;
 use crate::auth::srp;
@@ -25,9 +26,8 @@ use crate::fault::{
 };
 use crate::input::{field, param};
 use crate::model::state::{
-    AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Define, Device,
-    DeviceTracking, Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status,
-    User,
+    AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Device, DeviceTracking,
+    Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status, User,
 };
 
 /// Consecutive wrong passwords before the temporary lockout.
@@ -261,7 +261,7 @@ impl Inner {
         let invalid = || fault(NOT_AUTHORIZED, "Invalid Refresh Token");
         let record = self
             .refresh_tokens
-            .get(token)
+            .get(&self.refresh_key(token))
             .filter(|r| r.client_id == client_id)
             .ok_or_else(invalid)?;
         let user = self
@@ -279,11 +279,12 @@ impl Inner {
 
     /// Revokes a refresh token and every access token issued from it.
     pub(crate) fn revoke_refresh(&mut self, token: &str) {
-        if let Some(record) = self.refresh_tokens.get_mut(token) {
+        let key = self.refresh_key(token);
+        if let Some(record) = self.refresh_tokens.get_mut(&key) {
             record.revoked = true;
         }
         for t in self.access_tokens.values_mut() {
-            if t.refresh.as_deref() == Some(token) {
+            if t.refresh.as_deref() == Some(key.as_str()) {
                 t.revoked = true;
             }
         }
@@ -423,17 +424,30 @@ impl Inner {
         self.prune();
         let now = self.unix();
         let user = self.user(pool_id, username)?.clone();
-        let validity = self
+        // Every issue of tokens checks the user: one disabled in the middle of a sign-in (a
+        // challenge answered, a code exchanged after AdminDisableUser) gets none.
+        crate::rules::check_enabled(&user)?;
+        let settings = self
             .pools
             .get(pool_id)
             .and_then(|p| p.clients.get(client_id))
-            .map(|c| c.settings.token_validity)
+            .map(|c| c.settings.clone())
             .unwrap_or_default();
+        let validity = settings.token_validity;
         let (access_exp, id_exp) = (now + validity.access.as_secs(), now + validity.id.as_secs());
         let seq = self.next_seq();
         let issuer = aws_issuer(pool_id);
         let (jti, id_jti) = (self.uuid(), self.uuid());
-        let origin = self.uuid();
+        // A refresh keeps the sign-in's `origin_jti` (Cognito does) and its OAuth scopes.
+        let fresh_origin = self.uuid();
+        let record = refresh
+            .as_ref()
+            .and_then(|t| self.refresh_tokens.get(&self.refresh_key(t)));
+        let scope = record.and_then(|r| r.scope.clone());
+        let origin = record
+            .map(|r| r.origin_jti.clone())
+            .filter(|o| !o.is_empty())
+            .unwrap_or(fresh_origin);
         let mut access = json!({
             "sub": user.sub, "iss": issuer, "client_id": client_id, "origin_jti": origin,
             "event_id": self.uuid(), "token_use": "access", "scope": "aws.cognito.signin.user.admin",
@@ -442,19 +456,24 @@ impl Inner {
         if let Some(key) = device_key {
             access["device_key"] = json!(key);
         }
+        if let Some(scope) = &scope {
+            access["scope"] = json!(scope);
+        }
         let mut id = json!({
             "sub": user.sub, "iss": issuer, "aud": client_id, "origin_jti": origin, "event_id": self.uuid(),
             "token_use": "id", "auth_time": now, "exp": id_exp, "iat": now, "jti": id_jti,
             "cognito:username": user.username,
         });
         for (k, v) in &user.attributes {
-            // Attributes never overwrite the token's own claims.
-            if id.get(k.as_str()).is_some() {
+            // Attributes never overwrite the token's own claims; the client's ReadAttributes
+            // choose what the id token shows.
+            if id.get(k.as_str()).is_some() || !settings.may_read(k) {
                 continue;
             }
+            // `True` (any case) is true, as Cognito reads it.
             id[k.as_str()] = match v.as_str() {
-                "true" if k.ends_with("_verified") => json!(true),
-                "false" if k.ends_with("_verified") => json!(false),
+                v if k.ends_with("_verified") && v.eq_ignore_ascii_case("true") => json!(true),
+                v if k.ends_with("_verified") && v.eq_ignore_ascii_case("false") => json!(false),
                 other => json!(other),
             };
         }
@@ -464,7 +483,7 @@ impl Inner {
             None => {
                 let token = self.token();
                 self.refresh_tokens.insert(
-                    token.clone(),
+                    crate::model::state::refresh_hash(&token),
                     RefreshToken {
                         pool_id: pool_id.into(),
                         client_id: client_id.into(),
@@ -472,11 +491,19 @@ impl Inner {
                         seq,
                         revoked: false,
                         rotated_at: None,
+                        origin_jti: origin.clone(),
+                        scope: None,
                     },
                 );
                 Some(token)
             }
         };
+        let refresh_key = refresh
+            .as_deref()
+            .map(|t| self.refresh_key(t))
+            .or(new_refresh
+                .as_deref()
+                .map(crate::model::state::refresh_hash));
         self.access_tokens.insert(
             jti,
             AccessToken {
@@ -485,7 +512,7 @@ impl Inner {
                 seq,
                 expires: access_exp,
                 revoked: false,
-                refresh: refresh.clone().or(new_refresh.clone()),
+                refresh: refresh_key,
             },
         );
         let mut result = json!({"AccessToken": access, "IdToken": id, "ExpiresIn": validity.access.as_secs(), "TokenType": "Bearer"});
@@ -512,13 +539,15 @@ impl Inner {
             (pool.config.clone(), self.user(pool_id, username)?.clone())
         };
         let challenge = |name: &str, session: String, params: Value| json!({"ChallengeName": name, "Session": session, "ChallengeParameters": params});
-        // A remembered, confirmed device proves itself with device SRP first.
+        // A remembered, confirmed device proves itself with device SRP first, and then stands
+        // in for MFA (ChallengeRequiredOnNewDevice). A device confirmed and never remembered
+        // (UserConfirmationNecessary, no UpdateDeviceStatus) or not remembered is a new device.
         if !device_proven
             && let Some(key) = &device_key
             && let Some(device) = self.pools.get(pool_id).and_then(|p| p.devices.get(key))
             && device.username == user.username
             && device.verifier != BigUint::ZERO
-            && device.remembered != Some(false)
+            && device.remembered == Some(true)
         {
             let session = self.new_session(
                 pool_id,
@@ -797,11 +826,15 @@ impl Inner {
                     Some("WEB_AUTHN") => self
                         .web_authn_challenge(&pool_id, &client_id, &user)
                         .map(Step::Done),
-                    other => Err(fault(
+                    Some(other) => Err(fault(
                         "InvalidParameterException",
                         format!(
-                            "USER_AUTH with PREFERRED_CHALLENGE {other:?} is not emulated (WEB_AUTHN is)"
+                            "USER_AUTH with PREFERRED_CHALLENGE {other} is not emulated (WEB_AUTHN is)"
                         ),
+                    )),
+                    None => Err(fault(
+                        "InvalidParameterException",
+                        "USER_AUTH without PREFERRED_CHALLENGE is not emulated (WEB_AUTHN is)",
                     )),
                 }
             }
@@ -892,7 +925,7 @@ impl Inner {
         )
     }
 
-    /// One round of the custom auth triggers: define, then create or finish.
+    /// The first round of the custom auth triggers: define, then create or finish.
     fn custom_step(
         &mut self,
         pool_id: &str,
@@ -900,19 +933,25 @@ impl Inner {
         username: &str,
         results: Vec<ChallengeResult>,
     ) -> Answer {
-        if self.webhook_custom_auth(pool_id) {
-            return Ok(self.defer_custom(
-                pool_id,
-                client_id,
-                username,
-                results,
-                String::new(),
-                None,
-            ));
+        self.custom_round(custom::Round {
+            pool_id: pool_id.into(),
+            client_id: client_id.into(),
+            username: username.into(),
+            results,
+            private: String::new(),
+            given: None,
+        })
+    }
+
+    /// A round of the custom auth triggers: the Rust callbacks at once, the webhooks once the
+    /// lock is released.
+    fn custom_round(&mut self, round: custom::Round) -> Answer {
+        if self.webhook_custom_auth(&round.pool_id) {
+            return custom::park(self, round);
         }
         let triggers = self
             .pools
-            .get(pool_id)
+            .get(&round.pool_id)
             .and_then(|p| p.config.custom_auth.clone())
             .ok_or_else(|| {
                 fault(
@@ -920,33 +959,7 @@ impl Inner {
                     "Custom auth lambda trigger is not configured for the user pool.",
                 )
             })?;
-        match triggers.0.define(username, &results) {
-            Define::Fail => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
-            Define::IssueTokens => {
-                let result = self.issue(pool_id, client_id, username, None, None)?;
-                Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
-            }
-            Define::CustomChallenge => {
-                let challenge = triggers.0.create(username, &results);
-                let mut params = json!({"USERNAME": username});
-                for (k, v) in &challenge.public {
-                    params[k.as_str()] = json!(v);
-                }
-                let session = self.new_session(
-                    pool_id,
-                    client_id,
-                    username,
-                    None,
-                    Stage::Custom {
-                        results,
-                        answer: challenge.answer,
-                    },
-                );
-                Ok(
-                    json!({"ChallengeName": "CUSTOM_CHALLENGE", "Session": session, "ChallengeParameters": params}),
-                )
-            }
-        }
+        custom::now(custom::round(&triggers, self, round))
     }
 
     /// The session an answer without `Session` belongs to, as Cognito finds it: a password
@@ -1200,39 +1213,17 @@ impl Inner {
                 self.sign_in_done(&pool_id, &client_id, &user_name, session.device_key)
                     .map(Step::Done)
             }
-            Stage::Custom {
-                mut results,
-                answer,
-            } => {
+            Stage::Custom { results, answer } => {
                 let given = param(&responses, "ANSWER")?;
-                if self.webhook_custom_auth(&pool_id) {
-                    let deferred = self.defer_custom(
-                        &pool_id,
-                        &client_id,
-                        &user_name,
-                        results,
-                        answer,
-                        Some(given),
-                    );
-                    return Ok(Step::Done(deferred));
-                }
-                let triggers = self
-                    .pools
-                    .get(&pool_id)
-                    .and_then(|p| p.config.custom_auth.clone())
-                    .ok_or_else(|| {
-                        fault(
-                            "InvalidParameterException",
-                            "Custom auth lambda trigger is not configured for the user pool.",
-                        )
-                    })?;
-                let correct = triggers.0.verify(&user_name, &answer, given);
-                results.push(ChallengeResult {
-                    name: "CUSTOM_CHALLENGE".into(),
-                    correct,
-                });
-                self.custom_step(&pool_id, &client_id, &user_name, results)
-                    .map(Step::Done)
+                self.custom_round(custom::Round {
+                    pool_id,
+                    client_id,
+                    username: user_name,
+                    results,
+                    private: answer,
+                    given: Some(given.to_owned()),
+                })
+                .map(Step::Done)
             }
             Stage::WebAuthn { challenge } => self
                 .web_authn_answer(session, &challenge, &responses)
@@ -1452,12 +1443,11 @@ pub(crate) fn destination(
     }
 }
 
-/// `a***@e***.com` / `+*******0100`.
+/// `a***@e***` / `+*******0100`, as Cognito masks them.
 pub(crate) fn mask(destination: &str) -> String {
     if let Some((local, domain)) = destination.split_once('@') {
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
-        format!("{}***@{}***.{tld}", first(local), first(host))
+        format!("{}***@{}***", first(local), first(domain))
     } else {
         let tail: String = destination
             .chars()

@@ -1,8 +1,9 @@
 //! Signing in and what it rests on: the sign-in engine and the lookups every operation shares
-//! ([`engine`]), SRP ([`srp`]), TOTP ([`totp`]), token signing ([`jwt`]), refresh tokens
+//! ([`engine`]), custom authentication's one trait and round ([`custom`]), SRP ([`srp`]), TOTP ([`totp`]), token signing ([`jwt`]), refresh tokens
 //! ([`refresh`]) and sign-up sessions ([`sign_up_session`]).
 
 pub(crate) mod claims;
+pub(crate) mod custom;
 pub(crate) mod engine;
 pub(crate) mod jwt;
 pub(crate) mod refresh;

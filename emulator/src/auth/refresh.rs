@@ -120,11 +120,32 @@ impl Inner {
             .and_then(|p| p.clients.get(client_id))
             .is_some_and(|c| c.refresh_rotation.is_some());
         let keep = (!rotating).then(|| token.clone());
-        let result = self.issue(pool_id, client_id, username, keep, device_key)?;
+        let mut result = self.issue(pool_id, client_id, username, keep, device_key)?;
         if rotating {
             let now = self.unix();
-            if let Some(old) = self.refresh_tokens.get_mut(&token) {
+            let (mut origin, mut scope) = (String::new(), None);
+            let old_key = self.refresh_key(&token);
+            if let Some(old) = self.refresh_tokens.get_mut(&old_key) {
                 old.rotated_at.get_or_insert(now);
+                origin = old.origin_jti.clone();
+                scope = old.scope.clone();
+            }
+            // The new refresh token and these tokens keep the sign-in's `origin_jti` and scopes.
+            let new = result.get("RefreshToken").and_then(Value::as_str);
+            if let Some(new) = new.map(str::to_owned)
+                && let Some(record) = self
+                    .refresh_tokens
+                    .get_mut(&crate::model::state::refresh_hash(&new))
+            {
+                if !origin.is_empty() {
+                    record.origin_jti = origin.clone();
+                    result["AccessToken"]["origin_jti"] = json!(origin);
+                    result["IdToken"]["origin_jti"] = json!(origin);
+                }
+                if let Some(scope) = scope {
+                    record.scope = Some(scope.clone());
+                    result["AccessToken"]["scope"] = json!(scope);
+                }
             }
         }
         Ok(result)

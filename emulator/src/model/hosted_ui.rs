@@ -16,6 +16,8 @@ pub(crate) struct Logins {
 pub(crate) struct SignedIn {
     pub pool_id: String,
     pub username: String,
+    /// The `sub` of the user who signed in: a new user of the same name is someone else.
+    pub sub: String,
     pub expires: u64,
 }
 
@@ -31,6 +33,8 @@ pub(crate) struct PendingMfa {
     pub browser: String,
     pub pool_id: String,
     pub username: String,
+    /// The `sub` of the user who gave the password.
+    pub sub: String,
     pub authz: Authz,
     pub method: Factor,
     pub expires: u64,
@@ -54,9 +58,15 @@ pub(crate) struct Grant {
     pub pool_id: String,
     pub client_id: String,
     pub username: String,
+    /// The `sub` of the user the code was issued to: a new user of the same name is someone
+    /// else.
+    pub sub: String,
     pub redirect_uri: String,
     pub challenge: Option<String>,
     /// The authorization request's `nonce`, echoed in the id token.
     pub nonce: Option<String>,
+    /// The scopes granted: those the request named (the client allowed them), or without any,
+    /// every scope the client allows.
+    pub scope: String,
     pub expires: u64,
 }

@@ -102,9 +102,9 @@ pub struct ClientSettings {
     pub allowed_oauth_flows_user_pool_client: bool,
     /// `SupportedIdentityProviders`.
     pub supported_identity_providers: Vec<String>,
-    /// `ReadAttributes` (stored and described).
+    /// `ReadAttributes`: the attributes the client's id tokens and GetUser show (empty: all).
     pub read_attributes: Vec<String>,
-    /// `WriteAttributes` (stored and described).
+    /// `WriteAttributes`: the attributes the client's users may write (empty: all).
     pub write_attributes: Vec<String>,
     /// Token lifetimes.
     pub token_validity: TokenValidity,
@@ -115,6 +115,22 @@ pub struct ClientSettings {
     pub enable_token_revocation: bool,
     /// `AuthSessionValidity`, minutes (stored and described; sessions live 3 minutes).
     pub auth_session_validity: u32,
+}
+
+impl ClientSettings {
+    /// Whether the client may read `attribute` (`ReadAttributes`; none set: every attribute).
+    /// `sub` is always readable.
+    pub(crate) fn may_read(&self, attribute: &str) -> bool {
+        attribute == "sub"
+            || self.read_attributes.is_empty()
+            || self.read_attributes.iter().any(|a| a == attribute)
+    }
+
+    /// Whether the client may write `attribute` (`WriteAttributes`; none set: every attribute
+    /// the pool lets users write).
+    pub(crate) fn may_write(&self, attribute: &str) -> bool {
+        self.write_attributes.is_empty() || self.write_attributes.iter().any(|a| a == attribute)
+    }
 }
 
 impl Default for ClientSettings {
@@ -193,9 +209,9 @@ pub struct PoolSettings {
     pub software_token_mfa: bool,
     /// `AutoVerifiedAttributes` (stored and described).
     pub auto_verified_attributes: Vec<String>,
-    /// `UsernameAttributes`: AdminCreateUser keeps the email or phone number given as the user
-    /// name as an attribute and names the user by a UUID; users sign in with the address (SignUp
-    /// keeps the name it is given).
+    /// `UsernameAttributes`: AdminCreateUser and SignUp keep the email or phone number given as
+    /// the user name as an attribute and name the user by its `sub`; users sign in with the
+    /// address.
     pub username_attributes: Vec<String>,
     /// `AliasAttributes` (stored and described).
     pub alias_attributes: Vec<String>,
@@ -211,6 +227,29 @@ pub struct PoolSettings {
     /// The `AttributeDataType` of each custom attribute (by name without `custom:`) that is not a
     /// `String`.
     pub custom_attribute_types: BTreeMap<String, String>,
+    /// The custom attributes (by name without `custom:`) declared `Mutable: false`: set when the
+    /// user is created, never changed after.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub immutable_attributes: Vec<String>,
+    /// `LambdaConfig`, as given (stored and described: the webhooks are what runs).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub lambda_config: serde_json::Map<String, serde_json::Value>,
+    /// `VerificationMessageTemplate`, as given (stored and described).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub verification_message_template: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PoolSettings {
+    /// The first of `names` that is a custom attribute declared `Mutable: false`.
+    pub(crate) fn immutable_named<'a>(
+        &self,
+        mut names: impl Iterator<Item = &'a String>,
+    ) -> Option<&'a String> {
+        names.find(|name| {
+            name.strip_prefix("custom:")
+                .is_some_and(|bare| self.immutable_attributes.iter().any(|a| a == bare))
+        })
+    }
 }
 
 impl Default for PoolSettings {
@@ -227,6 +266,9 @@ impl Default for PoolSettings {
             temporary_password_validity_days: 7,
             tags: BTreeMap::new(),
             custom_attribute_types: BTreeMap::new(),
+            immutable_attributes: Vec::new(),
+            lambda_config: serde_json::Map::new(),
+            verification_message_template: serde_json::Map::new(),
         }
     }
 }

@@ -213,7 +213,9 @@ pub struct ClientConfig {
     /// Whether the client has a secret (every call naming a user then needs SECRET_HASH).
     pub secret: bool,
     /// The callback URLs `/oauth2/authorize` may redirect to, matched exactly (Cognito's
-    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`.
+    /// `CallbackURLs`). Empty: the hosted UI refuses every `redirect_uri`. With callback URLs,
+    /// `Emulator::create_client` allows the code flow when `settings.allowed_oauth_flows` is
+    /// empty, and every scope when `settings.allowed_oauth_scopes` is.
     pub callback_urls: Vec<String>,
     /// Cognito's `PreventUserExistenceErrors` (on by default, as for new Cognito clients): an
     /// unknown user gets a believable SRP challenge and a believable code delivery, and every
@@ -359,6 +361,21 @@ pub(crate) struct User {
     pub modified: u64,
 }
 
+impl User {
+    /// Forgets the preferred MFA method once it is off (Cognito's `PreferredMfaSetting` names
+    /// only a method the user has).
+    pub(crate) fn drop_disabled_preference(&mut self) {
+        let gone = match self.preferred_mfa.as_deref() {
+            Some("SMS_MFA") => !self.sms_mfa,
+            Some("SOFTWARE_TOKEN_MFA") => self.totp_secret.is_none(),
+            _ => false,
+        };
+        if gone {
+            self.preferred_mfa = None;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Device {
@@ -496,6 +513,13 @@ pub(crate) struct RefreshToken {
     /// When rotation replaced it (emulator clock, seconds): accepted until the grace period
     /// after that ends.
     pub rotated_at: Option<u64>,
+    /// The `origin_jti` of the sign-in it came from, kept by every token refreshed from it
+    /// (empty for tokens stored before the field existed: a refresh then starts a new one).
+    pub origin_jti: String,
+    /// The OAuth scopes of a hosted-UI sign-in, carried by every access token refreshed from it
+    /// (`None`: the API's `aws.cognito.signin.user.admin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -506,6 +530,7 @@ pub(crate) struct AccessToken {
     pub seq: u64,
     pub expires: u64,
     pub revoked: bool,
+    /// The key of the refresh token it was issued from ([`Inner::refresh_key`]).
     pub refresh: Option<String>,
 }
 
@@ -528,6 +553,7 @@ pub(crate) struct Inner {
     pub pools: Table<Pool>,
     pub grants: BTreeMap<String, crate::model::hosted_ui::Grant>,
     pub sessions: BTreeMap<String, Session>,
+    /// By [`Inner::refresh_key`]: the token's hash.
     pub refresh_tokens: Table<RefreshToken>,
     pub access_tokens: Table<AccessToken>,
     pub outbox: Log<Message>,
@@ -543,9 +569,30 @@ pub(crate) struct Inner {
     pub log_codes: bool,
     /// The hosted UI's signed-in browsers and pending MFA steps.
     pub login: crate::model::hosted_ui::Logins,
+    /// When each user asked for a code (ForgotPassword, ResendConfirmationCode,
+    /// GetUserAttributeVerificationCode), by pool and user name: the sends of the last hour.
+    pub code_sends: BTreeMap<(String, String), Vec<u64>>,
+}
+
+/// The key a refresh token's record is kept under: its SHA-256 (base64url), so that the data
+/// directory holds no live refresh token.
+pub(crate) fn refresh_hash(token: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
 impl Inner {
+    /// The key of `token`'s record in `refresh_tokens`: its hash, or the token itself for a
+    /// record stored before they were hashed.
+    pub(crate) fn refresh_key(&self, token: &str) -> String {
+        let hash = refresh_hash(token);
+        if !self.refresh_tokens.contains_key(&hash) && self.refresh_tokens.contains_key(token) {
+            return token.to_owned();
+        }
+        hash
+    }
+
     pub(crate) fn now(&self) -> SystemTime {
         match self.clock {
             #[allow(clippy::disallowed_methods)]

@@ -520,6 +520,8 @@ impl Store {
             log_codes: _,
             // The hosted UI's browser sessions and MFA steps are of this run, as sessions are.
             login: _,
+            // The code-send throttle counts within the hour: of this run too.
+            code_sends: _,
         } = inner;
         let Some(store) = store else {
             clean(pools, refresh_tokens, access_tokens, outbox);
@@ -803,6 +805,15 @@ mod tests {
                     temporary_password_validity_days: 3,
                     tags: map(&[("team", "auth")]),
                     custom_attribute_types: map(&[("level", "Number")]),
+                    immutable_attributes: vec!["tenant".into()],
+                    lambda_config: serde_json::json!({"PreSignUp": "arn:aws:lambda:f"})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    verification_message_template: serde_json::json!({"EmailMessage": "{####}"})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
                 },
                 web_authn: crate::model::passkeys::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
@@ -854,6 +865,8 @@ mod tests {
             seq: 2,
             revoked: true,
             rotated_at: Some(1_700_000_100),
+            origin_jti: "origin-1".into(),
+            scope: Some("openid email".into()),
         }
     }
 
@@ -921,6 +934,7 @@ mod tests {
             since_prune: 0,
             log_codes: false,
             login: crate::model::hosted_ui::Logins::default(),
+            code_sends: BTreeMap::new(),
         };
         Stored { inner, store }
     }

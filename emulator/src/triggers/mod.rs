@@ -22,16 +22,15 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Map, Value, json};
 
+use crate::auth::custom::{self, Created, Parked, Round, Triggers};
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, BAD_CREDENTIALS, Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{ChallengeResult, Inner, Stage, Status};
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::model::state::{ChallengeResult, Define, Inner, Stage, Status};
 
 /// Cognito waits this long for a trigger.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest answer read from a webhook.
 const MAX_ANSWER: usize = 256 * 1024;
-/// What a deferred custom-auth step answers inside the emulator (never sent to a client).
-const DEFERRED: &str = "EMULATOR_WEBHOOK_CUSTOM_AUTH";
 
 /// One trigger call: where, and what the event says.
 struct Call {
@@ -183,38 +182,6 @@ impl Inner {
         self.pools.get(pool_id).is_some_and(|p| {
             p.config.custom_auth.is_none() && p.config.webhooks.define_auth_challenge.is_some()
         })
-    }
-
-    /// A custom-auth step that needs the webhooks: the results so far (and the answer to check)
-    /// wait in a session that [`custom_auth`] picks up once the lock is released.
-    pub(crate) fn defer_custom(
-        &mut self,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        results: Vec<ChallengeResult>,
-        private: String,
-        given: Option<&str>,
-    ) -> Value {
-        let session = self.custom_session(pool_id, client_id, username, results, private);
-        json!({"ChallengeName": DEFERRED, "Session": session, "Answer": given})
-    }
-
-    /// A session waiting for the answer to a custom challenge (`private`: the
-    /// `privateChallengeParameters`, as JSON).
-    fn custom_session(
-        &mut self,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        results: Vec<ChallengeResult>,
-        private: String,
-    ) -> String {
-        let stage = Stage::Custom {
-            results,
-            answer: private,
-        };
-        self.new_session(pool_id, client_id, username, None, stage)
     }
 
     /// The event every trigger shares, for `username` of `pool_id`.
@@ -452,63 +419,26 @@ fn session_json(results: &[ChallengeResult]) -> Value {
     )
 }
 
-/// When the sign-in step deferred its custom authentication to the webhooks, runs them and
-/// replaces the answer by theirs.
-pub(crate) async fn custom_auth(
-    shared: &Shared,
-    body: &Value,
-    answer: &mut Value,
-) -> Result<(), Fault> {
-    if answer.get("ChallengeName").and_then(Value::as_str) == Some(DEFERRED) {
-        *answer = deferred_custom_auth(shared, body, answer).await?;
-    }
-    Ok(())
+/// The custom-auth triggers as webhooks: what every event of one round shares.
+struct Webhooks {
+    hooks: crate::model::settings::Webhooks,
+    /// The event without its trigger source, request and response.
+    base: Value,
+    attributes: Map<String, Value>,
+    metadata: Value,
 }
 
-/// The custom-auth triggers of a deferred step: VerifyAuthChallengeResponse (when an answer
-/// waits), DefineAuthChallenge, then CreateAuthChallenge or the tokens.
-async fn deferred_custom_auth(shared: &Shared, body: &Value, deferred: &Value) -> Answer {
-    let id = deferred["Session"].as_str().unwrap_or_default();
-    let given = deferred["Answer"].as_str().map(str::to_owned);
-    let metadata = client_metadata(body);
-    let (session, attributes, hooks, base) = {
-        let mut state = shared.lock();
-        let session = state
-            .sessions
-            .remove(id)
-            .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
-        let attributes = state.user_attributes(&session.pool_id, &session.username);
-        let hooks = state.hooks(&session.pool_id).cloned().unwrap_or_default();
-        let base = state.event(
-            &session.pool_id,
-            Some(&session.client_id),
-            &session.username,
-            "",
-            json!({}),
-            json!({}),
-        );
-        (session, attributes, hooks, base)
-    };
-    let Stage::Custom {
-        mut results,
-        answer,
-    } = session.stage
-    else {
-        return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
-    };
-    let timeout = hooks.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let not_configured = || {
-        fault(
-            "InvalidParameterException",
-            "Custom auth lambda trigger is not configured for the user pool.",
-        )
-    };
-    let call = |trigger: &'static str,
-                source: &str,
-                url: &Option<String>,
-                request: Value,
-                response: Value| {
-        let mut event = base.clone();
+impl Webhooks {
+    /// The call of one trigger; `InvalidParameterException` when the pool has no webhook for it.
+    fn call(
+        &self,
+        trigger: &'static str,
+        source: &str,
+        url: &Option<String>,
+        request: Value,
+        response: Value,
+    ) -> Result<Call, Fault> {
+        let mut event = self.base.clone();
         event["triggerSource"] = json!(source);
         event["request"] = request;
         event["response"] = response;
@@ -516,80 +446,117 @@ async fn deferred_custom_auth(shared: &Shared, body: &Value, deferred: &Value) -
             .map(|url| Call {
                 trigger,
                 url,
-                timeout,
+                timeout: self.hooks.timeout.unwrap_or(DEFAULT_TIMEOUT),
                 event,
             })
-            .ok_or_else(not_configured)
-    };
-    if let Some(given) = given {
-        let private: Value = serde_json::from_str(&answer).unwrap_or_else(|_| json!({}));
-        let request = json!({"userAttributes": attributes, "privateChallengeParameters": private,
-                             "challengeAnswer": given, "clientMetadata": metadata, "userNotFound": false});
-        let response = invoke(call(
+            .ok_or_else(|| {
+                fault(
+                    "InvalidParameterException",
+                    "Custom auth lambda trigger is not configured for the user pool.",
+                )
+            })
+    }
+}
+
+impl Triggers for Webhooks {
+    async fn verify(&self, round: &Round, given: &str) -> Result<bool, Fault> {
+        let private: Value = serde_json::from_str(&round.private).unwrap_or_else(|_| json!({}));
+        let request = json!({"userAttributes": self.attributes, "privateChallengeParameters": private,
+                             "challengeAnswer": given, "clientMetadata": self.metadata, "userNotFound": false});
+        let response = invoke(self.call(
             "VerifyAuthChallengeResponse",
             "VerifyAuthChallengeResponse_Authentication",
-            &hooks.verify_auth_challenge_response,
+            &self.hooks.verify_auth_challenge_response,
             request,
             json!({"answerCorrect": null}),
         )?)
         .await?;
-        let correct = flag(&response, "answerCorrect", "VerifyAuthChallengeResponse")?;
-        results.push(ChallengeResult {
-            name: "CUSTOM_CHALLENGE".into(),
-            correct,
-        });
+        flag(&response, "answerCorrect", "VerifyAuthChallengeResponse")
     }
-    let request = json!({"userAttributes": attributes, "session": session_json(&results),
-                         "clientMetadata": metadata, "userNotFound": false});
-    let decision = invoke(call(
-        "DefineAuthChallenge",
-        "DefineAuthChallenge_Authentication",
-        &hooks.define_auth_challenge,
-        request,
-        json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
-    )?)
-    .await?;
-    let (pool_id, client_id, username) = (session.pool_id, session.client_id, session.username);
-    if flag(&decision, "failAuthentication", "DefineAuthChallenge")? {
-        return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
+
+    async fn define(&self, _round: &Round, results: &[ChallengeResult]) -> Result<Define, Fault> {
+        let request = json!({"userAttributes": self.attributes, "session": session_json(results),
+                             "clientMetadata": self.metadata, "userNotFound": false});
+        let decision = invoke(self.call(
+            "DefineAuthChallenge",
+            "DefineAuthChallenge_Authentication",
+            &self.hooks.define_auth_challenge,
+            request,
+            json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
+        )?)
+        .await?;
+        if flag(&decision, "failAuthentication", "DefineAuthChallenge")? {
+            return Ok(Define::Fail);
+        }
+        if flag(&decision, "issueTokens", "DefineAuthChallenge")? {
+            return Ok(Define::IssueTokens);
+        }
+        match decision.get("challengeName").and_then(Value::as_str) {
+            Some("CUSTOM_CHALLENGE") => Ok(Define::CustomChallenge),
+            _ => Err(invalid_response("DefineAuthChallenge")),
+        }
     }
-    if flag(&decision, "issueTokens", "DefineAuthChallenge")? {
-        let result = shared
-            .lock()
-            .issue(&pool_id, &client_id, &username, None, None)?;
-        return Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}));
+
+    async fn create(&self, _round: &Round, results: &[ChallengeResult]) -> Result<Created, Fault> {
+        let request = json!({"userAttributes": self.attributes, "challengeName": "CUSTOM_CHALLENGE",
+                             "session": session_json(results), "clientMetadata": self.metadata, "userNotFound": false});
+        let created = invoke(self.call(
+            "CreateAuthChallenge",
+            "CreateAuthChallenge_Authentication",
+            &self.hooks.create_auth_challenge,
+            request,
+            json!({"publicChallengeParameters": null, "privateChallengeParameters": null, "challengeMetadata": null}),
+        )?)
+        .await?;
+        let public = strings(&created, "publicChallengeParameters", "CreateAuthChallenge")?;
+        let private = strings(
+            &created,
+            "privateChallengeParameters",
+            "CreateAuthChallenge",
+        )?;
+        Ok(Created {
+            public,
+            private: serde_json::to_string(&private).unwrap_or_default(),
+        })
     }
-    match decision.get("challengeName").and_then(Value::as_str) {
-        Some("CUSTOM_CHALLENGE") => {}
-        _ => return Err(invalid_response("DefineAuthChallenge")),
-    }
-    let request = json!({"userAttributes": attributes, "challengeName": "CUSTOM_CHALLENGE",
-                         "session": session_json(&results), "clientMetadata": metadata, "userNotFound": false});
-    let created = invoke(call(
-        "CreateAuthChallenge",
-        "CreateAuthChallenge_Authentication",
-        &hooks.create_auth_challenge,
-        request,
-        json!({"publicChallengeParameters": null, "privateChallengeParameters": null, "challengeMetadata": null}),
-    )?)
-    .await?;
-    let public = strings(&created, "publicChallengeParameters", "CreateAuthChallenge")?;
-    let private = strings(
-        &created,
-        "privateChallengeParameters",
-        "CreateAuthChallenge",
-    )?;
-    let mut params = json!({"USERNAME": username});
-    for (k, v) in public {
-        params[k.as_str()] = json!(v);
-    }
-    let private = serde_json::to_string(&private).unwrap_or_default();
-    let session = shared
-        .lock()
-        .custom_session(&pool_id, &client_id, &username, results, private);
-    Ok(
-        json!({"ChallengeName": "CUSTOM_CHALLENGE", "Session": session, "ChallengeParameters": params}),
-    )
+}
+
+/// Runs a round the sign-in parked for the pool's webhooks (the lock is released) and answers
+/// what it answers.
+pub(crate) async fn custom_auth(shared: &Shared, body: &Value, parked: Parked) -> Answer {
+    let (session, webhooks) = {
+        let mut state = shared.lock();
+        let session = state
+            .sessions
+            .remove(&parked.session)
+            .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
+        let webhooks = Webhooks {
+            hooks: state.hooks(&session.pool_id).cloned().unwrap_or_default(),
+            base: state.event(
+                &session.pool_id,
+                Some(&session.client_id),
+                &session.username,
+                "",
+                json!({}),
+                json!({}),
+            ),
+            attributes: state.user_attributes(&session.pool_id, &session.username),
+            metadata: client_metadata(body),
+        };
+        (session, webhooks)
+    };
+    let Stage::Custom { results, answer } = session.stage else {
+        return Err(fault(NOT_AUTHORIZED, "Invalid session for the user."));
+    };
+    let round = Round {
+        pool_id: session.pool_id,
+        client_id: session.client_id,
+        username: session.username,
+        results,
+        private: answer,
+        given: parked.given,
+    };
+    custom::round(&webhooks, &mut &*shared, round).await
 }
 
 /// Claims no PreTokenGeneration may add, override or suppress (Cognito's list).

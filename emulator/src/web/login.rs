@@ -3,7 +3,8 @@
 //!
 //! Plain HTML forms that work without JavaScript. Every form carries a CSRF token bound to an
 //! `HttpOnly`, `SameSite=Lax` cookie (a fresh nonce and an HMAC of the cookie and the nonce under a
-//! key of the emulator's); every value the page echoes is HTML-escaped; a `redirect_uri` or
+//! key of the emulator's; the cookie itself is signed with that key, so a value planted by another
+//! app is never adopted); every value the page echoes is HTML-escaped; a `redirect_uri` or
 //! `logout_uri` that the app client did not register gets an error page, never a redirect. A
 //! successful sign-in sets the emulator's session cookie, so a later `/oauth2/authorize` of the
 //! same pool redirects at once (as Cognito's hosted UI does) until `/logout` clears it.
@@ -25,7 +26,7 @@ use crate::auth::engine::realm;
 use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
 use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
-use crate::model::state::{Inner, Mfa, Status};
+use crate::model::state::{Inner, Mfa, Status, User};
 use crate::web::Reply;
 
 /// The emulator's hosted-UI session cookie.
@@ -195,6 +196,20 @@ struct Csrf {
     set: Option<(&'static str, String)>,
 }
 
+/// What a hosted-UI sign-in does once the password is right.
+pub(crate) enum Next {
+    /// Signed in: a code.
+    Done,
+    /// The sign-up is not confirmed yet (UNCONFIRMED).
+    Unconfirmed,
+    /// No code, for the reason shown.
+    Refused(&'static str),
+    /// The TOTP code is asked next.
+    Totp,
+    /// An SMS code is sent and asked next.
+    Sms,
+}
+
 impl Inner {
     fn csrf_key(&mut self) -> [u8; 32] {
         if let Some(key) = self.login.key {
@@ -205,14 +220,27 @@ impl Inner {
         key
     }
 
+    /// Whether a CSRF cookie is one the emulator minted (`nonce.mac`, signed with its key): a
+    /// value planted by another app on localhost is not adopted (login CSRF by cookie tossing).
+    fn csrf_cookie_ok(&mut self, cookie: &str) -> bool {
+        let Some((nonce, mac)) = cookie.split_once('.') else {
+            return false;
+        };
+        let expected = self.csrf_mac(CSRF_COOKIE, nonce);
+        bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
+    }
+
     fn csrf(&mut self, cookies: &BTreeMap<String, String>) -> Csrf {
-        match cookies.get(CSRF_COOKIE).filter(|c| c.len() == 43) {
-            Some(cookie) => Csrf {
-                cookie: cookie.clone(),
-                set: None,
-            },
+        let ours = cookies
+            .get(CSRF_COOKIE)
+            .filter(|c| c.len() <= 128)
+            .cloned()
+            .filter(|c| self.csrf_cookie_ok(c));
+        match ours {
+            Some(cookie) => Csrf { cookie, set: None },
             None => {
-                let cookie = self.token();
+                let nonce = self.token();
+                let cookie = format!("{nonce}.{}", self.csrf_mac(CSRF_COOKIE, &nonce));
                 let set = set_cookie(CSRF_COOKIE, &cookie, SESSION_SECONDS * 24);
                 Csrf {
                     cookie,
@@ -259,6 +287,9 @@ impl Inner {
         ) else {
             return false;
         };
+        if !self.csrf_cookie_ok(cookie) {
+            return false;
+        }
         let expected = self.csrf_mac(cookie, nonce);
         bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
     }
@@ -290,6 +321,21 @@ impl Inner {
         let code_challenge = p.get("code_challenge").cloned();
         if code_challenge.is_some() && get("code_challenge_method") != "S256" {
             return Err("invalid_request: code_challenge_method must be S256.".into());
+        }
+        let oauth = &client.settings;
+        if !oauth.allowed_oauth_flows_user_pool_client
+            || !oauth.allowed_oauth_flows.iter().any(|f| f == "code")
+        {
+            return Err("unauthorized_client: the app client does not allow the code flow (AllowedOAuthFlows).".into());
+        }
+        if let Some(scope) = p.get("scope")
+            && let Some(bad) = scope
+                .split_whitespace()
+                .find(|s| !oauth.allowed_oauth_scopes.iter().any(|a| a == s))
+        {
+            return Err(format!(
+                "invalid_scope: the app client does not allow the scope {bad}."
+            ));
         }
         Ok((
             pool_id,
@@ -405,18 +451,68 @@ impl Inner {
         form_page("Confirm your account", error.is_some(), &body, set)
     }
 
-    /// The signed-in browser's session, when it is one of this pool's and still good.
-    fn browser_session(&self, cookies: &BTreeMap<String, String>, pool_id: &str) -> Option<String> {
+    /// The signed-in browser's session, when it is one of this pool's and still good: the user
+    /// who signed in (the same `sub`) may still sign in.
+    fn browser_session(
+        &self,
+        cookies: &BTreeMap<String, String>,
+        pool_id: &str,
+    ) -> Option<(String, String)> {
         let now = self.unix();
         let s = self.login.sessions.get(cookies.get(SESSION_COOKIE)?)?;
         (s.pool_id == pool_id
             && s.expires > now
-            && self.pools.get(pool_id)?.users.contains_key(&s.username))
-        .then(|| s.username.clone())
+            && self.still_signed_in(pool_id, &s.username, &s.sub))
+        .then(|| (s.username.clone(), s.sub.clone()))
+    }
+
+    /// Whether the user `username` who signed in as `sub` may still get a code or tokens without
+    /// signing in again: the same account (not a new user of the same name), enabled, and
+    /// CONFIRMED (not one whose password must change or be reset).
+    pub(crate) fn still_signed_in(&self, pool_id: &str, username: &str, sub: &str) -> bool {
+        self.pools
+            .get(pool_id)
+            .and_then(|p| p.users.get(username))
+            .is_some_and(|u| u.sub == sub && !u.disabled && u.status == Status::Confirmed)
+    }
+
+    /// What a hosted-UI sign-in does once the password is right, decided as InitiateAuth decides
+    /// it (the one decision of the login page and of the scripted `/oauth2/authorize`).
+    pub(crate) fn after_hosted_password(&self, pool_id: &str, user: &User) -> Next {
+        match user.status {
+            Status::Unconfirmed => return Next::Unconfirmed,
+            Status::ForceChangePassword => {
+                return Next::Refused(
+                    "This user must choose a new password (NEW_PASSWORD_REQUIRED), which the emulator's login page does not ask: sign in once through the API.",
+                );
+            }
+            Status::ResetRequired => return Next::Refused("Password reset required for the user"),
+            Status::Confirmed => {}
+        }
+        let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
+        if mfa == Mfa::Off {
+            Next::Done
+        } else if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
+            Next::Totp
+        } else if user.sms_mfa {
+            Next::Sms
+        } else if mfa == Mfa::On {
+            Next::Refused(
+                "This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API.",
+            )
+        } else {
+            Next::Done
+        }
     }
 
     /// The end of a sign-in: a session cookie, a code, and the redirect to the callback.
-    fn signed_in_redirect(&mut self, pool_id: &str, authz: &Authz, username: &str) -> Reply {
+    fn signed_in_redirect(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        username: &str,
+        sub: &str,
+    ) -> Reply {
         let cookie = self.token();
         let expires = self.unix() + SESSION_SECONDS;
         self.login
@@ -427,10 +523,11 @@ impl Inner {
             SignedIn {
                 pool_id: pool_id.into(),
                 username: username.into(),
+                sub: sub.into(),
                 expires,
             },
         );
-        let location = self.grant_redirect(pool_id, authz, username);
+        let location = self.grant_redirect(pool_id, authz, username, sub);
         (
             302,
             vec![
@@ -473,8 +570,8 @@ impl Inner {
         if let Some(Err(fault)) = checked {
             return self.login_page(authz, cookies, name, Some(&fault.message), None);
         }
-        match user.status {
-            Status::Unconfirmed => {
+        let method = match self.after_hosted_password(pool_id, &user) {
+            Next::Unconfirmed => {
                 return self.confirm_page(
                     authz,
                     cookies,
@@ -483,47 +580,16 @@ impl Inner {
                     Some("User is not confirmed: enter the code sent at sign-up."),
                 );
             }
-            Status::ForceChangePassword => {
-                return self.login_page(
-                    authz,
-                    cookies,
-                    name,
-                    Some("This user must choose a new password (NEW_PASSWORD_REQUIRED), which the emulator's login page does not ask: sign in once through the API."),
-                    None,
-                );
+            Next::Refused(why) => return self.login_page(authz, cookies, name, Some(why), None),
+            Next::Done => None,
+            Next::Totp => Some(Factor::Totp),
+            Next::Sms => {
+                let (code, _) = self.send_code(pool_id, &user.username, "SMS_MFA", true);
+                Some(Factor::Sms(code.value))
             }
-            Status::ResetRequired => {
-                return self.login_page(
-                    authz,
-                    cookies,
-                    name,
-                    Some("Password reset required for the user"),
-                    None,
-                );
-            }
-            Status::Confirmed => {}
-        }
-        let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
-        let method = if mfa == Mfa::Off {
-            None
-        } else if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
-            Some(Factor::Totp)
-        } else if user.sms_mfa {
-            let (code, _) = self.send_code(pool_id, &user.username, "SMS_MFA", true);
-            Some(Factor::Sms(code.value))
-        } else if mfa == Mfa::On {
-            return self.login_page(
-                authz,
-                cookies,
-                name,
-                Some("This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API."),
-                None,
-            );
-        } else {
-            None
         };
         let Some(method) = method else {
-            return self.signed_in_redirect(pool_id, authz, &user.username);
+            return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub);
         };
         let sms_to = matches!(method, Factor::Sms(_)).then(|| {
             crate::auth::engine::mask(
@@ -540,6 +606,7 @@ impl Inner {
             PendingMfa {
                 browser: cookies.get(CSRF_COOKIE).cloned().unwrap_or_default(),
                 pool_id: pool_id.into(),
+                sub: user.sub,
                 username: user.username,
                 authz: authz.clone(),
                 method,
@@ -588,11 +655,18 @@ impl Inner {
             }
             Factor::Sms(code) => bool::from(given.as_bytes().ct_eq(code.as_bytes())),
         };
+        if right && !self.still_signed_in(&pending.pool_id, &pending.username, &pending.sub) {
+            return error_page(
+                400,
+                "This user can no longer sign in: start again from the application.",
+            );
+        }
         if right {
             return self.signed_in_redirect(
                 &pending.pool_id,
                 &pending.authz.clone(),
                 &pending.username,
+                &pending.sub,
             );
         }
         pending.attempts += 1;
@@ -689,8 +763,8 @@ pub(crate) async fn route(
             let mut state = shared.lock();
             match state.authz(&p) {
                 Ok((pool_id, authz)) => match state.browser_session(&cookies, &pool_id) {
-                    Some(username) if path == "/oauth2/authorize" => {
-                        state.signed_in_redirect(&pool_id, &authz, &username)
+                    Some((username, sub)) if path == "/oauth2/authorize" => {
+                        state.signed_in_redirect(&pool_id, &authz, &username, &sub)
                     }
                     _ => state.login_page(&authz, &cookies, "", None, None),
                 },

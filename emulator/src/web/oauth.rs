@@ -19,6 +19,7 @@ use crate::auth::srp;
 use crate::model::hosted_ui::Grant;
 use crate::model::state::Inner;
 use crate::web::Reply;
+use crate::web::login::Next;
 
 /// The callback URL with `params` and the request's `state` in its query.
 fn with_params(authz: &crate::model::hosted_ui::Authz, params: &[(&str, &str)]) -> String {
@@ -68,13 +69,28 @@ pub(crate) fn well_known(
     if *method != Method::GET && *method != Method::HEAD {
         return None;
     }
-    if path.ends_with("/.well-known/jwks.json") {
+    // The documents of a pool that exists (Cognito answers 404 for any other id).
+    let pool_of = |suffix: &str| {
+        path.strip_prefix('/')
+            .and_then(|p| p.strip_suffix(suffix))
+            .map(|pool| (pool, shared.lock().pools.contains_key(pool)))
+    };
+    if let Some((_, exists)) = pool_of("/.well-known/jwks.json") {
+        if !exists {
+            return Some(json_reply(
+                404,
+                &json!({"message": "User pool does not exist."}),
+            ));
+        }
         return Some(json_reply(200, shared.signer.jwks()));
     }
-    if let Some(pool) = path
-        .strip_prefix('/')
-        .and_then(|p| p.strip_suffix("/.well-known/openid-configuration"))
-    {
+    if let Some((pool, exists)) = pool_of("/.well-known/openid-configuration") {
+        if !exists {
+            return Some(json_reply(
+                404,
+                &json!({"message": "User pool does not exist."}),
+            ));
+        }
         let local = |p: &str| format!("{}{p}", shared.endpoint);
         return Some(json_reply(
             200,
@@ -151,7 +167,7 @@ pub(crate) async fn endpoint(
                 Ok(mut answer) => match sign_tokens(&shared.signer, &mut answer) {
                     Ok(()) => {
                         let result = &answer["AuthenticationResult"];
-                        let mut out = json!({"access_token": result["AccessToken"], "id_token": result["IdToken"], "expires_in": 3600, "token_type": "Bearer"});
+                        let mut out = json!({"access_token": result["AccessToken"], "id_token": result["IdToken"], "expires_in": result["ExpiresIn"], "token_type": "Bearer"});
                         if let Some(r) = result.get("RefreshToken") {
                             out["refresh_token"] = r.clone();
                         }
@@ -200,6 +216,11 @@ impl Inner {
         if challenge.is_some() && get("code_challenge_method") != "S256" {
             return oauth_error(400, "invalid_request", "only S256");
         }
+        // The client's OAuth flows and scopes, as the login page checks them.
+        if let Err(why) = self.authz(&p) {
+            let (error, description) = why.split_once(": ").unwrap_or(("invalid_request", &why));
+            return oauth_error(400, error, description);
+        }
         let authz = crate::model::hosted_ui::Authz {
             client_id,
             redirect_uri,
@@ -217,17 +238,28 @@ impl Inner {
             let right = srp::password_matches(realm(&pool_id), &get("password"), &u.credential);
             self.password_outcome(&pool_id, &u.username, right).is_ok()
         });
-        let Some(user) = user.filter(|_| authenticated) else {
+        let refusal = match &user {
+            Some(u) if authenticated => match self.after_hosted_password(&pool_id, u) {
+                Next::Done => None,
+                Next::Unconfirmed => Some("User is not confirmed."),
+                Next::Refused(why) => Some(why),
+                Next::Totp | Next::Sms => Some(
+                    "This user signs in with MFA, which the scripted authorize does not ask: use the login page.",
+                ),
+            },
+            _ => Some("Bad credentials"),
+        };
+        let (Some(user), None) = (user, refusal) else {
             let location = with_params(
                 &authz,
                 &[
                     ("error", "access_denied"),
-                    ("error_description", "Bad credentials"),
+                    ("error_description", refusal.unwrap_or_default()),
                 ],
             );
             return (302, vec![("Location", location)], String::new());
         };
-        let location = self.grant_redirect(&pool_id, &authz, &user.username);
+        let location = self.grant_redirect(&pool_id, &authz, &user.username, &user.sub);
         (302, vec![("Location", location)], String::new())
     }
 
@@ -238,18 +270,28 @@ impl Inner {
         pool_id: &str,
         authz: &crate::model::hosted_ui::Authz,
         username: &str,
+        sub: &str,
     ) -> String {
         let code = self.token();
         let expires = self.unix() + 300;
+        let scope = match &authz.scope {
+            Some(scope) => scope.split_whitespace().collect::<Vec<_>>().join(" "),
+            None => self
+                .client(&authz.client_id)
+                .map(|(_, c)| c.settings.allowed_oauth_scopes.join(" "))
+                .unwrap_or_default(),
+        };
         self.grants.insert(
             code.clone(),
             Grant {
                 pool_id: pool_id.into(),
                 client_id: authz.client_id.clone(),
                 username: username.into(),
+                sub: sub.into(),
                 redirect_uri: authz.redirect_uri.clone(),
                 challenge: authz.code_challenge.clone(),
                 nonce: authz.nonce.clone(),
+                scope,
                 expires,
             },
         );
@@ -284,7 +326,7 @@ impl Inner {
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
         let (pool_id, client_id) = self.basic_client(authorization, &form)?;
-        let (username, refresh, nonce) = match form.get("grant_type").map(String::as_str) {
+        let (username, refresh, nonce, scope) = match form.get("grant_type").map(String::as_str) {
             Some("authorization_code") => {
                 let code = form.get("code").cloned().unwrap_or_default();
                 let Some(grant) = self.grants.remove(&code) else {
@@ -298,6 +340,15 @@ impl Inner {
                         400,
                         "invalid_grant",
                         "code not valid for this client",
+                    ));
+                }
+                // The user may have been disabled, or deleted and another made with the name,
+                // since the code was issued.
+                if !self.still_signed_in(&pool_id, &grant.username, &grant.sub) {
+                    return Err(oauth_error(
+                        400,
+                        "invalid_grant",
+                        "The user of this code can no longer sign in.",
                     ));
                 }
                 if form.get("redirect_uri") != Some(&grant.redirect_uri) {
@@ -314,12 +365,12 @@ impl Inner {
                         ));
                     }
                 }
-                (grant.username, None, grant.nonce)
+                (grant.username, None, grant.nonce, Some(grant.scope))
             }
             Some("refresh_token") => {
                 let token = form.get("refresh_token").cloned().unwrap_or_default();
                 match self.refresh_record(&token, &client_id) {
-                    Ok((_, username)) => (username, Some(token), None),
+                    Ok((_, username)) => (username, Some(token), None, None),
                     Err(_) => {
                         return Err(oauth_error(400, "invalid_grant", "invalid refresh token"));
                     }
@@ -343,6 +394,17 @@ impl Inner {
                 if let Some(nonce) = nonce {
                     result["IdToken"]["nonce"] = json!(nonce);
                 }
+                // The access token carries the scopes granted, not the API's own scope, and so
+                // does every token refreshed from this sign-in.
+                if let Some(scope) = scope {
+                    result["AccessToken"]["scope"] = json!(scope);
+                    let new = result.get("RefreshToken").and_then(Value::as_str);
+                    if let Some(key) = new.map(crate::model::state::refresh_hash)
+                        && let Some(record) = self.refresh_tokens.get_mut(&key)
+                    {
+                        record.scope = Some(scope);
+                    }
+                }
                 Ok(json!({"AuthenticationResult": result}))
             }
             Err(e) => Err(oauth_error(500, "server_error", &e.message)),
@@ -360,7 +422,7 @@ impl Inner {
         if let Some(token) = form.get("token")
             && self
                 .refresh_tokens
-                .get(token)
+                .get(&self.refresh_key(token))
                 .is_some_and(|r| r.client_id == client_id)
         {
             self.revoke_refresh(token);

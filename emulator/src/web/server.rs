@@ -1,16 +1,21 @@
 //! The HTTP side: hyper on a tokio runtime of its own, on 127.0.0.1, Cognito's JSON 1.1 protocol.
 //!
 //! Every connection is its own task, so no client can stall another: request heads must arrive
-//! within the I/O deadline, bodies are bounded in size and must arrive within the deadline too, a
-//! write that makes no progress for the deadline (a client that pipelines requests and never
-//! reads the replies) closes the connection, and replies go out with `TCP_NODELAY`. The state
-//! lock is held only for bookkeeping: SRP and RSA maths and all socket I/O happen outside it.
+//! within the I/O deadline (counted from their first byte), bodies are bounded in size and must
+//! arrive within the deadline too, a write that makes no progress for the deadline (a client that
+//! pipelines requests and never reads the replies) closes the connection, and replies go out with
+//! `TCP_NODELAY`. An idle keep-alive connection waits [`IDLE_TIMEOUT`] for its next request, and
+//! every answer says so (`Keep-Alive`): clients that pool connections (the JS SDK) do not send on
+//! one the emulator has closed. Only requests whose `Host` is a loopback name (or one configured)
+//! are answered, against DNS rebinding. The state lock is held only for bookkeeping: SRP and RSA
+//! maths and all socket I/O happen outside it.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -35,6 +40,9 @@ pub(crate) const MAX_BODY: usize = 256 * 1024;
 const MAX_HEAD: usize = 16 * 1024;
 /// Connections served at once; more wait in the listen queue.
 const MAX_CONNECTIONS: usize = 1024;
+/// How long an idle keep-alive connection waits for its next request (at least the I/O
+/// deadline).
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(crate) struct Handle {
     shutdown: Option<oneshot::Sender<()>>,
@@ -53,7 +61,11 @@ impl Drop for Handle {
 }
 
 /// Serves `listener` on a runtime owned by a background thread, until the handle is dropped.
-pub(crate) fn serve(listener: std::net::TcpListener, shared: Arc<Shared>) -> io::Result<Handle> {
+pub(crate) fn serve(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    allowed_hosts: Vec<String>,
+) -> io::Result<Handle> {
     listener.set_nonblocking(true)?;
     let port = listener.local_addr()?.port();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -65,7 +77,7 @@ pub(crate) fn serve(listener: std::net::TcpListener, shared: Arc<Shared>) -> io:
     let thread = std::thread::Builder::new()
         .name(format!("cognito-emulator-{port}"))
         .spawn(move || {
-            runtime.block_on(accept(listener, shared, rx));
+            runtime.block_on(accept(listener, shared, allowed_hosts.into(), rx));
             runtime.shutdown_timeout(Duration::from_millis(200));
         })?;
     Ok(Handle {
@@ -77,6 +89,7 @@ pub(crate) fn serve(listener: std::net::TcpListener, shared: Arc<Shared>) -> io:
 async fn accept(
     listener: std::net::TcpListener,
     shared: Arc<Shared>,
+    allowed_hosts: Arc<[String]>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
@@ -98,16 +111,31 @@ async fn accept(
         };
         let _ = stream.set_nodelay(true);
         let shared = Arc::clone(&shared);
+        let allowed_hosts = Arc::clone(&allowed_hosts);
         tokio::spawn(async move {
             let timeout = shared.io_timeout;
-            let io = TokioIo::new(Deadline::new(stream, timeout));
+            let requests = Arc::new(Requests::default());
+            let io = TokioIo::new(Deadline::new(stream, timeout, Arc::clone(&requests)));
             let service = hyper::service::service_fn(move |request| {
+                requests.started.fetch_add(1, Ordering::SeqCst);
                 let shared = Arc::clone(&shared);
-                async move { Ok::<_, Infallible>(handle(&shared, request).await) }
+                let allowed_hosts = Arc::clone(&allowed_hosts);
+                let requests = Arc::clone(&requests);
+                async move {
+                    let reply = if host_allowed(request.headers(), &allowed_hosts) {
+                        handle(&shared, request).await
+                    } else {
+                        refuse_host(&shared)
+                    };
+                    requests.done.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, Infallible>(reply)
+                }
             });
+            // The head's deadline is the stream's (from its first byte): hyper's own would count
+            // the idle wait before it too.
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(timeout)
+                .header_read_timeout(None)
                 .max_buf_size(MAX_HEAD)
                 .max_headers(64)
                 .serve_connection(io, service)
@@ -117,21 +145,36 @@ async fn accept(
     }
 }
 
-/// A stream whose reads and writes each fail after `limit` without progress.
+/// The requests of a connection whose heads hyper parsed (`started`) and whose answers are
+/// ready (`done`), counted by the service.
+#[derive(Default)]
+struct Requests {
+    started: AtomicU64,
+    done: AtomicU64,
+}
+
+/// A stream whose writes each fail after `limit` without progress, whose request heads fail
+/// `limit` after their first byte, and whose reads fail after [`IDLE_TIMEOUT`] without progress
+/// (an idle keep-alive connection; a body has its own deadline in [`handle`]).
 struct Deadline {
     inner: tokio::net::TcpStream,
     limit: Duration,
     read: Option<Pin<Box<Sleep>>>,
     write: Option<Pin<Box<Sleep>>>,
+    requests: Arc<Requests>,
+    /// While a head is arriving: its deadline, and `requests.started` when it began.
+    head: Option<(Pin<Box<Sleep>>, u64)>,
 }
 
 impl Deadline {
-    fn new(inner: tokio::net::TcpStream, limit: Duration) -> Self {
+    fn new(inner: tokio::net::TcpStream, limit: Duration, requests: Arc<Requests>) -> Self {
         Self {
             inner,
             limit,
             read: None,
             write: None,
+            requests,
+            head: None,
         }
     }
 }
@@ -165,10 +208,28 @@ impl AsyncRead for Deadline {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        // An idle keep-alive connection may wait for its next request longer than a stalled one.
-        let limit = this.limit * 6;
+        let started = this.requests.started.load(Ordering::SeqCst);
+        // A head parsed since this one began: it has arrived.
+        if this.head.as_ref().is_some_and(|(_, at)| *at != started) {
+            this.head = None;
+        }
+        let before = buf.filled().len();
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
-        watch(poll, &mut this.read, limit, cx)
+        // Bytes while no request is being answered begin a head: it must arrive within `limit`
+        // (bytes while one is, are its body or pipelined requests, bounded otherwise).
+        if matches!(poll, Poll::Ready(Ok(())))
+            && buf.filled().len() > before
+            && this.head.is_none()
+            && this.requests.done.load(Ordering::SeqCst) == started
+        {
+            this.head = Some((Box::pin(tokio::time::sleep(this.limit)), started));
+        }
+        if let (Poll::Pending, Some((deadline, _))) = (&poll, this.head.as_mut())
+            && deadline.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
+        }
+        watch(poll, &mut this.read, IDLE_TIMEOUT.max(this.limit), cx)
     }
 }
 
@@ -267,8 +328,14 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             message: "the body did not arrive in time".into(),
         }),
     };
+    answer(shared, reply)
+}
+
+/// The HTTP response of `reply`, with the request id and the idle connection's timeout.
+fn answer(shared: &Shared, reply: Reply) -> Response<Full<Bytes>> {
     let request_id = shared.request_id();
-    build(reply, &request_id).unwrap_or_else(|| {
+    let idle = IDLE_TIMEOUT.max(shared.io_timeout).as_secs();
+    build(reply, &request_id, idle).unwrap_or_else(|| {
         build(
             fault_reply(&Fault {
                 status: 400,
@@ -276,21 +343,71 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
                 message: "the answer would carry an invalid header value".into(),
             }),
             &request_id,
+            idle,
         )
         .unwrap_or_default()
     })
 }
 
 /// The response, or `None` when a header value is not a valid one (control characters).
-fn build((status, headers, body): Reply, request_id: &str) -> Option<Response<Full<Bytes>>> {
+fn build(
+    (status, headers, body): Reply,
+    request_id: &str,
+    idle: u64,
+) -> Option<Response<Full<Bytes>>> {
     let mut response = Response::builder().status(status);
     for (k, v) in headers {
         response = response.header(k, HeaderValue::from_str(&v).ok()?);
     }
     response
         .header("x-amzn-RequestId", request_id)
+        .header("Keep-Alive", format!("timeout={idle}"))
         .body(Full::new(Bytes::from(body)))
         .ok()
+}
+
+/// Whether the request's `Host` names this emulator: a loopback name (`localhost`,
+/// `127.0.0.1`, `[::1]`) or one of `allowed`, with any port. A request without `Host` (HTTP/1.0)
+/// is answered: a browser always sends one.
+fn host_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(host) = headers.get(http::header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or(host, |(v6, _)| v6),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.');
+    ["localhost", "127.0.0.1", "::1"]
+        .iter()
+        .any(|l| name.eq_ignore_ascii_case(l))
+        || allowed.iter().any(|a| {
+            let a = a.trim_start_matches('[').trim_end_matches(']');
+            name.eq_ignore_ascii_case(a)
+        })
+}
+
+/// The answer to a request for another host (DNS rebinding): 403.
+fn refuse_host(shared: &Shared) -> Response<Full<Bytes>> {
+    answer(
+        shared,
+        fault_reply(&Fault {
+            status: 403,
+            kind: "ForbiddenException",
+            message: "the Host header names another site: the emulator answers localhost, \
+                      127.0.0.1, [::1] and the names given with --allow-host"
+                .into(),
+        }),
+    )
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
