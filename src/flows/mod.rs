@@ -30,7 +30,7 @@ use std::time::SystemTime;
 use crate::error::{Error, ServiceError};
 use crate::secret::{Password, SecretString};
 
-pub use self::challenge::{CodeDelivery, MfaMethod, TotpSetup};
+pub use self::challenge::{ChallengeName, CodeDelivery, MfaMethod, PromptKind, TotpSetup};
 pub use self::device::DeviceCredentials;
 pub use self::forgot_password::ForgotPassword;
 pub use self::refresh::{Refresh, RefreshMethod, RefreshOutcome};
@@ -409,8 +409,11 @@ pub(crate) mod machine {
 ///
 /// A prompt that may be answered again after a correctable error (a wrong code, a weak password)
 /// carries that error in `error`.
+///
+/// Exhaustive, like [`Action`]: a prompt added to the core is a compile error in every `match`
+/// that shows prompts (the CLI's, the Python binding's), until it is shown there. Its
+/// [`PromptKind`] comes from the `challenges!` table (`challenge.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Prompt {
     /// A challenge this version has no typed prompt for. Answer with [`Input::Challenge`]:
     /// the responses Cognito expects for it (the flow adds `USERNAME` and `SECRET_HASH`).
@@ -531,26 +534,9 @@ pub enum Prompt {
 }
 
 impl Prompt {
-    /// A short name for the prompt, used in misuse errors.
+    /// What the prompt asks for, in words, used in misuse errors: [`PromptKind::words`].
     pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Challenge { .. } => "a challenge answer",
-            Self::SmsMfaCode { .. } => "an SMS MFA code",
-            Self::EmailOtpCode { .. } => "an email code",
-            Self::SmsOtpCode { .. } => "an SMS code",
-            Self::TotpCode { .. } => "a TOTP code",
-            Self::SelectMfa { .. } => "an MFA method",
-            Self::SelectMfaSetup { .. } => "an MFA method to set up",
-            Self::TotpSetup { .. } => "a TOTP setup code",
-            Self::EmailMfaSetup { .. } => "an email address for MFA",
-            Self::NewPassword { .. } => "a new password",
-            Self::CustomChallenge { .. } => "a custom challenge answer",
-            Self::SelectChallenge { .. } => "a sign-in method",
-            Self::WebAuthn { .. } => "a WebAuthn credential",
-            Self::RememberDevice { .. } => "whether to remember the device",
-            Self::PasswordReset { .. } => "a code and a new password",
-            Self::Authorize { .. } => "the callback URL",
-        }
+        self.prompt_kind().words()
     }
 
     /// The error of the previous answer, when the user is asked again.

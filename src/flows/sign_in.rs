@@ -65,7 +65,7 @@ use std::time::SystemTime;
 use crate::call::{self, Parsed};
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ErrorKind, Misuse, ProtocolReason, ServiceError};
-use crate::flows::challenge::{Challenge, TotpSetup};
+use crate::flows::challenge::{Challenge, ChallengeName, TotpSetup};
 use crate::flows::device::{Device, DeviceCredentials};
 use crate::flows::machine::{self, Machine, Phase, Step};
 use crate::flows::refresh::{Refresh, RefreshMethod};
@@ -488,21 +488,21 @@ impl SignInBuilder {
     pub fn user_auth(self, username: &str, first: FirstFactor, entropy: Entropy) -> SignIn {
         let (preferred, password) = match first {
             FirstFactor::Select => (None, None),
-            FirstFactor::Password(p) => (Some("PASSWORD"), Some(p)),
-            FirstFactor::PasswordSrp(p) => (Some("PASSWORD_SRP"), Some(p)),
-            FirstFactor::EmailOtp => (Some("EMAIL_OTP"), None),
-            FirstFactor::SmsOtp => (Some("SMS_OTP"), None),
-            FirstFactor::WebAuthn => (Some("WEB_AUTHN"), None),
+            FirstFactor::Password(p) => (Some(ChallengeName::Password), Some(p)),
+            FirstFactor::PasswordSrp(p) => (Some(ChallengeName::PasswordSrp), Some(p)),
+            FirstFactor::EmailOtp => (Some(ChallengeName::EmailOtp), None),
+            FirstFactor::SmsOtp => (Some(ChallengeName::SmsOtp), None),
+            FirstFactor::WebAuthn => (Some(ChallengeName::WebAuthn), None),
         };
         self.start(username, password, &entropy, "USER_AUTH", |rng, pw| {
             let (mut p, start) = match preferred {
-                Some("PASSWORD_SRP") => Self::srp_parameters(rng, username),
+                Some(ChallengeName::PasswordSrp) => Self::srp_parameters(rng, username),
                 _ => (params([("USERNAME", username.to_owned())]), Start::Plain),
             };
-            if let Some(preferred) = preferred {
-                p.insert("PREFERRED_CHALLENGE".into(), preferred.into());
+            if let Some(preferred) = &preferred {
+                p.insert("PREFERRED_CHALLENGE".into(), preferred.as_str().into());
             }
-            if let (Some("PASSWORD"), Some(pw)) = (preferred, pw) {
+            if let (Some(ChallengeName::Password), Some(pw)) = (&preferred, pw) {
                 p.insert("PASSWORD".into(), pw.expose().into());
             }
             (p, start)
@@ -776,7 +776,7 @@ impl SignIn {
             user.name.clone_from(username);
         }
         let challenge = Challenge {
-            name: name.to_owned(),
+            name: ChallengeName::parse(name),
             parameters,
             session: answer.session.clone(),
             available: answer.available_challenges.clone().unwrap_or_default(),
@@ -788,8 +788,8 @@ impl SignIn {
                 detail,
             })
         };
-        let next = match (name, srp) {
-            ("PASSWORD_VERIFIER", Some(srp)) => {
+        let next = match (&challenge.name, srp) {
+            (ChallengeName::PasswordVerifier, Some(srp)) => {
                 let password = user
                     .password
                     .clone()
@@ -808,7 +808,7 @@ impl SignIn {
                 let request = self.respond(&user, name, responses, challenge.session.as_ref());
                 State::AwaitPasswordVerifierAnswer { user, request }
             }
-            ("DEVICE_PASSWORD_VERIFIER", Some(srp)) => {
+            (ChallengeName::DevicePasswordVerifier, Some(srp)) => {
                 let Some(Device::Credentials(device)) = user.device.clone() else {
                     return Err(invalid(
                         "DEVICE_PASSWORD_VERIFIER without device credentials".into(),
@@ -826,10 +826,10 @@ impl SignIn {
                 let request = self.respond(&user, name, responses, challenge.session.as_ref());
                 State::AwaitPasswordVerifierAnswer { user, request }
             }
-            ("PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER", None) => {
+            (ChallengeName::PasswordVerifier | ChallengeName::DevicePasswordVerifier, None) => {
                 return Err(invalid(format!("{name} without an SRP exchange")));
             }
-            ("DEVICE_SRP_AUTH", _) => {
+            (ChallengeName::DeviceSrpAuth, _) => {
                 let Some(Device::Credentials(device)) = &user.device else {
                     return Err(invalid("DEVICE_SRP_AUTH without device credentials".into()));
                 };
@@ -840,13 +840,13 @@ impl SignIn {
                 ]);
                 let request = self.respond(
                     &user,
-                    "DEVICE_SRP_AUTH",
+                    ChallengeName::DeviceSrpAuth.as_str(),
                     responses,
                     challenge.session.as_ref(),
                 );
                 State::AwaitDeviceSrpChallenge { user, request, srp }
             }
-            ("MFA_SETUP", _) => {
+            (ChallengeName::MfaSetup, _) => {
                 let options = challenge.methods("MFAS_CAN_SETUP");
                 if options.iter().all(|m| *m == MfaMethod::Totp) {
                     State::AwaitAssociateSoftwareToken { user, challenge }
@@ -977,7 +977,7 @@ impl SignIn {
                 }
                 let request = self.respond(
                     &user,
-                    "MFA_SETUP",
+                    ChallengeName::MfaSetup.as_str(),
                     BTreeMap::new(),
                     challenge.session.as_ref(),
                 );
@@ -1018,15 +1018,15 @@ impl SignIn {
         challenge: Challenge,
         input: Input,
     ) -> Step<State, SignedIn> {
-        match (challenge.name.as_str(), input) {
-            ("MFA_SETUP", Input::SelectMfa(MfaMethod::Totp)) => {
+        match (&challenge.name, input) {
+            (ChallengeName::MfaSetup, Input::SelectMfa(MfaMethod::Totp)) => {
                 Step::Next(State::AwaitAssociateSoftwareToken { user, challenge })
             }
-            ("MFA_SETUP", Input::SelectMfa(MfaMethod::Email)) => {
+            (ChallengeName::MfaSetup, Input::SelectMfa(MfaMethod::Email)) => {
                 Step::Next(State::AskEmailMfaSetup { user, challenge })
             }
             (
-                "SELECT_CHALLENGE",
+                ChallengeName::SelectChallenge,
                 Input::SelectChallenge {
                     challenge: choice,
                     password,
@@ -1036,17 +1036,17 @@ impl SignIn {
                 let password = password.or_else(|| user.password.clone());
                 let mut responses = params([("ANSWER", choice.clone())]);
                 let mut srp = None;
-                match (choice.as_str(), password) {
-                    ("PASSWORD", Some(p)) => {
+                match (ChallengeName::parse(&choice), password) {
+                    (ChallengeName::Password, Some(p)) => {
                         responses.insert("PASSWORD".into(), p.expose().into());
                     }
-                    ("PASSWORD_SRP", Some(p)) => {
+                    (ChallengeName::PasswordSrp, Some(p)) => {
                         let client = SrpClient::from_private_key(&self.rng.bytes());
                         responses.insert("SRP_A".into(), client.public_key_hex().into());
                         srp = Some(client);
                         user.password = Some(p);
                     }
-                    ("PASSWORD" | "PASSWORD_SRP", None) => {
+                    (ChallengeName::Password | ChallengeName::PasswordSrp, None) => {
                         let misuse = Misuse::InvalidInput(format!("{choice} needs the password"));
                         return Step::Refuse(State::AskChallenge { user, challenge }, misuse);
                     }
@@ -1054,7 +1054,7 @@ impl SignIn {
                 }
                 let request = self.respond(
                     &user,
-                    "SELECT_CHALLENGE",
+                    ChallengeName::SelectChallenge.as_str(),
                     responses,
                     challenge.session.as_ref(),
                 );
@@ -1076,7 +1076,7 @@ impl SignIn {
                 Ok(responses) => {
                     let request = self.respond(
                         &user,
-                        &challenge.name,
+                        challenge.name.as_str(),
                         responses,
                         challenge.session.as_ref(),
                     );
@@ -1246,7 +1246,7 @@ impl Machine for SignIn {
             (State::AskEmailMfaSetup { user, challenge }, Input::Email(email)) => {
                 let request = self.respond(
                     &user,
-                    "MFA_SETUP",
+                    ChallengeName::MfaSetup.as_str(),
                     params([("EMAIL", email)]),
                     challenge.session.as_ref(),
                 );

@@ -40,6 +40,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<session::Refresh>()?;
     account::register(m)?;
     m.add("SERVICE_EXCEPTIONS", errors::SERVICE_EXCEPTIONS.to_vec())?;
-    m.add("PROMPT_KINDS", values::PROMPT_KINDS.to_vec())?;
+    m.add("PROMPT_KINDS", values::prompt_kinds())?;
     Ok(())
 }

@@ -9,8 +9,8 @@ use cognito_flows::tokens::{Claims, Jwt};
 use cognito_flows::wire::{AnalyticsMetadata, Context as CoreContext, UserContextData};
 use cognito_flows::{
     CodeDelivery, DeviceCredentials as CoreDevice, Entropy, Error, Input as CoreInput, MfaMethod,
-    Password, Prompt as CorePrompt, SecretString, SignedIn as CoreSignedIn, Tokens as CoreTokens,
-    UserAgent as CoreUserAgent,
+    Password, Prompt as CorePrompt, PromptKind, SecretString, SignedIn as CoreSignedIn,
+    Tokens as CoreTokens, UserAgent as CoreUserAgent,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
@@ -453,8 +453,8 @@ impl Prompt {
                 .into_value(py)
                 .into_any()
         });
-        let base = |kind: &str| Self {
-            kind: kind.to_owned(),
+        let base = || Self {
+            kind: prompt.prompt_kind().name().to_owned(),
             error: error.as_ref().map(|e| e.clone_ref(py)),
             ..Self::default()
         };
@@ -464,38 +464,38 @@ impl Prompt {
             } => Self {
                 name: Some(name.clone()),
                 parameters: Some(map_dict(py, parameters)?),
-                ..base("challenge")
+                ..base()
             },
             CorePrompt::SmsMfaCode { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("sms_mfa_code")
+                ..base()
             },
             CorePrompt::EmailOtpCode { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("email_otp_code")
+                ..base()
             },
             CorePrompt::SmsOtpCode { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("sms_otp_code")
+                ..base()
             },
             CorePrompt::TotpCode { device_name, .. } => Self {
                 device_name: device_name.clone(),
-                ..base("totp_code")
+                ..base()
             },
             CorePrompt::SelectMfa { options } => Self {
                 options: Some(options.iter().map(mfa_name).collect()),
-                ..base("select_mfa")
+                ..base()
             },
             CorePrompt::SelectMfaSetup { options } => Self {
                 options: Some(options.iter().map(mfa_name).collect()),
-                ..base("select_mfa_setup")
+                ..base()
             },
             CorePrompt::TotpSetup { setup, .. } => Self {
                 secret: Some(setup.secret.clone()),
                 uri: Some(setup.uri.clone()),
-                ..base("totp_setup")
+                ..base()
             },
-            CorePrompt::EmailMfaSetup { .. } => base("email_mfa_setup"),
+            CorePrompt::EmailMfaSetup { .. } => base(),
             CorePrompt::NewPassword {
                 user_attributes,
                 required_attributes,
@@ -503,59 +503,43 @@ impl Prompt {
             } => Self {
                 user_attributes: Some(map_dict(py, user_attributes)?),
                 required_attributes: Some(required_attributes.clone()),
-                ..base("new_password")
+                ..base()
             },
             CorePrompt::CustomChallenge { parameters, .. } => Self {
                 parameters: Some(map_dict(py, parameters)?),
-                ..base("custom_challenge")
+                ..base()
             },
             CorePrompt::SelectChallenge { available } => Self {
                 options: Some(available.clone()),
-                ..base("select_challenge")
+                ..base()
             },
             CorePrompt::WebAuthn {
                 credential_request_options,
             } => Self {
                 credential_request_options: Some(credential_request_options.clone()),
-                ..base("web_authn")
+                ..base()
             },
             CorePrompt::Authorize { url } => Self {
                 url: Some(url.clone()),
-                ..base("authorize")
+                ..base()
             },
             CorePrompt::PasswordReset { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("password_reset")
+                ..base()
             },
             CorePrompt::RememberDevice { device_key } => Self {
                 device_key: Some(device_key.clone()),
-                ..base("remember_device")
+                ..base()
             },
-            other => base(other.kind()),
         })
     }
 }
 
-/// Every `Prompt.kind`, one per prompt of the core (`cognito_flows.PROMPT_KINDS`); the parity
-/// test checks it against the core's `Prompt`.
-pub(crate) const PROMPT_KINDS: &[&str] = &[
-    "challenge",
-    "sms_mfa_code",
-    "email_otp_code",
-    "sms_otp_code",
-    "totp_code",
-    "select_mfa",
-    "select_mfa_setup",
-    "totp_setup",
-    "email_mfa_setup",
-    "new_password",
-    "custom_challenge",
-    "select_challenge",
-    "web_authn",
-    "authorize",
-    "password_reset",
-    "remember_device",
-];
+/// Every `Prompt.kind`, one per prompt of the core (`cognito_flows.PROMPT_KINDS`): the core's
+/// `PromptKind::ALL`, so the list cannot drift; the parity test checks the stubs against it.
+pub(crate) fn prompt_kinds() -> Vec<&'static str> {
+    PromptKind::ALL.iter().map(|kind| kind.name()).collect()
+}
 
 /// The user's answer to a `Prompt`. Build one with the static methods; `repr()` names only
 /// which answer it is.
