@@ -124,6 +124,35 @@ pub trait Flow {
 
     /// The user's answer to the last [`Action::Prompt`].
     fn handle_input(&mut self, input: Input) -> Result<(), Error>;
+
+    /// Whether the request [`poll_action`](Self::poll_action) asks to send may be sent again
+    /// after an attempt the server may have processed (a timeout, a 5xx):
+    /// [`Retrying`](crate::retry::Retrying) asks this, and reads no request bytes. Every flow of
+    /// this crate declares it for each of its states. The default, for a flow of your own,
+    /// never repeats such an attempt ([`Resend::Once`]).
+    #[must_use]
+    fn resend(&self) -> Resend {
+        match self.poll_action() {
+            Action::Send(_) => Resend::Once,
+            _ => Resend::NoRequest,
+        }
+    }
+}
+
+/// What a flow says of the request it is sending, for retries ([`Flow::resend`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// No request is pending: the flow waits for the user, or for the end of a wait, or is
+    /// finished.
+    NoRequest,
+    /// Sending it again does no harm, even after an attempt the server may have processed
+    /// (`InitiateAuth`, `GetUser`, a token refresh, ...).
+    Repeatable,
+    /// Good once: after an attempt the server may have processed it is not sent again, since its
+    /// session or code may have been consumed (`RespondToAuthChallenge`, `ConfirmSignUp`, the
+    /// hosted UI's authorization-code exchange, ...). Sent again only when it was never sent or
+    /// was throttled.
+    Once,
 }
 
 /// The machine core: every flow in this crate is a [`Machine`], and this one generic
@@ -135,7 +164,7 @@ pub(crate) mod machine {
     use std::mem;
     use std::time::SystemTime;
 
-    use super::{Action, Flow, Input, Prompt};
+    use super::{Action, Flow, Input, Prompt, Resend};
     use crate::error::{Error, Misuse};
 
     /// What a running state needs.
@@ -214,6 +243,9 @@ pub(crate) mod machine {
         fn sending(state: &Self::State) -> bool;
         /// What `state` needs.
         fn pending(&self, state: &Self::State) -> Pending;
+        /// Whether the request of `state` (one that [`Machine::sending`]) may be sent again
+        /// after an attempt the server may have processed ([`super::Resend`]).
+        fn repeatable(&self, state: &Self::State) -> bool;
         /// The response to the request `state` sent.
         fn on_response(
             &mut self,
@@ -240,6 +272,9 @@ pub(crate) mod machine {
         type Output: Clone;
         /// The request, as sent (every time it is asked for, the same bytes).
         fn request(&self) -> http::Request<Vec<u8>>;
+        /// Whether the request may be sent again after an attempt the server may have
+        /// processed.
+        fn repeatable(&self) -> bool;
         /// The answer, received at `now`.
         fn read(
             &self,
@@ -290,6 +325,10 @@ pub(crate) mod machine {
 
         fn pending(&self, _: &Sending) -> Pending {
             Pending::Send(self.exchange.request())
+        }
+
+        fn repeatable(&self, _: &Sending) -> bool {
+            self.exchange.repeatable()
         }
 
         fn on_response(
@@ -361,6 +400,19 @@ pub(crate) mod machine {
                 },
                 Phase::Done(out) => Action::Done(out.clone()),
                 Phase::Failed(error) => Action::Failed(error.clone()),
+            }
+        }
+
+        fn resend(&self) -> Resend {
+            match self.phase() {
+                Phase::Running(state) if M::sending(state) => {
+                    if self.repeatable(state) {
+                        Resend::Repeatable
+                    } else {
+                        Resend::Once
+                    }
+                }
+                Phase::Running(_) | Phase::Done(_) | Phase::Failed(_) => Resend::NoRequest,
             }
         }
 

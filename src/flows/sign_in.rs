@@ -1112,6 +1112,27 @@ impl Machine for SignIn {
         self.need(state)
     }
 
+    fn repeatable(&self, state: &State) -> bool {
+        let operation = match state {
+            State::AwaitInitiate { .. } | State::AwaitSrpChallenge { .. } => {
+                Operation::InitiateAuth
+            }
+            State::AwaitPasswordVerifierAnswer { .. }
+            | State::AwaitDeviceSrpChallenge { .. }
+            | State::AwaitChallengeAnswer { .. }
+            | State::AwaitSelectedSrpChallenge { .. } => Operation::RespondToAuthChallenge,
+            State::AwaitAssociateSoftwareToken { .. } => Operation::AssociateSoftwareToken,
+            State::AwaitVerifySoftwareToken { .. } => Operation::VerifySoftwareToken,
+            State::AwaitConfirmDevice { .. } => Operation::ConfirmDevice,
+            State::AwaitUpdateDeviceStatus { .. } => Operation::UpdateDeviceStatus,
+            State::AskChallenge { .. }
+            | State::AskTotpSetup { .. }
+            | State::AskEmailMfaSetup { .. }
+            | State::AskRememberDevice { .. } => return false,
+        };
+        crate::retry::is_repeatable(operation)
+    }
+
     fn on_response(
         &mut self,
         state: State,

@@ -276,6 +276,13 @@ impl Flow for SignInFlow {
             Self::Refresh(flow) => flow.handle_input(input),
         }
     }
+
+    fn resend(&self) -> cognito_flows::flows::Resend {
+        match self {
+            Self::SignIn(flow) => flow.resend(),
+            Self::Refresh(flow) => flow.resend(),
+        }
+    }
 }
 
 impl SignIn {
