@@ -5,7 +5,8 @@
 //! ([`SignIn::refresh`]) is the crate's one refresh flow, [`Refresh`](super::refresh).
 //!
 //! The states, one flat enum named by what each waits for (each holds only what is valid in it;
-//! the user and the device travel inside them):
+//! the user and the device travel inside them; a state waiting for the answer to a prompt keeps
+//! the challenge it answers, and which prompt asked it, never the prompt's state itself):
 //!
 //! ```text
 //!  constructors ─┬─▶ AwaitInitiate ────────────┐  (password, custom, USER_AUTH, after sign-up)
@@ -186,7 +187,7 @@ pub(crate) struct User {
 #[allow(private_interfaces, reason = "a sealed state: the module is private")]
 mod state {
     use super::{
-        Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest,
+        Asked, Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest,
         RespondToAuthChallengeRequest, ServiceError, SignedIn, SrpClient, TotpSetup, User,
         VerifySoftwareTokenRequest,
     };
@@ -218,20 +219,21 @@ mod state {
             request: Box<RespondToAuthChallengeRequest>,
             srp: SrpClient,
         },
-        /// The user's answer to a challenge: tokens or the next challenge; a correctable error
-        /// goes back to `ask`.
+        /// The user's answer to `challenge`, asked by the `asked` prompt: tokens or the next
+        /// challenge; a correctable error goes back to that prompt.
         AwaitChallengeAnswer {
             user: User,
             request: Box<RespondToAuthChallengeRequest>,
-            ask: Box<State>,
+            challenge: Challenge,
+            asked: Asked,
         },
-        /// `SELECT_CHALLENGE` answered with `PASSWORD_SRP`: `PASSWORD_VERIFIER`; a correctable
-        /// error goes back to `ask`.
+        /// `SELECT_CHALLENGE` (`challenge`) answered with `PASSWORD_SRP`: `PASSWORD_VERIFIER`;
+        /// a correctable error goes back to the choice.
         AwaitSelectedSrpChallenge {
             user: User,
             request: Box<RespondToAuthChallengeRequest>,
             srp: SrpClient,
-            ask: Box<State>,
+            challenge: Challenge,
         },
         /// AssociateSoftwareToken for `MFA_SETUP`: the TOTP secret.
         AwaitAssociateSoftwareToken { user: User, challenge: Challenge },
@@ -274,27 +276,23 @@ mod state {
 }
 use state::State;
 
-impl State {
-    /// Whether the user may answer this prompt again after `kind`.
-    fn is_correctable(&self, kind: &ErrorKind) -> bool {
-        match self {
-            Self::AskChallenge { challenge, .. } | Self::AskEmailMfaSetup { challenge, .. } => {
-                challenge.is_correctable(kind)
-            }
-            _ => kind.is_correctable(),
-        }
-    }
+/// The prompt that asked a challenge's answer, which a correctable error goes back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asked {
+    /// `AskChallenge`.
+    Challenge,
+    /// `AskEmailMfaSetup`.
+    EmailMfaSetup,
+}
 
-    /// The same prompt, carrying the error of the previous answer.
-    fn with_error(mut self, error: ServiceError) -> Self {
-        match &mut self {
-            Self::AskChallenge { challenge, .. } | Self::AskEmailMfaSetup { challenge, .. } => {
-                challenge.error = Some(error);
-            }
-            Self::AskTotpSetup { error: slot, .. } => *slot = Some(error),
-            _ => {}
+impl Asked {
+    /// The prompt again, for `user` and `challenge`, carrying the error of the answer.
+    fn again(self, user: User, mut challenge: Challenge, error: ServiceError) -> State {
+        challenge.error = Some(error);
+        match self {
+            Self::Challenge => State::AskChallenge { user, challenge },
+            Self::EmailMfaSetup => State::AskEmailMfaSetup { user, challenge },
         }
-        self
     }
 }
 
@@ -742,12 +740,10 @@ impl SignIn {
     fn on_auth_answer(
         &mut self,
         now: SystemTime,
-        operation: Operation,
-        response: http::Response<Vec<u8>>,
+        parsed: &Parsed<InitiateAuthResponse>,
         mut user: User,
         srp: Option<SrpClient>,
     ) -> Result<Step<State, SignedIn>, Error> {
-        let parsed: Parsed<InitiateAuthResponse> = call::parse(operation, response)?;
         let answer = &parsed.value;
         if let Some(result) = &answer.authentication_result {
             let tokens = Tokens::from_result(result, now, None).map_err(|r| parsed.fail(r))?;
@@ -794,11 +790,11 @@ impl SignIn {
                     .password
                     .clone()
                     .ok_or_else(|| invalid("PASSWORD_VERIFIER without a password".into()))?;
-                let user_id = Self::field(&parsed, &challenge, "USER_ID_FOR_SRP")?.to_owned();
+                let user_id = Self::field(parsed, &challenge, "USER_ID_FOR_SRP")?.to_owned();
                 let realm = self.pool.name().to_owned();
                 let responses = Self::password_claim(
                     now,
-                    &parsed,
+                    parsed,
                     &challenge,
                     &srp,
                     &realm,
@@ -816,7 +812,7 @@ impl SignIn {
                 };
                 let responses = Self::password_claim(
                     now,
-                    &parsed,
+                    parsed,
                     &challenge,
                     &srp,
                     &device.device_group_key,
@@ -934,7 +930,8 @@ impl SignIn {
     }
 
     /// The answer to InitiateAuth or RespondToAuthChallenge, with what to do on a service error:
-    /// go back to `ask` when it is correctable.
+    /// back to the prompt that asked the answer (`asked`, its challenge) when it is correctable.
+    #[allow(clippy::too_many_arguments)]
     fn on_auth(
         &mut self,
         now: SystemTime,
@@ -942,17 +939,24 @@ impl SignIn {
         response: http::Response<Vec<u8>>,
         user: User,
         srp: Option<SrpClient>,
-        ask: Option<Box<State>>,
+        asked: Option<(Asked, Challenge)>,
     ) -> Step<State, SignedIn> {
-        match self.on_auth_answer(now, operation, response, user, srp) {
+        // Only Cognito's answer carries a service error: the rest of the reading is protocol.
+        let parsed = match call::parse::<InitiateAuthResponse>(operation, response) {
+            Ok(parsed) => parsed,
+            Err(Error::Service(e)) => {
+                return match asked {
+                    Some((asked, challenge)) if challenge.is_correctable(&e.kind) => {
+                        let back = asked.again(user, challenge, e.clone());
+                        Step::Again(back, Error::Service(e))
+                    }
+                    _ => Step::Fail(Error::Service(e)),
+                };
+            }
+            Err(e) => return Step::Fail(e),
+        };
+        match self.on_auth_answer(now, &parsed, user, srp) {
             Ok(step) => step,
-            Err(Error::Service(e)) => match ask {
-                Some(ask) if ask.is_correctable(&e.kind) => {
-                    let back = ask.with_error(e.clone());
-                    Step::Again(back, Error::Service(e))
-                }
-                _ => Step::Fail(Error::Service(e)),
-            },
             Err(e) => Step::Fail(e),
         }
     }
@@ -1058,18 +1062,19 @@ impl SignIn {
                     responses,
                     challenge.session.as_ref(),
                 );
-                let ask = Box::new(State::AskChallenge {
-                    user: user.clone(),
-                    challenge,
-                });
                 Step::Next(match srp {
                     Some(srp) => State::AwaitSelectedSrpChallenge {
                         user,
                         request,
                         srp,
-                        ask,
+                        challenge,
                     },
-                    None => State::AwaitChallengeAnswer { user, request, ask },
+                    None => State::AwaitChallengeAnswer {
+                        user,
+                        request,
+                        challenge,
+                        asked: Asked::Challenge,
+                    },
                 })
             }
             (_, input) => match challenge.responses(input) {
@@ -1080,11 +1085,12 @@ impl SignIn {
                         responses,
                         challenge.session.as_ref(),
                     );
-                    let ask = Box::new(State::AskChallenge {
-                        user: user.clone(),
+                    Step::Next(State::AwaitChallengeAnswer {
+                        user,
+                        request,
                         challenge,
-                    });
-                    Step::Next(State::AwaitChallengeAnswer { user, request, ask })
+                        asked: Asked::Challenge,
+                    })
                 }
                 Err(misuse) => Step::Refuse(State::AskChallenge { user, challenge }, misuse),
             },
@@ -1154,12 +1160,25 @@ impl Machine for SignIn {
             State::AwaitDeviceSrpChallenge { user, srp, .. } => {
                 self.on_auth(now, respond, response, user, Some(srp), None)
             }
-            State::AwaitChallengeAnswer { user, ask, .. } => {
-                self.on_auth(now, respond, response, user, None, Some(ask))
-            }
-            State::AwaitSelectedSrpChallenge { user, srp, ask, .. } => {
-                self.on_auth(now, respond, response, user, Some(srp), Some(ask))
-            }
+            State::AwaitChallengeAnswer {
+                user,
+                challenge,
+                asked,
+                ..
+            } => self.on_auth(now, respond, response, user, None, Some((asked, challenge))),
+            State::AwaitSelectedSrpChallenge {
+                user,
+                srp,
+                challenge,
+                ..
+            } => self.on_auth(
+                now,
+                respond,
+                response,
+                user,
+                Some(srp),
+                Some((Asked::Challenge, challenge)),
+            ),
             State::AwaitAssociateSoftwareToken {
                 user,
                 mut challenge,
@@ -1271,11 +1290,12 @@ impl Machine for SignIn {
                     params([("EMAIL", email)]),
                     challenge.session.as_ref(),
                 );
-                let ask = Box::new(State::AskEmailMfaSetup {
-                    user: user.clone(),
+                Step::Next(State::AwaitChallengeAnswer {
+                    user,
+                    request,
                     challenge,
-                });
-                Step::Next(State::AwaitChallengeAnswer { user, request, ask })
+                    asked: Asked::EmailMfaSetup,
+                })
             }
             (
                 State::AskRememberDevice {
@@ -1336,6 +1356,23 @@ mod tests {
                 (name.starts_with("Await") || name.starts_with("Ask")).then_some(name)
             })
             .collect()
+    }
+
+    #[test]
+    fn no_state_holds_another_state() {
+        let source = include_str!("sign_in.rs");
+        let start = source.find("pub enum State {").unwrap_or_default();
+        let body = source.get(start..).unwrap_or_default();
+        let end = body.find("\n    }\n").unwrap_or(body.len());
+        let body = body.get(..end).unwrap_or_default();
+        assert!(
+            body.contains("AwaitChallengeAnswer"),
+            "the parser read {body}"
+        );
+        assert!(
+            !body.contains("State>") && !body.contains(": State"),
+            "a state holds another: {body}"
+        );
     }
 
     #[test]
