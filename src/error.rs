@@ -228,15 +228,16 @@ error_kinds! {
 }
 
 impl ErrorKind {
-    /// Whether retrying the same request later may succeed (throttling, internal errors).
+    /// Whether retrying the same request later may succeed (throttling, internal errors). The
+    /// core's retries ([`crate::retry`]) send again exactly these.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::TooManyRequests
-                | Self::Throttling
-                | Self::InternalError
-                | Self::ServiceUnavailable
-        )
+        self.is_throttling() || matches!(self, Self::InternalError | Self::ServiceUnavailable)
+    }
+
+    /// Whether the server refused the request for its rate (`TooManyRequestsException`,
+    /// `ThrottlingException`): it was not processed, so sending it again is always safe.
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, Self::TooManyRequests | Self::Throttling)
     }
 
     /// Whether the user can correct the input and try again (a wrong code, a weak password):

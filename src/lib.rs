@@ -73,8 +73,8 @@ pub use crate::flows::account::{self, Call, NewUser};
 pub use crate::flows::hosted_ui::HostedUi;
 pub use crate::flows::sign_in::FirstFactor;
 pub use crate::flows::{
-    Action, CodeDelivery, DeviceCredentials, Flow, ForgotPassword, Input, MfaMethod, Prompt,
-    SignIn, SignedIn, TotpSetup,
+    Action, ChallengeName, CodeDelivery, DeviceCredentials, Flow, ForgotPassword, Input, MfaMethod,
+    Prompt, PromptKind, SignIn, SignedIn, TotpSetup,
 };
 pub use crate::pool::{PoolError, UserPool};
 pub use crate::secret::{ClientSecret, Password, SecretString};

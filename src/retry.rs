@@ -18,7 +18,9 @@
 //!   authorization-code exchange (a code is good once).
 //!
 //! The hosted UI's OAuth calls (token refresh, revoke, userInfo) follow the same rules as
-//! Cognito's operations.
+//! Cognito's operations. Which requests can be repeated is declared by the flows
+//! ([`Flow::resend`]: each state knows the operation it sends, an OAuth call is built knowing
+//! whether it exchanges a code); which errors are worth a retry is [`ErrorKind::is_retryable`].
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
@@ -50,8 +52,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ErrorKind, Misuse};
-use crate::flows::{Action, Flow, Input};
-use crate::wire::{Endpoint, ErrorBody, Operation};
+use crate::flows::{Action, Flow, Input, Resend};
+use crate::wire::{ErrorBody, Operation};
 
 /// How an attempt went, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,22 +130,8 @@ pub fn is_repeatable(operation: Operation) -> bool {
     )
 }
 
-/// Whether `request` may be sent twice after an attempt that may have been processed, by its
-/// [`Endpoint`]: a Cognito operation by [`is_repeatable`]; of the hosted UI's OAuth endpoints,
-/// all but the authorization-code exchange (a code is good once); the JWKS. Anything else is
-/// not.
-pub fn is_request_repeatable(request: &http::Request<Vec<u8>>) -> bool {
-    match Endpoint::of(request) {
-        Some(Endpoint::Cognito(operation)) => is_repeatable(operation),
-        Some(Endpoint::OAuthToken) => !url::form_urlencoded::parse(request.body())
-            .any(|(k, v)| k == "grant_type" && v == "authorization_code"),
-        Some(Endpoint::OAuthRevoke | Endpoint::UserInfo | Endpoint::Jwks) => true,
-        None => false,
-    }
-}
-
-/// Reads a response as an [`Attempt`]: throttled, failed (5xx, `InternalErrorException`), or
-/// final.
+/// Reads a response as an [`Attempt`]: throttled ([`ErrorKind::is_throttling`], HTTP 429), failed
+/// (the other [`ErrorKind::is_retryable`] kinds, any 5xx), or final.
 pub fn classify(response: &http::Response<Vec<u8>>) -> Attempt {
     let status = response.status();
     if status == http::StatusCode::TOO_MANY_REQUESTS {
@@ -154,8 +142,8 @@ pub fn classify(response: &http::Response<Vec<u8>>) -> Attempt {
         .and_then(|b| b.error_type)
         .map(|t| ErrorKind::from_type(&t));
     match kind {
-        Some(ErrorKind::TooManyRequests | ErrorKind::Throttling) => Attempt::Throttled,
-        Some(ErrorKind::InternalError | ErrorKind::ServiceUnavailable) => Attempt::Failed,
+        Some(kind) if kind.is_throttling() => Attempt::Throttled,
+        Some(kind) if kind.is_retryable() => Attempt::Failed,
         _ if status.is_server_error() => Attempt::Failed,
         _ => Attempt::Final,
     }
@@ -172,7 +160,7 @@ impl RetryPolicy {
 
     /// After attempt number `attempt` (1 for the first) went as `outcome`: send again after a
     /// delay, or give up. `repeatable`: whether the request may be sent twice after an attempt
-    /// that may have been processed ([`is_request_repeatable`]). `jitter` is a random `u32`.
+    /// that may have been processed ([`Flow::resend`]). `jitter` is a random `u32`.
     pub fn decide(
         &self,
         attempt: u32,
@@ -313,9 +301,10 @@ impl<F: Flow> Retrying<F> {
             TransportFailure::NotSent => Attempt::NotSent,
             TransportFailure::MaybeSent => Attempt::Failed,
         };
-        let decision = match (self.waiting, self.flow.poll_action()) {
-            (None, Action::Send(request)) => self.decide(now, &request, outcome),
-            _ => Decision::GiveUp,
+        let decision = match self.resend() {
+            Resend::Repeatable => self.decide(now, true, outcome),
+            Resend::Once => self.decide(now, false, outcome),
+            Resend::NoRequest => Decision::GiveUp,
         };
         if decision == Decision::GiveUp {
             self.attempt = 1;
@@ -335,13 +324,7 @@ impl<F: Flow> Retrying<F> {
         }
     }
 
-    fn decide(
-        &mut self,
-        now: SystemTime,
-        request: &http::Request<Vec<u8>>,
-        outcome: Attempt,
-    ) -> Decision {
-        let repeatable = is_request_repeatable(request);
+    fn decide(&mut self, now: SystemTime, repeatable: bool, outcome: Attempt) -> Decision {
         let decision = match self.policy.decide(self.attempt, repeatable, outcome, 0) {
             // Draw jitter only for a retry, so that the delays depend on retries alone.
             Decision::Retry(_) => {
@@ -385,13 +368,26 @@ impl<F: Flow> Flow for Retrying<F> {
             }
             .into());
         }
-        if let Action::Send(request) = self.flow.poll_action()
-            && let Decision::Retry(_) = self.decide(now, &request, classify(&response))
+        let repeatable = match self.flow.resend() {
+            Resend::Repeatable => Some(true),
+            Resend::Once => Some(false),
+            Resend::NoRequest => None,
+        };
+        if let Some(repeatable) = repeatable
+            && let Decision::Retry(_) = self.decide(now, repeatable, classify(&response))
         {
             return Ok(());
         }
         self.attempt = 1;
         self.flow.handle_response(now, response)
+    }
+
+    /// Nothing while waiting; otherwise what the flow says.
+    fn resend(&self) -> Resend {
+        match self.waiting {
+            Some(_) => Resend::NoRequest,
+            None => self.flow.resend(),
+        }
     }
 
     fn handle_input(&mut self, input: Input) -> Result<(), Error> {
@@ -481,30 +477,5 @@ mod tests {
             RetryPolicy::none().decide(1, true, Attempt::NotSent, 1),
             Decision::GiveUp
         );
-    }
-
-    fn oauth(path: &str, body: &str) -> http::Request<Vec<u8>> {
-        let mut request = http::Request::new(body.as_bytes().to_vec());
-        *request.uri_mut() = format!("https://auth.example{path}").parse().unwrap();
-        request
-    }
-
-    #[test]
-    fn oauth_calls_follow_the_same_rules() {
-        assert!(is_request_repeatable(&oauth(
-            "/oauth2/token",
-            "grant_type=refresh_token&client_id=c&refresh_token=r"
-        )));
-        assert!(!is_request_repeatable(&oauth(
-            "/oauth2/token",
-            "grant_type=authorization_code&client_id=c&code=x"
-        )));
-        assert!(is_request_repeatable(&oauth("/oauth2/revoke", "token=r")));
-        assert!(is_request_repeatable(&oauth("/oauth2/userInfo", "")));
-        assert!(is_request_repeatable(&oauth(
-            "/us-east-1_AbC123/.well-known/jwks.json",
-            ""
-        )));
-        assert!(!is_request_repeatable(&oauth("/somewhere/else", "")));
     }
 }

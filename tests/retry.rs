@@ -12,9 +12,12 @@ mod common;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use cognito_flows::flows::Resend;
 use cognito_flows::flows::hosted_ui::{HostedUi, TokenOutcome};
 use cognito_flows::retry::{Decision, RetryPolicy, Retrying, TransportFailure};
-use cognito_flows::{Action, Entropy, ErrorKind, Flow, Input, SecretString, SignIn, UserPool};
+use cognito_flows::{
+    Action, Entropy, ErrorKind, Flow, Input, SecretString, SignIn, UserPool, account,
+};
 use common::*;
 use serde_json::json;
 
@@ -285,6 +288,118 @@ fn the_same_seed_gives_the_same_delays() {
     };
     assert_eq!(delays(9), delays(9));
     assert_ne!(delays(9), delays(10));
+}
+
+/// Each flow declares whether the request it is sending may be sent again after an attempt the
+/// server may have processed: retries read no request bytes.
+#[test]
+fn flows_declare_whether_their_request_may_be_sent_again() {
+    let pool = pool();
+    // InitiateAuth may be repeated; the answer to a challenge may not (its session or code may
+    // be consumed); a prompt sends nothing.
+    let s = alice();
+    assert_eq!(s.flow.resend(), Resend::Repeatable);
+    let s = at_the_sms_code();
+    assert_eq!(s.flow.resend(), Resend::Once);
+    let mut s = alice();
+    s.respond(ok(json!({
+        "ChallengeName": "SMS_MFA",
+        "Session": "session-1",
+        "ChallengeParameters": {"USERNAME": "alice"},
+    })));
+    assert_eq!(s.flow.resend(), Resend::NoRequest);
+    assert_eq!(
+        account::get_user(&pool, "access-token").resend(),
+        Resend::Repeatable
+    );
+    assert_eq!(
+        account::confirm_sign_up(&pool, "alice", "123456", false).resend(),
+        Resend::Once
+    );
+    // OAuth: a refresh, a revocation and userInfo may be repeated; a code is good once.
+    let token = SecretString::new("refresh-token-opaque");
+    assert_eq!(ui().refresh(token.clone()).resend(), Resend::Repeatable);
+    assert_eq!(ui().revoke(&token).resend(), Resend::Repeatable);
+    let mut authorize = ui().authorize(Entropy::from([3; 32]));
+    assert_eq!(authorize.resend(), Resend::NoRequest);
+    let Action::Prompt(cognito_flows::Prompt::Authorize { url }) = authorize.poll_action() else {
+        panic!()
+    };
+    let state = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    authorize
+        .handle_input(Input::Callback(format!(
+            "https://app.example/callback?code=the-code&state={state}"
+        )))
+        .unwrap();
+    assert_eq!(authorize.resend(), Resend::Once);
+}
+
+/// A flow of the caller's own that does not declare it: its requests are sent again only when
+/// that cannot do harm (never sent, throttled), never after an attempt that may have counted.
+#[test]
+fn an_undeclared_flow_is_not_repeated_after_it_may_have_been_processed() {
+    use cognito_flows::wire::GetUserResponse;
+    struct Mine(cognito_flows::Call<GetUserResponse>);
+    impl Flow for Mine {
+        type Output = GetUserResponse;
+        fn poll_action(&self) -> Action<GetUserResponse> {
+            self.0.poll_action()
+        }
+        fn handle_response(
+            &mut self,
+            now: std::time::SystemTime,
+            response: http::Response<Vec<u8>>,
+        ) -> Result<(), cognito_flows::Error> {
+            self.0.handle_response(now, response)
+        }
+        fn handle_input(&mut self, input: Input) -> Result<(), cognito_flows::Error> {
+            self.0.handle_input(input)
+        }
+    }
+    let mut flow = Retrying::new(
+        Mine(account::get_user(&pool(), "access-token")),
+        RetryPolicy::default(),
+        Entropy::from([9; 32]),
+    );
+    assert_eq!(flow.resend(), Resend::Once);
+    assert_eq!(
+        flow.handle_transport_error(now(), TransportFailure::MaybeSent),
+        Decision::GiveUp
+    );
+    assert!(matches!(
+        flow.handle_transport_error(now(), TransportFailure::NotSent),
+        Decision::Retry(_)
+    ));
+    assert_eq!(flow.resend(), Resend::NoRequest, "waiting, nothing to send");
+}
+
+/// The errors retried are those `ErrorKind::is_retryable` names, and only those.
+#[test]
+fn retried_errors_are_the_retryable_kinds() {
+    for (name, retried) in [
+        ("TooManyRequestsException", true),
+        ("ThrottlingException", true),
+        ("InternalErrorException", true),
+        ("ServiceUnavailableException", true),
+        ("NotAuthorizedException", false),
+        ("CodeMismatchException", false),
+    ] {
+        assert_eq!(ErrorKind::from_type(name).is_retryable(), retried, "{name}");
+        let mut s = alice();
+        let held_back = s
+            .flow
+            .handle_response(now(), error(400, name, "try again"))
+            .is_ok();
+        assert_eq!(held_back, retried, "{name}");
+        let waits = matches!(s.flow.poll_action(), Action::Wait(_));
+        assert_eq!(waits, retried, "{name}");
+    }
 }
 
 #[test]

@@ -152,6 +152,10 @@ impl<T: DeserializeOwned + Clone> Exchange for Cognito<T> {
         call::post(&self.pool, self.operation, self.body.bytes().to_vec())
     }
 
+    fn repeatable(&self) -> bool {
+        crate::retry::is_repeatable(self.operation)
+    }
+
     fn read(&self, _now: SystemTime, response: http::Response<Vec<u8>>) -> Result<T, Error> {
         call::parse::<T>(self.operation, response).map(|parsed| parsed.value)
     }

@@ -9,6 +9,172 @@ use crate::flows::{Input, Prompt};
 use crate::secret::SecretString;
 use crate::wire::Parameters;
 
+/// The one list of Cognito's challenges and of the prompts the flows show. It generates
+/// [`ChallengeName`] (the names, their parsing, `Other` for the rest), [`PromptKind`] (one per
+/// [`Prompt`] variant: its name, e.g. `sms_mfa_code`, and its words for misuse errors) and
+/// [`Prompt::prompt_kind`]. Adding a challenge is one row here and its prompt handling: the
+/// exhaustive matches on [`ChallengeName`] ([`Challenge::prompt`], [`Challenge::responses`]) do
+/// not compile until it has one, and a new [`Prompt`] variant does not compile without its row,
+/// nor in the CLI and the Python binding (which match [`Prompt`] without a wildcard) until they
+/// show it.
+macro_rules! challenges {
+    (
+        challenges {
+            $($(#[$cdoc:meta])* $challenge:ident = $name:literal,)*
+        }
+        prompts {
+            $($(#[$pdoc:meta])* $prompt:ident = $kind:literal, $words:literal,)*
+        }
+    ) => {
+        /// A challenge's name (`ChallengeName`, and the values of `AvailableChallenges` and
+        /// `PREFERRED_CHALLENGE`), typed. Anything else is kept in [`ChallengeName::Other`].
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum ChallengeName {
+            $($(#[$cdoc])* $challenge,)*
+            /// A challenge this version does not know, by its name.
+            Other(String),
+        }
+
+        impl ChallengeName {
+            /// Every challenge this version knows.
+            pub const ALL: &'static [ChallengeName] = &[$(Self::$challenge,)*];
+
+            /// Reads a challenge name as Cognito sends it, e.g. `SMS_MFA`.
+            pub fn parse(name: &str) -> Self {
+                match name {
+                    $($name => Self::$challenge,)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+
+            /// The name as Cognito spells it, e.g. `"SOFTWARE_TOKEN_MFA"`.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$challenge => $name,)*
+                    Self::Other(name) => name,
+                }
+            }
+        }
+
+        /// Which prompt a [`Prompt`] is, without its fields.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum PromptKind {
+            $($(#[$pdoc])* $prompt,)*
+        }
+
+        impl PromptKind {
+            /// Every prompt.
+            pub const ALL: &'static [PromptKind] = &[$(Self::$prompt,)*];
+
+            /// The prompt's name, e.g. `"sms_mfa_code"` (the Python binding's `Prompt.kind`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$prompt => $kind,)*
+                }
+            }
+
+            /// What the prompt asks for, in words, e.g. `"an SMS MFA code"` (misuse errors).
+            pub fn words(self) -> &'static str {
+                match self {
+                    $(Self::$prompt => $words,)*
+                }
+            }
+        }
+
+        impl Prompt {
+            /// Which prompt this is.
+            pub fn prompt_kind(&self) -> PromptKind {
+                match self {
+                    $(Self::$prompt { .. } => PromptKind::$prompt,)*
+                }
+            }
+        }
+    };
+}
+
+challenges! {
+    challenges {
+        /// `SMS_MFA`: a code texted to the user, as a second factor.
+        SmsMfa = "SMS_MFA",
+        /// `EMAIL_OTP`: a code emailed to the user (MFA, or a first factor of `USER_AUTH`).
+        EmailOtp = "EMAIL_OTP",
+        /// `SMS_OTP`: a code texted as a first factor of `USER_AUTH`.
+        SmsOtp = "SMS_OTP",
+        /// `SOFTWARE_TOKEN_MFA`: the code of an authenticator app.
+        SoftwareTokenMfa = "SOFTWARE_TOKEN_MFA",
+        /// `SELECT_MFA_TYPE`: which of the user's MFA methods to use now.
+        SelectMfaType = "SELECT_MFA_TYPE",
+        /// `MFA_SETUP`: the user must set up MFA.
+        MfaSetup = "MFA_SETUP",
+        /// `NEW_PASSWORD_REQUIRED`: a temporary password to replace.
+        NewPasswordRequired = "NEW_PASSWORD_REQUIRED",
+        /// `CUSTOM_CHALLENGE`: the pool's Lambda triggers ask.
+        CustomChallenge = "CUSTOM_CHALLENGE",
+        /// `SELECT_CHALLENGE`: which first factor of `USER_AUTH`.
+        SelectChallenge = "SELECT_CHALLENGE",
+        /// `WEB_AUTHN`: a passkey.
+        WebAuthn = "WEB_AUTHN",
+        /// `PASSWORD`: the password, sent (a first factor of `USER_AUTH`).
+        Password = "PASSWORD",
+        /// `PASSWORD_SRP`: the password, proven by SRP (a first factor of `USER_AUTH`).
+        PasswordSrp = "PASSWORD_SRP",
+        /// `PASSWORD_VERIFIER`: the SRP claim, answered by the flow.
+        PasswordVerifier = "PASSWORD_VERIFIER",
+        /// `DEVICE_SRP_AUTH`: a remembered device starts its SRP exchange, answered by the flow.
+        DeviceSrpAuth = "DEVICE_SRP_AUTH",
+        /// `DEVICE_PASSWORD_VERIFIER`: the device's SRP claim, answered by the flow.
+        DevicePasswordVerifier = "DEVICE_PASSWORD_VERIFIER",
+        /// `ADMIN_NO_SRP_AUTH`: the admin API's password sign-in.
+        AdminNoSrpAuth = "ADMIN_NO_SRP_AUTH",
+    }
+    prompts {
+        /// [`Prompt::Challenge`].
+        Challenge = "challenge", "a challenge answer",
+        /// [`Prompt::SmsMfaCode`].
+        SmsMfaCode = "sms_mfa_code", "an SMS MFA code",
+        /// [`Prompt::EmailOtpCode`].
+        EmailOtpCode = "email_otp_code", "an email code",
+        /// [`Prompt::SmsOtpCode`].
+        SmsOtpCode = "sms_otp_code", "an SMS code",
+        /// [`Prompt::TotpCode`].
+        TotpCode = "totp_code", "a TOTP code",
+        /// [`Prompt::SelectMfa`].
+        SelectMfa = "select_mfa", "an MFA method",
+        /// [`Prompt::SelectMfaSetup`].
+        SelectMfaSetup = "select_mfa_setup", "an MFA method to set up",
+        /// [`Prompt::TotpSetup`].
+        TotpSetup = "totp_setup", "a TOTP setup code",
+        /// [`Prompt::EmailMfaSetup`].
+        EmailMfaSetup = "email_mfa_setup", "an email address for MFA",
+        /// [`Prompt::NewPassword`].
+        NewPassword = "new_password", "a new password",
+        /// [`Prompt::CustomChallenge`].
+        CustomChallenge = "custom_challenge", "a custom challenge answer",
+        /// [`Prompt::SelectChallenge`].
+        SelectChallenge = "select_challenge", "a sign-in method",
+        /// [`Prompt::WebAuthn`].
+        WebAuthn = "web_authn", "a WebAuthn credential",
+        /// [`Prompt::Authorize`].
+        Authorize = "authorize", "the callback URL",
+        /// [`Prompt::PasswordReset`].
+        PasswordReset = "password_reset", "a code and a new password",
+        /// [`Prompt::RememberDevice`].
+        RememberDevice = "remember_device", "whether to remember the device",
+    }
+}
+
+impl fmt::Display for ChallengeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ChallengeName {
+    fn from(name: &str) -> Self {
+        Self::parse(name)
+    }
+}
+
 /// Where Cognito sent a code.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CodeDelivery {
@@ -56,9 +222,9 @@ impl MfaMethod {
     /// The challenge name, e.g. `SOFTWARE_TOKEN_MFA`.
     pub fn challenge_name(&self) -> &str {
         match self {
-            Self::Sms => "SMS_MFA",
-            Self::Totp => "SOFTWARE_TOKEN_MFA",
-            Self::Email => "EMAIL_OTP",
+            Self::Sms => ChallengeName::SmsMfa.as_str(),
+            Self::Totp => ChallengeName::SoftwareTokenMfa.as_str(),
+            Self::Email => ChallengeName::EmailOtp.as_str(),
             Self::Other(name) => name,
         }
     }
@@ -114,7 +280,7 @@ impl TotpSetup {
 /// A challenge Cognito asked, waiting for the user.
 #[derive(Debug, Clone)]
 pub(crate) struct Challenge {
-    pub name: String,
+    pub name: ChallengeName,
     pub parameters: BTreeMap<String, String>,
     pub session: Option<SecretString>,
     /// `AvailableChallenges` (USER_AUTH).
@@ -127,30 +293,30 @@ impl Challenge {
     pub fn prompt(&self) -> Prompt {
         let p = &self.parameters;
         let error = self.error.clone();
-        match self.name.as_str() {
-            "SMS_MFA" => Prompt::SmsMfaCode {
+        match &self.name {
+            ChallengeName::SmsMfa => Prompt::SmsMfaCode {
                 delivery: CodeDelivery::from_parameters(p),
                 error,
             },
-            "EMAIL_OTP" => Prompt::EmailOtpCode {
+            ChallengeName::EmailOtp => Prompt::EmailOtpCode {
                 delivery: CodeDelivery::from_parameters(p),
                 error,
             },
-            "SMS_OTP" => Prompt::SmsOtpCode {
+            ChallengeName::SmsOtp => Prompt::SmsOtpCode {
                 delivery: CodeDelivery::from_parameters(p),
                 error,
             },
-            "SOFTWARE_TOKEN_MFA" => Prompt::TotpCode {
+            ChallengeName::SoftwareTokenMfa => Prompt::TotpCode {
                 device_name: p.get("FRIENDLY_DEVICE_NAME").cloned(),
                 error,
             },
-            "SELECT_MFA_TYPE" => Prompt::SelectMfa {
+            ChallengeName::SelectMfaType => Prompt::SelectMfa {
                 options: self.methods("MFAS_CAN_CHOOSE"),
             },
-            "MFA_SETUP" => Prompt::SelectMfaSetup {
+            ChallengeName::MfaSetup => Prompt::SelectMfaSetup {
                 options: self.methods("MFAS_CAN_SETUP"),
             },
-            "NEW_PASSWORD_REQUIRED" => Prompt::NewPassword {
+            ChallengeName::NewPasswordRequired => Prompt::NewPassword {
                 user_attributes: p
                     .get("userAttributes")
                     .and_then(|raw| {
@@ -180,21 +346,29 @@ impl Challenge {
                     .collect(),
                 error,
             },
-            "CUSTOM_CHALLENGE" => Prompt::CustomChallenge {
+            ChallengeName::CustomChallenge => Prompt::CustomChallenge {
                 parameters: p.clone(),
                 error,
             },
-            "SELECT_CHALLENGE" => Prompt::SelectChallenge {
+            ChallengeName::SelectChallenge => Prompt::SelectChallenge {
                 available: self.available.clone(),
             },
-            "WEB_AUTHN" => Prompt::WebAuthn {
+            ChallengeName::WebAuthn => Prompt::WebAuthn {
                 credential_request_options: p
                     .get("CREDENTIAL_REQUEST_OPTIONS")
                     .cloned()
                     .unwrap_or_default(),
             },
-            _ => Prompt::Challenge {
-                name: self.name.clone(),
+            // No typed prompt: the flow answers these itself, or they are not asked of a
+            // user signing in with this crate; if Cognito asks one, the caller answers raw.
+            ChallengeName::Password
+            | ChallengeName::PasswordSrp
+            | ChallengeName::PasswordVerifier
+            | ChallengeName::DeviceSrpAuth
+            | ChallengeName::DevicePasswordVerifier
+            | ChallengeName::AdminNoSrpAuth
+            | ChallengeName::Other(_) => Prompt::Challenge {
+                name: self.name.to_string(),
                 parameters: p.clone(),
                 error,
             },
@@ -214,27 +388,48 @@ impl Challenge {
     /// Whether `kind` lets the user answer this challenge again.
     pub fn is_correctable(&self, kind: &ErrorKind) -> bool {
         kind.is_correctable()
-            || (self.name == "NEW_PASSWORD_REQUIRED" && *kind == ErrorKind::InvalidParameter)
+            || (self.name == ChallengeName::NewPasswordRequired
+                && *kind == ErrorKind::InvalidParameter)
     }
 
     /// The `ChallengeResponses` of a code or answer input, for the challenges that take one.
     pub fn responses(&self, input: Input) -> Result<Parameters, Misuse> {
-        let key = match (self.name.as_str(), &input) {
+        let unexpected = |input: &Input| Misuse::UnexpectedInput {
+            expected: self.prompt().kind(),
+            got: input.kind(),
+        };
+        let key = match (&self.name, &input) {
             (_, Input::Challenge(_)) => None,
-            ("SMS_MFA", Input::Code(_)) => Some("SMS_MFA_CODE"),
-            ("SOFTWARE_TOKEN_MFA", Input::Code(_)) => Some("SOFTWARE_TOKEN_MFA_CODE"),
-            ("EMAIL_OTP", Input::Code(_)) => Some("EMAIL_OTP_CODE"),
-            ("SMS_OTP", Input::Code(_)) => Some("SMS_OTP_CODE"),
-            ("CUSTOM_CHALLENGE", Input::Answer(_) | Input::Code(_)) => Some("ANSWER"),
-            ("SELECT_MFA_TYPE", Input::SelectMfa(_)) => Some("ANSWER"),
-            ("WEB_AUTHN", Input::WebAuthnCredential(_)) => Some("CREDENTIAL"),
-            ("NEW_PASSWORD_REQUIRED", Input::NewPassword { .. }) => Some("NEW_PASSWORD"),
-            _ => {
-                return Err(Misuse::UnexpectedInput {
-                    expected: self.prompt().kind(),
-                    got: input.kind(),
-                });
-            }
+            (ChallengeName::SmsMfa, Input::Code(_)) => Some("SMS_MFA_CODE"),
+            (ChallengeName::SoftwareTokenMfa, Input::Code(_)) => Some("SOFTWARE_TOKEN_MFA_CODE"),
+            (ChallengeName::EmailOtp, Input::Code(_)) => Some("EMAIL_OTP_CODE"),
+            (ChallengeName::SmsOtp, Input::Code(_)) => Some("SMS_OTP_CODE"),
+            (ChallengeName::CustomChallenge, Input::Answer(_) | Input::Code(_)) => Some("ANSWER"),
+            (ChallengeName::SelectMfaType, Input::SelectMfa(_)) => Some("ANSWER"),
+            (ChallengeName::WebAuthn, Input::WebAuthnCredential(_)) => Some("CREDENTIAL"),
+            (ChallengeName::NewPasswordRequired, Input::NewPassword { .. }) => Some("NEW_PASSWORD"),
+            // The sign-in answers these itself (`MFA_SETUP`, `SELECT_CHALLENGE`) or takes only
+            // raw responses for them.
+            (
+                ChallengeName::SmsMfa
+                | ChallengeName::SoftwareTokenMfa
+                | ChallengeName::EmailOtp
+                | ChallengeName::SmsOtp
+                | ChallengeName::CustomChallenge
+                | ChallengeName::SelectMfaType
+                | ChallengeName::WebAuthn
+                | ChallengeName::NewPasswordRequired
+                | ChallengeName::MfaSetup
+                | ChallengeName::SelectChallenge
+                | ChallengeName::Password
+                | ChallengeName::PasswordSrp
+                | ChallengeName::PasswordVerifier
+                | ChallengeName::DeviceSrpAuth
+                | ChallengeName::DevicePasswordVerifier
+                | ChallengeName::AdminNoSrpAuth
+                | ChallengeName::Other(_),
+                _,
+            ) => return Err(unexpected(&input)),
         };
         let mut responses = BTreeMap::new();
         match input {
@@ -268,12 +463,7 @@ impl Challenge {
                     }
                 }
             }
-            other => {
-                return Err(Misuse::UnexpectedInput {
-                    expected: self.prompt().kind(),
-                    got: other.kind(),
-                });
-            }
+            other => return Err(unexpected(&other)),
         }
         Ok(responses)
     }
@@ -282,6 +472,19 @@ impl Challenge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn challenge_names_read_back_as_sent() {
+        for name in ChallengeName::ALL {
+            assert_eq!(ChallengeName::parse(name.as_str()), *name);
+        }
+        assert_eq!(ChallengeName::ALL.len(), 16);
+        assert_eq!(
+            ChallengeName::parse("SOME_NEW_CHALLENGE"),
+            ChallengeName::Other("SOME_NEW_CHALLENGE".into())
+        );
+        assert_eq!(ChallengeName::Other("X".into()).as_str(), "X");
+    }
 
     #[test]
     fn lists_are_read_in_every_spelling() {

@@ -124,6 +124,16 @@ impl Machine for ForgotPassword {
         }
     }
 
+    fn repeatable(&self, state: &State) -> bool {
+        match state {
+            State::Requesting => crate::retry::is_repeatable(Operation::ForgotPassword),
+            State::Confirming { .. } => {
+                crate::retry::is_repeatable(Operation::ConfirmForgotPassword)
+            }
+            State::Asking { .. } => false,
+        }
+    }
+
     fn on_response(
         &mut self,
         state: State,

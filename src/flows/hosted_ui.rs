@@ -258,6 +258,7 @@ impl HostedUi {
             request,
             TokenCallKind::Tokens,
             Some(refresh_token),
+            Repeat::Repeatable,
         ))
     }
 
@@ -270,7 +271,12 @@ impl HostedUi {
         if let Ok(uri) = self.endpoint("/oauth2/revoke").parse() {
             *request.uri_mut() = uri;
         }
-        OneCall::start(TokenRequest::new(request, TokenCallKind::Revoke, None))
+        OneCall::start(TokenRequest::new(
+            request,
+            TokenCallKind::Revoke,
+            None,
+            Repeat::Repeatable,
+        ))
     }
 
     /// The user's claims (`GET /oauth2/userInfo` with the access token).
@@ -284,7 +290,12 @@ impl HostedUi {
             v.set_sensitive(true);
             request.headers_mut().insert(http::header::AUTHORIZATION, v);
         }
-        OneCall::start(TokenRequest::new(request, TokenCallKind::UserInfo, None))
+        OneCall::start(TokenRequest::new(
+            request,
+            TokenCallKind::UserInfo,
+            None,
+            Repeat::Repeatable,
+        ))
     }
 
     /// The URL that signs the user out of the hosted UI and comes back to `logout_uri` (one of
@@ -425,8 +436,10 @@ impl Authorize {
                     ("redirect_uri", &self.ui.redirect_uri),
                     ("code_verifier", self.verifier.expose()),
                 ]);
+                // A code is good once: its exchange is never repeated after it may have
+                // counted.
                 Ok(Step::Next(AuthState::AwaitTokens(Box::new(
-                    TokenRequest::new(request, TokenCallKind::Tokens, None),
+                    TokenRequest::new(request, TokenCallKind::Tokens, None, Repeat::Once),
                 ))))
             }
             ResponseType::Token => {
@@ -529,6 +542,13 @@ impl Machine for Authorize {
         }
     }
 
+    fn repeatable(&self, state: &AuthState) -> bool {
+        match state {
+            AuthState::AwaitCallback => false,
+            AuthState::AwaitTokens(request) => request.repeat == Repeat::Repeatable,
+        }
+    }
+
     fn on_response(
         &mut self,
         state: AuthState,
@@ -584,6 +604,14 @@ pub enum TokenOutcome {
     UserInfo(serde_json::Map<String, serde_json::Value>),
 }
 
+/// Whether an OAuth request may be sent again after an attempt the server may have processed,
+/// fixed when it is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    Repeatable,
+    Once,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TokenCallKind {
     Tokens,
@@ -610,6 +638,8 @@ mod exchange {
         pub(super) body: Zeroizing<Vec<u8>>,
         pub(super) kind: super::TokenCallKind,
         pub(super) keep_refresh: Option<SecretString>,
+        /// Whether it may be sent again after an attempt that may have counted.
+        pub(super) repeat: super::Repeat,
     }
 }
 use exchange::TokenRequest;
@@ -624,6 +654,7 @@ impl fmt::Debug for TokenRequest {
                 &format_args!("[{} bytes redacted]", self.body.len()),
             )
             .field("keep_refresh", &self.keep_refresh)
+            .field("repeat", &self.repeat)
             .finish()
     }
 }
@@ -633,6 +664,10 @@ impl Exchange for TokenRequest {
 
     fn request(&self) -> http::Request<Vec<u8>> {
         self.build()
+    }
+
+    fn repeatable(&self) -> bool {
+        self.repeat == Repeat::Repeatable
     }
 
     fn read(
@@ -649,6 +684,7 @@ impl TokenRequest {
         request: http::Request<Vec<u8>>,
         kind: TokenCallKind,
         keep_refresh: Option<SecretString>,
+        repeat: Repeat,
     ) -> Self {
         let (parts, body) = request.into_parts();
         Self {
@@ -656,6 +692,7 @@ impl TokenRequest {
             body: Zeroizing::new(body),
             kind,
             keep_refresh,
+            repeat,
         }
     }
 

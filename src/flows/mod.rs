@@ -30,7 +30,7 @@ use std::time::SystemTime;
 use crate::error::{Error, ServiceError};
 use crate::secret::{Password, SecretString};
 
-pub use self::challenge::{CodeDelivery, MfaMethod, TotpSetup};
+pub use self::challenge::{ChallengeName, CodeDelivery, MfaMethod, PromptKind, TotpSetup};
 pub use self::device::DeviceCredentials;
 pub use self::forgot_password::ForgotPassword;
 pub use self::refresh::{Refresh, RefreshMethod, RefreshOutcome};
@@ -124,6 +124,35 @@ pub trait Flow {
 
     /// The user's answer to the last [`Action::Prompt`].
     fn handle_input(&mut self, input: Input) -> Result<(), Error>;
+
+    /// Whether the request [`poll_action`](Self::poll_action) asks to send may be sent again
+    /// after an attempt the server may have processed (a timeout, a 5xx):
+    /// [`Retrying`](crate::retry::Retrying) asks this, and reads no request bytes. Every flow of
+    /// this crate declares it for each of its states. The default, for a flow of your own,
+    /// never repeats such an attempt ([`Resend::Once`]).
+    #[must_use]
+    fn resend(&self) -> Resend {
+        match self.poll_action() {
+            Action::Send(_) => Resend::Once,
+            _ => Resend::NoRequest,
+        }
+    }
+}
+
+/// What a flow says of the request it is sending, for retries ([`Flow::resend`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// No request is pending: the flow waits for the user, or for the end of a wait, or is
+    /// finished.
+    NoRequest,
+    /// Sending it again does no harm, even after an attempt the server may have processed
+    /// (`InitiateAuth`, `GetUser`, a token refresh, ...).
+    Repeatable,
+    /// Good once: after an attempt the server may have processed it is not sent again, since its
+    /// session or code may have been consumed (`RespondToAuthChallenge`, `ConfirmSignUp`, the
+    /// hosted UI's authorization-code exchange, ...). Sent again only when it was never sent or
+    /// was throttled.
+    Once,
 }
 
 /// The machine core: every flow in this crate is a [`Machine`], and this one generic
@@ -135,7 +164,7 @@ pub(crate) mod machine {
     use std::mem;
     use std::time::SystemTime;
 
-    use super::{Action, Flow, Input, Prompt};
+    use super::{Action, Flow, Input, Prompt, Resend};
     use crate::error::{Error, Misuse};
 
     /// What a running state needs.
@@ -214,6 +243,9 @@ pub(crate) mod machine {
         fn sending(state: &Self::State) -> bool;
         /// What `state` needs.
         fn pending(&self, state: &Self::State) -> Pending;
+        /// Whether the request of `state` (one that [`Machine::sending`]) may be sent again
+        /// after an attempt the server may have processed ([`super::Resend`]).
+        fn repeatable(&self, state: &Self::State) -> bool;
         /// The response to the request `state` sent.
         fn on_response(
             &mut self,
@@ -240,6 +272,9 @@ pub(crate) mod machine {
         type Output: Clone;
         /// The request, as sent (every time it is asked for, the same bytes).
         fn request(&self) -> http::Request<Vec<u8>>;
+        /// Whether the request may be sent again after an attempt the server may have
+        /// processed.
+        fn repeatable(&self) -> bool;
         /// The answer, received at `now`.
         fn read(
             &self,
@@ -290,6 +325,10 @@ pub(crate) mod machine {
 
         fn pending(&self, _: &Sending) -> Pending {
             Pending::Send(self.exchange.request())
+        }
+
+        fn repeatable(&self, _: &Sending) -> bool {
+            self.exchange.repeatable()
         }
 
         fn on_response(
@@ -364,6 +403,19 @@ pub(crate) mod machine {
             }
         }
 
+        fn resend(&self) -> Resend {
+            match self.phase() {
+                Phase::Running(state) if M::sending(state) => {
+                    if self.repeatable(state) {
+                        Resend::Repeatable
+                    } else {
+                        Resend::Once
+                    }
+                }
+                Phase::Running(_) | Phase::Done(_) | Phase::Failed(_) => Resend::NoRequest,
+            }
+        }
+
         fn handle_response(
             &mut self,
             now: SystemTime,
@@ -409,8 +461,11 @@ pub(crate) mod machine {
 ///
 /// A prompt that may be answered again after a correctable error (a wrong code, a weak password)
 /// carries that error in `error`.
+///
+/// Exhaustive, like [`Action`]: a prompt added to the core is a compile error in every `match`
+/// that shows prompts (the CLI's, the Python binding's), until it is shown there. Its
+/// [`PromptKind`] comes from the `challenges!` table (`challenge.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Prompt {
     /// A challenge this version has no typed prompt for. Answer with [`Input::Challenge`]:
     /// the responses Cognito expects for it (the flow adds `USERNAME` and `SECRET_HASH`).
@@ -531,26 +586,9 @@ pub enum Prompt {
 }
 
 impl Prompt {
-    /// A short name for the prompt, used in misuse errors.
+    /// What the prompt asks for, in words, used in misuse errors: [`PromptKind::words`].
     pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Challenge { .. } => "a challenge answer",
-            Self::SmsMfaCode { .. } => "an SMS MFA code",
-            Self::EmailOtpCode { .. } => "an email code",
-            Self::SmsOtpCode { .. } => "an SMS code",
-            Self::TotpCode { .. } => "a TOTP code",
-            Self::SelectMfa { .. } => "an MFA method",
-            Self::SelectMfaSetup { .. } => "an MFA method to set up",
-            Self::TotpSetup { .. } => "a TOTP setup code",
-            Self::EmailMfaSetup { .. } => "an email address for MFA",
-            Self::NewPassword { .. } => "a new password",
-            Self::CustomChallenge { .. } => "a custom challenge answer",
-            Self::SelectChallenge { .. } => "a sign-in method",
-            Self::WebAuthn { .. } => "a WebAuthn credential",
-            Self::RememberDevice { .. } => "whether to remember the device",
-            Self::PasswordReset { .. } => "a code and a new password",
-            Self::Authorize { .. } => "the callback URL",
-        }
+        self.prompt_kind().words()
     }
 
     /// The error of the previous answer, when the user is asked again.

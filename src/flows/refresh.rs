@@ -413,6 +413,13 @@ impl<O: RefreshOutcome> Machine for Refresh<O> {
         Pending::Send(self.request(state))
     }
 
+    fn repeatable(&self, state: &State) -> bool {
+        crate::retry::is_repeatable(match state.method {
+            RefreshMethod::GetTokensFromRefreshToken => Operation::GetTokensFromRefreshToken,
+            RefreshMethod::InitiateAuth => Operation::InitiateAuth,
+        })
+    }
+
     fn on_response(
         &mut self,
         state: State,

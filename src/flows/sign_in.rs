@@ -5,7 +5,8 @@
 //! ([`SignIn::refresh`]) is the crate's one refresh flow, [`Refresh`](super::refresh).
 //!
 //! The states, one flat enum named by what each waits for (each holds only what is valid in it;
-//! the user and the device travel inside them):
+//! the user and the device travel inside them; a state waiting for the answer to a prompt keeps
+//! the challenge it answers, and which prompt asked it, never the prompt's state itself):
 //!
 //! ```text
 //!  constructors ─┬─▶ AwaitInitiate ────────────┐  (password, custom, USER_AUTH, after sign-up)
@@ -65,7 +66,7 @@ use std::time::SystemTime;
 use crate::call::{self, Parsed};
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ErrorKind, Misuse, ProtocolReason, ServiceError};
-use crate::flows::challenge::{Challenge, TotpSetup};
+use crate::flows::challenge::{Challenge, ChallengeName, TotpSetup};
 use crate::flows::device::{Device, DeviceCredentials};
 use crate::flows::machine::{self, Machine, Phase, Step};
 use crate::flows::refresh::{Refresh, RefreshMethod};
@@ -186,7 +187,7 @@ pub(crate) struct User {
 #[allow(private_interfaces, reason = "a sealed state: the module is private")]
 mod state {
     use super::{
-        Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest,
+        Asked, Challenge, ConfirmDeviceRequest, DeviceCredentials, InitiateAuthRequest,
         RespondToAuthChallengeRequest, ServiceError, SignedIn, SrpClient, TotpSetup, User,
         VerifySoftwareTokenRequest,
     };
@@ -218,20 +219,21 @@ mod state {
             request: Box<RespondToAuthChallengeRequest>,
             srp: SrpClient,
         },
-        /// The user's answer to a challenge: tokens or the next challenge; a correctable error
-        /// goes back to `ask`.
+        /// The user's answer to `challenge`, asked by the `asked` prompt: tokens or the next
+        /// challenge; a correctable error goes back to that prompt.
         AwaitChallengeAnswer {
             user: User,
             request: Box<RespondToAuthChallengeRequest>,
-            ask: Box<State>,
+            challenge: Challenge,
+            asked: Asked,
         },
-        /// `SELECT_CHALLENGE` answered with `PASSWORD_SRP`: `PASSWORD_VERIFIER`; a correctable
-        /// error goes back to `ask`.
+        /// `SELECT_CHALLENGE` (`challenge`) answered with `PASSWORD_SRP`: `PASSWORD_VERIFIER`;
+        /// a correctable error goes back to the choice.
         AwaitSelectedSrpChallenge {
             user: User,
             request: Box<RespondToAuthChallengeRequest>,
             srp: SrpClient,
-            ask: Box<State>,
+            challenge: Challenge,
         },
         /// AssociateSoftwareToken for `MFA_SETUP`: the TOTP secret.
         AwaitAssociateSoftwareToken { user: User, challenge: Challenge },
@@ -274,27 +276,23 @@ mod state {
 }
 use state::State;
 
-impl State {
-    /// Whether the user may answer this prompt again after `kind`.
-    fn is_correctable(&self, kind: &ErrorKind) -> bool {
-        match self {
-            Self::AskChallenge { challenge, .. } | Self::AskEmailMfaSetup { challenge, .. } => {
-                challenge.is_correctable(kind)
-            }
-            _ => kind.is_correctable(),
-        }
-    }
+/// The prompt that asked a challenge's answer, which a correctable error goes back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asked {
+    /// `AskChallenge`.
+    Challenge,
+    /// `AskEmailMfaSetup`.
+    EmailMfaSetup,
+}
 
-    /// The same prompt, carrying the error of the previous answer.
-    fn with_error(mut self, error: ServiceError) -> Self {
-        match &mut self {
-            Self::AskChallenge { challenge, .. } | Self::AskEmailMfaSetup { challenge, .. } => {
-                challenge.error = Some(error);
-            }
-            Self::AskTotpSetup { error: slot, .. } => *slot = Some(error),
-            _ => {}
+impl Asked {
+    /// The prompt again, for `user` and `challenge`, carrying the error of the answer.
+    fn again(self, user: User, mut challenge: Challenge, error: ServiceError) -> State {
+        challenge.error = Some(error);
+        match self {
+            Self::Challenge => State::AskChallenge { user, challenge },
+            Self::EmailMfaSetup => State::AskEmailMfaSetup { user, challenge },
         }
-        self
     }
 }
 
@@ -488,21 +486,21 @@ impl SignInBuilder {
     pub fn user_auth(self, username: &str, first: FirstFactor, entropy: Entropy) -> SignIn {
         let (preferred, password) = match first {
             FirstFactor::Select => (None, None),
-            FirstFactor::Password(p) => (Some("PASSWORD"), Some(p)),
-            FirstFactor::PasswordSrp(p) => (Some("PASSWORD_SRP"), Some(p)),
-            FirstFactor::EmailOtp => (Some("EMAIL_OTP"), None),
-            FirstFactor::SmsOtp => (Some("SMS_OTP"), None),
-            FirstFactor::WebAuthn => (Some("WEB_AUTHN"), None),
+            FirstFactor::Password(p) => (Some(ChallengeName::Password), Some(p)),
+            FirstFactor::PasswordSrp(p) => (Some(ChallengeName::PasswordSrp), Some(p)),
+            FirstFactor::EmailOtp => (Some(ChallengeName::EmailOtp), None),
+            FirstFactor::SmsOtp => (Some(ChallengeName::SmsOtp), None),
+            FirstFactor::WebAuthn => (Some(ChallengeName::WebAuthn), None),
         };
         self.start(username, password, &entropy, "USER_AUTH", |rng, pw| {
             let (mut p, start) = match preferred {
-                Some("PASSWORD_SRP") => Self::srp_parameters(rng, username),
+                Some(ChallengeName::PasswordSrp) => Self::srp_parameters(rng, username),
                 _ => (params([("USERNAME", username.to_owned())]), Start::Plain),
             };
-            if let Some(preferred) = preferred {
-                p.insert("PREFERRED_CHALLENGE".into(), preferred.into());
+            if let Some(preferred) = &preferred {
+                p.insert("PREFERRED_CHALLENGE".into(), preferred.as_str().into());
             }
-            if let (Some("PASSWORD"), Some(pw)) = (preferred, pw) {
+            if let (Some(ChallengeName::Password), Some(pw)) = (&preferred, pw) {
                 p.insert("PASSWORD".into(), pw.expose().into());
             }
             (p, start)
@@ -742,12 +740,10 @@ impl SignIn {
     fn on_auth_answer(
         &mut self,
         now: SystemTime,
-        operation: Operation,
-        response: http::Response<Vec<u8>>,
+        parsed: &Parsed<InitiateAuthResponse>,
         mut user: User,
         srp: Option<SrpClient>,
     ) -> Result<Step<State, SignedIn>, Error> {
-        let parsed: Parsed<InitiateAuthResponse> = call::parse(operation, response)?;
         let answer = &parsed.value;
         if let Some(result) = &answer.authentication_result {
             let tokens = Tokens::from_result(result, now, None).map_err(|r| parsed.fail(r))?;
@@ -776,7 +772,7 @@ impl SignIn {
             user.name.clone_from(username);
         }
         let challenge = Challenge {
-            name: name.to_owned(),
+            name: ChallengeName::parse(name),
             parameters,
             session: answer.session.clone(),
             available: answer.available_challenges.clone().unwrap_or_default(),
@@ -788,17 +784,17 @@ impl SignIn {
                 detail,
             })
         };
-        let next = match (name, srp) {
-            ("PASSWORD_VERIFIER", Some(srp)) => {
+        let next = match (&challenge.name, srp) {
+            (ChallengeName::PasswordVerifier, Some(srp)) => {
                 let password = user
                     .password
                     .clone()
                     .ok_or_else(|| invalid("PASSWORD_VERIFIER without a password".into()))?;
-                let user_id = Self::field(&parsed, &challenge, "USER_ID_FOR_SRP")?.to_owned();
+                let user_id = Self::field(parsed, &challenge, "USER_ID_FOR_SRP")?.to_owned();
                 let realm = self.pool.name().to_owned();
                 let responses = Self::password_claim(
                     now,
-                    &parsed,
+                    parsed,
                     &challenge,
                     &srp,
                     &realm,
@@ -808,7 +804,7 @@ impl SignIn {
                 let request = self.respond(&user, name, responses, challenge.session.as_ref());
                 State::AwaitPasswordVerifierAnswer { user, request }
             }
-            ("DEVICE_PASSWORD_VERIFIER", Some(srp)) => {
+            (ChallengeName::DevicePasswordVerifier, Some(srp)) => {
                 let Some(Device::Credentials(device)) = user.device.clone() else {
                     return Err(invalid(
                         "DEVICE_PASSWORD_VERIFIER without device credentials".into(),
@@ -816,7 +812,7 @@ impl SignIn {
                 };
                 let responses = Self::password_claim(
                     now,
-                    &parsed,
+                    parsed,
                     &challenge,
                     &srp,
                     &device.device_group_key,
@@ -826,10 +822,10 @@ impl SignIn {
                 let request = self.respond(&user, name, responses, challenge.session.as_ref());
                 State::AwaitPasswordVerifierAnswer { user, request }
             }
-            ("PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER", None) => {
+            (ChallengeName::PasswordVerifier | ChallengeName::DevicePasswordVerifier, None) => {
                 return Err(invalid(format!("{name} without an SRP exchange")));
             }
-            ("DEVICE_SRP_AUTH", _) => {
+            (ChallengeName::DeviceSrpAuth, _) => {
                 let Some(Device::Credentials(device)) = &user.device else {
                     return Err(invalid("DEVICE_SRP_AUTH without device credentials".into()));
                 };
@@ -840,13 +836,13 @@ impl SignIn {
                 ]);
                 let request = self.respond(
                     &user,
-                    "DEVICE_SRP_AUTH",
+                    ChallengeName::DeviceSrpAuth.as_str(),
                     responses,
                     challenge.session.as_ref(),
                 );
                 State::AwaitDeviceSrpChallenge { user, request, srp }
             }
-            ("MFA_SETUP", _) => {
+            (ChallengeName::MfaSetup, _) => {
                 let options = challenge.methods("MFAS_CAN_SETUP");
                 if options.iter().all(|m| *m == MfaMethod::Totp) {
                     State::AwaitAssociateSoftwareToken { user, challenge }
@@ -934,7 +930,8 @@ impl SignIn {
     }
 
     /// The answer to InitiateAuth or RespondToAuthChallenge, with what to do on a service error:
-    /// go back to `ask` when it is correctable.
+    /// back to the prompt that asked the answer (`asked`, its challenge) when it is correctable.
+    #[allow(clippy::too_many_arguments)]
     fn on_auth(
         &mut self,
         now: SystemTime,
@@ -942,17 +939,24 @@ impl SignIn {
         response: http::Response<Vec<u8>>,
         user: User,
         srp: Option<SrpClient>,
-        ask: Option<Box<State>>,
+        asked: Option<(Asked, Challenge)>,
     ) -> Step<State, SignedIn> {
-        match self.on_auth_answer(now, operation, response, user, srp) {
+        // Only Cognito's answer carries a service error: the rest of the reading is protocol.
+        let parsed = match call::parse::<InitiateAuthResponse>(operation, response) {
+            Ok(parsed) => parsed,
+            Err(Error::Service(e)) => {
+                return match asked {
+                    Some((asked, challenge)) if challenge.is_correctable(&e.kind) => {
+                        let back = asked.again(user, challenge, e.clone());
+                        Step::Again(back, Error::Service(e))
+                    }
+                    _ => Step::Fail(Error::Service(e)),
+                };
+            }
+            Err(e) => return Step::Fail(e),
+        };
+        match self.on_auth_answer(now, &parsed, user, srp) {
             Ok(step) => step,
-            Err(Error::Service(e)) => match ask {
-                Some(ask) if ask.is_correctable(&e.kind) => {
-                    let back = ask.with_error(e.clone());
-                    Step::Again(back, Error::Service(e))
-                }
-                _ => Step::Fail(Error::Service(e)),
-            },
             Err(e) => Step::Fail(e),
         }
     }
@@ -977,7 +981,7 @@ impl SignIn {
                 }
                 let request = self.respond(
                     &user,
-                    "MFA_SETUP",
+                    ChallengeName::MfaSetup.as_str(),
                     BTreeMap::new(),
                     challenge.session.as_ref(),
                 );
@@ -1018,15 +1022,15 @@ impl SignIn {
         challenge: Challenge,
         input: Input,
     ) -> Step<State, SignedIn> {
-        match (challenge.name.as_str(), input) {
-            ("MFA_SETUP", Input::SelectMfa(MfaMethod::Totp)) => {
+        match (&challenge.name, input) {
+            (ChallengeName::MfaSetup, Input::SelectMfa(MfaMethod::Totp)) => {
                 Step::Next(State::AwaitAssociateSoftwareToken { user, challenge })
             }
-            ("MFA_SETUP", Input::SelectMfa(MfaMethod::Email)) => {
+            (ChallengeName::MfaSetup, Input::SelectMfa(MfaMethod::Email)) => {
                 Step::Next(State::AskEmailMfaSetup { user, challenge })
             }
             (
-                "SELECT_CHALLENGE",
+                ChallengeName::SelectChallenge,
                 Input::SelectChallenge {
                     challenge: choice,
                     password,
@@ -1036,17 +1040,17 @@ impl SignIn {
                 let password = password.or_else(|| user.password.clone());
                 let mut responses = params([("ANSWER", choice.clone())]);
                 let mut srp = None;
-                match (choice.as_str(), password) {
-                    ("PASSWORD", Some(p)) => {
+                match (ChallengeName::parse(&choice), password) {
+                    (ChallengeName::Password, Some(p)) => {
                         responses.insert("PASSWORD".into(), p.expose().into());
                     }
-                    ("PASSWORD_SRP", Some(p)) => {
+                    (ChallengeName::PasswordSrp, Some(p)) => {
                         let client = SrpClient::from_private_key(&self.rng.bytes());
                         responses.insert("SRP_A".into(), client.public_key_hex().into());
                         srp = Some(client);
                         user.password = Some(p);
                     }
-                    ("PASSWORD" | "PASSWORD_SRP", None) => {
+                    (ChallengeName::Password | ChallengeName::PasswordSrp, None) => {
                         let misuse = Misuse::InvalidInput(format!("{choice} needs the password"));
                         return Step::Refuse(State::AskChallenge { user, challenge }, misuse);
                     }
@@ -1054,37 +1058,39 @@ impl SignIn {
                 }
                 let request = self.respond(
                     &user,
-                    "SELECT_CHALLENGE",
+                    ChallengeName::SelectChallenge.as_str(),
                     responses,
                     challenge.session.as_ref(),
                 );
-                let ask = Box::new(State::AskChallenge {
-                    user: user.clone(),
-                    challenge,
-                });
                 Step::Next(match srp {
                     Some(srp) => State::AwaitSelectedSrpChallenge {
                         user,
                         request,
                         srp,
-                        ask,
+                        challenge,
                     },
-                    None => State::AwaitChallengeAnswer { user, request, ask },
+                    None => State::AwaitChallengeAnswer {
+                        user,
+                        request,
+                        challenge,
+                        asked: Asked::Challenge,
+                    },
                 })
             }
             (_, input) => match challenge.responses(input) {
                 Ok(responses) => {
                     let request = self.respond(
                         &user,
-                        &challenge.name,
+                        challenge.name.as_str(),
                         responses,
                         challenge.session.as_ref(),
                     );
-                    let ask = Box::new(State::AskChallenge {
-                        user: user.clone(),
+                    Step::Next(State::AwaitChallengeAnswer {
+                        user,
+                        request,
                         challenge,
-                    });
-                    Step::Next(State::AwaitChallengeAnswer { user, request, ask })
+                        asked: Asked::Challenge,
+                    })
                 }
                 Err(misuse) => Step::Refuse(State::AskChallenge { user, challenge }, misuse),
             },
@@ -1112,6 +1118,27 @@ impl Machine for SignIn {
         self.need(state)
     }
 
+    fn repeatable(&self, state: &State) -> bool {
+        let operation = match state {
+            State::AwaitInitiate { .. } | State::AwaitSrpChallenge { .. } => {
+                Operation::InitiateAuth
+            }
+            State::AwaitPasswordVerifierAnswer { .. }
+            | State::AwaitDeviceSrpChallenge { .. }
+            | State::AwaitChallengeAnswer { .. }
+            | State::AwaitSelectedSrpChallenge { .. } => Operation::RespondToAuthChallenge,
+            State::AwaitAssociateSoftwareToken { .. } => Operation::AssociateSoftwareToken,
+            State::AwaitVerifySoftwareToken { .. } => Operation::VerifySoftwareToken,
+            State::AwaitConfirmDevice { .. } => Operation::ConfirmDevice,
+            State::AwaitUpdateDeviceStatus { .. } => Operation::UpdateDeviceStatus,
+            State::AskChallenge { .. }
+            | State::AskTotpSetup { .. }
+            | State::AskEmailMfaSetup { .. }
+            | State::AskRememberDevice { .. } => return false,
+        };
+        crate::retry::is_repeatable(operation)
+    }
+
     fn on_response(
         &mut self,
         state: State,
@@ -1133,12 +1160,25 @@ impl Machine for SignIn {
             State::AwaitDeviceSrpChallenge { user, srp, .. } => {
                 self.on_auth(now, respond, response, user, Some(srp), None)
             }
-            State::AwaitChallengeAnswer { user, ask, .. } => {
-                self.on_auth(now, respond, response, user, None, Some(ask))
-            }
-            State::AwaitSelectedSrpChallenge { user, srp, ask, .. } => {
-                self.on_auth(now, respond, response, user, Some(srp), Some(ask))
-            }
+            State::AwaitChallengeAnswer {
+                user,
+                challenge,
+                asked,
+                ..
+            } => self.on_auth(now, respond, response, user, None, Some((asked, challenge))),
+            State::AwaitSelectedSrpChallenge {
+                user,
+                srp,
+                challenge,
+                ..
+            } => self.on_auth(
+                now,
+                respond,
+                response,
+                user,
+                Some(srp),
+                Some((Asked::Challenge, challenge)),
+            ),
             State::AwaitAssociateSoftwareToken {
                 user,
                 mut challenge,
@@ -1246,15 +1286,16 @@ impl Machine for SignIn {
             (State::AskEmailMfaSetup { user, challenge }, Input::Email(email)) => {
                 let request = self.respond(
                     &user,
-                    "MFA_SETUP",
+                    ChallengeName::MfaSetup.as_str(),
                     params([("EMAIL", email)]),
                     challenge.session.as_ref(),
                 );
-                let ask = Box::new(State::AskEmailMfaSetup {
-                    user: user.clone(),
+                Step::Next(State::AwaitChallengeAnswer {
+                    user,
+                    request,
                     challenge,
-                });
-                Step::Next(State::AwaitChallengeAnswer { user, request, ask })
+                    asked: Asked::EmailMfaSetup,
+                })
             }
             (
                 State::AskRememberDevice {
@@ -1315,6 +1356,23 @@ mod tests {
                 (name.starts_with("Await") || name.starts_with("Ask")).then_some(name)
             })
             .collect()
+    }
+
+    #[test]
+    fn no_state_holds_another_state() {
+        let source = include_str!("sign_in.rs");
+        let start = source.find("pub enum State {").unwrap_or_default();
+        let body = source.get(start..).unwrap_or_default();
+        let end = body.find("\n    }\n").unwrap_or(body.len());
+        let body = body.get(..end).unwrap_or_default();
+        assert!(
+            body.contains("AwaitChallengeAnswer"),
+            "the parser read {body}"
+        );
+        assert!(
+            !body.contains("State>") && !body.contains(": State"),
+            "a state holds another: {body}"
+        );
     }
 
     #[test]

@@ -781,4 +781,11 @@ impl Flow for EveryPasskey<'_> {
     fn handle_input(&mut self, input: Input) -> Result<(), cognito_flows::Error> {
         self.page.handle_input(input)
     }
+
+    fn resend(&self) -> cognito_flows::flows::Resend {
+        match &self.end {
+            Some(_) => cognito_flows::flows::Resend::NoRequest,
+            None => self.page.resend(),
+        }
+    }
 }

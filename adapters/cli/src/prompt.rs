@@ -163,10 +163,11 @@ pub(crate) fn answer(
             let answer = ask("ANSWER")?;
             Input::Challenge(BTreeMap::from([("ANSWER".to_owned(), answer)]))
         }
-        other => {
+        // The hosted UI's callback needs a browser: `cognito hosted` answers it itself.
+        Prompt::Authorize { .. } => {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
-                format!("cannot answer {} here", other.kind()),
+                format!("cannot answer {} here", prompt.kind()),
             )
             .into());
         }

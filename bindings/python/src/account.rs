@@ -9,13 +9,13 @@ use cognito_flows::tokens::Jwt;
 use cognito_flows::verify::{
     FetchPolicy, JwksFetch as CoreJwksFetch, Verification, Verifier as CoreVerifier, VerifyOptions,
 };
-use cognito_flows::wire::{AttributeType, MfaSettings};
+use cognito_flows::wire::{AttributeType, FeedbackValue, MfaSettings};
 use cognito_flows::{Password, SecretString};
 use pyo3::prelude::*;
 
 use crate::errors::{invalid_argument, invalid_token};
-use crate::flows::{Authorize, Call, TokenCall, UserPool};
-use crate::values::{Request, json_to_py, system_time};
+use crate::flows::{Authorize, Call, SignIn, TokenCall, UserPool};
+use crate::values::{Request, Secret, json_to_py, py_bool, py_str, system_time};
 
 fn attributes(map: Option<BTreeMap<String, String>>) -> Vec<AttributeType> {
     map.unwrap_or_default()
@@ -265,6 +265,220 @@ fn update_device_status(
     ))
 }
 
+/// What `ConfirmSignUp` sends (the JS SDK's `confirmRegistration`): the user name, the code,
+/// `force_alias_creation`, and `SignUp`'s session, so that the user can be signed in right
+/// after without the password (`sign_in_after_confirmation`). `repr()` hides the code and the
+/// session.
+#[pyclass(module = "cognito_flows", frozen)]
+pub struct Confirmation(pub(crate) account::Confirmation);
+
+#[pymethods]
+impl Confirmation {
+    #[new]
+    #[pyo3(signature = (username, code, *, force_alias_creation=false, session=None))]
+    fn new(
+        username: String,
+        code: &str,
+        force_alias_creation: bool,
+        session: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut confirmation = account::Confirmation::new(username, code);
+        confirmation.force_alias_creation = force_alias_creation;
+        confirmation.session = session.map(secret_or_text).transpose()?;
+        Ok(Self(confirmation))
+    }
+
+    /// A confirmation carrying `signed_up`'s `Session` (the answer of `sign_up`, a `dict`),
+    /// when Cognito gave one.
+    #[staticmethod]
+    fn after(signed_up: &Bound<'_, PyAny>, username: String, code: &str) -> PyResult<Self> {
+        let mut confirmation = account::Confirmation::new(username, code);
+        confirmation.session = session_of(signed_up)?;
+        Ok(Self(confirmation))
+    }
+
+    /// The user name.
+    #[getter]
+    fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    /// Whether the alias moves to this user when another user has it.
+    #[getter]
+    fn force_alias_creation(&self) -> bool {
+        self.0.force_alias_creation
+    }
+
+    /// Whether it carries `SignUp`'s session.
+    #[getter]
+    fn has_session(&self) -> bool {
+        self.0.session.is_some()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Confirmation(username={}, code=[redacted], force_alias_creation={}, session={})",
+            py_str(&self.0.username),
+            py_bool(self.0.force_alias_creation),
+            if self.0.session.is_some() {
+                "[redacted]"
+            } else {
+                "None"
+            },
+        )
+    }
+}
+
+/// A `Secret` or a `str`, as a secret.
+fn secret_or_text(value: &Bound<'_, PyAny>) -> PyResult<SecretString> {
+    Ok(match value.cast::<Secret>() {
+        Ok(secret) => secret.get().0.clone(),
+        Err(_) => SecretString::new(value.extract::<String>()?),
+    })
+}
+
+/// The `Session` of an answer (`dict`), a `Secret` or a `str`, if any.
+fn session_of(answer: &Bound<'_, PyAny>) -> PyResult<Option<SecretString>> {
+    match answer.get_item("Session") {
+        Ok(value) if !value.is_none() => secret_or_text(&value).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// `ConfirmSignUp` with every parameter: a `Confirmation` (its code, `force_alias_creation`,
+/// and `SignUp`'s session, whose answer `sign_in_after_confirmation` signs in with).
+#[pyfunction]
+fn confirm_registration(pool: &UserPool, confirmation: &Confirmation) -> Call {
+    Call::new(account::confirm_registration(&pool.0, &confirmation.0))
+}
+
+/// The `USER_AUTH` sign-in that follows a confirmation whose answer (`confirmed`, the `dict` of
+/// `confirm_registration`) carried a `Session`: the user is signed in without the password.
+/// `None` when the answer had no session.
+#[pyfunction]
+fn sign_in_after_confirmation(
+    pool: &UserPool,
+    username: &str,
+    confirmed: &Bound<'_, PyAny>,
+    entropy: &[u8],
+) -> PyResult<Option<SignIn>> {
+    let confirmed = cognito_flows::wire::ConfirmSignUpResponse {
+        session: session_of(confirmed)?,
+    };
+    let entropy = crate::values::entropy(entropy)?;
+    Ok(
+        account::sign_in_after_confirmation(&pool.0, username, &confirmed, entropy)
+            .map(SignIn::from_core),
+    )
+}
+
+/// `UpdateAuthEventFeedback`: the user's verdict on a sign-in that threat protection flagged
+/// (`valid`: it was them), with the `username`, `event_id` and `feedback_token` of the link in
+/// its notification email.
+#[pyfunction]
+fn update_auth_event_feedback(
+    pool: &UserPool,
+    username: &str,
+    event_id: &str,
+    feedback_token: &Bound<'_, PyAny>,
+    valid: bool,
+) -> PyResult<Call> {
+    let value = if valid {
+        FeedbackValue::Valid
+    } else {
+        FeedbackValue::Invalid
+    };
+    Ok(Call::new(account::update_auth_event_feedback(
+        &pool.0,
+        username,
+        event_id,
+        &secret_or_text(feedback_token)?,
+        value,
+    )))
+}
+
+/// `GetUserAuthFactors`: the user's sign-in factors (`PASSWORD`, `EMAIL_OTP`, `SMS_OTP`,
+/// `WEB_AUTHN`) and MFA settings.
+#[pyfunction]
+fn get_user_auth_factors(pool: &UserPool, access_token: &str) -> Call {
+    Call::new(account::get_user_auth_factors(&pool.0, access_token))
+}
+
+/// `StartWebAuthnRegistration`: its `CredentialCreationOptions` go to the authenticator
+/// (`navigator.credentials.create`), then `complete_web_authn_registration`.
+#[pyfunction]
+fn start_web_authn_registration(pool: &UserPool, access_token: &str) -> Call {
+    Call::new(account::start_web_authn_registration(&pool.0, access_token))
+}
+
+/// `CompleteWebAuthnRegistration`: the authenticator's `PublicKeyCredential`
+/// (`RegistrationResponseJSON`) as JSON text.
+#[pyfunction]
+fn complete_web_authn_registration(
+    pool: &UserPool,
+    access_token: &str,
+    credential: &str,
+) -> PyResult<Call> {
+    let credential: serde_json::Value = serde_json::from_str(credential)
+        .map_err(|e| invalid_argument(format!("the credential is not JSON: {e}")))?;
+    Ok(Call::new(account::complete_web_authn_registration(
+        &pool.0,
+        access_token,
+        credential,
+    )))
+}
+
+/// `ListWebAuthnCredentials`: one page of the user's passkeys; pass the previous page's
+/// `NextToken` for the next.
+#[pyfunction]
+#[pyo3(signature = (pool, access_token, max_results=None, next_token=None))]
+fn list_web_authn_credentials(
+    pool: &UserPool,
+    access_token: &str,
+    max_results: Option<u32>,
+    next_token: Option<&str>,
+) -> Call {
+    Call::new(account::list_web_authn_credentials(
+        &pool.0,
+        access_token,
+        max_results,
+        next_token,
+    ))
+}
+
+/// `DeleteWebAuthnCredential`: deletes one of the user's passkeys by its `CredentialId`.
+#[pyfunction]
+fn delete_web_authn_credential(pool: &UserPool, access_token: &str, credential_id: &str) -> Call {
+    Call::new(account::delete_web_authn_credential(
+        &pool.0,
+        access_token,
+        credential_id,
+    ))
+}
+
+/// The TOTP code of `secret` (base32, as `associate_software_token` answers it in
+/// `SecretCode`) at `now` (`time.time()`): what an authenticator app shows. Raises
+/// `InvalidArgumentError` for a secret that is not base32.
+#[pyfunction]
+fn totp_code(secret: &Bound<'_, PyAny>, now: f64) -> PyResult<String> {
+    let secret = secret_or_text(secret)?;
+    cognito_flows::totp::code(secret.expose(), system_time(now)?)
+        .map(|code| code.expose().to_owned())
+        .map_err(|e| invalid_argument(e.to_string()))
+}
+
+/// The `otpauth://` URI of `secret` for an authenticator app (its QR code), labelled
+/// `issuer:account`. It holds the secret: show it, don't log it.
+#[pyfunction]
+fn otpauth_uri(secret: &Bound<'_, PyAny>, issuer: &str, account: &str) -> PyResult<Secret> {
+    let secret = secret_or_text(secret)?;
+    Ok(Secret(cognito_flows::totp::otpauth_uri(
+        secret.expose(),
+        issuer,
+        account,
+    )))
+}
+
 /// A Cognito domain and app client, for the hosted UI (OAuth2 code flow with PKCE).
 #[pyclass(module = "cognito_flows", frozen)]
 pub struct HostedUi(CoreHostedUi);
@@ -371,7 +585,7 @@ impl JwksFetch {
     }
 
     fn __repr__(&self) -> String {
-        format!("JwksFetch(uri={:?})", self.0.uri())
+        format!("JwksFetch(uri={})", py_str(self.0.uri()))
     }
 }
 
@@ -501,7 +715,7 @@ impl Verifier {
     }
 
     fn __repr__(&self) -> String {
-        format!("Verifier(issuer={:?})", self.0.issuer())
+        format!("Verifier(issuer={})", py_str(self.0.issuer()))
     }
 }
 
@@ -527,6 +741,17 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_device, m)?)?;
     m.add_function(wrap_pyfunction!(forget_device, m)?)?;
     m.add_function(wrap_pyfunction!(update_device_status, m)?)?;
+    m.add_function(wrap_pyfunction!(confirm_registration, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_in_after_confirmation, m)?)?;
+    m.add_function(wrap_pyfunction!(update_auth_event_feedback, m)?)?;
+    m.add_function(wrap_pyfunction!(get_user_auth_factors, m)?)?;
+    m.add_function(wrap_pyfunction!(start_web_authn_registration, m)?)?;
+    m.add_function(wrap_pyfunction!(complete_web_authn_registration, m)?)?;
+    m.add_function(wrap_pyfunction!(list_web_authn_credentials, m)?)?;
+    m.add_function(wrap_pyfunction!(delete_web_authn_credential, m)?)?;
+    m.add_class::<Confirmation>()?;
+    m.add_function(wrap_pyfunction!(totp_code, m)?)?;
+    m.add_function(wrap_pyfunction!(otpauth_uri, m)?)?;
     m.add_class::<HostedUi>()?;
     m.add_class::<Verifier>()?;
     m.add_class::<JwksFetch>()?;

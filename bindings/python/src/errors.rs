@@ -65,7 +65,14 @@ pyo3::create_exception!(
     "An argument is malformed (a pool id, an endpoint, entropy that is not 32 bytes, ...)."
 );
 
-/// Cognito's exception names: each becomes a subclass of `ServiceError`. `tests/test_errors.py`
+pyo3::create_exception!(
+    _native,
+    SignedOutError,
+    CognitoError,
+    "The session has expired and holds no refresh token: the user must sign in again."
+);
+
+/// Cognito's exception names: each becomes a subclass of `ServiceError`. `tests/test_parity.py`
 /// checks this list against the core's `error_kinds!` table.
 pub(crate) const SERVICE_EXCEPTIONS: &[&str] = &[
     "AliasExistsException",
@@ -129,6 +136,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "InvalidArgumentError",
         py.get_type::<InvalidArgumentError>(),
     )?;
+    m.add("SignedOutError", py.get_type::<SignedOutError>())?;
     let base = py.get_type::<ServiceError>();
     for name in SERVICE_EXCEPTIONS {
         let qualified = CString::new(format!("cognito_flows.{name}"))

@@ -9,9 +9,11 @@ use cognito_flows::flows::hosted_ui::{
     Authorize as CoreAuthorize, TokenCall as CoreTokenCall, TokenOutcome,
 };
 use cognito_flows::flows::sign_in::{FirstFactor, SignInBuilder};
+use cognito_flows::wire::Context as CoreContext;
 use cognito_flows::{
-    Action, Error, Flow, ForgotPassword as CoreForgotPassword, Input as CoreInput, Password,
-    SecretString, SignIn as CoreSignIn, SignedIn as CoreSignedIn, UserPool as CoreUserPool,
+    Action, Error, Flow, ForgotPassword as CoreForgotPassword, Input as CoreInput, Misuse,
+    Password, SecretString, SignIn as CoreSignIn, SignedIn as CoreSignedIn,
+    UserPool as CoreUserPool,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -19,8 +21,8 @@ use serde::de::DeserializeOwned;
 
 use crate::errors::{invalid_argument, to_py};
 use crate::values::{
-    DeviceCredentials, Done, Failed, Input, OAuthTokens, Prompt, Request, Secret, SignedIn, Wait,
-    json_to_py, system_time,
+    Context, DeviceCredentials, Done, Failed, Input, OAuthTokens, Prompt, Request, Secret,
+    SignedIn, Wait, json_to_py, py_str, system_time,
 };
 
 /// A user pool and one of its app clients.
@@ -92,15 +94,15 @@ impl UserPool {
 
     fn __repr__(&self) -> String {
         format!(
-            "UserPool(id={:?}, client_id={:?}, client_secret={}, endpoint={:?})",
-            self.0.id(),
-            self.0.client_id(),
+            "UserPool(id={}, client_id={}, client_secret={}, endpoint={})",
+            py_str(self.0.id()),
+            py_str(self.0.client_id()),
             if self.0.has_client_secret() {
                 "[redacted]"
             } else {
                 "None"
             },
-            self.0.endpoint().to_string()
+            py_str(&self.0.endpoint().to_string())
         )
     }
 }
@@ -132,7 +134,7 @@ pub(crate) fn response(
 }
 
 /// Converts an action, with `done` converting the outcome.
-fn action<O>(
+pub(crate) fn action<O>(
     py: Python<'_>,
     action: Action<O>,
     done: impl FnOnce(Python<'_>, O) -> PyResult<Py<PyAny>>,
@@ -164,12 +166,12 @@ fn action<O>(
     })
 }
 
-fn raise(py: Python<'_>, result: Result<(), Error>) -> PyResult<()> {
+pub(crate) fn raise(py: Python<'_>, result: Result<(), Error>) -> PyResult<()> {
     result.map_err(|e| to_py(py, &e))
 }
 
 /// `handle_response` of any flow, from what Python has.
-fn respond(
+pub(crate) fn respond(
     py: Python<'_>,
     flow: &mut impl Flow,
     now: f64,
@@ -221,6 +223,7 @@ macro_rules! flow_methods {
         }
     };
 }
+pub(crate) use flow_methods;
 
 /// A sign-in: SRP, password, custom, choice-based (`USER_AUTH`) or refresh. Build one with the
 /// static methods, then drive it with `poll_action` / `handle_response` / `handle_input`.
@@ -273,11 +276,23 @@ impl Flow for SignInFlow {
             Self::Refresh(flow) => flow.handle_input(input),
         }
     }
+
+    fn resend(&self) -> cognito_flows::flows::Resend {
+        match self {
+            Self::SignIn(flow) => flow.resend(),
+            Self::Refresh(flow) => flow.resend(),
+        }
+    }
 }
 
 impl SignIn {
     fn of(flow: impl Into<SignInFlow>) -> Self {
         Self(flow.into())
+    }
+
+    /// The Python class of a core sign-in.
+    pub(crate) fn from_core(flow: CoreSignIn) -> Self {
+        Self::of(flow)
     }
 }
 
@@ -308,10 +323,11 @@ fn builder(pool: &UserPool, options: Option<&Bound<'_, PyDict>>) -> PyResult<Sig
                 flow = flow.with_client_metadata(value.extract::<BTreeMap<String, String>>()?);
             }
             "totp_issuer" => flow = flow.with_totp_issuer(value.extract::<String>()?),
+            "context" => flow = flow.with_context(value.cast::<Context>()?.get().0.clone()),
             other => {
                 return Err(invalid_argument(format!(
                     "unknown sign-in option {other:?} (device, device_key, device_name, \
-                     confirm_device, client_metadata, totp_issuer)"
+                     confirm_device, client_metadata, totp_issuer, context)"
                 )));
             }
         }
@@ -472,17 +488,21 @@ pub struct ForgotPassword(CoreForgotPassword);
 
 flow_methods!(ForgotPassword, |py, ()| Ok(py.None()), {
     #[new]
-    #[pyo3(signature = (pool, username, *, client_metadata=None))]
+    #[pyo3(signature = (pool, username, *, client_metadata=None, context=None))]
     fn new(
         pool: &UserPool,
         username: &str,
         client_metadata: Option<BTreeMap<String, String>>,
+        context: Option<&Context>,
     ) -> Self {
-        let flow = CoreForgotPassword::new(&pool.0, username);
-        Self(match client_metadata {
-            Some(metadata) => flow.with_client_metadata(metadata),
-            None => flow,
-        })
+        let mut flow = CoreForgotPassword::new(&pool.0, username);
+        if let Some(metadata) = client_metadata {
+            flow = flow.with_client_metadata(metadata);
+        }
+        if let Some(context) = context {
+            flow = flow.with_context(context.0.clone());
+        }
+        Self(flow)
     }
 });
 
@@ -518,9 +538,36 @@ trait AnyCall: Send + Sync {
         response: http::Response<Vec<u8>>,
     ) -> Result<(), Error>;
     fn handle_input(&mut self, input: CoreInput) -> Result<(), Error>;
+    /// The same call carrying `context` (the fields its operation takes).
+    fn with_context(self: Box<Self>, context: &CoreContext) -> Box<dyn AnyCall>;
 }
 
-impl<T: DeserializeOwned + Clone + Send + Sync> AnyCall for CoreCall<T> {
+/// What a `Call` holds while its request is rebuilt with a context: nothing to do.
+struct Rebuilding;
+
+impl AnyCall for Rebuilding {
+    fn poll(&self) -> Action<()> {
+        Action::Failed(Misuse::InvalidInput("the call is being rebuilt".into()).into())
+    }
+
+    fn handle_response(
+        &mut self,
+        _: std::time::SystemTime,
+        _: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        Err(Misuse::InvalidInput("the call is being rebuilt".into()).into())
+    }
+
+    fn handle_input(&mut self, _: CoreInput) -> Result<(), Error> {
+        Err(Misuse::InvalidInput("the call is being rebuilt".into()).into())
+    }
+
+    fn with_context(self: Box<Self>, _: &CoreContext) -> Box<dyn AnyCall> {
+        self
+    }
+}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> AnyCall for CoreCall<T> {
     fn poll(&self) -> Action<()> {
         match Flow::poll_action(self) {
             Action::Send(request) => Action::Send(request),
@@ -541,6 +588,10 @@ impl<T: DeserializeOwned + Clone + Send + Sync> AnyCall for CoreCall<T> {
 
     fn handle_input(&mut self, input: CoreInput) -> Result<(), Error> {
         Flow::handle_input(self, input)
+    }
+
+    fn with_context(self: Box<Self>, context: &CoreContext) -> Box<dyn AnyCall> {
+        Box::new((*self).with_context(context))
     }
 }
 
@@ -595,6 +646,14 @@ impl Call {
     /// A call asks nothing: this always raises `MisuseError`.
     fn handle_input(&mut self, py: Python<'_>, input: &Input) -> PyResult<()> {
         raise(py, self.call.handle_input(input.0.clone()))
+    }
+
+    /// Sends `context` (`ClientMetadata`, `AnalyticsMetadata`, `UserContextData`: the fields
+    /// this operation takes) with the call. Returns the call, for chaining.
+    fn with_context<'py>(mut slf: PyRefMut<'py, Self>, context: &Context) -> PyRefMut<'py, Self> {
+        let call = std::mem::replace(&mut slf.call, Box::new(Rebuilding));
+        slf.call = call.with_context(&context.0);
+        slf
     }
 
     /// The operation, e.g. `GetUser`.

@@ -8,6 +8,7 @@
 mod account;
 mod errors;
 mod flows;
+mod session;
 mod values;
 
 use pyo3::prelude::*;
@@ -18,6 +19,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<values::Secret>()?;
     m.add_class::<values::Request>()?;
+    m.add_class::<values::UserAgent>()?;
+    m.add_class::<values::Context>()?;
     m.add_class::<values::Wait>()?;
     m.add_class::<values::Done>()?;
     m.add_class::<values::Failed>()?;
@@ -33,7 +36,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<flows::Call>()?;
     m.add_class::<flows::Authorize>()?;
     m.add_class::<flows::TokenCall>()?;
+    m.add_class::<session::Session>()?;
+    m.add_class::<session::Refresh>()?;
     account::register(m)?;
     m.add("SERVICE_EXCEPTIONS", errors::SERVICE_EXCEPTIONS.to_vec())?;
+    m.add("PROMPT_KINDS", values::prompt_kinds())?;
     Ok(())
 }

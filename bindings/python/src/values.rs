@@ -6,9 +6,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cognito_flows::flows::hosted_ui::OAuthTokens as CoreOAuthTokens;
 use cognito_flows::tokens::{Claims, Jwt};
+use cognito_flows::wire::{AnalyticsMetadata, Context as CoreContext, UserContextData};
 use cognito_flows::{
     CodeDelivery, DeviceCredentials as CoreDevice, Entropy, Error, Input as CoreInput, MfaMethod,
-    Password, Prompt as CorePrompt, SecretString, SignedIn as CoreSignedIn, Tokens as CoreTokens,
+    Password, Prompt as CorePrompt, PromptKind, SecretString, SignedIn as CoreSignedIn,
+    Tokens as CoreTokens, UserAgent as CoreUserAgent,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
@@ -86,6 +88,36 @@ fn map_dict(py: Python<'_>, map: &BTreeMap<String, String>) -> PyResult<Py<PyAny
     Ok(map.clone().into_pyobject(py)?.into_any().unbind())
 }
 
+/// A Python `str` literal of `text` (quoted as `repr()` would), for the classes' `repr()`.
+pub(crate) fn py_str(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '\\' => vec!['\\', '\\'],
+            '\'' => vec!['\\', '\''],
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => vec![c],
+        })
+        .collect();
+    format!("'{escaped}'")
+}
+
+/// `True` or `False`.
+pub(crate) fn py_bool(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
+}
+
+/// `text` quoted as Python would, or `None`.
+pub(crate) fn py_opt_str(text: Option<&str>) -> String {
+    text.map_or_else(|| "None".to_owned(), py_str)
+}
+
+/// A list of strings as Python prints it.
+pub(crate) fn py_list(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|s| py_str(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// A secret string: `repr()` and `str()` print `Secret([redacted])`; `expose()` gives the value.
 #[pyclass(module = "cognito_flows", frozen)]
 pub struct Secret(pub(crate) SecretString);
@@ -112,6 +144,92 @@ impl Secret {
 
     fn __eq__(&self, other: &Self) -> bool {
         self.0 == other.0
+    }
+}
+
+/// The metadata trio sent with a sign-in, a password reset or an account call: `ClientMetadata`
+/// (for the Lambda triggers), the Pinpoint `AnalyticsEndpointId`, and the user's IP address and
+/// fingerprint for threat protection (`UserContextData`). Each request carries the fields its
+/// operation takes. `repr()` names the fields given, not their values.
+#[pyclass(module = "cognito_flows", frozen)]
+pub struct Context(pub(crate) CoreContext);
+
+#[pymethods]
+impl Context {
+    #[new]
+    #[pyo3(signature = (*, client_metadata=None, analytics_endpoint_id=None, ip_address=None,
+        encoded_data=None))]
+    fn new(
+        client_metadata: Option<BTreeMap<String, String>>,
+        analytics_endpoint_id: Option<String>,
+        ip_address: Option<String>,
+        encoded_data: Option<String>,
+    ) -> Self {
+        let user_context_data =
+            (ip_address.is_some() || encoded_data.is_some()).then_some(UserContextData {
+                encoded_data,
+                ip_address,
+            });
+        Self(CoreContext {
+            client_metadata,
+            analytics_metadata: analytics_endpoint_id.map(|id| AnalyticsMetadata {
+                analytics_endpoint_id: Some(id),
+            }),
+            user_context_data,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        let mut given = Vec::new();
+        if self.0.client_metadata.is_some() {
+            given.push("client_metadata");
+        }
+        if self.0.analytics_metadata.is_some() {
+            given.push("analytics_endpoint_id");
+        }
+        if let Some(data) = &self.0.user_context_data {
+            if data.ip_address.is_some() {
+                given.push("ip_address");
+            }
+            if data.encoded_data.is_some() {
+                given.push("encoded_data");
+            }
+        }
+        format!("Context({})", given.join(", "))
+    }
+}
+
+const USER_AGENT_HEADER: &str = "x-amz-user-agent";
+
+/// The `x-amz-user-agent` of every request: `cognito-flows/<version>` and what `append` adds
+/// (the JS SDK's `appendToCognitoUserAgent`); printable ASCII only.
+#[pyclass(module = "cognito_flows", frozen)]
+#[derive(Clone, Default)]
+pub struct UserAgent(pub(crate) CoreUserAgent);
+
+#[pymethods]
+impl UserAgent {
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// This user agent with `part` after it (`"my-app/2.1"`). Raises `InvalidArgumentError`
+    /// for anything but printable ASCII.
+    fn append(&self, part: &str) -> PyResult<Self> {
+        self.0
+            .clone()
+            .append(part)
+            .map(Self)
+            .map_err(|e| invalid_argument(e.to_string()))
+    }
+
+    fn __str__(&self) -> &str {
+        self.0.as_str()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("UserAgent({})", py_str(self.0.as_str()))
     }
 }
 
@@ -151,6 +269,27 @@ impl Request {
     #[getter]
     fn body(&self, py: Python<'_>) -> Py<PyBytes> {
         self.body.clone_ref(py)
+    }
+
+    /// The same request carrying `user_agent` as its `x-amz-user-agent` (what the clients
+    /// send with every request of a flow, as the Rust adapters do).
+    fn with_user_agent(&self, py: Python<'_>, user_agent: &UserAgent) -> Self {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(USER_AGENT_HEADER))
+            .cloned()
+            .collect();
+        headers.push((
+            USER_AGENT_HEADER.to_owned(),
+            user_agent.0.as_str().to_owned(),
+        ));
+        Self {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers,
+            body: self.body.clone_ref(py),
+        }
     }
 
     /// The value of a header, by case-insensitive name.
@@ -295,7 +434,7 @@ impl Prompt {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut parts = vec![self.kind.clone()];
         if let Some(options) = &self.options {
-            parts.push(format!("options={options:?}"));
+            parts.push(format!("options={}", py_list(options)));
         }
         if let Some(error) = &self.error {
             parts.push(format!("error={}", error.bind(py).repr()?));
@@ -314,8 +453,8 @@ impl Prompt {
                 .into_value(py)
                 .into_any()
         });
-        let base = |kind: &str| Self {
-            kind: kind.to_owned(),
+        let base = || Self {
+            kind: prompt.prompt_kind().name().to_owned(),
             error: error.as_ref().map(|e| e.clone_ref(py)),
             ..Self::default()
         };
@@ -325,38 +464,38 @@ impl Prompt {
             } => Self {
                 name: Some(name.clone()),
                 parameters: Some(map_dict(py, parameters)?),
-                ..base("challenge")
+                ..base()
             },
             CorePrompt::SmsMfaCode { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("sms_mfa_code")
+                ..base()
             },
             CorePrompt::EmailOtpCode { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("email_otp_code")
+                ..base()
             },
             CorePrompt::SmsOtpCode { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("sms_otp_code")
+                ..base()
             },
             CorePrompt::TotpCode { device_name, .. } => Self {
                 device_name: device_name.clone(),
-                ..base("totp_code")
+                ..base()
             },
             CorePrompt::SelectMfa { options } => Self {
                 options: Some(options.iter().map(mfa_name).collect()),
-                ..base("select_mfa")
+                ..base()
             },
             CorePrompt::SelectMfaSetup { options } => Self {
                 options: Some(options.iter().map(mfa_name).collect()),
-                ..base("select_mfa_setup")
+                ..base()
             },
             CorePrompt::TotpSetup { setup, .. } => Self {
                 secret: Some(setup.secret.clone()),
                 uri: Some(setup.uri.clone()),
-                ..base("totp_setup")
+                ..base()
             },
-            CorePrompt::EmailMfaSetup { .. } => base("email_mfa_setup"),
+            CorePrompt::EmailMfaSetup { .. } => base(),
             CorePrompt::NewPassword {
                 user_attributes,
                 required_attributes,
@@ -364,37 +503,42 @@ impl Prompt {
             } => Self {
                 user_attributes: Some(map_dict(py, user_attributes)?),
                 required_attributes: Some(required_attributes.clone()),
-                ..base("new_password")
+                ..base()
             },
             CorePrompt::CustomChallenge { parameters, .. } => Self {
                 parameters: Some(map_dict(py, parameters)?),
-                ..base("custom_challenge")
+                ..base()
             },
             CorePrompt::SelectChallenge { available } => Self {
                 options: Some(available.clone()),
-                ..base("select_challenge")
+                ..base()
             },
             CorePrompt::WebAuthn {
                 credential_request_options,
             } => Self {
                 credential_request_options: Some(credential_request_options.clone()),
-                ..base("web_authn")
+                ..base()
             },
             CorePrompt::Authorize { url } => Self {
                 url: Some(url.clone()),
-                ..base("authorize")
+                ..base()
             },
             CorePrompt::PasswordReset { delivery, .. } => Self {
                 delivery: Some(delivery_dict(py, delivery)?),
-                ..base("password_reset")
+                ..base()
             },
             CorePrompt::RememberDevice { device_key } => Self {
                 device_key: Some(device_key.clone()),
-                ..base("remember_device")
+                ..base()
             },
-            other => base(other.kind()),
         })
     }
+}
+
+/// Every `Prompt.kind`, one per prompt of the core (`cognito_flows.PROMPT_KINDS`): the core's
+/// `PromptKind::ALL`, so the list cannot drift; the parity test checks the stubs against it.
+pub(crate) fn prompt_kinds() -> Vec<&'static str> {
+    PromptKind::ALL.iter().map(|kind| kind.name()).collect()
 }
 
 /// The user's answer to a `Prompt`. Build one with the static methods; `repr()` names only
@@ -540,8 +684,9 @@ impl DeviceCredentials {
 
     fn __repr__(&self) -> String {
         format!(
-            "DeviceCredentials(device_key={:?}, device_group_key={:?}, password=[redacted])",
-            self.0.device_key, self.0.device_group_key
+            "DeviceCredentials(device_key={}, device_group_key={}, password=[redacted])",
+            py_str(&self.0.device_key),
+            py_str(&self.0.device_group_key)
         )
     }
 }
@@ -627,8 +772,8 @@ impl Tokens {
 
     fn __repr__(&self) -> String {
         format!(
-            "Tokens(username={:?}, id_token=[redacted], access_token=[redacted], refresh_token={}, expires_at={})",
-            self.0.username(),
+            "Tokens(username={}, id_token=[redacted], access_token=[redacted], refresh_token={}, expires_at={})",
+            py_opt_str(self.0.username()),
             if self.0.refresh_token.is_some() {
                 "[redacted]"
             } else {
@@ -689,8 +834,8 @@ impl SignedIn {
             None => "None".into(),
         };
         Ok(format!(
-            "SignedIn(username={:?}, tokens={}, device={device})",
-            self.username,
+            "SignedIn(username={}, tokens={}, device={device})",
+            py_str(&self.username),
             self.tokens.bind(py).repr()?
         ))
     }
@@ -734,7 +879,7 @@ impl OAuthTokens {
 
     fn __repr__(&self) -> String {
         format!(
-            "OAuthTokens(access_token=[redacted], id_token={}, refresh_token={}, expires_in={:?})",
+            "OAuthTokens(access_token=[redacted], id_token={}, refresh_token={}, expires_in={})",
             if self.0.id_token.is_some() {
                 "[redacted]"
             } else {
@@ -745,7 +890,9 @@ impl OAuthTokens {
             } else {
                 "None"
             },
-            self.0.expires_in
+            self.0
+                .expires_in
+                .map_or_else(|| "None".to_owned(), |n| n.to_string())
         )
     }
 }

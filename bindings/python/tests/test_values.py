@@ -199,3 +199,126 @@ def test_sign_in_options_are_applied_and_unknown_ones_refused():
     assert b'"DEVICE_KEY":"us-east-1_dev"' in refresh.body
     with pytest.raises(cf.InvalidArgumentError):
         cf.SignIn.user_srp(POOL, "alice", "pw", bytes(32), devise=device)
+
+
+def test_reprs_read_as_python_not_rust():
+    out = signed_in()
+    shown = " ".join(repr(x) for x in [POOL, out, out.tokens, out.device, cf.UserAgent()])
+    assert "Some(" not in shown and '"alice"' not in shown, shown
+    assert "username='alice'" in repr(out.tokens) and "username='alice'" in repr(out)
+    assert repr(POOL).startswith("UserPool(id='us-east-1_AbC123', client_id='1example23456789'")
+
+
+def test_a_confirmation_hides_its_code_and_session():
+    signed_up = {"UserConfirmed": False, "UserSub": "s", "Session": cf.Secret("sign-up-s3ssion")}
+    confirmation = cf.Confirmation.after(signed_up, "alice", "123456")
+    assert confirmation.has_session and confirmation.username == "alice"
+    shown = repr(confirmation)
+    assert "123456" not in shown and "s3ssion" not in shown, shown
+    request = cf.account.confirm_registration(POOL, confirmation).poll_action()
+    body = json.loads(request.body)
+    assert body["Session"] == "sign-up-s3ssion" and body["ConfirmationCode"] == "123456"
+    assert "ForceAliasCreation" not in body  # sent only when true
+    plain = cf.Confirmation("alice", "123456", force_alias_creation=True)
+    assert not plain.has_session
+    assert json.loads(cf.account.confirm_registration(POOL, plain).poll_action().body)["ForceAliasCreation"] is True
+
+
+def test_the_sign_in_after_confirmation_needs_a_session():
+    assert cf.account.sign_in_after_confirmation(POOL, "alice", {}, bytes(32)) is None
+    flow = cf.account.sign_in_after_confirmation(POOL, "alice", {"Session": cf.Secret("confirm-s")}, bytes(32))
+    body = json.loads(flow.poll_action().body)
+    assert body["AuthFlow"] == "USER_AUTH" and body["Session"] == "confirm-s"
+
+
+def test_feedback_and_passkey_calls_name_their_operations():
+    calls = {
+        "UpdateAuthEventFeedback": cf.account.update_auth_event_feedback(POOL, "alice", "event-1", "fb-token", True),
+        "GetUserAuthFactors": cf.account.get_user_auth_factors(POOL, ACCESS),
+        "StartWebAuthnRegistration": cf.account.start_web_authn_registration(POOL, ACCESS),
+        "CompleteWebAuthnRegistration": cf.account.complete_web_authn_registration(POOL, ACCESS, '{"id": "c"}'),
+        "ListWebAuthnCredentials": cf.account.list_web_authn_credentials(POOL, ACCESS, 20, "page-2"),
+        "DeleteWebAuthnCredential": cf.account.delete_web_authn_credential(POOL, ACCESS, "c"),
+    }
+    for operation, call in calls.items():
+        request = call.poll_action()
+        assert request.header("X-Amz-Target") == f"AWSCognitoIdentityProviderService.{operation}"
+    feedback = json.loads(calls["UpdateAuthEventFeedback"].poll_action().body)
+    assert feedback["FeedbackValue"] == "Valid" and feedback["EventId"] == "event-1"
+    assert json.loads(calls["ListWebAuthnCredentials"].poll_action().body)["NextToken"] == "page-2"
+    with pytest.raises(cf.InvalidArgumentError):
+        cf.account.complete_web_authn_registration(POOL, ACCESS, "not json")
+
+
+def test_the_user_agent_goes_on_every_request():
+    request = cf.account.get_user(POOL, ACCESS).poll_action()
+    assert request.header("x-amz-user-agent") is None  # the flows do not set it; the clients do
+    plain = request.with_user_agent(cf.UserAgent())
+    assert re.fullmatch(r"cognito-flows/\d+\.\d+\.\d+", plain.header("x-amz-user-agent"))
+    mine = request.with_user_agent(cf.UserAgent().append("my-app/2.1"))
+    assert mine.header("x-amz-user-agent").endswith(" my-app/2.1")
+    assert [name for name, _ in mine.headers].count("x-amz-user-agent") == 1
+    assert mine.body == request.body
+    with pytest.raises(cf.InvalidArgumentError):
+        cf.UserAgent().append("x\r\nAuthorization: forged")
+
+
+def test_the_client_sends_the_user_agent():
+    seen = []
+
+    class Recording(cf.Client):
+        def send(self, request):
+            seen.append(request.header("x-amz-user-agent"))
+            return 200, [("content-type", "application/x-amz-json-1.1")], b"{}"
+
+    Recording(POOL, user_agent=cf.UserAgent().append("my-app/2.1")).call(cf.account.get_user(POOL, ACCESS))
+    assert len(seen) == 1 and seen[0].endswith(" my-app/2.1"), seen
+
+
+def test_totp_codes_match_rfc_6238():
+    # RFC 6238's SHA-1 vector: the secret "12345678901234567890", in base32.
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert cf.totp.code(secret, 59) == "287082"
+    assert cf.totp.code(cf.Secret(secret), 1111111109) == "081804"
+    uri = cf.totp.otpauth_uri(secret, "Example", "alice")
+    assert repr(uri) == "Secret([redacted])"
+    assert uri.expose().startswith("otpauth://totp/Example:alice?secret=")
+    with pytest.raises(cf.InvalidArgumentError):
+        cf.totp.code("not base32 !", 59)
+
+
+def test_a_context_goes_into_the_fields_each_operation_takes():
+    context = cf.Context(client_metadata={"k": "v"}, analytics_endpoint_id="e-1", ip_address="192.0.2.1")
+    assert repr(context) == "Context(client_metadata, analytics_endpoint_id, ip_address)"
+    sign_up = json.loads(cf.account.sign_up(POOL, "alice", "pw").with_context(context).poll_action().body)
+    assert sign_up["ClientMetadata"] == {"k": "v"} and sign_up["AnalyticsMetadata"] == {"AnalyticsEndpointId": "e-1"}
+    assert sign_up["UserContextData"] == {"IpAddress": "192.0.2.1"}
+    # GetUser takes none of them.
+    assert json.loads(cf.account.get_user(POOL, ACCESS).with_context(context).poll_action().body) == {"AccessToken": ACCESS}
+    sign_in = json.loads(cf.SignIn.user_srp(POOL, "alice", "pw", bytes(32), context=context).poll_action().body)
+    assert sign_in["UserContextData"] == {"IpAddress": "192.0.2.1"} and sign_in["ClientMetadata"] == {"k": "v"}
+    reset = json.loads(cf.ForgotPassword(POOL, "alice", context=context).poll_action().body)
+    assert reset["UserContextData"] == {"IpAddress": "192.0.2.1"}
+
+
+def test_a_session_is_checked_refreshed_and_signed_out_by_the_core():
+    session = cf.Session.from_signed_in(signed_in())
+    assert session.username == "alice" and session.device is not None
+    shown = repr(session)
+    assert "refresh-s3cret" not in shown and ACCESS not in shown and "username='alice'" in shown
+    again = cf.Session.from_json(session.to_json())
+    assert again.tokens.refresh_token == "refresh-s3cret"
+    # Issued at NOW for an hour: valid now, refreshed near the end.
+    assert session.get_session(POOL, NOW + 60) is None
+    refresh = session.get_session(POOL, NOW + 3590)
+    assert isinstance(refresh, cf.Refresh)
+    request = refresh.poll_action()
+    assert request.header("X-Amz-Target") == "AWSCognitoIdentityProviderService.GetTokensFromRefreshToken"
+    assert json.loads(request.body)["RefreshToken"] == "refresh-s3cret"
+    revoke = session.sign_out(POOL).poll_action()
+    assert revoke.header("X-Amz-Target") == "AWSCognitoIdentityProviderService.RevokeToken"
+    without = cf.Session.from_json(json.dumps({**json.loads(session.to_json()), "tokens": {
+        **json.loads(session.to_json())["tokens"], "refresh_token": None}}))
+    assert without.sign_out(POOL) is None and without.refresh(POOL) is None
+    with pytest.raises(cf.SignedOutError):
+        without.get_session(POOL, NOW + 7200)

@@ -17,7 +17,10 @@ Secrets never appear in ``repr()``.
 
 from . import _native
 from ._native import (
+    PROMPT_KINDS,
     SERVICE_EXCEPTIONS,
+    Confirmation,
+    Context,
     Authorize,
     Call,
     CallbackError,
@@ -35,19 +38,23 @@ from ._native import (
     OAuthTokens,
     Prompt,
     ProtocolError,
+    Refresh,
     Request,
     Secret,
+    Session,
+    SignedOutError,
     ServiceError,
     SignedIn,
     SignIn,
     TokenCall,
     Tokens,
+    UserAgent,
     UserPool,
     JwksFetch,
     Verifier,
     Wait,
 )
-from . import account
+from . import account, totp
 from .aio import AsyncClient
 from .client import ChallengeRequired, Client
 
@@ -55,6 +62,9 @@ from .client import ChallengeRequired, Client
 globals().update({name: getattr(_native, name) for name in SERVICE_EXCEPTIONS})
 
 __all__ = [
+    "PROMPT_KINDS",
+    "Confirmation",
+    "Context",
     "AsyncClient",
     "Authorize",
     "Call",
@@ -75,17 +85,22 @@ __all__ = [
     "OAuthTokens",
     "Prompt",
     "ProtocolError",
+    "Refresh",
     "Request",
     "Secret",
+    "Session",
+    "SignedOutError",
     "ServiceError",
     "SignedIn",
     "SignIn",
     "TokenCall",
     "Tokens",
+    "UserAgent",
     "UserPool",
     "JwksFetch",
     "Verifier",
     "Wait",
     "account",
+    "totp",
     *SERVICE_EXCEPTIONS,
 ]

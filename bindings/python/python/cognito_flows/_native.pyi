@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension module (the Sans-IO flows)."""
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, TypedDict, Union
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
 
 from typing_extensions import Unpack
 
@@ -8,6 +8,26 @@ Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 Action = Union["Request", "Prompt", "Wait", "Done", "Failed"]
 
 SERVICE_EXCEPTIONS: List[str]
+
+PromptKind = Literal[
+    "challenge",
+    "sms_mfa_code",
+    "email_otp_code",
+    "sms_otp_code",
+    "totp_code",
+    "select_mfa",
+    "select_mfa_setup",
+    "totp_setup",
+    "email_mfa_setup",
+    "new_password",
+    "custom_challenge",
+    "select_challenge",
+    "web_authn",
+    "authorize",
+    "password_reset",
+    "remember_device",
+]
+PROMPT_KINDS: List[PromptKind]
 
 class CognitoError(Exception): ...
 
@@ -95,6 +115,24 @@ class Request:
     headers: List[Tuple[str, str]]
     body: bytes
     def header(self, name: str) -> Optional[str]: ...
+    def with_user_agent(self, user_agent: UserAgent) -> Request: ...
+
+class Context:
+    """The metadata trio: ClientMetadata, the analytics endpoint, UserContextData (IP address,
+    fingerprint); each request carries the fields its operation takes."""
+    def __init__(
+        self,
+        *,
+        client_metadata: Optional[Dict[str, str]] = None,
+        analytics_endpoint_id: Optional[str] = None,
+        ip_address: Optional[str] = None,
+        encoded_data: Optional[str] = None,
+    ) -> None: ...
+
+class UserAgent:
+    """The x-amz-user-agent of every request: cognito-flows/<version> and what append adds."""
+    def __init__(self) -> None: ...
+    def append(self, part: str) -> UserAgent: ...
 
 class Wait:
     """Wait this many seconds, then poll again."""
@@ -110,7 +148,7 @@ class Failed:
 
 class Prompt:
     """A question for the user; kind says which, and which Input answers it."""
-    kind: str
+    kind: PromptKind
     error: Optional[ServiceError]
     delivery: Optional[Dict[str, Optional[str]]]
     name: Optional[str]
@@ -186,6 +224,22 @@ class SignedIn:
     device_error: Optional[CognitoError]
     forgotten_device: Optional[str]
 
+class SignedOutError(CognitoError): ...
+
+class Session:
+    """A signed-in user's session (tokens, user name, device); repr() hides the tokens."""
+    @staticmethod
+    def from_signed_in(signed_in: SignedIn) -> Session: ...
+    @staticmethod
+    def from_json(text: str) -> Session: ...
+    def to_json(self) -> str: ...
+    tokens: Tokens
+    username: str
+    device: Optional[DeviceCredentials]
+    def get_session(self, pool: UserPool, now: float) -> Optional[Refresh]: ...
+    def refresh(self, pool: UserPool) -> Optional[Refresh]: ...
+    def sign_out(self, pool: UserPool) -> Optional[Call]: ...
+
 class OAuthTokens:
     """The hosted UI's tokens."""
     access_token: str
@@ -224,6 +278,7 @@ class SignInOptions(TypedDict, total=False):
     confirm_device: bool
     client_metadata: Optional[Dict[str, str]]
     totp_issuer: Optional[str]
+    context: Optional[Context]
 
 class SignIn(_Flow):
     """A sign-in flow; build one with the static methods."""
@@ -258,11 +313,22 @@ class SignIn(_Flow):
 
 class ForgotPassword(_Flow):
     """Forgot password: a password_reset prompt, answered with Input.password_reset."""
-    def __init__(self, pool: UserPool, username: str, *, client_metadata: Optional[Dict[str, str]] = None) -> None: ...
+    def __init__(
+        self,
+        pool: UserPool,
+        username: str,
+        *,
+        client_metadata: Optional[Dict[str, str]] = None,
+        context: Optional[Context] = None,
+    ) -> None: ...
 
 class Call(_Flow):
     """One account call; done with Cognito's answer as a dict."""
     operation: str
+    def with_context(self, context: Context) -> Call: ...
+
+class Refresh(_Flow):
+    """A session's refresh; done with the refreshed Session."""
 
 class Authorize(_Flow):
     """The hosted UI sign-in (code + PKCE)."""
@@ -353,3 +419,37 @@ def list_devices(pool: UserPool, access_token: str, limit: Optional[int] = None,
 def get_device(pool: UserPool, access_token: str, device_key: str) -> Call: ...
 def forget_device(pool: UserPool, access_token: str, device_key: str) -> Call: ...
 def update_device_status(pool: UserPool, access_token: str, device_key: str, remembered: bool) -> Call: ...
+
+class Confirmation:
+    """What ConfirmSignUp sends: the code, force_alias_creation and SignUp's session; repr()
+    hides the code and the session."""
+    def __init__(
+        self,
+        username: str,
+        code: str,
+        *,
+        force_alias_creation: bool = False,
+        session: Optional[Union[Secret, str]] = None,
+    ) -> None: ...
+    @staticmethod
+    def after(signed_up: Mapping[str, Any], username: str, code: str) -> Confirmation: ...
+    username: str
+    force_alias_creation: bool
+    has_session: bool
+
+def confirm_registration(pool: UserPool, confirmation: Confirmation) -> Call: ...
+def sign_in_after_confirmation(
+    pool: UserPool, username: str, confirmed: Mapping[str, Any], entropy: bytes
+) -> Optional[SignIn]: ...
+def update_auth_event_feedback(
+    pool: UserPool, username: str, event_id: str, feedback_token: Union[Secret, str], valid: bool
+) -> Call: ...
+def get_user_auth_factors(pool: UserPool, access_token: str) -> Call: ...
+def start_web_authn_registration(pool: UserPool, access_token: str) -> Call: ...
+def complete_web_authn_registration(pool: UserPool, access_token: str, credential: str) -> Call: ...
+def list_web_authn_credentials(
+    pool: UserPool, access_token: str, max_results: Optional[int] = None, next_token: Optional[str] = None
+) -> Call: ...
+def delete_web_authn_credential(pool: UserPool, access_token: str, credential_id: str) -> Call: ...
+def totp_code(secret: Union[Secret, str], now: float) -> str: ...
+def otpauth_uri(secret: Union[Secret, str], issuer: str, account: str) -> Secret: ...

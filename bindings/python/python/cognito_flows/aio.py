@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
-from ._native import ForgotPassword, JwksFetch, Prompt, Request, SignedIn, SignIn, Tokens, UserPool, Wait
+from ._native import ForgotPassword, JwksFetch, Prompt, Request, SignedIn, SignIn, Tokens, UserAgent, UserPool, Wait
 from .client import Answer, Client, answer, give_response, outcome
 
 Response = Tuple[int, List[Tuple[str, str]], bytes]
@@ -36,9 +36,11 @@ class AsyncClient:
         timeout: float = 30.0,
         entropy: Callable[[int], bytes] = os.urandom,
         clock: Callable[[], float] = time.time,
+        user_agent: Optional[UserAgent] = None,
     ) -> None:
         self.pool = pool
-        self._blocking = Client(pool, timeout=timeout, entropy=entropy, clock=clock)
+        self._blocking = Client(pool, timeout=timeout, entropy=entropy, clock=clock, user_agent=user_agent)
+        self.user_agent = self._blocking.user_agent
         self._transport = transport
         self._entropy = entropy
         self._clock = clock
@@ -64,7 +66,7 @@ class AsyncClient:
         while True:
             action = flow.poll_action()
             if isinstance(action, Request):
-                give_response(flow, self._clock(), *(await self.send(action)))
+                give_response(flow, self._clock(), *(await self.send(action.with_user_agent(self.user_agent))))
             elif isinstance(action, Prompt):
                 said: List[Any] = []
                 if on_prompt is not None:

@@ -28,9 +28,11 @@ from ._native import (
     MisuseError,
     Prompt,
     Request,
+    Session,
     SignedIn,
     SignIn,
     Tokens,
+    UserAgent,
     UserPool,
     JwksFetch,
     Verifier,
@@ -112,7 +114,9 @@ class Client:
 
     ``entropy`` (default ``os.urandom``) gives each flow its 32 random bytes; ``clock``
     (default ``time.time``) the time each answer arrived; ``sleep`` waits when the core says
-    so. Redirects are never followed.
+    so; ``user_agent`` is the ``x-amz-user-agent`` of every request of a flow (default
+    ``cognito-flows/<version>``; ``UserAgent().append("my-app/2.1")`` adds yours). Redirects
+    are never followed.
     """
 
     def __init__(
@@ -123,9 +127,11 @@ class Client:
         entropy: Callable[[int], bytes] = os.urandom,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        user_agent: Optional[UserAgent] = None,
     ) -> None:
         self.pool = pool
         self.timeout = timeout
+        self.user_agent = user_agent or UserAgent()
         self._entropy = entropy
         self._clock = clock
         self._sleep = sleep
@@ -181,7 +187,7 @@ class Client:
         while True:
             action = flow.poll_action()
             if isinstance(action, Request):
-                give_response(flow, self._clock(), *self.send(action))
+                give_response(flow, self._clock(), *self.send(action.with_user_agent(self.user_agent)))
             elif isinstance(action, Prompt):
                 flow.handle_input(answer(action, on_prompt))
             elif isinstance(action, Wait):
@@ -235,8 +241,18 @@ class Client:
         """New id and access tokens from the refresh token (``REFRESH_TOKEN_AUTH``)."""
         return self.run(self.refresh_flow(tokens, device=device))
 
-    def sign_out_flow(self, tokens: Union[SignedIn, Tokens], *, everywhere: bool = False) -> Any:
+    def get_session(self, session: Session) -> Session:
+        """The JS SDK's ``getSession``: ``session`` itself while its tokens are valid, else the
+        session its refresh token brings (new tokens, the rotated refresh token, the device
+        kept): store it again. Raises ``SignedOutError`` when it expired without a refresh
+        token."""
+        flow = session.get_session(self.pool, self._clock())
+        return session if flow is None else self.run(flow)
+
+    def sign_out_flow(self, tokens: Union[Session, SignedIn, Tokens], *, everywhere: bool = False) -> Any:
         """The ``RevokeToken`` (or, ``everywhere``, ``GlobalSignOut``) call for these tokens."""
+        if isinstance(tokens, Session):
+            tokens = tokens.tokens
         if isinstance(tokens, SignedIn):
             tokens = tokens.tokens
         if everywhere:
@@ -245,7 +261,7 @@ class Client:
             raise MisuseError("these tokens have no refresh token to revoke; use everywhere=True")
         return revoke_token(self.pool, tokens.refresh_token)
 
-    def sign_out(self, tokens: Union[SignedIn, Tokens], *, everywhere: bool = False) -> None:
+    def sign_out(self, tokens: Union[Session, SignedIn, Tokens], *, everywhere: bool = False) -> None:
         """Revokes the refresh token (and the tokens issued from it); with ``everywhere``,
         every token of the user (``GlobalSignOut``)."""
         self.run(self.sign_out_flow(tokens, everywhere=everywhere))
