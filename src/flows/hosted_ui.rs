@@ -248,7 +248,7 @@ impl HostedUi {
     }
 
     /// New tokens from a refresh token (`grant_type=refresh_token`).
-    pub fn refresh(&self, refresh_token: SecretString) -> TokenCall {
+    pub fn refresh(&self, refresh_token: SecretString) -> TokenCall<Tokens> {
         let request = self.token_request(&[
             ("grant_type", "refresh_token"),
             ("client_id", &self.client_id),
@@ -256,14 +256,13 @@ impl HostedUi {
         ]);
         OneCall::start(TokenRequest::new(
             request,
-            TokenCallKind::Tokens,
             Some(refresh_token),
             Repeat::Repeatable,
         ))
     }
 
-    /// Revokes a refresh token (`POST /oauth2/revoke`): the outcome is `Done` with no tokens.
-    pub fn revoke(&self, refresh_token: &SecretString) -> TokenCall {
+    /// Revokes a refresh token (`POST /oauth2/revoke`): the outcome is [`Revoked`].
+    pub fn revoke(&self, refresh_token: &SecretString) -> TokenCall<Revoked> {
         let mut request = self.token_request(&[
             ("token", refresh_token.expose()),
             ("client_id", &self.client_id),
@@ -271,16 +270,11 @@ impl HostedUi {
         if let Ok(uri) = self.endpoint("/oauth2/revoke").parse() {
             *request.uri_mut() = uri;
         }
-        OneCall::start(TokenRequest::new(
-            request,
-            TokenCallKind::Revoke,
-            None,
-            Repeat::Repeatable,
-        ))
+        OneCall::start(TokenRequest::new(request, None, Repeat::Repeatable))
     }
 
     /// The user's claims (`GET /oauth2/userInfo` with the access token).
-    pub fn user_info(&self, access_token: &Jwt) -> TokenCall {
+    pub fn user_info(&self, access_token: &Jwt) -> TokenCall<UserInfo> {
         let mut request = http::Request::new(Vec::<u8>::new());
         if let Ok(uri) = self.endpoint("/oauth2/userInfo").parse() {
             *request.uri_mut() = uri;
@@ -290,12 +284,7 @@ impl HostedUi {
             v.set_sensitive(true);
             request.headers_mut().insert(http::header::AUTHORIZATION, v);
         }
-        OneCall::start(TokenRequest::new(
-            request,
-            TokenCallKind::UserInfo,
-            None,
-            Repeat::Repeatable,
-        ))
+        OneCall::start(TokenRequest::new(request, None, Repeat::Repeatable))
     }
 
     /// The URL that signs the user out of the hosted UI and comes back to `logout_uri` (one of
@@ -338,7 +327,7 @@ mod state {
         /// The browser's redirect to the callback URL.
         AwaitCallback,
         /// The token endpoint's answer to the code exchange.
-        AwaitTokens(Box<super::TokenRequest>),
+        AwaitTokens(Box<super::TokenRequest<super::Tokens>>),
     }
 }
 use state::AuthState;
@@ -439,7 +428,7 @@ impl Authorize {
                 // A code is good once: its exchange is never repeated after it may have
                 // counted.
                 Ok(Step::Next(AuthState::AwaitTokens(Box::new(
-                    TokenRequest::new(request, TokenCallKind::Tokens, None, Repeat::Once),
+                    TokenRequest::new(request, None, Repeat::Once),
                 ))))
             }
             ResponseType::Token => {
@@ -559,18 +548,10 @@ impl Machine for Authorize {
             return Step::Unexpected(state);
         };
         match request.read(now, response) {
-            Ok(TokenOutcome::Tokens(tokens)) => {
-                match self.check_nonce(tokens.id_token.as_ref(), false) {
-                    Ok(()) => Step::Done(*tokens),
-                    Err(e) => Step::Fail(e),
-                }
-            }
-            // A token request reads as tokens or an error, never as a revocation or claims.
-            Ok(_) => Step::Fail(request.fail(
-                200,
-                ProtocolReason::MissingField("access_token"),
-                Vec::new(),
-            )),
+            Ok(tokens) => match self.check_nonce(tokens.id_token.as_ref(), false) {
+                Ok(()) => Step::Done(tokens),
+                Err(e) => Step::Fail(e),
+            },
             Err(e) => Step::Fail(e),
         }
     }
@@ -592,17 +573,12 @@ impl Machine for Authorize {
     }
 }
 
-/// What a token-endpoint call produced.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum TokenOutcome {
-    /// Tokens (authorization code or refresh).
-    Tokens(Box<Tokens>),
-    /// The token was revoked.
-    Revoked,
-    /// The userInfo claims.
-    UserInfo(serde_json::Map<String, serde_json::Value>),
-}
+/// What a successful revocation ends in (`POST /oauth2/revoke` answers nothing else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revoked;
+
+/// The userInfo claims (`GET /oauth2/userInfo`), as JSON.
+pub type UserInfo = serde_json::Map<String, serde_json::Value>;
 
 /// Whether an OAuth request may be sent again after an attempt the server may have processed,
 /// fixed when it is built.
@@ -612,16 +588,86 @@ enum Repeat {
     Once,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TokenCallKind {
-    Tokens,
-    Revoke,
-    UserInfo,
+/// What an OAuth call ends in, known when the call is built: [`Tokens`] (the code exchange, a
+/// refresh), [`Revoked`] or [`UserInfo`]. Sealed: these three only.
+pub trait OAuthOutcome: sealed::Sealed + Clone {}
+
+#[allow(unnameable_types, reason = "sealed: the module is private")]
+mod sealed {
+    use std::time::SystemTime;
+
+    use crate::error::Error;
+    use crate::wire::Endpoint;
+
+    /// How an outcome is read from its endpoint's successful answer.
+    pub trait Sealed: Sized {
+        /// The endpoint that answers it.
+        const ENDPOINT: Endpoint;
+        /// A 2xx answer of `ENDPOINT`, read.
+        fn success(
+            request: &super::TokenRequest<Self>,
+            now: SystemTime,
+            status: http::StatusCode,
+            body: Vec<u8>,
+        ) -> Result<Self, Error>;
+    }
+}
+
+impl OAuthOutcome for Tokens {}
+impl OAuthOutcome for Revoked {}
+impl OAuthOutcome for UserInfo {}
+
+impl sealed::Sealed for Tokens {
+    const ENDPOINT: Endpoint = Endpoint::OAuthToken;
+
+    fn success(
+        request: &TokenRequest<Self>,
+        now: SystemTime,
+        status: http::StatusCode,
+        body: Vec<u8>,
+    ) -> Result<Self, Error> {
+        request.tokens(now, status, body)
+    }
+}
+
+impl sealed::Sealed for Revoked {
+    const ENDPOINT: Endpoint = Endpoint::OAuthRevoke;
+
+    fn success(
+        _: &TokenRequest<Self>,
+        _: SystemTime,
+        _: http::StatusCode,
+        _: Vec<u8>,
+    ) -> Result<Self, Error> {
+        Ok(Revoked)
+    }
+}
+
+impl sealed::Sealed for UserInfo {
+    const ENDPOINT: Endpoint = Endpoint::UserInfo;
+
+    fn success(
+        request: &TokenRequest<Self>,
+        _: SystemTime,
+        status: http::StatusCode,
+        body: Vec<u8>,
+    ) -> Result<Self, Error> {
+        match serde_json::from_slice(&body) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            _ => Err(request.fail(
+                status.as_u16(),
+                ProtocolReason::InvalidJson("not a JSON object".into()),
+                body,
+            )),
+        }
+    }
 }
 
 /// One request to the OAuth endpoints (token, revoke, userInfo), as a flow: the one call
-/// machine, as [`crate::flows::account::Call`] is, sending an OAuth request.
-pub type TokenCall = OneCall<TokenRequest, TokenOutcome>;
+/// machine, as [`crate::flows::account::Call`] is, sending an OAuth request. Its outcome is
+/// known when it is built: `TokenCall<Tokens>` ([`HostedUi::refresh`]), `TokenCall<Revoked>`
+/// ([`HostedUi::revoke`]), `TokenCall<UserInfo>` ([`HostedUi::user_info`]).
+pub type TokenCall<O> = OneCall<TokenRequest<O>, O>;
 
 /// Nominally `pub` because [`TokenCall`] names it; unreachable outside the crate.
 #[allow(unnameable_types, reason = "sealed: the module is private")]
@@ -630,25 +676,25 @@ mod exchange {
 
     use crate::secret::SecretString;
 
-    /// A request to an OAuth endpoint, and how to read its answer.
-    pub struct TokenRequest {
+    /// A request to an OAuth endpoint, and how to read its answer as an `O`.
+    pub struct TokenRequest<O> {
         /// The request without its body; its credentials are marked sensitive.
         pub(super) request: http::Request<()>,
         /// The body (codes, verifiers, refresh tokens), zeroized on drop.
         pub(super) body: Zeroizing<Vec<u8>>,
-        pub(super) kind: super::TokenCallKind,
         pub(super) keep_refresh: Option<SecretString>,
         /// Whether it may be sent again after an attempt that may have counted.
         pub(super) repeat: super::Repeat,
+        pub(super) outcome: std::marker::PhantomData<fn() -> O>,
     }
 }
 use exchange::TokenRequest;
 
-impl fmt::Debug for TokenRequest {
+impl<O: OAuthOutcome> fmt::Debug for TokenRequest<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenRequest")
             .field("uri", self.request.uri())
-            .field("kind", &self.kind)
+            .field("endpoint", &O::ENDPOINT)
             .field(
                 "body",
                 &format_args!("[{} bytes redacted]", self.body.len()),
@@ -659,8 +705,8 @@ impl fmt::Debug for TokenRequest {
     }
 }
 
-impl Exchange for TokenRequest {
-    type Output = TokenOutcome;
+impl<O: OAuthOutcome> Exchange for TokenRequest<O> {
+    type Output = O;
 
     fn request(&self) -> http::Request<Vec<u8>> {
         self.build()
@@ -670,19 +716,20 @@ impl Exchange for TokenRequest {
         self.repeat == Repeat::Repeatable
     }
 
-    fn read(
-        &self,
-        now: SystemTime,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<TokenOutcome, Error> {
-        TokenRequest::read(self, now, response)
+    fn read(&self, now: SystemTime, response: http::Response<Vec<u8>>) -> Result<O, Error> {
+        let status = response.status();
+        let body = response.into_body();
+        if status.is_success() {
+            O::success(self, now, status, body)
+        } else {
+            Err(self.error(status, body))
+        }
     }
 }
 
-impl TokenRequest {
+impl<O: OAuthOutcome> TokenRequest<O> {
     fn new(
         request: http::Request<Vec<u8>>,
-        kind: TokenCallKind,
         keep_refresh: Option<SecretString>,
         repeat: Repeat,
     ) -> Self {
@@ -690,9 +737,9 @@ impl TokenRequest {
         Self {
             request: http::Request::from_parts(parts, ()),
             body: Zeroizing::new(body),
-            kind,
             keep_refresh,
             repeat,
+            outcome: std::marker::PhantomData,
         }
     }
 
@@ -705,39 +752,35 @@ impl TokenRequest {
         request
     }
 
-    /// The endpoint this request goes to.
-    fn endpoint(&self) -> Endpoint {
-        match self.kind {
-            TokenCallKind::Tokens => Endpoint::OAuthToken,
-            TokenCallKind::Revoke => Endpoint::OAuthRevoke,
-            TokenCallKind::UserInfo => Endpoint::UserInfo,
+    fn fail(&self, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Error {
+        Error::Protocol(ProtocolError::new(O::ENDPOINT, status, reason, body))
+    }
+
+    /// A failed answer: the OAuth error it carries, or why it is unusable.
+    fn error(&self, status: http::StatusCode, body: Vec<u8>) -> Error {
+        match serde_json::from_slice::<TokenBody>(&body) {
+            Err(e) => self.fail(status.as_u16(), crate::call::json_reason(&e), body),
+            Ok(TokenBody {
+                error: Some(code),
+                error_description,
+                ..
+            }) => Error::OAuth(OAuthError {
+                code: OAuthErrorCode::parse(&code),
+                description: error_description,
+            }),
+            Ok(_) => self.fail(status.as_u16(), ProtocolReason::UnexpectedStatus, body),
         }
     }
+}
 
-    fn fail(&self, status: u16, reason: ProtocolReason, body: Vec<u8>) -> Error {
-        Error::Protocol(ProtocolError::new(self.endpoint(), status, reason, body))
-    }
-
-    fn read(
+impl TokenRequest<Tokens> {
+    /// A 2xx answer of the token endpoint: the tokens (or the OAuth error it carries).
+    fn tokens(
         &self,
         now: SystemTime,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<TokenOutcome, Error> {
-        let status = response.status();
-        let body = response.into_body();
-        if self.kind == TokenCallKind::Revoke && status.is_success() {
-            return Ok(TokenOutcome::Revoked);
-        }
-        if self.kind == TokenCallKind::UserInfo && status.is_success() {
-            return match serde_json::from_slice(&body) {
-                Ok(serde_json::Value::Object(map)) => Ok(TokenOutcome::UserInfo(map)),
-                _ => Err(self.fail(
-                    status.as_u16(),
-                    ProtocolReason::InvalidJson("not a JSON object".into()),
-                    body,
-                )),
-            };
-        }
+        status: http::StatusCode,
+        body: Vec<u8>,
+    ) -> Result<Tokens, Error> {
         let parsed: TokenBody = match serde_json::from_slice(&body) {
             Ok(p) => p,
             Err(e) => return Err(self.fail(status.as_u16(), crate::call::json_reason(&e), body)),
@@ -747,9 +790,6 @@ impl TokenRequest {
                 code: OAuthErrorCode::parse(&code),
                 description: parsed.error_description,
             }));
-        }
-        if !status.is_success() {
-            return Err(self.fail(status.as_u16(), ProtocolReason::UnexpectedStatus, body));
         }
         let access = parsed.access_token.ok_or_else(|| {
             self.fail(
@@ -775,12 +815,12 @@ impl TokenRequest {
             })?),
             None => None,
         };
-        Ok(TokenOutcome::Tokens(Box::new(Tokens::new(
+        Ok(Tokens::new(
             id_token,
             access_token,
             parsed.refresh_token.or_else(|| self.keep_refresh.clone()),
             parsed.expires_in,
             unix_seconds(now),
-        ))))
+        ))
     }
 }

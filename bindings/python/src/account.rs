@@ -14,7 +14,7 @@ use cognito_flows::{Password, SecretString};
 use pyo3::prelude::*;
 
 use crate::errors::{invalid_argument, invalid_token};
-use crate::flows::{Authorize, Call, SignIn, TokenCall, UserPool};
+use crate::flows::{AnyTokenCall, Authorize, Call, SignIn, TokenCall, UserPool};
 use crate::values::{Request, Secret, json_to_py, py_bool, py_str, system_time};
 
 fn attributes(map: Option<BTreeMap<String, String>>) -> Vec<AttributeType> {
@@ -534,18 +534,22 @@ impl HostedUi {
 
     /// New tokens from a refresh token (`grant_type=refresh_token`).
     fn refresh(&self, refresh_token: String) -> TokenCall {
-        TokenCall(self.0.refresh(SecretString::new(refresh_token)))
+        TokenCall(AnyTokenCall::Tokens(Box::new(
+            self.0.refresh(SecretString::new(refresh_token)),
+        )))
     }
 
     /// Revokes a refresh token (`/oauth2/revoke`).
     fn revoke(&self, refresh_token: String) -> TokenCall {
-        TokenCall(self.0.revoke(&SecretString::new(refresh_token)))
+        TokenCall(AnyTokenCall::Revoke(
+            self.0.revoke(&SecretString::new(refresh_token)),
+        ))
     }
 
     /// The user's claims from `/oauth2/userInfo`.
     fn user_info(&self, access_token: String) -> PyResult<TokenCall> {
         let jwt = Jwt::decode(access_token).map_err(|e| invalid_argument(e.to_string()))?;
-        Ok(TokenCall(self.0.user_info(&jwt)))
+        Ok(TokenCall(AnyTokenCall::UserInfo(self.0.user_info(&jwt))))
     }
 
     /// The `/logout` URL that signs the browser out and goes to `logout_uri`.

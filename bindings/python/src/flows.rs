@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use cognito_flows::flows::Refresh as CoreRefresh;
 use cognito_flows::flows::account::Call as CoreCall;
 use cognito_flows::flows::hosted_ui::{
-    Authorize as CoreAuthorize, TokenCall as CoreTokenCall, TokenOutcome,
+    Authorize as CoreAuthorize, Revoked, TokenCall as CoreTokenCall, UserInfo,
 };
 use cognito_flows::flows::sign_in::{FirstFactor, SignInBuilder};
 use cognito_flows::wire::Context as CoreContext;
@@ -667,13 +667,79 @@ impl Call {
     }
 }
 
+/// What a Python `TokenCall` ends in: the core's typed outcome of each kind of call.
+pub(crate) enum TokenOutcome {
+    Tokens(Box<cognito_flows::Tokens>),
+    Revoked,
+    UserInfo(UserInfo),
+}
+
 fn token_outcome(py: Python<'_>, outcome: TokenOutcome) -> PyResult<Py<PyAny>> {
     Ok(match outcome {
         TokenOutcome::Tokens(tokens) => Py::new(py, OAuthTokens(*tokens))?.into_any(),
         TokenOutcome::Revoked => py.None(),
         TokenOutcome::UserInfo(claims) => json_to_py(py, &serde_json::Value::Object(claims))?,
-        _ => py.None(),
     })
+}
+
+/// The action of a typed call, its outcome converted.
+fn map_done<O, P>(action: Action<O>, done: impl FnOnce(O) -> P) -> Action<P> {
+    match action {
+        Action::Send(request) => Action::Send(request),
+        Action::Wait(delay) => Action::Wait(delay),
+        Action::Prompt(prompt) => Action::Prompt(prompt),
+        Action::Done(outcome) => Action::Done(done(outcome)),
+        Action::Failed(error) => Action::Failed(error),
+    }
+}
+
+/// The three kinds of OAuth call, behind the one Python class.
+pub(crate) enum AnyTokenCall {
+    Tokens(Box<CoreTokenCall<cognito_flows::Tokens>>),
+    Revoke(CoreTokenCall<Revoked>),
+    UserInfo(CoreTokenCall<UserInfo>),
+}
+
+impl Flow for AnyTokenCall {
+    type Output = TokenOutcome;
+
+    fn poll_action(&self) -> Action<TokenOutcome> {
+        match self {
+            Self::Tokens(call) => {
+                map_done(call.poll_action(), |t| TokenOutcome::Tokens(Box::new(t)))
+            }
+            Self::Revoke(call) => map_done(call.poll_action(), |Revoked| TokenOutcome::Revoked),
+            Self::UserInfo(call) => map_done(call.poll_action(), TokenOutcome::UserInfo),
+        }
+    }
+
+    fn handle_response(
+        &mut self,
+        now: std::time::SystemTime,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<(), Error> {
+        match self {
+            Self::Tokens(call) => call.handle_response(now, response),
+            Self::Revoke(call) => call.handle_response(now, response),
+            Self::UserInfo(call) => call.handle_response(now, response),
+        }
+    }
+
+    fn handle_input(&mut self, input: CoreInput) -> Result<(), Error> {
+        match self {
+            Self::Tokens(call) => call.handle_input(input),
+            Self::Revoke(call) => call.handle_input(input),
+            Self::UserInfo(call) => call.handle_input(input),
+        }
+    }
+
+    fn resend(&self) -> cognito_flows::flows::Resend {
+        match self {
+            Self::Tokens(call) => call.resend(),
+            Self::Revoke(call) => call.resend(),
+            Self::UserInfo(call) => call.resend(),
+        }
+    }
 }
 
 /// The hosted UI sign-in (authorization code + PKCE): an `authorize` prompt with the URL to
@@ -702,6 +768,6 @@ flow_methods!(
 /// One request to the OAuth endpoints (refresh, revoke, userInfo). Done with `OAuthTokens`,
 /// `None` (revoked) or the userInfo claims (`dict`).
 #[pyclass(module = "cognito_flows")]
-pub struct TokenCall(pub(crate) CoreTokenCall);
+pub struct TokenCall(pub(crate) AnyTokenCall);
 
 flow_methods!(TokenCall, token_outcome, {});
