@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode, TokenOutcome};
+use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode};
 use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt};
 use cognito_flows_emulator::{ClientConfig, ClientSettings, Emulator, Mfa};
 use cognito_flows_testkit::emulator::{Fixture, Options};
@@ -302,7 +302,7 @@ async fn run(chromium: &Path, driver_port: u16) {
     };
     info.handle_response(e.now(), send(&agent(), request))
         .unwrap();
-    let Action::Done(TokenOutcome::UserInfo(claims)) = info.poll_action() else {
+    let Action::Done(claims) = info.poll_action() else {
         panic!("{:?}", info.poll_action())
     };
     assert_eq!(claims["username"], "lee");

@@ -179,7 +179,7 @@ fn get_session_refreshes_only_expired_tokens_on_the_emulator_clock() {
 
 #[test]
 fn hosted_ui_tokens_are_a_session_that_get_session_refreshes_and_the_token_grant_rotates() {
-    use cognito_flows::flows::hosted_ui::{HostedUi, TokenOutcome};
+    use cognito_flows::flows::hosted_ui::HostedUi;
     use cognito_flows::{Input, Prompt};
 
     let redirect = "https://app.example/cb";
@@ -244,7 +244,7 @@ fn hosted_ui_tokens_are_a_session_that_get_session_refreshes_and_the_token_grant
         panic!()
     };
     grant.handle_response(e.now(), send(&agent, r)).unwrap();
-    let Action::Done(TokenOutcome::Tokens(rotated)) = grant.poll_action() else {
+    let Action::Done(rotated) = grant.poll_action() else {
         panic!()
     };
     assert_ne!(rotated.refresh_token.as_ref(), refreshed.refresh_token());
