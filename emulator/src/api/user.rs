@@ -760,15 +760,6 @@ impl Inner {
         Ok(json!({}))
     }
 
-    /// AdminDeleteUser (`UserPoolId`, `Username`). Like moto, the emulator does not check IAM.
-    pub(crate) fn admin_delete_user(&mut self, body: &Value) -> Answer {
-        let pool_id = field(body, "UserPoolId")?.to_owned();
-        let name = field(body, "Username")?;
-        let username = self.user(&pool_id, name)?.username.clone();
-        self.remove_user(&pool_id, &username)?;
-        Ok(json!({}))
-    }
-
     pub(crate) fn confirm_device(&mut self, body: &Value) -> Answer {
         let (pool_id, username) = self.signed_in(body)?;
         let key = field(body, "DeviceKey")?.to_owned();
