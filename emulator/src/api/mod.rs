@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::auth::custom;
 use crate::auth::engine::{initiate_auth, respond_to_auth_challenge, sign_tokens};
+use crate::auth::refresh;
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
@@ -105,7 +106,7 @@ operations! {
     ForgotPassword => user::forgot_password;
     GetDevice => user::get_device;
     GetGroup => groups::get_group;
-    GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
+    GetTokensFromRefreshToken => refresh::get_tokens_from_refresh_token, [PreTokenGeneration];
     GetUser => user::get_user;
     GetUserAttributeVerificationCode => user::get_user_attribute_verification_code;
     GetUserAuthFactors => passkeys::get_user_auth_factors;
