@@ -81,19 +81,6 @@ impl Inner {
             .max(12);
         format!("Aa1!{}", self.alnum(length - 4))
     }
-
-    /// AdminDisableUser (which also revokes every token of the user) and AdminEnableUser.
-    pub(crate) fn admin_set_enabled(&mut self, body: &Value, enabled: bool) -> Answer {
-        let (pool_id, username) = self.admin_user(body)?;
-        let (seq, now) = (self.seq, self.unix());
-        let user = self.user_mut(&pool_id, &username)?;
-        user.disabled = !enabled;
-        user.modified = now;
-        if !enabled {
-            user.signed_out_seq = seq;
-        }
-        Ok(json!({}))
-    }
 }
 
 /// AdminConfirmSignUp: an `UNCONFIRMED` user becomes `CONFIRMED`.
@@ -124,6 +111,30 @@ pub(crate) fn admin_delete_user(shared: &Shared, body: &Value) -> Answer {
     let name = field(body, "Username")?;
     let username = state.user(&pool_id, name)?.username.clone();
     state.remove_user(&pool_id, &username)?;
+    Ok(json!({}))
+}
+
+/// AdminDisableUser: sign-in is refused and every token of the user is revoked.
+pub(crate) fn admin_disable_user(shared: &Shared, body: &Value) -> Answer {
+    set_enabled(shared, body, false)
+}
+
+/// AdminEnableUser.
+pub(crate) fn admin_enable_user(shared: &Shared, body: &Value) -> Answer {
+    set_enabled(shared, body, true)
+}
+
+/// AdminDisableUser (which also revokes every token of the user) and AdminEnableUser.
+fn set_enabled(shared: &Shared, body: &Value, enabled: bool) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, username) = state.admin_user(body)?;
+    let (seq, now) = (state.seq, state.unix());
+    let user = state.user_mut(&pool_id, &username)?;
+    user.disabled = !enabled;
+    user.modified = now;
+    if !enabled {
+        user.signed_out_seq = seq;
+    }
     Ok(json!({}))
 }
 

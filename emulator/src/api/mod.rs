@@ -37,13 +37,6 @@ pub(crate) struct Operation {
     pub triggers: &'static [Trigger],
 }
 
-/// A handler that is a method of the state, run under the lock.
-macro_rules! locked {
-    ($method:ident $(, $arg:expr)*) => {
-        |shared, body| shared.lock().$method(body $(, $arg)*)
-    };
-}
-
 /// The table: `Name => handler, [triggers];`, sorted by name. It makes [`OPERATIONS`] and
 /// [`find`].
 macro_rules! operations {
@@ -73,8 +66,8 @@ operations! {
     AdminCreateUser => admin_user::admin_create_user;
     AdminDeleteUser => admin_user::admin_delete_user;
     AdminDeleteUserAttributes => admin_user::admin_delete_user_attributes;
-    AdminDisableUser => locked!(admin_set_enabled, false);
-    AdminEnableUser => locked!(admin_set_enabled, true);
+    AdminDisableUser => admin_user::admin_disable_user;
+    AdminEnableUser => admin_user::admin_enable_user;
     AdminGetUser => admin_user::admin_get_user;
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
