@@ -84,8 +84,7 @@ impl Emulator {
     /// every token is revoked.
     pub fn admin_disable_user(&self, pool_id: &str, username: &str) -> Result<(), String> {
         let body = serde_json::json!({"UserPoolId": pool_id, "Username": username});
-        self.lock()
-            .admin_set_enabled(&body, false)
+        crate::api::admin_user::admin_disable_user(&self.shared, &body)
             .map(drop)
             .map_err(|f: crate::fault::Fault| f.message)
     }

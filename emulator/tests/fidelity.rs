@@ -1,7 +1,9 @@
-//! The emulator refuses what Cognito refuses, checked from outside: every pool, client and user
-//! is made over HTTP (the admin API), and every check is an HTTP answer, so these tests hold
-//! whatever the emulator's insides look like. Regression tests for issue 26's defects: each
-//! `defect_N_...` test failed before its fix, with the answer seen noted above it ("Was:").
+//! The emulator refuses what Cognito refuses, checked from outside: pools, clients and users are
+//! made over HTTP (the admin API), and every check is an HTTP answer, so these tests hold
+//! whatever the emulator's insides look like; the two tests whose set-up is the embedded API's
+//! (a webhook pool, an embedded client) start the testkit's `Fixture`. Regression tests for
+//! issue 26's defects: each `defect_N_...` test failed before its fix, with the answer seen
+//! noted above it ("Was:").
 //! Defect 18 (the CLI) is tested by `adapters/cli/tests/login.rs`.
 #![allow(
     clippy::unwrap_used,
@@ -21,6 +23,7 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt, SignIn, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 
 use common::{agent, send};
@@ -40,7 +43,11 @@ impl Local {
     }
 
     fn with(config: EmulatorConfig) -> Self {
-        let emulator = Emulator::start(config).unwrap();
+        Self::of(Emulator::start(config).unwrap())
+    }
+
+    /// An emulator already started (a [`Fixture`]'s), driven over HTTP.
+    fn of(emulator: Emulator) -> Self {
         let base = emulator.endpoint().trim_end_matches('/').to_owned();
         Self { emulator, base }
     }
@@ -911,23 +918,12 @@ fn counting_webhook() -> (String, Arc<Mutex<Vec<String>>>) {
 #[test]
 fn defect_8_pre_sign_up_never_runs_for_a_caller_without_the_secret() {
     let (url, seen) = counting_webhook();
-    let local = Local::start();
-    let mut config = PoolConfig::default();
-    config.webhooks.pre_sign_up = Some(url);
-    let pool_id = local.emulator.create_user_pool(config);
-    let client = local
-        .emulator
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                secret: true,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
-    let (status, answer) = local.op(
+    let mut pool = PoolConfig::default();
+    pool.webhooks.pre_sign_up = Some(url);
+    let w = Fixture::start(Options::default().pool(pool).secret());
+    let (status, answer) = w.call(
         "SignUp",
-        &json!({"ClientId": client.id, "Username": "mallory", "Password": PASSWORD,
+        &json!({"ClientId": w.client_id, "Username": "mallory", "Password": PASSWORD,
                 "UserAttributes": [{"Name": "email", "Value": "victim@example.com"}]}),
     );
     assert_eq!(status, 400, "{answer}");
@@ -1603,25 +1599,18 @@ fn fidelity_an_immutable_custom_attribute_is_set_once() {
 /// enforced. (Was, once defect 6 was fixed: `openid` refused.)
 #[test]
 fn an_embedded_client_with_the_code_flow_and_no_scopes_allows_every_scope() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({}));
     let settings = cognito_flows_emulator::ClientSettings {
         allowed_oauth_flows: vec!["code".into()],
         allowed_oauth_flows_user_pool_client: true,
         ..cognito_flows_emulator::ClientSettings::default()
     };
-    let client = local
-        .emulator
-        .create_client(
-            &pool_id,
-            ClientConfig {
-                callback_urls: vec![CALLBACK.into()],
-                settings,
-                ..ClientConfig::default()
-            },
-        )
-        .unwrap();
+    let w = Fixture::start(Options::default().client(ClientConfig {
+        callback_urls: vec![CALLBACK.into()],
+        settings,
+        ..ClientConfig::default()
+    }));
+    let local = Local::of(w.emulator);
     let mut browser = Browser::new(&local);
-    let page = browser.authorize(&client.id, "openid email");
+    let page = browser.authorize(&w.client_id, "openid email");
     assert_eq!(page.status(), 200, "{}", text(&page));
 }

@@ -1,4 +1,4 @@
-//! The admin API's users and admin sign-in: AdminCreateUser, AdminSetUserPassword, AdminConfirmSignUp, AdminGetUser, ListUsers,
+//! The admin API's users and admin sign-in: AdminCreateUser, AdminSetUserPassword, AdminConfirmSignUp, AdminDeleteUser, AdminGetUser, ListUsers,
 //! AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminDisableUser, AdminEnableUser,
 //! AdminSetUserMFAPreference, AdminUserGlobalSignOut, AdminInitiateAuth,
 //! AdminRespondToAuthChallenge.
@@ -81,168 +81,203 @@ impl Inner {
             .max(12);
         format!("Aa1!{}", self.alnum(length - 4))
     }
+}
 
-    pub(crate) fn admin_confirm_sign_up(&mut self, body: &Value) -> Answer {
-        let (pool_id, username) = self.admin_user(body)?;
-        let now = self.unix();
-        let user = self.user_mut(&pool_id, &username)?;
-        if user.status != Status::Unconfirmed {
-            return Err(fault(
-                NOT_AUTHORIZED,
-                format!(
-                    "User cannot be confirmed. Current status is {}",
-                    status_name(user.status)
-                ),
-            ));
-        }
-        user.status = Status::Confirmed;
-        user.signup_code = None;
-        user.modified = now;
-        Ok(json!({}))
+/// AdminConfirmSignUp: an `UNCONFIRMED` user becomes `CONFIRMED`.
+pub(crate) fn admin_confirm_sign_up(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, username) = state.admin_user(body)?;
+    let now = state.unix();
+    let user = state.user_mut(&pool_id, &username)?;
+    if user.status != Status::Unconfirmed {
+        return Err(fault(
+            NOT_AUTHORIZED,
+            format!(
+                "User cannot be confirmed. Current status is {}",
+                status_name(user.status)
+            ),
+        ));
     }
+    user.status = Status::Confirmed;
+    user.signup_code = None;
+    user.modified = now;
+    Ok(json!({}))
+}
 
-    pub(crate) fn admin_get_user(&mut self, body: &Value) -> Answer {
-        let (pool_id, username) = self.admin_user(body)?;
-        let user = self.user(&pool_id, &username)?;
-        let mut list = Vec::new();
-        if user.sms_mfa {
-            list.push("SMS_MFA");
-        }
-        if user.totp_secret.is_some() {
-            list.push("SOFTWARE_TOKEN_MFA");
-        }
-        let mut answer = user_json(user, None);
-        answer["UserAttributes"] = answer["Attributes"].take();
-        if let Some(map) = answer.as_object_mut() {
-            map.remove("Attributes");
-        }
-        answer["UserMFASettingList"] = json!(list);
-        if let Some(p) = &user.preferred_mfa {
-            answer["PreferredMfaSetting"] = json!(p);
-        }
-        Ok(answer)
-    }
+/// AdminDeleteUser (`UserPoolId`, `Username`). Like moto, the emulator does not check IAM.
+pub(crate) fn admin_delete_user(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let pool_id = field(body, "UserPoolId")?.to_owned();
+    let name = field(body, "Username")?;
+    let username = state.user(&pool_id, name)?.username.clone();
+    state.remove_user(&pool_id, &username)?;
+    Ok(json!({}))
+}
 
-    pub(crate) fn list_users(&mut self, body: &Value) -> Answer {
-        let filter = crate::model::filter::parse(opt_str(body, "Filter")?.unwrap_or(""))
-            .map_err(|e| fault(INVALID, e.to_string()))?;
-        // Cognito takes 0 to 60; 0 (or none) lists a full page.
-        let limit = match opt_int(body, "Limit", 0, 60)? {
-            None | Some(0) => 60,
-            Some(n) => n,
-        };
-        let token = opt_str(body, "PaginationToken")?;
-        let only = body
-            .get("AttributesToGet")
-            .filter(|v| !v.is_null())
-            .map(|_| str_list(body, "AttributesToGet"))
-            .transpose()?;
-        let pool = self.pool(body)?;
-        let items = pool
-            .users
-            .values()
-            .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
-            .map(|u| (u.username.clone(), user_json(u, only.as_deref())));
-        listing(items, limit, token, "Users", "PaginationToken")
-    }
+/// AdminDisableUser: sign-in is refused and every token of the user is revoked.
+pub(crate) fn admin_disable_user(shared: &Shared, body: &Value) -> Answer {
+    set_enabled(shared, body, false)
+}
 
-    pub(crate) fn admin_update_user_attributes(&mut self, body: &Value) -> Answer {
-        let changes = attributes(body, "UserAttributes");
-        let (pool_id, username) = self.admin_user(body)?;
-        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &changes, true)?;
-        self.check_mutable(&pool_id, changes.keys())?;
-        let now = self.unix();
-        let user = self.user_mut(&pool_id, &username)?;
-        for (k, v) in &changes {
-            // A new address is unverified unless the same call says otherwise.
-            if (k == "email" || k == "phone_number")
-                && user.attributes.get(k) != Some(v)
-                && !changes.contains_key(&format!("{k}_verified"))
-            {
-                user.attributes
-                    .insert(format!("{k}_verified"), "false".into());
-            }
-        }
-        user.attributes.extend(changes);
-        user.modified = now;
-        Ok(json!({}))
-    }
+/// AdminEnableUser.
+pub(crate) fn admin_enable_user(shared: &Shared, body: &Value) -> Answer {
+    set_enabled(shared, body, true)
+}
 
-    pub(crate) fn admin_delete_user_attributes(&mut self, body: &Value) -> Answer {
-        let names = str_list(body, "UserAttributeNames")?;
-        let (pool_id, username) = self.admin_user(body)?;
-        if names.iter().any(|n| n == "sub") {
-            return Err(fault(
-                INVALID,
-                "Cannot modify the non-mutable attribute sub",
-            ));
-        }
-        // Names the schema does not have are refused, as for a write.
-        let named: BTreeMap<String, String> =
-            names.iter().map(|n| (n.clone(), String::new())).collect();
-        check_attributes(self.pools.get(&pool_id).map(|p| &p.config), &named, true)?;
-        self.check_mutable(&pool_id, names.iter())?;
-        let now = self.unix();
-        let user = self.user_mut(&pool_id, &username)?;
-        for name in names {
-            user.attributes.remove(&name);
-        }
-        user.modified = now;
-        Ok(json!({}))
+/// AdminDisableUser (which also revokes every token of the user) and AdminEnableUser.
+fn set_enabled(shared: &Shared, body: &Value, enabled: bool) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, username) = state.admin_user(body)?;
+    let (seq, now) = (state.seq, state.unix());
+    let user = state.user_mut(&pool_id, &username)?;
+    user.disabled = !enabled;
+    user.modified = now;
+    if !enabled {
+        user.signed_out_seq = seq;
     }
+    Ok(json!({}))
+}
 
-    /// AdminDisableUser (which also revokes every token of the user) and AdminEnableUser.
-    pub(crate) fn admin_set_enabled(&mut self, body: &Value, enabled: bool) -> Answer {
-        let (pool_id, username) = self.admin_user(body)?;
-        let (seq, now) = (self.seq, self.unix());
-        let user = self.user_mut(&pool_id, &username)?;
-        user.disabled = !enabled;
-        user.modified = now;
-        if !enabled {
-            user.signed_out_seq = seq;
-        }
-        Ok(json!({}))
+/// AdminGetUser.
+pub(crate) fn admin_get_user(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, username) = state.admin_user(body)?;
+    let user = state.user(&pool_id, &username)?;
+    let mut list = Vec::new();
+    if user.sms_mfa {
+        list.push("SMS_MFA");
     }
+    if user.totp_secret.is_some() {
+        list.push("SOFTWARE_TOKEN_MFA");
+    }
+    let mut answer = user_json(user, None);
+    answer["UserAttributes"] = answer["Attributes"].take();
+    if let Some(map) = answer.as_object_mut() {
+        map.remove("Attributes");
+    }
+    answer["UserMFASettingList"] = json!(list);
+    if let Some(p) = &user.preferred_mfa {
+        answer["PreferredMfaSetting"] = json!(p);
+    }
+    Ok(answer)
+}
 
-    pub(crate) fn admin_user_global_sign_out(&mut self, body: &Value) -> Answer {
-        let (pool_id, username) = self.admin_user(body)?;
-        let seq = self.seq;
-        self.user_mut(&pool_id, &username)?.signed_out_seq = seq;
-        Ok(json!({}))
-    }
+/// ListUsers: a page of the pool's users, filtered by `Filter`.
+pub(crate) fn list_users(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let filter = crate::model::filter::parse(opt_str(body, "Filter")?.unwrap_or(""))
+        .map_err(|e| fault(INVALID, e.to_string()))?;
+    // Cognito takes 0 to 60; 0 (or none) lists a full page.
+    let limit = match opt_int(body, "Limit", 0, 60)? {
+        None | Some(0) => 60,
+        Some(n) => n,
+    };
+    let token = opt_str(body, "PaginationToken")?;
+    let only = body
+        .get("AttributesToGet")
+        .filter(|v| !v.is_null())
+        .map(|_| str_list(body, "AttributesToGet"))
+        .transpose()?;
+    let pool = state.pool(body)?;
+    let items = pool
+        .users
+        .values()
+        .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+        .map(|u| (u.username.clone(), user_json(u, only.as_deref())));
+    listing(items, limit, token, "Users", "PaginationToken")
+}
 
-    pub(crate) fn admin_set_user_mfa_preference(&mut self, body: &Value) -> Answer {
-        let (pool_id, username) = self.admin_user(body)?;
-        let user = self.user_mut(&pool_id, &username)?;
-        let read = |name: &str| -> Result<(Option<bool>, Option<bool>), Fault> {
-            match crate::input::opt_object(body, name)? {
-                None => Ok((None, None)),
-                Some(s) => Ok((
-                    crate::input::opt_bool(s, "Enabled")?,
-                    crate::input::opt_bool(s, "PreferredMfa")?,
-                )),
-            }
-        };
-        let (sms, sms_preferred) = read("SMSMfaSettings")?;
-        let (totp, totp_preferred) = read("SoftwareTokenMfaSettings")?;
-        if totp == Some(true) && user.totp_secret.is_none() {
-            return Err(fault(INVALID, "User has not verified software token mfa"));
+/// AdminUpdateUserAttributes.
+pub(crate) fn admin_update_user_attributes(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let changes = attributes(body, "UserAttributes");
+    let (pool_id, username) = state.admin_user(body)?;
+    check_attributes(state.pools.get(&pool_id).map(|p| &p.config), &changes, true)?;
+    state.check_mutable(&pool_id, changes.keys())?;
+    let now = state.unix();
+    let user = state.user_mut(&pool_id, &username)?;
+    for (k, v) in &changes {
+        // A new address is unverified unless the same call says otherwise.
+        if (k == "email" || k == "phone_number")
+            && user.attributes.get(k) != Some(v)
+            && !changes.contains_key(&format!("{k}_verified"))
+        {
+            user.attributes
+                .insert(format!("{k}_verified"), "false".into());
         }
-        if let Some(on) = sms {
-            user.sms_mfa = on;
-        }
-        if totp == Some(false) {
-            user.totp_secret = None;
-        }
-        if sms_preferred == Some(true) {
-            user.preferred_mfa = Some("SMS_MFA".into());
-        }
-        if totp_preferred == Some(true) {
-            user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
-        }
-        user.drop_disabled_preference();
-        Ok(json!({}))
     }
+    user.attributes.extend(changes);
+    user.modified = now;
+    Ok(json!({}))
+}
+
+/// AdminDeleteUserAttributes.
+pub(crate) fn admin_delete_user_attributes(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let names = str_list(body, "UserAttributeNames")?;
+    let (pool_id, username) = state.admin_user(body)?;
+    if names.iter().any(|n| n == "sub") {
+        return Err(fault(
+            INVALID,
+            "Cannot modify the non-mutable attribute sub",
+        ));
+    }
+    // Names the schema does not have are refused, as for a write.
+    let named: BTreeMap<String, String> =
+        names.iter().map(|n| (n.clone(), String::new())).collect();
+    check_attributes(state.pools.get(&pool_id).map(|p| &p.config), &named, true)?;
+    state.check_mutable(&pool_id, names.iter())?;
+    let now = state.unix();
+    let user = state.user_mut(&pool_id, &username)?;
+    for name in names {
+        user.attributes.remove(&name);
+    }
+    user.modified = now;
+    Ok(json!({}))
+}
+
+/// AdminUserGlobalSignOut: every token of the user issued so far is revoked.
+pub(crate) fn admin_user_global_sign_out(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, username) = state.admin_user(body)?;
+    let seq = state.seq;
+    state.user_mut(&pool_id, &username)?.signed_out_seq = seq;
+    Ok(json!({}))
+}
+
+/// AdminSetUserMFAPreference.
+pub(crate) fn admin_set_user_mfa_preference(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let (pool_id, username) = state.admin_user(body)?;
+    let user = state.user_mut(&pool_id, &username)?;
+    let read = |name: &str| -> Result<(Option<bool>, Option<bool>), Fault> {
+        match crate::input::opt_object(body, name)? {
+            None => Ok((None, None)),
+            Some(s) => Ok((
+                crate::input::opt_bool(s, "Enabled")?,
+                crate::input::opt_bool(s, "PreferredMfa")?,
+            )),
+        }
+    };
+    let (sms, sms_preferred) = read("SMSMfaSettings")?;
+    let (totp, totp_preferred) = read("SoftwareTokenMfaSettings")?;
+    if totp == Some(true) && user.totp_secret.is_none() {
+        return Err(fault(INVALID, "User has not verified software token mfa"));
+    }
+    if let Some(on) = sms {
+        user.sms_mfa = on;
+    }
+    if totp == Some(false) {
+        user.totp_secret = None;
+    }
+    if sms_preferred == Some(true) {
+        user.preferred_mfa = Some("SMS_MFA".into());
+    }
+    if totp_preferred == Some(true) {
+        user.preferred_mfa = Some("SOFTWARE_TOKEN_MFA".into());
+    }
+    user.drop_disabled_preference();
+    Ok(json!({}))
 }
 
 /// What AdminCreateUser does once the password is derived.

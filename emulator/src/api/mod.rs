@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::auth::custom;
 use crate::auth::engine::{initiate_auth, respond_to_auth_challenge, sign_tokens};
+use crate::auth::refresh;
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
@@ -34,13 +35,6 @@ pub(crate) struct Operation {
     pub run: Handler,
     /// The Lambda triggers it may fire, in the order they run.
     pub triggers: &'static [Trigger],
-}
-
-/// A handler that is a method of the state, run under the lock.
-macro_rules! locked {
-    ($method:ident $(, $arg:expr)*) => {
-        |shared, body| shared.lock().$method(body $(, $arg)*)
-    };
 }
 
 /// The table: `Name => handler, [triggers];`, sorted by name. It makes [`OPERATIONS`] and
@@ -68,73 +62,73 @@ macro_rules! operations {
 operations! {
     AddCustomAttributes => pools::add_custom_attributes;
     AdminAddUserToGroup => groups::admin_add_user_to_group;
-    AdminConfirmSignUp => locked!(admin_confirm_sign_up), [PostConfirmation];
+    AdminConfirmSignUp => admin_user::admin_confirm_sign_up, [PostConfirmation];
     AdminCreateUser => admin_user::admin_create_user;
-    AdminDeleteUser => locked!(admin_delete_user);
-    AdminDeleteUserAttributes => locked!(admin_delete_user_attributes);
-    AdminDisableUser => locked!(admin_set_enabled, false);
-    AdminEnableUser => locked!(admin_set_enabled, true);
-    AdminGetUser => locked!(admin_get_user);
+    AdminDeleteUser => admin_user::admin_delete_user;
+    AdminDeleteUserAttributes => admin_user::admin_delete_user_attributes;
+    AdminDisableUser => admin_user::admin_disable_user;
+    AdminEnableUser => admin_user::admin_enable_user;
+    AdminGetUser => admin_user::admin_get_user;
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
-    AdminSetUserMFAPreference => locked!(admin_set_user_mfa_preference);
+    AdminSetUserMFAPreference => admin_user::admin_set_user_mfa_preference;
     AdminSetUserPassword => admin_user::admin_set_user_password;
-    AdminUpdateUserAttributes => locked!(admin_update_user_attributes);
-    AdminUserGlobalSignOut => locked!(admin_user_global_sign_out);
-    AssociateSoftwareToken => locked!(associate_software_token);
+    AdminUpdateUserAttributes => admin_user::admin_update_user_attributes;
+    AdminUserGlobalSignOut => admin_user::admin_user_global_sign_out;
+    AssociateSoftwareToken => user::associate_software_token;
     ChangePassword => user::change_password;
     CompleteWebAuthnRegistration => passkeys::complete_web_authn_registration;
-    ConfirmDevice => locked!(confirm_device);
+    ConfirmDevice => user::confirm_device;
     ConfirmForgotPassword => user::confirm_forgot_password;
-    ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
+    ConfirmSignUp => user::confirm_sign_up, [PostConfirmation];
     CreateGroup => groups::create_group;
     CreateUserPool => pools::create_user_pool;
     CreateUserPoolClient => pools::create_user_pool_client;
     DeleteGroup => groups::delete_group;
-    DeleteUser => locked!(delete_user);
-    DeleteUserAttributes => locked!(delete_user_attributes);
+    DeleteUser => user::delete_user;
+    DeleteUserAttributes => user::delete_user_attributes;
     DeleteUserPool => pools::delete_user_pool;
     DeleteUserPoolClient => pools::delete_user_pool_client;
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
-    ForgetDevice => locked!(forget_device);
-    ForgotPassword => locked!(forgot_password);
-    GetDevice => locked!(get_device);
+    ForgetDevice => user::forget_device;
+    ForgotPassword => user::forgot_password;
+    GetDevice => user::get_device;
     GetGroup => groups::get_group;
-    GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
-    GetUser => locked!(get_user);
-    GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
+    GetTokensFromRefreshToken => refresh::get_tokens_from_refresh_token, [PreTokenGeneration];
+    GetUser => user::get_user;
+    GetUserAttributeVerificationCode => user::get_user_attribute_verification_code;
     GetUserAuthFactors => passkeys::get_user_auth_factors;
     GetUserPoolMfaConfig => pools::get_user_pool_mfa_config;
-    GlobalSignOut => locked!(global_sign_out);
+    GlobalSignOut => user::global_sign_out;
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
-    ListDevices => locked!(list_devices);
+    ListDevices => user::list_devices;
     ListGroups => groups::list_groups;
     ListUserPoolClients => pools::list_user_pool_clients;
     ListUserPools => pools::list_user_pools;
-    ListUsers => locked!(list_users);
+    ListUsers => admin_user::list_users;
     ListUsersInGroup => groups::list_users_in_group;
     ListWebAuthnCredentials => passkeys::list_web_authn_credentials;
-    ResendConfirmationCode => locked!(resend_confirmation_code);
+    ResendConfirmationCode => user::resend_confirmation_code;
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
-    RevokeToken => locked!(revoke_token);
-    SetUserMFAPreference => locked!(set_user_mfa_preference);
+    RevokeToken => user::revoke_token;
+    SetUserMFAPreference => user::set_user_mfa_preference;
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
-    SetUserSettings => locked!(set_user_settings);
+    SetUserSettings => user::set_user_settings;
     SignUp => user::sign_up, [PreSignUp];
     StartWebAuthnRegistration => passkeys::start_web_authn_registration;
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
-    UpdateDeviceStatus => locked!(update_device_status);
+    UpdateDeviceStatus => user::update_device_status;
     UpdateGroup => groups::update_group;
-    UpdateUserAttributes => locked!(update_user_attributes);
+    UpdateUserAttributes => user::update_user_attributes;
     UpdateUserPool => pools::update_user_pool;
     UpdateUserPoolClient => pools::update_user_pool_client;
-    VerifySoftwareToken => locked!(verify_software_token);
-    VerifyUserAttribute => locked!(verify_user_attribute);
+    VerifySoftwareToken => user::verify_software_token;
+    VerifyUserAttribute => user::verify_user_attribute;
 }
 
 /// Runs one operation with its triggers: PreSignUp before it (before the `AccessToken` is even

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
+use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
 use crate::input::field;
 use crate::model::state::{Client, Inner, RefreshToken};
@@ -76,33 +77,6 @@ impl Inner {
         }
     }
 
-    pub(crate) fn get_tokens_from_refresh_token(&mut self, body: &Value) -> Answer {
-        let token = field(body, "RefreshToken")?.to_owned();
-        let client_id = field(body, "ClientId")?.to_owned();
-        let (pool_id, client) = self.client(&client_id)?;
-        if !client_secret_matches(&client, body) {
-            return Err(fault(
-                NOT_AUTHORIZED,
-                format!("Unable to verify secret for client {client_id}"),
-            ));
-        }
-        let (record, username) = self.refresh_record(&token, &client_id)?;
-        if record.pool_id != pool_id {
-            return Err(fault(NOT_AUTHORIZED, "Invalid Refresh Token"));
-        }
-        let device_key = body.get("DeviceKey").and_then(Value::as_str);
-        self.check_refresh_device(&pool_id, &username, device_key)?;
-        let device_key = device_key.map(str::to_owned);
-        let result = self.refresh_issue(
-            &pool_id,
-            &client_id,
-            &username,
-            token,
-            device_key.as_deref(),
-        )?;
-        Ok(json!({"AuthenticationResult": result}))
-    }
-
     /// The tokens of a refresh with `token` (already checked): on a rotating client a new
     /// refresh token too, the one given then valid for the grace period from its first rotation
     /// (GetTokensFromRefreshToken and the hosted UI's refresh grant).
@@ -150,4 +124,34 @@ impl Inner {
         }
         Ok(result)
     }
+}
+
+/// GetTokensFromRefreshToken: new tokens for a refresh token of the client (on a rotating client
+/// a new refresh token too).
+pub(crate) fn get_tokens_from_refresh_token(shared: &Shared, body: &Value) -> Answer {
+    let state = &mut *shared.lock();
+    let token = field(body, "RefreshToken")?.to_owned();
+    let client_id = field(body, "ClientId")?.to_owned();
+    let (pool_id, client) = state.client(&client_id)?;
+    if !client_secret_matches(&client, body) {
+        return Err(fault(
+            NOT_AUTHORIZED,
+            format!("Unable to verify secret for client {client_id}"),
+        ));
+    }
+    let (record, username) = state.refresh_record(&token, &client_id)?;
+    if record.pool_id != pool_id {
+        return Err(fault(NOT_AUTHORIZED, "Invalid Refresh Token"));
+    }
+    let device_key = body.get("DeviceKey").and_then(Value::as_str);
+    state.check_refresh_device(&pool_id, &username, device_key)?;
+    let device_key = device_key.map(str::to_owned);
+    let result = state.refresh_issue(
+        &pool_id,
+        &client_id,
+        &username,
+        token,
+        device_key.as_deref(),
+    )?;
+    Ok(json!({"AuthenticationResult": result}))
 }
