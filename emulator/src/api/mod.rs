@@ -143,6 +143,16 @@ operations! {
 /// handler, and the triggers after it; the tokens come back signed.
 pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answer {
     let operation = find(name);
+    // A fault armed by `POST /_emulator/faults` answers before anything else runs.
+    if operation.is_some()
+        && let Some(kind) = shared.injected_fault(name)
+    {
+        let mut f = fault(kind, format!("{kind} injected by /_emulator/faults"));
+        if kind == "InternalErrorException" {
+            f.status = 500;
+        }
+        return Err(f);
+    }
     let fired: &[Trigger] = operation.as_ref().map_or(&[], |o| o.triggers);
     let fires = |trigger| fired.contains(&trigger);
     let pre_sign_up = if fires(Trigger::PreSignUp) {

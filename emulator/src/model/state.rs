@@ -392,7 +392,7 @@ pub(crate) struct Device {
 
 /// A pool's own fields are stored in its row; the tables (`#[serde(skip)]`) one row per record
 /// (see `store::pool_tables`).
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Pool {
     pub id: String,

@@ -121,6 +121,8 @@ enum Write {
     Delete(&'static str, String, String),
     /// A pool removed or replaced: its records go too.
     DropPool(String),
+    /// Every record of a kind (the outbox emptied by a reset).
+    DropKind(&'static str),
 }
 
 /// The open database of a data directory.
@@ -573,6 +575,9 @@ impl Store {
                 });
             }
         }
+        if outbox.was_cleared() {
+            writes.push(Write::DropKind("message"));
+        }
         for (i, message) in outbox.uncommitted() {
             writes.push(Write::Put(
                 "message",
@@ -619,6 +624,9 @@ impl Store {
                     }
                     Write::DropPool(id) => {
                         drop_pool.execute([id])?;
+                    }
+                    Write::DropKind(kind) => {
+                        tx.execute("DELETE FROM records WHERE kind = ?1", [kind])?;
                     }
                 }
             }
