@@ -17,10 +17,13 @@ use crate::triggers::{self, Trigger};
 
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
+pub(crate) mod domains;
 pub(crate) mod feedback;
 pub(crate) mod groups;
 pub(crate) mod passkeys;
 pub(crate) mod pools;
+pub(crate) mod resource_servers;
+pub(crate) mod tags;
 pub(crate) mod user;
 pub(crate) mod wire;
 
@@ -91,16 +94,22 @@ operations! {
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
     CreateGroup => groups::create_group;
+    CreateResourceServer => resource_servers::create_resource_server;
     CreateUserPool => pools::create_user_pool;
     CreateUserPoolClient => pools::create_user_pool_client;
+    CreateUserPoolDomain => domains::create_user_pool_domain;
     DeleteGroup => groups::delete_group;
+    DeleteResourceServer => resource_servers::delete_resource_server;
     DeleteUser => locked!(delete_user);
     DeleteUserAttributes => locked!(delete_user_attributes);
     DeleteUserPool => pools::delete_user_pool;
     DeleteUserPoolClient => pools::delete_user_pool_client;
+    DeleteUserPoolDomain => domains::delete_user_pool_domain;
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
+    DescribeResourceServer => resource_servers::describe_resource_server;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
+    DescribeUserPoolDomain => domains::describe_user_pool_domain;
     ForgetDevice => locked!(forget_device);
     ForgotPassword => locked!(forgot_password);
     GetDevice => locked!(get_device);
@@ -114,6 +123,8 @@ operations! {
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
     ListDevices => locked!(list_devices);
     ListGroups => groups::list_groups;
+    ListResourceServers => resource_servers::list_resource_servers;
+    ListTagsForResource => tags::list_tags_for_resource;
     ListUserPoolClients => pools::list_user_pool_clients;
     ListUserPools => pools::list_user_pools;
     ListUsers => locked!(list_users);
@@ -127,12 +138,16 @@ operations! {
     SetUserSettings => locked!(set_user_settings);
     SignUp => user::sign_up, [PreSignUp];
     StartWebAuthnRegistration => passkeys::start_web_authn_registration;
+    TagResource => tags::tag_resource;
+    UntagResource => tags::untag_resource;
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
     UpdateDeviceStatus => locked!(update_device_status);
     UpdateGroup => groups::update_group;
+    UpdateResourceServer => resource_servers::update_resource_server;
     UpdateUserAttributes => locked!(update_user_attributes);
     UpdateUserPool => pools::update_user_pool;
     UpdateUserPoolClient => pools::update_user_pool_client;
+    UpdateUserPoolDomain => domains::update_user_pool_domain;
     VerifySoftwareToken => locked!(verify_software_token);
     VerifyUserAttribute => locked!(verify_user_attribute);
 }

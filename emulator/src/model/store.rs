@@ -856,6 +856,26 @@ mod tests {
                 },
             )]
             .into(),
+            resources: crate::model::resources::PoolResources {
+                domain: Some(crate::model::resources::Domain {
+                    name: "auth-example".into(),
+                    certificate_arn: Some(
+                        "arn:aws:acm:us-east-1:000000000000:certificate/x".into(),
+                    ),
+                    managed_login_version: 2,
+                }),
+                resource_servers: [(
+                    "https://api.example.com".to_owned(),
+                    crate::model::resources::ResourceServer {
+                        name: "api".into(),
+                        scopes: vec![crate::model::resources::Scope {
+                            name: "read".into(),
+                            description: "reads".into(),
+                        }],
+                    },
+                )]
+                .into(),
+            },
             created: 1_700_000_007,
             modified: 1_700_000_008,
         };

@@ -1,0 +1,55 @@
+//! What a user pool configures besides its settings, kept in the pool's record: its domain and
+//! its resource servers with their custom scopes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A pool's domain: a prefix (`<prefix>.auth.<region>.amazoncognito.com`) or a custom domain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct Domain {
+    /// `Domain`: the prefix, or the custom domain's name.
+    pub name: String,
+    /// `CustomDomainConfig.CertificateArn`, for a custom domain.
+    pub certificate_arn: Option<String>,
+    /// `ManagedLoginVersion`: 1 (the classic hosted UI) or 2 (managed login).
+    pub managed_login_version: u8,
+}
+
+/// A scope of a resource server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct Scope {
+    /// `ScopeName`: the part after `<identifier>/`.
+    pub name: String,
+    /// `ScopeDescription`.
+    pub description: String,
+}
+
+/// A resource server: an API whose custom scopes (`<identifier>/<scope>`) clients may ask for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct ResourceServer {
+    /// `Name`.
+    pub name: String,
+    /// `Scopes`, in the order given.
+    pub scopes: Vec<Scope>,
+}
+
+/// A pool's domain and resource servers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct PoolResources {
+    /// The pool's domain (a pool has at most one).
+    pub domain: Option<Domain>,
+    /// By identifier.
+    pub resource_servers: BTreeMap<String, ResourceServer>,
+}
+
+impl PoolResources {
+    /// Whether the pool has no domain and no resource server.
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
