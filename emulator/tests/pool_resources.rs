@@ -1,5 +1,5 @@
 //! What a pool configures besides its settings, as boto3 or Terraform set it up over HTTP:
-//! tags on the pool's ARN, its domain, resource servers with custom scopes. Each operation
+//! tags on the pool's ARN, its domain, resource servers with custom scopes, identity providers. Each operation
 //! answers and refuses as Cognito does, and what it stores survives a restart on a data
 //! directory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -473,7 +473,7 @@ fn resource_servers_refuse_what_cognito_refuses() {
 }
 
 #[test]
-fn tags_domains_and_resource_servers_survive_a_restart() {
+fn tags_domains_resource_servers_and_identity_providers_survive_a_restart() {
     let dir = std::env::temp_dir().join(format!("emulator-pool-resources-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let config = EmulatorConfig {
@@ -521,6 +521,200 @@ fn tags_domains_and_resource_servers_survive_a_restart() {
         )["ResourceServer"]["Scopes"],
         scopes()
     );
+    let found = ok(
+        &e,
+        "GetIdentityProviderByIdentifier",
+        json!({"UserPoolId": pool, "IdpIdentifier": "example.com"}),
+    );
+    assert_eq!(found["IdentityProvider"]["ProviderName"], "Okta");
     drop(e);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn oidc(pool: &str, name: &str) -> Value {
+    json!({"UserPoolId": pool, "ProviderName": name, "ProviderType": "OIDC",
+           "ProviderDetails": {"client_id": "abc", "client_secret": "s3cret", "authorize_scopes": "openid email",
+                               "oidc_issuer": "https://idp.example.com", "attributes_request_method": "GET"},
+           "AttributeMapping": {"email": "email", "username": "sub"},
+           "IdpIdentifiers": ["example.com"]})
+}
+
+#[test]
+fn identity_providers_are_created_described_found_listed_updated_and_deleted() {
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig::default());
+    let created = ok(&e, "CreateIdentityProvider", oidc(&pool, "Okta"));
+    let provider = &created["IdentityProvider"];
+    assert_eq!(provider["ProviderType"], "OIDC");
+    assert_eq!(
+        provider["AttributeMapping"],
+        json!({"email": "email", "username": "sub"})
+    );
+    let described = ok(
+        &e,
+        "DescribeIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Okta"}),
+    );
+    assert_eq!(described, created);
+    let found = ok(
+        &e,
+        "GetIdentityProviderByIdentifier",
+        json!({"UserPoolId": pool, "IdpIdentifier": "example.com"}),
+    );
+    assert_eq!(found["IdentityProvider"]["ProviderName"], "Okta");
+    ok(
+        &e,
+        "CreateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Google", "ProviderType": "Google",
+        "ProviderDetails": {"client_id": "g", "client_secret": "gs", "authorize_scopes": "profile email openid"}}),
+    );
+    ok(
+        &e,
+        "CreateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Corp", "ProviderType": "SAML",
+        "ProviderDetails": {"MetadataURL": "https://corp.example.com/metadata.xml"}}),
+    );
+    let listed = ok(
+        &e,
+        "ListIdentityProviders",
+        json!({"UserPoolId": pool, "MaxResults": 2}),
+    );
+    let names: Vec<&str> = listed["Providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["ProviderName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Corp", "Google"]);
+    let rest = ok(
+        &e,
+        "ListIdentityProviders",
+        json!({"UserPoolId": pool, "MaxResults": 2, "NextToken": listed["NextToken"]}),
+    );
+    assert_eq!(rest["Providers"][0]["ProviderName"], "Okta");
+    let updated = ok(
+        &e,
+        "UpdateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Okta",
+        "AttributeMapping": {"email": "mail"}, "IdpIdentifiers": ["example.org"]}),
+    );
+    assert_eq!(
+        updated["IdentityProvider"]["AttributeMapping"],
+        json!({"email": "mail"})
+    );
+    assert_eq!(
+        updated["IdentityProvider"]["ProviderDetails"]["client_id"], "abc",
+        "details not given stay"
+    );
+    ok(
+        &e,
+        "DeleteIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Okta"}),
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "DescribeIdentityProvider",
+            json!({"UserPoolId": pool, "ProviderName": "Okta"})
+        ),
+        "ResourceNotFoundException"
+    );
+}
+
+#[test]
+fn identity_providers_refuse_what_cognito_refuses() {
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig::default());
+    assert_eq!(
+        refused(
+            &e,
+            "CreateIdentityProvider",
+            oidc("us-east-1_nowhere", "Okta")
+        ),
+        "ResourceNotFoundException"
+    );
+    let mut no_issuer = oidc(&pool, "Okta");
+    no_issuer["ProviderDetails"]
+        .as_object_mut()
+        .unwrap()
+        .remove("oidc_issuer");
+    let mut bad_method = oidc(&pool, "Okta");
+    bad_method["ProviderDetails"]["attributes_request_method"] = json!("PUT");
+    for body in [
+        no_issuer,
+        bad_method,
+        oidc(&pool, "has space"),
+        oidc(&pool, "under_score"),
+        oidc(&pool, "ab"),
+        oidc(&pool, "Google"),
+        json!({"UserPoolId": pool, "ProviderName": "Corp", "ProviderType": "SAML", "ProviderDetails": {}}),
+        json!({"UserPoolId": pool, "ProviderName": "Gmail", "ProviderType": "Google",
+               "ProviderDetails": {"client_id": "g", "client_secret": "gs", "authorize_scopes": "openid"}}),
+        json!({"UserPoolId": pool, "ProviderName": "Okta", "ProviderType": "Twitter", "ProviderDetails": {}}),
+    ] {
+        assert_eq!(
+            refused(&e, "CreateIdentityProvider", body.clone()),
+            "InvalidParameterException",
+            "{body}"
+        );
+    }
+    ok(&e, "CreateIdentityProvider", oidc(&pool, "Okta"));
+    assert_eq!(
+        refused(&e, "CreateIdentityProvider", oidc(&pool, "Okta")),
+        "DuplicateProviderException"
+    );
+    assert_eq!(
+        refused(&e, "CreateIdentityProvider", oidc(&pool, "Auth0")),
+        "DuplicateProviderException",
+        "the same identifier"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "UpdateIdentityProvider",
+            json!({"UserPoolId": pool, "ProviderName": "Absent"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "UpdateIdentityProvider",
+            json!({"UserPoolId": pool, "ProviderName": "Okta", "ProviderDetails": {"client_id": "x"}})
+        ),
+        "InvalidParameterException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "DeleteIdentityProvider",
+            json!({"UserPoolId": pool, "ProviderName": "Absent"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "GetIdentityProviderByIdentifier",
+            json!({"UserPoolId": pool, "IdpIdentifier": "nobody.example"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "ListIdentityProviders",
+            json!({"UserPoolId": pool, "MaxResults": 61})
+        ),
+        "InvalidParameterException"
+    );
+    let described = ok(
+        &e,
+        "DescribeIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Okta"}),
+    );
+    assert_eq!(
+        described["IdentityProvider"]["ProviderDetails"]["oidc_issuer"], "https://idp.example.com",
+        "a refused update changes nothing"
+    );
 }

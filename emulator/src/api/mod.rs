@@ -20,6 +20,7 @@ pub(crate) mod admin_user;
 pub(crate) mod domains;
 pub(crate) mod feedback;
 pub(crate) mod groups;
+pub(crate) mod identity_providers;
 pub(crate) mod passkeys;
 pub(crate) mod pools;
 pub(crate) mod resource_servers;
@@ -94,11 +95,13 @@ operations! {
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => locked!(confirm_sign_up), [PostConfirmation];
     CreateGroup => groups::create_group;
+    CreateIdentityProvider => identity_providers::create_identity_provider;
     CreateResourceServer => resource_servers::create_resource_server;
     CreateUserPool => pools::create_user_pool;
     CreateUserPoolClient => pools::create_user_pool_client;
     CreateUserPoolDomain => domains::create_user_pool_domain;
     DeleteGroup => groups::delete_group;
+    DeleteIdentityProvider => identity_providers::delete_identity_provider;
     DeleteResourceServer => resource_servers::delete_resource_server;
     DeleteUser => locked!(delete_user);
     DeleteUserAttributes => locked!(delete_user_attributes);
@@ -106,6 +109,7 @@ operations! {
     DeleteUserPoolClient => pools::delete_user_pool_client;
     DeleteUserPoolDomain => domains::delete_user_pool_domain;
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
+    DescribeIdentityProvider => identity_providers::describe_identity_provider;
     DescribeResourceServer => resource_servers::describe_resource_server;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
@@ -114,6 +118,7 @@ operations! {
     ForgotPassword => locked!(forgot_password);
     GetDevice => locked!(get_device);
     GetGroup => groups::get_group;
+    GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier;
     GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
     GetUser => locked!(get_user);
     GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
@@ -123,6 +128,7 @@ operations! {
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
     ListDevices => locked!(list_devices);
     ListGroups => groups::list_groups;
+    ListIdentityProviders => identity_providers::list_identity_providers;
     ListResourceServers => resource_servers::list_resource_servers;
     ListTagsForResource => tags::list_tags_for_resource;
     ListUserPoolClients => pools::list_user_pool_clients;
@@ -143,6 +149,7 @@ operations! {
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
     UpdateDeviceStatus => locked!(update_device_status);
     UpdateGroup => groups::update_group;
+    UpdateIdentityProvider => identity_providers::update_identity_provider;
     UpdateResourceServer => resource_servers::update_resource_server;
     UpdateUserAttributes => locked!(update_user_attributes);
     UpdateUserPool => pools::update_user_pool;

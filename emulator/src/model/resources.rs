@@ -1,5 +1,5 @@
-//! What a user pool configures besides its settings, kept in the pool's record: its domain and
-//! its resource servers with their custom scopes.
+//! What a user pool configures besides its settings, kept in the pool's record: its domain, its
+//! resource servers with their custom scopes, its identity providers.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +37,23 @@ pub(crate) struct ResourceServer {
     pub scopes: Vec<Scope>,
 }
 
+/// A federated identity provider (SAML, OIDC or a social one) as the pool keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct IdentityProvider {
+    /// `ProviderType`.
+    pub provider_type: String,
+    /// `ProviderDetails`, as given.
+    pub details: BTreeMap<String, String>,
+    /// `AttributeMapping`: pool attribute -> the provider's.
+    pub attribute_mapping: BTreeMap<String, String>,
+    /// `IdpIdentifiers`.
+    pub idp_identifiers: Vec<String>,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
+}
+
 /// A pool's domain and resource servers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -45,6 +62,8 @@ pub(crate) struct PoolResources {
     pub domain: Option<Domain>,
     /// By identifier.
     pub resource_servers: BTreeMap<String, ResourceServer>,
+    /// By provider name.
+    pub identity_providers: BTreeMap<String, IdentityProvider>,
 }
 
 impl PoolResources {

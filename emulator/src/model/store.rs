@@ -875,6 +875,18 @@ mod tests {
                     },
                 )]
                 .into(),
+                identity_providers: [(
+                    "Okta".to_owned(),
+                    crate::model::resources::IdentityProvider {
+                        provider_type: "OIDC".into(),
+                        details: map(&[("client_id", "abc")]),
+                        attribute_mapping: map(&[("email", "email")]),
+                        idp_identifiers: vec!["example.com".into()],
+                        created: 1_700_000_010,
+                        modified: 1_700_000_011,
+                    },
+                )]
+                .into(),
             },
             created: 1_700_000_007,
             modified: 1_700_000_008,
