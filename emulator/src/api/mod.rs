@@ -15,6 +15,7 @@ use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
 
+pub(crate) mod admin_devices;
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
 pub(crate) mod domains;
@@ -78,14 +79,18 @@ operations! {
     AdminDeleteUserAttributes => locked!(admin_delete_user_attributes);
     AdminDisableUser => locked!(admin_set_enabled, false);
     AdminEnableUser => locked!(admin_set_enabled, true);
+    AdminForgetDevice => admin_devices::admin_forget_device;
+    AdminGetDevice => admin_devices::admin_get_device;
     AdminGetUser => locked!(admin_get_user);
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
+    AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => locked!(admin_set_user_mfa_preference);
     AdminSetUserPassword => admin_user::admin_set_user_password;
+    AdminUpdateDeviceStatus => admin_devices::admin_update_device_status;
     AdminUpdateUserAttributes => locked!(admin_update_user_attributes);
     AdminUserGlobalSignOut => locked!(admin_user_global_sign_out);
     AssociateSoftwareToken => locked!(associate_software_token);
