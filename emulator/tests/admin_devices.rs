@@ -1,6 +1,6 @@
-//! An administrator's view of a user's devices: AdminGetDevice, AdminListDevices,
+//! An administrator's view of a user's devices (AdminGetDevice, AdminListDevices,
 //! AdminUpdateDeviceStatus, AdminForgetDevice, on devices a sign-in made and ConfirmDevice
-//! confirmed.
+//! confirmed) and MFA options (AdminSetUserSettings).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -247,5 +247,95 @@ fn admin_device_calls_refuse_unknown_pools_users_devices_and_other_users_devices
         attribute(&device["Device"], "dev:device_remembered_status"),
         "remembered",
         "nothing changed"
+    );
+}
+
+#[test]
+fn admin_set_user_settings_turns_sms_mfa_on_and_off() {
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig {
+        mfa: cognito_flows_emulator::Mfa::Optional,
+        ..PoolConfig::default()
+    });
+    e.admin_create_user(
+        &pool,
+        "alice",
+        "Passw0rd!",
+        &[("phone_number", "+15550100")],
+    )
+    .unwrap();
+    let sms = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
+    ok(
+        &e,
+        "AdminSetUserSettings",
+        json!({"UserPoolId": pool, "Username": "alice", "MFAOptions": sms}),
+    );
+    let user = ok(
+        &e,
+        "AdminGetUser",
+        json!({"UserPoolId": pool, "Username": "alice"}),
+    );
+    assert_eq!(user["MFAOptions"], sms);
+    ok(
+        &e,
+        "AdminSetUserSettings",
+        json!({"UserPoolId": pool, "Username": "alice", "MFAOptions": []}),
+    );
+    let user = ok(
+        &e,
+        "AdminGetUser",
+        json!({"UserPoolId": pool, "Username": "alice"}),
+    );
+    assert!(user.get("MFAOptions").is_none(), "{user}");
+}
+
+#[test]
+fn admin_set_user_settings_refuses_what_cognito_refuses() {
+    let e = emulator::start(EmulatorConfig::default());
+    let off = e.create_user_pool(PoolConfig::default());
+    e.admin_create_user(&off, "alice", "Passw0rd!", &[("phone_number", "+15550100")])
+        .unwrap();
+    let sms = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
+    assert_eq!(
+        refused(
+            &e,
+            "AdminSetUserSettings",
+            json!({"UserPoolId": off, "Username": "alice", "MFAOptions": sms})
+        ),
+        "InvalidParameterException",
+        "MFA off"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "AdminSetUserSettings",
+            json!({"UserPoolId": off, "Username": "nobody", "MFAOptions": []})
+        ),
+        "UserNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "AdminSetUserSettings",
+            json!({"UserPoolId": "us-east-1_nowhere", "Username": "alice", "MFAOptions": []})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "AdminSetUserSettings",
+            json!({"UserPoolId": off, "Username": "alice"})
+        ),
+        "InvalidParameterException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "AdminSetUserSettings",
+            json!({"UserPoolId": off, "Username": "alice",
+        "MFAOptions": [{"DeliveryMedium": "EMAIL", "AttributeName": "email"}]})
+        ),
+        "InvalidParameterException"
     );
 }

@@ -18,6 +18,7 @@ use crate::triggers::{self, Trigger};
 pub(crate) mod admin_devices;
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
+pub(crate) mod admin_user_settings;
 pub(crate) mod domains;
 pub(crate) mod feedback;
 pub(crate) mod groups;
@@ -90,6 +91,7 @@ operations! {
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => locked!(admin_set_user_mfa_preference);
     AdminSetUserPassword => admin_user::admin_set_user_password;
+    AdminSetUserSettings => admin_user_settings::run;
     AdminUpdateDeviceStatus => admin_devices::admin_update_device_status;
     AdminUpdateUserAttributes => locked!(admin_update_user_attributes);
     AdminUserGlobalSignOut => locked!(admin_user_global_sign_out);
