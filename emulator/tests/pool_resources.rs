@@ -473,7 +473,7 @@ fn resource_servers_refuse_what_cognito_refuses() {
 }
 
 #[test]
-fn tags_domains_resource_servers_and_identity_providers_survive_a_restart() {
+fn what_a_pool_configures_survives_a_restart() {
     let dir = std::env::temp_dir().join(format!("emulator-pool-resources-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let config = EmulatorConfig {
@@ -498,6 +498,12 @@ fn tags_domains_resource_servers_and_identity_providers_survive_a_restart() {
             &e,
             "CreateResourceServer",
             json!({"UserPoolId": pool, "Identifier": "api", "Name": "API", "Scopes": scopes()}),
+        );
+        ok(&e, "CreateIdentityProvider", oidc(&pool, "Okta"));
+        ok(
+            &e,
+            "SetUICustomization",
+            json!({"UserPoolId": pool, "CSS": ".a {}"}),
         );
     }
     let e = emulator::start(config);
@@ -527,6 +533,8 @@ fn tags_domains_resource_servers_and_identity_providers_survive_a_restart() {
         json!({"UserPoolId": pool, "IdpIdentifier": "example.com"}),
     );
     assert_eq!(found["IdentityProvider"]["ProviderName"], "Okta");
+    let ui = ok(&e, "GetUICustomization", json!({"UserPoolId": pool}));
+    assert_eq!(ui["UICustomization"]["CSS"], ".a {}");
     drop(e);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -716,5 +724,132 @@ fn identity_providers_refuse_what_cognito_refuses() {
     assert_eq!(
         described["IdentityProvider"]["ProviderDetails"]["oidc_issuer"], "https://idp.example.com",
         "a refused update changes nothing"
+    );
+}
+
+/// A tiny PNG's first bytes, base64.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg==";
+
+#[test]
+fn ui_customization_is_set_for_the_pool_and_a_client_and_read_back() {
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig::default());
+    let client = e
+        .create_client(&pool, cognito_flows_emulator::ClientConfig::default())
+        .unwrap()
+        .id;
+    let other = e
+        .create_client(&pool, cognito_flows_emulator::ClientConfig::default())
+        .unwrap()
+        .id;
+    ok(
+        &e,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool, "Domain": "styled"}),
+    );
+    let empty = ok(&e, "GetUICustomization", json!({"UserPoolId": pool}));
+    assert!(empty["UICustomization"].get("CSS").is_none(), "{empty}");
+    let set = ok(
+        &e,
+        "SetUICustomization",
+        json!({"UserPoolId": pool, "CSS": ".banner-customizable {background-color: blue;}", "ImageFile": PNG}),
+    );
+    assert_eq!(set["UICustomization"]["ClientId"], "ALL");
+    ok(
+        &e,
+        "SetUICustomization",
+        json!({"UserPoolId": pool, "ClientId": client, "CSS": ".submitButton-customizable {color: red;}"}),
+    );
+    let own = ok(
+        &e,
+        "GetUICustomization",
+        json!({"UserPoolId": pool, "ClientId": client}),
+    );
+    assert_eq!(
+        own["UICustomization"]["CSS"],
+        ".submitButton-customizable {color: red;}"
+    );
+    let inherited = ok(
+        &e,
+        "GetUICustomization",
+        json!({"UserPoolId": pool, "ClientId": other}),
+    );
+    assert_eq!(
+        inherited["UICustomization"]["CSS"], ".banner-customizable {background-color: blue;}",
+        "the pool's"
+    );
+    assert_eq!(inherited["UICustomization"]["ClientId"], json!(other));
+}
+
+#[test]
+fn ui_customization_refuses_what_cognito_refuses() {
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig::default());
+    assert_eq!(
+        refused(
+            &e,
+            "SetUICustomization",
+            json!({"UserPoolId": pool, "CSS": ".a {}"})
+        ),
+        "InvalidParameterException",
+        "no domain"
+    );
+    ok(
+        &e,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool, "Domain": "styled"}),
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "SetUICustomization",
+            json!({"UserPoolId": pool, "ClientId": "nosuchclient", "CSS": ".a {}"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "GetUICustomization",
+            json!({"UserPoolId": pool, "ClientId": "nosuchclient"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "GetUICustomization",
+            json!({"UserPoolId": "us-east-1_nowhere"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "SetUICustomization",
+            json!({"UserPoolId": pool, "ImageFile": "R0lGODlhAQABAAAAACw="})
+        ),
+        "InvalidParameterException",
+        "a GIF"
+    );
+    let big = {
+        use base64::Engine as _;
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.resize(100 * 1024 + 1, 0);
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    assert_eq!(
+        refused(
+            &e,
+            "SetUICustomization",
+            json!({"UserPoolId": pool, "ImageFile": big})
+        ),
+        "InvalidParameterException",
+        "too big"
+    );
+    let none = ok(&e, "GetUICustomization", json!({"UserPoolId": pool}));
+    assert!(
+        none["UICustomization"].get("CreationDate").is_none(),
+        "nothing was stored: {none}"
     );
 }

@@ -27,6 +27,7 @@ pub(crate) mod passkeys;
 pub(crate) mod pools;
 pub(crate) mod resource_servers;
 pub(crate) mod tags;
+pub(crate) mod ui_customization;
 pub(crate) mod user;
 pub(crate) mod wire;
 
@@ -127,6 +128,7 @@ operations! {
     GetGroup => groups::get_group;
     GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier;
     GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
+    GetUICustomization => ui_customization::get_ui_customization;
     GetUser => locked!(get_user);
     GetUserAttributeVerificationCode => locked!(get_user_attribute_verification_code);
     GetUserAuthFactors => passkeys::get_user_auth_factors;
@@ -146,6 +148,7 @@ operations! {
     ResendConfirmationCode => locked!(resend_confirmation_code);
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     RevokeToken => locked!(revoke_token);
+    SetUICustomization => ui_customization::set_ui_customization;
     SetUserMFAPreference => locked!(set_user_mfa_preference);
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserSettings => locked!(set_user_settings);

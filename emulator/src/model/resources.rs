@@ -1,5 +1,5 @@
 //! What a user pool configures besides its settings, kept in the pool's record: its domain, its
-//! resource servers with their custom scopes, its identity providers.
+//! resource servers with their custom scopes, its identity providers, its UI customization.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +54,19 @@ pub(crate) struct IdentityProvider {
     pub modified: u64,
 }
 
+/// The hosted UI's customization of a pool (client `ALL`) or of one client.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct UiCustomization {
+    /// `CSS`.
+    pub css: Option<String>,
+    /// `ImageFile`, as sent (base64).
+    pub image: Option<String>,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
+}
+
 /// A pool's domain and resource servers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -64,6 +77,8 @@ pub(crate) struct PoolResources {
     pub resource_servers: BTreeMap<String, ResourceServer>,
     /// By provider name.
     pub identity_providers: BTreeMap<String, IdentityProvider>,
+    /// The UI customizations, by client id (`ALL`: the pool's).
+    pub ui: BTreeMap<String, UiCustomization>,
 }
 
 impl PoolResources {

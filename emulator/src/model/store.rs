@@ -887,6 +887,16 @@ mod tests {
                     },
                 )]
                 .into(),
+                ui: [(
+                    "ALL".to_owned(),
+                    crate::model::resources::UiCustomization {
+                        css: Some(".banner-customizable {}".into()),
+                        image: Some("iVBORw0K".into()),
+                        created: 1_700_000_012,
+                        modified: 1_700_000_013,
+                    },
+                )]
+                .into(),
             },
             created: 1_700_000_007,
             modified: 1_700_000_008,
