@@ -90,7 +90,7 @@ fn reset_brings_back_the_start_and_drops_what_came_after() {
         assert_eq!(post(&e, path, "").0, 200, "{path}");
         assert_eq!(
             e.pool_ids(),
-            [pool.clone()],
+            vec![pool.clone()],
             "{path}: only the start's pool"
         );
         assert!(e.outbox().is_empty(), "{path}: the outbox is emptied");
@@ -133,7 +133,7 @@ fn reset_on_a_data_directory_survives_a_restart() {
         assert_eq!(post(&e, "_emulator/reset", "{}").0, 200);
     }
     let e = emulator::start(config);
-    assert_eq!(e.pool_ids(), [pool.clone()]);
+    assert_eq!(e.pool_ids(), vec![pool.clone()]);
     for (user, there) in [("alice", true), ("bob", false)] {
         let (status, _) = call(
             e.endpoint(),
