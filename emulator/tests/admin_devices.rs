@@ -1,6 +1,7 @@
 //! An administrator's view of a user's devices (AdminGetDevice, AdminListDevices,
 //! AdminUpdateDeviceStatus, AdminForgetDevice, on devices a sign-in made and ConfirmDevice
-//! confirmed) and MFA options (AdminSetUserSettings).
+//! confirmed), MFA options (AdminSetUserSettings) and the signing certificate
+//! (GetSigningCertificate).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -336,6 +337,38 @@ fn admin_set_user_settings_refuses_what_cognito_refuses() {
             json!({"UserPoolId": off, "Username": "alice",
         "MFAOptions": [{"DeliveryMedium": "EMAIL", "AttributeName": "email"}]})
         ),
+        "InvalidParameterException"
+    );
+}
+
+#[test]
+fn the_signing_certificate_is_of_the_key_in_the_jwks() {
+    use base64::Engine as _;
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig::default());
+    let answer = ok(&e, "GetSigningCertificate", json!({"UserPoolId": pool}));
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(answer["Certificate"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(der[0], 0x30, "a DER SEQUENCE");
+    // The certificate carries the public key whose modulus the JWKS publishes.
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(e.jwks()["keys"][0]["n"].as_str().unwrap())
+        .unwrap();
+    assert!(
+        der.windows(n.len()).any(|w| w == n.as_slice()),
+        "the JWKS key's modulus is in the certificate"
+    );
+    assert_eq!(
+        refused(
+            &e,
+            "GetSigningCertificate",
+            json!({"UserPoolId": "us-east-1_nowhere"})
+        ),
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(&e, "GetSigningCertificate", json!({})),
         "InvalidParameterException"
     );
 }

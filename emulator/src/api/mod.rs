@@ -26,6 +26,7 @@ pub(crate) mod identity_providers;
 pub(crate) mod passkeys;
 pub(crate) mod pools;
 pub(crate) mod resource_servers;
+pub(crate) mod signing_certificate;
 pub(crate) mod tags;
 pub(crate) mod ui_customization;
 pub(crate) mod user;
@@ -127,6 +128,7 @@ operations! {
     GetDevice => locked!(get_device);
     GetGroup => groups::get_group;
     GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier;
+    GetSigningCertificate => signing_certificate::run;
     GetTokensFromRefreshToken => locked!(get_tokens_from_refresh_token), [PreTokenGeneration];
     GetUICustomization => ui_customization::get_ui_customization;
     GetUser => locked!(get_user);
