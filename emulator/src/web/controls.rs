@@ -4,7 +4,7 @@
 //!
 //! - `POST /_emulator/reset` (and moto's `POST /moto-api/reset`): the state of the emulator's
 //!   start comes back (the pools, clients, users and groups of its set-up, its clock); tokens,
-//!   sessions, OAuth codes, the outbox and armed faults are dropped. Answers `{}`.
+//!   sessions, OAuth codes, the outbox and armed faults are dropped. Answers `{"status": "ok"}`, as moto does.
 //! - `GET /_emulator/clock`: `{"now": <Unix seconds>}`. `POST /_emulator/clock` with
 //!   `{"advance_seconds": N}` moves it forward by N seconds (N ≥ 0), with `{"set": <Unix
 //!   seconds>}` fixes it at that instant; answers the new `{"now"}`.
@@ -55,7 +55,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -
     let answer = match (path, method) {
         ("/_emulator/reset" | "/moto-api/reset", &Method::POST) => {
             shared.reset();
-            Ok(reply(200, &json!({})))
+            Ok(reply(200, &json!({"status": "ok"})))
         }
         ("/_emulator/clock", &Method::GET) => Ok(now(shared)),
         ("/_emulator/clock", &Method::POST) => object(body).and_then(|b| clock(shared, &b)),
