@@ -5,9 +5,8 @@ service-2.json) declares, with the shapes they reach, stripped of documentation.
 dispatch fuzz target builds its request bodies from these shapes and checks each error against
 the declared ones.
 
-    fuzz/cognito_model.py [path/to/service-2.json.gz]
+    fuzz/cognito_model.py [path/to/service-2.json(.gz)]
 """
-import glob
 import gzip
 import json
 import os
@@ -15,12 +14,14 @@ import re
 import sys
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-source = sys.argv[1] if len(sys.argv) > 1 else sorted(glob.glob(
-    os.path.join(root, ".tools/**/botocore/data/cognito-idp/*/service-2.json.gz"), recursive=True))[0]
-model = json.load(gzip.open(source))
-seed = open(os.path.join(root, "emulator/src/seed.rs")).read()
-table = seed[seed.index("pub const OPERATIONS"):]
-operations = re.findall(r'^\s+"([A-Za-z]+)",$', table[:table.index("];")], re.M)
+# By default the model vendored for emulator/tests/service_model.rs.
+source = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    root, "emulator/tests/fixtures/botocore/cognito-idp-2016-04-18-service-2.json")
+model = json.load(gzip.open(source) if source.endswith(".gz") else open(source))
+# The operations of the table in emulator/src/api/mod.rs (`Name => handler...;`).
+api = open(os.path.join(root, "emulator/src/api/mod.rs")).read()
+table = api[api.index("operations! {\n"):]
+operations = re.findall(r"^    ([A-Za-z]+) =>", table[:table.index("\n}\n")], re.M)
 
 shapes = {}
 

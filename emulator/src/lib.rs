@@ -216,6 +216,7 @@ impl Emulator {
             config.io_timeout,
             prefix,
         ));
+        shared.keep_baseline();
         let server = server::serve(listener, Arc::clone(&shared), config.allowed_hosts.clone())?;
         Ok(Self {
             shared,
@@ -420,6 +421,20 @@ impl Emulator {
             Clock::System(offset) => Clock::System(offset + by),
             Clock::Fixed(t) => Clock::Fixed(t + by),
         };
+    }
+
+    /// Keeps the state as it is now as what [`Emulator::reset`] (and `POST /_emulator/reset`)
+    /// brings back. [`Emulator::start`] keeps the state it starts with; the binary keeps the
+    /// state after its set-up (the pools, clients and users of the flags and config file).
+    pub fn keep_as_start(&self) {
+        self.shared.keep_baseline();
+    }
+
+    /// Brings the emulator back to its start ([`Emulator::keep_as_start`]): the pools, clients,
+    /// users, devices and groups it had then, and its clock; no token, sign-in session, OAuth code
+    /// or outbox message, and no armed fault. The same as `POST /_emulator/reset`.
+    pub fn reset(&self) {
+        self.shared.reset();
     }
 
     /// The JWKS the emulator signs its tokens with (also served at

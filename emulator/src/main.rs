@@ -99,6 +99,12 @@ stderr and served as JSON at GET {endpoint}_emulator/outbox?username=NAME, as
 {\"messages\": [{\"pool_id\", \"username\", \"medium\", \"destination\", \"purpose\", \"code\"}]},
 oldest first. The JWKS is at jwks_uri, beside {endpoint}POOL/.well-known/openid-configuration.
 
+Test controls (loopback only): POST {endpoint}_emulator/reset (or /moto-api/reset) brings back
+the state right after the set-up; GET/POST {endpoint}_emulator/clock reads the clock or moves it
+({\"advance_seconds\": N} or {\"set\": UNIX_SECONDS}); POST {endpoint}_emulator/faults with
+{\"operation\": \"InitiateAuth\", \"error\": \"TooManyRequestsException\", \"count\": N} makes the next
+N calls answer that error.
+
 Data: the state (pools, clients, users, devices, token revocations, the outbox) is kept in
 DIR/emulator.sqlite3 (--data DIR, by default .cognito-emulator in the working directory), each
 change committed before its answer is sent, so it survives a restart or a kill. When DIR already

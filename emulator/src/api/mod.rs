@@ -16,12 +16,20 @@ use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
 
+pub(crate) mod admin_devices;
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
+pub(crate) mod admin_user_settings;
+pub(crate) mod domains;
 pub(crate) mod feedback;
 pub(crate) mod groups;
+pub(crate) mod identity_providers;
 pub(crate) mod passkeys;
 pub(crate) mod pools;
+pub(crate) mod resource_servers;
+pub(crate) mod signing_certificate;
+pub(crate) mod tags;
+pub(crate) mod ui_customization;
 pub(crate) mod user;
 pub(crate) mod wire;
 
@@ -68,14 +76,19 @@ operations! {
     AdminDeleteUserAttributes => admin_user::admin_delete_user_attributes;
     AdminDisableUser => admin_user::admin_disable_user;
     AdminEnableUser => admin_user::admin_enable_user;
+    AdminForgetDevice => admin_devices::admin_forget_device;
+    AdminGetDevice => admin_devices::admin_get_device;
     AdminGetUser => admin_user::admin_get_user;
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
+    AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => admin_user::admin_set_user_mfa_preference;
     AdminSetUserPassword => admin_user::admin_set_user_password;
+    AdminSetUserSettings => admin_user_settings::run;
+    AdminUpdateDeviceStatus => admin_devices::admin_update_device_status;
     AdminUpdateUserAttributes => admin_user::admin_update_user_attributes;
     AdminUserGlobalSignOut => admin_user::admin_user_global_sign_out;
     AssociateSoftwareToken => user::associate_software_token;
@@ -85,21 +98,33 @@ operations! {
     ConfirmForgotPassword => user::confirm_forgot_password;
     ConfirmSignUp => user::confirm_sign_up, [PostConfirmation];
     CreateGroup => groups::create_group;
+    CreateIdentityProvider => identity_providers::create_identity_provider;
+    CreateResourceServer => resource_servers::create_resource_server;
     CreateUserPool => pools::create_user_pool;
     CreateUserPoolClient => pools::create_user_pool_client;
+    CreateUserPoolDomain => domains::create_user_pool_domain;
     DeleteGroup => groups::delete_group;
+    DeleteIdentityProvider => identity_providers::delete_identity_provider;
+    DeleteResourceServer => resource_servers::delete_resource_server;
     DeleteUser => user::delete_user;
     DeleteUserAttributes => user::delete_user_attributes;
     DeleteUserPool => pools::delete_user_pool;
     DeleteUserPoolClient => pools::delete_user_pool_client;
+    DeleteUserPoolDomain => domains::delete_user_pool_domain;
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
+    DescribeIdentityProvider => identity_providers::describe_identity_provider;
+    DescribeResourceServer => resource_servers::describe_resource_server;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
+    DescribeUserPoolDomain => domains::describe_user_pool_domain;
     ForgetDevice => user::forget_device;
     ForgotPassword => user::forgot_password;
     GetDevice => user::get_device;
     GetGroup => groups::get_group;
+    GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier;
+    GetSigningCertificate => signing_certificate::run;
     GetTokensFromRefreshToken => refresh::get_tokens_from_refresh_token, [PreTokenGeneration];
+    GetUICustomization => ui_customization::get_ui_customization;
     GetUser => user::get_user;
     GetUserAttributeVerificationCode => user::get_user_attribute_verification_code;
     GetUserAuthFactors => passkeys::get_user_auth_factors;
@@ -108,6 +133,9 @@ operations! {
     InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
     ListDevices => user::list_devices;
     ListGroups => groups::list_groups;
+    ListIdentityProviders => identity_providers::list_identity_providers;
+    ListResourceServers => resource_servers::list_resource_servers;
+    ListTagsForResource => tags::list_tags_for_resource;
     ListUserPoolClients => pools::list_user_pool_clients;
     ListUserPools => pools::list_user_pools;
     ListUsers => admin_user::list_users;
@@ -116,17 +144,23 @@ operations! {
     ResendConfirmationCode => user::resend_confirmation_code;
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     RevokeToken => user::revoke_token;
+    SetUICustomization => ui_customization::set_ui_customization;
     SetUserMFAPreference => user::set_user_mfa_preference;
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserSettings => user::set_user_settings;
     SignUp => user::sign_up, [PreSignUp];
     StartWebAuthnRegistration => passkeys::start_web_authn_registration;
+    TagResource => tags::tag_resource;
+    UntagResource => tags::untag_resource;
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
     UpdateDeviceStatus => user::update_device_status;
     UpdateGroup => groups::update_group;
+    UpdateIdentityProvider => identity_providers::update_identity_provider;
+    UpdateResourceServer => resource_servers::update_resource_server;
     UpdateUserAttributes => user::update_user_attributes;
     UpdateUserPool => pools::update_user_pool;
     UpdateUserPoolClient => pools::update_user_pool_client;
+    UpdateUserPoolDomain => domains::update_user_pool_domain;
     VerifySoftwareToken => user::verify_software_token;
     VerifyUserAttribute => user::verify_user_attribute;
 }
@@ -137,6 +171,16 @@ operations! {
 /// handler, and the triggers after it; the tokens come back signed.
 pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answer {
     let operation = find(name);
+    // A fault armed by `POST /_emulator/faults` answers before anything else runs.
+    if operation.is_some()
+        && let Some(kind) = shared.injected_fault(name)
+    {
+        let mut f = fault(kind, format!("{kind} injected by /_emulator/faults"));
+        if kind == "InternalErrorException" {
+            f.status = 500;
+        }
+        return Err(f);
+    }
     let fired: &[Trigger] = operation.as_ref().map_or(&[], |o| o.triggers);
     let fires = |trigger| fired.contains(&trigger);
     let pre_sign_up = if fires(Trigger::PreSignUp) {

@@ -91,6 +91,7 @@ impl Inner {
                 passkeys: crate::model::passkeys::Passkeys::default(),
                 phantom_key,
                 groups: BTreeMap::new(),
+                resources: crate::model::resources::PoolResources::default(),
                 created: now,
                 modified: now,
             },

@@ -17,6 +17,7 @@ use crate::input::field;
 use crate::input::{attribute_list, attributes};
 use crate::model::state::{Client, Code, Credential, Inner, Mfa, Stage, Status, User};
 use crate::rules::check_attributes;
+use crate::api::wire::device_json;
 
 /// The delivery Cognito reports for a user who does not exist, when the client prevents user
 /// existence errors: an email, masked like a real one.
@@ -235,25 +236,6 @@ impl Inner {
             .get(pool_id)
             .map(|p| p.config.mfa)
             .unwrap_or_default()
-    }
-
-    fn device_json(d: &crate::model::state::Device) -> Value {
-        let mut attrs = BTreeMap::new();
-        if let Some(name) = &d.name {
-            attrs.insert("device_name".to_owned(), name.clone());
-        }
-        attrs.insert("device_status".into(), "valid".into());
-        attrs.insert(
-            "dev:device_remembered_status".into(),
-            if d.remembered == Some(true) {
-                "remembered"
-            } else {
-                "not_remembered"
-            }
-            .into(),
-        );
-        json!({"DeviceKey": d.key, "DeviceAttributes": attribute_list(&attrs), "DeviceCreateDate": d.created,
-               "DeviceLastModifiedDate": d.created, "DeviceLastAuthenticatedDate": d.last_authenticated})
     }
 }
 
@@ -774,7 +756,7 @@ pub(crate) fn list_devices(shared: &Shared, body: &Value) -> Answer {
                 .collect()
         })
         .unwrap_or_default();
-    let page: Vec<Value> = devices.iter().take(limit).map(Inner::device_json).collect();
+    let page: Vec<Value> = devices.iter().take(limit).map(device_json).collect();
     let mut answer = json!({"Devices": page});
     if let Some(next) = devices.get(limit) {
         answer["PaginationToken"] = json!(next.key);
@@ -793,7 +775,7 @@ pub(crate) fn get_device(shared: &Shared, body: &Value) -> Answer {
         .and_then(|p| p.devices.get(key))
         .filter(|d| d.username == username)
         .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
-    Ok(json!({"Device": Inner::device_json(device)}))
+    Ok(json!({"Device": device_json(device)}))
 }
 
 /// ForgetDevice.

@@ -1,5 +1,5 @@
 //! The JSON shapes that several families of operations answer: a user as the admin listings
-//! show it.
+//! show it, a device as GetDevice and AdminGetDevice show it.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::input::attribute_list;
 use crate::model::filter::status_name;
-use crate::model::state::User;
+use crate::model::state::{Device, User};
 
 /// A user as AdminCreateUser, ListUsers and ListUsersInGroup answer it; `only`: the attributes
 /// to include (ListUsers' `AttributesToGet`).
@@ -27,4 +27,21 @@ pub(crate) fn user_json(user: &User, only: Option<&[String]>) -> Value {
         answer["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
     }
     answer
+}
+
+/// A device as GetDevice, ListDevices, AdminGetDevice and AdminListDevices answer it.
+pub(crate) fn device_json(d: &Device) -> Value {
+    let mut attrs = BTreeMap::new();
+    if let Some(name) = &d.name {
+        attrs.insert("device_name".to_owned(), name.clone());
+    }
+    attrs.insert("device_status".into(), "valid".into());
+    let remembered = if d.remembered == Some(true) {
+        "remembered"
+    } else {
+        "not_remembered"
+    };
+    attrs.insert("dev:device_remembered_status".into(), remembered.into());
+    json!({"DeviceKey": d.key, "DeviceAttributes": attribute_list(&attrs), "DeviceCreateDate": d.created,
+           "DeviceLastModifiedDate": d.created, "DeviceLastAuthenticatedDate": d.last_authenticated})
 }

@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::auth::jwt::Signer;
+use crate::model::controls::{Baseline, Faults};
 use crate::model::state::Inner;
 use crate::model::store::{Store, Stored};
 
@@ -19,6 +20,10 @@ pub(crate) struct Shared {
     request_id_prefix: u64,
     /// Commits to the data directory that failed so far.
     write_failures: AtomicU64,
+    /// What `POST /_emulator/reset` brings back (taken at the start, after the set-up).
+    pub baseline: Mutex<Option<Baseline>>,
+    /// The errors `POST /_emulator/faults` armed.
+    pub faults: Mutex<Faults>,
 }
 
 /// The state, locked. Dropping it commits what changed to the data directory (if any) before
@@ -79,6 +84,8 @@ impl Shared {
             request_ids: AtomicU64::new(0),
             request_id_prefix: prefix,
             write_failures: AtomicU64::new(0),
+            baseline: Mutex::new(None),
+            faults: Mutex::new(Faults::default()),
         }
     }
 
@@ -89,6 +96,37 @@ impl Shared {
             inner: self.state.lock().unwrap_or_else(|p| p.into_inner()),
             failures: &self.write_failures,
         }
+    }
+
+    /// Keeps the state as it is now as what a reset brings back.
+    pub(crate) fn keep_baseline(&self) {
+        let baseline = Baseline::of(&self.lock());
+        *self.baseline.lock().unwrap_or_else(|p| p.into_inner()) = Some(baseline);
+    }
+
+    /// Brings the state back to the baseline (`Emulator::start` keeps one) and disarms every
+    /// fault.
+    pub(crate) fn reset(&self) {
+        let baseline = self
+            .baseline
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(baseline) = baseline {
+            self.lock().reset_to(&baseline);
+        }
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// The error an armed fault makes this call of `operation` answer, if any.
+    pub(crate) fn injected_fault(&self, operation: &str) -> Option<&'static str> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(operation)
     }
 
     /// How many commits to the data directory failed so far.

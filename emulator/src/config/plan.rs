@@ -227,7 +227,7 @@ pub fn start(plan: Plan) -> Result<Running, Failure> {
     let data = plan.emulator.data.clone();
     let emulator = Emulator::start(plan.emulator.clone())
         .map_err(|e| Failure::Start(format!("cannot start the server: {e}")))?;
-    match data {
+    let running = match data {
         Some(dir) if emulator.restored() => restore(emulator, &dir),
         Some(dir) => {
             let running = set_up(emulator, plan)?;
@@ -235,7 +235,10 @@ pub fn start(plan: Plan) -> Result<Running, Failure> {
             Ok(running)
         }
         None => set_up(emulator, plan),
-    }
+    }?;
+    // `POST /_emulator/reset` brings back the pools, clients and users of the set-up.
+    running.emulator.keep_as_start();
+    Ok(running)
 }
 
 /// A restart on a data directory that holds state: the first start's line, with this run's

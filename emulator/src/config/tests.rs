@@ -291,3 +291,52 @@ fn a_seed_of_any_length_makes_the_same_setup() {
     assert_eq!(seeded(long), seeded(long));
     assert_ne!(seeded(long), seeded("another seed"));
 }
+
+#[test]
+fn a_reset_brings_back_the_users_of_the_setup() {
+    let cli = Flags {
+        memory: true,
+        user: vec!["carol".into()],
+        ..Flags::default()
+    };
+    let running = start(plan(cli, None).unwrap()).unwrap();
+    let endpoint = running.line["endpoint"].as_str().unwrap();
+    let pool = running.line["pool_id"].as_str().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let call = |operation: &str, body: serde_json::Value| {
+        agent
+            .post(endpoint)
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .header(
+                "X-Amz-Target",
+                format!("AWSCognitoIdentityProviderService.{operation}"),
+            )
+            .send(body.to_string())
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let get = |user: &str| {
+        call(
+            "AdminGetUser",
+            json!({"UserPoolId": pool, "Username": user}),
+        )
+    };
+    assert_eq!(
+        call(
+            "AdminDeleteUser",
+            json!({"UserPoolId": pool, "Username": "carol"})
+        ),
+        200
+    );
+    assert_eq!(get("carol"), 400);
+    let reset = agent
+        .post(format!("{endpoint}_emulator/reset"))
+        .send("")
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    assert_eq!(get("carol"), 200, "the set-up's user is back");
+}

@@ -1,11 +1,14 @@
 //! The records and their storage: pools, clients, users, sessions, tokens, the outbox
 //! ([`state`]), the change-tracking tables ([`table`]), Cognito's settings ([`settings`]), the
-//! data directory ([`store`]) and the ListUsers filter ([`filter`]). It imports nothing else of
+//! data directory ([`store`]), the ListUsers filter ([`filter`]), a pool's domain and resource servers
+//! ([`resources`]) and what the test controls work on ([`controls`]). It imports nothing else of
 //! the crate.
 
+pub(crate) mod controls;
 pub(crate) mod filter;
 pub(crate) mod hosted_ui;
 pub(crate) mod passkeys;
+pub(crate) mod resources;
 pub(crate) mod settings;
 pub(crate) mod state;
 pub(crate) mod store;

@@ -392,7 +392,7 @@ pub(crate) struct Device {
 
 /// A pool's own fields are stored in its row; the tables (`#[serde(skip)]`) one row per record
 /// (see `store::pool_tables`).
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Pool {
     pub id: String,
@@ -408,6 +408,10 @@ pub(crate) struct Pool {
     /// Keys the believable answers given for unknown users (PreventUserExistenceErrors).
     pub phantom_key: [u8; 32],
     pub groups: BTreeMap<String, Group>,
+    /// Its domain and resource servers (kept in the pool's row; left out of it while there are
+    /// none, so that rows written before they existed stay byte for byte the same).
+    #[serde(skip_serializing_if = "crate::model::resources::PoolResources::is_empty")]
+    pub resources: crate::model::resources::PoolResources,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,

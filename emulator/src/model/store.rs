@@ -121,6 +121,8 @@ enum Write {
     Delete(&'static str, String, String),
     /// A pool removed or replaced: its records go too.
     DropPool(String),
+    /// Every record of a kind (the outbox emptied by a reset).
+    DropKind(&'static str),
 }
 
 /// The open database of a data directory.
@@ -573,6 +575,9 @@ impl Store {
                 });
             }
         }
+        if outbox.was_cleared() {
+            writes.push(Write::DropKind("message"));
+        }
         for (i, message) in outbox.uncommitted() {
             writes.push(Write::Put(
                 "message",
@@ -619,6 +624,9 @@ impl Store {
                     }
                     Write::DropPool(id) => {
                         drop_pool.execute([id])?;
+                    }
+                    Write::DropKind(kind) => {
+                        tx.execute("DELETE FROM records WHERE kind = ?1", [kind])?;
                     }
                 }
             }
@@ -848,6 +856,48 @@ mod tests {
                 },
             )]
             .into(),
+            resources: crate::model::resources::PoolResources {
+                domain: Some(crate::model::resources::Domain {
+                    name: "auth-example".into(),
+                    certificate_arn: Some(
+                        "arn:aws:acm:us-east-1:000000000000:certificate/x".into(),
+                    ),
+                    managed_login_version: 2,
+                }),
+                resource_servers: [(
+                    "https://api.example.com".to_owned(),
+                    crate::model::resources::ResourceServer {
+                        name: "api".into(),
+                        scopes: vec![crate::model::resources::Scope {
+                            name: "read".into(),
+                            description: "reads".into(),
+                        }],
+                    },
+                )]
+                .into(),
+                identity_providers: [(
+                    "Okta".to_owned(),
+                    crate::model::resources::IdentityProvider {
+                        provider_type: "OIDC".into(),
+                        details: map(&[("client_id", "abc")]),
+                        attribute_mapping: map(&[("email", "email")]),
+                        idp_identifiers: vec!["example.com".into()],
+                        created: 1_700_000_010,
+                        modified: 1_700_000_011,
+                    },
+                )]
+                .into(),
+                ui: [(
+                    "ALL".to_owned(),
+                    crate::model::resources::UiCustomization {
+                        css: Some(".banner-customizable {}".into()),
+                        image: Some("iVBORw0K".into()),
+                        created: 1_700_000_012,
+                        modified: 1_700_000_013,
+                    },
+                )]
+                .into(),
+            },
             created: 1_700_000_007,
             modified: 1_700_000_008,
         };

@@ -28,6 +28,16 @@ impl<V> Default for Table<V> {
     }
 }
 
+/// A copy of the records, with no marks (the copy has nothing to write yet).
+impl<V: Clone> Clone for Table<V> {
+    fn clone(&self) -> Self {
+        Self {
+            rows: self.rows.clone(),
+            dirty: BTreeMap::new(),
+        }
+    }
+}
+
 impl<V: fmt::Debug> fmt::Debug for Table<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.rows.fmt(f)
@@ -91,7 +101,9 @@ impl<V> Table<V> {
         });
     }
 
-    fn mark_all(&mut self) {
+    /// Marks every record as changed, so that the next commit writes them all (a table put
+    /// back as a whole by a reset).
+    pub(crate) fn mark_all(&mut self) {
         for k in self.rows.keys() {
             if !self.dirty.contains_key(k) {
                 self.dirty.insert(k.clone(), false);
@@ -138,6 +150,8 @@ pub(crate) struct Log<T> {
     items: Vec<T>,
     /// How many entries are committed.
     committed: usize,
+    /// Emptied since the last commit: the stored entries go too.
+    cleared: bool,
 }
 
 impl<T> Default for Log<T> {
@@ -145,6 +159,7 @@ impl<T> Default for Log<T> {
         Self {
             items: Vec::new(),
             committed: 0,
+            cleared: false,
         }
     }
 }
@@ -176,7 +191,23 @@ impl<T> Log<T> {
     /// A log read back from the store.
     pub(crate) fn loaded(items: Vec<T>) -> Self {
         let committed = items.len();
-        Self { items, committed }
+        Self {
+            items,
+            committed,
+            cleared: false,
+        }
+    }
+
+    /// Removes every entry (a reset); the next commit removes the stored ones.
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+        self.committed = 0;
+        self.cleared = true;
+    }
+
+    /// Whether the log was emptied since the last commit.
+    pub(crate) fn was_cleared(&self) -> bool {
+        self.cleared
     }
 
     /// Appends an entry.
@@ -191,12 +222,13 @@ impl<T> Log<T> {
 
     /// Whether some entries are not committed yet.
     pub(crate) fn is_dirty(&self) -> bool {
-        self.committed < self.items.len()
+        self.cleared || self.committed < self.items.len()
     }
 
     /// Every entry is committed.
     pub(crate) fn clean(&mut self) {
         self.committed = self.items.len();
+        self.cleared = false;
     }
 }
 

@@ -430,6 +430,9 @@ pub(crate) async fn dispatch(
     {
         return reply;
     }
+    if let Some(reply) = crate::web::controls::route(shared, method, path, body) {
+        return reply;
+    }
     if let Some(reply) = crate::web::oauth::well_known(shared, method, path, query) {
         return reply;
     }

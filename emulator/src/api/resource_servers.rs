@@ -1,0 +1,210 @@
+//! Resource servers and their custom scopes: CreateResourceServer, DescribeResourceServer,
+//! UpdateResourceServer, DeleteResourceServer, ListResourceServers. Kept in the pool's record.
+//! Checked as Cognito's model says: an identifier of 1 to 256 printable characters without `"`
+//! or `\`, a name of 1 to 256 word characters, spaces and `+=,.@-`, at most 100 scopes whose
+//! names have no `/`, `"` or `\`, each with a description of 1 to 256 characters; at most 25
+//! resource servers a pool.
+
+use serde_json::{Value, json};
+
+use crate::auth::shared::Shared;
+use crate::fault::{Answer, Fault, fault};
+use crate::input::{field, opt_int, opt_str, page};
+use crate::model::resources::{ResourceServer, Scope};
+
+/// Cognito's quota of resource servers a pool.
+const MAX_SERVERS: usize = 25;
+/// The most scopes a resource server has (the model's `ResourceServerScopeListType`).
+const MAX_SCOPES: usize = 100;
+
+fn invalid(message: impl Into<String>) -> Fault {
+    fault("InvalidParameterException", message)
+}
+
+fn pattern_error(name: &str, value: &str) -> Fault {
+    invalid(format!(
+        "1 validation error detected: Value '{value}' at '{name}' failed to satisfy constraint: \
+         Member must satisfy the constraints of {name}"
+    ))
+}
+
+/// 1 to 256 characters, each accepted by `ok`.
+fn checked<'a>(name: &str, value: &'a str, ok: impl Fn(char) -> bool) -> Result<&'a str, Fault> {
+    let length = value.chars().count();
+    if length == 0 || length > 256 || !value.chars().all(ok) {
+        return Err(pattern_error(name, value));
+    }
+    Ok(value)
+}
+
+/// `[\x21\x23-\x5B\x5D-\x7E]`: printable ASCII but space, `"` and `\`.
+fn identifier_char(c: char) -> bool {
+    matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E')
+}
+
+/// `[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`: as an identifier, without `/` either.
+fn scope_char(c: char) -> bool {
+    identifier_char(c) && c != '/'
+}
+
+/// `[\w\s+=,.@-]`.
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c.is_whitespace() || "+=,.@-".contains(c)
+}
+
+fn no_pool(pool_id: &str) -> Fault {
+    fault(
+        "ResourceNotFoundException",
+        format!("User pool {pool_id} does not exist."),
+    )
+}
+
+fn no_server(identifier: &str) -> Fault {
+    fault(
+        "ResourceNotFoundException",
+        format!("Resource server {identifier} does not exist."),
+    )
+}
+
+/// The name and scopes of Create and UpdateResourceServer.
+fn read_server(body: &Value) -> Result<ResourceServer, Fault> {
+    let name = checked("name", field(body, "Name")?, name_char)?.to_owned();
+    let scopes = match body.get("Scopes") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                if !item.is_object() {
+                    return Err(fault("SerializationException", "Scopes: expected objects"));
+                }
+                Ok(Scope {
+                    name: checked("scopeName", field(item, "ScopeName")?, scope_char)?.to_owned(),
+                    description: checked(
+                        "scopeDescription",
+                        field(item, "ScopeDescription")?,
+                        |_| true,
+                    )?
+                    .to_owned(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => return Err(fault("SerializationException", "Scopes: expected a list")),
+    };
+    if scopes.len() > MAX_SCOPES {
+        return Err(invalid(format!(
+            "1 validation error detected: Value at 'scopes' failed to satisfy constraint: \
+             Member must have length less than or equal to {MAX_SCOPES}"
+        )));
+    }
+    for (i, scope) in scopes.iter().enumerate() {
+        if scopes[..i].iter().any(|s| s.name == scope.name) {
+            return Err(invalid(format!("Duplicate scope name {}.", scope.name)));
+        }
+    }
+    Ok(ResourceServer { name, scopes })
+}
+
+fn server_json(pool_id: &str, identifier: &str, server: &ResourceServer) -> Value {
+    let scopes: Vec<Value> = server
+        .scopes
+        .iter()
+        .map(|s| json!({"ScopeName": s.name, "ScopeDescription": s.description}))
+        .collect();
+    json!({"UserPoolId": pool_id, "Identifier": identifier, "Name": server.name, "Scopes": scopes})
+}
+
+/// CreateResourceServer.
+pub(crate) fn create_resource_server(shared: &Shared, body: &Value) -> Answer {
+    let pool_id = field(body, "UserPoolId")?;
+    let identifier = checked("identifier", field(body, "Identifier")?, identifier_char)?;
+    let server = read_server(body)?;
+    let mut state = shared.lock();
+    let pool = state
+        .pools
+        .get_mut(pool_id)
+        .ok_or_else(|| no_pool(pool_id))?;
+    let servers = &mut pool.resources.resource_servers;
+    if servers.contains_key(identifier) {
+        return Err(invalid(format!(
+            "{identifier} already exists in user pool {pool_id}."
+        )));
+    }
+    if servers.len() >= MAX_SERVERS {
+        return Err(fault(
+            "LimitExceededException",
+            format!("A user pool can have at most {MAX_SERVERS} resource servers."),
+        ));
+    }
+    let answer = server_json(pool_id, identifier, &server);
+    servers.insert(identifier.to_owned(), server);
+    Ok(json!({"ResourceServer": answer}))
+}
+
+/// DescribeResourceServer.
+pub(crate) fn describe_resource_server(shared: &Shared, body: &Value) -> Answer {
+    let pool_id = field(body, "UserPoolId")?;
+    let identifier = field(body, "Identifier")?;
+    let state = shared.lock();
+    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let server = pool
+        .resources
+        .resource_servers
+        .get(identifier)
+        .ok_or_else(|| no_server(identifier))?;
+    Ok(json!({"ResourceServer": server_json(pool_id, identifier, server)}))
+}
+
+/// UpdateResourceServer: the name and the scopes are replaced (scopes not given: none).
+pub(crate) fn update_resource_server(shared: &Shared, body: &Value) -> Answer {
+    let pool_id = field(body, "UserPoolId")?;
+    let identifier = field(body, "Identifier")?;
+    let server = read_server(body)?;
+    let mut state = shared.lock();
+    let pool = state
+        .pools
+        .get_mut(pool_id)
+        .ok_or_else(|| no_pool(pool_id))?;
+    let slot = pool
+        .resources
+        .resource_servers
+        .get_mut(identifier)
+        .ok_or_else(|| no_server(identifier))?;
+    *slot = server;
+    Ok(json!({"ResourceServer": server_json(pool_id, identifier, slot)}))
+}
+
+/// DeleteResourceServer.
+pub(crate) fn delete_resource_server(shared: &Shared, body: &Value) -> Answer {
+    let pool_id = field(body, "UserPoolId")?;
+    let identifier = field(body, "Identifier")?;
+    let mut state = shared.lock();
+    let pool = state
+        .pools
+        .get_mut(pool_id)
+        .ok_or_else(|| no_pool(pool_id))?;
+    pool.resources
+        .resource_servers
+        .remove(identifier)
+        .ok_or_else(|| no_server(identifier))?;
+    Ok(json!({}))
+}
+
+/// ListResourceServers: by identifier, `MaxResults` (1 to 50, default 50) a page.
+pub(crate) fn list_resource_servers(shared: &Shared, body: &Value) -> Answer {
+    let pool_id = field(body, "UserPoolId")?;
+    let limit = opt_int(body, "MaxResults", 1, 50)?.unwrap_or(50);
+    let token = opt_str(body, "NextToken")?;
+    let state = shared.lock();
+    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let items = pool
+        .resources
+        .resource_servers
+        .iter()
+        .map(|(id, server)| (id.clone(), server_json(pool_id, id, server)));
+    let (servers, next) = page(items, usize::try_from(limit).unwrap_or(50), token)?;
+    let mut answer = json!({"ResourceServers": servers});
+    if let Some(next) = next {
+        answer["NextToken"] = json!(next);
+    }
+    Ok(answer)
+}
