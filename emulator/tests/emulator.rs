@@ -883,10 +883,7 @@ fn hosted_ui_code_flow_with_pkce() {
     again
         .handle_response(w.emulator.now(), send(&agent, r))
         .unwrap();
-    assert!(matches!(
-        again.poll_action(),
-        Action::Done(_)
-    ));
+    assert!(matches!(again.poll_action(), Action::Done(_)));
     let mut revoke = ui.revoke(&refresh);
     let Action::Send(r) = revoke.poll_action() else {
         panic!()

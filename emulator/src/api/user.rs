@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use num_bigint::BigUint;
 use serde_json::{Value, json};
 
+use crate::api::wire::device_json;
 use crate::auth::engine::realm;
 use crate::auth::engine::{Who, prepare};
 use crate::auth::shared::Shared;
@@ -17,7 +18,6 @@ use crate::input::field;
 use crate::input::{attribute_list, attributes};
 use crate::model::state::{Client, Code, Credential, Inner, Mfa, Stage, Status, User};
 use crate::rules::check_attributes;
-use crate::api::wire::device_json;
 
 /// The delivery Cognito reports for a user who does not exist, when the client prevents user
 /// existence errors: an email, masked like a real one.
