@@ -186,7 +186,7 @@ struct Cli {
     /// Keeps nothing: the state is in memory only, and gone when the emulator stops.
     #[arg(long)]
     memory: bool,
-    /// A host name the emulator answers besides localhost, 127.0.0.1 and [::1] (repeatable).
+    /// A host name the emulator answers besides the loopback ones (localhost, 127.0.0.1, ::1); repeatable.
     #[arg(long, value_name = "NAME")]
     allow_host: Vec<String>,
 }
