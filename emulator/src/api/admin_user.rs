@@ -213,7 +213,25 @@ impl Inner {
 
     pub(crate) fn admin_set_user_mfa_preference(&mut self, body: &Value) -> Answer {
         let (pool_id, username) = self.admin_user(body)?;
+        let email_settings = crate::input::opt_object(body, "EmailMfaSettings")?;
+        let email = email_settings
+            .map(|s| crate::input::opt_bool(s, "Enabled"))
+            .transpose()?
+            .flatten();
+        let email_preferred = email_settings
+            .map(|s| crate::input::opt_bool(s, "PreferredMfa"))
+            .transpose()?
+            .flatten();
+        if email == Some(true) {
+            self.check_email_mfa(&pool_id)?;
+        }
         let user = self.user_mut(&pool_id, &username)?;
+        if let Some(on) = email {
+            user.email_mfa = on;
+        }
+        if email_preferred == Some(true) {
+            user.preferred_mfa = Some("EMAIL_OTP".into());
+        }
         let read = |name: &str| -> Result<(Option<bool>, Option<bool>), Fault> {
             match crate::input::opt_object(body, name)? {
                 None => Ok((None, None)),

@@ -15,6 +15,7 @@ use crate::auth::shared::Shared;
 use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
 
+pub(crate) mod admin_get_user_auth_factors;
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
 pub(crate) mod feedback;
@@ -75,6 +76,7 @@ operations! {
     AdminDisableUser => locked!(admin_set_enabled, false);
     AdminEnableUser => locked!(admin_set_enabled, true);
     AdminGetUser => locked!(admin_get_user);
+    AdminGetUserAuthFactors => admin_get_user_auth_factors::run;
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
