@@ -12,6 +12,7 @@
 
 use std::time::Duration;
 
+use cognito_flows::flows::MfaMethod;
 use cognito_flows::flows::sign_in::FirstFactor;
 use cognito_flows::{Entropy, Input, Prompt, SignIn};
 use cognito_flows_emulator::{ClientConfig, ClientSettings, Mfa};
@@ -429,7 +430,94 @@ fn a_client_without_allow_user_auth_refuses_it() {
                 "AuthParameters": {"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"}}),
     );
     refused(&answer, "InvalidParameterException");
+    assert_eq!(answer.1["message"], "Auth flow not enabled for this client");
     assert!(w.emulator.outbox().is_empty(), "no code was sent");
+    // The same pool's client that allows it signs alice in.
+    let allowed = w.another_client(ClientConfig {
+        settings: ClientSettings {
+            explicit_auth_flows: Some(vec!["ALLOW_USER_AUTH".into()]),
+            ..ClientSettings::default()
+        },
+        ..ClientConfig::default()
+    });
+    let out = w.drive(
+        SignIn::user_auth(
+            &allowed,
+            "alice",
+            FirstFactor::EmailOtp,
+            Entropy::from([8; 32]),
+        ),
+        |p| match p {
+            Prompt::EmailOtpCode { .. } => Input::code(w.code("alice")),
+            other => panic!("unexpected prompt {other:?}"),
+        },
+    );
+    assert_eq!(out.unwrap().username, "alice");
+}
+
+#[test]
+fn several_mfa_methods_with_email_let_the_user_choose() {
+    let w = Fixture::start(Options::default().mfa(Mfa::Optional).user(
+        "alice",
+        PASSWORD,
+        &[
+            ("email", "alice@example.com"),
+            ("phone_number", "+15550100"),
+        ],
+    ));
+    let (status, answer) = w.call(
+        "SetUserPoolMfaConfig",
+        &json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                "EmailMfaConfiguration": {}, "SmsMfaConfiguration": {"SmsConfiguration": {}}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = w.call(
+        "AdminSetUserMFAPreference",
+        &json!({"UserPoolId": w.pool_id, "Username": "alice",
+                "SMSMfaSettings": {"Enabled": true}, "EmailMfaSettings": {"Enabled": true}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (_, factors) = w.call(
+        "AdminGetUserAuthFactors",
+        &json!({"UserPoolId": w.pool_id, "Username": "alice"}),
+    );
+    assert_eq!(
+        factors["UserMFASettingList"],
+        json!(["SMS_MFA", "EMAIL_OTP"])
+    );
+    let started = initiate(&w, "alice", Some("PASSWORD"), &[("PASSWORD", PASSWORD)]);
+    assert_eq!(started["ChallengeName"], "SELECT_MFA_TYPE", "{started}");
+    assert_eq!(
+        started["ChallengeParameters"]["MFAS_CAN_CHOOSE"],
+        "[\"SMS_MFA\",\"EMAIL_OTP\"]"
+    );
+    refused(
+        &respond(
+            &w,
+            "alice",
+            &started,
+            "SELECT_MFA_TYPE",
+            &[("ANSWER", "SOFTWARE_TOKEN_MFA")],
+        ),
+        "InvalidParameterException",
+    );
+    // Through the core: the choice, then the emailed code.
+    let out = w.drive(
+        SignIn::user_password(&w.pool, "alice", PASSWORD, Entropy::from([9; 32])),
+        |p| match p {
+            Prompt::SelectMfa { options } => {
+                assert!(options.contains(&MfaMethod::Email), "{options:?}");
+                Input::SelectMfa(MfaMethod::Email)
+            }
+            Prompt::EmailOtpCode { .. } => {
+                let message = w.emulator.outbox().pop().unwrap();
+                assert_eq!(message.medium, "EMAIL");
+                Input::code(message.code)
+            }
+            other => panic!("unexpected prompt {other:?}"),
+        },
+    );
+    assert_eq!(out.unwrap().username, "alice");
 }
 
 #[test]

@@ -579,23 +579,48 @@ impl Inner {
             ));
         }
         if config.mfa != Mfa::Off && !device_proven {
-            // Email MFA when it is the user's preference or their only method.
-            let email = user.email_mfa && config.settings.email_mfa;
-            let others = user.totp_secret.is_some() || user.sms_mfa;
-            if email && (user.preferred_mfa.as_deref() == Some("EMAIL_OTP") || !others) {
-                let (code, delivery) = self.send_code(pool_id, username, "EMAIL_OTP", false);
-                let session = self.new_session(
-                    pool_id,
-                    client_id,
-                    username,
-                    device_key,
-                    Stage::EmailOtp { code: code.value },
-                );
-                return Ok(challenge(
-                    "EMAIL_OTP",
-                    session,
-                    json!({"USERNAME": username, "CODE_DELIVERY_DELIVERY_MEDIUM": delivery["DeliveryMedium"], "CODE_DELIVERY_DESTINATION": delivery["Destination"]}),
-                ));
+            // Email MFA when it is the user's preference or their only method; with others and
+            // no preference, the user picks (SELECT_MFA_TYPE).
+            if user.email_mfa && config.settings.email_mfa {
+                let mut methods = Vec::new();
+                if user.sms_mfa {
+                    methods.push("SMS_MFA".to_owned());
+                }
+                if user.totp_secret.is_some() {
+                    methods.push("SOFTWARE_TOKEN_MFA".to_owned());
+                }
+                methods.push("EMAIL_OTP".to_owned());
+                let preferred = user.preferred_mfa.clone().filter(|p| methods.contains(p));
+                match preferred {
+                    Some(method) => {
+                        return self
+                            .mfa_challenge(pool_id, client_id, username, device_key, &method);
+                    }
+                    None if methods.len() == 1 => {
+                        return self.mfa_challenge(
+                            pool_id,
+                            client_id,
+                            username,
+                            device_key,
+                            "EMAIL_OTP",
+                        );
+                    }
+                    None => {
+                        let choose = serde_json::to_string(&methods).unwrap_or_default();
+                        let session = self.new_session(
+                            pool_id,
+                            client_id,
+                            username,
+                            device_key,
+                            Stage::SelectMfa { methods },
+                        );
+                        return Ok(challenge(
+                            "SELECT_MFA_TYPE",
+                            session,
+                            json!({"USERNAME": username, "MFAS_CAN_CHOOSE": choose}),
+                        ));
+                    }
+                }
             }
             let totp =
                 user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA");
@@ -634,6 +659,47 @@ impl Inner {
             }
         }
         self.sign_in_done(pool_id, client_id, username, device_key)
+    }
+
+    /// The challenge of one MFA method (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`), a code
+    /// sent for the first and the last.
+    fn mfa_challenge(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        device_key: Option<String>,
+        method: &str,
+    ) -> Answer {
+        let mut params = json!({"USERNAME": username});
+        let stage = match method {
+            "SOFTWARE_TOKEN_MFA" => {
+                let name = self.user(pool_id, username)?.totp_name.clone();
+                if let Some(name) = name {
+                    params["FRIENDLY_DEVICE_NAME"] = json!(name);
+                }
+                Stage::TotpMfa
+            }
+            "SMS_MFA" | "EMAIL_OTP" => {
+                let sms = method == "SMS_MFA";
+                let (code, delivery) = self.send_code(pool_id, username, method, sms);
+                params["CODE_DELIVERY_DELIVERY_MEDIUM"] = delivery["DeliveryMedium"].clone();
+                params["CODE_DELIVERY_DESTINATION"] = delivery["Destination"].clone();
+                if sms {
+                    Stage::SmsMfa { code: code.value }
+                } else {
+                    Stage::EmailOtp { code: code.value }
+                }
+            }
+            other => {
+                return Err(fault(
+                    "InvalidParameterException",
+                    format!("{other} is not an MFA method of this user."),
+                ));
+            }
+        };
+        let session = self.new_session(pool_id, client_id, username, device_key, stage);
+        Ok(json!({"ChallengeName": method, "Session": session, "ChallengeParameters": params}))
     }
 
     /// Tokens at the end of a sign-in, with `NewDeviceMetadata` when the pool tracks devices and
@@ -1453,6 +1519,30 @@ impl Inner {
                     Step::Compute(start) => Ok(Step::Compute(Pending::Srp(start))),
                 }
             }
+            Stage::SelectMfa { methods } => {
+                let answer = param(&responses, "ANSWER")?.to_owned();
+                if !methods.contains(&answer) {
+                    return self
+                        .retry(
+                            &session_id,
+                            session,
+                            Stage::SelectMfa { methods },
+                            fault(
+                                "InvalidParameterException",
+                                format!("{answer} is not an MFA method of this user."),
+                            ),
+                        )
+                        .map(Step::Done);
+                }
+                self.mfa_challenge(
+                    &pool_id,
+                    &client_id,
+                    &user_name,
+                    session.device_key,
+                    &answer,
+                )
+                .map(Step::Done)
+            }
             Stage::EmailOtp { code } | Stage::SmsOtp { code } => {
                 let sms = name == "SMS_OTP";
                 let given = param(
@@ -1562,6 +1652,7 @@ fn stage_name(stage: &Stage) -> &'static str {
         Stage::MfaSetup | Stage::MfaSetupAssociated | Stage::MfaSetupVerified => "MFA_SETUP",
         Stage::WebAuthn { .. } => "WEB_AUTHN",
         Stage::SelectChallenge { .. } => "SELECT_CHALLENGE",
+        Stage::SelectMfa { .. } => "SELECT_MFA_TYPE",
         Stage::EmailOtp { .. } => "EMAIL_OTP",
         Stage::SmsOtp { .. } => "SMS_OTP",
         // Not challenges: no RespondToAuthChallenge answers them.

@@ -493,6 +493,10 @@ pub(crate) enum Stage {
     SelectChallenge {
         available: Vec<String>,
     },
+    /// The user has several MFA methods, email among them, and no preference: which one now.
+    SelectMfa {
+        methods: Vec<String>,
+    },
     /// A code was sent by email: a first factor (`USER_AUTH`) or email MFA after the password.
     /// It lives as long as the session (3 minutes); three wrong answers end the session.
     EmailOtp {
