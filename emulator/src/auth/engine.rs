@@ -914,6 +914,12 @@ impl Inner {
                     Some(preferred) if available.iter().any(|a| a == preferred) => {
                         self.first_factor(&pool_id, &client_id, &user, preferred, &params)
                     }
+                    // A passkey preferred by a user without one (or with a deleted one) still
+                    // gets the WEB_AUTHN challenge when the pool allows passkeys, as the emulator
+                    // always answered it: every assertion is then refused.
+                    Some("WEB_AUTHN") if self.first_factor_allowed(&pool_id, "WEB_AUTHN") => self
+                        .web_authn_challenge(&pool_id, &client_id, &user)
+                        .map(Step::Done),
                     // No preference, or one the pool does not allow or the user cannot use:
                     // the user picks among what is available.
                     _ => {
@@ -965,6 +971,17 @@ impl Inner {
         }
     }
 
+    /// Whether the pool's `AllowedFirstAuthFactors` name `factor` (all do when it was never set).
+    fn first_factor_allowed(&self, pool_id: &str, factor: &str) -> bool {
+        self.pools.get(pool_id).is_some_and(|p| {
+            p.config
+                .settings
+                .allowed_first_auth_factors
+                .as_ref()
+                .is_none_or(|a| a.iter().any(|f| f == factor))
+        })
+    }
+
     /// The user's sign-in factors that the pool allows (`GetUserAuthFactors`'
     /// `ConfiguredUserAuthFactors`): `PASSWORD` (every emulated user has one), `EMAIL_OTP` with a
     /// verified email, `SMS_OTP` with a verified phone number, `WEB_AUTHN` with a passkey.
@@ -972,13 +989,7 @@ impl Inner {
         let Some(pool) = self.pools.get(pool_id) else {
             return Vec::new();
         };
-        let allowed = |factor: &str| {
-            pool.config
-                .settings
-                .allowed_first_auth_factors
-                .as_ref()
-                .is_none_or(|a| a.iter().any(|f| f == factor))
-        };
+        let allowed = |factor: &str| self.first_factor_allowed(pool_id, factor);
         let verified = |attr: &str, flag: &str| {
             user.attributes.contains_key(attr)
                 && user
