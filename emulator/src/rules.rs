@@ -269,6 +269,7 @@ pub(crate) fn check_auth_flow(client: &Client, flow: &str, admin: bool) -> Resul
         }
         "CUSTOM_AUTH" => has(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]),
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => has(&["ALLOW_REFRESH_TOKEN_AUTH"]) || legacy,
+        "USER_AUTH" => has(&["ALLOW_USER_AUTH"]),
         _ => true,
     };
     if ok {

@@ -185,3 +185,36 @@ async fn emulator() {
 async fn emulator_with_a_client_secret() {
     matrix(&emulator::start(EmulatorConfig::default()), true).await;
 }
+
+/// Choice-based sign-in (`USER_AUTH`) through the async `Client`: an `EMAIL_OTP` first factor
+/// answered with the code from the outbox, and `SELECT_CHALLENGE` answered with `PASSWORD`. The
+/// emulator only: moto does not answer `USER_AUTH`.
+#[tokio::test(flavor = "current_thread")]
+async fn emulator_user_auth() {
+    use cognito_flows::{Entropy, FirstFactor, SignIn};
+    let backend = emulator::start(EmulatorConfig::default());
+    let pool = backend.pool(false);
+    backend.user(&pool, "dave", PASSWORD, &[("email", "dave@example.com")]);
+    let client = Client::reqwest(pool.clone()).unwrap();
+    let emailed = SignIn::user_auth(&pool, "dave", FirstFactor::EmailOtp, Entropy::from([1; 32]));
+    let out = client
+        .run(emailed, async |p| match p {
+            Prompt::EmailOtpCode { .. } => Ok(Input::code(backend.code("dave"))),
+            other => Err(cognito_flows_async::PromptError::from(format!("{other:?}"))),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.username, "dave");
+    let chosen = SignIn::user_auth(&pool, "dave", FirstFactor::Select, Entropy::from([2; 32]));
+    let out = client
+        .run(chosen, async |p| match p {
+            Prompt::SelectChallenge { .. } => Ok(Input::SelectChallenge {
+                challenge: "PASSWORD".into(),
+                password: Some(PASSWORD.into()),
+            }),
+            other => Err(cognito_flows_async::PromptError::from(format!("{other:?}"))),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.username, "dave");
+}

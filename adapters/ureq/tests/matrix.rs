@@ -138,3 +138,35 @@ fn emulator_with_a_client_secret() {
 fn emulator_sms_mfa() {
     sms_mfa(&emulator::start(EmulatorConfig::default()));
 }
+
+/// Choice-based sign-in (`USER_AUTH`) through the blocking driver, with a client secret: an
+/// `EMAIL_OTP` first factor answered with the code from the outbox, and `SELECT_CHALLENGE`
+/// answered with `PASSWORD_SRP`. The emulator only: moto does not answer `USER_AUTH`.
+#[test]
+fn emulator_user_auth() {
+    use cognito_flows::{Entropy, FirstFactor, SignIn};
+    let backend = emulator::start(EmulatorConfig::default());
+    let pool = backend.pool(true);
+    backend.user(&pool, "dave", PASSWORD, &[("email", "dave@example.com")]);
+    let agent = cognito_flows_testkit::agent();
+    let emailed = SignIn::user_auth(&pool, "dave", FirstFactor::EmailOtp, Entropy::from([1; 32]));
+    let out = cognito_flows_ureq::drive(&agent, emailed, |p| match p {
+        Prompt::EmailOtpCode { .. } => Ok(Input::code(backend.code("dave"))),
+        other => panic!("{other:?}"),
+    })
+    .unwrap();
+    assert_eq!(out.username, "dave");
+    let chosen = SignIn::user_auth(&pool, "dave", FirstFactor::Select, Entropy::from([2; 32]));
+    let out = cognito_flows_ureq::drive(&agent, chosen, |p| match p {
+        Prompt::SelectChallenge { available } => {
+            assert!(available.iter().any(|a| a == "EMAIL_OTP"), "{available:?}");
+            Ok(Input::SelectChallenge {
+                challenge: "PASSWORD_SRP".into(),
+                password: Some(PASSWORD.into()),
+            })
+        }
+        other => panic!("{other:?}"),
+    })
+    .unwrap();
+    assert_eq!(out.username, "dave");
+}

@@ -35,22 +35,6 @@ const { cognitoUserPoolsTokenProvider } = require('aws-amplify/auth/cognito');
  * Remove a line once the emulator is fixed (the suite says so when a listed step passes).
  */
 const KNOWN_DEFECTS = {
-  'USER_AUTH sign-in with PASSWORD_SRP preferred': {
-    defect: 'issue 28: choice-based sign-in (USER_AUTH) is not emulated',
-    fails: /InvalidParameterException: USER_AUTH with PREFERRED_CHALLENGE PASSWORD_SRP is not emulated/,
-  },
-  'USER_AUTH sign-in with PASSWORD preferred': {
-    defect: 'issue 28: choice-based sign-in (USER_AUTH) is not emulated',
-    fails: /InvalidParameterException: USER_AUTH with PREFERRED_CHALLENGE PASSWORD is not emulated/,
-  },
-  'USER_AUTH sign-in with EMAIL_OTP preferred, the code from the outbox': {
-    defect: 'issue 28: choice-based sign-in (USER_AUTH) is not emulated',
-    fails: /InvalidParameterException: USER_AUTH with PREFERRED_CHALLENGE EMAIL_OTP is not emulated/,
-  },
-  'USER_AUTH sign-in without a preference answers SELECT_CHALLENGE': {
-    defect: 'issue 28: choice-based sign-in (USER_AUTH) is not emulated',
-    fails: /InvalidParameterException: USER_AUTH without PREFERRED_CHALLENGE is not emulated/,
-  },
 };
 
 /** `test`, or for a step in KNOWN_DEFECTS, a test that passes only when the step fails as recorded. */
@@ -432,18 +416,22 @@ step('USER_AUTH sign-in with PASSWORD_SRP preferred', async () => {
 
 step('USER_AUTH sign-in with PASSWORD preferred', async () => {
   try {
-    const result = await auth.signIn({
-      username: USERNAME,
-      password,
-      options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD' },
-    });
-    assert.equal(result.isSignedIn, true, JSON.stringify(result.nextStep));
+    // Amplify sends no DEVICE_KEY with a PASSWORD first factor: the password is followed by the
+    // user's MFA (TOTP), as Cognito asks it of a sign-in from an unknown device. A browser of its
+    // own, so that the new device this sign-in confirms does not replace the laptop's.
+    use(new MemoryStorage());
+    const { made, askedTotp } = await signInAnsweringTotp({ authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD' });
+    assert.deepEqual(made.slice(0, 2), ['InitiateAuth', 'SOFTWARE_TOKEN_MFA']);
+    assert.equal(askedTotp, true);
   } finally {
     await signedOut();
+    use(laptop);
   }
 });
 
 step('USER_AUTH sign-in with EMAIL_OTP preferred, the code from the outbox', async () => {
+  // A browser of its own, as for PASSWORD above (no DEVICE_KEY is sent with a code either).
+  use(new MemoryStorage());
   try {
     const result = await auth.signIn({
       username: USERNAME,
@@ -456,20 +444,27 @@ step('USER_AUTH sign-in with EMAIL_OTP preferred, the code from the outbox', asy
     assert.equal(done.isSignedIn, true, JSON.stringify(done.nextStep));
   } finally {
     await signedOut();
+    use(laptop);
   }
 });
 
 step('USER_AUTH sign-in without a preference answers SELECT_CHALLENGE', async () => {
+  // A browser of its own, as for PASSWORD above.
+  use(new MemoryStorage());
   try {
     const result = await auth.signIn({ username: USERNAME, options: { authFlowType: 'USER_AUTH' } });
     assert.equal(result.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
     assert.ok(result.nextStep.availableChallenges.includes('PASSWORD_SRP'), JSON.stringify(result.nextStep));
     const chosen = await auth.confirmSignIn({ challengeResponse: 'PASSWORD_SRP' });
     assert.equal(chosen.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_PASSWORD');
+    // The password first: then the user's MFA, TOTP (Amplify sends no DEVICE_KEY on this path).
     const done = await auth.confirmSignIn({ challengeResponse: password });
-    assert.equal(done.isSignedIn, true, JSON.stringify(done.nextStep));
+    assert.equal(done.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE', JSON.stringify(done.nextStep));
+    const signedIn = await auth.confirmSignIn({ challengeResponse: await freshTotp() });
+    assert.equal(signedIn.isSignedIn, true, JSON.stringify(signedIn.nextStep));
   } finally {
     await signedOut();
+    use(laptop);
   }
 });
 

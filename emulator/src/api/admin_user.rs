@@ -249,7 +249,25 @@ pub(crate) fn admin_user_global_sign_out(shared: &Shared, body: &Value) -> Answe
 pub(crate) fn admin_set_user_mfa_preference(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, username) = state.admin_user(body)?;
+    let email_settings = crate::input::opt_object(body, "EmailMfaSettings")?;
+    let email = email_settings
+        .map(|s| crate::input::opt_bool(s, "Enabled"))
+        .transpose()?
+        .flatten();
+    let email_preferred = email_settings
+        .map(|s| crate::input::opt_bool(s, "PreferredMfa"))
+        .transpose()?
+        .flatten();
+    if email == Some(true) {
+        state.check_email_mfa(&pool_id)?;
+    }
     let user = state.user_mut(&pool_id, &username)?;
+    if let Some(on) = email {
+        user.email_mfa = on;
+    }
+    if email_preferred == Some(true) {
+        user.preferred_mfa = Some("EMAIL_OTP".into());
+    }
     let read = |name: &str| -> Result<(Option<bool>, Option<bool>), Fault> {
         match crate::input::opt_object(body, name)? {
             None => Ok((None, None)),

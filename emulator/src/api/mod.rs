@@ -17,6 +17,7 @@ use crate::fault::{Answer, NOT_AUTHORIZED, fault};
 use crate::triggers::{self, Trigger};
 
 pub(crate) mod admin_devices;
+pub(crate) mod admin_get_user_auth_factors;
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
 pub(crate) mod admin_user_settings;
@@ -79,6 +80,7 @@ operations! {
     AdminForgetDevice => admin_devices::admin_forget_device;
     AdminGetDevice => admin_devices::admin_get_device;
     AdminGetUser => admin_user::admin_get_user;
+    AdminGetUserAuthFactors => admin_get_user_auth_factors::run;
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
     AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;

@@ -596,28 +596,12 @@ pub(crate) fn delete_web_authn_credential(shared: &Shared, body: &Value) -> Answ
 }
 
 /// `GetUserAuthFactors`: the user's MFA settings and sign-in factors: `PASSWORD` (every
-/// emulated user has one) and `WEB_AUTHN` once a passkey is registered.
+/// emulated user has one), `EMAIL_OTP` / `SMS_OTP` with a verified email / phone number, and
+/// `WEB_AUTHN` once a passkey is registered, each when the pool allows it as a first factor.
 pub(crate) fn get_user_auth_factors(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, user, _) = signed_in(state, body)?;
-    let mut mfa = Vec::new();
-    if user.sms_mfa {
-        mfa.push("SMS_MFA");
-    }
-    if user.totp_secret.is_some() {
-        mfa.push("SOFTWARE_TOKEN_MFA");
-    }
-    let mut factors = vec!["PASSWORD"];
-    if !state.passkeys(&pool_id, &user.sub).is_empty() {
-        factors.push("WEB_AUTHN");
-    }
-    let mut answer = json!({
-        "Username": user.username, "UserMFASettingList": mfa, "ConfiguredUserAuthFactors": factors,
-    });
-    if let Some(preferred) = &user.preferred_mfa {
-        answer["PreferredMfaSetting"] = json!(preferred);
-    }
-    Ok(answer)
+    Ok(state.auth_factors_answer(&pool_id, &user))
 }
 
 #[cfg(test)]

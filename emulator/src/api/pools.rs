@@ -191,6 +191,9 @@ impl Inner {
         if !s.username_attributes.is_empty() {
             answer["UsernameAttributes"] = json!(s.username_attributes);
         }
+        if let Some(factors) = &s.allowed_first_auth_factors {
+            answer["Policies"]["SignInPolicy"] = json!({"AllowedFirstAuthFactors": factors});
+        }
         if c.device_tracking != DeviceTracking::Off {
             answer["DeviceConfiguration"] = json!({
                 "ChallengeRequiredOnNewDevice": false,
@@ -361,10 +364,14 @@ pub(crate) fn add_custom_attributes(shared: &Shared, body: &Value) -> Answer {
     Ok(json!({}))
 }
 
+/// The first factors of `Policies.SignInPolicy.AllowedFirstAuthFactors`.
+const FIRST_FACTORS: [&str; 4] = ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"];
+
 /// SetUserPoolMfaConfig.
 pub(crate) fn set_user_pool_mfa_config(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let sms = opt_object(body, "SmsMfaConfiguration")?;
+    let email = opt_object(body, "EmailMfaConfiguration")?;
     let totp = opt_object(body, "SoftwareTokenMfaConfiguration")?
         .map(|t| opt_bool(t, "Enabled"))
         .transpose()?
@@ -380,8 +387,11 @@ pub(crate) fn set_user_pool_mfa_config(shared: &Shared, body: &Value) -> Answer 
     if sms.is_some() {
         settings.sms_mfa = true;
     }
+    if email.is_some() {
+        settings.email_mfa = true;
+    }
     let mfa = mfa.unwrap_or(pool.config.mfa);
-    if mfa != Mfa::Off && !settings.sms_mfa && !settings.software_token_mfa {
+    if mfa != Mfa::Off && !settings.sms_mfa && !settings.software_token_mfa && !settings.email_mfa {
         return Err(fault(
             INVALID,
             "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
@@ -506,6 +516,9 @@ fn mfa_config(config: &PoolConfig) -> Value {
     if config.settings.sms_mfa {
         answer["SmsMfaConfiguration"] = json!({"SmsConfiguration": {}});
     }
+    if config.settings.email_mfa {
+        answer["EmailMfaConfiguration"] = json!({});
+    }
     answer
 }
 
@@ -520,6 +533,23 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
         // A pool made over the API has TOTP off until SetUserPoolMfaConfig turns it on.
         s.software_token_mfa = false;
         s.sms_mfa = opt_object(body, "SmsConfiguration")?.is_some();
+    }
+    if let Some(policies) = opt_object(body, "Policies")?
+        && let Some(sign_in) = opt_object(policies, "SignInPolicy")?
+    {
+        let factors = str_list(sign_in, "AllowedFirstAuthFactors")?;
+        if let Some(bad) = factors
+            .iter()
+            .find(|f| !FIRST_FACTORS.contains(&f.as_str()))
+        {
+            return Err(fault(
+                INVALID,
+                format!(
+                    "1 validation error detected: Value '[{bad}]' at 'policies.signInPolicy.allowedFirstAuthFactors' failed to satisfy constraint: Member must satisfy enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]"
+                ),
+            ));
+        }
+        s.allowed_first_auth_factors = Some(factors);
     }
     if let Some(policies) = opt_object(body, "Policies")?
         && let Some(p) = opt_object(policies, "PasswordPolicy")?

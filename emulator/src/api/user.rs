@@ -128,6 +128,7 @@ impl Inner {
             totp_pending: None,
             totp_name: None,
             sms_mfa: false,
+            email_mfa: false,
             preferred_mfa: None,
             signup_code: None,
             reset_code: None,
@@ -465,21 +466,38 @@ pub(crate) fn verify_user_attribute(shared: &Shared, body: &Value) -> Answer {
 pub(crate) fn set_user_mfa_preference(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, _) = state.signed_in(body)?;
-    let enabling = ["SMSMfaSettings", "SoftwareTokenMfaSettings"]
-        .iter()
-        .any(|k| {
-            body.get(k)
-                .and_then(|s| s.get("Enabled"))
-                .and_then(Value::as_bool)
-                == Some(true)
-        });
+    let enabling = [
+        "SMSMfaSettings",
+        "SoftwareTokenMfaSettings",
+        "EmailMfaSettings",
+    ]
+    .iter()
+    .any(|k| {
+        body.get(k)
+            .and_then(|s| s.get("Enabled"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    });
     if enabling && state.mfa_of(&pool_id) == Mfa::Off {
         return Err(fault(
             "InvalidParameterException",
             "MFA is not enabled for the user pool.",
         ));
     }
+    let email_on = body
+        .get("EmailMfaSettings")
+        .and_then(|s| s.get("Enabled"))
+        .and_then(Value::as_bool);
+    if email_on == Some(true) {
+        state.check_email_mfa(&pool_id)?;
+    }
     let (_, user) = state.me(body)?;
+    if let Some(s) = body.get("EmailMfaSettings") {
+        user.email_mfa = email_on.unwrap_or(user.email_mfa);
+        if s.get("PreferredMfa").and_then(Value::as_bool) == Some(true) {
+            user.preferred_mfa = Some("EMAIL_OTP".into());
+        }
+    }
     if let Some(s) = body.get("SMSMfaSettings") {
         user.sms_mfa = s
             .get("Enabled")

@@ -579,6 +579,49 @@ impl Inner {
             ));
         }
         if config.mfa != Mfa::Off && !device_proven {
+            // Email MFA when it is the user's preference or their only method; with others and
+            // no preference, the user picks (SELECT_MFA_TYPE).
+            if user.email_mfa && config.settings.email_mfa {
+                let mut methods = Vec::new();
+                if user.sms_mfa {
+                    methods.push("SMS_MFA".to_owned());
+                }
+                if user.totp_secret.is_some() {
+                    methods.push("SOFTWARE_TOKEN_MFA".to_owned());
+                }
+                methods.push("EMAIL_OTP".to_owned());
+                let preferred = user.preferred_mfa.clone().filter(|p| methods.contains(p));
+                match preferred {
+                    Some(method) => {
+                        return self
+                            .mfa_challenge(pool_id, client_id, username, device_key, &method);
+                    }
+                    None if methods.len() == 1 => {
+                        return self.mfa_challenge(
+                            pool_id,
+                            client_id,
+                            username,
+                            device_key,
+                            "EMAIL_OTP",
+                        );
+                    }
+                    None => {
+                        let choose = serde_json::to_string(&methods).unwrap_or_default();
+                        let session = self.new_session(
+                            pool_id,
+                            client_id,
+                            username,
+                            device_key,
+                            Stage::SelectMfa { methods },
+                        );
+                        return Ok(challenge(
+                            "SELECT_MFA_TYPE",
+                            session,
+                            json!({"USERNAME": username, "MFAS_CAN_CHOOSE": choose}),
+                        ));
+                    }
+                }
+            }
             let totp =
                 user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA");
             if totp {
@@ -616,6 +659,47 @@ impl Inner {
             }
         }
         self.sign_in_done(pool_id, client_id, username, device_key)
+    }
+
+    /// The challenge of one MFA method (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`), a code
+    /// sent for the first and the last.
+    fn mfa_challenge(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        device_key: Option<String>,
+        method: &str,
+    ) -> Answer {
+        let mut params = json!({"USERNAME": username});
+        let stage = match method {
+            "SOFTWARE_TOKEN_MFA" => {
+                let name = self.user(pool_id, username)?.totp_name.clone();
+                if let Some(name) = name {
+                    params["FRIENDLY_DEVICE_NAME"] = json!(name);
+                }
+                Stage::TotpMfa
+            }
+            "SMS_MFA" | "EMAIL_OTP" => {
+                let sms = method == "SMS_MFA";
+                let (code, delivery) = self.send_code(pool_id, username, method, sms);
+                params["CODE_DELIVERY_DELIVERY_MEDIUM"] = delivery["DeliveryMedium"].clone();
+                params["CODE_DELIVERY_DESTINATION"] = delivery["Destination"].clone();
+                if sms {
+                    Stage::SmsMfa { code: code.value }
+                } else {
+                    Stage::EmailOtp { code: code.value }
+                }
+            }
+            other => {
+                return Err(fault(
+                    "InvalidParameterException",
+                    format!("{other} is not an MFA method of this user."),
+                ));
+            }
+        };
+        let session = self.new_session(pool_id, client_id, username, device_key, stage);
+        Ok(json!({"ChallengeName": method, "Session": session, "ChallengeParameters": params}))
     }
 
     /// Tokens at the end of a sign-in, with `NewDeviceMetadata` when the pool tracks devices and
@@ -822,20 +906,45 @@ impl Inner {
                 let user = self
                     .signing_in(&pool_id, &client, &params)?
                     .ok_or_else(not_found)?;
+                if user.status == Status::Unconfirmed {
+                    return Err(fault("UserNotConfirmedException", "User is not confirmed."));
+                }
+                let available = self.first_challenges(&pool_id, &user);
                 match params.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
-                    Some("WEB_AUTHN") => self
+                    Some(preferred) if available.iter().any(|a| a == preferred) => {
+                        self.first_factor(&pool_id, &client_id, &user, preferred, &params)
+                    }
+                    // A passkey preferred by a user without one (or with a deleted one) still
+                    // gets the WEB_AUTHN challenge when the pool allows passkeys, as the emulator
+                    // always answered it: every assertion is then refused.
+                    Some("WEB_AUTHN") if self.first_factor_allowed(&pool_id, "WEB_AUTHN") => self
                         .web_authn_challenge(&pool_id, &client_id, &user)
                         .map(Step::Done),
-                    Some(other) => Err(fault(
-                        "InvalidParameterException",
-                        format!(
-                            "USER_AUTH with PREFERRED_CHALLENGE {other} is not emulated (WEB_AUTHN is)"
-                        ),
-                    )),
-                    None => Err(fault(
-                        "InvalidParameterException",
-                        "USER_AUTH without PREFERRED_CHALLENGE is not emulated (WEB_AUTHN is)",
-                    )),
+                    // No preference, or one the pool does not allow or the user cannot use:
+                    // the user picks among what is available.
+                    _ => {
+                        if available.is_empty() {
+                            return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
+                        }
+                        let device_key = params
+                            .get("DEVICE_KEY")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                        let session = self.new_session(
+                            &pool_id,
+                            &client_id,
+                            &user.username,
+                            device_key,
+                            Stage::SelectChallenge {
+                                available: available.clone(),
+                            },
+                        );
+                        Ok(Step::Done(json!({
+                            "ChallengeName": "SELECT_CHALLENGE", "Session": session,
+                            "ChallengeParameters": {"USERNAME": user.username},
+                            "AvailableChallenges": available,
+                        })))
+                    }
                 }
             }
             other => Err(fault(
@@ -843,6 +952,173 @@ impl Inner {
                 format!("Unsupported or disabled auth flow {other}"),
             )),
         }
+    }
+
+    /// Whether users of the pool may turn email MFA on: the pool has `EmailMfaConfiguration`
+    /// (SetUserPoolMfaConfig).
+    pub(crate) fn check_email_mfa(&self, pool_id: &str) -> Result<(), Fault> {
+        if self
+            .pools
+            .get(pool_id)
+            .is_some_and(|p| p.config.settings.email_mfa)
+        {
+            Ok(())
+        } else {
+            Err(fault(
+                "InvalidParameterException",
+                "Email MFA is not enabled for the user pool.",
+            ))
+        }
+    }
+
+    /// Whether the pool's `AllowedFirstAuthFactors` name `factor` (all do when it was never set).
+    fn first_factor_allowed(&self, pool_id: &str, factor: &str) -> bool {
+        self.pools.get(pool_id).is_some_and(|p| {
+            p.config
+                .settings
+                .allowed_first_auth_factors
+                .as_ref()
+                .is_none_or(|a| a.iter().any(|f| f == factor))
+        })
+    }
+
+    /// The user's sign-in factors that the pool allows (`GetUserAuthFactors`'
+    /// `ConfiguredUserAuthFactors`): `PASSWORD` (every emulated user has one), `EMAIL_OTP` with a
+    /// verified email, `SMS_OTP` with a verified phone number, `WEB_AUTHN` with a passkey.
+    pub(crate) fn auth_factors(&self, pool_id: &str, user: &User) -> Vec<String> {
+        let Some(pool) = self.pools.get(pool_id) else {
+            return Vec::new();
+        };
+        let allowed = |factor: &str| self.first_factor_allowed(pool_id, factor);
+        let verified = |attr: &str, flag: &str| {
+            user.attributes.contains_key(attr)
+                && user
+                    .attributes
+                    .get(flag)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        };
+        let mut factors = Vec::new();
+        if allowed("PASSWORD") {
+            factors.push("PASSWORD".to_owned());
+        }
+        if allowed("EMAIL_OTP") && verified("email", "email_verified") {
+            factors.push("EMAIL_OTP".to_owned());
+        }
+        if allowed("SMS_OTP") && verified("phone_number", "phone_number_verified") {
+            factors.push("SMS_OTP".to_owned());
+        }
+        if allowed("WEB_AUTHN") && !pool.passkeys.of(&user.sub).is_empty() {
+            factors.push("WEB_AUTHN".to_owned());
+        }
+        factors
+    }
+
+    /// GetUserAuthFactors' and AdminGetUserAuthFactors' answer: the user's MFA methods, the
+    /// preferred one, and the sign-in factors ([`Inner::auth_factors`]).
+    pub(crate) fn auth_factors_answer(&self, pool_id: &str, user: &User) -> Value {
+        let mut mfa = Vec::new();
+        if user.sms_mfa {
+            mfa.push("SMS_MFA");
+        }
+        if user.totp_secret.is_some() {
+            mfa.push("SOFTWARE_TOKEN_MFA");
+        }
+        if user.email_mfa {
+            mfa.push("EMAIL_OTP");
+        }
+        let mut answer = json!({
+            "Username": user.username, "UserMFASettingList": mfa,
+            "ConfiguredUserAuthFactors": self.auth_factors(pool_id, user),
+        });
+        if let Some(preferred) = &user.preferred_mfa {
+            answer["PreferredMfaSetting"] = json!(preferred);
+        }
+        answer
+    }
+
+    /// The first-factor challenges a `USER_AUTH` sign-in offers the user: their
+    /// [`Inner::auth_factors`], a password both as `PASSWORD` and `PASSWORD_SRP`.
+    fn first_challenges(&self, pool_id: &str, user: &User) -> Vec<String> {
+        let mut challenges = Vec::new();
+        for factor in self.auth_factors(pool_id, user) {
+            if factor == "PASSWORD" {
+                challenges.push("PASSWORD_SRP".to_owned());
+            }
+            challenges.push(factor);
+        }
+        challenges
+    }
+
+    /// A `USER_AUTH` first factor the user may use, started with `params` (InitiateAuth's
+    /// `AuthParameters`, or the answer to `SELECT_CHALLENGE`): the password checked, an SRP
+    /// challenge to compute, a code sent, or the passkey challenge.
+    fn first_factor(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        user: &User,
+        factor: &str,
+        params: &Value,
+    ) -> Result<Step<SrpStart>, Fault> {
+        let device_key = params
+            .get("DEVICE_KEY")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match factor {
+            "PASSWORD" => {
+                crate::rules::check_not_reset(user)?;
+                let password = param(params, "PASSWORD")?;
+                let right = srp::password_matches(realm(pool_id), password, &user.credential);
+                self.password_outcome(pool_id, &user.username, right)?;
+                self.after_password(pool_id, client_id, &user.username, device_key, false)
+                    .map(Step::Done)
+            }
+            "PASSWORD_SRP" => {
+                crate::rules::check_not_reset(user)?;
+                self.srp_start(pool_id, client_id, Some(user), params, false)
+            }
+            "EMAIL_OTP" | "SMS_OTP" => {
+                let sms = factor == "SMS_OTP";
+                let (code, delivery) = self.send_code(pool_id, &user.username, factor, sms);
+                let stage = if sms {
+                    Stage::SmsOtp { code: code.value }
+                } else {
+                    Stage::EmailOtp { code: code.value }
+                };
+                let session =
+                    self.new_session(pool_id, client_id, &user.username, device_key, stage);
+                Ok(Step::Done(json!({
+                    "ChallengeName": factor, "Session": session,
+                    "ChallengeParameters": {"USERNAME": user.username,
+                        "CODE_DELIVERY_DELIVERY_MEDIUM": delivery["DeliveryMedium"],
+                        "CODE_DELIVERY_DESTINATION": delivery["Destination"]},
+                })))
+            }
+            "WEB_AUTHN" => self
+                .web_authn_challenge(pool_id, client_id, user)
+                .map(Step::Done),
+            other => Err(fault(
+                "InvalidParameterException",
+                format!("{other} is not an available challenge for this user."),
+            )),
+        }
+    }
+
+    /// A wrong one-time code: two more tries in the same session; the third wrong code ends it.
+    fn otp_retry(&mut self, id: &str, mut session: Session, stage: Stage) -> Answer {
+        session.attempts += 1;
+        session.stage = stage;
+        if session.attempts < 3 {
+            self.sessions.insert(id.to_owned(), session);
+            return Err(fault(
+                "CodeMismatchException",
+                "Invalid code or auth state for the user.",
+            ));
+        }
+        Err(fault(
+            NOT_AUTHORIZED,
+            "Invalid session for the user, too many failed attempts.",
+        ))
     }
 
     /// What an SRP challenge needs, read under the lock. An unknown user (`None`) gets a
@@ -1228,6 +1504,77 @@ impl Inner {
             Stage::WebAuthn { challenge } => self
                 .web_authn_answer(session, &challenge, &responses)
                 .map(Step::Done),
+            Stage::SelectChallenge { available } => {
+                let answer = param(&responses, "ANSWER")?.to_owned();
+                if !available.contains(&answer) {
+                    return self
+                        .retry(
+                            &session_id,
+                            session,
+                            Stage::SelectChallenge { available },
+                            fault(
+                                "InvalidParameterException",
+                                format!("{answer} is not an available challenge for this user."),
+                            ),
+                        )
+                        .map(Step::Done);
+                }
+                let user = self.user(&pool_id, &user_name)?.clone();
+                crate::rules::check_enabled(&user)?;
+                let mut params = responses.clone();
+                if let (Some(key), Some(map)) = (&session.device_key, params.as_object_mut()) {
+                    map.entry("DEVICE_KEY").or_insert_with(|| json!(key));
+                }
+                match self.first_factor(&pool_id, &client_id, &user, &answer, &params)? {
+                    Step::Done(answer) => Ok(Step::Done(answer)),
+                    Step::Compute(start) => Ok(Step::Compute(Pending::Srp(start))),
+                }
+            }
+            Stage::SelectMfa { methods } => {
+                let answer = param(&responses, "ANSWER")?.to_owned();
+                if !methods.contains(&answer) {
+                    return self
+                        .retry(
+                            &session_id,
+                            session,
+                            Stage::SelectMfa { methods },
+                            fault(
+                                "InvalidParameterException",
+                                format!("{answer} is not an MFA method of this user."),
+                            ),
+                        )
+                        .map(Step::Done);
+                }
+                self.mfa_challenge(
+                    &pool_id,
+                    &client_id,
+                    &user_name,
+                    session.device_key,
+                    &answer,
+                )
+                .map(Step::Done)
+            }
+            Stage::EmailOtp { code } | Stage::SmsOtp { code } => {
+                let sms = name == "SMS_OTP";
+                let given = param(
+                    &responses,
+                    if sms {
+                        "SMS_OTP_CODE"
+                    } else {
+                        "EMAIL_OTP_CODE"
+                    },
+                )?;
+                if !bool::from(given.trim().as_bytes().ct_eq(code.as_bytes())) {
+                    let stage = if sms {
+                        Stage::SmsOtp { code }
+                    } else {
+                        Stage::EmailOtp { code }
+                    };
+                    return self.otp_retry(&session_id, session, stage).map(Step::Done);
+                }
+                self.sign_in_done(&pool_id, &client_id, &user_name, session.device_key)
+                    .map(Step::Done)
+            }
             Stage::MfaSetup | Stage::MfaSetupAssociated => Err(fault(
                 "InvalidParameterException",
                 "Software token MFA has not been verified (VerifySoftwareToken)",
@@ -1315,6 +1662,10 @@ fn stage_name(stage: &Stage) -> &'static str {
         Stage::TotpMfa => "SOFTWARE_TOKEN_MFA",
         Stage::MfaSetup | Stage::MfaSetupAssociated | Stage::MfaSetupVerified => "MFA_SETUP",
         Stage::WebAuthn { .. } => "WEB_AUTHN",
+        Stage::SelectChallenge { .. } => "SELECT_CHALLENGE",
+        Stage::SelectMfa { .. } => "SELECT_MFA_TYPE",
+        Stage::EmailOtp { .. } => "EMAIL_OTP",
+        Stage::SmsOtp { .. } => "SMS_OTP",
         // Not challenges: no RespondToAuthChallenge answers them.
         Stage::SignedUp | Stage::SignUpConfirmed => "",
     }
@@ -1382,6 +1733,8 @@ struct NewPassword {
 }
 
 enum Pending {
+    /// `SELECT_CHALLENGE` answered with `PASSWORD_SRP`: the `PASSWORD_VERIFIER` challenge.
+    Srp(SrpStart),
     Verify(Verify),
     DeviceSrp(DeviceStart),
     NewPassword(NewPassword),
@@ -1403,6 +1756,10 @@ pub(crate) fn respond_to_auth_challenge(shared: &Shared, body: &Value) -> Answer
         Step::Compute(pending) => pending,
     };
     match pending {
+        Pending::Srp(start) => {
+            let exchange = srp::start(&start.verifier, start.b.clone());
+            shared.lock().srp_challenge(start, exchange)
+        }
         Pending::Verify(v) => {
             let expected = srp::expected_signature(
                 &v.exchange,

@@ -237,6 +237,15 @@ pub struct PoolSettings {
     /// `VerificationMessageTemplate`, as given (stored and described).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub verification_message_template: serde_json::Map<String, serde_json::Value>,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (`PASSWORD`, `EMAIL_OTP`, `SMS_OTP`,
+    /// `WEB_AUTHN`): the first factors a `USER_AUTH` sign-in may use. `None` (never set, as for
+    /// every pool stored before the field existed): all four, as the emulator always offered
+    /// passkeys; DescribeUserPool then names no `SignInPolicy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_first_auth_factors: Option<Vec<String>>,
+    /// Email MFA is one of the pool's methods (`EmailMfaConfiguration`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub email_mfa: bool,
 }
 
 impl PoolSettings {
@@ -269,6 +278,8 @@ impl Default for PoolSettings {
             immutable_attributes: Vec::new(),
             lambda_config: serde_json::Map::new(),
             verification_message_template: serde_json::Map::new(),
+            allowed_first_auth_factors: None,
+            email_mfa: false,
         }
     }
 }

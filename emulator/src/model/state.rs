@@ -341,6 +341,9 @@ pub(crate) struct User {
     /// The name given to the authenticator at VerifySoftwareToken (`FRIENDLY_DEVICE_NAME`).
     pub totp_name: Option<String>,
     pub sms_mfa: bool,
+    /// Email MFA is on for the user (`EmailMfaSettings.Enabled`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub email_mfa: bool,
     pub preferred_mfa: Option<String>,
     pub signup_code: Option<Code>,
     pub reset_code: Option<Code>,
@@ -368,6 +371,7 @@ impl User {
         let gone = match self.preferred_mfa.as_deref() {
             Some("SMS_MFA") => !self.sms_mfa,
             Some("SOFTWARE_TOKEN_MFA") => self.totp_secret.is_none(),
+            Some("EMAIL_OTP") => !self.email_mfa,
             _ => false,
         };
         if gone {
@@ -488,6 +492,23 @@ pub(crate) enum Stage {
     /// A `USER_AUTH` sign-in waits for a passkey's assertion of this challenge.
     WebAuthn {
         challenge: Vec<u8>,
+    },
+    /// A `USER_AUTH` sign-in waits for the user to pick one of these first factors.
+    SelectChallenge {
+        available: Vec<String>,
+    },
+    /// The user has several MFA methods, email among them, and no preference: which one now.
+    SelectMfa {
+        methods: Vec<String>,
+    },
+    /// A code was sent by email: a first factor (`USER_AUTH`) or email MFA after the password.
+    /// It lives as long as the session (3 minutes); three wrong answers end the session.
+    EmailOtp {
+        code: String,
+    },
+    /// A code was sent by SMS as a `USER_AUTH` first factor, as [`Stage::EmailOtp`].
+    SmsOtp {
+        code: String,
     },
     /// SignUp's session: ConfirmSignUp may send it back (sign_up_session.rs).
     SignedUp,

@@ -720,6 +720,7 @@ mod tests {
             totp_pending: Some("PENDING".into()),
             totp_name: Some("phone".into()),
             sms_mfa: true,
+            email_mfa: true,
             preferred_mfa: Some("SMS_MFA".into()),
             signup_code: Some(code("111111")),
             reset_code: Some(code("222222")),
@@ -822,6 +823,8 @@ mod tests {
                         .as_object()
                         .cloned()
                         .unwrap_or_default(),
+                    allowed_first_auth_factors: Some(vec!["PASSWORD".into(), "EMAIL_OTP".into()]),
+                    email_mfa: true,
                 },
                 web_authn: crate::model::passkeys::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
