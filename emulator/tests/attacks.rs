@@ -111,9 +111,7 @@ fn a_user_name_alone_gets_no_tokens() {
             mfa,
             ..PoolConfig::default()
         });
-        w.emulator
-            .admin_create_user(&w.pool_id, "victim", PASSWORD, &[])
-            .unwrap();
+        w.add_user("victim", PASSWORD, &[]);
         let (status, challenge) = call(
             &w,
             "InitiateAuth",
@@ -152,9 +150,7 @@ fn a_user_name_alone_gets_no_tokens() {
         mfa: Mfa::On,
         ..PoolConfig::default()
     });
-    w.emulator
-        .admin_create_user(&w.pool_id, "victim", PASSWORD, &[])
-        .unwrap();
+    w.add_user("victim", PASSWORD, &[]);
     let (_, challenge) = password_sign_in(&w, "victim", PASSWORD);
     assert_eq!(challenge["ChallengeName"], "MFA_SETUP");
     let verified = call(
@@ -169,9 +165,7 @@ fn a_user_name_alone_gets_no_tokens() {
 #[test]
 fn password_verifier_without_a_session() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "py", PASSWORD, &[])
-        .unwrap();
+    w.add_user("py", PASSWORD, &[]);
     let last = srp_sign_in(&w, "py", |n, body| {
         if n == 1 {
             body.as_object_mut().unwrap().remove("Session");
@@ -187,12 +181,8 @@ fn password_verifier_without_a_session() {
 #[test]
 fn a_wrong_username_does_not_use_up_the_session() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
-        .unwrap();
-    w.emulator
-        .admin_create_user(&w.pool_id, "mallory", PASSWORD, &[])
-        .unwrap();
+    w.add_user("alice", PASSWORD, &[]);
+    w.add_user("mallory", PASSWORD, &[]);
     let last = srp_sign_in(&w, "alice", |n, body| {
         if n == 1 {
             let mut forged = body.clone();
@@ -211,9 +201,7 @@ fn a_wrong_username_does_not_use_up_the_session() {
 #[test]
 fn sessions_expire_after_three_minutes() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "slow", PASSWORD, &[])
-        .unwrap();
+    w.add_user("slow", PASSWORD, &[]);
     let last = srp_sign_in(&w, "slow", |n, _| {
         if n == 1 {
             w.emulator.advance(Duration::from_secs(181));
@@ -247,9 +235,7 @@ fn patient() -> EmulatorConfig {
 #[test]
 fn slowloris_does_not_delay_another_sign_in() {
     let w = world_with(patient(), PoolConfig::default(), ClientConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
-        .unwrap();
+    w.add_user("alice", PASSWORD, &[]);
     let stop = Arc::new(AtomicBool::new(false));
     let silent = raw_head(w.emulator.port(), 4096);
     let mut trickle = raw_head(w.emulator.port(), 4096);
@@ -290,9 +276,7 @@ fn pipelining_without_reading_blocks_no_one() {
         PoolConfig::default(),
         ClientConfig::default(),
     );
-    w.emulator
-        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
-        .unwrap();
+    w.add_user("alice", PASSWORD, &[]);
     let mut flood = TcpStream::connect(("127.0.0.1", w.emulator.port())).unwrap();
     flood
         .set_write_timeout(Some(Duration::from_secs(30)))
@@ -330,9 +314,7 @@ fn pipelining_without_reading_blocks_no_one() {
 fn tokens_die_with_their_user() {
     let w = world(PoolConfig::default());
     for admin in [false, true] {
-        w.emulator
-            .admin_create_user(&w.pool_id, "reborn", PASSWORD, &[])
-            .unwrap();
+        w.add_user("reborn", PASSWORD, &[]);
         let old = tokens(&w, "reborn");
         if admin {
             w.emulator.admin_delete_user(&w.pool_id, "reborn").unwrap();
@@ -373,9 +355,7 @@ fn attributes_are_checked_against_the_schema() {
         custom_attributes: vec!["tenant".into()],
         ..PoolConfig::default()
     });
-    w.emulator
-        .admin_create_user(&w.pool_id, "ann", PASSWORD, &[("email", "ann@example.com")])
-        .unwrap();
+    w.add_user("ann", PASSWORD, &[("email", "ann@example.com")]);
     let t = tokens(&w, "ann");
     for name in [
         "token_use",
@@ -465,9 +445,7 @@ fn authorize_redirects_only_to_registered_callbacks() {
             ..ClientConfig::default()
         },
     );
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[]);
     let authorize = |redirect: &str| {
         get(
             &w,
@@ -513,9 +491,7 @@ fn oauth_post(w: &Fixture, path: &str, form: &str) -> http::Response<Vec<u8>> {
 #[test]
 fn sign_out_and_revoke_hold_on_every_path() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "sam", PASSWORD, &[])
-        .unwrap();
+    w.add_user("sam", PASSWORD, &[]);
     let t = tokens(&w, "sam");
     assert_eq!(
         call(
@@ -573,9 +549,7 @@ fn sign_out_then_sign_in_in_the_same_second() {
         PoolConfig::default(),
         ClientConfig::default(),
     );
-    w.emulator
-        .admin_create_user(&w.pool_id, "fast", PASSWORD, &[])
-        .unwrap();
+    w.add_user("fast", PASSWORD, &[]);
     let before = tokens(&w, "fast");
     assert_eq!(
         call(
@@ -631,9 +605,7 @@ fn attempt_limits() {
     assert_eq!(answers[4], "LimitExceededException");
     assert_ne!(confirm(&right).0, 200, "the code is dead");
 
-    w.emulator
-        .admin_create_user(&w.pool_id, "locked", PASSWORD, &[])
-        .unwrap();
+    w.add_user("locked", PASSWORD, &[]);
     for _ in 0..5 {
         let refused = password_sign_in(&w, "locked", "Wr0ng-pass!");
         assert_eq!(refused.1["message"], "Incorrect username or password.");
@@ -654,12 +626,8 @@ fn attempt_limits() {
 #[test]
 fn forged_access_tokens_are_refused() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "eve", PASSWORD, &[])
-        .unwrap();
-    w.emulator
-        .admin_create_user(&w.pool_id, "boss", PASSWORD, &[])
-        .unwrap();
+    w.add_user("eve", PASSWORD, &[]);
+    w.add_user("boss", PASSWORD, &[]);
     let t = tokens(&w, "eve");
     let token = t["AccessToken"].as_str().unwrap();
     let parts: Vec<&str> = token.split('.').collect();
@@ -688,9 +656,7 @@ fn device_srp_refuses_an_unconfirmed_device() {
         device_tracking: DeviceTracking::Always,
         ..PoolConfig::default()
     });
-    w.emulator
-        .admin_create_user(&w.pool_id, "dev", PASSWORD, &[])
-        .unwrap();
+    w.add_user("dev", PASSWORD, &[]);
     let t = tokens(&w, "dev");
     let key = t["NewDeviceMetadata"]["DeviceKey"].clone();
     // Unconfirmed: a sign-in naming it goes straight on, with no device challenge to answer.
@@ -721,14 +687,7 @@ fn device_srp_refuses_an_unconfirmed_device() {
 #[test]
 fn unknown_users_look_like_known_ones() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(
-            &w.pool_id,
-            "real",
-            PASSWORD,
-            &[("email", "real@example.com")],
-        )
-        .unwrap();
+    w.add_user("real", PASSWORD, &[("email", "real@example.com")]);
     let challenge = |name: &str| {
         call(
             &w,
@@ -751,9 +710,7 @@ fn unknown_users_look_like_known_ones() {
         again.1["ChallengeParameters"]["SALT"]
     );
     // Answering the made-up challenge fails as a wrong password does.
-    w.emulator
-        .admin_create_user(&w.pool_id, "ghostless", PASSWORD, &[])
-        .unwrap();
+    w.add_user("ghostless", PASSWORD, &[]);
     let last = srp_sign_in(&w, "ghost", |_, _| {});
     assert_eq!(
         (&last["__type"], &last["message"]),
@@ -825,17 +782,12 @@ fn http_details_real_clients_rely_on() {
 #[test]
 fn forgot_password_needs_a_verified_address() {
     let w = world(PoolConfig::default());
-    w.emulator
-        .admin_create_user(&w.pool_id, "nomail", PASSWORD, &[])
-        .unwrap();
-    w.emulator
-        .admin_create_user(
-            &w.pool_id,
-            "unverified",
-            PASSWORD,
-            &[("email", "u@example.com"), ("email_verified", "false")],
-        )
-        .unwrap();
+    w.add_user("nomail", PASSWORD, &[]);
+    w.add_user(
+        "unverified",
+        PASSWORD,
+        &[("email", "u@example.com"), ("email_verified", "false")],
+    );
     for user in ["nomail", "unverified"] {
         let forgot = call(
             &w,
@@ -903,9 +855,7 @@ fn totp_follows_the_pool_and_keeps_its_name() {
         mfa: Mfa::Optional,
         ..PoolConfig::default()
     });
-    w.emulator
-        .admin_create_user(&w.pool_id, "tina", PASSWORD, &[])
-        .unwrap();
+    w.add_user("tina", PASSWORD, &[]);
     let t = tokens(&w, "tina");
     let (_, associated) = call(
         &w,
@@ -957,9 +907,7 @@ fn bodies_are_bounded() {
 fn fifty_concurrent_srp_sign_ins() {
     let w = world(PoolConfig::default());
     for i in 0..50 {
-        w.emulator
-            .admin_create_user(&w.pool_id, &format!("user{i}"), PASSWORD, &[])
-            .unwrap();
+        w.add_user(&format!("user{i}"), PASSWORD, &[]);
     }
     let signed_in = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..50)

@@ -56,20 +56,13 @@ fn verify_rs256(jwks: &Value, token: &str) {
 #[test]
 fn srp_is_really_checked() {
     let w = world(PoolConfig::default(), false);
-    w.emulator
-        .admin_create_user(
-            &w.pool_id,
-            "alice",
-            PASSWORD,
-            &[("email", "alice@example.com")],
+    w.add_user("alice", PASSWORD, &[("email", "alice@example.com")]);
+    let out = w
+        .drive(
+            SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy()),
+            no_prompt,
         )
         .unwrap();
-    let out = drive(
-        &w.emulator,
-        SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy()),
-        no_prompt,
-    )
-    .unwrap();
     assert_eq!(out.username, "alice");
     assert_eq!(
         out.tokens.id_token.as_ref().unwrap().claims().str("email"),
@@ -106,7 +99,7 @@ fn srp_is_really_checked() {
         SignIn::user_srp(&w.pool, "alice", "Wr0ng-pass!", entropy()),
         SignIn::user_password(&w.pool, "alice", "Wr0ng-pass!", entropy()),
     ] {
-        let err = drive(&w.emulator, flow, no_prompt).unwrap_err();
+        let err = w.drive(flow, no_prompt).unwrap_err();
         let Error::Service(s) = err else {
             panic!("{err:?}")
         };
@@ -119,21 +112,19 @@ fn srp_is_really_checked() {
             )
         );
     }
-    let err = drive(
-        &w.emulator,
-        SignIn::user_srp(&w.pool, "nobody", PASSWORD, entropy()),
-        no_prompt,
-    )
-    .unwrap_err();
+    let err = w
+        .drive(
+            SignIn::user_srp(&w.pool, "nobody", PASSWORD, entropy()),
+            no_prompt,
+        )
+        .unwrap_err();
     assert_eq!(err.service_kind(), Some(&ErrorKind::NotAuthorized));
 }
 
 #[test]
 fn a_stale_timestamp_is_refused() {
     let w = world(PoolConfig::default(), false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "alice", PASSWORD, &[])
-        .unwrap();
+    w.add_user("alice", PASSWORD, &[]);
     let agent = agent();
     let mut flow = SignIn::user_srp(&w.pool, "alice", PASSWORD, entropy());
     let Action::Send(r) = flow.poll_action() else {
@@ -158,37 +149,35 @@ fn a_stale_timestamp_is_refused() {
 #[test]
 fn secret_hash_is_enforced() {
     let w = world(PoolConfig::default(), true);
-    w.emulator
-        .admin_create_user(&w.pool_id, "bob", PASSWORD, &[])
+    w.add_user("bob", PASSWORD, &[]);
+    let signed_in = w
+        .drive(
+            SignIn::user_srp(&w.pool, "bob", PASSWORD, entropy()),
+            no_prompt,
+        )
         .unwrap();
-    let signed_in = drive(
-        &w.emulator,
-        SignIn::user_srp(&w.pool, "bob", PASSWORD, entropy()),
-        no_prompt,
-    )
-    .unwrap();
-    let refreshed = drive(
-        &w.emulator,
-        SignIn::refresh(
-            &w.pool,
-            &signed_in.username,
-            signed_in.tokens.refresh_token.clone().unwrap(),
-            entropy(),
-        ),
-        no_prompt,
-    )
-    .unwrap();
+    let refreshed = w
+        .drive(
+            SignIn::refresh(
+                &w.pool,
+                &signed_in.username,
+                signed_in.tokens.refresh_token.clone().unwrap(),
+                entropy(),
+            ),
+            no_prompt,
+        )
+        .unwrap();
     assert!(refreshed.tokens.is_valid(w.emulator.now()));
     let no_secret = UserPool::new(w.pool.id(), w.pool.client_id())
         .unwrap()
         .with_endpoint(w.emulator.endpoint())
         .unwrap();
-    let err = drive(
-        &w.emulator,
-        SignIn::user_srp(&no_secret, "bob", PASSWORD, entropy()),
-        no_prompt,
-    )
-    .unwrap_err();
+    let err = w
+        .drive(
+            SignIn::user_srp(&no_secret, "bob", PASSWORD, entropy()),
+            no_prompt,
+        )
+        .unwrap_err();
     assert_eq!(err.service_kind(), Some(&ErrorKind::NotAuthorized));
 }
 
@@ -201,13 +190,10 @@ fn totp_setup_then_mfa_sign_in() {
         },
         false,
     );
-    w.emulator
-        .admin_create_user(&w.pool_id, "carol", PASSWORD, &[])
-        .unwrap();
+    w.add_user("carol", PASSWORD, &[]);
     let mut secret = None;
     let now = w.emulator.now();
-    drive(
-        &w.emulator,
+    w.drive(
         SignIn::user_srp(&w.pool, "carol", PASSWORD, entropy()),
         |p| match p {
             Prompt::TotpSetup { setup, .. } => {
@@ -220,8 +206,7 @@ fn totp_setup_then_mfa_sign_in() {
     .unwrap();
     let secret = secret.unwrap();
     let mut attempts = 0;
-    drive(
-        &w.emulator,
+    w.drive(
         SignIn::user_srp(&w.pool, "carol", PASSWORD, entropy()),
         |p| {
             attempts += 1;
@@ -248,14 +233,7 @@ fn sms_mfa_with_the_code_from_the_outbox() {
         },
         false,
     );
-    w.emulator
-        .admin_create_user(
-            &w.pool_id,
-            "dave",
-            PASSWORD,
-            &[("phone_number", "+15555550123")],
-        )
-        .unwrap();
+    w.add_user("dave", PASSWORD, &[("phone_number", "+15555550123")]);
     w.emulator.admin_enable_sms_mfa(&w.pool_id, "dave").unwrap();
     let e = &w.emulator;
     drive(
@@ -282,14 +260,7 @@ fn devices_confirm_remember_device_srp_refresh_and_forget() {
         },
         true,
     );
-    w.emulator
-        .admin_create_user(
-            &w.pool_id,
-            "erin",
-            PASSWORD,
-            &[("phone_number", "+15555550199")],
-        )
-        .unwrap();
+    w.add_user("erin", PASSWORD, &[("phone_number", "+15555550199")]);
     w.emulator.admin_enable_sms_mfa(&w.pool_id, "erin").unwrap();
     let e = &w.emulator;
     let sms = |p: &Prompt| match p {
@@ -622,8 +593,7 @@ fn new_password_required() {
         )
         .unwrap();
     let mut tries = 0;
-    drive(
-        &w.emulator,
+    w.drive(
         SignIn::user_srp(&w.pool, "ivan", "Temp-Passw0rd!", entropy()),
         |p| {
             tries += 1;
@@ -650,8 +620,7 @@ fn new_password_required() {
     )
     .unwrap();
     assert_eq!(tries, 2);
-    drive(
-        &w.emulator,
+    w.drive(
         SignIn::user_password(&w.pool, "ivan", "Str0nger-Passw0rd!", entropy()),
         no_prompt,
     )
@@ -772,15 +741,13 @@ fn garbage_gets_cognito_shaped_errors() {
 fn tokens_verify_with_the_library_verifier_and_the_jwks_endpoint() {
     use cognito_flows::verify::{Verifier, VerifyOptions};
     let w = world(PoolConfig::default(), false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "kim", PASSWORD, &[])
+    w.add_user("kim", PASSWORD, &[]);
+    let out = w
+        .drive(
+            SignIn::user_srp(&w.pool, "kim", PASSWORD, entropy()),
+            no_prompt,
+        )
         .unwrap();
-    let out = drive(
-        &w.emulator,
-        SignIn::user_srp(&w.pool, "kim", PASSWORD, entropy()),
-        no_prompt,
-    )
-    .unwrap();
     let verifier = Verifier::new(&w.pool, VerifyOptions::access_tokens([w.pool.client_id()]));
     let claims = cognito_flows_ureq_verify(&verifier, out.tokens.access_token.expose());
     assert_eq!(claims.username(), Some("kim"));
@@ -810,9 +777,7 @@ fn cognito_flows_ureq_verify(
 fn hosted_ui_code_flow_with_pkce() {
     use cognito_flows::flows::hosted_ui::{HostedUi, OAuthErrorCode};
     let w = world(PoolConfig::default(), true);
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[("email", "lee@example.com")])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[("email", "lee@example.com")]);
     let emulator_secret = {
         let c = w
             .emulator
@@ -1009,9 +974,7 @@ fn custom_auth_runs_the_callbacks_with_and_without_srp() {
         ..PoolConfig::default()
     };
     let w = world(config, true);
-    w.emulator
-        .admin_create_user(&w.pool_id, "mia", PASSWORD, &[])
-        .unwrap();
+    w.add_user("mia", PASSWORD, &[]);
     let answers = |p: &Prompt| match p {
         Prompt::CustomChallenge { parameters, .. } => match parameters["question"].as_str() {
             "2+2" => Input::Answer("4".into()),
@@ -1020,40 +983,34 @@ fn custom_auth_runs_the_callbacks_with_and_without_srp() {
         other => panic!("{other:?}"),
     };
     let mut seen = Vec::new();
-    drive(
-        &w.emulator,
-        SignIn::custom(&w.pool, "mia", entropy()),
-        |p| {
-            seen.push(p.clone());
-            answers(p)
-        },
-    )
+    w.drive(SignIn::custom(&w.pool, "mia", entropy()), |p| {
+        seen.push(p.clone());
+        answers(p)
+    })
     .unwrap();
     assert_eq!(seen.len(), 2);
     // With SRP first: the password is checked, then the quiz.
-    drive(
-        &w.emulator,
+    w.drive(
         SignIn::custom_with_srp(&w.pool, "mia", PASSWORD, entropy()),
         answers,
     )
     .unwrap();
-    let wrong_password = drive(
-        &w.emulator,
-        SignIn::custom_with_srp(&w.pool, "mia", "wrong", entropy()),
-        answers,
-    )
-    .unwrap_err();
+    let wrong_password = w
+        .drive(
+            SignIn::custom_with_srp(&w.pool, "mia", "wrong", entropy()),
+            answers,
+        )
+        .unwrap_err();
     assert_eq!(
         wrong_password.service_kind(),
         Some(&ErrorKind::NotAuthorized)
     );
     // A wrong answer fails.
-    let wrong = drive(
-        &w.emulator,
-        SignIn::custom(&w.pool, "mia", entropy()),
-        |_| Input::Answer("5".into()),
-    )
-    .unwrap_err();
+    let wrong = w
+        .drive(SignIn::custom(&w.pool, "mia", entropy()), |_| {
+            Input::Answer("5".into())
+        })
+        .unwrap_err();
     assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
     // Without triggers, CUSTOM_AUTH is refused.
     let plain = world(PoolConfig::default(), false);

@@ -42,6 +42,15 @@ impl Local {
         Self::with(EmulatorConfig::default())
     }
 
+    /// An emulator with a pool of `pool_settings` and an app client of [`Local::client`]: the
+    /// emulator, the pool's id and the client's id.
+    fn app(pool_settings: &Value) -> (Self, String, String) {
+        let local = Self::start();
+        let pool_id = local.pool(pool_settings);
+        let client_id = local.client(&pool_id, &json!({}));
+        (local, pool_id, client_id)
+    }
+
     fn with(config: EmulatorConfig) -> Self {
         Self::of(Emulator::start(config).unwrap())
     }
@@ -462,13 +471,11 @@ fn drive<F: Flow>(flow: F, mut answer: impl FnMut(&Prompt) -> Input) -> Result<F
 /// status, as Amplify v6 leaves it: the Amplify suite's KNOWN_DEFECTS holds that step.)
 #[test]
 fn a_device_not_remembered_is_still_asked_for_mfa() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({
+    let (local, pool_id, client_id) = Local::app(&json!({
         "MfaConfiguration": "OPTIONAL",
         "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": false,
                                 "DeviceOnlyRememberedOnUserPrompt": true},
     }));
-    let client_id = local.client(&pool_id, &json!({}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let key = set_up_totp(&local, &client_id, "alice");
     let pool = UserPool::new(&pool_id, client_id)
@@ -743,9 +750,7 @@ fn defect_5_a_code_issued_before_a_disable_gets_no_tokens() {
 /// Was: the TOTP challenge answered after AdminDisableUser returns tokens.
 #[test]
 fn defect_5_an_mfa_answer_after_a_disable_gets_no_tokens() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({"MfaConfiguration": "OPTIONAL"}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({"MfaConfiguration": "OPTIONAL"}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let key = set_up_totp(&local, &client_id, "alice");
     let (_, challenge) = local.password_auth(&client_id, "alice", PASSWORD);
@@ -858,9 +863,7 @@ fn defect_6_a_client_without_oauth_flows_gets_no_login_page() {
 /// VerifyUserAttribute puts `is_admin_verified: true` into the next id token.
 #[test]
 fn defect_7_only_email_and_phone_are_verified() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let tokens = local.sign_in(&client_id, "alice");
     let (status, answer) = local.op(
@@ -1071,9 +1074,7 @@ fn defect_11_expires_in_is_the_access_tokens_lifetime() {
 /// Was: a 2049-character `name` is stored (200); so is a 100,000-character one (per the issue).
 #[test]
 fn defect_12_attribute_values_are_at_most_2048_characters() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let access = local.sign_in(&client_id, "alice")["AccessToken"].clone();
     let update = |value: String| {
@@ -1098,9 +1099,7 @@ fn defect_12_attribute_values_are_at_most_2048_characters() {
 /// Was: 40 ForgotPassword calls in a row each send a code (40 answers 200).
 #[test]
 fn defect_13_code_sends_are_limited() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({}));
     local.user(
         &pool_id,
         "alice",
@@ -1187,9 +1186,7 @@ fn defect_16_well_known_documents_of_an_unknown_pool_are_404() {
 /// Was: the tokens from GetTokensFromRefreshToken carry a new `origin_jti`.
 #[test]
 fn defect_17_refreshed_tokens_keep_the_sign_ins_origin_jti() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let tokens = local.sign_in(&client_id, "alice");
     let origin = claims(&tokens["AccessToken"])["origin_jti"].clone();
@@ -1218,13 +1215,11 @@ fn defect_17_refreshed_tokens_keep_the_sign_ins_origin_jti() {
 /// MFA.
 #[test]
 fn defect_4_a_device_confirmed_and_never_remembered_is_asked_for_mfa() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({
+    let (local, pool_id, client_id) = Local::app(&json!({
         "MfaConfiguration": "OPTIONAL",
         "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": false,
                                 "DeviceOnlyRememberedOnUserPrompt": true},
     }));
-    let client_id = local.client(&pool_id, &json!({}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let key = set_up_totp(&local, &client_id, "alice");
     let (_, challenge) = local.password_auth(&client_id, "alice", PASSWORD);
@@ -1269,9 +1264,7 @@ fn defect_4_a_device_confirmed_and_never_remembered_is_asked_for_mfa() {
 /// verified email, and the id token's `email_verified` was the string "True").
 #[test]
 fn fidelity_email_verified_true_in_any_case_counts_as_verified() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({}));
     local.user(
         &pool_id,
         "alice",
@@ -1317,9 +1310,7 @@ fn fidelity_error_messages_hold_no_rust_debug_output() {
 /// answer the challenge after it) was asked MFA_SETUP again at the next sign-in.
 #[test]
 fn fidelity_totp_verified_in_mfa_setup_is_asked_at_the_next_sign_in() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({"MfaConfiguration": "ON"}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({"MfaConfiguration": "ON"}));
     local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
     let (_, setup) = local.password_auth(&client_id, "alice", PASSWORD);
     assert_eq!(setup["ChallengeName"], "MFA_SETUP", "{setup}");
@@ -1388,9 +1379,7 @@ fn fidelity_admin_delete_user_attributes_refuses_unknown_names_and_marks_the_cha
 /// GetUser / AdminGetUser still named it as `PreferredMfaSetting`.
 #[test]
 fn fidelity_the_preferred_mfa_goes_when_it_is_turned_off() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({"MfaConfiguration": "OPTIONAL"}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({"MfaConfiguration": "OPTIONAL"}));
     for (username, admin) in [("alice", false), ("bob", true)] {
         local.user(&pool_id, username, &[("email", "someone@example.com")]);
         let key = set_up_totp(&local, &client_id, username);
@@ -1420,9 +1409,7 @@ fn fidelity_the_preferred_mfa_goes_when_it_is_turned_off() {
 /// neither email nor phone got a CodeDeliveryDetails with a made-up `+*******` destination.
 #[test]
 fn fidelity_sign_up_names_the_delivery_as_cognito_masks_it() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({"AutoVerifiedAttributes": ["email"]}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, _, client_id) = Local::app(&json!({"AutoVerifiedAttributes": ["email"]}));
     let sign_up = |username: &str, attributes: Value| {
         local.ok(
             "SignUp",
@@ -1444,9 +1431,7 @@ fn fidelity_sign_up_names_the_delivery_as_cognito_masks_it() {
 /// refuses a name that is not an email, and the user's name is its `sub`.
 #[test]
 fn fidelity_users_of_an_email_pool_are_named_by_their_sub() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({"UsernameAttributes": ["email"]}));
-    let client_id = local.client(&pool_id, &json!({}));
+    let (local, pool_id, client_id) = Local::app(&json!({"UsernameAttributes": ["email"]}));
     let (status, answer) = local.op(
         "SignUp",
         &json!({"ClientId": client_id, "Username": "bob", "Password": PASSWORD}),
@@ -1540,11 +1525,9 @@ fn fidelity_create_user_pool_checks_its_schema_and_keeps_its_lambdas_and_templat
 /// UpdateUserAttributes and AdminUpdateUserAttributes.
 #[test]
 fn fidelity_an_immutable_custom_attribute_is_set_once() {
-    let local = Local::start();
-    let pool_id = local.pool(&json!({"Schema": [
+    let (local, pool_id, client_id) = Local::app(&json!({"Schema": [
         {"Name": "tenant", "AttributeDataType": "String", "Mutable": false},
     ]}));
-    let client_id = local.client(&pool_id, &json!({}));
     local.user(
         &pool_id,
         "alice",

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use cognito_flows::{Entropy, Input, Prompt, SignIn};
 use cognito_flows_emulator::{ClientConfig, ClientSettings, Emulator, Mfa};
-use cognito_flows_testkit::emulator::{Fixture, Options, drive};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 
 use common::{agent, send};
 
@@ -176,9 +176,7 @@ fn query_of(location: &str) -> BTreeMap<String, String> {
 #[test]
 fn the_form_escapes_what_it_echoes_and_sets_a_csrf_cookie() {
     let w = world(Mfa::Off, false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[]);
     let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, HOSTILE));
     assert_eq!(page.status, 200, "{}", page.body);
@@ -253,9 +251,7 @@ fn the_form_escapes_what_it_echoes_and_sets_a_csrf_cookie() {
 #[test]
 fn csrf_is_checked_on_every_form() {
     let w = world(Mfa::Off, false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[]);
     let mut victim = Browser::new(&w.emulator);
     let page = victim.get(&authorize_query(&w, CALLBACK, "s"));
     let mut attacker = Browser::new(&w.emulator);
@@ -292,9 +288,7 @@ fn csrf_is_checked_on_every_form() {
 #[test]
 fn unregistered_redirect_uris_get_an_error_page() {
     let w = world(Mfa::Off, false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[]);
     let mut b = Browser::new(&w.emulator);
     for evil in [
         "https://evil.example/cb",
@@ -336,17 +330,14 @@ fn unregistered_redirect_uris_get_an_error_page() {
 #[test]
 fn sms_mfa_step_then_a_code_bound_to_pkce() {
     let w = world(Mfa::Optional, false);
-    w.emulator
-        .admin_create_user(
-            &w.pool_id,
-            "sam",
-            PASSWORD,
-            &[
-                ("phone_number", "+15555550100"),
-                ("email", "sam@example.com"),
-            ],
-        )
-        .unwrap();
+    w.add_user(
+        "sam",
+        PASSWORD,
+        &[
+            ("phone_number", "+15555550100"),
+            ("email", "sam@example.com"),
+        ],
+    );
     w.emulator.admin_enable_sms_mfa(&w.pool_id, "sam").unwrap();
     let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, "st"));
@@ -431,9 +422,7 @@ fn sms_mfa_step_then_a_code_bound_to_pkce() {
 #[test]
 fn session_cookie_and_logout() {
     let w = world(Mfa::Off, false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[]);
     let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, "one"));
     assert_eq!(b.sign_in(&page, "lee", PASSWORD).status, 302);
@@ -525,15 +514,11 @@ fn sign_up_and_confirm_pages() {
 #[test]
 fn totp_mfa_step() {
     let w = world(Mfa::On, false);
-    w.emulator
-        .admin_create_user(&w.pool_id, "tia", PASSWORD, &[])
-        .unwrap();
-    w.emulator
-        .admin_create_user(&w.pool_id, "noe", PASSWORD, &[])
-        .unwrap();
+    w.add_user("tia", PASSWORD, &[]);
+    w.add_user("noe", PASSWORD, &[]);
     let flow = SignIn::user_srp(&w.pool, "tia", PASSWORD, Entropy::from([7; 32]));
     let mut secret = None;
-    drive(&w.emulator, flow, |p| match p {
+    w.drive(flow, |p| match p {
         Prompt::TotpSetup { setup, .. } => {
             secret = Some(setup.secret.expose().to_owned());
             Input::Code(cognito_flows::totp::code(setup.secret.expose(), w.emulator.now()).unwrap())

@@ -21,7 +21,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_flows::{Entropy, ErrorKind, Input, Prompt, SignIn};
 use cognito_flows_emulator::{Emulator, PoolConfig, Webhooks};
-use cognito_flows_testkit::emulator::{Fixture, Options, drive};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 
 use common::{agent, send};
@@ -130,22 +130,17 @@ fn custom_challenge_through_python_webhooks() {
         verify_auth_challenge_response: hooks.url("/verify"),
         ..Webhooks::default()
     });
-    w.emulator
-        .admin_create_user(&w.pool_id, "mia", PASSWORD, &[("email", "mia@example.com")])
-        .unwrap();
+    w.add_user("mia", PASSWORD, &[("email", "mia@example.com")]);
     let mut asked = Vec::new();
-    let tokens = drive(
-        &w.emulator,
-        SignIn::custom(&w.pool, "mia", entropy(1)),
-        |p| {
+    let tokens = w
+        .drive(SignIn::custom(&w.pool, "mia", entropy(1)), |p| {
             let Prompt::CustomChallenge { parameters, .. } = p else {
                 panic!("{p:?}")
             };
             asked.push(parameters["question"].clone());
             Input::Answer(if asked.len() == 1 { "41" } else { "42" }.into())
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     assert_eq!(asked, ["What is 6 x 7?", "What is 6 x 7?"]);
     assert_eq!(
         tokens
@@ -197,29 +192,27 @@ fn custom_challenge_through_python_webhooks() {
     assert_eq!(creates[0]["request"]["challengeName"], "CUSTOM_CHALLENGE");
 
     // Three wrong answers: the define trigger fails the sign-in.
-    let failed = drive(
-        &w.emulator,
-        SignIn::custom(&w.pool, "mia", entropy(2)),
-        |_| Input::Answer("7".into()),
-    )
-    .unwrap_err();
+    let failed = w
+        .drive(SignIn::custom(&w.pool, "mia", entropy(2)), |_| {
+            Input::Answer("7".into())
+        })
+        .unwrap_err();
     assert_eq!(failed.service_kind(), Some(&ErrorKind::NotAuthorized));
 
     // SRP first: the right password, then the question; a wrong password never reaches it.
     let before = hooks.events("/create").len();
-    drive(
-        &w.emulator,
+    w.drive(
         SignIn::custom_with_srp(&w.pool, "mia", PASSWORD, entropy(3)),
         |_| Input::Answer("42".into()),
     )
     .unwrap();
     assert_eq!(hooks.events("/create").len(), before + 1);
-    let wrong = drive(
-        &w.emulator,
-        SignIn::custom_with_srp(&w.pool, "mia", "Wrong-Passw0rd!", entropy(4)),
-        |_| Input::Answer("42".into()),
-    )
-    .unwrap_err();
+    let wrong = w
+        .drive(
+            SignIn::custom_with_srp(&w.pool, "mia", "Wrong-Passw0rd!", entropy(4)),
+            |_| Input::Answer("42".into()),
+        )
+        .unwrap_err();
     assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
     assert_eq!(hooks.events("/create").len(), before + 1);
 }
@@ -447,9 +440,7 @@ fn bad_webhooks_give_cognito_errors() {
         timeout: Some(Duration::from_secs(10)),
         ..Webhooks::default()
     }));
-    w.emulator
-        .admin_create_user(&w.pool_id, "lee", PASSWORD, &[])
-        .unwrap();
+    w.add_user("lee", PASSWORD, &[]);
     let done = Arc::new(AtomicBool::new(false));
     let slow = {
         let (w, done) = (Arc::clone(&w), Arc::clone(&done));
