@@ -21,9 +21,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -33,6 +31,8 @@ use cognito_flows_emulator::{
     DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig, Webhooks,
 };
 use serde_json::{Value, json};
+
+use common::hooks::Hooks;
 
 const PASSWORD: &str = "Passw0rd!";
 const CALLBACK: &str = "http://localhost:3000/callback";
@@ -242,55 +242,6 @@ impl CustomAuth for Quiz {
             public: BTreeMap::from([("question".to_owned(), "What is 6 x 7?".to_owned())]),
             answer: "42".into(),
         }
-    }
-}
-
-/// The Python webhook server of `clients/python/webhook_server.py`; killed on drop.
-struct Hooks {
-    child: Child,
-    _stdin: ChildStdin,
-    port: String,
-}
-
-impl Drop for Hooks {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Hooks {
-    fn start() -> Self {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/clients/python/webhook_server.py"
-        );
-        let mut child = Command::new(std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()))
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 runs the webhook server");
-        let stdin = child.stdin.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .expect("PORT <n>")
-            .to_owned();
-        Self {
-            child,
-            _stdin: stdin,
-            port,
-        }
-    }
-
-    fn url(&self, path: &str) -> Option<String> {
-        Some(format!("http://127.0.0.1:{}{path}", self.port))
     }
 }
 
@@ -1299,13 +1250,7 @@ fn golden_transcript() {
         n: 0,
     };
     run(&mut g, &hooks);
-    let events = common::send(
-        &common::agent(),
-        http::Request::get(format!("http://127.0.0.1:{}/calls", hooks.port))
-            .body(Vec::new())
-            .unwrap(),
-    );
-    let mut events: Value = serde_json::from_slice(events.body()).unwrap();
+    let mut events = hooks.calls();
     events.sort_all_objects();
     let _ = writeln!(
         g.log,

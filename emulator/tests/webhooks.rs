@@ -11,8 +11,6 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -24,79 +22,9 @@ use cognito_flows_emulator::{Emulator, PoolConfig, Webhooks};
 use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 
-use common::{agent, send};
+use common::hooks::Hooks;
 
 const PASSWORD: &str = "Passw0rd!";
-
-/// The Python webhook server; killed and reaped on drop.
-struct Hooks {
-    child: Child,
-    _stdin: ChildStdin,
-    base: String,
-}
-
-impl Drop for Hooks {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Hooks {
-    fn start() -> Self {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/clients/python/webhook_server.py"
-        );
-        let mut child = Command::new(std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()))
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 runs the webhook server");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        // The port line, read with a deadline: a server that never prints fails the test.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let mut hooks = Self {
-            child,
-            _stdin: stdin,
-            base: String::new(),
-        };
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the webhook server prints its port");
-        let port = line.trim().strip_prefix("PORT ").expect("PORT <n>");
-        hooks.base = format!("http://127.0.0.1:{port}");
-        hooks
-    }
-
-    fn url(&self, path: &str) -> Option<String> {
-        Some(format!("{}{path}", self.base))
-    }
-
-    /// Every event the server received for `path`, oldest first.
-    fn events(&self, path: &str) -> Vec<Value> {
-        let response = send(
-            &agent(),
-            http::Request::get(format!("{}/calls", self.base))
-                .body(Vec::new())
-                .unwrap(),
-        );
-        let calls: Vec<Value> = serde_json::from_slice(response.body()).unwrap();
-        calls
-            .into_iter()
-            .filter(|c| c["path"] == path)
-            .map(|c| c["event"].clone())
-            .collect()
-    }
-}
 
 fn world(webhooks: Webhooks) -> Fixture {
     Fixture::start(Options::default().pool(PoolConfig {

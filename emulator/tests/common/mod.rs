@@ -3,6 +3,8 @@
 // Each test file uses some of it.
 #![allow(dead_code, unused_imports)]
 
+pub mod hooks;
+
 pub use cognito_flows_testkit::emulator::call as call_with;
 pub use cognito_flows_testkit::{agent, send, totp_at as totp};
 
