@@ -8,20 +8,8 @@ mod common;
 
 use cognito_flows_emulator::{ClientConfig, DeviceTracking, Emulator, EmulatorConfig, PoolConfig};
 use cognito_flows_testkit::emulator;
-use common::call;
+use common::{ok, refused};
 use serde_json::{Value, json};
-
-fn ok(e: &Emulator, operation: &str, body: Value) -> Value {
-    let (status, answer) = call(e.endpoint(), operation, &body);
-    assert_eq!(status, 200, "{operation}: {answer}");
-    answer
-}
-
-fn refused(e: &Emulator, operation: &str, body: Value) -> String {
-    let (status, answer) = call(e.endpoint(), operation, &body);
-    assert_eq!(status, 400, "{operation} {body}: {answer}");
-    answer["__type"].as_str().unwrap().to_owned()
-}
 
 /// A pool that tracks devices, with alice and bob; alice signed in twice, each sign-in's
 /// device confirmed. Returns the emulator, the pool and alice's two device keys.

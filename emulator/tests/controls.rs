@@ -7,8 +7,8 @@ mod common;
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
-use cognito_flows_testkit::emulator;
+use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_testkit::emulator::{self, Fixture};
 use common::{agent, call, send};
 use serde_json::{Value, json};
 
@@ -35,16 +35,12 @@ fn post(e: &Emulator, path: &str, body: &str) -> (u16, Value) {
 
 /// An emulator with one pool, client and user `alice`, kept as its start.
 fn world() -> (Emulator, String, String) {
-    let e = emulator::start(EmulatorConfig::default());
-    let pool = e.create_user_pool(PoolConfig::default());
-    let client = e.create_client(&pool, ClientConfig::default()).unwrap().id;
-    e.admin_create_user(
-        &pool,
-        "alice",
-        "Passw0rd!",
-        &[("email", "alice@example.com")],
-    )
-    .unwrap();
+    let Fixture {
+        emulator: e,
+        pool_id: pool,
+        client_id: client,
+        ..
+    } = common::alice();
     e.keep_as_start();
     (e, pool, client)
 }
@@ -113,10 +109,9 @@ fn reset_brings_back_the_start_and_drops_what_came_after() {
 
 #[test]
 fn reset_on_a_data_directory_survives_a_restart() {
-    let dir = std::env::temp_dir().join(format!("emulator-controls-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = emulator::TempDir::new("emulator-controls");
     let config = EmulatorConfig {
-        data: Some(dir.clone()),
+        data: Some(dir.path().to_owned()),
         ..EmulatorConfig::default()
     };
     let pool;
@@ -143,7 +138,6 @@ fn reset_on_a_data_directory_survives_a_restart() {
         assert_eq!(status == 200, there, "{user}");
     }
     drop(e);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -6,23 +6,10 @@
 
 mod common;
 
-use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::{EmulatorConfig, PoolConfig};
 use cognito_flows_testkit::emulator;
-use common::call;
+use common::{ok, refused};
 use serde_json::{Value, json};
-
-fn ok(e: &Emulator, operation: &str, body: Value) -> Value {
-    let (status, answer) = call(e.endpoint(), operation, &body);
-    assert_eq!(status, 200, "{operation}: {answer}");
-    answer
-}
-
-/// The error type of a refused call.
-fn refused(e: &Emulator, operation: &str, body: Value) -> String {
-    let (status, answer) = call(e.endpoint(), operation, &body);
-    assert_eq!(status, 400, "{operation} {body}: {answer}");
-    answer["__type"].as_str().unwrap().to_owned()
-}
 
 fn arn(pool: &str) -> String {
     format!("arn:aws:cognito-idp:us-east-1:000000000000:userpool/{pool}")
@@ -474,10 +461,9 @@ fn resource_servers_refuse_what_cognito_refuses() {
 
 #[test]
 fn what_a_pool_configures_survives_a_restart() {
-    let dir = std::env::temp_dir().join(format!("emulator-pool-resources-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = emulator::TempDir::new("emulator-pool-resources");
     let config = EmulatorConfig {
-        data: Some(dir.clone()),
+        data: Some(dir.path().to_owned()),
         ..EmulatorConfig::default()
     };
     let pool;
@@ -536,7 +522,6 @@ fn what_a_pool_configures_survives_a_restart() {
     let ui = ok(&e, "GetUICustomization", json!({"UserPoolId": pool}));
     assert_eq!(ui["UICustomization"]["CSS"], ".a {}");
     drop(e);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 fn oidc(pool: &str, name: &str) -> Value {

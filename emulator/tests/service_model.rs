@@ -22,10 +22,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use cognito_flows_emulator::{
-    ClientConfig, Emulator, EmulatorConfig, GroupConfig, OPERATIONS, PoolConfig,
-};
-use cognito_flows_testkit::emulator;
+use cognito_flows_emulator::{Emulator, GroupConfig, OPERATIONS};
 use common::call;
 use serde_json::{Map, Value, json};
 
@@ -126,16 +123,10 @@ impl Builder<'_> {
 /// A world: a pool with a client, a user `alice` signed in, a group; the values a request may
 /// name, by member name.
 fn world() -> (Emulator, Map<String, Value>) {
-    let e = emulator::start(EmulatorConfig::default());
-    let pool = e.create_user_pool(PoolConfig::default());
-    let client = e.create_client(&pool, ClientConfig::default()).unwrap().id;
-    e.admin_create_user(
-        &pool,
-        "alice",
-        "Passw0rd!",
-        &[("email", "alice@example.com")],
-    )
-    .unwrap();
+    let w = common::alice();
+    let (pool, client) = (w.pool_id.clone(), w.client_id.clone());
+    let result = w.tokens("alice", "Passw0rd!");
+    let e = w.emulator;
     e.create_group(
         &pool,
         GroupConfig {
@@ -144,14 +135,6 @@ fn world() -> (Emulator, Map<String, Value>) {
         },
     )
     .unwrap();
-    let (status, tokens) = call(
-        e.endpoint(),
-        "InitiateAuth",
-        &json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
-                "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
-    );
-    assert_eq!(status, 200, "{tokens}");
-    let result = &tokens["AuthenticationResult"];
     let known = json!({
         "UserPoolId": pool, "ClientId": client, "Username": "alice", "GroupName": "admins",
         "AccessToken": result["AccessToken"], "RefreshToken": result["RefreshToken"],
