@@ -9,7 +9,7 @@ use cognito_flows_emulator::{
     ChallengeResult, CustomAuth, CustomAuthTriggers, CustomChallenge, Define, Emulator,
     EmulatorConfig, PoolConfig,
 };
-use cognito_flows_testkit::emulator::{Fixture, Options};
+use cognito_flows_testkit::emulator::{Fixture, Options, TempDir};
 use serde_json::json;
 
 use common::call;
@@ -93,30 +93,12 @@ fn revoke_token_errors_are_the_ones_cognito_declares() {
 /// own id is corrupt: refused at start-up with a clear error, as any unreadable record is.
 #[test]
 fn a_record_stored_under_another_key_is_refused_at_start_up() {
-    let dir = std::env::temp_dir().join(format!("fuzz-regression-key-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let config = EmulatorConfig {
-        data: Some(dir.clone()),
-        ..EmulatorConfig::default()
-    };
-    {
-        let emulator = Emulator::start(config.clone()).unwrap();
-        let pool = emulator.create_user_pool(PoolConfig::default());
-        emulator
-            .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
-            .unwrap();
-    }
-    let db = rusqlite::Connection::open(dir.join("emulator.sqlite3")).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE records SET key = 'mallory' WHERE kind = 'user' AND key = 'alice'",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(db);
+    let (dir, config) = alice_on_disk("fuzz-regression-key");
+    edit_one_record(
+        &dir,
+        "UPDATE records SET key = 'mallory' WHERE kind = 'user' AND key = 'alice'",
+    );
     let refused = Emulator::start(config).err().map(|e| e.to_string());
-    std::fs::remove_dir_all(&dir).unwrap();
     let message = refused.expect("the emulator started on a user record under another name");
     assert!(message.contains("user record"), "{message}");
     assert!(!message.contains("Passw0rd"), "{message}");
@@ -128,31 +110,36 @@ fn a_record_stored_under_another_key_is_refused_at_start_up() {
 /// issued). Such a record is corrupt: refused at start-up.
 #[test]
 fn a_sign_out_ahead_of_the_token_sequence_is_refused_at_start_up() {
-    let dir = std::env::temp_dir().join(format!("fuzz-regression-seq-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let config = EmulatorConfig {
-        data: Some(dir.clone()),
-        ..EmulatorConfig::default()
-    };
-    {
-        let emulator = Emulator::start(config.clone()).unwrap();
-        let pool = emulator.create_user_pool(PoolConfig::default());
-        emulator
-            .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
-            .unwrap();
-    }
-    let db = rusqlite::Connection::open(dir.join("emulator.sqlite3")).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE records SET value = json_set(value, '$.signed_out_seq', 1000000) \
+    let (dir, config) = alice_on_disk("fuzz-regression-seq");
+    edit_one_record(
+        &dir,
+        "UPDATE records SET value = json_set(value, '$.signed_out_seq', 1000000) \
              WHERE kind = 'user' AND key = 'alice'",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(db);
+    );
     let refused = Emulator::start(config).err().map(|e| e.to_string());
-    std::fs::remove_dir_all(&dir).unwrap();
     let message = refused.expect("the emulator started on a sign-out ahead of the token sequence");
     assert!(message.contains("user record"), "{message}");
+}
+
+/// A data directory left by an emulator with a pool and alice (`Passw0rd!alice`), and the
+/// settings that start another emulator on it.
+fn alice_on_disk(name: &str) -> (TempDir, EmulatorConfig) {
+    let dir = TempDir::new(name);
+    let config = EmulatorConfig {
+        data: Some(dir.path().to_owned()),
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::start(config.clone()).unwrap();
+    let pool = emulator.create_user_pool(PoolConfig::default());
+    emulator
+        .admin_create_user(&pool, "alice", "Passw0rd!alice", &[])
+        .unwrap();
+    drop(emulator);
+    (dir, config)
+}
+
+/// Runs `sql` on the records of the data directory `dir`; it changes exactly one.
+fn edit_one_record(dir: &TempDir, sql: &str) {
+    let db = rusqlite::Connection::open(dir.path().join("emulator.sqlite3")).unwrap();
+    assert_eq!(db.execute(sql, []).unwrap(), 1);
 }

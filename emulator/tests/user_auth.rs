@@ -21,18 +21,17 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "Passw0rd!";
 
+/// alice's attributes: a verified email and a verified phone.
+const ALICE: &[(&str, &str)] = &[
+    ("email", "alice@example.com"),
+    ("phone_number", "+15550100"),
+];
+
 /// alice: a verified email and a verified phone; bob: an unverified email.
 fn fixture() -> Fixture {
     Fixture::start(
         Options::default()
-            .user(
-                "alice",
-                PASSWORD,
-                &[
-                    ("email", "alice@example.com"),
-                    ("phone_number", "+15550100"),
-                ],
-            )
+            .user("alice", PASSWORD, ALICE)
             .user("bob", PASSWORD, &[]),
     )
 }
@@ -457,14 +456,11 @@ fn a_client_without_allow_user_auth_refuses_it() {
 
 #[test]
 fn several_mfa_methods_with_email_let_the_user_choose() {
-    let w = Fixture::start(Options::default().mfa(Mfa::Optional).user(
-        "alice",
-        PASSWORD,
-        &[
-            ("email", "alice@example.com"),
-            ("phone_number", "+15550100"),
-        ],
-    ));
+    let w = Fixture::start(
+        Options::default()
+            .mfa(Mfa::Optional)
+            .user("alice", PASSWORD, ALICE),
+    );
     let (status, answer) = w.call(
         "SetUserPoolMfaConfig",
         &json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
@@ -522,14 +518,11 @@ fn several_mfa_methods_with_email_let_the_user_choose() {
 
 #[test]
 fn mfa_follows_a_password_never_a_code() {
-    let w = Fixture::start(Options::default().mfa(Mfa::Optional).user(
-        "alice",
-        PASSWORD,
-        &[
-            ("email", "alice@example.com"),
-            ("phone_number", "+15550100"),
-        ],
-    ));
+    let w = Fixture::start(
+        Options::default()
+            .mfa(Mfa::Optional)
+            .user("alice", PASSWORD, ALICE),
+    );
     let (status, answer) = w.call(
         "SetUserPoolMfaConfig",
         &json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": {}}),
