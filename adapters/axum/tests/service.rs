@@ -27,7 +27,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use cognito_flows::UserPool;
 use cognito_flows::verify::{FetchPolicy, Verifier, VerifyOptions};
 use cognito_flows_axum::{BearerAuth, Verified};
-use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::{ClientConfig, Emulator};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use serde_json::{Value, json};
 
 struct Setup {
@@ -38,26 +39,16 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let pool_id = emulator.create_user_pool(PoolConfig::default());
-    let client = emulator
-        .create_client(&pool_id, ClientConfig::default())
-        .unwrap();
-    let other = emulator
-        .create_client(&pool_id, ClientConfig::default())
-        .unwrap();
-    emulator
-        .admin_create_user(&pool_id, "alice", "Passw0rd!", &[])
-        .unwrap();
-    let pool = UserPool::new(&pool_id, &client.id)
-        .unwrap()
-        .with_endpoint(emulator.endpoint())
-        .unwrap();
+    let w = Fixture::start(Options::default().user("alice", "Passw0rd!", &[]));
+    let other_client = w
+        .another_client(ClientConfig::default())
+        .client_id()
+        .to_owned();
     Setup {
-        emulator,
-        pool,
-        client: client.id,
-        other_client: other.id,
+        emulator: w.emulator,
+        pool: w.pool,
+        client: w.client_id,
+        other_client,
     }
 }
 

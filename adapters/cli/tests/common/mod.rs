@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use cognito_flows_emulator::{
-    ClientConfig, ClientInfo, DeviceTracking, Emulator, EmulatorConfig, Mfa, PoolConfig,
-};
+use cognito_flows_emulator::{ClientConfig, ClientInfo, DeviceTracking, Emulator, Mfa, PoolConfig};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 
@@ -43,29 +42,20 @@ impl Pool {
     /// A pool of `config`, its client of `client` (always with a secret) and `alice` with
     /// `password`.
     pub fn with(config: PoolConfig, client: ClientConfig, password: &str) -> Self {
-        let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-        let pool_id = emulator.create_user_pool(config);
-        let client = emulator
-            .create_client(
-                &pool_id,
-                ClientConfig {
-                    secret: true,
-                    ..client
-                },
-            )
-            .unwrap();
-        emulator
-            .admin_create_user(
-                &pool_id,
-                "alice",
-                password,
-                &[("email", "alice@example.com")],
-            )
-            .unwrap();
+        let w = Fixture::start(
+            Options::default()
+                .pool(config)
+                .client(client)
+                .secret()
+                .user("alice", password, &[("email", "alice@example.com")]),
+        );
         Self {
-            emulator,
-            pool_id,
-            client,
+            emulator: w.emulator,
+            pool_id: w.pool_id,
+            client: ClientInfo {
+                id: w.client_id,
+                secret: w.client_secret,
+            },
         }
     }
 
