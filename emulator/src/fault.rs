@@ -38,3 +38,11 @@ pub(crate) fn internal(e: String) -> Fault {
         message: e,
     }
 }
+
+/// `ResourceNotFoundException` for a pool id that names no pool.
+pub(crate) fn no_pool(pool_id: &str) -> Fault {
+    fault(
+        "ResourceNotFoundException",
+        format!("User pool {pool_id} does not exist."),
+    )
+}

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, fault};
+use crate::fault::{Answer, no_pool};
 use crate::input::field;
 
 /// AdminGetUserAuthFactors.
@@ -13,10 +13,7 @@ pub(crate) fn run(shared: &Shared, body: &Value) -> Answer {
     let name = field(body, "Username")?;
     let state = shared.lock();
     if !state.pools.contains_key(pool_id) {
-        return Err(fault(
-            "ResourceNotFoundException",
-            format!("User pool {pool_id} does not exist."),
-        ));
+        return Err(no_pool(pool_id));
     }
     let user = state.user(pool_id, name)?.clone();
     Ok(state.auth_factors_answer(pool_id, &user))

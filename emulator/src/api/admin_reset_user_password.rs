@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, fault};
+use crate::fault::{Answer, fault, no_pool};
 use crate::input::field;
 use crate::model::state::Status;
 
@@ -15,10 +15,7 @@ pub(crate) fn run(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let mut state = shared.lock();
     if !state.pools.contains_key(pool_id) {
-        return Err(fault(
-            "ResourceNotFoundException",
-            format!("User pool {pool_id} does not exist."),
-        ));
+        return Err(no_pool(pool_id));
     }
     let user = state.user(pool_id, field(body, "Username")?)?.clone();
     let verified = |name: &str| {

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
+use crate::fault::{Answer, Fault, fault, no_pool};
 use crate::input::{field, opt_int, opt_object};
 use crate::model::resources::Domain;
 use crate::model::state::Inner;
@@ -66,13 +66,6 @@ fn read_domain(body: &Value) -> Result<Domain, Fault> {
         certificate_arn,
         managed_login_version,
     })
-}
-
-fn no_pool(pool_id: &str) -> Fault {
-    fault(
-        "ResourceNotFoundException",
-        format!("User pool {pool_id} does not exist."),
-    )
 }
 
 /// The id of the pool whose domain is `name`.

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
+use crate::fault::{Answer, Fault, fault, no_pool};
 use crate::input::field;
 use crate::input::{listing, opt_int, opt_str};
 use crate::model::settings::GroupConfig;
@@ -52,7 +52,7 @@ impl Inner {
         let pool = self
             .pools
             .get_mut(pool_id)
-            .ok_or_else(|| crate::api::pools::no_pool(pool_id))?;
+            .ok_or_else(|| no_pool(pool_id))?;
         if pool.groups.contains_key(&config.name) {
             return Err(fault(
                 "GroupExistsException",
@@ -79,7 +79,7 @@ impl Inner {
         let pool = self
             .pools
             .get_mut(pool_id)
-            .ok_or_else(|| crate::api::pools::no_pool(pool_id))?;
+            .ok_or_else(|| no_pool(pool_id))?;
         if !pool.groups.contains_key(group) {
             return Err(no_group());
         }

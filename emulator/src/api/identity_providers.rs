@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
-use crate::input::{field, opt_int, opt_str, page};
+use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::input::{field, listing, opt_int, opt_str};
 use crate::model::resources::IdentityProvider;
 
 /// The social providers, each of which must be named as its type.
@@ -30,13 +30,6 @@ const MAX_PROVIDERS: usize = 300;
 
 fn invalid(message: impl Into<String>) -> Fault {
     fault("InvalidParameterException", message)
-}
-
-fn no_pool(pool_id: &str) -> Fault {
-    fault(
-        "ResourceNotFoundException",
-        format!("User pool {pool_id} does not exist."),
-    )
 }
 
 fn no_provider(name: &str) -> Fault {
@@ -323,12 +316,7 @@ pub(crate) fn list_identity_providers(shared: &Shared, body: &Value) -> Answer {
                    "CreationDate": p.created, "LastModifiedDate": p.modified}),
         )
     });
-    let (providers, next) = page(items, usize::try_from(limit).unwrap_or(60), token)?;
-    let mut answer = json!({"Providers": providers});
-    if let Some(next) = next {
-        answer["NextToken"] = json!(next);
-    }
-    Ok(answer)
+    listing(items, limit, token, "Providers", "NextToken")
 }
 
 /// GetIdentityProviderByIdentifier: the provider with that `IdpIdentifier`.

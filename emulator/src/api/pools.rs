@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
+use crate::fault::{Answer, Fault, fault, no_pool};
 use crate::input::field;
 use crate::input::{
     listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
@@ -31,13 +31,6 @@ fn client_name(body: &Value) -> Result<&str, Fault> {
     let name = field(body, "ClientName")?;
     rules::client_name(name).map_err(|r| rules::refusal("ClientName", name, &r))?;
     Ok(name)
-}
-
-pub(crate) fn no_pool(pool_id: &str) -> Fault {
-    fault(
-        "ResourceNotFoundException",
-        format!("User pool {pool_id} does not exist."),
-    )
 }
 
 fn no_client(client_id: &str) -> Fault {

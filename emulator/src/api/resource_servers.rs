@@ -8,8 +8,8 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
-use crate::input::{field, opt_int, opt_str, page};
+use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::input::{field, listing, opt_int, opt_str};
 use crate::model::resources::{ResourceServer, Scope};
 
 /// Cognito's quota of resource servers a pool.
@@ -50,13 +50,6 @@ fn scope_char(c: char) -> bool {
 /// `[\w\s+=,.@-]`.
 fn name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c.is_whitespace() || "+=,.@-".contains(c)
-}
-
-fn no_pool(pool_id: &str) -> Fault {
-    fault(
-        "ResourceNotFoundException",
-        format!("User pool {pool_id} does not exist."),
-    )
 }
 
 fn no_server(identifier: &str) -> Fault {
@@ -201,10 +194,5 @@ pub(crate) fn list_resource_servers(shared: &Shared, body: &Value) -> Answer {
         .resource_servers
         .iter()
         .map(|(id, server)| (id.clone(), server_json(pool_id, id, server)));
-    let (servers, next) = page(items, usize::try_from(limit).unwrap_or(50), token)?;
-    let mut answer = json!({"ResourceServers": servers});
-    if let Some(next) = next {
-        answer["NextToken"] = json!(next);
-    }
-    Ok(answer)
+    listing(items, limit, token, "ResourceServers", "NextToken")
 }

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, fault};
+use crate::fault::{Answer, no_pool};
 use crate::input::field;
 
 /// The certificate, PEM.
@@ -17,10 +17,7 @@ const CERT_PEM: &str = include_str!("../auth/emulator-cert.pem");
 pub(crate) fn run(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     if !shared.lock().pools.contains_key(pool_id) {
-        return Err(fault(
-            "ResourceNotFoundException",
-            format!("User pool {pool_id} does not exist."),
-        ));
+        return Err(no_pool(pool_id));
     }
     let der: String = CERT_PEM
         .lines()

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
+use crate::fault::{Answer, Fault, fault, no_pool};
 use crate::input::{field, opt_str};
 use crate::model::resources::UiCustomization;
 use crate::model::state::Pool;
@@ -33,13 +33,6 @@ fn client_of<'a>(pool: &Pool, body: &'a Value) -> Result<&'a str, Fault> {
             format!("User pool client {id} does not exist."),
         )),
     }
-}
-
-fn no_pool(pool_id: &str) -> Fault {
-    fault(
-        "ResourceNotFoundException",
-        format!("User pool {pool_id} does not exist."),
-    )
 }
 
 fn answer(pool_id: &str, client: &str, ui: Option<&UiCustomization>) -> Value {
