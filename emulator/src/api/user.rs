@@ -240,6 +240,27 @@ impl Inner {
     }
 }
 
+/// `UserNotFoundException` of the operations a client calls for a user by name.
+fn no_such_user() -> Fault {
+    fault(
+        "UserNotFoundException",
+        "Username/client id combination not found.",
+    )
+}
+
+/// What a code given for an unknown user answers: a code mismatch when the client hides whether
+/// users exist (`prevent`), else [`no_such_user`].
+fn unknown_user_with_code(prevent: bool) -> Fault {
+    if prevent {
+        fault(
+            "CodeMismatchException",
+            "Invalid verification code provided, please try again.",
+        )
+    } else {
+        no_such_user()
+    }
+}
+
 /// ConfirmSignUp: the code sent at sign-up confirms the user and verifies the address it went to.
 pub(crate) fn confirm_sign_up(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
@@ -247,17 +268,7 @@ pub(crate) fn confirm_sign_up(shared: &Shared, body: &Value) -> Answer {
     let code = field(body, "ConfirmationCode")?.to_owned();
     let signed_up = state.check_signed_up_session(body, &pool_id, &client.info.id, &username)?;
     let Ok(user) = state.user_mut(&pool_id, &username) else {
-        return Err(if client.prevent_user_existence_errors {
-            fault(
-                "CodeMismatchException",
-                "Invalid verification code provided, please try again.",
-            )
-        } else {
-            fault(
-                "UserNotFoundException",
-                "Username/client id combination not found.",
-            )
-        });
+        return Err(unknown_user_with_code(client.prevent_user_existence_errors));
     };
     if user.status != Status::Unconfirmed {
         return Err(fault(
@@ -290,10 +301,7 @@ pub(crate) fn resend_confirmation_code(shared: &Shared, body: &Value) -> Answer 
         if client.prevent_user_existence_errors {
             return Ok(json!({"CodeDeliveryDetails": phantom_delivery(&username)}));
         }
-        return Err(fault(
-            "UserNotFoundException",
-            "Username/client id combination not found.",
-        ));
+        return Err(no_such_user());
     };
     if status != Status::Unconfirmed {
         return Err(fault(
@@ -320,10 +328,7 @@ pub(crate) fn forgot_password(shared: &Shared, body: &Value) -> Answer {
         if client.prevent_user_existence_errors {
             return Ok(json!({"CodeDeliveryDetails": phantom_delivery(&name)}));
         }
-        return Err(fault(
-            "UserNotFoundException",
-            "Username/client id combination not found.",
-        ));
+        return Err(no_such_user());
     };
     let email = is_true(&user, "email_verified") && user.attributes.contains_key("email");
     let phone =
@@ -898,17 +903,7 @@ pub(crate) fn confirm_forgot_password(shared: &Shared, body: &Value) -> Answer {
         .and_then(|p| p.find(&name))
         .map(|u| u.username.clone())
     else {
-        return Err(if client.prevent_user_existence_errors {
-            fault(
-                "CodeMismatchException",
-                "Invalid verification code provided, please try again.",
-            )
-        } else {
-            fault(
-                "UserNotFoundException",
-                "Username/client id combination not found.",
-            )
-        });
+        return Err(unknown_user_with_code(client.prevent_user_existence_errors));
     };
     state.policy_check(&pool_id, &password)?;
     let user = state.user_mut(&pool_id, &username)?;
