@@ -387,6 +387,15 @@ fn hosted(pool_settings: &Value, client_settings: &Value) -> Hosted {
     }
 }
 
+impl Hosted {
+    /// A browser in which alice has logged in to the hosted UI, and the code she got.
+    fn alice_logged_in(&self) -> (Browser<'_>, String) {
+        let mut browser = Browser::new(&self.local);
+        let code = browser.log_in(&self.client_id, "alice");
+        (browser, code)
+    }
+}
+
 // ---- what holds today ---------------------------------------------------------------------
 
 /// The login page and the token endpoint, as they work today: the baseline the defect tests
@@ -394,8 +403,7 @@ fn hosted(pool_settings: &Value, client_settings: &Value) -> Hosted {
 #[test]
 fn the_login_page_gives_a_code_and_the_session_cookie_another() {
     let h = hosted(&json!({}), &json!({}));
-    let mut browser = Browser::new(&h.local);
-    let code = browser.log_in(&h.client_id, "alice");
+    let (mut browser, code) = h.alice_logged_in();
     let (status, tokens) = h.local.exchange(&h.client_id, &code);
     assert_eq!(status, 200, "{tokens}");
     assert_eq!(claims(&tokens["id_token"])["cognito:username"], "alice");
@@ -411,8 +419,7 @@ fn the_login_page_gives_a_code_and_the_session_cookie_another() {
 #[test]
 fn a_deleted_users_session_cookie_signs_nobody_in() {
     let h = hosted(&json!({}), &json!({}));
-    let mut browser = Browser::new(&h.local);
-    browser.log_in(&h.client_id, "alice");
+    let (mut browser, _) = h.alice_logged_in();
     h.local.ok(
         "AdminDeleteUser",
         &json!({"UserPoolId": h.pool_id, "Username": "alice"}),
@@ -561,8 +568,7 @@ fn defect_14_a_planted_csrf_cookie_of_the_emulators_shape_does_not_sign_the_vict
 #[test]
 fn defect_1_a_disabled_users_session_cookie_gets_no_code() {
     let h = hosted(&json!({}), &json!({}));
-    let mut browser = Browser::new(&h.local);
-    browser.log_in(&h.client_id, "alice");
+    let (mut browser, _) = h.alice_logged_in();
     h.local.ok(
         "AdminDisableUser",
         &json!({"UserPoolId": h.pool_id, "Username": "alice"}),
@@ -575,8 +581,7 @@ fn defect_1_a_disabled_users_session_cookie_gets_no_code() {
 #[test]
 fn defect_1_a_session_cookie_gets_no_code_once_the_password_must_change() {
     let h = hosted(&json!({}), &json!({}));
-    let mut browser = Browser::new(&h.local);
-    browser.log_in(&h.client_id, "alice");
+    let (mut browser, _) = h.alice_logged_in();
     h.local.ok(
         "AdminSetUserPassword",
         &json!({"UserPoolId": h.pool_id, "Username": "alice", "Password": "Other-Passw0rd!",
@@ -591,8 +596,7 @@ fn defect_1_a_session_cookie_gets_no_code_once_the_password_must_change() {
 #[test]
 fn defect_1_a_session_cookie_does_not_sign_in_a_new_user_of_the_same_name() {
     let h = hosted(&json!({}), &json!({}));
-    let mut browser = Browser::new(&h.local);
-    let code = browser.log_in(&h.client_id, "alice");
+    let (mut browser, code) = h.alice_logged_in();
     let old_sub = claims(&h.local.exchange(&h.client_id, &code).1["id_token"])["sub"].clone();
     h.local.ok(
         "AdminDeleteUser",
