@@ -183,13 +183,7 @@ fn secret_hash_is_enforced() {
 
 #[test]
 fn totp_setup_then_mfa_sign_in() {
-    let w = world(
-        PoolConfig {
-            mfa: Mfa::On,
-            ..PoolConfig::default()
-        },
-        false,
-    );
+    let w = Fixture::start(Options::default().mfa(Mfa::On));
     w.add_user("carol", PASSWORD, &[]);
     let mut secret = None;
     let now = w.emulator.now();
@@ -226,13 +220,7 @@ fn totp_setup_then_mfa_sign_in() {
 
 #[test]
 fn sms_mfa_with_the_code_from_the_outbox() {
-    let w = world(
-        PoolConfig {
-            mfa: Mfa::Optional,
-            ..PoolConfig::default()
-        },
-        false,
-    );
+    let w = Fixture::start(Options::default().mfa(Mfa::Optional));
     w.add_user("dave", PASSWORD, &[("phone_number", "+15555550123")]);
     w.emulator.admin_enable_sms_mfa(&w.pool_id, "dave").unwrap();
     let e = &w.emulator;
@@ -420,13 +408,7 @@ fn sign_up_confirm_and_forgot_password_with_codes_from_the_outbox() {
 #[test]
 fn account_calls_and_sign_out() {
     // TOTP needs a pool whose MFA is not off.
-    let w = world(
-        PoolConfig {
-            mfa: Mfa::Optional,
-            ..PoolConfig::default()
-        },
-        false,
-    );
+    let w = Fixture::start(Options::default().mfa(Mfa::Optional));
     let e = &w.emulator;
     e.admin_create_user(
         &w.pool_id,

@@ -36,6 +36,14 @@ fn fixture() -> Fixture {
     )
 }
 
+/// Answers the email one-time-code prompt with alice's last code; any other prompt fails.
+fn emailed_code(w: &Fixture) -> impl FnMut(&Prompt) -> Input + '_ {
+    |p| match p {
+        Prompt::EmailOtpCode { .. } => Input::code(w.code("alice")),
+        other => panic!("unexpected prompt {other:?}"),
+    }
+}
+
 fn initiate(w: &Fixture, user: &str, preferred: Option<&str>, extra: &[(&str, &str)]) -> Value {
     let mut params = json!({"USERNAME": user});
     if let Some(p) = preferred {
@@ -238,10 +246,7 @@ fn the_core_signs_in_with_each_first_factor() {
             FirstFactor::EmailOtp,
             Entropy::from([3; 32]),
         ),
-        |p| match p {
-            Prompt::EmailOtpCode { .. } => Input::code(w.code("alice")),
-            other => panic!("unexpected prompt {other:?}"),
-        },
+        emailed_code(&w),
     )
     .unwrap();
     w.drive(
@@ -446,10 +451,7 @@ fn a_client_without_allow_user_auth_refuses_it() {
             FirstFactor::EmailOtp,
             Entropy::from([8; 32]),
         ),
-        |p| match p {
-            Prompt::EmailOtpCode { .. } => Input::code(w.code("alice")),
-            other => panic!("unexpected prompt {other:?}"),
-        },
+        emailed_code(&w),
     );
     assert_eq!(out.unwrap().username, "alice");
 }
@@ -554,10 +556,7 @@ fn mfa_follows_a_password_never_a_code() {
     // USER_PASSWORD_AUTH too, through the core's MFA prompt.
     let out = w.drive(
         SignIn::user_password(&w.pool, "alice", PASSWORD, Entropy::from([7; 32])),
-        |p| match p {
-            Prompt::EmailOtpCode { .. } => Input::code(w.code("alice")),
-            other => panic!("unexpected prompt {other:?}"),
-        },
+        emailed_code(&w),
     );
     out.unwrap();
     // A code first (SMS_OTP): tokens, no MFA after it.
