@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::api::wire::device_json;
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, opt_int, opt_str, page};
 use crate::model::state::Inner;
 
@@ -28,7 +28,7 @@ fn pool_and_user(
 ) -> Result<(String, String), Fault> {
     let pool_id = field(body, "UserPoolId")?;
     let name = field(body, "Username")?;
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let user = pool
         .find(name)
         .ok_or_else(|| fault(user_error, "User does not exist."))?;

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, fault, no_pool};
+use crate::fault::{Answer, fault};
 use crate::input::{field, missing};
 use crate::model::state::Mfa;
 
@@ -38,7 +38,7 @@ pub(crate) fn run(shared: &Shared, body: &Value) -> Answer {
     }
     let enable = !options.is_empty();
     let mut state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let off = pool.config.mfa == Mfa::Off;
     let username = pool
         .find(name)

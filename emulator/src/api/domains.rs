@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, opt_int, opt_object};
 use crate::model::resources::Domain;
 use crate::model::state::Inner;
@@ -99,13 +99,7 @@ pub(crate) fn create_user_pool_domain(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let domain = read_domain(body)?;
     let mut state = shared.lock();
-    let has = state
-        .pools
-        .get(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?
-        .resources
-        .domain
-        .is_some();
+    let has = state.pool_by_id(pool_id)?.resources.domain.is_some();
     if owner(&state, &domain.name).is_some() {
         return Err(invalid("Domain already associated with another user pool."));
     }
@@ -115,10 +109,7 @@ pub(crate) fn create_user_pool_domain(shared: &Shared, body: &Value) -> Answer {
         )));
     }
     let answer = created(&domain);
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     pool.resources.domain = Some(domain);
     Ok(answer)
 }
@@ -161,10 +152,7 @@ pub(crate) fn update_user_pool_domain(shared: &Shared, body: &Value) -> Answer {
         None => None,
     };
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let domain = pool
         .resources
         .domain
@@ -195,10 +183,7 @@ pub(crate) fn delete_user_pool_domain(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let name = field(body, "Domain")?;
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     if pool
         .resources
         .domain

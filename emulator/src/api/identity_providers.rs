@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, listing, opt_int, opt_str};
 use crate::model::resources::IdentityProvider;
 
@@ -193,10 +193,7 @@ pub(crate) fn create_identity_provider(shared: &Shared, body: &Value) -> Answer 
     let idp_identifiers = identifiers(body)?.unwrap_or_default();
     let mut state = shared.lock();
     let now = state.unix();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let providers = &mut pool.resources.identity_providers;
     if providers.contains_key(name) {
         return Err(fault(
@@ -234,7 +231,7 @@ pub(crate) fn describe_identity_provider(shared: &Shared, body: &Value) -> Answe
     let pool_id = field(body, "UserPoolId")?;
     let name = field(body, "ProviderName")?;
     let state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let provider = pool
         .resources
         .identity_providers
@@ -252,10 +249,7 @@ pub(crate) fn update_identity_provider(shared: &Shared, body: &Value) -> Answer 
     let ids = identifiers(body)?;
     let mut state = shared.lock();
     let now = state.unix();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let providers = &mut pool.resources.identity_providers;
     let kind = providers
         .get(name)
@@ -291,10 +285,7 @@ pub(crate) fn delete_identity_provider(shared: &Shared, body: &Value) -> Answer 
     let pool_id = field(body, "UserPoolId")?;
     let name = field(body, "ProviderName")?;
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     pool.resources
         .identity_providers
         .remove(name)
@@ -308,7 +299,7 @@ pub(crate) fn list_identity_providers(shared: &Shared, body: &Value) -> Answer {
     let limit = opt_int(body, "MaxResults", 1, 60)?.unwrap_or(60);
     let token = opt_str(body, "NextToken")?;
     let state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let items = pool.resources.identity_providers.iter().map(|(name, p)| {
         (
             name.clone(),
@@ -324,7 +315,7 @@ pub(crate) fn get_identity_provider_by_identifier(shared: &Shared, body: &Value)
     let pool_id = field(body, "UserPoolId")?;
     let id = field(body, "IdpIdentifier")?;
     let state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let (name, provider) = pool
         .resources
         .identity_providers

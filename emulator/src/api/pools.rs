@@ -122,13 +122,11 @@ impl Inner {
     }
 
     pub(crate) fn pool(&self, body: &Value) -> Result<&Pool, Fault> {
-        let id = field(body, "UserPoolId")?;
-        self.pools.get(id).ok_or_else(|| no_pool(id))
+        self.pool_by_id(field(body, "UserPoolId")?)
     }
 
     pub(crate) fn pool_mut(&mut self, body: &Value) -> Result<&mut Pool, Fault> {
-        let id = field(body, "UserPoolId")?;
-        self.pools.get_mut(id).ok_or_else(|| no_pool(id))
+        self.pool_by_id_mut(field(body, "UserPoolId")?)
     }
 
     /// A pool as DescribeUserPool and CreateUserPool answer it.

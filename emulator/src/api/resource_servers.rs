@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, listing, opt_int, opt_str};
 use crate::model::resources::{ResourceServer, Scope};
 
@@ -112,10 +112,7 @@ pub(crate) fn create_resource_server(shared: &Shared, body: &Value) -> Answer {
     let identifier = checked("identifier", field(body, "Identifier")?, identifier_char)?;
     let server = read_server(body)?;
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let servers = &mut pool.resources.resource_servers;
     if servers.contains_key(identifier) {
         return Err(invalid(format!(
@@ -138,7 +135,7 @@ pub(crate) fn describe_resource_server(shared: &Shared, body: &Value) -> Answer 
     let pool_id = field(body, "UserPoolId")?;
     let identifier = field(body, "Identifier")?;
     let state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let server = pool
         .resources
         .resource_servers
@@ -153,10 +150,7 @@ pub(crate) fn update_resource_server(shared: &Shared, body: &Value) -> Answer {
     let identifier = field(body, "Identifier")?;
     let server = read_server(body)?;
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let slot = pool
         .resources
         .resource_servers
@@ -171,10 +165,7 @@ pub(crate) fn delete_resource_server(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let identifier = field(body, "Identifier")?;
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     pool.resources
         .resource_servers
         .remove(identifier)
@@ -188,7 +179,7 @@ pub(crate) fn list_resource_servers(shared: &Shared, body: &Value) -> Answer {
     let limit = opt_int(body, "MaxResults", 1, 50)?.unwrap_or(50);
     let token = opt_str(body, "NextToken")?;
     let state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let items = pool
         .resources
         .resource_servers

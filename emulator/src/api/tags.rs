@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, missing};
 
 /// A pool has at most this many tags (Cognito's quota).
@@ -44,10 +44,7 @@ fn with_tags<T>(
     let arn = field(body, "ResourceArn")?;
     let pool_id = pool_of(arn)?;
     let mut state = shared.lock();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let mut tags = pool.config.settings.tags.clone();
     let answer = change(&mut tags)?;
     if tags != pool.config.settings.tags {

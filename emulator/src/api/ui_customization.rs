@@ -7,7 +7,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, opt_str};
 use crate::model::resources::UiCustomization;
 use crate::model::state::Pool;
@@ -72,10 +72,7 @@ pub(crate) fn set_ui_customization(shared: &Shared, body: &Value) -> Answer {
     }
     let mut state = shared.lock();
     let now = state.unix();
-    let pool = state
-        .pools
-        .get_mut(pool_id)
-        .ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id_mut(pool_id)?;
     let client = client_of(pool, body)?.to_owned();
     if pool.resources.domain.is_none() {
         return Err(invalid(
@@ -98,7 +95,7 @@ pub(crate) fn set_ui_customization(shared: &Shared, body: &Value) -> Answer {
 pub(crate) fn get_ui_customization(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let state = shared.lock();
-    let pool = state.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))?;
+    let pool = state.pool_by_id(pool_id)?;
     let client = client_of(pool, body)?;
     let ui = pool
         .resources

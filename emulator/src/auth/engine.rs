@@ -22,12 +22,12 @@ use crate::auth::shared::Shared;
 use crate::auth::srp;
 use crate::auth::totp;
 use crate::fault::{
-    Answer, BAD_CREDENTIALS, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, internal,
+    Answer, BAD_CREDENTIALS, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, internal, no_pool,
 };
 use crate::input::{field, param};
 use crate::model::state::{
     AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Device, DeviceTracking,
-    Inner, Message, Mfa, RefreshToken, SESSION_SECONDS, Session, Stage, Status, User,
+    Inner, Message, Mfa, Pool, RefreshToken, SESSION_SECONDS, Session, Stage, Status, User,
 };
 
 /// Consecutive wrong passwords before the temporary lockout.
@@ -149,6 +149,16 @@ impl Inner {
                 ),
             )),
         }
+    }
+
+    /// The pool `pool_id`, or [`no_pool`].
+    pub(crate) fn pool_by_id(&self, pool_id: &str) -> Result<&Pool, Fault> {
+        self.pools.get(pool_id).ok_or_else(|| no_pool(pool_id))
+    }
+
+    /// The pool `pool_id` to change, or [`no_pool`].
+    pub(crate) fn pool_by_id_mut(&mut self, pool_id: &str) -> Result<&mut Pool, Fault> {
+        self.pools.get_mut(pool_id).ok_or_else(|| no_pool(pool_id))
     }
 
     pub(crate) fn user(&self, pool_id: &str, name: &str) -> Result<&User, Fault> {
