@@ -997,12 +997,8 @@ fn the_custom_flow_runs_through_the_admin_api() {
 
 #[test]
 fn what_the_admin_api_makes_survives_a_restart_on_a_data_directory() {
-    let dir = std::env::temp_dir().join(format!("emulator-admin-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let config = || EmulatorConfig {
-        data: Some(dir.clone()),
-        ..EmulatorConfig::default()
-    };
+    let dir = emulator::TempDir::new("emulator-admin");
+    let config = || dir.config();
     let (pool, client) = {
         let api = Api::with(config());
         let (pool, client) = api.pool_and_client(ADMIN_FLOWS);
@@ -1053,7 +1049,6 @@ fn what_the_admin_api_makes_survives_a_restart_on_a_data_directory() {
         json!(ADMIN_FLOWS)
     );
     drop(api);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The `operations!` table generates `OPERATIONS` and the dispatch from one list, so they cannot

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognito_flows_emulator::{Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_emulator::{Emulator, PoolConfig};
 use cognito_flows_testkit::emulator::{self, Fixture};
 use common::{agent, call, send};
 use serde_json::{Value, json};
@@ -110,10 +110,7 @@ fn reset_brings_back_the_start_and_drops_what_came_after() {
 #[test]
 fn reset_on_a_data_directory_survives_a_restart() {
     let dir = emulator::TempDir::new("emulator-controls");
-    let config = EmulatorConfig {
-        data: Some(dir.path().to_owned()),
-        ..EmulatorConfig::default()
-    };
+    let config = dir.config();
     let pool;
     {
         let e = emulator::start(config.clone());

@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use cognito_flows::{Action, Entropy, Error, Flow, Input, Prompt, SignIn, UserPool};
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
-use cognito_flows_testkit::emulator::{Fixture, Options};
+use cognito_flows_testkit::emulator::{Fixture, Options, TempDir};
 use serde_json::{Value, json};
 
 use common::{agent, send};
@@ -1131,19 +1131,9 @@ fn defect_13_code_sends_are_limited() {
 /// Was: the live refresh token is in clear in the data directory's `emulator.sqlite3`.
 #[test]
 fn defect_15_the_data_directory_holds_no_refresh_token() {
-    let dir = std::env::temp_dir().join(format!(
-        "cognito-fidelity-{}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
+    let dir = TempDir::new("fidelity-defect-15");
     let refresh = {
-        let local = Local::with(EmulatorConfig {
-            data: Some(dir.clone()),
-            ..EmulatorConfig::default()
-        });
+        let local = Local::with(dir.config());
         let pool_id = local.pool(&json!({}));
         let client_id = local.client(&pool_id, &json!({}));
         local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
@@ -1153,7 +1143,7 @@ fn defect_15_the_data_directory_holds_no_refresh_token() {
             .to_owned()
     };
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap_or_default();
         if bytes
@@ -1163,7 +1153,7 @@ fn defect_15_the_data_directory_holds_no_refresh_token() {
             found.push(path);
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(dir);
     assert!(
         found.is_empty(),
         "the refresh token is in clear in {found:?}"

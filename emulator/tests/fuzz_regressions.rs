@@ -125,10 +125,7 @@ fn a_sign_out_ahead_of_the_token_sequence_is_refused_at_start_up() {
 /// settings that start another emulator on it.
 fn alice_on_disk(name: &str) -> (TempDir, EmulatorConfig) {
     let dir = TempDir::new(name);
-    let config = EmulatorConfig {
-        data: Some(dir.path().to_owned()),
-        ..EmulatorConfig::default()
-    };
+    let config = dir.config();
     let emulator = Emulator::start(config.clone()).unwrap();
     let pool = emulator.create_user_pool(PoolConfig::default());
     emulator

@@ -462,10 +462,7 @@ fn resource_servers_refuse_what_cognito_refuses() {
 #[test]
 fn what_a_pool_configures_survives_a_restart() {
     let dir = emulator::TempDir::new("emulator-pool-resources");
-    let config = EmulatorConfig {
-        data: Some(dir.path().to_owned()),
-        ..EmulatorConfig::default()
-    };
+    let config = dir.config();
     let pool;
     {
         let e = emulator::start(config.clone());

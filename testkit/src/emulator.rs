@@ -357,6 +357,14 @@ impl TempDir {
     pub fn path(&self) -> &Path {
         &self.0
     }
+
+    /// The default emulator settings with this directory as the data directory.
+    pub fn config(&self) -> EmulatorConfig {
+        EmulatorConfig {
+            data: Some(self.0.clone()),
+            ..EmulatorConfig::default()
+        }
+    }
 }
 
 impl Drop for TempDir {
