@@ -46,3 +46,8 @@ pub(crate) fn no_pool(pool_id: &str) -> Fault {
         format!("User pool {pool_id} does not exist."),
     )
 }
+
+/// `ResourceNotFoundException` for a device key that names none of the user's devices.
+pub(crate) fn no_device() -> Fault {
+    fault("ResourceNotFoundException", "Device does not exist.")
+}

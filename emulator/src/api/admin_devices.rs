@@ -11,13 +11,9 @@ use serde_json::{Value, json};
 
 use crate::api::wire::device_json;
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault};
+use crate::fault::{Answer, Fault, fault, no_device};
 use crate::input::{field, opt_int, opt_str, page};
 use crate::model::state::Inner;
-
-fn no_device() -> Fault {
-    fault("ResourceNotFoundException", "Device does not exist.")
-}
 
 /// The pool id and the user's name (as stored) of the request; `user_error`: the error type of
 /// an unknown user.
@@ -40,12 +36,7 @@ pub(crate) fn admin_get_device(shared: &Shared, body: &Value) -> Answer {
     let state = shared.lock();
     let (pool_id, username) = pool_and_user(&state, body, "ResourceNotFoundException")?;
     let key = field(body, "DeviceKey")?;
-    let device = state
-        .pools
-        .get(&pool_id)
-        .and_then(|p| p.devices.get(key))
-        .filter(|d| d.username == username)
-        .ok_or_else(no_device)?;
+    let device = state.device(&pool_id, &username, key)?;
     Ok(json!({"Device": device_json(device)}))
 }
 
@@ -105,12 +96,7 @@ pub(crate) fn admin_update_device_status(shared: &Shared, body: &Value) -> Answe
     let mut state = shared.lock();
     let (pool_id, username) = pool_and_user(&state, body, "UserNotFoundException")?;
     let key = field(body, "DeviceKey")?;
-    let device = state
-        .pools
-        .get_mut(&pool_id)
-        .and_then(|p| p.devices.get_mut(key))
-        .filter(|d| d.username == username)
-        .ok_or_else(no_device)?;
+    let device = state.device_mut(&pool_id, &username, key)?;
     device.remembered = Some(remembered);
     Ok(json!({}))
 }

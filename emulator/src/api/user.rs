@@ -13,7 +13,7 @@ use crate::auth::engine::{Who, prepare};
 use crate::auth::shared::Shared;
 use crate::auth::srp;
 use crate::auth::totp;
-use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault, no_device};
 use crate::input::field;
 use crate::input::{attribute_list, attributes};
 use crate::model::state::{Client, Code, Credential, Inner, Mfa, Stage, Status, User};
@@ -711,12 +711,7 @@ pub(crate) fn confirm_device(shared: &Shared, body: &Value) -> Answer {
         .get(&pool_id)
         .map(|p| p.config.device_tracking)
         .unwrap_or_default();
-    let device = state
-        .pools
-        .get_mut(&pool_id)
-        .and_then(|p| p.devices.get_mut(&key))
-        .filter(|d| d.username == username)
-        .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
+    let device = state.device_mut(&pool_id, &username, &key)?;
     let verifier = BigUint::from_bytes_be(&verifier);
     if (&verifier % crate::auth::srp::n()) == BigUint::ZERO {
         return Err(fault(
@@ -744,12 +739,7 @@ pub(crate) fn update_device_status(shared: &Shared, body: &Value) -> Answer {
     let key = field(body, "DeviceKey")?.to_owned();
     let remembered =
         body.get("DeviceRememberedStatus").and_then(Value::as_str) == Some("remembered");
-    let device = state
-        .pools
-        .get_mut(&pool_id)
-        .and_then(|p| p.devices.get_mut(&key))
-        .filter(|d| d.username == username)
-        .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
+    let device = state.device_mut(&pool_id, &username, &key)?;
     device.remembered = Some(remembered);
     Ok(json!({}))
 }
@@ -792,12 +782,7 @@ pub(crate) fn get_device(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, username) = state.signed_in(body)?;
     let key = field(body, "DeviceKey")?;
-    let device = state
-        .pools
-        .get(&pool_id)
-        .and_then(|p| p.devices.get(key))
-        .filter(|d| d.username == username)
-        .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
+    let device = state.device(&pool_id, &username, key)?;
     Ok(json!({"Device": device_json(device)}))
 }
 
@@ -806,16 +791,13 @@ pub(crate) fn forget_device(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, username) = state.signed_in(body)?;
     let key = field(body, "DeviceKey")?.to_owned();
-    let pool = state
-        .pools
-        .get_mut(&pool_id)
-        .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
+    let pool = state.pools.get_mut(&pool_id).ok_or_else(|| no_device())?;
     match pool.devices.get(&key) {
         Some(d) if d.username == username => {
             pool.devices.remove(&key);
             Ok(json!({}))
         }
-        _ => Err(fault("ResourceNotFoundException", "Device does not exist.")),
+        _ => Err(no_device()),
     }
 }
 

@@ -22,7 +22,8 @@ use crate::auth::shared::Shared;
 use crate::auth::srp;
 use crate::auth::totp;
 use crate::fault::{
-    Answer, BAD_CREDENTIALS, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, internal, no_pool,
+    Answer, BAD_CREDENTIALS, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, internal, no_device,
+    no_pool,
 };
 use crate::input::{field, param};
 use crate::model::state::{
@@ -159,6 +160,34 @@ impl Inner {
     /// The pool `pool_id` to change, or [`no_pool`].
     pub(crate) fn pool_by_id_mut(&mut self, pool_id: &str) -> Result<&mut Pool, Fault> {
         self.pools.get_mut(pool_id).ok_or_else(|| no_pool(pool_id))
+    }
+
+    /// The device `key` of `username` in the pool `pool_id`, or [`no_device`].
+    pub(crate) fn device(
+        &self,
+        pool_id: &str,
+        username: &str,
+        key: &str,
+    ) -> Result<&Device, Fault> {
+        self.pools
+            .get(pool_id)
+            .and_then(|p| p.devices.get(key))
+            .filter(|d| d.username == username)
+            .ok_or_else(no_device)
+    }
+
+    /// The device `key` of `username` in the pool `pool_id` to change, or [`no_device`].
+    pub(crate) fn device_mut(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        key: &str,
+    ) -> Result<&mut Device, Fault> {
+        self.pools
+            .get_mut(pool_id)
+            .and_then(|p| p.devices.get_mut(key))
+            .filter(|d| d.username == username)
+            .ok_or_else(no_device)
     }
 
     pub(crate) fn user(&self, pool_id: &str, name: &str) -> Result<&User, Fault> {
@@ -1372,7 +1401,7 @@ impl Inner {
                     .and_then(|p| p.devices.get(&device_key))
                     .filter(|d| d.username == user_name && d.verifier != BigUint::ZERO)
                     .cloned()
-                    .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
+                    .ok_or_else(no_device)?;
                 let big_a = srp::parse_public(param(&responses, "SRP_A")?)
                     .filter(|a| *a != BigUint::ZERO)
                     .ok_or_else(|| fault("InvalidParameterException", "SRP_A is invalid"))?;
@@ -1401,7 +1430,7 @@ impl Inner {
                     .and_then(|p| p.devices.get(&device_key))
                     .filter(|d| d.username == user_name && d.verifier != BigUint::ZERO)
                     .cloned()
-                    .ok_or_else(|| fault("ResourceNotFoundException", "Device does not exist."))?;
+                    .ok_or_else(no_device)?;
                 Ok(Step::Compute(Pending::Verify(Verify {
                     kind: Proof::Device,
                     pool_id,

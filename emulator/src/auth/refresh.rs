@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault, no_device};
 use crate::input::field;
 use crate::model::state::{Client, Inner, RefreshToken};
 
@@ -70,11 +70,7 @@ impl Inner {
                 .and_then(|p| p.devices.get(key))
                 .is_some_and(|d| d.username == username)
         });
-        if known {
-            Ok(())
-        } else {
-            Err(fault("ResourceNotFoundException", "Device does not exist."))
-        }
+        if known { Ok(()) } else { Err(no_device()) }
     }
 
     /// The tokens of a refresh with `token` (already checked): on a rotating client a new
