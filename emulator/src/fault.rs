@@ -51,3 +51,8 @@ pub(crate) fn no_pool(pool_id: &str) -> Fault {
 pub(crate) fn no_device() -> Fault {
     fault("ResourceNotFoundException", "Device does not exist.")
 }
+
+/// `UserNotFoundException` for a user name that names no user of the pool.
+pub(crate) fn user_not_found() -> Fault {
+    fault("UserNotFoundException", "User does not exist.")
+}

@@ -14,7 +14,7 @@ use crate::api::wire::user_json;
 use crate::auth::engine::realm;
 use crate::auth::shared::Shared;
 use crate::auth::srp;
-use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
+use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault, user_not_found};
 use crate::input::attributes;
 use crate::input::field;
 use crate::input::{listing, name_field, opt_int, opt_str, str_list};
@@ -54,7 +54,7 @@ impl Inner {
         let pool = self.pool(body)?;
         let user = pool
             .find(field(body, "Username")?)
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+            .ok_or_else(user_not_found)?;
         Ok((pool.id.clone(), user.username.clone()))
     }
 
@@ -337,7 +337,7 @@ pub(crate) fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
                 ));
             }
             (Some("RESEND"), None) => {
-                return Err(fault("UserNotFoundException", "User does not exist."));
+                return Err(user_not_found());
             }
             (Some(other), _) => {
                 return Err(fault(

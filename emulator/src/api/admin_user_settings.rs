@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, fault};
+use crate::fault::{Answer, fault, user_not_found};
 use crate::input::{field, missing};
 use crate::model::state::Mfa;
 
@@ -40,11 +40,7 @@ pub(crate) fn run(shared: &Shared, body: &Value) -> Answer {
     let mut state = shared.lock();
     let pool = state.pool_by_id(pool_id)?;
     let off = pool.config.mfa == Mfa::Off;
-    let username = pool
-        .find(name)
-        .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?
-        .username
-        .clone();
+    let username = pool.find(name).ok_or_else(user_not_found)?.username.clone();
     if enable && off {
         return Err(fault(
             "InvalidParameterException",

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool};
+use crate::fault::{Answer, Fault, fault, no_pool, user_not_found};
 use crate::input::field;
 use crate::input::{listing, opt_int, opt_str};
 use crate::model::settings::GroupConfig;
@@ -86,7 +86,7 @@ impl Inner {
         let username = pool
             .find(name)
             .map(|u| u.username.clone())
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+            .ok_or_else(user_not_found)?;
         if let Some(user) = pool.users.get_mut(&username) {
             user.groups.insert(group.to_owned());
         }
@@ -186,7 +186,7 @@ pub(crate) fn admin_remove_user_from_group(shared: &Shared, body: &Value) -> Ans
     let username = pool
         .find(&name)
         .map(|u| u.username.clone())
-        .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        .ok_or_else(user_not_found)?;
     if let Some(user) = pool.users.get_mut(&username) {
         user.groups.remove(&group);
     }
@@ -201,7 +201,7 @@ pub(crate) fn admin_list_groups_for_user(shared: &Shared, body: &Value) -> Answe
     let pool = state.pool(body)?;
     let user = pool
         .find(field(body, "Username")?)
-        .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        .ok_or_else(user_not_found)?;
     let items = user.groups.iter().filter_map(|name| {
         pool.groups
             .get(name)

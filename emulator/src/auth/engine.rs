@@ -23,7 +23,7 @@ use crate::auth::srp;
 use crate::auth::totp;
 use crate::fault::{
     Answer, BAD_CREDENTIALS, Fault, INVALID_SESSION, NOT_AUTHORIZED, fault, internal, no_device,
-    no_pool,
+    no_pool, user_not_found,
 };
 use crate::input::{field, param};
 use crate::model::state::{
@@ -194,14 +194,14 @@ impl Inner {
         self.pools
             .get(pool_id)
             .and_then(|p| p.find(name))
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))
+            .ok_or_else(user_not_found)
     }
 
     pub(crate) fn user_mut(&mut self, pool_id: &str, username: &str) -> Result<&mut User, Fault> {
         self.pools
             .get_mut(pool_id)
             .and_then(|p| p.users.get_mut(username))
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))
+            .ok_or_else(user_not_found)
     }
 
     /// `pre` when it was derived for `username`, else a credential derived now (under the lock:
@@ -336,10 +336,7 @@ impl Inner {
             .pools
             .get_mut(pool_id)
             .ok_or_else(|| fault("ResourceNotFoundException", "User pool does not exist."))?;
-        let user = pool
-            .users
-            .remove(username)
-            .ok_or_else(|| fault("UserNotFoundException", "User does not exist."))?;
+        let user = pool.users.remove(username).ok_or_else(user_not_found)?;
         pool.devices.retain(|_, d| d.username != username);
         pool.passkeys.forget(&user.sub);
         self.refresh_tokens.retain(|_, r| r.sub != user.sub);
