@@ -393,15 +393,26 @@ pub(crate) fn update_user_attributes(shared: &Shared, body: &Value) -> Answer {
     }
     let mut deliveries = Vec::new();
     for attribute in to_verify {
-        let sms = attribute == "phone_number";
-        let (code, delivery) = state.send_code(&pool_id, &username, "VerifyUserAttribute", sms);
-        state
-            .user_mut(&pool_id, &username)?
-            .attribute_codes
-            .insert(attribute, code);
-        deliveries.push(delivery);
+        deliveries.push(send_attribute_code(state, &pool_id, &username, attribute)?);
     }
     Ok(json!({"CodeDeliveryDetailsList": deliveries}))
+}
+
+/// Sends a code to verify `attribute` (`email` or `phone_number`) of the user and keeps it with
+/// the user: the delivery details.
+fn send_attribute_code(
+    state: &mut Inner,
+    pool_id: &str,
+    username: &str,
+    attribute: String,
+) -> Result<Value, Fault> {
+    let sms = attribute == "phone_number";
+    let (code, delivery) = state.send_code(pool_id, username, "VerifyUserAttribute", sms);
+    state
+        .user_mut(pool_id, username)?
+        .attribute_codes
+        .insert(attribute, code);
+    Ok(delivery)
 }
 
 /// DeleteUserAttributes.
@@ -439,12 +450,7 @@ pub(crate) fn get_user_attribute_verification_code(shared: &Shared, body: &Value
     let (pool_id, username) = state.signed_in(body)?;
     verifiable(&attribute)?;
     state.throttle_code_sends(&pool_id, &username)?;
-    let sms = attribute == "phone_number";
-    let (code, delivery) = state.send_code(&pool_id, &username, "VerifyUserAttribute", sms);
-    state
-        .user_mut(&pool_id, &username)?
-        .attribute_codes
-        .insert(attribute, code);
+    let delivery = send_attribute_code(state, &pool_id, &username, attribute)?;
     Ok(json!({"CodeDeliveryDetails": delivery}))
 }
 
