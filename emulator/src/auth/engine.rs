@@ -176,6 +176,16 @@ impl Inner {
             .ok_or_else(no_device)
     }
 
+    /// A copy of [`Inner::device`] when the device is confirmed (it has a verifier), else
+    /// [`no_device`].
+    fn confirmed_device(&self, pool_id: &str, username: &str, key: &str) -> Result<Device, Fault> {
+        self.device(pool_id, username, key)
+            .ok()
+            .filter(|d| d.verifier != BigUint::ZERO)
+            .cloned()
+            .ok_or_else(no_device)
+    }
+
     /// The device `key` of `username` in the pool `pool_id` to change, or [`no_device`].
     pub(crate) fn device_mut(
         &mut self,
@@ -1392,13 +1402,7 @@ impl Inner {
                 })))
             }
             Stage::DeviceSrp { device_key } => {
-                let device = self
-                    .pools
-                    .get(&pool_id)
-                    .and_then(|p| p.devices.get(&device_key))
-                    .filter(|d| d.username == user_name && d.verifier != BigUint::ZERO)
-                    .cloned()
-                    .ok_or_else(no_device)?;
+                let device = self.confirmed_device(&pool_id, &user_name, &device_key)?;
                 let big_a = srp::parse_public(param(&responses, "SRP_A")?)
                     .filter(|a| *a != BigUint::ZERO)
                     .ok_or_else(|| fault("InvalidParameterException", "SRP_A is invalid"))?;
@@ -1421,13 +1425,7 @@ impl Inner {
             } => {
                 let timestamp = param(&responses, "TIMESTAMP")?.to_owned();
                 self.check_timestamp(&timestamp)?;
-                let device = self
-                    .pools
-                    .get(&pool_id)
-                    .and_then(|p| p.devices.get(&device_key))
-                    .filter(|d| d.username == user_name && d.verifier != BigUint::ZERO)
-                    .cloned()
-                    .ok_or_else(no_device)?;
+                let device = self.confirmed_device(&pool_id, &user_name, &device_key)?;
                 Ok(Step::Compute(Pending::Verify(Verify {
                     kind: Proof::Device,
                     pool_id,
@@ -1541,20 +1539,16 @@ impl Inner {
                 .web_authn_answer(session, &challenge, &responses)
                 .map(Step::Done),
             Stage::SelectChallenge { available } => {
-                let answer = param(&responses, "ANSWER")?.to_owned();
-                if !available.contains(&answer) {
-                    return self
-                        .retry(
-                            &session_id,
-                            session,
-                            Stage::SelectChallenge { available },
-                            fault(
-                                "InvalidParameterException",
-                                format!("{answer} is not an available challenge for this user."),
-                            ),
-                        )
-                        .map(Step::Done);
-                }
+                let (answer, session) = self.chosen(
+                    &session_id,
+                    session,
+                    &responses,
+                    &available,
+                    "is not an available challenge for this user.",
+                    || Stage::SelectChallenge {
+                        available: available.clone(),
+                    },
+                )?;
                 let user = self.user(&pool_id, &user_name)?.clone();
                 crate::rules::check_enabled(&user)?;
                 let mut params = responses.clone();
@@ -1567,20 +1561,16 @@ impl Inner {
                 }
             }
             Stage::SelectMfa { methods } => {
-                let answer = param(&responses, "ANSWER")?.to_owned();
-                if !methods.contains(&answer) {
-                    return self
-                        .retry(
-                            &session_id,
-                            session,
-                            Stage::SelectMfa { methods },
-                            fault(
-                                "InvalidParameterException",
-                                format!("{answer} is not an MFA method of this user."),
-                            ),
-                        )
-                        .map(Step::Done);
-                }
+                let (answer, session) = self.chosen(
+                    &session_id,
+                    session,
+                    &responses,
+                    &methods,
+                    "is not an MFA method of this user.",
+                    || Stage::SelectMfa {
+                        methods: methods.clone(),
+                    },
+                )?;
                 self.mfa_challenge(
                     &pool_id,
                     &client_id,
@@ -1676,13 +1666,42 @@ impl Inner {
     }
 
     /// A wrong answer: the same session stays valid for another try, three tries in all.
-    fn retry(&mut self, id: &str, mut session: Session, stage: Stage, error: Fault) -> Answer {
+    /// The `ANSWER` to a choice among `offered` (SELECT_CHALLENGE, SELECT_MFA_TYPE), with the
+    /// session. An answer not offered is a wrong try (see [`Inner::wrong_try`]: the session waits
+    /// at `again()`), refused as `"{answer} {not_offered}"`.
+    fn chosen(
+        &mut self,
+        id: &str,
+        session: Session,
+        responses: &Value,
+        offered: &[String],
+        not_offered: &str,
+        again: impl FnOnce() -> Stage,
+    ) -> Result<(String, Session), Fault> {
+        let answer = param(responses, "ANSWER")?.to_owned();
+        if offered.contains(&answer) {
+            return Ok((answer, session));
+        }
+        let refusal = fault(
+            "InvalidParameterException",
+            format!("{answer} {not_offered}"),
+        );
+        self.wrong_try(id, session, again());
+        Err(refusal)
+    }
+
+    fn retry(&mut self, id: &str, session: Session, stage: Stage, error: Fault) -> Answer {
+        self.wrong_try(id, session, stage);
+        Err(error)
+    }
+
+    /// Counts a wrong try of the session `id`: it waits at `stage` again, or ends at the third.
+    fn wrong_try(&mut self, id: &str, mut session: Session, stage: Stage) {
         session.attempts += 1;
         session.stage = stage;
         if session.attempts < 3 {
             self.sessions.insert(id.to_owned(), session);
         }
-        Err(error)
     }
 }
 
