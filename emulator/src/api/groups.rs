@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, Fault, fault, no_pool, user_not_found};
+use crate::fault::{Answer, Fault, fault, user_not_found};
 use crate::input::field;
 use crate::input::{listing, opt_int, opt_str};
 use crate::model::settings::GroupConfig;
@@ -49,10 +49,7 @@ impl Inner {
         config: GroupConfig,
     ) -> Result<Value, Fault> {
         let now = self.unix();
-        let pool = self
-            .pools
-            .get_mut(pool_id)
-            .ok_or_else(|| no_pool(pool_id))?;
+        let pool = self.pool_by_id_mut(pool_id)?;
         if pool.groups.contains_key(&config.name) {
             return Err(fault(
                 "GroupExistsException",
@@ -76,10 +73,7 @@ impl Inner {
         name: &str,
         group: &str,
     ) -> Result<(), Fault> {
-        let pool = self
-            .pools
-            .get_mut(pool_id)
-            .ok_or_else(|| no_pool(pool_id))?;
+        let pool = self.pool_by_id_mut(pool_id)?;
         if !pool.groups.contains_key(group) {
             return Err(no_group());
         }

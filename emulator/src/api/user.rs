@@ -797,7 +797,7 @@ pub(crate) fn forget_device(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, username) = state.signed_in(body)?;
     let key = field(body, "DeviceKey")?.to_owned();
-    let pool = state.pools.get_mut(&pool_id).ok_or_else(|| no_device())?;
+    let pool = state.pools.get_mut(&pool_id).ok_or_else(no_device)?;
     match pool.devices.get(&key) {
         Some(d) if d.username == username => {
             pool.devices.remove(&key);
