@@ -44,6 +44,24 @@ fn emailed_code(w: &Fixture) -> impl FnMut(&Prompt) -> Input + '_ {
     }
 }
 
+/// alice ([`ALICE`]) in a pool of optional MFA that SetUserPoolMfaConfig gave email MFA (with
+/// the members of `more`): the fixture and SetUserPoolMfaConfig's answer.
+fn email_mfa(more: Value) -> (Fixture, Value) {
+    let w = Fixture::start(
+        Options::default()
+            .mfa(Mfa::Optional)
+            .user("alice", PASSWORD, ALICE),
+    );
+    let mut body = json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                          "EmailMfaConfiguration": {}});
+    if let (Some(body), Value::Object(more)) = (body.as_object_mut(), more) {
+        body.extend(more);
+    }
+    let (status, answer) = w.call("SetUserPoolMfaConfig", &body);
+    assert_eq!(status, 200, "{answer}");
+    (w, answer)
+}
+
 fn initiate(w: &Fixture, user: &str, preferred: Option<&str>, extra: &[(&str, &str)]) -> Value {
     let mut params = json!({"USERNAME": user});
     if let Some(p) = preferred {
@@ -458,17 +476,7 @@ fn a_client_without_allow_user_auth_refuses_it() {
 
 #[test]
 fn several_mfa_methods_with_email_let_the_user_choose() {
-    let w = Fixture::start(
-        Options::default()
-            .mfa(Mfa::Optional)
-            .user("alice", PASSWORD, ALICE),
-    );
-    let (status, answer) = w.call(
-        "SetUserPoolMfaConfig",
-        &json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
-                "EmailMfaConfiguration": {}, "SmsMfaConfiguration": {"SmsConfiguration": {}}}),
-    );
-    assert_eq!(status, 200, "{answer}");
+    let (w, _) = email_mfa(json!({"SmsMfaConfiguration": {"SmsConfiguration": {}}}));
     let (status, answer) = w.call(
         "AdminSetUserMFAPreference",
         &json!({"UserPoolId": w.pool_id, "Username": "alice",
@@ -520,16 +528,7 @@ fn several_mfa_methods_with_email_let_the_user_choose() {
 
 #[test]
 fn mfa_follows_a_password_never_a_code() {
-    let w = Fixture::start(
-        Options::default()
-            .mfa(Mfa::Optional)
-            .user("alice", PASSWORD, ALICE),
-    );
-    let (status, answer) = w.call(
-        "SetUserPoolMfaConfig",
-        &json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": {}}),
-    );
-    assert_eq!(status, 200, "{answer}");
+    let (w, answer) = email_mfa(json!({}));
     assert!(answer["EmailMfaConfiguration"].is_object(), "{answer}");
     let (_, config) = w.call("GetUserPoolMfaConfig", &json!({"UserPoolId": w.pool_id}));
     assert!(config["EmailMfaConfiguration"].is_object(), "{config}");
