@@ -42,6 +42,13 @@ impl Local {
         Self::with(EmulatorConfig::default())
     }
 
+    /// [`Local::app`] with alice, a confirmed user with [`PASSWORD`] and an email.
+    fn alice(pool_settings: &Value) -> (Self, String, String) {
+        let (local, pool_id, client_id) = Self::app(pool_settings);
+        local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
+        (local, pool_id, client_id)
+    }
+
     /// An emulator with a pool of `pool_settings` and an app client of [`Local::client`]: the
     /// emulator, the pool's id and the client's id.
     fn app(pool_settings: &Value) -> (Self, String, String) {
@@ -754,8 +761,7 @@ fn defect_5_a_code_issued_before_a_disable_gets_no_tokens() {
 /// Was: the TOTP challenge answered after AdminDisableUser returns tokens.
 #[test]
 fn defect_5_an_mfa_answer_after_a_disable_gets_no_tokens() {
-    let (local, pool_id, client_id) = Local::app(&json!({"MfaConfiguration": "OPTIONAL"}));
-    local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
+    let (local, pool_id, client_id) = Local::alice(&json!({"MfaConfiguration": "OPTIONAL"}));
     let key = set_up_totp(&local, &client_id, "alice");
     let (_, challenge) = local.password_auth(&client_id, "alice", PASSWORD);
     assert_eq!(challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA");
@@ -867,8 +873,7 @@ fn defect_6_a_client_without_oauth_flows_gets_no_login_page() {
 /// VerifyUserAttribute puts `is_admin_verified: true` into the next id token.
 #[test]
 fn defect_7_only_email_and_phone_are_verified() {
-    let (local, pool_id, client_id) = Local::app(&json!({}));
-    local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
+    let (local, _, client_id) = Local::alice(&json!({}));
     let tokens = local.sign_in(&client_id, "alice");
     let (status, answer) = local.op(
         "GetUserAttributeVerificationCode",
@@ -1078,8 +1083,7 @@ fn defect_11_expires_in_is_the_access_tokens_lifetime() {
 /// Was: a 2049-character `name` is stored (200); so is a 100,000-character one (per the issue).
 #[test]
 fn defect_12_attribute_values_are_at_most_2048_characters() {
-    let (local, pool_id, client_id) = Local::app(&json!({}));
-    local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
+    let (local, _, client_id) = Local::alice(&json!({}));
     let access = local.sign_in(&client_id, "alice")["AccessToken"].clone();
     let update = |value: String| {
         local.op(
@@ -1180,8 +1184,7 @@ fn defect_16_well_known_documents_of_an_unknown_pool_are_404() {
 /// Was: the tokens from GetTokensFromRefreshToken carry a new `origin_jti`.
 #[test]
 fn defect_17_refreshed_tokens_keep_the_sign_ins_origin_jti() {
-    let (local, pool_id, client_id) = Local::app(&json!({}));
-    local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
+    let (local, _, client_id) = Local::alice(&json!({}));
     let tokens = local.sign_in(&client_id, "alice");
     let origin = claims(&tokens["AccessToken"])["origin_jti"].clone();
     assert!(origin.is_string());
@@ -1304,8 +1307,7 @@ fn fidelity_error_messages_hold_no_rust_debug_output() {
 /// answer the challenge after it) was asked MFA_SETUP again at the next sign-in.
 #[test]
 fn fidelity_totp_verified_in_mfa_setup_is_asked_at_the_next_sign_in() {
-    let (local, pool_id, client_id) = Local::app(&json!({"MfaConfiguration": "ON"}));
-    local.user(&pool_id, "alice", &[("email", "alice@example.com")]);
+    let (local, _, client_id) = Local::alice(&json!({"MfaConfiguration": "ON"}));
     let (_, setup) = local.password_auth(&client_id, "alice", PASSWORD);
     assert_eq!(setup["ChallengeName"], "MFA_SETUP", "{setup}");
     let associated = local.ok(
