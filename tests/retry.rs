@@ -214,13 +214,7 @@ fn an_authorization_code_is_not_exchanged_twice() {
     let Action::Prompt(cognito_flows::Prompt::Authorize { url }) = flow.poll_action() else {
         panic!()
     };
-    let state = url::Url::parse(&url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
+    let state = state_of(&url);
     flow.handle_input(Input::Callback(format!(
         "https://app.example/callback?code=the-code&state={state}"
     )))
@@ -323,13 +317,7 @@ fn flows_declare_whether_their_request_may_be_sent_again() {
     let Action::Prompt(cognito_flows::Prompt::Authorize { url }) = authorize.poll_action() else {
         panic!()
     };
-    let state = url::Url::parse(&url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
+    let state = state_of(&url);
     authorize
         .handle_input(Input::Callback(format!(
             "https://app.example/callback?code=the-code&state={state}"
@@ -479,4 +467,15 @@ proptest::proptest! {
             }
         }
     }
+}
+
+/// The `state` parameter of an authorize URL.
+fn state_of(url: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned()
 }
