@@ -111,6 +111,9 @@ macro_rules! error_kinds {
         }
 
         impl ErrorKind {
+            /// Every exception name this version knows, in the table's order.
+            pub const NAMES: &'static [&'static str] = &[$($name,)*];
+
             /// Reads an exception name as Cognito sends it in `__type` or `x-amzn-ErrorType`:
             /// `NotAuthorizedException`, `com.amazonaws.cognito#NotAuthorizedException`, or
             /// `NotAuthorizedException:http://...`.

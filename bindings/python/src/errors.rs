@@ -72,55 +72,9 @@ pyo3::create_exception!(
     "The session has expired and holds no refresh token: the user must sign in again."
 );
 
-/// Cognito's exception names: each becomes a subclass of `ServiceError`. `tests/test_parity.py`
-/// checks this list against the core's `error_kinds!` table.
-pub(crate) const SERVICE_EXCEPTIONS: &[&str] = &[
-    "AliasExistsException",
-    "CodeDeliveryFailureException",
-    "CodeMismatchException",
-    "ConcurrentModificationException",
-    "EnableSoftwareTokenMFAException",
-    "ExpiredCodeException",
-    "ForbiddenException",
-    "InternalErrorException",
-    "InvalidEmailRoleAccessPolicyException",
-    "InvalidLambdaResponseException",
-    "InvalidParameterException",
-    "InvalidPasswordException",
-    "InvalidSmsRoleAccessPolicyException",
-    "InvalidSmsRoleTrustRelationshipException",
-    "InvalidUserPoolConfigurationException",
-    "LimitExceededException",
-    "MFAMethodNotFoundException",
-    "NotAuthorizedException",
-    "PasswordHistoryPolicyViolationException",
-    "PasswordResetRequiredException",
-    "RefreshTokenReuseException",
-    "ResourceNotFoundException",
-    "SoftwareTokenMFANotFoundException",
-    "TooManyFailedAttemptsException",
-    "TooManyRequestsException",
-    "UnauthorizedException",
-    "UnexpectedLambdaException",
-    "UnsupportedOperationException",
-    "UnsupportedTokenTypeException",
-    "UserLambdaValidationException",
-    "UserNotConfirmedException",
-    "UserNotFoundException",
-    "UsernameExistsException",
-    "UserPoolAddOnNotEnabledException",
-    "WebAuthnChallengeNotFoundException",
-    "WebAuthnClientMismatchException",
-    "WebAuthnConfigurationMissingException",
-    "WebAuthnCredentialNotSupportedException",
-    "WebAuthnNotEnabledException",
-    "WebAuthnOriginNotAllowedException",
-    "WebAuthnRelyingPartyMismatchException",
-    "ThrottlingException",
-    "AccessDeniedException",
-    "ValidationException",
-    "ServiceUnavailableException",
-];
+/// Cognito's exception names, the core's `error_kinds!` table: each becomes a subclass of
+/// `ServiceError`.
+pub(crate) const SERVICE_EXCEPTIONS: &[&str] = cognito_flows::ErrorKind::NAMES;
 
 /// Adds the exception classes to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
