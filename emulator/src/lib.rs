@@ -94,6 +94,9 @@ pub struct EmulatorConfig {
     pub clock: Clock,
     /// The region in pool ids and device keys.
     pub region: String,
+    /// The AWS account in ARNs (DescribeUserPool's `Arn`, DescribeUserPoolDomain's
+    /// `AWSAccountId`); `000000000000` by default. moto's suites expect `123456789012`.
+    pub account_id: String,
     /// A connection that sends no part of a request head or body, or accepts no byte of a reply,
     /// for this long is closed; a request head must arrive whole within it. An idle keep-alive
     /// connection waits for its next request longer: 60 s (or `io_timeout` if longer), which
@@ -137,6 +140,7 @@ impl Default for EmulatorConfig {
             seed: None,
             clock: Clock::System(Duration::ZERO),
             region: "us-east-1".into(),
+            account_id: "000000000000".into(),
             io_timeout: Duration::from_secs(10),
             log_codes: false,
             data: None,
@@ -201,6 +205,7 @@ impl Emulator {
             rng,
             clock: config.clock,
             region: config.region,
+            account_id: config.account_id,
             seq: loaded.seq,
             since_prune: 0,
             log_codes: config.log_codes,

@@ -40,6 +40,8 @@ emulator/cognito-emulator.example.toml, which documents every key.
   region = \"us-east-1\"
   seed = \"any text\"                 # makes ids, codes and salts reproducible
   log_codes = true                  # print each code to stderr as it is sent
+  account_id = \"000000000000\"       # the AWS account in ARNs (moto's suites: 123456789012)
+  empty = false                     # true: no pool at start, as moto (no [pool] then)
   [pool]
   name = \"example\"
   mfa = \"off\" | \"optional\" | \"required\"
@@ -189,6 +191,12 @@ struct Cli {
     /// A host name the emulator answers besides the loopback ones (localhost, 127.0.0.1, ::1); repeatable.
     #[arg(long, value_name = "NAME")]
     allow_host: Vec<String>,
+    /// The AWS account in ARNs, twelve digits [default: 000000000000] (moto's suites expect 123456789012).
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// Starts with no user pool, as moto does: suites create their own, and a reset empties it.
+    #[arg(long)]
+    empty: bool,
 }
 
 impl From<Cli> for Flags {
@@ -208,6 +216,8 @@ impl From<Cli> for Flags {
             data: cli.data,
             memory: cli.memory,
             allow_host: cli.allow_host,
+            account_id: cli.account_id,
+            empty: cli.empty,
         }
     }
 }

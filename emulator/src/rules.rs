@@ -229,14 +229,7 @@ pub(crate) fn check_attributes(
                 format!("A client attempted to write unauthorized attribute {name}"),
             ));
         }
-        let declared = name.strip_prefix("custom:").is_some_and(|custom| {
-            config.is_some_and(|c| {
-                c.custom_attributes
-                    .iter()
-                    .any(|d| d.strip_prefix("custom:").unwrap_or(d) == custom)
-            })
-        });
-        if !declared && !STANDARD.contains(&name.as_str()) {
+        if !in_schema(config, name) {
             return Err(fault(
                 "InvalidParameterException",
                 format!(
@@ -246,6 +239,19 @@ pub(crate) fn check_attributes(
         }
     }
     Ok(())
+}
+
+/// Whether the pool's schema has an attribute of this name: a standard one or a declared
+/// `custom:` one.
+pub(crate) fn in_schema(config: Option<&PoolConfig>, name: &str) -> bool {
+    let declared = name.strip_prefix("custom:").is_some_and(|custom| {
+        config.is_some_and(|c| {
+            c.custom_attributes
+                .iter()
+                .any(|d| d.strip_prefix("custom:").unwrap_or(d) == custom)
+        })
+    });
+    declared || STANDARD.contains(&name)
 }
 
 /// Whether a client's `ExplicitAuthFlows` allow `flow`: Cognito's refusal when they do not. The
@@ -394,4 +400,19 @@ mod tests {
             "USER_PASSWORD_AUTH flow not enabled for this client"
         );
     }
+}
+
+/// Whether a user may turn on SMS MFA (`sms`: a phone number to send to) and TOTP (`totp`: a
+/// verified software token): Cognito's refusal when not.
+pub(crate) fn check_mfa_methods(user: &User, sms: bool, totp: bool) -> Result<(), Fault> {
+    if sms && !user.attributes.contains_key("phone_number") {
+        return Err(fault(
+            INVALID,
+            "User does not have delivery config set to turn on SMS_MFA",
+        ));
+    }
+    if totp && user.totp_secret.is_none() {
+        return Err(fault(INVALID, "User has not verified software token mfa"));
+    }
+    Ok(())
 }

@@ -20,7 +20,7 @@ use crate::input::field;
 use crate::input::{listing, name_field, opt_int, opt_str, str_list};
 use crate::model::filter::status_name;
 use crate::model::state::{Inner, Message, Status};
-use crate::rules::{check_attributes, sign_in_attribute};
+use crate::rules::{check_attributes, in_schema, sign_in_attribute};
 
 const INVALID: &str = "InvalidParameterException";
 
@@ -194,6 +194,7 @@ pub(crate) fn admin_update_user_attributes(shared: &Shared, body: &Value) -> Ans
     let (pool_id, username) = state.admin_user(body)?;
     check_attributes(state.pools.get(&pool_id).map(|p| &p.config), &changes, true)?;
     state.check_mutable(&pool_id, changes.keys())?;
+    state.check_alias_free(&pool_id, &username, &changes)?;
     let now = state.unix();
     let user = state.user_mut(&pool_id, &username)?;
     for (k, v) in &changes {
@@ -225,7 +226,20 @@ pub(crate) fn admin_delete_user_attributes(shared: &Shared, body: &Value) -> Ans
     // Names the schema does not have are refused, as for a write.
     let named: BTreeMap<String, String> =
         names.iter().map(|n| (n.clone(), String::new())).collect();
-    check_attributes(state.pools.get(&pool_id).map(|p| &p.config), &named, true)?;
+    // Names the schema does not have are refused in the delete's own words.
+    let config = state.pools.get(&pool_id).map(|p| &p.config);
+    let unknown: String = names
+        .iter()
+        .filter(|n| !in_schema(config, n))
+        .map(|name| format!("user.{name}: Attribute does not exist in the schema.\n"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(fault(
+            INVALID,
+            format!("Invalid user attributes: {unknown}"),
+        ));
+    }
+    check_attributes(config, &named, true)?;
     state.check_mutable(&pool_id, names.iter())?;
     let now = state.unix();
     let user = state.user_mut(&pool_id, &username)?;
@@ -261,13 +275,6 @@ pub(crate) fn admin_set_user_mfa_preference(shared: &Shared, body: &Value) -> An
     if email == Some(true) {
         state.check_email_mfa(&pool_id)?;
     }
-    let user = state.user_mut(&pool_id, &username)?;
-    if let Some(on) = email {
-        user.email_mfa = on;
-    }
-    if email_preferred == Some(true) {
-        user.preferred_mfa = Some("EMAIL_OTP".into());
-    }
     let read = |name: &str| -> Result<(Option<bool>, Option<bool>), Fault> {
         match crate::input::opt_object(body, name)? {
             None => Ok((None, None)),
@@ -279,8 +286,14 @@ pub(crate) fn admin_set_user_mfa_preference(shared: &Shared, body: &Value) -> An
     };
     let (sms, sms_preferred) = read("SMSMfaSettings")?;
     let (totp, totp_preferred) = read("SoftwareTokenMfaSettings")?;
-    if totp == Some(true) && user.totp_secret.is_none() {
-        return Err(fault(INVALID, "User has not verified software token mfa"));
+    let user = state.user_mut(&pool_id, &username)?;
+    // Every check before any change: a refused call changes nothing.
+    crate::rules::check_mfa_methods(user, sms == Some(true), totp == Some(true))?;
+    if let Some(on) = email {
+        user.email_mfa = on;
+    }
+    if email_preferred == Some(true) {
+        user.preferred_mfa = Some("EMAIL_OTP".into());
     }
     if let Some(on) = sms {
         user.sms_mfa = on;

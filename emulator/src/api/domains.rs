@@ -130,7 +130,7 @@ pub(crate) fn describe_user_pool_domain(shared: &Shared, body: &Value) -> Answer
         return Ok(json!({"DomainDescription": {}}));
     };
     let mut description = json!({
-        "UserPoolId": pool_id, "AWSAccountId": "000000000000", "Domain": domain.name,
+        "UserPoolId": pool_id, "AWSAccountId": state.account_id, "Domain": domain.name,
         "S3Bucket": "aws-cognito-prod-emulator-assets", "CloudFrontDistribution": cloudfront(&domain.name),
         "Version": "20260101000000", "Status": "ACTIVE",
         "ManagedLoginVersion": domain.managed_login_version,

@@ -66,6 +66,26 @@ const STANDARD_SCHEMA: &[(&str, &str)] = &[
 
 const DATA_TYPES: &[&str] = &["String", "Number", "DateTime", "Boolean"];
 
+/// The name of the constraints an attribute of this data type has, if any.
+fn constraints_name(kind: &str) -> Option<&'static str> {
+    match kind {
+        "String" => Some("StringAttributeConstraints"),
+        "Number" => Some("NumberAttributeConstraints"),
+        _ => None,
+    }
+}
+
+/// Cognito's constraints of a standard attribute, as DescribeUserPool shows them.
+fn standard_constraints(name: &str, kind: &str) -> Option<Value> {
+    match (name, kind) {
+        ("sub", _) => Some(json!({"MinLength": "1", "MaxLength": "2048"})),
+        ("birthdate", _) => Some(json!({"MinLength": "10", "MaxLength": "10"})),
+        (_, "String") => Some(json!({"MinLength": "0", "MaxLength": "2048"})),
+        (_, "Number") => Some(json!({"MinValue": "0"})),
+        _ => None,
+    }
+}
+
 impl Inner {
     /// Adds a pool; returns its id (`{region}_{9 letters}`).
     pub(crate) fn insert_pool(&mut self, config: PoolConfig) -> String {
@@ -140,8 +160,17 @@ impl Inner {
         let mut schema: Vec<Value> = STANDARD_SCHEMA
             .iter()
             .map(|(name, kind)| {
-                json!({"Name": name, "AttributeDataType": kind, "DeveloperOnlyAttribute": false,
-                       "Mutable": *name != "sub", "Required": *name == "sub"})
+                let mut attribute = json!({"Name": name, "AttributeDataType": kind,
+                    "DeveloperOnlyAttribute": false, "Mutable": *name != "sub",
+                    "Required": *name == "sub"});
+                let given = s.attribute_constraints.get(*name).map(|c| json!(c));
+                if let (Some(key), Some(constraints)) = (
+                    constraints_name(kind),
+                    given.or_else(|| standard_constraints(name, kind)),
+                ) {
+                    attribute[key] = constraints;
+                }
+                attribute
             })
             .collect();
         for custom in &c.custom_attributes {
@@ -151,12 +180,25 @@ impl Inner {
                 .get(bare)
                 .map_or("String", String::as_str);
             let mutable = !s.immutable_attributes.iter().any(|a| a == bare);
-            schema.push(json!({"Name": format!("custom:{bare}"), "AttributeDataType": kind,
-                               "DeveloperOnlyAttribute": false, "Mutable": mutable, "Required": false}));
+            let name = format!("custom:{bare}");
+            let developer_only = s.developer_only_attributes.iter().any(|a| a == bare);
+            let shown = if developer_only {
+                format!("dev:{name}")
+            } else {
+                name.clone()
+            };
+            let mut attribute = json!({"Name": shown, "AttributeDataType": kind,
+                "DeveloperOnlyAttribute": developer_only, "Mutable": mutable, "Required": false});
+            if let (Some(key), Some(constraints)) =
+                (constraints_name(kind), s.attribute_constraints.get(&name))
+            {
+                attribute[key] = json!(constraints);
+            }
+            schema.push(attribute);
         }
         let mut answer = json!({
             "Id": pool.id, "Name": c.name,
-            "Arn": format!("arn:aws:cognito-idp:{}:000000000000:userpool/{}", self.region, pool.id),
+            "Arn": format!("arn:aws:cognito-idp:{}:{}:userpool/{}", self.region, self.account_id, pool.id),
             "Policies": {"PasswordPolicy": {
                 "MinimumLength": p.minimum_length, "RequireUppercase": p.require_uppercase,
                 "RequireLowercase": p.require_lowercase, "RequireNumbers": p.require_numbers,
@@ -177,7 +219,29 @@ impl Inner {
             answer["AliasAttributes"] = json!(s.alias_attributes);
         }
         if !s.verification_message_template.is_empty() {
-            answer["VerificationMessageTemplate"] = json!(s.verification_message_template);
+            let template = &s.verification_message_template;
+            answer["VerificationMessageTemplate"] = json!(template);
+            // The older members say the same as the template's.
+            for (older, member) in [
+                ("SmsVerificationMessage", "SmsMessage"),
+                ("EmailVerificationMessage", "EmailMessage"),
+                ("EmailVerificationSubject", "EmailSubject"),
+            ] {
+                if let Some(text) = template.get(member) {
+                    answer[older] = text.clone();
+                }
+            }
+        }
+        if let Some(domain) = &pool.resources.domain {
+            let key = if domain.certificate_arn.is_some() {
+                "CustomDomain"
+            } else {
+                "Domain"
+            };
+            answer[key] = json!(domain.name);
+        }
+        if !s.account_recovery.is_empty() {
+            answer["AccountRecoverySetting"] = json!(s.account_recovery);
         }
         if !s.username_attributes.is_empty() {
             answer["UsernameAttributes"] = json!(s.username_attributes);
@@ -367,9 +431,25 @@ pub(crate) fn set_user_pool_mfa_config(shared: &Shared, body: &Value) -> Answer 
         .map(|t| opt_bool(t, "Enabled"))
         .transpose()?
         .flatten();
+    // SetUserPoolMfaConfig's own words for what CreateUserPool refuses as a validation error.
     let mfa = opt_str(body, "MfaConfiguration")?
-        .map(parse_mfa)
+        .map(|name| {
+            parse_mfa(name).map_err(|_| {
+                fault(
+                    INVALID,
+                    "[MfaConfiguration] must be one of 'ON', 'OFF', or 'OPTIONAL'.",
+                )
+            })
+        })
         .transpose()?;
+    if let Some(sms) = sms
+        && opt_object(sms, "SmsConfiguration")?.is_none()
+    {
+        return Err(fault(
+            INVALID,
+            "[SmsConfiguration] is a required member of [SoftwareTokenMfaConfiguration].",
+        ));
+    }
     let pool = state.pool_mut(body)?;
     let mut settings = pool.config.settings.clone();
     if let Some(enabled) = totp {
@@ -385,7 +465,7 @@ pub(crate) fn set_user_pool_mfa_config(shared: &Shared, body: &Value) -> Answer 
     if mfa != Mfa::Off && !settings.sms_mfa && !settings.software_token_mfa && !settings.email_mfa {
         return Err(fault(
             INVALID,
-            "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
+            "At least one of [SmsMfaConfiguration] or [SoftwareTokenMfaConfiguration] must be provided.",
         ));
     }
     pool.config.settings = settings;
@@ -583,6 +663,23 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    // The older members, where the template does not say otherwise.
+    for (older, member) in [
+        ("SmsVerificationMessage", "SmsMessage"),
+        ("EmailVerificationMessage", "EmailMessage"),
+        ("EmailVerificationSubject", "EmailSubject"),
+    ] {
+        if let Some(text) = opt_str(body, older)?
+            && !s.verification_message_template.contains_key(member)
+        {
+            s.verification_message_template
+                .insert(member.into(), json!(text));
+        }
+    }
+    s.account_recovery = opt_object(body, "AccountRecoverySetting")?
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     s.auto_verified_attributes = str_list(body, "AutoVerifiedAttributes")?;
     for a in &s.auto_verified_attributes {
         if a != "email" && a != "phone_number" {
@@ -632,59 +729,64 @@ fn read_pool_settings(body: &Value, config: &mut PoolConfig, create: bool) -> Re
     Ok(())
 }
 
-/// A custom attribute's `StringAttributeConstraints` (lengths of at most 2048, min <= max) and
-/// `NumberAttributeConstraints` (min <= max), as Cognito checks them.
-fn check_constraints(attribute: &Value, bare: &str, kind: &str) -> Result<(), Fault> {
-    let bound = |constraints: &str, key: &str| -> Result<Option<i64>, Fault> {
-        let Some(c) = opt_object(attribute, constraints)? else {
-            return Ok(None);
-        };
-        match opt_str(c, key)? {
-            None => Ok(None),
-            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-                fault(
-                    INVALID,
-                    format!("user.{bare}: {key} of {constraints} must be a number, not {v}"),
-                )
-            }),
-        }
+/// An attribute's `StringAttributeConstraints` (lengths of at most 2048, min <= max) or
+/// `NumberAttributeConstraints` (min <= max), as Cognito checks them: those of its data type, to
+/// keep (the other kind is ignored, as Cognito does).
+fn check_constraints(
+    attribute: &Value,
+    name: &str,
+    kind: &str,
+) -> Result<Option<BTreeMap<String, String>>, Fault> {
+    let Some(constraints) = constraints_name(kind) else {
+        return Ok(None);
     };
-    let strings = "StringAttributeConstraints";
-    let (min_len, max_len) = (bound(strings, "MinLength")?, bound(strings, "MaxLength")?);
+    let Some(given) = opt_object(attribute, constraints)? else {
+        return Ok(None);
+    };
+    let keys: &[&str] = if kind == "String" {
+        &["MinLength", "MaxLength"]
+    } else {
+        &["MinValue", "MaxValue"]
+    };
+    let invalid = || {
+        fault(
+            INVALID,
+            format!("Invalid {constraints} for schema attribute {name}"),
+        )
+    };
+    let mut kept = BTreeMap::new();
+    let mut bounds = [None, None];
+    for (bound, key) in bounds.iter_mut().zip(keys) {
+        if let Some(text) = opt_str(given, key)? {
+            *bound = Some(text.trim().parse::<i64>().map_err(|_| invalid())?);
+            kept.insert((*key).to_owned(), text.to_owned());
+        }
+    }
+    let bare = name.strip_prefix("custom:").unwrap_or(name);
     if kind == "String" {
-        let lengths = [min_len, max_len].into_iter().flatten();
-        if lengths.clone().any(|n| n > 2048) {
+        if bounds.iter().flatten().any(|n| *n > 2048) {
             return Err(fault(
                 INVALID,
                 format!("user.{bare}: String attributes cannot have a length of more than 2048"),
             ));
         }
-        if lengths.clone().any(|n| n < 0) {
+        if bounds.iter().flatten().any(|n| *n < 0) {
             return Err(fault(
                 INVALID,
                 format!("user.{bare}: String attributes cannot have a negative length"),
             ));
         }
-        if let (Some(min), Some(max)) = (min_len, max_len)
-            && min > max
-        {
-            return Err(fault(
-                INVALID,
-                format!("user.{bare}: Max length cannot be less than min length."),
-            ));
-        }
     }
-    let numbers = "NumberAttributeConstraints";
-    let (min, max) = (bound(numbers, "MinValue")?, bound(numbers, "MaxValue")?);
-    if let (Some(min), Some(max)) = (min, max)
+    if let [Some(min), Some(max)] = bounds
         && min > max
     {
+        let what = if kind == "String" { "length" } else { "value" };
         return Err(fault(
             INVALID,
-            format!("user.{bare}: Max value cannot be less than min value."),
+            format!("user.{bare}: Max {what} cannot be less than min {what}."),
         ));
     }
-    Ok(())
+    Ok(Some(kept))
 }
 
 /// Declares the custom attributes of a `Schema` / `CustomAttributes` list (standard attributes in
@@ -695,24 +797,43 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
         .ok_or_else(|| fault("SerializationException", "Schema: expected a list"))?;
     for attribute in list {
         let name = name_field(attribute, "Name", rules::CUSTOM_ATTRIBUTE_MAX)?;
-        let kind = opt_str(attribute, "AttributeDataType")?.unwrap_or("String");
+        let bare = name.strip_prefix("custom:").unwrap_or(name);
+        let standard = STANDARD_SCHEMA.iter().find(|(n, _)| *n == bare);
+        let given = opt_str(attribute, "AttributeDataType")?;
+        let kind = match (given, standard) {
+            (Some(kind), _) => kind,
+            (None, Some((_, kind))) => kind,
+            (None, None) => {
+                return Err(fault(
+                    INVALID,
+                    "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+                ));
+            }
+        };
         if !DATA_TYPES.contains(&kind) {
             return Err(fault(
                 INVALID,
-                format!("Invalid AttributeDataType {kind} for {name}"),
+                format!(
+                    "Validation error detected: Value '{kind}' failed to satisfy constraint: \
+                     Member must satisfy enum value set: [Boolean, Number, String, DateTime]"
+                ),
             ));
         }
-        let bare = name.strip_prefix("custom:").unwrap_or(name);
         let developer_only = opt_bool(attribute, "DeveloperOnlyAttribute")?.unwrap_or(false);
-        if let Some((_, standard)) = STANDARD_SCHEMA.iter().find(|(n, _)| *n == bare) {
-            let retyped = opt_str(attribute, "AttributeDataType")?.is_some_and(|k| k != *standard);
-            if retyped || developer_only {
+        if let Some((_, standard)) = standard {
+            if kind != *standard || developer_only {
                 return Err(fault(
                     INVALID,
                     format!(
                         "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {bare}"
                     ),
                 ));
+            }
+            if let Some(kept) = check_constraints(attribute, bare, kind)? {
+                config
+                    .settings
+                    .attribute_constraints
+                    .insert(bare.to_owned(), kept);
             }
             continue;
         }
@@ -722,16 +843,26 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
                 "Required custom attributes are not supported currently.",
             ));
         }
-        check_constraints(attribute, bare, kind)?;
+        let constraints = check_constraints(attribute, name, kind)?;
         rules::custom_attribute_name(name).map_err(|r| rules::refusal("Name", name, &r))?;
         if config
             .custom_attributes
             .iter()
             .any(|d| d.strip_prefix("custom:").unwrap_or(d) == bare)
         {
+            let existing = if config
+                .settings
+                .developer_only_attributes
+                .iter()
+                .any(|a| a == bare)
+            {
+                format!("dev:custom:{bare}")
+            } else {
+                format!("custom:{bare}")
+            };
             return Err(fault(
                 INVALID,
-                format!("Existing attribute already has name custom:{bare}."),
+                format!("custom:{bare}: Existing attribute already has name {existing}."),
             ));
         }
         if config.custom_attributes.len() >= 50 {
@@ -741,8 +872,20 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
             ));
         }
         config.custom_attributes.push(bare.to_owned());
+        if let Some(kept) = constraints {
+            config
+                .settings
+                .attribute_constraints
+                .insert(format!("custom:{bare}"), kept);
+        }
         if opt_bool(attribute, "Mutable")? == Some(false) {
             config.settings.immutable_attributes.push(bare.to_owned());
+        }
+        if developer_only {
+            config
+                .settings
+                .developer_only_attributes
+                .push(bare.to_owned());
         }
         if kind != "String" {
             config

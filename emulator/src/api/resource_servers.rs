@@ -103,7 +103,12 @@ fn server_json(pool_id: &str, identifier: &str, server: &ResourceServer) -> Valu
         .iter()
         .map(|s| json!({"ScopeName": s.name, "ScopeDescription": s.description}))
         .collect();
-    json!({"UserPoolId": pool_id, "Identifier": identifier, "Name": server.name, "Scopes": scopes})
+    let mut answer = json!({"UserPoolId": pool_id, "Identifier": identifier, "Name": server.name});
+    // A server without scopes is described without the member.
+    if !scopes.is_empty() {
+        answer["Scopes"] = json!(scopes);
+    }
+    answer
 }
 
 /// CreateResourceServer.

@@ -169,6 +169,39 @@ impl Inner {
         }
     }
 
+    /// Cognito's refusal when a change gives the user an email or phone number that another
+    /// user of the pool has, on a pool whose users sign in with it (`UsernameAttributes`).
+    pub(crate) fn check_alias_free(
+        &self,
+        pool_id: &str,
+        username: &str,
+        changes: &BTreeMap<String, String>,
+    ) -> Result<(), Fault> {
+        let Some(pool) = self.pools.get(pool_id) else {
+            return Ok(());
+        };
+        for attribute in &pool.config.settings.username_attributes {
+            let Some(value) = changes.get(attribute) else {
+                continue;
+            };
+            let taken = pool.users.iter().any(|(name, user)| {
+                name != username && user.attributes.get(attribute) == Some(value)
+            });
+            if taken {
+                let what = if attribute == "email" {
+                    "email"
+                } else {
+                    "phone number"
+                };
+                return Err(fault(
+                    "AliasExistsException",
+                    format!("An account with the given {what} already exists."),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Cognito's limit on the codes a user asks for (ForgotPassword, ResendConfirmationCode,
     /// GetUserAttributeVerificationCode): [`CODE_SENDS_PER_HOUR`] in an hour of the emulator's
     /// clock, then `LimitExceededException` until the oldest is an hour old.
@@ -319,6 +352,23 @@ pub(crate) fn resend_confirmation_code(shared: &Shared, body: &Value) -> Answer 
 pub(crate) fn forgot_password(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, client, name) = state.secret_checked_user(body)?;
+    // A pool whose only recovery is `admin_only` sends no code to anyone.
+    let admin_only = state.pools.get(&pool_id).is_some_and(|p| {
+        let mechanisms = p.config.settings.account_recovery.get("RecoveryMechanisms");
+        let names: Vec<&str> = mechanisms
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.get("Name").and_then(Value::as_str))
+            .collect();
+        names == ["admin_only"]
+    });
+    if admin_only {
+        return Err(fault(
+            NOT_AUTHORIZED,
+            "Contact administrator to reset password.",
+        ));
+    }
     let Some(user) = state
         .pools
         .get(&pool_id)
@@ -381,6 +431,7 @@ pub(crate) fn update_user_attributes(shared: &Shared, body: &Value) -> Answer {
     )?;
     state.check_writable(&pool_id, body, changes.keys())?;
     state.check_mutable(&pool_id, changes.keys())?;
+    state.check_alias_free(&pool_id, &username, &changes)?;
     let user = state.user_mut(&pool_id, &username)?;
     let mut to_verify = Vec::new();
     for (k, v) in changes {
@@ -503,6 +554,18 @@ pub(crate) fn set_user_mfa_preference(shared: &Shared, body: &Value) -> Answer {
         state.check_email_mfa(&pool_id)?;
     }
     let (_, user) = state.me(body)?;
+    let turns_on = |k: &str| {
+        body.get(k)
+            .and_then(|s| s.get("Enabled"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    };
+    // Every check before any change: a refused call changes nothing.
+    crate::rules::check_mfa_methods(
+        user,
+        turns_on("SMSMfaSettings"),
+        turns_on("SoftwareTokenMfaSettings"),
+    )?;
     if let Some(s) = body.get("EmailMfaSettings") {
         user.email_mfa = email_on.unwrap_or(user.email_mfa);
         if s.get("PreferredMfa").and_then(Value::as_bool) == Some(true) {
@@ -519,12 +582,6 @@ pub(crate) fn set_user_mfa_preference(shared: &Shared, body: &Value) -> Answer {
         }
     }
     if let Some(s) = body.get("SoftwareTokenMfaSettings") {
-        if s.get("Enabled").and_then(Value::as_bool) == Some(true) && user.totp_secret.is_none() {
-            return Err(fault(
-                "InvalidParameterException",
-                "User has not verified software token mfa",
-            ));
-        }
         if s.get("Enabled").and_then(Value::as_bool) == Some(false) {
             user.totp_secret = None;
         }

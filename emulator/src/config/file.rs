@@ -56,6 +56,10 @@ pub(crate) struct FileConfig {
     pub(crate) users: Vec<UserFile>,
     /// More pools, each with its clients, groups and users.
     pub(crate) pools: Vec<PoolFile>,
+    /// The AWS account in ARNs.
+    pub(crate) account_id: Option<String>,
+    /// No pool at start (as moto): suites create their own and `/moto-api/reset` empties it.
+    pub(crate) empty: Option<bool>,
 }
 
 impl FileConfig {
@@ -71,6 +75,15 @@ impl FileConfig {
             .max(self.clients.len())
             .max(self.groups.len())
             .max(self.users.len())
+    }
+
+    /// Whether the file gives any pool, client, group or user.
+    pub(crate) fn has_pool(&self) -> bool {
+        self.pool != PoolFile::default()
+            || !self.pools.is_empty()
+            || !self.clients.is_empty()
+            || !self.groups.is_empty()
+            || !self.users.is_empty()
     }
 
     /// Every pool to set up: the top-level one (unless the file only has `[[pools]]`), then
@@ -450,6 +463,17 @@ pub(crate) fn check_fixed_code(code: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// An AWS account id: twelve digits.
+pub(crate) fn check_account_id(account: &str) -> Result<(), Failure> {
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Failure::Config(format!(
+            "account id {account:?} is not twelve digits like 123456789012"
+        )))
+    }
 }
 
 /// A region as AWS spells them: `us-east-1`, `eu-central-2`, `us-gov-west-1`.

@@ -10,8 +10,8 @@ use serde_json::json;
 use sha2::Digest as _;
 
 use super::file::{
-    DeviceSetting, FileConfig, MfaSetting, PoolFile, UserFile, check_callback_urls,
-    check_fixed_code, check_region, read_config,
+    DeviceSetting, FileConfig, MfaSetting, PoolFile, UserFile, check_account_id,
+    check_callback_urls, check_fixed_code, check_region, read_config,
 };
 use super::{DEFAULT_DATA, DEFAULT_PASSWORD, Failure, SETUP_FILE};
 use crate::model::settings::GroupConfig;
@@ -51,6 +51,10 @@ pub struct Flags {
     pub memory: bool,
     /// `--allow-host`: host names answered besides the loopback ones.
     pub allow_host: Vec<String>,
+    /// `--account-id`: the AWS account in ARNs.
+    pub account_id: Option<String>,
+    /// `--empty`: no pool at start (as moto), whatever else the flags say.
+    pub empty: bool,
 }
 
 /// What the binary sets up, from the flags over the config file.
@@ -95,6 +99,17 @@ pub(crate) fn plan_file(
         check_region(&region)?;
         emulator.region = region;
     }
+    if let Some(account) = cli.account_id.clone().or(file.account_id.clone()) {
+        check_account_id(&account)?;
+        emulator.account_id = account;
+    }
+    let empty = cli.empty || file.empty.unwrap_or(false);
+    if empty && (file.has_pool() || !cli.user.is_empty()) {
+        return Err(Failure::Config(
+            "empty = true (--empty) starts with no pool: the config file and --user cannot give one"
+                .into(),
+        ));
+    }
     emulator.seed = cli
         .seed
         .clone()
@@ -105,7 +120,8 @@ pub(crate) fn plan_file(
     }
     check_callback_urls(&cli.callback_url).map_err(Failure::Config)?;
     let mut pools = Vec::new();
-    for (index, pool) in file.all_pools().into_iter().enumerate() {
+    let planned = if empty { Vec::new() } else { file.all_pools() };
+    for (index, pool) in planned.into_iter().enumerate() {
         let mut planned = plan_pool(&cli, pool)?;
         if index == 0 {
             let password = password

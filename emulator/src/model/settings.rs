@@ -237,6 +237,18 @@ pub struct PoolSettings {
     /// `VerificationMessageTemplate`, as given (stored and described).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub verification_message_template: serde_json::Map<String, serde_json::Value>,
+    /// The custom attributes (by name without `custom:`) declared `DeveloperOnlyAttribute`: the
+    /// schema names them `dev:custom:<name>`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub developer_only_attributes: Vec<String>,
+    /// `AccountRecoverySetting`, as given (described; `admin_only` refuses ForgotPassword).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub account_recovery: serde_json::Map<String, serde_json::Value>,
+    /// The `StringAttributeConstraints` or `NumberAttributeConstraints` the `Schema` gave an
+    /// attribute (by its full name: `email`, `custom:tenant`), as given: `MinLength`,
+    /// `MaxLength`, `MinValue`, `MaxValue`. Standard attributes not named here have Cognito's.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attribute_constraints: BTreeMap<String, BTreeMap<String, String>>,
     /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (`PASSWORD`, `EMAIL_OTP`, `SMS_OTP`,
     /// `WEB_AUTHN`): the first factors a `USER_AUTH` sign-in may use. `None` (never set, as for
     /// every pool stored before the field existed): all four, as the emulator always offered
@@ -278,6 +290,9 @@ impl Default for PoolSettings {
             immutable_attributes: Vec::new(),
             lambda_config: serde_json::Map::new(),
             verification_message_template: serde_json::Map::new(),
+            developer_only_attributes: Vec::new(),
+            account_recovery: serde_json::Map::new(),
+            attribute_constraints: BTreeMap::new(),
             allowed_first_auth_factors: None,
             email_mfa: false,
         }

@@ -585,6 +585,8 @@ pub(crate) struct Inner {
     pub rng: ChaCha20Rng,
     pub clock: Clock,
     pub region: String,
+    /// The AWS account in ARNs.
+    pub account_id: String,
     /// Orders token issues and sign-outs: a token is revoked by a GlobalSignOut that comes after
     /// it, never by one in the same second before it.
     pub seq: u64,

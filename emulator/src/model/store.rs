@@ -518,6 +518,7 @@ impl Store {
             rng: _,
             clock: _,
             region: _,
+            account_id: _,
             since_prune: _,
             log_codes: _,
             // The hosted UI's browser sessions and MFA steps are of this run, as sessions are.
