@@ -102,3 +102,26 @@ if [[ "$(cat "$py_dir/.installed" 2>/dev/null)" != "$py_lock" ]] \
         --require-hashes -r "$clients/python/requirements.txt"
     echo "$py_lock" >"$py_dir/.installed"
 fi
+
+# moto's own Cognito test suite (tests/test_cognitoidp of moto's source release, the same moto
+# version as above), run in moto's server mode against the emulator by scripts/test-clients
+# (emulator/clients/python/run_moto_suite.py). Its venv has moto (the suite imports it), pytest
+# and the suite's own imports, pinned in emulator/clients/python/moto-suite.txt.
+moto_suite="$tools/clients/moto-suite"
+moto_suite_lock="$(lock_hash "$clients/python/moto-suite.txt"; echo "$MOTO_VERSION")"
+if [[ "$(cat "$moto_suite/.installed" 2>/dev/null)" != "$moto_suite_lock" ]] \
+    || [[ ! -x "$moto_suite/bin/python" ]]; then
+    rm -rf "$moto_suite"
+    "$python" -m venv "$moto_suite"
+    "$moto_suite/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "moto[server]==$MOTO_VERSION" -r "$clients/python/moto-suite.txt"
+    source_release="$(mktemp -d)"
+    "$moto_suite/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
+        --no-binary :all: --dest "$source_release" "moto==$MOTO_VERSION"
+    mkdir -p "$moto_suite/tests"
+    tar -xzf "$source_release/moto-$MOTO_VERSION.tar.gz" -C "$moto_suite/tests" --strip-components=2 \
+        "moto-$MOTO_VERSION/tests/__init__.py" "moto-$MOTO_VERSION/tests/conftest.py" \
+        "moto-$MOTO_VERSION/tests/markers.py" "moto-$MOTO_VERSION/tests/test_cognitoidp"
+    rm -rf "$source_release"
+    echo "$moto_suite_lock" >"$moto_suite/.installed"
+fi
