@@ -172,34 +172,13 @@ fn a_domain_that_is_not_a_url_is_refused() {
     assert!(ClientCredentials::new("ftp://example.com", "c", "s").is_err());
 }
 
-/// Against the emulator: a resource server, a confidential M2M client, then the grant with
-/// Basic and with body authentication, and a scope the client is not allowed.
+/// Against the emulator (the testkit's resource server and confidential M2M client): the grant
+/// with Basic and with body authentication, and a scope the client is not allowed.
 #[test]
 fn the_emulator_grants_a_machine_token() {
     use cognito_flows_testkit::emulator::Fixture;
     let w = Fixture::new();
-    let (status, answer) = w.call(
-        "CreateResourceServer",
-        &json!({"UserPoolId": w.pool_id, "Identifier": "orders", "Name": "Orders",
-                "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read"},
-                           {"ScopeName": "write", "ScopeDescription": "Write"}]}),
-    );
-    assert_eq!(status, 200, "{answer}");
-    let (status, answer) = w.call(
-        "CreateUserPoolClient",
-        &json!({"UserPoolId": w.pool_id, "ClientName": "service", "GenerateSecret": true,
-                "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthFlowsUserPoolClient": true,
-                "AllowedOAuthScopes": ["orders/read", "orders/write"]}),
-    );
-    assert_eq!(status, 200, "{answer}");
-    let client = &answer["UserPoolClient"];
-    let credentials = ClientCredentials::new(
-        w.endpoint(),
-        client["ClientId"].as_str().unwrap(),
-        client["ClientSecret"].as_str().unwrap(),
-    )
-    .unwrap();
-
+    let credentials = w.machine_client("orders", &["read", "write"]);
     let token: MachineToken = w.drive(credentials.token(), |_| panic!()).unwrap();
     assert_eq!(token.scopes, ["orders/read", "orders/write"]);
     assert!(token.expires_at > w.emulator.now());
