@@ -278,6 +278,17 @@ impl Fixture {
     /// (`identifier/scope`), as [`ClientCredentials`] at the emulator (HTTP Basic, no scope
     /// asked). Panics on any refusal.
     pub fn machine_client(&self, identifier: &str, scopes: &[&str]) -> ClientCredentials {
+        let info = self.machine_app_client(identifier, scopes);
+        let secret = info.secret.unwrap_or_default();
+        match ClientCredentials::new(self.endpoint(), info.id, secret) {
+            Ok(credentials) => credentials,
+            Err(e) => panic!("the emulator's endpoint: {e}"),
+        }
+    }
+
+    /// [`Fixture::machine_client`]'s resource server and app client, as the client's id and
+    /// secret (for a test that hands the secret to a program).
+    pub fn machine_app_client(&self, identifier: &str, scopes: &[&str]) -> ClientInfo {
         let listed: Vec<Value> = scopes
             .iter()
             .map(|s| serde_json::json!({"ScopeName": s, "ScopeDescription": s}))
@@ -302,9 +313,9 @@ impl Fixture {
         else {
             panic!("no client id or secret in {answer}")
         };
-        match ClientCredentials::new(self.endpoint(), id, secret) {
-            Ok(credentials) => credentials,
-            Err(e) => panic!("the emulator's endpoint: {e}"),
+        ClientInfo {
+            id: id.to_owned(),
+            secret: Some(secret.to_owned()),
         }
     }
 
