@@ -199,3 +199,52 @@ fn the_emulator_grants_a_machine_token() {
     };
     assert_eq!(error.code, OAuthErrorCode::InvalidScope);
 }
+
+proptest::proptest! {
+    /// Whatever the id, secret and scopes: the request names the client, carries exactly the
+    /// secret (in the Basic header, or form-encoded in the body) and exactly the scopes, and
+    /// nothing printed shows the secret.
+    #[test]
+    fn any_credentials_make_a_request_that_carries_them_exactly(
+        id in "[A-Za-z0-9]{1,40}",
+        secret in "[ -~]{8,64}",
+        scopes in proptest::collection::vec("[!#-\\[\\]-~]{1,30}", 0..4),
+        body in proptest::bool::ANY,
+    ) {
+        use base64::Engine as _;
+        let auth = if body { ClientAuth::Body } else { ClientAuth::Basic };
+        let c = ClientCredentials::new(DOMAIN, id.clone(), secret.clone())
+            .unwrap()
+            .with_auth(auth)
+            .with_scopes(scopes.clone());
+        let call = c.token();
+        let request = pending(&call);
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(request.body())
+            .into_owned()
+            .collect();
+        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        proptest::prop_assert_eq!(field("grant_type"), Some("client_credentials".to_owned()));
+        proptest::prop_assert_eq!(field("client_id"), Some(id.clone()));
+        let joined = scopes.join(" ");
+        proptest::prop_assert_eq!(field("scope"), (!joined.is_empty()).then_some(joined));
+        let basic = request
+            .headers()
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_owned());
+        if body {
+            proptest::prop_assert_eq!(field("client_secret"), Some(secret.clone()));
+            proptest::prop_assert!(basic.is_none());
+        } else {
+            proptest::prop_assert!(field("client_secret").is_none());
+            let encoded = basic.unwrap();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded.strip_prefix("Basic ").unwrap())
+                .unwrap();
+            proptest::prop_assert_eq!(decoded, format!("{id}:{secret}").into_bytes());
+            proptest::prop_assert!(request.headers()["authorization"].is_sensitive());
+        }
+        for printed in [format!("{c:?}"), format!("{call:?}"), format!("{:?}", call.poll_action())] {
+            proptest::prop_assert!(!printed.contains(&secret), "{}", printed);
+        }
+    }
+}

@@ -250,3 +250,25 @@ fn pre_token_generation_v3_changes_claims_and_scopes() {
         json!({"job": "nightly"})
     );
 }
+
+/// A machine token names no user: the user API refuses it (NotAuthorizedException), and so does
+/// `/oauth2/userInfo` (401).
+#[test]
+fn a_machine_token_is_no_users_token() {
+    let w = Fixture::new();
+    let (id, secret) = m2m_client(&w);
+    let (status, answer) = token(&w, Some((&id, &secret)), "grant_type=client_credentials");
+    assert_eq!(status, 200, "{answer}");
+    let access = answer["access_token"].as_str().unwrap();
+    let (status, refused) = w.call("GetUser", &json!({"AccessToken": access}));
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["__type"], "NotAuthorizedException", "{refused}");
+    let response = send(
+        &agent(),
+        http::Request::get(format!("{}oauth2/userInfo", w.endpoint()))
+            .header("Authorization", format!("Bearer {access}"))
+            .body(Vec::new())
+            .unwrap(),
+    );
+    assert_eq!(response.status().as_u16(), 401);
+}
