@@ -429,6 +429,28 @@ pub enum OAuthErrorCode {
 }
 
 impl OAuthErrorCode {
+    /// The code as the server sent it (`invalid_scope`, ...).
+    ///
+    /// ```
+    /// use cognito_flows::flows::hosted_ui::OAuthErrorCode;
+    ///
+    /// assert_eq!(OAuthErrorCode::InvalidScope.as_str(), "invalid_scope");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::AccessDenied => "access_denied",
+            Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::Other(other) => other,
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Self {
         match s {
             "invalid_request" => Self::InvalidRequest,

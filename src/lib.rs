@@ -70,6 +70,7 @@ pub use http;
 pub use crate::entropy::Entropy;
 pub use crate::error::{Error, ErrorKind, Misuse, ProtocolError, ProtocolReason, ServiceError};
 pub use crate::flows::account::{self, Call, NewUser};
+pub use crate::flows::client_credentials::{ClientCredentials, MachineToken, TokenCache};
 pub use crate::flows::hosted_ui::HostedUi;
 pub use crate::flows::sign_in::FirstFactor;
 pub use crate::flows::{

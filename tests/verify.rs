@@ -852,3 +852,58 @@ fn verify_without_fetch_never_asks_for_one() {
         Some("alice")
     );
 }
+
+/// A real machine-to-machine token of the emulator: it verifies as an access token of its app
+/// client, carries no user, and is refused, with a typed error, where a scope it lacks is
+/// required (in the options, or by `check_scopes` on its claims, as a route does).
+#[test]
+fn emulator_machine_tokens_verify_and_need_their_scopes() {
+    use cognito_flows::verify::check_scopes;
+    use cognito_flows_testkit::emulator::Fixture;
+    let w = Fixture::new();
+    let credentials = w
+        .machine_client("orders", &["read", "write"])
+        .with_scopes(["orders/read"]);
+    let token = w.drive(credentials.token(), |_| panic!()).unwrap();
+    let token = token.access_token.expose();
+    let jwks_url = format!("{}{}/.well-known/jwks.json", w.endpoint(), w.pool_id);
+    let options = || VerifyOptions::access_tokens([credentials.client_id()]);
+
+    let Verification::Valid(claims) = live_verify(
+        &w.pool.issuer(),
+        &jwks_url,
+        token,
+        options().require_scopes(["orders/read"]),
+    ) else {
+        panic!("the machine token does not verify")
+    };
+    assert_eq!(claims.username(), None);
+    assert_eq!(claims.sub(), Some(credentials.client_id()));
+    assert_eq!(check_scopes(&claims, &["orders/read"]), Ok(()));
+    assert_eq!(
+        check_scopes(&claims, &["orders/read", "orders/write"]),
+        Err(VerifyError::MissingScope("orders/write".into()))
+    );
+
+    let refused = live_verify(
+        &w.pool.issuer(),
+        &jwks_url,
+        token,
+        options().require_scopes(["orders/write"]),
+    );
+    assert!(
+        matches!(&refused, Verification::Invalid(VerifyError::MissingScope(s)) if s == "orders/write"),
+        "{refused:?}"
+    );
+    // Another app client's verifier refuses it.
+    let other = live_verify(
+        &w.pool.issuer(),
+        &jwks_url,
+        token,
+        VerifyOptions::access_tokens([w.client_id.clone()]),
+    );
+    assert!(
+        matches!(other, Verification::Invalid(VerifyError::WrongAudience(_))),
+        "{other:?}"
+    );
+}

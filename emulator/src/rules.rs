@@ -48,6 +48,15 @@ pub const NAME_MAX: usize = 128;
 pub const CUSTOM_ATTRIBUTE_MAX: usize = 20;
 /// The OAuth flows an app client may allow (`AllowedOAuthFlows`).
 pub const OAUTH_FLOWS: &[&str] = &["code", "implicit", "client_credentials"];
+/// The OAuth scopes about a user, which a `client_credentials` client may not have (its scopes
+/// are the custom scopes of the pool's resource servers, `identifier/name`).
+pub const USER_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
 /// A pool's password policy `MinimumLength`.
 pub const PASSWORD_MINIMUM_LENGTH: Range = Range { min: 6, max: 99 };
 /// An access or id token's lifetime, in seconds: 5 minutes to a day.

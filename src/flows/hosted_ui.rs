@@ -49,6 +49,7 @@ use zeroize::Zeroizing;
 
 use crate::entropy::{Entropy, FlowRng};
 use crate::error::{Error, ProtocolError, ProtocolReason};
+use crate::flows::client_credentials::MachineToken;
 use crate::flows::machine::{self, Exchange, Machine, OneCall, Pending, Phase, Step};
 use crate::flows::{Input, Prompt};
 use crate::secret::{ClientSecret, SecretString};
@@ -589,7 +590,8 @@ enum Repeat {
 }
 
 /// What an OAuth call ends in, known when the call is built: [`Tokens`] (the code exchange, a
-/// refresh), [`Revoked`] or [`UserInfo`]. Sealed: these three only.
+/// refresh), [`Revoked`], [`UserInfo`] or [`MachineToken`] (the client-credentials grant).
+/// Sealed: these four only.
 pub trait OAuthOutcome: sealed::Sealed + Clone {}
 
 #[allow(unnameable_types, reason = "sealed: the module is private")]
@@ -616,6 +618,7 @@ mod sealed {
 impl OAuthOutcome for Tokens {}
 impl OAuthOutcome for Revoked {}
 impl OAuthOutcome for UserInfo {}
+impl OAuthOutcome for MachineToken {}
 
 impl sealed::Sealed for Tokens {
     const ENDPOINT: Endpoint = Endpoint::OAuthToken;
@@ -627,6 +630,21 @@ impl sealed::Sealed for Tokens {
         body: Vec<u8>,
     ) -> Result<Self, Error> {
         request.tokens(now, status, body)
+    }
+}
+
+impl sealed::Sealed for MachineToken {
+    const ENDPOINT: Endpoint = Endpoint::OAuthToken;
+
+    fn success(
+        request: &TokenRequest<Self>,
+        now: SystemTime,
+        status: http::StatusCode,
+        body: Vec<u8>,
+    ) -> Result<Self, Error> {
+        request
+            .tokens(now, status, body)
+            .map(MachineToken::from_tokens)
     }
 }
 
@@ -666,8 +684,14 @@ impl sealed::Sealed for UserInfo {
 /// One request to the OAuth endpoints (token, revoke, userInfo), as a flow: the one call
 /// machine, as [`crate::flows::account::Call`] is, sending an OAuth request. Its outcome is
 /// known when it is built: `TokenCall<Tokens>` ([`HostedUi::refresh`]), `TokenCall<Revoked>`
-/// ([`HostedUi::revoke`]), `TokenCall<UserInfo>` ([`HostedUi::user_info`]).
+/// ([`HostedUi::revoke`]), `TokenCall<UserInfo>` ([`HostedUi::user_info`]),
+/// `TokenCall<MachineToken>` ([`ClientCredentials::token`](crate::flows::client_credentials::ClientCredentials::token)).
 pub type TokenCall<O> = OneCall<TokenRequest<O>, O>;
+
+/// A repeatable OAuth call sending `request` (the client-credentials grant builds its own).
+pub(crate) fn token_call<O: OAuthOutcome>(request: http::Request<Vec<u8>>) -> TokenCall<O> {
+    OneCall::start(TokenRequest::new(request, None, Repeat::Repeatable))
+}
 
 /// Nominally `pub` because [`TokenCall`] names it; unreachable outside the crate.
 #[allow(unnameable_types, reason = "sealed: the module is private")]
@@ -771,9 +795,7 @@ impl<O: OAuthOutcome> TokenRequest<O> {
             Ok(_) => self.fail(status.as_u16(), ProtocolReason::UnexpectedStatus, body),
         }
     }
-}
 
-impl TokenRequest<Tokens> {
     /// A 2xx answer of the token endpoint: the tokens (or the OAuth error it carries).
     fn tokens(
         &self,

@@ -17,6 +17,7 @@
 
 pub mod account;
 pub mod challenge;
+pub mod client_credentials;
 pub mod device;
 pub mod forgot_password;
 pub mod hosted_ui;

@@ -183,6 +183,61 @@ impl VerifyOptions {
     pub fn any_tokens(client_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self::new(TokenUse::Either, client_ids)
     }
+
+    /// The same options requiring every one of `scopes` in the token's `scope` claim as well
+    /// (added to [`required_scopes`](Self::required_scopes)); a token without one of them is
+    /// [`VerifyError::MissingScope`]. For a machine-to-machine API, the custom scopes of a
+    /// resource server:
+    ///
+    /// ```
+    /// use cognito_flows::verify::VerifyOptions;
+    ///
+    /// // Access tokens of the service's app client that may write orders.
+    /// let options = VerifyOptions::access_tokens(["1example23456789"]).require_scopes(["orders/write"]);
+    /// assert_eq!(options.required_scopes, ["orders/write"]);
+    /// ```
+    #[must_use]
+    pub fn require_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.required_scopes
+            .extend(scopes.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// Whether verified `claims` grant every one of `required` (their `scope` claim, split on
+/// spaces): the first one missing is [`VerifyError::MissingScope`]. The check of
+/// [`VerifyOptions::required_scopes`], for a route that needs more than the verifier asks of
+/// every token (the axum layer's `require_scopes` runs it).
+///
+/// ```
+/// use cognito_flows::Jwt;
+/// use cognito_flows::verify::{VerifyError, check_scopes};
+///
+/// // The claims of a verified token (here an unsigned one with `scope: "orders/read orders/write"`).
+/// let token = Jwt::decode("e30.eyJzY29wZSI6Im9yZGVycy9yZWFkIG9yZGVycy93cml0ZSJ9.")?;
+/// let claims = token.claims();
+/// assert_eq!(check_scopes(claims, &["orders/read"]), Ok(()));
+/// assert_eq!(
+///     check_scopes(claims, &["orders/admin"]),
+///     Err(VerifyError::MissingScope("orders/admin".into()))
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_scopes<S: AsRef<str>>(claims: &Claims, required: &[S]) -> Result<(), VerifyError> {
+    let granted: Vec<&str> = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .split(' ')
+        .collect();
+    match required
+        .iter()
+        .map(AsRef::as_ref)
+        .find(|s| !granted.contains(s))
+    {
+        Some(missing) => Err(VerifyError::MissingScope(missing.to_owned())),
+        None => Ok(()),
+    }
 }
 
 /// When the verifier asks for the JWKS. The defaults are aws-jwt-verify's penalty box (10 s).
@@ -883,21 +938,7 @@ fn check_claims(o: &VerifyOptions, claims: &Claims, now: SystemTime) -> Result<(
             return Err(VerifyError::MissingGroup(missing.clone()));
         }
     }
-    if !o.required_scopes.is_empty() {
-        let scopes: Vec<&str> = claims
-            .get("scope")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .split(' ')
-            .collect();
-        if let Some(missing) = o
-            .required_scopes
-            .iter()
-            .find(|s| !scopes.contains(&s.as_str()))
-        {
-            return Err(VerifyError::MissingScope(missing.clone()));
-        }
-    }
+    check_scopes(claims, &o.required_scopes)?;
     custom_check(o, claims)
 }
 

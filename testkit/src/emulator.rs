@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use cognito_flows::{Error, Flow, Input, Prompt, UserPool};
+use cognito_flows::{ClientCredentials, Error, Flow, Input, Prompt, UserPool};
 use cognito_flows_emulator::{ClientConfig, ClientInfo, Emulator, EmulatorConfig, Mfa, PoolConfig};
 use serde_json::Value;
 
@@ -270,6 +270,52 @@ impl Fixture {
         match self.tokens(user, password)["AccessToken"].as_str() {
             Some(token) => token.to_owned(),
             None => panic!("no access token for {user}"),
+        }
+    }
+
+    /// A machine-to-machine app client: the resource server `identifier` with `scopes`, and a
+    /// confidential client allowed the `client_credentials` flow and every one of them
+    /// (`identifier/scope`), as [`ClientCredentials`] at the emulator (HTTP Basic, no scope
+    /// asked). Panics on any refusal.
+    pub fn machine_client(&self, identifier: &str, scopes: &[&str]) -> ClientCredentials {
+        let info = self.machine_app_client(identifier, scopes);
+        let secret = info.secret.unwrap_or_default();
+        match ClientCredentials::new(self.endpoint(), info.id, secret) {
+            Ok(credentials) => credentials,
+            Err(e) => panic!("the emulator's endpoint: {e}"),
+        }
+    }
+
+    /// [`Fixture::machine_client`]'s resource server and app client, as the client's id and
+    /// secret (for a test that hands the secret to a program).
+    pub fn machine_app_client(&self, identifier: &str, scopes: &[&str]) -> ClientInfo {
+        let listed: Vec<Value> = scopes
+            .iter()
+            .map(|s| serde_json::json!({"ScopeName": s, "ScopeDescription": s}))
+            .collect();
+        let (status, answer) = self.call(
+            "CreateResourceServer",
+            &serde_json::json!({"UserPoolId": self.pool_id, "Identifier": identifier,
+                                "Name": identifier, "Scopes": listed}),
+        );
+        assert_eq!(status, 200, "CreateResourceServer: {answer}");
+        let allowed: Vec<String> = scopes.iter().map(|s| format!("{identifier}/{s}")).collect();
+        let (status, answer) = self.call(
+            "CreateUserPoolClient",
+            &serde_json::json!({"UserPoolId": self.pool_id, "ClientName": format!("{identifier}-service"),
+                                "GenerateSecret": true, "AllowedOAuthFlows": ["client_credentials"],
+                                "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthScopes": allowed}),
+        );
+        assert_eq!(status, 200, "CreateUserPoolClient: {answer}");
+        let client = &answer["UserPoolClient"];
+        let (Some(id), Some(secret)) =
+            (client["ClientId"].as_str(), client["ClientSecret"].as_str())
+        else {
+            panic!("no client id or secret in {answer}")
+        };
+        ClientInfo {
+            id: id.to_owned(),
+            secret: Some(secret.to_owned()),
         }
     }
 

@@ -10,8 +10,9 @@ use cognito_flows::flows::sign_in::SignInBuilder;
 use cognito_flows::session::SessionCheck;
 use cognito_flows::wire::{self, Context, Operation, WebAuthnCredentialDescription};
 use cognito_flows::{
-    Action, Entropy, FirstFactor, Flow, ForgotPassword, Input, Misuse, Password, Prompt,
-    SecretString, SignIn, SignedIn, StoredSession, UserAgent, UserPool,
+    Action, ClientCredentials, Entropy, FirstFactor, Flow, ForgotPassword, Input, MachineToken,
+    Misuse, Password, Prompt, SecretString, SignIn, SignedIn, StoredSession, TokenCache, UserAgent,
+    UserPool,
 };
 
 use crate::driver::{Ask, Drive, Job};
@@ -388,6 +389,56 @@ where
                     }
                 }),
             };
+        self.driver.call(job)
+    }
+
+    /// A machine-to-machine access token: the client-credentials grant of `credentials` (an
+    /// app client with a secret, allowed the `client_credentials` OAuth flow) at its domain's
+    /// `/oauth2/token`, retried as every call is. The client's pool plays no part: one client
+    /// can fetch tokens for any app client. See [`machine_token`](Self::machine_token) to keep
+    /// the token until it nears its expiry.
+    ///
+    /// ```no_run
+    /// use cognito_flows::{ClientCredentials, UserPool};
+    /// use cognito_flows_async::{Blocking, Client, Driver, ThreadSleep};
+    ///
+    /// # let send = |_: http::Request<Vec<u8>>| Ok::<_, std::io::Error>(http::Response::new(Vec::<u8>::new()));
+    /// let client = Client::with_driver(
+    ///     UserPool::new("us-east-1_AbC123", "1example23456789")?,
+    ///     Driver::new(Blocking(send), ThreadSleep),
+    /// );
+    /// let secret = std::env::var("CLIENT_SECRET")?; // never on a command line
+    /// let credentials = ClientCredentials::new(
+    ///     "https://example.auth.us-east-1.amazoncognito.com",
+    ///     "1example23456789",
+    ///     secret,
+    /// )?
+    /// .with_scopes(["orders/read"]);
+    /// let token = client.client_credentials(&credentials)?;
+    /// println!("granted {:?} until {:?}", token.scopes, token.expires_at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client_credentials(
+        &self,
+        credentials: &ClientCredentials,
+    ) -> Call<'_, T, S, MachineToken> {
+        self.driver.call(Job::new(credentials.token()))
+    }
+
+    /// [`client_credentials`](Self::client_credentials) through `cache`: its token when it is
+    /// valid for longer than the cache's margin at the driver's clock (nothing is sent),
+    /// otherwise a new one, kept in the cache. Keep one cache per app client and scopes.
+    pub fn machine_token<'a>(
+        &'a self,
+        credentials: &ClientCredentials,
+        cache: &'a mut TokenCache,
+    ) -> Call<'a, T, S, MachineToken> {
+        let job = match cache.get(self.now()) {
+            Some(token) => Job::ended(Ok(token.clone())),
+            None => Job::then(credentials.token(), move |token| {
+                Ok(cache.store(token).clone())
+            }),
+        };
         self.driver.call(job)
     }
 

@@ -11,8 +11,8 @@
 //!
 //! The answers (RFC 6750, section 3): no token, `401` with `WWW-Authenticate: Bearer
 //! realm="..."`; a refused token, `401` with `error="invalid_token"` and a description that
-//! says only "expired" or "not valid"; a missing group or scope, `403` with
-//! `error="insufficient_scope"`; a JWKS that cannot be fetched, `503`. The token and the
+//! says only "expired" or "not valid"; a missing group or scope (the verifier's, or a route's:
+//! [`BearerLayer::require_scopes`]), `403` with `error="insufficient_scope"`; a JWKS that cannot be fetched, `503`. The token and the
 //! verifier's detailed error are never in the answer.
 //!
 //! ```no_run
@@ -47,7 +47,7 @@ use std::time::Duration;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::response::{IntoResponse, Response};
 use cognito_flows::tokens::Claims;
-use cognito_flows::verify::{MAX_JWKS_BYTES, Verifier, VerifyError};
+use cognito_flows::verify::{MAX_JWKS_BYTES, Verifier, VerifyError, check_scopes};
 use cognito_flows_async::TokioSleep;
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -184,7 +184,10 @@ impl BearerAuth {
 
     /// The tower layer.
     pub fn layer(&self) -> BearerLayer {
-        BearerLayer { auth: self.clone() }
+        BearerLayer {
+            auth: self.clone(),
+            scopes: Arc::from([]),
+        }
     }
 }
 
@@ -308,6 +311,48 @@ impl IntoResponse for Rejection {
 #[derive(Debug, Clone)]
 pub struct BearerLayer {
     auth: BearerAuth,
+    scopes: Arc<[String]>,
+}
+
+impl BearerLayer {
+    /// The same layer also requiring every one of `scopes` in the token (on top of what the
+    /// verifier asks of every token): a token without one is answered `403` with
+    /// `error="insufficient_scope"`. For the routes of a machine-to-machine API that each need
+    /// a custom scope of a resource server:
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use axum::{Router, routing::{get, post}};
+    /// use cognito_flows::UserPool;
+    /// use cognito_flows::verify::{Verifier, VerifyOptions};
+    /// use cognito_flows_axum::BearerAuth;
+    ///
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = UserPool::new("us-east-1_AbC123", "1example23456789")?;
+    /// // The access tokens of the calling service's app client.
+    /// let verifier = Verifier::new(&pool, VerifyOptions::access_tokens(["4service5client6"]));
+    /// let auth = BearerAuth::new(Arc::new(verifier))?;
+    /// let app: Router = Router::new()
+    ///     .route("/orders", get(|| async { "the orders" }))
+    ///     .layer(auth.layer().require_scopes(["orders/read"]))
+    ///     .merge(
+    ///         Router::new()
+    ///             .route("/orders", post(|| async { "created" }))
+    ///             .layer(auth.layer().require_scopes(["orders/write"])),
+    ///     );
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn require_scopes(self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let scopes = self
+            .scopes
+            .iter()
+            .cloned()
+            .chain(scopes.into_iter().map(Into::into))
+            .collect();
+        Self { scopes, ..self }
+    }
 }
 
 impl<S> tower_layer::Layer<S> for BearerLayer {
@@ -317,6 +362,7 @@ impl<S> tower_layer::Layer<S> for BearerLayer {
         BearerService {
             inner,
             auth: self.auth.clone(),
+            scopes: Arc::clone(&self.scopes),
         }
     }
 }
@@ -326,6 +372,7 @@ impl<S> tower_layer::Layer<S> for BearerLayer {
 pub struct BearerService<S> {
     inner: S,
     auth: BearerAuth,
+    scopes: Arc<[String]>,
 }
 
 impl<S, B> tower_service::Service<http::Request<B>> for BearerService<S>
@@ -347,8 +394,14 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let auth = self.auth.clone();
+        let scopes = Arc::clone(&self.scopes);
         Box::pin(async move {
-            match auth.check(request.headers()).await {
+            let checked = auth.check(request.headers()).await.and_then(|claims| {
+                check_scopes(&claims, &scopes)
+                    .map(|()| claims)
+                    .map_err(|e| Rejection::new(Reason::Refused(e), &auth.realm))
+            });
+            match checked {
                 Ok(claims) => {
                     request.extensions_mut().insert(Verified(claims));
                     inner.call(request).await

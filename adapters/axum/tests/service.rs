@@ -325,3 +325,70 @@ async fn a_revoked_pool_key_stops_being_trusted() {
     assert_eq!(jwks.hits.load(Ordering::SeqCst), before + 1);
     assert_eq!(get_me(&base, Some(&bearer)).await.status, 401);
 }
+
+/// A service calling another with a machine-to-machine token of the emulator: the route that
+/// requires a scope the token has answers, the one that requires a scope it lacks answers 403
+/// with RFC 6750's `insufficient_scope`, and a user's token (no such scope) gets the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_require_scopes_of_machine_tokens() {
+    let w = Fixture::start(Options::default().user("alice", "Passw0rd!", &[]));
+    let credentials = w
+        .machine_client("orders", &["read", "write"])
+        .with_scopes(["orders/read"]);
+    let token = w.drive(credentials.token(), |_| panic!()).unwrap();
+    let user_token = w.access_token("alice", "Passw0rd!");
+    let verifier = Verifier::new(
+        &w.pool,
+        VerifyOptions::access_tokens([credentials.client_id(), w.client_id.as_str()]),
+    );
+    let auth = BearerAuth::new(Arc::new(verifier)).unwrap();
+    let client = |claims: &cognito_flows::tokens::Claims| {
+        claims.str("client_id").unwrap_or_default().to_owned()
+    };
+    let app = Router::new()
+        .route(
+            "/orders",
+            get(
+                move |axum::Extension(Verified(claims)): axum::Extension<Verified>| async move {
+                    client(&claims)
+                },
+            ),
+        )
+        .layer(auth.layer().require_scopes(["orders/read"]))
+        .merge(
+            Router::new()
+                .route("/orders/new", get(|| async { "created" }))
+                .layer(auth.layer().require_scopes(["orders/write"])),
+        );
+    let base = serve(app).await;
+    let get = |path: &'static str, token: String| {
+        let base = base.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .get(format!("{base}{path}"))
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .unwrap();
+            let challenge = response
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (
+                response.status().as_u16(),
+                challenge,
+                response.text().await.unwrap(),
+            )
+        }
+    };
+    let machine = token.access_token.expose().to_owned();
+    let (status, _, body) = get("/orders", machine.clone()).await;
+    assert_eq!((status, body.as_str()), (200, credentials.client_id()));
+    let insufficient = r#"Bearer realm="api", error="insufficient_scope", error_description="the token does not grant access to this resource""#;
+    let (status, challenge, body) = get("/orders/new", machine).await;
+    assert_eq!((status, challenge.as_str()), (403, insufficient));
+    assert!(body.is_empty(), "{body}");
+    let (status, challenge, _) = get("/orders", user_token).await;
+    assert_eq!((status, challenge.as_str()), (403, insufficient));
+}

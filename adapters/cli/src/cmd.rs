@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cognito_flows::flows::Refresh;
 use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
+use cognito_flows::flows::client_credentials::{ClientAuth, ClientCredentials};
+use cognito_flows::flows::hosted_ui::OAuthErrorCode;
 use cognito_flows::verify::{Verifier, VerifyOptions};
 use cognito_flows::wire::{AttributeType, MfaSettings};
 use cognito_flows::{
@@ -241,6 +243,78 @@ impl Ctx {
         driver_with(|request| term::send(&self.agent, request)).run(flow, answer)
     }
 
+    /// `cognito token --client-credentials`: the app client's machine-to-machine access token,
+    /// printed alone. Not kept: each run asks for a new one.
+    fn client_credentials_token(
+        &self,
+        scopes: Vec<String>,
+        secret_in_body: bool,
+    ) -> Result<(), Failure> {
+        let client_id = self.profile.client_id.as_deref().ok_or_else(|| {
+            Failure::Usage(format!(
+                "no client-id: run `cognito configure{}`, or pass --client-id",
+                self.profile_flag()
+            ))
+        })?;
+        let domain = self
+            .profile
+            .hosted_ui_domain
+            .as_deref()
+            .or(self.profile.endpoint.as_deref())
+            .ok_or_else(|| {
+                Failure::Usage(format!(
+                    "no hosted UI domain: run `cognito configure{}` or pass --hosted-ui-domain",
+                    self.profile_flag()
+                ))
+            })?;
+        let secret = self.client_secret(&self.secrets()?)?.ok_or_else(|| {
+            Failure::Usage(
+                "no client secret: set COGNITO_CLIENT_SECRET, pass --client-secret-stdin with \
+                 the secret on stdin, or store it with `cognito configure`"
+                    .into(),
+            )
+        })?;
+        let auth = if secret_in_body {
+            ClientAuth::Body
+        } else {
+            ClientAuth::Basic
+        };
+        let credentials = ClientCredentials::new(domain, client_id, secret.expose())
+            .map_err(|e| Failure::Usage(e.to_string()))?
+            .with_auth(auth)
+            .with_scopes(scopes);
+        let token = match self.drive_raw(credentials.token(), no_prompt) {
+            Ok(token) => token,
+            // The token endpoint's refusals (invalid_client, unauthorized_client,
+            // invalid_scope): Cognito said no, about the app client's settings or its secret.
+            Err(DriveError::Auth(cognito_flows::Error::OAuth(e))) => {
+                let hint = match e.code {
+                    OAuthErrorCode::InvalidClient => "check the client id and its secret",
+                    OAuthErrorCode::UnauthorizedClient => {
+                        "the app client needs a secret and the client_credentials OAuth flow \
+                         (alone)"
+                    }
+                    OAuthErrorCode::InvalidScope => {
+                        "ask only for scopes the app client is allowed (resource-server/scope)"
+                    }
+                    _ => "check the app client's OAuth settings",
+                };
+                let said = e
+                    .description
+                    .as_deref()
+                    .map(|d| format!(": {}", term::clean(d)))
+                    .unwrap_or_default();
+                return Err(Failure::Refused(format!(
+                    "Cognito refused the client credentials ({}){said}; {hint}",
+                    term::clean(e.code.as_str())
+                )));
+            }
+            Err(e) => return Err(Failure::from_drive(e, self.about(None))),
+        };
+        println!("{}", token.access_token.expose());
+        Ok(())
+    }
+
     fn about<'a>(&'a self, username: Option<&'a str>) -> About<'a> {
         About {
             username,
@@ -264,7 +338,13 @@ impl Ctx {
                 scopes,
                 timeout,
             } => self.login(no_browser, port, scopes, Duration::from_secs(timeout)),
-            Command::Token { id, access: _ } => {
+            Command::Token {
+                client_credentials: true,
+                scopes,
+                secret_in_body,
+                ..
+            } => self.client_credentials_token(scopes, secret_in_body),
+            Command::Token { id, .. } => {
                 let secrets = self.secrets()?;
                 let session = self.fresh_session(&secrets)?;
                 let token = if id {

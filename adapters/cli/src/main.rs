@@ -136,14 +136,28 @@ enum Command {
     },
     /// Print a valid token of the saved session (the access token by default), refreshed
     /// silently when it expires within five minutes (within the last fifth of its lifetime for
-    /// tokens that live less than 25 minutes). Nothing else goes to stdout.
+    /// tokens that live less than 25 minutes). With --client-credentials, a machine-to-machine
+    /// access token of the app client itself instead (no user, no session). Nothing else goes
+    /// to stdout.
     Token {
         /// The id token.
-        #[arg(long, conflicts_with = "access")]
+        #[arg(long, conflicts_with_all = ["access", "client_credentials"])]
         id: bool,
         /// The access token (the default).
         #[arg(long)]
         access: bool,
+        /// The app client's own token (OAuth client credentials): a confidential app client
+        /// allowed the client_credentials flow, at the hosted UI domain (else the endpoint).
+        /// Its secret comes from COGNITO_CLIENT_SECRET, --client-secret-stdin or the secret
+        /// store of `cognito configure`, never from the command line.
+        #[arg(long)]
+        client_credentials: bool,
+        /// A scope to ask for (repeat it); none asks for every scope the app client allows.
+        #[arg(long = "scope", requires = "client_credentials")]
+        scopes: Vec<String>,
+        /// Send the client id and secret in the form body instead of HTTP Basic.
+        #[arg(long, requires = "client_credentials")]
+        secret_in_body: bool,
     },
     /// The profile, the user, the tokens' expiry, the device and where the session is kept
     /// (never a token).

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
+use cognito_flows::flows::client_credentials::{
+    ClientAuth, ClientCredentials as CoreClientCredentials,
+};
 use cognito_flows::flows::hosted_ui::{HostedUi as CoreHostedUi, ResponseType};
 use cognito_flows::tokens::Jwt;
 use cognito_flows::verify::{
@@ -562,6 +565,67 @@ impl HostedUi {
     }
 }
 
+/// A confidential app client allowed the `client_credentials` OAuth flow, on the pool's domain
+/// (or the emulator's endpoint): `token()` is the machine-to-machine token request, done with a
+/// `MachineToken`. `auth`: `"basic"` (HTTP Basic, the default) or `"body"` (`client_id` and
+/// `client_secret` in the form). `scopes`: the custom scopes to ask for (none: every scope the
+/// app client allows). `repr()` never shows the secret.
+#[pyclass(module = "cognito_flows", frozen)]
+pub struct ClientCredentials(CoreClientCredentials);
+
+#[pymethods]
+impl ClientCredentials {
+    #[new]
+    #[pyo3(signature = (domain, client_id, client_secret, *, scopes=None, auth="basic"))]
+    fn new(
+        domain: &str,
+        client_id: String,
+        client_secret: String,
+        scopes: Option<Vec<String>>,
+        auth: &str,
+    ) -> PyResult<Self> {
+        let auth = match auth {
+            "basic" => ClientAuth::Basic,
+            "body" => ClientAuth::Body,
+            other => {
+                return Err(invalid_argument(format!(
+                    "auth {other:?} is not \"basic\" or \"body\""
+                )));
+            }
+        };
+        let credentials = CoreClientCredentials::new(domain, client_id, client_secret)
+            .map_err(|e| invalid_argument(e.to_string()))?
+            .with_auth(auth)
+            .with_scopes(scopes.unwrap_or_default());
+        Ok(Self(credentials))
+    }
+
+    /// The app client's id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        self.0.client_id()
+    }
+
+    /// The scopes asked for.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.0.scopes().to_vec()
+    }
+
+    /// The token request (`POST /oauth2/token`, `grant_type=client_credentials`).
+    fn token(&self) -> TokenCall {
+        TokenCall(AnyTokenCall::Machine(Box::new(self.0.token())))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ClientCredentials(client_id={}, scopes={:?}, client_secret=[redacted])",
+            py_str(self.0.client_id()),
+            self.0.scopes()
+        )
+    }
+}
+
 /// Verifies a pool's tokens (RS256 against the pool's JWKS, and Cognito's claims), Sans-IO:
 /// `verify` returns the claims, or a `JwksFetch` to make first (send its `request`, give the
 /// answer to `handle_jwks_response`, or the failure to `handle_jwks_failure`, verify again).
@@ -757,6 +821,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(totp_code, m)?)?;
     m.add_function(wrap_pyfunction!(otpauth_uri, m)?)?;
     m.add_class::<HostedUi>()?;
+    m.add_class::<ClientCredentials>()?;
     m.add_class::<Verifier>()?;
     m.add_class::<JwksFetch>()?;
     Ok(())

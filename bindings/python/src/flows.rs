@@ -672,6 +672,7 @@ pub(crate) enum TokenOutcome {
     Tokens(Box<cognito_flows::Tokens>),
     Revoked,
     UserInfo(UserInfo),
+    Machine(Box<cognito_flows::MachineToken>),
 }
 
 fn token_outcome(py: Python<'_>, outcome: TokenOutcome) -> PyResult<Py<PyAny>> {
@@ -679,6 +680,9 @@ fn token_outcome(py: Python<'_>, outcome: TokenOutcome) -> PyResult<Py<PyAny>> {
         TokenOutcome::Tokens(tokens) => Py::new(py, OAuthTokens(*tokens))?.into_any(),
         TokenOutcome::Revoked => py.None(),
         TokenOutcome::UserInfo(claims) => json_to_py(py, &serde_json::Value::Object(claims))?,
+        TokenOutcome::Machine(token) => {
+            Py::new(py, crate::values::MachineToken(*token))?.into_any()
+        }
     })
 }
 
@@ -693,11 +697,12 @@ fn map_done<O, P>(action: Action<O>, done: impl FnOnce(O) -> P) -> Action<P> {
     }
 }
 
-/// The three kinds of OAuth call, behind the one Python class.
+/// The four kinds of OAuth call, behind the one Python class.
 pub(crate) enum AnyTokenCall {
     Tokens(Box<CoreTokenCall<cognito_flows::Tokens>>),
     Revoke(CoreTokenCall<Revoked>),
     UserInfo(CoreTokenCall<UserInfo>),
+    Machine(Box<CoreTokenCall<cognito_flows::MachineToken>>),
 }
 
 impl Flow for AnyTokenCall {
@@ -710,6 +715,9 @@ impl Flow for AnyTokenCall {
             }
             Self::Revoke(call) => map_done(call.poll_action(), |Revoked| TokenOutcome::Revoked),
             Self::UserInfo(call) => map_done(call.poll_action(), TokenOutcome::UserInfo),
+            Self::Machine(call) => {
+                map_done(call.poll_action(), |t| TokenOutcome::Machine(Box::new(t)))
+            }
         }
     }
 
@@ -722,6 +730,7 @@ impl Flow for AnyTokenCall {
             Self::Tokens(call) => call.handle_response(now, response),
             Self::Revoke(call) => call.handle_response(now, response),
             Self::UserInfo(call) => call.handle_response(now, response),
+            Self::Machine(call) => call.handle_response(now, response),
         }
     }
 
@@ -730,6 +739,7 @@ impl Flow for AnyTokenCall {
             Self::Tokens(call) => call.handle_input(input),
             Self::Revoke(call) => call.handle_input(input),
             Self::UserInfo(call) => call.handle_input(input),
+            Self::Machine(call) => call.handle_input(input),
         }
     }
 
@@ -738,6 +748,7 @@ impl Flow for AnyTokenCall {
             Self::Tokens(call) => call.resend(),
             Self::Revoke(call) => call.resend(),
             Self::UserInfo(call) => call.resend(),
+            Self::Machine(call) => call.resend(),
         }
     }
 }
@@ -765,8 +776,8 @@ flow_methods!(
     }
 );
 
-/// One request to the OAuth endpoints (refresh, revoke, userInfo). Done with `OAuthTokens`,
-/// `None` (revoked) or the userInfo claims (`dict`).
+/// One request to the OAuth endpoints (refresh, revoke, userInfo, client credentials). Done
+/// with `OAuthTokens`, `None` (revoked), the userInfo claims (`dict`) or a `MachineToken`.
 #[pyclass(module = "cognito_flows")]
 pub struct TokenCall(pub(crate) AnyTokenCall);
 

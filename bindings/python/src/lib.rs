@@ -30,6 +30,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::Tokens>()?;
     m.add_class::<values::SignedIn>()?;
     m.add_class::<values::OAuthTokens>()?;
+    m.add_class::<values::MachineToken>()?;
     m.add_class::<flows::UserPool>()?;
     m.add_class::<flows::SignIn>()?;
     m.add_class::<flows::ForgotPassword>()?;

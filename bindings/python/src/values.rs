@@ -841,6 +841,61 @@ impl SignedIn {
     }
 }
 
+/// A machine-to-machine access token (the client-credentials grant): the token, when it
+/// expires (seconds since the epoch, this machine's clock) and the scopes granted. `repr()`
+/// redacts the token.
+#[pyclass(module = "cognito_flows", frozen)]
+pub struct MachineToken(pub(crate) cognito_flows::MachineToken);
+
+#[pymethods]
+impl MachineToken {
+    /// The access token, for `Authorization: Bearer ...`. Don't log it.
+    #[getter]
+    fn access_token(&self) -> &str {
+        self.0.access_token.expose()
+    }
+
+    /// When it expires, seconds since the epoch (as `time.time()`).
+    #[getter]
+    fn expires_at(&self) -> f64 {
+        seconds(self.0.expires_at)
+    }
+
+    /// The scopes granted (`resource-server/scope`).
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.0.scopes.clone()
+    }
+
+    /// The access token's claims (decoded, not verified).
+    #[getter]
+    fn access_claims(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        claims_dict(py, self.0.access_token.claims())
+    }
+
+    /// Whether the token is still valid at `now` (`time.time()`) for `margin` seconds more:
+    /// keep it until this says no, then ask for another.
+    #[pyo3(signature = (now, margin=60.0))]
+    fn is_valid_for(&self, now: f64, margin: f64) -> PyResult<bool> {
+        let margin = Duration::try_from_secs_f64(margin)
+            .map_err(|_| invalid_argument("margin is not a number of seconds >= 0"))?;
+        Ok(self.0.is_valid_for(system_time(now)?, margin))
+    }
+
+    /// Whether the token carries `scope`.
+    fn has_scope(&self, scope: &str) -> bool {
+        self.0.has_scope(scope)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "MachineToken(access_token=[redacted], scopes={:?}, expires_at={})",
+            self.0.scopes,
+            seconds(self.0.expires_at)
+        )
+    }
+}
+
 /// The hosted UI's tokens (`id_token` only with the `openid` scope).
 #[pyclass(module = "cognito_flows", frozen)]
 pub struct OAuthTokens(pub(crate) CoreOAuthTokens);

@@ -226,3 +226,82 @@ def test_sign_up_confirm_with_the_code_sent_then_sign_in(emulator):
             client.call(cf.account.confirm_sign_up(emulator.pool, "bob", "000000" if emulator.code("bob") != "000000" else "111111"))
         client.call(cf.account.confirm_sign_up(emulator.pool, "bob", emulator.code("bob")))
         assert client.sign_in("bob", "B0b-Passw0rd!").username == "bob"
+
+
+def json11(emulator, operation: str, body: dict) -> dict:
+    """A Cognito operation on the emulator, as JSON 1.1: its answer (200 expected)."""
+    import http.client
+    import json
+    import urllib.parse
+
+    url = urllib.parse.urlsplit(emulator.endpoint)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/",
+            body=json.dumps(body),
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
+            },
+        )
+        response = connection.getresponse()
+        answer = json.loads(response.read() or b"{}")
+        assert response.status == 200, (operation, answer)
+        return answer
+    finally:
+        connection.close()
+
+
+def test_a_service_gets_a_machine_token_with_its_scopes(emulator):
+    json11(
+        emulator,
+        "CreateResourceServer",
+        {"UserPoolId": emulator.pool_id, "Identifier": "orders", "Name": "Orders",
+         "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read"},
+                    {"ScopeName": "write", "ScopeDescription": "Write"}]},
+    )
+    client = json11(
+        emulator,
+        "CreateUserPoolClient",
+        {"UserPoolId": emulator.pool_id, "ClientName": "service", "GenerateSecret": True,
+         "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthFlowsUserPoolClient": True,
+         "AllowedOAuthScopes": ["orders/read", "orders/write"]},
+    )["UserPoolClient"]
+    secret = client["ClientSecret"]
+    credentials = cf.ClientCredentials(
+        emulator.endpoint, client["ClientId"], secret, scopes=["orders/read"]
+    )
+    assert secret not in repr(credentials)
+    with emulator.client() as py:
+        token = py.client_credentials(credentials)
+        assert isinstance(token, cf.MachineToken)
+        assert token.scopes == ["orders/read"]
+        assert token.has_scope("orders/read") and not token.has_scope("orders/write")
+        assert token.access_claims["client_id"] == client["ClientId"]
+        assert "username" not in token.access_claims
+        assert token.is_valid_for(time.time())
+        assert not token.is_valid_for(token.expires_at - 30)
+        assert token.access_token not in repr(token)
+        # A verifier of that app client requiring the scope accepts it.
+        claims = py.verify(
+            token.access_token, client_ids=[client["ClientId"]], required_scopes=["orders/read"]
+        )
+        assert claims["scope"] == "orders/read"
+        # One requiring a scope it lacks refuses it.
+        with pytest.raises(cf.InvalidTokenError) as lacking:
+            py.verify(token.access_token, client_ids=[client["ClientId"]], required_scopes=["orders/write"])
+        assert lacking.value.reason == "missing_scope"
+
+        # The secret in the body, every allowed scope.
+        body = cf.ClientCredentials(emulator.endpoint, client["ClientId"], secret, auth="body")
+        assert py.client_credentials(body).scopes == ["orders/read", "orders/write"]
+
+        # A scope the app client is not allowed: an OAuth error.
+        refused = cf.ClientCredentials(
+            emulator.endpoint, client["ClientId"], secret, scopes=["orders/admin"]
+        )
+        with pytest.raises(cf.OAuthError) as error:
+            py.client_credentials(refused)
+        assert error.value.code == "invalid_scope"

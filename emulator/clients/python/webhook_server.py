@@ -14,6 +14,9 @@ Paths:
   /post-confirmation          recorded only
   /pre-token                  adds tenant=acme, tries to override sub (Cognito ignores that),
                               suppresses phone_number, sets the groups to ["admins"]
+  /pre-token-m2m              (V3, TokenGeneration_ClientCredentials) adds tenant=acme to the
+                              access token, tries to override client_id (ignored), adds the
+                              scope orders/audit and suppresses orders/write
   /slow                       answers after 3 seconds
   /garbage                    answers 200 with a body that is not JSON
   /error                      answers 500 with a Lambda error ({"errorMessage": ...})
@@ -69,6 +72,18 @@ def pre_token(event):
     }
 
 
+def pre_token_m2m(event):
+    return {
+        "claimsAndScopeOverrideDetails": {
+            "accessTokenGeneration": {
+                "claimsToAddOrOverride": {"tenant": "acme", "client_id": "not-the-client"},
+                "scopesToAdd": ["orders/audit"],
+                "scopesToSuppress": ["orders/write"],
+            }
+        }
+    }
+
+
 TRIGGERS = {
     "/define": define,
     "/create": create,
@@ -76,6 +91,7 @@ TRIGGERS = {
     "/pre-sign-up": pre_sign_up,
     "/post-confirmation": lambda event: {},
     "/pre-token": pre_token,
+    "/pre-token-m2m": pre_token_m2m,
 }
 
 

@@ -486,6 +486,7 @@ pub(crate) fn create_user_pool_client(shared: &Shared, body: &Value) -> Answer {
     let name = client_name(body)?.to_owned();
     let secret = opt_bool(body, "GenerateSecret")?.unwrap_or(false);
     let mut config = read_client(body)?;
+    client_credentials(&config.settings, secret)?;
     config.secret = secret;
     config.settings.name = name;
     let info = state
@@ -512,6 +513,7 @@ pub(crate) fn update_user_pool_client(shared: &Shared, body: &Value) -> Answer {
         None => client.settings.name.clone(),
     };
     let mut config = read_client(body)?;
+    client_credentials(&config.settings, client.info.secret.is_some())?;
     config.settings.name = name;
     let now = state.unix();
     if let Some(client) = state
@@ -893,6 +895,38 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
                 .custom_attribute_types
                 .insert(bare.to_owned(), kind.to_owned());
         }
+    }
+    Ok(())
+}
+
+/// Cognito's rules for the `client_credentials` OAuth flow: only on a client with a secret, never
+/// beside the code or implicit flow, and with custom (resource-server) scopes only.
+fn client_credentials(settings: &ClientSettings, secret: bool) -> Result<(), Fault> {
+    let flows = &settings.allowed_oauth_flows;
+    if !flows.iter().any(|f| f == "client_credentials") {
+        return Ok(());
+    }
+    let refusal = |message: String| fault("InvalidOAuthFlowException", message);
+    if !secret {
+        return Err(refusal(
+            "client_credentials flow can not be selected if client does not have a client secret."
+                .into(),
+        ));
+    }
+    if flows.iter().any(|f| f != "client_credentials") {
+        return Err(refusal(
+            "client_credentials flow can not be selected along with code flow or implicit flow."
+                .into(),
+        ));
+    }
+    if let Some(scope) = settings
+        .allowed_oauth_scopes
+        .iter()
+        .find(|s| rules::USER_SCOPES.contains(&s.as_str()))
+    {
+        return Err(refusal(format!(
+            "{scope} is not supported with client_credentials flow"
+        )));
     }
     Ok(())
 }

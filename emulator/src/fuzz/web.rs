@@ -208,6 +208,7 @@ pub fn web(data: &[u8]) {
         ("code_verifier", VERIFIER),
         ("grant_type", "authorization_code"),
         ("grant_type", "refresh_token"),
+        ("grant_type", "client_credentials"),
         ("pool_id", &world.pool),
         ("state", "st"),
     ] {

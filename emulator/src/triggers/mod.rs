@@ -693,3 +693,96 @@ pub(crate) async fn pre_token_generation(
     }
     Ok(())
 }
+
+/// PreTokenGeneration for machine-to-machine: the V3 event (`TokenGeneration_ClientCredentials`,
+/// no user, the scopes granted, the `aws_client_metadata` of the token request), and the
+/// access token's claims and scopes as its `claimsAndScopeOverrideDetails.accessTokenGeneration`
+/// changes them (`claimsToAddOrOverride`, `claimsToSuppress`, `scopesToAdd`, `scopesToSuppress`;
+/// protected claims stay as they are), before the token is signed.
+pub(crate) async fn pre_token_generation_m2m(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    access: &mut Value,
+    metadata: Value,
+) -> Result<(), Fault> {
+    let mut scopes: Vec<String> = access["scope"]
+        .as_str()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let call = {
+        let state = shared.lock();
+        let request = json!({
+            "userAttributes": {},
+            "groupConfiguration": null,
+            "scopes": scopes,
+            "clientMetadata": metadata,
+        });
+        let mut event = state.event(
+            pool_id,
+            Some(client_id),
+            "",
+            "TokenGeneration_ClientCredentials",
+            request,
+            json!({"claimsAndScopeOverrideDetails": null}),
+        );
+        event["version"] = json!("3");
+        event["userName"] = Value::Null;
+        let url = state
+            .hooks(pool_id)
+            .and_then(|h| h.pre_token_generation.as_ref());
+        state.call(pool_id, "PreTokenGeneration", url, event)
+    };
+    let Some(call) = call else { return Ok(()) };
+    let response = invoke(call).await?;
+    let bad = || invalid_response("PreTokenGeneration");
+    let object = |value: Option<&Value>| match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map.clone())),
+        Some(_) => Err(bad()),
+    };
+    let names = |value: Option<&Value>| match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).ok_or_else(bad))
+            .collect(),
+        Some(_) => Err(bad()),
+    };
+    let Some(details) = object(response.get("claimsAndScopeOverrideDetails"))? else {
+        return Ok(());
+    };
+    let Some(generation) = object(details.get("accessTokenGeneration"))? else {
+        return Ok(());
+    };
+    let add = object(generation.get("claimsToAddOrOverride"))?.unwrap_or_default();
+    let suppress = names(generation.get("claimsToSuppress"))?;
+    let scopes_to_add = names(generation.get("scopesToAdd"))?;
+    let scopes_to_suppress = names(generation.get("scopesToSuppress"))?;
+    let Some(claims) = access.as_object_mut() else {
+        return Ok(());
+    };
+    for (name, value) in add {
+        if value.is_null() {
+            return Err(bad());
+        }
+        if !PROTECTED.contains(&name.as_str()) {
+            claims.insert(name, value);
+        }
+    }
+    for name in suppress {
+        if !PROTECTED.contains(&name.as_str()) {
+            claims.remove(&name);
+        }
+    }
+    scopes.retain(|s| !scopes_to_suppress.contains(s));
+    for scope in scopes_to_add {
+        if !scopes.contains(&scope) && !scope.chars().any(char::is_whitespace) {
+            scopes.push(scope);
+        }
+    }
+    claims.insert("scope".into(), json!(scopes.join(" ")));
+    Ok(())
+}

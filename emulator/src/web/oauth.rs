@@ -1,7 +1,7 @@
 //! The hosted UI's OAuth endpoints: `/oauth2/authorize`'s non-interactive path (code flow with
 //! PKCE: a script without a browser passes `username` and `password` as extra query parameters and
 //! gets the redirect at once; without them the login page in `login.rs` answers), `/oauth2/token` (authorization code with the PKCE verifier, refresh
-//! token), `/oauth2/revoke`, `/oauth2/userInfo`; and the GET paths beside them: the JWKS, the
+//! token, client credentials), `/oauth2/revoke`, `/oauth2/userInfo`; and the GET paths beside them: the JWKS, the
 //! OpenID configuration and the emulator's outbox.
 
 use std::collections::BTreeMap;
@@ -138,6 +138,12 @@ pub(crate) async fn endpoint(
 ) -> Reply {
     match path {
         "/oauth2/authorize" => shared.lock().authorize(query),
+        "/oauth2/token"
+            if url::form_urlencoded::parse(body)
+                .any(|(k, v)| k == "grant_type" && v == "client_credentials") =>
+        {
+            client_credentials(shared, authorization, body).await
+        }
         "/oauth2/token" => {
             let result = shared.lock().token_endpoint(authorization, body);
             let refresh = url::form_urlencoded::parse(body)
@@ -192,7 +198,137 @@ pub(crate) async fn endpoint(
     }
 }
 
+/// `/oauth2/token` with `grant_type=client_credentials`: an access token for the client itself,
+/// through the PreTokenGeneration webhook (V3) when the pool has one.
+async fn client_credentials(shared: &Shared, authorization: Option<&str>, body: &[u8]) -> Reply {
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let grant = shared.lock().machine_grant(authorization, &form);
+    let (pool_id, client_id, mut access) = match grant {
+        Ok(grant) => grant,
+        Err(reply) => return reply,
+    };
+    // Cognito's `aws_client_metadata`: a JSON object, handed to the webhook as `clientMetadata`.
+    let metadata = match form.get("aws_client_metadata") {
+        None => json!({}),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(object @ Value::Object(_)) => object,
+            _ => {
+                return oauth_error(
+                    400,
+                    "invalid_request",
+                    "aws_client_metadata is not a JSON object",
+                );
+            }
+        },
+    };
+    if let Err(f) = crate::triggers::pre_token_generation_m2m(
+        shared,
+        &pool_id,
+        &client_id,
+        &mut access,
+        metadata,
+    )
+    .await
+    {
+        return oauth_error(400, "invalid_request", &f.message);
+    }
+    let expires_in =
+        access["exp"].as_u64().unwrap_or_default() - access["iat"].as_u64().unwrap_or_default();
+    match shared.signer.sign(&access) {
+        Ok(token) => json_reply(
+            200,
+            &json!({"access_token": token, "expires_in": expires_in, "token_type": "Bearer"}),
+        ),
+        Err(e) => oauth_error(500, "server_error", &e.to_string()),
+    }
+}
+
 impl Inner {
+    /// The client of a `client_credentials` request, authenticated by HTTP Basic or by
+    /// `client_id` and `client_secret` in the body, and the claims of its access token: the
+    /// scopes asked for (each one the client allows and its resource server still has), or
+    /// every scope the client allows when it asks for none.
+    fn machine_grant(
+        &mut self,
+        authorization: Option<&str>,
+        form: &BTreeMap<String, String>,
+    ) -> Result<(String, String, Value), Reply> {
+        let invalid_client = || oauth_error(400, "invalid_client", "Client authentication failed");
+        let (client_id, secret) = match authorization.and_then(|a| a.strip_prefix("Basic ")) {
+            Some(encoded) => {
+                let decoded = STANDARD
+                    .decode(encoded.trim())
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(invalid_client)?;
+                let (id, secret) = decoded.split_once(':').ok_or_else(invalid_client)?;
+                if form.get("client_id").is_some_and(|given| given != id) {
+                    return Err(invalid_client());
+                }
+                (id.to_owned(), secret.to_owned())
+            }
+            None => match (form.get("client_id"), form.get("client_secret")) {
+                (Some(id), Some(secret)) => (id.clone(), secret.clone()),
+                _ => return Err(invalid_client()),
+            },
+        };
+        let (pool_id, client) = self.client(&client_id).map_err(|_| invalid_client())?;
+        let authenticated = client
+            .info
+            .secret
+            .as_ref()
+            .is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(secret.as_bytes())));
+        if !authenticated {
+            return Err(invalid_client());
+        }
+        let settings = &client.settings;
+        if !settings.allowed_oauth_flows_user_pool_client
+            || !settings
+                .allowed_oauth_flows
+                .iter()
+                .any(|f| f == "client_credentials")
+        {
+            return Err(oauth_error(
+                400,
+                "unauthorized_client",
+                "Client is not allowed the client_credentials flow",
+            ));
+        }
+        let allowed = &settings.allowed_oauth_scopes;
+        let mut scopes: Vec<String> = Vec::new();
+        let asked = form.get("scope").map(String::as_str).unwrap_or_default();
+        for scope in asked.split_whitespace().map(str::to_owned) {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        if scopes.is_empty() {
+            scopes.clone_from(allowed);
+        }
+        let servers = self
+            .pools
+            .get(&pool_id)
+            .map(|p| &p.resources.resource_servers);
+        let exists = |scope: &str| {
+            scope.rsplit_once('/').is_some_and(|(identifier, name)| {
+                servers
+                    .and_then(|s| s.get(identifier))
+                    .is_some_and(|server| server.scopes.iter().any(|s| s.name == name))
+            })
+        };
+        if scopes.is_empty() || scopes.iter().any(|s| !allowed.contains(s) || !exists(s)) {
+            return Err(oauth_error(400, "invalid_scope", "Invalid scope requested"));
+        }
+        let now = self.unix();
+        let expires = now + settings.token_validity.access.as_secs();
+        let access = json!({
+            "sub": client_id, "token_use": "access", "scope": scopes.join(" "), "auth_time": now,
+            "iss": aws_issuer(&pool_id), "exp": expires, "iat": now, "version": 2,
+            "jti": self.uuid(), "client_id": client_id,
+        });
+        Ok((pool_id, client_id, access))
+    }
+
     pub(crate) fn authorize(&mut self, query: &str) -> Reply {
         let p = params(query);
         if p.iter()

@@ -248,6 +248,15 @@ class OAuthTokens:
     expires_in: Optional[int]
     access_claims: Dict[str, Any]
 
+class MachineToken:
+    """A machine-to-machine access token (the client-credentials grant)."""
+    access_token: str
+    expires_at: float
+    scopes: List[str]
+    access_claims: Dict[str, Any]
+    def is_valid_for(self, now: float, margin: float = 60.0) -> bool: ...
+    def has_scope(self, scope: str) -> bool: ...
+
 class UserPool:
     """A user pool and one of its app clients."""
     def __init__(
@@ -356,6 +365,21 @@ class HostedUi:
     def revoke(self, refresh_token: str) -> TokenCall: ...
     def user_info(self, access_token: str) -> TokenCall: ...
     def logout_url(self, logout_uri: str) -> str: ...
+
+class ClientCredentials:
+    """A confidential app client allowed the client_credentials OAuth flow."""
+    def __init__(
+        self,
+        domain: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        scopes: Optional[List[str]] = None,
+        auth: str = "basic",
+    ) -> None: ...
+    client_id: str
+    scopes: List[str]
+    def token(self) -> TokenCall: ...
 
 class Verifier:
     def __init__(

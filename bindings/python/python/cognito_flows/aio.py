@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
-from ._native import ForgotPassword, JwksFetch, Prompt, Request, SignedIn, SignIn, Tokens, UserAgent, UserPool, Wait
+from ._native import ClientCredentials, ForgotPassword, JwksFetch, MachineToken, Prompt, Request, SignedIn, SignIn, Tokens, UserAgent, UserPool, Wait
 from .client import Answer, Client, answer, give_response, outcome
 
 Response = Tuple[int, List[Tuple[str, str]], bytes]
@@ -92,6 +92,10 @@ class AsyncClient:
     async def sign_out(self, tokens: Union[SignedIn, Tokens], *, everywhere: bool = False) -> None:
         """See ``Client.sign_out``."""
         await self.run(self._blocking.sign_out_flow(tokens, everywhere=everywhere))
+
+    async def client_credentials(self, credentials: ClientCredentials) -> MachineToken:
+        """A machine-to-machine access token (see ``Client.client_credentials``)."""
+        return await self.run(credentials.token())
 
     async def forgot_password(self, username: str, on_prompt: AsyncOnPrompt) -> None:
         """See ``Client.forgot_password``."""

@@ -18,6 +18,7 @@ import urllib.parse
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ._native import (
+    ClientCredentials,
     CognitoError,
     DeviceCredentials,
     Done,
@@ -25,6 +26,7 @@ from ._native import (
     ForgotPassword,
     Input,
     InvalidTokenError,
+    MachineToken,
     MisuseError,
     Prompt,
     Request,
@@ -265,6 +267,18 @@ class Client:
         """Revokes the refresh token (and the tokens issued from it); with ``everywhere``,
         every token of the user (``GlobalSignOut``)."""
         self.run(self.sign_out_flow(tokens, everywhere=everywhere))
+
+    def client_credentials(self, credentials: ClientCredentials) -> MachineToken:
+        """A machine-to-machine access token of ``credentials``' app client (the
+        client-credentials grant at its domain's ``/oauth2/token``), retried as every call is.
+        Keep it while ``token.is_valid_for(time.time())`` and ask again after::
+
+            credentials = ClientCredentials(domain, client_id, os.environ["CLIENT_SECRET"],
+                                            scopes=["orders/read"])
+            token = client.client_credentials(credentials)
+            headers = {"Authorization": f"Bearer {token.access_token}"}
+        """
+        return self.run(credentials.token())
 
     def forgot_password(self, username: str, on_prompt: OnPrompt) -> None:
         """Sends a reset code, then asks ``on_prompt`` (a ``password_reset`` prompt) for it
