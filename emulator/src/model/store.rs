@@ -826,6 +826,14 @@ mod tests {
                         .unwrap_or_default(),
                     allowed_first_auth_factors: Some(vec!["PASSWORD".into(), "EMAIL_OTP".into()]),
                     email_mfa: true,
+                    developer_only_attributes: vec!["secret".into()],
+                    account_recovery: serde_json::json!({"RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    attribute_constraints: [("email".to_owned(), map(&[("MinLength", "5")]))]
+                        .into_iter()
+                        .collect(),
                 },
                 web_authn: crate::model::passkeys::WebAuthnConfig {
                     relying_party_id: "example.com".into(),
@@ -984,6 +992,7 @@ mod tests {
             rng: rand_chacha::ChaCha20Rng::from_seed([0; 32]),
             clock: Clock::System(Duration::ZERO),
             region: "us-east-1".into(),
+            account_id: "000000000000".into(),
             seq: loaded.seq,
             since_prune: 0,
             log_codes: false,
