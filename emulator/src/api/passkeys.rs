@@ -22,7 +22,7 @@
 //! (microseconds), so unlike SRP it runs under the state lock. The emulator offers ES256 only
 //! (Cognito also offers RS256).
 
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1, ParsedPublicKey, UnparsedPublicKey};
+use crate::auth::crypto::{p256_point_is_valid, p256_verify};
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
@@ -207,8 +207,9 @@ fn es256_point(key: &Cbor) -> Result<Vec<u8>, Fault> {
     let mut point = vec![0x04];
     point.extend_from_slice(coordinate(-2)?);
     point.extend_from_slice(coordinate(-3)?);
-    ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, &point)
-        .map_err(|_| invalid("The credential's public key is not a P-256 point"))?;
+    if !p256_point_is_valid(&point) {
+        return Err(invalid("The credential's public key is not a P-256 point"));
+    }
     Ok(point)
 }
 
@@ -390,9 +391,12 @@ impl Inner {
         let signature = decode(response.get("signature"), "signature")?;
         let mut signed = data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, &passkey.public_key)
-            .verify(&signed, &signature)
-            .map_err(|_| fault(NOT_AUTHORIZED, "The passkey's signature is not valid."))?;
+        if !p256_verify(&passkey.public_key, &signed, &signature) {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "The passkey's signature is not valid.",
+            ));
+        }
         // A counter that does not grow means a cloned authenticator (both zero: it keeps none).
         if (count != 0 || passkey.sign_count != 0) && count <= passkey.sign_count {
             return Err(fault(

@@ -3,6 +3,7 @@
 //! ([`refresh`]) and sign-up sessions ([`sign_up_session`]).
 
 pub(crate) mod claims;
+pub(crate) mod crypto;
 pub(crate) mod custom;
 pub(crate) mod engine;
 pub(crate) mod jwt;
