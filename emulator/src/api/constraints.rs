@@ -243,7 +243,7 @@ pub(crate) fn printable(c: char) -> bool {
 }
 
 /// `MaxResults` (1 to `max`, default `max`) and `NextToken` of a list operation.
-pub(crate) fn paging<'a>(body: &'a Value, max: u64) -> Result<(u64, Option<&'a str>), Fault> {
+pub(crate) fn paging(body: &Value, max: u64) -> Result<(u64, Option<&str>), Fault> {
     let limit = crate::input::opt_int(body, "MaxResults", 1, max)?.unwrap_or(max);
     let token = crate::input::opt_str(body, "NextToken")?;
     Ok((limit, token))
