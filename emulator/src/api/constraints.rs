@@ -5,7 +5,9 @@
 //! `ResourceNotFoundException` for an app client the pool does not have. Not a handler: the
 //! families' files import it, as they import `api/wire.rs`.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
 
 use crate::fault::{Fault, fault};
 use crate::input::missing;
@@ -247,4 +249,44 @@ pub(crate) fn paging(body: &Value, max: u64) -> Result<(u64, Option<&str>), Faul
     let limit = crate::input::opt_int(body, "MaxResults", 1, max)?.unwrap_or(max);
     let token = crate::input::opt_str(body, "NextToken")?;
     Ok((limit, token))
+}
+
+/// A pool's tags as a request gives them under `name` (TagResource's `Tags`,
+/// CreateUserPoolReplica's `UserPoolTags`): keys of 1 to 128 characters not starting with `aws:`,
+/// values of at most 256. (The most a pool has, 50, is the caller's to check.)
+pub(crate) fn tag_map(
+    given: &Map<String, Value>,
+    name: &str,
+) -> Result<BTreeMap<String, String>, Fault> {
+    let mut out = BTreeMap::new();
+    for (key, value) in given {
+        let value = value.as_str().ok_or_else(|| {
+            fault(
+                "SerializationException",
+                format!("{name}: expected strings"),
+            )
+        })?;
+        let length = key.chars().count();
+        if length == 0 || length > 128 || value.chars().count() > 256 {
+            return Err(invalid(format!(
+                "1 validation error detected: Value at '{}' failed to satisfy constraint: \
+                 Map keys must have length between 1 and 128, values at most 256",
+                lower_first(name)
+            )));
+        }
+        if key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(invalid("Tag keys starting with aws: are reserved."));
+        }
+        out.insert(key.clone(), value.to_owned());
+    }
+    Ok(out)
+}
+
+/// `UserPoolTags` -> `userPoolTags`, as Cognito names members in its validation messages.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::api::constraints::{failed, invalid, one_of, text};
+use crate::api::constraints::{failed, invalid, one_of, tag_map, text};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, listing, opt_str};
@@ -44,7 +44,7 @@ fn region_name(body: &Value) -> Result<&str, Fault> {
     Ok(name)
 }
 
-/// `UserPoolTags`: keys of 1 to 128 characters not starting with `aws:`, values of at most 256.
+/// `UserPoolTags`: as TagResource's, at most 50.
 fn tags(body: &Value) -> Result<BTreeMap<String, String>, Fault> {
     let map = match body.get("UserPoolTags") {
         None | Some(Value::Null) => return Ok(BTreeMap::new()),
@@ -56,22 +56,7 @@ fn tags(body: &Value) -> Result<BTreeMap<String, String>, Fault> {
             ));
         }
     };
-    let mut out = BTreeMap::new();
-    for (key, value) in map {
-        let value = value
-            .as_str()
-            .ok_or_else(|| fault("SerializationException", "UserPoolTags: expected strings"))?;
-        if key.is_empty() || key.chars().count() > 128 || value.chars().count() > 256 {
-            return Err(invalid(
-                "1 validation error detected: Value at 'userPoolTags' failed to satisfy \
-                 constraint: Map keys must have length between 1 and 128, values at most 256",
-            ));
-        }
-        if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(invalid("Tag keys starting with aws: are reserved."));
-        }
-        out.insert(key.clone(), value.to_owned());
-    }
+    let out = tag_map(map, "UserPoolTags")?;
     if out.len() > 50 {
         return Err(invalid("A user pool can have at most 50 tags."));
     }
