@@ -166,6 +166,12 @@ fn provisioned_limits_start_free_and_are_raised() {
         json!({"LimitDefinition": limit("UserCreation")}),
     );
     assert_eq!(other["Limit"]["ProvisionedLimitValue"], 50);
+    let token = ok(
+        e,
+        "GetProvisionedLimit",
+        json!({"LimitDefinition": limit("UserToken")}),
+    );
+    assert_eq!(token["Limit"]["FreeLimitValue"], 120);
 }
 
 #[test]
@@ -198,6 +204,15 @@ fn provisioned_limits_refuse_unknown_categories_and_rates_out_of_range() {
     assert_eq!(
         refused(e, "UpdateProvisionedLimit", update(100_000)),
         "ServiceQuotaExceededException"
+    );
+    assert_eq!(
+        refused(
+            e,
+            "UpdateProvisionedLimit",
+            json!({"LimitDefinition": limit("UserList"), "RequestedLimitValue": 60})
+        ),
+        "InvalidParameterException",
+        "UserList is not adjustable"
     );
     assert_eq!(
         refused(

@@ -1,9 +1,10 @@
 //! The account's provisioned API rates: GetProvisionedLimit and UpdateProvisionedLimit, for a
 //! limit of class `API_CATEGORY` named by its `Category` attribute (`UserAuthentication`,
-//! `UserCreation`, ...). They are the account's, not a pool's: kept for the emulator's run (a
-//! reset forgets them; the data directory keeps pools only). They only configure: the emulator
-//! throttles nothing by rate (`/_emulator/faults` makes a call answer
-//! `TooManyRequestsException` on purpose).
+//! `UserCreation`, ...), with the free rates of Cognito's quotas page; only the categories that
+//! Service Quotas lets an account raise may be raised. They are the account's, not a pool's:
+//! kept for the emulator's run (a reset forgets them; the data directory keeps pools only). They
+//! only configure: the emulator throttles nothing by rate (`/_emulator/faults` makes a call
+//! answer `TooManyRequestsException` on purpose).
 
 use serde_json::{Map, Value, json};
 
@@ -11,33 +12,35 @@ use crate::api::constraints::{failed, int, invalid, object, one_of};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, fault};
 
-/// The API categories and their free (default) rates in requests a second, from Cognito's
-/// quotas page.
-const CATEGORIES: &[(&str, u64)] = &[
-    ("ClientAuthentication", 150),
-    ("UserAccountRecovery", 30),
-    ("UserAuthentication", 120),
-    ("UserCreation", 50),
-    ("UserFederation", 25),
-    ("UserList", 30),
-    ("UserPoolClientRead", 15),
-    ("UserPoolClientUpdate", 15),
-    ("UserPoolRead", 15),
-    ("UserPoolResourceRead", 20),
-    ("UserPoolResourceUpdate", 15),
-    ("UserPoolUpdate", 15),
-    ("UserRead", 120),
-    ("UserResourceRead", 50),
-    ("UserResourceUpdate", 25),
-    ("UserUpdate", 25),
+/// The API categories, their free (default) rates in requests a second and whether Service
+/// Quotas lets an account raise them, from Cognito's quotas page.
+const CATEGORIES: &[(&str, u64, bool)] = &[
+    ("ClientAuthentication", 150, false),
+    ("UserAccountRecovery", 30, false),
+    ("UserAuthentication", 120, true),
+    ("UserCreation", 50, true),
+    ("UserFederation", 25, true),
+    ("UserList", 30, false),
+    ("UserPoolClientRead", 15, false),
+    ("UserPoolClientUpdate", 15, false),
+    ("UserPoolRead", 15, false),
+    ("UserPoolResourceRead", 20, false),
+    ("UserPoolResourceUpdate", 15, false),
+    ("UserPoolUpdate", 15, false),
+    ("UserRead", 120, true),
+    ("UserResourceRead", 50, true),
+    ("UserResourceUpdate", 25, false),
+    ("UserToken", 120, true),
+    ("UserUpdate", 25, false),
 ];
 
 /// The most an account may provision, as a multiple of the free rate (the emulator's stand-in
 /// for the account's Service Quotas maximum).
 const MAX_FACTOR: u64 = 10;
 
-/// The category the request's `LimitDefinition` names, and its free rate.
-fn category(body: &Value) -> Result<(&'static str, u64), Fault> {
+/// The category the request's `LimitDefinition` names, its free rate and whether it may be
+/// raised.
+fn category(body: &Value) -> Result<(&'static str, u64, bool), Fault> {
     let definition = object(body, "LimitDefinition")?;
     one_of(definition, "LimitClass", &["API_CATEGORY"])?;
     let attributes = match definition.get("Attributes") {
@@ -62,7 +65,7 @@ fn category(body: &Value) -> Result<(&'static str, u64), Fault> {
         .ok_or_else(|| fault("SerializationException", "Attributes: expected strings"))?;
     CATEGORIES
         .iter()
-        .find(|(n, _)| *n == name)
+        .find(|(n, _, _)| *n == name)
         .copied()
         .ok_or_else(|| failed("Category", name, "Member must be one of the API categories"))
 }
@@ -79,16 +82,22 @@ fn answer(name: &str, provisioned: u64, free: u64) -> Value {
 
 /// GetProvisionedLimit: the rate the account has (the free one until it is raised).
 pub(crate) fn get_provisioned_limit(shared: &Shared, body: &Value) -> Answer {
-    let (name, free) = category(body)?;
+    let (name, free, _) = category(body)?;
     let state = shared.lock();
     let provisioned = state.provisioned_limits.get(name).copied().unwrap_or(free);
     Ok(answer(name, provisioned, free))
 }
 
-/// UpdateProvisionedLimit: a rate between the free one and ten times it.
+/// UpdateProvisionedLimit: a rate between the free one and ten times it, of a category that
+/// may be raised.
 pub(crate) fn update_provisioned_limit(shared: &Shared, body: &Value) -> Answer {
-    let (name, free) = category(body)?;
+    let (name, free, adjustable) = category(body)?;
     let requested = int(body, "RequestedLimitValue", 0, u64::from(u32::MAX))?;
+    if !adjustable {
+        return Err(invalid(format!(
+            "{name} is not adjustable: only adjustable quota categories support provisioning."
+        )));
+    }
     if requested < free {
         return Err(invalid(format!(
             "The requested limit {requested} for {name} is below its default limit {free}."
