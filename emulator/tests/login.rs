@@ -613,7 +613,8 @@ fn the_clients_sso_session_decides_how_long_the_browser_stays_signed_in() {
 }
 
 /// The sign-up page links to the app client's terms of use and privacy policy once it has both
-/// (CreateTerms), in the `cognito:default` language, escaped.
+/// (CreateTerms), in English else the `cognito:default` language, escaped; a document in another
+/// language only is not linked.
 #[test]
 fn the_sign_up_page_links_to_the_clients_terms_once_both_exist() {
     let w = world(Mfa::Off, false);
@@ -638,7 +639,32 @@ fn the_sign_up_page_links_to_the_clients_terms_once_both_exist() {
     terms("terms-of-use", "https://example.com/terms?a=1&b=2");
     let one = sign_up(&mut b);
     assert!(!one.body.contains("id=\"terms-of-use\""), "{}", one.body);
-    terms("privacy-policy", "https://example.com/privacy");
+    common::ok(
+        &w.emulator,
+        "CreateTerms",
+        serde_json::json!({"UserPoolId": pool, "ClientId": client, "TermsName": "privacy-policy",
+                           "TermsSource": "LINK", "Enforcement": "NONE",
+                           "Links": {"cognito:french": "https://example.com/fr/privacy"}}),
+    );
+    let french_only = sign_up(&mut b);
+    assert!(
+        !french_only.body.contains("id=\"privacy-policy\""),
+        "{}",
+        french_only.body
+    );
+    let id = common::ok(
+        &w.emulator,
+        "DescribeTermsByClient",
+        serde_json::json!({"UserPoolId": pool, "ClientId": client, "TermsName": "privacy-policy"}),
+    )["Terms"]["TermsId"]
+        .clone();
+    common::ok(
+        &w.emulator,
+        "UpdateTerms",
+        serde_json::json!({"UserPoolId": pool, "TermsId": id,
+                           "Links": {"cognito:default": "https://example.com/privacy-default",
+                                     "cognito:english": "https://example.com/privacy"}}),
+    );
     let both = sign_up(&mut b);
     assert!(
         both.body

@@ -6,8 +6,9 @@
 //! links by managed login language (`cognito:default`, `cognito:spanish`, ...) to URLs of 1 to
 //! 1024 characters without white space.
 //!
-//! They act: once an app client has both documents, the emulator's sign-up page links to them
-//! (in the `cognito:default` language, else the first one set), as managed login does.
+//! They act: once an app client has both documents in English or the default language, the
+//! emulator's sign-up page (in English) links to them, `cognito:english` before
+//! `cognito:default`, as managed login falls back.
 
 use std::collections::BTreeMap;
 

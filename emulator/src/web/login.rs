@@ -405,8 +405,9 @@ impl Inner {
     }
 
     /// The links to the app client's terms of use and privacy policy, once it has both
-    /// (CreateTerms; managed login shows them on its sign-up page): the `cognito:default`
-    /// language's, else the first language's. Only `https://` and `http://` links are shown.
+    /// (CreateTerms; managed login shows them on its sign-up page) in the page's language,
+    /// English (`cognito:english`), else `cognito:default`, as Cognito falls back. Only
+    /// `https://` and `http://` links are shown.
     fn terms_links(&self, client_id: &str) -> String {
         let Some(pool) = self
             .pools
@@ -423,8 +424,8 @@ impl Inner {
                 .find(|t| t.client_id == client_id && t.name == name)
                 .and_then(|t| {
                     t.links
-                        .get("cognito:default")
-                        .or_else(|| t.links.values().next())
+                        .get("cognito:english")
+                        .or_else(|| t.links.get("cognito:default"))
                 })
                 .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
         };
