@@ -670,6 +670,20 @@ fn cimd_policies_are_created_described_listed_updated_and_deleted() {
     assert_eq!(urls["ClientMetadataURLs"], json!([]), "nothing retrieved");
     ok(
         e,
+        "DeleteUserPoolClient",
+        json!({"UserPoolId": pool, "ClientId": client}),
+    );
+    let orphan = ok(
+        e,
+        "DescribeCIMDPolicy",
+        json!({"UserPoolId": pool, "CIMDPolicyId": id}),
+    );
+    assert!(
+        orphan["CIMDPolicy"].get("ClientId").is_none(),
+        "left out once the app client is gone: {orphan}"
+    );
+    ok(
+        e,
         "DeleteCIMDPolicy",
         json!({"UserPoolId": pool, "CIMDPolicyId": id}),
     );
