@@ -211,6 +211,7 @@ impl Emulator {
             log_codes: config.log_codes,
             login: crate::model::hosted_ui::Logins::default(),
             code_sends: std::collections::BTreeMap::new(),
+            provisioned_limits: std::collections::BTreeMap::new(),
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
         let shared = Arc::new(shared::Shared::new(

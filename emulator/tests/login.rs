@@ -566,3 +566,116 @@ fn totp_mfa_step() {
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("MFA_SETUP"), "{}", refused.body);
 }
+
+/// The app client's SSO session (SetUserPoolClientSessionConfiguration) decides how long the
+/// session cookie signs the browser in again without asking: 0 minutes never, 120 minutes for two
+/// hours after the sign-in (past the 60 minutes of the default), counted on the emulator's clock.
+#[test]
+fn the_clients_sso_session_decides_how_long_the_browser_stays_signed_in() {
+    let w = world(Mfa::Off, false);
+    w.add_user("lee", PASSWORD, &[]);
+    let (pool, client) = (&w.pool_id, &w.client_id);
+    let e = &w.emulator;
+    common::ok(
+        e,
+        "SetUserPoolSessionConfiguration",
+        serde_json::json!({"UserPoolId": pool, "UserSessionTracking": "ENABLED",
+                           "TokenSession": {"MaxPerUser": 20}}),
+    );
+    let sso = |minutes: u32| {
+        common::ok(
+            e,
+            "SetUserPoolClientSessionConfiguration",
+            serde_json::json!({"UserPoolId": pool, "ClientId": client,
+                               "SSOSession": {"MaxValidityMinutes": minutes}}),
+        );
+    };
+    sso(0);
+    let mut b = Browser::new(e);
+    let page = b.get(&authorize_query(&w, CALLBACK, "one"));
+    assert_eq!(b.sign_in(&page, "lee", PASSWORD).status, 302);
+    let again = b.get(&authorize_query(&w, CALLBACK, "two"));
+    assert_eq!(again.status, 200, "no silent reuse at 0 minutes");
+
+    sso(120);
+    let mut b = Browser::new(e);
+    let page = b.get(&authorize_query(&w, CALLBACK, "three"));
+    assert_eq!(b.sign_in(&page, "lee", PASSWORD).status, 302);
+    e.advance(std::time::Duration::from_secs(90 * 60));
+    let reused = b.get(&authorize_query(&w, CALLBACK, "four"));
+    assert_eq!(reused.status, 302, "90 minutes in: {}", reused.body);
+    e.advance(std::time::Duration::from_secs(31 * 60));
+    let expired = b.get(&authorize_query(&w, CALLBACK, "five"));
+    assert_eq!(
+        expired.status, 200,
+        "121 minutes after the sign-in: the form"
+    );
+}
+
+/// The sign-up page links to the app client's terms of use and privacy policy once it has both
+/// (CreateTerms), in English else the `cognito:default` language, escaped; a document in another
+/// language only is not linked.
+#[test]
+fn the_sign_up_page_links_to_the_clients_terms_once_both_exist() {
+    let w = world(Mfa::Off, false);
+    let (pool, client) = (&w.pool_id, &w.client_id);
+    let terms = |name: &str, url: &str| {
+        common::ok(
+            &w.emulator,
+            "CreateTerms",
+            serde_json::json!({"UserPoolId": pool, "ClientId": client, "TermsName": name,
+                               "TermsSource": "LINK", "Enforcement": "NONE",
+                               "Links": {"cognito:default": url, "cognito:french": "https://example.com/fr"}}),
+        );
+    };
+    let mut b = Browser::new(&w.emulator);
+    let sign_up = |b: &mut Browser| {
+        let login = b.get(&authorize_query(&w, CALLBACK, "s"));
+        let link_at = login.body.find("href=\"/signup?").unwrap() + 6;
+        let link =
+            unescape(&login.body[link_at..link_at + login.body[link_at..].find('"').unwrap()]);
+        b.get(&link)
+    };
+    terms("terms-of-use", "https://example.com/terms?a=1&b=2");
+    let one = sign_up(&mut b);
+    assert!(!one.body.contains("id=\"terms-of-use\""), "{}", one.body);
+    common::ok(
+        &w.emulator,
+        "CreateTerms",
+        serde_json::json!({"UserPoolId": pool, "ClientId": client, "TermsName": "privacy-policy",
+                           "TermsSource": "LINK", "Enforcement": "NONE",
+                           "Links": {"cognito:french": "https://example.com/fr/privacy"}}),
+    );
+    let french_only = sign_up(&mut b);
+    assert!(
+        !french_only.body.contains("id=\"privacy-policy\""),
+        "{}",
+        french_only.body
+    );
+    let id = common::ok(
+        &w.emulator,
+        "DescribeTermsByClient",
+        serde_json::json!({"UserPoolId": pool, "ClientId": client, "TermsName": "privacy-policy"}),
+    )["Terms"]["TermsId"]
+        .clone();
+    common::ok(
+        &w.emulator,
+        "UpdateTerms",
+        serde_json::json!({"UserPoolId": pool, "TermsId": id,
+                           "Links": {"cognito:default": "https://example.com/privacy-default",
+                                     "cognito:english": "https://example.com/privacy"}}),
+    );
+    let both = sign_up(&mut b);
+    assert!(
+        both.body
+            .contains("<a id=\"terms-of-use\" href=\"https://example.com/terms?a=1&amp;b=2\">"),
+        "{}",
+        both.body
+    );
+    assert!(
+        both.body
+            .contains("<a id=\"privacy-policy\" href=\"https://example.com/privacy\">"),
+        "{}",
+        both.body
+    );
+}

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::api::constraints::tag_map;
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, missing};
@@ -61,23 +62,7 @@ pub(crate) fn tag_resource(shared: &Shared, body: &Value) -> Answer {
         Some(Value::Object(map)) => map,
         Some(_) => return Err(fault("SerializationException", "Tags: expected an object")),
     };
-    let mut new = BTreeMap::new();
-    for (key, value) in given {
-        let value = value
-            .as_str()
-            .ok_or_else(|| fault("SerializationException", "Tags: expected strings"))?;
-        let length = key.chars().count();
-        if length == 0 || length > 128 || value.chars().count() > 256 {
-            return Err(invalid(
-                "1 validation error detected: Value at 'tags' failed to satisfy constraint: \
-                 Map keys must have length between 1 and 128, values at most 256",
-            ));
-        }
-        if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(invalid("Tag keys starting with aws: are reserved."));
-        }
-        new.insert(key.clone(), value.to_owned());
-    }
+    let new = tag_map(given, "Tags")?;
     with_tags(shared, body, |tags| {
         tags.extend(new);
         if tags.len() > MAX_TAGS {

@@ -47,6 +47,7 @@ impl Inner {
         self.grants.clear();
         self.login = crate::model::hosted_ui::Logins::default();
         self.code_sends.clear();
+        self.provisioned_limits.clear();
         self.clock = baseline.clock;
     }
 }

@@ -18,6 +18,9 @@ pub(crate) struct SignedIn {
     pub username: String,
     /// The `sub` of the user who signed in: a new user of the same name is someone else.
     pub sub: String,
+    /// When the user signed in (Unix seconds): an app client reuses the session for its SSO
+    /// session's minutes from then.
+    pub signed_in: u64,
     pub expires: u64,
 }
 

@@ -79,6 +79,10 @@ pub(crate) struct PoolResources {
     pub identity_providers: BTreeMap<String, IdentityProvider>,
     /// The UI customizations, by client id (`ALL`: the pool's).
     pub ui: BTreeMap<String, UiCustomization>,
+    /// Log delivery, sessions, replicas, recoveries, CIMD policies, terms and branding (left out
+    /// of the row while none is set).
+    #[serde(skip_serializing_if = "crate::model::configuration::PoolConfiguration::is_empty")]
+    pub configuration: crate::model::configuration::PoolConfiguration,
 }
 
 impl PoolResources {

@@ -599,6 +599,9 @@ pub(crate) struct Inner {
     /// When each user asked for a code (ForgotPassword, ResendConfirmationCode,
     /// GetUserAttributeVerificationCode), by pool and user name: the sends of the last hour.
     pub code_sends: BTreeMap<(String, String), Vec<u64>>,
+    /// UpdateProvisionedLimit's rates (requests a second), by API category: the account's, not a
+    /// pool's, so of this run (the data directory keeps pools, not the account).
+    pub provisioned_limits: BTreeMap<String, u64>,
 }
 
 /// The key a refresh token's record is kept under: its SHA-256 (base64url), so that the data

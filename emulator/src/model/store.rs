@@ -525,6 +525,8 @@ impl Store {
             login: _,
             // The code-send throttle counts within the hour: of this run too.
             code_sends: _,
+            // The account's provisioned API rates: of this run too.
+            provisioned_limits: _,
         } = inner;
         let Some(store) = store else {
             clean(pools, refresh_tokens, access_tokens, outbox);
@@ -909,6 +911,7 @@ mod tests {
                     },
                 )]
                 .into(),
+                configuration: configuration(),
             },
             created: 1_700_000_007,
             modified: 1_700_000_008,
@@ -917,6 +920,85 @@ mod tests {
         pool.users.insert("alice".into(), user());
         pool.devices.insert("us-east-1_device".into(), device());
         pool
+    }
+
+    fn configuration() -> crate::model::configuration::PoolConfiguration {
+        use crate::model::configuration as c;
+        c::PoolConfiguration {
+            log_delivery: Some(vec![c::LogConfiguration {
+                source: "userAuthEvents".into(),
+                level: "INFO".into(),
+                log_group_arn: Some("arn:aws:logs:us-east-1:000000000000:log-group:g".into()),
+                bucket_arn: Some("arn:aws:s3:::bucket".into()),
+                stream_arn: Some("arn:aws:firehose:us-east-1:000000000000:deliverystream/s".into()),
+            }]),
+            sessions: Some(c::SessionConfiguration {
+                tracking: true,
+                max_per_user: 7,
+            }),
+            sso_minutes: [("client-1".to_owned(), 480)].into(),
+            replicas: [(
+                "eu-west-1".to_owned(),
+                c::Replica {
+                    status: "INACTIVE".into(),
+                    tags: map(&[("team", "auth")]),
+                },
+            )]
+            .into(),
+            restorations: [(
+                "restore-1".to_owned(),
+                c::Restoration {
+                    id: "restore-1".into(),
+                    status: "PREVIEW_CANCELLED".into(),
+                    restore_to: 1_700_000_020,
+                    triggered: 1_700_000_021,
+                },
+            )]
+            .into(),
+            cimd_policies: [(
+                "policy1".to_owned(),
+                c::CimdPolicy {
+                    client_id: "client-1".into(),
+                    name: "partners".into(),
+                    cache_duration: Some(86_400),
+                    url_patterns: vec!["https://apps.example.com/*".into()],
+                    created: 1_700_000_022,
+                    modified: 1_700_000_023,
+                },
+            )]
+            .into(),
+            terms: [(
+                "terms-1".to_owned(),
+                c::Terms {
+                    client_id: "client-1".into(),
+                    name: "privacy-policy".into(),
+                    source: "LINK".into(),
+                    enforcement: "NONE".into(),
+                    links: map(&[("cognito:default", "https://example.com/p")]),
+                    created: 1_700_000_024,
+                    modified: 1_700_000_025,
+                },
+            )]
+            .into(),
+            brandings: [(
+                "branding-1".to_owned(),
+                c::Branding {
+                    client_id: "client-1".into(),
+                    use_cognito_provided_values: true,
+                    settings: Some(serde_json::json!({"a": 1})),
+                    assets: vec![c::Asset {
+                        category: "FORM_LOGO".into(),
+                        color_mode: "DARK".into(),
+                        extension: "PNG".into(),
+                        bytes: Some("iVBORw0K".into()),
+                        resource_id: Some("logo".into()),
+                    }],
+                    created: 1_700_000_026,
+                    modified: 1_700_000_027,
+                },
+            )]
+            .into(),
+        }
     }
 
     fn refresh_token() -> RefreshToken {
@@ -998,6 +1080,7 @@ mod tests {
             log_codes: false,
             login: crate::model::hosted_ui::Logins::default(),
             code_sends: BTreeMap::new(),
+            provisioned_limits: BTreeMap::new(),
         };
         Stored { inner, store }
     }

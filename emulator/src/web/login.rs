@@ -7,7 +7,10 @@
 //! app is never adopted); every value the page echoes is HTML-escaped; a `redirect_uri` or
 //! `logout_uri` that the app client did not register gets an error page, never a redirect. A
 //! successful sign-in sets the emulator's session cookie, so a later `/oauth2/authorize` of the
-//! same pool redirects at once (as Cognito's hosted UI does) until `/logout` clears it.
+//! same pool redirects at once (as Cognito's hosted UI does) until `/logout` clears it, or until
+//! the app client's SSO session (SetUserPoolClientSessionConfiguration: 60 minutes unless set)
+//! has run out since the user signed in. The sign-up page links to the app client's terms of use
+//! and privacy policy once it has both (CreateTerms).
 //!
 //! The pages check the password with the emulator's own credential check and its attempt limit,
 //! ask for the TOTP or SMS code of a user with MFA (the SMS code goes to the outbox), and redirect
@@ -25,6 +28,7 @@ use subtle::ConstantTimeEq as _;
 use crate::auth::engine::realm;
 use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
+use crate::model::configuration::DEFAULT_SSO_MINUTES;
 use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
 use crate::model::state::{Inner, Mfa, Status, User};
 use crate::web::Reply;
@@ -400,6 +404,43 @@ impl Inner {
         form_page("Multi-factor authentication", error.is_some(), &body, set)
     }
 
+    /// The links to the app client's terms of use and privacy policy, once it has both
+    /// (CreateTerms; managed login shows them on its sign-up page) in the page's language,
+    /// English (`cognito:english`), else `cognito:default`, as Cognito falls back. Only
+    /// `https://` and `http://` links are shown.
+    fn terms_links(&self, client_id: &str) -> String {
+        let Some(pool) = self
+            .pools
+            .values()
+            .find(|p| p.clients.contains_key(client_id))
+        else {
+            return String::new();
+        };
+        let link = |name: &str| {
+            pool.resources
+                .configuration
+                .terms
+                .values()
+                .find(|t| t.client_id == client_id && t.name == name)
+                .and_then(|t| {
+                    t.links
+                        .get("cognito:english")
+                        .or_else(|| t.links.get("cognito:default"))
+                })
+                .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+        };
+        match (link("terms-of-use"), link("privacy-policy")) {
+            (Some(terms), Some(privacy)) => format!(
+                "<p class=\"small\">By signing up you agree to the \
+<a id=\"terms-of-use\" href=\"{}\">Terms of use</a> and the \
+<a id=\"privacy-policy\" href=\"{}\">Privacy policy</a>.</p>",
+                escape(terms),
+                escape(privacy)
+            ),
+            _ => String::new(),
+        }
+    }
+
     fn signup_page(
         &mut self,
         authz: &Authz,
@@ -417,9 +458,10 @@ impl Inner {
 <input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" autocomplete=\"email\">\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
-<button type=\"submit\" id=\"signup\">Sign up</button></form>\
+<button type=\"submit\" id=\"signup\">Sign up</button></form>{terms}\
 <p class=\"small\">Already have an account? <a href=\"/login?{query}\">Sign in</a></p>",
             error = banner("error", error),
+            terms = self.terms_links(&authz.client_id),
             hidden = authz.hidden(),
             username = value("username"),
             email = value("email"),
@@ -453,17 +495,25 @@ impl Inner {
 
     /// The signed-in browser's session, when it is one of this pool's and still good: the user
     /// who signed in (the same `sub`) may still sign in.
+    /// The session is reused for as long as the app client's SSO session lasts
+    /// (SetUserPoolClientSessionConfiguration; 60 minutes until set, 0: never), counted from
+    /// when the user signed in. Answers the user's name, `sub` and when they signed in.
     fn browser_session(
         &self,
         cookies: &BTreeMap<String, String>,
         pool_id: &str,
-    ) -> Option<(String, String)> {
+        client_id: &str,
+    ) -> Option<(String, String, u64)> {
         let now = self.unix();
         let s = self.login.sessions.get(cookies.get(SESSION_COOKIE)?)?;
+        let minutes = self.pools.get(pool_id).map_or(DEFAULT_SSO_MINUTES, |p| {
+            p.resources.configuration.sso_minutes_of(client_id)
+        });
         (s.pool_id == pool_id
             && s.expires > now
+            && now < s.signed_in + u64::from(minutes) * 60
             && self.still_signed_in(pool_id, &s.username, &s.sub))
-        .then(|| (s.username.clone(), s.sub.clone()))
+        .then(|| (s.username.clone(), s.sub.clone(), s.signed_in))
     }
 
     /// Whether the user `username` who signed in as `sub` may still get a code or tokens without
@@ -505,25 +555,33 @@ impl Inner {
         }
     }
 
-    /// The end of a sign-in: a session cookie, a code, and the redirect to the callback.
+    /// The end of a sign-in: a session cookie, a code, and the redirect to the callback. The
+    /// session lasts from `since` (when the user signed in: now, or the reused session's time)
+    /// as long as the longest SSO session of the pool's app clients.
     fn signed_in_redirect(
         &mut self,
         pool_id: &str,
         authz: &Authz,
         username: &str,
         sub: &str,
+        since: u64,
     ) -> Reply {
         let cookie = self.token();
-        let expires = self.unix() + SESSION_SECONDS;
-        self.login
-            .sessions
-            .retain(|_, s| s.expires > expires - SESSION_SECONDS);
+        let now = self.unix();
+        let minutes = self.pools.get(pool_id).map_or(DEFAULT_SSO_MINUTES, |p| {
+            p.resources
+                .configuration
+                .longest_sso_minutes(p.clients.keys())
+        });
+        let expires = since + u64::from(minutes) * 60;
+        self.login.sessions.retain(|_, s| s.expires > now);
         self.login.sessions.insert(
             cookie.clone(),
             SignedIn {
                 pool_id: pool_id.into(),
                 username: username.into(),
                 sub: sub.into(),
+                signed_in: since,
                 expires,
             },
         );
@@ -532,7 +590,7 @@ impl Inner {
             302,
             vec![
                 ("Location", location),
-                set_cookie(SESSION_COOKIE, &cookie, SESSION_SECONDS),
+                set_cookie(SESSION_COOKIE, &cookie, expires.saturating_sub(now)),
                 ("Cache-Control", "no-store".to_owned()),
             ],
             String::new(),
@@ -589,7 +647,8 @@ impl Inner {
             }
         };
         let Some(method) = method else {
-            return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub);
+            let now = self.unix();
+            return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub, now);
         };
         let sms_to = matches!(method, Factor::Sms(_)).then(|| {
             crate::auth::engine::mask(
@@ -667,6 +726,7 @@ impl Inner {
                 &pending.authz.clone(),
                 &pending.username,
                 &pending.sub,
+                now,
             );
         }
         pending.attempts += 1;
@@ -762,12 +822,14 @@ pub(crate) async fn route(
             }
             let mut state = shared.lock();
             match state.authz(&p) {
-                Ok((pool_id, authz)) => match state.browser_session(&cookies, &pool_id) {
-                    Some((username, sub)) if path == "/oauth2/authorize" => {
-                        state.signed_in_redirect(&pool_id, &authz, &username, &sub)
+                Ok((pool_id, authz)) => {
+                    match state.browser_session(&cookies, &pool_id, &authz.client_id) {
+                        Some((username, sub, since)) if path == "/oauth2/authorize" => {
+                            state.signed_in_redirect(&pool_id, &authz, &username, &sub, since)
+                        }
+                        _ => state.login_page(&authz, &cookies, "", None, None),
                     }
-                    _ => state.login_page(&authz, &cookies, "", None, None),
-                },
+                }
                 Err(why) => error_page(400, &why),
             }
         }
