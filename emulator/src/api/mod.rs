@@ -21,6 +21,7 @@ pub(crate) mod admin_get_user_auth_factors;
 pub(crate) mod admin_reset_user_password;
 pub(crate) mod admin_user;
 pub(crate) mod admin_user_settings;
+pub(crate) mod client_secrets;
 pub(crate) mod domains;
 pub(crate) mod feedback;
 pub(crate) mod groups;
@@ -70,6 +71,7 @@ macro_rules! operations {
 
 operations! {
     AddCustomAttributes => pools::add_custom_attributes;
+    AddUserPoolClientSecret => client_secrets::add_user_pool_client_secret;
     AdminAddUserToGroup => groups::admin_add_user_to_group;
     AdminConfirmSignUp => admin_user::admin_confirm_sign_up, [PostConfirmation];
     AdminCreateUser => admin_user::admin_create_user;
@@ -112,6 +114,7 @@ operations! {
     DeleteUserAttributes => user::delete_user_attributes;
     DeleteUserPool => pools::delete_user_pool;
     DeleteUserPoolClient => pools::delete_user_pool_client;
+    DeleteUserPoolClientSecret => client_secrets::delete_user_pool_client_secret;
     DeleteUserPoolDomain => domains::delete_user_pool_domain;
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
     DescribeIdentityProvider => identity_providers::describe_identity_provider;
@@ -138,6 +141,7 @@ operations! {
     ListIdentityProviders => identity_providers::list_identity_providers;
     ListResourceServers => resource_servers::list_resource_servers;
     ListTagsForResource => tags::list_tags_for_resource;
+    ListUserPoolClientSecrets => client_secrets::list_user_pool_client_secrets;
     ListUserPoolClients => pools::list_user_pool_clients;
     ListUserPools => pools::list_user_pools;
     ListUsers => admin_user::list_users;

@@ -45,14 +45,16 @@ pub(crate) fn check_grace(inner: &Inner, record: &RefreshToken) -> Result<(), Fa
     Ok(())
 }
 
-/// Whether `body`'s `ClientSecret` is the client's (compared in constant time); a client without
-/// a secret needs none.
+/// Whether `body`'s `ClientSecret` is one of the client's secrets (compared in constant time);
+/// a client without a secret needs none.
 pub(crate) fn client_secret_matches(client: &Client, body: &Value) -> bool {
-    let Some(secret) = &client.info.secret else {
+    if client.info.secret.is_none() {
         return true;
-    };
+    }
     let given = body.get("ClientSecret").and_then(Value::as_str);
-    given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(secret.as_bytes())))
+    given.is_some_and(|g| {
+        client.any_secret(|secret| bool::from(g.as_bytes().ct_eq(secret.as_bytes())))
+    })
 }
 
 impl Inner {

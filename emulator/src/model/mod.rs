@@ -1,9 +1,11 @@
 //! The records and their storage: pools, clients, users, sessions, tokens, the outbox
 //! ([`state`]), the change-tracking tables ([`table`]), Cognito's settings ([`settings`]), the
 //! data directory ([`store`]), the ListUsers filter ([`filter`]), a pool's domain and resource servers
-//! ([`resources`]) and what the test controls work on ([`controls`]). It imports nothing else of
+//! ([`resources`]) what the test controls work on ([`controls`]) and an app client's secrets
+//! ([`client_secrets`]). It imports nothing else of
 //! the crate.
 
+pub(crate) mod client_secrets;
 pub(crate) mod controls;
 pub(crate) mod filter;
 pub(crate) mod hosted_ui;

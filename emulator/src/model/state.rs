@@ -8,6 +8,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::Rng as _;
 use serde::{Deserialize, Serialize};
 
+use crate::model::client_secrets::{ClientSecret, ClientSecrets};
 use crate::model::table::{Log, Table};
 
 use crate::model::settings::{ClientSettings, GroupConfig, PoolSettings};
@@ -275,6 +276,34 @@ pub(crate) struct Client {
     pub created: u64,
     pub modified: u64,
     pub refresh_rotation: Option<RefreshRotation>,
+    /// Its secrets with their ids and dates, once one was added or deleted (`info.secret` is
+    /// then the oldest); left out of the row while there are none.
+    #[serde(skip_serializing_if = "ClientSecrets::is_empty")]
+    pub secrets: ClientSecrets,
+}
+
+impl Client {
+    /// Every secret of the client, oldest first (none for a public client).
+    pub(crate) fn secrets(&self) -> Vec<ClientSecret> {
+        self.secrets
+            .all(&self.info.id, self.info.secret.as_deref(), self.created)
+    }
+
+    /// Replaces the client's secrets; `info.secret` follows the oldest.
+    pub(crate) fn set_secrets(&mut self, secrets: Vec<ClientSecret>) {
+        self.info.secret = secrets.first().map(|s| s.value.clone());
+        self.secrets = ClientSecrets(secrets);
+    }
+
+    /// Whether `check` accepts one of the client's secrets: the one place that decides which
+    /// secrets a caller may prove (SECRET_HASH, `ClientSecret`, the OAuth endpoints'
+    /// client authentication). Every secret is tried, so the time taken does not say which
+    /// matched.
+    pub(crate) fn any_secret(&self, check: impl Fn(&str) -> bool) -> bool {
+        self.secrets()
+            .iter()
+            .fold(false, |found, s| check(&s.value) | found)
+    }
 }
 
 /// A message the emulator "sent": a code by SMS or email.

@@ -768,6 +768,13 @@ mod tests {
             refresh_rotation: Some(crate::model::state::RefreshRotation {
                 retry_grace_seconds: 30,
             }),
+            secrets: crate::model::client_secrets::ClientSecrets(vec![
+                crate::model::client_secrets::ClientSecret {
+                    id: "client-1--1700000003000".into(),
+                    value: "s3cret".into(),
+                    created: 1_700_000_003,
+                },
+            ]),
         }
     }
 

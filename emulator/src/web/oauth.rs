@@ -307,10 +307,20 @@ impl Inner {
         let (pool_id, client) = self
             .client(&client_id)
             .map_err(|_| oauth_error(400, "invalid_client", "unknown client"))?;
-        if let Some(secret) = client.info.secret {
-            let expected = format!("Basic {}", STANDARD.encode(format!("{client_id}:{secret}")));
-            let given = authorization.unwrap_or_default();
-            if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        if client.info.secret.is_some() {
+            // Basic authentication, or the secret in the body (`client_secret_post`), with any
+            // of the client's secrets (two while one is rotated out).
+            let right = match (authorization, form.get("client_secret")) {
+                (Some(given), _) => client.any_secret(|secret| {
+                    let expected =
+                        format!("Basic {}", STANDARD.encode(format!("{client_id}:{secret}")));
+                    bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+                }),
+                (None, Some(given)) => client
+                    .any_secret(|secret| bool::from(given.as_bytes().ct_eq(secret.as_bytes()))),
+                (None, None) => false,
+            };
+            if !right {
                 return Err(oauth_error(
                     400,
                     "invalid_client",
