@@ -545,11 +545,19 @@ impl Inner {
                         rotated_at: None,
                         origin_jti: origin.clone(),
                         scope: None,
+                        created: now,
+                        last_active: now,
                     },
                 );
                 Some(token)
             }
         };
+        // A refresh is activity of the sign-in's session (`LastActiveDate`).
+        if let Some(key) = refresh.as_deref().map(|t| self.refresh_key(t))
+            && let Some(record) = self.refresh_tokens.get_mut(&key)
+        {
+            record.last_active = now;
+        }
         let refresh_key = refresh
             .as_deref()
             .map(|t| self.refresh_key(t))

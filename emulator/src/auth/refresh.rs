@@ -95,12 +95,15 @@ impl Inner {
         let mut result = self.issue(pool_id, client_id, username, keep, device_key)?;
         if rotating {
             let now = self.unix();
-            let (mut origin, mut scope) = (String::new(), None);
+            let (mut origin, mut scope, mut created) = (String::new(), None, now);
             let old_key = self.refresh_key(&token);
             if let Some(old) = self.refresh_tokens.get_mut(&old_key) {
                 old.rotated_at.get_or_insert(now);
                 origin = old.origin_jti.clone();
                 scope = old.scope.clone();
+                if old.created != 0 {
+                    created = old.created;
+                }
             }
             // The new refresh token and these tokens keep the sign-in's `origin_jti` and scopes.
             let new = result.get("RefreshToken").and_then(Value::as_str);
@@ -109,6 +112,8 @@ impl Inner {
                     .refresh_tokens
                     .get_mut(&crate::model::state::refresh_hash(&new))
             {
+                // The sign-in's session goes on: its creation date stays.
+                record.created = created;
                 if !origin.is_empty() {
                     record.origin_jti = origin.clone();
                     result["AccessToken"]["origin_jti"] = json!(origin);

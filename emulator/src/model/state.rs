@@ -574,6 +574,18 @@ pub(crate) struct RefreshToken {
     /// (`None`: the API's `aws.cognito.signin.user.admin`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// When the sign-in it came from happened (emulator clock, seconds; kept by every token
+    /// rotated from it): its session's `CreateDate` (0 for tokens stored before the field).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub created: u64,
+    /// When it was last issued or used to refresh: its session's `LastActiveDate`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub last_active: u64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

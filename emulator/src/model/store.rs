@@ -927,6 +927,8 @@ mod tests {
             rotated_at: Some(1_700_000_100),
             origin_jti: "origin-1".into(),
             scope: Some("openid email".into()),
+            created: 1_700_000_090,
+            last_active: 1_700_000_095,
         }
     }
 
