@@ -19,6 +19,7 @@ use crate::triggers::{self, Trigger};
 pub(crate) mod admin_devices;
 pub(crate) mod admin_get_user_auth_factors;
 pub(crate) mod admin_reset_user_password;
+pub(crate) mod admin_software_token;
 pub(crate) mod admin_user;
 pub(crate) mod admin_user_settings;
 pub(crate) mod client_secrets;
@@ -76,6 +77,7 @@ operations! {
     AdminAddUserToGroup => groups::admin_add_user_to_group;
     AdminConfirmSignUp => admin_user::admin_confirm_sign_up, [PostConfirmation];
     AdminCreateUser => admin_user::admin_create_user;
+    AdminDeleteSoftwareToken => admin_software_token::run;
     AdminDeleteUser => admin_user::admin_delete_user;
     AdminDeleteUserAttributes => admin_user::admin_delete_user_attributes;
     AdminDisableUser => admin_user::admin_disable_user;
