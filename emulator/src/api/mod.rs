@@ -29,6 +29,7 @@ pub(crate) mod groups;
 pub(crate) mod identity_providers;
 pub(crate) mod passkeys;
 pub(crate) mod pools;
+pub(crate) mod provider_links;
 pub(crate) mod resource_servers;
 pub(crate) mod sessions;
 pub(crate) mod signing_certificate;
@@ -80,6 +81,7 @@ operations! {
     AdminDeleteSoftwareToken => admin_software_token::run;
     AdminDeleteUser => admin_user::admin_delete_user;
     AdminDeleteUserAttributes => admin_user::admin_delete_user_attributes;
+    AdminDisableProviderForUser => provider_links::admin_disable_provider_for_user;
     AdminDisableUser => admin_user::admin_disable_user;
     AdminEnableUser => admin_user::admin_enable_user;
     AdminForgetDevice => admin_devices::admin_forget_device;
@@ -87,6 +89,7 @@ operations! {
     AdminGetUser => admin_user::admin_get_user;
     AdminGetUserAuthFactors => admin_get_user_auth_factors::run;
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
+    AdminLinkProviderForUser => provider_links::admin_link_provider_for_user;
     AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
     AdminListUserSessions => sessions::admin_list_user_sessions;

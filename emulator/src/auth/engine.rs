@@ -401,6 +401,10 @@ impl Inner {
         let now = self.unix();
         let user = self.user_mut(pool_id, username)?;
         crate::rules::check_enabled(user)?;
+        // AdminDisableProviderForUser turned the user's password sign-in off.
+        if user.password_disabled {
+            return Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS));
+        }
         if user.locked_until > now {
             return Err(fault(NOT_AUTHORIZED, "Password attempts exceeded"));
         }

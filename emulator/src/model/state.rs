@@ -9,6 +9,7 @@ use rand_core::Rng as _;
 use serde::{Deserialize, Serialize};
 
 use crate::model::client_secrets::{ClientSecret, ClientSecrets};
+use crate::model::provider_links::LinkedIdentities;
 use crate::model::table::{Log, Table};
 
 use crate::model::settings::{ClientSettings, GroupConfig, PoolSettings};
@@ -388,6 +389,14 @@ pub(crate) struct User {
     pub disabled: bool,
     /// The names of the groups the user is a member of.
     pub groups: BTreeSet<String>,
+    /// Federated identities linked to the user (AdminLinkProviderForUser); the `identities`
+    /// attribute shows them.
+    #[serde(skip_serializing_if = "LinkedIdentities::is_empty")]
+    pub linked: LinkedIdentities,
+    /// AdminDisableProviderForUser with the `Cognito` provider: the user's password no longer
+    /// signs them in.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_disabled: bool,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,

@@ -730,6 +730,16 @@ mod tests {
             locked_until: 1_800_000_000,
             disabled: true,
             groups: ["admins".to_owned()].into(),
+            linked: crate::model::provider_links::LinkedIdentities(vec![
+                crate::model::provider_links::LinkedIdentity {
+                    provider_name: "Google".into(),
+                    provider_type: "Google".into(),
+                    attribute_name: "Cognito_Subject".into(),
+                    user_id: "1234".into(),
+                    created: 1_700_000_005,
+                },
+            ]),
+            password_disabled: true,
             created: 1_700_000_001,
             modified: 1_700_000_002,
         }
