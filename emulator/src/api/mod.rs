@@ -23,6 +23,7 @@ pub(crate) mod admin_software_token;
 pub(crate) mod admin_user;
 pub(crate) mod admin_user_settings;
 pub(crate) mod client_secrets;
+pub(crate) mod client_tokens;
 pub(crate) mod domains;
 pub(crate) mod feedback;
 pub(crate) mod groups;
@@ -132,6 +133,8 @@ operations! {
     DescribeUserPoolDomain => domains::describe_user_pool_domain;
     ForgetDevice => user::forget_device;
     ForgotPassword => user::forgot_password;
+    GetClientToken => client_tokens::get_client_token;
+    GetDerivedToken => client_tokens::get_derived_token;
     GetDevice => user::get_device;
     GetGroup => groups::get_group;
     GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier;
