@@ -305,3 +305,220 @@ fn sessions_survive_a_restart() {
     assert_eq!(uses(&f, &gone), [false; 4]);
     assert_eq!(uses(&f, &kept), [true; 4]);
 }
+
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+fn hosted() -> Fixture {
+    Fixture::start(
+        Options::default()
+            .client(ClientConfig {
+                callback_urls: vec![CALLBACK.into()],
+                ..ClientConfig::default()
+            })
+            .user("alice", PASSWORD, &[]),
+    )
+}
+
+/// A browser's request: the status, the `Location`, the cookies it sets (`name=value`) and the
+/// body.
+fn browse(
+    f: &Fixture,
+    request: http::request::Builder,
+    cookies: &[String],
+    body: Vec<u8>,
+) -> (u16, Option<String>, Vec<String>, String) {
+    let response = send(
+        &agent(),
+        request
+            .header("Cookie", cookies.join("; "))
+            .body(body)
+            .unwrap(),
+    );
+    let _ = f;
+    let set: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let body = String::from_utf8(response.body().clone()).unwrap();
+    (response.status().as_u16(), location, set, body)
+}
+
+fn authorize(f: &Fixture, path: &str) -> String {
+    let redirect: String = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect();
+    format!(
+        "{}{path}?response_type=code&client_id={}&redirect_uri={redirect}",
+        f.endpoint(),
+        f.client_id
+    )
+}
+
+/// Alice signs in on the hosted UI's login page: the tokens of the code it hands out, and the
+/// browser's cookies.
+fn browser_sign_in(f: &Fixture) -> (Value, Vec<String>) {
+    let (status, _, mut cookies, page) = browse(
+        f,
+        http::Request::get(authorize(f, "login")),
+        &[],
+        Vec::new(),
+    );
+    assert_eq!(status, 200);
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    let mut rest = page.as_str();
+    while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[at + 27..];
+        let name = &rest[..rest.find('"').unwrap()];
+        let value_at = rest.find("value=\"").unwrap() + 7;
+        let value = &rest[value_at..value_at + rest[value_at..].find('"').unwrap()];
+        let value = value
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        form.append_pair(name, &value);
+    }
+    form.append_pair("username", "alice");
+    form.append_pair("password", PASSWORD);
+    let (status, location, set, _) = browse(
+        f,
+        http::Request::post(format!("{}login", f.endpoint()))
+            .header("Content-Type", "application/x-www-form-urlencoded"),
+        &cookies,
+        form.finish().into_bytes(),
+    );
+    assert_eq!(status, 302);
+    cookies.extend(set);
+    let location = url::Url::parse(&location.unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let redirect: String = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect();
+    let (status, _, _, tokens) = browse(
+        f,
+        http::Request::post(format!("{}oauth2/token", f.endpoint()))
+            .header("Content-Type", "application/x-www-form-urlencoded"),
+        &[],
+        format!(
+            "grant_type=authorization_code&client_id={}&code={code}&redirect_uri={redirect}",
+            f.client_id
+        )
+        .into_bytes(),
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let tokens: Value = serde_json::from_str(&tokens).unwrap();
+    (
+        json!({"AccessToken": tokens["access_token"], "RefreshToken": tokens["refresh_token"]}),
+        cookies,
+    )
+}
+
+/// Whether the browser with `cookies` is still signed in to the hosted UI (`/oauth2/authorize`
+/// redirects at once rather than showing the form).
+fn still_signed_in(f: &Fixture, cookies: &[String]) -> bool {
+    browse(
+        f,
+        http::Request::get(authorize(f, "oauth2/authorize")),
+        cookies,
+        Vec::new(),
+    )
+    .0 == 302
+}
+
+fn of_type<'a>(sessions: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    sessions
+        .iter()
+        .filter(|s| s["SessionType"] == kind)
+        .collect()
+}
+
+#[test]
+fn a_hosted_ui_sign_in_is_an_sso_session_that_linked_revocation_ends_with_its_tokens() {
+    let f = hosted();
+    let api = f.tokens("alice", PASSWORD);
+    let (web, browser) = browser_sign_in(&f);
+    let listed = admin_sessions(&f);
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let sso = of_type(&listed, "SSO");
+    assert_eq!(sso.len(), 1);
+    let sso_id = sso[0]["SessionId"].as_str().unwrap().to_owned();
+    assert!(sso_id.starts_with("sso") && sso_id.len() == 28);
+    assert!(sso[0].get("ClientId").is_none());
+    let from_web: Vec<_> = of_type(&listed, "TOKEN")
+        .into_iter()
+        .filter(|s| s["OriginSessionId"] == json!(sso_id))
+        .collect();
+    assert_eq!(from_web.len(), 1);
+    assert_eq!(from_web[0]["SessionId"], current(&f, &web["AccessToken"]));
+    assert!(still_signed_in(&f, &browser));
+
+    // The web sign-in's token session, LINKED: its SSO session goes too; the API's stays.
+    ok(
+        &f.emulator,
+        "AdminRevokeUserSession",
+        json!({"UserPoolId": f.pool_id, "Username": "alice",
+               "SessionId": from_web[0]["SessionId"], "RevokeAssociatedSessions": "LINKED"}),
+    );
+    let left = admin_sessions(&f);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["SessionId"], current(&f, &api["AccessToken"]));
+    assert!(!still_signed_in(&f, &browser));
+    assert_eq!(
+        kind(&f.call("GetUser", &json!({"AccessToken": web["AccessToken"]}))),
+        "NotAuthorizedException"
+    );
+}
+
+#[test]
+fn revoking_an_sso_session_signs_the_browser_out_and_with_linked_its_token_sessions() {
+    let f = hosted();
+    let (first, first_browser) = browser_sign_in(&f);
+    let (second, second_browser) = browser_sign_in(&f);
+    let sso_of = |tokens: &Value| {
+        let id = current(&f, &tokens["AccessToken"]);
+        admin_sessions(&f)
+            .into_iter()
+            .find(|s| s["SessionId"] == id)
+            .unwrap()["OriginSessionId"]
+            .clone()
+    };
+    let (first_sso, second_sso) = (sso_of(&first), sso_of(&second));
+    assert_ne!(first_sso, second_sso);
+    // NONE: the browser is signed out, its tokens still work.
+    ok(
+        &f.emulator,
+        "RevokeUserSession",
+        json!({"AccessToken": second["AccessToken"], "SessionId": first_sso}),
+    );
+    assert!(!still_signed_in(&f, &first_browser));
+    assert!(still_signed_in(&f, &second_browser));
+    assert_eq!(uses(&f, &first), [true; 4]);
+    // LINKED from one's own token session: refused, it would revoke the caller's session.
+    assert_eq!(
+        refused(
+            &f.emulator,
+            "RevokeUserSession",
+            json!({"AccessToken": second["AccessToken"], "SessionId": second_sso,
+                   "RevokeAssociatedSessions": "LINKED"})
+        ),
+        "InvalidParameterException"
+    );
+    // LINKED by the administrator: the browser and its tokens.
+    ok(
+        &f.emulator,
+        "AdminRevokeUserSession",
+        json!({"UserPoolId": f.pool_id, "Username": "alice", "SessionId": second_sso,
+               "RevokeAssociatedSessions": "LINKED"}),
+    );
+    assert!(!still_signed_in(&f, &second_browser));
+    assert_eq!(uses(&f, &second), [false; 4]);
+    assert_eq!(uses(&f, &first), [true; 4]);
+}

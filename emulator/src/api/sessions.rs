@@ -9,9 +9,13 @@
 //! the family, which the one revocation check of each path (`Inner::access`,
 //! `Inner::refresh_record`) then refuses.
 //!
-//! The emulator keeps no SSO sessions (the hosted UI's browser sessions are not Cognito's
-//! managed-login sessions), so `RevokeAssociatedSessions: LINKED` revokes what `NONE` does: a
-//! token session here never came through an SSO session.
+//! An SSO session is a browser signed in to the hosted UI (kept in memory, as the emulator keeps
+//! its login sessions): its id is `sso` and 25 hex digits of the SHA-256 of the cookie it signed
+//! in with, kept while later authorizations hand the browser new cookies. The token
+//! sessions of the codes it handed out name it as their `OriginSessionId`. Revoking it signs the
+//! browser out. `RevokeAssociatedSessions: LINKED` also revokes the directly linked sessions:
+//! for a token session, the SSO session it came through; for an SSO session, every token session
+//! that came through it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,15 +28,24 @@ use crate::model::state::{Inner, User};
 
 /// The most sessions one page holds (the model's `SessionsListType`).
 const PAGE: usize = 125;
+/// How long a browser stays signed in to the hosted UI (`web/login.rs`): a login session's
+/// `expires` less this is when it was opened.
+const LOGIN_SECONDS: u64 = 3600;
 
-/// One token session of a user.
+/// One session of a user: a token session, or an SSO session (a signed-in browser).
 struct TokenSession {
     id: String,
-    client_id: String,
+    /// The app client of a token session (`None` for an SSO session).
+    client_id: Option<String>,
     created: u64,
     last_active: u64,
-    /// The keys of its refresh tokens in `Inner::refresh_tokens`, live or not.
+    /// The keys of its refresh tokens in `Inner::refresh_tokens`, live or not (none for an SSO
+    /// session).
     refresh_keys: BTreeSet<String>,
+    /// A token session's SSO session (`OriginSessionId`), if it came through one.
+    origin: Option<String>,
+    /// Whether it is an SSO session (a signed-in browser).
+    sso: bool,
 }
 
 fn invalid(message: impl Into<String>) -> Fault {
@@ -74,10 +87,11 @@ fn session_id_field(body: &Value) -> Result<&str, Fault> {
     }
 }
 
-/// `RevokeAssociatedSessions`: `NONE` (the default) or `LINKED`.
-fn check_mode(body: &Value) -> Result<(), Fault> {
+/// `RevokeAssociatedSessions`: `NONE` (the default) or `LINKED` (`true`).
+fn linked(body: &Value) -> Result<bool, Fault> {
     match opt_str(body, "RevokeAssociatedSessions")? {
-        None | Some("NONE" | "LINKED") => Ok(()),
+        None | Some("NONE") => Ok(false),
+        Some("LINKED") => Ok(true),
         Some(other) => Err(invalid(format!(
             "1 validation error detected: Value '{other}' at 'revokeAssociatedSessions' failed \
              to satisfy constraint: Member must satisfy enum value set: [NONE, LINKED]"
@@ -117,30 +131,93 @@ fn sessions_of(state: &Inner, pool_id: &str, user: &User) -> BTreeMap<String, To
         }
         let session = sessions.entry(id.clone()).or_insert_with(|| TokenSession {
             id,
-            client_id: record.client_id.clone(),
+            client_id: Some(record.client_id.clone()),
             created: record.created,
             last_active: record.last_active,
             refresh_keys: BTreeSet::new(),
+            origin: None,
+            sso: false,
         });
         session.created = session.created.min(record.created);
         session.last_active = session.last_active.max(record.last_active);
         session.refresh_keys.insert(key.clone());
+        if session.origin.is_none() {
+            session.origin.clone_from(&record.sso);
+        }
     }
     sessions.retain(|id, _| live.contains(id));
+    // The browsers signed in to the hosted UI as this user.
+    for browser in state.login.sessions.values() {
+        if browser.pool_id == pool_id && browser.sub == user.sub && browser.expires > now {
+            let id = browser.sso.clone();
+            let session = sessions.entry(id.clone()).or_insert_with(|| TokenSession {
+                id,
+                client_id: None,
+                created: browser.created,
+                last_active: browser.created,
+                refresh_keys: BTreeSet::new(),
+                origin: None,
+                sso: true,
+            });
+            // Each authorization of the browser hands it a new cookie within the session.
+            session.last_active = session
+                .last_active
+                .max(browser.expires.saturating_sub(LOGIN_SECONDS));
+        }
+    }
     sessions
 }
 
 /// A session as the lists answer it.
 fn describe(session: &TokenSession, current: bool) -> Value {
-    json!({
-        "SessionId": session.id, "SessionType": "TOKEN", "ClientId": session.client_id,
-        "CreateDate": session.created, "LastActiveDate": session.last_active,
-        "IsCurrentSession": current,
-    })
+    let kind = if session.sso { "SSO" } else { "TOKEN" };
+    let mut out = json!({
+        "SessionId": session.id, "SessionType": kind, "CreateDate": session.created,
+        "LastActiveDate": session.last_active, "IsCurrentSession": current,
+    });
+    if let Some(client_id) = &session.client_id {
+        out["ClientId"] = json!(client_id);
+    }
+    if let Some(origin) = &session.origin {
+        out["OriginSessionId"] = json!(origin);
+    }
+    out
 }
 
-/// Revokes every refresh token of `session` and every access token issued from them.
+/// The sessions a revocation of `target` ends: itself, and with `LINKED` the directly linked
+/// ones (a token session's SSO session; an SSO session's token sessions).
+fn ending(
+    sessions: &mut BTreeMap<String, TokenSession>,
+    target: &str,
+    linked: bool,
+) -> Result<Vec<TokenSession>, Fault> {
+    let session = sessions.remove(target).ok_or_else(|| no_session(target))?;
+    let mut out = Vec::new();
+    if linked {
+        let related: Vec<String> = sessions
+            .values()
+            .filter(|s| {
+                if session.sso {
+                    s.origin.as_deref() == Some(target)
+                } else {
+                    session.origin.as_deref() == Some(s.id.as_str())
+                }
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        out.extend(related.iter().filter_map(|id| sessions.remove(id)));
+    }
+    out.push(session);
+    Ok(out)
+}
+
+/// Ends `session`: a browser signed out, or every refresh token of a token session and every
+/// access token issued from them revoked.
 fn revoke(state: &mut Inner, session: &TokenSession) {
+    if session.sso {
+        state.login.sessions.retain(|_, b| b.sso != session.id);
+        return;
+    }
     for key in &session.refresh_keys {
         if let Some(record) = state.refresh_tokens.get_mut(key) {
             record.revoked = true;
@@ -222,10 +299,11 @@ pub(crate) fn admin_revoke_user_session(shared: &Shared, body: &Value) -> Answer
     let state = &mut *shared.lock();
     let (pool_id, user) = admin_user(state, body)?;
     let id = session_id_field(body)?;
-    check_mode(body)?;
+    let linked = linked(body)?;
     let mut sessions = sessions_of(state, &pool_id, &user);
-    let session = sessions.remove(id).ok_or_else(|| no_session(id))?;
-    revoke(state, &session);
+    for session in ending(&mut sessions, id, linked)? {
+        revoke(state, &session);
+    }
     Ok(json!({}))
 }
 
@@ -234,14 +312,21 @@ pub(crate) fn revoke_user_session(shared: &Shared, body: &Value) -> Answer {
     let state = &mut *shared.lock();
     let (pool_id, user, current) = token_user(state, body)?;
     let id = session_id_field(body)?;
-    check_mode(body)?;
+    let linked = linked(body)?;
     let mut sessions = sessions_of(state, &pool_id, &user);
-    let session = sessions.remove(id).ok_or_else(|| no_session(id))?;
-    if current.is_some_and(|key| session.refresh_keys.contains(&key)) {
+    let ended = ending(&mut sessions, id, linked)?;
+    // Neither the caller's own session nor, through LINKED, its SSO session's revocation of it.
+    if ended.iter().any(|s| {
+        current
+            .as_ref()
+            .is_some_and(|key| s.refresh_keys.contains(key))
+    }) {
         return Err(invalid(
             "The session of the access token in the request cannot be revoked.",
         ));
     }
-    revoke(state, &session);
+    for session in ended {
+        revoke(state, &session);
+    }
     Ok(json!({}))
 }

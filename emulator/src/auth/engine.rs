@@ -551,6 +551,7 @@ impl Inner {
                         scope: None,
                         created: now,
                         last_active: now,
+                        sso: None,
                     },
                 );
                 Some(token)

@@ -95,12 +95,13 @@ impl Inner {
         let mut result = self.issue(pool_id, client_id, username, keep, device_key)?;
         if rotating {
             let now = self.unix();
-            let (mut origin, mut scope, mut created) = (String::new(), None, now);
+            let (mut origin, mut scope, mut created, mut sso) = (String::new(), None, now, None);
             let old_key = self.refresh_key(&token);
             if let Some(old) = self.refresh_tokens.get_mut(&old_key) {
                 old.rotated_at.get_or_insert(now);
                 origin = old.origin_jti.clone();
                 scope = old.scope.clone();
+                sso = old.sso.clone();
                 if old.created != 0 {
                     created = old.created;
                 }
@@ -114,6 +115,7 @@ impl Inner {
             {
                 // The sign-in's session goes on: its creation date stays.
                 record.created = created;
+                record.sso = sso;
                 if !origin.is_empty() {
                     record.origin_jti = origin.clone();
                     result["AccessToken"]["origin_jti"] = json!(origin);

@@ -590,6 +590,10 @@ pub(crate) struct RefreshToken {
     /// When it was last issued or used to refresh: its session's `LastActiveDate`.
     #[serde(skip_serializing_if = "is_zero")]
     pub last_active: u64,
+    /// The SSO session (a browser signed in to the hosted UI) the sign-in came through, kept by
+    /// every token rotated from it: its session's `OriginSessionId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference

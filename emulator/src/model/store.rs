@@ -939,6 +939,7 @@ mod tests {
             scope: Some("openid email".into()),
             created: 1_700_000_090,
             last_active: 1_700_000_095,
+            sso: Some("sso0123456789abcdef012345678".into()),
         }
     }
 

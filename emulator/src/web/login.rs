@@ -513,8 +513,27 @@ impl Inner {
         username: &str,
         sub: &str,
     ) -> Reply {
+        self.signed_in_redirect_in(pool_id, authz, username, sub, None)
+    }
+
+    /// [`Self::signed_in_redirect`] within an SSO session already open (its id and creation),
+    /// for a browser that was signed in.
+    fn signed_in_redirect_in(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        username: &str,
+        sub: &str,
+        open: Option<(String, u64)>,
+    ) -> Reply {
         let cookie = self.token();
         let expires = self.unix() + SESSION_SECONDS;
+        let (sso, created) = open.unwrap_or_else(|| {
+            (
+                crate::model::hosted_ui::sso_session_id(&cookie),
+                expires - SESSION_SECONDS,
+            )
+        });
         self.login
             .sessions
             .retain(|_, s| s.expires > expires - SESSION_SECONDS);
@@ -525,9 +544,11 @@ impl Inner {
                 username: username.into(),
                 sub: sub.into(),
                 expires,
+                sso: sso.clone(),
+                created,
             },
         );
-        let location = self.grant_redirect(pool_id, authz, username, sub);
+        let location = self.grant_redirect(pool_id, authz, username, sub, Some(sso));
         (
             302,
             vec![
@@ -764,7 +785,12 @@ pub(crate) async fn route(
             match state.authz(&p) {
                 Ok((pool_id, authz)) => match state.browser_session(&cookies, &pool_id) {
                     Some((username, sub)) if path == "/oauth2/authorize" => {
-                        state.signed_in_redirect(&pool_id, &authz, &username, &sub)
+                        // The browser's SSO session goes on with its new cookie.
+                        let open = cookies
+                            .get(SESSION_COOKIE)
+                            .and_then(|c| state.login.sessions.get(c))
+                            .map(|s| (s.sso.clone(), s.created));
+                        state.signed_in_redirect_in(&pool_id, &authz, &username, &sub, open)
                     }
                     _ => state.login_page(&authz, &cookies, "", None, None),
                 },
