@@ -338,71 +338,67 @@ impl Inner {
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
         let (pool_id, client_id) = self.basic_client(authorization, &form)?;
-        let (username, refresh, nonce, scope, sso) =
-            match form.get("grant_type").map(String::as_str) {
-                Some("authorization_code") => {
-                    let code = form.get("code").cloned().unwrap_or_default();
-                    let Some(grant) = self.grants.remove(&code) else {
-                        return Err(oauth_error(400, "invalid_grant", "unknown or used code"));
-                    };
-                    if grant.client_id != client_id
-                        || grant.pool_id != pool_id
-                        || grant.expires < self.unix()
-                    {
-                        return Err(oauth_error(
-                            400,
-                            "invalid_grant",
-                            "code not valid for this client",
-                        ));
-                    }
-                    // The user may have been disabled, or deleted and another made with the name,
-                    // since the code was issued.
-                    if !self.still_signed_in(&pool_id, &grant.username, &grant.sub) {
-                        return Err(oauth_error(
-                            400,
-                            "invalid_grant",
-                            "The user of this code can no longer sign in.",
-                        ));
-                    }
-                    if form.get("redirect_uri") != Some(&grant.redirect_uri) {
-                        return Err(oauth_error(400, "invalid_grant", "redirect_uri mismatch"));
-                    }
-                    if let Some(challenge) = &grant.challenge {
-                        let verifier = form.get("code_verifier").cloned().unwrap_or_default();
-                        let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-                        if !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
-                            return Err(oauth_error(
-                                400,
-                                "invalid_grant",
-                                "PKCE verification failed",
-                            ));
-                        }
-                    }
-                    (
-                        grant.username,
-                        None,
-                        grant.nonce,
-                        Some(grant.scope),
-                        grant.sso,
-                    )
-                }
-                Some("refresh_token") => {
-                    let token = form.get("refresh_token").cloned().unwrap_or_default();
-                    match self.refresh_record(&token, &client_id) {
-                        Ok((_, username)) => (username, Some(token), None, None, None),
-                        Err(_) => {
-                            return Err(oauth_error(400, "invalid_grant", "invalid refresh token"));
-                        }
-                    }
-                }
-                _ => {
+        // The SSO session (signed-in browser) a code came through.
+        let mut sso = None;
+        let (username, refresh, nonce, scope) = match form.get("grant_type").map(String::as_str) {
+            Some("authorization_code") => {
+                let code = form.get("code").cloned().unwrap_or_default();
+                let Some(grant) = self.grants.remove(&code) else {
+                    return Err(oauth_error(400, "invalid_grant", "unknown or used code"));
+                };
+                if grant.client_id != client_id
+                    || grant.pool_id != pool_id
+                    || grant.expires < self.unix()
+                {
                     return Err(oauth_error(
                         400,
-                        "unsupported_grant_type",
-                        "authorization_code or refresh_token",
+                        "invalid_grant",
+                        "code not valid for this client",
                     ));
                 }
-            };
+                // The user may have been disabled, or deleted and another made with the name,
+                // since the code was issued.
+                if !self.still_signed_in(&pool_id, &grant.username, &grant.sub) {
+                    return Err(oauth_error(
+                        400,
+                        "invalid_grant",
+                        "The user of this code can no longer sign in.",
+                    ));
+                }
+                if form.get("redirect_uri") != Some(&grant.redirect_uri) {
+                    return Err(oauth_error(400, "invalid_grant", "redirect_uri mismatch"));
+                }
+                if let Some(challenge) = &grant.challenge {
+                    let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+                    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+                    if !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
+                        return Err(oauth_error(
+                            400,
+                            "invalid_grant",
+                            "PKCE verification failed",
+                        ));
+                    }
+                }
+                sso = grant.sso;
+                (grant.username, None, grant.nonce, Some(grant.scope))
+            }
+            Some("refresh_token") => {
+                let token = form.get("refresh_token").cloned().unwrap_or_default();
+                match self.refresh_record(&token, &client_id) {
+                    Ok((_, username)) => (username, Some(token), None, None),
+                    Err(_) => {
+                        return Err(oauth_error(400, "invalid_grant", "invalid refresh token"));
+                    }
+                }
+            }
+            _ => {
+                return Err(oauth_error(
+                    400,
+                    "unsupported_grant_type",
+                    "authorization_code or refresh_token",
+                ));
+            }
+        };
         // A refresh rotates the refresh token on a rotating client, as GetTokensFromRefreshToken.
         let issued = match refresh {
             Some(token) => self.refresh_issue(&pool_id, &client_id, &username, token, None),
