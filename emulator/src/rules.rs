@@ -377,6 +377,7 @@ mod tests {
             refresh_rotation: None,
             created: 0,
             modified: 0,
+            secrets: crate::model::client_secrets::ClientSecrets::default(),
         }
     }
 

@@ -136,6 +136,7 @@ impl Inner {
                 refresh_rotation: config.refresh_rotation,
                 created: now,
                 modified: now,
+                secrets: crate::model::client_secrets::ClientSecrets::default(),
             },
         );
         Some(info)

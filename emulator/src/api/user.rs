@@ -138,6 +138,8 @@ impl Inner {
             locked_until: 0,
             disabled: false,
             groups: std::collections::BTreeSet::new(),
+            linked: crate::model::provider_links::LinkedIdentities::default(),
+            password_disabled: false,
             created: now,
             modified: now,
         };

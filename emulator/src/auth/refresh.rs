@@ -45,14 +45,16 @@ pub(crate) fn check_grace(inner: &Inner, record: &RefreshToken) -> Result<(), Fa
     Ok(())
 }
 
-/// Whether `body`'s `ClientSecret` is the client's (compared in constant time); a client without
-/// a secret needs none.
+/// Whether `body`'s `ClientSecret` is one of the client's secrets (compared in constant time);
+/// a client without a secret needs none.
 pub(crate) fn client_secret_matches(client: &Client, body: &Value) -> bool {
-    let Some(secret) = &client.info.secret else {
+    if client.info.secret.is_none() {
         return true;
-    };
+    }
     let given = body.get("ClientSecret").and_then(Value::as_str);
-    given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(secret.as_bytes())))
+    given.is_some_and(|g| {
+        client.any_secret(|secret| bool::from(g.as_bytes().ct_eq(secret.as_bytes())))
+    })
 }
 
 impl Inner {
@@ -93,12 +95,16 @@ impl Inner {
         let mut result = self.issue(pool_id, client_id, username, keep, device_key)?;
         if rotating {
             let now = self.unix();
-            let (mut origin, mut scope) = (String::new(), None);
+            let (mut origin, mut scope, mut created, mut sso) = (String::new(), None, now, None);
             let old_key = self.refresh_key(&token);
             if let Some(old) = self.refresh_tokens.get_mut(&old_key) {
                 old.rotated_at.get_or_insert(now);
                 origin = old.origin_jti.clone();
                 scope = old.scope.clone();
+                sso = old.sso.clone();
+                if old.created != 0 {
+                    created = old.created;
+                }
             }
             // The new refresh token and these tokens keep the sign-in's `origin_jti` and scopes.
             let new = result.get("RefreshToken").and_then(Value::as_str);
@@ -107,6 +113,9 @@ impl Inner {
                     .refresh_tokens
                     .get_mut(&crate::model::state::refresh_hash(&new))
             {
+                // The sign-in's session goes on: its creation date stays.
+                record.created = created;
+                record.sso = sso;
                 if !origin.is_empty() {
                     record.origin_jti = origin.clone();
                     result["AccessToken"]["origin_jti"] = json!(origin);

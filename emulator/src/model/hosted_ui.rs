@@ -18,10 +18,22 @@ pub(crate) struct SignedIn {
     pub username: String,
     /// The `sub` of the user who signed in: a new user of the same name is someone else.
     pub sub: String,
-    /// When the user signed in (Unix seconds): an app client reuses the session for its SSO
-    /// session's minutes from then.
+    /// When the user signed in (Unix seconds; its SSO session's `CreateDate`): an app client
+    /// reuses the session for its SSO session's minutes from then.
     pub signed_in: u64,
     pub expires: u64,
+    /// Its SSO session: [`sso_session_id`] of the cookie it first signed in with, kept when an
+    /// authorization of the signed-in browser hands it a new cookie.
+    pub sso: String,
+}
+
+/// The id of the SSO session of a signed-in browser whose session cookie is `cookie`: `sso` and
+/// 25 lowercase hex digits of the cookie's SHA-256 (the cookie itself is never shown).
+pub(crate) fn sso_session_id(cookie: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("sso\n{cookie}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sso{}", hex.get(..25).unwrap_or_default())
 }
 
 /// The second factor a pending sign-in waits for.
@@ -72,4 +84,6 @@ pub(crate) struct Grant {
     /// every scope the client allows.
     pub scope: String,
     pub expires: u64,
+    /// The SSO session (a signed-in browser) the code came through, if any.
+    pub sso: Option<String>,
 }

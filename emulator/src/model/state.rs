@@ -8,6 +8,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::Rng as _;
 use serde::{Deserialize, Serialize};
 
+use crate::model::client_secrets::{ClientSecret, ClientSecrets};
+use crate::model::provider_links::LinkedIdentities;
 use crate::model::table::{Log, Table};
 
 use crate::model::settings::{ClientSettings, GroupConfig, PoolSettings};
@@ -275,6 +277,34 @@ pub(crate) struct Client {
     pub created: u64,
     pub modified: u64,
     pub refresh_rotation: Option<RefreshRotation>,
+    /// Its secrets with their ids and dates, once one was added or deleted (`info.secret` is
+    /// then the oldest); left out of the row while there are none.
+    #[serde(skip_serializing_if = "ClientSecrets::is_empty")]
+    pub secrets: ClientSecrets,
+}
+
+impl Client {
+    /// Every secret of the client, oldest first (none for a public client).
+    pub(crate) fn secrets(&self) -> Vec<ClientSecret> {
+        self.secrets
+            .all(&self.info.id, self.info.secret.as_deref(), self.created)
+    }
+
+    /// Replaces the client's secrets; `info.secret` follows the oldest.
+    pub(crate) fn set_secrets(&mut self, secrets: Vec<ClientSecret>) {
+        self.info.secret = secrets.first().map(|s| s.value.clone());
+        self.secrets = ClientSecrets(secrets);
+    }
+
+    /// Whether `check` accepts one of the client's secrets: the one place that decides which
+    /// secrets a caller may prove (SECRET_HASH, `ClientSecret`, the OAuth endpoints'
+    /// client authentication). Every secret is tried, so the time taken does not say which
+    /// matched.
+    pub(crate) fn any_secret(&self, check: impl Fn(&str) -> bool) -> bool {
+        self.secrets()
+            .iter()
+            .fold(false, |found, s| check(&s.value) | found)
+    }
 }
 
 /// A message the emulator "sent": a code by SMS or email.
@@ -359,6 +389,14 @@ pub(crate) struct User {
     pub disabled: bool,
     /// The names of the groups the user is a member of.
     pub groups: BTreeSet<String>,
+    /// Federated identities linked to the user (AdminLinkProviderForUser); the `identities`
+    /// attribute shows them.
+    #[serde(skip_serializing_if = "LinkedIdentities::is_empty")]
+    pub linked: LinkedIdentities,
+    /// AdminDisableProviderForUser with the `Cognito` provider: the user's password no longer
+    /// signs them in.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_disabled: bool,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
@@ -545,6 +583,22 @@ pub(crate) struct RefreshToken {
     /// (`None`: the API's `aws.cognito.signin.user.admin`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// When the sign-in it came from happened (emulator clock, seconds; kept by every token
+    /// rotated from it): its session's `CreateDate` (0 for tokens stored before the field).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub created: u64,
+    /// When it was last issued or used to refresh: its session's `LastActiveDate`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub last_active: u64,
+    /// The SSO session (a browser signed in to the hosted UI) the sign-in came through, kept by
+    /// every token rotated from it: its session's `OriginSessionId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso: Option<String>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

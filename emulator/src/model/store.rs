@@ -733,6 +733,16 @@ mod tests {
             locked_until: 1_800_000_000,
             disabled: true,
             groups: ["admins".to_owned()].into(),
+            linked: crate::model::provider_links::LinkedIdentities(vec![
+                crate::model::provider_links::LinkedIdentity {
+                    provider_name: "Google".into(),
+                    provider_type: "Google".into(),
+                    attribute_name: "Cognito_Subject".into(),
+                    user_id: "1234".into(),
+                    created: 1_700_000_005,
+                },
+            ]),
+            password_disabled: true,
             created: 1_700_000_001,
             modified: 1_700_000_002,
         }
@@ -771,6 +781,13 @@ mod tests {
             refresh_rotation: Some(crate::model::state::RefreshRotation {
                 retry_grace_seconds: 30,
             }),
+            secrets: crate::model::client_secrets::ClientSecrets(vec![
+                crate::model::client_secrets::ClientSecret {
+                    id: "client-1--1700000003000".into(),
+                    value: "s3cret".into(),
+                    created: 1_700_000_003,
+                },
+            ]),
         }
     }
 
@@ -1011,6 +1028,9 @@ mod tests {
             rotated_at: Some(1_700_000_100),
             origin_jti: "origin-1".into(),
             scope: Some("openid email".into()),
+            created: 1_700_000_090,
+            last_active: 1_700_000_095,
+            sso: Some("sso0123456789abcdef012345678".into()),
         }
     }
 

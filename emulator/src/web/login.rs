@@ -566,6 +566,20 @@ impl Inner {
         sub: &str,
         since: u64,
     ) -> Reply {
+        self.signed_in_redirect_in(pool_id, authz, username, sub, since, None)
+    }
+
+    /// [`Self::signed_in_redirect`] within an SSO session already open (its id), for a browser
+    /// that was signed in.
+    fn signed_in_redirect_in(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        username: &str,
+        sub: &str,
+        since: u64,
+        open: Option<String>,
+    ) -> Reply {
         let cookie = self.token();
         let now = self.unix();
         let minutes = self.pools.get(pool_id).map_or(DEFAULT_SSO_MINUTES, |p| {
@@ -575,6 +589,7 @@ impl Inner {
         });
         let expires = since + u64::from(minutes) * 60;
         self.login.sessions.retain(|_, s| s.expires > now);
+        let sso = open.unwrap_or_else(|| crate::model::hosted_ui::sso_session_id(&cookie));
         self.login.sessions.insert(
             cookie.clone(),
             SignedIn {
@@ -583,9 +598,10 @@ impl Inner {
                 sub: sub.into(),
                 signed_in: since,
                 expires,
+                sso: sso.clone(),
             },
         );
-        let location = self.grant_redirect(pool_id, authz, username, sub);
+        let location = self.grant_redirect(pool_id, authz, username, sub, Some(sso));
         (
             302,
             vec![
@@ -825,7 +841,12 @@ pub(crate) async fn route(
                 Ok((pool_id, authz)) => {
                     match state.browser_session(&cookies, &pool_id, &authz.client_id) {
                         Some((username, sub, since)) if path == "/oauth2/authorize" => {
-                            state.signed_in_redirect(&pool_id, &authz, &username, &sub, since)
+                            // The browser's SSO session goes on with its new cookie.
+                            let open = cookies
+                                .get(SESSION_COOKIE)
+                                .and_then(|c| state.login.sessions.get(c))
+                                .map(|s| s.sso.clone());
+                            state.signed_in_redirect_in(&pool_id, &authz, &username, &sub, since, open)
                         }
                         _ => state.login_page(&authz, &cookies, "", None, None),
                     }

@@ -395,18 +395,19 @@ impl Inner {
             );
             return (302, vec![("Location", location)], String::new());
         };
-        let location = self.grant_redirect(&pool_id, &authz, &user.username, &user.sub);
+        let location = self.grant_redirect(&pool_id, &authz, &user.username, &user.sub, None);
         (302, vec![("Location", location)], String::new())
     }
 
     /// A code for `username`, kept for its exchange: the callback URL that carries it (and the
-    /// request's `state`).
+    /// request's `state`); `sso`: the SSO session (signed-in browser) it comes through.
     pub(crate) fn grant_redirect(
         &mut self,
         pool_id: &str,
         authz: &crate::model::hosted_ui::Authz,
         username: &str,
         sub: &str,
+        sso: Option<String>,
     ) -> String {
         let code = self.token();
         let expires = self.unix() + 300;
@@ -429,6 +430,7 @@ impl Inner {
                 nonce: authz.nonce.clone(),
                 scope,
                 expires,
+                sso,
             },
         );
         with_params(authz, &[("code", &code)])
@@ -443,10 +445,20 @@ impl Inner {
         let (pool_id, client) = self
             .client(&client_id)
             .map_err(|_| oauth_error(400, "invalid_client", "unknown client"))?;
-        if let Some(secret) = client.info.secret {
-            let expected = format!("Basic {}", STANDARD.encode(format!("{client_id}:{secret}")));
-            let given = authorization.unwrap_or_default();
-            if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        if client.info.secret.is_some() {
+            // Basic authentication, or the secret in the body (`client_secret_post`), with any
+            // of the client's secrets (two while one is rotated out).
+            let right = match (authorization, form.get("client_secret")) {
+                (Some(given), _) => client.any_secret(|secret| {
+                    let expected =
+                        format!("Basic {}", STANDARD.encode(format!("{client_id}:{secret}")));
+                    bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+                }),
+                (None, Some(given)) => client
+                    .any_secret(|secret| bool::from(given.as_bytes().ct_eq(secret.as_bytes()))),
+                (None, None) => false,
+            };
+            if !right {
                 return Err(oauth_error(
                     400,
                     "invalid_client",
@@ -462,6 +474,8 @@ impl Inner {
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
         let (pool_id, client_id) = self.basic_client(authorization, &form)?;
+        // The SSO session (signed-in browser) a code came through.
+        let mut sso = None;
         let (username, refresh, nonce, scope) = match form.get("grant_type").map(String::as_str) {
             Some("authorization_code") => {
                 let code = form.get("code").cloned().unwrap_or_default();
@@ -501,6 +515,7 @@ impl Inner {
                         ));
                     }
                 }
+                sso = grant.sso;
                 (grant.username, None, grant.nonce, Some(grant.scope))
             }
             Some("refresh_token") => {
@@ -527,6 +542,16 @@ impl Inner {
         };
         match issued {
             Ok(mut result) => {
+                // The sign-in's token session came through the browser's SSO session.
+                if let Some(sso) = sso
+                    && let Some(key) = result
+                        .get("RefreshToken")
+                        .and_then(Value::as_str)
+                        .map(crate::model::state::refresh_hash)
+                    && let Some(record) = self.refresh_tokens.get_mut(&key)
+                {
+                    record.sso = Some(sso);
+                }
                 if let Some(nonce) = nonce {
                     result["IdToken"]["nonce"] = json!(nonce);
                 }
