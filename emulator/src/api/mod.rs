@@ -32,6 +32,7 @@ pub(crate) mod signing_certificate;
 pub(crate) mod tags;
 pub(crate) mod ui_customization;
 pub(crate) mod user;
+pub(crate) mod user_import;
 pub(crate) mod wire;
 
 /// What answers an operation: the shared state and the request's JSON body in, the answer out
@@ -102,6 +103,7 @@ operations! {
     CreateGroup => groups::create_group;
     CreateIdentityProvider => identity_providers::create_identity_provider;
     CreateResourceServer => resource_servers::create_resource_server;
+    CreateUserImportJob => user_import::create_user_import_job;
     CreateUserPool => pools::create_user_pool;
     CreateUserPoolClient => pools::create_user_pool_client;
     CreateUserPoolDomain => domains::create_user_pool_domain;
@@ -116,11 +118,13 @@ operations! {
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
     DescribeIdentityProvider => identity_providers::describe_identity_provider;
     DescribeResourceServer => resource_servers::describe_resource_server;
+    DescribeUserImportJob => user_import::describe_user_import_job;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
     DescribeUserPoolDomain => domains::describe_user_pool_domain;
     ForgetDevice => user::forget_device;
     ForgotPassword => user::forgot_password;
+    GetCSVHeader => user_import::get_csv_header;
     GetDevice => user::get_device;
     GetGroup => groups::get_group;
     GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier;
@@ -138,6 +142,7 @@ operations! {
     ListIdentityProviders => identity_providers::list_identity_providers;
     ListResourceServers => resource_servers::list_resource_servers;
     ListTagsForResource => tags::list_tags_for_resource;
+    ListUserImportJobs => user_import::list_user_import_jobs;
     ListUserPoolClients => pools::list_user_pool_clients;
     ListUserPools => pools::list_user_pools;
     ListUsers => admin_user::list_users;
@@ -151,7 +156,9 @@ operations! {
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserSettings => user::set_user_settings;
     SignUp => user::sign_up, [PreSignUp];
+    StartUserImportJob => user_import::start_user_import_job;
     StartWebAuthnRegistration => passkeys::start_web_authn_registration;
+    StopUserImportJob => user_import::stop_user_import_job;
     TagResource => tags::tag_resource;
     UntagResource => tags::untag_resource;
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;

@@ -1,14 +1,17 @@
 //! The records and their storage: pools, clients, users, sessions, tokens, the outbox
 //! ([`state`]), the change-tracking tables ([`table`]), Cognito's settings ([`settings`]), the
 //! data directory ([`store`]), the ListUsers filter ([`filter`]), a pool's domain and resource servers
-//! ([`resources`]) and what the test controls work on ([`controls`]). It imports nothing else of
+//! ([`resources`]), its user import jobs ([`imports`]) and risk configurations with the recorded
+//! sign-in events ([`risk`]), and what the test controls work on ([`controls`]). It imports nothing else of
 //! the crate.
 
 pub(crate) mod controls;
 pub(crate) mod filter;
 pub(crate) mod hosted_ui;
+pub(crate) mod imports;
 pub(crate) mod passkeys;
 pub(crate) mod resources;
+pub(crate) mod risk;
 pub(crate) mod settings;
 pub(crate) mod state;
 pub(crate) mod store;
