@@ -30,6 +30,7 @@ pub(crate) mod pools;
 pub(crate) mod resource_servers;
 pub(crate) mod signing_certificate;
 pub(crate) mod tags;
+pub(crate) mod threat_protection;
 pub(crate) mod ui_customization;
 pub(crate) mod user;
 pub(crate) mod user_import;
@@ -85,12 +86,14 @@ operations! {
     AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
     AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
+    AdminListUserAuthEvents => threat_protection::admin_list_user_auth_events;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
     AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     AdminSetUserMFAPreference => admin_user::admin_set_user_mfa_preference;
     AdminSetUserPassword => admin_user::admin_set_user_password;
     AdminSetUserSettings => admin_user_settings::run;
+    AdminUpdateAuthEventFeedback => threat_protection::admin_update_auth_event_feedback;
     AdminUpdateDeviceStatus => admin_devices::admin_update_device_status;
     AdminUpdateUserAttributes => admin_user::admin_update_user_attributes;
     AdminUserGlobalSignOut => admin_user::admin_user_global_sign_out;
@@ -118,6 +121,7 @@ operations! {
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential;
     DescribeIdentityProvider => identity_providers::describe_identity_provider;
     DescribeResourceServer => resource_servers::describe_resource_server;
+    DescribeRiskConfiguration => threat_protection::describe_risk_configuration;
     DescribeUserImportJob => user_import::describe_user_import_job;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
@@ -151,6 +155,7 @@ operations! {
     ResendConfirmationCode => user::resend_confirmation_code;
     RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
     RevokeToken => user::revoke_token;
+    SetRiskConfiguration => threat_protection::set_risk_configuration;
     SetUICustomization => ui_customization::set_ui_customization;
     SetUserMFAPreference => user::set_user_mfa_preference;
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
@@ -174,14 +179,12 @@ operations! {
     VerifyUserAttribute => user::verify_user_attribute;
 }
 
-/// Runs one operation with its triggers: PreSignUp before it (before the `AccessToken` is even
-/// looked at, as Cognito calls the Lambda first), then the `AccessToken` of the body checked
-/// against the signing key (a forged payload or `alg: none` never reaches the state), the
-/// handler, and the triggers after it; the tokens come back signed.
+/// Runs one operation (see [`run`]); a sign-in is first screened by threat protection (which may
+/// block it) and its outcome then recorded as an auth event (`auth/risk.rs`). Recording takes no
+/// random draw and changes no answer.
 pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answer {
-    let operation = find(name);
     // A fault armed by `POST /_emulator/faults` answers before anything else runs.
-    if operation.is_some()
+    if find(name).is_some()
         && let Some(kind) = shared.injected_fault(name)
     {
         let mut f = fault(kind, format!("{kind} injected by /_emulator/faults"));
@@ -190,6 +193,23 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
         }
         return Err(f);
     }
+    let attempt = crate::auth::risk::Attempt::of(shared, name, body);
+    if let Some(attempt) = &attempt {
+        attempt.screen(shared)?;
+    }
+    let answer = run(shared, name, body).await;
+    if let Some(attempt) = &attempt {
+        attempt.record(shared, &answer);
+    }
+    answer
+}
+
+/// Runs one operation with its triggers: PreSignUp before it (before the `AccessToken` is even
+/// looked at, as Cognito calls the Lambda first), then the `AccessToken` of the body checked
+/// against the signing key (a forged payload or `alg: none` never reaches the state), the
+/// handler, and the triggers after it; the tokens come back signed.
+async fn run(shared: &Shared, name: &str, body: &Value) -> Answer {
+    let operation = find(name);
     let fired: &[Trigger] = operation.as_ref().map_or(&[], |o| o.triggers);
     let fires = |trigger| fired.contains(&trigger);
     let pre_sign_up = if fires(Trigger::PreSignUp) {

@@ -61,6 +61,8 @@ pub(crate) struct ChallengeOutcome {
 pub(crate) struct AuthEvent {
     /// `EventId`.
     pub id: String,
+    /// Its place among the events recorded (newest: highest).
+    pub seq: u64,
     /// The user's name in the pool.
     pub username: String,
     /// `SignIn`.
@@ -74,9 +76,8 @@ pub(crate) struct AuthEvent {
     /// `EventRisk.CompromisedCredentialsDetected`.
     pub compromised: bool,
     pub challenges: Vec<ChallengeOutcome>,
-    /// `EventContextData`: the IP address and what `EncodedData` gave.
+    /// `EventContextData.IpAddress`.
     pub ip: Option<String>,
-    pub device: Option<String>,
     /// The token of UpdateAuthEventFeedback (as a notification email would carry it).
     pub feedback_token: String,
     /// `EventFeedback`: value, provider (`Admin` or `User`), date.
