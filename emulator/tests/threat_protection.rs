@@ -194,6 +194,9 @@ fn a_blocked_ip_range_blocks_sign_in_and_a_skipped_one_is_not_checked() {
         assert_eq!(answer["__type"], "NotAuthorizedException");
         assert_eq!(answer["message"], BLOCKED);
     }
+    // A blocked address learns nothing of which users exist.
+    let (status, answer) = sign_in(&f, "nobody", "Passw0rd!", Some("203.0.113.9"));
+    assert_eq!((status, answer["message"].as_str()), (400, Some(BLOCKED)));
     assert_eq!(
         sign_in(&f, "alice", "Passw0rd!", Some("203.0.114.1")).0,
         200

@@ -58,7 +58,10 @@ const LOOPBACK: &str = "127.0.0.1";
 pub(crate) struct Attempt {
     pool_id: String,
     client_id: String,
-    username: String,
+    /// The user's name in the pool; `None` for a name no user has (an address block still
+    /// applies, so that a blocked address learns nothing of which users exist; nothing is
+    /// recorded).
+    username: Option<String>,
     ip: String,
     /// `Password` or `Mfa` when the call answers a challenge of that kind (or sends the
     /// password itself).
@@ -128,7 +131,7 @@ fn kind_of(challenge: &str) -> Option<&'static str> {
 }
 
 impl Attempt {
-    /// The sign-in of `operation` with `body`, when it is one and names a user of the pool.
+    /// The sign-in of `operation` with `body`, when it is one (through a client of a pool).
     pub(crate) fn of(shared: &Shared, operation: &str, body: &Value) -> Option<Self> {
         let respond = match operation {
             "InitiateAuth" | "AdminInitiateAuth" => false,
@@ -164,13 +167,15 @@ impl Attempt {
             };
             (name, password.map(|_| "Password"), password)
         };
-        let user = state.pools.get(&pool_id)?.find(name)?;
-        let compromised = password.is_some_and(|p| {
-            COMPROMISED_PASSWORDS.contains(&p)
-                && srp::password_matches(realm(&pool_id), p, &user.credential)
+        let user = state.pools.get(&pool_id)?.find(name);
+        let compromised = user.is_some_and(|user| {
+            password.is_some_and(|p| {
+                COMPROMISED_PASSWORDS.contains(&p)
+                    && srp::password_matches(realm(&pool_id), p, &user.credential)
+            })
         });
         Some(Self {
-            username: user.username.clone(),
+            username: user.map(|u| u.username.clone()),
             pool_id,
             client_id,
             ip: context_ip(body).unwrap_or_else(|| LOOPBACK.to_owned()),
@@ -205,7 +210,9 @@ impl Attempt {
         let refusal = fault(NOT_AUTHORIZED, BLOCKED);
         if compromised_blocks {
             let mut state = shared.lock();
-            if let Ok(user) = state.user_mut(&self.pool_id, &self.username) {
+            if let Some(username) = &self.username
+                && let Ok(user) = state.user_mut(&self.pool_id, username)
+            {
                 user.status = Status::ResetRequired;
             }
         }
@@ -225,6 +232,9 @@ impl Attempt {
     }
 
     fn record_as(&self, shared: &Shared, answer: &Answer, blocked: bool, config: &RiskConfig) {
+        let Some(username) = &self.username else {
+            return;
+        };
         // Refusals that are not a user's sign-in attempt (a malformed request, throttling, an
         // injected fault, the emulator's own failure) are not events.
         if let Err(f) = answer
@@ -276,7 +286,7 @@ impl Attempt {
             .filter(|(pool, _)| *pool == self.pool_id);
         let id = match continued {
             Some((_, id)) => id,
-            None => new_event(&mut events, self, now, &key),
+            None => new_event(&mut events, &self.pool_id, username, &self.ip, now, &key),
         };
         let Some(event) = events
             .by_pool
@@ -318,7 +328,7 @@ impl Attempt {
                 .as_ref()
                 .is_some_and(|t| t.get("NotifyConfiguration").is_some())
         {
-            notify(shared, &self.pool_id, &self.username, &token);
+            notify(shared, &self.pool_id, username, &token);
         }
     }
 }
@@ -339,35 +349,42 @@ fn blocks_compromised(config: &RiskConfig) -> bool {
     action == Some("BLOCK") && on_sign_in
 }
 
-/// A new event of `attempt`: its id (deterministic: no random draw, so that recording changes
+/// A new event of `username`'s sign-in from `ip`: its id (deterministic: no random draw, so that recording changes
 /// no other answer) and feedback token (keyed by the pool's secret key).
-fn new_event(events: &mut AuthEvents, attempt: &Attempt, now: u64, key: &[u8; 32]) -> String {
+fn new_event(
+    events: &mut AuthEvents,
+    pool_id: &str,
+    username: &str,
+    ip: &str,
+    now: u64,
+    key: &[u8; 32],
+) -> String {
     use hmac::{KeyInit, Mac as _};
     events.count += 1;
     let id = format!("{:016x}-{}", events.count, now);
     let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(b"feedback:");
-    mac.update(attempt.pool_id.as_bytes());
+    mac.update(pool_id.as_bytes());
     mac.update(b":");
     mac.update(id.as_bytes());
     let token =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    let list = events.by_pool.entry(attempt.pool_id.clone()).or_default();
+    let list = events.by_pool.entry(pool_id.to_owned()).or_default();
     if list.len() >= MAX_EVENTS {
         list.remove(0);
     }
     list.push(AuthEvent {
         id: id.clone(),
         seq: events.count,
-        username: attempt.username.clone(),
+        username: username.to_owned(),
         kind: "SignIn",
         created: now,
         response: "InProgress",
         decision: "NoRisk",
         compromised: false,
         challenges: Vec::new(),
-        ip: Some(attempt.ip.clone()),
+        ip: Some(ip.to_owned()),
         feedback_token: token,
         feedback: None,
     });
