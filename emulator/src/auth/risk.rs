@@ -495,3 +495,51 @@ pub(crate) fn check_feedback(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_read_as_cidr_and_matched_by_prefix() {
+        assert!(in_range("203.0.113.9", "203.0.113.0/24"));
+        assert!(!in_range("203.0.114.9", "203.0.113.0/24"));
+        assert!(in_range("203.0.113.9", "203.0.113.9"));
+        assert!(!in_range("203.0.113.10", "203.0.113.9/32"));
+        assert!(in_range("8.8.8.8", "0.0.0.0/0"));
+        assert!(in_range("2001:db8::1", "2001:db8::/32"));
+        assert!(!in_range("2001:db9::1", "2001:db8::/32"));
+        assert!(in_range("::1", "::/0"));
+        // No family crosses over, and what is not an address matches nothing.
+        assert!(!in_range("203.0.113.9", "::/0"));
+        assert!(!in_range("not an address", "0.0.0.0/0"));
+        for bad in [
+            "300.1.2.3/8",
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "10.0.0.0/-1",
+            "10.0.0.0/+8",
+            "2001:db8::/129",
+            "",
+            "10.0.0.0/8/8",
+        ] {
+            assert_eq!(cidr(bad), None, "{bad}");
+            assert!(!in_range("10.0.0.1", bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn feedback_fields_are_checked_as_the_model_says() {
+        assert!(check_feedback("0000000000000001-1795507507", Some("a.b-c_d="), "Valid").is_ok());
+        assert!(check_feedback("event", None, "Invalid").is_ok());
+        for (event, token, value) in [
+            ("", None, "Valid"),
+            ("spaces here", None, "Valid"),
+            ("e", Some("not a token!"), "Valid"),
+            ("e", None, "valid"),
+        ] {
+            let refused = check_feedback(event, token, value).err();
+            assert_eq!(refused.map(|f| f.kind), Some("InvalidParameterException"));
+        }
+    }
+}
