@@ -468,3 +468,93 @@ fn risk_configurations_survive_a_restart() {
     f.add_user("erin", "Passw0rd!", &[]);
     assert_eq!(sign_in(&f, "erin", "Passw0rd!", None).1["message"], BLOCKED);
 }
+
+/// The hosted UI's login page by hand: GET the page (its CSRF cookie and hidden fields), POST
+/// the form. The answer: status and body.
+fn hosted_sign_in(f: &Fixture, user: &str, password: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let base = f.endpoint().trim_end_matches('/');
+    let query = format!(
+        "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state=s\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        f.client_id, "http%3A%2F%2Flocalhost%3A3000%2Fcallback"
+    );
+    let mut page = agent.get(format!("{base}{query}")).call().unwrap();
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let body = page.body_mut().read_to_string().unwrap();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut rest = body.as_str();
+    while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[at + 27..];
+        let name = &rest[..rest.find('"').unwrap()];
+        let value_at = rest.find("value=\"").unwrap() + 7;
+        let value = &rest[value_at..value_at + rest[value_at..].find('"').unwrap()];
+        let value = value.replace("&quot;", "\"").replace("&amp;", "&");
+        fields.push((name.to_owned(), value));
+    }
+    fields.push(("username".into(), user.into()));
+    fields.push(("password".into(), password.into()));
+    let form: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut answer = agent
+        .post(format!("{base}/login"))
+        .header("Cookie", cookies.join("; "))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form)
+        .unwrap();
+    let status = answer.status().as_u16();
+    (
+        status,
+        answer.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn hosted_ui_sign_ins_are_recorded_and_blocked_too() {
+    let f = Fixture::start(
+        Options::default()
+            .user("alice", "Passw0rd!", &[("email", "alice@example.com")])
+            .user("mallory", COMPROMISED, &[])
+            .client(ClientConfig {
+                callback_urls: vec!["http://localhost:3000/callback".into()],
+                ..ClientConfig::default()
+            }),
+    );
+    set(
+        &f,
+        json!({"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "BLOCK"}}}),
+    );
+    assert_eq!(hosted_sign_in(&f, "alice", "Passw0rd!").0, 302);
+    let (status, page) = hosted_sign_in(&f, "alice", "wrong");
+    assert_ne!(status, 302);
+    assert!(page.contains("Incorrect username or password."));
+    let (_, page) = hosted_sign_in(&f, "mallory", COMPROMISED);
+    assert!(page.contains(BLOCKED), "{page}");
+    let listed = events(&f, "alice");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["EventResponse"], "Fail");
+    assert_eq!(
+        listed[0]["ChallengeResponses"],
+        json!([{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
+    );
+    assert_eq!(listed[1]["EventResponse"], "Pass");
+    assert_eq!(listed[1]["EventContextData"]["IpAddress"], "127.0.0.1");
+    let blocked = &events(&f, "mallory")[0];
+    assert_eq!(blocked["EventRisk"]["RiskDecision"], "Block");
+    let mallory = ok(
+        &f.emulator,
+        "AdminGetUser",
+        json!({"UserPoolId": f.pool_id, "Username": "mallory"}),
+    );
+    assert_eq!(mallory["UserStatus"], "RESET_REQUIRED");
+}

@@ -1,6 +1,6 @@
 //! Threat protection as the emulator can apply it, deterministically: every sign-in call
-//! (InitiateAuth, AdminInitiateAuth and their RespondToAuthChallenge twins; not the refresh) of
-//! a user of the pool is recorded as an auth event with its outcome, and the risk configuration
+//! (InitiateAuth, AdminInitiateAuth and their RespondToAuthChallenge twins, and the hosted UI's
+//! `POST /login` and `/login/mfa`; not the refresh) of a user of the pool is recorded as an auth event with its outcome, and the risk configuration
 //! that applies to the app client (its own, else the pool's) is enforced:
 //!
 //! - `RiskExceptionConfiguration`: a sign-in from an address of `BlockedIPRangeList` is refused;
@@ -8,7 +8,8 @@
 //!   `UserContextData.IpAddress` (user API) or `ContextData.IpAddress` (admin API) gives, and
 //!   `127.0.0.1`, the emulator's only peer, otherwise.
 //! - `CompromisedCredentialsRiskConfiguration`: a password of [`COMPROMISED_PASSWORDS`] sent in
-//!   the clear (`USER_PASSWORD_AUTH`, `ADMIN_USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`: Cognito
+//!   the clear (`USER_PASSWORD_AUTH`, `ADMIN_USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`, the
+//!   hosted UI's login page: Cognito
 //!   cannot check SRP sign-ins either) that is the user's right password is detected; with
 //!   `EventAction: BLOCK` and `SIGN_IN` among the events (or no `EventFilter`) the sign-in is
 //!   refused and the user set to `RESET_REQUIRED`, as Cognito does.
@@ -70,6 +71,16 @@ pub(crate) struct Attempt {
     session: Option<String>,
     /// A compromised password was sent and is the user's.
     compromised: bool,
+}
+
+/// What one call of a sign-in did, as its event records it.
+pub(crate) struct Step {
+    /// `Pass`, `Fail` or `InProgress`.
+    pub response: &'static str,
+    /// Whether the challenge the call answered was answered right (`None`: not evaluated).
+    pub challenge_right: Option<bool>,
+    /// The session the sign-in continues with.
+    pub next_session: Option<String>,
 }
 
 /// The IP address a request's context data gives.
@@ -167,7 +178,30 @@ impl Attempt {
             };
             (name, password.map(|_| "Password"), password)
         };
-        let user = state.pools.get(&pool_id)?.find(name);
+        let ip = context_ip(body).unwrap_or_else(|| LOOPBACK.to_owned());
+        let session = body
+            .get("Session")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Self::build(
+            &state, pool_id, client_id, name, challenge, password, ip, session,
+        )
+    }
+
+    /// A sign-in through `client_id` of the pool as `name` (with `password` when it is sent in
+    /// the clear), from `ip`, answering `challenge` of `session`.
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        inner: &Inner,
+        pool_id: String,
+        client_id: String,
+        name: &str,
+        challenge: Option<&'static str>,
+        password: Option<&str>,
+        ip: String,
+        session: Option<String>,
+    ) -> Option<Self> {
+        let user = inner.pools.get(&pool_id)?.find(name);
         let compromised = user.is_some_and(|user| {
             password.is_some_and(|p| {
                 COMPROMISED_PASSWORDS.contains(&p)
@@ -178,13 +212,45 @@ impl Attempt {
             username: user.map(|u| u.username.clone()),
             pool_id,
             client_id,
-            ip: context_ip(body).unwrap_or_else(|| LOOPBACK.to_owned()),
+            ip,
             challenge,
-            session: body
-                .get("Session")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            session,
             compromised,
+        })
+    }
+
+    /// The hosted UI's `POST /login` (the password, sent in the clear, from the emulator's
+    /// only peer).
+    pub(crate) fn hosted(
+        inner: &Inner,
+        pool_id: &str,
+        client_id: &str,
+        name: &str,
+        password: &str,
+    ) -> Option<Self> {
+        Self::build(
+            inner,
+            pool_id.to_owned(),
+            client_id.to_owned(),
+            name,
+            Some("Password"),
+            Some(password),
+            LOOPBACK.to_owned(),
+            None,
+        )
+    }
+
+    /// The hosted UI's `POST /login/mfa` for the pending sign-in `session`.
+    pub(crate) fn hosted_mfa(inner: &Inner, session: &str) -> Option<Self> {
+        let pending = inner.login.pending.get(session)?;
+        Some(Self {
+            pool_id: pending.pool_id.clone(),
+            client_id: pending.authz.client_id.clone(),
+            username: Some(pending.username.clone()),
+            ip: LOOPBACK.to_owned(),
+            challenge: Some("Mfa"),
+            session: Some(session.to_owned()),
+            compromised: false,
         })
     }
 
@@ -216,7 +282,13 @@ impl Attempt {
                 user.status = Status::ResetRequired;
             }
         }
-        self.record_as(shared, &Err(fault(NOT_AUTHORIZED, BLOCKED)), true, &config);
+        let step = Step {
+            response: "Fail",
+            // An address block refuses before any challenge is evaluated.
+            challenge_right: compromised_blocks.then_some(true),
+            next_session: None,
+        };
+        self.record_step(shared, step, true, &config);
         Err(refusal)
     }
 
@@ -228,13 +300,6 @@ impl Attempt {
             .get(&self.pool_id)
             .and_then(|p| p.risk.applying(&self.client_id).cloned())
             .unwrap_or_default();
-        self.record_as(shared, answer, false, &config);
-    }
-
-    fn record_as(&self, shared: &Shared, answer: &Answer, blocked: bool, config: &RiskConfig) {
-        let Some(username) = &self.username else {
-            return;
-        };
         // Refusals that are not a user's sign-in attempt (a malformed request, throttling, an
         // injected fault, the emulator's own failure) are not events.
         if let Err(f) = answer
@@ -250,26 +315,52 @@ impl Attempt {
         {
             return;
         }
-        let response = match answer {
-            Ok(a) if a.get("AuthenticationResult").is_some() => "Pass",
-            Ok(_) => "InProgress",
-            Err(_) => "Fail",
-        };
-        let outcome = self.challenge.map(|name| ChallengeOutcome {
-            name,
-            success: match answer {
+        let step = Step {
+            response: match answer {
+                Ok(a) if a.get("AuthenticationResult").is_some() => "Pass",
+                Ok(_) => "InProgress",
+                Err(_) => "Fail",
+            },
+            challenge_right: Some(match answer {
                 Ok(_) => true,
                 // A wrong code or password fails the challenge; a refusal for another reason
-                // (a disabled user, a block) comes after it was answered.
+                // (a disabled user) comes after it was answered.
                 Err(f) => !(f.kind == "CodeMismatchException" || f.message == BAD_CREDENTIALS),
-            },
-        });
-        let next_session = answer
-            .as_ref()
-            .ok()
-            .and_then(|a| a.get("Session"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+            }),
+            next_session: answer
+                .as_ref()
+                .ok()
+                .and_then(|a| a.get("Session"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        };
+        self.record_step(shared, step, false, &config);
+    }
+
+    /// Records a step of the hosted UI's sign-in (its pages are not API answers).
+    pub(crate) fn record_hosted(&self, shared: &Shared, step: Step) {
+        let config = shared
+            .lock()
+            .pools
+            .get(&self.pool_id)
+            .and_then(|p| p.risk.applying(&self.client_id).cloned())
+            .unwrap_or_default();
+        self.record_step(shared, step, false, &config);
+    }
+
+    fn record_step(&self, shared: &Shared, step: Step, blocked: bool, config: &RiskConfig) {
+        let Some(username) = &self.username else {
+            return;
+        };
+        let Step {
+            response,
+            challenge_right,
+            next_session,
+        } = step;
+        let outcome = self
+            .challenge
+            .zip(challenge_right)
+            .map(|(name, success)| ChallengeOutcome { name, success });
         let (now, key) = {
             let state = shared.lock();
             let key = state.pools.get(&self.pool_id).map(|p| p.phantom_key);
