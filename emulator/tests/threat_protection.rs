@@ -540,8 +540,49 @@ fn hosted_ui_sign_ins_are_recorded_and_blocked_too() {
     assert!(page.contains("Incorrect username or password."));
     let (_, page) = hosted_sign_in(&f, "mallory", COMPROMISED);
     assert!(page.contains(BLOCKED), "{page}");
+    // The scripted authorize (username and password in the query) is screened too.
+    let scripted = |user: &str, password: &str| {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        let url = format!(
+            "{}oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&username={user}&password={}",
+            f.endpoint(),
+            f.client_id,
+            "http%3A%2F%2Flocalhost%3A3000%2Fcallback",
+            url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>()
+        );
+        let response = agent.get(url).call().unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        location
+    };
+    assert!(scripted("alice", "Passw0rd!").contains("code="));
+    set(
+        &f,
+        json!({"RiskExceptionConfiguration": {"BlockedIPRangeList": ["127.0.0.0/8"]}}),
+    );
+    let refused_there = scripted("alice", "Passw0rd!");
+    assert!(
+        refused_there.contains("error=access_denied"),
+        "{refused_there}"
+    );
+    assert!(
+        refused_there.contains("security+reasons"),
+        "{refused_there}"
+    );
     let listed = events(&f, "alice");
-    assert_eq!(listed.len(), 2);
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[0]["EventRisk"]["RiskDecision"], "Block");
+    assert_eq!(listed[1]["EventResponse"], "Pass");
+    let listed = &listed[2..];
     assert_eq!(listed[0]["EventResponse"], "Fail");
     assert_eq!(
         listed[0]["ChallengeResponses"],

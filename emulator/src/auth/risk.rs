@@ -1,6 +1,6 @@
 //! Threat protection as the emulator can apply it, deterministically: every sign-in call
 //! (InitiateAuth, AdminInitiateAuth and their RespondToAuthChallenge twins, and the hosted UI's
-//! `POST /login` and `/login/mfa`; not the refresh) of a user of the pool is recorded as an auth event with its outcome, and the risk configuration
+//! `POST /login` and `/login/mfa`, and `/oauth2/authorize`'s scripted sign-in; not the refresh) of a user of the pool is recorded as an auth event with its outcome, and the risk configuration
 //! that applies to the app client (its own, else the pool's) is enforced:
 //!
 //! - `RiskExceptionConfiguration`: a sign-in from an address of `BlockedIPRangeList` is refused;
