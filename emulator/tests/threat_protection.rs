@@ -555,14 +555,13 @@ fn hosted_ui_sign_ins_are_recorded_and_blocked_too() {
             url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>()
         );
         let response = agent.get(url).call().unwrap();
-        let location = response
+        response
             .headers()
             .get("location")
             .unwrap()
             .to_str()
             .unwrap()
-            .to_owned();
-        location
+            .to_owned()
     };
     assert!(scripted("alice", "Passw0rd!").contains("code="));
     set(
