@@ -16,6 +16,7 @@
 mod config;
 mod filter;
 mod hooks;
+mod imports;
 mod model;
 mod store;
 mod web;
@@ -25,6 +26,7 @@ mod world;
 pub use self::config::config_file;
 pub use self::filter::list_users_filter;
 pub use self::hooks::webhook_answers;
+pub use self::imports::user_import_csv;
 pub use self::store::data_directory;
 pub use self::web::web as hosted_ui;
 

@@ -34,6 +34,11 @@ fn list_users_filter_corpus() {
 }
 
 #[test]
+fn user_import_csv_corpus() {
+    replay("emulator_user_import_csv", fuzz::user_import_csv);
+}
+
+#[test]
 fn webhook_answers_corpus() {
     replay("emulator_webhook_answers", fuzz::webhook_answers);
 }

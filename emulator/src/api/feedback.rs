@@ -1,51 +1,34 @@
-//! `UpdateAuthEventFeedback`: feedback on a sign-in that threat protection flagged. The emulator
-//! has no threat protection (no risk scores, no notification emails, so no feedback tokens), and
-//! Cognito refuses the call for such a pool with `UserPoolAddOnNotEnabledException`, after
-//! checking the request's shape and the pool.
+//! `UpdateAuthEventFeedback`: a user's feedback on one of their sign-ins, with the
+//! `FeedbackToken` of the notification Cognito emailed them (the emulator puts it in the outbox
+//! when it blocks a sign-in, see `auth/risk.rs`). A pool without threat protection (no risk
+//! configuration) refuses it with `UserPoolAddOnNotEnabledException`, after checking the
+//! request's shape and the pool.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::auth::risk::check_feedback;
 use crate::auth::shared::Shared;
-use crate::fault::{Answer, fault};
+use crate::fault::{Answer, user_not_found};
 use crate::input::field;
 
 /// UpdateAuthEventFeedback.
 pub(crate) fn update_auth_event_feedback(shared: &Shared, body: &Value) -> Answer {
-    let state = shared.lock();
     let pool_id = field(body, "UserPoolId")?;
-    field(body, "Username")?;
+    let name = field(body, "Username")?;
     let event_id = field(body, "EventId")?;
     let token = field(body, "FeedbackToken")?;
     let value = field(body, "FeedbackValue")?;
-    let invalid = |message: &str| fault("InvalidParameterException", message);
-    let word = |s: &str, extra: &[u8]| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+    check_feedback(event_id, Some(token), value)?;
+    let username = {
+        let state = shared.lock();
+        state.threat_protection(pool_id)?;
+        state
+            .pool_by_id(pool_id)?
+            .find(name)
+            .ok_or_else(user_not_found)?
+            .username
+            .clone()
     };
-    if event_id.len() > 50 || !word(event_id, b"_+-") {
-        return Err(invalid(
-            "1 validation error detected: Value at 'eventId' failed to satisfy constraint",
-        ));
-    }
-    if !word(token, b"-_=.") {
-        return Err(invalid(
-            "1 validation error detected: Value at 'feedbackToken' failed to satisfy constraint",
-        ));
-    }
-    if !matches!(value, "Valid" | "Invalid") {
-        return Err(invalid(
-            "1 validation error detected: Value at 'feedbackValue' failed to satisfy enum value set: [Valid, Invalid]",
-        ));
-    }
-    if !state.pools.contains_key(pool_id) {
-        return Err(fault(
-            "ResourceNotFoundException",
-            "User pool does not exist.",
-        ));
-    }
-    Err(fault(
-        "UserPoolAddOnNotEnabledException",
-        "Threat protection is not enabled for this user pool.",
-    ))
+    shared.event_feedback(pool_id, &username, event_id, Some(token), value)?;
+    Ok(json!({}))
 }

@@ -44,8 +44,10 @@ pub(crate) mod sessions;
 pub(crate) mod signing_certificate;
 pub(crate) mod tags;
 pub(crate) mod terms;
+pub(crate) mod threat_protection;
 pub(crate) mod ui_customization;
 pub(crate) mod user;
+pub(crate) mod user_import;
 pub(crate) mod wire;
 
 /// What answers an operation: the shared state and the request's JSON body in, the answer out
@@ -102,6 +104,7 @@ operations! {
     AdminLinkProviderForUser => provider_links::admin_link_provider_for_user;
     AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
+    AdminListUserAuthEvents => threat_protection::admin_list_user_auth_events;
     AdminListUserSessions => sessions::admin_list_user_sessions;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
@@ -110,6 +113,7 @@ operations! {
     AdminSetUserMFAPreference => admin_user::admin_set_user_mfa_preference;
     AdminSetUserPassword => admin_user::admin_set_user_password;
     AdminSetUserSettings => admin_user_settings::run;
+    AdminUpdateAuthEventFeedback => threat_protection::admin_update_auth_event_feedback;
     AdminUpdateDeviceStatus => admin_devices::admin_update_device_status;
     AdminUpdateUserAttributes => admin_user::admin_update_user_attributes;
     AdminUserGlobalSignOut => admin_user::admin_user_global_sign_out;
@@ -126,6 +130,7 @@ operations! {
     CreateManagedLoginBranding => branding::create_managed_login_branding;
     CreateResourceServer => resource_servers::create_resource_server;
     CreateTerms => terms::create_terms;
+    CreateUserImportJob => user_import::create_user_import_job;
     CreateUserPool => pools::create_user_pool;
     CreateUserPoolClient => pools::create_user_pool_client;
     CreateUserPoolDomain => domains::create_user_pool_domain;
@@ -150,13 +155,16 @@ operations! {
     DescribeManagedLoginBrandingByClient => branding::describe_managed_login_branding_by_client;
     DescribePointInTimeRecovery => recovery::describe_point_in_time_recovery;
     DescribeResourceServer => resource_servers::describe_resource_server;
+    DescribeRiskConfiguration => threat_protection::describe_risk_configuration;
     DescribeTerms => terms::describe_terms;
     DescribeTermsByClient => terms::describe_terms_by_client;
+    DescribeUserImportJob => user_import::describe_user_import_job;
     DescribeUserPool => pools::describe_user_pool;
     DescribeUserPoolClient => pools::describe_user_pool_client;
     DescribeUserPoolDomain => domains::describe_user_pool_domain;
     ForgetDevice => user::forget_device;
     ForgotPassword => user::forgot_password;
+    GetCSVHeader => user_import::get_csv_header;
     GetClientToken => client_tokens::get_client_token;
     GetDerivedToken => client_tokens::get_derived_token;
     GetDevice => user::get_device;
@@ -185,6 +193,7 @@ operations! {
     ListResourceServers => resource_servers::list_resource_servers;
     ListTagsForResource => tags::list_tags_for_resource;
     ListTerms => terms::list_terms;
+    ListUserImportJobs => user_import::list_user_import_jobs;
     ListUserPoolClientSecrets => client_secrets::list_user_pool_client_secrets;
     ListUserPoolClients => pools::list_user_pool_clients;
     ListUserPoolReplicas => replicas::list_user_pool_replicas;
@@ -198,6 +207,7 @@ operations! {
     RevokeToken => user::revoke_token;
     RevokeUserSession => sessions::revoke_user_session;
     SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration;
+    SetRiskConfiguration => threat_protection::set_risk_configuration;
     SetUICustomization => ui_customization::set_ui_customization;
     SetUserMFAPreference => user::set_user_mfa_preference;
     SetUserPoolClientSessionConfiguration => session_configuration::set_user_pool_client_session_configuration;
@@ -206,7 +216,9 @@ operations! {
     SetUserSettings => user::set_user_settings;
     SignUp => user::sign_up, [PreSignUp];
     StartPointInTimeRecovery => recovery::start_point_in_time_recovery;
+    StartUserImportJob => user_import::start_user_import_job;
     StartWebAuthnRegistration => passkeys::start_web_authn_registration;
+    StopUserImportJob => user_import::stop_user_import_job;
     TagResource => tags::tag_resource;
     UntagResource => tags::untag_resource;
     UpdateAuthEventFeedback => feedback::update_auth_event_feedback;
@@ -228,14 +240,12 @@ operations! {
     VerifyUserAttribute => user::verify_user_attribute;
 }
 
-/// Runs one operation with its triggers: PreSignUp before it (before the `AccessToken` is even
-/// looked at, as Cognito calls the Lambda first), then the `AccessToken` of the body checked
-/// against the signing key (a forged payload or `alg: none` never reaches the state), the
-/// handler, and the triggers after it; the tokens come back signed.
+/// Runs one operation (see [`run`]); a sign-in is first screened by threat protection (which may
+/// block it) and its outcome then recorded as an auth event (`auth/risk.rs`). Recording takes no
+/// random draw and changes no answer.
 pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answer {
-    let operation = find(name);
     // A fault armed by `POST /_emulator/faults` answers before anything else runs.
-    if operation.is_some()
+    if find(name).is_some()
         && let Some(kind) = shared.injected_fault(name)
     {
         let mut f = fault(kind, format!("{kind} injected by /_emulator/faults"));
@@ -244,6 +254,23 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
         }
         return Err(f);
     }
+    let attempt = crate::auth::risk::Attempt::of(shared, name, body);
+    if let Some(attempt) = &attempt {
+        attempt.screen(shared)?;
+    }
+    let answer = run(shared, name, body).await;
+    if let Some(attempt) = &attempt {
+        attempt.record(shared, &answer);
+    }
+    answer
+}
+
+/// Runs one operation with its triggers: PreSignUp before it (before the `AccessToken` is even
+/// looked at, as Cognito calls the Lambda first), then the `AccessToken` of the body checked
+/// against the signing key (a forged payload or `alg: none` never reaches the state), the
+/// handler, and the triggers after it; the tokens come back signed.
+async fn run(shared: &Shared, name: &str, body: &Value) -> Answer {
+    let operation = find(name);
     let fired: &[Trigger] = operation.as_ref().map_or(&[], |o| o.triggers);
     let fires = |trigger| fired.contains(&trigger);
     let pre_sign_up = if fires(Trigger::PreSignUp) {

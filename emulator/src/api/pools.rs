@@ -105,6 +105,8 @@ impl Inner {
                 phantom_key,
                 groups: BTreeMap::new(),
                 resources: crate::model::resources::PoolResources::default(),
+                imports: crate::model::imports::ImportJobs::default(),
+                risk: crate::model::risk::RiskConfigs::default(),
                 created: now,
                 modified: now,
             },

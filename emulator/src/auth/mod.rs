@@ -1,6 +1,7 @@
 //! Signing in and what it rests on: the sign-in engine and the lookups every operation shares
 //! ([`engine`]), custom authentication's one trait and round ([`custom`]), SRP ([`srp`]), TOTP ([`totp`]), token signing ([`jwt`]), refresh tokens
-//! ([`refresh`]) and sign-up sessions ([`sign_up_session`]).
+//! ([`refresh`]), sign-up sessions ([`sign_up_session`]) and threat protection: the sign-ins it
+//! records and blocks ([`risk`]).
 
 pub(crate) mod claims;
 pub(crate) mod crypto;
@@ -8,6 +9,7 @@ pub(crate) mod custom;
 pub(crate) mod engine;
 pub(crate) mod jwt;
 pub(crate) mod refresh;
+pub(crate) mod risk;
 pub(crate) mod shared;
 pub(crate) mod sign_up_session;
 pub(crate) mod srp;

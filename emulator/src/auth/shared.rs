@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub baseline: Mutex<Option<Baseline>>,
     /// The errors `POST /_emulator/faults` armed.
     pub faults: Mutex<Faults>,
+    /// The sign-ins threat protection recorded (`auth/risk.rs`; not kept in the data directory).
+    pub auth_events: Mutex<crate::model::risk::AuthEvents>,
 }
 
 /// The state, locked. Dropping it commits what changed to the data directory (if any) before
@@ -86,6 +88,7 @@ impl Shared {
             write_failures: AtomicU64::new(0),
             baseline: Mutex::new(None),
             faults: Mutex::new(Faults::default()),
+            auth_events: Mutex::new(crate::model::risk::AuthEvents::default()),
         }
     }
 
@@ -119,6 +122,8 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        *self.auth_events.lock().unwrap_or_else(|p| p.into_inner()) =
+            crate::model::risk::AuthEvents::default();
     }
 
     /// The error an armed fault makes this call of `operation` answer, if any.

@@ -454,6 +454,12 @@ pub(crate) struct Pool {
     /// none, so that rows written before they existed stay byte for byte the same).
     #[serde(skip_serializing_if = "crate::model::resources::PoolResources::is_empty")]
     pub resources: crate::model::resources::PoolResources,
+    /// Its user import jobs (kept in the pool's row, left out of it while there are none).
+    #[serde(skip_serializing_if = "crate::model::imports::ImportJobs::is_empty")]
+    pub imports: crate::model::imports::ImportJobs,
+    /// Its risk configurations (kept in the pool's row, left out of it while there are none).
+    #[serde(skip_serializing_if = "crate::model::risk::RiskConfigs::is_empty")]
+    pub risk: crate::model::risk::RiskConfigs,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,

@@ -930,6 +930,48 @@ mod tests {
                 .into(),
                 configuration: configuration(),
             },
+            imports: crate::model::imports::ImportJobs {
+                jobs: [(
+                    "import-Job1".to_owned(),
+                    crate::model::imports::ImportJob {
+                        name: "first".into(),
+                        role_arn: "arn:aws:iam::000000000000:role/import".into(),
+                        hashing: Some("BCRYPT".into()),
+                        status: "Succeeded".into(),
+                        upload_token: "token".into(),
+                        csv: Some("cognito:username\nerin\n".into()),
+                        imported: 1,
+                        skipped: 2,
+                        failed: 3,
+                        refused: true,
+                        message: Some("done".into()),
+                        failures: vec!["row 2: bad".into()],
+                        created: 1_700_000_014,
+                        started: Some(1_700_000_015),
+                        completed: Some(1_700_000_016),
+                    },
+                )]
+                .into(),
+            },
+            risk: crate::model::risk::RiskConfigs {
+                pool: Some(crate::model::risk::RiskConfig {
+                    compromised: Some(serde_json::json!({"Actions": {"EventAction": "BLOCK"}})),
+                    takeover: None,
+                    blocked: vec!["192.0.2.0/24".into()],
+                    skipped: vec!["198.51.100.7/32".into()],
+                    exceptions: true,
+                    modified: 1_700_000_017,
+                }),
+                clients: [(
+                    "client-1".to_owned(),
+                    crate::model::risk::RiskConfig {
+                        takeover: Some(serde_json::json!({"Actions": {}})),
+                        modified: 1_700_000_018,
+                        ..Default::default()
+                    },
+                )]
+                .into(),
+            },
             created: 1_700_000_007,
             modified: 1_700_000_008,
         };

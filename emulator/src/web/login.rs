@@ -16,7 +16,7 @@
 //! ask for the TOTP or SMS code of a user with MFA (the SMS code goes to the outbox), and redirect
 //! to the callback with `code` and `state`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
 use crate::auth::engine::realm;
+use crate::auth::risk::{Attempt, Step};
 use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
 use crate::model::configuration::DEFAULT_SSO_MINUTES;
@@ -846,7 +847,9 @@ pub(crate) async fn route(
                                 .get(SESSION_COOKIE)
                                 .and_then(|c| state.login.sessions.get(c))
                                 .map(|s| s.sso.clone());
-                            state.signed_in_redirect_in(&pool_id, &authz, &username, &sub, since, open)
+                            state.signed_in_redirect_in(
+                                &pool_id, &authz, &username, &sub, since, open,
+                            )
                         }
                         _ => state.login_page(&authz, &cookies, "", None, None),
                     }
@@ -865,14 +868,36 @@ pub(crate) async fn route(
                     ));
                 }
                 if path == "/login/mfa" {
-                    return Some(state.code_submitted(&cookies, &form));
+                    let session = form.get("session").map_or("", String::as_str);
+                    let attempt = Attempt::hosted_mfa(&state, session);
+                    let reply = state.code_submitted(&cookies, &form);
+                    // A wrong code leaves the sign-in pending (until the attempts run out).
+                    let pending = state.login.pending.contains_key(session);
+                    drop(state);
+                    if let Some(attempt) = attempt {
+                        let signed_in = reply.0 == 302;
+                        attempt.record_hosted(
+                            shared,
+                            Step {
+                                response: match (signed_in, pending) {
+                                    (true, _) => "Pass",
+                                    (false, true) => "InProgress",
+                                    (false, false) => "Fail",
+                                },
+                                challenge_right: Some(signed_in),
+                                next_session: pending.then(|| session.to_owned()),
+                            },
+                        );
+                    }
+                    return Some(reply);
                 }
                 let (pool_id, authz) = match state.authz(&form) {
                     Ok(ok) => ok,
                     Err(why) => return Some(error_page(400, &why)),
                 };
                 if path == "/login" {
-                    return Some(state.password_submitted(&pool_id, &authz, &cookies, &form));
+                    drop(state);
+                    return Some(password_posted(shared, &pool_id, &authz, &cookies, &form));
                 }
                 authz
             };
@@ -896,6 +921,69 @@ pub(crate) async fn route(
         _ => return None,
     };
     Some(reply)
+}
+
+/// `POST /login` under threat protection (`auth/risk.rs`): the sign-in is screened first (a
+/// block shows the login page with Cognito's refusal), then recorded as an auth event.
+fn password_posted(
+    shared: &Shared,
+    pool_id: &str,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let name = form.get("username").map_or("", String::as_str).trim();
+    let password = form.get("password").map_or("", String::as_str);
+    let (attempt, right, pending_before) = {
+        let state = shared.lock();
+        let right = state
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.find(name))
+            .is_some_and(|u| srp::password_matches(realm(pool_id), password, &u.credential));
+        let pending: BTreeSet<String> = state.login.pending.keys().cloned().collect();
+        (
+            Attempt::hosted(&state, pool_id, &authz.client_id, name, password),
+            right,
+            pending,
+        )
+    };
+    if let Some(attempt) = &attempt
+        && let Err(refusal) = attempt.screen(shared)
+    {
+        return shared
+            .lock()
+            .login_page(authz, cookies, name, Some(&refusal.message), None);
+    }
+    let (reply, next_session) = {
+        let mut state = shared.lock();
+        let reply = state.password_submitted(pool_id, authz, cookies, form);
+        let next = state
+            .login
+            .pending
+            .keys()
+            .find(|k| !pending_before.contains(*k))
+            .cloned();
+        (reply, next)
+    };
+    if let Some(attempt) = attempt {
+        let response = if reply.0 == 302 {
+            "Pass"
+        } else if next_session.is_some() {
+            "InProgress"
+        } else {
+            "Fail"
+        };
+        attempt.record_hosted(
+            shared,
+            Step {
+                response,
+                challenge_right: Some(right),
+                next_session,
+            },
+        );
+    }
+    reply
 }
 
 /// The `SecretHash` a page's call needs when the client has a secret.

@@ -1,10 +1,12 @@
 //! The HTTP side: the server ([`server`]), the hosted UI's pages ([`login`]), the OAuth
-//! endpoints ([`oauth`]) and the test controls under `/_emulator/` ([`controls`]).
+//! endpoints ([`oauth`]), the test controls under `/_emulator/` ([`controls`]) and the
+//! pre-signed upload URLs of user import jobs ([`upload`]).
 
 pub(crate) mod controls;
 pub(crate) mod login;
 pub(crate) mod oauth;
 pub(crate) mod server;
+pub(crate) mod upload;
 
 /// An HTTP answer: status, headers, body.
 pub(crate) type Reply = (u16, Vec<(&'static str, String)>, String);

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use crate::auth::engine::{aws_issuer, realm, sign_tokens};
+use crate::auth::risk::{Attempt, Step};
 use crate::auth::shared::Shared;
 use crate::auth::srp;
 use crate::model::hosted_ui::Grant;
@@ -128,6 +129,64 @@ pub(crate) fn well_known(
     None
 }
 
+/// `/oauth2/authorize`'s scripted sign-in under threat protection (`auth/risk.rs`): screened
+/// first (a block is refused as a wrong password is, with Cognito's message), then recorded.
+fn scripted_authorize(shared: &Shared, query: &str) -> Reply {
+    let p = params(query);
+    let get = |k: &str| p.get(k).map_or("", String::as_str);
+    let (attempt, right) = {
+        let state = shared.lock();
+        match state.client(get("client_id")) {
+            Ok((pool_id, _)) => {
+                let right = state
+                    .pools
+                    .get(&pool_id)
+                    .and_then(|pool| pool.find(get("username")))
+                    .is_some_and(|u| {
+                        srp::password_matches(realm(&pool_id), get("password"), &u.credential)
+                    });
+                let attempt = Attempt::hosted(
+                    &state,
+                    &pool_id,
+                    get("client_id"),
+                    get("username"),
+                    get("password"),
+                );
+                (attempt, right)
+            }
+            Err(_) => (None, false),
+        }
+    };
+    let blocked = attempt
+        .as_ref()
+        .and_then(|a| a.screen(shared).err())
+        .map(|refusal| refusal.message);
+    let reply = shared.lock().authorize(query, blocked.as_deref());
+    // A request refused before any sign-in (an unknown client, an unregistered redirect URI)
+    // answers 400: no event.
+    if let Some(attempt) = attempt
+        && blocked.is_none()
+        && reply.0 == 302
+    {
+        let location = reply
+            .1
+            .iter()
+            .find(|(k, _)| *k == "Location")
+            .map_or("", |(_, v)| v.as_str());
+        let signed_in =
+            url::Url::parse(location).is_ok_and(|u| u.query_pairs().any(|(k, _)| k == "code"));
+        attempt.record_hosted(
+            shared,
+            Step {
+                response: if signed_in { "Pass" } else { "Fail" },
+                challenge_right: Some(right),
+                next_session: None,
+            },
+        );
+    }
+    reply
+}
+
 /// `/oauth2/*`.
 pub(crate) async fn endpoint(
     shared: &Shared,
@@ -137,7 +196,7 @@ pub(crate) async fn endpoint(
     body: &[u8],
 ) -> Reply {
     match path {
-        "/oauth2/authorize" => shared.lock().authorize(query),
+        "/oauth2/authorize" => scripted_authorize(shared, query),
         "/oauth2/token"
             if url::form_urlencoded::parse(body)
                 .any(|(k, v)| k == "grant_type" && v == "client_credentials") =>
@@ -273,11 +332,9 @@ impl Inner {
             },
         };
         let (pool_id, client) = self.client(&client_id).map_err(|_| invalid_client())?;
-        let authenticated = client
-            .info
-            .secret
-            .as_ref()
-            .is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(secret.as_bytes())));
+        // Any of the client's secrets (a client has two while one is rotated out).
+        let authenticated =
+            client.any_secret(|expected| bool::from(expected.as_bytes().ct_eq(secret.as_bytes())));
         if !authenticated {
             return Err(invalid_client());
         }
@@ -329,7 +386,8 @@ impl Inner {
         Ok((pool_id, client_id, access))
     }
 
-    pub(crate) fn authorize(&mut self, query: &str) -> Reply {
+    /// The scripted authorize; `blocked`: threat protection's refusal of the sign-in.
+    pub(crate) fn authorize(&mut self, query: &str, blocked: Option<&str>) -> Reply {
         let p = params(query);
         if p.iter()
             .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
@@ -370,11 +428,13 @@ impl Inner {
             .get(&pool_id)
             .and_then(|pool| pool.find(&get("username")))
             .cloned();
-        let authenticated = user.as_ref().is_some_and(|u| {
-            let right = srp::password_matches(realm(&pool_id), &get("password"), &u.credential);
-            self.password_outcome(&pool_id, &u.username, right).is_ok()
-        });
+        let authenticated = blocked.is_none()
+            && user.as_ref().is_some_and(|u| {
+                let right = srp::password_matches(realm(&pool_id), &get("password"), &u.credential);
+                self.password_outcome(&pool_id, &u.username, right).is_ok()
+            });
         let refusal = match &user {
+            _ if blocked.is_some() => blocked,
             Some(u) if authenticated => match self.after_hosted_password(&pool_id, u) {
                 Next::Done => None,
                 Next::Unconfirmed => Some("User is not confirmed."),

@@ -292,8 +292,10 @@ pub(crate) fn fault_reply(f: &Fault) -> Reply {
 
 async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
+    // The pre-signed URLs of import jobs take CSV files larger than an API call.
+    let limit = crate::web::upload::body_limit(parts.uri.path()).unwrap_or(MAX_BODY);
     let collected =
-        tokio::time::timeout(shared.io_timeout, Limited::new(body, MAX_BODY).collect()).await;
+        tokio::time::timeout(shared.io_timeout, Limited::new(body, limit).collect()).await;
     let reply = match collected {
         Ok(Ok(body)) => {
             let failures = shared.write_failures();
@@ -320,7 +322,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         Ok(Err(_)) => fault_reply(&Fault {
             status: 413,
             kind: "SerializationException",
-            message: format!("the body is unreadable or larger than {MAX_BODY} bytes"),
+            message: format!("the body is unreadable or larger than {limit} bytes"),
         }),
         Err(_) => fault_reply(&Fault {
             status: 408,
@@ -428,6 +430,9 @@ pub(crate) async fn dispatch(
     let query = uri.query().unwrap_or("");
     if let Some(reply) = crate::web::login::route(shared, method, path, query, headers, body).await
     {
+        return reply;
+    }
+    if let Some(reply) = crate::web::upload::route(shared, method, path, query, body) {
         return reply;
     }
     if let Some(reply) = crate::web::controls::route(shared, method, path, body) {
