@@ -102,3 +102,35 @@ fn the_readme_dependencies_resolve_in_a_fresh_project_beside_the_clone() {
         }
     }
 }
+
+/// The README's example config is the one its blocks are tested against: the block the doc tests
+/// run (the only ```` ```rust ```` block without `no_run`) starts the embedded emulator from
+/// `emulator/cognito-emulator.example.toml` itself, as the `cognito-emulator` binary does, not
+/// from a hand-made copy of it that could drift (the trap: the example config's
+/// `device_tracking = "user-opt-in"` broke every block written for a pool without it).
+#[test]
+fn the_readme_block_that_runs_starts_the_emulator_from_the_example_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let running: Vec<&str> = readme
+        .split("```rust\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert_eq!(running.len(), 1, "one README block runs in the doc tests");
+    let block = running[0];
+    let example = "emulator/cognito-emulator.example.toml";
+    assert!(root.join(example).exists());
+    assert!(
+        block.contains(example),
+        "the block reads {example}:\n{block}"
+    );
+    assert!(
+        block.contains("config::plan") && block.contains("config::start"),
+        "the block starts the emulator from the file, as the binary does:\n{block}"
+    );
+    assert!(
+        !block.contains("PoolConfig {"),
+        "no hand-made copy of the example's pool:\n{block}"
+    );
+}
