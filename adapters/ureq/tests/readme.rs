@@ -43,8 +43,11 @@ mod blocks {
     }
 }
 
-/// The blocks by name, with the file that holds each.
-const BLOCKS: [(&str, fn() -> Result<(), Box<dyn std::error::Error>>); 4] = [
+/// A block's `main`.
+type Main = fn() -> Result<(), Box<dyn std::error::Error>>;
+
+/// The blocks by name, each in `tests/readme/{name}.rs`.
+const BLOCKS: [(&str, Main); 4] = [
     ("sign_in_loop", blocks::sign_in_loop::run),
     ("adapter", blocks::adapter::run),
     ("async_client", blocks::async_client::run),
