@@ -180,10 +180,10 @@ impl<T: DeserializeOwned + Clone> Call<T> {
         self.exchange.operation
     }
 
-    /// Sends the metadata trio ([`Context`]) with this call: the fields its operation takes
-    /// ([`Request::apply_context`]), so one context can go with every call of a user's
-    /// session. A field the context leaves `None` keeps the call's own (e.g.
-    /// [`NewUser::client_metadata`]).
+    /// Sends the metadata trio ([`Context`](crate::wire::Context)) with this call: the fields
+    /// its operation takes ([`Request::apply_context`](crate::wire::Request::apply_context)), so
+    /// one context can go with every call of a user's session. A field the context leaves `None`
+    /// keeps the call's own (e.g. [`NewUser::client_metadata`](crate::flows::account::NewUser::client_metadata)).
     ///
     /// ```
     /// use cognito_flows::flows::account;

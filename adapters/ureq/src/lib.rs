@@ -1,9 +1,10 @@
-//! A blocking driver for [`cognito_flows`] over [ureq] 3: the loop that performs the I/O the
-//! Sans-IO flows ask for, with the core's retries ([`cognito_flows::retry`]). It holds no flow
-//! or retry logic of its own: its [`Driver`] and [`Client`] are the async adapter's
-//! ([`cognito_flows_async::Driver`], [`cognito_flows_async::Client`]) on a [`Blocking`]
-//! transport, [`Ureq`], whose runs block and return their result: the same settings, the same
-//! method list, the same [`DriveError`], [`PromptError`] and [`UnexpectedPrompt`].
+//! A blocking driver for [`cognito_flows`] over [ureq 3](https://docs.rs/ureq/3): the loop that
+//! performs the I/O the Sans-IO flows ask for, with the core's retries
+//! ([`cognito_flows::retry`]). It holds no flow or retry logic of its own: its [`Driver`] and
+//! [`Client`] are the async adapter's ([`cognito_flows_async::Driver`],
+//! [`cognito_flows_async::Client`]) on a [`Blocking`] transport, [`Ureq`], whose runs block and
+//! return their result: the same settings, the same method list, the same [`DriveError`],
+//! [`PromptError`] and [`UnexpectedPrompt`].
 //!
 //! It is also the one place, with the async adapter, that reads the system clock and the
 //! operating system's randomness ([`entropy`]).

@@ -6,8 +6,56 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fs;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+
+use cognito_flows_emulator::Emulator;
+use cognito_flows_emulator::config::{self, Flags};
+
+/// The README's four `no_run` blocks of "The shape of a flow", each a whole program as a newcomer
+/// pastes it into `src/main.rs` (these files are the README's text: see
+/// [`the_readme_blocks_are_the_programs_run_here`]).
+mod blocks {
+    pub mod sign_in_loop {
+        include!("readme/sign_in_loop.rs");
+        pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+            main()
+        }
+    }
+    pub mod adapter {
+        include!("readme/adapter.rs");
+        pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+            main()
+        }
+    }
+    pub mod async_client {
+        include!("readme/async_client.rs");
+        pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+            main()
+        }
+    }
+    pub mod saved_session {
+        include!("readme/saved_session.rs");
+        pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+            main()
+        }
+    }
+}
+
+/// A block's `main`.
+type Main = fn() -> Result<(), Box<dyn std::error::Error>>;
+
+/// The blocks by name, each in `tests/readme/{name}.rs`.
+const BLOCKS: [(&str, Main); 4] = [
+    ("sign_in_loop", blocks::sign_in_loop::run),
+    ("adapter", blocks::adapter::run),
+    ("async_client", blocks::async_client::run),
+    ("saved_session", blocks::saved_session::run),
+];
+
+/// Set in the child process this test binary starts for a block: which block it runs.
+const BLOCK_VAR: &str = "COGNITO_FLOWS_README_BLOCK";
 
 /// The text between `start` and the next `end` after it.
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
@@ -20,6 +68,18 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 
 /// A directory of its own under the system's temporary directory, removed on drop.
 struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A new empty one, named after `what` and this process.
+    fn new(what: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "cognito-flows-readme-{what}-{}",
+            std::process::id()
+        ));
+        fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -101,4 +161,252 @@ fn the_readme_dependencies_resolve_in_a_fresh_project_beside_the_clone() {
             );
         }
     }
+}
+
+/// The README's example config is the one its blocks are tested against: the block the doc tests
+/// run (the only ```` ```rust ```` block without `no_run`) starts the embedded emulator from
+/// `emulator/cognito-emulator.example.toml` itself, as the `cognito-emulator` binary does, not
+/// from a hand-made copy of it that could drift (the trap: the example config's
+/// `device_tracking = "user-opt-in"` broke every block written for a pool without it).
+#[test]
+fn the_readme_block_that_runs_starts_the_emulator_from_the_example_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let running: Vec<&str> = readme
+        .split("```rust\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert_eq!(running.len(), 1, "one README block runs in the doc tests");
+    let block = running[0];
+    let example = "emulator/cognito-emulator.example.toml";
+    assert!(root.join(example).exists());
+    assert!(
+        block.contains(example),
+        "the block reads {example}:\n{block}"
+    );
+    assert!(
+        block.contains("config::plan") && block.contains("config::start"),
+        "the block starts the emulator from the file, as the binary does:\n{block}"
+    );
+    assert!(
+        !block.contains("PoolConfig {"),
+        "no hand-made copy of the example's pool:\n{block}"
+    );
+}
+
+/// The README's `no_run` blocks of "The shape of a flow", in order.
+fn readme_blocks() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let section = between(&readme, "## The shape of a flow", "## Workspace");
+    section
+        .split("```rust,no_run\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_readme_blocks_are_the_programs_run_here() {
+    let blocks = readme_blocks();
+    assert_eq!(blocks.len(), BLOCKS.len());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readme");
+    for (text, (name, _)) in blocks.iter().zip(BLOCKS) {
+        let file = fs::read_to_string(dir.join(format!("{name}.rs"))).unwrap();
+        assert_eq!(
+            *text, file,
+            "tests/readme/{name}.rs is the README's block, as pasted"
+        );
+    }
+}
+
+/// The emulator as the README starts it: `cognito-emulator --config
+/// emulator/cognito-emulator.example.toml --memory`; its endpoint, pool id and first client id
+/// (`web`).
+fn example_emulator() -> (Emulator, [String; 3]) {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../emulator/cognito-emulator.example.toml");
+    let flags = Flags {
+        config: Some(example),
+        memory: true,
+        ..Flags::default()
+    };
+    let running = config::plan(flags, None)
+        .and_then(config::start)
+        .unwrap_or_else(|f| panic!("the example config does not start: {f:?}"));
+    let ids = [
+        running.emulator.endpoint().to_owned(),
+        running.line["pool_id"].as_str().unwrap().to_owned(),
+        running.line["client_id"].as_str().unwrap().to_owned(),
+    ];
+    (running.emulator, ids)
+}
+
+/// Runs the README block `name` as the program a newcomer builds: a process of its own (this
+/// test binary again, told by [`BLOCK_VAR`] which block to run), in `dir`, with the README's
+/// environment variables (the password given unless `password` is false) and `stdin`.
+fn run_block(name: &str, ids: &[String; 3], dir: &Path, password: bool, stdin: &str) -> Output {
+    let test = format!("block_{name}_runs_against_the_example_config");
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test.as_str(), "--exact", "--nocapture", "--quiet"])
+        .current_dir(dir)
+        .env(BLOCK_VAR, name)
+        .env("COGNITO_ENDPOINT", &ids[0])
+        .env("COGNITO_USER_POOL_ID", &ids[1])
+        .env("COGNITO_CLIENT_ID", &ids[2])
+        .env_remove("COGNITO_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if password {
+        command.env("COGNITO_PASSWORD", "Passw0rd!"); // alice's in the example config
+    }
+    let mut child = command.spawn().unwrap();
+    match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing stdin: {e}"),
+        _ => {}
+    }
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).unwrap();
+        out
+    });
+    // A program that asks again and again once the input has ended (the trap: megabytes of
+    // prompts a second) is stopped when it has said more than any of these blocks says.
+    let mut stderr = Vec::new();
+    let mut said = child.stderr.take().unwrap().take(STDERR_LIMIT);
+    said.read_to_end(&mut stderr).unwrap();
+    if stderr.len() as u64 == STDERR_LIMIT {
+        let _ = child.kill();
+    }
+    let status = child.wait().unwrap();
+    Output {
+        status,
+        stdout: reader.join().unwrap(),
+        stderr,
+    }
+}
+
+/// More than a block's stderr ever holds: past it, the block is looping.
+const STDERR_LIMIT: u64 = 64 * 1024;
+
+/// In the child process: runs the block and exits with its outcome (0, or 1 with its error on
+/// stderr, as `main` returning an error does). Elsewhere: nothing.
+fn child(name: &str) -> bool {
+    if std::env::var(BLOCK_VAR).as_deref() != Ok(name) {
+        return false;
+    }
+    let (_, main) = BLOCKS.iter().find(|(n, _)| *n == name).unwrap();
+    match main() {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            std::process::exit(1)
+        }
+    }
+}
+
+/// The minutes in `said` (`... for N more minutes`): the example's tokens live 60 minutes, so
+/// 59 or 60 by when the clock read it.
+fn minutes_left(said: &str) -> u64 {
+    let n = said
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no minutes in {said:?}"));
+    assert!((59..=60).contains(&n), "{said}");
+    n
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The block's stdout (after the test harness's first line), once it exited 0.
+fn succeeded(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    match stdout.strip_prefix("\nrunning 1 test\n") {
+        Some(said) => said.to_owned(),
+        None => panic!("not the test harness's output: {stdout:?}"),
+    }
+}
+
+#[test]
+fn block_sign_in_loop_runs_against_the_example_config() {
+    if child("sign_in_loop") {
+        return;
+    }
+    let (_emulator, ids) = example_emulator();
+    let dir = Scratch::new("loop");
+    // alice: no MFA; the pool asks whether to remember the device, the user says no.
+    let out = run_block("sign_in_loop", &ids, &dir.0, true, "n\n");
+    assert_eq!(succeeded(&out), "signed in as alice\n");
+    assert!(text(&out.stderr).contains("remember this device"));
+
+    // The input closed at the question: the program stops with a word, no answer made up, no
+    // loop (one question asked).
+    let out = run_block("sign_in_loop", &ids, &dir.0, true, "");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert!(said.contains("no answer: the input has ended"), "{said}");
+    assert_eq!(said.matches("remember this device").count(), 1, "{said}");
+}
+
+#[test]
+fn block_adapter_runs_against_the_example_config() {
+    if child("adapter") {
+        return;
+    }
+    let (_emulator, ids) = example_emulator();
+    let dir = Scratch::new("adapter");
+    let out = run_block("adapter", &ids, &dir.0, true, "");
+    // sub, and email, email_verified and custom:tenant from the example config.
+    assert_eq!(succeeded(&out), "alice has 4 attributes\n");
+}
+
+#[test]
+fn block_async_client_runs_against_the_example_config() {
+    if child("async_client") {
+        return;
+    }
+    let (_emulator, ids) = example_emulator();
+    let dir = Scratch::new("async");
+    let out = run_block("async_client", &ids, &dir.0, true, "");
+    // The example's web client: access tokens live 60 minutes.
+    let said = succeeded(&out);
+    assert!(said.starts_with("refreshed: valid for "), "{said}");
+    minutes_left(&said);
+}
+
+#[test]
+fn block_saved_session_runs_against_the_example_config() {
+    if child("saved_session") {
+        return;
+    }
+    let (_emulator, ids) = example_emulator();
+    let dir = Scratch::new("session");
+    let out = run_block("saved_session", &ids, &dir.0, true, "");
+    let said = succeeded(&out);
+    assert!(said.starts_with("alice is signed in for "), "{said}");
+    minutes_left(&said);
+    let saved: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.0.join("session.json")).unwrap()).unwrap();
+    assert!(
+        saved.to_string().contains("device_key"),
+        "the remembered device is kept in the file"
+    );
+    // The next run: from the file, without the password.
+    let out = run_block("saved_session", &ids, &dir.0, false, "");
+    let said = succeeded(&out);
+    assert!(said.starts_with("alice is signed in for "), "{said}");
+    minutes_left(&said);
 }
