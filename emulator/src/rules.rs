@@ -355,6 +355,21 @@ pub(crate) fn sign_in_attribute(
     ))
 }
 
+/// Whether a user may turn on SMS MFA (`sms`: a phone number to send to) and TOTP (`totp`: a
+/// verified software token): Cognito's refusal when not.
+pub(crate) fn check_mfa_methods(user: &User, sms: bool, totp: bool) -> Result<(), Fault> {
+    if sms && !user.attributes.contains_key("phone_number") {
+        return Err(fault(
+            INVALID,
+            "User does not have delivery config set to turn on SMS_MFA",
+        ));
+    }
+    if totp && user.totp_secret.is_none() {
+        return Err(fault(INVALID, "User has not verified software token mfa"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -410,19 +425,4 @@ mod tests {
             "USER_PASSWORD_AUTH flow not enabled for this client"
         );
     }
-}
-
-/// Whether a user may turn on SMS MFA (`sms`: a phone number to send to) and TOTP (`totp`: a
-/// verified software token): Cognito's refusal when not.
-pub(crate) fn check_mfa_methods(user: &User, sms: bool, totp: bool) -> Result<(), Fault> {
-    if sms && !user.attributes.contains_key("phone_number") {
-        return Err(fault(
-            INVALID,
-            "User does not have delivery config set to turn on SMS_MFA",
-        ));
-    }
-    if totp && user.totp_secret.is_none() {
-        return Err(fault(INVALID, "User has not verified software token mfa"));
-    }
-    Ok(())
 }
