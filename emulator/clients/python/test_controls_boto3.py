@@ -87,6 +87,27 @@ class Controls(unittest.TestCase):
             self.sign_in(once)
         self.assertEqual(caught.exception.response["Error"]["Code"], "TooManyRequestsException")
 
+    def test_an_armed_trigger_timeout_answers_what_cognito_answers(self):
+        status, armed = control(
+            "POST",
+            "_emulator/faults",
+            {"operation": "SignUp", "trigger": "timeout", "count": 1},
+        )
+        self.assertEqual(status, 200, armed)
+        self.assertEqual(
+            control("GET", "_emulator/faults")[1]["faults"],
+            [{"operation": "SignUp", "trigger": "timeout", "count": 1}],
+        )
+        with self.assertRaises(ClientError) as caught:
+            self.idp.sign_up(ClientId=self.client_id, Username="zed", Password="Passw0rd!")
+        error = caught.exception.response["Error"]
+        self.assertEqual(error["Code"], "UnexpectedLambdaException")
+        self.assertEqual(
+            error["Message"],
+            "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.",
+        )
+        self.assertEqual(control("GET", "_emulator/faults")[1]["faults"], [])
+
 
 if __name__ == "__main__":
     unittest.main()
