@@ -60,6 +60,56 @@ class Controls(unittest.TestCase):
             self.idp.get_user(AccessToken=access)
         self.assertEqual(caught.exception.response["Error"]["Code"], "NotAuthorizedException")
 
+    def test_the_clock_expires_refresh_tokens_and_temporary_passwords(self):
+        refresh = self.sign_in()["RefreshToken"]
+        self.idp.admin_create_user(
+            UserPoolId=self.pool_id,
+            Username="tim",
+            TemporaryPassword="Temp0rary!",
+            MessageAction="SUPPRESS",
+        )
+        # The client's refresh token validity (30 days) and the pool's temporary password
+        # validity (7 days) have both passed.
+        self.assertEqual(control("POST", "_emulator/clock", {"advance_seconds": 31 * 86400})[0], 200)
+        with self.assertRaises(ClientError) as caught:
+            self.idp.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh},
+            )
+        error = caught.exception.response["Error"]
+        self.assertEqual(
+            (error["Code"], error["Message"]),
+            ("NotAuthorizedException", "Refresh Token has expired"),
+        )
+        with self.assertRaises(ClientError) as caught:
+            self.idp.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "tim", "PASSWORD": "Temp0rary!"},
+            )
+        error = caught.exception.response["Error"]
+        self.assertEqual(
+            (error["Code"], error["Message"]),
+            (
+                "NotAuthorizedException",
+                "Temporary password has expired and must be reset by an administrator.",
+            ),
+        )
+        # RESEND gives tim a new temporary password.
+        self.idp.admin_create_user(
+            UserPoolId=self.pool_id,
+            Username="tim",
+            TemporaryPassword="Temp0rary2!",
+            MessageAction="RESEND",
+        )
+        challenge = self.idp.initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "tim", "PASSWORD": "Temp0rary2!"},
+        )
+        self.assertEqual(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED")
+
     def test_botocore_retries_through_injected_throttling(self):
         status, _ = control(
             "POST",

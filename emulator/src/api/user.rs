@@ -142,6 +142,7 @@ impl Inner {
             password_disabled: false,
             created: now,
             modified: now,
+            temporary_since: 0,
         };
         if let Some(pool) = self.pools.get_mut(pool_id) {
             pool.users.insert(username.into(), user);

@@ -222,8 +222,8 @@ pub struct PoolSettings {
     pub deletion_protection: bool,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: SignUp is refused.
     pub admin_create_user_only: bool,
-    /// `TemporaryPasswordValidityDays` (stored and described; temporary passwords do not
-    /// expire).
+    /// `TemporaryPasswordValidityDays`: a temporary password older than this no longer signs in
+    /// (0: never expires).
     pub temporary_password_validity_days: u32,
     /// `UserPoolTags`.
     pub tags: BTreeMap<String, String>,
