@@ -105,7 +105,8 @@ Test controls (loopback only): POST {endpoint}_emulator/reset (or /moto-api/rese
 the state right after the set-up; GET/POST {endpoint}_emulator/clock reads the clock or moves it
 ({\"advance_seconds\": N} or {\"set\": UNIX_SECONDS}); POST {endpoint}_emulator/faults with
 {\"operation\": \"InitiateAuth\", \"error\": \"TooManyRequestsException\", \"count\": N} makes the next
-N calls answer that error.
+N calls answer that error, with {\"operation\": \"SignUp\", \"trigger\": \"timeout\", \"count\": N}
+the next N trigger (webhook) calls of that operation time out.
 
 Data: the state (pools, clients, users, devices, token revocations, the outbox) is kept in
 DIR/emulator.sqlite3 (--data DIR, by default .cognito-emulator in the working directory), each

@@ -7,8 +7,8 @@ mod common;
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognito_flows_emulator::{Emulator, PoolConfig};
-use cognito_flows_testkit::emulator::{self, Fixture};
+use cognito_flows_emulator::{Emulator, PoolConfig, Webhooks};
+use cognito_flows_testkit::emulator::{self, Fixture, Options};
 use common::{agent, call, send};
 use serde_json::{Value, json};
 
@@ -232,6 +232,118 @@ fn an_armed_fault_answers_the_next_calls_then_the_operation_runs_again() {
         assert_eq!(status, 400, "{bad}: {answer}");
     }
     assert_eq!(sign_in(&e, &client, "alice").0, 200, "nothing was armed");
+}
+
+/// A trigger armed to time out fails the next calls of its operation with Cognito's answer to a
+/// Lambda that does not answer in time; a call that invokes no trigger leaves the count alone;
+/// then the webhook runs again.
+#[test]
+fn an_armed_trigger_timeout_fails_the_next_calls_as_cognito_does_then_the_webhook_runs() {
+    let hooks = common::hooks::Hooks::start();
+    let Fixture {
+        emulator: e,
+        pool_id: pool,
+        client_id: client,
+        ..
+    } = Fixture::start(
+        Options::default()
+            .user("alice", "Passw0rd!", &[("email", "alice@example.com")])
+            .pool(PoolConfig {
+                webhooks: Webhooks {
+                    pre_sign_up: hooks.url("/pre-sign-up"),
+                    ..Webhooks::default()
+                },
+                ..PoolConfig::default()
+            }),
+    );
+    let sign_up = |name: &str| {
+        call(
+            e.endpoint(),
+            "SignUp",
+            &json!({"ClientId": client, "Username": name, "Password": "Passw0rd!",
+                    "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")}]}),
+        )
+    };
+    let (status, armed) = post(
+        &e,
+        "_emulator/faults",
+        r#"{"operation": "SignUp", "trigger": "timeout", "count": 2}"#,
+    );
+    assert_eq!(status, 200, "{armed}");
+    let (_, listed) = control(&e, "GET", "_emulator/faults", "", None);
+    assert_eq!(
+        listed["faults"],
+        json!([{"operation": "SignUp", "trigger": "timeout", "count": 2}])
+    );
+    for name in ["zed", "zoe"] {
+        let (status, answer) = sign_up(name);
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(answer["__type"], "UnexpectedLambdaException");
+        assert_eq!(
+            answer["message"],
+            "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."
+        );
+        // Nothing was created.
+        let (status, _) = call(
+            e.endpoint(),
+            "AdminGetUser",
+            &json!({"UserPoolId": pool, "Username": name}),
+        );
+        assert_eq!(status, 400, "{name}");
+    }
+    let (_, listed) = control(&e, "GET", "_emulator/faults", "", None);
+    assert_eq!(listed["faults"], json!([]));
+    let (status, answer) = sign_up("zed");
+    assert_eq!(status, 200, "the webhook answers again: {answer}");
+    assert_eq!(hooks.events("/pre-sign-up").len(), 1);
+
+    // InitiateAuth invokes no trigger on this pool: the armed timeout waits for one.
+    assert_eq!(
+        post(
+            &e,
+            "_emulator/faults",
+            r#"{"operation": "InitiateAuth", "trigger": "timeout"}"#
+        )
+        .0,
+        200
+    );
+    assert_eq!(sign_in(&e, &client, "alice").0, 200);
+    let (_, listed) = control(&e, "GET", "_emulator/faults", "", None);
+    assert_eq!(
+        listed["faults"],
+        json!([{"operation": "InitiateAuth", "trigger": "timeout", "count": 1}])
+    );
+    // Count 0 disarms it; a reset disarms what is left.
+    assert_eq!(
+        post(
+            &e,
+            "_emulator/faults",
+            r#"{"operation": "InitiateAuth", "trigger": "timeout", "count": 0}"#
+        )
+        .0,
+        200
+    );
+    let (_, listed) = control(&e, "GET", "_emulator/faults", "", None);
+    assert_eq!(listed["faults"], json!([]));
+    e.keep_as_start();
+    post(
+        &e,
+        "_emulator/faults",
+        r#"{"operation": "SignUp", "trigger": "timeout", "count": 3}"#,
+    );
+    assert_eq!(post(&e, "_emulator/reset", "").0, 200);
+    assert_eq!(sign_up("ann").0, 200);
+
+    for bad in [
+        r#"{"operation": "SignUp", "trigger": "slow"}"#,
+        r#"{"operation": "SignUp", "trigger": "timeout", "error": "TooManyRequestsException"}"#,
+        r#"{"operation": "SignUp", "trigger": 5}"#,
+    ] {
+        let (status, answer) = post(&e, "_emulator/faults", bad);
+        assert_eq!(status, 400, "{bad}: {answer}");
+        assert!(answer["message"].is_string(), "{bad}");
+    }
+    assert_eq!(sign_up("bea").0, 200, "nothing was armed");
 }
 
 #[test]

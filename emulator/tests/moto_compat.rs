@@ -340,3 +340,52 @@ fn deleting_attributes_the_schema_lacks_names_each_of_them() {
         "Invalid user attributes: user.custom:foo: Attribute does not exist in the schema.\nuser.custom:bar: Attribute does not exist in the schema.\n"
     );
 }
+
+/// A pool made over HTTP without AutoVerifiedAttributes sends no SignUp code and answers no
+/// CodeDeliveryDetails (moto's `test_sign_up_with_unverified_email`, checked against AWS); one
+/// with them does; a pool of the embedded API keeps sending codes and says so.
+#[test]
+fn sign_up_sends_a_code_only_to_an_auto_verified_attribute() {
+    let e = emulator::start(EmulatorConfig::default());
+    for (auto, sent) in [(json!(null), false), (json!(["email"]), true)] {
+        let mut body = json!({});
+        if !auto.is_null() {
+            body["AutoVerifiedAttributes"] = auto.clone();
+        }
+        let id = pool(&e, body);
+        let client = ok(
+            &e,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": id, "ClientName": "app"}),
+        )["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let before = e.outbox().len();
+        let answer = ok(
+            &e,
+            "SignUp",
+            json!({"ClientId": client, "Username": "una", "Password": "Passw0rd!",
+                   "UserAttributes": [{"Name": "email", "Value": "una@example.com"}]}),
+        );
+        assert_eq!(answer["UserConfirmed"], false);
+        assert_eq!(
+            answer.get("CodeDeliveryDetails").is_some(),
+            sent,
+            "{auto}: {answer}"
+        );
+        assert_eq!(e.outbox().len() > before, sent, "{auto}");
+        // What the pool stores is what was given.
+        let described = ok(&e, "DescribeUserPool", json!({"UserPoolId": id}));
+        assert_eq!(
+            described["UserPool"]["AutoVerifiedAttributes"],
+            if auto.is_null() { json!([]) } else { auto },
+        );
+    }
+    let embedded = e.create_user_pool(PoolConfig::default());
+    let described = ok(&e, "DescribeUserPool", json!({"UserPoolId": embedded}));
+    assert_eq!(
+        described["UserPool"]["AutoVerifiedAttributes"],
+        json!(["email", "phone_number"])
+    );
+}

@@ -60,6 +60,56 @@ class Controls(unittest.TestCase):
             self.idp.get_user(AccessToken=access)
         self.assertEqual(caught.exception.response["Error"]["Code"], "NotAuthorizedException")
 
+    def test_the_clock_expires_refresh_tokens_and_temporary_passwords(self):
+        refresh = self.sign_in()["RefreshToken"]
+        self.idp.admin_create_user(
+            UserPoolId=self.pool_id,
+            Username="tim",
+            TemporaryPassword="Temp0rary!",
+            MessageAction="SUPPRESS",
+        )
+        # The client's refresh token validity (30 days) and the pool's temporary password
+        # validity (7 days) have both passed.
+        self.assertEqual(control("POST", "_emulator/clock", {"advance_seconds": 31 * 86400})[0], 200)
+        with self.assertRaises(ClientError) as caught:
+            self.idp.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh},
+            )
+        error = caught.exception.response["Error"]
+        self.assertEqual(
+            (error["Code"], error["Message"]),
+            ("NotAuthorizedException", "Refresh Token has expired"),
+        )
+        with self.assertRaises(ClientError) as caught:
+            self.idp.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "tim", "PASSWORD": "Temp0rary!"},
+            )
+        error = caught.exception.response["Error"]
+        self.assertEqual(
+            (error["Code"], error["Message"]),
+            (
+                "NotAuthorizedException",
+                "Temporary password has expired and must be reset by an administrator.",
+            ),
+        )
+        # RESEND gives tim a new temporary password.
+        self.idp.admin_create_user(
+            UserPoolId=self.pool_id,
+            Username="tim",
+            TemporaryPassword="Temp0rary2!",
+            MessageAction="RESEND",
+        )
+        challenge = self.idp.initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "tim", "PASSWORD": "Temp0rary2!"},
+        )
+        self.assertEqual(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED")
+
     def test_botocore_retries_through_injected_throttling(self):
         status, _ = control(
             "POST",
@@ -86,6 +136,27 @@ class Controls(unittest.TestCase):
         with self.assertRaises(ClientError) as caught:
             self.sign_in(once)
         self.assertEqual(caught.exception.response["Error"]["Code"], "TooManyRequestsException")
+
+    def test_an_armed_trigger_timeout_answers_what_cognito_answers(self):
+        status, armed = control(
+            "POST",
+            "_emulator/faults",
+            {"operation": "SignUp", "trigger": "timeout", "count": 1},
+        )
+        self.assertEqual(status, 200, armed)
+        self.assertEqual(
+            control("GET", "_emulator/faults")[1]["faults"],
+            [{"operation": "SignUp", "trigger": "timeout", "count": 1}],
+        )
+        with self.assertRaises(ClientError) as caught:
+            self.idp.sign_up(ClientId=self.client_id, Username="zed", Password="Passw0rd!")
+        error = caught.exception.response["Error"]
+        self.assertEqual(error["Code"], "UnexpectedLambdaException")
+        self.assertEqual(
+            error["Message"],
+            "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.",
+        )
+        self.assertEqual(control("GET", "_emulator/faults")[1]["faults"], [])
 
 
 if __name__ == "__main__":

@@ -397,6 +397,7 @@ pub(crate) fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
     };
     let credential = srp::credential(realm(&pool_id), &name, &password, salt);
     let mut state = shared.lock();
+    let now = state.unix();
     match invitation {
         Invitation::New => {
             state.new_user(
@@ -421,6 +422,7 @@ pub(crate) fn admin_create_user(shared: &Shared, body: &Value) -> Answer {
                 ));
             }
             user.credential = credential;
+            user.temporary_since = now;
         }
     }
     if action != Some("SUPPRESS") {
@@ -485,6 +487,7 @@ pub(crate) fn admin_set_user_password(shared: &Shared, body: &Value) -> Answer {
     user.status = if permanent {
         Status::Confirmed
     } else {
+        user.temporary_since = now;
         Status::ForceChangePassword
     };
     Ok(json!({}))

@@ -258,7 +258,11 @@ pub(crate) async fn dispatch(shared: &Shared, name: &str, body: &Value) -> Answe
     if let Some(attempt) = &attempt {
         attempt.screen(shared)?;
     }
-    let answer = run(shared, name, body).await;
+    // Trigger timeouts armed for the operation: its trigger calls take them (`triggers`).
+    let answer = match shared.trigger_timeouts(name) {
+        Some(left) => crate::triggers::timing_out(left, run(shared, name, body)).await,
+        None => run(shared, name, body).await,
+    };
     if let Some(attempt) = &attempt {
         attempt.record(shared, &answer);
     }

@@ -142,6 +142,7 @@ impl Inner {
             password_disabled: false,
             created: now,
             modified: now,
+            temporary_since: 0,
         };
         if let Some(pool) = self.pools.get_mut(pool_id) {
             pool.users.insert(username.into(), user);
@@ -904,7 +905,8 @@ pub(crate) fn sign_up(shared: &Shared, body: &Value) -> Answer {
     }
     // The code goes to the auto-verified attribute (the phone when only it is), and
     // CodeDeliveryDetails names it; a user with neither gets none (the code is still kept,
-    // and in the outbox).
+    // and in the outbox). A pool with no auto-verified attribute sends no code at all, as
+    // Cognito (an administrator confirms the user).
     let auto = state
         .pools
         .get(&pool_id)
@@ -927,11 +929,16 @@ pub(crate) fn sign_up(shared: &Shared, body: &Value) -> Answer {
         user.attributes.insert("sub".into(), username.clone());
         sub.clone_from(&username);
     }
-    let (code, delivery) = state.send_code(&pool_id, &username, "SignUp", prefer_sms);
-    state.user_mut(&pool_id, &username)?.signup_code = Some(code);
+    let delivery = if auto.is_empty() {
+        None
+    } else {
+        let (code, delivery) = state.send_code(&pool_id, &username, "SignUp", prefer_sms);
+        state.user_mut(&pool_id, &username)?.signup_code = Some(code);
+        Some(delivery)
+    };
     let session = state.signed_up_session(&pool_id, &client.info.id, &username);
     let mut answer = json!({"UserSub": sub, "UserConfirmed": false, "Session": session});
-    if deliverable {
+    if let Some(delivery) = delivery.filter(|_| deliverable) {
         answer["CodeDeliveryDetails"] = delivery;
     }
     Ok(answer)

@@ -327,6 +327,18 @@ impl Inner {
         if record.revoked || record.seq <= user.signed_out_seq {
             return Err(fault(NOT_AUTHORIZED, "Refresh Token has been revoked"));
         }
+        // Past the client's refresh token validity, counted from the sign-in (kept by rotated
+        // tokens; tokens stored before `created` existed do not expire).
+        let validity = self
+            .pools
+            .get(&record.pool_id)
+            .and_then(|p| p.clients.get(client_id))
+            .map(|c| c.settings.token_validity.refresh.as_secs());
+        if record.created != 0
+            && validity.is_none_or(|v| record.created.saturating_add(v) <= self.unix())
+        {
+            return Err(fault(NOT_AUTHORIZED, "Refresh Token has expired"));
+        }
         crate::rules::check_enabled(user)?;
         crate::auth::refresh::check_grace(self, record)?;
         Ok((record.clone(), user.username.clone()))
@@ -630,6 +642,19 @@ impl Inner {
             ));
         }
         if user.status == Status::ForceChangePassword {
+            // A temporary password past the pool's TemporaryPasswordValidityDays (0: never).
+            let days = u64::from(config.settings.temporary_password_validity_days);
+            let since = if user.temporary_since == 0 {
+                user.created
+            } else {
+                user.temporary_since
+            };
+            if days > 0 && since.saturating_add(days * 86_400) <= self.unix() {
+                return Err(fault(
+                    NOT_AUTHORIZED,
+                    "Temporary password has expired and must be reset by an administrator.",
+                ));
+            }
             let attrs: BTreeMap<_, _> = user
                 .attributes
                 .iter()

@@ -134,6 +134,17 @@ impl Shared {
             .take(operation)
     }
 
+    /// The trigger timeouts armed for `operation`, if any (see `triggers::timing_out`).
+    pub(crate) fn trigger_timeouts(
+        &self,
+        operation: &str,
+    ) -> Option<std::sync::Arc<std::sync::atomic::AtomicU32>> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .trigger_timeouts(operation)
+    }
+
     /// How many commits to the data directory failed so far.
     pub(crate) fn write_failures(&self) -> u64 {
         self.write_failures.load(Ordering::SeqCst)

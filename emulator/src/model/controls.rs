@@ -1,8 +1,11 @@
 //! The state the test controls work on: the [`Baseline`] that `POST /_emulator/reset` brings
 //! back (the pools, clients, users and clock of the emulator's start), and the [`Faults`] that
-//! `POST /_emulator/faults` arms (the next N calls of an operation answer an error).
+//! `POST /_emulator/faults` arms (the next N calls of an operation answer an error, or the next
+//! N trigger calls an operation makes time out).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::model::state::{Clock, Inner, Pool};
 
@@ -55,10 +58,22 @@ impl Inner {
 /// The longest error type a fault may name.
 const MAX_KIND: usize = 64;
 
-/// Armed faults: by operation, the error type and how many calls are left.
+/// One armed fault as `GET /_emulator/faults` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Armed {
+    /// The next `count` calls of the operation answer the error type.
+    Error(&'static str),
+    /// The next `count` trigger (webhook) calls the operation makes time out.
+    TriggerTimeout,
+}
+
+/// Armed faults: by operation, the error type and how many calls are left; and by operation, how
+/// many of its trigger calls are still to time out.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     armed: BTreeMap<String, (&'static str, u32)>,
+    /// Shared with the calls running now (each trigger call takes one, see `triggers`).
+    timeouts: BTreeMap<String, Arc<AtomicU32>>,
     /// Every error type named so far, each kept once for the whole run (errors name their type
     /// as `&'static str`).
     kinds: BTreeSet<&'static str>,
@@ -93,6 +108,29 @@ impl Faults {
         Ok(())
     }
 
+    /// Arms `count` timeouts of the triggers `operation` calls (0: disarms them).
+    pub(crate) fn arm_trigger_timeout(&mut self, operation: &str, count: u32) {
+        if let Some(left) = self.timeouts.remove(operation) {
+            // A call running now sees no more timeouts.
+            left.store(0, Ordering::SeqCst);
+        }
+        if count > 0 {
+            self.timeouts
+                .insert(operation.to_owned(), Arc::new(AtomicU32::new(count)));
+        }
+    }
+
+    /// The trigger timeouts still armed for `operation`: a call of it takes one for each trigger
+    /// it calls, until none is left.
+    pub(crate) fn trigger_timeouts(&mut self, operation: &str) -> Option<Arc<AtomicU32>> {
+        let left = self.timeouts.get(operation)?;
+        if left.load(Ordering::SeqCst) == 0 {
+            self.timeouts.remove(operation);
+            return None;
+        }
+        Some(Arc::clone(left))
+    }
+
     /// The error a call of `operation` must answer now, if one is armed (one fewer left).
     pub(crate) fn take(&mut self, operation: &str) -> Option<&'static str> {
         let (kind, left) = self.armed.get_mut(operation)?;
@@ -107,14 +145,22 @@ impl Faults {
     /// Disarms every fault.
     pub(crate) fn clear(&mut self) {
         self.armed.clear();
+        for left in std::mem::take(&mut self.timeouts).into_values() {
+            left.store(0, Ordering::SeqCst);
+        }
     }
 
-    /// The armed faults as JSON: `[{"operation", "error", "count"}]`.
-    pub(crate) fn armed(&self) -> Vec<(String, &'static str, u32)> {
-        self.armed
+    /// The armed faults: by operation, what and how many are left.
+    pub(crate) fn armed(&self) -> Vec<(String, Armed, u32)> {
+        let errors = self
+            .armed
             .iter()
-            .map(|(op, (kind, n))| (op.clone(), *kind, *n))
-            .collect()
+            .map(|(op, (kind, n))| (op.clone(), Armed::Error(kind), *n));
+        let timeouts = self.timeouts.iter().filter_map(|(op, left)| {
+            let n = left.load(Ordering::SeqCst);
+            (n > 0).then(|| (op.clone(), Armed::TriggerTimeout, n))
+        });
+        errors.chain(timeouts).collect()
     }
 }
 
@@ -140,5 +186,28 @@ mod tests {
             Some("TooManyRequestsException")
         );
         assert_eq!(faults.take("InitiateAuth"), None);
+    }
+
+    #[test]
+    fn trigger_timeouts_are_shared_with_the_calls_and_disarmed_at_zero() {
+        let mut faults = Faults::default();
+        assert!(faults.trigger_timeouts("SignUp").is_none());
+        faults.arm_trigger_timeout("SignUp", 1);
+        let left = faults.trigger_timeouts("SignUp").unwrap_or_default();
+        assert_eq!(
+            faults.armed(),
+            vec![("SignUp".to_owned(), Armed::TriggerTimeout, 1)]
+        );
+        left.store(0, Ordering::SeqCst);
+        assert!(faults.armed().is_empty());
+        assert!(faults.trigger_timeouts("SignUp").is_none());
+        faults.arm_trigger_timeout("SignUp", 3);
+        let left = faults.trigger_timeouts("SignUp").unwrap_or_default();
+        faults.clear();
+        assert_eq!(
+            left.load(Ordering::SeqCst),
+            0,
+            "a reset reaches running calls"
+        );
     }
 }

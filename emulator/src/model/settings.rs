@@ -210,7 +210,9 @@ pub struct PoolSettings {
     /// TOTP is one of the pool's methods (`SoftwareTokenMfaConfiguration.Enabled`), as
     /// [`PoolSettings::sms_mfa`].
     pub software_token_mfa: bool,
-    /// `AutoVerifiedAttributes` (stored and described).
+    /// `AutoVerifiedAttributes`: SignUp sends its code to one of them, and none without them.
+    /// Pools of the config file and the embedded API have `email` and `phone_number` (the
+    /// default); CreateUserPool stores what it is given.
     pub auto_verified_attributes: Vec<String>,
     /// `UsernameAttributes`: AdminCreateUser and SignUp keep the email or phone number given as
     /// the user name as an attribute and name the user by its `sub`; users sign in with the
@@ -222,8 +224,8 @@ pub struct PoolSettings {
     pub deletion_protection: bool,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: SignUp is refused.
     pub admin_create_user_only: bool,
-    /// `TemporaryPasswordValidityDays` (stored and described; temporary passwords do not
-    /// expire).
+    /// `TemporaryPasswordValidityDays`: a temporary password older than this no longer signs in
+    /// (0: never expires).
     pub temporary_password_validity_days: u32,
     /// `UserPoolTags`.
     pub tags: BTreeMap<String, String>,
@@ -277,12 +279,13 @@ impl PoolSettings {
 }
 
 impl Default for PoolSettings {
-    /// Both MFA methods on, as the emulator always offered them.
+    /// Both MFA methods on, as the emulator always offered them; SignUp codes sent to the email
+    /// or phone number (CreateUserPool replaces this with what it is given).
     fn default() -> Self {
         Self {
             sms_mfa: true,
             software_token_mfa: true,
-            auto_verified_attributes: Vec::new(),
+            auto_verified_attributes: vec!["email".into(), "phone_number".into()],
             username_attributes: Vec::new(),
             alias_attributes: Vec::new(),
             deletion_protection: false,

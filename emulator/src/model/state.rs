@@ -400,6 +400,10 @@ pub(crate) struct User {
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
+    /// When the temporary password of a `FORCE_CHANGE_PASSWORD` user was set (AdminCreateUser's
+    /// RESEND, AdminSetUserPassword without `Permanent`), Unix seconds; 0: at `created`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub temporary_since: u64,
 }
 
 impl User {

@@ -745,6 +745,7 @@ mod tests {
             password_disabled: true,
             created: 1_700_000_001,
             modified: 1_700_000_002,
+            temporary_since: 1_700_000_003,
         }
     }
 

@@ -11,8 +11,14 @@
 //! `UserLambdaValidationException` with its `errorMessage` or its body ("PreSignUp failed with
 //! error ..."), as a Lambda that throws does; one whose answer is not the trigger's response gives
 //! `InvalidLambdaResponseException` ("Unrecognizable lambda output").
+//!
+//! A trigger timeout armed by `POST /_emulator/faults` (`"trigger": "timeout"`) makes the next
+//! trigger calls of its operation time out at once, without calling the webhook.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -64,10 +70,37 @@ fn invalid_response(_trigger: &str) -> Fault {
     )
 }
 
+tokio::task_local! {
+    /// The trigger timeouts armed for the operation this call runs (`POST /_emulator/faults`).
+    static TIMEOUTS: Arc<AtomicU32>;
+}
+
+/// Runs `operation` (one call of an operation) with the trigger timeouts `left`: each trigger it
+/// calls takes one and times out, until none is left.
+pub(crate) async fn timing_out<F: Future>(left: Arc<AtomicU32>, operation: F) -> F::Output {
+    TIMEOUTS.scope(left, operation).await
+}
+
+/// An armed timeout was taken for this trigger call.
+fn times_out() -> bool {
+    TIMEOUTS
+        .try_with(|left| {
+            left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// The timeout Cognito answers for a trigger that does not answer in time.
+const TIMED_OUT: &str = "Socket timeout while invoking Lambda function";
+
 /// POSTs the event; the `response` object of the answer.
 async fn invoke(call: Call) -> Result<Map<String, Value>, Fault> {
     let trigger = call.trigger;
     let unexpected = |why: &str| unexpected(trigger, why);
+    if times_out() {
+        return Err(unexpected(TIMED_OUT));
+    }
     let uri: http::Uri = call
         .url
         .parse()
@@ -94,7 +127,7 @@ async fn invoke(call: Call) -> Result<Map<String, Value>, Fault> {
     };
     let (status, body) = tokio::time::timeout(call.timeout, exchange)
         .await
-        .map_err(|_| unexpected("Socket timeout while invoking Lambda function"))??;
+        .map_err(|_| unexpected(TIMED_OUT))??;
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     if !status.is_success() {
         let message = parsed

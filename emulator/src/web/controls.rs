@@ -10,7 +10,9 @@
 //!   seconds>}` fixes it at that instant; answers the new `{"now"}`.
 //! - `POST /_emulator/faults` with `{"operation": "InitiateAuth", "error":
 //!   "TooManyRequestsException", "count": N}`: the next N calls of that operation answer that
-//!   error (status 400; 500 for `InternalErrorException`); count 0 disarms it. `GET
+//!   error (status 400; 500 for `InternalErrorException`); count 0 disarms it. With
+//!   `{"operation": "SignUp", "trigger": "timeout", "count": N}` instead, the next N trigger
+//!   (webhook) calls that operation makes time out as a Lambda that does not answer does. `GET
 //!   /_emulator/faults` lists what is armed.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -20,6 +22,7 @@ use serde_json::{Value, json};
 
 use crate::api::OPERATIONS;
 use crate::auth::shared::Shared;
+use crate::model::controls::Armed;
 use crate::model::state::Clock;
 use crate::web::Reply;
 
@@ -67,7 +70,12 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -
                 .armed();
             let armed: Vec<Value> = armed
                 .into_iter()
-                .map(|(op, kind, n)| json!({"operation": op, "error": kind, "count": n}))
+                .map(|(op, armed, n)| match armed {
+                    Armed::Error(kind) => json!({"operation": op, "error": kind, "count": n}),
+                    Armed::TriggerTimeout => {
+                        json!({"operation": op, "trigger": "timeout", "count": n})
+                    }
+                })
                 .collect();
             Ok(reply(200, &json!({"faults": armed})))
         }
@@ -123,10 +131,6 @@ fn faults(shared: &Shared, body: &Value) -> Result<Reply, Reply> {
             "operation {operation:?} is not one the emulator answers"
         )));
     }
-    let error = body
-        .get("error")
-        .and_then(Value::as_str)
-        .unwrap_or("TooManyRequestsException");
     let count = match body.get("count") {
         None => 1,
         Some(n) => n
@@ -134,6 +138,26 @@ fn faults(shared: &Shared, body: &Value) -> Result<Reply, Reply> {
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(|| refused("count must be a whole number, 0 or more"))?,
     };
+    if let Some(trigger) = body.get("trigger") {
+        if trigger.as_str() != Some("timeout") || body.get("error").is_some() {
+            return Err(refused(
+                "trigger must be \"timeout\" (the operation's triggers time out), without error",
+            ));
+        }
+        shared
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .arm_trigger_timeout(operation, count);
+        return Ok(reply(
+            200,
+            &json!({"operation": operation, "trigger": "timeout", "count": count}),
+        ));
+    }
+    let error = body
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("TooManyRequestsException");
     shared
         .faults
         .lock()
