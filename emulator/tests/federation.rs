@@ -423,7 +423,7 @@ fn a_federated_sign_in_creates_the_user_then_finds_it() {
 }
 
 /// An identity linked to a native user (AdminLinkProviderForUser) signs that user in: no
-/// federated user is made.
+/// federated user is made, until the link is removed.
 #[test]
 fn a_linked_identity_signs_the_native_user_in() {
     let w = world();
@@ -447,6 +447,21 @@ fn a_linked_identity_signs_the_native_user_in() {
     assert_eq!(id["sub"], alice_sub.as_str());
     assert_eq!(id["identities"][0]["userId"], w.bob_sub.as_str());
     assert_eq!(w.users().len(), 1, "{:?}", w.users());
+    // Unlinked (AdminDisableProviderForUser), the identity signs in as a federated user of its
+    // own.
+    ok(
+        &w.e,
+        "AdminDisableProviderForUser",
+        json!({"UserPoolId": w.pool,
+               "User": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
+                        "ProviderAttributeValue": w.bob_sub}}),
+    );
+    let id = w.sign_in();
+    assert_eq!(
+        id["cognito:username"],
+        format!("Upstream_{}", w.bob_sub).as_str()
+    );
+    assert_eq!(w.users().len(), 2);
 }
 
 /// What Cognito's hosted UI refuses: an unknown provider, one the app client does not offer, a
