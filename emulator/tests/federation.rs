@@ -254,6 +254,22 @@ impl World {
 
     /// A whole federated sign-in: the app's code exchanged for tokens; the id token's claims.
     fn sign_in(&self) -> Value {
+        claims(self.tokens()["id_token"].as_str().unwrap())
+    }
+
+    /// `/oauth2/token` with `form`: the JSON answer, which must be 200.
+    fn token_endpoint(&self, form: String) -> Value {
+        let request = http::Request::post(format!("{}/oauth2/token", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form.into_bytes())
+            .unwrap();
+        let response = send(&agent(), request);
+        assert_eq!(response.status(), 200);
+        serde_json::from_slice(response.body()).unwrap()
+    }
+
+    /// A whole federated sign-in: the tokens of `/oauth2/token`.
+    fn tokens(&self) -> Value {
         let mut jar = BTreeMap::new();
         let done = self.through_provider(&mut jar, "Upstream", |_| {});
         assert_eq!(done.status, 302, "{}", done.body);
@@ -267,14 +283,7 @@ impl World {
             enc(&q["code"]),
             enc(CALLBACK)
         );
-        let request = http::Request::post(format!("{}/oauth2/token", self.base))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(form.into_bytes())
-            .unwrap();
-        let response = send(&agent(), request);
-        assert_eq!(response.status(), 200);
-        let tokens: Value = serde_json::from_slice(response.body()).unwrap();
-        claims(tokens["id_token"].as_str().unwrap())
+        self.token_endpoint(form)
     }
 
     fn users(&self) -> Vec<Value> {
@@ -415,7 +424,20 @@ fn a_federated_sign_in_creates_the_user_then_finds_it() {
         json!({"UserPoolId": w.upstream, "Username": "bob",
                "UserAttributes": [{"Name": "name", "Value": "Robert"}]}),
     );
-    let again = w.sign_in();
+    let tokens = w.tokens();
+    let again = claims(tokens["id_token"].as_str().unwrap());
+    let access = claims(tokens["access_token"].as_str().unwrap());
+    assert_eq!(access["username"], username.as_str());
+    assert_eq!(access["cognito:groups"], json!([group]));
+    // The refresh keeps who signed in.
+    let refreshed = w.token_endpoint(format!(
+        "grant_type=refresh_token&client_id={}&refresh_token={}",
+        w.web,
+        enc(tokens["refresh_token"].as_str().unwrap())
+    ));
+    let refreshed = claims(refreshed["id_token"].as_str().unwrap());
+    assert_eq!(refreshed["cognito:username"], username.as_str());
+    assert_eq!(refreshed["identities"][0]["providerName"], "Upstream");
     assert_eq!(again["cognito:username"], username.as_str());
     assert_eq!(again["sub"], id["sub"]);
     assert_eq!(again["name"], "Robert");

@@ -73,7 +73,11 @@ pub(crate) async fn route(
         {
             Some(start(shared, &p, &cookies(headers)).await)
         }
-        "/oauth2/idpresponse" => Some(idp_response(shared, &p, &cookies(headers)).await),
+        // A HEAD does not use up the sign-in's state.
+        "/oauth2/idpresponse" if *method == Method::GET => {
+            Some(idp_response(shared, &p, &cookies(headers)).await)
+        }
+        "/oauth2/idpresponse" => Some(error_page(405, "Method not allowed.")),
         _ => None,
     }
 }
