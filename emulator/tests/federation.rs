@@ -138,6 +138,15 @@ fn world() -> World {
                                    "oidc_issuer": format!("{base}/{upstream}")},
                "AttributeMapping": {"email": "email"}}),
     );
+    // A provider elsewhere than on this machine: the emulator does not call it.
+    ok(
+        &e,
+        "CreateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Remote", "ProviderType": "OIDC",
+               "ProviderDetails": {"client_id": "c", "authorize_scopes": "openid",
+                                   "attributes_request_method": "GET",
+                                   "oidc_issuer": "http://idp.example.invalid"}}),
+    );
     // A provider the app client does not offer.
     ok(
         &e,
@@ -150,7 +159,7 @@ fn world() -> World {
         &pool,
         "web",
         CALLBACK,
-        &["COGNITO", "Upstream", "Discovered"],
+        &["COGNITO", "Upstream", "Discovered", "Remote"],
         false,
     )["ClientId"]
         .as_str()
@@ -505,6 +514,18 @@ fn refusals_give_an_error_page_and_never_a_code() {
             page.body
         );
     }
+    // Only 127.0.0.1, localhost and the allowed hosts are called.
+    let page = get(
+        &mut BTreeMap::new(),
+        &w.authorize(("identity_provider", "Remote")),
+    );
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.location.is_none());
+    assert!(
+        page.body.contains("allowed hosts, not idp.example.invalid"),
+        "{}",
+        page.body
+    );
     let page = get(
         &mut BTreeMap::new(),
         &format!("{}/oauth2/idpresponse?code=abc&state=made-up", w.base),
