@@ -476,6 +476,14 @@ fn a_linked_identity_signs_the_native_user_in() {
     let id = w.sign_in();
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["sub"], alice_sub.as_str());
+    // The provider's mapped attributes are written to the linked user too.
+    let alice = ok(
+        &w.e,
+        "AdminGetUser",
+        json!({"UserPoolId": w.pool, "Username": "alice"}),
+    );
+    assert_eq!(attribute(&alice, "name").as_deref(), Some("Bob"));
+    assert_eq!(alice["UserStatus"], "CONFIRMED");
     assert_eq!(id["identities"][0]["userId"], w.bob_sub.as_str());
     assert_eq!(w.users().len(), 1, "{:?}", w.users());
     // Unlinked (AdminDisableProviderForUser), the identity signs in as a federated user of its
@@ -541,6 +549,17 @@ fn refusals_give_an_error_page_and_never_a_code() {
     assert_eq!(page.status, 400, "{}", page.body);
     assert!(page.location.is_none());
     assert!(page.body.contains("nonce"), "{}", page.body);
+
+    // A native user who has the federated user's name is not signed in by the provider.
+    user(&w.e, &w.pool, &format!("Upstream_{}", w.bob_sub), json!([]));
+    let page = w.through_provider(&mut BTreeMap::new(), "Upstream", |_| {});
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.location.is_none());
+    ok(
+        &w.e,
+        "AdminDeleteUser",
+        json!({"UserPoolId": w.pool, "Username": format!("Upstream_{}", w.bob_sub)}),
+    );
 
     // Endpoints from the issuer's OpenID configuration; the token's issuer is not that issuer.
     let page = w.through_provider(&mut BTreeMap::new(), "Discovered", |_| {});

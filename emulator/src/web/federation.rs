@@ -448,10 +448,10 @@ fn links(link: &LinkedIdentity, provider: &str, claims: &Map<String, Value>) -> 
 }
 
 impl Inner {
-    /// The user a provider's identity signs in as: the native user it is linked to
+    /// The user a provider's identity signs in as: the user it is linked to
     /// (AdminLinkProviderForUser), else the federated user `<provider>_<sub>`, made on the
-    /// first sign-in (EXTERNAL_PROVIDER, in the group `<pool id>_<provider>`) and given the
-    /// mapped attributes on each. Its name and `sub`.
+    /// first sign-in (EXTERNAL_PROVIDER, in the group `<pool id>_<provider>`). Either is given
+    /// the mapped attributes at each sign-in, as Cognito does. Its name and `sub`.
     fn federated_user(
         &mut self,
         pool_id: &str,
@@ -465,20 +465,13 @@ impl Inner {
             .and_then(Value::as_str)
             .ok_or("the id token names no subject")?;
         let pool = self.pools.get(pool_id).ok_or(gone)?;
-        if let Some(user) = pool
+        let linked = pool
             .users
             .values()
             .find(|u| u.linked.0.iter().any(|l| links(l, name, claims)))
-        {
-            if user.disabled {
-                return Err("User is disabled");
-            }
-            if user.status != Status::Confirmed {
-                return Err("the user linked to this identity is not confirmed");
-            }
-            return Ok((user.username.clone(), user.sub.clone()));
-        }
-        let username = format!("{name}_{subject}");
+            .map(|u| u.username.clone());
+        let is_linked = linked.is_some();
+        let username = linked.unwrap_or_else(|| format!("{name}_{subject}"));
         let mapped: BTreeMap<String, String> = provider
             .attribute_mapping
             .iter()
@@ -491,9 +484,20 @@ impl Inner {
             .collect();
         let now = self.unix();
         let group = format!("{pool_id}_{name}");
+        // A user who exists (linked, or federated before) gets the mapped attributes again.
         if let Some(user) = pool.users.get(&username) {
             if user.disabled {
                 return Err("User is disabled");
+            }
+            // A linked user is confirmed or federated; `<provider>_<sub>` unlinked is the
+            // federated user, never a native user who happens to have that name.
+            match (is_linked, user.status) {
+                (true, Status::Confirmed | Status::ExternalProvider)
+                | (false, Status::ExternalProvider) => {}
+                (true, _) => return Err("the user linked to this identity is not confirmed"),
+                (false, _) => {
+                    return Err("a user of the federated user's name exists and is not federated");
+                }
             }
             let pool = self.pools.get_mut(pool_id).ok_or(gone)?;
             let user = pool.users.get_mut(&username).ok_or(gone)?;
