@@ -16,6 +16,7 @@
 mod config;
 mod filter;
 mod hooks;
+mod id_token;
 mod imports;
 mod model;
 mod store;
@@ -26,6 +27,7 @@ mod world;
 pub use self::config::config_file;
 pub use self::filter::list_users_filter;
 pub use self::hooks::webhook_answers;
+pub use self::id_token::id_token;
 pub use self::imports::user_import_csv;
 pub use self::store::data_directory;
 pub use self::web::web as hosted_ui;

@@ -129,7 +129,9 @@ pub struct EmulatorConfig {
     pub data: Option<PathBuf>,
     /// Host names the emulator answers besides the loopback ones (`localhost`, `127.0.0.1`,
     /// `[::1]`, with any port): a request whose `Host` header names another is refused (403),
-    /// so that a web page cannot reach the unsigned admin API through DNS rebinding.
+    /// so that a web page cannot reach the unsigned admin API through DNS rebinding. They are
+    /// also the only hosts besides the loopback ones that the emulator calls (an OIDC identity
+    /// provider's endpoints, at a federated sign-in).
     pub allowed_hosts: Vec<String>,
 }
 
@@ -214,14 +216,10 @@ impl Emulator {
             provisioned_limits: std::collections::BTreeMap::new(),
         };
         let signer = jwt::Signer::new().map_err(io::Error::other)?;
-        let shared = Arc::new(shared::Shared::new(
-            inner,
-            store,
-            signer,
-            endpoint,
-            config.io_timeout,
-            prefix,
-        ));
+        let mut shared =
+            shared::Shared::new(inner, store, signer, endpoint, config.io_timeout, prefix);
+        shared.allowed_hosts.clone_from(&config.allowed_hosts);
+        let shared = Arc::new(shared);
         shared.keep_baseline();
         let server = server::serve(listener, Arc::clone(&shared), config.allowed_hosts.clone())?;
         Ok(Self {

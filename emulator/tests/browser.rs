@@ -1,6 +1,7 @@
 //! The hosted UI's login page in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, installed by `scripts/setup-peers.sh`) driven over WebDriver by
-//! fantoccini, with the library's `HostedUi` flow and PKCE end to end.
+//! fantoccini, with the library's `HostedUi` flow and PKCE end to end: the login page, and a
+//! federated sign-in through an OIDC provider (a second pool of the same emulator).
 //!
 //! Without Chromium the test fails, unless `COGNITO_EMULATOR_SKIP_BROWSER=1` allows it to skip
 //! (loudly). `COGNITO_EMULATOR_SCREENSHOT=path.png` saves the sign-in page (that is how
@@ -181,6 +182,21 @@ where
 
 #[test]
 fn hosted_ui_login_page_in_headless_chromium() {
+    in_chromium(|chromium, port| async move { run(&chromium, port).await });
+}
+
+#[test]
+fn federated_sign_in_in_headless_chromium() {
+    in_chromium(|chromium, port| async move { run_federated(&chromium, port).await });
+}
+
+/// Starts chromedriver and runs `body` with Chromium's path and the driver's port, within the
+/// deadline; skips (loudly) without Chromium only when `COGNITO_EMULATOR_SKIP_BROWSER=1`.
+fn in_chromium<F, Fut>(body: F)
+where
+    F: FnOnce(PathBuf, u16) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let chromium = find(
         "CHROMIUM",
         &["/usr/lib/chromium/chromium", "/usr/bin/chromium"],
@@ -217,7 +233,7 @@ fn hosted_ui_login_page_in_headless_chromium() {
         .build()
         .unwrap();
     let outcome =
-        runtime.block_on(async { tokio::time::timeout(DEADLINE, run(&chromium, port)).await });
+        runtime.block_on(async { tokio::time::timeout(DEADLINE, body(chromium, port)).await });
     runtime.shutdown_timeout(Duration::from_secs(1));
     outcome.expect("the browser test ran past its deadline");
 }
@@ -368,6 +384,121 @@ async fn run(chromium: &Path, driver_port: u16) {
     text_of(&browser, "#error", "redirect_mismatch").await;
     let at = browser.current_url().await.unwrap().to_string();
     assert!(at.starts_with(e.endpoint()), "{at}");
+
+    browser.close().await.unwrap();
+}
+
+/// Federation in the browser: the app pool's login page offers the OIDC provider (a second pool
+/// of the same emulator); its link goes to the provider's own sign-in page, and back through
+/// `/oauth2/idpresponse` to the app with a code the library exchanges with PKCE. The first time
+/// makes the federated user, the second (straight to the provider, `with_identity_provider`)
+/// finds it.
+async fn run_federated(chromium: &Path, driver_port: u16) {
+    use common::ok;
+    use serde_json::json;
+
+    let app = app_server().await;
+    let callback = format!("http://127.0.0.1:{app}/callback");
+    let e = Emulator::start(cognito_flows_emulator::EmulatorConfig::default()).unwrap();
+    let base = e.endpoint().trim_end_matches('/').to_owned();
+    let upstream = ok(&e, "CreateUserPool", json!({"PoolName": "upstream"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let oauth = |pool: &str, name: &str, callback: &str, providers: &[&str], secret: bool| {
+        ok(
+            &e,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": name, "GenerateSecret": secret,
+                   "CallbackURLs": [callback], "AllowedOAuthFlows": ["code"],
+                   "AllowedOAuthScopes": ["openid", "email"],
+                   "AllowedOAuthFlowsUserPoolClient": true,
+                   "SupportedIdentityProviders": providers}),
+        )["UserPoolClient"]
+            .clone()
+    };
+    let idp = oauth(
+        &upstream,
+        "idp",
+        &format!("{base}/oauth2/idpresponse"),
+        &["COGNITO"],
+        true,
+    );
+    let idp_client = idp["ClientId"].as_str().unwrap().to_owned();
+    ok(
+        &e,
+        "AdminCreateUser",
+        json!({"UserPoolId": upstream, "Username": "bob", "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}]}),
+    );
+    ok(
+        &e,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": upstream, "Username": "bob", "Password": PASSWORD, "Permanent": true}),
+    );
+    let pool = ok(&e, "CreateUserPool", json!({"PoolName": "app"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let region = upstream.split('_').next().unwrap();
+    ok(
+        &e,
+        "CreateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Upstream", "ProviderType": "OIDC",
+               "ProviderDetails": {
+                   "client_id": idp_client, "client_secret": idp["ClientSecret"],
+                   "authorize_scopes": "openid email", "attributes_request_method": "GET",
+                   "oidc_issuer": format!("https://cognito-idp.{region}.amazonaws.com/{upstream}"),
+                   "authorize_url": format!("{base}/oauth2/authorize"),
+                   "token_url": format!("{base}/oauth2/token"),
+                   "jwks_uri": format!("{base}/{upstream}/.well-known/jwks.json")},
+               "AttributeMapping": {"email": "email"}}),
+    );
+    let web = oauth(&pool, "web", &callback, &["COGNITO", "Upstream"], false);
+    let web = web["ClientId"].as_str().unwrap().to_owned();
+    let ui = HostedUi::new(e.endpoint(), web.clone(), &callback)
+        .unwrap()
+        .with_scopes(["openid", "email"]);
+    let at_provider = format!("{base}/oauth2/authorize?client_id={idp_client}");
+
+    let browser = connect(chromium, driver_port).await;
+
+    // 1. The login page's link to the provider, the provider's own sign-in page, back to the app.
+    let mut flow = ui.authorize(Entropy::from([7; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    text_of(&browser, "a.provider", "Sign in with Upstream").await;
+    click(&browser, "a.provider").await;
+    wait_for_url(&browser, &at_provider).await;
+    fill(&browser, "#username", "bob").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#signin").await;
+    let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
+    let tokens = exchange(&e, &mut flow, landed).unwrap();
+    let id = tokens.id_token.clone().unwrap();
+    let username = id.claims().str("cognito:username").unwrap().to_owned();
+    assert!(username.starts_with("Upstream_"), "{username}");
+    assert_eq!(id.claims().str("email"), Some("bob@example.com"));
+    assert_eq!(id.claims().str("nonce"), Some(flow.nonce()));
+    let sub = id.claims().str("sub").unwrap().to_owned();
+
+    // 2. Straight to the provider (`identity_provider=`): the same federated user.
+    let direct = HostedUi::new(e.endpoint(), web, &callback)
+        .unwrap()
+        .with_scopes(["openid", "email"])
+        .with_identity_provider("Upstream");
+    let mut flow = direct.authorize(Entropy::from([8; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    wait_for_url(&browser, &at_provider).await;
+    fill(&browser, "#username", "bob").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#signin").await;
+    let landed = wait_for_url(&browser, &format!("{callback}?code=")).await;
+    let tokens = exchange(&e, &mut flow, landed).unwrap();
+    let id = tokens.id_token.unwrap();
+    assert_eq!(id.claims().str("cognito:username"), Some(username.as_str()));
+    assert_eq!(id.claims().str("sub"), Some(sub.as_str()));
+    let users = ok(&e, "ListUsers", json!({"UserPoolId": pool}));
+    assert_eq!(users["Users"].as_array().unwrap().len(), 1);
 
     browser.close().await.unwrap();
 }

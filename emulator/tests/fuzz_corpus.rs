@@ -29,6 +29,11 @@ fn hosted_ui_corpus() {
 }
 
 #[test]
+fn id_token_corpus() {
+    replay("emulator_id_token", fuzz::id_token);
+}
+
+#[test]
 fn list_users_filter_corpus() {
     replay("emulator_list_users_filter", fuzz::list_users_filter);
 }

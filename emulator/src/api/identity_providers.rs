@@ -1,9 +1,9 @@
 //! Federated identity providers of a pool: CreateIdentityProvider, DescribeIdentityProvider,
 //! UpdateIdentityProvider, DeleteIdentityProvider, ListIdentityProviders,
 //! GetIdentityProviderByIdentifier. Kept in the pool's record with their details, attribute
-//! mapping and identifiers. They only configure so far: the emulator makes no request to a
-//! provider (no OIDC discovery, no SAML metadata download), so `ProviderDetails` are answered
-//! as given, without the URLs Cognito derives from the issuer.
+//! mapping and identifiers. `ProviderDetails` are answered as given, without the URLs Cognito
+//! derives from the issuer; an OIDC provider signs users in through the hosted UI
+//! (`web/federation.rs`, which reads its details and discovers what they lack at sign-in).
 
 use std::collections::BTreeMap;
 

@@ -5,8 +5,8 @@
 //! reference says: the source is one of the pool's providers, never `Cognito`; a social
 //! provider's identity is named by `Cognito_Subject`; an identity links to one user; a user has
 //! at most five links and one per provider. Disabling the `Cognito` provider of a native user
-//! turns their password sign-in off. No sign-in through a provider exists in the emulator yet,
-//! so a link changes no sign-in.
+//! turns their password sign-in off. A linked identity that signs in through its provider
+//! (`web/federation.rs`) signs the user it is linked to in.
 
 use serde_json::{Value, json};
 

@@ -34,6 +34,12 @@ impl RsaKey {
     }
 }
 
+/// Whether `signature` is an RS256 signature of `message` by the RSA public key of modulus `n`
+/// and exponent `e` (big-endian: a JWK's `n` and `e`, decoded), 2048 to 8192 bits.
+pub(crate) fn rsa_verify_public(n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    backend::rsa_verify_public(n, e, message, signature)
+}
+
 /// Whether `point` is an uncompressed SEC1 point (`04 || x || y`) on P-256.
 pub(crate) fn p256_point_is_valid(point: &[u8]) -> bool {
     backend::p256_point_is_valid(point)
@@ -92,6 +98,12 @@ mod backend {
         .is_ok()
     }
 
+    pub(super) fn rsa_verify_public(n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        RsaPublicKeyComponents { n, e }
+            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, signature)
+            .is_ok()
+    }
+
     pub(super) fn p256_point_is_valid(point: &[u8]) -> bool {
         ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, point).is_ok()
     }
@@ -142,6 +154,19 @@ mod backend {
 
     pub(super) fn rsa_verify(key: &RsaKey, message: &[u8], signature: &[u8]) -> bool {
         Signature::try_from(signature).is_ok_and(|s| key.verifying.verify(message, &s).is_ok())
+    }
+
+    pub(super) fn rsa_verify_public(n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        let n = rsa::BoxedUint::from_be_slice_vartime(n);
+        let e = rsa::BoxedUint::from_be_slice_vartime(e);
+        let Ok(key) = rsa::RsaPublicKey::new(n, e) else {
+            return false;
+        };
+        if key.size() < 256 {
+            return false;
+        }
+        let key = VerifyingKey::<Sha256>::new(key);
+        Signature::try_from(signature).is_ok_and(|s| key.verify(message, &s).is_ok())
     }
 
     pub(super) fn p256_point_is_valid(point: &[u8]) -> bool {

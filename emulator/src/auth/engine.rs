@@ -538,6 +538,11 @@ impl Inner {
             if id.get(k.as_str()).is_some() || !settings.may_read(k) {
                 continue;
             }
+            // The linked identities: a list in the token, its values as text (Cognito's).
+            if k == "identities" {
+                id[k.as_str()] = identities_claim(v);
+                continue;
+            }
             // `True` (any case) is true, as Cognito reads it.
             id[k.as_str()] = match v.as_str() {
                 v if k.ends_with("_verified") && v.eq_ignore_ascii_case("true") => json!(true),
@@ -1925,4 +1930,31 @@ pub(crate) fn aws_issuer(pool_id: &str) -> String {
         .split_once('_')
         .map_or(pool_id, |(region, _)| region);
     format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
+}
+
+/// The `identities` claim of an id token from the `identities` attribute: the same list, with
+/// each value as text (`"primary": "true"`, `"dateCreated": "1700000000000"`), `issuer` null,
+/// as Cognito's tokens show it.
+fn identities_claim(attribute: &str) -> Value {
+    let Ok(Value::Array(list)) = serde_json::from_str::<Value>(attribute) else {
+        return json!(attribute);
+    };
+    let list: Vec<Value> = list
+        .into_iter()
+        .map(|identity| match identity {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::Bool(_) | Value::Number(_) => Value::String(v.to_string()),
+                            other => other,
+                        };
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+        .collect();
+    Value::Array(list)
 }

@@ -1,5 +1,5 @@
 //! Signing in and what it rests on: the sign-in engine and the lookups every operation shares
-//! ([`engine`]), custom authentication's one trait and round ([`custom`]), SRP ([`srp`]), TOTP ([`totp`]), token signing ([`jwt`]), refresh tokens
+//! ([`engine`]), custom authentication's one trait and round ([`custom`]), SRP ([`srp`]), TOTP ([`totp`]), token signing ([`jwt`]), the checks of an OIDC provider's id token ([`federation`]), refresh tokens
 //! ([`refresh`]), sign-up sessions ([`sign_up_session`]) and threat protection: the sign-ins it
 //! records and blocks ([`risk`]).
 
@@ -7,6 +7,7 @@ pub(crate) mod claims;
 pub(crate) mod crypto;
 pub(crate) mod custom;
 pub(crate) mod engine;
+pub(crate) mod federation;
 pub(crate) mod jwt;
 pub(crate) mod refresh;
 pub(crate) mod risk;

@@ -16,6 +16,9 @@ pub(crate) struct Shared {
     pub signer: Signer,
     pub endpoint: String,
     pub io_timeout: Duration,
+    /// Host names besides the loopback ones that the emulator answers to, and the only other
+    /// hosts it calls (an identity provider's endpoints).
+    pub allowed_hosts: Vec<String>,
     request_ids: AtomicU64,
     request_id_prefix: u64,
     /// Commits to the data directory that failed so far.
@@ -83,6 +86,7 @@ impl Shared {
             signer,
             endpoint,
             io_timeout,
+            allowed_hosts: Vec::new(),
             request_ids: AtomicU64::new(0),
             request_id_prefix: prefix,
             write_failures: AtomicU64::new(0),

@@ -69,6 +69,7 @@ pub(crate) fn status_name(status: Status) -> &'static str {
         Status::Confirmed => "CONFIRMED",
         Status::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
         Status::ResetRequired => "RESET_REQUIRED",
+        Status::ExternalProvider => "EXTERNAL_PROVIDER",
     }
 }
 

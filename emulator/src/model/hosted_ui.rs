@@ -10,6 +10,28 @@ pub(crate) struct Logins {
     pub key: Option<[u8; 32]>,
     pub sessions: BTreeMap<String, SignedIn>,
     pub pending: BTreeMap<String, PendingMfa>,
+    /// Sign-ins gone to an identity provider, by the `state` sent to it.
+    pub federating: BTreeMap<String, Federating>,
+}
+
+/// A sign-in gone to an identity provider, waiting for the browser to come back to
+/// `/oauth2/idpresponse` with the `state` it is kept under.
+pub(crate) struct Federating {
+    /// The CSRF cookie of the browser that started it: only that browser may finish it.
+    pub browser: String,
+    pub pool_id: String,
+    /// The provider's name (`ProviderName`).
+    pub provider: String,
+    /// The app's authorization request, answered once the provider signed the user in.
+    pub authz: Authz,
+    /// The nonce sent to the provider, which its id token must carry.
+    pub nonce: String,
+    /// The provider's token endpoint and JWKS, as found when the sign-in started.
+    pub token_url: String,
+    pub jwks_uri: String,
+    /// Its userInfo endpoint, when it has one.
+    pub user_info: Option<String>,
+    pub expires: u64,
 }
 
 /// A browser signed in to the hosted UI.

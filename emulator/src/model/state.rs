@@ -333,6 +333,8 @@ pub(crate) enum Status {
     ForceChangePassword,
     /// AdminResetUserPassword: ConfirmForgotPassword must set a new password first.
     ResetRequired,
+    /// A federated user, made by a sign-in through an identity provider: no password.
+    ExternalProvider,
 }
 
 /// A code sent to a user, with the wrong guesses made so far.

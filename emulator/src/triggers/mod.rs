@@ -94,6 +94,45 @@ fn times_out() -> bool {
 /// The timeout Cognito answers for a trigger that does not answer in time.
 const TIMED_OUT: &str = "Socket timeout while invoking Lambda function";
 
+/// Why an outgoing HTTP call gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failed {
+    /// No connection, or no answer's head.
+    Unreachable,
+    /// The body could not be read, or is larger than allowed.
+    Body,
+    /// No whole answer within the time allowed.
+    Timeout,
+}
+
+/// Sends `request` (plain HTTP, on the server's runtime) and reads the answer, at most `limit`
+/// bytes of body, all within `timeout`: the one outgoing call of the emulator (the webhooks, the
+/// identity providers of `web/federation.rs`).
+pub(crate) async fn exchange(
+    request: http::Request<Full<Bytes>>,
+    timeout: Duration,
+    limit: usize,
+) -> Result<(http::StatusCode, Bytes), Failed> {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let call = async {
+        let response = client
+            .request(request)
+            .await
+            .map_err(|_| Failed::Unreachable)?;
+        let status = response.status();
+        let body = Limited::new(response.into_body(), limit)
+            .collect()
+            .await
+            .map_err(|_| Failed::Body)?
+            .to_bytes();
+        Ok::<_, Failed>((status, body))
+    };
+    tokio::time::timeout(timeout, call)
+        .await
+        .map_err(|_| Failed::Timeout)?
+}
+
 /// POSTs the event; the `response` object of the answer.
 async fn invoke(call: Call) -> Result<Map<String, Value>, Fault> {
     let trigger = call.trigger;
@@ -110,24 +149,13 @@ async fn invoke(call: Call) -> Result<Map<String, Value>, Fault> {
         .header("User-Agent", "cognito-emulator")
         .body(Full::new(Bytes::from(call.event.to_string())))
         .map_err(|_| unexpected("an invalid webhook URL"))?;
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let exchange = async {
-        let response = client
-            .request(request)
-            .await
-            .map_err(|_| unexpected("Connection refused"))?;
-        let status = response.status();
-        let body = Limited::new(response.into_body(), MAX_ANSWER)
-            .collect()
-            .await
-            .map_err(|_| invalid_response(trigger))?
-            .to_bytes();
-        Ok::<_, Fault>((status, body))
-    };
-    let (status, body) = tokio::time::timeout(call.timeout, exchange)
+    let (status, body) = exchange(request, call.timeout, MAX_ANSWER)
         .await
-        .map_err(|_| unexpected(TIMED_OUT))??;
+        .map_err(|failed| match failed {
+            Failed::Unreachable => unexpected("Connection refused"),
+            Failed::Body => invalid_response(trigger),
+            Failed::Timeout => unexpected(TIMED_OUT),
+        })?;
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     if !status.is_success() {
         let message = parsed

@@ -117,7 +117,8 @@ fn form_fields(bytes: &[u8]) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(bytes).into_owned().collect()
 }
 
-fn cookies(headers: &HeaderMap) -> BTreeMap<String, String> {
+/// The request's cookies.
+pub(crate) fn cookies(headers: &HeaderMap) -> BTreeMap<String, String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -180,7 +181,8 @@ fn form_page(
     html(status, title, body, set_cookie.into_iter().collect())
 }
 
-fn error_page(status: u16, message: &str) -> Reply {
+/// A page that shows only `message`, as an error.
+pub(crate) fn error_page(status: u16, message: &str) -> Reply {
     html(
         status,
         "Something went wrong",
@@ -196,9 +198,9 @@ fn banner(class: &str, message: Option<&str>) -> String {
 }
 
 /// The CSRF side of a form: the cookie (kept or new) and a token for the form.
-struct Csrf {
-    cookie: String,
-    set: Option<(&'static str, String)>,
+pub(crate) struct Csrf {
+    pub cookie: String,
+    pub set: Option<(&'static str, String)>,
 }
 
 /// What a hosted-UI sign-in does once the password is right.
@@ -235,7 +237,8 @@ impl Inner {
         bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
     }
 
-    fn csrf(&mut self, cookies: &BTreeMap<String, String>) -> Csrf {
+    /// The browser's CSRF cookie when it is one of the emulator's, else a new one to set.
+    pub(crate) fn csrf(&mut self, cookies: &BTreeMap<String, String>) -> Csrf {
         let ours = cookies
             .get(CSRF_COOKIE)
             .filter(|c| c.len() <= 128)
@@ -370,8 +373,9 @@ impl Inner {
 <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\" id=\"signin\">Sign in</button></form>\
+<button type=\"submit\" id=\"signin\">Sign in</button></form>{providers}\
 <p class=\"small\">Need an account? <a id=\"signup-link\" href=\"/signup?{query}\">Sign up</a></p>",
+            providers = self.provider_buttons(authz),
             notice = banner("notice", notice),
             error = banner("error", error),
             hidden = authz.hidden(),
@@ -379,6 +383,38 @@ impl Inner {
             query = escape(&authz.query()),
         );
         form_page("Sign in", error.is_some(), &body, set)
+    }
+
+    /// A link for each OIDC identity provider the app client offers (`SupportedIdentityProviders`),
+    /// to `/oauth2/authorize` with its `identity_provider`; none without one.
+    fn provider_buttons(&self, authz: &Authz) -> String {
+        let Ok((pool_id, client)) = self.client(&authz.client_id) else {
+            return String::new();
+        };
+        let Some(pool) = self.pools.get(&pool_id) else {
+            return String::new();
+        };
+        let links: String = client
+            .settings
+            .supported_identity_providers
+            .iter()
+            .filter(|name| {
+                pool.resources
+                    .identity_providers
+                    .get(name.as_str())
+                    .is_some_and(|p| p.provider_type == "OIDC")
+            })
+            .map(|name| {
+                let mut query = url::form_urlencoded::Serializer::new(authz.query());
+                query.append_pair("identity_provider", name);
+                format!(
+                    "<p class=\"small\"><a class=\"provider\" href=\"/oauth2/authorize?{}\">Sign in with {}</a></p>",
+                    escape(&query.finish()),
+                    escape(name)
+                )
+            })
+            .collect();
+        links
     }
 
     fn mfa_page(
@@ -519,12 +555,16 @@ impl Inner {
 
     /// Whether the user `username` who signed in as `sub` may still get a code or tokens without
     /// signing in again: the same account (not a new user of the same name), enabled, and
-    /// CONFIRMED (not one whose password must change or be reset).
+    /// CONFIRMED (not one whose password must change or be reset) or federated.
     pub(crate) fn still_signed_in(&self, pool_id: &str, username: &str, sub: &str) -> bool {
         self.pools
             .get(pool_id)
             .and_then(|p| p.users.get(username))
-            .is_some_and(|u| u.sub == sub && !u.disabled && u.status == Status::Confirmed)
+            .is_some_and(|u| {
+                u.sub == sub
+                    && !u.disabled
+                    && matches!(u.status, Status::Confirmed | Status::ExternalProvider)
+            })
     }
 
     /// What a hosted-UI sign-in does once the password is right, decided as InitiateAuth decides
@@ -538,6 +578,11 @@ impl Inner {
                 );
             }
             Status::ResetRequired => return Next::Refused("Password reset required for the user"),
+            Status::ExternalProvider => {
+                return Next::Refused(
+                    "This user signs in through their identity provider, not with a password.",
+                );
+            }
             Status::Confirmed => {}
         }
         let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
@@ -559,7 +604,7 @@ impl Inner {
     /// The end of a sign-in: a session cookie, a code, and the redirect to the callback. The
     /// session lasts from `since` (when the user signed in: now, or the reused session's time)
     /// as long as the longest SSO session of the pool's app clients.
-    fn signed_in_redirect(
+    pub(crate) fn signed_in_redirect(
         &mut self,
         pool_id: &str,
         authz: &Authz,

@@ -428,6 +428,9 @@ pub(crate) async fn dispatch(
 ) -> Reply {
     let path = uri.path();
     let query = uri.query().unwrap_or("");
+    if let Some(reply) = crate::web::federation::route(shared, method, path, query, headers).await {
+        return reply;
+    }
     if let Some(reply) = crate::web::login::route(shared, method, path, query, headers, body).await
     {
         return reply;
