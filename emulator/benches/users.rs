@@ -9,9 +9,11 @@
 //!
 //! Wall-clock medians on a shared machine are noisy; instruction counts are not. With
 //! `USERS_CALLS=<size>` the binary seeds one pool of that size, makes [`CALLS`] calls of each
-//! kind, each kind in its own `calls_*` function, and exits: run it under
-//! `valgrind --tool=callgrind` and read each function's inclusive count
-//! (`callgrind_annotate --inclusive=yes`), divided by [`CALLS`], as the cost of one call.
+//! kind, each kind in its own `calls_*` function (a plain loop: no closure, whose name would match
+//! the pattern too), and exits: run it under
+//! `valgrind --tool=callgrind --collect-atstart=no '--toggle-collect=users::calls_*'` and read
+//! each function's inclusive count (`callgrind_annotate --inclusive=yes`), divided by
+//! [`CALLS`], as the cost of one call.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -215,37 +217,51 @@ impl Pool {
 
 #[inline(never)]
 fn calls_admin_create_user(p: &Pool) {
-    (0..CALLS).for_each(|_| p.create());
+    for _ in 0..CALLS {
+        p.create();
+    }
 }
 
 #[inline(never)]
 fn calls_admin_get_user_by_email(p: &Pool) {
-    (0..CALLS).for_each(|_| p.get_by_email());
+    for _ in 0..CALLS {
+        p.get_by_email();
+    }
 }
 
 #[inline(never)]
 fn calls_sign_in_by_email(p: &Pool) {
-    (0..CALLS).for_each(|_| p.sign_in_by_email());
+    for _ in 0..CALLS {
+        p.sign_in_by_email();
+    }
 }
 
 #[inline(never)]
 fn calls_list_users_first_page(p: &Pool) {
-    (0..CALLS).for_each(|_| p.list_first());
+    for _ in 0..CALLS {
+        p.list_first();
+    }
 }
 
 #[inline(never)]
 fn calls_list_users_middle_page(p: &Pool, token: &str) {
-    (0..CALLS).for_each(|_| p.list_middle(token));
+    for _ in 0..CALLS {
+        p.list_middle(token);
+    }
 }
 
 #[inline(never)]
 fn calls_list_users_username(p: &Pool) {
-    (0..CALLS).for_each(|_| p.list_username());
+    for _ in 0..CALLS {
+        p.list_username();
+    }
 }
 
 #[inline(never)]
 fn calls_list_users_email(p: &Pool) {
-    (0..CALLS).for_each(|_| p.list_email());
+    for _ in 0..CALLS {
+        p.list_email();
+    }
 }
 
 /// The instruction-count mode: [`CALLS`] calls of each kind on a pool of `size` users.
