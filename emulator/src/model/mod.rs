@@ -4,7 +4,8 @@
 //! ([`resources`]), what it configures for AWS's infrastructure ([`configuration`]), its user
 //! import jobs ([`imports`]) and risk configurations with the recorded sign-in events ([`risk`]),
 //! what the test controls work on ([`controls`]), an app client's secrets ([`client_secrets`])
-//! and a user's linked identities ([`provider_links`]). It imports nothing else of the crate.
+//! a user's linked identities ([`provider_links`]) and the index of the users by email, phone number
+//! and sub, with the lookups that read it ([`users`]). It imports nothing else of the crate.
 
 pub(crate) mod client_secrets;
 pub(crate) mod configuration;
@@ -20,3 +21,4 @@ pub(crate) mod settings;
 pub(crate) mod state;
 pub(crate) mod store;
 pub(crate) mod table;
+pub(crate) mod users;

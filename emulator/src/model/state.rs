@@ -1,6 +1,7 @@
 //! The emulator's data: pools, clients, users, devices, sessions, tokens, the outbox.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use num_bigint::BigUint;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::client_secrets::{ClientSecret, ClientSecrets};
 use crate::model::provider_links::LinkedIdentities;
-use crate::model::table::{Log, Table};
+use crate::model::table::{Index, Log, Table};
 
 use crate::model::settings::{ClientSettings, GroupConfig, PoolSettings};
 
@@ -442,7 +443,8 @@ pub(crate) struct Pool {
     #[serde(skip)]
     pub clients: Table<Client>,
     #[serde(skip)]
-    pub users: Table<User>,
+    /// Indexed by email, phone number and sub (`model::users`).
+    pub users: Users,
     #[serde(skip)]
     pub devices: Table<Device>,
     /// Registered passkeys (kept in the pool's row) and pending registrations (not kept).
@@ -475,27 +477,121 @@ pub(crate) struct Group {
     pub modified: u64,
 }
 
-impl Pool {
-    /// A user by `sub`: what tokens are bound to.
-    pub(crate) fn by_sub(&self, sub: &str) -> Option<&User> {
-        self.users.values().find(|u| u.sub == sub)
-    }
+/// The fields of a user the index knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// The `email` attribute.
+    Email,
+    /// The `phone_number` attribute.
+    PhoneNumber,
+    /// The user's `sub`.
+    Sub,
+}
 
-    /// A user by name or alias (email; the phone number too on a pool that signs in with it).
-    pub(crate) fn find(&self, name: &str) -> Option<&User> {
-        let s = &self.config.settings;
-        let by_phone = [&s.username_attributes, &s.alias_attributes]
-            .iter()
-            .any(|list| list.iter().any(|a| a == "phone_number"));
-        self.users.get(name).or_else(|| {
-            self.users.values().find(|u| {
-                u.attributes.get("email").is_some_and(|e| e == name)
-                    || u.sub == name
-                    || (by_phone && u.attributes.get("phone_number").is_some_and(|p| p == name))
-            })
-        })
+impl Field {
+    /// The field that an attribute name is, if the index knows it.
+    pub(crate) fn of_attribute(name: &str) -> Option<Self> {
+        match name {
+            "email" => Some(Self::Email),
+            "phone_number" => Some(Self::PhoneNumber),
+            "sub" => Some(Self::Sub),
+            _ => None,
+        }
     }
 }
+
+/// What one user is indexed under.
+#[derive(Debug, Clone)]
+struct Entry {
+    email: Option<String>,
+    phone: Option<String>,
+    sub: String,
+}
+
+/// The users' keys by email, phone number and sub.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct UserIndex {
+    entries: HashMap<String, Entry>,
+    email: BTreeMap<String, BTreeSet<String>>,
+    phone: BTreeMap<String, BTreeSet<String>>,
+    sub: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn unlink(map: &mut BTreeMap<String, BTreeSet<String>>, value: &str, key: &str) {
+    if let Some(keys) = map.get_mut(value) {
+        keys.remove(key);
+        if keys.is_empty() {
+            map.remove(value);
+        }
+    }
+}
+
+impl Index<User> for UserIndex {
+    fn add(&mut self, key: &str, user: &User) {
+        let entry = Entry {
+            email: user.attributes.get("email").cloned(),
+            phone: user.attributes.get("phone_number").cloned(),
+            sub: user.sub.clone(),
+        };
+        for (map, value) in [
+            (&mut self.email, &entry.email),
+            (&mut self.phone, &entry.phone),
+        ] {
+            if let Some(value) = value {
+                map.entry(value.clone()).or_default().insert(key.to_owned());
+            }
+        }
+        self.sub
+            .entry(entry.sub.clone())
+            .or_default()
+            .insert(key.to_owned());
+        self.entries.insert(key.to_owned(), entry);
+    }
+
+    fn remove(&mut self, key: &str) {
+        let Some(entry) = self.entries.remove(key) else {
+            return;
+        };
+        if let Some(email) = &entry.email {
+            unlink(&mut self.email, email, key);
+        }
+        if let Some(phone) = &entry.phone {
+            unlink(&mut self.phone, phone, key);
+        }
+        unlink(&mut self.sub, &entry.sub, key);
+    }
+}
+
+impl UserIndex {
+    fn map(&self, field: Field) -> &BTreeMap<String, BTreeSet<String>> {
+        match field {
+            Field::Email => &self.email,
+            Field::PhoneNumber => &self.phone,
+            Field::Sub => &self.sub,
+        }
+    }
+
+    /// The keys of the users whose `field` is `value`, or starts with it (`prefix`).
+    pub(crate) fn keys<'a>(
+        &'a self,
+        field: Field,
+        prefix: bool,
+        value: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        let map = self.map(field);
+        match prefix {
+            false => Box::new(map.get(value).into_iter().flatten().map(String::as_str)),
+            true => Box::new(
+                map.range::<str, _>((Bound::Included(value), Bound::Unbounded))
+                    .take_while(move |(v, _)| v.starts_with(value))
+                    .flat_map(|(_, keys)| keys.iter().map(String::as_str)),
+            ),
+        }
+    }
+}
+
+/// A pool's users, indexed by email, phone number and sub (read by `model::users`).
+pub(crate) type Users = Table<User, UserIndex>;
 
 /// What a sign-in session waits for.
 #[derive(Debug)]
