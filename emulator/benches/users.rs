@@ -9,11 +9,11 @@
 //!
 //! Wall-clock medians on a shared machine are noisy; instruction counts are not. With
 //! `USERS_CALLS=<size>` the binary seeds one pool of that size, makes [`CALLS`] calls of each
-//! kind, each kind in its own `calls_*` function (a plain loop: no closure, whose name would match
+//! kind (`USERS_CALLS_EACH`), each kind in its own `calls_*` function (a plain loop: no closure, whose name would match
 //! the pattern too), and exits: run it under
 //! `valgrind --tool=callgrind --collect-atstart=no '--toggle-collect=users::calls_*'` and read
 //! each function's inclusive count (`callgrind_annotate --inclusive=yes`), divided by
-//! [`CALLS`], as the cost of one call.
+//! the number of calls, as the cost of one call.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -30,8 +30,13 @@ use criterion::Criterion;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Passw0rd!";
-/// Calls of each kind in the instruction-count mode.
+/// Calls of each kind in the instruction-count mode, unless `USERS_CALLS_EACH` says otherwise.
 const CALLS: usize = 20;
+
+fn calls() -> usize {
+    std::env::var("USERS_CALLS_EACH")
+        .map_or(CALLS, |n| n.parse().expect("USERS_CALLS_EACH: a number"))
+}
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
 struct Pool {
@@ -217,49 +222,49 @@ impl Pool {
 
 #[inline(never)]
 fn calls_admin_create_user(p: &Pool) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.create();
     }
 }
 
 #[inline(never)]
 fn calls_admin_get_user_by_email(p: &Pool) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.get_by_email();
     }
 }
 
 #[inline(never)]
 fn calls_sign_in_by_email(p: &Pool) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.sign_in_by_email();
     }
 }
 
 #[inline(never)]
 fn calls_list_users_first_page(p: &Pool) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.list_first();
     }
 }
 
 #[inline(never)]
 fn calls_list_users_middle_page(p: &Pool, token: &str) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.list_middle(token);
     }
 }
 
 #[inline(never)]
 fn calls_list_users_username(p: &Pool) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.list_username();
     }
 }
 
 #[inline(never)]
 fn calls_list_users_email(p: &Pool) {
-    for _ in 0..CALLS {
+    for _ in 0..calls() {
         p.list_email();
     }
 }
