@@ -184,7 +184,7 @@ mod tests {
             ..User::default()
         };
         for attribute in ["email", "phone_number", "name"] {
-            if rng.next_u32() % 3 != 0 {
+            if !rng.next_u32().is_multiple_of(3) {
                 user.attributes.insert(attribute.to_owned(), value(rng));
             }
         }
@@ -196,9 +196,9 @@ mod tests {
     #[test]
     fn the_index_answers_what_a_scan_answers() {
         let mut rng = ChaCha20Rng::from_seed([11; 32]);
-        for round in 0..40 {
+        for round in 0..40_usize {
             let mut pool = Pool::default();
-            if round % 2 == 0 {
+            if round.is_multiple_of(2) {
                 pool.config.settings.alias_attributes = vec!["phone_number".into()];
             }
             for _ in 0..60 {
@@ -225,7 +225,7 @@ mod tests {
                         for u in pool.users.values_mut() {
                             u.attributes.insert("phone_number".into(), phone.clone());
                         }
-                        if rng.next_u32() % 2 == 0 {
+                        if rng.next_u32().is_multiple_of(2) {
                             pool.users = pool.users.clone();
                         }
                     }
@@ -233,7 +233,7 @@ mod tests {
                 for _ in 0..6 {
                     let probe = value(&mut rng);
                     let from = value(&mut rng);
-                    let from = (rng.next_u32() % 2 == 0).then_some(from.as_str());
+                    let from = (rng.next_u32().is_multiple_of(2)).then_some(from.as_str());
                     assert_eq!(
                         pool.find(&probe).map(|u| &u.username),
                         scan_find(&pool, &probe).map(|u| &u.username),
@@ -248,7 +248,7 @@ mod tests {
                     );
                     for attribute in ["email", "phone_number", "name"] {
                         assert_eq!(
-                            pool.attribute_taken(attribute, &probe, &from.unwrap_or("")),
+                            pool.attribute_taken(attribute, &probe, from.unwrap_or("")),
                             pool.users.values().any(|u| u.username != from.unwrap_or("")
                                 && u.attributes.get(attribute) == Some(&probe)),
                         );
