@@ -443,7 +443,7 @@ pub(crate) struct Pool {
     #[serde(skip)]
     pub clients: Table<Client>,
     #[serde(skip)]
-    /// Indexed by email, phone number and sub (`model::users`).
+    /// Indexed by email, phone number, sub and names (`model::users`).
     pub users: Users,
     #[serde(skip)]
     pub devices: Table<Device>,
@@ -477,7 +477,7 @@ pub(crate) struct Group {
     pub modified: u64,
 }
 
-/// The fields of a user the index knows.
+/// The fields of a user the index knows: the ones ListUsers filters on, but for the statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
     /// The `email` attribute.
@@ -486,91 +486,92 @@ pub(crate) enum Field {
     PhoneNumber,
     /// The user's `sub`.
     Sub,
+    /// The `name` attribute.
+    Name,
+    /// The `given_name` attribute.
+    GivenName,
+    /// The `family_name` attribute.
+    FamilyName,
+    /// The `preferred_username` attribute.
+    PreferredUsername,
 }
 
 impl Field {
-    /// The field that an attribute name is, if the index knows it.
+    const ALL: [Self; 7] = [
+        Self::Email,
+        Self::PhoneNumber,
+        Self::Sub,
+        Self::Name,
+        Self::GivenName,
+        Self::FamilyName,
+        Self::PreferredUsername,
+    ];
+
+    /// The field that an attribute of `User::attributes` is, if the index knows it (not `sub`,
+    /// which the index reads from `User::sub`).
     pub(crate) fn of_attribute(name: &str) -> Option<Self> {
-        match name {
-            "email" => Some(Self::Email),
-            "phone_number" => Some(Self::PhoneNumber),
-            "sub" => Some(Self::Sub),
-            _ => None,
+        Self::ALL
+            .into_iter()
+            .find(|f| *f != Self::Sub && f.attribute() == name)
+    }
+
+    fn attribute(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::PhoneNumber => "phone_number",
+            Self::Sub => "sub",
+            Self::Name => "name",
+            Self::GivenName => "given_name",
+            Self::FamilyName => "family_name",
+            Self::PreferredUsername => "preferred_username",
+        }
+    }
+
+    /// The user's value of the field.
+    fn value(self, user: &User) -> Option<&String> {
+        match self {
+            Self::Sub => Some(&user.sub),
+            _ => user.attributes.get(self.attribute()),
         }
     }
 }
 
-/// What one user is indexed under.
-#[derive(Debug, Clone)]
-struct Entry {
-    email: Option<String>,
-    phone: Option<String>,
-    sub: String,
-}
-
-/// The users' keys by email, phone number and sub.
+/// The users' keys by the value of each [`Field`].
 #[derive(Debug, Default, Clone)]
 pub(crate) struct UserIndex {
-    entries: HashMap<String, Entry>,
-    email: BTreeMap<String, BTreeSet<String>>,
-    phone: BTreeMap<String, BTreeSet<String>>,
-    sub: BTreeMap<String, BTreeSet<String>>,
-}
-
-fn unlink(map: &mut BTreeMap<String, BTreeSet<String>>, value: &str, key: &str) {
-    if let Some(keys) = map.get_mut(value) {
-        keys.remove(key);
-        if keys.is_empty() {
-            map.remove(value);
-        }
-    }
+    /// What each user is indexed under (the field's position in `Field::ALL`, the value).
+    entries: HashMap<String, Vec<(usize, String)>>,
+    /// By position in `Field::ALL`: value to the keys of the users that have it.
+    maps: [BTreeMap<String, BTreeSet<String>>; Field::ALL.len()],
 }
 
 impl Index<User> for UserIndex {
     fn add(&mut self, key: &str, user: &User) {
-        let entry = Entry {
-            email: user.attributes.get("email").cloned(),
-            phone: user.attributes.get("phone_number").cloned(),
-            sub: user.sub.clone(),
-        };
-        for (map, value) in [
-            (&mut self.email, &entry.email),
-            (&mut self.phone, &entry.phone),
-        ] {
-            if let Some(value) = value {
+        let mut entry = Vec::new();
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            if let (Some(value), Some(map)) = (field.value(user), self.maps.get_mut(i)) {
                 map.entry(value.clone()).or_default().insert(key.to_owned());
+                entry.push((i, value.clone()));
             }
         }
-        self.sub
-            .entry(entry.sub.clone())
-            .or_default()
-            .insert(key.to_owned());
         self.entries.insert(key.to_owned(), entry);
     }
 
     fn remove(&mut self, key: &str) {
-        let Some(entry) = self.entries.remove(key) else {
-            return;
-        };
-        if let Some(email) = &entry.email {
-            unlink(&mut self.email, email, key);
+        for (i, value) in self.entries.remove(key).unwrap_or_default() {
+            if let Some(map) = self.maps.get_mut(i)
+                && let Some(keys) = map.get_mut(&value)
+            {
+                keys.remove(key);
+                if keys.is_empty() {
+                    map.remove(&value);
+                }
+            }
         }
-        if let Some(phone) = &entry.phone {
-            unlink(&mut self.phone, phone, key);
-        }
-        unlink(&mut self.sub, &entry.sub, key);
     }
 }
 
 impl UserIndex {
-    fn map(&self, field: Field) -> &BTreeMap<String, BTreeSet<String>> {
-        match field {
-            Field::Email => &self.email,
-            Field::PhoneNumber => &self.phone,
-            Field::Sub => &self.sub,
-        }
-    }
-
     /// The keys of the users whose `field` is `value`, or starts with it (`prefix`).
     pub(crate) fn keys<'a>(
         &'a self,
@@ -578,19 +579,25 @@ impl UserIndex {
         prefix: bool,
         value: &'a str,
     ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
-        let map = self.map(field);
-        match prefix {
-            false => Box::new(map.get(value).into_iter().flatten().map(String::as_str)),
-            true => Box::new(
+        let Some(i) = Field::ALL.iter().position(|f| *f == field) else {
+            return Box::new(std::iter::empty());
+        };
+        let Some(map) = self.maps.get(i) else {
+            return Box::new(std::iter::empty());
+        };
+        if prefix {
+            Box::new(
                 map.range::<str, _>((Bound::Included(value), Bound::Unbounded))
                     .take_while(move |(v, _)| v.starts_with(value))
                     .flat_map(|(_, keys)| keys.iter().map(String::as_str)),
-            ),
+            )
+        } else {
+            Box::new(map.get(value).into_iter().flatten().map(String::as_str))
         }
     }
 }
 
-/// A pool's users, indexed by email, phone number and sub (read by `model::users`).
+/// A pool's users, indexed by email, phone number, sub and names (read by `model::users`).
 pub(crate) type Users = Table<User, UserIndex>;
 
 /// What a sign-in session waits for.

@@ -7,7 +7,7 @@
 //! lock is released the store writes the marked records, and clears the marks once they are
 //! committed.
 //!
-//! A table may keep an [`Index`] of its records (the users' emails, phone numbers and subs:
+//! A table may keep an [`Index`] of its records (the users' emails, phone numbers, subs and names:
 //! `model::users`), updated by the same methods: at once when a record is inserted, restored or
 //! removed, and for a record handed out by `get_mut` or `values_mut`, at the table's next change
 //! (until then [`Table::index`] names it as stale, and a lookup checks its record itself).

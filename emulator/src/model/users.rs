@@ -1,6 +1,6 @@
 //! A pool's users looked up by something else than their name, without a scan: what reads the
-//! index of their emails, phone numbers and subs (`state::UserIndex`, kept in step by the users'
-//! table): `Pool::find` (a user by name or alias), `Pool::by_sub`, the alias uniqueness check, and
+//! index of their emails, phone numbers, subs and names (`state::UserIndex`, kept in step by
+//! the users' table): `Pool::find` (a user by name or alias), `Pool::by_sub`, the alias uniqueness check, and
 //! ListUsers' pages and filters ([`Pool::listed`]).
 //!
 //! Every lookup gives the answer the scan in name order gave: the index names the candidates
@@ -124,7 +124,21 @@ impl Pool {
                 candidates(&self.users, &[Field::PhoneNumber], filter.matching, value)
             }
             Searchable::Sub => candidates(&self.users, &[Field::Sub], filter.matching, value),
-            _ => None,
+            Searchable::Name => candidates(&self.users, &[Field::Name], filter.matching, value),
+            Searchable::GivenName => {
+                candidates(&self.users, &[Field::GivenName], filter.matching, value)
+            }
+            Searchable::FamilyName => {
+                candidates(&self.users, &[Field::FamilyName], filter.matching, value)
+            }
+            Searchable::PreferredUsername => candidates(
+                &self.users,
+                &[Field::PreferredUsername],
+                filter.matching,
+                value,
+            ),
+            // The statuses have a few values each: a scan stops at the page's end.
+            Searchable::UserStatus | Searchable::Status => None,
         };
         match keys {
             Some(keys) => Box::new(
@@ -183,7 +197,7 @@ mod tests {
             sub: value(rng),
             ..User::default()
         };
-        for attribute in ["email", "phone_number", "name"] {
+        for attribute in ["email", "phone_number", "name", "given_name", "family_name"] {
             if !rng.next_u32().is_multiple_of(3) {
                 user.attributes.insert(attribute.to_owned(), value(rng));
             }
@@ -246,14 +260,24 @@ mod tests {
                             .find(|u| u.sub == probe)
                             .map(|u| &u.username),
                     );
-                    for attribute in ["email", "phone_number", "name"] {
+                    for attribute in ["email", "phone_number", "name", "locale"] {
                         assert_eq!(
                             pool.attribute_taken(attribute, &probe, from.unwrap_or("")),
                             pool.users.values().any(|u| u.username != from.unwrap_or("")
                                 && u.attributes.get(attribute) == Some(&probe)),
                         );
                     }
-                    for attribute in ["username", "email", "phone_number", "sub", "name"] {
+                    for attribute in [
+                        "username",
+                        "email",
+                        "phone_number",
+                        "sub",
+                        "name",
+                        "given_name",
+                        "family_name",
+                        "preferred_username",
+                        "status",
+                    ] {
                         for op in ["=", "^="] {
                             let filter = crate::model::filter::parse(&format!(
                                 "{attribute} {op} \"{probe}\""
