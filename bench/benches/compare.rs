@@ -4,6 +4,14 @@
 //! implementations in alternation within one closure-free loop order: ours, stock, openssl,
 //! repeated, sharing the machine's state. Compare the medians (criterion prints them); the ratio
 //! is printed at the end from a separate interleaved measurement.
+//!
+//! On a loaded machine, count instructions instead: a filter that matches no benchmark
+//! (`compare zzz`) runs only the interleaved rounds (62 calls of `ours`, 61 of the others), and
+//! under `valgrind --tool=callgrind` the inclusive counts of `cognito_flows_bench::ours` and
+//! `cognito_flows_bench::openssl`, divided by their calls (`callgrind_annotate --inclusive=yes
+//! --tree=caller`), compare the two. Build the workspace crates optimised (see
+//! `verify_compare.rs`). Instructions and time need not agree (OpenSSL's assembly and our Rust
+//! retire instructions at different rates): quote both.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;

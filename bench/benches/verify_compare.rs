@@ -15,6 +15,17 @@
 //! cargo bench -p cognito-flows-bench --bench verify_compare --features aws-lc-rs
 //! node bench/node/verify.mjs target/verify-bench/token.json
 //! ```
+//!
+//! On a loaded machine, count instructions instead of timing: `VERIFY_BENCH_ROUNDS=20` without
+//! `--bench` makes 23 calls of each contestant (3 to warm up), and under
+//! `valgrind --tool=callgrind` the inclusive counts of `cognito_flows::verify::rsa::PublicKey::verify_rs256`
+//! (ours), `jsonwebtoken::decoding::verify_signature_body` and aws-lc-rs's `parsed_verify_sig`
+//! (the bare verify), divided by their calls (`callgrind_annotate --inclusive=yes --tree=caller`
+//! shows them), compare the RSA work alone. The workspace crates must be built optimised
+//! (`cargo bench`, or the dev profile with `opt-level=3`, no debug assertions or overflow checks
+//! for `cognito-flows` and `cognito-flows-bench`): the dev profile optimises only dependencies.
+//! Instructions and time need not agree (aws-lc's assembly and our Rust retire instructions at
+//! different rates): quote both.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;

@@ -124,6 +124,21 @@ pub(crate) fn name_field<'a>(body: &'a Value, name: &str, max: usize) -> Result<
     Ok(value)
 }
 
+/// The key a pagination token (as [`page`] writes them) starts from. A token that is not one of
+/// ours is an `InvalidParameterException`.
+pub(crate) fn page_start(token: Option<&str>) -> Result<Option<String>, Fault> {
+    token
+        .map(|token| {
+            URL_SAFE_NO_PAD
+                .decode(token)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| s.strip_prefix("next:").map(str::to_owned))
+                .ok_or_else(|| fault("InvalidParameterException", "Invalid pagination token"))
+        })
+        .transpose()
+}
+
 /// One page of `items` (sorted by key): at most `limit` from the key the token names, and the
 /// token of the next page. A token that is not one of ours is an `InvalidParameterException`.
 pub(crate) fn page<T>(
@@ -131,17 +146,7 @@ pub(crate) fn page<T>(
     limit: usize,
     token: Option<&str>,
 ) -> Result<(Vec<T>, Option<String>), Fault> {
-    let start = match token {
-        None => None,
-        Some(token) => Some(
-            URL_SAFE_NO_PAD
-                .decode(token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|s| s.strip_prefix("next:").map(str::to_owned))
-                .ok_or_else(|| fault("InvalidParameterException", "Invalid pagination token"))?,
-        ),
-    };
+    let start = page_start(token)?;
     let mut items = items
         .into_iter()
         .filter(|(key, _)| start.as_ref().is_none_or(|s| key >= s))

@@ -17,7 +17,7 @@ use crate::auth::srp;
 use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault, user_not_found};
 use crate::input::attributes;
 use crate::input::field;
-use crate::input::{listing, name_field, opt_int, opt_str, str_list};
+use crate::input::{listing, name_field, opt_int, opt_str, page_start, str_list};
 use crate::model::filter::status_name;
 use crate::model::state::{Inner, Message, Status};
 use crate::rules::{check_attributes, in_schema, sign_in_attribute};
@@ -179,10 +179,10 @@ pub(crate) fn list_users(shared: &Shared, body: &Value) -> Answer {
         .map(|_| str_list(body, "AttributesToGet"))
         .transpose()?;
     let pool = state.pool(body)?;
+    // From the token's user on: the users before it are not read.
+    let from = page_start(token)?;
     let items = pool
-        .users
-        .values()
-        .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+        .listed(filter.as_ref(), from.as_deref())
         .map(|u| (u.username.clone(), user_json(u, only.as_deref())));
     listing(items, limit, token, "Users", "PaginationToken")
 }

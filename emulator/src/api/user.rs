@@ -187,10 +187,7 @@ impl Inner {
             let Some(value) = changes.get(attribute) else {
                 continue;
             };
-            let taken = pool.users.iter().any(|(name, user)| {
-                name != username && user.attributes.get(attribute) == Some(value)
-            });
-            if taken {
+            if pool.attribute_taken(attribute, value, username) {
                 let what = if attribute == "email" {
                     "email"
                 } else {

@@ -3,8 +3,10 @@
 //! data directory ([`store`]), the ListUsers filter ([`filter`]), a pool's domain and resource servers
 //! ([`resources`]), what it configures for AWS's infrastructure ([`configuration`]), its user
 //! import jobs ([`imports`]) and risk configurations with the recorded sign-in events ([`risk`]),
-//! what the test controls work on ([`controls`]), an app client's secrets ([`client_secrets`])
-//! and a user's linked identities ([`provider_links`]). It imports nothing else of the crate.
+//! what the test controls work on ([`controls`]), an app client's secrets ([`client_secrets`]),
+//! a user's linked identities ([`provider_links`]) and the index of the users by email, phone
+//! number, sub and names, with the lookups that read it ([`users`]). It imports nothing else of
+//! the crate.
 
 pub(crate) mod client_secrets;
 pub(crate) mod configuration;
@@ -20,3 +22,4 @@ pub(crate) mod settings;
 pub(crate) mod state;
 pub(crate) mod store;
 pub(crate) mod table;
+pub(crate) mod users;

@@ -1,6 +1,7 @@
 //! The emulator's data: pools, clients, users, devices, sessions, tokens, the outbox.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use num_bigint::BigUint;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::client_secrets::{ClientSecret, ClientSecrets};
 use crate::model::provider_links::LinkedIdentities;
-use crate::model::table::{Log, Table};
+use crate::model::table::{Index, Log, Table};
 
 use crate::model::settings::{ClientSettings, GroupConfig, PoolSettings};
 
@@ -448,7 +449,8 @@ pub(crate) struct Pool {
     #[serde(skip)]
     pub clients: Table<Client>,
     #[serde(skip)]
-    pub users: Table<User>,
+    /// Indexed by email, phone number, sub and names (`model::users`).
+    pub users: Users,
     #[serde(skip)]
     pub devices: Table<Device>,
     /// Registered passkeys (kept in the pool's row) and pending registrations (not kept).
@@ -481,27 +483,128 @@ pub(crate) struct Group {
     pub modified: u64,
 }
 
-impl Pool {
-    /// A user by `sub`: what tokens are bound to.
-    pub(crate) fn by_sub(&self, sub: &str) -> Option<&User> {
-        self.users.values().find(|u| u.sub == sub)
+/// The fields of a user the index knows: the ones ListUsers filters on, but for the statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// The `email` attribute.
+    Email,
+    /// The `phone_number` attribute.
+    PhoneNumber,
+    /// The user's `sub`.
+    Sub,
+    /// The `name` attribute.
+    Name,
+    /// The `given_name` attribute.
+    GivenName,
+    /// The `family_name` attribute.
+    FamilyName,
+    /// The `preferred_username` attribute.
+    PreferredUsername,
+}
+
+impl Field {
+    const ALL: [Self; 7] = [
+        Self::Email,
+        Self::PhoneNumber,
+        Self::Sub,
+        Self::Name,
+        Self::GivenName,
+        Self::FamilyName,
+        Self::PreferredUsername,
+    ];
+
+    /// The field that an attribute of `User::attributes` is, if the index knows it (not `sub`,
+    /// which the index reads from `User::sub`).
+    pub(crate) fn of_attribute(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|f| *f != Self::Sub && f.attribute() == name)
     }
 
-    /// A user by name or alias (email; the phone number too on a pool that signs in with it).
-    pub(crate) fn find(&self, name: &str) -> Option<&User> {
-        let s = &self.config.settings;
-        let by_phone = [&s.username_attributes, &s.alias_attributes]
-            .iter()
-            .any(|list| list.iter().any(|a| a == "phone_number"));
-        self.users.get(name).or_else(|| {
-            self.users.values().find(|u| {
-                u.attributes.get("email").is_some_and(|e| e == name)
-                    || u.sub == name
-                    || (by_phone && u.attributes.get("phone_number").is_some_and(|p| p == name))
-            })
-        })
+    fn attribute(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::PhoneNumber => "phone_number",
+            Self::Sub => "sub",
+            Self::Name => "name",
+            Self::GivenName => "given_name",
+            Self::FamilyName => "family_name",
+            Self::PreferredUsername => "preferred_username",
+        }
+    }
+
+    /// The user's value of the field.
+    fn value(self, user: &User) -> Option<&String> {
+        match self {
+            Self::Sub => Some(&user.sub),
+            _ => user.attributes.get(self.attribute()),
+        }
     }
 }
+
+/// The users' keys by the value of each [`Field`].
+#[derive(Debug, Default, Clone)]
+pub(crate) struct UserIndex {
+    /// What each user is indexed under (the field's position in `Field::ALL`, the value).
+    entries: HashMap<String, Vec<(usize, String)>>,
+    /// By position in `Field::ALL`: value to the keys of the users that have it.
+    maps: [BTreeMap<String, BTreeSet<String>>; Field::ALL.len()],
+}
+
+impl Index<User> for UserIndex {
+    fn add(&mut self, key: &str, user: &User) {
+        let mut entry = Vec::new();
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            if let (Some(value), Some(map)) = (field.value(user), self.maps.get_mut(i)) {
+                map.entry(value.clone()).or_default().insert(key.to_owned());
+                entry.push((i, value.clone()));
+            }
+        }
+        self.entries.insert(key.to_owned(), entry);
+    }
+
+    fn remove(&mut self, key: &str) {
+        for (i, value) in self.entries.remove(key).unwrap_or_default() {
+            if let Some(map) = self.maps.get_mut(i)
+                && let Some(keys) = map.get_mut(&value)
+            {
+                keys.remove(key);
+                if keys.is_empty() {
+                    map.remove(&value);
+                }
+            }
+        }
+    }
+}
+
+impl UserIndex {
+    /// The keys of the users whose `field` is `value`, or starts with it (`prefix`).
+    pub(crate) fn keys<'a>(
+        &'a self,
+        field: Field,
+        prefix: bool,
+        value: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        let Some(i) = Field::ALL.iter().position(|f| *f == field) else {
+            return Box::new(std::iter::empty());
+        };
+        let Some(map) = self.maps.get(i) else {
+            return Box::new(std::iter::empty());
+        };
+        if prefix {
+            Box::new(
+                map.range::<str, _>((Bound::Included(value), Bound::Unbounded))
+                    .take_while(move |(v, _)| v.starts_with(value))
+                    .flat_map(|(_, keys)| keys.iter().map(String::as_str)),
+            )
+        } else {
+            Box::new(map.get(value).into_iter().flatten().map(String::as_str))
+        }
+    }
+}
+
+/// A pool's users, indexed by email, phone number, sub and names (read by `model::users`).
+pub(crate) type Users = Table<User, UserIndex>;
 
 /// What a sign-in session waits for.
 #[derive(Debug)]

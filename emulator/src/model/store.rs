@@ -34,7 +34,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::state::{AccessToken, Inner, Message, Pool, RefreshToken};
-use crate::model::table::{Log, Table};
+use crate::model::table::{Index, Log, Table};
 
 /// The database's file name in the data directory.
 pub(crate) const FILE: &str = "emulator.sqlite3";
@@ -62,7 +62,7 @@ trait Rows {
     fn restore(&mut self, key: String, json: &str) -> Result<(), serde_json::Error>;
 }
 
-impl<V: Serialize + DeserializeOwned> Rows for Table<V> {
+impl<V: Serialize + DeserializeOwned, X: Index<V>> Rows for Table<V, X> {
     fn changed(&self) -> Result<Vec<(String, Option<String>)>, serde_json::Error> {
         self.changes()
             .map(|(k, v, _)| Ok((k.to_owned(), v.map(serde_json::to_string).transpose()?)))

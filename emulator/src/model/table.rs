@@ -6,45 +6,89 @@
 //! record therefore cannot forget to say so: there is no other way to get at it. When the state
 //! lock is released the store writes the marked records, and clears the marks once they are
 //! committed.
+//!
+//! A table may keep an [`Index`] of its records (the users' emails, phone numbers, subs and names:
+//! `model::users`), updated by the same methods: at once when a record is inserted, restored or
+//! removed, and for a record handed out by `get_mut` or `values_mut`, at the table's next change
+//! (until then [`Table::index`] names it as stale, and a lookup checks its record itself).
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Deref;
 
+/// An index of a table's records, kept in step by the table.
+pub(crate) trait Index<V>: Default {
+    /// Whether there is anything to keep in step (`false` for [`NoIndex`]).
+    const ACTIVE: bool = true;
+    /// Indexes the record under `key`, which has no entries.
+    fn add(&mut self, key: &str, value: &V);
+    /// Forgets the entries of the record under `key`, if any.
+    fn remove(&mut self, key: &str);
+}
+
+/// No index: the tables that are only read by key.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct NoIndex;
+
+impl<V> Index<V> for NoIndex {
+    const ACTIVE: bool = false;
+    fn add(&mut self, _: &str, _: &V) {}
+    fn remove(&mut self, _: &str) {}
+}
+
+/// Which records the index may not describe as they are now.
+#[derive(Debug, Clone, Default)]
+enum Stale {
+    /// None: the index is up to date.
+    #[default]
+    None,
+    /// The record of this key (handed out by `get_mut`).
+    Key(String),
+    /// Every record (handed out by `values_mut`).
+    All,
+}
+
 /// A map from a string key to records, stored one row per record.
-pub(crate) struct Table<V> {
+pub(crate) struct Table<V, X = NoIndex> {
     rows: BTreeMap<String, V>,
     /// Keys changed since the last commit: `true` when the record was inserted or removed
     /// (replaced as a whole), `false` when it was changed in place.
     dirty: BTreeMap<String, bool>,
+    index: X,
+    /// The records changed in place since the index was last brought up to date.
+    stale: Stale,
 }
 
-impl<V> Default for Table<V> {
+impl<V, X: Default> Default for Table<V, X> {
     fn default() -> Self {
         Self {
             rows: BTreeMap::new(),
             dirty: BTreeMap::new(),
+            index: X::default(),
+            stale: Stale::None,
         }
     }
 }
 
-/// A copy of the records, with no marks (the copy has nothing to write yet).
-impl<V: Clone> Clone for Table<V> {
+/// A copy of the records and their index, with no marks (the copy has nothing to write yet).
+impl<V: Clone, X: Clone> Clone for Table<V, X> {
     fn clone(&self) -> Self {
         Self {
             rows: self.rows.clone(),
             dirty: BTreeMap::new(),
+            index: self.index.clone(),
+            stale: self.stale.clone(),
         }
     }
 }
 
-impl<V: fmt::Debug> fmt::Debug for Table<V> {
+impl<V: fmt::Debug, X> fmt::Debug for Table<V, X> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.rows.fmt(f)
     }
 }
 
-impl<V> Deref for Table<V> {
+impl<V, X> Deref for Table<V, X> {
     type Target = BTreeMap<String, V>;
 
     fn deref(&self) -> &Self::Target {
@@ -52,7 +96,7 @@ impl<V> Deref for Table<V> {
     }
 }
 
-impl<'a, V> IntoIterator for &'a Table<V> {
+impl<'a, V, X> IntoIterator for &'a Table<V, X> {
     type Item = (&'a String, &'a V);
     type IntoIter = std::collections::btree_map::Iter<'a, String, V>;
 
@@ -61,40 +105,89 @@ impl<'a, V> IntoIterator for &'a Table<V> {
     }
 }
 
-impl<V> Table<V> {
+impl<V, X: Index<V>> Table<V, X> {
+    /// The index, and the keys of the records it may not describe as they are now (a lookup
+    /// checks their records itself); `None`: it describes none of them (a lookup scans every
+    /// record).
+    pub(crate) fn index(&self) -> Option<(&X, Option<&str>)> {
+        match &self.stale {
+            Stale::None => Some((&self.index, None)),
+            Stale::Key(key) => Some((&self.index, Some(key))),
+            Stale::All => None,
+        }
+    }
+
+    /// Brings the index up to date with the records changed in place; every other way to change
+    /// a record updates it at once.
+    fn reindex(&mut self) {
+        if !X::ACTIVE {
+            return;
+        }
+        match std::mem::take(&mut self.stale) {
+            Stale::None => {}
+            Stale::Key(key) => {
+                self.index.remove(&key);
+                if let Some(value) = self.rows.get(&key) {
+                    self.index.add(&key, value);
+                }
+            }
+            Stale::All => {
+                self.index = X::default();
+                for (key, value) in &self.rows {
+                    self.index.add(key, value);
+                }
+            }
+        }
+    }
+
     /// Puts back a record read from the store: nothing to write.
     pub(crate) fn restore(&mut self, key: String, value: V) {
+        self.reindex();
+        self.index.remove(&key);
+        self.index.add(&key, &value);
         self.rows.insert(key, value);
     }
 
     /// Inserts or replaces a record.
     pub(crate) fn insert(&mut self, key: String, value: V) -> Option<V> {
+        self.reindex();
+        self.index.remove(&key);
+        self.index.add(&key, &value);
         self.dirty.insert(key.clone(), true);
         self.rows.insert(key, value)
     }
 
     /// A record to change.
     pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.reindex();
         let value = self.rows.get_mut(key)?;
         if !self.dirty.contains_key(key) {
             self.dirty.insert(key.to_owned(), false);
+        }
+        if X::ACTIVE {
+            self.stale = Stale::Key(key.to_owned());
         }
         Some(value)
     }
 
     /// Removes a record.
     pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
+        self.reindex();
         let value = self.rows.remove(key)?;
+        self.index.remove(key);
         self.dirty.insert(key.to_owned(), true);
         Some(value)
     }
 
     /// Keeps the records for which `keep` is true (it sees them, it cannot change them).
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str, &V) -> bool) {
+        self.reindex();
         let dirty = &mut self.dirty;
+        let index = &mut self.index;
         self.rows.retain(|k, v| {
             let kept = keep(k, v);
             if !kept {
+                index.remove(k);
                 dirty.insert(k.clone(), true);
             }
             kept
@@ -114,6 +207,9 @@ impl<V> Table<V> {
     /// Every record, to change: all of them are marked.
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.mark_all();
+        if X::ACTIVE {
+            self.stale = Stale::All;
+        }
         self.rows.values_mut()
     }
 
@@ -133,6 +229,9 @@ impl<V> Table<V> {
     /// The changed records that are there, to write their own tables too (see
     /// [`crate::model::store`]).
     pub(crate) fn changed_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
+        if X::ACTIVE {
+            self.stale = Stale::All;
+        }
         let dirty = &self.dirty;
         self.rows
             .iter_mut()
