@@ -199,52 +199,60 @@ pub(crate) fn create_user_import_job(shared: &Shared, body: &Value) -> Answer {
     Ok(json!({"UserImportJob": answer}))
 }
 
-/// StartUserImportJob: a `Created` job becomes `Pending`.
-pub(crate) fn start_user_import_job(shared: &Shared, body: &Value) -> Answer {
+/// Moves the job `JobId` names on with `change`, when its status is one of `from` (else
+/// PreconditionNotMetException saying `only`); answers the job.
+fn transition(
+    shared: &Shared,
+    body: &Value,
+    from: &[&str],
+    only: &str,
+    change: impl FnOnce(&mut ImportJob, u64),
+) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let id = job_id(body)?;
     let mut state = shared.lock();
     let now = state.unix();
     let pool = state.pool_by_id_mut(pool_id)?;
     let job = pool.imports.jobs.get_mut(id).ok_or_else(|| no_job(id))?;
-    if job.status != "Created" {
+    if !from.contains(&job.status.as_str()) {
         return Err(fault(
             "PreconditionNotMetException",
-            format!(
-                "Import job {id} is {}: only a Created job can start.",
-                job.status
-            ),
+            format!("Import job {id} is {}: {only}", job.status),
         ));
     }
-    job.status = "Pending".into();
-    job.started = Some(now);
+    change(job, now);
     let job = job.clone();
     Ok(json!({"UserImportJob": job_json(&shared.endpoint, pool_id, id, &job)}))
 }
 
+/// StartUserImportJob: a `Created` job becomes `Pending`.
+pub(crate) fn start_user_import_job(shared: &Shared, body: &Value) -> Answer {
+    transition(
+        shared,
+        body,
+        &["Created"],
+        "only a Created job can start.",
+        |job, now| {
+            job.status = "Pending".into();
+            job.started = Some(now);
+        },
+    )
+}
+
 /// StopUserImportJob: a `Pending` or `InProgress` job becomes `Stopped`.
 pub(crate) fn stop_user_import_job(shared: &Shared, body: &Value) -> Answer {
-    let pool_id = field(body, "UserPoolId")?;
-    let id = job_id(body)?;
-    let mut state = shared.lock();
-    let now = state.unix();
-    let pool = state.pool_by_id_mut(pool_id)?;
-    let job = pool.imports.jobs.get_mut(id).ok_or_else(|| no_job(id))?;
-    if !matches!(job.status.as_str(), "Pending" | "InProgress") {
-        return Err(fault(
-            "PreconditionNotMetException",
-            format!(
-                "Import job {id} is {}: only a Pending or InProgress job can stop.",
-                job.status
-            ),
-        ));
-    }
-    job.status = "Stopped".into();
-    job.completed = Some(now);
-    job.csv = None;
-    job.message = Some("The import job was stopped.".into());
-    let job = job.clone();
-    Ok(json!({"UserImportJob": job_json(&shared.endpoint, pool_id, id, &job)}))
+    transition(
+        shared,
+        body,
+        &["Pending", "InProgress"],
+        "only a Pending or InProgress job can stop.",
+        |job, now| {
+            job.status = "Stopped".into();
+            job.completed = Some(now);
+            job.csv = None;
+            job.message = Some("The import job was stopped.".into());
+        },
+    )
 }
 
 /// DescribeUserImportJob: moves the job one step on (see the module), then describes it.
