@@ -64,7 +64,8 @@ emulator/cognito-emulator.example.toml, which documents every key.
   require_symbols = true
   [[clients]]                       # none: one client named \"default\"
   name = \"web\"
-  secret = false                    # true: every call naming a user needs SECRET_HASH
+  secret = false                    # true: every call naming a user needs SECRET_HASH;
+                                    # \"...\": that secret (24 to 64 of [A-Za-z0-9_+])
   prevent_user_existence_errors = true  # false: unknown users get UserNotFoundException
   callback_urls = [\"http://localhost:3000/callback\"]  # the hosted UI's redirect_uri, exact
   logout_urls = [\"http://localhost:3000/\"]  # /logout's logout_uri, exact
@@ -74,6 +75,15 @@ emulator/cognito-emulator.example.toml, which documents every key.
   access_token_validity_minutes = 60  # 5 to 1440; id_token_validity_minutes too
   refresh_token_validity_days = 30    # 1 to 3650
   refresh_token_rotation_grace_seconds = 10  # turns refresh-token rotation on (0 to 60)
+  [[resource_servers]]              # custom scopes, as CreateResourceServer makes them
+  identifier = \"orders\"             # scopes are orders/read, ...
+  name = \"Orders API\"
+  scopes = [{ name = \"read\", description = \"Read orders\" }]
+  [[clients]]                       # a service: OAuth client credentials at /oauth2/token
+  name = \"orders-service\"
+  secret = true                     # needed by client_credentials
+  allowed_oauth_flows = [\"client_credentials\"]  # alone: not with code or implicit
+  allowed_oauth_scopes = [\"orders/read\"]  # resource servers' scopes only
   [[groups]]
   name = \"admins\"
   precedence = 1                    # cognito:groups lists the lowest first
@@ -90,7 +100,7 @@ emulator/cognito-emulator.example.toml, which documents every key.
   groups = [\"admins\"]
   attributes = { email = \"alice@example.com\", email_verified = \"true\" }
   [[pools]]                         # more pools: the keys of [pool], with their own
-  name = \"second\"                   # clients, groups and users tables inside
+  name = \"second\"                   # clients, groups, users, resource_servers inside
   [[pools.clients]]
   name = \"app\"
   The line's pool_id, client_id and users are the first pool's; \"pools\" lists every pool:

@@ -3,10 +3,43 @@
 //! config file seeds).
 
 use crate::Emulator;
+use crate::model::resources::ResourceServer;
 use crate::model::settings::GroupConfig;
 use crate::model::state::{Mfa, Status};
 
 impl Emulator {
+    /// Adds a resource server with its custom scopes to a pool, checked as CreateResourceServer
+    /// checks it (the config file's `[[resource_servers]]`).
+    pub(crate) fn insert_resource_server(
+        &self,
+        pool_id: &str,
+        identifier: &str,
+        server: ResourceServer,
+    ) -> Result<(), String> {
+        let checked = crate::api::resource_servers::check_identifier(identifier)
+            .and_then(|_| crate::api::resource_servers::check_server(&server));
+        checked.map_err(|f| f.message)?;
+        self.lock()
+            .insert_resource_server(pool_id, identifier, server)
+            .map(drop)
+            .map_err(|f| f.message)
+    }
+
+    /// Makes `secret` the secret a new app client was created with (the config file's given
+    /// secret, in place of the one made up). `None`: no such client, or one without a secret.
+    pub(crate) fn set_first_client_secret(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        secret: &str,
+    ) -> Option<()> {
+        let mut inner = self.lock();
+        let client = inner.pools.get_mut(pool_id)?.clients.get_mut(client_id)?;
+        client.info.secret.as_ref()?;
+        client.info.secret = Some(secret.to_owned());
+        Some(())
+    }
+
     /// Creates a group (`cognito:groups` in its members' tokens).
     ///
     /// ```

@@ -13,7 +13,8 @@ use std::process::{Command, Output, Stdio};
 use cognito_flows_emulator::Emulator;
 use cognito_flows_emulator::config::{self, Flags};
 
-/// The README's four `no_run` blocks of "The shape of a flow", each a whole program as a newcomer
+/// The README's four `no_run` blocks of "The shape of a flow" and the one of "Machine-to-machine
+/// tokens", each a whole program as a newcomer
 /// pastes it into `src/main.rs` (these files are the README's text: see
 /// [`the_readme_blocks_are_the_programs_run_here`]).
 mod blocks {
@@ -41,17 +42,24 @@ mod blocks {
             main()
         }
     }
+    pub mod machine_token {
+        include!("readme/machine_token.rs");
+        pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+            main()
+        }
+    }
 }
 
 /// A block's `main`.
 type Main = fn() -> Result<(), Box<dyn std::error::Error>>;
 
-/// The blocks by name, each in `tests/readme/{name}.rs`.
-const BLOCKS: [(&str, Main); 4] = [
+/// The blocks by name, each in `tests/readme/{name}.rs`, in the README's order.
+const BLOCKS: [(&str, Main); 5] = [
     ("sign_in_loop", blocks::sign_in_loop::run),
     ("adapter", blocks::adapter::run),
     ("async_client", blocks::async_client::run),
     ("saved_session", blocks::saved_session::run),
+    ("machine_token", blocks::machine_token::run),
 ];
 
 /// Set in the child process this test binary starts for a block: which block it runs.
@@ -195,16 +203,22 @@ fn the_readme_block_that_runs_starts_the_emulator_from_the_example_config() {
     );
 }
 
-/// The README's `no_run` blocks of "The shape of a flow", in order.
+/// The README's `no_run` blocks of "The shape of a flow", then of "Machine-to-machine tokens".
 fn readme_blocks() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = fs::read_to_string(root.join("README.md")).unwrap();
-    let section = between(&readme, "## The shape of a flow", "## Workspace");
-    section
-        .split("```rust,no_run\n")
-        .skip(1)
-        .map(|rest| rest.split("```").next().unwrap().to_owned())
-        .collect()
+    [
+        between(&readme, "## The shape of a flow", "## Workspace"),
+        between(&readme, "## Machine-to-machine tokens", "## The CLI"),
+    ]
+    .into_iter()
+    .flat_map(|section| {
+        section
+            .split("```rust,no_run\n")
+            .skip(1)
+            .map(|rest| rest.split("```").next().unwrap().to_owned())
+    })
+    .collect()
 }
 
 #[test]
@@ -225,6 +239,12 @@ fn the_readme_blocks_are_the_programs_run_here() {
 /// emulator/cognito-emulator.example.toml --memory`; its endpoint, pool id and first client id
 /// (`web`).
 fn example_emulator() -> (Emulator, [String; 3]) {
+    let (emulator, ids, _) = example_emulator_line();
+    (emulator, ids)
+}
+
+/// [`example_emulator`], with the first line it prints.
+fn example_emulator_line() -> (Emulator, [String; 3], serde_json::Value) {
     let example =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../emulator/cognito-emulator.example.toml");
     let flags = Flags {
@@ -240,13 +260,25 @@ fn example_emulator() -> (Emulator, [String; 3]) {
         running.line["pool_id"].as_str().unwrap().to_owned(),
         running.line["client_id"].as_str().unwrap().to_owned(),
     ];
-    (running.emulator, ids)
+    (running.emulator, ids, running.line)
 }
 
 /// Runs the README block `name` as the program a newcomer builds: a process of its own (this
 /// test binary again, told by [`BLOCK_VAR`] which block to run), in `dir`, with the README's
 /// environment variables (the password given unless `password` is false) and `stdin`.
 fn run_block(name: &str, ids: &[String; 3], dir: &Path, password: bool, stdin: &str) -> Output {
+    run_block_with(name, ids, dir, password, stdin, &[])
+}
+
+/// [`run_block`] with more environment variables.
+fn run_block_with(
+    name: &str,
+    ids: &[String; 3],
+    dir: &Path,
+    password: bool,
+    stdin: &str,
+    vars: &[(&str, &str)],
+) -> Output {
     let test = format!("block_{name}_runs_against_the_example_config");
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
@@ -257,6 +289,8 @@ fn run_block(name: &str, ids: &[String; 3], dir: &Path, password: bool, stdin: &
         .env("COGNITO_USER_POOL_ID", &ids[1])
         .env("COGNITO_CLIENT_ID", &ids[2])
         .env_remove("COGNITO_PASSWORD")
+        .env_remove("COGNITO_HOSTED_UI_DOMAIN")
+        .envs(vars.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -409,4 +443,50 @@ fn block_saved_session_runs_against_the_example_config() {
     let said = succeeded(&out);
     assert!(said.starts_with("alice is signed in for "), "{said}");
     minutes_left(&said);
+}
+
+#[test]
+fn block_machine_token_runs_against_the_example_config() {
+    if child("machine_token") {
+        return;
+    }
+    let (_emulator, ids, line) = example_emulator_line();
+    let orders = line["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "orders-service")
+        .expect("the example config's service client");
+    let id = orders["client_id"].as_str().unwrap();
+    let secret = orders["client_secret"].as_str().unwrap();
+    // The secret the README exports is the example config's.
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    let section = between(&readme, "## Machine-to-machine tokens", "## The CLI");
+    assert!(
+        section.contains(&format!("export ORDERS_CLIENT_SECRET={secret}")),
+        "the README exports the example config's secret"
+    );
+    let dir = Scratch::new("machine");
+    let vars = [("ORDERS_CLIENT_ID", id), ("ORDERS_CLIENT_SECRET", secret)];
+    let out = run_block_with("machine_token", &ids, &dir.0, false, "", &vars);
+    assert_eq!(
+        succeeded(&out),
+        "Authorization: Bearer ... for [\"orders/read\"]\n".repeat(3)
+    );
+    assert!(
+        !text(&out.stdout).contains(secret) && !text(&out.stderr).contains(secret),
+        "the secret is never printed"
+    );
+
+    // A wrong secret: Cognito's refusal, nothing printed as a token.
+    let vars = [
+        ("ORDERS_CLIENT_ID", id),
+        ("ORDERS_CLIENT_SECRET", "not_the_orders_service_secret"),
+    ];
+    let out = run_block_with("machine_token", &ids, &dir.0, false, "", &vars);
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert!(said.contains("InvalidClient"), "{said}");
+    assert!(!said.contains("not_the_orders_service_secret"), "{said}");
 }

@@ -55,7 +55,7 @@ fn descriptor(secret: &ClientSecret, with_value: bool) -> Value {
 }
 
 /// A secret given by the caller: 24 to 64 characters of `[\w+]`.
-fn given_secret(value: &str) -> Result<&str, Fault> {
+pub(crate) fn given_secret(value: &str) -> Result<&str, Fault> {
     let length = value.chars().count();
     let allowed = |c: char| c.is_alphanumeric() || c == '_' || c == '+';
     if !(24..=64).contains(&length) || !value.chars().all(allowed) {

@@ -904,7 +904,7 @@ fn add_schema(config: &mut PoolConfig, schema: &Value) -> Result<(), Fault> {
 
 /// Cognito's rules for the `client_credentials` OAuth flow: only on a client with a secret, never
 /// beside the code or implicit flow, and with custom (resource-server) scopes only.
-fn client_credentials(settings: &ClientSettings, secret: bool) -> Result<(), Fault> {
+pub(crate) fn client_credentials(settings: &ClientSettings, secret: bool) -> Result<(), Fault> {
     let flows = &settings.allowed_oauth_flows;
     if !flows.iter().any(|f| f == "client_credentials") {
         return Ok(());

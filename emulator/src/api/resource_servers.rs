@@ -11,9 +11,10 @@ use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, fault};
 use crate::input::{field, listing, opt_int, opt_str};
 use crate::model::resources::{ResourceServer, Scope};
+use crate::model::state::Inner;
 
 /// Cognito's quota of resource servers a pool.
-const MAX_SERVERS: usize = 25;
+pub(crate) const MAX_SERVERS: usize = 25;
 /// The most scopes a resource server has (the model's `ResourceServerScopeListType`).
 const MAX_SCOPES: usize = 100;
 
@@ -61,7 +62,7 @@ fn no_server(identifier: &str) -> Fault {
 
 /// The name and scopes of Create and UpdateResourceServer.
 fn read_server(body: &Value) -> Result<ResourceServer, Fault> {
-    let name = checked("name", field(body, "Name")?, name_char)?.to_owned();
+    let name = field(body, "Name")?.to_owned();
     let scopes = match body.get("Scopes") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -71,18 +72,27 @@ fn read_server(body: &Value) -> Result<ResourceServer, Fault> {
                     return Err(fault("SerializationException", "Scopes: expected objects"));
                 }
                 Ok(Scope {
-                    name: checked("scopeName", field(item, "ScopeName")?, scope_char)?.to_owned(),
-                    description: checked(
-                        "scopeDescription",
-                        field(item, "ScopeDescription")?,
-                        |_| true,
-                    )?
-                    .to_owned(),
+                    name: field(item, "ScopeName")?.to_owned(),
+                    description: field(item, "ScopeDescription")?.to_owned(),
                 })
             })
             .collect::<Result<Vec<_>, _>>()?,
         Some(_) => return Err(fault("SerializationException", "Scopes: expected a list")),
     };
+    let server = ResourceServer { name, scopes };
+    check_server(&server)?;
+    Ok(server)
+}
+
+/// A resource server's name and scopes as Cognito's model constrains them (also the config
+/// file's `[[resource_servers]]`).
+pub(crate) fn check_server(server: &ResourceServer) -> Result<(), Fault> {
+    checked("name", &server.name, name_char)?;
+    for scope in &server.scopes {
+        checked("scopeName", &scope.name, scope_char)?;
+        checked("scopeDescription", &scope.description, |_| true)?;
+    }
+    let scopes = &server.scopes;
     if scopes.len() > MAX_SCOPES {
         return Err(invalid(format!(
             "1 validation error detected: Value at 'scopes' failed to satisfy constraint: \
@@ -94,7 +104,12 @@ fn read_server(body: &Value) -> Result<ResourceServer, Fault> {
             return Err(invalid(format!("Duplicate scope name {}.", scope.name)));
         }
     }
-    Ok(ResourceServer { name, scopes })
+    Ok(())
+}
+
+/// A resource server's identifier as Cognito's model constrains it.
+pub(crate) fn check_identifier(identifier: &str) -> Result<&str, Fault> {
+    checked("identifier", identifier, identifier_char)
 }
 
 fn server_json(pool_id: &str, identifier: &str, server: &ResourceServer) -> Value {
@@ -114,25 +129,41 @@ fn server_json(pool_id: &str, identifier: &str, server: &ResourceServer) -> Valu
 /// CreateResourceServer.
 pub(crate) fn create_resource_server(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
-    let identifier = checked("identifier", field(body, "Identifier")?, identifier_char)?;
+    let identifier = check_identifier(field(body, "Identifier")?)?;
     let server = read_server(body)?;
-    let mut state = shared.lock();
-    let pool = state.pool_by_id_mut(pool_id)?;
-    let servers = &mut pool.resources.resource_servers;
-    if servers.contains_key(identifier) {
-        return Err(invalid(format!(
-            "{identifier} already exists in user pool {pool_id}."
-        )));
-    }
-    if servers.len() >= MAX_SERVERS {
-        return Err(fault(
-            "LimitExceededException",
-            format!("A user pool can have at most {MAX_SERVERS} resource servers."),
-        ));
-    }
-    let answer = server_json(pool_id, identifier, &server);
-    servers.insert(identifier.to_owned(), server);
+    let answer = shared
+        .lock()
+        .insert_resource_server(pool_id, identifier, server)?;
     Ok(json!({"ResourceServer": answer}))
+}
+
+impl Inner {
+    /// Adds a resource server, already checked, to a pool (CreateResourceServer, and the
+    /// config file's set-up): refused when the pool has one of that identifier or has
+    /// [`MAX_SERVERS`]. Answers it as Cognito describes it.
+    pub(crate) fn insert_resource_server(
+        &mut self,
+        pool_id: &str,
+        identifier: &str,
+        server: ResourceServer,
+    ) -> Result<Value, Fault> {
+        let pool = self.pool_by_id_mut(pool_id)?;
+        let servers = &mut pool.resources.resource_servers;
+        if servers.contains_key(identifier) {
+            return Err(invalid(format!(
+                "{identifier} already exists in user pool {pool_id}."
+            )));
+        }
+        if servers.len() >= MAX_SERVERS {
+            return Err(fault(
+                "LimitExceededException",
+                format!("A user pool can have at most {MAX_SERVERS} resource servers."),
+            ));
+        }
+        let answer = server_json(pool_id, identifier, &server);
+        servers.insert(identifier.to_owned(), server);
+        Ok(answer)
+    }
 }
 
 /// DescribeResourceServer.

@@ -9,6 +9,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::Failure;
+use crate::api::{client_secrets, pools, resource_servers};
+use crate::model::resources::{ResourceServer, Scope};
 use crate::model::settings::{ClientSettings, TokenValidity, Webhooks};
 use crate::model::state::PasswordPolicy;
 use crate::rules;
@@ -54,6 +56,8 @@ pub(crate) struct FileConfig {
     pub(crate) clients: Vec<ClientFile>,
     pub(crate) groups: Vec<GroupFile>,
     pub(crate) users: Vec<UserFile>,
+    /// The first pool's resource servers (with `[pool]`'s).
+    pub(crate) resource_servers: Vec<ResourceServerFile>,
     /// More pools, each with its clients, groups and users.
     pub(crate) pools: Vec<PoolFile>,
     /// The AWS account in ARNs.
@@ -68,11 +72,18 @@ impl FileConfig {
     pub(crate) fn size(&self) -> usize {
         let pools = std::iter::once(&self.pool).chain(&self.pools);
         let most = pools
-            .map(|p| p.clients.len().max(p.groups.len()).max(p.users.len()))
+            .map(|p| {
+                p.clients
+                    .len()
+                    .max(p.groups.len())
+                    .max(p.users.len())
+                    .max(p.resource_servers.len())
+            })
             .max()
             .unwrap_or(0);
         most.max(self.pools.len() + 1)
             .max(self.clients.len())
+            .max(self.resource_servers.len())
             .max(self.groups.len())
             .max(self.users.len())
     }
@@ -84,6 +95,7 @@ impl FileConfig {
             || !self.clients.is_empty()
             || !self.groups.is_empty()
             || !self.users.is_empty()
+            || !self.resource_servers.is_empty()
     }
 
     /// Every pool to set up: the top-level one (unless the file only has `[[pools]]`), then
@@ -93,6 +105,7 @@ impl FileConfig {
         first.clients.extend(self.clients);
         first.groups.extend(self.groups);
         first.users.extend(self.users);
+        first.resource_servers.extend(self.resource_servers);
         let mut all = Vec::new();
         if first != PoolFile::default() || self.pools.is_empty() {
             all.push(first);
@@ -115,6 +128,94 @@ pub(crate) struct PoolFile {
     pub(crate) clients: Vec<ClientFile>,
     pub(crate) groups: Vec<GroupFile>,
     pub(crate) users: Vec<UserFile>,
+    /// The pool's resource servers: APIs whose custom scopes (`<identifier>/<scope>`) app
+    /// clients may be allowed, as CreateResourceServer makes them.
+    pub(crate) resource_servers: Vec<ResourceServerFile>,
+}
+
+/// `[[resource_servers]]`: a resource server and its custom scopes.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ResourceServerFile {
+    /// `Identifier`: the scopes' prefix (`orders` for `orders/read`), often the API's URL.
+    pub(crate) identifier: String,
+    /// `Name`.
+    pub(crate) name: String,
+    /// `Scopes`.
+    #[serde(default)]
+    pub(crate) scopes: Vec<ScopeFile>,
+}
+
+/// A custom scope of a resource server.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScopeFile {
+    /// `ScopeName`: the part after `<identifier>/`.
+    pub(crate) name: String,
+    /// `ScopeDescription`.
+    pub(crate) description: String,
+}
+
+impl ResourceServerFile {
+    /// The resource server as the pool keeps it.
+    pub(crate) fn server(&self) -> ResourceServer {
+        ResourceServer {
+            name: self.name.clone(),
+            scopes: self
+                .scopes
+                .iter()
+                .map(|s| Scope {
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A client's `secret`: `true` for one made up at start (printed in the first line of stdout
+/// only), or the secret itself (a fixed secret for a development set-up, as the users'
+/// passwords are), never shown by `Debug`.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum SecretFile {
+    /// `true`: a secret made up; `false`: none.
+    MadeUp(bool),
+    /// This secret: 24 to 64 characters of `[\w+]`, as AddUserPoolClientSecret takes them.
+    Given(GivenSecret),
+}
+
+impl Default for SecretFile {
+    fn default() -> Self {
+        Self::MadeUp(false)
+    }
+}
+
+impl SecretFile {
+    /// Whether the client has a secret.
+    pub(crate) fn any(&self) -> bool {
+        !matches!(self, Self::MadeUp(false))
+    }
+}
+
+impl std::fmt::Debug for SecretFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MadeUp(made_up) => made_up.fmt(f),
+            Self::Given(given) => given.fmt(f),
+        }
+    }
+}
+
+/// A client secret given in the config file.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct GivenSecret(pub(crate) String);
+
+impl std::fmt::Debug for GivenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -181,7 +282,7 @@ impl Default for PolicyFile {
 pub(crate) struct ClientFile {
     pub(crate) name: String,
     #[serde(default)]
-    pub(crate) secret: bool,
+    pub(crate) secret: SecretFile,
     #[serde(default = "yes")]
     pub(crate) prevent_user_existence_errors: bool,
     #[serde(default)]
@@ -336,16 +437,24 @@ pub(crate) fn parse_config(text: &str, json: bool) -> Result<FileConfig, String>
     } else {
         toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?
     };
-    let none = (&Vec::new(), &Vec::new(), &Vec::new());
-    let (no_clients, no_groups, no_users) = none;
-    let pools = std::iter::once((&config.pool, &config.clients, &config.groups, &config.users))
-        .chain(
-            config
-                .pools
-                .iter()
-                .map(|p| (p, no_clients, no_groups, no_users)),
-        );
-    for (pool, clients, groups, users) in pools {
+    let none = (&Vec::new(), &Vec::new(), &Vec::new(), &Vec::new());
+    let (no_clients, no_groups, no_users, no_servers) = none;
+    let top = (
+        &config.pool,
+        &config.clients,
+        &config.groups,
+        &config.users,
+        &config.resource_servers,
+    );
+    let pools = std::iter::once(top).chain(
+        config
+            .pools
+            .iter()
+            .map(|p| (p, no_clients, no_groups, no_users, no_servers)),
+    );
+    for (pool, clients, groups, users, servers) in pools {
+        let servers: Vec<&ResourceServerFile> =
+            servers.iter().chain(&pool.resource_servers).collect();
         let what = if pool.name.is_empty() {
             "pool".to_owned()
         } else {
@@ -353,6 +462,7 @@ pub(crate) fn parse_config(text: &str, json: bool) -> Result<FileConfig, String>
         };
         check_pool(
             pool,
+            &servers,
             clients.iter().chain(&pool.clients),
             groups.iter().chain(&pool.groups),
             users.iter().chain(&pool.users),
@@ -365,6 +475,7 @@ pub(crate) fn parse_config(text: &str, json: bool) -> Result<FileConfig, String>
 /// One pool of the config file, with its clients, groups and users.
 fn check_pool<'a>(
     pool: &PoolFile,
+    servers: &[&ResourceServerFile],
     clients: impl Iterator<Item = &'a ClientFile>,
     groups: impl Iterator<Item = &'a GroupFile>,
     users: impl Iterator<Item = &'a UserFile>,
@@ -398,6 +509,7 @@ fn check_pool<'a>(
             }
         }
     }
+    check_resource_servers(servers)?;
     let mut names = std::collections::BTreeSet::new();
     for client in clients {
         if client.name.is_empty() || !names.insert(client.name.as_str()) {
@@ -408,7 +520,7 @@ fn check_pool<'a>(
         }
         check_callback_urls(&client.callback_urls)
             .and_then(|()| check_callback_urls(&client.logout_urls))
-            .and_then(|()| client.settings().map(drop))
+            .and_then(|()| check_client(client, servers))
             .map_err(|why| format!("client {:?}: {why}", client.name))?;
     }
     let groups: Vec<&str> = groups.map(|g| g.name.as_str()).collect();
@@ -435,6 +547,61 @@ fn check_pool<'a>(
         .map_err(|why| format!("pool.{why}"))?;
     if pool.webhooks.timeout_ms == Some(0) {
         return Err("pool.webhooks.timeout_ms must be above 0".into());
+    }
+    Ok(())
+}
+
+/// A pool's resource servers: each as CreateResourceServer checks it, in Cognito's words, each
+/// identifier once, at most Cognito's quota.
+fn check_resource_servers(servers: &[&ResourceServerFile]) -> Result<(), String> {
+    let mut identifiers = std::collections::BTreeSet::new();
+    for server in servers {
+        let what = |why: String| format!("resource server {:?}: {why}", server.identifier);
+        resource_servers::check_identifier(&server.identifier).map_err(|f| what(f.message))?;
+        resource_servers::check_server(&server.server()).map_err(|f| what(f.message))?;
+        if !identifiers.insert(server.identifier.as_str()) {
+            return Err(format!(
+                "resource_servers: each needs an identifier of its own (found {:?} twice)",
+                server.identifier
+            ));
+        }
+    }
+    if servers.len() > resource_servers::MAX_SERVERS {
+        return Err(format!(
+            "resource_servers: a pool has at most {} resource servers",
+            resource_servers::MAX_SERVERS
+        ));
+    }
+    Ok(())
+}
+
+/// A client's settings, its secret and its OAuth flows and scopes, as CreateUserPoolClient
+/// checks them: `client_credentials` only with a secret and without the user flows and scopes,
+/// and every custom scope one of the pool's resource servers has.
+fn check_client(client: &ClientFile, servers: &[&ResourceServerFile]) -> Result<(), String> {
+    let settings = client.settings()?;
+    if let SecretFile::Given(GivenSecret(secret)) = &client.secret
+        && client_secrets::given_secret(secret).is_err()
+    {
+        return Err("secret: 24 to 64 letters, digits, _ and + (or true for one made up)".into());
+    }
+    pools::client_credentials(&settings, client.secret.any()).map_err(|f| f.message)?;
+    for scope in &client.allowed_oauth_scopes {
+        if rules::USER_SCOPES.contains(&scope.as_str()) {
+            continue;
+        }
+        let exists = scope.rsplit_once('/').is_some_and(|(identifier, name)| {
+            servers
+                .iter()
+                .any(|s| s.identifier == identifier && s.scopes.iter().any(|s| s.name == name))
+        });
+        if !exists {
+            return Err(format!(
+                "allowed_oauth_scopes: {scope:?} is not a scope of this pool's resource_servers \
+                 (<identifier>/<scope name>) nor one of {}",
+                rules::USER_SCOPES.join(", ")
+            ));
+        }
     }
     Ok(())
 }

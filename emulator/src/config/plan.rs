@@ -10,8 +10,8 @@ use serde_json::json;
 use sha2::Digest as _;
 
 use super::file::{
-    DeviceSetting, FileConfig, MfaSetting, PoolFile, UserFile, check_account_id,
-    check_callback_urls, check_fixed_code, check_region, read_config,
+    DeviceSetting, FileConfig, GivenSecret, MfaSetting, PoolFile, ResourceServerFile, SecretFile,
+    UserFile, check_account_id, check_callback_urls, check_fixed_code, check_region, read_config,
 };
 use super::{DEFAULT_DATA, DEFAULT_PASSWORD, Failure, SETUP_FILE};
 use crate::model::settings::GroupConfig;
@@ -66,8 +66,12 @@ pub struct Plan {
 /// One pool to set up.
 pub(crate) struct PoolPlan {
     pub(crate) pool: PoolConfig,
-    pub(crate) clients: Vec<(String, ClientConfig)>,
+    /// Each client's name, settings and the secret the file gives it (else one is made up
+    /// when the settings say it has one).
+    pub(crate) clients: Vec<(String, ClientConfig, Option<GivenSecret>)>,
     pub(crate) groups: Vec<GroupConfig>,
+    /// The resource servers, set up before the clients.
+    pub(crate) resource_servers: Vec<ResourceServerFile>,
     pub(crate) users: Vec<UserFile>,
 }
 
@@ -182,8 +186,13 @@ fn plan_pool(cli: &Flags, file: PoolFile) -> Result<PoolPlan, Failure> {
         let settings = c
             .settings()
             .map_err(|why| Failure::Config(format!("client {:?}: {why}", c.name)))?;
+        let secret = c.secret.any();
+        let given = match c.secret {
+            SecretFile::Given(given) => Some(given),
+            SecretFile::MadeUp(_) => None,
+        };
         let config = ClientConfig {
-            secret: c.secret,
+            secret,
             callback_urls: c.callback_urls,
             prevent_user_existence_errors: c.prevent_user_existence_errors,
             refresh_rotation: c
@@ -193,14 +202,14 @@ fn plan_pool(cli: &Flags, file: PoolFile) -> Result<PoolPlan, Failure> {
                 }),
             settings,
         };
-        clients.push((c.name, config));
+        clients.push((c.name, config, given));
     }
     if clients.is_empty() {
         let mut config = ClientConfig::default();
         config.settings.name = "default".into();
-        clients.push(("default".into(), config));
+        clients.push(("default".into(), config, None));
     }
-    for (_, client) in &mut clients {
+    for (_, client, _) in &mut clients {
         client.secret |= cli.client_secret;
         if let Some(prevent) = cli.prevent_user_existence_errors {
             client.prevent_user_existence_errors = prevent;
@@ -224,6 +233,7 @@ fn plan_pool(cli: &Flags, file: PoolFile) -> Result<PoolPlan, Failure> {
         clients,
         groups,
         users: file.users,
+        resource_servers: file.resource_servers,
     })
 }
 
@@ -366,12 +376,27 @@ fn seed_pool(
     summary.push(format!(
         "pool {pool} {pool_name:?}: MFA {mfa:?}, device tracking {devices:?}"
     ));
+    for server in &plan.resource_servers {
+        let identifier = &server.identifier;
+        emulator
+            .insert_resource_server(&pool, identifier, server.server())
+            .map_err(|why| Failure::Config(format!("resource server {identifier:?}: {why}")))?;
+        summary.push(format!(
+            "resource server {identifier:?}: {} scopes",
+            server.scopes.len()
+        ));
+    }
     let mut clients = Vec::new();
-    for (name, config) in plan.clients {
+    for (name, config, given) in plan.clients {
         let prevent = config.prevent_user_existence_errors;
-        let info = emulator
-            .create_client(&pool, config)
-            .ok_or_else(|| Failure::Config(format!("client {name:?}: refused by the emulator")))?;
+        let refused = || Failure::Config(format!("client {name:?}: refused by the emulator"));
+        let mut info = emulator.create_client(&pool, config).ok_or_else(refused)?;
+        if let Some(GivenSecret(secret)) = given {
+            emulator
+                .set_first_client_secret(&pool, &info.id, &secret)
+                .ok_or_else(refused)?;
+            info.secret = Some(secret);
+        }
         summary.push(format!(
             "client {name:?}: {}{}{}",
             info.id,
