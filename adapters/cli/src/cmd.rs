@@ -7,6 +7,7 @@ use cognito_flows::flows::Refresh;
 use cognito_flows::flows::account::{self, MfaPreferences, NewUser};
 use cognito_flows::flows::client_credentials::{ClientAuth, ClientCredentials};
 use cognito_flows::flows::hosted_ui::OAuthErrorCode;
+use cognito_flows::flows::sign_in::FirstFactor;
 use cognito_flows::verify::{Verifier, VerifyOptions};
 use cognito_flows::wire::{AttributeType, MfaSettings};
 use cognito_flows::{
@@ -20,9 +21,36 @@ use crate::config::{self, Config, Dirs, Profile, StoreChoice};
 use crate::explain::About;
 use crate::store::Secrets;
 use crate::{
-    Command, DevicesCommand, Failure, FromStdin, MfaCommand, PoolArgs, print_json, prompt,
-    stdin_line, term,
+    Challenge, Command, DevicesCommand, Failure, FromStdin, MfaCommand, PoolArgs, print_json,
+    prompt, stdin_line, term,
 };
+
+/// How `cognito sign-in` signs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    /// `USER_SRP_AUTH` (the default).
+    Srp,
+    /// `USER_PASSWORD_AUTH` (`--plain-password`).
+    Plain,
+    /// `USER_AUTH`, with a preferred first factor (`--preferred-challenge`) or the choice
+    /// Cognito offers (`--user-auth`).
+    UserAuth(Option<Challenge>),
+}
+
+impl Method {
+    /// Whether the password is asked before the first request.
+    fn asks_password(self) -> bool {
+        match self {
+            Self::Srp | Self::Plain => true,
+            Self::UserAuth(challenge) => {
+                matches!(
+                    challenge,
+                    Some(Challenge::Password | Challenge::PasswordSrp)
+                )
+            }
+        }
+    }
+}
 
 /// `cognito token` refreshes a token that expires within five minutes, or within a fifth of the
 /// tokens' lifetime when that is shorter (see [`margin`]).
@@ -329,8 +357,18 @@ impl Ctx {
                 username,
                 password_stdin,
                 plain_password,
+                user_auth,
+                preferred_challenge,
                 no_save,
-            } => self.sign_in(username, password_stdin, plain_password, no_save),
+            } => {
+                let method = match (preferred_challenge, user_auth) {
+                    (Some(challenge), _) => Method::UserAuth(Some(challenge)),
+                    (None, true) => Method::UserAuth(None),
+                    (None, false) if plain_password => Method::Plain,
+                    (None, false) => Method::Srp,
+                };
+                self.sign_in(username, password_stdin, method, no_save)
+            }
             Command::Login {
                 hosted_ui: _,
                 no_browser,
@@ -517,9 +555,17 @@ impl Ctx {
         &self,
         username: Option<String>,
         password_stdin: bool,
-        plain: bool,
+        method: Method,
         no_save: bool,
     ) -> Result<(), Failure> {
+        let asks_password = method.asks_password();
+        if password_stdin && !asks_password {
+            return Err(Failure::Usage(
+                "--password-stdin goes with a password: not with --user-auth or a one-time code \
+                 (--preferred-challenge PASSWORD or PASSWORD_SRP)"
+                    .into(),
+            ));
+        }
         let secrets = self.secrets()?;
         let pool = self.pool_with(&secrets)?;
         let previous = if no_save {
@@ -556,20 +602,34 @@ impl Ctx {
         let label = format!("Password for {username}");
         let mut attempt = 1;
         let signed_in = loop {
-            let pw = password(password_stdin, &label)?;
             let mut builder = SignIn::builder(&pool).with_device_name("cognito CLI");
             if let Some(device) = device.clone() {
                 builder = builder.with_device(device);
             }
-            let flow = if plain {
-                builder.user_password(&username, pw, seed()?)
-            } else {
-                builder.user_srp(&username, pw, seed()?)
+            let asked = || password(password_stdin, &label);
+            let flow = match method {
+                Method::Plain => builder.user_password(&username, asked()?, seed()?),
+                Method::Srp => builder.user_srp(&username, asked()?, seed()?),
+                Method::UserAuth(challenge) => {
+                    let first = match challenge {
+                        Some(Challenge::EmailOtp) => FirstFactor::EmailOtp,
+                        Some(Challenge::SmsOtp) => FirstFactor::SmsOtp,
+                        Some(Challenge::Password) => FirstFactor::Password(asked()?),
+                        Some(Challenge::PasswordSrp) => FirstFactor::PasswordSrp(asked()?),
+                        None => FirstFactor::Select,
+                    };
+                    builder.user_auth(&username, first, seed()?)
+                }
             };
             match self.drive_raw(flow, |p| prompt::answer(p, remember)) {
                 Ok(signed_in) => break signed_in,
                 // A typo: asked again at the prompt (a password from stdin cannot be).
-                Err(e) if wrong_password(&e) && !password_stdin && attempt < PASSWORD_TRIES => {
+                Err(e)
+                    if asks_password
+                        && wrong_password(&e)
+                        && !password_stdin
+                        && attempt < PASSWORD_TRIES =>
+                {
                     attempt += 1;
                     eprintln!(
                         "Incorrect user name or password; try again ({attempt} of {PASSWORD_TRIES})."

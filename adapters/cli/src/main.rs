@@ -94,6 +94,23 @@ fn stdin_only(s: &str) -> Result<FromStdin, String> {
     }
 }
 
+/// A first factor of a choice-based sign-in, named as Cognito's `PREFERRED_CHALLENGE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Challenge {
+    /// A code by email.
+    #[value(name = "EMAIL_OTP", alias = "email-otp")]
+    EmailOtp,
+    /// A code by SMS.
+    #[value(name = "SMS_OTP", alias = "sms-otp")]
+    SmsOtp,
+    /// The password, sent to Cognito.
+    #[value(name = "PASSWORD", alias = "password")]
+    Password,
+    /// The password, proven with SRP.
+    #[value(name = "PASSWORD_SRP", alias = "password-srp")]
+    PasswordSrp,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Write a profile (pool, client, endpoint, hosted-UI domain) interactively; the client
@@ -111,6 +128,19 @@ enum Command {
         /// USER_PASSWORD_AUTH instead of SRP.
         #[arg(long)]
         plain_password: bool,
+        /// Choice-based sign-in (USER_AUTH): Cognito offers the first factors the pool allows
+        /// and the user has (a password, a code by email or SMS) and you pick one.
+        #[arg(long, conflicts_with = "plain_password")]
+        user_auth: bool,
+        /// Choice-based sign-in (USER_AUTH) with this first factor: EMAIL_OTP or SMS_OTP (a
+        /// code sent to the user, no password), PASSWORD or PASSWORD_SRP.
+        #[arg(
+            long,
+            value_enum,
+            conflicts_with = "plain_password",
+            value_name = "CHALLENGE"
+        )]
+        preferred_challenge: Option<Challenge>,
         /// Save nothing: print the tokens as JSON on stdout instead.
         #[arg(long)]
         no_save: bool,

@@ -106,7 +106,7 @@ pub(crate) fn answer(
         }
         Prompt::SelectChallenge { available } => {
             eprintln!("Sign in with: {}", clean(&available.join(", ")));
-            let challenge = ask("Method")?;
+            let challenge = ask("Method")?.to_ascii_uppercase();
             let password = if challenge.starts_with("PASSWORD") {
                 Some(secret("Password")?)
             } else {
