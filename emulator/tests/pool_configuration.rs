@@ -790,6 +790,194 @@ fn cimd_policies_refuse_what_cognito_refuses() {
     );
 }
 
+/// A client's metadata document server on 127.0.0.1 (plain HTTP, as the emulator fetches a
+/// loopback `https://` client id): answers `GET /client.json` with `document(port, version)` and
+/// `Cache-Control: max-age=172800`, and counts the requests. Stopped (and joined) on drop.
+struct MetadataServer {
+    port: u16,
+    fetches: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    version: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MetadataServer {
+    fn start() -> Self {
+        use std::io::{BufRead as _, BufReader, Write as _};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let version = Arc::new(AtomicUsize::new(1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (f, v, s) = (fetches.clone(), version.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut request = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let _ = reader.read_line(&mut request);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+                f.fetch_add(1, Ordering::SeqCst);
+                let url = format!("https://127.0.0.1:{port}{path}");
+                // /client.json names itself; /impostor.json names another client.
+                let client_id = if path == "/impostor.json" {
+                    format!("https://127.0.0.1:{port}/client.json")
+                } else {
+                    url
+                };
+                let body = json!({
+                    "client_id": client_id,
+                    "client_name": format!("Partner app v{}", v.load(Ordering::SeqCst)),
+                    "redirect_uris": ["http://localhost:3000/callback"],
+                    "grant_types": ["authorization_code"],
+                    "token_endpoint_auth_method": "none",
+                })
+                .to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Cache-Control: max-age=172800\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Self {
+            port,
+            fetches,
+            version,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn fetches(&self) -> usize {
+        self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for MetadataServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accept loop, which then sees the flag.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `GET /oauth2/authorize` of a CIMD client (its client id is its metadata document's URL): the
+/// status.
+fn authorize_cimd(e: &cognito_flows_emulator::Emulator, client_id: &str) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", "http://localhost:3000/callback")
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid")
+        .finish();
+    agent
+        .get(format!("{}oauth2/authorize?{query}", e.endpoint()))
+        .call()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A CIMD client's first `/oauth2/authorize` makes the emulator retrieve its metadata document
+/// and cache it (listed by ListClientMetadataURLs, for the `Cache-Control` max-age); REFRESH
+/// makes the next authorize retrieve it again, INVALIDATE removes it (then REFRESH finds
+/// nothing), and a document that names another client id is not cached.
+#[test]
+fn a_cached_client_metadata_url_is_refreshed_and_invalidated() {
+    let w = alice();
+    let e = &w.emulator;
+    let (pool, client) = (&w.pool_id, &w.client_id);
+    let server = MetadataServer::start();
+    let mut policy = cimd(pool, client);
+    policy["URLPatterns"] = json!([server.url("/*")]);
+    let id = ok(e, "CreateCIMDPolicy", policy)["CIMDPolicy"]["CIMDPolicyId"].clone();
+    let url = server.url("/client.json");
+    let list = || {
+        ok(
+            e,
+            "ListClientMetadataURLs",
+            json!({"UserPoolId": pool, "CIMDPolicyId": id}),
+        )["ClientMetadataURLs"]
+            .clone()
+    };
+    let state = |action: &str| json!({"UserPoolId": pool, "CIMDPolicyId": id, "URL": url, "Action": action});
+
+    // The first authorize retrieves the document; the next ones use the cache.
+    authorize_cimd(e, &url);
+    assert_eq!(server.fetches(), 1);
+    let cached = list();
+    assert_eq!(cached.as_array().unwrap().len(), 1, "{cached}");
+    assert_eq!(cached[0]["URL"], json!(url));
+    let date = cached[0]["CachedDate"].as_f64().unwrap();
+    let expires = cached[0]["ExpirationDate"].as_f64().unwrap();
+    assert_eq!(expires - date, 172_800.0, "the document's max-age");
+    authorize_cimd(e, &url);
+    assert_eq!(server.fetches(), 1, "from the cache");
+
+    // REFRESH: the next authorize retrieves it again (and caches it anew).
+    e.advance(Duration::from_secs(60));
+    assert_eq!(
+        ok(e, "UpdateClientMetadataURLState", state("REFRESH")),
+        json!({})
+    );
+    server.version.store(2, std::sync::atomic::Ordering::SeqCst);
+    authorize_cimd(e, &url);
+    assert_eq!(server.fetches(), 2, "retrieved again after REFRESH");
+    let refreshed = list();
+    assert_eq!(refreshed[0]["CachedDate"].as_f64().unwrap(), date + 60.0);
+
+    // Expired: retrieved again too.
+    e.advance(Duration::from_secs(172_801));
+    authorize_cimd(e, &url);
+    assert_eq!(server.fetches(), 3, "retrieved again after its expiry");
+
+    // INVALIDATE: gone from the list, and nothing left to refresh.
+    assert_eq!(
+        ok(e, "UpdateClientMetadataURLState", state("INVALIDATE")),
+        json!({})
+    );
+    assert_eq!(list(), json!([]));
+    assert_eq!(
+        refused(e, "UpdateClientMetadataURLState", state("REFRESH")),
+        "CachedCIMDURLDoesNotExistException"
+    );
+
+    // A document naming another client id, and a URL no policy matches: nothing cached.
+    authorize_cimd(e, &server.url("/impostor.json"));
+    assert_eq!(server.fetches(), 4);
+    assert_eq!(list(), json!([]));
+    let status = authorize_cimd(e, "https://elsewhere.example/client.json");
+    assert_eq!(status, 400);
+    assert_eq!(server.fetches(), 4, "not fetched");
+    assert_eq!(list(), json!([]));
+}
+
 fn terms(pool: &str, client: &str, name: &str) -> Value {
     json!({"UserPoolId": pool, "ClientId": client, "TermsName": name, "TermsSource": "LINK",
            "Enforcement": "NONE",

@@ -7,9 +7,11 @@
 //! 256 characters of the model's set (`*` is the wildcard). DescribeCIMDPolicy leaves out the
 //! `ClientId` of an app client deleted since, as Cognito does.
 //!
-//! They only configure: the emulator never retrieves a client metadata document (it makes no
-//! request to the internet), so no URL is ever cached: ListClientMetadataURLs lists none and
-//! UpdateClientMetadataURLState answers `CachedCIMDURLDoesNotExistException` for every URL.
+//! The documents a policy has cached are those `/oauth2/authorize` retrieved for CIMD clients
+//! (`web/cimd.rs`, on this machine only): ListClientMetadataURLs lists them with their
+//! `CachedDate` and `ExpirationDate`; UpdateClientMetadataURLState REFRESHes one (it expires
+//! now, so the next authorize retrieves it again) or INVALIDATEs it (removed), and answers
+//! `CachedCIMDURLDoesNotExistException` for a URL the policy has not cached.
 
 use serde_json::{Value, json};
 
@@ -110,6 +112,7 @@ pub(crate) fn create_cimd_policy(shared: &Shared, body: &Value) -> Answer {
         url_patterns,
         created: now,
         modified: now,
+        cached: std::collections::BTreeMap::new(),
     };
     let out = policy_json(pool, &id, &created, false);
     pool.resources
@@ -188,24 +191,25 @@ pub(crate) fn list_cimd_policies(shared: &Shared, body: &Value) -> Answer {
     listing(items, limit, token, "CIMDPolicies", "NextToken")
 }
 
-/// ListClientMetadataURLs: the policy's cached URLs (none: the emulator retrieves no document).
+/// ListClientMetadataURLs: the URLs of the documents the policy has cached, by URL,
+/// `MaxResults` (1 to 60) a page.
 pub(crate) fn list_client_metadata_urls(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let id = policy_id(body)?;
     let (limit, token) = paging(body, 60)?;
     let state = shared.lock();
     let pool = state.pool_by_id(pool_id)?;
-    policy(pool, id)?;
-    listing(
-        std::iter::empty::<(String, Value)>(),
-        limit,
-        token,
-        "ClientMetadataURLs",
-        "NextToken",
-    )
+    let items = policy(pool, id)?.cached.iter().map(|(url, cached)| {
+        (
+            url.clone(),
+            json!({"URL": url, "CachedDate": cached.cached, "ExpirationDate": cached.expires}),
+        )
+    });
+    listing(items, limit, token, "ClientMetadataURLs", "NextToken")
 }
 
-/// UpdateClientMetadataURLState: refresh or invalidate a cached URL (none is ever cached).
+/// UpdateClientMetadataURLState: REFRESH makes a cached document expire now (the next
+/// `/oauth2/authorize` of its client retrieves it again); INVALIDATE removes it.
 pub(crate) fn update_client_metadata_url_state(shared: &Shared, body: &Value) -> Answer {
     let pool_id = field(body, "UserPoolId")?;
     let id = policy_id(body)?;
@@ -217,12 +221,30 @@ pub(crate) fn update_client_metadata_url_state(shared: &Shared, body: &Value) ->
             "Member must satisfy regular expression pattern: ^https://[^\\s]+$",
         ));
     }
-    crate::api::constraints::one_of(body, "Action", &["REFRESH", "INVALIDATE"])?;
-    let state = shared.lock();
-    let pool = state.pool_by_id(pool_id)?;
+    let action = crate::api::constraints::one_of(body, "Action", &["REFRESH", "INVALIDATE"])?;
+    let mut state = shared.lock();
+    let now = state.unix();
+    let pool = state.pool_by_id_mut(pool_id)?;
     policy(pool, id)?;
-    Err(fault(
-        "CachedCIMDURLDoesNotExistException",
-        format!("There is no cached client metadata document for {url}."),
-    ))
+    let cached = pool
+        .resources
+        .configuration
+        .cimd_policies
+        .get_mut(id)
+        .map(|p| &mut p.cached);
+    let not_cached = || {
+        fault(
+            "CachedCIMDURLDoesNotExistException",
+            format!("There is no cached client metadata document for {url}."),
+        )
+    };
+    let Some(cached) = cached else {
+        return Err(not_cached());
+    };
+    if action == "INVALIDATE" {
+        cached.remove(url).ok_or_else(not_cached)?;
+    } else {
+        cached.get_mut(url).ok_or_else(not_cached)?.expires = now;
+    }
+    Ok(json!({}))
 }

@@ -70,6 +70,21 @@ pub(crate) struct CimdPolicy {
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
+    /// The client metadata documents retrieved for this policy, by URL (ListClientMetadataURLs).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cached: BTreeMap<String, CachedDocument>,
+}
+
+/// A client metadata document the emulator retrieved from its URL (a CIMD client's id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct CachedDocument {
+    /// The document, as retrieved (a JSON object).
+    pub document: String,
+    /// `CachedDate`: when it was retrieved, Unix seconds.
+    pub cached: u64,
+    /// `ExpirationDate`: Unix seconds; from then on the next use retrieves it again.
+    pub expires: u64,
 }
 
 /// A terms document of an app client.

@@ -1024,6 +1024,15 @@ mod tests {
                     url_patterns: vec!["https://apps.example.com/*".into()],
                     created: 1_700_000_022,
                     modified: 1_700_000_023,
+                    cached: [(
+                        "https://apps.example.com/c.json".to_owned(),
+                        c::CachedDocument {
+                            document: "{\"client_id\":\"https://apps.example.com/c.json\"}".into(),
+                            cached: 1_700_000_024,
+                            expires: 1_700_086_424,
+                        },
+                    )]
+                    .into(),
                 },
             )]
             .into(),

@@ -113,6 +113,17 @@ pub(crate) async fn exchange(
     timeout: Duration,
     limit: usize,
 ) -> Result<(http::StatusCode, Bytes), Failed> {
+    exchange_with_headers(request, timeout, limit)
+        .await
+        .map(|(status, _, body)| (status, body))
+}
+
+/// [`exchange`], with the answer's headers (the client metadata documents' `Cache-Control`).
+pub(crate) async fn exchange_with_headers(
+    request: http::Request<Full<Bytes>>,
+    timeout: Duration,
+    limit: usize,
+) -> Result<(http::StatusCode, http::HeaderMap, Bytes), Failed> {
     let client: Client<HttpConnector, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).build_http();
     let call = async {
@@ -121,12 +132,13 @@ pub(crate) async fn exchange(
             .await
             .map_err(|_| Failed::Unreachable)?;
         let status = response.status();
+        let headers = response.headers().clone();
         let body = Limited::new(response.into_body(), limit)
             .collect()
             .await
             .map_err(|_| Failed::Body)?
             .to_bytes();
-        Ok::<_, Failed>((status, body))
+        Ok::<_, Failed>((status, headers, body))
     };
     tokio::time::timeout(timeout, call)
         .await

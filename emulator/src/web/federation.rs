@@ -100,8 +100,18 @@ fn callable(shared: &Shared, url: &str) -> Result<http::Uri, String> {
             printable(url)
         ));
     }
-    let host = parsed.host_str().unwrap_or_default();
-    let with_port = parsed
+    on_the_machine(shared, &parsed)?;
+    parsed
+        .as_str()
+        .parse()
+        .map_err(|_| format!("{} is not a URL", printable(url)))
+}
+
+/// Whether the emulator may call `url`'s host: 127.0.0.1, `localhost`, `[::1]` or a host of
+/// [`EmulatorConfig::allowed_hosts`](crate::EmulatorConfig), so that a test stays on the machine.
+pub(crate) fn on_the_machine(shared: &Shared, url: &url::Url) -> Result<(), String> {
+    let host = url.host_str().unwrap_or_default();
+    let with_port = url
         .port()
         .map_or_else(|| host.to_owned(), |port| format!("{host}:{port}"));
     let local = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
@@ -115,14 +125,11 @@ fn callable(shared: &Shared, url: &str) -> Result<http::Uri, String> {
             "the emulator calls only 127.0.0.1, localhost and the allowed hosts, not {host}"
         ));
     }
-    parsed
-        .as_str()
-        .parse()
-        .map_err(|_| format!("{} is not a URL", printable(url)))
+    Ok(())
 }
 
 /// At most 200 printable characters of text from elsewhere, for an error page.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(200).collect()
 }
 

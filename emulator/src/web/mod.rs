@@ -1,7 +1,9 @@
 //! The HTTP side: the server ([`server`]), the hosted UI's pages ([`login`]), the OAuth
-//! endpoints ([`oauth`]), sign-in through an OIDC identity provider ([`federation`]), the test controls under `/_emulator/` ([`controls`]) and the
+//! endpoints ([`oauth`]), sign-in through an OIDC identity provider ([`federation`]), client ID metadata documents
+//! at `/oauth2/authorize` ([`cimd`]), the test controls under `/_emulator/` ([`controls`]) and the
 //! pre-signed upload URLs of user import jobs ([`upload`]).
 
+pub(crate) mod cimd;
 pub(crate) mod controls;
 pub(crate) mod federation;
 pub(crate) mod login;

@@ -431,6 +431,9 @@ pub(crate) async fn dispatch(
     if let Some(reply) = crate::web::federation::route(shared, method, path, query, headers).await {
         return reply;
     }
+    if let Some(reply) = crate::web::cimd::route(shared, method, path, query).await {
+        return reply;
+    }
     if let Some(reply) = crate::web::login::route(shared, method, path, query, headers, body).await
     {
         return reply;

@@ -1,0 +1,275 @@
+//! Client ID metadata documents (CIMD) at `/oauth2/authorize`: a client whose `client_id` is an
+//! `https://` URL that one of a pool's CIMD policies allows (`URLPatterns`, `*` matching any
+//! run of characters) has its metadata document retrieved from that URL and cached, as Cognito
+//! does during the authorize request, until its `Cache-Control` `max-age` (one day to one year)
+//! or else the policy's `CacheDuration` (one day by default) runs out on the emulator's clock.
+//! A cached document is used, not retrieved, until then, or until UpdateClientMetadataURLState
+//! REFRESHes it (the next authorize retrieves it again) or INVALIDATEs it
+//! (`api/cimd.rs`); ListClientMetadataURLs lists what is cached.
+//!
+//! The document is checked as the draft and Cognito's guide say: a JSON object of at most 5 KB
+//! whose `client_id` is the URL it came from, with `redirect_uris` (the authorize request's
+//! `redirect_uri` among them) and no `token_endpoint_auth_method` other than `none` (CIMD
+//! clients are public); anything else is not cached.
+//!
+//! On this machine only: the emulator has no TLS client, so it retrieves an `https://` URL of
+//! 127.0.0.1, `localhost`, `[::1]` or an allowed host over plain HTTP (the same host, port and
+//! path), and no other. Signing a CIMD client in (the login page and the code for its
+//! `redirect_uri`) is not emulated: once the document is cached and checked, the authorize
+//! request answers a page that says so.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::Method;
+use http_body_util::Full;
+use serde_json::Value;
+
+use crate::auth::shared::Shared;
+use crate::model::configuration::CachedDocument;
+use crate::triggers::{Failed, exchange_with_headers};
+use crate::web::Reply;
+use crate::web::federation::{on_the_machine, printable};
+use crate::web::login::error_page;
+
+/// How long the emulator waits for a document.
+const TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest document retrieved (the draft's recommended limit).
+const MAX_DOCUMENT: usize = 5 * 1024;
+/// `CacheDurationType`'s bounds, and the default: one day to one year, seconds.
+const CACHE_MIN: u64 = 86_400;
+const CACHE_MAX: u64 = 31_556_952;
+
+/// `GET /oauth2/authorize` whose `client_id` is an `https://` URL; `None` for the rest.
+pub(crate) async fn route(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &str,
+) -> Option<Reply> {
+    if path != "/oauth2/authorize" || (*method != Method::GET && *method != Method::HEAD) {
+        return None;
+    }
+    let p: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let client_id = p.get("client_id")?;
+    if !client_id.starts_with("https://") {
+        return None;
+    }
+    Some(authorize(shared, client_id, p.get("redirect_uri").map(String::as_str)).await)
+}
+
+/// Whether `url` matches `pattern`, where `*` stands for any run of characters.
+pub(crate) fn matches(pattern: &str, url: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = url.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+/// The CIMD policy that allows `url`: its pool, its id, its cache duration and the document
+/// cached for `url` while it has not expired.
+struct Allowed {
+    pool_id: String,
+    policy_id: String,
+    cache_duration: u64,
+    fresh: Option<String>,
+}
+
+fn allowed(shared: &Shared, url: &str) -> Option<Allowed> {
+    let state = shared.lock();
+    let now = state.unix();
+    state.pools.values().find_map(|pool| {
+        pool.resources
+            .configuration
+            .cimd_policies
+            .iter()
+            .find(|(_, p)| p.url_patterns.iter().any(|pattern| matches(pattern, url)))
+            .map(|(id, p)| Allowed {
+                pool_id: pool.id.clone(),
+                policy_id: id.clone(),
+                cache_duration: p.cache_duration.unwrap_or(CACHE_MIN),
+                fresh: p
+                    .cached
+                    .get(url)
+                    .filter(|c| c.expires > now)
+                    .map(|c| c.document.clone()),
+            })
+    })
+}
+
+async fn authorize(shared: &Shared, url: &str, redirect_uri: Option<&str>) -> Reply {
+    let Some(allowed) = allowed(shared, url) else {
+        return error_page(
+            400,
+            &format!(
+                "{} is not a client metadata URL that a CIMD policy of this user pool allows.",
+                printable(url)
+            ),
+        );
+    };
+    let document = match allowed.fresh {
+        Some(document) => document,
+        None => match retrieve(shared, url).await {
+            Ok((document, max_age)) => {
+                let mut state = shared.lock();
+                let now = state.unix();
+                let lifetime = max_age
+                    .filter(|age| (CACHE_MIN..=CACHE_MAX).contains(age))
+                    .unwrap_or(allowed.cache_duration);
+                if let Some(policy) = state.pools.get_mut(&allowed.pool_id).and_then(|p| {
+                    p.resources
+                        .configuration
+                        .cimd_policies
+                        .get_mut(&allowed.policy_id)
+                }) {
+                    policy.cached.insert(
+                        url.to_owned(),
+                        CachedDocument {
+                            document: document.clone(),
+                            cached: now,
+                            expires: now.saturating_add(lifetime),
+                        },
+                    );
+                }
+                document
+            }
+            Err(why) => return error_page(400, &why),
+        },
+    };
+    let redirects: Vec<String> = serde_json::from_str::<Value>(&document)
+        .ok()
+        .and_then(|d| d.get("redirect_uris").cloned())
+        .and_then(|r| serde_json::from_value(r).ok())
+        .unwrap_or_default();
+    if !redirect_uri.is_some_and(|r| redirects.iter().any(|d| d == r)) {
+        return error_page(
+            400,
+            "redirect_mismatch: the redirect_uri is not one of the client metadata document's \
+             redirect_uris.",
+        );
+    }
+    error_page(
+        501,
+        &format!(
+            "The client metadata document of {} is retrieved and cached; signing in a CIMD \
+             client is not emulated.",
+            printable(url)
+        ),
+    )
+}
+
+/// Retrieves and checks the document at `url`: its text and its `Cache-Control` max-age.
+async fn retrieve(shared: &Shared, url: &str) -> Result<(String, Option<u64>), String> {
+    let shown = printable(url);
+    let mut parsed =
+        url::Url::parse(url).map_err(|_| format!("{shown} is not a client metadata URL."))?;
+    on_the_machine(shared, &parsed)?;
+    // No TLS client: the same host, port and path over plain HTTP.
+    parsed
+        .set_scheme("http")
+        .map_err(|()| format!("{shown} is not a client metadata URL."))?;
+    let uri: http::Uri = parsed
+        .as_str()
+        .parse()
+        .map_err(|_| format!("{shown} is not a client metadata URL."))?;
+    let request = http::Request::get(uri)
+        .header("Accept", "application/json")
+        .header("User-Agent", "cognito-emulator")
+        .body(Full::new(Bytes::new()))
+        .map_err(|_| format!("{shown} is not a client metadata URL."))?;
+    let (status, headers, body) = exchange_with_headers(request, TIMEOUT, MAX_DOCUMENT)
+        .await
+        .map_err(|failed| match failed {
+            Failed::Unreachable => {
+                format!("The client metadata document at {shown} is unreachable.")
+            }
+            Failed::Body => format!(
+                "The client metadata document at {shown} is larger than {MAX_DOCUMENT} bytes."
+            ),
+            Failed::Timeout => {
+                format!("The client metadata document at {shown} did not come in time.")
+            }
+        })?;
+    if status != http::StatusCode::OK {
+        return Err(format!(
+            "The client metadata document at {shown} answered HTTP {}.",
+            status.as_u16()
+        ));
+    }
+    let invalid = |why: &str| format!("The client metadata document at {shown} {why}.");
+    let document: Value = serde_json::from_slice(&body)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| invalid("is not a JSON object"))?;
+    if document.get("client_id").and_then(Value::as_str) != Some(url) {
+        return Err(invalid("names another client_id"));
+    }
+    let redirects = document.get("redirect_uris").and_then(Value::as_array);
+    if !redirects.is_some_and(|r| !r.is_empty() && r.iter().all(Value::is_string)) {
+        return Err(invalid("has no redirect_uris"));
+    }
+    match document.get("token_endpoint_auth_method") {
+        None => {}
+        Some(Value::String(method)) if method == "none" => {}
+        Some(_) => {
+            return Err(invalid(
+                "is not a public client's (token_endpoint_auth_method)",
+            ));
+        }
+    }
+    let max_age = headers
+        .get_all(http::header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse().ok());
+    Ok((document.to_string(), max_age))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn a_star_matches_any_run_of_characters() {
+        assert!(matches(
+            "https://apps.example.com/*",
+            "https://apps.example.com/a/b.json"
+        ));
+        assert!(matches(
+            "https://*.example.com/c.json",
+            "https://x.example.com/c.json"
+        ));
+        assert!(matches(
+            "https://a.example/c.json",
+            "https://a.example/c.json"
+        ));
+        assert!(!matches(
+            "https://a.example/c.json",
+            "https://a.example/c.jsonx"
+        ));
+        assert!(!matches(
+            "https://apps.example.com/*",
+            "https://evil.example/apps.example.com/"
+        ));
+        assert!(!matches("https://*.example.com/*", "https://example.org/"));
+        assert!(matches("https://*/*", "https://h/p"));
+    }
+}
