@@ -165,6 +165,15 @@ pub(crate) fn explain(error: &ServiceError, about: About<'_>) -> Explained {
                 "check the profile's user pool id and client id: `cognito configure{p}`"
             )),
         ),
+        ErrorKind::InvalidParameter if message.contains("auth flow not enabled") => with(
+            "The app client does not allow this way of signing in.",
+            Some(
+                "allow it among the app client's authentication flows: ALLOW_USER_SRP_AUTH \
+                 (`cognito sign-in`), ALLOW_USER_PASSWORD_AUTH (--plain-password), \
+                 ALLOW_USER_AUTH (--user-auth, --preferred-challenge)"
+                    .into(),
+            ),
+        ),
         ErrorKind::InvalidParameter | ErrorKind::Validation => with(
             "Cognito refused a parameter.",
             Some("check the values given; `cognito help` lists the options".into()),

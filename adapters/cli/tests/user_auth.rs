@@ -197,3 +197,45 @@ fn a_password_from_stdin_does_not_go_with_a_one_time_code() {
     assert!(text(&out.stderr).contains("--password-stdin goes with a password"));
     assert!(pool.emulator.last_code("alice").is_none(), "nothing sent");
 }
+
+/// An app client without `ALLOW_USER_AUTH`: said in a sentence, with the flow to allow.
+#[test]
+fn a_client_without_user_auth_is_told_the_flow_to_allow() {
+    let pool = Pool::with(
+        PoolConfig::default(),
+        ClientConfig {
+            settings: cognito_flows_emulator::ClientSettings {
+                explicit_auth_flows: Some(vec![
+                    "ALLOW_USER_SRP_AUTH".into(),
+                    "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                ]),
+                ..Default::default()
+            },
+            ..ClientConfig::default()
+        },
+        PASSWORD,
+    );
+    let home = Home::new();
+    let out = home.run_with(
+        command(
+            &home,
+            &pool,
+            &[
+                "sign-in",
+                "--username",
+                "alice",
+                "--preferred-challenge",
+                "EMAIL_OTP",
+            ],
+        ),
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("error: "), "{said}");
+    assert!(
+        said.contains("hint: ") && said.contains("ALLOW_USER_AUTH"),
+        "the flow to allow: {said}"
+    );
+    assert!(!said.contains("Exception"), "{said}");
+}
