@@ -25,13 +25,13 @@ use http::{HeaderMap, Method};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
-use crate::auth::engine::realm;
+use crate::auth::engine::{MfaStep, mfa_step, realm};
 use crate::auth::risk::{Attempt, Step};
 use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
 use crate::model::configuration::DEFAULT_SSO_MINUTES;
 use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
-use crate::model::state::{Inner, Mfa, Status, User};
+use crate::model::state::{Inner, Status, User};
 use crate::web::Reply;
 
 /// The emulator's hosted-UI session cookie.
@@ -44,6 +44,8 @@ const SESSION_SECONDS: u64 = 3600;
 const MFA_SECONDS: u64 = 180;
 /// Wrong MFA codes allowed before the sign-in starts over.
 const MFA_ATTEMPTS: u32 = 3;
+/// The page of a sign-in step gone stale (expired, answered, or another browser's).
+const EXPIRED: &str = "This sign-in has expired: start again from the application.";
 
 impl Authz {
     /// The hidden fields that carry the request through a form.
@@ -169,6 +171,8 @@ padding:.5rem;border:1px solid #aaa;border-radius:4px}button{margin-top:1.2rem;w
 padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size:1rem}\
 .error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}\
 .notice{color:#1d5e20;background:#e8f5e9;padding:.5rem;border-radius:4px}p.small{font-size:.85rem}";
+/// The look of a secondary button (inline: the shared style sheet stays as it was).
+const SECONDARY: &str = "background:#fff;color:#0972d3;border:1px solid #0972d3";
 
 /// A page with a form: 400 when it shows an error, else 200.
 fn form_page(
@@ -210,11 +214,17 @@ pub(crate) enum Next {
     /// The sign-up is not confirmed yet (UNCONFIRMED).
     Unconfirmed,
     /// No code, for the reason shown.
-    Refused(&'static str),
+    Refused(String),
+    /// The user must choose a new password first (NEW_PASSWORD_REQUIRED).
+    NewPassword,
     /// The TOTP code is asked next.
     Totp,
     /// An SMS code is sent and asked next.
     Sms,
+    /// An email code is sent and asked next (email MFA).
+    Email,
+    /// The user picks one of these MFA methods (SELECT_MFA_TYPE).
+    Select(Vec<String>),
 }
 
 impl Inner {
@@ -373,8 +383,10 @@ impl Inner {
 <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\" id=\"signin\">Sign in</button></form>{providers}\
+<button type=\"submit\" id=\"signin\">Sign in</button>{passwordless}</form>\
+<p class=\"small\"><a id=\"forgot-password\" href=\"/forgot-password?{query}\">Forgot your password?</a></p>{providers}\
 <p class=\"small\">Need an account? <a id=\"signup-link\" href=\"/signup?{query}\">Sign up</a></p>",
+            passwordless = self.passwordless_buttons(&authz.client_id),
             providers = self.provider_buttons(authz),
             notice = banner("notice", notice),
             error = banner("error", error),
@@ -383,6 +395,26 @@ impl Inner {
             query = escape(&authz.query()),
         );
         form_page("Sign in", error.is_some(), &body, set)
+    }
+
+    /// The sign-in form's buttons for the passwordless factors offered
+    /// ([`Inner::passwordless_factors`]): they post the same form, user name included, to
+    /// `/login/otp` without the password.
+    fn passwordless_buttons(&self, client_id: &str) -> String {
+        self.passwordless_factors(client_id)
+            .into_iter()
+            .map(|factor| {
+                let (id, label) = if factor == "SMS_OTP" {
+                    ("sms-otp", "Sign in with a code by text message")
+                } else {
+                    ("email-otp", "Sign in with a code by email")
+                };
+                format!(
+                    "<button type=\"submit\" style=\"{SECONDARY}\" formaction=\"/login/otp\" formnovalidate \
+name=\"factor\" value=\"{factor}\" id=\"{id}\">{label}</button>"
+                )
+            })
+            .collect()
     }
 
     /// A link for each OIDC identity provider the app client offers (`SupportedIdentityProviders`),
@@ -417,18 +449,16 @@ impl Inner {
         links
     }
 
+    /// The page asking a code: `prompt` says where it went (or the authenticator app).
     fn mfa_page(
         &mut self,
         cookies: &BTreeMap<String, String>,
+        title: &str,
         session: &str,
-        sms_to: Option<&str>,
+        prompt: &str,
         error: Option<&str>,
     ) -> Reply {
         let (token, set) = self.form_token(cookies);
-        let prompt = match sms_to {
-            Some(to) => format!("We texted a code to {}.", escape(to)),
-            None => "Enter the code from your authenticator app.".to_owned(),
-        };
         let body = format!(
             "{error}<p>{prompt}</p><form method=\"post\" action=\"/login/mfa\">{token}\
 <input type=\"hidden\" name=\"session\" value=\"{session}\">\
@@ -436,9 +466,10 @@ impl Inner {
 <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
 <button type=\"submit\" id=\"verify\">Sign in</button></form>",
             error = banner("error", error),
+            prompt = escape(prompt),
             session = escape(session),
         );
-        form_page("Multi-factor authentication", error.is_some(), &body, set)
+        form_page(title, error.is_some(), &body, set)
     }
 
     /// The links to the app client's terms of use and privacy policy, once it has both
@@ -478,6 +509,20 @@ impl Inner {
         }
     }
 
+    /// The sign-up form's terms: the links ([`Inner::terms_links`]) and, once the client has
+    /// both, the checkbox that accepts them, which sign-up requires.
+    fn terms_acceptance(&self, client_id: &str) -> String {
+        let links = self.terms_links(client_id);
+        if links.is_empty() {
+            return links;
+        }
+        format!(
+            "{links}<label for=\"accept-terms\">\
+<input type=\"checkbox\" id=\"accept-terms\" name=\"accept_terms\" value=\"yes\" required>\
+I accept the terms of use and the privacy policy.</label>"
+        )
+    }
+
     fn signup_page(
         &mut self,
         authz: &Authz,
@@ -495,10 +540,10 @@ impl Inner {
 <input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" autocomplete=\"email\">\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
-<button type=\"submit\" id=\"signup\">Sign up</button></form>{terms}\
+{terms}<button type=\"submit\" id=\"signup\">Sign up</button></form>\
 <p class=\"small\">Already have an account? <a href=\"/login?{query}\">Sign in</a></p>",
             error = banner("error", error),
-            terms = self.terms_links(&authz.client_id),
+            terms = self.terms_acceptance(&authz.client_id),
             hidden = authz.hidden(),
             username = value("username"),
             email = value("email"),
@@ -568,36 +613,43 @@ impl Inner {
     }
 
     /// What a hosted-UI sign-in does once the password is right, decided as InitiateAuth decides
-    /// it (the one decision of the login page and of the scripted `/oauth2/authorize`).
+    /// it (the one decision of the login page and of the scripted `/oauth2/authorize`): the
+    /// temporary password's expiry and the MFA step are the engine's own
+    /// ([`Inner::check_temporary_password`], [`mfa_step`]).
     pub(crate) fn after_hosted_password(&self, pool_id: &str, user: &User) -> Next {
+        let Some(pool) = self.pools.get(pool_id) else {
+            return Next::Refused(crate::fault::BAD_CREDENTIALS.to_owned());
+        };
         match user.status {
             Status::Unconfirmed => return Next::Unconfirmed,
             Status::ForceChangePassword => {
-                return Next::Refused(
-                    "This user must choose a new password (NEW_PASSWORD_REQUIRED), which the emulator's login page does not ask: sign in once through the API.",
-                );
+                return match self.check_temporary_password(&pool.config, user) {
+                    Ok(()) => Next::NewPassword,
+                    Err(fault) => Next::Refused(fault.message),
+                };
             }
-            Status::ResetRequired => return Next::Refused("Password reset required for the user"),
+            Status::ResetRequired => {
+                return Next::Refused("Password reset required for the user".to_owned());
+            }
             Status::ExternalProvider => {
                 return Next::Refused(
-                    "This user signs in through their identity provider, not with a password.",
+                    "This user signs in through their identity provider, not with a password."
+                        .to_owned(),
                 );
             }
             Status::Confirmed => {}
         }
-        let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
-        if mfa == Mfa::Off {
-            Next::Done
-        } else if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
-            Next::Totp
-        } else if user.sms_mfa {
-            Next::Sms
-        } else if mfa == Mfa::On {
-            Next::Refused(
-                "This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API.",
-            )
-        } else {
-            Next::Done
+        match mfa_step(&pool.config, user) {
+            MfaStep::None => Next::Done,
+            MfaStep::Method(method) => match method.as_str() {
+                "SOFTWARE_TOKEN_MFA" => Next::Totp,
+                "SMS_MFA" => Next::Sms,
+                _ => Next::Email,
+            },
+            MfaStep::Select(methods) => Next::Select(methods),
+            MfaStep::Setup => Next::Refused(
+                "This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API.".to_owned(),
+            ),
         }
     }
 
@@ -690,7 +742,23 @@ impl Inner {
         if let Some(Err(fault)) = checked {
             return self.login_page(authz, cookies, name, Some(&fault.message), None);
         }
-        let method = match self.after_hosted_password(pool_id, &user) {
+        let next = self.after_hosted_password(pool_id, &user);
+        self.next_step(pool_id, authz, cookies, &user, next, name)
+    }
+
+    /// The step after a proven password (or a new one): the redirect with a code, or the page of
+    /// the step the sign-in waits for (a code sent first when the step is an SMS or email code).
+    /// `typed`: the name the user typed, for the sign-in page again.
+    fn next_step(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        user: &User,
+        next: Next,
+        typed: &str,
+    ) -> Reply {
+        let method = match next {
             Next::Unconfirmed => {
                 return self.confirm_page(
                     authz,
@@ -700,25 +768,44 @@ impl Inner {
                     Some("User is not confirmed: enter the code sent at sign-up."),
                 );
             }
-            Next::Refused(why) => return self.login_page(authz, cookies, name, Some(why), None),
-            Next::Done => None,
-            Next::Totp => Some(Factor::Totp),
-            Next::Sms => {
-                let (code, _) = self.send_code(pool_id, &user.username, "SMS_MFA", true);
-                Some(Factor::Sms(code.value))
+            Next::Refused(why) => return self.login_page(authz, cookies, typed, Some(&why), None),
+            Next::Done => {
+                let now = self.unix();
+                return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub, now);
             }
+            Next::NewPassword => Factor::NewPassword,
+            Next::Select(methods) => Factor::Select(methods),
+            Next::Totp => self.mfa_factor(pool_id, &user.username, "SOFTWARE_TOKEN_MFA"),
+            Next::Sms => self.mfa_factor(pool_id, &user.username, "SMS_MFA"),
+            Next::Email => self.mfa_factor(pool_id, &user.username, "EMAIL_OTP"),
         };
-        let Some(method) = method else {
-            let now = self.unix();
-            return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub, now);
-        };
-        let sms_to = matches!(method, Factor::Sms(_)).then(|| {
-            crate::auth::engine::mask(
-                user.attributes
-                    .get("phone_number")
-                    .map_or("", String::as_str),
-            )
-        });
+        let session = self.pend(pool_id, authz, cookies, user, method);
+        self.step_page(cookies, &session, None)
+    }
+
+    /// The factor of the MFA `method` (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`), its code
+    /// sent through the outbox as the engine's MFA challenge sends it.
+    fn mfa_factor(&mut self, pool_id: &str, username: &str, method: &str) -> Factor {
+        match method {
+            "SOFTWARE_TOKEN_MFA" => Factor::Totp,
+            "SMS_MFA" => Factor::Sms(self.send_code(pool_id, username, method, true).0.value),
+            _ => Factor::Email(
+                self.send_code(pool_id, username, "EMAIL_OTP", false)
+                    .0
+                    .value,
+            ),
+        }
+    }
+
+    /// Keeps a sign-in waiting for `method`, bound to this browser: its session id.
+    fn pend(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        user: &User,
+        method: Factor,
+    ) -> String {
         let session = self.token();
         let now = self.unix();
         self.login.pending.retain(|_, p| p.expires > now);
@@ -727,18 +814,109 @@ impl Inner {
             PendingMfa {
                 browser: cookies.get(CSRF_COOKIE).cloned().unwrap_or_default(),
                 pool_id: pool_id.into(),
-                sub: user.sub,
-                username: user.username,
+                sub: user.sub.clone(),
+                username: user.username.clone(),
                 authz: authz.clone(),
                 method,
                 expires: now + MFA_SECONDS,
                 attempts: 0,
             },
         );
-        self.mfa_page(cookies, &session, sms_to.as_deref(), None)
+        session
     }
 
-    /// `POST /login/mfa`.
+    /// The page of the step the sign-in `session` waits for.
+    fn step_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let Some(pending) = self.login.pending.get(session) else {
+            return error_page(400, EXPIRED);
+        };
+        let attribute = |name: &str| {
+            self.pools
+                .get(&pending.pool_id)
+                .and_then(|p| p.users.get(&pending.username))
+                .and_then(|u| u.attributes.get(name))
+                .map_or_else(
+                    || crate::auth::engine::mask(""),
+                    |v| crate::auth::engine::mask(v),
+                )
+        };
+        let (title, prompt) = match &pending.method {
+            Factor::NewPassword => return self.new_password_page(cookies, session, error),
+            Factor::Select(methods) => {
+                let methods = methods.clone();
+                return self.select_mfa_page(cookies, session, &methods, error);
+            }
+            Factor::Totp => (
+                "Multi-factor authentication",
+                "Enter the code from your authenticator app.".to_owned(),
+            ),
+            Factor::Sms(_) => (
+                "Multi-factor authentication",
+                format!("We texted a code to {}.", attribute("phone_number")),
+            ),
+            Factor::Email(_) => (
+                "Multi-factor authentication",
+                format!("We emailed a code to {}.", attribute("email")),
+            ),
+            Factor::Otp { sms: true, .. } => (
+                "Sign in with a code",
+                format!("We texted a code to {}.", attribute("phone_number")),
+            ),
+            Factor::Otp { sms: false, .. } => (
+                "Sign in with a code",
+                format!("We emailed a code to {}.", attribute("email")),
+            ),
+        };
+        self.mfa_page(cookies, title, session, &prompt, error)
+    }
+
+    /// The sign-in `session` if it is still waiting, and for this browser: taken out of the
+    /// pending sign-ins (put it back to keep it waiting).
+    fn take_pending(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+    ) -> Option<PendingMfa> {
+        let now = self.unix();
+        let browser = cookies.get(CSRF_COOKIE).map_or("", String::as_str);
+        let ours = self
+            .login
+            .pending
+            .get(session)
+            .is_some_and(|p| p.expires > now && p.browser == browser);
+        if ours {
+            self.login.pending.remove(session)
+        } else {
+            None
+        }
+    }
+
+    /// A wrong answer to the sign-in `session`: it waits again, or ends at the third.
+    fn wrong_answer(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        mut pending: PendingMfa,
+        error: &str,
+    ) -> Reply {
+        pending.attempts += 1;
+        if pending.attempts >= MFA_ATTEMPTS {
+            return error_page(
+                400,
+                "Too many wrong codes: start again from the application.",
+            );
+        }
+        self.login.pending.insert(session.to_owned(), pending);
+        self.step_page(cookies, session, Some(error))
+    }
+
+    /// `POST /login/mfa`: a code (MFA, or a passwordless first factor's), or the choice of an
+    /// MFA method.
     fn code_submitted(
         &mut self,
         cookies: &BTreeMap<String, String>,
@@ -746,25 +924,11 @@ impl Inner {
     ) -> Reply {
         let session = form.get("session").cloned().unwrap_or_default();
         let now = self.unix();
-        let browser = cookies.get(CSRF_COOKIE).map_or("", String::as_str);
-        let ours = self
-            .login
-            .pending
-            .get(&session)
-            .is_some_and(|p| p.expires > now && p.browser == browser);
-        if !ours {
-            return error_page(
-                400,
-                "This sign-in has expired: start again from the application.",
-            );
-        }
-        let Some(mut pending) = self.login.pending.remove(&session) else {
-            return error_page(
-                400,
-                "This sign-in has expired: start again from the application.",
-            );
+        let Some(mut pending) = self.take_pending(cookies, &session) else {
+            return error_page(400, EXPIRED);
         };
         let given = form.get("code").map_or("", String::as_str).trim();
+        let same = |code: &str| bool::from(given.as_bytes().ct_eq(code.as_bytes()));
         let right = match &pending.method {
             Factor::Totp => {
                 let secret = self
@@ -774,48 +938,296 @@ impl Inner {
                     .and_then(|u| u.totp_secret.clone());
                 totp::check(secret.as_deref(), given, now)
             }
-            Factor::Sms(code) => bool::from(given.as_bytes().ct_eq(code.as_bytes())),
+            Factor::Sms(code) | Factor::Email(code) | Factor::Otp { code, .. } => same(code),
+            Factor::Select(methods) => {
+                let chosen = form.get("method").map_or("", String::as_str);
+                if !methods.iter().any(|m| m == chosen) {
+                    let why = format!("{chosen} is not an MFA method of this user.");
+                    return self.wrong_answer(cookies, &session, pending, &why);
+                }
+                pending.method = self.mfa_factor(&pending.pool_id, &pending.username, chosen);
+                pending.expires = now + MFA_SECONDS;
+                self.login.pending.insert(session.clone(), pending);
+                return self.step_page(cookies, &session, None);
+            }
+            Factor::NewPassword => {
+                self.login.pending.insert(session.clone(), pending);
+                return self.step_page(cookies, &session, None);
+            }
         };
-        if right && !self.still_signed_in(&pending.pool_id, &pending.username, &pending.sub) {
+        if !right {
+            return self.wrong_answer(cookies, &session, pending, "Invalid code received for user");
+        }
+        if !self.still_signed_in(&pending.pool_id, &pending.username, &pending.sub) {
             return error_page(
                 400,
                 "This user can no longer sign in: start again from the application.",
             );
         }
-        if right {
-            return self.signed_in_redirect(
-                &pending.pool_id,
-                &pending.authz.clone(),
-                &pending.username,
-                &pending.sub,
-                now,
-            );
+        self.signed_in_redirect(
+            &pending.pool_id,
+            &pending.authz.clone(),
+            &pending.username,
+            &pending.sub,
+            now,
+        )
+    }
+
+    /// The MFA methods' names on the choice page.
+    fn select_mfa_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        methods: &[String],
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let buttons: String = methods
+            .iter()
+            .map(|m| {
+                let label = match m.as_str() {
+                    "SMS_MFA" => "Text message",
+                    "SOFTWARE_TOKEN_MFA" => "Authenticator app",
+                    "EMAIL_OTP" => "Email",
+                    other => other,
+                };
+                format!(
+                    "<button type=\"submit\" name=\"method\" value=\"{m}\" id=\"mfa-{m}\">{label}</button>",
+                    m = escape(m),
+                    label = escape(label)
+                )
+            })
+            .collect();
+        let body = format!(
+            "{error}<p>Choose how to get your sign-in code.</p>\
+<form method=\"post\" action=\"/login/mfa\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">{buttons}</form>",
+            error = banner("error", error),
+            session = escape(session),
+        );
+        form_page("Multi-factor authentication", error.is_some(), &body, set)
+    }
+
+    fn new_password_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{error}<p>Your password is temporary: choose a new one to sign in.</p>\
+<form method=\"post\" action=\"/login/new-password\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">\
+<label for=\"password\">New password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required autofocus>\
+<label for=\"confirm_password\">Confirm the new password</label>\
+<input type=\"password\" id=\"confirm_password\" name=\"confirm_password\" autocomplete=\"new-password\" required>\
+<button type=\"submit\" id=\"change-password\">Change password</button></form>",
+            error = banner("error", error),
+            session = escape(session),
+        );
+        form_page("Choose a new password", error.is_some(), &body, set)
+    }
+
+    /// `POST /login/new-password`, under the lock: the new password checked as
+    /// RespondToAuthChallenge checks it (the pool's policy, Cognito's message; three tries), and
+    /// the sign-in taken out of the pending ones with a salt for its credential.
+    fn new_password_checked(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> Result<(PendingMfa, [u8; 16]), Reply> {
+        let session = form.get("session").cloned().unwrap_or_default();
+        let password = form.get("password").map_or("", String::as_str);
+        let Some(pending) = self
+            .take_pending(cookies, &session)
+            .filter(|p| matches!(p.method, Factor::NewPassword))
+        else {
+            return Err(error_page(400, EXPIRED));
+        };
+        if form.get("confirm_password").map(String::as_str) != Some(password) {
+            self.login.pending.insert(session.clone(), pending);
+            return Err(self.step_page(cookies, &session, Some("The passwords do not match.")));
         }
-        pending.attempts += 1;
-        if pending.attempts >= MFA_ATTEMPTS {
+        let policy = self
+            .pools
+            .get(&pending.pool_id)
+            .map(|p| p.config.password_policy)
+            .unwrap_or_default();
+        if let Err(why) = policy.check(password) {
+            return Err(self.wrong_answer(cookies, &session, pending, &why));
+        }
+        Ok((pending, self.bytes::<16>()))
+    }
+
+    /// The new password's credential set (the user CONFIRMED, as RespondToAuthChallenge sets it),
+    /// then the sign-in goes on: MFA, or the redirect.
+    fn hosted_new_password_set(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        pending: &PendingMfa,
+        credential: crate::model::state::Credential,
+    ) -> Reply {
+        let still = self
+            .pools
+            .get(&pending.pool_id)
+            .and_then(|p| p.users.get(&pending.username))
+            .is_some_and(|u| {
+                u.sub == pending.sub && !u.disabled && u.status == Status::ForceChangePassword
+            });
+        if !still {
             return error_page(
                 400,
-                "Too many wrong codes: start again from the application.",
+                "This user can no longer sign in: start again from the application.",
             );
         }
-        let sms_to = match pending.method {
-            Factor::Sms(_) => Some(
-                self.pools
-                    .get(&pending.pool_id)
-                    .and_then(|p| p.users.get(&pending.username))
-                    .and_then(|u| u.attributes.get("phone_number"))
-                    .map(|p| crate::auth::engine::mask(p))
-                    .unwrap_or_default(),
-            ),
-            Factor::Totp => None,
+        let Some(user) = self
+            .pools
+            .get_mut(&pending.pool_id)
+            .and_then(|p| p.users.get_mut(&pending.username))
+        else {
+            return error_page(400, EXPIRED);
         };
-        self.login.pending.insert(session.clone(), pending);
-        self.mfa_page(
+        user.credential = credential;
+        user.status = Status::Confirmed;
+        let user = user.clone();
+        let next = self.after_hosted_password(&pending.pool_id, &user);
+        self.next_step(
+            &pending.pool_id,
+            &pending.authz,
             cookies,
-            &session,
-            sms_to.as_deref(),
-            Some("Invalid code received for user"),
+            &user,
+            next,
+            &user.username,
         )
+    }
+
+    /// The passwordless first factors the sign-in page offers for `client_id`: `EMAIL_OTP` and
+    /// `SMS_OTP` where the app client allows `ALLOW_USER_AUTH` and the pool's
+    /// `SignInPolicy.AllowedFirstAuthFactors` names them (a pool that never set its sign-in
+    /// policy offers passwords only, as Cognito's default policy does).
+    fn passwordless_factors(&self, client_id: &str) -> Vec<&'static str> {
+        let Ok((pool_id, client)) = self.client(client_id) else {
+            return Vec::new();
+        };
+        if crate::rules::check_auth_flow(&client, "USER_AUTH", false).is_err() {
+            return Vec::new();
+        }
+        let Some(allowed) = self
+            .pools
+            .get(&pool_id)
+            .and_then(|p| p.config.settings.allowed_first_auth_factors.as_ref())
+        else {
+            return Vec::new();
+        };
+        ["EMAIL_OTP", "SMS_OTP"]
+            .into_iter()
+            .filter(|f| allowed.iter().any(|a| a == f))
+            .collect()
+    }
+
+    /// `POST /login/otp`: a passwordless sign-in with a code by email or SMS, for a user who has
+    /// that factor (the engine's [`Inner::auth_factors`]: a verified email or phone number): the
+    /// code through the outbox as USER_AUTH sends it, then the code page. No MFA follows.
+    fn otp_requested(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> Reply {
+        let name = form.get("username").map_or("", String::as_str).trim();
+        let factor = form.get("factor").map_or("", String::as_str);
+        let Some(factor) = self
+            .passwordless_factors(&authz.client_id)
+            .into_iter()
+            .find(|f| *f == factor)
+        else {
+            return self.login_page(
+                authz,
+                cookies,
+                name,
+                Some("This sign-in method is not available."),
+                None,
+            );
+        };
+        let sms = factor == "SMS_OTP";
+        let user = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.find(name))
+            .cloned()
+            .filter(|u| {
+                u.status != Status::Unconfirmed
+                    && crate::rules::check_enabled(u).is_ok()
+                    && self.auth_factors(pool_id, u).iter().any(|f| f == factor)
+            });
+        let Some(user) = user else {
+            let why = if sms {
+                "This user cannot sign in with a code by text message: sign in with the password."
+            } else {
+                "This user cannot sign in with a code by email: sign in with the password."
+            };
+            return self.login_page(authz, cookies, name, Some(why), None);
+        };
+        let (code, _) = self.send_code(pool_id, &user.username, factor, sms);
+        let method = Factor::Otp {
+            code: code.value,
+            sms,
+        };
+        let session = self.pend(pool_id, authz, cookies, &user, method);
+        self.step_page(cookies, &session, None)
+    }
+
+    fn forgot_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{error}<p>Enter your user name: we will send you a code to reset your password.</p>\
+<form method=\"post\" action=\"/forgot-password\">{token}{hidden}\
+<label for=\"username\">Username</label>\
+<input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
+<button type=\"submit\" id=\"send-code\">Reset my password</button></form>\
+<p class=\"small\"><a href=\"/login?{query}\">Back to sign in</a></p>",
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = escape(username),
+            query = escape(&authz.query()),
+        );
+        form_page("Forgot your password?", error.is_some(), &body, set)
+    }
+
+    fn reset_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        notice: Option<&str>,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{notice}{error}<form method=\"post\" action=\"/reset-password\">{token}{hidden}\
+<input type=\"hidden\" name=\"username\" value=\"{username}\">\
+<label for=\"code\">Code</label>\
+<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
+<label for=\"password\">New password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
+<label for=\"confirm_password\">Confirm the new password</label>\
+<input type=\"password\" id=\"confirm_password\" name=\"confirm_password\" autocomplete=\"new-password\" required>\
+<button type=\"submit\" id=\"reset-password\">Reset password</button></form>",
+            notice = banner("notice", notice),
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = escape(username),
+        );
+        form_page("Reset your password", error.is_some(), &body, set)
     }
 
     /// `GET /logout`: clears the session cookie and goes to a registered sign-out URL, or (with
@@ -902,15 +1314,22 @@ pub(crate) async fn route(
                 Err(why) => error_page(400, &why),
             }
         }
-        "/login" | "/login/mfa" | "/signup" | "/confirm" if post => {
+        "/login/new-password" if post => {
+            let form = form_fields(body);
+            if !shared.lock().csrf_ok(&cookies, &form) {
+                return Some(csrf_refused());
+            }
+            new_password_posted(shared, &cookies, &form)
+        }
+        "/login" | "/login/mfa" | "/login/otp" | "/signup" | "/confirm" | "/forgot-password"
+        | "/reset-password"
+            if post =>
+        {
             let form = form_fields(body);
             let authz = {
                 let mut state = shared.lock();
                 if !state.csrf_ok(&cookies, &form) {
-                    return Some(error_page(
-                        403,
-                        "The form is stale or was not sent from this page (CSRF check failed): reload it and try again.",
-                    ));
+                    return Some(csrf_refused());
                 }
                 if path == "/login/mfa" {
                     let session = form.get("session").map_or("", String::as_str);
@@ -944,12 +1363,23 @@ pub(crate) async fn route(
                     drop(state);
                     return Some(password_posted(shared, &pool_id, &authz, &cookies, &form));
                 }
+                if path == "/login/otp" {
+                    return Some(state.otp_requested(&pool_id, &authz, &cookies, &form));
+                }
                 authz
             };
-            if path == "/signup" {
-                sign_up(shared, &authz, &cookies, &form).await
-            } else {
-                confirm(shared, &authz, &cookies, &form).await
+            match path {
+                "/signup" => sign_up(shared, &authz, &cookies, &form).await,
+                "/forgot-password" => forgot_password(shared, &authz, &cookies, &form).await,
+                "/reset-password" => reset_password(shared, &authz, &cookies, &form).await,
+                _ => confirm(shared, &authz, &cookies, &form).await,
+            }
+        }
+        "/forgot-password" if get => {
+            let mut state = shared.lock();
+            match state.authz(&params(query)) {
+                Ok((_, authz)) => state.forgot_page(&authz, &cookies, "", None),
+                Err(why) => error_page(400, &why),
             }
         }
         "/signup" if get => {
@@ -960,12 +1390,44 @@ pub(crate) async fn route(
             }
         }
         "/logout" if get => shared.lock().logout(&cookies, &params(query)),
-        "/login" | "/login/mfa" | "/signup" | "/confirm" | "/logout" => {
-            error_page(405, "Method not allowed.")
-        }
+        "/login"
+        | "/login/mfa"
+        | "/login/new-password"
+        | "/login/otp"
+        | "/signup"
+        | "/confirm"
+        | "/forgot-password"
+        | "/reset-password"
+        | "/logout" => error_page(405, "Method not allowed."),
         _ => return None,
     };
     Some(reply)
+}
+
+/// The page of a form whose CSRF token is missing or not this browser's.
+fn csrf_refused() -> Reply {
+    error_page(
+        403,
+        "The form is stale or was not sent from this page (CSRF check failed): reload it and try again.",
+    )
+}
+
+/// `POST /login/new-password`: checked under the lock, the credential derived without it (as
+/// RespondToAuthChallenge derives it), then set.
+fn new_password_posted(
+    shared: &Shared,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let (pending, salt) = match shared.lock().new_password_checked(cookies, form) {
+        Ok(checked) => checked,
+        Err(reply) => return reply,
+    };
+    let password = form.get("password").map_or("", String::as_str);
+    let credential = srp::credential(realm(&pending.pool_id), &pending.username, password, salt);
+    shared
+        .lock()
+        .hosted_new_password_set(cookies, &pending, credential)
 }
 
 /// `POST /login` under threat protection (`auth/risk.rs`): the sign-in is screened first (a
@@ -1056,6 +1518,18 @@ async fn sign_up(
     form: &BTreeMap<String, String>,
 ) -> Reply {
     let username = form.get("username").map_or("", String::as_str).trim();
+    {
+        let mut state = shared.lock();
+        let has_terms = !state.terms_links(&authz.client_id).is_empty();
+        if has_terms && form.get("accept_terms").map(String::as_str) != Some("yes") {
+            return state.signup_page(
+                authz,
+                cookies,
+                form,
+                Some("To sign up, accept the terms of use and the privacy policy."),
+            );
+        }
+    }
     let mut attributes = Vec::new();
     if let Some(email) = form.get("email").filter(|e| !e.is_empty()) {
         attributes.push(json!({"Name": "email", "Value": email}));
@@ -1115,5 +1589,74 @@ async fn confirm(
             Some("Your account is confirmed: sign in."),
         ),
         Err(fault) => state.confirm_page(authz, cookies, username, None, Some(&fault.message)),
+    }
+}
+
+/// `POST /forgot-password`: Cognito's ForgotPassword (the code through the outbox, where the
+/// pool's recovery setting sends it), then the page that takes the code and the new password.
+async fn forgot_password(
+    shared: &Shared,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let username = form.get("username").map_or("", String::as_str).trim();
+    let body = with_secret_hash(
+        shared,
+        json!({"ClientId": authz.client_id, "Username": username}),
+        authz,
+        username,
+    );
+    let answer = crate::api::dispatch(shared, "ForgotPassword", &body).await;
+    let mut state = shared.lock();
+    match answer {
+        Ok(a) => {
+            let to = a["CodeDeliveryDetails"]["Destination"]
+                .as_str()
+                .unwrap_or("you");
+            let notice = format!("We sent a code to {to}.");
+            state.reset_page(authz, cookies, username, Some(&notice), None)
+        }
+        Err(fault) => state.forgot_page(authz, cookies, username, Some(&fault.message)),
+    }
+}
+
+/// `POST /reset-password`: Cognito's ConfirmForgotPassword (its code check, attempt limit,
+/// expiry and password policy), then the sign-in page with a banner.
+async fn reset_password(
+    shared: &Shared,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let username = form.get("username").map_or("", String::as_str);
+    let password = form.get("password").map_or("", String::as_str);
+    if form.get("confirm_password").map(String::as_str) != Some(password) {
+        return shared.lock().reset_page(
+            authz,
+            cookies,
+            username,
+            None,
+            Some("The passwords do not match."),
+        );
+    }
+    let body = with_secret_hash(
+        shared,
+        json!({"ClientId": authz.client_id, "Username": username, "Password": password,
+               "ConfirmationCode": form.get("code").map_or("", String::as_str).trim()}),
+        authz,
+        username,
+    );
+    let answer = crate::api::dispatch(shared, "ConfirmForgotPassword", &body).await;
+    let mut state = shared.lock();
+    match answer {
+        Ok(_) => state.login_page(
+            authz,
+            cookies,
+            username,
+            None,
+            Some("Your password has been reset: sign in with the new one."),
+        ),
+        Err(fault) => state.reset_page(authz, cookies, username, None, Some(&fault.message)),
     }
 }
