@@ -186,6 +186,11 @@ fn hosted_ui_login_page_in_headless_chromium() {
 }
 
 #[test]
+fn login_page_steps_in_headless_chromium() {
+    in_chromium(|chromium, port| async move { run_steps(&chromium, port).await });
+}
+
+#[test]
 fn federated_sign_in_in_headless_chromium() {
     in_chromium(|chromium, port| async move { run_federated(&chromium, port).await });
 }
@@ -499,6 +504,165 @@ async fn run_federated(chromium: &Path, driver_port: u16) {
     assert_eq!(id.claims().str("sub"), Some(sub.as_str()));
     let users = ok(&e, "ListUsers", json!({"UserPoolId": pool}));
     assert_eq!(users["Users"].as_array().unwrap().len(), 1);
+
+    browser.close().await.unwrap();
+}
+
+/// With `SCREENSHOTS=1`, saves what the browser shows as `emulator/docs/login-page/{name}.png`
+/// (so that CI, without it, never rewrites them).
+async fn screenshot(client: &Client, name: &str) {
+    if std::env::var("SCREENSHOTS").as_deref() != Ok("1") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/login-page");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+}
+
+/// Lands on the callback, exchanges the code with the flow's PKCE verifier, and checks whose id
+/// token it is; then forgets the browser's cookies (the emulator's and the app's share the host).
+async fn signed_in_as<F>(browser: &Client, e: &Emulator, callback: &str, flow: &mut F, user: &str)
+where
+    F: Flow<Output = cognito_flows::Tokens>,
+{
+    let landed = wait_for_url(browser, &format!("{callback}?code=")).await;
+    let tokens = exchange(e, flow, landed).unwrap();
+    let id = tokens.id_token.unwrap();
+    assert_eq!(id.claims().str("cognito:username"), Some(user));
+    browser.delete_all_cookies().await.unwrap();
+}
+
+/// The login page's other steps in Chromium, each through the library's `HostedUi` PKCE flow to
+/// tokens: NEW_PASSWORD_REQUIRED, forgot password, EMAIL_OTP, and sign-up with the terms
+/// accepted; with `SCREENSHOTS=1`, a screenshot of each page.
+async fn run_steps(chromium: &Path, driver_port: u16) {
+    use common::ok;
+    use serde_json::json;
+
+    let app = app_server().await;
+    let callback = format!("http://127.0.0.1:{app}/callback");
+    let w = Fixture::start(
+        Options::default()
+            .client(ClientConfig {
+                callback_urls: vec![callback.clone()],
+                ..ClientConfig::default()
+            })
+            .user(
+                "lee",
+                PASSWORD,
+                &[("email", "lee@example.com"), ("email_verified", "true")],
+            )
+            .user(
+                "eve",
+                PASSWORD,
+                &[("email", "eve@example.com"), ("email_verified", "true")],
+            ),
+    );
+    let (e, pool_id, client_id) = (&w.emulator, &w.pool_id, &w.client_id);
+    ok(
+        e,
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id, "AutoVerifiedAttributes": ["email"],
+               "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}}),
+    );
+    ok(
+        e,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "newbie", "TemporaryPassword": "Temp0rary!",
+               "MessageAction": "SUPPRESS"}),
+    );
+    for (name, url) in [
+        ("terms-of-use", "https://example.com/terms"),
+        ("privacy-policy", "https://example.com/privacy"),
+    ] {
+        ok(
+            e,
+            "CreateTerms",
+            json!({"UserPoolId": pool_id, "ClientId": client_id, "TermsName": name,
+                   "TermsSource": "LINK", "Enforcement": "NONE", "Links": {"cognito:default": url}}),
+        );
+    }
+    let ui = HostedUi::new(e.endpoint(), client_id.clone(), &callback)
+        .unwrap()
+        .with_scopes(["openid", "email"]);
+    let browser = connect(chromium, driver_port).await;
+
+    // 1. NEW_PASSWORD_REQUIRED: the temporary password, then a new one (a weak one refused).
+    let mut flow = ui.authorize(Entropy::from([11; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    text_of(&browser, "#email-otp", "Sign in with a code by email").await;
+    screenshot(&browser, "sign-in").await;
+    fill(&browser, "#username", "newbie").await;
+    fill(&browser, "#password", "Temp0rary!").await;
+    click(&browser, "#signin").await;
+    text_of(&browser, "h1", "Choose a new password").await;
+    screenshot(&browser, "new-password").await;
+    fill(&browser, "#password", "weakpass").await;
+    fill(&browser, "#confirm_password", "weakpass").await;
+    click(&browser, "#change-password").await;
+    text_of(&browser, "#error", "Password did not conform with policy").await;
+    fill(&browser, "#password", "N3wPassw0rd!").await;
+    fill(&browser, "#confirm_password", "N3wPassw0rd!").await;
+    click(&browser, "#change-password").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "newbie").await;
+
+    // 2. Forgot password: the link, the user name, the code from the outbox, a new password,
+    //    then the sign-in page with its banner and the new password.
+    let mut flow = ui.authorize(Entropy::from([12; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    click(&browser, "#forgot-password").await;
+    text_of(&browser, "h1", "Forgot your password?").await;
+    fill(&browser, "#username", "lee").await;
+    screenshot(&browser, "forgot-password").await;
+    click(&browser, "#send-code").await;
+    text_of(&browser, "#notice", "We sent a code to l***@e***").await;
+    screenshot(&browser, "reset-password").await;
+    let code = e.last_code("lee").unwrap();
+    fill(&browser, "#code", &code).await;
+    fill(&browser, "#password", "Ch4nged-Passw0rd").await;
+    fill(&browser, "#confirm_password", "Ch4nged-Passw0rd").await;
+    click(&browser, "#reset-password").await;
+    text_of(&browser, "#notice", "Your password has been reset").await;
+    fill(&browser, "#password", "Ch4nged-Passw0rd").await;
+    click(&browser, "#signin").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "lee").await;
+
+    // 3. EMAIL_OTP: no password, the code from the outbox, no MFA after it.
+    let mut flow = ui.authorize(Entropy::from([13; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    fill(&browser, "#username", "eve").await;
+    click(&browser, "#email-otp").await;
+    text_of(&browser, "main", "We emailed a code to e***@e***.").await;
+    screenshot(&browser, "email-otp").await;
+    let message = e.outbox().last().cloned().unwrap();
+    assert_eq!(message.purpose, "EMAIL_OTP");
+    fill(&browser, "#code", &message.code).await;
+    click(&browser, "#verify").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "eve").await;
+
+    // 4. Sign-up with the terms accepted, the confirmation code, then the sign-in.
+    let mut flow = ui.authorize(Entropy::from([14; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    click(&browser, "#signup-link").await;
+    text_of(&browser, "h1", "Sign up").await;
+    fill(&browser, "#username", "tia").await;
+    fill(&browser, "#email", "tia@example.com").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#accept-terms").await;
+    screenshot(&browser, "sign-up-terms").await;
+    click(&browser, "#signup").await;
+    text_of(&browser, "h1", "Confirm your account").await;
+    let code = e.last_code("tia").unwrap();
+    fill(&browser, "#code", &code).await;
+    click(&browser, "#confirm").await;
+    text_of(&browser, "#notice", "Your account is confirmed").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#signin").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "tia").await;
 
     browser.close().await.unwrap();
 }

@@ -13,8 +13,17 @@
 //! and privacy policy once it has both (CreateTerms).
 //!
 //! The pages check the password with the emulator's own credential check and its attempt limit,
-//! ask for the TOTP or SMS code of a user with MFA (the SMS code goes to the outbox), and redirect
-//! to the callback with `code` and `state`.
+//! then take the sign-in engine's decisions ([`after_hosted_password`](Inner::after_hosted_password):
+//! the temporary password's expiry and [`mfa_step`]): a user with a temporary password chooses a
+//! new one (`/login/new-password`, the pool's password policy with Cognito's messages), then the
+//! TOTP, SMS or email MFA code is asked (the codes go to the outbox), or the user picks the method
+//! (SELECT_MFA_TYPE); then the redirect to the callback with `code` and `state`. "Forgot your
+//! password?" runs ForgotPassword and ConfirmForgotPassword (`/forgot-password`,
+//! `/reset-password`). Where the app client allows `ALLOW_USER_AUTH` and the pool's
+//! `AllowedFirstAuthFactors` name `EMAIL_OTP` or `SMS_OTP`, the sign-in form also offers a code
+//! by email or text message (`/login/otp`; no MFA after it). Sign-up needs the client's terms
+//! accepted once it has them. Each step waiting for an answer (`PendingMfa`) is bound to the
+//! browser that started it, lasts three minutes and takes three wrong answers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
