@@ -1208,3 +1208,88 @@ fn sign_up_requires_accepting_the_terms() {
         signed_up.body
     );
 }
+
+/// A 1x1 PNG, base64.
+const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// The classic hosted UI's customization (SetUICustomization: CSS and logo) on the pages: the
+/// logo as an image the page's policy allows, the CSS in the page's style, unable to leave its
+/// `<style>` element.
+#[test]
+fn the_pages_wear_the_ui_customization() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "CreateUserPoolDomain",
+        serde_json::json!({"UserPoolId": w.pool_id, "Domain": "branded-app"}),
+    );
+    common::ok(
+        &w.emulator,
+        "SetUICustomization",
+        serde_json::json!({"UserPoolId": w.pool_id, "ImageFile": PIXEL,
+            "CSS": ".submitButton-customizable{background-color:#123456}</style><script>alert(1)</script>"}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "b"));
+    assert!(
+        page.body
+            .contains(".submitButton-customizable{background-color:#123456}"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert_eq!(page.body.matches("</style>").count(), 1, "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "<img class=\"logo-customizable\" alt=\"\" src=\"data:image/png;base64,{PIXEL}\">"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("class=\"submitButton-customizable\""),
+        "{}",
+        page.body
+    );
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("img-src data:"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    // The sign-up page too.
+    let link_at = page.body.find("href=\"/signup?").unwrap() + 6;
+    let link = unescape(&page.body[link_at..link_at + page.body[link_at..].find('"').unwrap()]);
+    let sign_up = b.get(&link);
+    assert!(
+        sign_up.body.contains("logo-customizable"),
+        "{}",
+        sign_up.body
+    );
+}
+
+/// Managed login branding (CreateManagedLoginBranding): its button and background colours and
+/// its logo asset on the pages; a colour that is not one is ignored, never echoed.
+#[test]
+fn the_pages_wear_the_managed_login_branding() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "CreateManagedLoginBranding",
+        serde_json::json!({"UserPoolId": w.pool_id, "ClientId": w.client_id,
+            "Settings": {"components": {
+                "primaryButton": {"lightMode": {"defaults": {"backgroundColor": "0972d3ff", "textColor": "ffffffff"}}},
+                "pageBackground": {"lightMode": {"color": "red;}</style><script>alert(1)</script>"}},
+                "form": {"lightMode": {"backgroundColor": "fafafaff"}}}},
+            "Assets": [{"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": PIXEL}]}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "b"));
+    assert!(page.body.contains("background:#0972d3ff"), "{}", page.body);
+    assert!(page.body.contains("background:#fafafaff"), "{}", page.body);
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert!(!page.body.contains("red;"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("src=\"data:image/png;base64,{PIXEL}\"")),
+        "{}",
+        page.body
+    );
+}

@@ -148,27 +148,187 @@ fn set_cookie(name: &str, value: &str, max_age: u64) -> (&'static str, String) {
     )
 }
 
-fn html(status: u16, title: &str, body: &str, mut headers: Vec<(&'static str, String)>) -> Reply {
+fn html(status: u16, title: &str, body: &str, headers: Vec<(&'static str, String)>) -> Reply {
+    branded_html(status, title, body, headers, &Brand::default())
+}
+
+/// A page in the pool's branding ([`Inner::brand`]): its CSS after the page's own, its logo above
+/// the title (the page's policy then allows `data:` images).
+fn branded_html(
+    status: u16,
+    title: &str,
+    body: &str,
+    mut headers: Vec<(&'static str, String)>,
+    brand: &Brand,
+) -> Reply {
+    let images = if brand.logo.is_some() {
+        " img-src data:;"
+    } else {
+        ""
+    };
     headers.extend([
         ("Content-Type", "text/html; charset=utf-8".to_owned()),
         ("Cache-Control", "no-store".to_owned()),
         (
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
-                .to_owned(),
+            format!(
+                "default-src 'none'; style-src 'unsafe-inline';{images} frame-ancestors 'none'; base-uri 'none'"
+            ),
         ),
         ("X-Frame-Options", "DENY".to_owned()),
         ("X-Content-Type-Options", "nosniff".to_owned()),
         ("Referrer-Policy", "no-referrer".to_owned()),
     ]);
+    let logo = brand.logo.as_ref().map_or_else(String::new, |src| {
+        format!(
+            "<img class=\"logo-customizable\" alt=\"\" src=\"{}\">",
+            escape(src)
+        )
+    });
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} - Cognito emulator</title><style>{STYLE}</style></head>\
-<body><main><p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main></body></html>\n",
-        title = escape(title)
+<title>{title} - Cognito emulator</title><style>{STYLE}{css}</style></head>\
+<body><main>{logo}<p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main></body></html>\n",
+        title = escape(title),
+        css = brand.css,
     );
     (status, headers, page)
+}
+
+/// What a pool's branding puts on its pages.
+#[derive(Default)]
+pub(crate) struct Brand {
+    /// CSS for the page's style sheet: it cannot close the `<style>` element (no `<`).
+    css: String,
+    /// The logo, a `data:` URL of a PNG or JPEG.
+    logo: Option<String>,
+}
+
+/// A colour of a managed login branding's settings (`RRGGBB` or `RRGGBBAA` hex, as Cognito
+/// writes them) as CSS; anything else is ignored.
+fn branding_colour(settings: Option<&Value>, path: &[&str]) -> Option<String> {
+    let mut value = settings?;
+    for key in path {
+        value = value.get(key)?;
+    }
+    let hex = value.as_str()?;
+    (matches!(hex.len(), 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| format!("#{hex}"))
+}
+
+/// An image sent as base64 (a branding asset, a UI customization's `ImageFile`) as a `data:` URL,
+/// when it is a PNG or a JPEG.
+fn logo_url(base64: &str) -> Option<String> {
+    if !base64
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+    {
+        return None;
+    }
+    let kind = if base64.starts_with("iVBORw0KGgo") {
+        "png"
+    } else if base64.starts_with("/9j/") {
+        "jpeg"
+    } else {
+        return None;
+    };
+    Some(format!("data:image/{kind};base64,{base64}"))
+}
+
+impl Inner {
+    /// The branding of `client_id`'s pages: its managed login branding (CreateManagedLoginBranding:
+    /// the primary button's, page's and form's colours, and its form or header logo), then the
+    /// classic hosted UI's customization (SetUICustomization, the client's else the pool's: its
+    /// CSS, with `<` escaped so that it stays CSS, and its logo).
+    pub(crate) fn brand(&self, client_id: &str) -> Brand {
+        let mut brand = Brand::default();
+        let Some(pool) = self
+            .pools
+            .values()
+            .find(|p| p.clients.contains_key(client_id))
+        else {
+            return brand;
+        };
+        if let Some(style) = pool
+            .resources
+            .configuration
+            .brandings
+            .values()
+            .find(|b| b.client_id == client_id && !b.use_cognito_provided_values)
+        {
+            let settings = style.settings.as_ref();
+            let rules = [
+                (
+                    "button.submitButton-customizable{background:",
+                    &["primaryButton", "lightMode", "defaults", "backgroundColor"][..],
+                ),
+                (
+                    "button.submitButton-customizable{color:",
+                    &["primaryButton", "lightMode", "defaults", "textColor"][..],
+                ),
+                (
+                    "body{background:",
+                    &["pageBackground", "lightMode", "color"][..],
+                ),
+                (
+                    "main{background:",
+                    &["form", "lightMode", "backgroundColor"][..],
+                ),
+            ];
+            for (rule, path) in rules {
+                let path: Vec<&str> = std::iter::once("components")
+                    .chain(path.iter().copied())
+                    .collect();
+                if let Some(colour) = branding_colour(settings, &path) {
+                    brand.css.push_str(&format!("{rule}{colour}}}"));
+                }
+            }
+            brand.logo = style
+                .assets
+                .iter()
+                .filter(|a| matches!(a.category.as_str(), "FORM_LOGO" | "PAGE_HEADER_LOGO"))
+                .filter(|a| a.color_mode != "DARK")
+                .find_map(|a| a.bytes.as_deref().and_then(logo_url));
+        }
+        if let Some(ui) = pool
+            .resources
+            .ui
+            .get(client_id)
+            .or_else(|| pool.resources.ui.get("ALL"))
+        {
+            if let Some(css) = &ui.css {
+                brand.css.push_str(&css.replace('<', "\\3c "));
+            }
+            if let Some(logo) = ui.image.as_deref().and_then(logo_url) {
+                brand.logo = Some(logo);
+            }
+        }
+        brand
+    }
+
+    /// A page with a form of `client_id`'s, in its branding: 400 when it shows an error, else 200.
+    fn page(
+        &self,
+        client_id: &str,
+        title: &str,
+        failed: bool,
+        body: &str,
+        set_cookie: Option<(&'static str, String)>,
+    ) -> Reply {
+        let status = if failed { 400 } else { 200 };
+        let headers = set_cookie.into_iter().collect();
+        branded_html(status, title, body, headers, &self.brand(client_id))
+    }
+
+    /// The app client of the pending sign-in `session`.
+    fn client_of_pending(&self, session: &str) -> String {
+        self.login
+            .pending
+            .get(session)
+            .map(|p| p.authz.client_id.clone())
+            .unwrap_or_default()
+    }
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f2f3f3;margin:0}\
@@ -182,17 +342,6 @@ padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size
 .notice{color:#1d5e20;background:#e8f5e9;padding:.5rem;border-radius:4px}p.small{font-size:.85rem}";
 /// The look of a secondary button (inline: the shared style sheet stays as it was).
 const SECONDARY: &str = "background:#fff;color:#0972d3;border:1px solid #0972d3";
-
-/// A page with a form: 400 when it shows an error, else 200.
-fn form_page(
-    title: &str,
-    failed: bool,
-    body: &str,
-    set_cookie: Option<(&'static str, String)>,
-) -> Reply {
-    let status = if failed { 400 } else { 200 };
-    html(status, title, body, set_cookie.into_iter().collect())
-}
 
 /// A page that shows only `message`, as an error.
 pub(crate) fn error_page(status: u16, message: &str) -> Reply {
@@ -392,7 +541,7 @@ impl Inner {
 <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\" id=\"signin\">Sign in</button>{passwordless}</form>\
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"signin\">Sign in</button>{passwordless}</form>\
 <p class=\"small\"><a id=\"forgot-password\" href=\"/forgot-password?{query}\">Forgot your password?</a></p>{providers}\
 <p class=\"small\">Need an account? <a id=\"signup-link\" href=\"/signup?{query}\">Sign up</a></p>",
             passwordless = self.passwordless_buttons(&authz.client_id),
@@ -403,7 +552,7 @@ impl Inner {
             username = escape(username),
             query = escape(&authz.query()),
         );
-        form_page("Sign in", error.is_some(), &body, set)
+        self.page(&authz.client_id, "Sign in", error.is_some(), &body, set)
     }
 
     /// The sign-in form's buttons for the passwordless factors offered
@@ -473,12 +622,18 @@ name=\"factor\" value=\"{factor}\" id=\"{id}\">{label}</button>"
 <input type=\"hidden\" name=\"session\" value=\"{session}\">\
 <label for=\"code\">Code</label>\
 <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
-<button type=\"submit\" id=\"verify\">Sign in</button></form>",
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"verify\">Sign in</button></form>",
             error = banner("error", error),
             prompt = escape(prompt),
             session = escape(session),
         );
-        form_page(title, error.is_some(), &body, set)
+        self.page(
+            &self.client_of_pending(session),
+            title,
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     /// The links to the app client's terms of use and privacy policy, once it has both
@@ -549,7 +704,7 @@ I accept the terms of use and the privacy policy.</label>"
 <input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" autocomplete=\"email\">\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
-{terms}<button type=\"submit\" id=\"signup\">Sign up</button></form>\
+{terms}<button class=\"submitButton-customizable\" type=\"submit\" id=\"signup\">Sign up</button></form>\
 <p class=\"small\">Already have an account? <a href=\"/login?{query}\">Sign in</a></p>",
             error = banner("error", error),
             terms = self.terms_acceptance(&authz.client_id),
@@ -558,7 +713,7 @@ I accept the terms of use and the privacy policy.</label>"
             email = value("email"),
             query = escape(&authz.query()),
         );
-        form_page("Sign up", error.is_some(), &body, set)
+        self.page(&authz.client_id, "Sign up", error.is_some(), &body, set)
     }
 
     fn confirm_page(
@@ -575,13 +730,19 @@ I accept the terms of use and the privacy policy.</label>"
 <input type=\"hidden\" name=\"username\" value=\"{username}\">\
 <label for=\"code\">Confirmation code</label>\
 <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
-<button type=\"submit\" id=\"confirm\">Confirm account</button></form>",
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"confirm\">Confirm account</button></form>",
             notice = banner("notice", notice),
             error = banner("error", error),
             hidden = authz.hidden(),
             username = escape(username),
         );
-        form_page("Confirm your account", error.is_some(), &body, set)
+        self.page(
+            &authz.client_id,
+            "Confirm your account",
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     /// The signed-in browser's session, when it is one of this pool's and still good: the user
@@ -1001,7 +1162,7 @@ I accept the terms of use and the privacy policy.</label>"
                     other => other,
                 };
                 format!(
-                    "<button type=\"submit\" name=\"method\" value=\"{m}\" id=\"mfa-{m}\">{label}</button>",
+                    "<button class=\"submitButton-customizable\" type=\"submit\" name=\"method\" value=\"{m}\" id=\"mfa-{m}\">{label}</button>",
                     m = escape(m),
                     label = escape(label)
                 )
@@ -1014,7 +1175,13 @@ I accept the terms of use and the privacy policy.</label>"
             error = banner("error", error),
             session = escape(session),
         );
-        form_page("Multi-factor authentication", error.is_some(), &body, set)
+        self.page(
+            &self.client_of_pending(session),
+            "Multi-factor authentication",
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     fn new_password_page(
@@ -1032,11 +1199,17 @@ I accept the terms of use and the privacy policy.</label>"
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required autofocus>\
 <label for=\"confirm_password\">Confirm the new password</label>\
 <input type=\"password\" id=\"confirm_password\" name=\"confirm_password\" autocomplete=\"new-password\" required>\
-<button type=\"submit\" id=\"change-password\">Change password</button></form>",
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"change-password\">Change password</button></form>",
             error = banner("error", error),
             session = escape(session),
         );
-        form_page("Choose a new password", error.is_some(), &body, set)
+        self.page(
+            &self.client_of_pending(session),
+            "Choose a new password",
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     /// `POST /login/new-password`, under the lock: the new password checked as
@@ -1202,14 +1375,20 @@ I accept the terms of use and the privacy policy.</label>"
 <form method=\"post\" action=\"/forgot-password\">{token}{hidden}\
 <label for=\"username\">Username</label>\
 <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
-<button type=\"submit\" id=\"send-code\">Reset my password</button></form>\
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"send-code\">Reset my password</button></form>\
 <p class=\"small\"><a href=\"/login?{query}\">Back to sign in</a></p>",
             error = banner("error", error),
             hidden = authz.hidden(),
             username = escape(username),
             query = escape(&authz.query()),
         );
-        form_page("Forgot your password?", error.is_some(), &body, set)
+        self.page(
+            &authz.client_id,
+            "Forgot your password?",
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     fn reset_page(
@@ -1230,13 +1409,19 @@ I accept the terms of use and the privacy policy.</label>"
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
 <label for=\"confirm_password\">Confirm the new password</label>\
 <input type=\"password\" id=\"confirm_password\" name=\"confirm_password\" autocomplete=\"new-password\" required>\
-<button type=\"submit\" id=\"reset-password\">Reset password</button></form>",
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"reset-password\">Reset password</button></form>",
             notice = banner("notice", notice),
             error = banner("error", error),
             hidden = authz.hidden(),
             username = escape(username),
         );
-        form_page("Reset your password", error.is_some(), &body, set)
+        self.page(
+            &authz.client_id,
+            "Reset your password",
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     /// `GET /logout`: clears the session cookie and goes to a registered sign-out URL, or (with
