@@ -1293,3 +1293,57 @@ fn the_pages_wear_the_managed_login_branding() {
         page.body
     );
 }
+
+/// The scripted `/oauth2/authorize?username=&password=` takes the login page's decision (the
+/// engine's): a user who must choose a new password or who has email MFA gets no code from it
+/// (`access_denied`, the reason said), a plain user gets one.
+#[test]
+fn the_scripted_authorize_takes_the_same_decision() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "AdminCreateUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie",
+                           "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS"}),
+    );
+    common::ok(
+        &w.emulator,
+        "SetUserPoolMfaConfig",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "EmailMfaConfiguration": {"Message": "Your code is {####}", "Subject": "Code"}}),
+    );
+    w.add_user(
+        "em",
+        PASSWORD,
+        &[("email", "em@example.com"), ("email_verified", "true")],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "em",
+                           "EmailMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    w.add_user("lee", PASSWORD, &[]);
+    let mut b = Browser::new(&w.emulator);
+    let scripted = |b: &mut Browser, user: &str, password: &str| {
+        let page = b.get(&format!(
+            "{}&username={}&password={}",
+            authorize_query(&w, CALLBACK, "sc"),
+            enc(user),
+            enc(password)
+        ));
+        assert_eq!(page.status, 302, "{}", page.body);
+        query_of(page.location.as_deref().unwrap())
+    };
+    let newbie = scripted(&mut b, "newbie", "Temp0rary!");
+    assert_eq!(newbie["error"], "access_denied");
+    assert!(
+        newbie["error_description"].contains("NEW_PASSWORD_REQUIRED"),
+        "{newbie:?}"
+    );
+    let em = scripted(&mut b, "em", PASSWORD);
+    assert_eq!(em["error"], "access_denied");
+    assert!(em["error_description"].contains("MFA"), "{em:?}");
+    let lee = scripted(&mut b, "lee", PASSWORD);
+    assert!(lee.contains_key("code"), "{lee:?}");
+}
