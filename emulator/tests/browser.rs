@@ -191,6 +191,11 @@ fn login_page_steps_in_headless_chromium() {
 }
 
 #[test]
+fn passkey_sign_in_in_headless_chromium() {
+    in_chromium(|chromium, port| async move { run_passkey(&chromium, port).await });
+}
+
+#[test]
 fn federated_sign_in_in_headless_chromium() {
     in_chromium(|chromium, port| async move { run_federated(&chromium, port).await });
 }
@@ -663,6 +668,121 @@ async fn run_steps(chromium: &Path, driver_port: u16) {
     fill(&browser, "#password", PASSWORD).await;
     click(&browser, "#signin").await;
     signed_in_as(&browser, e, &callback, &mut flow, "tia").await;
+
+    browser.close().await.unwrap();
+}
+
+/// The W3C WebAuthn extension command of WebDriver that chromedriver serves (Chrome DevTools'
+/// WebAuthn domain underneath): a virtual CTAP2 platform authenticator that holds resident keys
+/// and verifies its user.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/webauthn/authenticator",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+            "hasUserVerification": true, "isUserVerified": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// `navigator.credentials.create` run in the page with Cognito's creation options (the first
+/// argument, JSON), answering the `RegistrationResponseJSON` CompleteWebAuthnRegistration takes.
+const CREATE_PASSKEY: &str = "var done=arguments[arguments.length-1];var o=JSON.parse(arguments[0]);\
+function enc(b){var a=new Uint8Array(b),s='';for(var i=0;i<a.length;i++)s+=String.fromCharCode(a[i]);\
+return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_').replace(/=+$/,'');}\
+function dec(t){t=t.replace(/-/g,'+').replace(/_/g,'/');while(t.length%4)t+='=';var s=atob(t),\
+a=new Uint8Array(s.length);for(var i=0;i<s.length;i++)a[i]=s.charCodeAt(i);return a.buffer;}\
+o.challenge=dec(o.challenge);o.user.id=dec(o.user.id);\
+(o.excludeCredentials||[]).forEach(function(c){c.id=dec(c.id);});\
+navigator.credentials.create({publicKey:o}).then(function(c){var r=c.response;done(JSON.stringify({\
+id:c.id,rawId:enc(c.rawId),type:c.type,response:{clientDataJSON:enc(r.clientDataJSON),\
+attestationObject:enc(r.attestationObject),transports:r.getTransports()},\
+authenticatorAttachment:c.authenticatorAttachment,clientExtensionResults:{}}));},\
+function(e){done('error: '+e.name+': '+e.message);});";
+
+/// Passkey sign-in in Chromium with a virtual authenticator: the passkey is registered through
+/// the API (StartWebAuthnRegistration, `navigator.credentials.create` in a page of the
+/// emulator's origin, CompleteWebAuthnRegistration), then the login page's "Sign in with
+/// passkey" (its script and `navigator.credentials.get`) signs the user in through HostedUi's PKCE
+/// flow. The pages are served from `http://localhost` (the pool's relying party id, a secure
+/// context for the browser).
+async fn run_passkey(chromium: &Path, driver_port: u16) {
+    use common::ok;
+    use serde_json::json;
+
+    let app = app_server().await;
+    let callback = format!("http://127.0.0.1:{app}/callback");
+    let w = Fixture::start(
+        Options::default()
+            .client(ClientConfig {
+                callback_urls: vec![callback.clone()],
+                ..ClientConfig::default()
+            })
+            .user("pia", PASSWORD, &[]),
+    );
+    let (e, pool_id, client_id) = (&w.emulator, &w.pool_id, &w.client_id);
+    ok(
+        e,
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id,
+               "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}}),
+    );
+    let local = e.endpoint().replace("127.0.0.1", "localhost");
+    let ui = HostedUi::new(&local, client_id.clone(), &callback)
+        .unwrap()
+        .with_scopes(["openid"]);
+    let browser = connect(chromium, driver_port).await;
+    browser.issue_cmd(AddVirtualAuthenticator).await.unwrap();
+
+    // 1. The passkey: creation options from the API, the browser's authenticator creates it in
+    //    a page of the emulator's origin, the API checks and stores it.
+    let access = w.access_token("pia", PASSWORD);
+    let started = ok(
+        e,
+        "StartWebAuthnRegistration",
+        json!({"AccessToken": access}),
+    );
+    let flow = ui.authorize(Entropy::from([21; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    let created = browser
+        .execute_async(
+            CREATE_PASSKEY,
+            vec![json!(started["CredentialCreationOptions"].to_string())],
+        )
+        .await
+        .unwrap();
+    let created = created.as_str().unwrap();
+    assert!(!created.starts_with("error"), "{created}");
+    let credential: serde_json::Value = serde_json::from_str(created).unwrap();
+    ok(
+        e,
+        "CompleteWebAuthnRegistration",
+        json!({"AccessToken": access, "Credential": credential}),
+    );
+
+    // 2. Sign in with it on the page: no password, no MFA.
+    let mut flow = ui.authorize(Entropy::from([22; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    fill(&browser, "#username", "pia").await;
+    click(&browser, "#passkey").await;
+    text_of(&browser, "h1", "Sign in with passkey").await;
+    screenshot(&browser, "passkey").await;
+    click(&browser, "#passkey-go").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "pia").await;
 
     browser.close().await.unwrap();
 }

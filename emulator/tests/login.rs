@@ -1347,3 +1347,123 @@ fn the_scripted_authorize_takes_the_same_decision() {
     let lee = scripted(&mut b, "lee", PASSWORD);
     assert!(lee.contains_key("code"), "{lee:?}");
 }
+
+/// A pool whose sign-in policy allows passkeys, with `pia` holding one of `device`'s (registered
+/// through StartWebAuthnRegistration and CompleteWebAuthnRegistration, from http://localhost).
+fn passkey_world() -> (
+    Fixture,
+    cognito_flows_testkit::passkey::SoftwareAuthenticator,
+) {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "UpdateUserPool",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}}),
+    );
+    w.add_user("pia", PASSWORD, &[]);
+    let access = w.access_token("pia", PASSWORD);
+    let started = common::ok(
+        &w.emulator,
+        "StartWebAuthnRegistration",
+        serde_json::json!({"AccessToken": access}),
+    );
+    let mut device =
+        cognito_flows_testkit::passkey::SoftwareAuthenticator::new("http://localhost").unwrap();
+    let created = device
+        .create(&started["CredentialCreationOptions"])
+        .unwrap();
+    common::ok(
+        &w.emulator,
+        "CompleteWebAuthnRegistration",
+        serde_json::json!({"AccessToken": access, "Credential": created}),
+    );
+    (w, device)
+}
+
+/// The `data-options` of the passkey page: the request options for `navigator.credentials.get`.
+fn passkey_options(page: &Page) -> String {
+    let at = page
+        .body
+        .find("data-options=\"")
+        .unwrap_or_else(|| panic!("no passkey options in {}", page.body));
+    let rest = &page.body[at + 14..];
+    unescape(&rest[..rest.find('"').unwrap()])
+}
+
+/// Passkey sign-in on the page: the button where the pool allows WEB_AUTHN, a page whose one
+/// inline script (allowed by its hash, nothing else) asks the browser for an assertion with the
+/// options the engine's WEB_AUTHN challenge makes, the assertion checked by the API's verifier:
+/// signed in without MFA. An assertion of another sign-in's challenge is refused, and ends it.
+#[test]
+fn passkey_sign_in_on_the_page() {
+    let (w, mut device) = passkey_world();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "pk"));
+    assert!(page.body.contains("id=\"passkey\""), "{}", page.body);
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "pia"), ("factor", "WEB_AUTHN")]),
+    );
+    assert_eq!(step.status, 200, "{}", step.body);
+    let csp = step.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    let scripts = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap();
+    assert!(!scripts.contains("unsafe"), "{csp}");
+    let options = passkey_options(&step);
+    let parsed: serde_json::Value = serde_json::from_str(&options).unwrap();
+    assert_eq!(parsed["rpId"], "localhost");
+    assert_eq!(parsed["allowCredentials"].as_array().unwrap().len(), 1);
+    let assertion = device.get(&options).unwrap();
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("credential", assertion.to_string().as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    let q = query_of(done.location.as_deref().unwrap());
+    assert_eq!(q["state"], "pk");
+    assert!(q.contains_key("code"));
+
+    // An assertion for an earlier challenge: refused with the verifier's message; the sign-in
+    // is over (one try, as the API's WEB_AUTHN session).
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "pk2"));
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "pia"), ("factor", "WEB_AUTHN")]),
+    );
+    let stale = device.get(&options).unwrap();
+    let refused = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("credential", stale.to_string().as_str())]),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.location.is_none());
+    assert!(
+        refused
+            .body
+            .contains("The challenge does not match this session."),
+        "{}",
+        refused.body
+    );
+    let fresh = device.get(&passkey_options(&step)).unwrap();
+    let late = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("credential", fresh.to_string().as_str())]),
+    );
+    assert_eq!(late.status, 400);
+    assert!(late.location.is_none());
+
+    // A user without a passkey gets no passkey page.
+    w.add_user("noa", PASSWORD, &[]);
+    let page = b.get(&authorize_query(&w, CALLBACK, "pk3"));
+    let none = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "noa"), ("factor", "WEB_AUTHN")]),
+    );
+    assert_eq!(none.status, 400, "{}", none.body);
+    assert!(!none.body.contains("data-options"), "{}", none.body);
+}

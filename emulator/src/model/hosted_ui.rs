@@ -73,6 +73,9 @@ pub(crate) enum Factor {
     NewPassword,
     /// The user picks one of these MFA methods (SELECT_MFA_TYPE).
     Select(Vec<String>),
+    /// A passkey's assertion of `challenge` (WEB_AUTHN as the first factor): the request
+    /// `options` (JSON) the page hands to `navigator.credentials.get`. No MFA follows it.
+    Passkey { challenge: Vec<u8>, options: String },
 }
 
 /// A sign-in of the hosted UI waiting for its next step (an MFA or one-time code, a new

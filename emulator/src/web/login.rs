@@ -20,8 +20,11 @@
 //! (SELECT_MFA_TYPE); then the redirect to the callback with `code` and `state`. "Forgot your
 //! password?" runs ForgotPassword and ConfirmForgotPassword (`/forgot-password`,
 //! `/reset-password`). Where the app client allows `ALLOW_USER_AUTH` and the pool's
-//! `AllowedFirstAuthFactors` name `EMAIL_OTP` or `SMS_OTP`, the sign-in form also offers a code
-//! by email or text message (`/login/otp`; no MFA after it). Sign-up needs the client's terms
+//! `AllowedFirstAuthFactors` name `EMAIL_OTP`, `SMS_OTP` or `WEB_AUTHN`, the sign-in form also
+//! offers a code by email or text message, or a passkey (`/login/otp`; no MFA after them): the
+//! passkey page's one script (allowed by its hash in the page's policy) calls
+//! `navigator.credentials.get` with the WEB_AUTHN challenge's options and posts the credential,
+//! which the API's verifier checks (one try). The pages wear the pool's branding (`Inner::brand`). Sign-up needs the client's terms
 //! accepted once it has them. Each step waiting for an answer (`PendingMfa`) is bound to the
 //! browser that started it, lasts three minutes and takes three wrong answers.
 
@@ -166,13 +169,22 @@ fn branded_html(
     } else {
         ""
     };
+    let (scripts, script) = brand.script.map_or_else(
+        || (String::new(), String::new()),
+        |script| {
+            (
+                format!(" script-src {};", script_hash(script)),
+                format!("<script>{script}</script>"),
+            )
+        },
+    );
     headers.extend([
         ("Content-Type", "text/html; charset=utf-8".to_owned()),
         ("Cache-Control", "no-store".to_owned()),
         (
             "Content-Security-Policy",
             format!(
-                "default-src 'none'; style-src 'unsafe-inline';{images} frame-ancestors 'none'; base-uri 'none'"
+                "default-src 'none'; style-src 'unsafe-inline';{images}{scripts} frame-ancestors 'none'; base-uri 'none'"
             ),
         ),
         ("X-Frame-Options", "DENY".to_owned()),
@@ -189,7 +201,7 @@ fn branded_html(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} - Cognito emulator</title><style>{STYLE}{css}</style></head>\
-<body><main>{logo}<p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main></body></html>\n",
+<body><main>{logo}<p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main>{script}</body></html>\n",
         title = escape(title),
         css = brand.css,
     );
@@ -203,6 +215,36 @@ pub(crate) struct Brand {
     css: String,
     /// The logo, a `data:` URL of a PNG or JPEG.
     logo: Option<String>,
+    /// The page's one script, allowed by its hash (the passkey page's).
+    script: Option<&'static str>,
+}
+
+/// The passkey page's script: `navigator.credentials.get` with the form's `data-options`, the
+/// credential posted as `PublicKeyCredential` JSON (base64url fields).
+const PASSKEY_SCRIPT: &str = "(function(){var f=document.getElementById('passkey-form');\
+function enc(b){var a=new Uint8Array(b),s='';for(var i=0;i<a.length;i++)s+=String.fromCharCode(a[i]);\
+return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_').replace(/=+$/,'');}\
+function dec(t){t=t.replace(/-/g,'+').replace(/_/g,'/');while(t.length%4)t+='=';var s=atob(t),\
+a=new Uint8Array(s.length);for(var i=0;i<s.length;i++)a[i]=s.charCodeAt(i);return a.buffer;}\
+document.getElementById('passkey-go').addEventListener('click',function(){\
+var o=JSON.parse(f.dataset.options);o.challenge=dec(o.challenge);\
+(o.allowCredentials||[]).forEach(function(c){c.id=dec(c.id);});\
+navigator.credentials.get({publicKey:o}).then(function(c){var r=c.response;\
+f.elements.credential.value=JSON.stringify({id:c.id,rawId:enc(c.rawId),type:c.type,\
+response:{clientDataJSON:enc(r.clientDataJSON),authenticatorData:enc(r.authenticatorData),\
+signature:enc(r.signature),userHandle:r.userHandle?enc(r.userHandle):null},\
+clientExtensionResults:c.getClientExtensionResults(),authenticatorAttachment:c.authenticatorAttachment});\
+f.submit();}).catch(function(e){var p=document.getElementById('passkey-error');\
+p.textContent='The passkey sign-in did not complete ('+e.name+'): try again.';p.hidden=false;});});})();";
+
+/// The CSP source of a script: `'sha256-…'`.
+fn script_hash(script: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(script.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// A colour of a managed login branding's settings (`RRGGBB` or `RRGGBBAA` hex, as Cognito
@@ -562,10 +604,10 @@ impl Inner {
         self.passwordless_factors(client_id)
             .into_iter()
             .map(|factor| {
-                let (id, label) = if factor == "SMS_OTP" {
-                    ("sms-otp", "Sign in with a code by text message")
-                } else {
-                    ("email-otp", "Sign in with a code by email")
+                let (id, label) = match factor {
+                    "SMS_OTP" => ("sms-otp", "Sign in with a code by text message"),
+                    "WEB_AUTHN" => ("passkey", "Sign in with passkey"),
+                    _ => ("email-otp", "Sign in with a code by email"),
                 };
                 format!(
                     "<button type=\"submit\" style=\"{SECONDARY}\" formaction=\"/login/otp\" formnovalidate \
@@ -1017,6 +1059,10 @@ I accept the terms of use and the privacy policy.</label>"
         };
         let (title, prompt) = match &pending.method {
             Factor::NewPassword => return self.new_password_page(cookies, session, error),
+            Factor::Passkey { options, .. } => {
+                let options = options.clone();
+                return self.passkey_page(cookies, session, &options, error);
+            }
             Factor::Select(methods) => {
                 let methods = methods.clone();
                 return self.select_mfa_page(cookies, session, &methods, error);
@@ -1124,6 +1170,26 @@ I accept the terms of use and the privacy policy.</label>"
                 self.login.pending.insert(session.clone(), pending);
                 return self.step_page(cookies, &session, None);
             }
+            // One try, as the API's WEB_AUTHN session: the assertion checked by its verifier.
+            Factor::Passkey { challenge, .. } => {
+                let responses =
+                    json!({"CREDENTIAL": form.get("credential").map_or("", String::as_str)});
+                if let Err(fault) = self.verify_assertion(
+                    &pending.pool_id,
+                    &pending.username,
+                    challenge,
+                    &responses,
+                ) {
+                    return self.login_page(
+                        &pending.authz,
+                        cookies,
+                        &pending.username,
+                        Some(&fault.message),
+                        None,
+                    );
+                }
+                true
+            }
         };
         if !right {
             return self.wrong_answer(cookies, &session, pending, "Invalid code received for user");
@@ -1212,6 +1278,40 @@ I accept the terms of use and the privacy policy.</label>"
         )
     }
 
+    /// The passkey step: a button whose script (the page's only one, allowed by its hash) calls
+    /// `navigator.credentials.get` with the WEB_AUTHN challenge's `options` and posts the
+    /// credential as JSON in the form.
+    fn passkey_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        options: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{error}<p>Use the passkey of this account on this device.</p>\
+<p class=\"error\" id=\"passkey-error\" hidden></p>\
+<form method=\"post\" action=\"/login/mfa\" id=\"passkey-form\" data-options=\"{options}\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">\
+<input type=\"hidden\" name=\"credential\" value=\"\">\
+<button class=\"submitButton-customizable\" type=\"button\" id=\"passkey-go\">Sign in with passkey</button></form>",
+            error = banner("error", error),
+            options = escape(options),
+            session = escape(session),
+        );
+        let mut brand = self.brand(&self.client_of_pending(session));
+        brand.script = Some(PASSKEY_SCRIPT);
+        let status = if error.is_some() { 400 } else { 200 };
+        branded_html(
+            status,
+            "Sign in with passkey",
+            &body,
+            set.into_iter().collect(),
+            &brand,
+        )
+    }
+
     /// `POST /login/new-password`, under the lock: the new password checked as
     /// RespondToAuthChallenge checks it (the pool's policy, Cognito's message; three tries), and
     /// the sign-in taken out of the pending ones with a salt for its credential.
@@ -1285,8 +1385,8 @@ I accept the terms of use and the privacy policy.</label>"
         )
     }
 
-    /// The passwordless first factors the sign-in page offers for `client_id`: `EMAIL_OTP` and
-    /// `SMS_OTP` where the app client allows `ALLOW_USER_AUTH` and the pool's
+    /// The passwordless first factors the sign-in page offers for `client_id`: `EMAIL_OTP`,
+    /// `SMS_OTP` and `WEB_AUTHN` (passkeys) where the app client allows `ALLOW_USER_AUTH` and the pool's
     /// `SignInPolicy.AllowedFirstAuthFactors` names them (a pool that never set its sign-in
     /// policy offers passwords only, as Cognito's default policy does).
     fn passwordless_factors(&self, client_id: &str) -> Vec<&'static str> {
@@ -1303,15 +1403,16 @@ I accept the terms of use and the privacy policy.</label>"
         else {
             return Vec::new();
         };
-        ["EMAIL_OTP", "SMS_OTP"]
+        ["EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
             .into_iter()
             .filter(|f| allowed.iter().any(|a| a == f))
             .collect()
     }
 
-    /// `POST /login/otp`: a passwordless sign-in with a code by email or SMS, for a user who has
-    /// that factor (the engine's [`Inner::auth_factors`]: a verified email or phone number): the
-    /// code through the outbox as USER_AUTH sends it, then the code page. No MFA follows.
+    /// `POST /login/otp`: a passwordless sign-in with a code by email or SMS, or a passkey, for a
+    /// user who has that factor (the engine's [`Inner::auth_factors`]: a verified email or phone
+    /// number, a passkey): the code through the outbox as USER_AUTH sends it, then the code page;
+    /// or the passkey page with the WEB_AUTHN challenge's options. No MFA follows.
     fn otp_requested(
         &mut self,
         pool_id: &str,
@@ -1346,17 +1447,27 @@ I accept the terms of use and the privacy policy.</label>"
                     && self.auth_factors(pool_id, u).iter().any(|f| f == factor)
             });
         let Some(user) = user else {
-            let why = if sms {
-                "This user cannot sign in with a code by text message: sign in with the password."
-            } else {
-                "This user cannot sign in with a code by email: sign in with the password."
+            let why = match factor {
+                "SMS_OTP" => {
+                    "This user cannot sign in with a code by text message: sign in with the password."
+                }
+                "WEB_AUTHN" => "This user has no passkey: sign in with the password.",
+                _ => "This user cannot sign in with a code by email: sign in with the password.",
             };
             return self.login_page(authz, cookies, name, Some(why), None);
         };
-        let (code, _) = self.send_code(pool_id, &user.username, factor, sms);
-        let method = Factor::Otp {
-            code: code.value,
-            sms,
+        let method = if factor == "WEB_AUTHN" {
+            let (challenge, options) = self.assertion_options(pool_id, &user);
+            Factor::Passkey {
+                challenge,
+                options: options.to_string(),
+            }
+        } else {
+            let (code, _) = self.send_code(pool_id, &user.username, factor, sms);
+            Factor::Otp {
+                code: code.value,
+                sms,
+            }
         };
         let session = self.pend(pool_id, authz, cookies, &user, method);
         self.step_page(cookies, &session, None)
