@@ -1467,3 +1467,128 @@ fn passkey_sign_in_on_the_page() {
     assert_eq!(none.status, 400, "{}", none.body);
     assert!(!none.body.contains("data-options"), "{}", none.body);
 }
+
+/// SMS_OTP on the page, where the pool allows it: the code by text message through the outbox,
+/// then signed in (no MFA after it).
+#[test]
+fn sms_otp_sign_in_on_the_page() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "UpdateUserPool",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}}}),
+    );
+    w.add_user(
+        "sid",
+        PASSWORD,
+        &[
+            ("phone_number", "+15555550199"),
+            ("phone_number_verified", "true"),
+        ],
+    );
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "sid").unwrap();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "sms"));
+    assert!(page.body.contains("id=\"sms-otp\""), "{}", page.body);
+    assert!(!page.body.contains("id=\"email-otp\""), "{}", page.body);
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "sid"), ("factor", "SMS_OTP")]),
+    );
+    assert_eq!(step.status, 200, "{}", step.body);
+    assert!(
+        step.body.contains("We texted a code to +*******0199."),
+        "{}",
+        step.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(
+        (message.purpose.as_str(), message.medium.as_str()),
+        ("SMS_OTP", "SMS")
+    );
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("code", message.code.as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert_eq!(
+        w.emulator.outbox().len(),
+        1,
+        "no MFA code after a passwordless factor"
+    );
+}
+
+/// A user with email and SMS MFA and no preference picks the method on the page
+/// (SELECT_MFA_TYPE, as RespondToAuthChallenge offers it); a method not offered is refused.
+#[test]
+fn select_mfa_type_on_the_page() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "SetUserPoolMfaConfig",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "EmailMfaConfiguration": {"Message": "Your code is {####}", "Subject": "Code"}}),
+    );
+    w.add_user(
+        "two",
+        PASSWORD,
+        &[
+            ("email", "two@example.com"),
+            ("email_verified", "true"),
+            ("phone_number", "+15555550142"),
+        ],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "two",
+                           "EmailMfaSettings": {"Enabled": true, "PreferredMfa": false},
+                           "SMSMfaSettings": {"Enabled": true, "PreferredMfa": false}}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "sel"));
+    let choice = b.sign_in(&page, "two", PASSWORD);
+    assert_eq!(choice.status, 200, "{}", choice.body);
+    assert!(
+        choice.body.contains("id=\"mfa-EMAIL_OTP\""),
+        "{}",
+        choice.body
+    );
+    assert!(
+        choice.body.contains("id=\"mfa-SMS_MFA\""),
+        "{}",
+        choice.body
+    );
+    assert!(
+        !choice.body.contains("id=\"mfa-SOFTWARE_TOKEN_MFA\""),
+        "{}",
+        choice.body
+    );
+    let wrong = b.post(
+        "/login/mfa",
+        &form_of(&choice, &[("method", "SOFTWARE_TOKEN_MFA")]),
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong
+            .body
+            .contains("SOFTWARE_TOKEN_MFA is not an MFA method of this user."),
+        "{}",
+        wrong.body
+    );
+    let code_page = b.post("/login/mfa", &form_of(&wrong, &[("method", "EMAIL_OTP")]));
+    assert_eq!(code_page.status, 200, "{}", code_page.body);
+    assert!(
+        code_page.body.contains("We emailed a code to t***@e***."),
+        "{}",
+        code_page.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(message.purpose, "EMAIL_OTP");
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&code_page, &[("code", message.code.as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+}
