@@ -543,7 +543,8 @@ where
 
 /// The login page's other steps in Chromium, each through the library's `HostedUi` PKCE flow to
 /// tokens: NEW_PASSWORD_REQUIRED, forgot password, EMAIL_OTP, and sign-up with the terms
-/// accepted; with `SCREENSHOTS=1`, a screenshot of each page.
+/// accepted; then the page in the client's managed login branding (its logo loads, its button
+/// colour applies). With `SCREENSHOTS=1`, a screenshot of each page.
 async fn run_steps(chromium: &Path, driver_port: u16) {
     use common::ok;
     use serde_json::json;
@@ -669,8 +670,41 @@ async fn run_steps(chromium: &Path, driver_port: u16) {
     click(&browser, "#signin").await;
     signed_in_as(&browser, e, &callback, &mut flow, "tia").await;
 
+    // 5. The client's managed login branding: its logo and its button colour on the page.
+    ok(
+        e,
+        "CreateManagedLoginBranding",
+        json!({"UserPoolId": pool_id, "ClientId": client_id,
+               "Settings": {"components": {
+                   "primaryButton": {"lightMode": {"defaults": {"backgroundColor": "0972d3ff"}}},
+                   "pageBackground": {"lightMode": {"color": "e8f1fbff"}}}},
+               "Assets": [{"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG",
+                           "Bytes": LOGO}]}),
+    );
+    let flow = ui.authorize(Entropy::from([15; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    text_of(&browser, "h1", "Sign in").await;
+    // The logo loaded (the page's policy allows its data: image): its natural width.
+    let width = browser
+        .execute(
+            "return document.querySelector('img.logo-customizable').naturalWidth",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(width, json!(32));
+    let button = browser.find(Locator::Css("#signin")).await.unwrap();
+    assert_eq!(
+        button.css_value("background-color").await.unwrap(),
+        "rgba(9, 114, 211, 1)"
+    );
+    screenshot(&browser, "branded").await;
+
     browser.close().await.unwrap();
 }
+
+/// A 32x32 PNG logo (a blue disc), base64.
+const LOGO: &str = "iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAIAAAD8GO2jAAAAb0lEQVR42mP4T2PAQKoGzqLLVLYAaCJ+RL4FBI0mxhoGyo3Gbw0DFU3HagcDdU3HtIOB6qaj2UFHC6hoOrId9LKA6qbD7Ri1YHBYQCPTIWg0DkaOBUO/sBsWFQ496mR6tCro0S6iR8uOTm1TqrSuAUgISr+R7fzLAAAAAElFTkSuQmCC";
 
 /// The W3C WebAuthn extension command of WebDriver that chromedriver serves (Chrome DevTools'
 /// WebAuthn domain underneath): a virtual CTAP2 platform authenticator that holds resident keys
