@@ -787,6 +787,67 @@ fn new_password_required_is_asked_on_the_page() {
     assert_eq!(fresh.sign_in(&page, "newbie", "N3wPassw0rd!").status, 302);
 }
 
+/// Three passwords the policy refuses end the "choose a new password" step, as three wrong
+/// answers end RespondToAuthChallenge's session.
+#[test]
+fn new_password_step_ends_after_three_refused_passwords() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "AdminCreateUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie",
+                           "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS"}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "np"));
+    let mut step = b.sign_in(&page, "newbie", "Temp0rary!");
+    let session = step.input("session");
+    for _ in 0..2 {
+        step = b.post(
+            "/login/new-password",
+            &form_of(&step, &[("password", "weak"), ("confirm_password", "weak")]),
+        );
+        assert!(
+            step.body.contains("Password did not conform"),
+            "{}",
+            step.body
+        );
+    }
+    let csrf = step.input("_csrf");
+    let third = b.post(
+        "/login/new-password",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("password", "weak"),
+            ("confirm_password", "weak"),
+        ],
+    );
+    assert_eq!(third.status, 400);
+    assert!(
+        third.body.contains("Too many failed attempts"),
+        "{}",
+        third.body
+    );
+    let late = b.post(
+        "/login/new-password",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("password", "N3wPassw0rd!"),
+            ("confirm_password", "N3wPassw0rd!"),
+        ],
+    );
+    assert_eq!(late.status, 400);
+    assert!(late.location.is_none());
+    let user = common::ok(
+        &w.emulator,
+        "AdminGetUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie"}),
+    );
+    assert_eq!(user["UserStatus"], "FORCE_CHANGE_PASSWORD");
+}
+
 /// After the new password, the MFA the pool requires comes next (as RespondToAuthChallenge
 /// does): a user with SMS MFA gets the SMS step, then the code.
 #[test]

@@ -1122,10 +1122,13 @@ I accept the terms of use and the privacy policy.</label>"
     ) -> Reply {
         pending.attempts += 1;
         if pending.attempts >= MFA_ATTEMPTS {
-            return error_page(
-                400,
-                "Too many wrong codes: start again from the application.",
-            );
+            let why = match pending.method {
+                Factor::NewPassword | Factor::Select(_) => {
+                    "Too many failed attempts: start again from the application."
+                }
+                _ => "Too many wrong codes: start again from the application.",
+            };
+            return error_page(400, why);
         }
         self.login.pending.insert(session.to_owned(), pending);
         self.step_page(cookies, session, Some(error))
