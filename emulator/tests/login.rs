@@ -1653,3 +1653,56 @@ fn select_mfa_type_on_the_page() {
     );
     assert_eq!(done.status, 302, "{}", done.body);
 }
+
+/// A user whose password an administrator reset (AdminResetUserPassword: RESET_REQUIRED) is sent
+/// from the sign-in form to the reset page with a fresh code (ForgotPassword), as InitiateAuth's
+/// PasswordResetRequiredException asks; the new password then signs in.
+#[test]
+fn reset_required_goes_to_the_reset_page() {
+    let w = world(Mfa::Off, false);
+    w.add_user(
+        "lee",
+        PASSWORD,
+        &[("email", "lee@example.com"), ("email_verified", "true")],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminResetUserPassword",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "lee"}),
+    );
+    let before = w.emulator.outbox().len();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "rr"));
+    let reset = b.sign_in(&page, "lee", PASSWORD);
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert!(
+        reset.body.contains("Password reset required for the user"),
+        "{}",
+        reset.body
+    );
+    assert!(
+        reset.body.contains("action=\"/reset-password\""),
+        "{}",
+        reset.body
+    );
+    assert_eq!(w.emulator.outbox().len(), before + 1, "a fresh code");
+    let code = w.emulator.last_code("lee").unwrap();
+    let done = b.post(
+        "/reset-password",
+        &form_of(
+            &reset,
+            &[
+                ("code", code.as_str()),
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert!(
+        done.body.contains("Your password has been reset"),
+        "{}",
+        done.body
+    );
+    let signed_in = b.sign_in(&done, "lee", "N3wPassw0rd!");
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+}

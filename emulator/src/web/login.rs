@@ -19,7 +19,8 @@
 //! TOTP, SMS or email MFA code is asked (the codes go to the outbox), or the user picks the method
 //! (SELECT_MFA_TYPE); then the redirect to the callback with `code` and `state`. "Forgot your
 //! password?" runs ForgotPassword and ConfirmForgotPassword (`/forgot-password`,
-//! `/reset-password`). Where the app client allows `ALLOW_USER_AUTH` and the pool's
+//! `/reset-password`); a user whose password an administrator reset (RESET_REQUIRED) is sent
+//! there from the sign-in form, with a fresh code. Where the app client allows `ALLOW_USER_AUTH` and the pool's
 //! `AllowedFirstAuthFactors` name `EMAIL_OTP`, `SMS_OTP` or `WEB_AUTHN`, the sign-in form also
 //! offers a code by email or text message, or a passkey (`/login/otp`; no MFA after them): the
 //! passkey page's one script (allowed by its hash in the page's policy) calls
@@ -56,6 +57,8 @@ const SESSION_SECONDS: u64 = 3600;
 const MFA_SECONDS: u64 = 180;
 /// Wrong MFA codes allowed before the sign-in starts over.
 const MFA_ATTEMPTS: u32 = 3;
+/// The notice of the reset page a RESET_REQUIRED user is sent to (Cognito's message).
+const RESET_REQUIRED: &str = "Password reset required for the user";
 /// The page of a sign-in step gone stale (expired, answered, or another browser's).
 const EXPIRED: &str = "This sign-in has expired: start again from the application.";
 
@@ -1388,6 +1391,17 @@ I accept the terms of use and the privacy policy.</label>"
         )
     }
 
+    /// Whether the sign-in form names a user whose password an administrator reset
+    /// (RESET_REQUIRED): InitiateAuth refuses them before any password check
+    /// (PasswordResetRequiredException), and the page sends them to the reset page instead.
+    fn reset_required(&self, pool_id: &str, form: &BTreeMap<String, String>) -> bool {
+        let name = form.get("username").map_or("", String::as_str).trim();
+        self.pools
+            .get(pool_id)
+            .and_then(|p| p.find(name))
+            .is_some_and(|u| crate::rules::check_not_reset(u).is_err() && !u.disabled)
+    }
+
     /// The passwordless first factors the sign-in page offers for `client_id`: `EMAIL_OTP`,
     /// `SMS_OTP` and `WEB_AUTHN` (passkeys) where the app client allows `ALLOW_USER_AUTH` and the pool's
     /// `SignInPolicy.AllowedFirstAuthFactors` names them (a pool that never set its sign-in
@@ -1634,7 +1648,7 @@ pub(crate) async fn route(
             if post =>
         {
             let form = form_fields(body);
-            let authz = {
+            let (authz, reset) = {
                 let mut state = shared.lock();
                 if !state.csrf_ok(&cookies, &form) {
                     return Some(csrf_refused());
@@ -1667,18 +1681,23 @@ pub(crate) async fn route(
                     Ok(ok) => ok,
                     Err(why) => return Some(error_page(400, &why)),
                 };
-                if path == "/login" {
+                let reset = path == "/login" && state.reset_required(&pool_id, &form);
+                if path == "/login" && !reset {
                     drop(state);
                     return Some(password_posted(shared, &pool_id, &authz, &cookies, &form));
                 }
                 if path == "/login/otp" {
                     return Some(state.otp_requested(&pool_id, &authz, &cookies, &form));
                 }
-                authz
+                (authz, reset)
             };
             match path {
+                // A user whose password an administrator reset goes to the reset page.
+                "/login" if reset => {
+                    forgot_password(shared, &authz, &cookies, &form, Some(RESET_REQUIRED)).await
+                }
                 "/signup" => sign_up(shared, &authz, &cookies, &form).await,
-                "/forgot-password" => forgot_password(shared, &authz, &cookies, &form).await,
+                "/forgot-password" => forgot_password(shared, &authz, &cookies, &form, None).await,
                 "/reset-password" => reset_password(shared, &authz, &cookies, &form).await,
                 _ => confirm(shared, &authz, &cookies, &form).await,
             }
@@ -1902,11 +1921,13 @@ async fn confirm(
 
 /// `POST /forgot-password`: Cognito's ForgotPassword (the code through the outbox, where the
 /// pool's recovery setting sends it), then the page that takes the code and the new password.
+/// `why`: what the notice says first (a sign-in of a user whose password must be reset).
 async fn forgot_password(
     shared: &Shared,
     authz: &Authz,
     cookies: &BTreeMap<String, String>,
     form: &BTreeMap<String, String>,
+    why: Option<&str>,
 ) -> Reply {
     let username = form.get("username").map_or("", String::as_str).trim();
     let body = with_secret_hash(
@@ -1922,7 +1943,10 @@ async fn forgot_password(
             let to = a["CodeDeliveryDetails"]["Destination"]
                 .as_str()
                 .unwrap_or("you");
-            let notice = format!("We sent a code to {to}.");
+            let notice = match why {
+                Some(why) => format!("{why}: we sent a code to {to}."),
+                None => format!("We sent a code to {to}."),
+            };
             state.reset_page(authz, cookies, username, Some(&notice), None)
         }
         Err(fault) => state.forgot_page(authz, cookies, username, Some(&fault.message)),
