@@ -1326,8 +1326,8 @@ fn the_pages_wear_the_ui_customization() {
     );
 }
 
-/// Managed login branding (CreateManagedLoginBranding): its button and background colours and
-/// its logo asset on the pages; a colour that is not one is ignored, never echoed.
+/// Managed login branding (CreateManagedLoginBranding): its button, background and text colours
+/// and its logo asset on the pages; a colour that is not one is ignored, never echoed.
 #[test]
 fn the_pages_wear_the_managed_login_branding() {
     let w = world(Mfa::Off, false);
@@ -1338,13 +1338,16 @@ fn the_pages_wear_the_managed_login_branding() {
             "Settings": {"components": {
                 "primaryButton": {"lightMode": {"defaults": {"backgroundColor": "0972d3ff", "textColor": "ffffffff"}}},
                 "pageBackground": {"lightMode": {"color": "red;}</style><script>alert(1)</script>"}},
-                "form": {"lightMode": {"backgroundColor": "fafafaff"}}}},
+                "form": {"lightMode": {"backgroundColor": "fafafaff"}},
+                "pageText": {"lightMode": {"headingColor": "000716ff", "bodyColor": "414d5cff"}}}},
             "Assets": [{"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": PIXEL}]}),
     );
     let mut b = Browser::new(&w.emulator);
     let page = b.get(&authorize_query(&w, CALLBACK, "b"));
     assert!(page.body.contains("background:#0972d3ff"), "{}", page.body);
     assert!(page.body.contains("background:#fafafaff"), "{}", page.body);
+    assert!(page.body.contains("h1{color:#000716ff}"), "{}", page.body);
+    assert!(page.body.contains("main{color:#414d5cff}"), "{}", page.body);
     assert!(!page.body.contains("<script>"), "{}", page.body);
     assert!(!page.body.contains("red;"), "{}", page.body);
     assert!(

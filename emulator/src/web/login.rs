@@ -283,7 +283,8 @@ fn logo_url(base64: &str) -> Option<String> {
 
 impl Inner {
     /// The branding of `client_id`'s pages: its managed login branding (CreateManagedLoginBranding:
-    /// the primary button's, page's and form's colours, and its form or header logo), then the
+    /// the primary button's, page's and form's colours, the text colours (`pageText`: headings,
+    /// body, descriptions), and its form or header logo), then the
     /// classic hosted UI's customization (SetUICustomization, the client's else the pool's: its
     /// CSS, with `<` escaped so that it stays CSS, and its logo).
     pub(crate) fn brand(&self, client_id: &str) -> Brand {
@@ -319,6 +320,12 @@ impl Inner {
                 (
                     "main{background:",
                     &["form", "lightMode", "backgroundColor"][..],
+                ),
+                ("h1{color:", &["pageText", "lightMode", "headingColor"][..]),
+                ("main{color:", &["pageText", "lightMode", "bodyColor"][..]),
+                (
+                    ".brand,p.small{color:",
+                    &["pageText", "lightMode", "descriptionColor"][..],
                 ),
             ];
             for (rule, path) in rules {
