@@ -1,11 +1,15 @@
 //! The hosted UI's login page in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, installed by `scripts/setup-peers.sh`) driven over WebDriver by
-//! fantoccini, with the library's `HostedUi` flow and PKCE end to end: the login page, and a
-//! federated sign-in through an OIDC provider (a second pool of the same emulator).
+//! fantoccini, with the library's `HostedUi` flow and PKCE end to end: the login page; its other
+//! steps (NEW_PASSWORD_REQUIRED, forgot password, EMAIL_OTP, sign-up with the terms accepted, the
+//! client's branding); a passkey sign-in with a virtual authenticator (chromedriver's WebAuthn
+//! extension commands); and a federated sign-in through an OIDC provider (a second pool of the
+//! same emulator).
 //!
 //! Without Chromium the test fails, unless `COGNITO_EMULATOR_SKIP_BROWSER=1` allows it to skip
 //! (loudly). `COGNITO_EMULATOR_SCREENSHOT=path.png` saves the sign-in page (that is how
-//! `emulator/docs/login-page.png` was taken). The whole test is bounded by a deadline, and the
+//! `emulator/docs/login-page.png` was taken); `SCREENSHOTS=1` saves each step's page in
+//! `emulator/docs/login-page/` (see its README). The whole test is bounded by a deadline, and the
 //! chromedriver it starts (with its Chromium) is stopped however it ends.
 #![allow(
     clippy::unwrap_used,

@@ -11,7 +11,8 @@
 //! category, color mode and resource id; `UseCognitoProvidedValues` brings back the defaults.
 //!
 //! The emulator's login page (`web/login.rs`, `Inner::brand`) applies a style's primary button,
-//! page background and form colours and its light-mode form or page-header logo (PNG or JPEG);
+//! page background, form and text colours and its light-mode form or page-header logo (PNG or
+//! JPEG);
 //! the rest of the document is kept and answered, not applied. `ReturnMergedResources` answers
 //! what was set (the emulator does not know Cognito's default style document).
 
