@@ -1,11 +1,15 @@
 //! The hosted UI's login page in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, installed by `scripts/setup-peers.sh`) driven over WebDriver by
-//! fantoccini, with the library's `HostedUi` flow and PKCE end to end: the login page, and a
-//! federated sign-in through an OIDC provider (a second pool of the same emulator).
+//! fantoccini, with the library's `HostedUi` flow and PKCE end to end: the login page; its other
+//! steps (NEW_PASSWORD_REQUIRED, forgot password, EMAIL_OTP, sign-up with the terms accepted, the
+//! client's branding); a passkey sign-in with a virtual authenticator (chromedriver's WebAuthn
+//! extension commands); and a federated sign-in through an OIDC provider (a second pool of the
+//! same emulator).
 //!
 //! Without Chromium the test fails, unless `COGNITO_EMULATOR_SKIP_BROWSER=1` allows it to skip
 //! (loudly). `COGNITO_EMULATOR_SCREENSHOT=path.png` saves the sign-in page (that is how
-//! `emulator/docs/login-page.png` was taken). The whole test is bounded by a deadline, and the
+//! `emulator/docs/login-page.png` was taken); `SCREENSHOTS=1` saves each step's page in
+//! `emulator/docs/login-page/` (see its README). The whole test is bounded by a deadline, and the
 //! chromedriver it starts (with its Chromium) is stopped however it ends.
 #![allow(
     clippy::unwrap_used,
@@ -183,6 +187,16 @@ where
 #[test]
 fn hosted_ui_login_page_in_headless_chromium() {
     in_chromium(|chromium, port| async move { run(&chromium, port).await });
+}
+
+#[test]
+fn login_page_steps_in_headless_chromium() {
+    in_chromium(|chromium, port| async move { run_steps(&chromium, port).await });
+}
+
+#[test]
+fn passkey_sign_in_in_headless_chromium() {
+    in_chromium(|chromium, port| async move { run_passkey(&chromium, port).await });
 }
 
 #[test]
@@ -499,6 +513,314 @@ async fn run_federated(chromium: &Path, driver_port: u16) {
     assert_eq!(id.claims().str("sub"), Some(sub.as_str()));
     let users = ok(&e, "ListUsers", json!({"UserPoolId": pool}));
     assert_eq!(users["Users"].as_array().unwrap().len(), 1);
+
+    browser.close().await.unwrap();
+}
+
+/// With `SCREENSHOTS=1`, saves what the browser shows as `emulator/docs/login-page/{name}.png`
+/// (so that CI, without it, never rewrites them).
+async fn screenshot(client: &Client, name: &str) {
+    if std::env::var("SCREENSHOTS").as_deref() != Ok("1") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/login-page");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+}
+
+/// Lands on the callback, exchanges the code with the flow's PKCE verifier, and checks whose id
+/// token it is; then forgets the browser's cookies (the emulator's and the app's share the host).
+async fn signed_in_as<F>(browser: &Client, e: &Emulator, callback: &str, flow: &mut F, user: &str)
+where
+    F: Flow<Output = cognito_flows::Tokens>,
+{
+    let landed = wait_for_url(browser, &format!("{callback}?code=")).await;
+    let tokens = exchange(e, flow, landed).unwrap();
+    let id = tokens.id_token.unwrap();
+    assert_eq!(id.claims().str("cognito:username"), Some(user));
+    browser.delete_all_cookies().await.unwrap();
+}
+
+/// The login page's other steps in Chromium, each through the library's `HostedUi` PKCE flow to
+/// tokens: NEW_PASSWORD_REQUIRED, forgot password, EMAIL_OTP, and sign-up with the terms
+/// accepted; then the page in the client's managed login branding (its logo loads, its button
+/// colour applies). With `SCREENSHOTS=1`, a screenshot of each page.
+async fn run_steps(chromium: &Path, driver_port: u16) {
+    use common::ok;
+    use serde_json::json;
+
+    let app = app_server().await;
+    let callback = format!("http://127.0.0.1:{app}/callback");
+    let w = Fixture::start(
+        Options::default()
+            .client(ClientConfig {
+                callback_urls: vec![callback.clone()],
+                ..ClientConfig::default()
+            })
+            .user(
+                "lee",
+                PASSWORD,
+                &[("email", "lee@example.com"), ("email_verified", "true")],
+            )
+            .user(
+                "eve",
+                PASSWORD,
+                &[("email", "eve@example.com"), ("email_verified", "true")],
+            ),
+    );
+    let (e, pool_id, client_id) = (&w.emulator, &w.pool_id, &w.client_id);
+    ok(
+        e,
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id, "AutoVerifiedAttributes": ["email"],
+               "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}}),
+    );
+    ok(
+        e,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "newbie", "TemporaryPassword": "Temp0rary!",
+               "MessageAction": "SUPPRESS"}),
+    );
+    for (name, url) in [
+        ("terms-of-use", "https://example.com/terms"),
+        ("privacy-policy", "https://example.com/privacy"),
+    ] {
+        ok(
+            e,
+            "CreateTerms",
+            json!({"UserPoolId": pool_id, "ClientId": client_id, "TermsName": name,
+                   "TermsSource": "LINK", "Enforcement": "NONE", "Links": {"cognito:default": url}}),
+        );
+    }
+    let ui = HostedUi::new(e.endpoint(), client_id.clone(), &callback)
+        .unwrap()
+        .with_scopes(["openid", "email"]);
+    let browser = connect(chromium, driver_port).await;
+
+    // 1. NEW_PASSWORD_REQUIRED: the temporary password, then a new one (a weak one refused).
+    let mut flow = ui.authorize(Entropy::from([11; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    text_of(&browser, "#email-otp", "Sign in with a code by email").await;
+    screenshot(&browser, "sign-in").await;
+    fill(&browser, "#username", "newbie").await;
+    fill(&browser, "#password", "Temp0rary!").await;
+    click(&browser, "#signin").await;
+    text_of(&browser, "h1", "Choose a new password").await;
+    screenshot(&browser, "new-password").await;
+    fill(&browser, "#password", "weakpass").await;
+    fill(&browser, "#confirm_password", "weakpass").await;
+    click(&browser, "#change-password").await;
+    text_of(&browser, "#error", "Password did not conform with policy").await;
+    fill(&browser, "#password", "N3wPassw0rd!").await;
+    fill(&browser, "#confirm_password", "N3wPassw0rd!").await;
+    click(&browser, "#change-password").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "newbie").await;
+
+    // 2. Forgot password: the link, the user name, the code from the outbox, a new password,
+    //    then the sign-in page with its banner and the new password.
+    let mut flow = ui.authorize(Entropy::from([12; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    click(&browser, "#forgot-password").await;
+    text_of(&browser, "h1", "Forgot your password?").await;
+    fill(&browser, "#username", "lee").await;
+    screenshot(&browser, "forgot-password").await;
+    click(&browser, "#send-code").await;
+    text_of(&browser, "#notice", "We sent a code to l***@e***").await;
+    screenshot(&browser, "reset-password").await;
+    let code = e.last_code("lee").unwrap();
+    fill(&browser, "#code", &code).await;
+    fill(&browser, "#password", "Ch4nged-Passw0rd").await;
+    fill(&browser, "#confirm_password", "Ch4nged-Passw0rd").await;
+    click(&browser, "#reset-password").await;
+    text_of(&browser, "#notice", "Your password has been reset").await;
+    fill(&browser, "#password", "Ch4nged-Passw0rd").await;
+    click(&browser, "#signin").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "lee").await;
+
+    // 3. EMAIL_OTP: no password, the code from the outbox, no MFA after it.
+    let mut flow = ui.authorize(Entropy::from([13; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    fill(&browser, "#username", "eve").await;
+    click(&browser, "#email-otp").await;
+    text_of(&browser, "main", "We emailed a code to e***@e***.").await;
+    screenshot(&browser, "email-otp").await;
+    let message = e.outbox().last().cloned().unwrap();
+    assert_eq!(message.purpose, "EMAIL_OTP");
+    fill(&browser, "#code", &message.code).await;
+    click(&browser, "#verify").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "eve").await;
+
+    // 4. Sign-up with the terms accepted, the confirmation code, then the sign-in.
+    let mut flow = ui.authorize(Entropy::from([14; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    click(&browser, "#signup-link").await;
+    text_of(&browser, "h1", "Sign up").await;
+    fill(&browser, "#username", "tia").await;
+    fill(&browser, "#email", "tia@example.com").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#accept-terms").await;
+    screenshot(&browser, "sign-up-terms").await;
+    click(&browser, "#signup").await;
+    text_of(&browser, "h1", "Confirm your account").await;
+    let code = e.last_code("tia").unwrap();
+    fill(&browser, "#code", &code).await;
+    click(&browser, "#confirm").await;
+    text_of(&browser, "#notice", "Your account is confirmed").await;
+    fill(&browser, "#password", PASSWORD).await;
+    click(&browser, "#signin").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "tia").await;
+
+    // 5. The client's managed login branding: its logo and its button colour on the page.
+    ok(
+        e,
+        "CreateManagedLoginBranding",
+        json!({"UserPoolId": pool_id, "ClientId": client_id,
+               "Settings": {"components": {
+                   "primaryButton": {"lightMode": {"defaults": {"backgroundColor": "0972d3ff"}}},
+                   "pageBackground": {"lightMode": {"color": "e8f1fbff"}}}},
+               "Assets": [{"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG",
+                           "Bytes": LOGO}]}),
+    );
+    let flow = ui.authorize(Entropy::from([15; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    text_of(&browser, "h1", "Sign in").await;
+    // The logo loaded (the page's policy allows its data: image): its natural width.
+    let width = browser
+        .execute(
+            "return document.querySelector('img.logo-customizable').naturalWidth",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(width, json!(32));
+    let button = browser.find(Locator::Css("#signin")).await.unwrap();
+    assert_eq!(
+        button.css_value("background-color").await.unwrap(),
+        "rgba(9, 114, 211, 1)"
+    );
+    screenshot(&browser, "branded").await;
+
+    browser.close().await.unwrap();
+}
+
+/// A 32x32 PNG logo (a blue disc), base64.
+const LOGO: &str = "iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAIAAAD8GO2jAAAAb0lEQVR42mP4T2PAQKoGzqLLVLYAaCJ+RL4FBI0mxhoGyo3Gbw0DFU3HagcDdU3HtIOB6qaj2UFHC6hoOrId9LKA6qbD7Ri1YHBYQCPTIWg0DkaOBUO/sBsWFQ496mR6tCro0S6iR8uOTm1TqrSuAUgISr+R7fzLAAAAAElFTkSuQmCC";
+
+/// The W3C WebAuthn extension command of WebDriver that chromedriver serves (Chrome DevTools'
+/// WebAuthn domain underneath): a virtual CTAP2 platform authenticator that holds resident keys
+/// and verifies its user.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/webauthn/authenticator",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+            "hasUserVerification": true, "isUserVerified": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// `navigator.credentials.create` run in the page with Cognito's creation options (the first
+/// argument, JSON), answering the `RegistrationResponseJSON` CompleteWebAuthnRegistration takes.
+const CREATE_PASSKEY: &str = "var done=arguments[arguments.length-1];var o=JSON.parse(arguments[0]);\
+function enc(b){var a=new Uint8Array(b),s='';for(var i=0;i<a.length;i++)s+=String.fromCharCode(a[i]);\
+return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_').replace(/=+$/,'');}\
+function dec(t){t=t.replace(/-/g,'+').replace(/_/g,'/');while(t.length%4)t+='=';var s=atob(t),\
+a=new Uint8Array(s.length);for(var i=0;i<s.length;i++)a[i]=s.charCodeAt(i);return a.buffer;}\
+o.challenge=dec(o.challenge);o.user.id=dec(o.user.id);\
+(o.excludeCredentials||[]).forEach(function(c){c.id=dec(c.id);});\
+navigator.credentials.create({publicKey:o}).then(function(c){var r=c.response;done(JSON.stringify({\
+id:c.id,rawId:enc(c.rawId),type:c.type,response:{clientDataJSON:enc(r.clientDataJSON),\
+attestationObject:enc(r.attestationObject),transports:r.getTransports()},\
+authenticatorAttachment:c.authenticatorAttachment,clientExtensionResults:{}}));},\
+function(e){done('error: '+e.name+': '+e.message);});";
+
+/// Passkey sign-in in Chromium with a virtual authenticator: the passkey is registered through
+/// the API (StartWebAuthnRegistration, `navigator.credentials.create` in a page of the
+/// emulator's origin, CompleteWebAuthnRegistration), then the login page's "Sign in with
+/// passkey" (its script and `navigator.credentials.get`) signs the user in through HostedUi's PKCE
+/// flow. The pages are served from `http://localhost` (the pool's relying party id, a secure
+/// context for the browser).
+async fn run_passkey(chromium: &Path, driver_port: u16) {
+    use common::ok;
+    use serde_json::json;
+
+    let app = app_server().await;
+    let callback = format!("http://127.0.0.1:{app}/callback");
+    let w = Fixture::start(
+        Options::default()
+            .client(ClientConfig {
+                callback_urls: vec![callback.clone()],
+                ..ClientConfig::default()
+            })
+            .user("pia", PASSWORD, &[]),
+    );
+    let (e, pool_id, client_id) = (&w.emulator, &w.pool_id, &w.client_id);
+    ok(
+        e,
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id,
+               "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}}),
+    );
+    let local = e.endpoint().replace("127.0.0.1", "localhost");
+    let ui = HostedUi::new(&local, client_id.clone(), &callback)
+        .unwrap()
+        .with_scopes(["openid"]);
+    let browser = connect(chromium, driver_port).await;
+    browser.issue_cmd(AddVirtualAuthenticator).await.unwrap();
+
+    // 1. The passkey: creation options from the API, the browser's authenticator creates it in
+    //    a page of the emulator's origin, the API checks and stores it.
+    let access = w.access_token("pia", PASSWORD);
+    let started = ok(
+        e,
+        "StartWebAuthnRegistration",
+        json!({"AccessToken": access}),
+    );
+    let flow = ui.authorize(Entropy::from([21; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    let created = browser
+        .execute_async(
+            CREATE_PASSKEY,
+            vec![json!(started["CredentialCreationOptions"].to_string())],
+        )
+        .await
+        .unwrap();
+    let created = created.as_str().unwrap();
+    assert!(!created.starts_with("error"), "{created}");
+    let credential: serde_json::Value = serde_json::from_str(created).unwrap();
+    ok(
+        e,
+        "CompleteWebAuthnRegistration",
+        json!({"AccessToken": access, "Credential": credential}),
+    );
+
+    // 2. Sign in with it on the page: no password, no MFA.
+    let mut flow = ui.authorize(Entropy::from([22; 32]));
+    browser.goto(&authorize_url(&flow)).await.unwrap();
+    fill(&browser, "#username", "pia").await;
+    click(&browser, "#passkey").await;
+    text_of(&browser, "h1", "Sign in with passkey").await;
+    screenshot(&browser, "passkey").await;
+    click(&browser, "#passkey-go").await;
+    signed_in_as(&browser, e, &callback, &mut flow, "pia").await;
 
     browser.close().await.unwrap();
 }

@@ -679,3 +679,1033 @@ fn the_sign_up_page_links_to_the_clients_terms_once_both_exist() {
         both.body
     );
 }
+
+/// The fields of the form of `page` whose `action` is `action`: its hidden inputs (the CSRF token
+/// and the request) and `extra`.
+fn form_of(page: &Page, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields = hidden_fields(page);
+    fields.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    fields
+}
+
+/// A user created with a temporary password gets the "choose a new password" page: the pool's
+/// password policy refuses a weak one with Cognito's message, the form needs its CSRF token and
+/// the browser that gave the password, and a good one signs the user in (CONFIRMED, the new
+/// password works, the temporary one no longer does).
+#[test]
+fn new_password_required_is_asked_on_the_page() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "AdminCreateUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie",
+                           "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS"}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "np"));
+    let step = b.sign_in(&page, "newbie", "Temp0rary!");
+    assert_eq!(step.status, 200, "{}", step.body);
+    assert!(step.body.contains("Choose a new password"), "{}", step.body);
+    let weak = b.post(
+        "/login/new-password",
+        &form_of(
+            &step,
+            &[("password", "short"), ("confirm_password", "short")],
+        ),
+    );
+    assert_eq!(weak.status, 400, "{}", weak.body);
+    assert!(
+        weak.body
+            .contains("Password did not conform with policy: Password not long enough (minimum 8)"),
+        "{}",
+        weak.body
+    );
+    let mismatch = b.post(
+        "/login/new-password",
+        &form_of(
+            &weak,
+            &[
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd?"),
+            ],
+        ),
+    );
+    assert_eq!(mismatch.status, 400);
+    assert!(mismatch.body.contains("do not match"), "{}", mismatch.body);
+    // No CSRF token: refused; another browser: refused, and the step stays this browser's.
+    let session = mismatch.input("session");
+    let forged = b.post(
+        "/login/new-password",
+        &[
+            ("session", session.as_str()),
+            ("password", "N3wPassw0rd!"),
+            ("confirm_password", "N3wPassw0rd!"),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    let mut other = Browser::new(&w.emulator);
+    let theirs = other.get(&authorize_query(&w, CALLBACK, "x"));
+    let hijack = other.post(
+        "/login/new-password",
+        &[
+            ("_csrf", theirs.input("_csrf").as_str()),
+            ("session", session.as_str()),
+            ("password", "H1jacked!!"),
+            ("confirm_password", "H1jacked!!"),
+        ],
+    );
+    assert_eq!(hijack.status, 400);
+    assert!(hijack.location.is_none());
+    let done = b.post(
+        "/login/new-password",
+        &form_of(
+            &mismatch,
+            &[
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    let q = query_of(done.location.as_deref().unwrap());
+    assert_eq!(q["state"], "np");
+    assert!(q.contains_key("code"));
+    let user = common::ok(
+        &w.emulator,
+        "AdminGetUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie"}),
+    );
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+    let mut fresh = Browser::new(&w.emulator);
+    let page = fresh.get(&authorize_query(&w, CALLBACK, "again"));
+    assert_eq!(fresh.sign_in(&page, "newbie", "Temp0rary!").status, 400);
+    let page = fresh.get(&authorize_query(&w, CALLBACK, "again"));
+    assert_eq!(fresh.sign_in(&page, "newbie", "N3wPassw0rd!").status, 302);
+}
+
+/// Three passwords the policy refuses end the "choose a new password" step, as three wrong
+/// answers end RespondToAuthChallenge's session.
+#[test]
+fn new_password_step_ends_after_three_refused_passwords() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "AdminCreateUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie",
+                           "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS"}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "np"));
+    let mut step = b.sign_in(&page, "newbie", "Temp0rary!");
+    let session = step.input("session");
+    for _ in 0..2 {
+        step = b.post(
+            "/login/new-password",
+            &form_of(&step, &[("password", "weak"), ("confirm_password", "weak")]),
+        );
+        assert!(
+            step.body.contains("Password did not conform"),
+            "{}",
+            step.body
+        );
+    }
+    let csrf = step.input("_csrf");
+    let third = b.post(
+        "/login/new-password",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("password", "weak"),
+            ("confirm_password", "weak"),
+        ],
+    );
+    assert_eq!(third.status, 400);
+    assert!(
+        third.body.contains("Too many failed attempts"),
+        "{}",
+        third.body
+    );
+    let late = b.post(
+        "/login/new-password",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("password", "N3wPassw0rd!"),
+            ("confirm_password", "N3wPassw0rd!"),
+        ],
+    );
+    assert_eq!(late.status, 400);
+    assert!(late.location.is_none());
+    let user = common::ok(
+        &w.emulator,
+        "AdminGetUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie"}),
+    );
+    assert_eq!(user["UserStatus"], "FORCE_CHANGE_PASSWORD");
+}
+
+/// After the new password, the MFA the pool requires comes next (as RespondToAuthChallenge
+/// does): a user with SMS MFA gets the SMS step, then the code.
+#[test]
+fn new_password_then_mfa() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "AdminCreateUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie",
+                           "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS",
+                           "UserAttributes": [{"Name": "phone_number", "Value": "+15555550123"}]}),
+    );
+    w.emulator
+        .admin_enable_sms_mfa(&w.pool_id, "newbie")
+        .unwrap();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "np"));
+    let step = b.sign_in(&page, "newbie", "Temp0rary!");
+    let mfa = b.post(
+        "/login/new-password",
+        &form_of(
+            &step,
+            &[
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert_eq!(mfa.status, 200, "{}", mfa.body);
+    assert!(
+        mfa.body.contains("We texted a code to +*******0123."),
+        "{}",
+        mfa.body
+    );
+    let code = w.emulator.last_code("newbie").unwrap();
+    let done = b.post("/login/mfa", &form_of(&mfa, &[("code", code.as_str())]));
+    assert_eq!(done.status, 302, "{}", done.body);
+}
+
+/// Forgot password: the link on the sign-in page, the user name, a code through the outbox (as
+/// ForgotPassword sends it), a wrong code refused with Cognito's message, then the code and a
+/// new password: back at the sign-in page with a banner, and the new password signs in.
+#[test]
+fn forgot_password_pages() {
+    let w = world(Mfa::Off, true);
+    w.add_user(
+        "lee",
+        PASSWORD,
+        &[("email", "lee@example.com"), ("email_verified", "true")],
+    );
+    let mut b = Browser::new(&w.emulator);
+    let login = b.get(&authorize_query(&w, CALLBACK, "fp"));
+    let link_at = login.body.find("href=\"/forgot-password?").unwrap() + 6;
+    let link = unescape(&login.body[link_at..link_at + login.body[link_at..].find('"').unwrap()]);
+    let ask = b.get(&link);
+    assert_eq!(ask.status, 200, "{}", ask.body);
+    assert!(ask.body.contains("Forgot your password?"), "{}", ask.body);
+    // CSRF first.
+    let forged = b.post("/forgot-password", &[("username", "lee")]);
+    assert_eq!(forged.status, 403);
+    let sent = b.post("/forgot-password", &form_of(&ask, &[("username", "lee")]));
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(
+        sent.body.contains("We sent a code to l***@e***"),
+        "{}",
+        sent.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(message.username, "lee");
+    assert_eq!(message.medium, "EMAIL");
+    let wrong = b.post(
+        "/reset-password",
+        &form_of(
+            &sent,
+            &[
+                ("code", "000000"),
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert_eq!(wrong.status, 400, "{}", wrong.body);
+    assert!(
+        wrong
+            .body
+            .contains("Invalid verification code provided, please try again."),
+        "{}",
+        wrong.body
+    );
+    let weak = b.post(
+        "/reset-password",
+        &form_of(
+            &wrong,
+            &[
+                ("code", message.code.as_str()),
+                ("password", "weak"),
+                ("confirm_password", "weak"),
+            ],
+        ),
+    );
+    assert_eq!(weak.status, 400, "{}", weak.body);
+    assert!(
+        weak.body.contains("Password did not conform with policy"),
+        "{}",
+        weak.body
+    );
+    let done = b.post(
+        "/reset-password",
+        &form_of(
+            &weak,
+            &[
+                ("code", message.code.as_str()),
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("id=\"notice\""), "{}", done.body);
+    assert!(
+        done.body.contains("Your password has been reset"),
+        "{}",
+        done.body
+    );
+    assert_eq!(b.sign_in(&done, "lee", PASSWORD).status, 400);
+    let page = b.get(&authorize_query(&w, CALLBACK, "fp2"));
+    let signed_in = b.sign_in(&page, "lee", "N3wPassw0rd!");
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+    assert_eq!(
+        query_of(signed_in.location.as_deref().unwrap())["state"],
+        "fp2"
+    );
+}
+
+/// The reset code's attempt limit, as ConfirmForgotPassword counts it: after five wrong codes
+/// Cognito's LimitExceededException, and the right code is then spent (ExpiredCodeException's
+/// message).
+#[test]
+fn forgot_password_attempt_limit() {
+    let w = world(Mfa::Off, false);
+    w.add_user(
+        "lee",
+        PASSWORD,
+        &[("email", "lee@example.com"), ("email_verified", "true")],
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "fp"));
+    let link_at = page.body.find("href=\"/forgot-password?").unwrap() + 6;
+    let link = unescape(&page.body[link_at..link_at + page.body[link_at..].find('"').unwrap()]);
+    let ask = b.get(&link);
+    let mut step = b.post("/forgot-password", &form_of(&ask, &[("username", "lee")]));
+    let code = w.emulator.last_code("lee").unwrap();
+    let wrong = [
+        ("code", "000000"),
+        ("password", "N3wPassw0rd!"),
+        ("confirm_password", "N3wPassw0rd!"),
+    ];
+    for _ in 0..4 {
+        step = b.post("/reset-password", &form_of(&step, &wrong));
+        assert!(
+            step.body.contains("Invalid verification code"),
+            "{}",
+            step.body
+        );
+    }
+    step = b.post("/reset-password", &form_of(&step, &wrong));
+    assert!(
+        step.body
+            .contains("Attempt limit exceeded, please try after some time."),
+        "{}",
+        step.body
+    );
+    let late = b.post(
+        "/reset-password",
+        &form_of(
+            &step,
+            &[
+                ("code", code.as_str()),
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert_eq!(late.status, 400, "{}", late.body);
+    assert!(
+        late.body
+            .contains("Invalid code provided, please request a code again."),
+        "{}",
+        late.body
+    );
+}
+
+/// A pool whose sign-in policy allows EMAIL_OTP, with a verified email user `eve`.
+fn passwordless_world(factors: &[&str]) -> Fixture {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "UpdateUserPool",
+        serde_json::json!({"UserPoolId": w.pool_id,
+                           "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": factors}}}),
+    );
+    w.add_user(
+        "eve",
+        PASSWORD,
+        &[("email", "eve@example.com"), ("email_verified", "true")],
+    );
+    w
+}
+
+/// EMAIL_OTP on the page: the choice shows when the pool allows it, the code goes to the outbox,
+/// a wrong code is refused (three tries), the right one signs in without MFA.
+#[test]
+fn email_otp_sign_in_on_the_page() {
+    let without = world(Mfa::Off, false);
+    let mut b = Browser::new(&without.emulator);
+    let page = b.get(&authorize_query(&without, CALLBACK, "s"));
+    assert!(!page.body.contains("id=\"email-otp\""), "{}", page.body);
+
+    let w = passwordless_world(&["PASSWORD", "EMAIL_OTP"]);
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "otp"));
+    assert!(page.body.contains("id=\"email-otp\""), "{}", page.body);
+    assert!(
+        page.body.contains("formaction=\"/login/otp\""),
+        "{}",
+        page.body
+    );
+    let forged = b.post(
+        "/login/otp",
+        &[("username", "eve"), ("factor", "EMAIL_OTP")],
+    );
+    assert_eq!(forged.status, 403);
+    // A factor the pool does not offer is refused.
+    let sms = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "eve"), ("factor", "SMS_OTP")]),
+    );
+    assert_eq!(sms.status, 400, "{}", sms.body);
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "eve"), ("factor", "EMAIL_OTP")]),
+    );
+    assert_eq!(step.status, 200, "{}", step.body);
+    assert!(
+        step.body.contains("We emailed a code to e***@e***."),
+        "{}",
+        step.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(message.purpose, "EMAIL_OTP");
+    assert_eq!(message.medium, "EMAIL");
+    let wrong = b.post("/login/mfa", &form_of(&step, &[("code", "000000x")]));
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("Invalid code"), "{}", wrong.body);
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&wrong, &[("code", message.code.as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert_eq!(query_of(done.location.as_deref().unwrap())["state"], "otp");
+
+    // Three wrong codes end the sign-in; the right code then no longer works.
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "otp"));
+    let mut step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "eve"), ("factor", "EMAIL_OTP")]),
+    );
+    let code = w.emulator.last_code("eve").unwrap();
+    let session = step.input("session");
+    for _ in 0..2 {
+        step = b.post("/login/mfa", &form_of(&step, &[("code", "000000x")]));
+        assert_eq!(step.status, 400);
+    }
+    let csrf = step.input("_csrf");
+    let third = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("code", "000000x"),
+        ],
+    );
+    assert!(
+        third.body.contains("Too many wrong codes"),
+        "{}",
+        third.body
+    );
+    let late = b.post(
+        "/login/mfa",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("session", session.as_str()),
+            ("code", code.as_str()),
+        ],
+    );
+    assert_eq!(late.status, 400);
+    assert!(late.location.is_none());
+
+    // A user without a verified email gets no code.
+    w.add_user(
+        "nov",
+        PASSWORD,
+        &[("email", "nov@example.com"), ("email_verified", "false")],
+    );
+    let page = b.get(&authorize_query(&w, CALLBACK, "otp"));
+    let before = w.emulator.outbox().len();
+    let refused = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "nov"), ("factor", "EMAIL_OTP")]),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(w.emulator.outbox().len(), before);
+}
+
+/// A code past the sign-in's three minutes is refused.
+#[test]
+fn email_otp_code_expires() {
+    let w = passwordless_world(&["PASSWORD", "EMAIL_OTP"]);
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "otp"));
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "eve"), ("factor", "EMAIL_OTP")]),
+    );
+    let code = w.emulator.last_code("eve").unwrap();
+    w.emulator.advance(std::time::Duration::from_secs(181));
+    let late = b.post("/login/mfa", &form_of(&step, &[("code", code.as_str())]));
+    assert_eq!(late.status, 400);
+    assert!(late.body.contains("expired"), "{}", late.body);
+}
+
+/// Email MFA (EMAIL_OTP as the second factor, EmailMfaSettings) on the MFA step.
+#[test]
+fn email_mfa_step() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "SetUserPoolMfaConfig",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "EmailMfaConfiguration": {"Message": "Your code is {####}", "Subject": "Code"}}),
+    );
+    w.add_user(
+        "em",
+        PASSWORD,
+        &[("email", "em@example.com"), ("email_verified", "true")],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "em",
+                           "EmailMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "em"));
+    let mfa = b.sign_in(&page, "em", PASSWORD);
+    assert_eq!(mfa.status, 200, "{}", mfa.body);
+    assert!(
+        mfa.body.contains("We emailed a code to e***@e***."),
+        "{}",
+        mfa.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(message.purpose, "EMAIL_OTP");
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&mfa, &[("code", message.code.as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+}
+
+/// Where the client has terms, sign-up needs them accepted (a checkbox): refused without it.
+#[test]
+fn sign_up_requires_accepting_the_terms() {
+    let w = world(Mfa::Off, false);
+    for (name, url) in [
+        ("terms-of-use", "https://example.com/terms"),
+        ("privacy-policy", "https://example.com/privacy"),
+    ] {
+        common::ok(
+            &w.emulator,
+            "CreateTerms",
+            serde_json::json!({"UserPoolId": w.pool_id, "ClientId": w.client_id, "TermsName": name,
+                               "TermsSource": "LINK", "Enforcement": "NONE",
+                               "Links": {"cognito:default": url}}),
+        );
+    }
+    let mut b = Browser::new(&w.emulator);
+    let login = b.get(&authorize_query(&w, CALLBACK, "t"));
+    let link_at = login.body.find("href=\"/signup?").unwrap() + 6;
+    let link = unescape(&login.body[link_at..link_at + login.body[link_at..].find('"').unwrap()]);
+    let page = b.get(&link);
+    assert!(page.body.contains("id=\"accept-terms\""), "{}", page.body);
+    let fields = [
+        ("username", "tia"),
+        ("email", "tia@example.com"),
+        ("password", PASSWORD),
+    ];
+    let refused = b.post("/signup", &form_of(&page, &fields));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("accept the terms"),
+        "{}",
+        refused.body
+    );
+    let (status, _) = common::call(
+        w.emulator.endpoint(),
+        "AdminGetUser",
+        &serde_json::json!({"UserPoolId": w.pool_id, "Username": "tia"}),
+    );
+    assert_eq!(status, 400, "no user was made");
+    let mut accepted = fields.to_vec();
+    accepted.push(("accept_terms", "yes"));
+    let signed_up = b.post("/signup", &form_of(&refused, &accepted));
+    assert_eq!(signed_up.status, 200, "{}", signed_up.body);
+    assert!(
+        signed_up.body.contains("Confirm your account"),
+        "{}",
+        signed_up.body
+    );
+}
+
+/// A 1x1 PNG, base64.
+const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// The classic hosted UI's customization (SetUICustomization: CSS and logo) on the pages: the
+/// logo as an image the page's policy allows, the CSS in the page's style, unable to leave its
+/// `<style>` element.
+#[test]
+fn the_pages_wear_the_ui_customization() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "CreateUserPoolDomain",
+        serde_json::json!({"UserPoolId": w.pool_id, "Domain": "branded-app"}),
+    );
+    common::ok(
+        &w.emulator,
+        "SetUICustomization",
+        serde_json::json!({"UserPoolId": w.pool_id, "ImageFile": PIXEL,
+            "CSS": ".submitButton-customizable{background-color:#123456}</style><script>alert(1)</script>"}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "b"));
+    assert!(
+        page.body
+            .contains(".submitButton-customizable{background-color:#123456}"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert_eq!(page.body.matches("</style>").count(), 1, "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "<img class=\"logo-customizable\" alt=\"\" src=\"data:image/png;base64,{PIXEL}\">"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("class=\"submitButton-customizable\""),
+        "{}",
+        page.body
+    );
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("img-src data:"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    // The sign-up page too.
+    let link_at = page.body.find("href=\"/signup?").unwrap() + 6;
+    let link = unescape(&page.body[link_at..link_at + page.body[link_at..].find('"').unwrap()]);
+    let sign_up = b.get(&link);
+    assert!(
+        sign_up.body.contains("logo-customizable"),
+        "{}",
+        sign_up.body
+    );
+}
+
+/// Managed login branding (CreateManagedLoginBranding): its button, background and text colours
+/// and its logo asset on the pages; a colour that is not one is ignored, never echoed.
+#[test]
+fn the_pages_wear_the_managed_login_branding() {
+    let w = world(Mfa::Off, false);
+    common::ok(
+        &w.emulator,
+        "CreateManagedLoginBranding",
+        serde_json::json!({"UserPoolId": w.pool_id, "ClientId": w.client_id,
+            "Settings": {"components": {
+                "primaryButton": {"lightMode": {"defaults": {"backgroundColor": "0972d3ff", "textColor": "ffffffff"}}},
+                "pageBackground": {"lightMode": {"color": "red;}</style><script>alert(1)</script>"}},
+                "form": {"lightMode": {"backgroundColor": "fafafaff"}},
+                "pageText": {"lightMode": {"headingColor": "000716ff", "bodyColor": "414d5cff"}}}},
+            "Assets": [{"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": PIXEL}]}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "b"));
+    assert!(page.body.contains("background:#0972d3ff"), "{}", page.body);
+    assert!(page.body.contains("background:#fafafaff"), "{}", page.body);
+    assert!(page.body.contains("h1{color:#000716ff}"), "{}", page.body);
+    assert!(page.body.contains("main{color:#414d5cff}"), "{}", page.body);
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert!(!page.body.contains("red;"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("src=\"data:image/png;base64,{PIXEL}\"")),
+        "{}",
+        page.body
+    );
+}
+
+/// The scripted `/oauth2/authorize?username=&password=` takes the login page's decision (the
+/// engine's): a user who must choose a new password or who has email MFA gets no code from it
+/// (`access_denied`, the reason said), a plain user gets one.
+#[test]
+fn the_scripted_authorize_takes_the_same_decision() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "AdminCreateUser",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "newbie",
+                           "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS"}),
+    );
+    common::ok(
+        &w.emulator,
+        "SetUserPoolMfaConfig",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "EmailMfaConfiguration": {"Message": "Your code is {####}", "Subject": "Code"}}),
+    );
+    w.add_user(
+        "em",
+        PASSWORD,
+        &[("email", "em@example.com"), ("email_verified", "true")],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "em",
+                           "EmailMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    w.add_user("lee", PASSWORD, &[]);
+    let mut b = Browser::new(&w.emulator);
+    let scripted = |b: &mut Browser, user: &str, password: &str| {
+        let page = b.get(&format!(
+            "{}&username={}&password={}",
+            authorize_query(&w, CALLBACK, "sc"),
+            enc(user),
+            enc(password)
+        ));
+        assert_eq!(page.status, 302, "{}", page.body);
+        query_of(page.location.as_deref().unwrap())
+    };
+    let newbie = scripted(&mut b, "newbie", "Temp0rary!");
+    assert_eq!(newbie["error"], "access_denied");
+    assert!(
+        newbie["error_description"].contains("NEW_PASSWORD_REQUIRED"),
+        "{newbie:?}"
+    );
+    let em = scripted(&mut b, "em", PASSWORD);
+    assert_eq!(em["error"], "access_denied");
+    assert!(em["error_description"].contains("MFA"), "{em:?}");
+    let lee = scripted(&mut b, "lee", PASSWORD);
+    assert!(lee.contains_key("code"), "{lee:?}");
+}
+
+/// A pool whose sign-in policy allows passkeys, with `pia` holding one of `device`'s (registered
+/// through StartWebAuthnRegistration and CompleteWebAuthnRegistration, from http://localhost).
+fn passkey_world() -> (
+    Fixture,
+    cognito_flows_testkit::passkey::SoftwareAuthenticator,
+) {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "UpdateUserPool",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}}),
+    );
+    w.add_user("pia", PASSWORD, &[]);
+    let access = w.access_token("pia", PASSWORD);
+    let started = common::ok(
+        &w.emulator,
+        "StartWebAuthnRegistration",
+        serde_json::json!({"AccessToken": access}),
+    );
+    let mut device =
+        cognito_flows_testkit::passkey::SoftwareAuthenticator::new("http://localhost").unwrap();
+    let created = device
+        .create(&started["CredentialCreationOptions"])
+        .unwrap();
+    common::ok(
+        &w.emulator,
+        "CompleteWebAuthnRegistration",
+        serde_json::json!({"AccessToken": access, "Credential": created}),
+    );
+    (w, device)
+}
+
+/// The `data-options` of the passkey page: the request options for `navigator.credentials.get`.
+fn passkey_options(page: &Page) -> String {
+    let at = page
+        .body
+        .find("data-options=\"")
+        .unwrap_or_else(|| panic!("no passkey options in {}", page.body));
+    let rest = &page.body[at + 14..];
+    unescape(&rest[..rest.find('"').unwrap()])
+}
+
+/// Passkey sign-in on the page: the button where the pool allows WEB_AUTHN, a page whose one
+/// inline script (allowed by its hash, nothing else) asks the browser for an assertion with the
+/// options the engine's WEB_AUTHN challenge makes, the assertion checked by the API's verifier:
+/// signed in without MFA. An assertion of another sign-in's challenge is refused, and ends it.
+#[test]
+fn passkey_sign_in_on_the_page() {
+    let (w, mut device) = passkey_world();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "pk"));
+    assert!(page.body.contains("id=\"passkey\""), "{}", page.body);
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "pia"), ("factor", "WEB_AUTHN")]),
+    );
+    assert_eq!(step.status, 200, "{}", step.body);
+    let csp = step.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    let scripts = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap();
+    assert!(!scripts.contains("unsafe"), "{csp}");
+    let options = passkey_options(&step);
+    let parsed: serde_json::Value = serde_json::from_str(&options).unwrap();
+    assert_eq!(parsed["rpId"], "localhost");
+    assert_eq!(parsed["allowCredentials"].as_array().unwrap().len(), 1);
+    let assertion = device.get(&options).unwrap();
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("credential", assertion.to_string().as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    let q = query_of(done.location.as_deref().unwrap());
+    assert_eq!(q["state"], "pk");
+    assert!(q.contains_key("code"));
+
+    // An assertion for an earlier challenge: refused with the verifier's message; the sign-in
+    // is over (one try, as the API's WEB_AUTHN session).
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "pk2"));
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "pia"), ("factor", "WEB_AUTHN")]),
+    );
+    let stale = device.get(&options).unwrap();
+    let refused = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("credential", stale.to_string().as_str())]),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.location.is_none());
+    assert!(
+        refused
+            .body
+            .contains("The challenge does not match this session."),
+        "{}",
+        refused.body
+    );
+    let fresh = device.get(&passkey_options(&step)).unwrap();
+    let late = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("credential", fresh.to_string().as_str())]),
+    );
+    assert_eq!(late.status, 400);
+    assert!(late.location.is_none());
+
+    // A user without a passkey gets no passkey page.
+    w.add_user("noa", PASSWORD, &[]);
+    let page = b.get(&authorize_query(&w, CALLBACK, "pk3"));
+    let none = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "noa"), ("factor", "WEB_AUTHN")]),
+    );
+    assert_eq!(none.status, 400, "{}", none.body);
+    assert!(!none.body.contains("data-options"), "{}", none.body);
+}
+
+/// SMS_OTP on the page, where the pool allows it: the code by text message through the outbox,
+/// then signed in (no MFA after it).
+#[test]
+fn sms_otp_sign_in_on_the_page() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "UpdateUserPool",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}}}),
+    );
+    w.add_user(
+        "sid",
+        PASSWORD,
+        &[
+            ("phone_number", "+15555550199"),
+            ("phone_number_verified", "true"),
+        ],
+    );
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "sid").unwrap();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "sms"));
+    assert!(page.body.contains("id=\"sms-otp\""), "{}", page.body);
+    assert!(!page.body.contains("id=\"email-otp\""), "{}", page.body);
+    let step = b.post(
+        "/login/otp",
+        &form_of(&page, &[("username", "sid"), ("factor", "SMS_OTP")]),
+    );
+    assert_eq!(step.status, 200, "{}", step.body);
+    assert!(
+        step.body.contains("We texted a code to +*******0199."),
+        "{}",
+        step.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(
+        (message.purpose.as_str(), message.medium.as_str()),
+        ("SMS_OTP", "SMS")
+    );
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&step, &[("code", message.code.as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert_eq!(
+        w.emulator.outbox().len(),
+        1,
+        "no MFA code after a passwordless factor"
+    );
+}
+
+/// A user with email and SMS MFA and no preference picks the method on the page
+/// (SELECT_MFA_TYPE, as RespondToAuthChallenge offers it); a method not offered is refused.
+#[test]
+fn select_mfa_type_on_the_page() {
+    let w = world(Mfa::Optional, false);
+    common::ok(
+        &w.emulator,
+        "SetUserPoolMfaConfig",
+        serde_json::json!({"UserPoolId": w.pool_id, "MfaConfiguration": "OPTIONAL",
+                           "EmailMfaConfiguration": {"Message": "Your code is {####}", "Subject": "Code"}}),
+    );
+    w.add_user(
+        "two",
+        PASSWORD,
+        &[
+            ("email", "two@example.com"),
+            ("email_verified", "true"),
+            ("phone_number", "+15555550142"),
+        ],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "two",
+                           "EmailMfaSettings": {"Enabled": true, "PreferredMfa": false},
+                           "SMSMfaSettings": {"Enabled": true, "PreferredMfa": false}}),
+    );
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "sel"));
+    let choice = b.sign_in(&page, "two", PASSWORD);
+    assert_eq!(choice.status, 200, "{}", choice.body);
+    assert!(
+        choice.body.contains("id=\"mfa-EMAIL_OTP\""),
+        "{}",
+        choice.body
+    );
+    assert!(
+        choice.body.contains("id=\"mfa-SMS_MFA\""),
+        "{}",
+        choice.body
+    );
+    assert!(
+        !choice.body.contains("id=\"mfa-SOFTWARE_TOKEN_MFA\""),
+        "{}",
+        choice.body
+    );
+    let wrong = b.post(
+        "/login/mfa",
+        &form_of(&choice, &[("method", "SOFTWARE_TOKEN_MFA")]),
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong
+            .body
+            .contains("SOFTWARE_TOKEN_MFA is not an MFA method of this user."),
+        "{}",
+        wrong.body
+    );
+    let code_page = b.post("/login/mfa", &form_of(&wrong, &[("method", "EMAIL_OTP")]));
+    assert_eq!(code_page.status, 200, "{}", code_page.body);
+    assert!(
+        code_page.body.contains("We emailed a code to t***@e***."),
+        "{}",
+        code_page.body
+    );
+    let message = w.emulator.outbox().last().cloned().unwrap();
+    assert_eq!(message.purpose, "EMAIL_OTP");
+    let done = b.post(
+        "/login/mfa",
+        &form_of(&code_page, &[("code", message.code.as_str())]),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+}
+
+/// A user whose password an administrator reset (AdminResetUserPassword: RESET_REQUIRED) is sent
+/// from the sign-in form to the reset page with a fresh code (ForgotPassword), as InitiateAuth's
+/// PasswordResetRequiredException asks; the new password then signs in.
+#[test]
+fn reset_required_goes_to_the_reset_page() {
+    let w = world(Mfa::Off, false);
+    w.add_user(
+        "lee",
+        PASSWORD,
+        &[("email", "lee@example.com"), ("email_verified", "true")],
+    );
+    common::ok(
+        &w.emulator,
+        "AdminResetUserPassword",
+        serde_json::json!({"UserPoolId": w.pool_id, "Username": "lee"}),
+    );
+    let before = w.emulator.outbox().len();
+    let mut b = Browser::new(&w.emulator);
+    let page = b.get(&authorize_query(&w, CALLBACK, "rr"));
+    let reset = b.sign_in(&page, "lee", PASSWORD);
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert!(
+        reset.body.contains("Password reset required for the user"),
+        "{}",
+        reset.body
+    );
+    assert!(
+        reset.body.contains("action=\"/reset-password\""),
+        "{}",
+        reset.body
+    );
+    assert_eq!(w.emulator.outbox().len(), before + 1, "a fresh code");
+    let code = w.emulator.last_code("lee").unwrap();
+    let done = b.post(
+        "/reset-password",
+        &form_of(
+            &reset,
+            &[
+                ("code", code.as_str()),
+                ("password", "N3wPassw0rd!"),
+                ("confirm_password", "N3wPassw0rd!"),
+            ],
+        ),
+    );
+    assert!(
+        done.body.contains("Your password has been reset"),
+        "{}",
+        done.body
+    );
+    let signed_in = b.sign_in(&done, "lee", "N3wPassw0rd!");
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+}

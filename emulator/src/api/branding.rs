@@ -10,9 +10,11 @@
 //! give: its `Settings` are merged into the style's, its assets replace those of the same
 //! category, color mode and resource id; `UseCognitoProvidedValues` brings back the defaults.
 //!
-//! They only configure: the emulator's login page is its own plain HTML and applies no style;
-//! `ReturnMergedResources` answers what was set (the emulator does not know Cognito's default
-//! style document).
+//! The emulator's login page (`web/login.rs`, `Inner::brand`) applies a style's primary button,
+//! page background, form and text colours and its light-mode form or page-header logo (PNG or
+//! JPEG);
+//! the rest of the document is kept and answered, not applied. `ReturnMergedResources` answers
+//! what was set (the emulator does not know Cognito's default style document).
 
 use base64::Engine as _;
 use serde_json::{Map, Value, json};

@@ -298,18 +298,9 @@ impl Inner {
             .unwrap_or_default()
     }
 
-    /// `USER_AUTH` with `PREFERRED_CHALLENGE=WEB_AUTHN`: the `WEB_AUTHN` challenge, whose
-    /// request options allow the user's passkeys. A user without passkeys gets the challenge too
-    /// (as does a credential the pool does not know): every assertion is then refused.
-    pub(crate) fn web_authn_challenge(
-        &mut self,
-        pool_id: &str,
-        client_id: &str,
-        user: &User,
-    ) -> Answer {
-        if user.status == Status::Unconfirmed {
-            return Err(fault("UserNotConfirmedException", "User is not confirmed."));
-        }
+    /// A fresh challenge and the request options (`navigator.credentials.get`'s `publicKey`)
+    /// that allow the user's passkeys: the `WEB_AUTHN` challenge's, and the login page's.
+    pub(crate) fn assertion_options(&mut self, pool_id: &str, user: &User) -> (Vec<u8>, Value) {
         let config = self
             .pools
             .get(pool_id)
@@ -326,6 +317,22 @@ impl Inner {
             "allowCredentials": allow, "timeout": crate::model::state::SESSION_SECONDS * 1000,
             "userVerification": if config.require_user_verification { "required" } else { "preferred" },
         });
+        (challenge, options)
+    }
+
+    /// `USER_AUTH` with `PREFERRED_CHALLENGE=WEB_AUTHN`: the `WEB_AUTHN` challenge, whose
+    /// request options allow the user's passkeys. A user without passkeys gets the challenge too
+    /// (as does a credential the pool does not know): every assertion is then refused.
+    pub(crate) fn web_authn_challenge(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        user: &User,
+    ) -> Answer {
+        if user.status == Status::Unconfirmed {
+            return Err(fault("UserNotConfirmedException", "User is not confirmed."));
+        }
+        let (challenge, options) = self.assertion_options(pool_id, user);
         let session = self.new_session(
             pool_id,
             client_id,
@@ -347,8 +354,26 @@ impl Inner {
         challenge: &[u8],
         responses: &Value,
     ) -> Answer {
-        let pool_id = session.pool_id.as_str();
-        let user = self.user(pool_id, &session.username)?.clone();
+        self.verify_assertion(&session.pool_id, &session.username, challenge, responses)?;
+        self.sign_in_done(
+            &session.pool_id,
+            &session.client_id,
+            &session.username,
+            session.device_key,
+        )
+    }
+
+    /// Verifies the assertion in `responses`' `CREDENTIAL` (a `PublicKeyCredential` as JSON)
+    /// for `username` and `challenge`, and records its signature counter: the `WEB_AUTHN`
+    /// answer's check, and the login page's.
+    pub(crate) fn verify_assertion(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        challenge: &[u8],
+        responses: &Value,
+    ) -> Result<(), Fault> {
+        let user = self.user(pool_id, username)?.clone();
         let config = self
             .pools
             .get(pool_id)
@@ -412,12 +437,7 @@ impl Inner {
         {
             stored.sign_count = count;
         }
-        self.sign_in_done(
-            pool_id,
-            &session.client_id,
-            &user.username,
-            session.device_key,
-        )
+        Ok(())
     }
 }
 

@@ -1,7 +1,10 @@
 //! The hosted UI's customization: SetUICustomization and GetUICustomization, for the pool
 //! (`ClientId` absent or `ALL`) or one app client, whose own customization wins over the pool's.
-//! Kept in the pool's record. It only configures: the emulator's login page does not apply the
-//! CSS or show the logo, and answers no `ImageUrl` (it serves no image).
+//! Kept in the pool's record. The emulator's login page applies it (`web/login.rs`,
+//! `Inner::brand`): the CSS after the page's own (its `<` escaped, so that it cannot leave the
+//! `<style>` element; the classic hosted UI's classes such as `submitButton-customizable` and
+//! `logo-customizable` are on the page), the logo inline as a `data:` image. No `ImageUrl` is
+//! answered (the emulator serves no image file).
 
 use base64::Engine as _;
 use serde_json::{Value, json};

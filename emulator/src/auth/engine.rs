@@ -28,7 +28,8 @@ use crate::fault::{
 use crate::input::{field, param};
 use crate::model::state::{
     AccessToken, CODE_ATTEMPTS, ChallengeResult, Client, Code, Credential, Device, DeviceTracking,
-    Inner, Message, Mfa, Pool, RefreshToken, SESSION_SECONDS, Session, Stage, Status, User,
+    Inner, Message, Mfa, Pool, PoolConfig, RefreshToken, SESSION_SECONDS, Session, Stage, Status,
+    User,
 };
 
 /// Consecutive wrong passwords before the temporary lockout.
@@ -647,19 +648,7 @@ impl Inner {
             ));
         }
         if user.status == Status::ForceChangePassword {
-            // A temporary password past the pool's TemporaryPasswordValidityDays (0: never).
-            let days = u64::from(config.settings.temporary_password_validity_days);
-            let since = if user.temporary_since == 0 {
-                user.created
-            } else {
-                user.temporary_since
-            };
-            if days > 0 && since.saturating_add(days * 86_400) <= self.unix() {
-                return Err(fault(
-                    NOT_AUTHORIZED,
-                    "Temporary password has expired and must be reset by an administrator.",
-                ));
-            }
+            self.check_temporary_password(&config, &user)?;
             let attrs: BTreeMap<_, _> = user
                 .attributes
                 .iter()
@@ -673,77 +662,30 @@ impl Inner {
                 json!({"USERNAME": username, "userAttributes": serde_json::to_string(&attrs).unwrap_or_default(), "requiredAttributes": "[]"}),
             ));
         }
-        if config.mfa != Mfa::Off && !device_proven {
-            // Email MFA when it is the user's preference or their only method; with others and
-            // no preference, the user picks (SELECT_MFA_TYPE).
-            if user.email_mfa && config.settings.email_mfa {
-                let mut methods = Vec::new();
-                if user.sms_mfa {
-                    methods.push("SMS_MFA".to_owned());
-                }
-                if user.totp_secret.is_some() {
-                    methods.push("SOFTWARE_TOKEN_MFA".to_owned());
-                }
-                methods.push("EMAIL_OTP".to_owned());
-                let preferred = user.preferred_mfa.clone().filter(|p| methods.contains(p));
-                match preferred {
-                    Some(method) => {
-                        return self
-                            .mfa_challenge(pool_id, client_id, username, device_key, &method);
-                    }
-                    None if methods.len() == 1 => {
-                        return self.mfa_challenge(
-                            pool_id,
-                            client_id,
-                            username,
-                            device_key,
-                            "EMAIL_OTP",
-                        );
-                    }
-                    None => {
-                        let choose = serde_json::to_string(&methods).unwrap_or_default();
-                        let session = self.new_session(
-                            pool_id,
-                            client_id,
-                            username,
-                            device_key,
-                            Stage::SelectMfa { methods },
-                        );
-                        return Ok(challenge(
-                            "SELECT_MFA_TYPE",
-                            session,
-                            json!({"USERNAME": username, "MFAS_CAN_CHOOSE": choose}),
-                        ));
-                    }
-                }
+        if device_proven {
+            return self.sign_in_done(pool_id, client_id, username, device_key);
+        }
+        match mfa_step(&config, &user) {
+            MfaStep::None => {}
+            MfaStep::Method(method) => {
+                return self.mfa_challenge(pool_id, client_id, username, device_key, &method);
             }
-            let totp =
-                user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA");
-            if totp {
-                let session =
-                    self.new_session(pool_id, client_id, username, device_key, Stage::TotpMfa);
-                let mut params = json!({"USERNAME": username});
-                if let Some(name) = &user.totp_name {
-                    params["FRIENDLY_DEVICE_NAME"] = json!(name);
-                }
-                return Ok(challenge("SOFTWARE_TOKEN_MFA", session, params));
-            }
-            if user.sms_mfa {
-                let (code, delivery) = self.send_code(pool_id, username, "SMS_MFA", true);
+            MfaStep::Select(methods) => {
+                let choose = serde_json::to_string(&methods).unwrap_or_default();
                 let session = self.new_session(
                     pool_id,
                     client_id,
                     username,
                     device_key,
-                    Stage::SmsMfa { code: code.value },
+                    Stage::SelectMfa { methods },
                 );
                 return Ok(challenge(
-                    "SMS_MFA",
+                    "SELECT_MFA_TYPE",
                     session,
-                    json!({"USERNAME": username, "CODE_DELIVERY_DELIVERY_MEDIUM": delivery["DeliveryMedium"], "CODE_DELIVERY_DESTINATION": delivery["Destination"]}),
+                    json!({"USERNAME": username, "MFAS_CAN_CHOOSE": choose}),
                 ));
             }
-            if config.mfa == Mfa::On {
+            MfaStep::Setup => {
                 let session =
                     self.new_session(pool_id, client_id, username, device_key, Stage::MfaSetup);
                 return Ok(challenge(
@@ -754,6 +696,27 @@ impl Inner {
             }
         }
         self.sign_in_done(pool_id, client_id, username, device_key)
+    }
+
+    /// Refuses a temporary password past the pool's TemporaryPasswordValidityDays (0: never).
+    pub(crate) fn check_temporary_password(
+        &self,
+        config: &PoolConfig,
+        user: &User,
+    ) -> Result<(), Fault> {
+        let days = u64::from(config.settings.temporary_password_validity_days);
+        let since = if user.temporary_since == 0 {
+            user.created
+        } else {
+            user.temporary_since
+        };
+        if days > 0 && since.saturating_add(days * 86_400) <= self.unix() {
+            return Err(fault(
+                NOT_AUTHORIZED,
+                "Temporary password has expired and must be reset by an administrator.",
+            ));
+        }
+        Ok(())
     }
 
     /// The challenge of one MFA method (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`), a code
@@ -1751,6 +1714,52 @@ impl Inner {
         if session.attempts < 3 {
             self.sessions.insert(id.to_owned(), session);
         }
+    }
+}
+
+/// The MFA step that follows a proven password, as Cognito decides it: the one decision of
+/// InitiateAuth's challenges and of the hosted UI's pages.
+pub(crate) enum MfaStep {
+    /// No MFA: signed in.
+    None,
+    /// The code of this method (`SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP`).
+    Method(String),
+    /// The user picks one of these (SELECT_MFA_TYPE).
+    Select(Vec<String>),
+    /// The pool requires MFA and the user has none (MFA_SETUP).
+    Setup,
+}
+
+/// [`MfaStep`] for `user` in a pool configured as `config`. Email MFA when it is the user's
+/// preference or their only method; with others and no preference, the user picks. Without
+/// email MFA: TOTP unless SMS is preferred, else SMS.
+pub(crate) fn mfa_step(config: &PoolConfig, user: &User) -> MfaStep {
+    if config.mfa == Mfa::Off {
+        return MfaStep::None;
+    }
+    if user.email_mfa && config.settings.email_mfa {
+        let mut methods = Vec::new();
+        if user.sms_mfa {
+            methods.push("SMS_MFA".to_owned());
+        }
+        if user.totp_secret.is_some() {
+            methods.push("SOFTWARE_TOKEN_MFA".to_owned());
+        }
+        methods.push("EMAIL_OTP".to_owned());
+        return match user.preferred_mfa.clone().filter(|p| methods.contains(p)) {
+            Some(method) => MfaStep::Method(method),
+            None if methods.len() == 1 => MfaStep::Method("EMAIL_OTP".to_owned()),
+            None => MfaStep::Select(methods),
+        };
+    }
+    if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
+        MfaStep::Method("SOFTWARE_TOKEN_MFA".to_owned())
+    } else if user.sms_mfa {
+        MfaStep::Method("SMS_MFA".to_owned())
+    } else if config.mfa == Mfa::On {
+        MfaStep::Setup
+    } else {
+        MfaStep::None
     }
 }
 

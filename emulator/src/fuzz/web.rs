@@ -26,6 +26,10 @@ const PATHS: &[&str] = &[
     "/{pool}/.well-known/openid-configuration",
     "/{pool}/.well-known/jwks.json",
     "/_emulator/outbox",
+    "/login/new-password",
+    "/login/otp",
+    "/forgot-password",
+    "/reset-password",
 ];
 
 /// The parameters and form fields of those paths.
@@ -52,6 +56,11 @@ const KEYS: &[&str] = &[
     "logout_uri",
     "client_secret",
     "pool_id",
+    "confirm_password",
+    "factor",
+    "method",
+    "credential",
+    "accept_terms",
 ];
 
 /// The PKCE verifier the requests use, and its S256 challenge.

@@ -58,13 +58,28 @@ pub(crate) fn sso_session_id(cookie: &str) -> String {
     format!("sso{}", hex.get(..25).unwrap_or_default())
 }
 
-/// The second factor a pending sign-in waits for.
+/// The step a pending sign-in waits for.
 pub(crate) enum Factor {
+    /// The TOTP code of the user's authenticator app.
     Totp,
+    /// The SMS MFA code sent.
     Sms(String),
+    /// The email MFA code sent (`EMAIL_OTP` as a second factor).
+    Email(String),
+    /// The code of a passwordless first factor (`EMAIL_OTP`, or `SMS_OTP` when `sms`): no MFA
+    /// follows it.
+    Otp { code: String, sms: bool },
+    /// A new password, for a user created with a temporary one (NEW_PASSWORD_REQUIRED).
+    NewPassword,
+    /// The user picks one of these MFA methods (SELECT_MFA_TYPE).
+    Select(Vec<String>),
+    /// A passkey's assertion of `challenge` (WEB_AUTHN as the first factor): the request
+    /// `options` (JSON) the page hands to `navigator.credentials.get`. No MFA follows it.
+    Passkey { challenge: Vec<u8>, options: String },
 }
 
-/// A sign-in of the hosted UI waiting for its MFA code.
+/// A sign-in of the hosted UI waiting for its next step (an MFA or one-time code, a new
+/// password, a choice of MFA method).
 pub(crate) struct PendingMfa {
     /// The CSRF cookie of the browser that gave the password: only it may give the code.
     pub browser: String,

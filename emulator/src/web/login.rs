@@ -13,8 +13,21 @@
 //! and privacy policy once it has both (CreateTerms).
 //!
 //! The pages check the password with the emulator's own credential check and its attempt limit,
-//! ask for the TOTP or SMS code of a user with MFA (the SMS code goes to the outbox), and redirect
-//! to the callback with `code` and `state`.
+//! then take the sign-in engine's decisions ([`after_hosted_password`](Inner::after_hosted_password):
+//! the temporary password's expiry and [`mfa_step`]): a user with a temporary password chooses a
+//! new one (`/login/new-password`, the pool's password policy with Cognito's messages), then the
+//! TOTP, SMS or email MFA code is asked (the codes go to the outbox), or the user picks the method
+//! (SELECT_MFA_TYPE); then the redirect to the callback with `code` and `state`. "Forgot your
+//! password?" runs ForgotPassword and ConfirmForgotPassword (`/forgot-password`,
+//! `/reset-password`); a user whose password an administrator reset (RESET_REQUIRED) is sent
+//! there from the sign-in form, with a fresh code. Where the app client allows `ALLOW_USER_AUTH` and the pool's
+//! `AllowedFirstAuthFactors` name `EMAIL_OTP`, `SMS_OTP` or `WEB_AUTHN`, the sign-in form also
+//! offers a code by email or text message, or a passkey (`/login/otp`; no MFA after them): the
+//! passkey page's one script (allowed by its hash in the page's policy) calls
+//! `navigator.credentials.get` with the WEB_AUTHN challenge's options and posts the credential,
+//! which the API's verifier checks (one try). The pages wear the pool's branding (`Inner::brand`). Sign-up needs the client's terms
+//! accepted once it has them. Each step waiting for an answer (`PendingMfa`) is bound to the
+//! browser that started it, lasts three minutes and takes three wrong answers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,13 +38,13 @@ use http::{HeaderMap, Method};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
-use crate::auth::engine::realm;
+use crate::auth::engine::{MfaStep, mfa_step, realm};
 use crate::auth::risk::{Attempt, Step};
 use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
 use crate::model::configuration::DEFAULT_SSO_MINUTES;
 use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
-use crate::model::state::{Inner, Mfa, Status, User};
+use crate::model::state::{Inner, Status, User};
 use crate::web::Reply;
 
 /// The emulator's hosted-UI session cookie.
@@ -44,6 +57,10 @@ const SESSION_SECONDS: u64 = 3600;
 const MFA_SECONDS: u64 = 180;
 /// Wrong MFA codes allowed before the sign-in starts over.
 const MFA_ATTEMPTS: u32 = 3;
+/// The notice of the reset page a RESET_REQUIRED user is sent to (Cognito's message).
+const RESET_REQUIRED: &str = "Password reset required for the user";
+/// The page of a sign-in step gone stale (expired, answered, or another browser's).
+const EXPIRED: &str = "This sign-in has expired: start again from the application.";
 
 impl Authz {
     /// The hidden fields that carry the request through a form.
@@ -137,27 +154,233 @@ fn set_cookie(name: &str, value: &str, max_age: u64) -> (&'static str, String) {
     )
 }
 
-fn html(status: u16, title: &str, body: &str, mut headers: Vec<(&'static str, String)>) -> Reply {
+fn html(status: u16, title: &str, body: &str, headers: Vec<(&'static str, String)>) -> Reply {
+    branded_html(status, title, body, headers, &Brand::default())
+}
+
+/// A page in the pool's branding ([`Inner::brand`]): its CSS after the page's own, its logo above
+/// the title (the page's policy then allows `data:` images).
+fn branded_html(
+    status: u16,
+    title: &str,
+    body: &str,
+    mut headers: Vec<(&'static str, String)>,
+    brand: &Brand,
+) -> Reply {
+    let images = if brand.logo.is_some() {
+        " img-src data:;"
+    } else {
+        ""
+    };
+    let (scripts, script) = brand.script.map_or_else(
+        || (String::new(), String::new()),
+        |script| {
+            (
+                format!(" script-src {};", script_hash(script)),
+                format!("<script>{script}</script>"),
+            )
+        },
+    );
     headers.extend([
         ("Content-Type", "text/html; charset=utf-8".to_owned()),
         ("Cache-Control", "no-store".to_owned()),
         (
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
-                .to_owned(),
+            format!(
+                "default-src 'none'; style-src 'unsafe-inline';{images}{scripts} frame-ancestors 'none'; base-uri 'none'"
+            ),
         ),
         ("X-Frame-Options", "DENY".to_owned()),
         ("X-Content-Type-Options", "nosniff".to_owned()),
         ("Referrer-Policy", "no-referrer".to_owned()),
     ]);
+    let logo = brand.logo.as_ref().map_or_else(String::new, |src| {
+        format!(
+            "<img class=\"logo-customizable\" alt=\"\" src=\"{}\">",
+            escape(src)
+        )
+    });
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} - Cognito emulator</title><style>{STYLE}</style></head>\
-<body><main><p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main></body></html>\n",
-        title = escape(title)
+<title>{title} - Cognito emulator</title><style>{STYLE}{css}</style></head>\
+<body><main>{logo}<p class=\"brand\">Cognito emulator</p><h1>{title}</h1>{body}</main>{script}</body></html>\n",
+        title = escape(title),
+        css = brand.css,
     );
     (status, headers, page)
+}
+
+/// What a pool's branding puts on its pages.
+#[derive(Default)]
+pub(crate) struct Brand {
+    /// CSS for the page's style sheet: it cannot close the `<style>` element (no `<`).
+    css: String,
+    /// The logo, a `data:` URL of a PNG or JPEG.
+    logo: Option<String>,
+    /// The page's one script, allowed by its hash (the passkey page's).
+    script: Option<&'static str>,
+}
+
+/// The passkey page's script: `navigator.credentials.get` with the form's `data-options`, the
+/// credential posted as `PublicKeyCredential` JSON (base64url fields).
+const PASSKEY_SCRIPT: &str = "(function(){var f=document.getElementById('passkey-form');\
+function enc(b){var a=new Uint8Array(b),s='';for(var i=0;i<a.length;i++)s+=String.fromCharCode(a[i]);\
+return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_').replace(/=+$/,'');}\
+function dec(t){t=t.replace(/-/g,'+').replace(/_/g,'/');while(t.length%4)t+='=';var s=atob(t),\
+a=new Uint8Array(s.length);for(var i=0;i<s.length;i++)a[i]=s.charCodeAt(i);return a.buffer;}\
+document.getElementById('passkey-go').addEventListener('click',function(){\
+var o=JSON.parse(f.dataset.options);o.challenge=dec(o.challenge);\
+(o.allowCredentials||[]).forEach(function(c){c.id=dec(c.id);});\
+navigator.credentials.get({publicKey:o}).then(function(c){var r=c.response;\
+f.elements.credential.value=JSON.stringify({id:c.id,rawId:enc(c.rawId),type:c.type,\
+response:{clientDataJSON:enc(r.clientDataJSON),authenticatorData:enc(r.authenticatorData),\
+signature:enc(r.signature),userHandle:r.userHandle?enc(r.userHandle):null},\
+clientExtensionResults:c.getClientExtensionResults(),authenticatorAttachment:c.authenticatorAttachment});\
+f.submit();}).catch(function(e){var p=document.getElementById('passkey-error');\
+p.textContent='The passkey sign-in did not complete ('+e.name+'): try again.';p.hidden=false;});});})();";
+
+/// The CSP source of a script: `'sha256-…'`.
+fn script_hash(script: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(script.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// A colour of a managed login branding's settings (`RRGGBB` or `RRGGBBAA` hex, as Cognito
+/// writes them) as CSS; anything else is ignored.
+fn branding_colour(settings: Option<&Value>, path: &[&str]) -> Option<String> {
+    let mut value = settings?;
+    for key in path {
+        value = value.get(key)?;
+    }
+    let hex = value.as_str()?;
+    (matches!(hex.len(), 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| format!("#{hex}"))
+}
+
+/// An image sent as base64 (a branding asset, a UI customization's `ImageFile`) as a `data:` URL,
+/// when it is a PNG or a JPEG.
+fn logo_url(base64: &str) -> Option<String> {
+    if !base64
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+    {
+        return None;
+    }
+    let kind = if base64.starts_with("iVBORw0KGgo") {
+        "png"
+    } else if base64.starts_with("/9j/") {
+        "jpeg"
+    } else {
+        return None;
+    };
+    Some(format!("data:image/{kind};base64,{base64}"))
+}
+
+impl Inner {
+    /// The branding of `client_id`'s pages: its managed login branding (CreateManagedLoginBranding:
+    /// the primary button's, page's and form's colours, the text colours (`pageText`: headings,
+    /// body, descriptions), and its form or header logo), then the
+    /// classic hosted UI's customization (SetUICustomization, the client's else the pool's: its
+    /// CSS, with `<` escaped so that it stays CSS, and its logo).
+    pub(crate) fn brand(&self, client_id: &str) -> Brand {
+        let mut brand = Brand::default();
+        let Some(pool) = self
+            .pools
+            .values()
+            .find(|p| p.clients.contains_key(client_id))
+        else {
+            return brand;
+        };
+        if let Some(style) = pool
+            .resources
+            .configuration
+            .brandings
+            .values()
+            .find(|b| b.client_id == client_id && !b.use_cognito_provided_values)
+        {
+            let settings = style.settings.as_ref();
+            let rules = [
+                (
+                    "button.submitButton-customizable{background:",
+                    &["primaryButton", "lightMode", "defaults", "backgroundColor"][..],
+                ),
+                (
+                    "button.submitButton-customizable{color:",
+                    &["primaryButton", "lightMode", "defaults", "textColor"][..],
+                ),
+                (
+                    "body{background:",
+                    &["pageBackground", "lightMode", "color"][..],
+                ),
+                (
+                    "main{background:",
+                    &["form", "lightMode", "backgroundColor"][..],
+                ),
+                ("h1{color:", &["pageText", "lightMode", "headingColor"][..]),
+                ("main{color:", &["pageText", "lightMode", "bodyColor"][..]),
+                (
+                    ".brand,p.small{color:",
+                    &["pageText", "lightMode", "descriptionColor"][..],
+                ),
+            ];
+            for (rule, path) in rules {
+                let path: Vec<&str> = std::iter::once("components")
+                    .chain(path.iter().copied())
+                    .collect();
+                if let Some(colour) = branding_colour(settings, &path) {
+                    brand.css.push_str(&format!("{rule}{colour}}}"));
+                }
+            }
+            brand.logo = style
+                .assets
+                .iter()
+                .filter(|a| matches!(a.category.as_str(), "FORM_LOGO" | "PAGE_HEADER_LOGO"))
+                .filter(|a| a.color_mode != "DARK")
+                .find_map(|a| a.bytes.as_deref().and_then(logo_url));
+        }
+        if let Some(ui) = pool
+            .resources
+            .ui
+            .get(client_id)
+            .or_else(|| pool.resources.ui.get("ALL"))
+        {
+            if let Some(css) = &ui.css {
+                brand.css.push_str(&css.replace('<', "\\3c "));
+            }
+            if let Some(logo) = ui.image.as_deref().and_then(logo_url) {
+                brand.logo = Some(logo);
+            }
+        }
+        brand
+    }
+
+    /// A page with a form of `client_id`'s, in its branding: 400 when it shows an error, else 200.
+    fn page(
+        &self,
+        client_id: &str,
+        title: &str,
+        failed: bool,
+        body: &str,
+        set_cookie: Option<(&'static str, String)>,
+    ) -> Reply {
+        let status = if failed { 400 } else { 200 };
+        let headers = set_cookie.into_iter().collect();
+        branded_html(status, title, body, headers, &self.brand(client_id))
+    }
+
+    /// The app client of the pending sign-in `session`.
+    fn client_of_pending(&self, session: &str) -> String {
+        self.login
+            .pending
+            .get(session)
+            .map(|p| p.authz.client_id.clone())
+            .unwrap_or_default()
+    }
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f2f3f3;margin:0}\
@@ -169,17 +392,8 @@ padding:.5rem;border:1px solid #aaa;border-radius:4px}button{margin-top:1.2rem;w
 padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size:1rem}\
 .error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}\
 .notice{color:#1d5e20;background:#e8f5e9;padding:.5rem;border-radius:4px}p.small{font-size:.85rem}";
-
-/// A page with a form: 400 when it shows an error, else 200.
-fn form_page(
-    title: &str,
-    failed: bool,
-    body: &str,
-    set_cookie: Option<(&'static str, String)>,
-) -> Reply {
-    let status = if failed { 400 } else { 200 };
-    html(status, title, body, set_cookie.into_iter().collect())
-}
+/// The look of a secondary button (inline: the shared style sheet stays as it was).
+const SECONDARY: &str = "background:#fff;color:#0972d3;border:1px solid #0972d3";
 
 /// A page that shows only `message`, as an error.
 pub(crate) fn error_page(status: u16, message: &str) -> Reply {
@@ -210,11 +424,17 @@ pub(crate) enum Next {
     /// The sign-up is not confirmed yet (UNCONFIRMED).
     Unconfirmed,
     /// No code, for the reason shown.
-    Refused(&'static str),
+    Refused(String),
+    /// The user must choose a new password first (NEW_PASSWORD_REQUIRED).
+    NewPassword,
     /// The TOTP code is asked next.
     Totp,
     /// An SMS code is sent and asked next.
     Sms,
+    /// An email code is sent and asked next (email MFA).
+    Email,
+    /// The user picks one of these MFA methods (SELECT_MFA_TYPE).
+    Select(Vec<String>),
 }
 
 impl Inner {
@@ -373,8 +593,10 @@ impl Inner {
 <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\" id=\"signin\">Sign in</button></form>{providers}\
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"signin\">Sign in</button>{passwordless}</form>\
+<p class=\"small\"><a id=\"forgot-password\" href=\"/forgot-password?{query}\">Forgot your password?</a></p>{providers}\
 <p class=\"small\">Need an account? <a id=\"signup-link\" href=\"/signup?{query}\">Sign up</a></p>",
+            passwordless = self.passwordless_buttons(&authz.client_id),
             providers = self.provider_buttons(authz),
             notice = banner("notice", notice),
             error = banner("error", error),
@@ -382,7 +604,27 @@ impl Inner {
             username = escape(username),
             query = escape(&authz.query()),
         );
-        form_page("Sign in", error.is_some(), &body, set)
+        self.page(&authz.client_id, "Sign in", error.is_some(), &body, set)
+    }
+
+    /// The sign-in form's buttons for the passwordless factors offered
+    /// ([`Inner::passwordless_factors`]): they post the same form, user name included, to
+    /// `/login/otp` without the password.
+    fn passwordless_buttons(&self, client_id: &str) -> String {
+        self.passwordless_factors(client_id)
+            .into_iter()
+            .map(|factor| {
+                let (id, label) = match factor {
+                    "SMS_OTP" => ("sms-otp", "Sign in with a code by text message"),
+                    "WEB_AUTHN" => ("passkey", "Sign in with passkey"),
+                    _ => ("email-otp", "Sign in with a code by email"),
+                };
+                format!(
+                    "<button type=\"submit\" style=\"{SECONDARY}\" formaction=\"/login/otp\" formnovalidate \
+name=\"factor\" value=\"{factor}\" id=\"{id}\">{label}</button>"
+                )
+            })
+            .collect()
     }
 
     /// A link for each OIDC identity provider the app client offers (`SupportedIdentityProviders`),
@@ -417,28 +659,33 @@ impl Inner {
         links
     }
 
+    /// The page asking a code: `prompt` says where it went (or the authenticator app).
     fn mfa_page(
         &mut self,
         cookies: &BTreeMap<String, String>,
+        title: &str,
         session: &str,
-        sms_to: Option<&str>,
+        prompt: &str,
         error: Option<&str>,
     ) -> Reply {
         let (token, set) = self.form_token(cookies);
-        let prompt = match sms_to {
-            Some(to) => format!("We texted a code to {}.", escape(to)),
-            None => "Enter the code from your authenticator app.".to_owned(),
-        };
         let body = format!(
             "{error}<p>{prompt}</p><form method=\"post\" action=\"/login/mfa\">{token}\
 <input type=\"hidden\" name=\"session\" value=\"{session}\">\
 <label for=\"code\">Code</label>\
 <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
-<button type=\"submit\" id=\"verify\">Sign in</button></form>",
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"verify\">Sign in</button></form>",
             error = banner("error", error),
+            prompt = escape(prompt),
             session = escape(session),
         );
-        form_page("Multi-factor authentication", error.is_some(), &body, set)
+        self.page(
+            &self.client_of_pending(session),
+            title,
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     /// The links to the app client's terms of use and privacy policy, once it has both
@@ -478,6 +725,20 @@ impl Inner {
         }
     }
 
+    /// The sign-up form's terms: the links ([`Inner::terms_links`]) and, once the client has
+    /// both, the checkbox that accepts them, which sign-up requires.
+    fn terms_acceptance(&self, client_id: &str) -> String {
+        let links = self.terms_links(client_id);
+        if links.is_empty() {
+            return links;
+        }
+        format!(
+            "{links}<label for=\"accept-terms\">\
+<input type=\"checkbox\" id=\"accept-terms\" name=\"accept_terms\" value=\"yes\" required>\
+I accept the terms of use and the privacy policy.</label>"
+        )
+    }
+
     fn signup_page(
         &mut self,
         authz: &Authz,
@@ -495,16 +756,16 @@ impl Inner {
 <input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" autocomplete=\"email\">\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
-<button type=\"submit\" id=\"signup\">Sign up</button></form>{terms}\
+{terms}<button class=\"submitButton-customizable\" type=\"submit\" id=\"signup\">Sign up</button></form>\
 <p class=\"small\">Already have an account? <a href=\"/login?{query}\">Sign in</a></p>",
             error = banner("error", error),
-            terms = self.terms_links(&authz.client_id),
+            terms = self.terms_acceptance(&authz.client_id),
             hidden = authz.hidden(),
             username = value("username"),
             email = value("email"),
             query = escape(&authz.query()),
         );
-        form_page("Sign up", error.is_some(), &body, set)
+        self.page(&authz.client_id, "Sign up", error.is_some(), &body, set)
     }
 
     fn confirm_page(
@@ -521,13 +782,19 @@ impl Inner {
 <input type=\"hidden\" name=\"username\" value=\"{username}\">\
 <label for=\"code\">Confirmation code</label>\
 <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
-<button type=\"submit\" id=\"confirm\">Confirm account</button></form>",
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"confirm\">Confirm account</button></form>",
             notice = banner("notice", notice),
             error = banner("error", error),
             hidden = authz.hidden(),
             username = escape(username),
         );
-        form_page("Confirm your account", error.is_some(), &body, set)
+        self.page(
+            &authz.client_id,
+            "Confirm your account",
+            error.is_some(),
+            &body,
+            set,
+        )
     }
 
     /// The signed-in browser's session, when it is one of this pool's and still good: the user
@@ -568,36 +835,43 @@ impl Inner {
     }
 
     /// What a hosted-UI sign-in does once the password is right, decided as InitiateAuth decides
-    /// it (the one decision of the login page and of the scripted `/oauth2/authorize`).
+    /// it (the one decision of the login page and of the scripted `/oauth2/authorize`): the
+    /// temporary password's expiry and the MFA step are the engine's own
+    /// ([`Inner::check_temporary_password`], [`mfa_step`]).
     pub(crate) fn after_hosted_password(&self, pool_id: &str, user: &User) -> Next {
+        let Some(pool) = self.pools.get(pool_id) else {
+            return Next::Refused(crate::fault::BAD_CREDENTIALS.to_owned());
+        };
         match user.status {
             Status::Unconfirmed => return Next::Unconfirmed,
             Status::ForceChangePassword => {
-                return Next::Refused(
-                    "This user must choose a new password (NEW_PASSWORD_REQUIRED), which the emulator's login page does not ask: sign in once through the API.",
-                );
+                return match self.check_temporary_password(&pool.config, user) {
+                    Ok(()) => Next::NewPassword,
+                    Err(fault) => Next::Refused(fault.message),
+                };
             }
-            Status::ResetRequired => return Next::Refused("Password reset required for the user"),
+            Status::ResetRequired => {
+                return Next::Refused("Password reset required for the user".to_owned());
+            }
             Status::ExternalProvider => {
                 return Next::Refused(
-                    "This user signs in through their identity provider, not with a password.",
+                    "This user signs in through their identity provider, not with a password."
+                        .to_owned(),
                 );
             }
             Status::Confirmed => {}
         }
-        let mfa = self.pools.get(pool_id).map_or(Mfa::Off, |p| p.config.mfa);
-        if mfa == Mfa::Off {
-            Next::Done
-        } else if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
-            Next::Totp
-        } else if user.sms_mfa {
-            Next::Sms
-        } else if mfa == Mfa::On {
-            Next::Refused(
-                "This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API.",
-            )
-        } else {
-            Next::Done
+        match mfa_step(&pool.config, user) {
+            MfaStep::None => Next::Done,
+            MfaStep::Method(method) => match method.as_str() {
+                "SOFTWARE_TOKEN_MFA" => Next::Totp,
+                "SMS_MFA" => Next::Sms,
+                _ => Next::Email,
+            },
+            MfaStep::Select(methods) => Next::Select(methods),
+            MfaStep::Setup => Next::Refused(
+                "This pool requires MFA and the user has none set up (MFA_SETUP), which the emulator's login page does not do: set it up through the API.".to_owned(),
+            ),
         }
     }
 
@@ -690,7 +964,23 @@ impl Inner {
         if let Some(Err(fault)) = checked {
             return self.login_page(authz, cookies, name, Some(&fault.message), None);
         }
-        let method = match self.after_hosted_password(pool_id, &user) {
+        let next = self.after_hosted_password(pool_id, &user);
+        self.next_step(pool_id, authz, cookies, &user, next, name)
+    }
+
+    /// The step after a proven password (or a new one): the redirect with a code, or the page of
+    /// the step the sign-in waits for (a code sent first when the step is an SMS or email code).
+    /// `typed`: the name the user typed, for the sign-in page again.
+    fn next_step(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        user: &User,
+        next: Next,
+        typed: &str,
+    ) -> Reply {
+        let method = match next {
             Next::Unconfirmed => {
                 return self.confirm_page(
                     authz,
@@ -700,25 +990,44 @@ impl Inner {
                     Some("User is not confirmed: enter the code sent at sign-up."),
                 );
             }
-            Next::Refused(why) => return self.login_page(authz, cookies, name, Some(why), None),
-            Next::Done => None,
-            Next::Totp => Some(Factor::Totp),
-            Next::Sms => {
-                let (code, _) = self.send_code(pool_id, &user.username, "SMS_MFA", true);
-                Some(Factor::Sms(code.value))
+            Next::Refused(why) => return self.login_page(authz, cookies, typed, Some(&why), None),
+            Next::Done => {
+                let now = self.unix();
+                return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub, now);
             }
+            Next::NewPassword => Factor::NewPassword,
+            Next::Select(methods) => Factor::Select(methods),
+            Next::Totp => self.mfa_factor(pool_id, &user.username, "SOFTWARE_TOKEN_MFA"),
+            Next::Sms => self.mfa_factor(pool_id, &user.username, "SMS_MFA"),
+            Next::Email => self.mfa_factor(pool_id, &user.username, "EMAIL_OTP"),
         };
-        let Some(method) = method else {
-            let now = self.unix();
-            return self.signed_in_redirect(pool_id, authz, &user.username, &user.sub, now);
-        };
-        let sms_to = matches!(method, Factor::Sms(_)).then(|| {
-            crate::auth::engine::mask(
-                user.attributes
-                    .get("phone_number")
-                    .map_or("", String::as_str),
-            )
-        });
+        let session = self.pend(pool_id, authz, cookies, user, method);
+        self.step_page(cookies, &session, None)
+    }
+
+    /// The factor of the MFA `method` (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`), its code
+    /// sent through the outbox as the engine's MFA challenge sends it.
+    fn mfa_factor(&mut self, pool_id: &str, username: &str, method: &str) -> Factor {
+        match method {
+            "SOFTWARE_TOKEN_MFA" => Factor::Totp,
+            "SMS_MFA" => Factor::Sms(self.send_code(pool_id, username, method, true).0.value),
+            _ => Factor::Email(
+                self.send_code(pool_id, username, "EMAIL_OTP", false)
+                    .0
+                    .value,
+            ),
+        }
+    }
+
+    /// Keeps a sign-in waiting for `method`, bound to this browser: its session id.
+    fn pend(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        user: &User,
+        method: Factor,
+    ) -> String {
         let session = self.token();
         let now = self.unix();
         self.login.pending.retain(|_, p| p.expires > now);
@@ -727,18 +1036,116 @@ impl Inner {
             PendingMfa {
                 browser: cookies.get(CSRF_COOKIE).cloned().unwrap_or_default(),
                 pool_id: pool_id.into(),
-                sub: user.sub,
-                username: user.username,
+                sub: user.sub.clone(),
+                username: user.username.clone(),
                 authz: authz.clone(),
                 method,
                 expires: now + MFA_SECONDS,
                 attempts: 0,
             },
         );
-        self.mfa_page(cookies, &session, sms_to.as_deref(), None)
+        session
     }
 
-    /// `POST /login/mfa`.
+    /// The page of the step the sign-in `session` waits for.
+    fn step_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let Some(pending) = self.login.pending.get(session) else {
+            return error_page(400, EXPIRED);
+        };
+        let attribute = |name: &str| {
+            self.pools
+                .get(&pending.pool_id)
+                .and_then(|p| p.users.get(&pending.username))
+                .and_then(|u| u.attributes.get(name))
+                .map_or_else(
+                    || crate::auth::engine::mask(""),
+                    |v| crate::auth::engine::mask(v),
+                )
+        };
+        let (title, prompt) = match &pending.method {
+            Factor::NewPassword => return self.new_password_page(cookies, session, error),
+            Factor::Passkey { options, .. } => {
+                let options = options.clone();
+                return self.passkey_page(cookies, session, &options, error);
+            }
+            Factor::Select(methods) => {
+                let methods = methods.clone();
+                return self.select_mfa_page(cookies, session, &methods, error);
+            }
+            Factor::Totp => (
+                "Multi-factor authentication",
+                "Enter the code from your authenticator app.".to_owned(),
+            ),
+            Factor::Sms(_) => (
+                "Multi-factor authentication",
+                format!("We texted a code to {}.", attribute("phone_number")),
+            ),
+            Factor::Email(_) => (
+                "Multi-factor authentication",
+                format!("We emailed a code to {}.", attribute("email")),
+            ),
+            Factor::Otp { sms: true, .. } => (
+                "Sign in with a code",
+                format!("We texted a code to {}.", attribute("phone_number")),
+            ),
+            Factor::Otp { sms: false, .. } => (
+                "Sign in with a code",
+                format!("We emailed a code to {}.", attribute("email")),
+            ),
+        };
+        self.mfa_page(cookies, title, session, &prompt, error)
+    }
+
+    /// The sign-in `session` if it is still waiting, and for this browser: taken out of the
+    /// pending sign-ins (put it back to keep it waiting).
+    fn take_pending(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+    ) -> Option<PendingMfa> {
+        let now = self.unix();
+        let browser = cookies.get(CSRF_COOKIE).map_or("", String::as_str);
+        let ours = self
+            .login
+            .pending
+            .get(session)
+            .is_some_and(|p| p.expires > now && p.browser == browser);
+        if ours {
+            self.login.pending.remove(session)
+        } else {
+            None
+        }
+    }
+
+    /// A wrong answer to the sign-in `session`: it waits again, or ends at the third.
+    fn wrong_answer(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        mut pending: PendingMfa,
+        error: &str,
+    ) -> Reply {
+        pending.attempts += 1;
+        if pending.attempts >= MFA_ATTEMPTS {
+            let why = match pending.method {
+                Factor::NewPassword | Factor::Select(_) => {
+                    "Too many failed attempts: start again from the application."
+                }
+                _ => "Too many wrong codes: start again from the application.",
+            };
+            return error_page(400, why);
+        }
+        self.login.pending.insert(session.to_owned(), pending);
+        self.step_page(cookies, session, Some(error))
+    }
+
+    /// `POST /login/mfa`: a code (MFA, or a passwordless first factor's), or the choice of an
+    /// MFA method.
     fn code_submitted(
         &mut self,
         cookies: &BTreeMap<String, String>,
@@ -746,25 +1153,11 @@ impl Inner {
     ) -> Reply {
         let session = form.get("session").cloned().unwrap_or_default();
         let now = self.unix();
-        let browser = cookies.get(CSRF_COOKIE).map_or("", String::as_str);
-        let ours = self
-            .login
-            .pending
-            .get(&session)
-            .is_some_and(|p| p.expires > now && p.browser == browser);
-        if !ours {
-            return error_page(
-                400,
-                "This sign-in has expired: start again from the application.",
-            );
-        }
-        let Some(mut pending) = self.login.pending.remove(&session) else {
-            return error_page(
-                400,
-                "This sign-in has expired: start again from the application.",
-            );
+        let Some(mut pending) = self.take_pending(cookies, &session) else {
+            return error_page(400, EXPIRED);
         };
         let given = form.get("code").map_or("", String::as_str).trim();
+        let same = |code: &str| bool::from(given.as_bytes().ct_eq(code.as_bytes()));
         let right = match &pending.method {
             Factor::Totp => {
                 let secret = self
@@ -774,47 +1167,395 @@ impl Inner {
                     .and_then(|u| u.totp_secret.clone());
                 totp::check(secret.as_deref(), given, now)
             }
-            Factor::Sms(code) => bool::from(given.as_bytes().ct_eq(code.as_bytes())),
+            Factor::Sms(code) | Factor::Email(code) | Factor::Otp { code, .. } => same(code),
+            Factor::Select(methods) => {
+                let chosen = form.get("method").map_or("", String::as_str);
+                if !methods.iter().any(|m| m == chosen) {
+                    let why = format!("{chosen} is not an MFA method of this user.");
+                    return self.wrong_answer(cookies, &session, pending, &why);
+                }
+                pending.method = self.mfa_factor(&pending.pool_id, &pending.username, chosen);
+                pending.expires = now + MFA_SECONDS;
+                self.login.pending.insert(session.clone(), pending);
+                return self.step_page(cookies, &session, None);
+            }
+            Factor::NewPassword => {
+                self.login.pending.insert(session.clone(), pending);
+                return self.step_page(cookies, &session, None);
+            }
+            // One try, as the API's WEB_AUTHN session: the assertion checked by its verifier.
+            Factor::Passkey { challenge, .. } => {
+                let responses =
+                    json!({"CREDENTIAL": form.get("credential").map_or("", String::as_str)});
+                if let Err(fault) = self.verify_assertion(
+                    &pending.pool_id,
+                    &pending.username,
+                    challenge,
+                    &responses,
+                ) {
+                    return self.login_page(
+                        &pending.authz,
+                        cookies,
+                        &pending.username,
+                        Some(&fault.message),
+                        None,
+                    );
+                }
+                true
+            }
         };
-        if right && !self.still_signed_in(&pending.pool_id, &pending.username, &pending.sub) {
+        if !right {
+            return self.wrong_answer(cookies, &session, pending, "Invalid code received for user");
+        }
+        if !self.still_signed_in(&pending.pool_id, &pending.username, &pending.sub) {
             return error_page(
                 400,
                 "This user can no longer sign in: start again from the application.",
             );
         }
-        if right {
-            return self.signed_in_redirect(
-                &pending.pool_id,
-                &pending.authz.clone(),
-                &pending.username,
-                &pending.sub,
-                now,
-            );
+        self.signed_in_redirect(
+            &pending.pool_id,
+            &pending.authz.clone(),
+            &pending.username,
+            &pending.sub,
+            now,
+        )
+    }
+
+    /// The MFA methods' names on the choice page.
+    fn select_mfa_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        methods: &[String],
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let buttons: String = methods
+            .iter()
+            .map(|m| {
+                let label = match m.as_str() {
+                    "SMS_MFA" => "Text message",
+                    "SOFTWARE_TOKEN_MFA" => "Authenticator app",
+                    "EMAIL_OTP" => "Email",
+                    other => other,
+                };
+                format!(
+                    "<button class=\"submitButton-customizable\" type=\"submit\" name=\"method\" value=\"{m}\" id=\"mfa-{m}\">{label}</button>",
+                    m = escape(m),
+                    label = escape(label)
+                )
+            })
+            .collect();
+        let body = format!(
+            "{error}<p>Choose how to get your sign-in code.</p>\
+<form method=\"post\" action=\"/login/mfa\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">{buttons}</form>",
+            error = banner("error", error),
+            session = escape(session),
+        );
+        self.page(
+            &self.client_of_pending(session),
+            "Multi-factor authentication",
+            error.is_some(),
+            &body,
+            set,
+        )
+    }
+
+    fn new_password_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{error}<p>Your password is temporary: choose a new one to sign in.</p>\
+<form method=\"post\" action=\"/login/new-password\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">\
+<label for=\"password\">New password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required autofocus>\
+<label for=\"confirm_password\">Confirm the new password</label>\
+<input type=\"password\" id=\"confirm_password\" name=\"confirm_password\" autocomplete=\"new-password\" required>\
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"change-password\">Change password</button></form>",
+            error = banner("error", error),
+            session = escape(session),
+        );
+        self.page(
+            &self.client_of_pending(session),
+            "Choose a new password",
+            error.is_some(),
+            &body,
+            set,
+        )
+    }
+
+    /// The passkey step: a button whose script (the page's only one, allowed by its hash) calls
+    /// `navigator.credentials.get` with the WEB_AUTHN challenge's `options` and posts the
+    /// credential as JSON in the form.
+    fn passkey_page(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        session: &str,
+        options: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{error}<p>Use the passkey of this account on this device.</p>\
+<p class=\"error\" id=\"passkey-error\" hidden></p>\
+<form method=\"post\" action=\"/login/mfa\" id=\"passkey-form\" data-options=\"{options}\">{token}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">\
+<input type=\"hidden\" name=\"credential\" value=\"\">\
+<button class=\"submitButton-customizable\" type=\"button\" id=\"passkey-go\">Sign in with passkey</button></form>",
+            error = banner("error", error),
+            options = escape(options),
+            session = escape(session),
+        );
+        let mut brand = self.brand(&self.client_of_pending(session));
+        brand.script = Some(PASSKEY_SCRIPT);
+        let status = if error.is_some() { 400 } else { 200 };
+        branded_html(
+            status,
+            "Sign in with passkey",
+            &body,
+            set.into_iter().collect(),
+            &brand,
+        )
+    }
+
+    /// `POST /login/new-password`, under the lock: the new password checked as
+    /// RespondToAuthChallenge checks it (the pool's policy, Cognito's message; three tries), and
+    /// the sign-in taken out of the pending ones with a salt for its credential.
+    fn new_password_checked(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> Result<(PendingMfa, [u8; 16]), Reply> {
+        let session = form.get("session").cloned().unwrap_or_default();
+        let password = form.get("password").map_or("", String::as_str);
+        let Some(pending) = self
+            .take_pending(cookies, &session)
+            .filter(|p| matches!(p.method, Factor::NewPassword))
+        else {
+            return Err(error_page(400, EXPIRED));
+        };
+        if form.get("confirm_password").map(String::as_str) != Some(password) {
+            self.login.pending.insert(session.clone(), pending);
+            return Err(self.step_page(cookies, &session, Some("The passwords do not match.")));
         }
-        pending.attempts += 1;
-        if pending.attempts >= MFA_ATTEMPTS {
+        let policy = self
+            .pools
+            .get(&pending.pool_id)
+            .map(|p| p.config.password_policy)
+            .unwrap_or_default();
+        if let Err(why) = policy.check(password) {
+            return Err(self.wrong_answer(cookies, &session, pending, &why));
+        }
+        Ok((pending, self.bytes::<16>()))
+    }
+
+    /// The new password's credential set (the user CONFIRMED, as RespondToAuthChallenge sets it),
+    /// then the sign-in goes on: MFA, or the redirect.
+    fn hosted_new_password_set(
+        &mut self,
+        cookies: &BTreeMap<String, String>,
+        pending: &PendingMfa,
+        credential: crate::model::state::Credential,
+    ) -> Reply {
+        let still = self
+            .pools
+            .get(&pending.pool_id)
+            .and_then(|p| p.users.get(&pending.username))
+            .is_some_and(|u| {
+                u.sub == pending.sub && !u.disabled && u.status == Status::ForceChangePassword
+            });
+        if !still {
             return error_page(
                 400,
-                "Too many wrong codes: start again from the application.",
+                "This user can no longer sign in: start again from the application.",
             );
         }
-        let sms_to = match pending.method {
-            Factor::Sms(_) => Some(
-                self.pools
-                    .get(&pending.pool_id)
-                    .and_then(|p| p.users.get(&pending.username))
-                    .and_then(|u| u.attributes.get("phone_number"))
-                    .map(|p| crate::auth::engine::mask(p))
-                    .unwrap_or_default(),
-            ),
-            Factor::Totp => None,
+        let Some(user) = self
+            .pools
+            .get_mut(&pending.pool_id)
+            .and_then(|p| p.users.get_mut(&pending.username))
+        else {
+            return error_page(400, EXPIRED);
         };
-        self.login.pending.insert(session.clone(), pending);
-        self.mfa_page(
+        user.credential = credential;
+        user.status = Status::Confirmed;
+        let user = user.clone();
+        let next = self.after_hosted_password(&pending.pool_id, &user);
+        self.next_step(
+            &pending.pool_id,
+            &pending.authz,
             cookies,
-            &session,
-            sms_to.as_deref(),
-            Some("Invalid code received for user"),
+            &user,
+            next,
+            &user.username,
+        )
+    }
+
+    /// Whether the sign-in form names a user whose password an administrator reset
+    /// (RESET_REQUIRED): InitiateAuth refuses them before any password check
+    /// (PasswordResetRequiredException), and the page sends them to the reset page instead.
+    fn reset_required(&self, pool_id: &str, form: &BTreeMap<String, String>) -> bool {
+        let name = form.get("username").map_or("", String::as_str).trim();
+        self.pools
+            .get(pool_id)
+            .and_then(|p| p.find(name))
+            .is_some_and(|u| crate::rules::check_not_reset(u).is_err() && !u.disabled)
+    }
+
+    /// The passwordless first factors the sign-in page offers for `client_id`: `EMAIL_OTP`,
+    /// `SMS_OTP` and `WEB_AUTHN` (passkeys) where the app client allows `ALLOW_USER_AUTH` and the pool's
+    /// `SignInPolicy.AllowedFirstAuthFactors` names them (a pool that never set its sign-in
+    /// policy offers passwords only, as Cognito's default policy does).
+    fn passwordless_factors(&self, client_id: &str) -> Vec<&'static str> {
+        let Ok((pool_id, client)) = self.client(client_id) else {
+            return Vec::new();
+        };
+        if crate::rules::check_auth_flow(&client, "USER_AUTH", false).is_err() {
+            return Vec::new();
+        }
+        let Some(allowed) = self
+            .pools
+            .get(&pool_id)
+            .and_then(|p| p.config.settings.allowed_first_auth_factors.as_ref())
+        else {
+            return Vec::new();
+        };
+        ["EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
+            .into_iter()
+            .filter(|f| allowed.iter().any(|a| a == f))
+            .collect()
+    }
+
+    /// `POST /login/otp`: a passwordless sign-in with a code by email or SMS, or a passkey, for a
+    /// user who has that factor (the engine's [`Inner::auth_factors`]: a verified email or phone
+    /// number, a passkey): the code through the outbox as USER_AUTH sends it, then the code page;
+    /// or the passkey page with the WEB_AUTHN challenge's options. No MFA follows.
+    fn otp_requested(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        form: &BTreeMap<String, String>,
+    ) -> Reply {
+        let name = form.get("username").map_or("", String::as_str).trim();
+        let factor = form.get("factor").map_or("", String::as_str);
+        let Some(factor) = self
+            .passwordless_factors(&authz.client_id)
+            .into_iter()
+            .find(|f| *f == factor)
+        else {
+            return self.login_page(
+                authz,
+                cookies,
+                name,
+                Some("This sign-in method is not available."),
+                None,
+            );
+        };
+        let sms = factor == "SMS_OTP";
+        let user = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| p.find(name))
+            .cloned()
+            .filter(|u| {
+                u.status != Status::Unconfirmed
+                    && crate::rules::check_enabled(u).is_ok()
+                    && self.auth_factors(pool_id, u).iter().any(|f| f == factor)
+            });
+        let Some(user) = user else {
+            let why = match factor {
+                "SMS_OTP" => {
+                    "This user cannot sign in with a code by text message: sign in with the password."
+                }
+                "WEB_AUTHN" => "This user has no passkey: sign in with the password.",
+                _ => "This user cannot sign in with a code by email: sign in with the password.",
+            };
+            return self.login_page(authz, cookies, name, Some(why), None);
+        };
+        let method = if factor == "WEB_AUTHN" {
+            let (challenge, options) = self.assertion_options(pool_id, &user);
+            Factor::Passkey {
+                challenge,
+                options: options.to_string(),
+            }
+        } else {
+            let (code, _) = self.send_code(pool_id, &user.username, factor, sms);
+            Factor::Otp {
+                code: code.value,
+                sms,
+            }
+        };
+        let session = self.pend(pool_id, authz, cookies, &user, method);
+        self.step_page(cookies, &session, None)
+    }
+
+    fn forgot_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{error}<p>Enter your user name: we will send you a code to reset your password.</p>\
+<form method=\"post\" action=\"/forgot-password\">{token}{hidden}\
+<label for=\"username\">Username</label>\
+<input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"send-code\">Reset my password</button></form>\
+<p class=\"small\"><a href=\"/login?{query}\">Back to sign in</a></p>",
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = escape(username),
+            query = escape(&authz.query()),
+        );
+        self.page(
+            &authz.client_id,
+            "Forgot your password?",
+            error.is_some(),
+            &body,
+            set,
+        )
+    }
+
+    fn reset_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        notice: Option<&str>,
+        error: Option<&str>,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let body = format!(
+            "{notice}{error}<form method=\"post\" action=\"/reset-password\">{token}{hidden}\
+<input type=\"hidden\" name=\"username\" value=\"{username}\">\
+<label for=\"code\">Code</label>\
+<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\
+<label for=\"password\">New password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required>\
+<label for=\"confirm_password\">Confirm the new password</label>\
+<input type=\"password\" id=\"confirm_password\" name=\"confirm_password\" autocomplete=\"new-password\" required>\
+<button class=\"submitButton-customizable\" type=\"submit\" id=\"reset-password\">Reset password</button></form>",
+            notice = banner("notice", notice),
+            error = banner("error", error),
+            hidden = authz.hidden(),
+            username = escape(username),
+        );
+        self.page(
+            &authz.client_id,
+            "Reset your password",
+            error.is_some(),
+            &body,
+            set,
         )
     }
 
@@ -902,15 +1643,22 @@ pub(crate) async fn route(
                 Err(why) => error_page(400, &why),
             }
         }
-        "/login" | "/login/mfa" | "/signup" | "/confirm" if post => {
+        "/login/new-password" if post => {
             let form = form_fields(body);
-            let authz = {
+            if !shared.lock().csrf_ok(&cookies, &form) {
+                return Some(csrf_refused());
+            }
+            new_password_posted(shared, &cookies, &form)
+        }
+        "/login" | "/login/mfa" | "/login/otp" | "/signup" | "/confirm" | "/forgot-password"
+        | "/reset-password"
+            if post =>
+        {
+            let form = form_fields(body);
+            let (authz, reset) = {
                 let mut state = shared.lock();
                 if !state.csrf_ok(&cookies, &form) {
-                    return Some(error_page(
-                        403,
-                        "The form is stale or was not sent from this page (CSRF check failed): reload it and try again.",
-                    ));
+                    return Some(csrf_refused());
                 }
                 if path == "/login/mfa" {
                     let session = form.get("session").map_or("", String::as_str);
@@ -940,16 +1688,32 @@ pub(crate) async fn route(
                     Ok(ok) => ok,
                     Err(why) => return Some(error_page(400, &why)),
                 };
-                if path == "/login" {
+                let reset = path == "/login" && state.reset_required(&pool_id, &form);
+                if path == "/login" && !reset {
                     drop(state);
                     return Some(password_posted(shared, &pool_id, &authz, &cookies, &form));
                 }
-                authz
+                if path == "/login/otp" {
+                    return Some(state.otp_requested(&pool_id, &authz, &cookies, &form));
+                }
+                (authz, reset)
             };
-            if path == "/signup" {
-                sign_up(shared, &authz, &cookies, &form).await
-            } else {
-                confirm(shared, &authz, &cookies, &form).await
+            match path {
+                // A user whose password an administrator reset goes to the reset page.
+                "/login" if reset => {
+                    forgot_password(shared, &authz, &cookies, &form, Some(RESET_REQUIRED)).await
+                }
+                "/signup" => sign_up(shared, &authz, &cookies, &form).await,
+                "/forgot-password" => forgot_password(shared, &authz, &cookies, &form, None).await,
+                "/reset-password" => reset_password(shared, &authz, &cookies, &form).await,
+                _ => confirm(shared, &authz, &cookies, &form).await,
+            }
+        }
+        "/forgot-password" if get => {
+            let mut state = shared.lock();
+            match state.authz(&params(query)) {
+                Ok((_, authz)) => state.forgot_page(&authz, &cookies, "", None),
+                Err(why) => error_page(400, &why),
             }
         }
         "/signup" if get => {
@@ -960,12 +1724,44 @@ pub(crate) async fn route(
             }
         }
         "/logout" if get => shared.lock().logout(&cookies, &params(query)),
-        "/login" | "/login/mfa" | "/signup" | "/confirm" | "/logout" => {
-            error_page(405, "Method not allowed.")
-        }
+        "/login"
+        | "/login/mfa"
+        | "/login/new-password"
+        | "/login/otp"
+        | "/signup"
+        | "/confirm"
+        | "/forgot-password"
+        | "/reset-password"
+        | "/logout" => error_page(405, "Method not allowed."),
         _ => return None,
     };
     Some(reply)
+}
+
+/// The page of a form whose CSRF token is missing or not this browser's.
+fn csrf_refused() -> Reply {
+    error_page(
+        403,
+        "The form is stale or was not sent from this page (CSRF check failed): reload it and try again.",
+    )
+}
+
+/// `POST /login/new-password`: checked under the lock, the credential derived without it (as
+/// RespondToAuthChallenge derives it), then set.
+fn new_password_posted(
+    shared: &Shared,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let (pending, salt) = match shared.lock().new_password_checked(cookies, form) {
+        Ok(checked) => checked,
+        Err(reply) => return reply,
+    };
+    let password = form.get("password").map_or("", String::as_str);
+    let credential = srp::credential(realm(&pending.pool_id), &pending.username, password, salt);
+    shared
+        .lock()
+        .hosted_new_password_set(cookies, &pending, credential)
 }
 
 /// `POST /login` under threat protection (`auth/risk.rs`): the sign-in is screened first (a
@@ -1056,6 +1852,18 @@ async fn sign_up(
     form: &BTreeMap<String, String>,
 ) -> Reply {
     let username = form.get("username").map_or("", String::as_str).trim();
+    {
+        let mut state = shared.lock();
+        let has_terms = !state.terms_links(&authz.client_id).is_empty();
+        if has_terms && form.get("accept_terms").map(String::as_str) != Some("yes") {
+            return state.signup_page(
+                authz,
+                cookies,
+                form,
+                Some("To sign up, accept the terms of use and the privacy policy."),
+            );
+        }
+    }
     let mut attributes = Vec::new();
     if let Some(email) = form.get("email").filter(|e| !e.is_empty()) {
         attributes.push(json!({"Name": "email", "Value": email}));
@@ -1115,5 +1923,79 @@ async fn confirm(
             Some("Your account is confirmed: sign in."),
         ),
         Err(fault) => state.confirm_page(authz, cookies, username, None, Some(&fault.message)),
+    }
+}
+
+/// `POST /forgot-password`: Cognito's ForgotPassword (the code through the outbox, where the
+/// pool's recovery setting sends it), then the page that takes the code and the new password.
+/// `why`: what the notice says first (a sign-in of a user whose password must be reset).
+async fn forgot_password(
+    shared: &Shared,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+    why: Option<&str>,
+) -> Reply {
+    let username = form.get("username").map_or("", String::as_str).trim();
+    let body = with_secret_hash(
+        shared,
+        json!({"ClientId": authz.client_id, "Username": username}),
+        authz,
+        username,
+    );
+    let answer = crate::api::dispatch(shared, "ForgotPassword", &body).await;
+    let mut state = shared.lock();
+    match answer {
+        Ok(a) => {
+            let to = a["CodeDeliveryDetails"]["Destination"]
+                .as_str()
+                .unwrap_or("you");
+            let notice = match why {
+                Some(why) => format!("{why}: we sent a code to {to}."),
+                None => format!("We sent a code to {to}."),
+            };
+            state.reset_page(authz, cookies, username, Some(&notice), None)
+        }
+        Err(fault) => state.forgot_page(authz, cookies, username, Some(&fault.message)),
+    }
+}
+
+/// `POST /reset-password`: Cognito's ConfirmForgotPassword (its code check, attempt limit,
+/// expiry and password policy), then the sign-in page with a banner.
+async fn reset_password(
+    shared: &Shared,
+    authz: &Authz,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Reply {
+    let username = form.get("username").map_or("", String::as_str);
+    let password = form.get("password").map_or("", String::as_str);
+    if form.get("confirm_password").map(String::as_str) != Some(password) {
+        return shared.lock().reset_page(
+            authz,
+            cookies,
+            username,
+            None,
+            Some("The passwords do not match."),
+        );
+    }
+    let body = with_secret_hash(
+        shared,
+        json!({"ClientId": authz.client_id, "Username": username, "Password": password,
+               "ConfirmationCode": form.get("code").map_or("", String::as_str).trim()}),
+        authz,
+        username,
+    );
+    let answer = crate::api::dispatch(shared, "ConfirmForgotPassword", &body).await;
+    let mut state = shared.lock();
+    match answer {
+        Ok(_) => state.login_page(
+            authz,
+            cookies,
+            username,
+            None,
+            Some("Your password has been reset: sign in with the new one."),
+        ),
+        Err(fault) => state.reset_page(authz, cookies, username, None, Some(&fault.message)),
     }
 }

@@ -434,23 +434,26 @@ impl Inner {
                 self.password_outcome(&pool_id, &u.username, right).is_ok()
             });
         let refusal = match &user {
-            _ if blocked.is_some() => blocked,
+            _ if blocked.is_some() => blocked.map(str::to_owned),
             Some(u) if authenticated => match self.after_hosted_password(&pool_id, u) {
                 Next::Done => None,
-                Next::Unconfirmed => Some("User is not confirmed."),
+                Next::Unconfirmed => Some("User is not confirmed.".to_owned()),
                 Next::Refused(why) => Some(why),
-                Next::Totp | Next::Sms => Some(
-                    "This user signs in with MFA, which the scripted authorize does not ask: use the login page.",
+                Next::NewPassword => Some(
+                    "This user must choose a new password (NEW_PASSWORD_REQUIRED), which the scripted authorize does not ask: use the login page.".to_owned(),
+                ),
+                Next::Totp | Next::Sms | Next::Email | Next::Select(_) => Some(
+                    "This user signs in with MFA, which the scripted authorize does not ask: use the login page.".to_owned(),
                 ),
             },
-            _ => Some("Bad credentials"),
+            _ => Some("Bad credentials".to_owned()),
         };
-        let (Some(user), None) = (user, refusal) else {
+        let (Some(user), None) = (user, &refusal) else {
             let location = with_params(
                 &authz,
                 &[
                     ("error", "access_denied"),
-                    ("error_description", refusal.unwrap_or_default()),
+                    ("error_description", refusal.as_deref().unwrap_or_default()),
                 ],
             );
             return (302, vec![("Location", location)], String::new());
