@@ -399,3 +399,112 @@ fn bad_webhooks_give_cognito_errors() {
     let (status, answer) = slow.join().unwrap();
     assert_eq!(status, 200, "{answer}");
 }
+
+/// The `request.session` of every DefineAuthChallenge call to `path`, oldest first.
+fn define_sessions(hooks: &Hooks, path: &str) -> Vec<Value> {
+    hooks
+        .events(path)
+        .iter()
+        .map(|e| e["request"]["session"].clone())
+        .collect()
+}
+
+fn result(name: &str, right: bool) -> Value {
+    json!({"challengeName": name, "challengeResult": right, "challengeMetadata": null})
+}
+
+/// CUSTOM_AUTH started with SRP (`CHALLENGE_NAME=SRP_A`), as Cognito runs it with webhooks:
+/// DefineAuthChallenge sees `[SRP_A]` and asks PASSWORD_VERIFIER, then `[SRP_A,
+/// PASSWORD_VERIFIER]` and asks the custom challenge, then the answer and issues tokens. A wrong
+/// password reaches it as a failed PASSWORD_VERIFIER; a define that fails after one wrong answer
+/// fails the sign-in.
+#[test]
+fn custom_auth_with_srp_asks_define_at_every_step() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        define_auth_challenge: hooks.url("/define"),
+        create_auth_challenge: hooks.url("/create"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    w.add_user("sam", PASSWORD, &[]);
+    let mut asked = Vec::new();
+    let tokens = w
+        .drive(
+            SignIn::custom_with_srp(&w.pool, "sam", PASSWORD, entropy(5)),
+            |p| {
+                let Prompt::CustomChallenge { parameters, .. } = p else {
+                    panic!("{p:?}")
+                };
+                asked.push(parameters["question"].clone());
+                Input::Answer("42".into())
+            },
+        )
+        .unwrap();
+    assert_eq!(asked, ["What is 6 x 7?"]);
+    assert_eq!(
+        tokens
+            .tokens
+            .id_token
+            .unwrap()
+            .claims()
+            .str("cognito:username"),
+        Some("sam")
+    );
+    assert_eq!(
+        define_sessions(&hooks, "/define"),
+        [
+            json!([result("SRP_A", true)]),
+            json!([result("SRP_A", true), result("PASSWORD_VERIFIER", true)]),
+            json!([
+                result("SRP_A", true),
+                result("PASSWORD_VERIFIER", true),
+                result("CUSTOM_CHALLENGE", true)
+            ]),
+        ]
+    );
+    let creates = hooks.events("/create");
+    assert_eq!(creates.len(), 1);
+    assert_eq!(
+        creates[0]["request"]["session"],
+        json!([result("SRP_A", true), result("PASSWORD_VERIFIER", true)])
+    );
+
+    // A wrong password: define is told, fails the sign-in, and no question is asked.
+    let wrong = w
+        .drive(
+            SignIn::custom_with_srp(&w.pool, "sam", "Wrong-Passw0rd!", entropy(6)),
+            |_| Input::Answer("42".into()),
+        )
+        .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert_eq!(
+        define_sessions(&hooks, "/define").last().unwrap(),
+        &json!([result("SRP_A", true), result("PASSWORD_VERIFIER", false)])
+    );
+    assert_eq!(hooks.events("/create").len(), 1);
+
+    // One wrong answer, and a define that allows no second try.
+    let strict = world(Webhooks {
+        define_auth_challenge: hooks.url("/define-one-try"),
+        create_auth_challenge: hooks.url("/create"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    strict.add_user("sam", PASSWORD, &[]);
+    let failed = strict
+        .drive(
+            SignIn::custom_with_srp(&strict.pool, "sam", PASSWORD, entropy(7)),
+            |_| Input::Answer("41".into()),
+        )
+        .unwrap_err();
+    assert_eq!(failed.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert_eq!(
+        define_sessions(&hooks, "/define-one-try").last().unwrap(),
+        &json!([
+            result("SRP_A", true),
+            result("PASSWORD_VERIFIER", true),
+            result("CUSTOM_CHALLENGE", false)
+        ])
+    );
+}

@@ -8,7 +8,9 @@ emulator against it.
     python3 webhook_server.py        prints "PORT <n>" on stdout, then serves on 127.0.0.1:<n>
 
 Paths:
-  /define, /create, /verify   custom auth: one question ("What is 6 x 7?"), three tries
+  /define, /create, /verify   custom auth: one question ("What is 6 x 7?"), three tries; started
+                              with SRP_A: PASSWORD_VERIFIER first, a wrong password fails
+  /define-one-try             the same, but one wrong answer fails the sign-in
   /pre-sign-up                users whose email ends in @auto.example are confirmed and their
                               email verified; usernames starting with "blocked" are refused
   /post-confirmation          recorded only
@@ -35,11 +37,25 @@ LOCK = threading.Lock()
 
 def define(event):
     session = event["request"]["session"]
+    # CUSTOM_AUTH started with SRP (CHALLENGE_NAME=SRP_A), as AWS's example runs it: the
+    # password first, then the question.
+    if session and session[-1]["challengeName"] == "SRP_A":
+        return {"challengeName": "PASSWORD_VERIFIER", "issueTokens": False, "failAuthentication": False}
+    if session and session[-1]["challengeName"] == "PASSWORD_VERIFIER" and not session[-1]["challengeResult"]:
+        return {"challengeName": None, "issueTokens": False, "failAuthentication": True}
     if session and session[-1]["challengeName"] == "CUSTOM_CHALLENGE" and session[-1]["challengeResult"]:
         return {"challengeName": None, "issueTokens": True, "failAuthentication": False}
     if len([s for s in session if s["challengeName"] == "CUSTOM_CHALLENGE"]) >= 3:
         return {"challengeName": None, "issueTokens": False, "failAuthentication": True}
     return {"challengeName": "CUSTOM_CHALLENGE", "issueTokens": False, "failAuthentication": False}
+
+
+def define_one_try(event):
+    """Like define, but one wrong answer fails the sign-in."""
+    session = event["request"]["session"]
+    if session and session[-1]["challengeName"] == "CUSTOM_CHALLENGE" and not session[-1]["challengeResult"]:
+        return {"challengeName": None, "issueTokens": False, "failAuthentication": True}
+    return define(event)
 
 
 def create(event):
@@ -86,6 +102,7 @@ def pre_token_m2m(event):
 
 TRIGGERS = {
     "/define": define,
+    "/define-one-try": define_one_try,
     "/create": create,
     "/verify": verify,
     "/pre-sign-up": pre_sign_up,

@@ -1284,6 +1284,7 @@ impl Inner {
             custom: start.custom,
             phantom: start.phantom,
         };
+        let custom = start.custom && self.webhook_custom_auth(&start.pool_id);
         let session = self.new_session(
             &start.pool_id,
             &start.client_id,
@@ -1291,9 +1292,13 @@ impl Inner {
             start.device_key,
             stage,
         );
-        Ok(
-            json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge}),
-        )
+        let answer = json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge});
+        // CUSTOM_AUTH with SRP through webhooks: DefineAuthChallenge, told `[SRP_A]`, decides
+        // whether this challenge is asked (the dispatch runs it once the lock is released).
+        if custom {
+            custom::park_verifier(session, answer.clone());
+        }
+        Ok(answer)
     }
 
     /// The first round of the custom auth triggers: define, then create or finish.
@@ -1311,6 +1316,7 @@ impl Inner {
             results,
             private: String::new(),
             given: None,
+            verifier: None,
         })
     }
 
@@ -1581,6 +1587,7 @@ impl Inner {
                     results,
                     private: answer,
                     given: Some(given.to_owned()),
+                    verifier: None,
                 })
                 .map(Step::Done)
             }
@@ -1662,7 +1669,26 @@ impl Inner {
         match v.kind {
             Proof::Phantom => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
             Proof::User { custom } => {
-                self.password_outcome(&v.pool_id, &v.username, right)?;
+                let outcome = self.password_outcome(&v.pool_id, &v.username, right);
+                if custom && self.webhook_custom_auth(&v.pool_id) {
+                    // As Cognito runs the webhooks: a wrong password (counted towards the
+                    // lockout) is a failed PASSWORD_VERIFIER that DefineAuthChallenge decides on.
+                    match outcome {
+                        Ok(()) => {}
+                        Err(f) if !right && f.message == BAD_CREDENTIALS => {}
+                        Err(f) => return Err(f),
+                    }
+                    let results = ["SRP_A", "PASSWORD_VERIFIER"]
+                        .into_iter()
+                        .zip([true, right])
+                        .map(|(name, correct)| ChallengeResult {
+                            name: name.into(),
+                            correct,
+                        })
+                        .collect();
+                    return self.custom_step(&v.pool_id, &v.client_id, &v.username, results);
+                }
+                outcome?;
                 if custom {
                     let results = vec![ChallengeResult {
                         name: "SRP_A".into(),

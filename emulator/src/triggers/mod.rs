@@ -28,7 +28,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Map, Value, json};
 
-use crate::auth::custom::{self, Created, Parked, Round, Triggers};
+use crate::auth::custom::{self, Created, Next, Parked, Round, Triggers};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
 use crate::model::state::{ChallengeResult, Define, Inner, Stage, Status};
@@ -535,7 +535,7 @@ impl Triggers for Webhooks {
         flag(&response, "answerCorrect", "VerifyAuthChallengeResponse")
     }
 
-    async fn define(&self, _round: &Round, results: &[ChallengeResult]) -> Result<Define, Fault> {
+    async fn define(&self, _round: &Round, results: &[ChallengeResult]) -> Result<Next, Fault> {
         let request = json!({"userAttributes": self.attributes, "session": session_json(results),
                              "clientMetadata": self.metadata, "userNotFound": false});
         let decision = invoke(self.call(
@@ -547,13 +547,14 @@ impl Triggers for Webhooks {
         )?)
         .await?;
         if flag(&decision, "failAuthentication", "DefineAuthChallenge")? {
-            return Ok(Define::Fail);
+            return Ok(Next::Define(Define::Fail));
         }
         if flag(&decision, "issueTokens", "DefineAuthChallenge")? {
-            return Ok(Define::IssueTokens);
+            return Ok(Next::Define(Define::IssueTokens));
         }
         match decision.get("challengeName").and_then(Value::as_str) {
-            Some("CUSTOM_CHALLENGE") => Ok(Define::CustomChallenge),
+            Some("CUSTOM_CHALLENGE") => Ok(Next::Define(Define::CustomChallenge)),
+            Some("PASSWORD_VERIFIER") => Ok(Next::PasswordVerifier),
             _ => Err(invalid_response("DefineAuthChallenge")),
         }
     }
@@ -585,25 +586,22 @@ impl Triggers for Webhooks {
 /// Runs a round the sign-in parked for the pool's webhooks (the lock is released) and answers
 /// what it answers.
 pub(crate) async fn custom_auth(shared: &Shared, body: &Value, parked: Parked) -> Answer {
+    if parked.verifier.is_some() {
+        return srp_custom_auth(shared, body, parked).await;
+    }
     let (session, webhooks) = {
         let mut state = shared.lock();
         let session = state
             .sessions
             .remove(&parked.session)
             .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
-        let webhooks = Webhooks {
-            hooks: state.hooks(&session.pool_id).cloned().unwrap_or_default(),
-            base: state.event(
-                &session.pool_id,
-                Some(&session.client_id),
-                &session.username,
-                "",
-                json!({}),
-                json!({}),
-            ),
-            attributes: state.user_attributes(&session.pool_id, &session.username),
-            metadata: client_metadata(body),
-        };
+        let webhooks = webhooks_of(
+            &state,
+            &session.pool_id,
+            &session.client_id,
+            &session.username,
+            body,
+        );
         (session, webhooks)
     };
     let Stage::Custom { results, answer } = session.stage else {
@@ -616,8 +614,65 @@ pub(crate) async fn custom_auth(shared: &Shared, body: &Value, parked: Parked) -
         results,
         private: answer,
         given: parked.given,
+        verifier: None,
     };
     custom::round(&webhooks, &mut &*shared, round).await
+}
+
+/// The triggers' view of one sign-in: what every event of its rounds shares.
+fn webhooks_of(
+    state: &Inner,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    body: &Value,
+) -> Webhooks {
+    Webhooks {
+        hooks: state.hooks(pool_id).cloned().unwrap_or_default(),
+        base: state.event(pool_id, Some(client_id), username, "", json!({}), json!({})),
+        attributes: state.user_attributes(pool_id, username),
+        metadata: client_metadata(body),
+    }
+}
+
+/// The first round of a `CUSTOM_AUTH` started with SRP: DefineAuthChallenge told `[SRP_A]`.
+/// PASSWORD_VERIFIER keeps the parked session's challenge; any other decision ends that session.
+async fn srp_custom_auth(shared: &Shared, body: &Value, parked: Parked) -> Answer {
+    let (round, webhooks) = {
+        let state = shared.lock();
+        let session = state
+            .sessions
+            .get(&parked.session)
+            .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
+        let webhooks = webhooks_of(
+            &state,
+            &session.pool_id,
+            &session.client_id,
+            &session.username,
+            body,
+        );
+        let round = Round {
+            pool_id: session.pool_id.clone(),
+            client_id: session.client_id.clone(),
+            username: session.username.clone(),
+            results: vec![ChallengeResult {
+                name: "SRP_A".into(),
+                correct: true,
+            }],
+            private: String::new(),
+            given: None,
+            verifier: parked.verifier,
+        };
+        (round, webhooks)
+    };
+    let answer = custom::round(&webhooks, &mut &*shared, round).await;
+    let verifier = answer
+        .as_ref()
+        .is_ok_and(|a| a["Session"].as_str() == Some(parked.session.as_str()));
+    if !verifier {
+        shared.lock().sessions.remove(&parked.session);
+    }
+    answer
 }
 
 /// Claims no PreTokenGeneration may add, override or suppress (Cognito's list).
