@@ -508,3 +508,117 @@ fn custom_auth_with_srp_asks_define_at_every_step() {
         ])
     );
 }
+
+/// PreAuthentication runs before the password is checked, on every sign-in flow: a refusal is
+/// UserLambdaValidationException ("PreAuthentication failed with error ...") even with a wrong
+/// password, and no challenge is started; the event carries the user's attributes, the
+/// `ClientMetadata` as `validationData`, and `userNotFound` for an unknown user of a client that
+/// prevents user existence errors. A refresh does not run it.
+#[test]
+fn pre_authentication_runs_before_every_password_check() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        pre_authentication: hooks.url("/pre-auth"),
+        ..Webhooks::default()
+    });
+    w.add_user("ann", PASSWORD, &[("email", "ann@example.com")]);
+    w.add_user("blocked-ben", PASSWORD, &[("email", "ben@example.com")]);
+    let initiate = |operation: &str, flow: &str, params: Value| {
+        let mut body = json!({"ClientId": w.client_id, "AuthFlow": flow, "AuthParameters": params,
+                              "ClientMetadata": {"app": "test"}});
+        if operation == "AdminInitiateAuth" {
+            body["UserPoolId"] = json!(w.pool_id);
+        }
+        call(&w.emulator, operation, &body)
+    };
+    let (status, answer) = initiate(
+        "InitiateAuth",
+        "USER_PASSWORD_AUTH",
+        json!({"USERNAME": "ann", "PASSWORD": PASSWORD}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let event = &hooks.events("/pre-auth")[0];
+    assert_eq!(event["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(event["userName"], "ann");
+    assert_eq!(event["userPoolId"], w.pool_id.as_str());
+    assert_eq!(event["callerContext"]["clientId"], w.client_id.as_str());
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["validationData"], json!({"app": "test"}));
+    assert_eq!(event["request"]["userNotFound"], false);
+    assert_eq!(event["response"], json!({}));
+
+    let srp_a = "a".repeat(256);
+    for (operation, flow, params) in [
+        (
+            "InitiateAuth",
+            "USER_PASSWORD_AUTH",
+            json!({"USERNAME": "blocked-ben", "PASSWORD": PASSWORD}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_PASSWORD_AUTH",
+            json!({"USERNAME": "blocked-ben", "PASSWORD": "Wrong-Passw0rd!"}),
+        ),
+        (
+            "AdminInitiateAuth",
+            "ADMIN_USER_PASSWORD_AUTH",
+            json!({"USERNAME": "blocked-ben", "PASSWORD": PASSWORD}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_SRP_AUTH",
+            json!({"USERNAME": "blocked-ben", "SRP_A": srp_a}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_AUTH",
+            json!({"USERNAME": "blocked-ben", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_AUTH",
+            json!({"USERNAME": "blocked-ben"}),
+        ),
+        (
+            "InitiateAuth",
+            "CUSTOM_AUTH",
+            json!({"USERNAME": "blocked-ben", "CHALLENGE_NAME": "SRP_A", "SRP_A": srp_a}),
+        ),
+    ] {
+        let (status, refused) = initiate(operation, flow, params);
+        assert_eq!(status, 400, "{flow}: {refused}");
+        assert_eq!(
+            refused["__type"], "UserLambdaValidationException",
+            "{flow}: {refused}"
+        );
+        assert_eq!(
+            refused["message"],
+            "PreAuthentication failed with error Sign-ins from blocked users are refused.",
+            "{flow}"
+        );
+    }
+    // An unknown user of a client that prevents user existence errors: userNotFound.
+    let before = hooks.events("/pre-auth").len();
+    let (_, unknown) = initiate(
+        "InitiateAuth",
+        "USER_PASSWORD_AUTH",
+        json!({"USERNAME": "nobody", "PASSWORD": PASSWORD}),
+    );
+    assert_eq!(unknown["__type"], "NotAuthorizedException", "{unknown}");
+    let events = hooks.events("/pre-auth");
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["request"]["userNotFound"], true);
+    assert_eq!(events[before]["userName"], "nobody");
+
+    // A refresh is no sign-in.
+    let (status, refreshed) = initiate(
+        "InitiateAuth",
+        "REFRESH_TOKEN_AUTH",
+        json!({"REFRESH_TOKEN": answer["AuthenticationResult"]["RefreshToken"]}),
+    );
+    assert_eq!(status, 200, "{refreshed}");
+    assert_eq!(hooks.events("/pre-auth").len(), before + 1);
+}

@@ -14,6 +14,8 @@ Paths:
   /pre-sign-up                users whose email ends in @auto.example are confirmed and their
                               email verified; usernames starting with "blocked" are refused
   /post-confirmation          recorded only
+  /pre-auth                   usernames starting with "blocked" are refused
+  /post-auth                  usernames starting with "audited" are refused
   /pre-token                  adds tenant=acme, tries to override sub (Cognito ignores that),
                               suppresses phone_number, sets the groups to ["admins"]
   /pre-token-m2m              (V3, TokenGeneration_ClientCredentials) adds tenant=acme to the
@@ -78,6 +80,18 @@ def pre_sign_up(event):
     return {"autoConfirmUser": auto, "autoVerifyEmail": auto, "autoVerifyPhone": False}
 
 
+def pre_authentication(event):
+    if event["userName"].startswith("blocked"):
+        raise ValueError("Sign-ins from blocked users are refused")
+    return {}
+
+
+def post_authentication(event):
+    if event["userName"].startswith("audited"):
+        raise ValueError("The audit log is down")
+    return {}
+
+
 def pre_token(event):
     return {
         "claimsOverrideDetails": {
@@ -108,6 +122,8 @@ TRIGGERS = {
     "/pre-sign-up": pre_sign_up,
     "/post-confirmation": lambda event: {},
     "/pre-token": pre_token,
+    "/pre-auth": pre_authentication,
+    "/post-auth": post_authentication,
     "/pre-token-m2m": pre_token_m2m,
 }
 

@@ -100,7 +100,7 @@ operations! {
     AdminGetDevice => admin_devices::admin_get_device;
     AdminGetUser => admin_user::admin_get_user;
     AdminGetUserAuthFactors => admin_get_user_auth_factors::run;
-    AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
+    AdminInitiateAuth => admin_user::admin_initiate_auth, [PreAuthentication, CustomAuth, PostAuthentication, PreTokenGeneration];
     AdminLinkProviderForUser => provider_links::admin_link_provider_for_user;
     AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
@@ -108,7 +108,7 @@ operations! {
     AdminListUserSessions => sessions::admin_list_user_sessions;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
     AdminResetUserPassword => admin_reset_user_password::run;
-    AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
+    AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PostAuthentication, PreTokenGeneration];
     AdminRevokeUserSession => sessions::admin_revoke_user_session;
     AdminSetUserMFAPreference => admin_user::admin_set_user_mfa_preference;
     AdminSetUserPassword => admin_user::admin_set_user_password;
@@ -182,7 +182,7 @@ operations! {
     GetUserPoolMfaConfig => pools::get_user_pool_mfa_config;
     GetUserPoolSessionConfiguration => session_configuration::get_user_pool_session_configuration;
     GlobalSignOut => user::global_sign_out;
-    InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
+    InitiateAuth => |shared, body| initiate_auth(shared, body, false), [PreAuthentication, CustomAuth, PostAuthentication, PreTokenGeneration];
     InitiatePointInTimeRecovery => recovery::initiate_point_in_time_recovery;
     ListCIMDPolicies => cimd::list_cimd_policies;
     ListClientMetadataURLs => cimd::list_client_metadata_urls;
@@ -203,7 +203,7 @@ operations! {
     ListUsersInGroup => groups::list_users_in_group;
     ListWebAuthnCredentials => passkeys::list_web_authn_credentials;
     ResendConfirmationCode => user::resend_confirmation_code;
-    RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
+    RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PostAuthentication, PreTokenGeneration];
     RevokeToken => user::revoke_token;
     RevokeUserSession => sessions::revoke_user_session;
     SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration;
@@ -311,6 +311,9 @@ async fn run(shared: &Shared, name: &str, body: &Value) -> Answer {
             format!("unknown operation {name:?}"),
         ));
     };
+    if fires(Trigger::PreAuthentication) {
+        triggers::pre_authentication(shared, body, name == "AdminInitiateAuth").await?;
+    }
     let answer = (operation.run)(shared, body);
     // A sign-in whose custom authentication runs through webhooks parked its round: it runs
     // now, without the lock.

@@ -326,6 +326,10 @@ pub(crate) enum Trigger {
     CustomAuth,
     /// PreTokenGeneration, on the tokens an answer carries.
     PreTokenGeneration,
+    /// PreAuthentication, before a sign-in (InitiateAuth, AdminInitiateAuth) checks anything.
+    PreAuthentication,
+    /// PostAuthentication, once a sign-in succeeded, before its tokens are returned.
+    PostAuthentication,
 }
 
 /// PreTokenGeneration on the tokens of an answer, with the trigger source the request implies.
@@ -342,6 +346,99 @@ pub(crate) async fn pre_token_generation_of(
         _ => "TokenGeneration_Authentication",
     };
     pre_token_generation(shared, answer, source, client_metadata(body)).await
+}
+
+impl Inner {
+    /// The PreAuthentication call of a sign-in's body, when the pool has the webhook and the
+    /// sign-in would get as far as its password: a client that allows the flow, the right
+    /// `SECRET_HASH`, a user (or an unknown one, `userNotFound`, when the client prevents user
+    /// existence errors). Refreshes and the sign-in with SignUp's session run none.
+    fn pre_authentication_call(&self, body: &Value, admin: bool) -> Option<Call> {
+        let client_id = body.get("ClientId")?.as_str()?;
+        let (pool_id, client) = self.client(client_id).ok()?;
+        self.hooks(&pool_id)?.pre_authentication.as_ref()?;
+        let flow = body.get("AuthFlow")?.as_str()?;
+        let after_sign_up = flow == "USER_AUTH" && body.get("Session").is_some();
+        if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") || after_sign_up {
+            return None;
+        }
+        crate::rules::check_auth_flow(&client, flow, admin).ok()?;
+        let params = body.get("AuthParameters")?;
+        let name = params.get("USERNAME")?.as_str()?;
+        let hash = params.get("SECRET_HASH").and_then(Value::as_str);
+        self.check_secret_hash(client_id, name, hash).ok()?;
+        let prevent = client.prevent_user_existence_errors;
+        self.pre_authentication_of(&pool_id, client_id, prevent, name, client_metadata(body))
+    }
+
+    /// The PreAuthentication call for `name` signing in to `client_id` of `pool_id`.
+    fn pre_authentication_of(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        prevent_user_existence_errors: bool,
+        name: &str,
+        validation_data: Value,
+    ) -> Option<Call> {
+        let url = self.hooks(pool_id)?.pre_authentication.as_ref()?;
+        let (username, attributes, not_found) = match self.pools.get(pool_id)?.find(name) {
+            Some(user) => (
+                user.username.clone(),
+                self.user_attributes(&pool_id, &user.username),
+                false,
+            ),
+            None if prevent_user_existence_errors => (name.to_owned(), Map::new(), true),
+            None => return None,
+        };
+        let request = json!({
+            "userAttributes": attributes,
+            "validationData": validation_data,
+            "userNotFound": not_found,
+        });
+        let event = self.event(
+            pool_id,
+            Some(client_id),
+            &username,
+            "PreAuthentication_Authentication",
+            request,
+            json!({}),
+        );
+        self.call(pool_id, "PreAuthentication", Some(url), event)
+    }
+}
+
+/// PreAuthentication for the hosted UI's sign-in form: `name` signing in to `client_id`.
+pub(crate) async fn pre_authentication_hosted(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    name: &str,
+) -> Result<(), Fault> {
+    let call = {
+        let state = shared.lock();
+        let prevent = state
+            .client(client_id)
+            .is_ok_and(|(_, c)| c.prevent_user_existence_errors);
+        state.pre_authentication_of(pool_id, client_id, prevent, name, json!({}))
+    };
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
+/// PreAuthentication, before a sign-in checks the password: an error refuses the sign-in
+/// (UserLambdaValidationException, "PreAuthentication failed with error ...").
+pub(crate) async fn pre_authentication(
+    shared: &Shared,
+    body: &Value,
+    admin: bool,
+) -> Result<(), Fault> {
+    let call = shared.lock().pre_authentication_call(body, admin);
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
 }
 
 /// PreSignUp, before the user is created: its response, when the pool has the webhook.

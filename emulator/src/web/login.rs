@@ -904,6 +904,11 @@ pub(crate) async fn route(
         }
         "/login" | "/login/mfa" | "/signup" | "/confirm" if post => {
             let form = form_fields(body);
+            if path == "/login"
+                && let Some(refused) = hosted_pre_authentication(shared, &cookies, &form).await
+            {
+                return Some(refused);
+            }
             let authz = {
                 let mut state = shared.lock();
                 if !state.csrf_ok(&cookies, &form) {
@@ -1029,6 +1034,33 @@ fn password_posted(
         );
     }
     reply
+}
+
+/// PreAuthentication before `POST /login` checks the password: its refusal shown on the login
+/// page, in Cognito's words; `None` when the sign-in goes on.
+/// A form that fails the CSRF check or names no valid authorization request runs no trigger.
+async fn hosted_pre_authentication(
+    shared: &Shared,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Option<Reply> {
+    let (pool_id, authz) = {
+        let mut state = shared.lock();
+        if !state.csrf_ok(cookies, form) {
+            return None;
+        }
+        state.authz(form).ok()?
+    };
+    let name = form.get("username").map_or("", String::as_str).trim();
+    let refused =
+        crate::triggers::pre_authentication_hosted(shared, &pool_id, &authz.client_id, name)
+            .await
+            .err()?;
+    Some(
+        shared
+            .lock()
+            .login_page(&authz, cookies, name, Some(&refused.message), None),
+    )
 }
 
 /// The `SecretHash` a page's call needs when the client has a secret.

@@ -1,0 +1,166 @@
+//! The Lambda triggers (as webhooks) on the hosted UI's sign-in page, over raw HTTP with a
+//! cookie jar: PreAuthentication before the password is checked, and the page of a custom
+//! challenge that DefineAuthChallenge asks after the password.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use cognito_flows_emulator::{ClientConfig, PoolConfig, Webhooks};
+use cognito_flows_testkit::emulator::{Fixture, Options};
+
+use common::hooks::Hooks;
+use common::{agent, send};
+
+const PASSWORD: &str = "Passw0rd!";
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+/// A browser by hand: a cookie jar.
+struct Browser {
+    base: String,
+    jar: BTreeMap<String, String>,
+}
+
+/// A page: its status, `Location` and body.
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Page {
+    /// Every hidden input of the page (names and values, as the browser submits them).
+    fn hidden(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut rest = self.body.as_str();
+        while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+            rest = &rest[at + 27..];
+            let name = &rest[..rest.find('"').unwrap()];
+            let value_at = rest.find("value=\"").unwrap() + 7;
+            let value = &rest[value_at..value_at + rest[value_at..].find('"').unwrap()];
+            out.push((name.to_owned(), value.replace("&amp;", "&")));
+        }
+        out
+    }
+}
+
+impl Browser {
+    fn new(w: &Fixture) -> Self {
+        Self {
+            base: w.emulator.endpoint().trim_end_matches('/').to_owned(),
+            jar: BTreeMap::new(),
+        }
+    }
+
+    fn run(&mut self, request: http::request::Builder, body: Vec<u8>) -> Page {
+        let cookie: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let response = send(
+            &agent(),
+            request
+                .header("Cookie", cookie.join("; "))
+                .body(body)
+                .unwrap(),
+        );
+        for c in response.headers().get_all("set-cookie") {
+            let (pair, _) = c.to_str().unwrap().split_once(';').unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.jar.insert(k.into(), v.into());
+        }
+        Page {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned()),
+            body: String::from_utf8(response.body().clone()).unwrap(),
+        }
+    }
+
+    fn authorize(&mut self, w: &Fixture) -> Page {
+        let redirect: String = url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect();
+        let url = format!(
+            "{}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={redirect}&state=st",
+            self.base, w.client_id
+        );
+        self.run(http::Request::get(url), Vec::new())
+    }
+
+    /// Submits the form of `page` at `path`: its hidden fields and `fields`.
+    fn submit(&mut self, page: &Page, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(page.hidden());
+        form.extend_pairs(fields.iter().copied());
+        self.run(
+            http::Request::post(format!("{}{path}", self.base))
+                .header("Content-Type", "application/x-www-form-urlencoded"),
+            form.finish().into_bytes(),
+        )
+    }
+}
+
+fn world(webhooks: Webhooks) -> Fixture {
+    Fixture::start(
+        Options::default()
+            .pool(PoolConfig {
+                webhooks,
+                ..PoolConfig::default()
+            })
+            .client(ClientConfig {
+                callback_urls: vec![CALLBACK.into()],
+                ..ClientConfig::default()
+            }),
+    )
+}
+
+/// The hosted UI's sign-in form runs PreAuthentication before the password: a refusal is shown
+/// on the form in Cognito's words (even for a wrong password), and a user it lets through signs
+/// in.
+#[test]
+fn the_login_page_runs_pre_authentication() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        pre_authentication: hooks.url("/pre-auth"),
+        ..Webhooks::default()
+    });
+    w.add_user("ann", PASSWORD, &[]);
+    w.add_user("blocked-ben", PASSWORD, &[]);
+    let mut b = Browser::new(&w);
+    for password in [PASSWORD, "Wrong-Passw0rd!"] {
+        let page = b.authorize(&w);
+        let refused = b.submit(
+            &page,
+            "/login",
+            &[("username", "blocked-ben"), ("password", password)],
+        );
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert!(
+            refused.body.contains(
+                "PreAuthentication failed with error Sign-ins from blocked users are refused."
+            ),
+            "{}",
+            refused.body
+        );
+    }
+    let page = b.authorize(&w);
+    let signed_in = b.submit(
+        &page,
+        "/login",
+        &[("username", "ann"), ("password", PASSWORD)],
+    );
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+    assert!(signed_in.location.unwrap().starts_with(CALLBACK));
+    let events = hooks.events("/pre-auth");
+    assert_eq!(events.len(), 3);
+    assert_eq!(
+        events[2]["triggerSource"],
+        "PreAuthentication_Authentication"
+    );
+    assert_eq!(events[2]["userName"], "ann");
+    assert_eq!(events[2]["callerContext"]["clientId"], w.client_id.as_str());
+}
