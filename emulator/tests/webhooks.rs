@@ -622,3 +622,80 @@ fn pre_authentication_runs_before_every_password_check() {
     assert_eq!(status, 200, "{refreshed}");
     assert_eq!(hooks.events("/pre-auth").len(), before + 1);
 }
+
+/// PostAuthentication runs once a sign-in succeeded, before the tokens are returned: on a
+/// password sign-in (no `clientMetadata`: InitiateAuth's is not passed, as AWS documents) and on
+/// an SRP one finished by RespondToAuthChallenge (its `ClientMetadata`), with `newDeviceUsed`.
+/// A webhook error fails the sign-in in Cognito's words; a failed sign-in does not run it.
+#[test]
+fn post_authentication_runs_after_a_successful_sign_in() {
+    let hooks = Hooks::start();
+    let w = Fixture::start(Options::default().pool(PoolConfig {
+        webhooks: Webhooks {
+            post_authentication: hooks.url("/post-auth"),
+            ..Webhooks::default()
+        },
+        device_tracking: cognito_flows_emulator::DeviceTracking::Always,
+        ..PoolConfig::default()
+    }));
+    w.add_user("ann", PASSWORD, &[("email", "ann@example.com")]);
+    w.add_user("audited-al", PASSWORD, &[]);
+    let password = |name: &str, password: &str| {
+        call(
+            &w.emulator,
+            "InitiateAuth",
+            &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": name, "PASSWORD": password},
+                    "ClientMetadata": {"app": "test"}}),
+        )
+    };
+    let (status, answer) = password("ann", PASSWORD);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["AuthenticationResult"]["NewDeviceMetadata"].is_object());
+    let events = hooks.events("/post-auth");
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "PostAuthentication_Authentication");
+    assert_eq!(event["userName"], "ann");
+    assert_eq!(event["callerContext"]["clientId"], w.client_id.as_str());
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["newDeviceUsed"], true);
+    assert_eq!(event["request"]["clientMetadata"], json!({}));
+
+    // A wrong password: no call.
+    let (status, _) = password("ann", "Wrong-Passw0rd!");
+    assert_eq!(status, 400);
+    assert_eq!(hooks.events("/post-auth").len(), 1);
+
+    // SRP, finished by RespondToAuthChallenge with its ClientMetadata.
+    let metadata = [("step".to_owned(), "srp".to_owned())]
+        .into_iter()
+        .collect();
+    w.drive(
+        SignIn::builder(&w.pool)
+            .with_client_metadata(metadata)
+            .without_device_confirmation()
+            .user_srp("ann", PASSWORD, entropy(8)),
+        |p| panic!("{p:?}"),
+    )
+    .unwrap();
+    let events = hooks.events("/post-auth");
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[1]["request"]["clientMetadata"],
+        json!({"step": "srp"})
+    );
+
+    // A refusal fails the sign-in.
+    let (status, refused) = password("audited-al", PASSWORD);
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["__type"], "UserLambdaValidationException");
+    assert_eq!(
+        refused["message"],
+        "PostAuthentication failed with error The audit log is down."
+    );
+    assert_eq!(hooks.events("/post-auth").len(), 3);
+}

@@ -330,6 +330,9 @@ async fn run(shared: &Shared, name: &str, body: &Value) -> Answer {
     {
         answer = triggers::custom_auth(shared, body, parked).await?;
     }
+    if fires(Trigger::PostAuthentication) {
+        triggers::post_authentication(shared, name, body, &answer).await?;
+    }
     if fires(Trigger::PreTokenGeneration) {
         triggers::pre_token_generation_of(shared, body, &mut answer).await?;
         sign_tokens(&shared.signer, &mut answer)?;

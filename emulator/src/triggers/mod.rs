@@ -441,6 +441,68 @@ pub(crate) async fn pre_authentication(
     Ok(())
 }
 
+/// PostAuthentication, once a sign-in (`operation`, not a refresh) answered tokens, before they
+/// are signed and returned: `newDeviceUsed` when the answer remembers a new device, and the
+/// `ClientMetadata` of RespondToAuthChallenge (InitiateAuth's is not passed, as AWS documents).
+/// An error fails the sign-in ("PostAuthentication failed with error ...") and revokes the
+/// refresh token it made.
+pub(crate) async fn post_authentication(
+    shared: &Shared,
+    operation: &str,
+    body: &Value,
+    answer: &Value,
+) -> Result<(), Fault> {
+    let Some(result) = answer.get("AuthenticationResult") else {
+        return Ok(());
+    };
+    let flow = body.get("AuthFlow").and_then(Value::as_str);
+    if matches!(flow, Some("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN")) {
+        return Ok(());
+    }
+    let Some(id) = result.get("IdToken").filter(|c| c.is_object()) else {
+        return Ok(());
+    };
+    let pool_id = id["iss"]
+        .as_str()
+        .and_then(|i| i.rsplit('/').next())
+        .unwrap_or_default();
+    let client_id = id["aud"].as_str().unwrap_or_default();
+    let username = id["cognito:username"].as_str().unwrap_or_default();
+    let metadata = if operation.ends_with("RespondToAuthChallenge") {
+        client_metadata(body)
+    } else {
+        json!({})
+    };
+    let call = {
+        let state = shared.lock();
+        let request = json!({
+            "userAttributes": state.user_attributes(pool_id, username),
+            "newDeviceUsed": result.get("NewDeviceMetadata").is_some_and(Value::is_object),
+            "clientMetadata": metadata,
+        });
+        let event = state.event(
+            pool_id,
+            Some(client_id),
+            username,
+            "PostAuthentication_Authentication",
+            request,
+            json!({}),
+        );
+        let url = state
+            .hooks(pool_id)
+            .and_then(|h| h.post_authentication.as_ref());
+        state.call(pool_id, "PostAuthentication", url, event)
+    };
+    let Some(call) = call else { return Ok(()) };
+    if let Err(refused) = invoke(call).await {
+        if let Some(token) = result.get("RefreshToken").and_then(Value::as_str) {
+            shared.lock().revoke_refresh(token);
+        }
+        return Err(refused);
+    }
+    Ok(())
+}
+
 /// PreSignUp, before the user is created: its response, when the pool has the webhook.
 pub(crate) async fn pre_sign_up(
     shared: &Shared,
