@@ -699,3 +699,153 @@ fn post_authentication_runs_after_a_successful_sign_in() {
     );
     assert_eq!(hooks.events("/post-auth").len(), 3);
 }
+
+/// The messages in the outbox for `username`, as `/_emulator/outbox` lists them.
+fn outbox(w: &Fixture, username: &str) -> Vec<Value> {
+    let listed = common::get_json(
+        w.emulator.endpoint(),
+        &format!("_emulator/outbox?username={username}"),
+    );
+    listed["messages"].as_array().unwrap().clone()
+}
+
+/// CustomMessage runs for every code and invitation the emulator sends, with the trigger source
+/// of what sent it and `codeParameter` (`usernameParameter` for the invitation); its message
+/// (the placeholders replaced) and subject are what the outbox records, beside the code. A
+/// message without the code placeholder is refused as Cognito refuses it.
+#[test]
+fn custom_message_writes_every_code_and_invitation() {
+    let hooks = Hooks::start();
+    let w = Fixture::start(Options::default().pool(PoolConfig {
+        webhooks: Webhooks {
+            custom_message: hooks.url("/custom-message"),
+            ..Webhooks::default()
+        },
+        mfa: cognito_flows_emulator::Mfa::Optional,
+        ..PoolConfig::default()
+    }));
+    let client = json!(w.client_id);
+    let last = |username: &str| outbox(&w, username).last().cloned().unwrap();
+    let expect = |username: &str, source: &str| {
+        let message = last(username);
+        let code = message["code"].as_str().unwrap().to_owned();
+        assert_eq!(
+            message["message"],
+            format!("[{source}] your code is {code}"),
+            "{message}"
+        );
+        if message["medium"] == "EMAIL" {
+            assert_eq!(message["subject"], format!("Subject {source}"));
+        }
+        let event = hooks.events("/custom-message").last().cloned().unwrap();
+        assert_eq!(event["triggerSource"], source);
+        assert_eq!(event["userName"], username);
+        assert_eq!(event["request"]["codeParameter"], "{####}");
+        code
+    };
+
+    let (status, answer) = call(
+        &w.emulator,
+        "SignUp",
+        &json!({"ClientId": client, "Username": "ann", "Password": PASSWORD,
+                "UserAttributes": [{"Name": "email", "Value": "ann@example.com"}],
+                "ClientMetadata": {"app": "test"}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    expect("ann", "CustomMessage_SignUp");
+    let event = &hooks.events("/custom-message")[0];
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["clientMetadata"], json!({"app": "test"}));
+    assert_eq!(event["callerContext"]["clientId"], w.client_id.as_str());
+
+    call(
+        &w.emulator,
+        "ResendConfirmationCode",
+        &json!({"ClientId": client, "Username": "ann"}),
+    );
+    let code = expect("ann", "CustomMessage_ResendCode");
+    let (status, _) = call(
+        &w.emulator,
+        "ConfirmSignUp",
+        &json!({"ClientId": client, "Username": "ann", "ConfirmationCode": code}),
+    );
+    assert_eq!(status, 200);
+
+    call(
+        &w.emulator,
+        "ForgotPassword",
+        &json!({"ClientId": client, "Username": "ann"}),
+    );
+    expect("ann", "CustomMessage_ForgotPassword");
+
+    let access = w.access_token("ann", PASSWORD);
+    let (status, answer) = call(
+        &w.emulator,
+        "UpdateUserAttributes",
+        &json!({"AccessToken": access,
+                "UserAttributes": [{"Name": "email", "Value": "ann@new.example"}]}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    expect("ann", "CustomMessage_UpdateUserAttribute");
+    call(
+        &w.emulator,
+        "GetUserAttributeVerificationCode",
+        &json!({"AccessToken": access, "AttributeName": "email"}),
+    );
+    expect("ann", "CustomMessage_VerifyUserAttribute");
+
+    // The invitation: the user name and the temporary password.
+    let (status, answer) = call(
+        &w.emulator,
+        "AdminCreateUser",
+        &json!({"UserPoolId": w.pool_id, "Username": "carl", "TemporaryPassword": "Temp-Passw0rd!",
+                "UserAttributes": [{"Name": "email", "Value": "carl@example.com"}]}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let invitation = last("carl");
+    assert_eq!(
+        invitation["message"],
+        "Welcome carl, your temporary password is Temp-Passw0rd!"
+    );
+    assert_eq!(
+        invitation["subject"],
+        "Subject CustomMessage_AdminCreateUser"
+    );
+    let event = hooks.events("/custom-message").last().cloned().unwrap();
+    assert_eq!(event["triggerSource"], "CustomMessage_AdminCreateUser");
+    assert_eq!(event["request"]["usernameParameter"], "{username}");
+
+    // An SMS MFA code at sign-in.
+    w.add_user("sam", PASSWORD, &[("phone_number", "+15555550100")]);
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "sam").unwrap();
+    let (status, answer) = call(
+        &w.emulator,
+        "InitiateAuth",
+        &json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "sam", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["ChallengeName"], "SMS_MFA");
+    assert_eq!(last("sam")["medium"], "SMS");
+    expect("sam", "CustomMessage_Authentication");
+
+    // A message without the code placeholder: refused, nothing sent.
+    let (status, refused) = call(
+        &w.emulator,
+        "SignUp",
+        &json!({"ClientId": client, "Username": "nocode-ned", "Password": PASSWORD,
+                "UserAttributes": [{"Name": "email", "Value": "ned@example.com"}]}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["__type"], "InvalidParameterException");
+    assert!(
+        refused["message"].as_str().unwrap().contains(
+            "failed to satisfy constraint: Member must satisfy regular expression pattern"
+        ),
+        "{refused}"
+    );
+    assert!(outbox(&w, "nocode-ned").is_empty());
+}

@@ -16,6 +16,9 @@ Paths:
   /post-confirmation          recorded only
   /pre-auth                   usernames starting with "blocked" are refused
   /post-auth                  usernames starting with "audited" are refused
+  /custom-message             "[<triggerSource>] your code is {####}" (the invitation: "Welcome
+                              {username}, your temporary password is {####}"); usernames
+                              starting with "nocode" get a message without the code
   /pre-token                  adds tenant=acme, tries to override sub (Cognito ignores that),
                               suppresses phone_number, sets the groups to ["admins"]
   /pre-token-m2m              (V3, TokenGeneration_ClientCredentials) adds tenant=acme to the
@@ -92,6 +95,19 @@ def post_authentication(event):
     return {}
 
 
+def custom_message(event):
+    request = event["request"]
+    source = event["triggerSource"]
+    if event["userName"].startswith("nocode"):
+        return {"emailMessage": "A message without the code", "smsMessage": None, "emailSubject": "Oops"}
+    code = request["codeParameter"]
+    if source == "CustomMessage_AdminCreateUser":
+        text = f"Welcome {request['usernameParameter']}, your temporary password is {code}"
+    else:
+        text = f"[{source}] your code is {code}"
+    return {"emailMessage": text, "smsMessage": text, "emailSubject": f"Subject {source}"}
+
+
 def pre_token(event):
     return {
         "claimsOverrideDetails": {
@@ -124,6 +140,7 @@ TRIGGERS = {
     "/pre-token": pre_token,
     "/pre-auth": pre_authentication,
     "/post-auth": post_authentication,
+    "/custom-message": custom_message,
     "/pre-token-m2m": pre_token_m2m,
 }
 

@@ -462,13 +462,14 @@ impl Inner {
                 "cognito-emulator: {purpose} code for {username} in {pool_id} by {medium} to {destination:?}: {code}"
             );
         }
-        self.outbox.push(Message {
+        self.send_message(Message {
             pool_id: pool_id.into(),
             username: username.into(),
             medium: medium.into(),
             destination: destination.clone(),
             purpose: purpose.into(),
             code: code.clone(),
+            ..Message::default()
         });
         (
             Code {

@@ -1099,6 +1099,8 @@ mod tests {
             destination: "+15550100".into(),
             purpose: "SignUp".into(),
             code: "111111".into(),
+            message: "Your code is 111111".into(),
+            subject: "Your code".into(),
         }
     }
 

@@ -31,7 +31,7 @@ use serde_json::{Map, Value, json};
 use crate::auth::custom::{self, Created, Next, Parked, Round, Triggers};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{ChallengeResult, Define, Inner, Stage, Status};
+use crate::model::state::{ChallengeResult, Define, Inner, Message, Stage, Status};
 
 /// Cognito waits this long for a trigger.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -330,6 +330,8 @@ pub(crate) enum Trigger {
     PreAuthentication,
     /// PostAuthentication, once a sign-in succeeded, before its tokens are returned.
     PostAuthentication,
+    /// CustomMessage, on every code and invitation the operation sends.
+    CustomMessage,
 }
 
 /// PreTokenGeneration on the tokens of an answer, with the trigger source the request implies.
@@ -500,6 +502,96 @@ pub(crate) async fn post_authentication(
         }
         return Err(refused);
     }
+    Ok(())
+}
+
+/// Cognito's refusal of a custom message without the code placeholder (`field`: `emailBody` or
+/// `smsMessage`).
+fn without_code(field: &str) -> Fault {
+    fault(
+        "InvalidParameterException",
+        format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}\\s*]*\\{{####\\}}[\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}\\s*]*"
+        ),
+    )
+}
+
+/// CustomMessage for a message `operation` sent (held by the dispatch, see
+/// `model::state::hold_messages`): the trigger source of what sent it, `codeParameter`
+/// (`{####}`) and for the invitation `usernameParameter` (`{username}`); the webhook's
+/// `emailMessage` or `smsMessage` (which must hold the code placeholder) and `emailSubject`,
+/// placeholders replaced, are recorded with the message in the outbox. An error sends nothing.
+pub(crate) async fn custom_message(
+    shared: &Shared,
+    operation: &str,
+    body: &Value,
+    mut message: Message,
+) -> Result<(), Fault> {
+    let source = match (message.purpose.as_str(), operation) {
+        ("SignUp", "ResendConfirmationCode") => "CustomMessage_ResendCode",
+        ("SignUp", _) => "CustomMessage_SignUp",
+        ("ForgotPassword", _) => "CustomMessage_ForgotPassword",
+        ("AdminCreateUser", _) => "CustomMessage_AdminCreateUser",
+        ("VerifyUserAttribute", "GetUserAttributeVerificationCode") => {
+            "CustomMessage_VerifyUserAttribute"
+        }
+        ("VerifyUserAttribute", _) => "CustomMessage_UpdateUserAttribute",
+        _ => "CustomMessage_Authentication",
+    };
+    let invitation = source == "CustomMessage_AdminCreateUser";
+    let call = {
+        let state = shared.lock();
+        let mut request = json!({
+            "userAttributes": state.user_attributes(&message.pool_id, &message.username),
+            "codeParameter": "{####}",
+            "clientMetadata": client_metadata(body),
+        });
+        if invitation {
+            request["usernameParameter"] = json!("{username}");
+        }
+        let client_id = body.get("ClientId").and_then(Value::as_str);
+        let event = state.event(
+            &message.pool_id,
+            client_id,
+            &message.username,
+            source,
+            request,
+            json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
+        );
+        let url = state
+            .hooks(&message.pool_id)
+            .and_then(|h| h.custom_message.as_ref());
+        state.call(&message.pool_id, "CustomMessage", url, event)
+    };
+    if let Some(call) = call {
+        let response = invoke(call).await?;
+        let text = |name: &str| match response.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(invalid_response("CustomMessage")),
+        };
+        let (field, name) = if message.medium == "SMS" {
+            ("smsMessage", "smsMessage")
+        } else {
+            ("emailMessage", "emailBody")
+        };
+        if let Some(text) = text(field)? {
+            if !text.contains("{####}") {
+                return Err(without_code(name));
+            }
+            let mut text = text.replace("{####}", &message.code);
+            if invitation {
+                text = text.replace("{username}", &message.username);
+            }
+            message.message = text;
+        }
+        if message.medium != "SMS"
+            && let Some(subject) = text("emailSubject")?
+        {
+            message.subject = subject;
+        }
+    }
+    shared.lock().outbox.push(message);
     Ok(())
 }
 
