@@ -1,7 +1,8 @@
 //! Lambda triggers as HTTP webhooks, served by a Python program (emulator/clients/python/
 //! webhook_server.py, standard library only): the custom-auth triggers driven by the library's
-//! `SignIn::custom`, PreSignUp's autoConfirmUser, PostConfirmation, PreTokenGeneration's claim
-//! overrides, and Cognito's errors for webhooks that time out, fail or answer garbage.
+//! `SignIn::custom` (and with SRP first, as Cognito orders it), PreSignUp's autoConfirmUser,
+//! PostConfirmation, PreTokenGeneration's claim overrides, PreAuthentication, PostAuthentication,
+//! CustomMessage, and Cognito's errors for webhooks that time out, fail or answer garbage.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
