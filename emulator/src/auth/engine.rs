@@ -675,48 +675,48 @@ impl Inner {
             ));
         }
         if config.mfa != Mfa::Off && !device_proven {
-            // Email MFA when it is the user's preference or their only method; with others and
-            // no preference, the user picks (SELECT_MFA_TYPE).
+            // The user's preferred method; without one, their only method, or with more than one
+            // the user picks (SELECT_MFA_TYPE, as Cognito asks it).
+            let mut methods = Vec::new();
+            if user.sms_mfa {
+                methods.push("SMS_MFA".to_owned());
+            }
+            if user.totp_secret.is_some() {
+                methods.push("SOFTWARE_TOKEN_MFA".to_owned());
+            }
             if user.email_mfa && config.settings.email_mfa {
-                let mut methods = Vec::new();
-                if user.sms_mfa {
-                    methods.push("SMS_MFA".to_owned());
-                }
-                if user.totp_secret.is_some() {
-                    methods.push("SOFTWARE_TOKEN_MFA".to_owned());
-                }
                 methods.push("EMAIL_OTP".to_owned());
-                let preferred = user.preferred_mfa.clone().filter(|p| methods.contains(p));
-                match preferred {
-                    Some(method) => {
-                        return self
-                            .mfa_challenge(pool_id, client_id, username, device_key, &method);
-                    }
-                    None if methods.len() == 1 => {
-                        return self.mfa_challenge(
-                            pool_id,
-                            client_id,
-                            username,
-                            device_key,
-                            "EMAIL_OTP",
-                        );
-                    }
-                    None => {
-                        let choose = serde_json::to_string(&methods).unwrap_or_default();
-                        let session = self.new_session(
-                            pool_id,
-                            client_id,
-                            username,
-                            device_key,
-                            Stage::SelectMfa { methods },
-                        );
-                        return Ok(challenge(
-                            "SELECT_MFA_TYPE",
-                            session,
-                            json!({"USERNAME": username, "MFAS_CAN_CHOOSE": choose}),
-                        ));
-                    }
+            }
+            let preferred = user.preferred_mfa.clone().filter(|p| methods.contains(p));
+            match preferred {
+                Some(method) => {
+                    return self.mfa_challenge(pool_id, client_id, username, device_key, &method);
                 }
+                None if methods.len() > 1 => {
+                    let choose = serde_json::to_string(&methods).unwrap_or_default();
+                    let session = self.new_session(
+                        pool_id,
+                        client_id,
+                        username,
+                        device_key,
+                        Stage::SelectMfa { methods },
+                    );
+                    return Ok(challenge(
+                        "SELECT_MFA_TYPE",
+                        session,
+                        json!({"USERNAME": username, "MFAS_CAN_CHOOSE": choose}),
+                    ));
+                }
+                None if methods.len() == 1 && methods[0] == "EMAIL_OTP" => {
+                    return self.mfa_challenge(
+                        pool_id,
+                        client_id,
+                        username,
+                        device_key,
+                        "EMAIL_OTP",
+                    );
+                }
+                None => {}
             }
             let totp =
                 user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA");
