@@ -164,3 +164,82 @@ fn the_login_page_runs_pre_authentication() {
     assert_eq!(events[2]["userName"], "ann");
     assert_eq!(events[2]["callerContext"]["clientId"], w.client_id.as_str());
 }
+
+/// A pool whose custom authentication runs through webhooks: after the right password the login
+/// page asks the custom challenge DefineAuthChallenge asks (told `[SRP_A, PASSWORD_VERIFIER]`),
+/// shows its public parameters, takes the answer with a CSRF-checked form, asks again
+/// after a wrong answer, and signs in with a code after the right one. A wrong password never
+/// reaches the webhooks; a session is answered once.
+#[test]
+fn the_login_page_asks_custom_challenges() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        define_auth_challenge: hooks.url("/define"),
+        create_auth_challenge: hooks.url("/create"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    w.add_user("mia", PASSWORD, &[]);
+    let mut b = Browser::new(&w);
+
+    let page = b.authorize(&w);
+    let wrong = b.submit(
+        &page,
+        "/login",
+        &[("username", "mia"), ("password", "Wrong-Passw0rd!")],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("Incorrect username or password."));
+    assert!(hooks.events("/define").is_empty());
+
+    let page = b.authorize(&w);
+    let challenge = b.submit(
+        &page,
+        "/login",
+        &[("username", "mia"), ("password", PASSWORD)],
+    );
+    assert_eq!(challenge.status, 200, "{}", challenge.body);
+    assert!(
+        challenge.body.contains("What is 6 x 7?"),
+        "{}",
+        challenge.body
+    );
+    assert!(challenge.body.contains("action=\"/login/custom\""));
+    assert!(challenge.body.contains("name=\"_csrf\""));
+    assert_eq!(
+        hooks.events("/define")[0]["request"]["session"],
+        serde_json::json!([
+            {"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null},
+            {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true, "challengeMetadata": null},
+        ])
+    );
+
+    // Without the form's CSRF token: refused.
+    let forged: Vec<(String, String)> = challenge
+        .hidden()
+        .into_iter()
+        .filter(|(k, _)| k != "_csrf")
+        .collect();
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(forged);
+    form.append_pair("answer", "42");
+    let refused = b.run(
+        http::Request::post(format!("{}/login/custom", b.base))
+            .header("Content-Type", "application/x-www-form-urlencoded"),
+        form.finish().into_bytes(),
+    );
+    assert_eq!(refused.status, 403);
+
+    let again = b.submit(&challenge, "/login/custom", &[("answer", "41")]);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.body.contains("What is 6 x 7?"));
+    // The first challenge's session was answered once: it is gone.
+    let replay = b.submit(&challenge, "/login/custom", &[("answer", "42")]);
+    assert_eq!(replay.status, 400);
+    let done = b.submit(&again, "/login/custom", &[("answer", "42")]);
+    assert_eq!(done.status, 302, "{}", done.body);
+    let location = done.location.unwrap();
+    assert!(location.starts_with(CALLBACK), "{location}");
+    assert!(location.contains("code="), "{location}");
+    assert!(location.contains("state=st"), "{location}");
+}

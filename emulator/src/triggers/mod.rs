@@ -926,6 +926,73 @@ async fn srp_custom_auth(shared: &Shared, body: &Value, parked: Parked) -> Answe
     answer
 }
 
+/// What a custom-auth round decides on the hosted UI's login page.
+#[derive(Debug)]
+pub(crate) enum HostedRound {
+    /// DefineAuthChallenge issues tokens: the sign-in is done.
+    SignIn,
+    /// DefineAuthChallenge fails the sign-in.
+    Fail,
+    /// A custom challenge to show: its public parameters, and the session that waits for the
+    /// answer (the private parameters and the results so far, in `Stage::Custom`).
+    Challenge {
+        public: BTreeMap<String, String>,
+        session: String,
+    },
+}
+
+/// One round of the custom-auth webhooks for the hosted UI: the answer `given` to the last
+/// challenge verified (when there is one), then DefineAuthChallenge on `results`, then
+/// CreateAuthChallenge when it asks a custom challenge. The login page starts with
+/// `[SRP_A, PASSWORD_VERIFIER]` once the password is right, as an SRP sign-in would.
+pub(crate) async fn hosted_custom_round(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    results: Vec<ChallengeResult>,
+    private: String,
+    given: Option<String>,
+) -> Result<HostedRound, Fault> {
+    let webhooks = webhooks_of(&shared.lock(), pool_id, client_id, username, &json!({}));
+    let round = Round {
+        pool_id: pool_id.to_owned(),
+        client_id: client_id.to_owned(),
+        username: username.to_owned(),
+        results,
+        private,
+        given,
+        verifier: None,
+    };
+    let mut results = round.results.clone();
+    if let Some(given) = &round.given {
+        let correct = webhooks.verify(&round, given).await?;
+        results.push(ChallengeResult {
+            name: "CUSTOM_CHALLENGE".into(),
+            correct,
+        });
+    }
+    match webhooks.define(&round, &results).await? {
+        Next::Define(Define::IssueTokens) => Ok(HostedRound::SignIn),
+        Next::Define(Define::Fail) => Ok(HostedRound::Fail),
+        Next::PasswordVerifier => Err(invalid_response("DefineAuthChallenge")),
+        Next::Define(Define::CustomChallenge) => {
+            let created = webhooks.create(&round, &results).await?;
+            let stage = Stage::Custom {
+                results,
+                answer: created.private,
+            };
+            let session = shared
+                .lock()
+                .new_session(pool_id, client_id, username, None, stage);
+            Ok(HostedRound::Challenge {
+                public: created.public,
+                session,
+            })
+        }
+    }
+}
+
 /// Claims no PreTokenGeneration may add, override or suppress (Cognito's list).
 const PROTECTED: &[&str] = &[
     "acr",
