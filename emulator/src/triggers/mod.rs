@@ -386,7 +386,7 @@ impl Inner {
         let (username, attributes, not_found) = match self.pools.get(pool_id)?.find(name) {
             Some(user) => (
                 user.username.clone(),
-                self.user_attributes(&pool_id, &user.username),
+                self.user_attributes(pool_id, &user.username),
                 false,
             ),
             None if prevent_user_existence_errors => (name.to_owned(), Map::new(), true),
