@@ -243,3 +243,36 @@ fn the_login_page_asks_custom_challenges() {
     assert!(location.contains("code="), "{location}");
     assert!(location.contains("state=st"), "{location}");
 }
+
+/// A public challenge parameter is shown as text, never as markup.
+#[test]
+fn the_custom_challenge_page_escapes_the_parameters() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        define_auth_challenge: hooks.url("/define"),
+        create_auth_challenge: hooks.url("/create-hostile"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    w.add_user("mia", PASSWORD, &[]);
+    let mut b = Browser::new(&w);
+    let page = b.authorize(&w);
+    let challenge = b.submit(
+        &page,
+        "/login",
+        &[("username", "mia"), ("password", PASSWORD)],
+    );
+    assert_eq!(challenge.status, 200, "{}", challenge.body);
+    assert!(
+        !challenge.body.contains("<script>alert(1)"),
+        "{}",
+        challenge.body
+    );
+    assert!(
+        challenge
+            .body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; 6 x 7?"),
+        "{}",
+        challenge.body
+    );
+}

@@ -11,6 +11,7 @@ Paths:
   /define, /create, /verify   custom auth: one question ("What is 6 x 7?"), three tries; started
                               with SRP_A: PASSWORD_VERIFIER first, a wrong password fails
   /define-one-try             the same, but one wrong answer fails the sign-in
+  /create-hostile             the question as HTML (<script>...), for the login page's escaping
   /pre-sign-up                users whose email ends in @auto.example are confirmed and their
                               email verified; usernames starting with "blocked" are refused
   /post-confirmation          recorded only
@@ -66,6 +67,15 @@ def define_one_try(event):
 def create(event):
     return {
         "publicChallengeParameters": {"question": "What is 6 x 7?"},
+        "privateChallengeParameters": {"answer": "42"},
+        "challengeMetadata": "QUIZ",
+    }
+
+
+def create_hostile(event):
+    """A challenge whose public parameter is HTML: the login page must show it as text."""
+    return {
+        "publicChallengeParameters": {"question": "<script>alert(1)</script> 6 x 7?"},
         "privateChallengeParameters": {"answer": "42"},
         "challengeMetadata": "QUIZ",
     }
@@ -134,6 +144,7 @@ TRIGGERS = {
     "/define": define,
     "/define-one-try": define_one_try,
     "/create": create,
+    "/create-hostile": create_hostile,
     "/verify": verify,
     "/pre-sign-up": pre_sign_up,
     "/post-confirmation": lambda event: {},
