@@ -627,7 +627,8 @@ fn pre_authentication_runs_before_every_password_check() {
 /// PostAuthentication runs once a sign-in succeeded, before the tokens are returned: on a
 /// password sign-in (no `clientMetadata`: InitiateAuth's is not passed, as AWS documents) and on
 /// an SRP one finished by RespondToAuthChallenge (its `ClientMetadata`), with `newDeviceUsed`.
-/// A webhook error fails the sign-in in Cognito's words; a failed sign-in does not run it.
+/// A webhook error fails the sign-in in Cognito's words and leaves no live session; a failed
+/// sign-in does not run it.
 #[test]
 fn post_authentication_runs_after_a_successful_sign_in() {
     let hooks = Hooks::start();
@@ -699,6 +700,14 @@ fn post_authentication_runs_after_a_successful_sign_in() {
         "PostAuthentication failed with error The audit log is down."
     );
     assert_eq!(hooks.events("/post-auth").len(), 3);
+    // The refused sign-in left no live session (its refresh token was revoked).
+    let (status, sessions) = call(
+        &w.emulator,
+        "AdminListUserSessions",
+        &json!({"UserPoolId": w.pool_id, "Username": "audited-al"}),
+    );
+    assert_eq!(status, 200, "{sessions}");
+    assert_eq!(sessions["Sessions"], json!([]), "{sessions}");
 }
 
 /// The messages in the outbox for `username`, as `/_emulator/outbox` lists them.
