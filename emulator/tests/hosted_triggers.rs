@@ -276,3 +276,55 @@ fn the_custom_challenge_page_escapes_the_parameters() {
         challenge.body
     );
 }
+
+/// The login page runs PostAuthentication once the user is signed in, before the code goes to
+/// the app: a refusal shows Cognito's message instead of the redirect, and leaves neither a
+/// code nor a signed-in browser session.
+#[test]
+fn the_login_page_runs_post_authentication() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        post_authentication: hooks.url("/post-auth"),
+        ..Webhooks::default()
+    });
+    w.add_user("ann", PASSWORD, &[]);
+    w.add_user("audited-al", PASSWORD, &[]);
+    let mut b = Browser::new(&w);
+    let page = b.authorize(&w);
+    let signed_in = b.submit(
+        &page,
+        "/login",
+        &[("username", "ann"), ("password", PASSWORD)],
+    );
+    assert_eq!(signed_in.status, 302, "{}", signed_in.body);
+    let events = hooks.events("/post-auth");
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0]["triggerSource"],
+        "PostAuthentication_Authentication"
+    );
+    assert_eq!(events[0]["userName"], "ann");
+    assert_eq!(events[0]["callerContext"]["clientId"], w.client_id.as_str());
+    assert_eq!(events[0]["request"]["newDeviceUsed"], false);
+
+    let mut b = Browser::new(&w);
+    let page = b.authorize(&w);
+    let refused = b.submit(
+        &page,
+        "/login",
+        &[("username", "audited-al"), ("password", PASSWORD)],
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.location.is_none());
+    assert!(
+        refused
+            .body
+            .contains("PostAuthentication failed with error The audit log is down."),
+        "{}",
+        refused.body
+    );
+    // The browser is not signed in: the next authorization shows the sign-in form again.
+    let again = b.authorize(&w);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.body.contains("name=\"password\""));
+}

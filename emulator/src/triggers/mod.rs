@@ -443,6 +443,54 @@ pub(crate) async fn pre_authentication(
     Ok(())
 }
 
+impl Inner {
+    /// The PostAuthentication call for `username` signed in to `client_id`, when the pool has
+    /// the webhook.
+    fn post_authentication_call(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        new_device: bool,
+        metadata: Value,
+    ) -> Option<Call> {
+        let request = json!({
+            "userAttributes": self.user_attributes(pool_id, username),
+            "newDeviceUsed": new_device,
+            "clientMetadata": metadata,
+        });
+        let event = self.event(
+            pool_id,
+            Some(client_id),
+            username,
+            "PostAuthentication_Authentication",
+            request,
+            json!({}),
+        );
+        let url = self
+            .hooks(pool_id)
+            .and_then(|h| h.post_authentication.as_ref());
+        self.call(pool_id, "PostAuthentication", url, event)
+    }
+}
+
+/// PostAuthentication for a sign-in on the hosted UI, before the code goes to the app.
+pub(crate) async fn post_authentication_hosted(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+) -> Result<(), Fault> {
+    let call =
+        shared
+            .lock()
+            .post_authentication_call(pool_id, client_id, username, false, json!({}));
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
 /// PostAuthentication, once a sign-in (`operation`, not a refresh) answered tokens, before they
 /// are signed and returned: `newDeviceUsed` when the answer remembers a new device, and the
 /// `ClientMetadata` of RespondToAuthChallenge (InitiateAuth's is not passed, as AWS documents).
@@ -475,26 +523,12 @@ pub(crate) async fn post_authentication(
     } else {
         json!({})
     };
-    let call = {
-        let state = shared.lock();
-        let request = json!({
-            "userAttributes": state.user_attributes(pool_id, username),
-            "newDeviceUsed": result.get("NewDeviceMetadata").is_some_and(Value::is_object),
-            "clientMetadata": metadata,
-        });
-        let event = state.event(
-            pool_id,
-            Some(client_id),
-            username,
-            "PostAuthentication_Authentication",
-            request,
-            json!({}),
-        );
-        let url = state
-            .hooks(pool_id)
-            .and_then(|h| h.post_authentication.as_ref());
-        state.call(pool_id, "PostAuthentication", url, event)
-    };
+    let new_device = result
+        .get("NewDeviceMetadata")
+        .is_some_and(Value::is_object);
+    let call = shared
+        .lock()
+        .post_authentication_call(pool_id, client_id, username, new_device, metadata);
     let Some(call) = call else { return Ok(()) };
     if let Err(refused) = invoke(call).await {
         if let Some(token) = result.get("RefreshToken").and_then(Value::as_str) {

@@ -1345,3 +1345,52 @@ impl Inner {
         form_page("Sign-in challenge", false, &body, set)
     }
 }
+
+/// PostAuthentication on a hosted-UI sign-in: once a form (`POST /login`, `/login/mfa`,
+/// `/login/custom`) signed the user in (`reply` redirects with a code), the pool's webhook runs
+/// before the code goes to the app. A refusal shows Cognito's message instead, and takes back
+/// the code and the browser's new session.
+pub(crate) async fn after_sign_in(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    reply: Reply,
+) -> Reply {
+    let form = matches!(path, "/login" | "/login/mfa" | "/login/custom");
+    if *method != Method::POST || !form || reply.0 != 302 {
+        return reply;
+    }
+    let header = |name: &str, prefix: &str| {
+        reply
+            .1
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .find_map(|(_, v)| v.strip_prefix(prefix).map(str::to_owned))
+    };
+    let code = header("Location", "").and_then(|location| {
+        url::Url::parse(&location).ok().and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.into_owned())
+        })
+    });
+    let Some(code) = code else { return reply };
+    let grant = shared.lock().grants.get(&code).cloned();
+    let Some(grant) = grant else { return reply };
+    let refused = crate::triggers::post_authentication_hosted(
+        shared,
+        &grant.pool_id,
+        &grant.client_id,
+        &grant.username,
+    )
+    .await;
+    let Err(refused) = refused else { return reply };
+    let session = header("Set-Cookie", &format!("{SESSION_COOKIE}="))
+        .and_then(|v| v.split(';').next().map(str::to_owned));
+    let mut state = shared.lock();
+    state.grants.remove(&code);
+    if let Some(session) = session {
+        state.login.sessions.remove(&session);
+    }
+    error_page(400, &refused.message)
+}
