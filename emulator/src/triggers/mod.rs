@@ -1,4 +1,6 @@
-//! Lambda triggers as HTTP webhooks, for apps in any language: the emulator POSTs the event JSON
+//! Lambda triggers as HTTP webhooks, for apps in any language (PreSignUp, PostConfirmation,
+//! PreAuthentication, the custom-auth triggers, CustomMessage, PostAuthentication,
+//! PreTokenGeneration; `emulator/README.md` says where each runs): the emulator POSTs the event JSON
 //! that AWS documents for each trigger (`version`, `triggerSource`, `region`, `userPoolId`,
 //! `userName`, `callerContext`, `request`, `response`) to the pool's URL and uses the `response`
 //! of the answer (the whole event back, as a Lambda returns it, or the `response` object alone).
