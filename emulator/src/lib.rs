@@ -32,8 +32,10 @@
 //! page is in the repository at `emulator/docs/login-page.png` (shown in the README).
 //!
 //! Custom authentication runs Rust callbacks in place of the Lambda triggers ([`CustomAuth`]);
-//! for apps in any language, the custom-auth triggers, PreSignUp, PostConfirmation and
-//! PreTokenGeneration can be HTTP webhooks that get the Lambda event JSON ([`Webhooks`]).
+//! for apps in any language, the custom-auth triggers, PreSignUp, PostConfirmation,
+//! PreAuthentication, PostAuthentication, CustomMessage and PreTokenGeneration can be HTTP
+//! webhooks that get the Lambda event JSON ([`Webhooks`]; `emulator/README.md` lists where each
+//! runs).
 //! Passkeys are real WebAuthn (registration with "none" attestation and ES256 keys, assertions
 //! verified on a `USER_AUTH` sign-in with `PREFERRED_CHALLENGE=WEB_AUTHN`), for the relying
 //! party of [`WebAuthnConfig`]. What it does not do (yet): the rest of `USER_AUTH` choice-based

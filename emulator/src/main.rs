@@ -55,6 +55,9 @@ emulator/cognito-emulator.example.toml, which documents every key.
   pre_sign_up = \"http://127.0.0.1:8000/pre-sign-up\"
   post_confirmation = \"http://127.0.0.1:8000/post-confirmation\"
   pre_token_generation = \"http://127.0.0.1:8000/pre-token\"
+  pre_authentication = \"http://127.0.0.1:8000/pre-auth\"
+  post_authentication = \"http://127.0.0.1:8000/post-auth\"
+  custom_message = \"http://127.0.0.1:8000/custom-message\"
   timeout_ms = 5000                 # Cognito's 5 s
   [pool.password_policy]            # Cognito's default: 8, and all four classes
   minimum_length = 8                # 6 to 99

@@ -1065,6 +1065,7 @@ fn run(g: &mut Golden, hooks: &Hooks) {
             post_confirmation: hooks.url("/post-confirmation"),
             pre_token_generation: hooks.url("/pre-token"),
             timeout: None,
+            ..Webhooks::default()
         },
         ..PoolConfig::default()
     });

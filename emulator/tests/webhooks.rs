@@ -1,7 +1,8 @@
 //! Lambda triggers as HTTP webhooks, served by a Python program (emulator/clients/python/
 //! webhook_server.py, standard library only): the custom-auth triggers driven by the library's
-//! `SignIn::custom`, PreSignUp's autoConfirmUser, PostConfirmation, PreTokenGeneration's claim
-//! overrides, and Cognito's errors for webhooks that time out, fail or answer garbage.
+//! `SignIn::custom` (and with SRP first, as Cognito orders it), PreSignUp's autoConfirmUser,
+//! PostConfirmation, PreTokenGeneration's claim overrides, PreAuthentication, PostAuthentication,
+//! CustomMessage, and Cognito's errors for webhooks that time out, fail or answer garbage.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -398,4 +399,463 @@ fn bad_webhooks_give_cognito_errors() {
     );
     let (status, answer) = slow.join().unwrap();
     assert_eq!(status, 200, "{answer}");
+}
+
+/// The `request.session` of every DefineAuthChallenge call to `path`, oldest first.
+fn define_sessions(hooks: &Hooks, path: &str) -> Vec<Value> {
+    hooks
+        .events(path)
+        .iter()
+        .map(|e| e["request"]["session"].clone())
+        .collect()
+}
+
+fn result(name: &str, right: bool) -> Value {
+    json!({"challengeName": name, "challengeResult": right, "challengeMetadata": null})
+}
+
+/// CUSTOM_AUTH started with SRP (`CHALLENGE_NAME=SRP_A`), as Cognito runs it with webhooks:
+/// DefineAuthChallenge sees `[SRP_A]` and asks PASSWORD_VERIFIER, then `[SRP_A,
+/// PASSWORD_VERIFIER]` and asks the custom challenge, then the answer and issues tokens. A wrong
+/// password reaches it as a failed PASSWORD_VERIFIER; a define that fails after one wrong answer
+/// fails the sign-in.
+#[test]
+fn custom_auth_with_srp_asks_define_at_every_step() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        define_auth_challenge: hooks.url("/define"),
+        create_auth_challenge: hooks.url("/create"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    w.add_user("sam", PASSWORD, &[]);
+    let mut asked = Vec::new();
+    let tokens = w
+        .drive(
+            SignIn::custom_with_srp(&w.pool, "sam", PASSWORD, entropy(5)),
+            |p| {
+                let Prompt::CustomChallenge { parameters, .. } = p else {
+                    panic!("{p:?}")
+                };
+                asked.push(parameters["question"].clone());
+                Input::Answer("42".into())
+            },
+        )
+        .unwrap();
+    assert_eq!(asked, ["What is 6 x 7?"]);
+    assert_eq!(
+        tokens
+            .tokens
+            .id_token
+            .unwrap()
+            .claims()
+            .str("cognito:username"),
+        Some("sam")
+    );
+    assert_eq!(
+        define_sessions(&hooks, "/define"),
+        [
+            json!([result("SRP_A", true)]),
+            json!([result("SRP_A", true), result("PASSWORD_VERIFIER", true)]),
+            json!([
+                result("SRP_A", true),
+                result("PASSWORD_VERIFIER", true),
+                result("CUSTOM_CHALLENGE", true)
+            ]),
+        ]
+    );
+    let creates = hooks.events("/create");
+    assert_eq!(creates.len(), 1);
+    assert_eq!(
+        creates[0]["request"]["session"],
+        json!([result("SRP_A", true), result("PASSWORD_VERIFIER", true)])
+    );
+
+    // A wrong password: define is told, fails the sign-in, and no question is asked.
+    let wrong = w
+        .drive(
+            SignIn::custom_with_srp(&w.pool, "sam", "Wrong-Passw0rd!", entropy(6)),
+            |_| Input::Answer("42".into()),
+        )
+        .unwrap_err();
+    assert_eq!(wrong.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert_eq!(
+        define_sessions(&hooks, "/define").last().unwrap(),
+        &json!([result("SRP_A", true), result("PASSWORD_VERIFIER", false)])
+    );
+    assert_eq!(hooks.events("/create").len(), 1);
+
+    // One wrong answer, and a define that allows no second try.
+    let strict = world(Webhooks {
+        define_auth_challenge: hooks.url("/define-one-try"),
+        create_auth_challenge: hooks.url("/create"),
+        verify_auth_challenge_response: hooks.url("/verify"),
+        ..Webhooks::default()
+    });
+    strict.add_user("sam", PASSWORD, &[]);
+    let failed = strict
+        .drive(
+            SignIn::custom_with_srp(&strict.pool, "sam", PASSWORD, entropy(7)),
+            |_| Input::Answer("41".into()),
+        )
+        .unwrap_err();
+    assert_eq!(failed.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert_eq!(
+        define_sessions(&hooks, "/define-one-try").last().unwrap(),
+        &json!([
+            result("SRP_A", true),
+            result("PASSWORD_VERIFIER", true),
+            result("CUSTOM_CHALLENGE", false)
+        ])
+    );
+}
+
+/// PreAuthentication runs before the password is checked, on every sign-in flow: a refusal is
+/// UserLambdaValidationException ("PreAuthentication failed with error ...") even with a wrong
+/// password, and no challenge is started; the event carries the user's attributes, the
+/// `ClientMetadata` as `validationData`, and `userNotFound` for an unknown user of a client that
+/// prevents user existence errors. A refresh does not run it.
+#[test]
+fn pre_authentication_runs_before_every_password_check() {
+    let hooks = Hooks::start();
+    let w = world(Webhooks {
+        pre_authentication: hooks.url("/pre-auth"),
+        ..Webhooks::default()
+    });
+    w.add_user("ann", PASSWORD, &[("email", "ann@example.com")]);
+    w.add_user("blocked-ben", PASSWORD, &[("email", "ben@example.com")]);
+    let initiate = |operation: &str, flow: &str, params: Value| {
+        let mut body = json!({"ClientId": w.client_id, "AuthFlow": flow, "AuthParameters": params,
+                              "ClientMetadata": {"app": "test"}});
+        if operation == "AdminInitiateAuth" {
+            body["UserPoolId"] = json!(w.pool_id);
+        }
+        call(&w.emulator, operation, &body)
+    };
+    let (status, answer) = initiate(
+        "InitiateAuth",
+        "USER_PASSWORD_AUTH",
+        json!({"USERNAME": "ann", "PASSWORD": PASSWORD}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let event = &hooks.events("/pre-auth")[0];
+    assert_eq!(event["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(event["userName"], "ann");
+    assert_eq!(event["userPoolId"], w.pool_id.as_str());
+    assert_eq!(event["callerContext"]["clientId"], w.client_id.as_str());
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["validationData"], json!({"app": "test"}));
+    assert_eq!(event["request"]["userNotFound"], false);
+    assert_eq!(event["response"], json!({}));
+
+    let srp_a = "a".repeat(256);
+    for (operation, flow, params) in [
+        (
+            "InitiateAuth",
+            "USER_PASSWORD_AUTH",
+            json!({"USERNAME": "blocked-ben", "PASSWORD": PASSWORD}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_PASSWORD_AUTH",
+            json!({"USERNAME": "blocked-ben", "PASSWORD": "Wrong-Passw0rd!"}),
+        ),
+        (
+            "AdminInitiateAuth",
+            "ADMIN_USER_PASSWORD_AUTH",
+            json!({"USERNAME": "blocked-ben", "PASSWORD": PASSWORD}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_SRP_AUTH",
+            json!({"USERNAME": "blocked-ben", "SRP_A": srp_a}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_AUTH",
+            json!({"USERNAME": "blocked-ben", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+        ),
+        (
+            "InitiateAuth",
+            "USER_AUTH",
+            json!({"USERNAME": "blocked-ben"}),
+        ),
+        (
+            "InitiateAuth",
+            "CUSTOM_AUTH",
+            json!({"USERNAME": "blocked-ben", "CHALLENGE_NAME": "SRP_A", "SRP_A": srp_a}),
+        ),
+    ] {
+        let (status, refused) = initiate(operation, flow, params);
+        assert_eq!(status, 400, "{flow}: {refused}");
+        assert_eq!(
+            refused["__type"], "UserLambdaValidationException",
+            "{flow}: {refused}"
+        );
+        assert_eq!(
+            refused["message"],
+            "PreAuthentication failed with error Sign-ins from blocked users are refused.",
+            "{flow}"
+        );
+    }
+    // An unknown user of a client that prevents user existence errors: userNotFound.
+    let before = hooks.events("/pre-auth").len();
+    let (_, unknown) = initiate(
+        "InitiateAuth",
+        "USER_PASSWORD_AUTH",
+        json!({"USERNAME": "nobody", "PASSWORD": PASSWORD}),
+    );
+    assert_eq!(unknown["__type"], "NotAuthorizedException", "{unknown}");
+    let events = hooks.events("/pre-auth");
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["request"]["userNotFound"], true);
+    assert_eq!(events[before]["userName"], "nobody");
+
+    // A refresh is no sign-in.
+    let (status, refreshed) = initiate(
+        "InitiateAuth",
+        "REFRESH_TOKEN_AUTH",
+        json!({"REFRESH_TOKEN": answer["AuthenticationResult"]["RefreshToken"]}),
+    );
+    assert_eq!(status, 200, "{refreshed}");
+    assert_eq!(hooks.events("/pre-auth").len(), before + 1);
+}
+
+/// PostAuthentication runs once a sign-in succeeded, before the tokens are returned: on a
+/// password sign-in (no `clientMetadata`: InitiateAuth's is not passed, as AWS documents) and on
+/// an SRP one finished by RespondToAuthChallenge (its `ClientMetadata`), with `newDeviceUsed`.
+/// A webhook error fails the sign-in in Cognito's words and leaves no live session; a failed
+/// sign-in does not run it.
+#[test]
+fn post_authentication_runs_after_a_successful_sign_in() {
+    let hooks = Hooks::start();
+    let w = Fixture::start(Options::default().pool(PoolConfig {
+        webhooks: Webhooks {
+            post_authentication: hooks.url("/post-auth"),
+            ..Webhooks::default()
+        },
+        device_tracking: cognito_flows_emulator::DeviceTracking::Always,
+        ..PoolConfig::default()
+    }));
+    w.add_user("ann", PASSWORD, &[("email", "ann@example.com")]);
+    w.add_user("audited-al", PASSWORD, &[]);
+    let password = |name: &str, password: &str| {
+        call(
+            &w.emulator,
+            "InitiateAuth",
+            &json!({"ClientId": w.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": name, "PASSWORD": password},
+                    "ClientMetadata": {"app": "test"}}),
+        )
+    };
+    let (status, answer) = password("ann", PASSWORD);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["AuthenticationResult"]["NewDeviceMetadata"].is_object());
+    let events = hooks.events("/post-auth");
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "PostAuthentication_Authentication");
+    assert_eq!(event["userName"], "ann");
+    assert_eq!(event["callerContext"]["clientId"], w.client_id.as_str());
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["newDeviceUsed"], true);
+    assert_eq!(event["request"]["clientMetadata"], json!({}));
+
+    // A wrong password: no call.
+    let (status, _) = password("ann", "Wrong-Passw0rd!");
+    assert_eq!(status, 400);
+    assert_eq!(hooks.events("/post-auth").len(), 1);
+
+    // SRP, finished by RespondToAuthChallenge with its ClientMetadata.
+    let metadata = [("step".to_owned(), "srp".to_owned())]
+        .into_iter()
+        .collect();
+    w.drive(
+        SignIn::builder(&w.pool)
+            .with_client_metadata(metadata)
+            .without_device_confirmation()
+            .user_srp("ann", PASSWORD, entropy(8)),
+        |p| panic!("{p:?}"),
+    )
+    .unwrap();
+    let events = hooks.events("/post-auth");
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[1]["request"]["clientMetadata"],
+        json!({"step": "srp"})
+    );
+
+    // A refusal fails the sign-in.
+    let (status, refused) = password("audited-al", PASSWORD);
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["__type"], "UserLambdaValidationException");
+    assert_eq!(
+        refused["message"],
+        "PostAuthentication failed with error The audit log is down."
+    );
+    assert_eq!(hooks.events("/post-auth").len(), 3);
+    // The refused sign-in left no live session (its refresh token was revoked).
+    let (status, sessions) = call(
+        &w.emulator,
+        "AdminListUserSessions",
+        &json!({"UserPoolId": w.pool_id, "Username": "audited-al"}),
+    );
+    assert_eq!(status, 200, "{sessions}");
+    assert_eq!(sessions["Sessions"], json!([]), "{sessions}");
+}
+
+/// The messages in the outbox for `username`, as `/_emulator/outbox` lists them.
+fn outbox(w: &Fixture, username: &str) -> Vec<Value> {
+    let listed = common::get_json(
+        w.emulator.endpoint(),
+        &format!("_emulator/outbox?username={username}"),
+    );
+    listed["messages"].as_array().unwrap().clone()
+}
+
+/// CustomMessage runs for every code and invitation the emulator sends, with the trigger source
+/// of what sent it and `codeParameter` (`usernameParameter` for the invitation); its message
+/// (the placeholders replaced) and subject are what the outbox records, beside the code. A
+/// message without the code placeholder is refused as Cognito refuses it.
+#[test]
+fn custom_message_writes_every_code_and_invitation() {
+    let hooks = Hooks::start();
+    let w = Fixture::start(Options::default().pool(PoolConfig {
+        webhooks: Webhooks {
+            custom_message: hooks.url("/custom-message"),
+            ..Webhooks::default()
+        },
+        mfa: cognito_flows_emulator::Mfa::Optional,
+        ..PoolConfig::default()
+    }));
+    let client = json!(w.client_id);
+    let last = |username: &str| outbox(&w, username).last().cloned().unwrap();
+    let expect = |username: &str, source: &str| {
+        let message = last(username);
+        let code = message["code"].as_str().unwrap().to_owned();
+        assert_eq!(
+            message["message"],
+            format!("[{source}] your code is {code}"),
+            "{message}"
+        );
+        if message["medium"] == "EMAIL" {
+            assert_eq!(message["subject"], format!("Subject {source}"));
+        }
+        let event = hooks.events("/custom-message").last().cloned().unwrap();
+        assert_eq!(event["triggerSource"], source);
+        assert_eq!(event["userName"], username);
+        assert_eq!(event["request"]["codeParameter"], "{####}");
+        code
+    };
+
+    let (status, answer) = call(
+        &w.emulator,
+        "SignUp",
+        &json!({"ClientId": client, "Username": "ann", "Password": PASSWORD,
+                "UserAttributes": [{"Name": "email", "Value": "ann@example.com"}],
+                "ClientMetadata": {"app": "test"}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    expect("ann", "CustomMessage_SignUp");
+    let event = &hooks.events("/custom-message")[0];
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["clientMetadata"], json!({"app": "test"}));
+    assert_eq!(event["callerContext"]["clientId"], w.client_id.as_str());
+
+    call(
+        &w.emulator,
+        "ResendConfirmationCode",
+        &json!({"ClientId": client, "Username": "ann"}),
+    );
+    let code = expect("ann", "CustomMessage_ResendCode");
+    let (status, _) = call(
+        &w.emulator,
+        "ConfirmSignUp",
+        &json!({"ClientId": client, "Username": "ann", "ConfirmationCode": code}),
+    );
+    assert_eq!(status, 200);
+
+    call(
+        &w.emulator,
+        "ForgotPassword",
+        &json!({"ClientId": client, "Username": "ann"}),
+    );
+    expect("ann", "CustomMessage_ForgotPassword");
+
+    let access = w.access_token("ann", PASSWORD);
+    let (status, answer) = call(
+        &w.emulator,
+        "UpdateUserAttributes",
+        &json!({"AccessToken": access,
+                "UserAttributes": [{"Name": "email", "Value": "ann@new.example"}]}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    expect("ann", "CustomMessage_UpdateUserAttribute");
+    call(
+        &w.emulator,
+        "GetUserAttributeVerificationCode",
+        &json!({"AccessToken": access, "AttributeName": "email"}),
+    );
+    expect("ann", "CustomMessage_VerifyUserAttribute");
+
+    // The invitation: the user name and the temporary password.
+    let (status, answer) = call(
+        &w.emulator,
+        "AdminCreateUser",
+        &json!({"UserPoolId": w.pool_id, "Username": "carl", "TemporaryPassword": "Temp-Passw0rd!",
+                "UserAttributes": [{"Name": "email", "Value": "carl@example.com"}]}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let invitation = last("carl");
+    assert_eq!(
+        invitation["message"],
+        "Welcome carl, your temporary password is Temp-Passw0rd!"
+    );
+    assert_eq!(
+        invitation["subject"],
+        "Subject CustomMessage_AdminCreateUser"
+    );
+    let event = hooks.events("/custom-message").last().cloned().unwrap();
+    assert_eq!(event["triggerSource"], "CustomMessage_AdminCreateUser");
+    assert_eq!(event["request"]["usernameParameter"], "{username}");
+
+    // An SMS MFA code at sign-in.
+    w.add_user("sam", PASSWORD, &[("phone_number", "+15555550100")]);
+    w.emulator.admin_enable_sms_mfa(&w.pool_id, "sam").unwrap();
+    let (status, answer) = call(
+        &w.emulator,
+        "InitiateAuth",
+        &json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "sam", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["ChallengeName"], "SMS_MFA");
+    assert_eq!(last("sam")["medium"], "SMS");
+    expect("sam", "CustomMessage_Authentication");
+
+    // A message without the code placeholder: refused, nothing sent.
+    let (status, refused) = call(
+        &w.emulator,
+        "SignUp",
+        &json!({"ClientId": client, "Username": "nocode-ned", "Password": PASSWORD,
+                "UserAttributes": [{"Name": "email", "Value": "ned@example.com"}]}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["__type"], "InvalidParameterException");
+    assert!(
+        refused["message"].as_str().unwrap().contains(
+            "failed to satisfy constraint: Member must satisfy regular expression pattern"
+        ),
+        "{refused}"
+    );
+    assert!(outbox(&w, "nocode-ned").is_empty());
 }

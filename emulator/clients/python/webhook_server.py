@@ -8,10 +8,18 @@ emulator against it.
     python3 webhook_server.py        prints "PORT <n>" on stdout, then serves on 127.0.0.1:<n>
 
 Paths:
-  /define, /create, /verify   custom auth: one question ("What is 6 x 7?"), three tries
+  /define, /create, /verify   custom auth: one question ("What is 6 x 7?"), three tries; started
+                              with SRP_A: PASSWORD_VERIFIER first, a wrong password fails
+  /define-one-try             the same, but one wrong answer fails the sign-in
+  /create-hostile             the question as HTML (<script>...), for the login page's escaping
   /pre-sign-up                users whose email ends in @auto.example are confirmed and their
                               email verified; usernames starting with "blocked" are refused
   /post-confirmation          recorded only
+  /pre-auth                   usernames starting with "blocked" are refused
+  /post-auth                  usernames starting with "audited" are refused
+  /custom-message             "[<triggerSource>] your code is {####}" (the invitation: "Welcome
+                              {username}, your temporary password is {####}"); usernames
+                              starting with "nocode" get a message without the code
   /pre-token                  adds tenant=acme, tries to override sub (Cognito ignores that),
                               suppresses phone_number, sets the groups to ["admins"]
   /pre-token-m2m              (V3, TokenGeneration_ClientCredentials) adds tenant=acme to the
@@ -35,6 +43,12 @@ LOCK = threading.Lock()
 
 def define(event):
     session = event["request"]["session"]
+    # CUSTOM_AUTH started with SRP (CHALLENGE_NAME=SRP_A), as AWS's example runs it: the
+    # password first, then the question.
+    if session and session[-1]["challengeName"] == "SRP_A":
+        return {"challengeName": "PASSWORD_VERIFIER", "issueTokens": False, "failAuthentication": False}
+    if session and session[-1]["challengeName"] == "PASSWORD_VERIFIER" and not session[-1]["challengeResult"]:
+        return {"challengeName": None, "issueTokens": False, "failAuthentication": True}
     if session and session[-1]["challengeName"] == "CUSTOM_CHALLENGE" and session[-1]["challengeResult"]:
         return {"challengeName": None, "issueTokens": True, "failAuthentication": False}
     if len([s for s in session if s["challengeName"] == "CUSTOM_CHALLENGE"]) >= 3:
@@ -42,9 +56,26 @@ def define(event):
     return {"challengeName": "CUSTOM_CHALLENGE", "issueTokens": False, "failAuthentication": False}
 
 
+def define_one_try(event):
+    """Like define, but one wrong answer fails the sign-in."""
+    session = event["request"]["session"]
+    if session and session[-1]["challengeName"] == "CUSTOM_CHALLENGE" and not session[-1]["challengeResult"]:
+        return {"challengeName": None, "issueTokens": False, "failAuthentication": True}
+    return define(event)
+
+
 def create(event):
     return {
         "publicChallengeParameters": {"question": "What is 6 x 7?"},
+        "privateChallengeParameters": {"answer": "42"},
+        "challengeMetadata": "QUIZ",
+    }
+
+
+def create_hostile(event):
+    """A challenge whose public parameter is HTML: the login page must show it as text."""
+    return {
+        "publicChallengeParameters": {"question": "<script>alert(1)</script> 6 x 7?"},
         "privateChallengeParameters": {"answer": "42"},
         "challengeMetadata": "QUIZ",
     }
@@ -60,6 +91,31 @@ def pre_sign_up(event):
         raise ValueError("Sign-ups from blocked users are refused")
     auto = event["request"]["userAttributes"].get("email", "").endswith("@auto.example")
     return {"autoConfirmUser": auto, "autoVerifyEmail": auto, "autoVerifyPhone": False}
+
+
+def pre_authentication(event):
+    if event["userName"].startswith("blocked"):
+        raise ValueError("Sign-ins from blocked users are refused")
+    return {}
+
+
+def post_authentication(event):
+    if event["userName"].startswith("audited"):
+        raise ValueError("The audit log is down")
+    return {}
+
+
+def custom_message(event):
+    request = event["request"]
+    source = event["triggerSource"]
+    if event["userName"].startswith("nocode"):
+        return {"emailMessage": "A message without the code", "smsMessage": None, "emailSubject": "Oops"}
+    code = request["codeParameter"]
+    if source == "CustomMessage_AdminCreateUser":
+        text = f"Welcome {request['usernameParameter']}, your temporary password is {code}"
+    else:
+        text = f"[{source}] your code is {code}"
+    return {"emailMessage": text, "smsMessage": text, "emailSubject": f"Subject {source}"}
 
 
 def pre_token(event):
@@ -86,11 +142,16 @@ def pre_token_m2m(event):
 
 TRIGGERS = {
     "/define": define,
+    "/define-one-try": define_one_try,
     "/create": create,
+    "/create-hostile": create_hostile,
     "/verify": verify,
     "/pre-sign-up": pre_sign_up,
     "/post-confirmation": lambda event: {},
     "/pre-token": pre_token,
+    "/pre-auth": pre_authentication,
+    "/post-auth": post_authentication,
+    "/custom-message": custom_message,
     "/pre-token-m2m": pre_token_m2m,
 }
 

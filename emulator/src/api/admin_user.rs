@@ -455,13 +455,14 @@ fn invite(state: &mut Inner, pool_id: &str, username: &str, password: &str, sms:
             "cognito-emulator: invitation for {username} in {pool_id} by {medium} to {destination:?} (the temporary password is in the outbox)"
         );
     }
-    state.outbox.push(Message {
+    state.send_message(Message {
         pool_id: pool_id.into(),
         username: username.into(),
         medium: medium.into(),
         destination,
         purpose: "AdminCreateUser".into(),
         code: password.into(),
+        ..Message::default()
     });
 }
 

@@ -89,7 +89,7 @@ operations! {
     AddUserPoolClientSecret => client_secrets::add_user_pool_client_secret;
     AdminAddUserToGroup => groups::admin_add_user_to_group;
     AdminConfirmSignUp => admin_user::admin_confirm_sign_up, [PostConfirmation];
-    AdminCreateUser => admin_user::admin_create_user;
+    AdminCreateUser => admin_user::admin_create_user, [CustomMessage];
     AdminDeleteSoftwareToken => admin_software_token::run;
     AdminDeleteUser => admin_user::admin_delete_user;
     AdminDeleteUserAttributes => admin_user::admin_delete_user_attributes;
@@ -100,22 +100,22 @@ operations! {
     AdminGetDevice => admin_devices::admin_get_device;
     AdminGetUser => admin_user::admin_get_user;
     AdminGetUserAuthFactors => admin_get_user_auth_factors::run;
-    AdminInitiateAuth => admin_user::admin_initiate_auth, [CustomAuth, PreTokenGeneration];
+    AdminInitiateAuth => admin_user::admin_initiate_auth, [PreAuthentication, CustomAuth, CustomMessage, PostAuthentication, PreTokenGeneration];
     AdminLinkProviderForUser => provider_links::admin_link_provider_for_user;
     AdminListDevices => admin_devices::admin_list_devices;
     AdminListGroupsForUser => groups::admin_list_groups_for_user;
     AdminListUserAuthEvents => threat_protection::admin_list_user_auth_events;
     AdminListUserSessions => sessions::admin_list_user_sessions;
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group;
-    AdminResetUserPassword => admin_reset_user_password::run;
-    AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
+    AdminResetUserPassword => admin_reset_user_password::run, [CustomMessage];
+    AdminRespondToAuthChallenge => admin_user::admin_respond_to_auth_challenge, [CustomAuth, CustomMessage, PostAuthentication, PreTokenGeneration];
     AdminRevokeUserSession => sessions::admin_revoke_user_session;
     AdminSetUserMFAPreference => admin_user::admin_set_user_mfa_preference;
     AdminSetUserPassword => admin_user::admin_set_user_password;
     AdminSetUserSettings => admin_user_settings::run;
     AdminUpdateAuthEventFeedback => threat_protection::admin_update_auth_event_feedback;
     AdminUpdateDeviceStatus => admin_devices::admin_update_device_status;
-    AdminUpdateUserAttributes => admin_user::admin_update_user_attributes;
+    AdminUpdateUserAttributes => admin_user::admin_update_user_attributes, [CustomMessage];
     AdminUserGlobalSignOut => admin_user::admin_user_global_sign_out;
     AssociateSoftwareToken => user::associate_software_token;
     CancelPointInTimeRecovery => recovery::cancel_point_in_time_recovery;
@@ -163,7 +163,7 @@ operations! {
     DescribeUserPoolClient => pools::describe_user_pool_client;
     DescribeUserPoolDomain => domains::describe_user_pool_domain;
     ForgetDevice => user::forget_device;
-    ForgotPassword => user::forgot_password;
+    ForgotPassword => user::forgot_password, [CustomMessage];
     GetCSVHeader => user_import::get_csv_header;
     GetClientToken => client_tokens::get_client_token;
     GetDerivedToken => client_tokens::get_derived_token;
@@ -176,13 +176,13 @@ operations! {
     GetTokensFromRefreshToken => refresh::get_tokens_from_refresh_token, [PreTokenGeneration];
     GetUICustomization => ui_customization::get_ui_customization;
     GetUser => user::get_user;
-    GetUserAttributeVerificationCode => user::get_user_attribute_verification_code;
+    GetUserAttributeVerificationCode => user::get_user_attribute_verification_code, [CustomMessage];
     GetUserAuthFactors => passkeys::get_user_auth_factors;
     GetUserPoolClientSessionConfiguration => session_configuration::get_user_pool_client_session_configuration;
     GetUserPoolMfaConfig => pools::get_user_pool_mfa_config;
     GetUserPoolSessionConfiguration => session_configuration::get_user_pool_session_configuration;
     GlobalSignOut => user::global_sign_out;
-    InitiateAuth => |shared, body| initiate_auth(shared, body, false), [CustomAuth, PreTokenGeneration];
+    InitiateAuth => |shared, body| initiate_auth(shared, body, false), [PreAuthentication, CustomAuth, CustomMessage, PostAuthentication, PreTokenGeneration];
     InitiatePointInTimeRecovery => recovery::initiate_point_in_time_recovery;
     ListCIMDPolicies => cimd::list_cimd_policies;
     ListClientMetadataURLs => cimd::list_client_metadata_urls;
@@ -202,8 +202,8 @@ operations! {
     ListUsers => admin_user::list_users;
     ListUsersInGroup => groups::list_users_in_group;
     ListWebAuthnCredentials => passkeys::list_web_authn_credentials;
-    ResendConfirmationCode => user::resend_confirmation_code;
-    RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, PreTokenGeneration];
+    ResendConfirmationCode => user::resend_confirmation_code, [CustomMessage];
+    RespondToAuthChallenge => respond_to_auth_challenge, [CustomAuth, CustomMessage, PostAuthentication, PreTokenGeneration];
     RevokeToken => user::revoke_token;
     RevokeUserSession => sessions::revoke_user_session;
     SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration;
@@ -214,7 +214,7 @@ operations! {
     SetUserPoolMfaConfig => pools::set_user_pool_mfa_config;
     SetUserPoolSessionConfiguration => session_configuration::set_user_pool_session_configuration;
     SetUserSettings => user::set_user_settings;
-    SignUp => user::sign_up, [PreSignUp];
+    SignUp => user::sign_up, [PreSignUp, CustomMessage];
     StartPointInTimeRecovery => recovery::start_point_in_time_recovery;
     StartUserImportJob => user_import::start_user_import_job;
     StartWebAuthnRegistration => passkeys::start_web_authn_registration;
@@ -231,7 +231,7 @@ operations! {
     UpdateProvisionedLimit => limits::update_provisioned_limit;
     UpdateResourceServer => resource_servers::update_resource_server;
     UpdateTerms => terms::update_terms;
-    UpdateUserAttributes => user::update_user_attributes;
+    UpdateUserAttributes => user::update_user_attributes, [CustomMessage];
     UpdateUserPool => pools::update_user_pool;
     UpdateUserPoolClient => pools::update_user_pool_client;
     UpdateUserPoolDomain => domains::update_user_pool_domain;
@@ -311,10 +311,34 @@ async fn run(shared: &Shared, name: &str, body: &Value) -> Answer {
             format!("unknown operation {name:?}"),
         ));
     };
+    if fires(Trigger::PreAuthentication) {
+        triggers::pre_authentication(shared, body, name == "AdminInitiateAuth").await?;
+    }
+    // The codes and invitations it sends wait for the CustomMessage webhook.
+    let custom_message = fires(Trigger::CustomMessage);
+    if custom_message {
+        crate::model::state::hold_messages();
+    }
     let answer = (operation.run)(shared, body);
+    let held = if custom_message {
+        crate::model::state::held_messages()
+    } else {
+        Vec::new()
+    };
     // A sign-in whose custom authentication runs through webhooks parked its round: it runs
     // now, without the lock.
     let parked = custom::take_parked();
+    if answer.is_err() {
+        // What a refused operation sent goes out as it is, as it always did.
+        let mut state = shared.lock();
+        for message in held {
+            state.outbox.push(message);
+        }
+    } else {
+        for message in held {
+            triggers::custom_message(shared, name, body, message).await?;
+        }
+    }
     let mut answer = answer?;
     if let Some(response) = pre_sign_up {
         triggers::auto_confirm(shared, body, &response, &mut answer)?;
@@ -326,6 +350,9 @@ async fn run(shared: &Shared, name: &str, body: &Value) -> Answer {
         && let Some(parked) = parked
     {
         answer = triggers::custom_auth(shared, body, parked).await?;
+    }
+    if fires(Trigger::PostAuthentication) {
+        triggers::post_authentication(shared, name, body, &answer).await?;
     }
     if fires(Trigger::PreTokenGeneration) {
         triggers::pre_token_generation_of(shared, body, &mut answer).await?;

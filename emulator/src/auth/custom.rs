@@ -30,6 +30,19 @@ pub(crate) struct Round {
     pub private: String,
     /// The answer given to the last challenge (`None` when the round starts the sign-in).
     pub given: Option<String>,
+    /// The PASSWORD_VERIFIER challenge of a `CUSTOM_AUTH` started with SRP (`CHALLENGE_NAME=
+    /// SRP_A`), ready: the answer when DefineAuthChallenge asks for it.
+    pub verifier: Option<Value>,
+}
+
+/// What DefineAuthChallenge decides: [`Define`], or (webhooks only, after `SRP_A`) the
+/// PASSWORD_VERIFIER challenge.
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// What the Rust callbacks can decide too.
+    Define(Define),
+    /// `challengeName: PASSWORD_VERIFIER`.
+    PasswordVerifier,
 }
 
 /// A challenge made by CreateAuthChallenge.
@@ -49,7 +62,7 @@ pub(crate) trait Triggers {
         &self,
         round: &Round,
         results: &[ChallengeResult],
-    ) -> impl Future<Output = Result<Define, Fault>>;
+    ) -> impl Future<Output = Result<Next, Fault>>;
     /// CreateAuthChallenge, on the results so far.
     fn create(
         &self,
@@ -68,8 +81,8 @@ impl Triggers for CustomAuthTriggers {
         &self,
         round: &Round,
         results: &[ChallengeResult],
-    ) -> impl Future<Output = Result<Define, Fault>> {
-        ready(Ok(self.0.define(&round.username, results)))
+    ) -> impl Future<Output = Result<Next, Fault>> {
+        ready(Ok(Next::Define(self.0.define(&round.username, results))))
     }
 
     fn create(
@@ -170,12 +183,19 @@ pub(crate) async fn round(
         });
     }
     match triggers.define(&round, &results).await? {
-        Define::Fail => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
-        Define::IssueTokens => {
+        // Only before the password was checked: its challenge, computed already.
+        Next::PasswordVerifier => round.verifier.clone().ok_or_else(|| {
+            fault(
+                "InvalidLambdaResponseException",
+                "Unrecognizable lambda output",
+            )
+        }),
+        Next::Define(Define::Fail) => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
+        Next::Define(Define::IssueTokens) => {
             let result = state.sign_in(&round)?;
             Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
         }
-        Define::CustomChallenge => {
+        Next::Define(Define::CustomChallenge) => {
             let created = triggers.create(&round, &results).await?;
             let mut params = json!({"USERNAME": round.username});
             for (k, v) in &created.public {
@@ -205,6 +225,9 @@ pub(crate) fn now(future: impl Future<Output = Answer>) -> Answer {
 pub(crate) struct Parked {
     pub session: String,
     pub given: Option<String>,
+    /// A `CUSTOM_AUTH` started with SRP: `session` is the PASSWORD_VERIFIER one, this its
+    /// challenge, given when DefineAuthChallenge (told `[SRP_A]`) asks for it.
+    pub verifier: Option<Value>,
 }
 
 thread_local! {
@@ -221,9 +244,23 @@ pub(crate) fn park(inner: &mut Inner, round: Round) -> Answer {
         *p.borrow_mut() = Some(Parked {
             session,
             given: round.given,
+            verifier: None,
         })
     });
     Ok(Value::Null)
+}
+
+/// Parks the first round of a `CUSTOM_AUTH` started with SRP, for the webhooks: `answer` (the
+/// PASSWORD_VERIFIER challenge of `session`) is what the sign-in answers if DefineAuthChallenge,
+/// told `[SRP_A]`, asks for it.
+pub(crate) fn park_verifier(session: String, answer: Value) {
+    PARKED.with(|p| {
+        *p.borrow_mut() = Some(Parked {
+            session,
+            given: None,
+            verifier: Some(answer),
+        })
+    });
 }
 
 /// The round the operation that just ran on this thread parked, if any.

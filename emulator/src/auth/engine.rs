@@ -463,13 +463,14 @@ impl Inner {
                 "cognito-emulator: {purpose} code for {username} in {pool_id} by {medium} to {destination:?}: {code}"
             );
         }
-        self.outbox.push(Message {
+        self.send_message(Message {
             pool_id: pool_id.into(),
             username: username.into(),
             medium: medium.into(),
             destination: destination.clone(),
             purpose: purpose.into(),
             code: code.clone(),
+            ..Message::default()
         });
         (
             Code {
@@ -1247,6 +1248,7 @@ impl Inner {
             custom: start.custom,
             phantom: start.phantom,
         };
+        let custom = start.custom && self.webhook_custom_auth(&start.pool_id);
         let session = self.new_session(
             &start.pool_id,
             &start.client_id,
@@ -1254,9 +1256,13 @@ impl Inner {
             start.device_key,
             stage,
         );
-        Ok(
-            json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge}),
-        )
+        let answer = json!({"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge});
+        // CUSTOM_AUTH with SRP through webhooks: DefineAuthChallenge, told `[SRP_A]`, decides
+        // whether this challenge is asked (the dispatch runs it once the lock is released).
+        if custom {
+            custom::park_verifier(session, answer.clone());
+        }
+        Ok(answer)
     }
 
     /// The first round of the custom auth triggers: define, then create or finish.
@@ -1274,6 +1280,7 @@ impl Inner {
             results,
             private: String::new(),
             given: None,
+            verifier: None,
         })
     }
 
@@ -1544,6 +1551,7 @@ impl Inner {
                     results,
                     private: answer,
                     given: Some(given.to_owned()),
+                    verifier: None,
                 })
                 .map(Step::Done)
             }
@@ -1625,7 +1633,26 @@ impl Inner {
         match v.kind {
             Proof::Phantom => Err(fault(NOT_AUTHORIZED, BAD_CREDENTIALS)),
             Proof::User { custom } => {
-                self.password_outcome(&v.pool_id, &v.username, right)?;
+                let outcome = self.password_outcome(&v.pool_id, &v.username, right);
+                if custom && self.webhook_custom_auth(&v.pool_id) {
+                    // As Cognito runs the webhooks: a wrong password (counted towards the
+                    // lockout) is a failed PASSWORD_VERIFIER that DefineAuthChallenge decides on.
+                    match outcome {
+                        Ok(()) => {}
+                        Err(f) if !right && f.message == BAD_CREDENTIALS => {}
+                        Err(f) => return Err(f),
+                    }
+                    let results = ["SRP_A", "PASSWORD_VERIFIER"]
+                        .into_iter()
+                        .zip([true, right])
+                        .map(|(name, correct)| ChallengeResult {
+                            name: name.into(),
+                            correct,
+                        })
+                        .collect();
+                    return self.custom_step(&v.pool_id, &v.client_id, &v.username, results);
+                }
+                outcome?;
                 if custom {
                     let results = vec![ChallengeResult {
                         name: "SRP_A".into(),
@@ -1737,29 +1764,26 @@ pub(crate) fn mfa_step(config: &PoolConfig, user: &User) -> MfaStep {
     if config.mfa == Mfa::Off {
         return MfaStep::None;
     }
-    if user.email_mfa && config.settings.email_mfa {
-        let mut methods = Vec::new();
-        if user.sms_mfa {
-            methods.push("SMS_MFA".to_owned());
-        }
-        if user.totp_secret.is_some() {
-            methods.push("SOFTWARE_TOKEN_MFA".to_owned());
-        }
-        methods.push("EMAIL_OTP".to_owned());
-        return match user.preferred_mfa.clone().filter(|p| methods.contains(p)) {
-            Some(method) => MfaStep::Method(method),
-            None if methods.len() == 1 => MfaStep::Method("EMAIL_OTP".to_owned()),
-            None => MfaStep::Select(methods),
-        };
+    // The user's preferred method; without one, their only method, or with more than one the
+    // user picks (SELECT_MFA_TYPE, as Cognito asks it).
+    let mut methods = Vec::new();
+    if user.sms_mfa {
+        methods.push("SMS_MFA".to_owned());
     }
-    if user.totp_secret.is_some() && user.preferred_mfa.as_deref() != Some("SMS_MFA") {
-        MfaStep::Method("SOFTWARE_TOKEN_MFA".to_owned())
-    } else if user.sms_mfa {
-        MfaStep::Method("SMS_MFA".to_owned())
-    } else if config.mfa == Mfa::On {
-        MfaStep::Setup
-    } else {
-        MfaStep::None
+    if user.totp_secret.is_some() {
+        methods.push("SOFTWARE_TOKEN_MFA".to_owned());
+    }
+    if user.email_mfa && config.settings.email_mfa {
+        methods.push("EMAIL_OTP".to_owned());
+    }
+    match user.preferred_mfa.clone().filter(|p| methods.contains(p)) {
+        Some(method) => MfaStep::Method(method),
+        None if methods.len() > 1 => MfaStep::Select(methods),
+        None => match methods.pop() {
+            Some(only) => MfaStep::Method(only),
+            None if config.mfa == Mfa::On => MfaStep::Setup,
+            None => MfaStep::None,
+        },
     }
 }
 

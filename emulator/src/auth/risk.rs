@@ -498,6 +498,7 @@ fn notify(shared: &Shared, pool_id: &str, username: &str, token: &str) {
             destination: email,
             purpose: "RiskNotification".into(),
             code: token.to_owned(),
+            ..Message::default()
         });
     }
 }

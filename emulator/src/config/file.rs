@@ -237,6 +237,9 @@ pub(crate) struct WebhooksFile {
     pub(crate) pre_sign_up: Option<String>,
     pub(crate) post_confirmation: Option<String>,
     pub(crate) pre_token_generation: Option<String>,
+    pub(crate) pre_authentication: Option<String>,
+    pub(crate) post_authentication: Option<String>,
+    pub(crate) custom_message: Option<String>,
     pub(crate) timeout_ms: Option<u64>,
 }
 
@@ -249,6 +252,9 @@ impl WebhooksFile {
             pre_sign_up: self.pre_sign_up.clone(),
             post_confirmation: self.post_confirmation.clone(),
             pre_token_generation: self.pre_token_generation.clone(),
+            pre_authentication: self.pre_authentication.clone(),
+            post_authentication: self.post_authentication.clone(),
+            custom_message: self.custom_message.clone(),
             timeout: self.timeout_ms.map(std::time::Duration::from_millis),
         }
     }

@@ -270,6 +270,7 @@ pub fn webhook_answers(data: &[u8]) {
             post_confirmation: Some(format!("{url}post-confirmation")),
             pre_token_generation: Some(format!("{url}pre-token")),
             timeout: Some(Duration::from_secs(2)),
+            ..Webhooks::default()
         },
     );
     let (mut session, mut refresh) = (String::new(), String::new());

@@ -353,6 +353,17 @@ pub struct Webhooks {
     pub post_confirmation: Option<String>,
     /// PreTokenGeneration (`claimsOverrideDetails`).
     pub pre_token_generation: Option<String>,
+    /// PreAuthentication: before a sign-in checks the password (an error refuses it). This
+    /// and the two below are left out of the saved state when unset, as before they existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_authentication: Option<String>,
+    /// PostAuthentication: after a sign-in succeeds, before the tokens are returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_authentication: Option<String>,
+    /// CustomMessage (`emailMessage`, `smsMessage`, `emailSubject`): the text of every code
+    /// and invitation sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_message: Option<String>,
     /// How long a webhook may take; `None`: Cognito's 5 seconds.
     pub timeout: Option<Duration>,
 }
@@ -373,7 +384,7 @@ impl Webhooks {
         Ok(())
     }
 
-    fn all(&self) -> [(&'static str, &Option<String>); 6] {
+    fn all(&self) -> [(&'static str, &Option<String>); 9] {
         [
             ("define_auth_challenge", &self.define_auth_challenge),
             ("create_auth_challenge", &self.create_auth_challenge),
@@ -384,6 +395,9 @@ impl Webhooks {
             ("pre_sign_up", &self.pre_sign_up),
             ("post_confirmation", &self.post_confirmation),
             ("pre_token_generation", &self.pre_token_generation),
+            ("pre_authentication", &self.pre_authentication),
+            ("post_authentication", &self.post_authentication),
+            ("custom_message", &self.custom_message),
         ]
     }
 }

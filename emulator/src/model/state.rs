@@ -324,6 +324,31 @@ pub struct Message {
     pub purpose: String,
     /// The code.
     pub code: String,
+    /// The text sent, as the pool's CustomMessage webhook wrote it (its placeholders replaced);
+    /// empty without one. Left out of the saved state when empty.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// The email's subject, as the CustomMessage webhook wrote it; empty without one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub subject: String,
+}
+
+thread_local! {
+    /// The messages of the operation running on this thread, held for the CustomMessage
+    /// webhook (`None`: none are held). The handler runs synchronously inside the dispatch,
+    /// which holds them right before and takes them right after (see [`hold_messages`]).
+    static HELD: std::cell::RefCell<Option<Vec<Message>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// From now on, on this thread, [`Inner::send_message`] holds the messages of pools that have a
+/// CustomMessage webhook, until [`held_messages`] takes them.
+pub(crate) fn hold_messages() {
+    HELD.with(|h| *h.borrow_mut() = Some(Vec::new()));
+}
+
+/// The messages held since [`hold_messages`], oldest first; nothing is held any more.
+pub(crate) fn held_messages() -> Vec<Message> {
+    HELD.with(|h| h.borrow_mut().take().unwrap_or_default())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -782,6 +807,29 @@ pub(crate) fn refresh_hash(token: &str) -> String {
 }
 
 impl Inner {
+    /// Sends a message (a code, an invitation): into the outbox, or held for the pool's
+    /// CustomMessage webhook when the running operation holds messages ([`hold_messages`]).
+    pub(crate) fn send_message(&mut self, message: Message) {
+        let hooked = self
+            .pools
+            .get(&message.pool_id)
+            .is_some_and(|p| p.config.webhooks.custom_message.is_some());
+        let unheld = if hooked {
+            HELD.with(|h| match h.borrow_mut().as_mut() {
+                Some(held) => {
+                    held.push(message);
+                    None
+                }
+                None => Some(message),
+            })
+        } else {
+            Some(message)
+        };
+        if let Some(message) = unheld {
+            self.outbox.push(message);
+        }
+    }
+
     /// The key of `token`'s record in `refresh_tokens`: its hash, or the token itself for a
     /// record stored before they were hashed.
     pub(crate) fn refresh_key(&self, token: &str) -> String {

@@ -866,6 +866,9 @@ mod tests {
                     pre_sign_up: Some("http://127.0.0.1:8000/pre-sign-up".into()),
                     post_confirmation: Some("http://127.0.0.1:8000/post".into()),
                     pre_token_generation: Some("http://127.0.0.1:8000/pre-token".into()),
+                    pre_authentication: Some("http://127.0.0.1:8000/pre-auth".into()),
+                    post_authentication: Some("http://127.0.0.1:8000/post-auth".into()),
+                    custom_message: Some("http://127.0.0.1:8000/custom-message".into()),
                     timeout: Some(Duration::from_millis(1500)),
                 },
             },
@@ -1105,6 +1108,8 @@ mod tests {
             destination: "+15550100".into(),
             purpose: "SignUp".into(),
             code: "111111".into(),
+            message: "Your code is 111111".into(),
+            subject: "Your code".into(),
         }
     }
 

@@ -1,4 +1,6 @@
-//! Lambda triggers as HTTP webhooks, for apps in any language: the emulator POSTs the event JSON
+//! Lambda triggers as HTTP webhooks, for apps in any language (PreSignUp, PostConfirmation,
+//! PreAuthentication, the custom-auth triggers, CustomMessage, PostAuthentication,
+//! PreTokenGeneration; `emulator/README.md` says where each runs): the emulator POSTs the event JSON
 //! that AWS documents for each trigger (`version`, `triggerSource`, `region`, `userPoolId`,
 //! `userName`, `callerContext`, `request`, `response`) to the pool's URL and uses the `response`
 //! of the answer (the whole event back, as a Lambda returns it, or the `response` object alone).
@@ -28,10 +30,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Map, Value, json};
 
-use crate::auth::custom::{self, Created, Parked, Round, Triggers};
+use crate::auth::custom::{self, Created, Next, Parked, Round, Triggers};
 use crate::auth::shared::Shared;
 use crate::fault::{Answer, Fault, NOT_AUTHORIZED, fault};
-use crate::model::state::{ChallengeResult, Define, Inner, Stage, Status};
+use crate::model::state::{ChallengeResult, Define, Inner, Message, Stage, Status};
 
 /// Cognito waits this long for a trigger.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -338,6 +340,12 @@ pub(crate) enum Trigger {
     CustomAuth,
     /// PreTokenGeneration, on the tokens an answer carries.
     PreTokenGeneration,
+    /// PreAuthentication, before a sign-in (InitiateAuth, AdminInitiateAuth) checks anything.
+    PreAuthentication,
+    /// PostAuthentication, once a sign-in succeeded, before its tokens are returned.
+    PostAuthentication,
+    /// CustomMessage, on every code and invitation the operation sends.
+    CustomMessage,
 }
 
 /// PreTokenGeneration on the tokens of an answer, with the trigger source the request implies.
@@ -354,6 +362,285 @@ pub(crate) async fn pre_token_generation_of(
         _ => "TokenGeneration_Authentication",
     };
     pre_token_generation(shared, answer, source, client_metadata(body)).await
+}
+
+impl Inner {
+    /// The PreAuthentication call of a sign-in's body, when the pool has the webhook and the
+    /// sign-in would get as far as its password: a client that allows the flow, the right
+    /// `SECRET_HASH`, a user (or an unknown one, `userNotFound`, when the client prevents user
+    /// existence errors). Refreshes and the sign-in with SignUp's session run none.
+    fn pre_authentication_call(&self, body: &Value, admin: bool) -> Option<Call> {
+        let client_id = body.get("ClientId")?.as_str()?;
+        let (pool_id, client) = self.client(client_id).ok()?;
+        self.hooks(&pool_id)?.pre_authentication.as_ref()?;
+        let flow = body.get("AuthFlow")?.as_str()?;
+        let after_sign_up = flow == "USER_AUTH" && body.get("Session").is_some();
+        if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") || after_sign_up {
+            return None;
+        }
+        crate::rules::check_auth_flow(&client, flow, admin).ok()?;
+        let params = body.get("AuthParameters")?;
+        let name = params.get("USERNAME")?.as_str()?;
+        let hash = params.get("SECRET_HASH").and_then(Value::as_str);
+        self.check_secret_hash(client_id, name, hash).ok()?;
+        let prevent = client.prevent_user_existence_errors;
+        self.pre_authentication_of(&pool_id, client_id, prevent, name, client_metadata(body))
+    }
+
+    /// The PreAuthentication call for `name` signing in to `client_id` of `pool_id`.
+    fn pre_authentication_of(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        prevent_user_existence_errors: bool,
+        name: &str,
+        validation_data: Value,
+    ) -> Option<Call> {
+        let url = self.hooks(pool_id)?.pre_authentication.as_ref()?;
+        let (username, attributes, not_found) = match self.pools.get(pool_id)?.find(name) {
+            Some(user) => (
+                user.username.clone(),
+                self.user_attributes(pool_id, &user.username),
+                false,
+            ),
+            None if prevent_user_existence_errors => (name.to_owned(), Map::new(), true),
+            None => return None,
+        };
+        let request = json!({
+            "userAttributes": attributes,
+            "validationData": validation_data,
+            "userNotFound": not_found,
+        });
+        let event = self.event(
+            pool_id,
+            Some(client_id),
+            &username,
+            "PreAuthentication_Authentication",
+            request,
+            json!({}),
+        );
+        self.call(pool_id, "PreAuthentication", Some(url), event)
+    }
+}
+
+/// PreAuthentication for the hosted UI's sign-in form: `name` signing in to `client_id`.
+pub(crate) async fn pre_authentication_hosted(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    name: &str,
+) -> Result<(), Fault> {
+    let call = {
+        let state = shared.lock();
+        let prevent = state
+            .client(client_id)
+            .is_ok_and(|(_, c)| c.prevent_user_existence_errors);
+        state.pre_authentication_of(pool_id, client_id, prevent, name, json!({}))
+    };
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
+/// PreAuthentication, before a sign-in checks the password: an error refuses the sign-in
+/// (UserLambdaValidationException, "PreAuthentication failed with error ...").
+pub(crate) async fn pre_authentication(
+    shared: &Shared,
+    body: &Value,
+    admin: bool,
+) -> Result<(), Fault> {
+    let call = shared.lock().pre_authentication_call(body, admin);
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
+impl Inner {
+    /// The PostAuthentication call for `username` signed in to `client_id`, when the pool has
+    /// the webhook.
+    fn post_authentication_call(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        new_device: bool,
+        metadata: Value,
+    ) -> Option<Call> {
+        let request = json!({
+            "userAttributes": self.user_attributes(pool_id, username),
+            "newDeviceUsed": new_device,
+            "clientMetadata": metadata,
+        });
+        let event = self.event(
+            pool_id,
+            Some(client_id),
+            username,
+            "PostAuthentication_Authentication",
+            request,
+            json!({}),
+        );
+        let url = self
+            .hooks(pool_id)
+            .and_then(|h| h.post_authentication.as_ref());
+        self.call(pool_id, "PostAuthentication", url, event)
+    }
+}
+
+/// PostAuthentication for a sign-in on the hosted UI, before the code goes to the app.
+pub(crate) async fn post_authentication_hosted(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+) -> Result<(), Fault> {
+    let call =
+        shared
+            .lock()
+            .post_authentication_call(pool_id, client_id, username, false, json!({}));
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
+/// PostAuthentication, once a sign-in (`operation`, not a refresh) answered tokens, before they
+/// are signed and returned: `newDeviceUsed` when the answer remembers a new device, and the
+/// `ClientMetadata` of RespondToAuthChallenge (InitiateAuth's is not passed, as AWS documents).
+/// An error fails the sign-in ("PostAuthentication failed with error ...") and revokes the
+/// refresh token it made.
+pub(crate) async fn post_authentication(
+    shared: &Shared,
+    operation: &str,
+    body: &Value,
+    answer: &Value,
+) -> Result<(), Fault> {
+    let Some(result) = answer.get("AuthenticationResult") else {
+        return Ok(());
+    };
+    let flow = body.get("AuthFlow").and_then(Value::as_str);
+    if matches!(flow, Some("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN")) {
+        return Ok(());
+    }
+    let Some(id) = result.get("IdToken").filter(|c| c.is_object()) else {
+        return Ok(());
+    };
+    let pool_id = id["iss"]
+        .as_str()
+        .and_then(|i| i.rsplit('/').next())
+        .unwrap_or_default();
+    let client_id = id["aud"].as_str().unwrap_or_default();
+    let username = id["cognito:username"].as_str().unwrap_or_default();
+    let metadata = if operation.ends_with("RespondToAuthChallenge") {
+        client_metadata(body)
+    } else {
+        json!({})
+    };
+    let new_device = result
+        .get("NewDeviceMetadata")
+        .is_some_and(Value::is_object);
+    let call = shared
+        .lock()
+        .post_authentication_call(pool_id, client_id, username, new_device, metadata);
+    let Some(call) = call else { return Ok(()) };
+    if let Err(refused) = invoke(call).await {
+        if let Some(token) = result.get("RefreshToken").and_then(Value::as_str) {
+            shared.lock().revoke_refresh(token);
+        }
+        return Err(refused);
+    }
+    Ok(())
+}
+
+/// Cognito's refusal of a custom message without the code placeholder (`field`: `emailBody` or
+/// `smsMessage`).
+fn without_code(field: &str) -> Fault {
+    fault(
+        "InvalidParameterException",
+        format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}\\s*]*\\{{####\\}}[\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}\\s*]*"
+        ),
+    )
+}
+
+/// CustomMessage for a message `operation` sent (held by the dispatch, see
+/// `model::state::hold_messages`): the trigger source of what sent it, `codeParameter`
+/// (`{####}`) and for the invitation `usernameParameter` (`{username}`); the webhook's
+/// `emailMessage` or `smsMessage` (which must hold the code placeholder) and `emailSubject`,
+/// placeholders replaced, are recorded with the message in the outbox. An error sends nothing.
+pub(crate) async fn custom_message(
+    shared: &Shared,
+    operation: &str,
+    body: &Value,
+    mut message: Message,
+) -> Result<(), Fault> {
+    let source = match (message.purpose.as_str(), operation) {
+        ("SignUp", "ResendConfirmationCode") => "CustomMessage_ResendCode",
+        ("SignUp", _) => "CustomMessage_SignUp",
+        ("ForgotPassword", _) => "CustomMessage_ForgotPassword",
+        ("AdminCreateUser", _) => "CustomMessage_AdminCreateUser",
+        ("VerifyUserAttribute", "GetUserAttributeVerificationCode") => {
+            "CustomMessage_VerifyUserAttribute"
+        }
+        ("VerifyUserAttribute", _) => "CustomMessage_UpdateUserAttribute",
+        _ => "CustomMessage_Authentication",
+    };
+    let invitation = source == "CustomMessage_AdminCreateUser";
+    let call = {
+        let state = shared.lock();
+        let mut request = json!({
+            "userAttributes": state.user_attributes(&message.pool_id, &message.username),
+            "codeParameter": "{####}",
+            "clientMetadata": client_metadata(body),
+        });
+        if invitation {
+            request["usernameParameter"] = json!("{username}");
+        }
+        let client_id = body.get("ClientId").and_then(Value::as_str);
+        let event = state.event(
+            &message.pool_id,
+            client_id,
+            &message.username,
+            source,
+            request,
+            json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
+        );
+        let url = state
+            .hooks(&message.pool_id)
+            .and_then(|h| h.custom_message.as_ref());
+        state.call(&message.pool_id, "CustomMessage", url, event)
+    };
+    if let Some(call) = call {
+        let response = invoke(call).await?;
+        let text = |name: &str| match response.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(invalid_response("CustomMessage")),
+        };
+        let (field, name) = if message.medium == "SMS" {
+            ("smsMessage", "smsMessage")
+        } else {
+            ("emailMessage", "emailBody")
+        };
+        if let Some(text) = text(field)? {
+            if !text.contains("{####}") {
+                return Err(without_code(name));
+            }
+            let mut text = text.replace("{####}", &message.code);
+            if invitation {
+                text = text.replace("{username}", &message.username);
+            }
+            message.message = text;
+        }
+        if message.medium != "SMS"
+            && let Some(subject) = text("emailSubject")?
+        {
+            message.subject = subject;
+        }
+    }
+    shared.lock().outbox.push(message);
+    Ok(())
 }
 
 /// PreSignUp, before the user is created: its response, when the pool has the webhook.
@@ -547,7 +834,7 @@ impl Triggers for Webhooks {
         flag(&response, "answerCorrect", "VerifyAuthChallengeResponse")
     }
 
-    async fn define(&self, _round: &Round, results: &[ChallengeResult]) -> Result<Define, Fault> {
+    async fn define(&self, _round: &Round, results: &[ChallengeResult]) -> Result<Next, Fault> {
         let request = json!({"userAttributes": self.attributes, "session": session_json(results),
                              "clientMetadata": self.metadata, "userNotFound": false});
         let decision = invoke(self.call(
@@ -559,13 +846,14 @@ impl Triggers for Webhooks {
         )?)
         .await?;
         if flag(&decision, "failAuthentication", "DefineAuthChallenge")? {
-            return Ok(Define::Fail);
+            return Ok(Next::Define(Define::Fail));
         }
         if flag(&decision, "issueTokens", "DefineAuthChallenge")? {
-            return Ok(Define::IssueTokens);
+            return Ok(Next::Define(Define::IssueTokens));
         }
         match decision.get("challengeName").and_then(Value::as_str) {
-            Some("CUSTOM_CHALLENGE") => Ok(Define::CustomChallenge),
+            Some("CUSTOM_CHALLENGE") => Ok(Next::Define(Define::CustomChallenge)),
+            Some("PASSWORD_VERIFIER") => Ok(Next::PasswordVerifier),
             _ => Err(invalid_response("DefineAuthChallenge")),
         }
     }
@@ -597,25 +885,22 @@ impl Triggers for Webhooks {
 /// Runs a round the sign-in parked for the pool's webhooks (the lock is released) and answers
 /// what it answers.
 pub(crate) async fn custom_auth(shared: &Shared, body: &Value, parked: Parked) -> Answer {
+    if parked.verifier.is_some() {
+        return srp_custom_auth(shared, body, parked).await;
+    }
     let (session, webhooks) = {
         let mut state = shared.lock();
         let session = state
             .sessions
             .remove(&parked.session)
             .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
-        let webhooks = Webhooks {
-            hooks: state.hooks(&session.pool_id).cloned().unwrap_or_default(),
-            base: state.event(
-                &session.pool_id,
-                Some(&session.client_id),
-                &session.username,
-                "",
-                json!({}),
-                json!({}),
-            ),
-            attributes: state.user_attributes(&session.pool_id, &session.username),
-            metadata: client_metadata(body),
-        };
+        let webhooks = webhooks_of(
+            &state,
+            &session.pool_id,
+            &session.client_id,
+            &session.username,
+            body,
+        );
         (session, webhooks)
     };
     let Stage::Custom { results, answer } = session.stage else {
@@ -628,8 +913,132 @@ pub(crate) async fn custom_auth(shared: &Shared, body: &Value, parked: Parked) -
         results,
         private: answer,
         given: parked.given,
+        verifier: None,
     };
     custom::round(&webhooks, &mut &*shared, round).await
+}
+
+/// The triggers' view of one sign-in: what every event of its rounds shares.
+fn webhooks_of(
+    state: &Inner,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    body: &Value,
+) -> Webhooks {
+    Webhooks {
+        hooks: state.hooks(pool_id).cloned().unwrap_or_default(),
+        base: state.event(pool_id, Some(client_id), username, "", json!({}), json!({})),
+        attributes: state.user_attributes(pool_id, username),
+        metadata: client_metadata(body),
+    }
+}
+
+/// The first round of a `CUSTOM_AUTH` started with SRP: DefineAuthChallenge told `[SRP_A]`.
+/// PASSWORD_VERIFIER keeps the parked session's challenge; any other decision ends that session.
+async fn srp_custom_auth(shared: &Shared, body: &Value, parked: Parked) -> Answer {
+    let (round, webhooks) = {
+        let state = shared.lock();
+        let session = state
+            .sessions
+            .get(&parked.session)
+            .ok_or_else(|| fault(NOT_AUTHORIZED, "Invalid session for the user."))?;
+        let webhooks = webhooks_of(
+            &state,
+            &session.pool_id,
+            &session.client_id,
+            &session.username,
+            body,
+        );
+        let round = Round {
+            pool_id: session.pool_id.clone(),
+            client_id: session.client_id.clone(),
+            username: session.username.clone(),
+            results: vec![ChallengeResult {
+                name: "SRP_A".into(),
+                correct: true,
+            }],
+            private: String::new(),
+            given: None,
+            verifier: parked.verifier,
+        };
+        (round, webhooks)
+    };
+    let answer = custom::round(&webhooks, &mut &*shared, round).await;
+    let verifier = answer
+        .as_ref()
+        .is_ok_and(|a| a["Session"].as_str() == Some(parked.session.as_str()));
+    if !verifier {
+        shared.lock().sessions.remove(&parked.session);
+    }
+    answer
+}
+
+/// What a custom-auth round decides on the hosted UI's login page.
+#[derive(Debug)]
+pub(crate) enum HostedRound {
+    /// DefineAuthChallenge issues tokens: the sign-in is done.
+    SignIn,
+    /// DefineAuthChallenge fails the sign-in.
+    Fail,
+    /// A custom challenge to show: its public parameters, and the session that waits for the
+    /// answer (the private parameters and the results so far, in `Stage::Custom`).
+    Challenge {
+        public: BTreeMap<String, String>,
+        session: String,
+    },
+}
+
+/// One round of the custom-auth webhooks for the hosted UI: the answer `given` to the last
+/// challenge verified (when there is one), then DefineAuthChallenge on `results`, then
+/// CreateAuthChallenge when it asks a custom challenge. The login page starts with
+/// `[SRP_A, PASSWORD_VERIFIER]` once the password is right, as an SRP sign-in would.
+pub(crate) async fn hosted_custom_round(
+    shared: &Shared,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    results: Vec<ChallengeResult>,
+    private: String,
+    given: Option<String>,
+) -> Result<HostedRound, Fault> {
+    let webhooks = webhooks_of(&shared.lock(), pool_id, client_id, username, &json!({}));
+    let round = Round {
+        pool_id: pool_id.to_owned(),
+        client_id: client_id.to_owned(),
+        username: username.to_owned(),
+        results,
+        private,
+        given,
+        verifier: None,
+    };
+    let mut results = round.results.clone();
+    if let Some(given) = &round.given {
+        let correct = webhooks.verify(&round, given).await?;
+        results.push(ChallengeResult {
+            name: "CUSTOM_CHALLENGE".into(),
+            correct,
+        });
+    }
+    match webhooks.define(&round, &results).await? {
+        Next::Define(Define::IssueTokens) => Ok(HostedRound::SignIn),
+        Next::Define(Define::Fail) => Ok(HostedRound::Fail),
+        Next::PasswordVerifier => Err(invalid_response("DefineAuthChallenge")),
+        Next::Define(Define::CustomChallenge) => {
+            let created = webhooks.create(&round, &results).await?;
+            let stage = Stage::Custom {
+                results,
+                answer: created.private,
+            };
+            let session = shared
+                .lock()
+                .new_session(pool_id, client_id, username, None, stage);
+            Ok(HostedRound::Challenge {
+                public: created.public,
+                session,
+            })
+        }
+    }
 }
 
 /// Claims no PreTokenGeneration may add, override or suppress (Cognito's list).

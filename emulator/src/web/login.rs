@@ -44,7 +44,7 @@ use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
 use crate::model::configuration::DEFAULT_SSO_MINUTES;
 use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
-use crate::model::state::{Inner, Status, User};
+use crate::model::state::{Inner, Stage, Status, User};
 use crate::web::Reply;
 
 /// The emulator's hosted-UI session cookie.
@@ -1643,6 +1643,7 @@ pub(crate) async fn route(
                 Err(why) => error_page(400, &why),
             }
         }
+        "/login/custom" if post => custom_answer_posted(shared, &cookies, body).await,
         "/login/new-password" if post => {
             let form = form_fields(body);
             if !shared.lock().csrf_ok(&cookies, &form) {
@@ -1655,6 +1656,16 @@ pub(crate) async fn route(
             if post =>
         {
             let form = form_fields(body);
+            if path == "/login"
+                && let Some(refused) = hosted_pre_authentication(shared, &cookies, &form).await
+            {
+                return Some(refused);
+            }
+            if path == "/login"
+                && let Some(custom) = hosted_custom_auth(shared, &cookies, &form).await
+            {
+                return Some(custom);
+            }
             let (authz, reset) = {
                 let mut state = shared.lock();
                 if !state.csrf_ok(&cookies, &form) {
@@ -1725,6 +1736,7 @@ pub(crate) async fn route(
         }
         "/logout" if get => shared.lock().logout(&cookies, &params(query)),
         "/login"
+        | "/login/custom"
         | "/login/mfa"
         | "/login/new-password"
         | "/login/otp"
@@ -1825,6 +1837,33 @@ fn password_posted(
         );
     }
     reply
+}
+
+/// PreAuthentication before `POST /login` checks the password: its refusal shown on the login
+/// page, in Cognito's words; `None` when the sign-in goes on.
+/// A form that fails the CSRF check or names no valid authorization request runs no trigger.
+async fn hosted_pre_authentication(
+    shared: &Shared,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Option<Reply> {
+    let (pool_id, authz) = {
+        let mut state = shared.lock();
+        if !state.csrf_ok(cookies, form) {
+            return None;
+        }
+        state.authz(form).ok()?
+    };
+    let name = form.get("username").map_or("", String::as_str).trim();
+    let refused =
+        crate::triggers::pre_authentication_hosted(shared, &pool_id, &authz.client_id, name)
+            .await
+            .err()?;
+    Some(
+        shared
+            .lock()
+            .login_page(&authz, cookies, name, Some(&refused.message), None),
+    )
 }
 
 /// The `SecretHash` a page's call needs when the client has a secret.
@@ -1998,4 +2037,243 @@ async fn reset_password(
         ),
         Err(fault) => state.reset_page(authz, cookies, username, None, Some(&fault.message)),
     }
+}
+
+/// `POST /login` for a pool whose custom authentication runs through webhooks, once the password
+/// is right: DefineAuthChallenge, told `[SRP_A, PASSWORD_VERIFIER]` as an SRP sign-in would tell
+/// it, signs the user in, fails the sign-in, or asks a custom challenge (its page). `None`: the
+/// usual sign-in answers (another pool, a wrong password, a user who cannot sign in, a bad form).
+async fn hosted_custom_auth(
+    shared: &Shared,
+    cookies: &BTreeMap<String, String>,
+    form: &BTreeMap<String, String>,
+) -> Option<Reply> {
+    let (pool_id, authz, username) = {
+        let mut state = shared.lock();
+        if !state.csrf_ok(cookies, form) {
+            return None;
+        }
+        let (pool_id, authz) = state.authz(form).ok()?;
+        if !state.webhook_custom_auth(&pool_id) {
+            return None;
+        }
+        let name = form.get("username").map_or("", String::as_str).trim();
+        let password = form.get("password").map_or("", String::as_str);
+        let user = state.pools.get(&pool_id)?.find(name)?.clone();
+        let right = srp::password_matches(realm(&pool_id), password, &user.credential);
+        if !right || user.status != Status::Confirmed {
+            return None;
+        }
+        // A locked-out or disabled user is refused by the usual path, in its words.
+        state
+            .password_outcome(&pool_id, &user.username, true)
+            .ok()?;
+        (pool_id, authz, user.username)
+    };
+    let results = ["SRP_A", "PASSWORD_VERIFIER"]
+        .into_iter()
+        .map(|name| crate::model::state::ChallengeResult {
+            name: name.into(),
+            correct: true,
+        })
+        .collect();
+    let round = crate::triggers::hosted_custom_round(
+        shared,
+        &pool_id,
+        &authz.client_id,
+        &username,
+        results,
+        String::new(),
+        None,
+    )
+    .await;
+    Some(
+        shared
+            .lock()
+            .custom_outcome(&pool_id, &authz, cookies, &username, round),
+    )
+}
+
+/// `POST /login/custom`: the answer to a custom challenge, verified by the webhooks, then the
+/// next round.
+async fn custom_answer_posted(
+    shared: &Shared,
+    cookies: &BTreeMap<String, String>,
+    body: &[u8],
+) -> Reply {
+    let form = form_fields(body);
+    let expired = || {
+        error_page(
+            400,
+            "This sign-in has expired: start again from the application.",
+        )
+    };
+    let (pool_id, authz, username, results, private) = {
+        let mut state = shared.lock();
+        if !state.csrf_ok(cookies, &form) {
+            return error_page(
+                403,
+                "The form is stale or was not sent from this page (CSRF check failed): reload it and try again.",
+            );
+        }
+        let (pool_id, authz) = match state.authz(&form) {
+            Ok(ok) => ok,
+            Err(why) => return error_page(400, &why),
+        };
+        let id = form.get("session").map_or("", String::as_str);
+        let waiting = state
+            .live_session(id, &authz.client_id)
+            .is_ok_and(|s| s.pool_id == pool_id && matches!(s.stage, Stage::Custom { .. }));
+        if !waiting {
+            return expired();
+        }
+        let Some(session) = state.sessions.remove(id) else {
+            return expired();
+        };
+        let Stage::Custom { results, answer } = session.stage else {
+            return expired();
+        };
+        (pool_id, authz, session.username, results, answer)
+    };
+    let given = form.get("answer").cloned().unwrap_or_default();
+    let round = crate::triggers::hosted_custom_round(
+        shared,
+        &pool_id,
+        &authz.client_id,
+        &username,
+        results,
+        private,
+        Some(given),
+    )
+    .await;
+    shared
+        .lock()
+        .custom_outcome(&pool_id, &authz, cookies, &username, round)
+}
+
+impl Inner {
+    /// The page a custom-auth round of the hosted UI leads to: the redirect with a code, the
+    /// sign-in page with the refusal, or the next challenge.
+    fn custom_outcome(
+        &mut self,
+        pool_id: &str,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        username: &str,
+        round: Result<crate::triggers::HostedRound, crate::fault::Fault>,
+    ) -> Reply {
+        use crate::triggers::HostedRound;
+        match round {
+            Ok(HostedRound::SignIn) => {
+                let sub = self
+                    .pools
+                    .get(pool_id)
+                    .and_then(|p| p.users.get(username))
+                    .map(|u| u.sub.clone());
+                let Some(sub) = sub else {
+                    return self.login_page(
+                        authz,
+                        cookies,
+                        username,
+                        Some(crate::fault::BAD_CREDENTIALS),
+                        None,
+                    );
+                };
+                let now = self.unix();
+                self.signed_in_redirect(pool_id, authz, username, &sub, now)
+            }
+            Ok(HostedRound::Fail) => self.login_page(
+                authz,
+                cookies,
+                username,
+                Some(crate::fault::BAD_CREDENTIALS),
+                None,
+            ),
+            Ok(HostedRound::Challenge { public, session }) => {
+                self.custom_challenge_page(authz, cookies, &public, &session)
+            }
+            Err(fault) => self.login_page(authz, cookies, username, Some(&fault.message), None),
+        }
+    }
+
+    /// A custom challenge: its public parameters (escaped), and a form for the answer that
+    /// carries the authorization request, the session and a CSRF token, as the other forms do.
+    fn custom_challenge_page(
+        &mut self,
+        authz: &Authz,
+        cookies: &BTreeMap<String, String>,
+        public: &BTreeMap<String, String>,
+        session: &str,
+    ) -> Reply {
+        let (token, set) = self.form_token(cookies);
+        let parameters: String = public
+            .iter()
+            .map(|(name, value)| {
+                format!(
+                    "<dt>{name}</dt><dd class=\"challenge-parameter\">{value}</dd>",
+                    name = escape(name),
+                    value = escape(value),
+                )
+            })
+            .collect();
+        let body = format!(
+            "<dl id=\"challenge\">{parameters}</dl><form method=\"post\" action=\"/login/custom\">{token}{hidden}\
+<input type=\"hidden\" name=\"session\" value=\"{session}\">\
+<label for=\"answer\">Answer</label>\
+<input type=\"text\" id=\"answer\" name=\"answer\" autocomplete=\"off\" required autofocus>\
+<button type=\"submit\" id=\"answer-challenge\">Continue</button></form>",
+            hidden = authz.hidden(),
+            session = escape(session),
+        );
+        self.page(&authz.client_id, "Sign-in challenge", false, &body, set)
+    }
+}
+
+/// PostAuthentication on a hosted-UI sign-in: once a form (`POST /login`, `/login/mfa`,
+/// `/login/custom`) signed the user in (`reply` redirects with a code), the pool's webhook runs
+/// before the code goes to the app. A refusal shows Cognito's message instead, and takes back
+/// the code and the browser's new session.
+pub(crate) async fn after_sign_in(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    reply: Reply,
+) -> Reply {
+    let form = matches!(path, "/login" | "/login/mfa" | "/login/custom");
+    if *method != Method::POST || !form || reply.0 != 302 {
+        return reply;
+    }
+    let header = |name: &str, prefix: &str| {
+        reply
+            .1
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .find_map(|(_, v)| v.strip_prefix(prefix).map(str::to_owned))
+    };
+    let code = header("Location", "").and_then(|location| {
+        url::Url::parse(&location).ok().and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.into_owned())
+        })
+    });
+    let Some(code) = code else { return reply };
+    let grant = shared.lock().grants.get(&code).cloned();
+    let Some(grant) = grant else { return reply };
+    let refused = crate::triggers::post_authentication_hosted(
+        shared,
+        &grant.pool_id,
+        &grant.client_id,
+        &grant.username,
+    )
+    .await;
+    let Err(refused) = refused else { return reply };
+    let session = header("Set-Cookie", &format!("{SESSION_COOKIE}="))
+        .and_then(|v| v.split(';').next().map(str::to_owned));
+    let mut state = shared.lock();
+    state.grants.remove(&code);
+    if let Some(session) = session {
+        state.login.sessions.remove(&session);
+    }
+    error_page(400, &refused.message)
 }

@@ -120,8 +120,16 @@ pub(crate) fn well_known(
             .filter(|m| p.get("username").is_none_or(|u| *u == m.username))
             .filter(|m| p.get("pool_id").is_none_or(|id| *id == m.pool_id))
             .map(|m| {
-                json!({"pool_id": m.pool_id, "username": m.username, "medium": m.medium,
-                       "destination": m.destination, "purpose": m.purpose, "code": m.code})
+                let mut listed = json!({"pool_id": m.pool_id, "username": m.username, "medium": m.medium,
+                       "destination": m.destination, "purpose": m.purpose, "code": m.code});
+                // The text a CustomMessage webhook wrote, when there is one.
+                if !m.message.is_empty() {
+                    listed["message"] = json!(m.message);
+                }
+                if !m.subject.is_empty() {
+                    listed["subject"] = json!(m.subject);
+                }
+                listed
             })
             .collect();
         return Some(json_reply(200, &json!({"messages": messages})));

@@ -436,7 +436,7 @@ pub(crate) async fn dispatch(
     }
     if let Some(reply) = crate::web::login::route(shared, method, path, query, headers, body).await
     {
-        return reply;
+        return crate::web::login::after_sign_in(shared, method, path, reply).await;
     }
     if let Some(reply) = crate::web::upload::route(shared, method, path, query, body) {
         return reply;
