@@ -213,18 +213,49 @@ async fn retrieve(shared: &Shared, url: &str) -> Result<(String, Option<u64>), S
             status.as_u16()
         ));
     }
+    let document = check_document(url, &body)?;
+    let max_age = headers
+        .get_all(http::header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse().ok());
+    Ok((document.text, max_age))
+}
+
+/// A client metadata document that passed [`check_document`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Document {
+    /// Its `redirect_uris`: at least one, each a string.
+    pub redirect_uris: Vec<String>,
+    /// The document, as the JSON text that is cached.
+    pub text: String,
+}
+
+/// Checks the document retrieved from `url` as the draft and Cognito's guide say: a JSON object
+/// whose `client_id` is `url`, with `redirect_uris` (a non-empty list of strings) and no
+/// `token_endpoint_auth_method` other than `none`. The refusal says why, in words that show at
+/// most 200 printable characters of `url`.
+pub(crate) fn check_document(url: &str, body: &[u8]) -> Result<Document, String> {
+    let shown = printable(url);
     let invalid = |why: &str| format!("The client metadata document at {shown} {why}.");
-    let document: Value = serde_json::from_slice(&body)
+    let document: Value = serde_json::from_slice(body)
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| invalid("is not a JSON object"))?;
     if document.get("client_id").and_then(Value::as_str) != Some(url) {
         return Err(invalid("names another client_id"));
     }
-    let redirects = document.get("redirect_uris").and_then(Value::as_array);
-    if !redirects.is_some_and(|r| !r.is_empty() && r.iter().all(Value::is_string)) {
-        return Err(invalid("has no redirect_uris"));
-    }
+    let redirect_uris: Vec<String> = document
+        .get("redirect_uris")
+        .and_then(Value::as_array)
+        .filter(|r| !r.is_empty())
+        .and_then(|r| {
+            r.iter()
+                .map(|uri| uri.as_str().map(str::to_owned))
+                .collect()
+        })
+        .ok_or_else(|| invalid("has no redirect_uris"))?;
     match document.get("token_endpoint_auth_method") {
         None => {}
         Some(Value::String(method)) if method == "none" => {}
@@ -234,13 +265,10 @@ async fn retrieve(shared: &Shared, url: &str) -> Result<(String, Option<u64>), S
             ));
         }
     }
-    let max_age = headers
-        .get_all(http::header::CACHE_CONTROL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse().ok());
-    Ok((document.to_string(), max_age))
+    Ok(Document {
+        redirect_uris,
+        text: document.to_string(),
+    })
 }
 
 #[cfg(test)]
