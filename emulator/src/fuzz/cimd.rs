@@ -1,9 +1,10 @@
 //! The check of a client metadata document (`web/cimd.rs`), against a model: the fuzzer picks
 //! each field right, wrong or absent (`client_id` as the URL, another URL, a number;
 //! `redirect_uris` as a list of strings, an empty list, a list with a number in it, a string;
-//! `token_endpoint_auth_method` as `none`, a confidential client's method, `null`) and extra
-//! fields, for one of a few client metadata URLs; the check must accept exactly the documents
-//! the model accepts. Or arbitrary bytes as the document, which must be refused without a panic
+//! `token_endpoint_auth_method` as `none`, a confidential client's method, `null`;
+//! `grant_types` and `response_types` with or without the code flow) and extra fields, for one
+//! of a few client metadata URLs; the check must accept exactly the documents the model
+//! accepts, and say whether they allow the code flow as the model does. Or arbitrary bytes as the document, which must be refused without a panic
 //! unless they are a document the check's promises hold for. Whatever is accepted names the
 //! client_id, has redirect_uris (each a string), is a public client's, and is accepted again, as
 //! the same document, from the text that is cached.
@@ -34,8 +35,15 @@ const TEXTS: &[&str] = &[
     "\u{0}",
 ];
 
-/// What the check must say of a document built by [`model`]: accepted, with these redirect URIs.
-fn model(u: &mut Unstructured<'_>, url: &str) -> Result<(Value, Option<Vec<String>>)> {
+/// What the check must answer for a document the model accepts.
+struct Expected {
+    uris: Vec<String>,
+    code_flow: bool,
+}
+
+/// A document built from the fuzzer's choices, and what the check must say of it: accepted
+/// (`Some`), with these redirect URIs and code flow, or refused.
+fn model(u: &mut Unstructured<'_>, url: &str) -> Result<(Value, Option<Expected>)> {
     let mut document = serde_json::Map::new();
     let mut good = true;
     match u.int_in_range(0..=5u8)? {
@@ -94,10 +102,37 @@ fn model(u: &mut Unstructured<'_>, url: &str) -> Result<(Value, Option<Vec<Strin
         }
         _ => {
             document.insert("client_name".into(), json!(*u.choose(TEXTS)?));
-            document.insert("grant_types".into(), json!(["authorization_code"]));
         }
     }
-    Ok((Value::Object(document), good.then_some(uris)))
+    // The code flow: allowed unless `grant_types` or `response_types` is there without it.
+    let mut code_flow = true;
+    for (field, value, other) in [
+        ("grant_types", "authorization_code", "refresh_token"),
+        ("response_types", "code", "token"),
+    ] {
+        match u.int_in_range(0..=4u8)? {
+            0 => {
+                document.insert(field.into(), json!([other]));
+                code_flow = false;
+            }
+            1 => {
+                document.insert(field.into(), json!(value));
+                code_flow = false;
+            }
+            2 => {
+                document.insert(field.into(), json!([other, value]));
+            }
+            3 => {
+                document.insert(field.into(), json!([]));
+                code_flow = false;
+            }
+            _ => {}
+        }
+    }
+    Ok((
+        Value::Object(document),
+        good.then_some(Expected { uris, code_flow }),
+    ))
 }
 
 /// What every accepted document promises.
@@ -155,8 +190,9 @@ pub fn cimd_document(data: &[u8]) {
         };
         let checked = check_document(url, document.to_string().as_bytes());
         match (&checked, expected) {
-            (Ok(accepted), Some(uris)) => {
-                assert_eq!(accepted.redirect_uris, uris, "{document}");
+            (Ok(accepted), Some(expected)) => {
+                assert_eq!(accepted.redirect_uris, expected.uris, "{document}");
+                assert_eq!(accepted.code_flow, expected.code_flow, "{document}");
                 promises(url, accepted);
             }
             (Err(message), None) => refusal(message),
