@@ -12,6 +12,7 @@
     reason = "a fuzz body panics when an invariant breaks: that is the finding"
 )]
 
+mod cimd;
 #[cfg(feature = "config")]
 mod config;
 mod filter;
@@ -23,6 +24,7 @@ mod store;
 mod web;
 mod world;
 
+pub use self::cimd::cimd_document;
 #[cfg(feature = "config")]
 pub use self::config::config_file;
 pub use self::filter::list_users_filter;

@@ -57,3 +57,8 @@ fn data_directory_corpus() {
 fn config_corpus() {
     replay("emulator_config", fuzz::config_file);
 }
+
+#[test]
+fn cimd_document_corpus() {
+    replay("emulator_cimd_document", fuzz::cimd_document);
+}

@@ -978,6 +978,265 @@ fn a_cached_client_metadata_url_is_refreshed_and_invalidated() {
     assert_eq!(list(), json!([]));
 }
 
+/// One HTTP exchange with the emulator without following redirects: the status, the
+/// `Location`, the cookies set (`name=value`) and the body.
+fn exchange(
+    e: &cognito_flows_emulator::Emulator,
+    request: http::request::Builder,
+    body: &str,
+) -> (u16, Option<String>, Vec<String>, String) {
+    let path = request.uri_ref().unwrap().to_string();
+    let request = request
+        .uri(format!("{}{path}", e.endpoint().trim_end_matches('/')))
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let response = common::send(&common::agent(), request);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let cookies = header("set-cookie")
+        .iter()
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .collect();
+    (
+        response.status().as_u16(),
+        header("location").first().cloned(),
+        cookies,
+        String::from_utf8(response.body().clone()).unwrap(),
+    )
+}
+
+/// Every hidden input of a page, unescaped as a browser submits them.
+fn hidden_inputs(page: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[at + 27..];
+        let name = &rest[..rest.find('"').unwrap()];
+        let value_at = rest.find("value=\"").unwrap() + 7;
+        let value = &rest[value_at..value_at + rest[value_at..].find('"').unwrap()];
+        let value = value
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        out.push((name.to_owned(), value));
+    }
+    out
+}
+
+fn jwt_claims(token: &Value) -> Value {
+    use base64::Engine as _;
+    let payload = token.as_str().unwrap().split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// A client identified by its metadata URL signs a user in through the login page with the
+/// authorization-code flow: the authorize request (PKCE required: the client is public) shows
+/// the login page for the redirect URI of its document, the password leads to the code at that
+/// redirect URI, and `/oauth2/token` exchanges the code for tokens with `client_id` = the URL
+/// and no secret. The tokens name the URL as their client (`client_id`, `aud`) and carry the
+/// scopes asked, within those of the policy's app client.
+#[test]
+fn a_client_identified_by_its_metadata_url_signs_a_user_in() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let w = alice();
+    let e = &w.emulator;
+    let pool = &w.pool_id;
+    let server = MetadataServer::start();
+    // The policy's app client: the code flow and the scopes a CIMD client may be granted.
+    let app = ok(
+        e,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "partners", "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthFlowsUserPoolClient": true, "CallbackURLs": ["https://partners.example.com/cb"],
+               "AllowedOAuthScopes": ["openid", "email", "profile"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut policy = cimd(pool, &app);
+    policy["URLPatterns"] = json!([server.url("/*")]);
+    ok(e, "CreateCIMDPolicy", policy);
+    let url = server.url("/client.json");
+    let redirect = "http://localhost:3000/callback";
+    let verifier = "a-verifier-of-the-partner-app-that-is-long-enough-for-pkce";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let authorize = |extra: &[(&str, &str)]| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("client_id", &url)
+            .append_pair("redirect_uri", redirect)
+            .append_pair("response_type", "code")
+            .append_pair("scope", "openid email")
+            .append_pair("state", "s-1");
+        for (k, v) in extra {
+            query.append_pair(k, v);
+        }
+        exchange(
+            e,
+            http::Request::get(format!("/oauth2/authorize?{}", query.finish())),
+            "",
+        )
+    };
+
+    // A public client without PKCE: refused.
+    let (status, _, _, page) = authorize(&[]);
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("code_challenge"), "{page}");
+    let pkce = [
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    // The login page, for the client of the document.
+    let (status, _, cookies, page) = authorize(&pkce);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"signin\""), "{page}");
+    let mut form = hidden_inputs(&page);
+    assert!(
+        form.contains(&("client_id".to_owned(), url.clone())),
+        "{form:?}"
+    );
+    form.push(("username".into(), "alice".into()));
+    form.push(("password".into(), "Passw0rd!".into()));
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let (status, location, _, page) = exchange(
+        e,
+        http::Request::post("/login")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Cookie", cookies.join("; ")),
+        &body,
+    );
+    assert_eq!(status, 302, "{page}");
+    let location = url::Url::parse(&location.unwrap()).unwrap();
+    assert_eq!(&location.as_str()[..redirect.len()], redirect, "{location}");
+    let params: std::collections::BTreeMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    assert_eq!(params.get("state").map(String::as_str), Some("s-1"));
+    let code = params["code"].clone();
+
+    let token = |client_id: &str, code: &str| {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("client_id", client_id)
+            .append_pair("code", code)
+            .append_pair("redirect_uri", redirect)
+            .append_pair("code_verifier", verifier)
+            .finish();
+        let (status, _, _, answer) = exchange(
+            e,
+            http::Request::post("/oauth2/token")
+                .header("Content-Type", "application/x-www-form-urlencoded"),
+            &body,
+        );
+        (status, serde_json::from_str::<Value>(&answer).unwrap())
+    };
+    // The code is the CIMD client's: not the app client's to exchange.
+    let (status, answer) = token(&app, &code);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"], "invalid_grant");
+    // That refusal used the code up, as any exchange does: a new sign-in for the next one.
+    let (_, _, cookies, page) = authorize(&pkce);
+    let mut form = hidden_inputs(&page);
+    form.push(("username".into(), "alice".into()));
+    form.push(("password".into(), "Passw0rd!".into()));
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let (_, location, _, _) = exchange(
+        e,
+        http::Request::post("/login")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Cookie", cookies.join("; ")),
+        &body,
+    );
+    let location = url::Url::parse(&location.unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let (status, answer) = token(&url, &code);
+    assert_eq!(status, 200, "{answer}");
+    let access = jwt_claims(&answer["access_token"]);
+    assert_eq!(access["client_id"], json!(url), "{access}");
+    assert_eq!(access["username"], "alice");
+    assert_eq!(access["scope"], "openid email");
+    let id = jwt_claims(&answer["id_token"]);
+    assert_eq!(id["aud"], json!(url), "{id}");
+    assert_eq!(id["cognito:username"], "alice");
+    // The refresh token refreshes for the same client, without a secret.
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "refresh_token")
+        .append_pair("client_id", &url)
+        .append_pair("refresh_token", answer["refresh_token"].as_str().unwrap())
+        .finish();
+    let (status, _, _, refreshed) = exchange(
+        e,
+        http::Request::post("/oauth2/token")
+            .header("Content-Type", "application/x-www-form-urlencoded"),
+        &body,
+    );
+    assert_eq!(status, 200, "{refreshed}");
+    let refreshed: Value = serde_json::from_str(&refreshed).unwrap();
+    assert_eq!(
+        jwt_claims(&refreshed["access_token"])["client_id"],
+        json!(url)
+    );
+    // Used once.
+    let (status, answer) = token(&url, &code);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"], "invalid_grant");
+    // The scripted authorize (the user's name and password in the query) gives a code too.
+    let (status, location, _, page) = authorize(&[
+        pkce[0],
+        pkce[1],
+        ("username", "alice"),
+        ("password", "Passw0rd!"),
+    ]);
+    assert_eq!(status, 302, "{page}");
+    let location = url::Url::parse(&location.unwrap()).unwrap();
+    assert!(
+        location.as_str().starts_with(redirect) && location.query_pairs().any(|(k, _)| k == "code"),
+        "{location}"
+    );
+    // A scope the policy's app client does not allow is refused at the authorize request.
+    let (status, _, _, page) = exchange(
+        e,
+        http::Request::get(format!(
+            "/oauth2/authorize?{}",
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("client_id", &url)
+                .append_pair("redirect_uri", redirect)
+                .append_pair("response_type", "code")
+                .append_pair("scope", "phone")
+                .append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256")
+                .finish()
+        )),
+        "",
+    );
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("invalid_scope"), "{page}");
+    drop(server);
+}
+
 fn terms(pool: &str, client: &str, name: &str) -> Value {
     json!({"UserPoolId": pool, "ClientId": client, "TermsName": name, "TermsSource": "LINK",
            "Enforcement": "NONE",

@@ -459,6 +459,97 @@ fn resource_servers_refuse_what_cognito_refuses() {
     assert_eq!(described["ResourceServer"]["Scopes"], scopes());
 }
 
+/// An app client's `AllowedOAuthScopes` are the standard scopes and
+/// `<resource server identifier>/<scope name>` of the pool's resource servers: any other is
+/// refused with ScopeDoesNotExistException, `Invalid scope requested: <scope>` (as Cognito words
+/// it), by CreateUserPoolClient and UpdateUserPoolClient alike, and a refused update changes
+/// nothing.
+#[test]
+fn app_clients_refuse_scopes_no_resource_server_has() {
+    let e = emulator::start(EmulatorConfig::default());
+    let pool = e.create_user_pool(PoolConfig::default());
+    ok(
+        &e,
+        "CreateResourceServer",
+        json!({"UserPoolId": pool, "Identifier": "https://api.example.com", "Name": "API", "Scopes": scopes()}),
+    );
+    let client = |scopes: Value| {
+        json!({"UserPoolId": pool, "ClientName": "web", "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthFlowsUserPoolClient": true, "CallbackURLs": ["https://app.example.com/cb"],
+               "AllowedOAuthScopes": scopes})
+    };
+    let scope_refusal = |operation: &str, body: Value| {
+        let (status, answer) = common::call(e.endpoint(), operation, &body);
+        assert_eq!(status, 400, "{operation} {body}: {answer}");
+        assert_eq!(answer["__type"], "ScopeDoesNotExistException", "{answer}");
+        answer["message"].as_str().unwrap().to_owned()
+    };
+    let created = ok(
+        &e,
+        "CreateUserPoolClient",
+        client(json!([
+            "openid",
+            "email",
+            "phone",
+            "profile",
+            "aws.cognito.signin.user.admin",
+            "https://api.example.com/read"
+        ])),
+    );
+    let id = created["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (scope, body) in [
+        ("orders/read", client(json!(["openid", "orders/read"]))),
+        (
+            "https://api.example.com/delete",
+            client(json!(["https://api.example.com/delete"])),
+        ),
+        ("read", client(json!(["read"]))),
+        ("Cognito", client(json!(["Cognito"]))),
+    ] {
+        assert_eq!(
+            scope_refusal("CreateUserPoolClient", body),
+            format!("Invalid scope requested: {scope}")
+        );
+    }
+    let mut update = client(json!([
+        "openid",
+        "https://api.example.com/write",
+        "billing/read"
+    ]));
+    update["ClientId"] = json!(id);
+    assert_eq!(
+        scope_refusal("UpdateUserPoolClient", update),
+        "Invalid scope requested: billing/read"
+    );
+    let described = ok(
+        &e,
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": pool, "ClientId": id}),
+    );
+    assert_eq!(
+        described["UserPoolClient"]["AllowedOAuthScopes"],
+        json!([
+            "openid",
+            "email",
+            "phone",
+            "profile",
+            "aws.cognito.signin.user.admin",
+            "https://api.example.com/read"
+        ])
+    );
+    // Another pool's resource server is not this pool's.
+    let other = e.create_user_pool(PoolConfig::default());
+    let mut elsewhere = client(json!(["https://api.example.com/read"]));
+    elsewhere["UserPoolId"] = json!(other);
+    assert_eq!(
+        scope_refusal("CreateUserPoolClient", elsewhere),
+        "Invalid scope requested: https://api.example.com/read"
+    );
+}
+
 #[test]
 fn what_a_pool_configures_survives_a_restart() {
     let dir = emulator::TempDir::new("emulator-pool-resources");

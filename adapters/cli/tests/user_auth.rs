@@ -1,7 +1,7 @@
 //! Choice-based sign-in (`USER_AUTH`) in a pseudo-terminal: `cognito sign-in
 //! --preferred-challenge EMAIL_OTP` asks for no password, only the code the emulator emailed
 //! (read from its outbox, `GET /_emulator/outbox`, as a person reads their mail), and asks again
-//! after a wrong one; `cognito sign-in --user-auth` lets Cognito offer the first factors
+//! after a wrong one; `--preferred-challenge SMS_OTP` the same with the code sent by SMS; `cognito sign-in --user-auth` lets Cognito offer the first factors
 //! (`SELECT_CHALLENGE`) and signs in with the one picked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,7 +9,8 @@ mod common;
 
 use std::process::Command;
 
-use cognito_flows_emulator::{ClientConfig, PoolConfig};
+use cognito_flows_emulator::{ClientConfig, ClientInfo, PoolConfig};
+use cognito_flows_testkit::emulator::{Fixture, Options};
 use common::{Home, PASSWORD, Pool, exits_0, pty, saved, text};
 
 /// `cognito ARGS` in `home` against `pool`'s emulator (the pool chosen by environment
@@ -89,6 +90,69 @@ fn an_email_otp_sign_in_types_the_code_from_the_outbox() {
         session.to_string().contains("access_token"),
         "tokens saved: {session}"
     );
+
+    // The session works: `cognito token` prints its access token.
+    let out = home.run_with(command(&home, &pool, &["token"]), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).split('.').count(), 3, "a JWT");
+}
+
+/// `alice` with a verified phone number (and her email), in a pool without MFA.
+fn pool_with_phone() -> Pool {
+    let w = Fixture::start(Options::default().secret().user(
+        "alice",
+        PASSWORD,
+        &[
+            ("email", "alice@example.com"),
+            ("phone_number", "+15555550123"),
+        ],
+    ));
+    Pool {
+        emulator: w.emulator,
+        pool_id: w.pool_id,
+        client: ClientInfo {
+            id: w.client_id,
+            secret: w.client_secret,
+        },
+    }
+}
+
+#[test]
+fn an_sms_otp_sign_in_types_the_code_from_the_outbox() {
+    let pool = pool_with_phone();
+    let home = Home::new();
+    let mut p = pty(command(
+        &home,
+        &pool,
+        &[
+            "sign-in",
+            "--username",
+            "alice",
+            "--preferred-challenge",
+            "SMS_OTP",
+        ],
+    ));
+    let before = p.exp_string("Code sent to ").unwrap();
+    assert!(!before.contains("Password"), "no password asked: {before}");
+    // The number, masked as Cognito masks it: its last digits only.
+    let to = p.exp_string(": ").unwrap();
+    assert!(to.ends_with("0123"), "{to}");
+    assert!(!to.contains("5555550123"), "{to}");
+    let (code, purpose) = last_code(&pool, "alice");
+    assert_eq!(purpose, "SMS_OTP");
+
+    // A wrong code: said in words, and the code asked again.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    p.send_line(wrong).unwrap();
+    p.exp_string("That code is wrong.").unwrap();
+    p.exp_string("Code sent to ").unwrap();
+    p.exp_string(": ").unwrap();
+    p.send_line(&code).unwrap();
+    let said = p.exp_string("Signed in as alice").unwrap();
+    assert!(!said.contains("Password"), "{said}");
+    exits_0(&mut p);
+    let session = saved(&home, "default");
+    assert_eq!(session["username"], "alice");
 
     // The session works: `cognito token` prints its access token.
     let out = home.run_with(command(&home, &pool, &["token"]), "");

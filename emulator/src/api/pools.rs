@@ -17,6 +17,7 @@ use crate::input::field;
 use crate::input::{
     listing, missing, name_field, opt_bool, opt_int, opt_object, opt_str, str_list,
 };
+use crate::model::resources::PoolResources;
 use crate::model::settings::{ClientSettings, TimeUnit, TokenValidity};
 use crate::model::state::{
     Client, ClientConfig, ClientInfo, DeviceTracking, Inner, Mfa, PasswordPolicy, Pool, PoolConfig,
@@ -490,6 +491,9 @@ pub(crate) fn create_user_pool_client(shared: &Shared, body: &Value) -> Answer {
     let secret = opt_bool(body, "GenerateSecret")?.unwrap_or(false);
     let mut config = read_client(body)?;
     client_credentials(&config.settings, secret)?;
+    if let Some(pool) = state.pools.get(&pool_id) {
+        scopes_exist(&pool.resources, &config.settings.allowed_oauth_scopes)?;
+    }
     config.secret = secret;
     config.settings.name = name;
     let info = state
@@ -517,6 +521,7 @@ pub(crate) fn update_user_pool_client(shared: &Shared, body: &Value) -> Answer {
     };
     let mut config = read_client(body)?;
     client_credentials(&config.settings, client.info.secret.is_some())?;
+    scopes_exist(&pool.resources, &config.settings.allowed_oauth_scopes)?;
     config.settings.name = name;
     let now = state.unix();
     if let Some(client) = state
@@ -932,6 +937,28 @@ pub(crate) fn client_credentials(settings: &ClientSettings, secret: bool) -> Res
         )));
     }
     Ok(())
+}
+
+/// Cognito's rule for an app client's `AllowedOAuthScopes`: each is a standard scope or
+/// `<identifier>/<scope name>` of one of the pool's resource servers (a scope name has no `/`,
+/// an identifier may), else ScopeDoesNotExistException, worded as Cognito words it.
+pub(crate) fn scopes_exist(resources: &PoolResources, scopes: &[String]) -> Result<(), Fault> {
+    let exists = |scope: &str| {
+        rules::USER_SCOPES.contains(&scope)
+            || scope.rsplit_once('/').is_some_and(|(identifier, name)| {
+                resources
+                    .resource_servers
+                    .get(identifier)
+                    .is_some_and(|server| server.scopes.iter().any(|s| s.name == name))
+            })
+    };
+    match scopes.iter().find(|scope| !exists(scope)) {
+        Some(scope) => Err(fault(
+            "ScopeDoesNotExistException",
+            format!("Invalid scope requested: {scope}"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The settings of CreateUserPoolClient and UpdateUserPoolClient, with Cognito's defaults for

@@ -333,7 +333,7 @@ impl Inner {
         let validity = self
             .pools
             .get(&record.pool_id)
-            .and_then(|p| p.clients.get(client_id))
+            .and_then(|p| p.issuing_client(client_id))
             .map(|c| c.settings.token_validity.refresh.as_secs());
         if record.created != 0
             && validity.is_none_or(|v| record.created.saturating_add(v) <= self.unix())
@@ -500,7 +500,7 @@ impl Inner {
         let settings = self
             .pools
             .get(pool_id)
-            .and_then(|p| p.clients.get(client_id))
+            .and_then(|p| p.issuing_client(client_id))
             .map(|c| c.settings.clone())
             .unwrap_or_default();
         let validity = settings.token_validity;

@@ -89,7 +89,7 @@ impl Inner {
         let rotating = self
             .pools
             .get(pool_id)
-            .and_then(|p| p.clients.get(client_id))
+            .and_then(|p| p.issuing_client(client_id))
             .is_some_and(|c| c.refresh_rotation.is_some());
         let keep = (!rotating).then(|| token.clone());
         let mut result = self.issue(pool_id, client_id, username, keep, device_key)?;

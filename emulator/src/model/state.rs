@@ -498,6 +498,22 @@ pub(crate) struct Pool {
     pub modified: u64,
 }
 
+impl Pool {
+    /// The app client whose settings (token lifetimes, rotation) apply to tokens issued to
+    /// `client_id`: the app client of that id, or, for a client identified by its metadata URL
+    /// (CIMD) whose document a CIMD policy of the pool has cached, the policy's app client.
+    pub(crate) fn issuing_client(&self, client_id: &str) -> Option<&Client> {
+        self.clients.get(client_id).or_else(|| {
+            self.resources
+                .configuration
+                .cimd_policies
+                .values()
+                .find(|policy| policy.cached.contains_key(client_id))
+                .and_then(|policy| self.clients.get(&policy.client_id))
+        })
+    }
+}
+
 /// A user pool group as the emulator keeps it (in its pool's row).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]

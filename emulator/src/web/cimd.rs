@@ -8,15 +8,23 @@
 //! (`api/cimd.rs`); ListClientMetadataURLs lists what is cached.
 //!
 //! The document is checked as the draft and Cognito's guide say: a JSON object of at most 5 KB
-//! whose `client_id` is the URL it came from, with `redirect_uris` (the authorize request's
-//! `redirect_uri` among them) and no `token_endpoint_auth_method` other than `none` (CIMD
-//! clients are public); anything else is not cached.
+//! whose `client_id` is the URL it came from, with `redirect_uris` and no
+//! `token_endpoint_auth_method` other than `none` (CIMD clients are public); anything else is
+//! not cached.
+//!
+//! Once cached, the client signs users in as an app client does, through the login page and the
+//! authorization-code flow ([`Inner::cimd_client`]): its redirect URIs are its document's, PKCE
+//! is required (it is public: no secret), the code flow must be allowed by both its document
+//! (`grant_types`, `response_types`) and the policy's app client, and so must every scope asked.
+//! `/oauth2/token` exchanges the code with `client_id` = the URL and no client authentication;
+//! the tokens name the URL as their client (`client_id` in the access token, `aud` in the id
+//! token: Cognito's guide does not say, this is the emulator's guess) and get the policy's app
+//! client's lifetimes. The scripted authorize (`username` and `password` in the query) works
+//! for it too; sign-up from its login page does not.
 //!
 //! On this machine only: the emulator has no TLS client, so it retrieves an `https://` URL of
 //! 127.0.0.1, `localhost`, `[::1]` or an allowed host over plain HTTP (the same host, port and
-//! path), and no other. Signing a CIMD client in (the login page and the code for its
-//! `redirect_uri`) is not emulated: once the document is cached and checked, the authorize
-//! request answers a page that says so.
+//! path), and no other.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -28,6 +36,7 @@ use serde_json::Value;
 
 use crate::auth::shared::Shared;
 use crate::model::configuration::CachedDocument;
+use crate::model::state::Inner;
 use crate::triggers::{Failed, exchange_with_headers};
 use crate::web::Reply;
 use crate::web::federation::{on_the_machine, printable};
@@ -41,7 +50,9 @@ const MAX_DOCUMENT: usize = 5 * 1024;
 const CACHE_MIN: u64 = 86_400;
 const CACHE_MAX: u64 = 31_556_952;
 
-/// `GET /oauth2/authorize` whose `client_id` is an `https://` URL; `None` for the rest.
+/// `GET /oauth2/authorize` whose `client_id` is an `https://` URL: the document retrieved and
+/// cached, or a page that says why it cannot be; `None` once it is cached (the login page then
+/// takes the request, with [`Inner::cimd_client`]) and for every other request.
 pub(crate) async fn route(
     shared: &Shared,
     method: &Method,
@@ -58,7 +69,7 @@ pub(crate) async fn route(
     if !client_id.starts_with("https://") {
         return None;
     }
-    Some(authorize(shared, client_id, p.get("redirect_uri").map(String::as_str)).await)
+    authorize(shared, client_id).await
 }
 
 /// Whether `url` matches `pattern`, where `*` stands for any run of characters.
@@ -114,65 +125,101 @@ fn allowed(shared: &Shared, url: &str) -> Option<Allowed> {
     })
 }
 
-async fn authorize(shared: &Shared, url: &str, redirect_uri: Option<&str>) -> Reply {
+async fn authorize(shared: &Shared, url: &str) -> Option<Reply> {
     let Some(allowed) = allowed(shared, url) else {
-        return error_page(
+        return Some(error_page(
             400,
             &format!(
                 "{} is not a client metadata URL that a CIMD policy of this user pool allows.",
                 printable(url)
             ),
-        );
+        ));
     };
-    let document = match allowed.fresh {
-        Some(document) => document,
-        None => match retrieve(shared, url).await {
-            Ok((document, max_age)) => {
-                let mut state = shared.lock();
-                let now = state.unix();
-                let lifetime = max_age
-                    .filter(|age| (CACHE_MIN..=CACHE_MAX).contains(age))
-                    .unwrap_or(allowed.cache_duration);
-                if let Some(policy) = state.pools.get_mut(&allowed.pool_id).and_then(|p| {
-                    p.resources
-                        .configuration
-                        .cimd_policies
-                        .get_mut(&allowed.policy_id)
-                }) {
-                    policy.cached.insert(
-                        url.to_owned(),
-                        CachedDocument {
-                            document: document.clone(),
-                            cached: now,
-                            expires: now.saturating_add(lifetime),
-                        },
-                    );
-                }
-                document
-            }
-            Err(why) => return error_page(400, &why),
-        },
-    };
-    let redirects: Vec<String> = serde_json::from_str::<Value>(&document)
-        .ok()
-        .and_then(|d| d.get("redirect_uris").cloned())
-        .and_then(|r| serde_json::from_value(r).ok())
-        .unwrap_or_default();
-    if !redirect_uri.is_some_and(|r| redirects.iter().any(|d| d == r)) {
-        return error_page(
-            400,
-            "redirect_mismatch: the redirect_uri is not one of the client metadata document's \
-             redirect_uris.",
-        );
+    if allowed.fresh.is_some() {
+        return None;
     }
-    error_page(
-        501,
-        &format!(
-            "The client metadata document of {} is retrieved and cached; signing in a CIMD \
-             client is not emulated.",
-            printable(url)
-        ),
-    )
+    match retrieve(shared, url).await {
+        Ok((document, max_age)) => {
+            let mut state = shared.lock();
+            let now = state.unix();
+            let lifetime = max_age
+                .filter(|age| (CACHE_MIN..=CACHE_MAX).contains(age))
+                .unwrap_or(allowed.cache_duration);
+            if let Some(policy) = state.pools.get_mut(&allowed.pool_id).and_then(|p| {
+                p.resources
+                    .configuration
+                    .cimd_policies
+                    .get_mut(&allowed.policy_id)
+            }) {
+                policy.cached.insert(
+                    url.to_owned(),
+                    CachedDocument {
+                        document,
+                        cached: now,
+                        expires: now.saturating_add(lifetime),
+                    },
+                );
+            }
+            None
+        }
+        Err(why) => Some(error_page(400, &why)),
+    }
+}
+
+/// A client identified by its metadata URL, as the login page and the token endpoint see it.
+pub(crate) struct CimdClient {
+    /// The pool of the CIMD policy that cached its document.
+    pub pool_id: String,
+    /// The policy's app client: its OAuth flows and scopes bound the client's, its settings
+    /// apply to the tokens.
+    pub app_client: String,
+    /// The document's `redirect_uris`: the client's registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Whether the document allows the authorization-code flow.
+    pub code_flow: bool,
+}
+
+impl CimdClient {
+    /// Why an authorization request of this client is refused, in the login page's
+    /// `error: description` form: a document without the code flow, or no PKCE (the client is
+    /// public).
+    pub(crate) fn refusal(&self, code_challenge: bool) -> Option<String> {
+        if !self.code_flow {
+            return Some(
+                "unauthorized_client: the client metadata document does not allow the \
+                 authorization code flow (grant_types, response_types)."
+                    .into(),
+            );
+        }
+        (!code_challenge).then(|| {
+            "invalid_request: a client identified by its metadata document is public: \
+             code_challenge (PKCE, S256) is required."
+                .into()
+        })
+    }
+}
+
+impl Inner {
+    /// The client identified by the metadata URL `url`, while a CIMD policy has its document
+    /// cached (retrieved by the authorize request that came first; INVALIDATE forgets it).
+    pub(crate) fn cimd_client(&self, url: &str) -> Option<CimdClient> {
+        self.pools.values().find_map(|pool| {
+            pool.resources
+                .configuration
+                .cimd_policies
+                .values()
+                .find_map(|policy| {
+                    let cached = policy.cached.get(url)?;
+                    let document = check_document(url, cached.document.as_bytes()).ok()?;
+                    Some(CimdClient {
+                        pool_id: pool.id.clone(),
+                        app_client: policy.client_id.clone(),
+                        redirect_uris: document.redirect_uris,
+                        code_flow: document.code_flow,
+                    })
+                })
+        })
+    }
 }
 
 /// Retrieves and checks the document at `url`: its text and its `Cache-Control` max-age.
@@ -213,18 +260,53 @@ async fn retrieve(shared: &Shared, url: &str) -> Result<(String, Option<u64>), S
             status.as_u16()
         ));
     }
+    let document = check_document(url, &body)?;
+    let max_age = headers
+        .get_all(http::header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse().ok());
+    Ok((document.text, max_age))
+}
+
+/// A client metadata document that passed [`check_document`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Document {
+    /// Its `redirect_uris`: at least one, each a string.
+    pub redirect_uris: Vec<String>,
+    /// Whether it allows the authorization-code flow: `grant_types` without it or leaving out
+    /// `authorization_code`, or `response_types` leaving out `code`, do not (RFC 7591's
+    /// defaults are those).
+    pub code_flow: bool,
+    /// The document, as the JSON text that is cached.
+    pub text: String,
+}
+
+/// Checks the document retrieved from `url` as the draft and Cognito's guide say: a JSON object
+/// whose `client_id` is `url`, with `redirect_uris` (a non-empty list of strings) and no
+/// `token_endpoint_auth_method` other than `none`. The refusal says why, in words that show at
+/// most 200 printable characters of `url`.
+pub(crate) fn check_document(url: &str, body: &[u8]) -> Result<Document, String> {
+    let shown = printable(url);
     let invalid = |why: &str| format!("The client metadata document at {shown} {why}.");
-    let document: Value = serde_json::from_slice(&body)
+    let document: Value = serde_json::from_slice(body)
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| invalid("is not a JSON object"))?;
     if document.get("client_id").and_then(Value::as_str) != Some(url) {
         return Err(invalid("names another client_id"));
     }
-    let redirects = document.get("redirect_uris").and_then(Value::as_array);
-    if !redirects.is_some_and(|r| !r.is_empty() && r.iter().all(Value::is_string)) {
-        return Err(invalid("has no redirect_uris"));
-    }
+    let redirect_uris: Vec<String> = document
+        .get("redirect_uris")
+        .and_then(Value::as_array)
+        .filter(|r| !r.is_empty())
+        .and_then(|r| {
+            r.iter()
+                .map(|uri| uri.as_str().map(str::to_owned))
+                .collect()
+        })
+        .ok_or_else(|| invalid("has no redirect_uris"))?;
     match document.get("token_endpoint_auth_method") {
         None => {}
         Some(Value::String(method)) if method == "none" => {}
@@ -234,13 +316,17 @@ async fn retrieve(shared: &Shared, url: &str) -> Result<(String, Option<u64>), S
             ));
         }
     }
-    let max_age = headers
-        .get_all(http::header::CACHE_CONTROL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse().ok());
-    Ok((document.to_string(), max_age))
+    let lists = |field: &str, value: &str| match document.get(field) {
+        None => true,
+        Some(Value::Array(listed)) => listed.iter().any(|v| v == value),
+        Some(_) => false,
+    };
+    let code_flow = lists("grant_types", "authorization_code") && lists("response_types", "code");
+    Ok(Document {
+        redirect_uris,
+        code_flow,
+        text: document.to_string(),
+    })
 }
 
 #[cfg(test)]

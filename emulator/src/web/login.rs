@@ -522,8 +522,9 @@ impl Inner {
         bool::from(expected.as_bytes().ct_eq(mac.as_bytes()))
     }
 
-    /// Checks an authorization request as `/oauth2/authorize` does: a known client, a
-    /// `redirect_uri` it registered (matched exactly), `response_type=code`, PKCE with S256.
+    /// Checks an authorization request as `/oauth2/authorize` does: a known client (an app
+    /// client, or one identified by its metadata URL), a `redirect_uri` it registered (matched
+    /// exactly), `response_type=code`, PKCE with S256.
     pub(crate) fn authz(&self, p: &BTreeMap<String, String>) -> Result<(String, Authz), String> {
         if p.iter()
             .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
@@ -532,11 +533,18 @@ impl Inner {
         }
         let get = |k: &str| p.get(k).cloned().unwrap_or_default();
         let client_id = get("client_id");
-        let Ok((pool_id, client)) = self.client(&client_id) else {
+        // A client identified by its metadata URL (`web/cimd.rs`): its CIMD policy's app client,
+        // with its document's redirect URIs.
+        let cimd = self.cimd_client(&client_id);
+        let app_client = cimd.as_ref().map_or(client_id.as_str(), |c| &c.app_client);
+        let Ok((pool_id, client)) = self.client(app_client) else {
             return Err("Invalid request: unknown client_id.".into());
         };
         let redirect_uri = get("redirect_uri");
-        if !client.callback_urls.contains(&redirect_uri) {
+        let registered = cimd
+            .as_ref()
+            .map_or(&client.callback_urls, |c| &c.redirect_uris);
+        if !registered.contains(&redirect_uri) {
             return Err(
                 "redirect_mismatch: this redirect_uri is not registered for the app client.".into(),
             );
@@ -549,6 +557,9 @@ impl Inner {
         let code_challenge = p.get("code_challenge").cloned();
         if code_challenge.is_some() && get("code_challenge_method") != "S256" {
             return Err("invalid_request: code_challenge_method must be S256.".into());
+        }
+        if let Some(why) = cimd.and_then(|c| c.refusal(code_challenge.is_some())) {
+            return Err(why);
         }
         let oauth = &client.settings;
         if !oauth.allowed_oauth_flows_user_pool_client

@@ -404,11 +404,17 @@ impl Inner {
         }
         let get = |k: &str| p.get(k).cloned().unwrap_or_default();
         let (client_id, redirect_uri) = (get("client_id"), get("redirect_uri"));
-        let Ok((pool_id, client)) = self.client(&client_id) else {
-            return oauth_error(400, "invalid_request", "unknown client");
+        // An app client, or a client identified by its metadata URL (its document's redirect
+        // URIs).
+        let (pool_id, registered) = match self.cimd_client(&client_id) {
+            Some(cimd) => (cimd.pool_id, cimd.redirect_uris),
+            None => match self.client(&client_id) {
+                Ok((pool_id, client)) => (pool_id, client.callback_urls),
+                Err(_) => return oauth_error(400, "invalid_request", "unknown client"),
+            },
         };
         // Only a registered callback URL, matched exactly: never redirect anywhere else.
-        if !client.callback_urls.contains(&redirect_uri) {
+        if !registered.contains(&redirect_uri) {
             return oauth_error(400, "redirect_mismatch", "redirect_uri is not registered");
         }
         if get("response_type") != "code" {
@@ -485,8 +491,10 @@ impl Inner {
         let scope = match &authz.scope {
             Some(scope) => scope.split_whitespace().collect::<Vec<_>>().join(" "),
             None => self
-                .client(&authz.client_id)
-                .map(|(_, c)| c.settings.allowed_oauth_scopes.join(" "))
+                .pools
+                .get(pool_id)
+                .and_then(|p| p.issuing_client(&authz.client_id))
+                .map(|c| c.settings.allowed_oauth_scopes.join(" "))
                 .unwrap_or_default(),
         };
         self.grants.insert(
@@ -513,6 +521,10 @@ impl Inner {
         form: &BTreeMap<String, String>,
     ) -> Result<(String, String), Reply> {
         let client_id = form.get("client_id").cloned().unwrap_or_default();
+        // A client identified by its metadata URL is public: no authentication.
+        if let Some(cimd) = self.cimd_client(&client_id) {
+            return Ok((cimd.pool_id, client_id));
+        }
         let (pool_id, client) = self
             .client(&client_id)
             .map_err(|_| oauth_error(400, "invalid_client", "unknown client"))?;
