@@ -2,8 +2,10 @@
 //! stock constant-time pow and, with `--features openssl`, OpenSSL's constant-time modexp; all with
 //! a 256-bit `a`. Criterion interleaves nothing by itself, so each sample below runs the
 //! implementations in alternation within one closure-free loop order: ours, stock, openssl,
-//! repeated, sharing the machine's state. Compare the medians (criterion prints them); the ratio
-//! is printed at the end from a separate interleaved measurement.
+//! repeated, sharing the machine's state. Compare the medians (criterion prints them); the
+//! ratios are printed at the end from a separate interleaved race (`cognito_flows_bench::race`):
+//! the min, median and max over its rounds of each one's time over OpenSSL's (or the stock pow's
+//! without the `openssl` feature) in that same round.
 //!
 //! On a loaded machine, count instructions instead: a filter that matches no benchmark
 //! (`compare zzz`) runs only the interleaved rounds (62 calls of `ours`, 61 of the others), and
@@ -15,8 +17,8 @@
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::Instant;
 
+use cognito_flows_bench::race::{Contestant, race};
 use cognito_flows_bench::{ours, srp_b, stock};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -44,28 +46,24 @@ fn compare(c: &mut Criterion) {
     }
     group.finish();
 
-    // Interleaved: round-robin over the implementations, median per implementation.
-    let rounds = 60;
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); impls().len()];
-    for _ in 0..rounds {
-        for (i, (_, f)) in impls().iter().enumerate() {
-            let start = Instant::now();
-            black_box(f(black_box(&a), black_box(&b)));
-            times[i].push(start.elapsed().as_secs_f64() * 1e3);
-        }
-    }
-    let medians: Vec<f64> = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
+    // Interleaved: the implementations in turn, round after round, with the ratios to the
+    // last one (OpenSSL with `--features openssl`) within each round.
+    let (a, b) = (&a, b.as_str());
+    let mut runs: Vec<_> = impls()
+        .into_iter()
+        .map(|(name, f)| {
+            let expected = expected.clone();
+            (name, move || f(black_box(a), black_box(b)) == expected)
         })
         .collect();
-    let reference = *medians.last().unwrap();
-    println!("\ninterleaved medians over {rounds} rounds (ratio to the last):");
-    for ((name, _), m) in impls().iter().zip(&medians) {
-        println!("  {name:<26} {m:8.3} ms   x{:.2}", m / reference);
-    }
+    let mut contestants: Vec<Contestant<'_>> = runs
+        .iter_mut()
+        .map(|(name, run)| Contestant::new(name, run))
+        .collect();
+    let anchor = contestants.len() - 1;
+    let report = race(&mut contestants, anchor, 60, 1);
+    println!("\nfull SRP client (A, then the password claim), interleaved:");
+    print!("{}", report.table());
 }
 
 criterion_group!(benches, compare);

@@ -5,8 +5,9 @@
 //! - jsonwebtoken 12 with aws-lc-rs, the claims checked as the verifier does;
 //! - aws-lc-rs's bare RSA verify with the key parsed once (the floor).
 //!
-//! The contestants take turns, round after round, and the median per verify of each is
-//! printed with its ratio to jsonwebtoken. The token and JWKS are written to
+//! The contestants take turns, round after round (`cognito_flows_bench::race`): the median
+//! per verify of each is printed with the min, median and max of its ratio to jsonwebtoken
+//! within each round. The token and JWKS are written to
 //! `target/verify-bench/token.json` for `bench/node/verify.mjs` (aws-jwt-verify's
 //! `verifySync`), so both runs measure the very same token:
 //!
@@ -16,7 +17,7 @@
 //! node bench/node/verify.mjs target/verify-bench/token.json
 //! ```
 //!
-//! On a loaded machine, count instructions instead of timing: `VERIFY_BENCH_ROUNDS=20` without
+//! On a loaded machine, count instructions as well: `VERIFY_BENCH_ROUNDS=20` without
 //! `--bench` makes 23 calls of each contestant (3 to warm up), and under
 //! `valgrind --tool=callgrind` the inclusive counts of `cognito_flows::verify::rsa::PublicKey::verify_rs256`
 //! (ours), `jsonwebtoken::decoding::verify_signature_body` and aws-lc-rs's `parsed_verify_sig`
@@ -29,12 +30,13 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use cognito_flows::UserPool;
 use cognito_flows::verify::{Verification, Verifier, VerifyOptions};
+use cognito_flows_bench::race::{Contestant, race};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::json;
@@ -160,36 +162,6 @@ impl Jsonwebtoken {
     }
 }
 
-/// The (median, fastest) time per call of each contestant, taking turns: `rounds` rounds of
-/// `batch` calls each. On a shared machine the fastest round is the steadier figure.
-fn race(
-    contestants: &mut [(&str, &mut dyn FnMut() -> bool)],
-    rounds: usize,
-    batch: u32,
-) -> Vec<(Duration, Duration)> {
-    let mut samples: Vec<Vec<Duration>> = vec![Vec::with_capacity(rounds); contestants.len()];
-    let count = contestants.len();
-    for round in 0..rounds {
-        // Each round starts with the next contestant: no one always runs first.
-        for k in 0..count {
-            let i = (round + k) % count;
-            let run = &mut contestants[i].1;
-            let start = Instant::now();
-            for _ in 0..batch {
-                assert!(black_box(run()));
-            }
-            samples[i].push(start.elapsed() / batch);
-        }
-    }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort();
-            (s[s.len() / 2], s[0])
-        })
-        .collect()
-}
-
 fn main() {
     let f = fixture();
     let out = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/verify-bench");
@@ -229,18 +201,16 @@ fn main() {
         bare.verify_sig(black_box(signed.as_bytes()), &signature)
             .is_ok()
     };
-    let mut contestants: [(&str, &mut dyn FnMut() -> bool); 4] = [
-        (
-            if cfg!(feature = "aws-lc-rs") {
-                "cognito_flows Verifier (aws-lc-rs)"
-            } else {
-                "cognito_flows Verifier"
-            },
-            &mut run_ours,
-        ),
-        ("cognito_flows Verifier, cache hit", &mut run_cached),
-        ("jsonwebtoken 12 + aws_lc_rs", &mut run_jwt),
-        ("aws-lc-rs bare RSA verify (key parsed once)", &mut run_bare),
+    let ours_name = if cfg!(feature = "aws-lc-rs") {
+        "cognito_flows Verifier (aws-lc-rs)"
+    } else {
+        "cognito_flows Verifier"
+    };
+    let mut contestants = [
+        Contestant::new(ours_name, &mut run_ours),
+        Contestant::new("cognito_flows Verifier, cache hit", &mut run_cached),
+        Contestant::new("jsonwebtoken 12 + aws_lc_rs", &mut run_jwt),
+        Contestant::new("aws-lc-rs bare RSA verify (key parsed once)", &mut run_bare),
     ];
     // `cargo test --all-targets` runs this without `--bench`: then one quick round, a check
     // that every contestant still verifies.
@@ -249,27 +219,9 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(if benching { 101 } else { 1 });
-    // Warm up, then race.
     let batch = if benching { 100 } else { 1 };
-    race(&mut contestants, 3, batch);
-    let times = race(&mut contestants, rounds, batch);
-    let (median_anchor, best_anchor) = times[2];
-    println!(
-        "verify one Cognito access token (RS256, RSA-2048), {rounds} rounds of {batch}, in turn:"
-    );
-    println!(
-        "  {:<46} {:>9} {:>7}   {:>9} {:>7}",
-        "", "median", "ratio", "fastest", "ratio"
-    );
-    for ((name, _), (median, best)) in contestants.iter().zip(&times) {
-        println!(
-            "  {name:<46} {:>6.2} us {:>6.2}x   {:>6.2} us {:>6.2}x",
-            median.as_secs_f64() * 1e6,
-            median.as_secs_f64() / median_anchor.as_secs_f64(),
-            best.as_secs_f64() * 1e6,
-            best.as_secs_f64() / best_anchor.as_secs_f64(),
-        );
-    }
-    println!("  (ratios to jsonwebtoken 12 + aws_lc_rs, measured in this run)");
+    let report = race(&mut contestants, 2, rounds, batch);
+    println!("verify one Cognito access token (RS256, RSA-2048):");
+    print!("{}", report.table());
     println!("token and JWKS for bench/node/verify.mjs: {out}/token.json");
 }
