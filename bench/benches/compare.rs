@@ -3,7 +3,7 @@
 //! a 256-bit `a`. Criterion interleaves nothing by itself, so each sample below runs the
 //! implementations in alternation within one closure-free loop order: ours, stock, openssl,
 //! repeated, sharing the machine's state. Compare the medians (criterion prints them); the
-//! ratios are printed at the end from a separate interleaved race (`cognito_flows_bench::race`):
+//! ratios are printed at the end from a separate interleaved race (`cognito_flows_testkit::race`):
 //! the min, median and max over its rounds of each one's time over OpenSSL's (or the stock pow's
 //! without the `openssl` feature) in that same round.
 //!
@@ -18,8 +18,8 @@
 
 use std::hint::black_box;
 
-use cognito_flows_bench::race::{Contestant, race};
 use cognito_flows_bench::{ours, srp_b, stock};
+use cognito_flows_testkit::race::{Contestant, race};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 type Impl = (&'static str, fn(&[u8; 32], &str) -> String);

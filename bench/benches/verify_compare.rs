@@ -5,7 +5,7 @@
 //! - jsonwebtoken 12 with aws-lc-rs, the claims checked as the verifier does;
 //! - aws-lc-rs's bare RSA verify with the key parsed once (the floor).
 //!
-//! The contestants take turns, round after round (`cognito_flows_bench::race`): the median
+//! The contestants take turns, round after round (`cognito_flows_testkit::race`): the median
 //! per verify of each is printed with the min, median and max of its ratio to jsonwebtoken
 //! within each round. The token and JWKS are written to
 //! `target/verify-bench/token.json` for `bench/node/verify.mjs` (aws-jwt-verify's
@@ -36,7 +36,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use cognito_flows::UserPool;
 use cognito_flows::verify::{Verification, Verifier, VerifyOptions};
-use cognito_flows_bench::race::{Contestant, race};
+use cognito_flows_testkit::race::{Contestant, race};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::json;

@@ -9,8 +9,6 @@
     missing_docs
 )]
 
-pub mod race;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use cognito_flows::srp::{ChallengeParameters, N_HEX, SrpClient};

@@ -7,6 +7,10 @@
 //! stored row copied under other names, and the emulator started on it (deriving 100k SRP
 //! verifiers would take minutes).
 //!
+//! With `--bench`, after criterion's groups, each call runs at 100k and at 1k users side by side
+//! in one process, and the min, median and max of the ratio (100k over 1k, within each round)
+//! are printed.
+//!
 //! Wall-clock medians on a shared machine are noisy; instruction counts are not. With
 //! `USERS_CALLS=<size>` the binary seeds one pool of that size, makes [`CALLS`] calls of each
 //! kind (`USERS_CALLS_EACH`), each kind in its own `calls_*` function (a plain loop: no closure, whose name would match
@@ -41,6 +45,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cognito_flows_emulator::{ClientConfig, Emulator, EmulatorConfig, PoolConfig};
+use cognito_flows_testkit::race::{Contestant, race};
 use criterion::Criterion;
 use serde_json::{Value, json};
 
@@ -326,4 +331,43 @@ fn main() {
         group.finish();
     }
     c.final_summary();
+    if benching {
+        race_sizes();
+    }
+}
+
+/// Each call at 100k users and at 1k users side by side in one process, in turn round after
+/// round (`cognito_flows_testkit::race`): the min, median and max over the rounds of the
+/// 100k pool's time over the 1k pool's.
+fn race_sizes() {
+    type Call = fn(&Pool, &str);
+    let small = seed(SIZES[0]);
+    let large = seed(SIZES[2]);
+    let (small_token, large_token) = (small.middle_token(), large.middle_token());
+    let kinds: [(&str, Call); 7] = [
+        ("AdminCreateUser", |p, _| p.create()),
+        ("AdminGetUser by email", |p, _| p.get_by_email()),
+        ("USER_PASSWORD_AUTH by email", |p, _| p.sign_in_by_email()),
+        ("ListUsers first page", |p, _| p.list_first()),
+        ("ListUsers middle page", |p, token| p.list_middle(token)),
+        ("ListUsers username =", |p, _| p.list_username()),
+        ("ListUsers email =", |p, _| p.list_email()),
+    ];
+    for (name, call) in kinds {
+        let mut at_large = || {
+            call(black_box(&large), &large_token);
+            true
+        };
+        let mut at_small = || {
+            call(black_box(&small), &small_token);
+            true
+        };
+        let mut contestants = [
+            Contestant::new("at 100k users", &mut at_large),
+            Contestant::new("at 1k users", &mut at_small),
+        ];
+        let report = race(&mut contestants, 1, 21, 5);
+        println!("\n{name}, side by side:");
+        print!("{}", report.table());
+    }
 }

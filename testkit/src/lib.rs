@@ -28,6 +28,9 @@
 //! and the `Backend` trait that lets a test body run against moto or the emulator. With the
 //! `emulator` feature: the emulator's fixture (`emulator::Fixture`: an emulator with a pool, an
 //! app client and users from one `emulator::Options`) and its `Backend`.
+//!
+//! For benches: [`race`], side-by-side timing in one process with the min, median and max of
+//! each contestant's ratio to an anchor.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -43,6 +46,7 @@ mod fixtures;
 mod http;
 #[cfg(feature = "passkey")]
 pub mod passkey;
+pub mod race;
 mod server;
 
 #[cfg(feature = "flows")]

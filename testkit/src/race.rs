@@ -4,6 +4,16 @@
 //! ratio to the anchor *of that same round*: on a loaded machine the rounds move together, and
 //! the ratios stay steadier than the times. The report gives each contestant's median time
 //! and the min, median and max of its ratios.
+//!
+//! ```
+//! use cognito_flows_testkit::race::{Contestant, race};
+//!
+//! let (mut ours, mut theirs) = (|| (1..100u64).sum::<u64>() > 0, || (1..200u64).sum::<u64>() > 0);
+//! let mut contestants = [Contestant::new("ours", &mut ours), Contestant::new("theirs", &mut theirs)];
+//! let report = race(&mut contestants, 1, 5, 10);
+//! print!("{}", report.table()); // median, fastest, and the ratio to "theirs" min / median / max
+//! assert_eq!(report.standings[1].ratio, [1.0, 1.0, 1.0]);
+//! ```
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +24,7 @@ pub struct Contestant<'a> {
 }
 
 impl<'a> Contestant<'a> {
+    /// A contestant named `name` (in the report) that runs `run`.
     pub fn new(name: &'a str, run: &'a mut dyn FnMut() -> bool) -> Self {
         Self { name, run }
     }
@@ -22,6 +33,7 @@ impl<'a> Contestant<'a> {
 /// What one contestant measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standing {
+    /// The contestant's name.
     pub name: String,
     /// The median time per call over the rounds.
     pub median: Duration,
@@ -34,9 +46,13 @@ pub struct Standing {
 /// The race's outcome, in the contestants' order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The rounds measured (after the warm-up).
     pub rounds: usize,
+    /// The calls of each contestant per turn.
     pub batch: u32,
+    /// The name of the contestant the others are compared with.
     pub anchor: String,
+    /// Each contestant's figures, in the contestants' order.
     pub standings: Vec<Standing>,
 }
 
