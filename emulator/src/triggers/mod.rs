@@ -147,6 +147,14 @@ pub(crate) async fn exchange_with_headers(
         .map_err(|_| Failed::Timeout)?
 }
 
+/// [`invoke`] where the pool has the trigger.
+async fn invoke_if_set(call: Option<Call>) -> Result<(), Fault> {
+    if let Some(call) = call {
+        invoke(call).await?;
+    }
+    Ok(())
+}
+
 /// POSTs the event; the `response` object of the answer.
 async fn invoke(call: Call) -> Result<Map<String, Value>, Fault> {
     let trigger = call.trigger;
@@ -437,10 +445,7 @@ pub(crate) async fn pre_authentication_hosted(
             .is_ok_and(|(_, c)| c.prevent_user_existence_errors);
         state.pre_authentication_of(pool_id, client_id, prevent, name, json!({}))
     };
-    if let Some(call) = call {
-        invoke(call).await?;
-    }
-    Ok(())
+    invoke_if_set(call).await
 }
 
 /// PreAuthentication, before a sign-in checks the password: an error refuses the sign-in
@@ -451,10 +456,7 @@ pub(crate) async fn pre_authentication(
     admin: bool,
 ) -> Result<(), Fault> {
     let call = shared.lock().pre_authentication_call(body, admin);
-    if let Some(call) = call {
-        invoke(call).await?;
-    }
-    Ok(())
+    invoke_if_set(call).await
 }
 
 impl Inner {
@@ -499,10 +501,7 @@ pub(crate) async fn post_authentication_hosted(
         shared
             .lock()
             .post_authentication_call(pool_id, client_id, username, false, json!({}));
-    if let Some(call) = call {
-        invoke(call).await?;
-    }
-    Ok(())
+    invoke_if_set(call).await
 }
 
 /// PostAuthentication, once a sign-in (`operation`, not a refresh) answered tokens, before they
@@ -764,10 +763,7 @@ pub(crate) async fn post_confirmation(shared: &Shared, body: &Value) -> Result<(
             .and_then(|h| h.post_confirmation.as_ref());
         state.call(&pool_id, "PostConfirmation", url, event)
     };
-    if let Some(call) = call {
-        invoke(call).await?;
-    }
-    Ok(())
+    invoke_if_set(call).await
 }
 
 fn session_json(results: &[ChallengeResult]) -> Value {

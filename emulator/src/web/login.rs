@@ -42,6 +42,7 @@ use crate::auth::engine::{MfaStep, mfa_step, realm};
 use crate::auth::risk::{Attempt, Step};
 use crate::auth::shared::Shared;
 use crate::auth::{srp, totp};
+use crate::fault::Answer;
 use crate::model::configuration::DEFAULT_SSO_MINUTES;
 use crate::model::hosted_ui::{Authz, Factor, PendingMfa, SignedIn};
 use crate::model::state::{Inner, Stage, Status, User};
@@ -1877,21 +1878,30 @@ async fn hosted_pre_authentication(
     )
 }
 
-/// The `SecretHash` a page's call needs when the client has a secret.
-fn with_secret_hash(shared: &Shared, mut body: Value, authz: &Authz, username: &str) -> Value {
+/// Cognito's `operation` called as the page's app client calls it: `fields` with the client's
+/// id, the user name and, when the client has a secret, its `SecretHash`.
+async fn call_as_app(
+    shared: &Shared,
+    authz: &Authz,
+    username: &str,
+    operation: &str,
+    mut fields: Value,
+) -> Answer {
+    fields["ClientId"] = json!(authz.client_id);
+    fields["Username"] = json!(username);
     let secret = shared
         .lock()
         .client(&authz.client_id)
         .ok()
         .and_then(|(_, c)| c.info.secret);
     if let Some(secret) = secret {
-        body["SecretHash"] = json!(crate::auth::engine::secret_hash(
+        fields["SecretHash"] = json!(crate::auth::engine::secret_hash(
             &secret,
             username,
             &authz.client_id
         ));
     }
-    body
+    crate::api::dispatch(shared, operation, &fields).await
 }
 
 /// `POST /signup`: Cognito's SignUp, then the confirmation page.
@@ -1918,15 +1928,9 @@ async fn sign_up(
     if let Some(email) = form.get("email").filter(|e| !e.is_empty()) {
         attributes.push(json!({"Name": "email", "Value": email}));
     }
-    let body = with_secret_hash(
-        shared,
-        json!({"ClientId": authz.client_id, "Username": username,
-               "Password": form.get("password").map_or("", String::as_str),
-               "UserAttributes": attributes}),
-        authz,
-        username,
-    );
-    let answer = crate::api::dispatch(shared, "SignUp", &body).await;
+    let fields = json!({"Password": form.get("password").map_or("", String::as_str),
+                        "UserAttributes": attributes});
+    let answer = call_as_app(shared, authz, username, "SignUp", fields).await;
     let mut state = shared.lock();
     match answer {
         Ok(a) if a["UserConfirmed"] == json!(true) => state.login_page(
@@ -1955,14 +1959,8 @@ async fn confirm(
     form: &BTreeMap<String, String>,
 ) -> Reply {
     let username = form.get("username").map_or("", String::as_str);
-    let body = with_secret_hash(
-        shared,
-        json!({"ClientId": authz.client_id, "Username": username,
-               "ConfirmationCode": form.get("code").map_or("", String::as_str).trim()}),
-        authz,
-        username,
-    );
-    let answer = crate::api::dispatch(shared, "ConfirmSignUp", &body).await;
+    let fields = json!({"ConfirmationCode": form.get("code").map_or("", String::as_str).trim()});
+    let answer = call_as_app(shared, authz, username, "ConfirmSignUp", fields).await;
     let mut state = shared.lock();
     match answer {
         Ok(_) => state.login_page(
@@ -1987,13 +1985,7 @@ async fn forgot_password(
     why: Option<&str>,
 ) -> Reply {
     let username = form.get("username").map_or("", String::as_str).trim();
-    let body = with_secret_hash(
-        shared,
-        json!({"ClientId": authz.client_id, "Username": username}),
-        authz,
-        username,
-    );
-    let answer = crate::api::dispatch(shared, "ForgotPassword", &body).await;
+    let answer = call_as_app(shared, authz, username, "ForgotPassword", json!({})).await;
     let mut state = shared.lock();
     match answer {
         Ok(a) => {
@@ -2029,14 +2021,9 @@ async fn reset_password(
             Some("The passwords do not match."),
         );
     }
-    let body = with_secret_hash(
-        shared,
-        json!({"ClientId": authz.client_id, "Username": username, "Password": password,
-               "ConfirmationCode": form.get("code").map_or("", String::as_str).trim()}),
-        authz,
-        username,
-    );
-    let answer = crate::api::dispatch(shared, "ConfirmForgotPassword", &body).await;
+    let fields = json!({"Password": password,
+                        "ConfirmationCode": form.get("code").map_or("", String::as_str).trim()});
+    let answer = call_as_app(shared, authz, username, "ConfirmForgotPassword", fields).await;
     let mut state = shared.lock();
     match answer {
         Ok(_) => state.login_page(
