@@ -3,9 +3,11 @@
 //!
 //! Everything here is public: the key, the signature, the message. So the exponentiation is
 //! variable time, which is correct for a verify and what makes it fast: for `e = 65537` it is
-//! one conversion into Montgomery form, 16 squarings and one product with the plain signature,
-//! which leaves Montgomery form on the way (`x·R · s · R⁻¹ = x·s`). A key is parsed once into
-//! Montgomery form (`n`, `-n⁻¹ mod 2⁶⁴`, `R² mod n`) and reused for every token.
+//! 16 Montgomery squarings of the plain signature and one product with it, which end at
+//! `s^e·R^-(e-1)`, compared with the expected encoded message brought to that same form (the
+//! padding's part once per key, the digest's with a four-limb product): no conversion into
+//! Montgomery form and back. A key is parsed once (`n`, `-n⁻¹ mod 2⁶⁴`, `R^-(e-2) mod n`, the
+//! padding) and reused for every token.
 //!
 //! Checked against crypto-bigint's modular exponentiation by property tests (below) and by the
 //! `rsa_arithmetic` fuzz target (`src/fuzz.rs`).
@@ -176,6 +178,16 @@ fn rsa_public_key_der(n: &[u8], e: u64) -> Vec<u8> {
     der
 }
 
+/// `em` (the modulus length, at least 62 bytes) as RS256's encoded message with the digest's 32
+/// bytes left zero: `00 01 FF..FF 00 || DigestInfo || 00..00` (RFC 8017, 9.2).
+fn encode_padding(em: &mut [u8]) {
+    let info_at = em.len() - 32 - SHA256_DIGEST_INFO.len();
+    em.fill(0);
+    em[1] = 1;
+    em[2..info_at - 1].fill(0xFF);
+    em[info_at..info_at + SHA256_DIGEST_INFO.len()].copy_from_slice(&SHA256_DIGEST_INFO);
+}
+
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
     let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     bytes.get(first..).unwrap_or_default()
@@ -206,12 +218,15 @@ pub(crate) struct Mont<const L: usize, const W: usize> {
     n: [u64; L],
     /// `-n⁻¹ mod 2⁶⁴`.
     n0: u64,
-    /// `R² mod n`.
-    r2: [u64; L],
     /// The public exponent.
     e: u64,
     /// The modulus length in bytes (`k` of RFC 8017).
     len: usize,
+    /// `R^-(e-2) mod n`: a product with it (`x·y·R⁻¹`) takes `x` to `x·R^-(e-1)`, the form in
+    /// which [`Mont::verify_pkcs1_sha256`] meets the signature (see there).
+    to_verify_form: [u64; L],
+    /// The encoded message of RS256 with the digest's bytes zero, in that form.
+    padding: [u64; L],
 }
 
 impl<const L: usize, const W: usize> Mont<L, W> {
@@ -222,13 +237,36 @@ impl<const L: usize, const W: usize> Mont<L, W> {
         let () = Self::WIDE;
         let limbs = limbs_from_be(n);
         let n0 = limbs[0].wrapping_neg_inverse();
-        Self {
-            r2: r_squared(&limbs),
+        let mut m = Self {
             n: limbs,
             n0,
             e,
             len: n.len(),
+            to_verify_form: [0; L],
+            padding: [0; L],
+        };
+        m.to_verify_form = m.r_power(e - 2);
+        let mut padding = [0u8; 512];
+        if let Some(em) = padding.get_mut(..m.len) {
+            encode_padding(em);
+            m.padding = m.mul(&limbs_from_be(em), &m.to_verify_form);
         }
+        m
+    }
+
+    /// `R^-k mod n` for `k ≥ 1`. In Montgomery form `R⁻¹` is 1 (`R⁻¹·R`), so this is 1 raised to
+    /// `k` in Montgomery form, then taken out of it.
+    fn r_power(&self, k: u64) -> [u64; L] {
+        let mut one = [0u64; L];
+        one[0] = 1;
+        let mut x = one;
+        for bit in (0..63 - k.leading_zeros()).rev() {
+            x = self.square(&x);
+            if (k >> bit) & 1 == 1 {
+                x = self.mul(&x, &one);
+            }
+        }
+        self.mul(&x, &one)
     }
 
     fn bits(&self) -> usize {
@@ -237,8 +275,63 @@ impl<const L: usize, const W: usize> Mont<L, W> {
         top * 64 + 64 - high.leading_zeros() as usize
     }
 
-    /// RSASSA-PKCS1-v1_5 verification (RFC 8017, 8.2.2) of a SHA-256 `digest`.
+    /// RSASSA-PKCS1-v1_5 verification (RFC 8017, 8.2.2) of a SHA-256 `digest`: whether
+    /// `s^e mod n` is the one encoded message `EM = 00 01 FF..FF 00 || DigestInfo || H`.
+    ///
+    /// Both sides are compared in the form `x·R^-(e-1) mod n`, which saves the signature's
+    /// conversion into Montgomery form: starting from the plain `s`, each Montgomery squaring
+    /// and each product with `s` leaves one more `R⁻¹`, so the exponentiation ends at
+    /// `s^e·R^-(e-1)`. `EM` in that form is the key's padding in that form (computed once)
+    /// plus the digest's product with `R^-(e-2)`, whose first operand has four limbs.
     fn verify_pkcs1_sha256(&self, digest: &[u8], signature: &[u8]) -> bool {
+        if signature.len() != self.len || digest.len() != 32 {
+            return false;
+        }
+        let s = limbs_from_be::<L>(signature);
+        if !less_than(&s, &self.n) {
+            return false;
+        }
+        self.power_in_verify_form(&s) == self.expected(&limbs_from_be::<4>(digest))
+    }
+
+    /// `s^e·R^-(e-1) mod n` for `s < n`, left to right over `e`'s bits from the plain `s`.
+    fn power_in_verify_form(&self, s: &[u64; L]) -> [u64; L] {
+        let mut x = *s;
+        for bit in (0..63 - self.e.leading_zeros()).rev() {
+            x = self.square(&x);
+            if (self.e >> bit) & 1 == 1 {
+                x = self.mul(&x, s);
+            }
+        }
+        x
+    }
+
+    /// `EM·R^-(e-1) mod n` for the digest `h` (four limbs): the padding's part plus `h`'s.
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "loop bounds are the constant limb counts"
+    )]
+    fn expected(&self, h: &[u64; 4]) -> [u64; L] {
+        let mut t = [0u64; W];
+        for (i, &x) in h.iter().enumerate() {
+            let mut carry = 0;
+            for (j, &y) in self.to_verify_form.iter().enumerate() {
+                (t[i + j], carry) = mul_add(x, y, t[i + j], carry);
+            }
+            t[i + L] = carry;
+        }
+        let digest_part = self.redc(&mut t);
+        let mut sum = [0u64; L];
+        let mut carry = false;
+        for ((out, &a), &b) in sum.iter_mut().zip(&self.padding).zip(&digest_part) {
+            (*out, carry) = a.carrying_add(b, carry);
+        }
+        self.reduce_once(sum, u64::from(carry))
+    }
+
+    /// The same check on the bytes of `s^e mod n`: the tests' second opinion.
+    #[cfg(test)]
+    fn verify_pkcs1_sha256_bytes(&self, digest: &[u8], signature: &[u8]) -> bool {
         let mut em = [0u8; 512];
         let Some(em) = em.get_mut(..self.len) else {
             return false;
@@ -246,24 +339,18 @@ impl<const L: usize, const W: usize> Mont<L, W> {
         if !self.public_op(signature, em) {
             return false;
         }
-        // EM = 00 01 FF..FF 00 || DigestInfo || H, with at least 8 bytes of FF.
-        let tail = SHA256_DIGEST_INFO.len() + digest.len();
-        let Some(pad) = self.len.checked_sub(3 + tail).filter(|&p| p >= 8) else {
+        let mut expected = vec![0u8; self.len];
+        encode_padding(&mut expected);
+        let Some(hash) = expected.len().checked_sub(digest.len()) else {
             return false;
         };
-        let (head, rest) = em.split_at(2);
-        let (ff, rest) = rest.split_at(pad);
-        let (zero, rest) = rest.split_at(1);
-        let (info, hash) = rest.split_at(SHA256_DIGEST_INFO.len());
-        head == [0, 1]
-            && ff.iter().all(|&b| b == 0xFF)
-            && zero == [0]
-            && info == SHA256_DIGEST_INFO
-            && hash == digest
+        expected[hash..].copy_from_slice(digest);
+        em == expected.as_slice()
     }
 
     /// `out = s^e mod n` as `k` big-endian bytes, for `s` given as exactly `k` big-endian bytes
     /// and below `n`; false otherwise.
+    #[cfg(any(test, feature = "fuzzing"))]
     fn public_op(&self, signature: &[u8], out: &mut [u8]) -> bool {
         if signature.len() != self.len || out.len() != self.len {
             return false;
@@ -274,7 +361,7 @@ impl<const L: usize, const W: usize> Mont<L, W> {
         }
         // Left to right over e's bits: the top bit is `a = s·R`, the last bit (e is odd) is the
         // product with the plain `s`, which also leaves Montgomery form.
-        let a = self.mul(&s, &self.r2);
+        let a = self.mul(&s, &r_squared(&self.n));
         let mut x = a;
         let top = 63 - self.e.leading_zeros();
         for bit in (1..top).rev() {
@@ -554,13 +641,16 @@ fn limbs_from_be<const L: usize>(bytes: &[u8]) -> [u64; L] {
 }
 
 /// Little-endian limbs into `out.len()` big-endian bytes (the value must fit).
+#[cfg(any(test, feature = "fuzzing"))]
 fn limbs_to_be<const L: usize>(limbs: &[u64; L], out: &mut [u8]) {
     for (i, byte) in out.iter_mut().rev().enumerate() {
         *byte = limbs.get(i / 8).map_or(0, |l| (l >> (8 * (i % 8))) as u8);
     }
 }
 
-/// `R² mod n` with `R = 2^(64·L)`: from 1, doubled `2·64·L` times modulo `n` (once per key).
+/// `R² mod n` with `R = 2^(64·L)`: from 1, doubled `2·64·L` times modulo `n` (the tests'
+/// plain exponentiation).
+#[cfg(any(test, feature = "fuzzing"))]
 fn r_squared<const L: usize>(n: &[u64; L]) -> [u64; L] {
     let mut x = [0u64; L];
     x[0] = 1;
@@ -703,6 +793,82 @@ mod tests {
             let ours = key.public_op(&base).unwrap();
             let reference = reference_public_op(&n, 65537, &base);
             prop_assert_eq!(strip_zeros(&ours), strip_zeros(&reference));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// The exponentiation from the plain signature is `s^e mod n` in the verify form, and
+        /// a verify agrees with the check on the bytes of `s^e mod n`.
+        #[test]
+        fn the_verify_form_is_the_plain_power_times_a_power_of_r(
+            size in 0usize..3,
+            e in prop::sample::select(vec![3u64, 17, 65537, (1 << 33) - 1]),
+            seed in prop::collection::vec(any::<u8>(), 1..600),
+            base in prop::collection::vec(any::<u8>(), 512),
+            digest in prop::collection::vec(any::<u8>(), 32),
+        ) {
+            fn check<const L: usize, const W: usize>(n: &[u8], e: u64, base: &[u8], digest: &[u8]) -> Result<(), TestCaseError> {
+                let m = Mont::<L, W>::new(n, e);
+                let s = limbs_from_be::<L>(base);
+                let mut plain = vec![0u8; n.len()];
+                prop_assert!(m.public_op(base, &mut plain));
+                let expected = m.mul(&limbs_from_be::<L>(&plain), &m.to_verify_form);
+                prop_assert_eq!(m.power_in_verify_form(&s), expected);
+                prop_assert_eq!(
+                    m.verify_pkcs1_sha256(digest, base),
+                    m.verify_pkcs1_sha256_bytes(digest, base)
+                );
+                Ok(())
+            }
+            let len = [256, 384, 512][size];
+            let n = modulus(len, &seed);
+            let mut base = base[..len].to_vec();
+            if base >= n { base[0] = n[0] - 1; }
+            match size {
+                0 => check::<32, 64>(&n, e, &base, &digest)?,
+                1 => check::<48, 96>(&n, e, &base, &digest)?,
+                _ => check::<64, 128>(&n, e, &base, &digest)?,
+            }
+        }
+    }
+
+    /// Real RS256 signatures of the fixture key: the right one passes, and a flipped bit of the
+    /// signature, another message, a short signature and one of another key's length fail, as
+    /// the check on the bytes says.
+    #[test]
+    fn real_signatures() {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let pem = include_str!("../../tests/fixtures/verify-key-1.pem");
+        let private = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
+        let public = private.to_public_key();
+        let key = PublicKey::new(&public.n_bytes(), &public.e_bytes()).unwrap();
+        let Arithmetic::Rsa2048(m) = &key.ours else {
+            panic!("a 2048-bit key");
+        };
+        let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0";
+        let signature = private
+            .sign(
+                rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
+                &Sha256::digest(message),
+            )
+            .unwrap();
+        let mut flipped = signature.clone();
+        flipped[100] ^= 1;
+        for (msg, sig, valid) in [
+            (&message[..], &signature[..], true),
+            (&message[..], &flipped[..], false),
+            (
+                &b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiIn0"[..],
+                &signature[..],
+                false,
+            ),
+            (&message[..], &signature[1..], false),
+        ] {
+            assert_eq!(key.verify_rs256_ours(msg, sig), valid);
+            let digest = Sha256::digest(msg);
+            assert_eq!(m.verify_pkcs1_sha256_bytes(&digest, sig), valid);
         }
     }
 
