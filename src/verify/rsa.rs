@@ -181,11 +181,20 @@ fn rsa_public_key_der(n: &[u8], e: u64) -> Vec<u8> {
 /// `em` (the modulus length, at least 62 bytes) as RS256's encoded message with the digest's 32
 /// bytes left zero: `00 01 FF..FF 00 || DigestInfo || 00..00` (RFC 8017, 9.2).
 fn encode_padding(em: &mut [u8]) {
-    let info_at = em.len() - 32 - SHA256_DIGEST_INFO.len();
     em.fill(0);
-    em[1] = 1;
-    em[2..info_at - 1].fill(0xFF);
-    em[info_at..info_at + SHA256_DIGEST_INFO.len()].copy_from_slice(&SHA256_DIGEST_INFO);
+    let Some(rest) = em.get_mut(1..) else {
+        return;
+    };
+    let tail = rest.len().saturating_sub(32 + SHA256_DIGEST_INFO.len() + 1);
+    let (head, info) = rest.split_at_mut(tail);
+    if let Some((one, ff)) = head.split_first_mut() {
+        *one = 1;
+        ff.fill(0xFF);
+    }
+    // `info` is the zero byte, the DigestInfo and the digest's place.
+    if let Some(place) = info.get_mut(1..=SHA256_DIGEST_INFO.len()) {
+        place.copy_from_slice(&SHA256_DIGEST_INFO);
+    }
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
