@@ -842,42 +842,45 @@ mod tests {
         }
     }
 
-    /// Real RS256 signatures of the fixture key: the right one passes, and a flipped bit of the
-    /// signature, another message, a short signature and one of another key's length fail, as
-    /// the check on the bytes says.
-    #[test]
-    fn real_signatures() {
+    /// The fixture key, and RS256 signatures with their verdicts: the right one, a flipped bit
+    /// of it, another message, a signature one byte short.
+    fn signed_cases() -> (PublicKey, Vec<(Vec<u8>, Vec<u8>, bool)>) {
         use rsa::pkcs8::DecodePrivateKey as _;
         use rsa::traits::PublicKeyParts as _;
         let pem = include_str!("../../tests/fixtures/verify-key-1.pem");
         let private = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
         let public = private.to_public_key();
         let key = PublicKey::new(&public.n_bytes(), &public.e_bytes()).unwrap();
-        let Arithmetic::Rsa2048(m) = &key.ours else {
-            panic!("a 2048-bit key");
-        };
-        let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0";
+        let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0".to_vec();
         let signature = private
             .sign(
                 rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
-                &Sha256::digest(message),
+                &Sha256::digest(&message),
             )
             .unwrap();
         let mut flipped = signature.clone();
         flipped[100] ^= 1;
-        for (msg, sig, valid) in [
-            (&message[..], &signature[..], true),
-            (&message[..], &flipped[..], false),
-            (
-                &b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiIn0"[..],
-                &signature[..],
-                false,
-            ),
-            (&message[..], &signature[1..], false),
-        ] {
-            assert_eq!(key.verify_rs256_ours(msg, sig), valid);
-            let digest = Sha256::digest(msg);
-            assert_eq!(m.verify_pkcs1_sha256_bytes(&digest, sig), valid);
+        let other = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiIn0".to_vec();
+        let cases = vec![
+            (message.clone(), signature.clone(), true),
+            (message.clone(), flipped, false),
+            (other, signature.clone(), false),
+            (message, signature[1..].to_vec(), false),
+        ];
+        (key, cases)
+    }
+
+    /// Real signatures pass and altered ones fail, as the check on the bytes of `s^e` says.
+    #[test]
+    fn real_signatures() {
+        let (key, cases) = signed_cases();
+        let Arithmetic::Rsa2048(m) = &key.ours else {
+            panic!("a 2048-bit key");
+        };
+        for (message, signature, valid) in cases {
+            assert_eq!(key.verify_rs256_ours(&message, &signature), valid);
+            let digest = Sha256::digest(&message);
+            assert_eq!(m.verify_pkcs1_sha256_bytes(&digest, &signature), valid);
         }
     }
 
@@ -974,33 +977,10 @@ mod tests {
     #[cfg(feature = "aws-lc-rs")]
     #[test]
     fn both_backends_agree() {
-        use rsa::pkcs8::DecodePrivateKey as _;
-        use rsa::traits::PublicKeyParts as _;
-        let pem = include_str!("../../tests/fixtures/verify-key-1.pem");
-        let private = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
-        let public = private.to_public_key();
-        let key = PublicKey::new(&public.n_bytes(), &public.e_bytes()).unwrap();
-        let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0";
-        let signature = private
-            .sign(
-                rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
-                &Sha256::digest(message),
-            )
-            .unwrap();
-        let mut flipped = signature.clone();
-        flipped[100] ^= 1;
-        for (m, sig, valid) in [
-            (&message[..], &signature[..], true),
-            (&message[..], &flipped[..], false),
-            (
-                &b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiIn0"[..],
-                &signature[..],
-                false,
-            ),
-            (&message[..], &signature[1..], false),
-        ] {
-            assert_eq!(key.verify_rs256(m, sig), valid);
-            assert_eq!(key.verify_rs256_ours(m, sig), valid);
+        let (key, cases) = signed_cases();
+        for (message, signature, valid) in cases {
+            assert_eq!(key.verify_rs256(&message, &signature), valid);
+            assert_eq!(key.verify_rs256_ours(&message, &signature), valid);
         }
     }
 
