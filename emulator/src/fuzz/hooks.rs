@@ -86,6 +86,9 @@ const FIELDS: &[&str] = &[
     "answerCorrect",
     "claimsOverrideDetails",
     "errorMessage",
+    "emailMessage",
+    "emailSubject",
+    "smsMessage",
 ];
 
 /// Claims a PreTokenGeneration answer may try to add, override or suppress.
@@ -158,7 +161,16 @@ fn field_value(u: &mut Unstructured<'_>, field: &str) -> Result<Value> {
             }
             Value::Object(map)
         }
-        "challengeMetadata" | "errorMessage" => json!(string(u)?),
+        "challengeMetadata" | "errorMessage" | "emailSubject" => json!(string(u)?),
+        // CustomMessage's texts: with the code's placeholder, or (refused) without it.
+        "emailMessage" | "smsMessage" => {
+            let text = string(u)?;
+            if u.ratio(3, 4)? {
+                json!(format!("{text} {{####}}"))
+            } else {
+                json!(text)
+            }
+        }
         "claimsOverrideDetails" => {
             let mut add = Map::new();
             for _ in 0..u.int_in_range(0..=3)? {
@@ -201,7 +213,7 @@ fn step(
     let client = &world.client.id;
     let (alice, alice_password, ..) = USERS[0];
     let new_user = format!("hook{n}");
-    Ok(match u.int_in_range(0..=6)? {
+    Ok(match u.int_in_range(0..=7)? {
         0 => (
             "SignUp",
             json!({"ClientId": client, "Username": new_user, "Password": "Passw0rd!hook",
@@ -244,6 +256,10 @@ fn step(
             json!({"ClientId": client, "ChallengeName": "CUSTOM_CHALLENGE",
             "Session": session, "ChallengeResponses": {"USERNAME": alice, "ANSWER": string(u)?}}),
         ),
+        6 => (
+            "ForgotPassword",
+            json!({"ClientId": client, "Username": *u.choose(&[alice, "bob", new_user.as_str()])?}),
+        ),
         _ => (
             "InitiateAuth",
             json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH",
@@ -252,8 +268,9 @@ fn step(
     })
 }
 
-/// A sequence of up to 8 calls that run webhooks (PreSignUp, PostConfirmation, the custom-auth
-/// triggers, PreTokenGeneration), each with up to 4 scripted webhook answers. Every answer is a
+/// A sequence of up to 8 calls that run webhooks (PreSignUp, PostConfirmation,
+/// PreAuthentication, PostAuthentication, CustomMessage, the custom-auth triggers,
+/// PreTokenGeneration), each with up to 4 scripted webhook answers. Every answer is a
 /// well-formed Cognito answer whose error the model declares; tokens go to enabled, confirmed
 /// users only, and whatever the PreTokenGeneration answer says, an ID token keeps its `sub`,
 /// `iss`, `aud`, `token_use` and `cognito:username`; no event sent to a webhook holds a password.
@@ -269,8 +286,10 @@ pub fn webhook_answers(data: &[u8]) {
             pre_sign_up: Some(format!("{url}pre-sign-up")),
             post_confirmation: Some(format!("{url}post-confirmation")),
             pre_token_generation: Some(format!("{url}pre-token")),
+            pre_authentication: Some(format!("{url}pre-authentication")),
+            post_authentication: Some(format!("{url}post-authentication")),
+            custom_message: Some(format!("{url}custom-message")),
             timeout: Some(Duration::from_secs(2)),
-            ..Webhooks::default()
         },
     );
     let (mut session, mut refresh) = (String::new(), String::new());
