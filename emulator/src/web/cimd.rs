@@ -279,7 +279,7 @@ pub(crate) struct Document {
     /// `authorization_code`, or `response_types` leaving out `code`, do not (RFC 7591's
     /// defaults are those).
     pub code_flow: bool,
-    /// The document, as the JSON text that is cached.
+    /// The document as it was served: the JSON text that is cached.
     pub text: String,
 }
 
@@ -322,16 +322,35 @@ pub(crate) fn check_document(url: &str, body: &[u8]) -> Result<Document, String>
         Some(_) => false,
     };
     let code_flow = lists("grant_types", "authorization_code") && lists("response_types", "code");
+    // As served (JSON that parsed is UTF-8): the parsed value written out again could differ
+    // in its numbers.
+    let text = String::from_utf8_lossy(body).into_owned();
     Ok(Document {
         redirect_uris,
         code_flow,
-        text: document.to_string(),
+        text,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{check_document, matches};
+
+    /// The cache holds the document as it was served, byte for byte: a number is not rewritten
+    /// (serde_json's default float parsing is not always correctly rounded, so writing the
+    /// parsed value out again changed `333333333333366666666666660` into `3.3333333333366666e+28`,
+    /// and that text, checked again, into `3.333333333336666e+28`: found by the
+    /// `emulator_cimd_document` fuzz target).
+    #[test]
+    fn the_cached_text_is_the_document_as_served() {
+        let url = "https://127.0.0.1:9/client.json";
+        let served = format!(
+            "{{\"client_id\": \"{url}\", \"n\": 333333333333366666666666660,\n \"redirect_uris\": [\"x\"] }}"
+        );
+        let document = check_document(url, served.as_bytes()).unwrap();
+        assert_eq!(document.text, served);
+        assert_eq!(check_document(url, document.text.as_bytes()).unwrap(), document);
+    }
 
     #[test]
     fn a_star_matches_any_run_of_characters() {
