@@ -842,9 +842,12 @@ mod tests {
         }
     }
 
+    /// A message, a signature and whether it is the message's.
+    type SignedCase = (Vec<u8>, Vec<u8>, bool);
+
     /// The fixture key, and RS256 signatures with their verdicts: the right one, a flipped bit
     /// of it, another message, a signature one byte short.
-    fn signed_cases() -> (PublicKey, Vec<(Vec<u8>, Vec<u8>, bool)>) {
+    fn signed_cases() -> (PublicKey, Vec<SignedCase>) {
         use rsa::pkcs8::DecodePrivateKey as _;
         use rsa::traits::PublicKeyParts as _;
         let pem = include_str!("../../tests/fixtures/verify-key-1.pem");

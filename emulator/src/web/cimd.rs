@@ -349,7 +349,10 @@ mod tests {
         );
         let document = check_document(url, served.as_bytes()).unwrap();
         assert_eq!(document.text, served);
-        assert_eq!(check_document(url, document.text.as_bytes()).unwrap(), document);
+        assert_eq!(
+            check_document(url, document.text.as_bytes()).unwrap(),
+            document
+        );
     }
 
     #[test]
