@@ -912,6 +912,8 @@ fn authorize_cimd(e: &cognito_flows_emulator::Emulator, client_id: &str) -> u16 
 fn a_cached_client_metadata_url_is_refreshed_and_invalidated() {
     let w = alice();
     let e = &w.emulator;
+    // The dates below are compared exactly: the clock moves only when the test moves it.
+    e.set_clock(e.now());
     let (pool, client) = (&w.pool_id, &w.client_id);
     let server = MetadataServer::start();
     let mut policy = cimd(pool, client);
