@@ -116,15 +116,21 @@ pub(crate) fn prepare(
 impl Inner {
     /// The pool and client of a `ClientId`.
     pub(crate) fn client(&self, client_id: &str) -> Result<(String, Client), Fault> {
-        self.pools
-            .values()
-            .find_map(|p| p.clients.get(client_id).map(|c| (p.id.clone(), c.clone())))
+        self.pool_of_client(client_id)
+            .and_then(|p| p.clients.get(client_id).map(|c| (p.id.clone(), c.clone())))
             .ok_or_else(|| {
                 fault(
                     "ResourceNotFoundException",
                     "User pool client does not exist.",
                 )
             })
+    }
+
+    /// The pool that has the app client `client_id`.
+    pub(crate) fn pool_of_client(&self, client_id: &str) -> Option<&crate::model::state::Pool> {
+        self.pools
+            .values()
+            .find(|p| p.clients.contains_key(client_id))
     }
 
     pub(crate) fn check_secret_hash(

@@ -290,11 +290,7 @@ impl Inner {
     /// CSS, with `<` escaped so that it stays CSS, and its logo).
     pub(crate) fn brand(&self, client_id: &str) -> Brand {
         let mut brand = Brand::default();
-        let Some(pool) = self
-            .pools
-            .values()
-            .find(|p| p.clients.contains_key(client_id))
-        else {
+        let Some(pool) = self.pool_of_client(client_id) else {
             return brand;
         };
         if let Some(style) = pool
@@ -705,11 +701,7 @@ name=\"factor\" value=\"{factor}\" id=\"{id}\">{label}</button>"
     /// English (`cognito:english`), else `cognito:default`, as Cognito falls back. Only
     /// `https://` and `http://` links are shown.
     fn terms_links(&self, client_id: &str) -> String {
-        let Some(pool) = self
-            .pools
-            .values()
-            .find(|p| p.clients.contains_key(client_id))
-        else {
+        let Some(pool) = self.pool_of_client(client_id) else {
             return String::new();
         };
         let link = |name: &str| {
